@@ -1,0 +1,184 @@
+/**
+ * The mesh graph: the immutable, resolved view of every mesh that the translation,
+ * the REST API, the Kubernetes status writer and the CLI consume. Built by
+ * `buildMeshGraph` (build.ts) from model resources; pure data, no I/O.
+ *
+ * Names: every map is keyed by App Mesh name (awsName), because that is what
+ * App Mesh clients, ARNs and Envoy resource names use.
+ */
+import type {
+  AnyResource,
+  Diagnostic,
+  GatewayRoute,
+  Mesh,
+  PathLocator,
+  ResourceId,
+  VirtualGateway,
+  VirtualNode,
+  VirtualRouter,
+  VirtualService,
+} from '../model/index.js';
+import type { ClientPolicy, Route } from '../model/schema/index.js';
+
+/** A resource as it came in, with a way to find its fields in the user's files. */
+export interface InputResource {
+  resource: AnyResource;
+  locate?: PathLocator;
+}
+
+export interface InputNamespace {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  locate?: PathLocator;
+}
+
+export interface InputPod {
+  namespace: string;
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  annotations?: Readonly<Record<string, string>>;
+  locate?: PathLocator;
+}
+
+export interface GraphInput {
+  resources: ReadonlyArray<InputResource>;
+  /** Namespaces with their labels (for Mesh/VirtualGateway namespaceSelectors). */
+  namespaces?: ReadonlyArray<InputNamespace>;
+  /** Pods or pod templates (for podSelector checks). */
+  pods?: ReadonlyArray<InputPod>;
+}
+
+export interface Quotas {
+  meshes: number;
+  virtualNodesPerMesh: number;
+  virtualRoutersPerMesh: number;
+  virtualServicesPerMesh: number;
+  virtualGatewaysPerMesh: number;
+  routesPerVirtualRouter: number;
+  gatewayRoutesPerVirtualGateway: number;
+  backendsPerVirtualNode: number;
+  weightedTargetsPerRoute: number;
+}
+
+/** App Mesh's default quotas (appmesh.md §5). */
+export const DEFAULT_QUOTAS: Readonly<Quotas> = {
+  meshes: 15,
+  virtualNodesPerMesh: 200,
+  virtualRoutersPerMesh: 200,
+  virtualServicesPerMesh: 200,
+  virtualGatewaysPerMesh: 3,
+  routesPerVirtualRouter: 50,
+  gatewayRoutesPerVirtualGateway: 10,
+  backendsPerVirtualNode: 50,
+  weightedTargetsPerRoute: 10,
+};
+
+export interface GraphOptions {
+  quotas?: Partial<Quotas>;
+  /** Expand BackendGroups into backends (App Mesh's controller needs --enable-backend-groups; Amime defaults to true). */
+  enableBackendGroups?: boolean;
+  /** Kubernetes cluster domain for service hostnames; default `cluster.local`. */
+  clusterDomain?: string;
+}
+
+/** Why a resource is not served; the text of the `<Kind>Active=False` condition. */
+export interface Inactive {
+  reason: string;
+  message: string;
+}
+
+interface Resolved<R extends AnyResource> {
+  /** App Mesh name. */
+  awsName: string;
+  /** Mesh awsName. */
+  mesh: string;
+  resource: R;
+  id: ResourceId;
+  locate?: PathLocator;
+  /** Undefined when Active; otherwise why not (invalid, or waiting on an inactive dependency). */
+  inactive?: Inactive;
+}
+
+export type ResolvedMesh = Resolved<Mesh> & {
+  egressFilter: 'ALLOW_ALL' | 'DROP_ALL';
+};
+
+export interface ResolvedBackend {
+  /** awsName of the backend VirtualService. */
+  serviceName: string;
+  /** Undefined when the backend does not exist (yet): App Mesh allows dangling backends. */
+  service?: ResolvedVirtualService;
+  clientPolicy?: ClientPolicy;
+  /** Where it came from: `spec.backends[i]` or a BackendGroup. */
+  origin: string;
+}
+
+export type ResolvedVirtualNode = Resolved<VirtualNode> & {
+  /** Declared backends plus BackendGroup expansions, deduplicated, in declaration order. */
+  backends: ReadonlyArray<ResolvedBackend>;
+};
+
+export type ServiceProvider =
+  | { kind: 'virtualNode'; node: ResolvedVirtualNode }
+  | { kind: 'virtualRouter'; router: ResolvedVirtualRouter };
+
+export type ResolvedVirtualService = Resolved<VirtualService> & {
+  provider?: ServiceProvider;
+  /**
+   * Names a client may call: the awsName first, then for Kubernetes-form services
+   * `<name>.<namespace>.svc.<clusterDomain>` and `<name>.<namespace>.svc` (deduplicated).
+   */
+  hostnames: ReadonlyArray<string>;
+};
+
+export type RouteProtocol = 'http' | 'http2' | 'grpc' | 'tcp';
+
+export interface ResolvedWeightedTarget {
+  node: ResolvedVirtualNode;
+  weight: number;
+  port?: number;
+}
+
+export interface ResolvedRoute {
+  name: string;
+  /** Index in `spec.routes`, for field paths and stable ordering among equal priorities. */
+  index: number;
+  priority?: number;
+  protocol: RouteProtocol;
+  spec: Route;
+  targets: ReadonlyArray<ResolvedWeightedTarget>;
+}
+
+export type ResolvedVirtualRouter = Resolved<VirtualRouter> & {
+  /** Routes in match order: priority ascending (unset last), then declaration order. */
+  routes: ReadonlyArray<ResolvedRoute>;
+};
+
+export type ResolvedGatewayRoute = Resolved<GatewayRoute> & {
+  gateway: string;
+  protocol: 'http' | 'http2' | 'grpc';
+  target: { service: ResolvedVirtualService; port?: number };
+};
+
+export type ResolvedVirtualGateway = Resolved<VirtualGateway> & {
+  /** Attached gateway routes in match order: priority ascending (unset = lowest), then name. */
+  routes: ReadonlyArray<ResolvedGatewayRoute>;
+};
+
+export interface MeshView {
+  mesh: ResolvedMesh;
+  virtualNodes: ReadonlyMap<string, ResolvedVirtualNode>;
+  virtualServices: ReadonlyMap<string, ResolvedVirtualService>;
+  virtualRouters: ReadonlyMap<string, ResolvedVirtualRouter>;
+  virtualGateways: ReadonlyMap<string, ResolvedVirtualGateway>;
+}
+
+export interface MeshGraph {
+  /** Every mesh by awsName, with its members (active or not). */
+  meshes: ReadonlyMap<string, MeshView>;
+  /** Every problem found, errors and warnings, in a stable order. */
+  diagnostics: ReadonlyArray<Diagnostic>;
+  /** Summary counts for CLI output. */
+  counts: { meshes: number; resources: number };
+  options: Required<Pick<GraphOptions, 'clusterDomain' | 'enableBackendGroups'>> & { quotas: Quotas };
+}

@@ -1,0 +1,6 @@
+export * from './kinds.js';
+export * from './diagnostic.js';
+export * from './resources.js';
+export * from './names.js';
+export { checkObject, type ObjectCheckResult, type ObjectCheckOptions } from './validate-object.js';
+export { checkAgainstSchema, type Path, type PathLocator } from './validate-schema.js';

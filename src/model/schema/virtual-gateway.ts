@@ -1,0 +1,49 @@
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  BackendDefaults,
+  GatewayPortMapping,
+  HTTPConnectionPool,
+  LabelSelector,
+  ListenerTLSCertificate,
+  ListenerTLSMode,
+  Logging,
+  MeshReference,
+  Obj,
+  RequestsConnectionPool,
+  Status,
+  Str,
+  Union,
+  VirtualGatewayHealthCheck,
+  VirtualGatewayListenerTLSValidation,
+} from './common.js';
+
+const opt = Type.Optional;
+
+export const VirtualGatewayListener = Obj({
+  portMapping: GatewayPortMapping,
+  connectionPool: opt(Union({ http: HTTPConnectionPool, http2: RequestsConnectionPool, grpc: RequestsConnectionPool })),
+  healthCheck: opt(VirtualGatewayHealthCheck),
+  tls: opt(
+    Obj({
+      certificate: ListenerTLSCertificate,
+      mode: ListenerTLSMode,
+      validation: opt(VirtualGatewayListenerTLSValidation),
+    }),
+  ),
+});
+export type VirtualGatewayListener = Static<typeof VirtualGatewayListener>;
+
+export const VirtualGatewaySpec = Obj({
+  awsName: opt(Str({ description: 'App Mesh name; defaults to <name>_<namespace>; immutable' })),
+  namespaceSelector: opt(LabelSelector),
+  gatewayRouteSelector: opt(LabelSelector),
+  podSelector: opt(LabelSelector),
+  listeners: opt(Type.Array(VirtualGatewayListener)),
+  backendDefaults: opt(BackendDefaults),
+  logging: opt(Logging),
+  meshRef: opt(MeshReference),
+});
+export type VirtualGatewaySpec = Static<typeof VirtualGatewaySpec>;
+
+export const VirtualGatewayStatus = Status('VirtualGatewayActive', { virtualGatewayARN: opt(Str()) });
+export type VirtualGatewayStatus = Static<typeof VirtualGatewayStatus>;

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { checkObject } from './validate-object.js';
+
+const vn = (spec: unknown) => ({ apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name: 'vn', namespace: 'ns' }, spec });
+
+describe('checkObject', () => {
+  it('accepts the seed vnode', () => {
+    const r = checkObject(
+      vn({
+        podSelector: { matchLabels: { app: 'sample0' } },
+        listeners: [{ portMapping: { port: 80, protocol: 'http' } }],
+        serviceDiscovery: { dns: { hostname: 'svc-1.mesh-test.svc.cluster.local' } },
+      }),
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.resource?.kind).toBe('VirtualNode');
+  });
+
+  it('names the path of type, range and enum errors', () => {
+    const r = checkObject(vn({ listeners: [{ portMapping: { port: 70000, protocol: 'udp' } }], serviceDiscovery: { dns: { hostname: 5 } } }));
+    const byPath = Object.fromEntries(r.diagnostics.map((d) => [d.path, d.message]));
+    expect(byPath['spec.listeners[0].portMapping.port']).toBe('must be ≤ 65535, got 70000');
+    expect(byPath['spec.listeners[0].portMapping.protocol']).toBe('expected one of "grpc", "http", "http2", "tcp", got string "udp"');
+    expect(byPath['spec.serviceDiscovery.dns.hostname']).toBe('expected string, got number 5');
+    expect(r.resource).toBeUndefined();
+  });
+
+  it('enforces unions', () => {
+    const r = checkObject(vn({ serviceDiscovery: { dns: { hostname: 'a' }, awsCloudMap: { namespaceName: 'n', serviceName: 's' } } }));
+    expect(r.diagnostics).toMatchObject([{ path: 'spec.serviceDiscovery', code: 'schema.exactly-one' }]);
+  });
+
+  it('warns about unknown fields with a suggestion', () => {
+    const r = checkObject(vn({ serviceDiscovry: { dns: { hostname: 'a' } } }));
+    expect(r.diagnostics).toMatchObject([{ severity: 'warning', path: 'spec.serviceDiscovry', message: expect.stringContaining('did you mean "serviceDiscovery"') }]);
+    expect(r.resource).toBeDefined();
+  });
+
+  it('rejects non-objects and bad headers without throwing', () => {
+    expect(checkObject('x').diagnostics[0]?.code).toBe('object.not-a-mapping');
+    expect(checkObject({ apiVersion: 'appmesh.k8s.aws/v1beta1', kind: 'Mesh' }).diagnostics[0]?.code).toBe('object.api-version');
+    expect(checkObject({ apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'Nope', metadata: { name: 'a' } }).diagnostics[0]?.code).toBe('object.kind');
+    expect(checkObject({ apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'Mesh', metadata: {} }).diagnostics[0]?.path).toBe('metadata.name');
+  });
+});

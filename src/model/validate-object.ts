@@ -1,0 +1,86 @@
+/** Turns one raw decoded object into a typed resource, or diagnostics saying why it cannot be one. */
+import type { Diagnostic, ResourceId } from './diagnostic.js';
+import { formatPath } from './diagnostic.js';
+import { API_VERSION, isKind, isNamespaced } from './kinds.js';
+import type { AnyResource } from './resources.js';
+import { KIND_INFO } from './resources.js';
+import { checkAgainstSchema, type PathLocator } from './validate-schema.js';
+
+export interface ObjectCheckResult {
+  /** Present when the object is structurally sound enough for the mesh graph (no schema errors). */
+  resource?: AnyResource;
+  diagnostics: Diagnostic[];
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export interface ObjectCheckOptions {
+  locate?: PathLocator;
+  /** Namespace to assume when a namespaced object has none (kubectl's current namespace). */
+  defaultNamespace?: string;
+}
+
+export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): ObjectCheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const at = (path: Array<string | number>, code: string, message: string, resource?: ResourceId): void => {
+    const source = options.locate?.(path);
+    diagnostics.push({ severity: 'error', code, path: formatPath(path), message, ...(resource ? { resource } : {}), ...(source ? { source } : {}) });
+  };
+
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    at([], 'object.not-a-mapping', 'expected a Kubernetes object (a mapping with apiVersion, kind, metadata, spec)');
+    return { diagnostics };
+  }
+  const obj = raw as Record<string, unknown>;
+  if (obj.apiVersion !== API_VERSION) {
+    at(['apiVersion'], 'object.api-version', `expected apiVersion "${API_VERSION}", got ${JSON.stringify(obj.apiVersion)}`);
+    return { diagnostics };
+  }
+  if (!isKind(obj.kind)) {
+    at(['kind'], 'object.kind', `unknown kind ${JSON.stringify(obj.kind)} in ${API_VERSION}`);
+    return { diagnostics };
+  }
+  const kind = obj.kind;
+  const meta = obj.metadata;
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) {
+    at(['metadata'], 'object.metadata', 'metadata with a name is required');
+    return { diagnostics };
+  }
+  const m = meta as Record<string, unknown>;
+  const name = m.name;
+  if (typeof name !== 'string' || name === '') {
+    at(['metadata', 'name'], 'object.name', 'metadata.name is required');
+    return { diagnostics };
+  }
+  let namespace = typeof m.namespace === 'string' && m.namespace !== '' ? m.namespace : undefined;
+  if (!isNamespaced(kind)) namespace = undefined;
+  else namespace ??= options.defaultNamespace;
+  const id: ResourceId = { kind, name, ...(namespace ? { namespace } : {}) };
+
+  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+    at(['metadata', 'name'], 'object.name', `"${name}" is not a valid name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters`, id);
+  }
+  if (m.namespace !== undefined && (typeof m.namespace !== 'string' || !DNS1123_LABEL.test(m.namespace) || m.namespace.length > 63)) {
+    at(['metadata', 'namespace'], 'object.namespace', `${JSON.stringify(m.namespace)} is not a valid namespace name`, id);
+  }
+  for (const field of ['labels', 'annotations'] as const) {
+    const v = m[field];
+    if (v === undefined) continue;
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
+      at(['metadata', field], 'object.metadata', `metadata.${field} must map strings to strings`, id);
+    }
+  }
+
+  const spec = obj.spec ?? {};
+  const info = KIND_INFO[kind];
+  diagnostics.push(...checkAgainstSchema(info.spec, spec, { resource: id, at: ['spec'], ...(options.locate ? { locate: options.locate } : {}) }));
+  if (obj.status !== undefined) {
+    diagnostics.push(...checkAgainstSchema(info.status, obj.status, { resource: id, at: ['status'], ...(options.locate ? { locate: options.locate } : {}) }));
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+
+  const metadata = { ...(m as object), name, ...(namespace ? { namespace } : {}) } as AnyResource['metadata'];
+  const resource = { ...obj, apiVersion: API_VERSION, kind, metadata, spec } as AnyResource;
+  return { resource, diagnostics };
+}

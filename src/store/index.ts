@@ -9,3 +9,4 @@ export type { SqliteStoreOptions } from './sqlite-store.js';
 export { createEtcdStore, DEFAULT_ETCD_PREFIX } from './etcd-store.js';
 export type { EtcdStoreOptions } from './etcd-store.js';
 export { DEFAULT_HISTORY_LIMIT } from './local-store.js';
+export { MAX_TXN_OPS, MAX_VALUE_BYTES } from './internal.js';

@@ -3,6 +3,12 @@ import { InvalidArgumentError } from './errors.js';
 import type { TxnOp } from './types.js';
 
 const MAX_KEY_LENGTH = 4096;
+/**
+ * Limits every back end enforces alike, set by etcd's defaults (`--max-txn-ops` 128,
+ * 1.5 MiB per request) so code tested on memory/SQLite does not fail first on etcd.
+ */
+export const MAX_TXN_OPS = 128;
+export const MAX_VALUE_BYTES = 1024 * 1024;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 export function assertKey(key: unknown): asserts key is string {
@@ -42,6 +48,10 @@ export function serialize(value: unknown): string {
     throw new InvalidArgumentError(`value is not JSON-serialisable: ${(err as Error).message}`);
   }
   if (text === undefined) throw new InvalidArgumentError('value is not JSON-serialisable');
+  // length * 3 bounds the UTF-8 size, so the exact count is needed only for big values.
+  if (text.length * 3 > MAX_VALUE_BYTES && Buffer.byteLength(text, 'utf8') > MAX_VALUE_BYTES) {
+    throw new InvalidArgumentError(`value is larger than ${MAX_VALUE_BYTES} bytes of JSON`);
+  }
   return text;
 }
 
@@ -56,6 +66,7 @@ export function normalizeLimit(limit: unknown): number | undefined {
 /** Checks a txn's ops up front so no back end starts a write it must then undo. */
 export function validateTxnOps(ops: readonly TxnOp[]): string[] {
   if (!Array.isArray(ops)) throw new InvalidArgumentError('txn ops must be an array');
+  if (ops.length > MAX_TXN_OPS) throw new InvalidArgumentError(`a txn holds at most ${MAX_TXN_OPS} ops`);
   const seen = new Set<string>();
   const texts: string[] = [];
   for (const op of ops) {

@@ -120,6 +120,9 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
         const cyclic: Record<string, unknown> = {};
         cyclic.self = cyclic;
         await expect(store.put('k', cyclic)).rejects.toBeInstanceOf(InvalidArgumentError);
+        await expect(store.put('k', 'x'.repeat(1024 * 1024))).rejects.toBeInstanceOf(InvalidArgumentError);
+        const nearLimit = await store.put('big', 'é'.repeat(400_000));
+        expect(nearLimit.value).toHaveLength(400_000);
         await expect(store.put('', 1)).rejects.toBeInstanceOf(InvalidArgumentError);
         await expect(store.put('a\0b', 1)).rejects.toBeInstanceOf(InvalidArgumentError);
         await expect(store.put('bad\uD800', 1)).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -354,6 +357,14 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
         ).rejects.toBeInstanceOf(InvalidArgumentError);
         expect(await store.get('txn/x')).toBeUndefined();
         expect(await store.get('txn/y')).toBeUndefined();
+      });
+
+      it('takes up to 128 ops in one txn, and no more', async () => {
+        const ops = (n: number) => Array.from({ length: n }, (_, i) => ({ op: 'put' as const, key: `big/${i}`, value: i }));
+        const res = await store.txn(ops(128));
+        expect(new Set(res.results.map((r) => r?.modRevision))).toEqual(new Set([res.revision]));
+        expect((await store.list({ prefix: 'big/' })).items).toHaveLength(128);
+        await expect(store.txn(ops(129))).rejects.toBeInstanceOf(InvalidArgumentError);
       });
 
       it('only one of two racing txns on the same versions commits', async () => {

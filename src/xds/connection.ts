@@ -1,0 +1,391 @@
+/**
+ * One ADS stream from admission to close: rate limit, authentication, identity
+ * from the first request's node, authorization on the proxy's ARN, the per-group
+ * quota, then the SotW or delta state machine fed from the snapshot cache.
+ *
+ * A stream whose group has no snapshot yet stays open and is listed as waiting;
+ * the cache wakes it when the snapshot appears. On close every per-stream state
+ * is dropped, so a reconnecting proxy is always served from current state.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Authenticator, Principal } from './auth/authenticator.js';
+import type { ClientStatus, ClientStatusRegistry, StatusSource } from './client-status.js';
+import type { DeltaDiscoveryRequestMsg, DiscoveryRequestMsg } from './codec.js';
+import { DeltaStream } from './delta-stream.js';
+import type { XdsCounters, XdsEvents, XdsLogger, XdsProtocol } from './events.js';
+import {
+  detectFlavour,
+  parseNodeId,
+  resourceArn,
+  type ArnContext,
+  type GroupKeyFor,
+  type NodeInfo,
+  type ProxyFlavour,
+  type ProxyIdentity,
+} from './identity.js';
+import type { GroupCounter, ResolvedLimits, TokenBucket } from './limits.js';
+import { NonceSource, type AckMeta, type NackMeta, type ProtocolHost, type PushMeta, type XdsProtocolState } from './protocol.js';
+import type { SnapshotCache } from './snapshot-cache.js';
+import { SotwStream } from './sotw-stream.js';
+import type { SubscriptionTable } from './subscription.js';
+
+export const STREAM_ACTION = 'appmesh:StreamAggregatedResources';
+
+/** Runs stream flushes together on the next turn of the event loop. */
+export class FlushScheduler {
+  private queue = new Set<Connection>();
+  private scheduled = false;
+
+  schedule(c: Connection): void {
+    this.queue.add(c);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    const q = this.queue;
+    this.queue = new Set();
+    for (const c of q) c.flush();
+  }
+}
+
+export interface ServerContext {
+  readonly cache: SnapshotCache;
+  readonly limits: ResolvedLimits;
+  readonly subscriptions: SubscriptionTable;
+  readonly registry: ClientStatusRegistry;
+  readonly events: XdsEvents;
+  readonly counters: XdsCounters;
+  readonly logger: XdsLogger;
+  readonly authenticator: Authenticator | undefined;
+  readonly arnContext: ArnContext | undefined;
+  readonly groupKeyFor: GroupKeyFor;
+  readonly groupCounter: GroupCounter;
+  readonly streamBucket: TokenBucket;
+  readonly scheduler: FlushScheduler;
+  readonly connections: Set<Connection>;
+}
+
+type AnyRequest = DiscoveryRequestMsg | DeltaDiscoveryRequestMsg;
+export type AdsCall = grpc.ServerDuplexStream<AnyRequest, Buffer>;
+
+let streamSeq = 0;
+
+type Phase = 'auth' | 'identify' | 'active' | 'closed';
+
+export class Connection implements ProtocolHost, StatusSource {
+  readonly streamId = ++streamSeq;
+  readonly connectedAt = Date.now();
+  readonly peer: string;
+  private phase: Phase = 'auth';
+  private queued: AnyRequest[] = [];
+  private principal: Principal | null = null;
+  private node: NodeInfo | null = null;
+  private identity: ProxyIdentity | null = null;
+  private flavour: ProxyFlavour = 'envoy';
+  private group = '';
+  private counted = false;
+  private unsubscribe: (() => void) | undefined;
+  private readonly proto: XdsProtocolState<AnyRequest>;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly call: AdsCall,
+    readonly protocol: XdsProtocol,
+  ) {
+    this.peer = safePeer(call);
+    const nonces = new NonceSource();
+    this.proto = (
+      protocol === 'sotw' ? new SotwStream(this, ctx.subscriptions, nonces) : new DeltaStream(this, nonces)
+    ) as XdsProtocolState<AnyRequest>;
+    call.on('data', (m: AnyRequest) => this.onMessage(m));
+    call.on('end', () => {
+      // The client half-closed: finish our side cleanly.
+      if (this.phase !== 'closed') {
+        this.cleanup();
+        call.end();
+      }
+    });
+    call.on('cancelled', () => this.cleanup());
+    call.on('close', () => this.cleanup());
+    call.on('error', () => this.cleanup());
+  }
+
+  start(): void {
+    this.ctx.counters.streamsOpened++;
+    if (!this.ctx.streamBucket.tryTake()) {
+      this.reject(grpc.status.RESOURCE_EXHAUSTED, 'too many new xDS streams per second; retry with backoff');
+      return;
+    }
+    const auth = this.ctx.authenticator;
+    if (!auth) {
+      this.phase = 'identify';
+      return;
+    }
+    let result;
+    try {
+      result = auth.authenticate({
+        metadata: this.call.metadata,
+        peerCertificate: this.call.getAuthContext()?.sslPeerCertificate,
+        peer: this.peer,
+      } as Parameters<Authenticator['authenticate']>[0]);
+    } catch (e) {
+      this.reject(grpc.status.UNAUTHENTICATED, `authentication failed: ${(e as Error).message}`);
+      return;
+    }
+    const done = (r: Awaited<typeof result>): void => {
+      if (this.phase === 'closed') return;
+      if (!r.ok) {
+        this.reject(grpc.status.UNAUTHENTICATED, r.message);
+        return;
+      }
+      this.principal = r.principal;
+      this.phase = 'identify';
+      const q = this.queued;
+      this.queued = [];
+      for (const m of q) this.onMessage(m);
+    };
+    if (result instanceof Promise) {
+      result.then(done, (e: unknown) => {
+        if (this.phase !== 'closed') this.reject(grpc.status.UNAUTHENTICATED, `authentication failed: ${(e as Error).message}`);
+      });
+    } else done(result);
+  }
+
+  private onMessage(m: AnyRequest): void {
+    switch (this.phase) {
+      case 'closed':
+        return;
+      case 'auth':
+        if (this.queued.length >= this.ctx.limits.maxQueuedRequests) {
+          this.reject(grpc.status.RESOURCE_EXHAUSTED, 'too many requests before authentication completed');
+        } else this.queued.push(m);
+        return;
+      case 'identify':
+        if (!this.identify(m)) return;
+        break;
+      case 'active':
+        if (m.node && m.node.id !== '' && m.node.id !== this.node?.id) {
+          this.reject(grpc.status.INVALID_ARGUMENT, `node.id changed within the stream from "${this.node?.id}" to "${m.node.id}"`);
+          return;
+        }
+        break;
+    }
+    this.proto.onRequest(m);
+  }
+
+  /** First request: who is this, may it connect, and is there room in its group. */
+  private identify(m: AnyRequest): boolean {
+    if (!m.node) {
+      this.reject(grpc.status.INVALID_ARGUMENT, 'the first request of a stream must carry node (with node.id)');
+      return false;
+    }
+    const parsed = parseNodeId(m.node.id);
+    if (!parsed.ok) {
+      this.reject(grpc.status.INVALID_ARGUMENT, parsed.message, m.node.id);
+      return false;
+    }
+    const identity = parsed.identity;
+    if (this.principal) {
+      const arn = resourceArn(identity, this.ctx.arnContext!);
+      const decision = this.principal.authorize(STREAM_ACTION, arn);
+      if (decision.decision !== 'Allow') {
+        const why = decision.decision === 'ExplicitDeny' ? `explicitly denied by ${decision.statement}` : 'no policy allows it';
+        this.reject(
+          grpc.status.PERMISSION_DENIED,
+          `principal "${this.principal.name}" may not ${STREAM_ACTION} on ${arn}: ${why}`,
+          m.node.id,
+        );
+        return false;
+      }
+    }
+    const flavour = detectFlavour(m.node);
+    let group: string;
+    try {
+      group = this.ctx.groupKeyFor({ node: m.node, identity, flavour });
+    } catch (e) {
+      this.reject(grpc.status.INVALID_ARGUMENT, `cannot group node "${m.node.id}": ${(e as Error).message}`, m.node.id);
+      return false;
+    }
+    if (!this.ctx.groupCounter.tryAdd(group)) {
+      this.reject(
+        grpc.status.RESOURCE_EXHAUSTED,
+        `group "${group}" already has ${this.ctx.limits.maxProxiesPerGroup} connected proxies (limit maxProxiesPerGroup)`,
+        m.node.id,
+      );
+      return false;
+    }
+    this.counted = true;
+    this.node = m.node;
+    this.identity = identity;
+    this.flavour = flavour;
+    this.group = group;
+    this.phase = 'active';
+    this.ctx.connections.add(this);
+    this.ctx.registry.add(this.streamId, this);
+    this.ctx.counters.streamsActive++;
+    this.unsubscribe = this.ctx.cache.subscribe(group, () => this.scheduleFlush());
+    const waiting = !this.ctx.cache.state(group);
+    if (waiting) this.ctx.logger.info({ nodeId: m.node.id, group }, 'proxy connected; its group has no snapshot yet, waiting');
+    this.ctx.events.emit('connect', {
+      streamId: this.streamId,
+      nodeId: m.node.id,
+      group,
+      flavour,
+      protocol: this.protocol,
+      waiting,
+    });
+    return true;
+  }
+
+  // ProtocolHost
+
+  now(): number {
+    return Date.now();
+  }
+
+  send(response: Buffer, meta: PushMeta): void {
+    if (this.phase !== 'active') return;
+    this.call.write(response);
+    this.ctx.counters.pushes++;
+    this.ctx.counters.bytesPushed += response.length;
+    if (this.ctx.events.listening('push')) {
+      this.ctx.events.emit('push', {
+        streamId: this.streamId,
+        nodeId: this.node!.id,
+        group: this.group,
+        bytes: response.length,
+        ...meta,
+      });
+    }
+  }
+
+  acked(meta: AckMeta): void {
+    this.ctx.counters.acks++;
+    if (!this.ctx.events.listening('ack')) return;
+    const now = this.now();
+    this.ctx.events.emit('ack', {
+      streamId: this.streamId,
+      nodeId: this.node!.id,
+      group: this.group,
+      typeUrl: meta.typeUrl,
+      version: meta.version,
+      rttMs: now - meta.sentAt,
+      pushLatencyMs: now - Math.max(meta.changedAt, this.connectedAt),
+    });
+  }
+
+  nacked(meta: NackMeta): void {
+    this.ctx.counters.nacks++;
+    const at = new Date(this.now()).toISOString();
+    this.ctx.registry.recordNack(this.group, {
+      typeUrl: meta.typeUrl,
+      version: meta.version,
+      message: meta.message,
+      nodeId: this.node!.id,
+      at,
+    });
+    this.ctx.logger.warn(
+      { nodeId: this.node!.id, group: this.group, typeUrl: meta.typeUrl, version: meta.version, error: meta.message },
+      'proxy rejected configuration (NACK); keeping it from being re-sent until it changes',
+    );
+    this.ctx.events.emit('nack', { streamId: this.streamId, nodeId: this.node!.id, group: this.group, ...meta });
+  }
+
+  scheduleFlush(): void {
+    if (this.phase === 'active') this.ctx.scheduler.schedule(this);
+  }
+
+  flush(): void {
+    if (this.phase !== 'active') return;
+    this.proto.flush(this.ctx.cache.state(this.group));
+  }
+
+  /** Called periodically by the server. */
+  expireAcks(now: number): void {
+    if (this.phase === 'active' && this.proto.expireAcks(now, this.ctx.limits.ackTimeoutMs)) {
+      this.ctx.logger.warn({ nodeId: this.node?.id, group: this.group }, 'proxy did not answer a response in time; no longer waiting for it');
+      this.scheduleFlush();
+    }
+  }
+
+  status(): ClientStatus | null {
+    if (this.phase !== 'active' || !this.node) return null;
+    return {
+      streamId: this.streamId,
+      nodeId: this.node.id,
+      cluster: this.node.cluster,
+      group: this.group,
+      flavour: this.flavour,
+      protocol: this.protocol,
+      userAgent: `${this.node.userAgentName}${this.node.userAgentVersion ? `/${this.node.userAgentVersion}` : ''}`,
+      peer: this.peer,
+      principal: this.principal?.name ?? null,
+      connectedSince: new Date(this.connectedAt).toISOString(),
+      waiting: !this.ctx.cache.state(this.group),
+      types: this.proto.typeStatuses(),
+    };
+  }
+
+  /** @internal for CSDS: the node as received. */
+  nodeInfo(): NodeInfo | null {
+    return this.node;
+  }
+
+  get identityInfo(): ProxyIdentity | null {
+    return this.identity;
+  }
+
+  /** Ends the stream with a status (e.g. on server shutdown). */
+  end(code: grpc.status, message: string): void {
+    if (this.phase === 'closed') return;
+    this.cleanup();
+    this.call.emit('error', { code, details: message });
+  }
+
+  private reject(code: grpc.status, message: string, nodeId?: string): void {
+    if (this.phase === 'closed') return;
+    this.ctx.counters.rejected[code] = (this.ctx.counters.rejected[code] ?? 0) + 1;
+    this.ctx.logger.warn({ code, peer: this.peer, nodeId, reason: message }, 'xDS stream rejected');
+    this.ctx.events.emit('reject', {
+      streamId: this.streamId,
+      code,
+      reason: message,
+      peer: this.peer,
+      ...(nodeId !== undefined ? { nodeId } : {}),
+    });
+    this.end(code, message);
+  }
+
+  private cleanup(): void {
+    if (this.phase === 'closed') return;
+    const wasActive = this.phase === 'active';
+    this.phase = 'closed';
+    this.queued = [];
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.proto.close();
+    if (this.counted) this.ctx.groupCounter.remove(this.group);
+    this.counted = false;
+    this.ctx.connections.delete(this);
+    this.ctx.registry.remove(this.streamId);
+    if (wasActive) {
+      this.ctx.counters.streamsActive--;
+      this.ctx.events.emit('disconnect', {
+        streamId: this.streamId,
+        durationMs: Date.now() - this.connectedAt,
+        ...(this.node ? { nodeId: this.node.id, group: this.group } : {}),
+      });
+    }
+  }
+}
+
+function safePeer(call: AdsCall): string {
+  try {
+    return call.getPeer();
+  } catch {
+    return 'unknown';
+  }
+}

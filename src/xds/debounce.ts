@@ -1,0 +1,104 @@
+/**
+ * Coalesces bursts of updates: the callback runs once the input has been quiet for
+ * `quietMs`, or at the latest `maxMs` after the first pending update, so a steady
+ * trickle of changes cannot postpone a push forever (Istio's PILOT_DEBOUNCE_AFTER /
+ * PILOT_DEBOUNCE_MAX, with a shorter cap here).
+ */
+
+export interface DebounceOptions<T> {
+  /** Quiet period before flushing. Default 100 ms. */
+  readonly quietMs?: number;
+  /** Longest time an update may wait. Default 1000 ms. */
+  readonly maxMs?: number;
+  /** Combines a pending value with a new one. Default: the newest wins. */
+  readonly merge?: (pending: T, next: T) => T;
+}
+
+export class Debouncer<T> {
+  private readonly quietMs: number;
+  private readonly maxMs: number;
+  private readonly merge: (pending: T, next: T) => T;
+  private pending: { value: T } | undefined;
+  private quietTimer: ReturnType<typeof setTimeout> | undefined;
+  private maxTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly onFlush: (value: T) => void,
+    options: DebounceOptions<T> = {},
+  ) {
+    this.quietMs = options.quietMs ?? 100;
+    this.maxMs = options.maxMs ?? 1000;
+    this.merge = options.merge ?? ((_p, n) => n);
+    if (!(this.quietMs >= 0) || !(this.maxMs >= this.quietMs)) {
+      throw new RangeError(`debounce: need 0 <= quietMs <= maxMs, got quietMs=${this.quietMs} maxMs=${this.maxMs}`);
+    }
+  }
+
+  /** Adds an update; restarts the quiet period. */
+  push(value: T): void {
+    this.pending = this.pending ? { value: this.merge(this.pending.value, value) } : { value };
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => this.flush(), this.quietMs);
+    this.maxTimer ??= setTimeout(() => this.flush(), this.maxMs);
+  }
+
+  /** Runs the callback now if anything is pending. */
+  flush(): void {
+    this.clearTimers();
+    const p = this.pending;
+    this.pending = undefined;
+    if (p) this.onFlush(p.value);
+  }
+
+  /** Drops whatever is pending. */
+  cancel(): void {
+    this.clearTimers();
+    this.pending = undefined;
+  }
+
+  get hasPending(): boolean {
+    return this.pending !== undefined;
+  }
+
+  private clearTimers(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.maxTimer) clearTimeout(this.maxTimer);
+    this.quietTimer = undefined;
+    this.maxTimer = undefined;
+  }
+}
+
+/** One {@link Debouncer} per key (e.g. per proxy group), created on first use. */
+export class KeyedDebouncer<K, T> {
+  private readonly byKey = new Map<K, Debouncer<T>>();
+
+  constructor(
+    private readonly onFlush: (key: K, value: T) => void,
+    private readonly options: DebounceOptions<T> = {},
+  ) {}
+
+  push(key: K, value: T): void {
+    let d = this.byKey.get(key);
+    if (!d) {
+      d = new Debouncer<T>((v) => {
+        this.byKey.delete(key);
+        this.onFlush(key, v);
+      }, this.options);
+      this.byKey.set(key, d);
+    }
+    d.push(value);
+  }
+
+  flushAll(): void {
+    for (const d of [...this.byKey.values()]) d.flush();
+  }
+
+  cancelAll(): void {
+    for (const d of this.byKey.values()) d.cancel();
+    this.byKey.clear();
+  }
+
+  get pendingKeys(): K[] {
+    return [...this.byKey.keys()];
+  }
+}

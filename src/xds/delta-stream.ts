@@ -1,0 +1,242 @@
+/**
+ * Incremental (delta) ADS for one stream.
+ *
+ * The stream keeps, per type, what the client holds (name → version) and sends
+ * only differences. Order follows Consul's make-before-break sequence: cluster
+ * and endpoint upserts, listeners, routes, secrets, and only then cluster and
+ * endpoint removals, each step waiting while an earlier one is un-ACKed. A NACK
+ * leaves the client's state as it was and marks the rejected versions so they are
+ * not re-sent until they change.
+ */
+import type { DeltaDiscoveryRequestMsg } from './codec.js';
+import { encodeDeltaResponse } from './codec.js';
+import type { NackStatus, ResourceStatus, SentStatus, TypeStatus } from './client-status.js';
+import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
+import type { Entry, GroupState } from './snapshot-cache.js';
+import { TYPE_URL, pushRank } from './type-urls.js';
+
+/** Marker in `rejected` for a removal the client refused. */
+const REMOVAL = '\u0000removed';
+
+interface InFlight {
+  readonly nonce: string;
+  /** name → version sent, or null for a removal. */
+  readonly changes: ReadonlyMap<string, string | null>;
+  readonly systemVersion: string;
+  readonly sentAt: number;
+  readonly changedAt: number;
+}
+
+class DeltaType {
+  wildcard = false;
+  readonly names = new Set<string>();
+  /** What the client holds: version, or null after being told the resource does not exist. */
+  readonly known = new Map<string, string | null>();
+  readonly rejected = new Map<string, string>();
+  inFlight: InFlight | null = null;
+  ackedSystemVersion: string | null = null;
+  lastSent: SentStatus | null = null;
+  lastNack: NackStatus | null = null;
+
+  constructor(readonly typeUrl: string) {}
+
+  subscribed(name: string): boolean {
+    return this.wildcard || this.names.has(name);
+  }
+}
+
+/** Removals of these types wait until listeners and routes no longer use them. */
+const REMOVALS_LAST = new Set<string>([TYPE_URL.Cluster, TYPE_URL.ClusterLoadAssignment]);
+
+interface Step {
+  readonly t: DeltaType;
+  readonly upserts: boolean;
+  readonly removals: boolean;
+}
+
+export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
+  private readonly types: DeltaType[] = [];
+
+  constructor(
+    private readonly host: ProtocolHost,
+    private readonly nonces: NonceSource,
+  ) {}
+
+  onRequest(req: DeltaDiscoveryRequestMsg): void {
+    if (req.typeUrl === '') return;
+    let t = this.types.find((x) => x.typeUrl === req.typeUrl);
+    const first = !t;
+    if (!t) {
+      t = new DeltaType(req.typeUrl);
+      const rank = pushRank(req.typeUrl);
+      const at = this.types.findIndex((x) => pushRank(x.typeUrl) > rank);
+      this.types.splice(at === -1 ? this.types.length : at, 0, t);
+      for (const [name, version] of req.initialResourceVersions) t.known.set(name, version);
+      // Legacy wildcard: a first request that names nothing wants everything.
+      if (req.subscribe.length === 0 && req.unsubscribe.length === 0) t.wildcard = true;
+    }
+    for (const n of req.subscribe) {
+      if (n === '*') t.wildcard = true;
+      else t.names.add(n);
+    }
+    for (const n of req.unsubscribe) {
+      if (n === '*') t.wildcard = false;
+      else {
+        t.names.delete(n);
+        if (!t.subscribed(n)) {
+          t.known.delete(n);
+          t.rejected.delete(n);
+        }
+      }
+    }
+    if (!t.wildcard) {
+      // Names the client dropped are forgotten on both sides.
+      for (const n of [...t.known.keys()]) if (!t.names.has(n)) t.known.delete(n);
+    }
+
+    if (req.responseNonce !== '' && t.inFlight && req.responseNonce === t.inFlight.nonce) {
+      const sent = t.inFlight;
+      t.inFlight = null;
+      if (req.errorDetail) {
+        for (const [name, version] of sent.changes) t.rejected.set(name, version ?? REMOVAL);
+        t.lastNack = {
+          version: sent.systemVersion,
+          message: req.errorDetail.message,
+          code: req.errorDetail.code,
+          at: new Date(this.host.now()).toISOString(),
+        };
+        this.host.nacked({
+          typeUrl: t.typeUrl,
+          version: sent.systemVersion,
+          message: req.errorDetail.message,
+          code: req.errorDetail.code,
+        });
+      } else {
+        for (const [name, version] of sent.changes) {
+          if (!t.subscribed(name)) continue;
+          if (version === null) t.known.set(name, null);
+          else t.known.set(name, version);
+          t.rejected.delete(name);
+        }
+        t.ackedSystemVersion = sent.systemVersion;
+        this.host.acked({
+          typeUrl: t.typeUrl,
+          version: sent.systemVersion,
+          sentAt: sent.sentAt,
+          changedAt: sent.changedAt,
+        });
+      }
+    }
+    void first;
+    this.host.scheduleFlush();
+  }
+
+  private upsertsFor(t: DeltaType, view: GroupState): Entry[] {
+    const entries = view.type(t.typeUrl).entries;
+    const out: Entry[] = [];
+    const consider = (e: Entry): void => {
+      if (t.known.get(e.name) === e.wireVersion) return;
+      if (t.rejected.get(e.name) === e.wireVersion) return;
+      out.push(e);
+    };
+    if (t.wildcard) for (const e of entries.values()) consider(e);
+    else
+      for (const n of t.names) {
+        const e = entries.get(n);
+        if (e) consider(e);
+      }
+    return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  private removalsFor(t: DeltaType, view: GroupState): string[] {
+    const entries = view.type(t.typeUrl).entries;
+    const out: string[] = [];
+    for (const [name, version] of t.known) {
+      if (version !== null && !entries.has(name) && t.subscribed(name) && t.rejected.get(name) !== REMOVAL) out.push(name);
+    }
+    // Tell the client once that an explicitly requested resource does not exist,
+    // rather than leaving it to wait for its initial fetch timeout.
+    for (const n of t.names) {
+      if (!entries.has(n) && !t.known.has(n) && t.rejected.get(n) !== REMOVAL) out.push(n);
+    }
+    return out.sort();
+  }
+
+  flush(view: GroupState | undefined): void {
+    if (!view) return;
+    const steps: Step[] = [];
+    for (const t of this.types) {
+      const late = REMOVALS_LAST.has(t.typeUrl);
+      steps.push({ t, upserts: true, removals: !late });
+    }
+    for (const t of this.types) if (REMOVALS_LAST.has(t.typeUrl)) steps.push({ t, upserts: false, removals: true });
+
+    let blocked = false;
+    for (const step of steps) {
+      const t = step.t;
+      if (t.inFlight) {
+        blocked = true;
+        continue;
+      }
+      if (blocked) continue;
+      const upserts = step.upserts ? this.upsertsFor(t, view) : [];
+      const removals = step.removals ? this.removalsFor(t, view) : [];
+      if (upserts.length === 0 && removals.length === 0) continue;
+      this.send(t, view, upserts, removals);
+      blocked = true;
+    }
+  }
+
+  private send(t: DeltaType, view: GroupState, upserts: Entry[], removals: string[]): void {
+    const typeState = view.type(t.typeUrl);
+    const nonce = this.nonces.next();
+    const now = this.host.now();
+    const changes = new Map<string, string | null>();
+    for (const e of upserts) changes.set(e.name, e.wireVersion);
+    for (const n of removals) changes.set(n, null);
+    t.inFlight = { nonce, changes, systemVersion: typeState.version, sentAt: now, changedAt: typeState.changedAt };
+    t.lastSent = { version: typeState.version, nonce, at: new Date(now).toISOString() };
+    this.host.send(encodeDeltaResponse(t.typeUrl, typeState.version, nonce, upserts, removals), {
+      typeUrl: t.typeUrl,
+      version: typeState.version,
+      nonce,
+      resources: upserts.length,
+      removed: removals.length,
+    });
+  }
+
+  expireAcks(now: number, timeoutMs: number): boolean {
+    let any = false;
+    for (const t of this.types) {
+      if (t.inFlight && now - t.inFlight.sentAt > timeoutMs) {
+        for (const [name, version] of t.inFlight.changes) t.rejected.set(name, version ?? REMOVAL);
+        t.inFlight = null;
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  typeStatuses(): TypeStatus[] {
+    return this.types.map((t) => {
+      const resources: ResourceStatus[] = [];
+      for (const [name, version] of [...t.known].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+        if (version !== null) resources.push({ name, version });
+      }
+      return {
+        typeUrl: t.typeUrl,
+        wildcard: t.wildcard,
+        names: [...t.names].sort(),
+        ackedVersion: t.ackedSystemVersion,
+        lastSent: t.lastSent,
+        pendingAck: t.inFlight !== null,
+        lastNack: t.lastNack,
+        resources,
+      };
+    });
+  }
+
+  close(): void {
+    // Nothing shared to release: delta state is per stream.
+  }
+}

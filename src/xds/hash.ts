@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+
+/** Hex characters kept from a SHA-256 digest: 64 bits, plenty to tell versions apart. */
+const VERSION_HEX_LENGTH = 16;
+
+/** Content version of one encoded resource. */
+export function contentVersion(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex').slice(0, VERSION_HEX_LENGTH);
+}
+
+/** Version of a list of (name, version) pairs; the caller passes them sorted by name. */
+export function listVersion(pairs: Iterable<readonly [string, string]>): string {
+  const h = createHash('sha256');
+  for (const [name, version] of pairs) h.update(name).update('\0').update(version).update('\n');
+  return h.digest('hex').slice(0, VERSION_HEX_LENGTH);
+}
+
+/** Version derived from several strings (e.g. a resource version folded with its dependencies). */
+export function foldVersions(parts: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\n');
+  return h.digest('hex').slice(0, VERSION_HEX_LENGTH);
+}

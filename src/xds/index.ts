@@ -1,0 +1,84 @@
+/** Public surface of the xDS server. */
+export { XdsServer, CSDS_ACTION, type XdsServerOptions, type TlsOptions } from './ads-server.js';
+export {
+  SnapshotCache,
+  edsServiceNameOf,
+  type CachedResource,
+  type TypeSnapshot,
+  type Snapshot,
+  type SnapshotInput,
+  type ResourceBytesInput,
+  type EndpointsInput,
+  type SetResult,
+  type GroupChange,
+  type GroupListener,
+} from './snapshot-cache.js';
+export { TYPE_URL, PUSH_ORDER, shortTypeName, type KnownTypeUrl } from './type-urls.js';
+export {
+  parseNodeId,
+  resourceArn,
+  detectFlavour,
+  defaultGroupKeyFor,
+  type ProxyIdentity,
+  type ProxyKind,
+  type ProxyFlavour,
+  type NodeInfo,
+  type GroupKeyFor,
+  type GroupKeyInput,
+  type ArnContext,
+  type ParseResult,
+} from './identity.js';
+export { STREAM_ACTION } from './connection.js';
+export { Debouncer, KeyedDebouncer, type DebounceOptions } from './debounce.js';
+export { type XdsLimits } from './limits.js';
+export type {
+  ClientStatus,
+  TypeStatus,
+  ResourceStatus,
+  SentStatus,
+  NackStatus,
+  GroupStatus,
+  GroupNack,
+} from './client-status.js';
+export {
+  XdsEvents,
+  consoleLogger,
+  type XdsEventMap,
+  type XdsCounters,
+  type XdsLogger,
+  type XdsProtocol,
+  type ConnectEvent,
+  type DisconnectEvent,
+  type RejectEvent,
+  type PushEvent,
+  type AckEvent,
+  type NackEvent,
+} from './events.js';
+export {
+  PolicyPrincipal,
+  bearerToken,
+  certificateNames,
+  type Authenticator,
+  type AuthenticationResult,
+  type Credentials,
+  type Principal,
+} from './auth/authenticator.js';
+export { FileAuthenticator } from './auth/file-authenticator.js';
+export {
+  loadAuthConfig,
+  parseAuthConfig,
+  AuthConfigError,
+  type AuthConfig,
+  type PrincipalEntry,
+  type CertificateMatch,
+} from './auth/auth-file.js';
+export {
+  compilePolicy,
+  evaluate,
+  isAllowed,
+  CompiledPolicy,
+  type PolicyDocument,
+  type PolicyStatement,
+  type Decision,
+  type EvaluationResult,
+} from './auth/iam-policy.js';

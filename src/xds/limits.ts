@@ -1,0 +1,84 @@
+/**
+ * Admission limits for xDS streams: a cap on connected proxies per group (App Mesh
+ * allows 50 Envoys per virtual node or gateway) and a token bucket on new streams,
+ * so a reconnect storm is spread out instead of landing at once (istio#35263).
+ */
+
+export interface XdsLimits {
+  /** Connected proxies per group; the next stream ends with RESOURCE_EXHAUSTED. Default 50. */
+  readonly maxProxiesPerGroup?: number;
+  /** Sustained new streams per second. Default 500. */
+  readonly newStreamsPerSecond?: number;
+  /** Bucket size: streams that may open at once after a quiet period. Default 1000. */
+  readonly newStreamBurst?: number;
+  /**
+   * A response not ACKed or NACKed within this time stops holding back later types
+   * (its version is not re-sent). Default 30 s.
+   */
+  readonly ackTimeoutMs?: number;
+  /** Requests buffered while a stream is being authenticated. Default 64. */
+  readonly maxQueuedRequests?: number;
+}
+
+export type ResolvedLimits = Required<XdsLimits>;
+
+export function resolveLimits(l: XdsLimits = {}): ResolvedLimits {
+  const r: ResolvedLimits = {
+    maxProxiesPerGroup: l.maxProxiesPerGroup ?? 50,
+    newStreamsPerSecond: l.newStreamsPerSecond ?? 500,
+    newStreamBurst: l.newStreamBurst ?? 1000,
+    ackTimeoutMs: l.ackTimeoutMs ?? 30_000,
+    maxQueuedRequests: l.maxQueuedRequests ?? 64,
+  };
+  for (const [k, v] of Object.entries(r)) {
+    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`limits.${k} must be a positive number, got ${v}`);
+  }
+  return r;
+}
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  tryTake(): boolean {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
+    this.last = t;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** Counts members per key with a ceiling. */
+export class GroupCounter {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  tryAdd(key: string): boolean {
+    const n = this.counts.get(key) ?? 0;
+    if (n >= this.max) return false;
+    this.counts.set(key, n + 1);
+    return true;
+  }
+
+  remove(key: string): void {
+    const n = (this.counts.get(key) ?? 0) - 1;
+    if (n <= 0) this.counts.delete(key);
+    else this.counts.set(key, n);
+  }
+
+  count(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+}

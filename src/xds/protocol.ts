@@ -1,0 +1,57 @@
+/**
+ * What the SotW and delta state machines need from the stream that carries them,
+ * and what they offer back. Keeping gRPC out of the state machines keeps them
+ * about the protocol only.
+ */
+import type { GroupState } from './snapshot-cache.js';
+import type { TypeStatus } from './client-status.js';
+
+export interface PushMeta {
+  readonly typeUrl: string;
+  readonly version: string;
+  readonly nonce: string;
+  readonly resources: number;
+  readonly removed: number;
+}
+
+export interface AckMeta {
+  readonly typeUrl: string;
+  readonly version: string;
+  readonly sentAt: number;
+  readonly changedAt: number;
+}
+
+export interface NackMeta {
+  readonly typeUrl: string;
+  readonly version: string;
+  readonly message: string;
+  readonly code: number;
+}
+
+export interface ProtocolHost {
+  readonly streamId: number;
+  now(): number;
+  send(response: Buffer, meta: PushMeta): void;
+  acked(meta: AckMeta): void;
+  nacked(meta: NackMeta): void;
+  /** Asks for {@link XdsProtocolState.flush} soon (coalesced). */
+  scheduleFlush(): void;
+}
+
+export interface XdsProtocolState<Req> {
+  onRequest(req: Req): void;
+  /** Sends what the client lacks, in push order; `view` undefined = group has no snapshot. */
+  flush(view: GroupState | undefined): void;
+  /** Stops waiting for ACKs older than `timeoutMs`; true when something was released. */
+  expireAcks(now: number, timeoutMs: number): boolean;
+  typeStatuses(): TypeStatus[];
+  close(): void;
+}
+
+/** Nonces only need to be unique per stream; a counter in base 36 keeps them short. */
+export class NonceSource {
+  private n = 0;
+  next(): string {
+    return (++this.n).toString(36);
+  }
+}

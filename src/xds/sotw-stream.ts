@@ -1,0 +1,216 @@
+/**
+ * State-of-the-world ADS for one stream.
+ *
+ * Per type the stream tracks the subscription, the version the client holds, and
+ * at most one response in flight. Rules (xDS protocol + control-plane-lessons):
+ * - a response goes out only when the client's version differs from what its
+ *   subscription would get now; the version of a named subscription is the hash
+ *   of the (name, version) pairs it covers, so a reconnecting client that still
+ *   holds exactly that content gets nothing re-pushed;
+ * - one un-ACKed response per type; changes arriving meanwhile are not queued but
+ *   recomputed from the newest snapshot once the ACK arrives;
+ * - a NACKed version is recorded and not re-sent until the content changes;
+ * - types go out in push order (CDS, EDS, LDS, RDS, SDS), and a later type waits
+ *   while an earlier one is in flight, so routes never reach the client before
+ *   the clusters and endpoints they use.
+ */
+import type { DiscoveryRequestMsg } from './codec.js';
+import { encodeSotwResponse } from './codec.js';
+import type { NackStatus, ResourceStatus, SentStatus, TypeStatus } from './client-status.js';
+import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
+import type { GroupState, SotwBody } from './snapshot-cache.js';
+import type { Subscription, SubscriptionTable } from './subscription.js';
+import { pushRank } from './type-urls.js';
+
+interface InFlight {
+  readonly nonce: string;
+  readonly body: SotwBody;
+  readonly sentAt: number;
+  readonly changedAt: number;
+}
+
+class SotwType {
+  /** Null until the first request, and after the client unsubscribed everything. */
+  sub: Subscription | null = null;
+  /** The client has only ever used the legacy wildcard (empty names). */
+  legacyWildcard = false;
+  /** Version the client holds ('' = nothing). */
+  clientVersion = '';
+  /** What the client holds, when known (after an ACK or a matching reconnect). */
+  clientBody: SotwBody | null = null;
+  lastNonce = '';
+  inFlight: InFlight | null = null;
+  lastSent: SentStatus | null = null;
+  lastNack: NackStatus | null = null;
+  /** The last NACKed version: never re-sent. */
+  rejectedVersion: string | null = null;
+
+  constructor(readonly typeUrl: string) {}
+
+  get active(): boolean {
+    return this.sub !== null && (this.sub.wildcard || this.sub.names.length > 0);
+  }
+}
+
+export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
+  private readonly types: SotwType[] = [];
+
+  constructor(
+    private readonly host: ProtocolHost,
+    private readonly subscriptions: SubscriptionTable,
+    private readonly nonces: NonceSource,
+  ) {}
+
+  private typeState(typeUrl: string): SotwType | undefined {
+    return this.types.find((t) => t.typeUrl === typeUrl);
+  }
+
+  onRequest(req: DiscoveryRequestMsg): void {
+    if (req.typeUrl === '') return;
+    let t = this.typeState(req.typeUrl);
+    const first = !t;
+    if (!t) {
+      t = new SotwType(req.typeUrl);
+      const rank = pushRank(req.typeUrl);
+      const at = this.types.findIndex((x) => pushRank(x.typeUrl) > rank);
+      this.types.splice(at === -1 ? this.types.length : at, 0, t);
+    }
+    const nonce = req.responseNonce;
+    // A request answering an older response is stale: the client will answer the
+    // newer one too, with its then-current names (xDS protocol, "ACK/NACK and versioning").
+    if (nonce !== '' && t.lastNonce !== '' && nonce !== t.lastNonce) return;
+
+    this.updateSubscription(t, req.resourceNames, first);
+
+    if (t.inFlight && nonce === t.inFlight.nonce) {
+      const sent = t.inFlight;
+      t.inFlight = null;
+      if (req.errorDetail) {
+        t.rejectedVersion = sent.body.version;
+        t.lastNack = {
+          version: sent.body.version,
+          message: req.errorDetail.message,
+          code: req.errorDetail.code,
+          at: new Date(this.host.now()).toISOString(),
+        };
+        t.clientVersion = req.versionInfo;
+        if (t.clientBody && t.clientBody.version !== req.versionInfo) t.clientBody = null;
+        this.host.nacked({
+          typeUrl: t.typeUrl,
+          version: sent.body.version,
+          message: req.errorDetail.message,
+          code: req.errorDetail.code,
+        });
+      } else {
+        t.clientVersion = req.versionInfo;
+        t.clientBody = req.versionInfo === sent.body.version ? sent.body : null;
+        // A later change back to the once-rejected content is a new push.
+        if (t.rejectedVersion !== sent.body.version) t.rejectedVersion = null;
+        this.host.acked({
+          typeUrl: t.typeUrl,
+          version: sent.body.version,
+          sentAt: sent.sentAt,
+          changedAt: sent.changedAt,
+        });
+      }
+    } else if (first) {
+      // A (re)connecting client says what it already holds.
+      t.clientVersion = req.versionInfo;
+    }
+    if (!t.active && t.inFlight) {
+      // Nobody is listening for this type any more; do not let it hold others back.
+      t.inFlight = null;
+    }
+    this.host.scheduleFlush();
+  }
+
+  private updateSubscription(t: SotwType, names: readonly string[], first: boolean): void {
+    let next: Subscription;
+    if (names.includes('*')) {
+      next = this.subscriptions.acquire(true, []);
+      t.legacyWildcard = false;
+    } else if (names.length === 0 && (first || t.legacyWildcard)) {
+      // Empty names on the first request mean "everything" and keep meaning it
+      // until the client names something (xDS protocol, "How the client specifies
+      // what resources to return").
+      next = this.subscriptions.acquire(true, []);
+      t.legacyWildcard = true;
+    } else {
+      next = this.subscriptions.acquire(false, names);
+      t.legacyWildcard = false;
+    }
+    if (t.sub) this.subscriptions.release(t.sub);
+    t.sub = next;
+  }
+
+  flush(view: GroupState | undefined): void {
+    if (!view) return;
+    let blocked = false;
+    for (const t of this.types) {
+      if (t.inFlight) {
+        blocked = true;
+        continue;
+      }
+      if (blocked || !t.active) continue;
+      const typeState = view.type(t.typeUrl);
+      const body = typeState.sotwBody(t.sub!);
+      if (body.version === t.clientVersion) {
+        // The client already holds this content (e.g. it reconnected with it).
+        if (!t.clientBody || t.clientBody.version !== body.version) t.clientBody = body;
+        continue;
+      }
+      if (body.version === t.rejectedVersion) continue;
+      const nonce = this.nonces.next();
+      const now = this.host.now();
+      t.lastNonce = nonce;
+      t.inFlight = { nonce, body, sentAt: now, changedAt: typeState.changedAt };
+      t.lastSent = { version: body.version, nonce, at: new Date(now).toISOString() };
+      this.host.send(encodeSotwResponse(body, nonce), {
+        typeUrl: t.typeUrl,
+        version: body.version,
+        nonce,
+        resources: body.names.length,
+        removed: 0,
+      });
+      blocked = true;
+    }
+  }
+
+  expireAcks(now: number, timeoutMs: number): boolean {
+    let any = false;
+    for (const t of this.types) {
+      if (t.inFlight && now - t.inFlight.sentAt > timeoutMs) {
+        // Treat like a rejection without a message: do not resend the same version.
+        t.rejectedVersion = t.inFlight.body.version;
+        t.inFlight = null;
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  typeStatuses(): TypeStatus[] {
+    return this.types.map((t) => {
+      const resources: ResourceStatus[] = t.clientBody
+        ? t.clientBody.names.map((name, i) => ({ name, version: t.clientBody!.versions[i]! }))
+        : [];
+      return {
+        typeUrl: t.typeUrl,
+        wildcard: t.sub?.wildcard ?? false,
+        names: t.sub?.names ?? [],
+        ackedVersion: t.clientVersion === '' ? null : t.clientVersion,
+        lastSent: t.lastSent,
+        pendingAck: t.inFlight !== null,
+        lastNack: t.lastNack,
+        resources,
+      };
+    });
+  }
+
+  close(): void {
+    for (const t of this.types) {
+      if (t.sub) this.subscriptions.release(t.sub);
+      t.sub = null;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The xDS resource types Amime serves, and the order in which changes are pushed.
+ *
+ * The order is make-before-break (xDS protocol, "eventual consistency
+ * considerations"): clusters first, then their endpoints, then listeners, then
+ * routes, so a route never names a cluster the proxy has not got yet.
+ */
+export const TYPE_URL = {
+  Cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  ClusterLoadAssignment: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+  Listener: 'type.googleapis.com/envoy.config.listener.v3.Listener',
+  RouteConfiguration: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  Secret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
+} as const;
+
+export type KnownTypeUrl = (typeof TYPE_URL)[keyof typeof TYPE_URL];
+
+/** Push order; type URLs not listed here come after these, sorted by name. */
+export const PUSH_ORDER: readonly string[] = [
+  TYPE_URL.Cluster,
+  TYPE_URL.ClusterLoadAssignment,
+  TYPE_URL.Listener,
+  TYPE_URL.RouteConfiguration,
+  TYPE_URL.Secret,
+];
+
+const SHORT: Readonly<Record<string, string>> = {
+  [TYPE_URL.Cluster]: 'CDS',
+  [TYPE_URL.ClusterLoadAssignment]: 'EDS',
+  [TYPE_URL.Listener]: 'LDS',
+  [TYPE_URL.RouteConfiguration]: 'RDS',
+  [TYPE_URL.Secret]: 'SDS',
+};
+
+/** `CDS`, `EDS`, ... for logs and metrics labels; the type URL itself for others. */
+export function shortTypeName(typeUrl: string): string {
+  return SHORT[typeUrl] ?? typeUrl;
+}
+
+/**
+ * Types whose SotW responses are full state: a resource missing from a response
+ * is deleted by the client. For these a wildcard subscription is legal.
+ */
+export function isFullStateType(typeUrl: string): boolean {
+  return typeUrl === TYPE_URL.Listener || typeUrl === TYPE_URL.Cluster;
+}
+
+/** Position in the push order (unknown types last). */
+export function pushRank(typeUrl: string): number {
+  const i = PUSH_ORDER.indexOf(typeUrl);
+  return i === -1 ? PUSH_ORDER.length : i;
+}
+
+/** Sorts type URLs into push order, unknown ones last and alphabetically. */
+export function sortByPushOrder(typeUrls: Iterable<string>): string[] {
+  return [...typeUrls].sort((a, b) => pushRank(a) - pushRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,5 +1,5 @@
 /** Sub-types shared by several kinds (appmesh.md §1.1). */
-import { Kind, Type, TypeRegistry, type Static, type TSchema, type TObject, type TOptional, type TProperties, type ObjectOptions } from '@sinclair/typebox';
+import { FormatRegistry, Kind, Type, TypeRegistry, type Static, type TSchema, type TObject, type TOptional, type TProperties, type ObjectOptions } from '@sinclair/typebox';
 import { AT_LEAST_ONE, AT_MOST_ONE, EXACTLY_ONE, SYSTEM_POPULATED, API_DEFAULT } from './annotations.js';
 
 const opt = Type.Optional;
@@ -25,6 +25,8 @@ export const Str = (opts: { minLength?: number; maxLength?: number; description?
 // A string enum rendered as JSON Schema `{type: string, enum: [...]}` (what CRDs use),
 // checked through a registered kind since TypeBox has no native string-enum kind.
 TypeRegistry.Set<{ enum: string[] }>('StringEnum', (schema, value) => typeof value === 'string' && schema.enum.includes(value));
+// RFC 3339 timestamps as Kubernetes writes them (conditions' lastTransitionTime).
+FormatRegistry.Set('date-time', (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value));
 
 export function Enum<const T extends readonly string[]>(values: T, description?: string) {
   return Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -195,7 +197,7 @@ export const Condition = (types: readonly string[]) =>
   Obj({
     type: Enum(types),
     status: Enum(['True', 'False', 'Unknown'] as const),
-    lastTransitionTime: opt(Str({ description: 'date-time' })),
+    lastTransitionTime: opt(Type.String({ format: 'date-time' })),
     reason: opt(Str()),
     message: opt(Str()),
   });

@@ -1,0 +1,105 @@
+import { Composer, isScalar, LineCounter, Parser, type CST, type Document } from 'yaml';
+import type { Diagnostic } from '../model/diagnostic.js';
+import { overIndentedAt, tooDeepAt } from './depth-guard.js';
+import { YamlSourceMap } from './source-map.js';
+import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from './types.js';
+import { collectionKeyAt, conversionError, conversionErrorAt, internalError, positionAt, yamlDiagnostic } from './yaml-diagnostics.js';
+
+/** One non-empty YAML document of a text, as a plain JSON value. */
+export interface ParsedDocument {
+  value: unknown;
+  docIndex: number;
+  map: YamlSourceMap;
+}
+
+export interface ParsedText {
+  documents: ParsedDocument[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses every YAML document of a text (JSON is YAML too, so one parser gives
+ * positions for both). Problems become diagnostics; a document with errors is left
+ * out so later stages do not report the echo of a syntax error.
+ */
+export function parseDocuments(text: string, file: string, options: LoadOptions = {}): ParsedText {
+  const opts = { ...DEFAULT_LOAD_OPTIONS, ...options };
+  const diagnostics: Diagnostic[] = [];
+  const start = { file, line: 1, col: 1 };
+  // A BOM would shift every column of line 1 by one compared with what editors show.
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (src.length > opts.maxBytes) {
+    diagnostics.push({ severity: 'error', code: 'load.too-large', path: '', message: `input is larger than ${opts.maxBytes} bytes`, source: start });
+    return { documents: [], diagnostics };
+  }
+
+  const lineCounter = new LineCounter();
+  // The parser recurses on block depth; the width of the indentation bounds it.
+  const maxColumns = opts.maxDepth * 4;
+  const overIndented = overIndentedAt(src, maxColumns);
+  if (overIndented !== undefined) {
+    for (let i = 0; i <= overIndented; i++) if (src.charCodeAt(i) === 0x0a) lineCounter.addNewLine(i + 1);
+    const message = `indented more than ${maxColumns} columns; nesting this deep is refused`;
+    diagnostics.push({ severity: 'error', code: 'load.too-deep', path: '', message, source: positionAt(lineCounter, file, overIndented) });
+    return { documents: [], diagnostics };
+  }
+  let docs: Document.Parsed[];
+  const tooDeep = new Map<number, number>();
+  try {
+    const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(src));
+    let docIndex = 0;
+    for (const token of tokens) {
+      if (token.type !== 'document') continue;
+      const at = tooDeepAt(token, opts.maxDepth);
+      if (at !== undefined) {
+        tooDeep.set(docIndex, at);
+        delete (token as CST.Document).value;
+      }
+      docIndex++;
+    }
+    // schema 'core' even under `%YAML 1.1`: the 1.1 schema turns scalars into Date,
+    // Buffer, Set and Map, and objects here must stay plain JSON.
+    // logLevel 'error': the library's own console warnings would bypass our diagnostics.
+    const composer = new Composer({ schema: 'core', merge: true, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
+    docs = Array.from(composer.compose(tokens));
+    if (docs.length === 0) {
+      for (const e of composer.streamInfo().errors) diagnostics.push(yamlDiagnostic(e, 'error', undefined, lineCounter, file));
+    }
+  } catch (error) {
+    diagnostics.push(internalError(error, start));
+    return { documents: [], diagnostics };
+  }
+
+  const documents: ParsedDocument[] = [];
+  docs.forEach((doc, docIndex) => {
+    const deepAt = tooDeep.get(docIndex);
+    if (deepAt !== undefined) {
+      const message = `document is nested more than ${opts.maxDepth} levels deep`;
+      diagnostics.push({ severity: 'error', code: 'load.too-deep', path: '', message, source: positionAt(lineCounter, file, deepAt) });
+      return;
+    }
+    for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, 'error', doc, lineCounter, file));
+    for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, 'warning', doc, lineCounter, file));
+    if (doc.errors.length > 0) return;
+    const contents = doc.contents;
+    // Empty and comment-only documents (and a bare `null`) are how people separate things.
+    if (contents === null || (isScalar(contents) && contents.value === null)) return;
+    const keyAt = collectionKeyAt(doc);
+    if (keyAt !== undefined) {
+      const message = 'a mapping key is itself a mapping or a sequence; Kubernetes objects need string keys';
+      diagnostics.push({ severity: 'error', code: 'load.complex-key', path: '', message, source: positionAt(lineCounter, file, keyAt) });
+      return;
+    }
+    const ctx = { doc, lineCounter, file };
+    const map = YamlSourceMap.forDocument(ctx);
+    try {
+      const value: unknown = doc.toJS({ maxAliasCount: opts.maxAliasCount });
+      documents.push({ value, docIndex, map });
+    } catch (error) {
+      const at = conversionErrorAt(error, doc);
+      const source = at === undefined ? map.documentPosition() : positionAt(lineCounter, file, at);
+      diagnostics.push(conversionError(error, source, opts.maxAliasCount));
+    }
+  });
+  return { documents, diagnostics };
+}

@@ -14,7 +14,7 @@
  * (`filter_metadata`, Struct fields, ...) are written in sorted key order, so two
  * objects that differ only in map insertion order also give the same bytes.
  */
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { bareTypeName, findType, isPlainObject, reaches, requireType, typeInfo, type TypeInfo } from './reflect.js';
 import { typeUrlOf } from './types.js';
 

@@ -1,0 +1,349 @@
+/**
+ * Consistency of one proxy group's resources with each other: what Envoy would only
+ * find out at run time (a 503 for a route to a missing cluster, a cluster stuck
+ * warming without its ClusterLoadAssignment) or reject whole (duplicate names or
+ * domains, two filter chains with the same match).
+ *
+ * Works on decoded plain objects (decodeMessage's form: enums as names); nested Anys
+ * (HCM, tcp_proxy, TLS contexts) are unpacked when their type is loaded.
+ */
+import { isPlainAny, unpackAny, type AnyCache } from '../proto/codec.js';
+import { isPlainObject } from '../proto/reflect.js';
+import { EXT, XDS_KINDS, XDS_SHORT_NAME, resourceNameOf, type XdsKind } from '../proto/types.js';
+import type { CheckProblem } from './problem.js';
+
+/** The resources of one proxy group, by kind. */
+export interface ResourceSet {
+  listeners: readonly object[];
+  routes: readonly object[];
+  clusters: readonly object[];
+  endpoints: readonly object[];
+  secrets: readonly object[];
+}
+
+type R = Record<string, unknown>;
+const obj = (v: unknown): R | undefined => (isPlainObject(v) ? v : undefined);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const join = (path: string, name: string): string => (path === '' ? name : `${path}.${name}`);
+/** A decoded wrapper (`{ value: 5 }`; `{}` is a set wrapper holding 0) or undefined. */
+const wrapped = (v: unknown): number | undefined => {
+  const o = obj(v);
+  if (!o) return undefined;
+  const x = o['value'];
+  return typeof x === 'number' ? x : typeof x === 'string' ? Number(x) : 0;
+};
+
+const TERMINAL_NETWORK_FILTERS = new Set<string>([EXT.httpConnectionManager, EXT.tcpProxy]);
+const TERMINAL_HTTP_FILTERS = new Set<string>([EXT.router]);
+const MAX_MATCH_COMBINATIONS = 10_000;
+
+/** Served by this control plane (ADS, or `self`, or unset), so the named resource must be in the set. */
+function fromUs(configSource: unknown): boolean {
+  const cs = obj(configSource);
+  return !cs || 'ads' in cs || 'self' in cs;
+}
+
+function ipv4Bits(a: string): bigint | undefined {
+  const parts = a.split('.');
+  if (parts.length !== 4) return undefined;
+  let v = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    v = (v << 8n) | BigInt(p);
+  }
+  return v;
+}
+
+function ipv6Bits(a: string): bigint | undefined {
+  const [head, tail, extra] = a.split('::');
+  if (extra !== undefined) return undefined;
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  if (groups.length !== 8) return undefined;
+  let v = 0n;
+  for (const g of groups) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    v = (v << 16n) | BigInt(parseInt(g, 16));
+  }
+  return v;
+}
+
+/** `10.1.2.3/8` → `10.0.0.0/8`: Envoy matches on the masked range. */
+function cidrKey(range: unknown): string {
+  const r = obj(range) ?? {};
+  const addr = str(r['address_prefix']);
+  const len = wrapped(r['prefix_len']) ?? 0;
+  const v4 = ipv4Bits(addr);
+  const bits = v4 !== undefined ? 32 : 128;
+  const value = v4 ?? ipv6Bits(addr);
+  if (value === undefined) return `${addr}/${len}`;
+  const l = BigInt(Math.min(len, bits));
+  const mask = ((1n << l) - 1n) << BigInt(bits - Number(l));
+  return `${bits === 32 ? 'v4' : 'v6'}:${(value & mask).toString(16)}/${l}`;
+}
+
+/** Every (port, ip, server name, ...) combination a FilterChainMatch claims, as strings. */
+function matchCombinations(match: unknown): string[] {
+  const m = obj(match) ?? {};
+  const list = (v: unknown[], f: (x: unknown) => string): string[] => (v.length === 0 ? ['*'] : [...new Set(v.map(f))]);
+  const dims: string[][] = [
+    [String(wrapped(m['destination_port']) ?? '*')],
+    list(arr(m['prefix_ranges']), cidrKey),
+    list(arr(m['server_names']), (x) => str(x).toLowerCase()),
+    [str(m['transport_protocol']) || '*'],
+    list(arr(m['application_protocols']), str),
+    list(arr(m['direct_source_prefix_ranges']), cidrKey),
+    [str(m['source_type']) || 'ANY'],
+    list(arr(m['source_prefix_ranges']), cidrKey),
+    list(arr(m['source_ports']), String),
+  ];
+  const total = dims.reduce((n, d) => n * d.length, 1);
+  if (total > MAX_MATCH_COMBINATIONS) return [dims.map((d) => [...d].sort().join(',')).join('|')];
+  let out = [''];
+  for (const d of dims) out = out.flatMap((prefix) => d.map((x) => `${prefix}|${x}`));
+  return out;
+}
+
+class ReferenceChecker {
+  readonly problems: CheckProblem[] = [];
+  private readonly names: Record<XdsKind, Set<string>>;
+  private kind: XdsKind = 'listeners';
+  private index = 0;
+  private name = '';
+
+  constructor(
+    private readonly set: ResourceSet,
+    private readonly cache: AnyCache,
+  ) {
+    this.names = {
+      listeners: new Set(), routes: new Set(), clusters: new Set(), endpoints: new Set(), secrets: new Set(),
+    };
+  }
+
+  private at(kind: XdsKind, index: number, resource: object): void {
+    this.kind = kind;
+    this.index = index;
+    this.name = resourceNameOf(kind, resource);
+  }
+
+  private push(path: string, rule: string, message: string): void {
+    this.problems.push({ kind: this.kind, index: this.index, name: this.name, path, rule, message });
+  }
+
+  private unpack(any: unknown): { typeName: string; message: R } | undefined {
+    if (!isPlainAny(any)) return undefined;
+    try {
+      return unpackAny(any, this.cache);
+    } catch {
+      return undefined; // malformed payloads are the PGV pass's to report
+    }
+  }
+
+  run(): CheckProblem[] {
+    for (const kind of XDS_KINDS) this.duplicates(kind);
+    this.set.clusters.forEach((c, i) => {
+      this.at('clusters', i, c);
+      this.cluster(c as R);
+    });
+    const addresses = new Map<string, number>();
+    this.set.listeners.forEach((l, i) => {
+      this.at('listeners', i, l);
+      this.listener(l as R, addresses);
+    });
+    this.set.routes.forEach((r, i) => {
+      this.at('routes', i, r);
+      this.routeConfiguration(r as R, '');
+    });
+    return this.problems;
+  }
+
+  private duplicates(kind: XdsKind): void {
+    const first = new Map<string, number>();
+    this.set[kind].forEach((r, i) => {
+      this.at(kind, i, r);
+      if (this.name === '') return; // an empty name is the name field's own PGV rule
+      this.names[kind].add(this.name);
+      const j = first.get(this.name);
+      if (j === undefined) first.set(this.name, i);
+      else this.push(kind === 'endpoints' ? 'cluster_name' : 'name', 'xds.duplicate_name', `${XDS_SHORT_NAME[kind]} ${kind}[${j}] has the same name`);
+    });
+  }
+
+  private requireCluster(name: string, path: string, from: string): void {
+    if (!this.names.clusters.has(name)) this.push(path, 'xds.missing_cluster', `${from} names cluster ${JSON.stringify(name)}, which is not in this proxy group's clusters`);
+  }
+
+  private cluster(c: R): void {
+    if (c['type'] === 'EDS' || c['type'] === 3) {
+      const eds = obj(c['eds_cluster_config']) ?? {};
+      const serviceName = str(eds['service_name']);
+      const wanted = serviceName || this.name;
+      if (fromUs(eds['eds_config']) && !this.names.endpoints.has(wanted)) {
+        this.push(serviceName ? 'eds_cluster_config.service_name' : 'name', 'xds.missing_endpoints',
+          `EDS cluster has no ClusterLoadAssignment with cluster_name ${JSON.stringify(wanted)}; Envoy would keep it warming`);
+      }
+    }
+    const custom = obj(c['cluster_type']);
+    const aggregate = custom ? this.unpack(custom['typed_config']) : undefined;
+    if (aggregate?.typeName === EXT.aggregateCluster) {
+      arr(aggregate.message['clusters']).forEach((n, i) => this.requireCluster(str(n), `cluster_type.typed_config.clusters[${i}]`, 'aggregate cluster'));
+    }
+    this.transportSocket(c['transport_socket'], 'transport_socket');
+    arr(c['transport_socket_matches']).forEach((m, i) => this.transportSocket(obj(m)?.['transport_socket'], `transport_socket_matches[${i}].transport_socket`));
+  }
+
+  private transportSocket(ts: unknown, path: string): void {
+    const tls = this.unpack(obj(ts)?.['typed_config']);
+    if (!tls || (tls.typeName !== EXT.upstreamTlsContext && tls.typeName !== EXT.downstreamTlsContext)) return;
+    const base = join(path, 'typed_config.common_tls_context');
+    const common = obj(tls.message['common_tls_context']) ?? {};
+    const refs: [unknown, string][] = arr(common['tls_certificate_sds_secret_configs']).map((s, i) => [s, `${base}.tls_certificate_sds_secret_configs[${i}]`]);
+    refs.push([common['validation_context_sds_secret_config'], `${base}.validation_context_sds_secret_config`]);
+    const combined = obj(common['combined_validation_context']);
+    if (combined) refs.push([combined['validation_context_sds_secret_config'], `${base}.combined_validation_context.validation_context_sds_secret_config`]);
+    for (const [sds, p] of refs) {
+      const s = obj(sds);
+      if (!s || !obj(s['sds_config'])) continue; // no sds_config: a static secret from the bootstrap
+      if (fromUs(s['sds_config']) && !this.names.secrets.has(str(s['name']))) {
+        this.push(join(p, 'name'), 'xds.missing_secret', `SDS secret ${JSON.stringify(str(s['name']))} is not in this proxy group's secrets`);
+      }
+    }
+  }
+
+  private listener(l: R, addresses: Map<string, number>): void {
+    const sock = obj(obj(l['address'])?.['socket_address']);
+    const bind = obj(l['bind_to_port']);
+    if (sock && (!bind || bind['value'] === true)) {
+      const key = `${str(sock['protocol']) || 'TCP'} ${str(sock['address'])}:${String(sock['port_value'] ?? sock['named_port'] ?? 0)}`;
+      const j = addresses.get(key);
+      if (j !== undefined) this.push('address', 'xds.duplicate_address', `listeners[${j}] already binds ${key}`);
+      else addresses.set(key, this.index);
+    }
+    const seen = new Map<string, number>();
+    arr(l['filter_chains']).forEach((fc, i) => {
+      const chain = obj(fc) ?? {};
+      const path = `filter_chains[${i}]`;
+      let clash: number | undefined;
+      for (const key of matchCombinations(chain['filter_chain_match'])) {
+        const j = seen.get(key);
+        if (j !== undefined && j !== i) clash ??= j;
+        else seen.set(key, i);
+      }
+      if (clash !== undefined) this.push(join(path, 'filter_chain_match'), 'xds.duplicate_filter_chain_match', `matches the same connections as filter_chains[${clash}]`);
+      this.filterChain(chain, path);
+    });
+    const def = obj(l['default_filter_chain']);
+    if (def) this.filterChain(def, 'default_filter_chain');
+    const api = obj(l['api_listener']);
+    const hcm = api ? this.unpack(api['api_listener']) : undefined;
+    if (hcm?.typeName === EXT.httpConnectionManager) this.hcm(hcm.message, 'api_listener.api_listener');
+  }
+
+  private filterChain(chain: R, path: string): void {
+    const filters = arr(chain['filters']);
+    filters.forEach((f, i) => {
+      const p = `${path}.filters[${i}]`;
+      const inner = this.unpack(obj(f)?.['typed_config']);
+      if (!inner) return;
+      if (TERMINAL_NETWORK_FILTERS.has(inner.typeName) && i !== filters.length - 1) {
+        this.push(p, 'xds.filter_order', `${inner.typeName} is a terminal filter and must be the last in the chain`);
+      }
+      if (inner.typeName === EXT.httpConnectionManager) this.hcm(inner.message, `${p}.typed_config`);
+      else if (inner.typeName === EXT.tcpProxy) this.tcpProxy(inner.message, `${p}.typed_config`);
+    });
+    this.transportSocket(chain['transport_socket'], join(path, 'transport_socket'));
+  }
+
+  private hcm(hcm: R, path: string): void {
+    const rds = obj(hcm['rds']);
+    if (rds && fromUs(rds['config_source'])) {
+      const name = str(rds['route_config_name']);
+      if (!this.names.routes.has(name)) {
+        this.push(`${path}.rds.route_config_name`, 'xds.missing_route_configuration', `RDS names RouteConfiguration ${JSON.stringify(name)}, which is not in this proxy group's routes`);
+      }
+    }
+    const inline = obj(hcm['route_config']);
+    if (inline) this.routeConfiguration(inline, `${path}.route_config`);
+    const filters = arr(hcm['http_filters']);
+    filters.forEach((f, i) => {
+      const typeName = this.unpack(obj(f)?.['typed_config'])?.typeName;
+      if (typeName === undefined) return;
+      const last = i === filters.length - 1;
+      if (TERMINAL_HTTP_FILTERS.has(typeName) && !last) this.push(`${path}.http_filters[${i}]`, 'xds.filter_order', `${typeName} is a terminal filter and must be the last http filter`);
+      if (!TERMINAL_HTTP_FILTERS.has(typeName) && last) this.push(`${path}.http_filters[${i}]`, 'xds.filter_order', `the last http filter must be a terminal one (the router), not ${typeName}`);
+    });
+  }
+
+  private tcpProxy(tp: R, path: string): void {
+    const cluster = tp['cluster'];
+    if (typeof cluster === 'string') this.requireCluster(cluster, `${path}.cluster`, 'tcp_proxy');
+    const wc = obj(tp['weighted_clusters']);
+    if (!wc) return;
+    let total = 0;
+    arr(wc['clusters']).forEach((cw, i) => {
+      const w = obj(cw) ?? {};
+      total += typeof w['weight'] === 'number' ? w['weight'] : 0;
+      this.requireCluster(str(w['name']), `${path}.weighted_clusters.clusters[${i}].name`, 'tcp_proxy');
+    });
+    if (total <= 0) this.push(`${path}.weighted_clusters`, 'xds.weighted_clusters_total', 'the weights must add up to more than 0');
+  }
+
+  private routeConfiguration(rc: R, path: string): void {
+    const domains = new Map<string, number>();
+    const vhostNames = new Map<string, number>();
+    arr(rc['virtual_hosts']).forEach((vhv, i) => {
+      const vh = obj(vhv) ?? {};
+      const vp = join(path, `virtual_hosts[${i}]`);
+      const name = str(vh['name']);
+      const j = vhostNames.get(name);
+      if (j !== undefined) this.push(`${vp}.name`, 'xds.duplicate_virtual_host', `virtual_hosts[${j}] has the same name ${JSON.stringify(name)}`);
+      else vhostNames.set(name, i);
+      arr(vh['domains']).forEach((d, k) => {
+        const domain = str(d).toLowerCase();
+        const prev = domains.get(domain);
+        if (prev !== undefined) this.push(`${vp}.domains[${k}]`, 'xds.duplicate_domain', `domain ${JSON.stringify(domain)} is already in virtual_hosts[${prev}]; Envoy rejects the route configuration`);
+        else domains.set(domain, i);
+      });
+      arr(vh['routes']).forEach((r, k) => this.route(obj(r) ?? {}, `${vp}.routes[${k}]`));
+    });
+  }
+
+  private route(route: R, path: string): void {
+    const action = obj(route['route']);
+    if (!action) return;
+    const ap = `${path}.route`;
+    if (typeof action['cluster'] === 'string') this.requireCluster(action['cluster'], `${ap}.cluster`, 'route');
+    const wc = obj(action['weighted_clusters']);
+    if (wc) {
+      let total = 0;
+      arr(wc['clusters']).forEach((cwv, i) => {
+        const cw = obj(cwv) ?? {};
+        total += wrapped(cw['weight']) ?? 0;
+        if (typeof cw['cluster_header'] === 'string' && cw['cluster_header'] !== '') return;
+        this.requireCluster(str(cw['name']), `${ap}.weighted_clusters.clusters[${i}].name`, 'weighted route');
+      });
+      const declared = wrapped(wc['total_weight']);
+      if (total <= 0) this.push(`${ap}.weighted_clusters`, 'xds.weighted_clusters_total', 'the cluster weights must add up to more than 0');
+      else if (total > 4294967295) this.push(`${ap}.weighted_clusters`, 'xds.weighted_clusters_total', `the cluster weights add up to ${total}, more than 4294967295`);
+      else if (declared !== undefined && declared !== total) this.push(`${ap}.weighted_clusters.total_weight`, 'xds.weighted_clusters_total', `total_weight is ${declared} but the weights add up to ${total}`);
+    }
+    arr(action['request_mirror_policies']).forEach((m, i) => {
+      const c = obj(m)?.['cluster'];
+      if (typeof c === 'string') this.requireCluster(c, `${ap}.request_mirror_policies[${i}].cluster`, 'request mirror policy');
+    });
+  }
+}
+
+/**
+ * Cross-resource checks over one proxy group's decoded resources: clusters named by
+ * routes, tcp_proxy and aggregate clusters exist; every EDS cluster has its
+ * ClusterLoadAssignment; every RDS name and ADS-served SDS secret exists; weighted
+ * clusters weigh more than 0; names are unique per kind, domains per route
+ * configuration, bound addresses per group, and filter chain matches per listener;
+ * terminal filters come last.
+ */
+export function checkReferences(set: ResourceSet, anyCache: AnyCache = new WeakMap()): CheckProblem[] {
+  return new ReferenceChecker(set, anyCache).run();
+}

@@ -65,7 +65,6 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
   onRequest(req: DeltaDiscoveryRequestMsg): void {
     if (req.typeUrl === '') return;
     let t = this.types.find((x) => x.typeUrl === req.typeUrl);
-    const first = !t;
     if (!t) {
       t = new DeltaType(req.typeUrl);
       const rank = pushRank(req.typeUrl);
@@ -127,7 +126,6 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
         });
       }
     }
-    void first;
     this.host.scheduleFlush();
   }
 
@@ -148,18 +146,28 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     return out.sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
+  /** Resources the client holds that are gone. */
   private removalsFor(t: DeltaType, view: GroupState): string[] {
     const entries = view.type(t.typeUrl).entries;
     const out: string[] = [];
     for (const [name, version] of t.known) {
       if (version !== null && !entries.has(name) && t.subscribed(name) && t.rejected.get(name) !== REMOVAL) out.push(name);
     }
-    // Tell the client once that an explicitly requested resource does not exist,
-    // rather than leaving it to wait for its initial fetch timeout.
+    return out;
+  }
+
+  /**
+   * Explicitly requested names that do not exist and the client was not told
+   * about yet: said at once (not a removal of anything in use), so the client
+   * need not wait for its initial fetch timeout.
+   */
+  private absentFor(t: DeltaType, view: GroupState): string[] {
+    const entries = view.type(t.typeUrl).entries;
+    const out: string[] = [];
     for (const n of t.names) {
       if (!entries.has(n) && !t.known.has(n) && t.rejected.get(n) !== REMOVAL) out.push(n);
     }
-    return out.sort();
+    return out;
   }
 
   flush(view: GroupState | undefined): void {
@@ -180,7 +188,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
       }
       if (blocked) continue;
       const upserts = step.upserts ? this.upsertsFor(t, view) : [];
-      const removals = step.removals ? this.removalsFor(t, view) : [];
+      const removals = [...(step.upserts ? this.absentFor(t, view) : []), ...(step.removals ? this.removalsFor(t, view) : [])].sort();
       if (upserts.length === 0 && removals.length === 0) continue;
       this.send(t, view, upserts, removals);
       blocked = true;

@@ -167,8 +167,8 @@ export function typeInfo(type: protobuf.Type): TypeInfo {
  * the proto graph (matchers, Struct) are cut by the visited set of this one query.
  */
 export function reaches(root: protobuf.Type, pred: (info: TypeInfo) => boolean, memo: Map<protobuf.Type, boolean>): boolean {
-  const known = memo.get(root);
-  if (known !== undefined) return known;
+  const cached = memo.get(root);
+  if (cached !== undefined) return cached;
   const seen = new Set<protobuf.Type>();
   const stack: protobuf.Type[] = [root];
   let found = false;
@@ -176,8 +176,10 @@ export function reaches(root: protobuf.Type, pred: (info: TypeInfo) => boolean, 
     const t = stack.pop() as protobuf.Type;
     if (seen.has(t)) continue;
     seen.add(t);
+    const known = memo.get(t);
+    if (known === false) continue; // nothing below it qualifies either
     const info = typeInfo(t);
-    if (memo.get(t) === true || pred(info)) found = true;
+    if (known === true || pred(info)) found = true;
     else for (const f of info.fields) if (f.messageType && !seen.has(f.messageType)) stack.push(f.messageType);
   }
   // Nothing reachable from root qualifies, so nothing reachable from the types seen does either.

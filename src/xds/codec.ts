@@ -131,33 +131,32 @@ export function encodeDeltaResponse(
   upserts: readonly Entry[],
   removed: readonly string[],
 ): Buffer {
-  const fixed = [stringField(1, systemVersion), stringField(4, typeUrl), stringField(5, nonce)];
-  const removedFields = removed.map((n) => stringField(6, n));
+  const versionField = stringField(1, systemVersion);
+  const tail = [stringField(4, typeUrl), stringField(5, nonce), ...removed.map((n) => stringField(6, n))];
   const perResource = upserts.map((e) => {
     const name = Buffer.from(e.name, 'utf8');
     const version = Buffer.from(e.wireVersion, 'utf8');
-    const inner = lenFieldSize(3, name.length) + lenFieldSize(1, version.length) + lenFieldSize(2, e.anyLength);
+    const inner = lenFieldSize(1, version.length) + lenFieldSize(2, e.anyLength) + lenFieldSize(3, name.length);
     return { e, name, version, inner };
   });
-  let size = 0;
-  for (const f of fixed) size += f.length;
-  for (const f of removedFields) size += f.length;
+  let size = versionField.length;
+  for (const f of tail) size += f.length;
   for (const r of perResource) size += lenFieldSize(2, r.inner);
+  // Fields in number order, as protobuf encoders write them.
   const out = Buffer.allocUnsafe(size);
-  let off = 0;
-  for (const f of fixed) off += f.copy(out, off);
+  let off = versionField.copy(out, 0);
   for (const r of perResource) {
     off = writeLenHeader(out, off, 2, r.inner);
-    off = writeLenHeader(out, off, 3, r.name.length);
-    off += r.name.copy(out, off);
     off = writeLenHeader(out, off, 1, r.version.length);
     off += r.version.copy(out, off);
     off = writeLenHeader(out, off, 2, r.e.anyLength);
     off += r.e.head.copy(out, off, r.e.anyOffset);
     out.set(r.e.bytes, off);
     off += r.e.bytes.length;
+    off = writeLenHeader(out, off, 3, r.name.length);
+    off += r.name.copy(out, off);
   }
-  for (const f of removedFields) off += f.copy(out, off);
+  for (const f of tail) off += f.copy(out, off);
   if (off !== size) throw new Error(`encodeDeltaResponse: wrote ${off} of ${size} bytes`);
   return out;
 }

@@ -109,7 +109,7 @@ export class Entry implements CachedResource {
 /** @internal A cached SotW response body for one subscription: everything but the nonce. */
 export interface SotwBody {
   readonly version: string;
-  /** DiscoveryResponse fields version_info (1), type_url (4) and resources (2). */
+  /** DiscoveryResponse fields version_info (1), resources (2) and type_url (4). */
   readonly buf: Buffer;
   readonly names: readonly string[];
   readonly versions: readonly string[];
@@ -153,14 +153,16 @@ export class TypeState implements TypeSnapshot {
     let size = versionField.length + this.typeUrlField.length;
     for (const e of picked) size += e.fieldLength;
     const buf = Buffer.allocUnsafe(size);
+    // Fields in number order (1 version, 2 resources, 4 type_url; the nonce, 5, is
+    // appended per stream), the canonical layout protobuf encoders produce.
     let off = 0;
     off += versionField.copy(buf, off);
-    off += this.typeUrlField.copy(buf, off);
     for (const e of picked) {
       off += e.head.copy(buf, off);
       buf.set(e.bytes, off);
       off += e.bytes.length;
     }
+    off += this.typeUrlField.copy(buf, off);
     body = { version, buf, names: picked.map((e) => e.name), versions: picked.map((e) => e.wireVersion) };
     if (this.bodies.size >= MAX_CACHED_BODIES_PER_TYPE) {
       const oldest = this.bodies.keys().next().value;

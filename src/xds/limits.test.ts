@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCounter, resolveLimits, TokenBucket } from './limits.js';
+
+describe('limits', () => {
+  it('has the documented defaults and rejects nonsense', () => {
+    expect(resolveLimits()).toEqual({ maxProxiesPerGroup: 50, newStreamsPerSecond: 500, newStreamBurst: 1000, ackTimeoutMs: 30_000, maxQueuedRequests: 64 });
+    expect(() => resolveLimits({ maxProxiesPerGroup: 0 })).toThrow(/maxProxiesPerGroup/);
+  });
+
+  it('refills the token bucket at the configured rate', () => {
+    let now = 0;
+    const b = new TokenBucket(10, 3, () => now);
+    expect([b.tryTake(), b.tryTake(), b.tryTake(), b.tryTake()]).toEqual([true, true, true, false]);
+    now += 100; // one token per 100 ms
+    expect([b.tryTake(), b.tryTake()]).toEqual([true, false]);
+    now += 10_000; // never more than the burst
+    expect([b.tryTake(), b.tryTake(), b.tryTake(), b.tryTake()]).toEqual([true, true, true, false]);
+  });
+
+  it('counts members per group up to the ceiling', () => {
+    const c = new GroupCounter(2);
+    expect([c.tryAdd('g'), c.tryAdd('g'), c.tryAdd('g'), c.tryAdd('h')]).toEqual([true, true, false, true]);
+    c.remove('g');
+    expect(c.count('g')).toBe(1);
+    expect(c.tryAdd('g')).toBe(true);
+  });
+});

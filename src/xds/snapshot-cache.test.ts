@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messageType } from '../envoy/proto/root.js';
-import { edsServiceNameOf, SnapshotCache, type GroupChange } from './snapshot-cache.js';
+import { edsServiceNameOf, SnapshotCache, type GroupChange, type ResourceBytesInput } from './snapshot-cache.js';
 import { SubscriptionTable } from './subscription.js';
 import { TYPE_URL } from './type-urls.js';
 
@@ -34,7 +34,11 @@ describe('SnapshotCache', () => {
     expect(snap.types.get(CDS)!.resources.get('a')!.version).toMatch(/^[0-9a-f]{16}$/);
 
     // Fresh but identical bytes: nothing changes, nobody is told.
-    const r2 = cache.setSnapshot('g', new Map([[CDS, new Map([['b', cluster('b')], ['a', cluster('a')]])], [LDS, { l: listener('l') }]]));
+    const input = new Map<string, ResourceBytesInput>([
+      [CDS, new Map([['b', cluster('b')], ['a', cluster('a')]])],
+      [LDS, { l: listener('l') }],
+    ]);
+    const r2 = cache.setSnapshot('g', input);
     expect(r2).toEqual({ changed: false, version: r1.version, changedTypes: [] });
     expect(changes).toHaveLength(1);
 

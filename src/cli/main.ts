@@ -7,11 +7,12 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import * as validate from './commands/validate.js';
 
 type CommandModule = { register(program: Command): void };
 
 /** Registered in this order; `--help` lists them so. */
-const COMMANDS: CommandModule[] = [];
+const COMMANDS: CommandModule[] = [validate];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };

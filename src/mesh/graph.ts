@@ -37,6 +37,17 @@ export interface InputPod {
   name: string;
   labels: Readonly<Record<string, string>>;
   annotations?: Readonly<Record<string, string>>;
+  /** Locates pod-relative paths (`['metadata','labels']`). */
+  locate?: PathLocator;
+  /** Kind of the object the pod comes from (`Deployment`, ...); default `Pod`. */
+  kind?: string;
+  /** Where the pod template sits in that object (`['spec','template']`); default `[]`. */
+  templatePath?: ReadonlyArray<string | number>;
+}
+
+/** A resource that is in the input but failed schema validation (so it is not in `resources`). */
+export interface InputInvalid {
+  id: ResourceId;
   locate?: PathLocator;
 }
 
@@ -46,6 +57,11 @@ export interface GraphInput {
   namespaces?: ReadonlyArray<InputNamespace>;
   /** Pods or pod templates (for podSelector checks). */
   pods?: ReadonlyArray<InputPod>;
+  /**
+   * Resources that exist but failed schema validation: references to them make the
+   * referrer inactive instead of reporting a second, "does not exist" error.
+   */
+  invalid?: ReadonlyArray<InputInvalid>;
 }
 
 export interface Quotas {
@@ -173,9 +189,25 @@ export interface MeshView {
   virtualGateways: ReadonlyMap<string, ResolvedVirtualGateway>;
 }
 
+/**
+ * A resource that has no place in a MeshView: no mesh (membership failed), a
+ * gateway route without a gateway or target, a duplicate name. Always inactive.
+ */
+export interface UnplacedResource {
+  resource: AnyResource;
+  id: ResourceId;
+  awsName: string;
+  /** Mesh awsName, when membership succeeded. */
+  mesh?: string;
+  locate?: PathLocator;
+  inactive: Inactive;
+}
+
 export interface MeshGraph {
   /** Every mesh by awsName, with its members (active or not). */
   meshes: ReadonlyMap<string, MeshView>;
+  /** Resources that could not be placed in a mesh view, in input order (for status conditions). */
+  unplaced: ReadonlyArray<UnplacedResource>;
   /** Every problem found, errors and warnings, in a stable order. */
   diagnostics: ReadonlyArray<Diagnostic>;
   /** Summary counts for CLI output. */

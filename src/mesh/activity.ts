@@ -1,0 +1,47 @@
+/**
+ * Which resources App Mesh would have Active (appmesh.md §2.1): a resource is
+ * inactive when it is invalid, over a quota, without a mesh, in an inactive mesh,
+ * or waiting for something inactive (VirtualService → provider, VirtualRouter →
+ * target nodes, GatewayRoute → gateway and target service; VirtualNodes wait for
+ * nothing but their mesh). Reasons name the first cause, so a status condition
+ * tells the user where to look.
+ */
+import type { Kind } from '../model/index.js';
+import { describeId, type BuildContext, type Entry } from './context.js';
+import type { Inactive } from './graph.js';
+
+/** Dependencies point backwards in this order, so one pass settles everything. */
+const ORDER: readonly Kind[] = ['Mesh', 'BackendGroup', 'VirtualNode', 'VirtualRouter', 'VirtualService', 'VirtualGateway', 'GatewayRoute'];
+
+export function settleActivity(ctx: BuildContext): void {
+  for (const kind of ORDER) {
+    for (const e of ctx.entries) if (e.kind === kind) e.inactive = verdict(e);
+  }
+}
+
+function verdict(e: Entry): Inactive | undefined {
+  if (e.invalid) return e.invalid;
+  if (e.blocked) return e.blocked;
+  if (e.kind === 'Mesh') return undefined;
+  if (!e.mesh) {
+    const noMesh = e.noMesh ?? { reason: 'MeshNotFound', message: 'the resource belongs to no mesh' };
+    const also = waitingOn(e);
+    return also ? { reason: noMesh.reason, message: `${noMesh.message}; it also waits for ${also.message.replace(/^waiting for /, '')}` } : noMesh;
+  }
+  if (e.mesh.inactive) return { reason: 'MeshNotActive', message: `Mesh ${e.mesh.id.name} is not active: ${e.mesh.inactive.message}` };
+  return waitingOn(e);
+}
+
+function waitingOn(e: Entry): Inactive | undefined {
+  for (const dep of e.waitsFor) {
+    if ('invalidInput' in dep) {
+      return { reason: 'DependencyNotActive', message: `waiting for ${describeId(dep.invalidInput)}, which is invalid` };
+    }
+    if (dep.entry === e) continue;
+    // Entries of a later kind (not settled yet) cannot be dependencies; see ORDER.
+    const inactive = dep.entry.inactive;
+    if (inactive) return { reason: 'DependencyNotActive', message: `waiting for ${describeId(dep.entry.id)}, which is not active (${inactive.reason}: ${inactive.message})` };
+  }
+  return undefined;
+}
+

@@ -1,0 +1,144 @@
+/**
+ * The mutable working state of one `buildMeshGraph` run: an entry per input
+ * resource, lookup indexes and the diagnostics sink. Rule files read and annotate
+ * entries; build.ts turns them into the immutable graph at the end.
+ */
+import type { AnyResource, Diagnostic, Kind, Path, PathLocator, RelatedInfo, ResourceId, Severity } from '../model/index.js';
+import { formatPath } from '../model/index.js';
+import type { ClientPolicy } from '../model/schema/index.js';
+import type { Inactive, InputNamespace, Quotas } from './graph.js';
+
+export interface Entry {
+  /** Position in the input, the tie-breaker for every ordering. */
+  index: number;
+  resource: AnyResource;
+  kind: Kind;
+  id: ResourceId;
+  key: string;
+  awsName: string;
+  locate?: PathLocator;
+  /** The Mesh entry this resource belongs to (a Mesh entry points at itself). */
+  mesh?: Entry;
+  /** Why it has no mesh, when membership failed. */
+  noMesh?: Inactive;
+  /** Set by the first error reported against the resource: App Mesh would refuse it. */
+  invalid?: Inactive;
+  /** Refused for a reason that is not its own error (e.g. past a quota). */
+  blocked?: Inactive;
+  /** Resources it waits for before it can become Active (App Mesh reconcile order §2.1). */
+  waitsFor: Dependency[];
+  /** Final verdict, computed by activity.ts. */
+  inactive?: Inactive;
+}
+
+/** Something a resource waits for: another entry, or a resource that exists but failed schema validation. */
+export type Dependency = { entry: Entry } | { invalidInput: ResourceId };
+
+export interface BackendLink {
+  serviceName: string;
+  entry?: Entry;
+  clientPolicy?: ClientPolicy;
+  origin: string;
+}
+
+export interface TargetLink {
+  entry: Entry;
+  weight: number;
+  port?: number;
+}
+
+export interface InvalidInput {
+  id: ResourceId;
+  locate?: PathLocator;
+}
+
+export function keyOf(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}\u0000${namespace ?? ''}\u0000${name}`;
+}
+
+export class BuildContext {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly entries: Entry[] = [];
+  /** By Kubernetes identity (kind, namespace, name). */
+  readonly byKey = new Map<string, Entry>();
+  /** Resources that exist in the input but failed schema validation, by Kubernetes identity. */
+  readonly invalidInputs = new Map<string, InvalidInput>();
+  /** By (mesh awsName, kind, awsName), filled once membership is known; for ARN references. */
+  readonly byAwsName = new Map<string, Entry>();
+  readonly namespaces = new Map<string, InputNamespace>();
+
+  // Resolved links, filled by the rule files and read when the graph is assembled.
+  readonly backends = new Map<Entry, BackendLink[]>();
+  readonly providers = new Map<Entry, Entry>();
+  /** VirtualRouter → route index → resolved targets. */
+  readonly routeTargets = new Map<Entry, Map<number, TargetLink[]>>();
+  readonly gatewayOf = new Map<Entry, Entry>();
+  readonly gatewayRouteTarget = new Map<Entry, { entry: Entry; port?: number }>();
+
+  constructor(
+    readonly quotas: Quotas,
+    readonly clusterDomain: string,
+    readonly enableBackendGroups: boolean,
+  ) {}
+
+  ofKind(kind: Kind): Entry[] {
+    return this.entries.filter((e) => e.kind === kind);
+  }
+
+  /** Records a diagnostic about `at`; an error also invalidates `blame` (App Mesh would refuse that resource). */
+  report(at: Located | undefined, severity: Severity, path: Path, code: string, message: string, related?: RelatedInfo[], blame?: Entry): Diagnostic {
+    const source = safeLocate(at?.locate, path);
+    const d: Diagnostic = {
+      severity,
+      code,
+      path: formatPath(path),
+      message,
+      ...(at ? { resource: at.id } : {}),
+      ...(source ? { source } : {}),
+      ...(related && related.length > 0 ? { related } : {}),
+    };
+    this.diagnostics.push(d);
+    if (blame && severity === 'error' && !blame.invalid) blame.invalid = { reason: 'ValidationFailed', message: `${d.path ? `${d.path}: ` : ''}${message}` };
+    return d;
+  }
+
+  /** An error that makes `entry` invalid. */
+  error(entry: Entry, path: Path, code: string, message: string, related?: RelatedInfo[]): Diagnostic {
+    return this.report(entry, 'error', path, code, message, related, entry);
+  }
+
+  /** An error reported at `at` that is the root cause of other resources' trouble, not a fault of `at` itself. */
+  errorAt(at: Located, path: Path, code: string, message: string, related?: RelatedInfo[]): Diagnostic {
+    return this.report(at, 'error', path, code, message, related);
+  }
+
+  warning(at: Located, path: Path, code: string, message: string, related?: RelatedInfo[]): Diagnostic {
+    return this.report(at, 'warning', path, code, message, related);
+  }
+}
+
+/** Anything a diagnostic can be about: a resource id and a way to find its fields. */
+export interface Located {
+  id: ResourceId;
+  locate?: PathLocator;
+}
+
+/** A pointer to another place that belongs to the same problem. */
+export function relatedAt(entry: Located, path: Path, message: string): RelatedInfo {
+  const source = safeLocate(entry.locate, path);
+  return { resource: entry.id, ...(path.length > 0 ? { path: formatPath(path) } : {}), ...(source ? { source } : {}), message };
+}
+
+/** Locators come from outside; a throwing one must not take the graph down. */
+export function safeLocate(locate: PathLocator | undefined, path: Path): Diagnostic['source'] {
+  if (!locate) return undefined;
+  try {
+    return locate(path);
+  } catch {
+    return undefined;
+  }
+}
+
+export function describeId(id: ResourceId): string {
+  return id.namespace ? `${id.kind} ${id.namespace}/${id.name}` : `${id.kind} ${id.name}`;
+}

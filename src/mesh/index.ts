@@ -1,0 +1,8 @@
+/** The mesh stage: resources in, the resolved and checked MeshGraph out. */
+export * from './graph.js';
+export { buildMeshGraph } from './build.js';
+export { graphInputFromLoad, validateLoaded, type MeshValidation, type ValidateOptions } from './from-load.js';
+export { checkUpdate, checkUserSetSystemFields } from './immutability.js';
+export { QUOTA_INFO, QUOTA_NAMES, quotaNameOf, type QuotaInfo } from './quotas.js';
+export { selectorMatches, selectorProblems, describeSelector, type Labels, type AbsentMeans, type SelectorProblem } from './selectors.js';
+export { compareDiagnostics, sortDiagnostics } from './sort.js';

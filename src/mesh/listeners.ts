@@ -1,0 +1,69 @@
+/**
+ * Listener rules shared by VirtualNodes, VirtualGateways and VirtualRouters:
+ * unique ports, a connection pool and timeout of the listener's own protocol, and
+ * health-check fields that only some protocols use.
+ */
+import type { Path } from '../model/index.js';
+import type { BuildContext} from './context.js';
+import { relatedAt, type Entry } from './context.js';
+
+interface ListenerLike {
+  portMapping?: { port?: unknown; protocol?: unknown };
+  connectionPool?: Record<string, unknown>;
+  timeout?: Record<string, unknown>;
+  healthCheck?: { path?: unknown; protocol?: unknown; healthyThreshold?: unknown };
+}
+
+export function listenersOf(e: Entry): ListenerLike[] {
+  const l = (e.resource.spec as { listeners?: unknown }).listeners;
+  return Array.isArray(l) ? (l as ListenerLike[]) : [];
+}
+
+export function portsOf(e: Entry): Array<{ port: number; protocol: string }> {
+  return listenersOf(e).flatMap((l) =>
+    typeof l.portMapping?.port === 'number' && typeof l.portMapping.protocol === 'string' ? [{ port: l.portMapping.port, protocol: l.portMapping.protocol }] : [],
+  );
+}
+
+export interface ListenerRuleOptions {
+  /** VirtualGateway health checks do not require healthyThreshold in the CRD, but App Mesh does. */
+  requireHealthyThreshold?: boolean;
+}
+
+export function checkListeners(ctx: BuildContext, e: Entry, options: ListenerRuleOptions = {}): void {
+  const byPort = new Map<number, number>();
+  listenersOf(e).forEach((l, i) => {
+    const at: Path = ['spec', 'listeners', i];
+    const port = l.portMapping?.port;
+    const protocol = l.portMapping?.protocol;
+    if (typeof port === 'number') {
+      const first = byPort.get(port);
+      if (first !== undefined) {
+        ctx.error(e, [...at, 'portMapping', 'port'], 'listener.duplicate-port', `port ${port} is already used by spec.listeners[${first}]; each listener needs its own port`, [
+          relatedAt(e, ['spec', 'listeners', first, 'portMapping', 'port'], 'first listener on this port'),
+        ]);
+      } else byPort.set(port, i);
+    }
+    if (typeof protocol !== 'string') return;
+    for (const [field, what] of [
+      ['connectionPool', 'connection pool'],
+      ['timeout', 'timeout'],
+    ] as const) {
+      const value = l[field];
+      if (!value || typeof value !== 'object') continue;
+      for (const type of Object.keys(value)) {
+        if (value[type] === undefined || value[type] === null || type === protocol) continue;
+        ctx.error(e, [...at, field, type], `listener.${field === 'connectionPool' ? 'connection-pool' : 'timeout'}-protocol`, `a ${type} ${what} on a ${protocol} listener: the ${what} type must match portMapping.protocol (${protocol})`);
+      }
+    }
+    const hc = l.healthCheck;
+    if (hc && typeof hc === 'object') {
+      if (hc.path !== undefined && hc.protocol !== 'http' && hc.protocol !== 'http2') {
+        ctx.warning(e, [...at, 'healthCheck', 'path'], 'listener.health-check-path-ignored', `healthCheck.path is only used by http and http2 health checks; it is ignored for protocol ${String(hc.protocol)}`);
+      }
+      if (options.requireHealthyThreshold && hc.healthyThreshold === undefined) {
+        ctx.error(e, [...at, 'healthCheck', 'healthyThreshold'], 'listener.health-check-healthy-threshold', 'App Mesh requires healthyThreshold (2..10) in a health check, although the CRD does not');
+      }
+    }
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * Which Mesh each resource belongs to (appmesh.md §2.2): the Mesh whose
+ * namespaceSelector selects the resource's namespace labels, exactly one; or
+ * `spec.meshRef` for resources that already carry it (REST-created ones have no
+ * namespace at all). A failure is reported once per namespace, at the most useful
+ * place, with the resources it leaves without a mesh listed as related — never as
+ * errors of their own.
+ */
+import type { Mesh, Path, RelatedInfo } from '../model/index.js';
+import type { BuildContext} from './context.js';
+import { relatedAt, type Entry } from './context.js';
+import type { InputNamespace } from './graph.js';
+import { describeLabels, describeSelector, selectorKeys, selectorMatches, selectorProblems } from './selectors.js';
+
+interface MeshRefLike {
+  name?: unknown;
+  uid?: unknown;
+}
+
+function meshRefOf(e: Entry): MeshRefLike | undefined {
+  const ref = (e.resource.spec as { meshRef?: unknown } | undefined)?.meshRef;
+  return ref !== null && typeof ref === 'object' ? (ref as MeshRefLike) : undefined;
+}
+
+const SELECTOR: Path = ['spec', 'namespaceSelector'];
+
+export function assignMeshes(ctx: BuildContext): void {
+  const meshes = ctx.ofKind('Mesh');
+  for (const m of meshes) m.mesh = m;
+  const meshByName = new Map<string, Entry>();
+  for (const m of meshes) if (!meshByName.has(m.id.name)) meshByName.set(m.id.name, m);
+  // A Mesh whose selector Kubernetes cannot parse selects nothing; its own error explains why.
+  const usable = meshes.filter((m) => selectorProblems((m.resource as Mesh).spec.namespaceSelector).length === 0);
+  const brokenMeshExists = usable.length < meshes.length || [...ctx.invalidInputs.values()].some((i) => i.id.kind === 'Mesh');
+
+  // Namespace → members that need selector-based membership (no meshRef).
+  const pending = new Map<string, Entry[]>();
+  for (const e of ctx.entries) {
+    if (e.kind === 'Mesh') continue;
+    const ref = meshRefOf(e);
+    const ns = e.id.namespace;
+    if (ref && typeof ref.name === 'string') {
+      const target = meshByName.get(ref.name);
+      if (!target) {
+        ctx.error(e, ['spec', 'meshRef', 'name'], 'mesh.ref-not-found', `spec.meshRef names Mesh ${JSON.stringify(ref.name)}, which does not exist`);
+        e.noMesh = { reason: 'MeshNotFound', message: `Mesh ${ref.name} does not exist` };
+        continue;
+      }
+      if (typeof ref.uid === 'string' && ref.uid !== '' && target.resource.metadata.uid && target.resource.metadata.uid !== ref.uid) {
+        ctx.error(e, ['spec', 'meshRef', 'uid'], 'mesh.ref-uid', `spec.meshRef.uid ${ref.uid} is not the uid of Mesh ${target.id.name} (${target.resource.metadata.uid}): the Mesh was recreated; recreate this resource`);
+      }
+      e.mesh = target;
+      if (ns !== undefined) {
+        const labels = ctx.namespaces.get(ns)?.labels;
+        if (labels) {
+          const selected = usable.filter((m) => selectorMatches((m.resource as Mesh).spec.namespaceSelector, labels, 'none'));
+          if (selected.length === 1 && selected[0] !== target) {
+            ctx.error(
+              e,
+              ['spec', 'meshRef', 'name'],
+              'mesh.ref-mismatch',
+              `spec.meshRef names Mesh ${target.id.name}, but namespace ${ns} is selected by Mesh ${selected[0]!.id.name}`,
+              [relatedAt(selected[0]!, SELECTOR, `Mesh ${selected[0]!.id.name} selects ${describeSelector((selected[0]!.resource as Mesh).spec.namespaceSelector, 'none')}`)],
+            );
+          }
+        }
+      }
+      continue;
+    }
+    if (ns === undefined) {
+      ctx.error(e, ['spec', 'meshRef'], 'mesh.no-membership', 'a resource without a namespace must name its mesh in spec.meshRef');
+      e.noMesh = { reason: 'MeshNotFound', message: 'no namespace and no spec.meshRef' };
+      continue;
+    }
+    let list = pending.get(ns);
+    if (!list) pending.set(ns, (list = []));
+    list.push(e);
+  }
+
+  for (const [ns, members] of pending) {
+    const known = ctx.namespaces.get(ns);
+    if (known) assignKnown(ctx, ns, known, members, meshes, usable, brokenMeshExists);
+    else assignUnknown(ctx, ns, members, meshes, usable, brokenMeshExists);
+  }
+}
+
+function assignKnown(
+  ctx: BuildContext,
+  ns: string,
+  known: InputNamespace,
+  members: Entry[],
+  meshes: Entry[],
+  usable: Entry[],
+  brokenMeshExists: boolean,
+): void {
+  const selected = usable.filter((m) => selectorMatches((m.resource as Mesh).spec.namespaceSelector, known.labels, 'none'));
+  if (selected.length === 1) {
+    for (const e of members) e.mesh = selected[0];
+    return;
+  }
+  const nsEntry = { id: { kind: 'Namespace', name: ns }, ...(known.locate ? { locate: known.locate } : {}) };
+  const nsRelated = relatedAt(nsEntry, ['metadata', 'labels'], `namespace ${ns} has ${describeLabels(known.labels)}`);
+  const left = leftWithoutMesh(members);
+  if (selected.length === 0) {
+    const reason = { reason: 'MeshNotFound', message: `no Mesh selects namespace ${ns}` };
+    for (const e of members) e.noMesh = reason;
+    if (brokenMeshExists) return; // the broken Mesh's own error is the root cause
+    const appMesh = `failed to find matching mesh for namespace: ${ns}, expecting 1 but found 0`;
+    const count = `${members.length} resource${members.length === 1 ? '' : 's'} in ${ns} ${members.length === 1 ? 'is' : 'are'} left without a mesh`;
+    if (meshes.length === 1) {
+      const mesh = meshes[0]!;
+      const sel = (mesh.resource as Mesh).spec.namespaceSelector;
+      const what = sel
+        ? `Mesh ${mesh.id.name} selects ${describeSelector(sel, 'none')}, but the namespace has ${relevantLabels(known.labels, selectorKeys(sel))}`
+        : `Mesh ${mesh.id.name} has no namespaceSelector, so it selects no namespace (an empty selector {} selects all)`;
+      ctx.errorAt(mesh, SELECTOR, 'mesh.no-matching-mesh', `no Mesh selects namespace ${ns}: ${what} (${appMesh}); ${count}`, [nsRelated, ...left]);
+      return;
+    }
+    const what =
+      meshes.length === 0
+        ? 'there is no Mesh'
+        : meshes.map((m) => `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`).join('; ');
+    const meshRelated = meshes.map((m) => relatedAt(m, SELECTOR, `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`));
+    ctx.errorAt(
+      nsEntry,
+      ['metadata', 'labels'],
+      'mesh.no-matching-mesh',
+      `no Mesh selects namespace ${ns} (labels: ${describeLabels(known.labels)}): ${what} (${appMesh}); ${count}`,
+      [...meshRelated, ...left],
+    );
+    return;
+  }
+  const names = selected.map((m) => m.id.name);
+  const reason = { reason: 'MeshNotFound', message: `several Meshes select namespace ${ns}: ${names.join(', ')}` };
+  for (const e of members) e.noMesh = reason;
+  ctx.errorAt(
+    nsEntry,
+    ['metadata', 'labels'],
+    'mesh.multiple-matching-meshes',
+    `found multiple matching meshes for namespace: ${ns}, expecting 1 but found ${selected.length}: ${names.join(',')}; narrow the Meshes' namespaceSelectors so exactly one selects ${describeLabels(known.labels)}`,
+    [...selected.map((m) => relatedAt(m, SELECTOR, `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`)), ...leftWithoutMesh(members)],
+  );
+}
+
+/** The input has no Namespace object: its labels are unknown, so only the Meshes' selectors can decide. */
+function assignUnknown(ctx: BuildContext, ns: string, members: Entry[], meshes: Entry[], usable: Entry[], brokenMeshExists: boolean): void {
+  const selectsAll = usable.filter((m) => isEmptySelector((m.resource as Mesh).spec.namespaceSelector));
+  const couldSelect = usable.filter((m) => (m.resource as Mesh).spec.namespaceSelector !== undefined);
+  const first = members[0]!;
+  const nsPath: Path = ['metadata', 'namespace'];
+  if (selectsAll.length === 1 && couldSelect.length === 1) {
+    for (const e of members) e.mesh = selectsAll[0];
+    return;
+  }
+  if (couldSelect.length === 1) {
+    const mesh = couldSelect[0]!;
+    for (const e of members) e.mesh = mesh;
+    ctx.warning(
+      first,
+      nsPath,
+      'mesh.namespace-unknown',
+      `namespace ${ns} is not defined in the input, so its labels are unknown; assuming Mesh ${mesh.id.name} (which selects ${describeSelector((mesh.resource as Mesh).spec.namespaceSelector, 'none')}) for its ${members.length} resource${members.length === 1 ? '' : 's'}; add the Namespace to check membership`,
+      [relatedAt(mesh, SELECTOR, `Mesh ${mesh.id.name} selects ${describeSelector((mesh.resource as Mesh).spec.namespaceSelector, 'none')}`)],
+    );
+    return;
+  }
+  const reason = { reason: 'MeshNotFound', message: `no Mesh can be determined for namespace ${ns}` };
+  for (const e of members) e.noMesh = reason;
+  if (brokenMeshExists && couldSelect.length === 0) return;
+  const left = leftWithoutMesh(members.slice(1));
+  if (selectsAll.length > 1) {
+    const names = selectsAll.map((m) => m.id.name);
+    ctx.errorAt(first, nsPath, 'mesh.multiple-matching-meshes', `found multiple matching meshes for namespace: ${ns}, expecting 1 but found ${names.length}: ${names.join(',')} (their namespaceSelectors are empty and select every namespace)`, [...selectsAll.map((m) => relatedAt(m, SELECTOR, `Mesh ${m.id.name} selects every namespace`)), ...left]);
+    return;
+  }
+  if (meshes.length === 0) {
+    ctx.errorAt(first, nsPath, 'mesh.no-mesh', `there is no Mesh for namespace ${ns}: define a Mesh whose namespaceSelector selects it (or set spec.meshRef)`, left);
+    return;
+  }
+  if (couldSelect.length === 0) {
+    ctx.errorAt(first, nsPath, 'mesh.no-matching-mesh', `no Mesh selects namespace ${ns}: no Mesh has a namespaceSelector (absent selects nothing; {} selects all)`, [...meshes.map((m) => relatedAt(m, ['spec'], `Mesh ${m.id.name} has no namespaceSelector`)), ...left]);
+    return;
+  }
+  ctx.errorAt(
+    first,
+    nsPath,
+    'mesh.namespace-unknown',
+    `namespace ${ns} is not defined in the input, so its labels are unknown and ${couldSelect.length} Meshes could select it; add the Namespace with its labels, or set spec.meshRef`,
+    [...couldSelect.map((m) => relatedAt(m, SELECTOR, `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`)), ...left],
+  );
+}
+
+function isEmptySelector(sel: Mesh['spec']['namespaceSelector']): boolean {
+  return sel !== undefined && Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
+}
+
+function relevantLabels(labels: Readonly<Record<string, string>>, keys: string[]): string {
+  if (keys.length === 0) return describeLabels(labels);
+  return keys.map((k) => (Object.hasOwn(labels, k) ? `${k}=${labels[k]}` : `no label ${k}`)).join(', ');
+}
+
+function leftWithoutMesh(members: Entry[]): RelatedInfo[] {
+  return members.map((e) => relatedAt(e, ['metadata', 'namespace'], 'left without a mesh'));
+}

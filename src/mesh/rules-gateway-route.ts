@@ -1,0 +1,223 @@
+/**
+ * GatewayRoute rules (appmesh.md §1.2, §2.2, §2.4): match and rewrite rules,
+ * reserved paths and gRPC service names; attachment to exactly one
+ * VirtualGateway by its namespaceSelector + gatewayRouteSelector, in the same mesh;
+ * the target VirtualService, which the route waits for together with its gateway.
+ */
+import type { GatewayRoute, Path, VirtualGateway } from '../model/index.js';
+import { MAX_AWS_NAME, awsNamePath } from './aws-names.js';
+import type { BuildContext} from './context.js';
+import { describeId, keyOf, relatedAt, type Entry } from './context.js';
+import { portsOf } from './listeners.js';
+import { checkPrefixSlash, checkRanges } from './matches.js';
+import { resolveRef, waitFor } from './references.js';
+import { checkTargetPort } from './rules-virtual-router.js';
+import { describeSelector, selectorMatches, selectorProblems } from './selectors.js';
+
+export const GATEWAY_ROUTE_TYPES = ['httpRoute', 'http2Route', 'grpcRoute'] as const;
+export type GatewayRouteType = (typeof GATEWAY_ROUTE_TYPES)[number];
+export const GATEWAY_PROTOCOL_OF: Readonly<Record<GatewayRouteType, 'http' | 'http2' | 'grpc'>> = { httpRoute: 'http', http2Route: 'http2', grpcRoute: 'grpc' };
+
+const RESERVED_PATHS = ['/aws-appmesh', '/aws-app-mesh'];
+
+export function gatewayRouteTypeOf(gr: GatewayRoute): GatewayRouteType | undefined {
+  return GATEWAY_ROUTE_TYPES.find((t) => gr.spec[t] !== undefined && gr.spec[t] !== null);
+}
+
+interface HttpBody {
+  match?: {
+    prefix?: string;
+    path?: { exact?: string; regex?: string };
+    port?: number;
+    headers?: Array<{ match?: { range?: { start?: number; end?: number } } }>;
+    queryParameters?: Array<{ match?: { exact?: string } }>;
+  };
+  action?: { rewrite?: { prefix?: { value?: string; defaultPrefix?: string }; path?: unknown; hostname?: unknown }; target?: GrTarget };
+}
+interface GrpcBody {
+  match?: { serviceName?: string; port?: number; metadata?: Array<{ match?: { range?: { start?: number; end?: number } } }> };
+  action?: { target?: GrTarget };
+}
+interface GrTarget {
+  virtualService?: { virtualServiceRef?: { name: string; namespace?: string }; virtualServiceARN?: string };
+  port?: number;
+}
+
+export function checkGatewayRoute(ctx: BuildContext, e: Entry): void {
+  const gr = e.resource as GatewayRoute;
+  const type = gatewayRouteTypeOf(gr);
+  if (!type) return;
+  const at: Path = ['spec', type];
+  if (type === 'grpcRoute') {
+    const body = gr.spec.grpcRoute as GrpcBody;
+    const service = body.match?.serviceName;
+    if (typeof service === 'string' && isReservedService(service)) {
+      ctx.error(e, [...at, 'match', 'serviceName'], 'gr.reserved-name', `gRPC service name ${JSON.stringify(service)} is reserved by App Mesh (aws.app-mesh*, aws.appmesh)`);
+    }
+    checkRanges(ctx, e, [...at, 'match', 'metadata'], body.match?.metadata);
+    return;
+  }
+  const body = gr.spec[type] as HttpBody;
+  const match = body.match;
+  checkPrefixSlash(ctx, e, [...at, 'match', 'prefix'], match?.prefix);
+  for (const [p, value] of [
+    [['prefix'], match?.prefix],
+    [['path', 'exact'], match?.path?.exact],
+  ] as const) {
+    if (typeof value === 'string' && RESERVED_PATHS.some((r) => value.startsWith(r))) {
+      ctx.error(e, [...at, 'match', ...p], 'gr.reserved-name', `${JSON.stringify(value)} is reserved by App Mesh: paths starting with /aws-appmesh or /aws-app-mesh cannot be routed`);
+    }
+  }
+  checkRanges(ctx, e, [...at, 'match', 'headers'], match?.headers);
+  (match?.queryParameters ?? []).forEach((q, k) => {
+    if (q?.match && q.match.exact === undefined) {
+      ctx.error(e, [...at, 'match', 'queryParameters', k, 'match'], 'gr.query-match-exact', "a query parameter's match block needs match.exact; leave out match to require only that the parameter is present");
+    }
+  });
+  const value = body.action?.rewrite?.prefix?.value;
+  if (typeof value === 'string' && (!value.startsWith('/') || !value.endsWith('/'))) {
+    ctx.error(e, [...at, 'action', 'rewrite', 'prefix', 'value'], 'gr.rewrite-prefix', `the new prefix ${JSON.stringify(value)} must start and end with "/"`);
+  }
+}
+
+function isReservedService(name: string): boolean {
+  return name.startsWith('aws.app-mesh') || name === 'aws.appmesh' || name.startsWith('aws.appmesh.');
+}
+
+/**
+ * Attaches the route to its gateway. A `spec.virtualGatewayRef` (set by the system in
+ * a cluster) wins; otherwise exactly one VirtualGateway must select the route.
+ */
+export function attachGatewayRoute(ctx: BuildContext, e: Entry, gateways: Entry[], brokenGatewayExists: boolean): void {
+  const gr = e.resource as GatewayRoute;
+  const ns = e.id.namespace;
+  const nsLabels = ns !== undefined ? ctx.namespaces.get(ns)?.labels : undefined;
+  const labels = gr.metadata.labels ?? {};
+  let candidates = gateways.filter((g) => {
+    const spec = (g.resource as VirtualGateway).spec;
+    if (selectorProblems(spec.namespaceSelector).length > 0 || selectorProblems(spec.gatewayRouteSelector).length > 0) return false;
+    // Unknown namespace labels: any present namespaceSelector might select it.
+    const nsOk = nsLabels ? selectorMatches(spec.namespaceSelector, nsLabels, 'none') : spec.namespaceSelector !== undefined;
+    return nsOk && selectorMatches(spec.gatewayRouteSelector, labels, 'all');
+  });
+  if (!nsLabels && candidates.length > 1) {
+    const local = candidates.filter((g) => g.id.namespace === ns);
+    if (local.length > 0) candidates = local;
+  }
+  let gateway: Entry | undefined;
+  const ref = gr.spec.virtualGatewayRef;
+  if (ref && typeof ref.name === 'string') {
+    const refNs = ref.namespace || ns;
+    gateway = ctx.byKey.get(keyOf('VirtualGateway', refNs, ref.name));
+    if (!gateway) {
+      if (!ctx.invalidInputs.has(keyOf('VirtualGateway', refNs, ref.name))) {
+        ctx.error(e, ['spec', 'virtualGatewayRef', 'name'], 'gr.gateway-not-found', `spec.virtualGatewayRef names VirtualGateway ${refNs ? `${refNs}/` : ''}${ref.name}, which does not exist`);
+      } else e.waitsFor.push({ invalidInput: { kind: 'VirtualGateway', name: ref.name, ...(refNs ? { namespace: refNs } : {}) } });
+      return;
+    }
+    if (candidates.length === 1 && candidates[0] !== gateway) {
+      ctx.error(e, ['spec', 'virtualGatewayRef', 'name'], 'gr.gateway-ref-mismatch', `spec.virtualGatewayRef names ${describeId(gateway.id)}, but the route is selected by ${describeId(candidates[0]!.id)}`, [
+        relatedAt(candidates[0]!, ['spec', 'gatewayRouteSelector'], 'this gateway selects the route'),
+      ]);
+    }
+  } else if (candidates.length === 1) {
+    gateway = candidates[0];
+  } else if (candidates.length === 0) {
+    if (brokenGatewayExists) return; // that gateway's own error is the root cause
+    const related = gateways.slice(0, 5).map((g) => {
+      const spec = (g.resource as VirtualGateway).spec;
+      return relatedAt(g, ['spec', 'namespaceSelector'], `${describeId(g.id)} selects namespaces ${describeSelector(spec.namespaceSelector, 'none')} and gateway routes ${describeSelector(spec.gatewayRouteSelector, 'all')}`);
+    });
+    const hint = gateways.length === 0 ? 'there is no VirtualGateway' : `no VirtualGateway selects namespace ${ns ?? '(none)'} with route labels ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'}`;
+    ctx.error(e, ['metadata', 'labels'], 'gr.no-matching-gateway', `failed to find matching virtualGateway for gatewayRoute: ${e.id.name}, expecting 1 but found 0 (${hint})`, related);
+    return;
+  } else {
+    ctx.error(
+      e,
+      ['metadata', 'labels'],
+      'gr.multiple-matching-gateways',
+      `failed to find matching virtualGateway for gatewayRoute: ${e.id.name}, expecting 1 but found ${candidates.length}: ${candidates.map((g) => `${g.id.namespace}/${g.id.name}`).join(',')}; narrow the gateways' namespaceSelector or gatewayRouteSelector`,
+      candidates.map((g) => relatedAt(g, ['spec', 'gatewayRouteSelector'], `${describeId(g.id)} selects this route`)),
+    );
+    return;
+  }
+  if (!gateway) return;
+  if (e.mesh && gateway.mesh && e.mesh !== gateway.mesh) {
+    ctx.error(e, ['metadata', 'namespace'], 'gr.gateway-cross-mesh', `${describeId(gateway.id)} didn't belong to mesh ${e.mesh.awsName} (it is in mesh ${gateway.mesh.awsName}); a gateway route must be in its gateway's mesh`, [
+      relatedAt(gateway, [], `in mesh ${gateway.mesh.awsName}`),
+    ]);
+    return;
+  }
+  ctx.gatewayOf.set(e, gateway);
+  e.waitsFor.push({ entry: gateway });
+  checkGatewayPort(ctx, e, gateway);
+}
+
+/** match.port picks the gateway listener (required with several); the route type must fit its protocol. */
+function checkGatewayPort(ctx: BuildContext, e: Entry, gateway: Entry): void {
+  const gr = e.resource as GatewayRoute;
+  const type = gatewayRouteTypeOf(gr);
+  if (!type) return;
+  const port = (gr.spec[type] as { match?: { port?: number } }).match?.port;
+  const listeners = portsOf(gateway);
+  const at: Path = ['spec', type];
+  let listener: { port: number; protocol: string } | undefined;
+  if (port === undefined) {
+    if (listeners.length > 1) {
+      ctx.error(e, [...at, 'match', 'port'], 'gr.port-required', `${describeId(gateway.id)} has ${listeners.length} listeners (ports ${listeners.map((l) => l.port).join(', ')}): set match.port`);
+      return;
+    }
+    listener = listeners[0];
+  } else {
+    listener = listeners.find((l) => l.port === port);
+    if (!listener) {
+      ctx.error(e, [...at, 'match', 'port'], 'gr.port-unknown', `match.port ${port} is not a listener port of ${describeId(gateway.id)} (${listeners.map((l) => l.port).join(', ') || 'none'})`);
+      return;
+    }
+  }
+  if (listener && listener.protocol !== GATEWAY_PROTOCOL_OF[type]) {
+    ctx.error(e, at, 'gr.protocol-mismatch', `a ${type} needs a ${GATEWAY_PROTOCOL_OF[type]} listener, but ${describeId(gateway.id)} listens with ${listener.protocol} on port ${listener.port}`);
+  }
+}
+
+export function resolveGatewayRouteTarget(ctx: BuildContext, e: Entry): void {
+  const gr = e.resource as GatewayRoute;
+  const type = gatewayRouteTypeOf(gr);
+  if (!type) return;
+  const target = (gr.spec[type] as { action?: { target?: GrTarget } }).action?.target;
+  const vs = target?.virtualService;
+  if (!vs) return;
+  const at: Path = ['spec', type, 'action', 'target'];
+  const r = resolveRef(ctx, e, {
+    kind: 'VirtualService',
+    at: [...at, 'virtualService'],
+    ref: vs.virtualServiceRef,
+    arn: vs.virtualServiceARN,
+    refField: 'virtualServiceRef',
+    arnField: 'virtualServiceARN',
+    what: 'the target is',
+    missing: 'error',
+  });
+  waitFor(e, r);
+  if (r.status !== 'found') return;
+  ctx.gatewayRouteTarget.set(e, { entry: r.entry, ...(typeof target?.port === 'number' ? { port: target.port } : {}) });
+  const provider = ctx.providers.get(r.entry);
+  if (provider) checkTargetPort(ctx, e, at, target?.port, provider);
+}
+
+/** Gateway route names are unique per gateway (App Mesh scopes them to the virtual gateway). */
+export function checkGatewayRouteNames(ctx: BuildContext, routes: Entry[]): void {
+  const seen = new Map<string, Entry>();
+  for (const e of routes) {
+    const gw = ctx.gatewayOf.get(e);
+    if (!gw) continue;
+    if (e.awsName.length > MAX_AWS_NAME) continue;
+    const key = `${gw.key}\u0000${e.awsName}`;
+    const first = seen.get(key);
+    if (first) {
+      ctx.error(e, awsNamePath(e), 'name.duplicate', `GatewayRoute name ${JSON.stringify(e.awsName)} is already used on ${describeId(gw.id)} by ${describeId(first.id)}`, [
+        relatedAt(first, awsNamePath(first), 'the first gateway route with this name'),
+      ]);
+    } else seen.set(key, e);
+  }
+}

@@ -1,0 +1,20 @@
+/** One stable order for diagnostics: by file, line, column; then by resource and path; unlocated ones last. */
+import type { Diagnostic } from '../model/index.js';
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  const sa = a.source;
+  const sb = b.source;
+  if (sa && !sb) return -1;
+  if (!sa && sb) return 1;
+  if (sa && sb) {
+    if (sa.file !== sb.file) return sa.file < sb.file ? -1 : 1;
+    if (sa.line !== sb.line) return sa.line - sb.line;
+    if (sa.col !== sb.col) return sa.col - sb.col;
+  }
+  return 0;
+}
+
+/** Sorted copy; `Array.prototype.sort` is stable, so equal keys keep the order they were found in. */
+export function sortDiagnostics(list: ReadonlyArray<Diagnostic>): Diagnostic[] {
+  return [...list].sort(compareDiagnostics);
+}

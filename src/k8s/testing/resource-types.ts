@@ -1,0 +1,72 @@
+/** The resource types the API-server test double serves, with the facts its REST paths and discovery need. */
+import { KINDS, KIND_INFO, API_GROUP } from '../../model/index.js';
+
+export interface ResourceType {
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  /** Plural, lower case (`virtualnodes`). */
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  /** Has a `/status` subresource: status is written only there, spec changes bump generation. */
+  status: boolean;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+const CRUD = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+
+const core = (resource: string, kind: string, namespaced: boolean, status: boolean, shortNames?: string[]): ResourceType => ({
+  group: '',
+  version: 'v1',
+  resource,
+  kind,
+  namespaced,
+  status,
+  verbs: CRUD,
+  ...(shortNames ? { shortNames } : {}),
+});
+
+export const RESOURCE_TYPES: ReadonlyArray<ResourceType> = [
+  core('namespaces', 'Namespace', false, true, ['ns']),
+  core('pods', 'Pod', true, true, ['po']),
+  core('services', 'Service', true, true, ['svc']),
+  core('serviceaccounts', 'ServiceAccount', true, false, ['sa']),
+  core('configmaps', 'ConfigMap', true, false, ['cm']),
+  core('secrets', 'Secret', true, false),
+  core('events', 'Event', true, false, ['ev']),
+  { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true, status: false, verbs: CRUD },
+  { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true, status: false, verbs: CRUD },
+  { group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', kind: 'TokenReview', namespaced: false, status: false, verbs: ['create'] },
+  ...KINDS.map(
+    (kind): ResourceType => ({
+      group: API_GROUP,
+      version: 'v1beta2',
+      resource: KIND_INFO[kind].plural,
+      kind,
+      namespaced: kind !== 'Mesh',
+      status: true,
+      verbs: CRUD,
+      ...(kind !== 'Mesh' ? { categories: ['all'] } : {}),
+    }),
+  ),
+];
+
+export function apiVersionOf(t: ResourceType): string {
+  return t.group === '' ? t.version : `${t.group}/${t.version}`;
+}
+
+/** `virtualnodes.appmesh.k8s.aws`, or `pods` for the core group: how Kubernetes names a resource in messages. */
+export function qualifiedResource(t: ResourceType): string {
+  return t.group === '' ? t.resource : `${t.resource}.${t.group}`;
+}
+
+export function findType(group: string, version: string, resource: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((t) => t.group === group && t.version === version && t.resource === resource);
+}
+
+export function typeOfKind(apiVersion: string, kind: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((t) => apiVersionOf(t) === apiVersion && t.kind === kind);
+}

@@ -27,7 +27,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { AdmissionChain, type UserInfo, type WebhookConfiguration } from './admission-chain.js';
 import { discoveryDocument } from './discovery.js';
 import { ObjectTable, type KObject } from './object-table.js';
-import { canonical, ObjectOps, type DeleteOptions, type RequestContext } from './object-ops.js';
+import { ObjectOps, type DeleteOptions, type RequestContext } from './object-ops.js';
 import { parsePath, type ParsedPath } from './paths.js';
 import { objectFilter, type ObjectFilter } from './query-selectors.js';
 import { apiVersionOf, type ResourceType } from './resource-types.js';

@@ -1,0 +1,66 @@
+/** HTTP input → service call → response payload, for each operation. */
+import { API_KIND_INFO, type ApiKind } from '../model/api-form/index.js';
+import { badRequest } from './errors.js';
+import type { OperationSpec } from './operations.js';
+import { parseLimit } from './paging.js';
+import { checkMeshOwner, checkName, checkTags } from './request-checks.js';
+import type { AppMeshService } from './service.js';
+import { listTags, tagResource, untagResource } from './tags.js';
+import type { Location } from './view.js';
+
+export interface OperationInput {
+  params: Readonly<Record<string, string>>;
+  query: Readonly<Record<string, unknown>>;
+  /** Parsed JSON body; undefined when there was none. */
+  body: unknown;
+}
+
+type Body = Record<string, unknown>;
+
+export async function handleOperation(op: OperationSpec, input: OperationInput, service: AppMeshService, accountId: string): Promise<unknown> {
+  const body = bodyOf(op, input.body);
+  switch (op.action) {
+    case 'tag':
+      return tagResource(service, accountId, input.query.resourceArn, body.tags);
+    case 'untag':
+      return untagResource(service, accountId, input.query.resourceArn, body.tagKeys);
+    case 'listTags':
+      return listTags(service, accountId, input.query.resourceArn, input.query.limit, input.query.nextToken);
+    default:
+      break;
+  }
+  const kind = op.kind as ApiKind;
+  const info = API_KIND_INFO[kind];
+  const mesh = kind === 'Mesh' && op.action === 'create' ? checkName('meshName', body.meshName) : checkName('meshName', input.params.meshName);
+  checkMeshOwner(input.query.meshOwner, accountId, mesh);
+  const parent = info.parent ? checkName(info.parent.nameField, input.params[info.parent.nameField]) : undefined;
+
+  if (op.action === 'list') {
+    const limit = parseLimit(input.query.limit);
+    const nextToken = typeof input.query.nextToken === 'string' ? input.query.nextToken : undefined;
+    const page = service.list(kind, kind === 'Mesh' ? undefined : mesh, parent, { ...(limit !== undefined ? { limit } : {}), ...(nextToken !== undefined ? { nextToken } : {}) });
+    return { [info.listField]: page.items, ...(page.nextToken !== undefined ? { nextToken: page.nextToken } : {}) };
+  }
+
+  const name = kind === 'Mesh' ? mesh : checkName(info.nameField, op.action === 'create' ? body[info.nameField] : input.params[info.nameField]);
+  const loc: Location = { kind, mesh, name, ...(parent !== undefined ? { parent } : {}) };
+  const token = typeof body.clientToken === 'string' ? body.clientToken : undefined;
+  if (token !== undefined && token.length > 64) throw badRequest("1 validation error detected: Value at 'clientToken' failed to satisfy constraint: Member must have length less than or equal to 64");
+  switch (op.action) {
+    case 'create':
+      return { [info.dataField]: await service.create(loc, body.spec, checkTags(body.tags), token) };
+    case 'describe':
+      return { [info.dataField]: service.describe(loc) };
+    case 'update':
+      return { [info.dataField]: await service.update(loc, body.spec, token) };
+    case 'delete':
+      return { [info.dataField]: await service.delete(loc) };
+  }
+}
+
+function bodyOf(op: OperationSpec, body: unknown): Body {
+  if (op.method !== 'PUT') return {};
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object.');
+  return body as Body;
+}

@@ -15,7 +15,11 @@ const ORDER: readonly Kind[] = ['Mesh', 'BackendGroup', 'VirtualNode', 'VirtualR
 
 export function settleActivity(ctx: BuildContext): void {
   for (const kind of ORDER) {
-    for (const e of ctx.entries) if (e.kind === kind) e.inactive = verdict(e);
+    for (const e of ctx.entries) {
+      if (e.kind !== kind) continue;
+      e.cause = e.invalid ?? e.blocked ?? waitingOn(e);
+      e.inactive = verdict(e);
+    }
   }
 }
 
@@ -25,23 +29,31 @@ function verdict(e: Entry): Inactive | undefined {
   if (e.kind === 'Mesh') return undefined;
   if (!e.mesh) {
     const noMesh = e.noMesh ?? { reason: 'MeshNotFound', message: 'the resource belongs to no mesh' };
-    const also = waitingOn(e);
-    return also ? { reason: noMesh.reason, message: `${noMesh.message}; it also waits for ${also.message.replace(/^waiting for /, '')}` } : noMesh;
+    return e.cause ? { reason: noMesh.reason, message: `${noMesh.message}; it also ${e.cause.message}` } : noMesh;
   }
   if (e.mesh.inactive) return { reason: 'MeshNotActive', message: `Mesh ${e.mesh.id.name} is not active: ${e.mesh.inactive.message}` };
-  return waitingOn(e);
+  return e.cause ?? fallbackWait(e);
 }
 
+/** The first dependency inactive for a reason other than its mesh: that is the cause worth naming. */
 function waitingOn(e: Entry): Inactive | undefined {
   for (const dep of e.waitsFor) {
     if ('invalidInput' in dep) {
-      return { reason: 'DependencyNotActive', message: `waiting for ${describeId(dep.invalidInput)}, which is invalid` };
+      return { reason: 'DependencyNotActive', message: `waits for ${describeId(dep.invalidInput)}, which is invalid` };
     }
-    if (dep.entry === e) continue;
     // Entries of a later kind (not settled yet) cannot be dependencies; see ORDER.
-    const inactive = dep.entry.inactive;
-    if (inactive) return { reason: 'DependencyNotActive', message: `waiting for ${describeId(dep.entry.id)}, which is not active (${inactive.reason}: ${inactive.message})` };
+    if (dep.entry === e || !dep.entry.cause) continue;
+    return { reason: 'DependencyNotActive', message: `waits for ${describeId(dep.entry.id)}, which is not active (${dep.entry.cause.reason}: ${dep.entry.cause.message})` };
   }
   return undefined;
 }
 
+/** A dependency inactive only because of its mesh (e.g. another mesh's member). */
+function fallbackWait(e: Entry): Inactive | undefined {
+  for (const dep of e.waitsFor) {
+    if ('entry' in dep && dep.entry !== e && dep.entry.inactive) {
+      return { reason: 'DependencyNotActive', message: `waits for ${describeId(dep.entry.id)}, which is not active (${dep.entry.inactive.reason}: ${dep.entry.inactive.message})` };
+    }
+  }
+  return undefined;
+}

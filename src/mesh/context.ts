@@ -29,6 +29,8 @@ export interface Entry {
   waitsFor: Dependency[];
   /** Final verdict, computed by activity.ts. */
   inactive?: Inactive;
+  /** Its own or a dependency's fault, leaving mesh problems aside (activity.ts). */
+  cause?: Inactive;
 }
 
 /** Something a resource waits for: another entry, or a resource that exists but failed schema validation. */

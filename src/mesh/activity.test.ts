@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { check, dns, gr, httpRoute, listener, mesh, vg, vn, vr, vs, vsRef } from './fixtures.testkit.js';
+
+const target = { virtualService: { virtualServiceRef: { name: 's' } } };
+const chain = (routeTargets: string[]) => [
+  vn('n'),
+  vr('r', { listeners: [listener()], routes: [httpRoute('a', routeTargets)] }),
+  vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } }),
+  vg('g', { namespaceSelector: {}, listeners: [listener(8088)] }),
+  gr('gr', { httpRoute: { match: { prefix: '/' }, action: { target } } }),
+];
+
+describe('activity: App Mesh reconcile order (appmesh.md §2.1)', () => {
+  it('everything valid is active', () => {
+    const r = check(chain(['n']));
+    expect(r.diagnostics).toEqual([]);
+    const v = r.graph.meshes.get('m')!;
+    expect([...v.virtualNodes.values(), ...v.virtualRouters.values(), ...v.virtualServices.values(), ...v.virtualGateways.values()].map((x) => x.inactive)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(v.virtualGateways.get('g_ns')!.routes[0]!.inactive).toBeUndefined();
+  });
+
+  it('a router with a missing target is invalid; its service and the gateway route wait (inactive, not errors)', () => {
+    const r = check(chain(['n', 'missing']));
+    expect(r.errors.map((d) => d.code)).toEqual(['ref.not-found']);
+    const v = r.graph.meshes.get('m')!;
+    expect(v.virtualRouters.get('r_ns')!.inactive?.reason).toBe('ValidationFailed');
+    expect(v.virtualServices.get('s.ns')!.inactive).toMatchObject({ reason: 'DependencyNotActive' });
+    expect(v.virtualServices.get('s.ns')!.inactive!.message).toContain('VirtualRouter ns/r');
+    const route = v.virtualGateways.get('g_ns')!.routes[0]!;
+    expect(route.inactive).toMatchObject({ reason: 'DependencyNotActive' });
+    expect(route.inactive!.message).toContain('VirtualService ns/s');
+    expect(v.virtualNodes.get('n_ns')!.inactive).toBeUndefined();
+  });
+
+  it('a VirtualNode does not wait for its backends (cycles are allowed)', () => {
+    const r = check([
+      vn('n', { listeners: [listener()], serviceDiscovery: dns(), backends: [vsRef('s')] }),
+      vr('r', { listeners: [listener()], routes: [httpRoute('a', ['n', 'gone'])] }),
+      vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } }),
+    ]);
+    const v = r.graph.meshes.get('m')!;
+    expect(v.virtualServices.get('s.ns')!.inactive).toBeDefined();
+    expect(v.virtualNodes.get('n_ns')!.inactive).toBeUndefined();
+    expect(v.virtualNodes.get('n_ns')!.backends[0]!.service).toBe(v.virtualServices.get('s.ns'));
+  });
+
+  it('a reference to a resource that failed schema validation makes the referrer wait, without a second error', () => {
+    const r = check([vn('n', { listeners: [{ portMapping: { port: 0, protocol: 'http' } }], serviceDiscovery: dns() }), vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } } } })]);
+    expect(r.errors.map((d) => `${d.code} @ ${d.path}`)).toEqual(['schema.range @ spec.listeners[0].portMapping.port']);
+    expect(r.graph.meshes.get('m')!.virtualServices.get('s.ns')!.inactive?.message).toContain('VirtualNode ns/n, which is invalid');
+  });
+
+  it('an invalid Mesh makes every member inactive', () => {
+    const r = check([mesh('m', { awsName: 'x'.repeat(300), namespaceSelector: {} }), vn('n')], { base: false, namespaces: [{ name: 'ns', labels: {} }] });
+    expect(r.errors.map((d) => d.code)).toEqual(['name.aws-name-length']);
+    const view = [...r.graph.meshes.values()][0]!;
+    expect(view.mesh.inactive?.reason).toBe('ValidationFailed');
+    expect(view.virtualNodes.get('n_ns')!.inactive?.reason).toBe('MeshNotActive');
+  });
+
+  it('a gateway route whose gateway is inactive waits for it', () => {
+    const r = check([...chain(['n']).slice(0, 3), vg('g', { namespaceSelector: {}, listeners: [] }), gr('gr', { httpRoute: { match: { prefix: '/' }, action: { target } } })]);
+    expect(r.errors.map((d) => d.code)).toEqual(['vg.listener-required']);
+    const route = r.graph.meshes.get('m')!.virtualGateways.get('g_ns')!.routes[0]!;
+    expect(route.inactive?.message).toContain('VirtualGateway ns/g');
+  });
+});

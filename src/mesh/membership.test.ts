@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { API_VERSION } from '../model/index.js';
+import { buildMeshGraph } from './build.js';
+import { check, mesh, NS, summarize, verifyRule, vn, vs } from './fixtures.testkit.js';
+
+const nsWith = (labels: Record<string, string>, name = NS) => ({ name, labels });
+
+describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)', () => {
+  it('no Mesh selecting the namespace is one error at the Mesh selector, with the members as related', () => {
+    const r = check([vn('a'), vs('s')], { namespaces: [nsWith({ mesh: 'other' })] });
+    expect(summarize(r.diagnostics)).toEqual(['error mesh.no-matching-mesh @ spec.namespaceSelector']);
+    const d = r.errors[0]!;
+    expect(d.resource).toEqual({ kind: 'Mesh', name: 'm' });
+    expect(d.message).toContain('no Mesh selects namespace ns: Mesh m selects mesh=m, but the namespace has mesh=other');
+    expect(d.message).toContain('failed to find matching mesh for namespace: ns, expecting 1 but found 0');
+    expect(d.related?.map((x) => `${x.resource?.kind} ${x.resource?.name}: ${x.message}`)).toEqual([
+      'Namespace ns: namespace ns has mesh=other',
+      'VirtualNode a: left without a mesh',
+      'VirtualService s: left without a mesh',
+    ]);
+    expect(r.graph.unplaced.map((u) => [u.id.name, u.inactive.reason])).toEqual([
+      ['a', 'MeshNotFound'],
+      ['s', 'MeshNotFound'],
+    ]);
+  });
+
+  it('says when the namespace lacks the selected label', () => {
+    const r = check([vn('a')], { namespaces: [nsWith({})] });
+    expect(r.errors[0]!.message).toContain('the namespace has no label mesh');
+  });
+
+  it('several Meshes: the error sits at the Namespace labels and names each Mesh', () => {
+    const r = check([mesh('m2', { namespaceSelector: { matchLabels: { team: 'x' } } }), vn('a')], { namespaces: [{ name: NS, labels: { mesh: 'nope' }, locate: () => ({ file: 'ns.yaml', line: 4, col: 3 }) }] });
+    expect(summarize(r.errors)).toEqual(['error mesh.no-matching-mesh @ metadata.labels']);
+    expect(r.errors[0]!.resource).toEqual({ kind: 'Namespace', name: NS });
+    expect(r.errors[0]!.source).toEqual({ file: 'ns.yaml', line: 4, col: 3 });
+    expect(r.errors[0]!.message).toContain('Mesh m selects mesh=m; Mesh m2 selects team=x');
+  });
+
+  it('rejects a namespace selected by more than one Mesh', () => {
+    verifyRule({
+      rule: 'exactly one Mesh',
+      good: [mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }), vn('a')],
+      bad: [mesh('m2', { namespaceSelector: {} }), vn('a')],
+      code: 'mesh.multiple-matching-meshes',
+      path: 'metadata.labels',
+      message: 'found multiple matching meshes for namespace: ns, expecting 1 but found 2: m,m2',
+    });
+  });
+
+  it('an absent namespaceSelector selects nothing; an empty one selects everything', () => {
+    const absent = check([mesh('m', {}), vn('a')], { base: false, namespaces: [nsWith({ any: 'x' })] });
+    expect(absent.errors.map((d) => d.code)).toEqual(['mesh.no-matching-mesh']);
+    expect(absent.errors[0]!.message).toContain('has no namespaceSelector');
+    const empty = check([mesh('m', { namespaceSelector: {} }), vn('a')], { base: false, namespaces: [nsWith({ any: 'x' })] });
+    expect(empty.diagnostics).toEqual([]);
+    expect(empty.graph.meshes.get('m')!.virtualNodes.has('a_ns')).toBe(true);
+  });
+
+  it('matchExpressions take part in membership', () => {
+    const r = check([mesh('m', { namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'stage'] }] } }), vn('a')], { base: false, namespaces: [nsWith({ env: 'stage' })] });
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it('a Mesh with an invalid selector selects nothing, and only its own error is reported', () => {
+    const r = check([mesh('m', { namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'Has' }] } }), vn('a')], { base: false, namespaces: [nsWith({ env: 'x' })] });
+    expect(summarize(r.errors)).toEqual(['error selector.invalid @ spec.namespaceSelector.matchExpressions[0].operator']);
+    expect(r.graph.unplaced[0]!.inactive.reason).toBe('MeshNotFound');
+  });
+
+  it('without a Namespace object and one Mesh, assumes it with one warning per namespace', () => {
+    const r = check([mesh(), vn('a'), vs('s')], { base: false, namespaces: [] });
+    expect(summarize(r.diagnostics)).toEqual(['warning mesh.namespace-unknown @ metadata.namespace']);
+    expect(r.diagnostics[0]!.message).toContain('labels are unknown');
+    expect(r.graph.meshes.get('m')!.virtualNodes.has('a_ns')).toBe(true);
+  });
+
+  it('without a Namespace object, a Mesh that selects every namespace needs no warning', () => {
+    const r = check([mesh('m', { namespaceSelector: {} }), vn('a')], { base: false, namespaces: [] });
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it('without a Namespace object and several Meshes, it is an error (once)', () => {
+    const r = check([mesh(), mesh('m2', { namespaceSelector: { matchLabels: { x: 'y' } } }), vn('a'), vn('b')], { base: false, namespaces: [] });
+    expect(summarize(r.errors)).toEqual(['error mesh.namespace-unknown @ metadata.namespace']);
+  });
+
+  it('without any Mesh, it is an error (once per namespace)', () => {
+    const r = check([vn('a'), vn('b')], { base: false, namespaces: [] });
+    expect(summarize(r.errors)).toEqual(['error mesh.no-mesh @ metadata.namespace']);
+    expect(r.errors[0]!.related).toHaveLength(1);
+  });
+
+  it('spec.meshRef places a resource without a namespace (REST form)', () => {
+    const m = { apiVersion: API_VERSION, kind: 'Mesh' as const, metadata: { name: 'm' }, spec: {} };
+    const node = { apiVersion: API_VERSION, kind: 'VirtualNode' as const, metadata: { name: 'a' }, spec: { meshRef: { name: 'm', uid: 'u' } } };
+    const orphan = { apiVersion: API_VERSION, kind: 'VirtualNode' as const, metadata: { name: 'b' }, spec: {} };
+    const g = buildMeshGraph({ resources: [{ resource: m }, { resource: node }, { resource: orphan }] });
+    expect(g.meshes.get('m')!.virtualNodes.get('a')!.id).toEqual({ kind: 'VirtualNode', name: 'a' });
+    expect(summarize(g.diagnostics)).toEqual(['error mesh.no-membership @ spec.meshRef']);
+  });
+
+  it('spec.meshRef naming a missing Mesh is an error at spec.meshRef.name', () => {
+    verifyRule({
+      rule: 'meshRef must exist',
+      good: [vn('a', { meshRef: { name: 'm', uid: 'u' } })],
+      bad: [vn('a', { meshRef: { name: 'gone', uid: 'u' } })],
+      code: 'mesh.ref-not-found',
+      path: 'spec.meshRef.name',
+    });
+  });
+
+  it('spec.meshRef disagreeing with the namespace membership is an error', () => {
+    verifyRule({
+      rule: 'meshRef must agree with membership',
+      good: [mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }), vn('a', { meshRef: { name: 'm', uid: 'u' } })],
+      bad: [mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }), vn('a', { meshRef: { name: 'm2', uid: 'u' } })],
+      code: 'mesh.ref-mismatch',
+      path: 'spec.meshRef.name',
+    });
+  });
+});

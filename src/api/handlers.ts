@@ -31,31 +31,37 @@ export async function handleOperation(op: OperationSpec, input: OperationInput, 
   }
   const kind = op.kind as ApiKind;
   const info = API_KIND_INFO[kind];
+  if (kind === 'Mesh' && op.action === 'list') return listOf(service, op, input, undefined, undefined);
   const mesh = kind === 'Mesh' && op.action === 'create' ? checkName('meshName', body.meshName) : checkName('meshName', input.params.meshName);
   checkMeshOwner(input.query.meshOwner, accountId, mesh);
   const parent = info.parent ? checkName(info.parent.nameField, input.params[info.parent.nameField]) : undefined;
 
-  if (op.action === 'list') {
-    const limit = parseLimit(input.query.limit);
-    const nextToken = typeof input.query.nextToken === 'string' ? input.query.nextToken : undefined;
-    const page = service.list(kind, kind === 'Mesh' ? undefined : mesh, parent, { ...(limit !== undefined ? { limit } : {}), ...(nextToken !== undefined ? { nextToken } : {}) });
-    return { [info.listField]: page.items, ...(page.nextToken !== undefined ? { nextToken: page.nextToken } : {}) };
-  }
+  if (op.action === 'list') return listOf(service, op, input, mesh, parent);
 
   const name = kind === 'Mesh' ? mesh : checkName(info.nameField, op.action === 'create' ? body[info.nameField] : input.params[info.nameField]);
   const loc: Location = { kind, mesh, name, ...(parent !== undefined ? { parent } : {}) };
   const token = typeof body.clientToken === 'string' ? body.clientToken : undefined;
   if (token !== undefined && token.length > 64) throw badRequest("1 validation error detected: Value at 'clientToken' failed to satisfy constraint: Member must have length less than or equal to 64");
+  // The resource is the HTTP payload itself (the model's `payload` member); clients wrap it
+  // into `{ mesh: ... }`, `{ virtualNode: ... }`.
   switch (op.action) {
     case 'create':
-      return { [info.dataField]: await service.create(loc, body.spec, checkTags(body.tags), token) };
+      return service.create(loc, body.spec, checkTags(body.tags), token);
     case 'describe':
-      return { [info.dataField]: service.describe(loc) };
+      return service.describe(loc);
     case 'update':
-      return { [info.dataField]: await service.update(loc, body.spec, token) };
+      return service.update(loc, body.spec, token);
     case 'delete':
-      return { [info.dataField]: await service.delete(loc) };
+      return service.delete(loc);
   }
+}
+
+function listOf(service: AppMeshService, op: OperationSpec, input: OperationInput, mesh: string | undefined, parent: string | undefined): unknown {
+  const kind = op.kind as ApiKind;
+  const limit = parseLimit(input.query.limit);
+  const nextToken = typeof input.query.nextToken === 'string' ? input.query.nextToken : undefined;
+  const page = service.list(kind, mesh, parent, { ...(limit !== undefined ? { limit } : {}), ...(nextToken !== undefined ? { nextToken } : {}) });
+  return { [API_KIND_INFO[kind].listField]: page.items, ...(page.nextToken !== undefined ? { nextToken: page.nextToken } : {}) };
 }
 
 function bodyOf(op: OperationSpec, body: unknown): Body {

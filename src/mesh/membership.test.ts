@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_VERSION } from '../model/index.js';
+import { API_VERSION, type AnyResource } from '../model/index.js';
 import { buildMeshGraph } from './build.js';
 import { check, mesh, NS, summarize, verifyRule, vn, vs } from './fixtures.testkit.js';
 
@@ -92,9 +92,9 @@ describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)
   });
 
   it('spec.meshRef places a resource without a namespace (REST form)', () => {
-    const m = { apiVersion: API_VERSION, kind: 'Mesh' as const, metadata: { name: 'm' }, spec: {} };
-    const node = { apiVersion: API_VERSION, kind: 'VirtualNode' as const, metadata: { name: 'a' }, spec: { meshRef: { name: 'm', uid: 'u' } } };
-    const orphan = { apiVersion: API_VERSION, kind: 'VirtualNode' as const, metadata: { name: 'b' }, spec: {} };
+    const m: AnyResource = { apiVersion: API_VERSION, kind: 'Mesh', metadata: { name: 'm' }, spec: {} };
+    const node: AnyResource = { apiVersion: API_VERSION, kind: 'VirtualNode', metadata: { name: 'a' }, spec: { meshRef: { name: 'm', uid: 'u' } } };
+    const orphan: AnyResource = { apiVersion: API_VERSION, kind: 'VirtualNode', metadata: { name: 'b' }, spec: {} };
     const g = buildMeshGraph({ resources: [{ resource: m }, { resource: node }, { resource: orphan }] });
     expect(g.meshes.get('m')!.virtualNodes.get('a')!.id).toEqual({ kind: 'VirtualNode', name: 'a' });
     expect(summarize(g.diagnostics)).toEqual(['error mesh.no-membership @ spec.meshRef']);

@@ -7,7 +7,7 @@
 import type { AnyResource } from '../model/resources.js';
 import { formatResourceId, type Diagnostic } from '../model/diagnostic.js';
 import type { GraphInput, InputNamespace, MeshGraph, GraphOptions } from '../mesh/graph.js';
-import { ApiError, badRequest, limitExceeded } from './errors.js';
+import { badRequest, limitExceeded, type ApiError } from './errors.js';
 
 /** Every diagnostic for a set of resources; `buildMeshGraph(...).diagnostics` in production. */
 export type MeshValidator = (input: GraphInput) => readonly Diagnostic[];

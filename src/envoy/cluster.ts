@@ -1,0 +1,171 @@
+/**
+ * Clusters: the local app behind a sidecar listener (`cds_ingress_…`), a target
+ * virtual node's listener (`cds_egress_…`), and the passthroughs of the egress filter.
+ *
+ * Target discovery (appmesh.md §4.2): DNS → LOGICAL_DNS (`responseType` LOADBALANCER
+ * or unset) or STRICT_DNS (ENDPOINTS) on the hostname; Cloud Map → EDS from the
+ * EndpointSource. Proxyless gRPC clients always get EDS (see proxyless.ts).
+ */
+import type { ClientPolicy, VirtualNodeListener } from '../model/schema/index.js';
+import type { ResolvedVirtualNode } from '../mesh/graph.js';
+import { typedConfig } from './proto/codec.js';
+import { EXT } from './proto/types.js';
+import { shared, type TranslateContext } from './context.js';
+import { CONNECT_TIMEOUT_MS, durationFromMillis } from './duration.js';
+import { FILTER, allowAllClusterName, amazonawsClusterName, nodeClusterName } from './names.js';
+import { circuitBreakers, NO_LIMITS, poolLimits, type Limits } from './circuit-breakers.js';
+import { outlierDetection } from './outlier.js';
+import { healthCheck } from './health-check.js';
+import { TLS_UNAVAILABLE, upstreamTransportSocket } from './tls.js';
+import { loadAssignment } from './endpoints.js';
+import { depKey } from './lookup.js';
+import type { Cluster, HttpProtocolOptions } from './types.js';
+
+const ADS_EDS = { eds_config: { ads: {}, resource_api_version: 'V3' as const } };
+
+function http2Options(protocol: string): Pick<Cluster, 'typed_extension_protocol_options'> {
+  if (protocol !== 'http2' && protocol !== 'grpc') return {};
+  const h2: HttpProtocolOptions = { explicit_http_config: { http2_protocol_options: {} } };
+  return { typed_extension_protocol_options: { [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2) } };
+}
+
+function dnsLookupFamily(ctx: TranslateContext): Cluster['dns_lookup_family'] {
+  return ctx.view.mesh.resource.spec.meshServiceDiscovery?.ipPreference === 'IPv6_ONLY' ? 'V6_ONLY' : 'V4_ONLY';
+}
+
+export interface EgressClusterOptions {
+  /** The caller's client policy for the backend that led here (or its backendDefaults). */
+  policy?: ClientPolicy;
+  /** Gateway listener connection pool limits. */
+  limits?: Limits;
+}
+
+/** Adds the egress cluster for `node`'s `listener` to the group (once) and returns its name. */
+export function egressCluster(ctx: TranslateContext, node: ResolvedVirtualNode, listener: VirtualNodeListener, opts: EgressClusterOptions = {}): string {
+  const { port, protocol } = listener.portMapping;
+  const name = nodeClusterName('egress', ctx.mesh, node.awsName, protocol, port);
+  if (ctx.out.hasCluster(name)) return name;
+  const limits = opts.limits ?? NO_LIMITS;
+  const key = `cluster:${name}:${JSON.stringify(opts.policy ?? null)}:${limits.maxConnections}/${limits.maxPendingRequests}/${limits.maxRequests}`;
+  const cluster = shared(ctx, key, () => buildEgressCluster(ctx, name, node, listener, opts.policy, limits));
+  ctx.out.addCluster(cluster);
+  return name;
+}
+
+function buildEgressCluster(
+  ctx: TranslateContext,
+  name: string,
+  node: ResolvedVirtualNode,
+  listener: VirtualNodeListener,
+  policy: ClientPolicy | undefined,
+  limits: Limits,
+): Cluster {
+  const { port, protocol } = listener.portMapping;
+  const ts = ctx.flavour === 'envoy' ? upstreamTransportSocket(ctx, policy, node, port) : undefined;
+  if (ts === TLS_UNAVAILABLE) {
+    ctx.warn(`cluster ${name}: client TLS trust unavailable; the cluster has no endpoints`);
+    return unavailableCluster(name);
+  }
+  const cluster: Cluster = {
+    name,
+    connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS),
+    circuit_breakers: circuitBreakers(limits),
+  };
+  const dns = node.resource.spec.serviceDiscovery?.dns;
+  if (ctx.flavour === 'envoy' && dns) {
+    cluster.type = dns.responseType === 'ENDPOINTS' ? 'STRICT_DNS' : 'LOGICAL_DNS';
+    cluster.dns_lookup_family = dnsLookupFamily(ctx);
+    cluster.load_assignment = {
+      cluster_name: name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: dns.hostname, port_value: port } } } }] }],
+    };
+  } else {
+    cluster.type = 'EDS';
+    cluster.eds_cluster_config = ADS_EDS;
+    addAssignment(ctx, name, node, port, dns?.hostname);
+  }
+  cluster.lb_policy = 'ROUND_ROBIN';
+  if (ctx.flavour === 'envoy') {
+    if (listener.outlierDetection) cluster.outlier_detection = outlierDetection(listener.outlierDetection);
+    Object.assign(cluster, http2Options(protocol));
+    if (ts) cluster.transport_socket = ts;
+  }
+  return cluster;
+}
+
+/** The ClusterLoadAssignment of an EDS cluster, from the EndpointSource (or, proxyless, from resolved DNS). */
+function addAssignment(ctx: TranslateContext, clusterName: string, node: ResolvedVirtualNode, port: number, hostname: string | undefined): void {
+  ctx.deps.add(depKey.endpoints(node.awsName));
+  ctx.out.eds.set(clusterName, { clusterName, virtualNode: node.awsName, port, ...(hostname ? { hostname } : {}) });
+  ctx.out.endpoints.set(clusterName, assignmentFor(ctx, clusterName, node.awsName, port, hostname));
+}
+
+export function assignmentFor(ctx: Pick<TranslateContext, 'mesh' | 'endpoints'>, clusterName: string, node: string, port: number, hostname?: string) {
+  const known = ctx.endpoints.endpoints({ mesh: ctx.mesh, virtualNode: node });
+  if (known && known.length > 0) return loadAssignment(clusterName, port, known);
+  const resolved = hostname ? ctx.endpoints.resolve?.(hostname) : undefined;
+  return loadAssignment(clusterName, port, (resolved ?? []).map((address) => ({ address })));
+}
+
+/** `cds_ingress_<mesh>_<vn>_<protocol>_<port>`: the local app, with the listener's pool and health check. */
+export function ingressCluster(ctx: TranslateContext, node: ResolvedVirtualNode, listener: VirtualNodeListener): string {
+  const { port, protocol } = listener.portMapping;
+  const name = nodeClusterName('ingress', ctx.mesh, node.awsName, protocol, port);
+  const hc = listener.healthCheck;
+  const hcPort = hc?.port !== undefined && hc.port !== port ? hc.port : undefined;
+  const cluster: Cluster = {
+    name,
+    type: 'STATIC',
+    connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS),
+    lb_policy: 'ROUND_ROBIN',
+    circuit_breakers: circuitBreakers(poolLimits(listener.connectionPool)),
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [
+        {
+          lb_endpoints: [
+            {
+              endpoint: {
+                address: { socket_address: { address: '127.0.0.1', port_value: port } },
+                ...(hcPort !== undefined ? { health_check_config: { port_value: hcPort } } : {}),
+              },
+            },
+          ],
+        },
+      ],
+    },
+    ...http2Options(protocol),
+  };
+  if (hc) cluster.health_checks = [healthCheck(hc)];
+  ctx.out.addCluster(cluster);
+  return name;
+}
+
+/** A cluster that answers 503 (no endpoints): what a target becomes when its TLS cannot be set up. */
+function unavailableCluster(name: string): Cluster {
+  return { name, type: 'STATIC', connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS), load_assignment: { cluster_name: name, endpoints: [] } };
+}
+
+function originalDestination(name: string): Cluster {
+  return {
+    name,
+    type: 'ORIGINAL_DST',
+    connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS),
+    lb_policy: 'CLUSTER_PROVIDED',
+    circuit_breakers: circuitBreakers(),
+  };
+}
+
+/** `cds_egress_<mesh>_mesh-allow-all` (ALLOW_ALL passthrough). */
+export function allowAllCluster(ctx: TranslateContext): string {
+  const name = allowAllClusterName(ctx.mesh);
+  ctx.out.addCluster(originalDestination(name));
+  return name;
+}
+
+/** `cds_egress_<mesh>_amazonaws` (AWS APIs under DROP_ALL). */
+export function amazonawsCluster(ctx: TranslateContext): string {
+  const name = amazonawsClusterName(ctx.mesh);
+  ctx.out.addCluster(originalDestination(name));
+  return name;
+}

@@ -1,0 +1,38 @@
+/**
+ * The HTTP connection manager App Mesh put on every HTTP listener: routes over RDS
+ * (ADS), the router filter, websocket upgrades, path normalisation and merged slashes
+ * (appmesh.md §4.2), and the node's access log. Proxyless gRPC clients get the subset
+ * they accept (rds + router).
+ */
+import { typedConfig } from './proto/codec.js';
+import { EXT } from './proto/types.js';
+import { FILTER } from './names.js';
+import type { ProxyFlavour } from './context.js';
+import type { AccessLog, EmptyConfig, Filter, HttpConnectionManager, HttpFilter } from './types.js';
+
+export interface HcmSpec {
+  statPrefix: string;
+  routeConfigName: string;
+  accessLogs?: AccessLog[];
+  flavour?: ProxyFlavour;
+}
+
+export const ROUTER_FILTER: HttpFilter = { name: FILTER.router, typed_config: typedConfig(EXT.router, {} satisfies EmptyConfig) };
+
+export function httpConnectionManager(spec: HcmSpec): HttpConnectionManager {
+  const hcm: HttpConnectionManager = {
+    stat_prefix: spec.statPrefix,
+    rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: spec.routeConfigName },
+    http_filters: [ROUTER_FILTER],
+  };
+  if (spec.flavour === 'grpc') return hcm;
+  if (spec.accessLogs && spec.accessLogs.length > 0) hcm.access_log = spec.accessLogs;
+  hcm.upgrade_configs = [{ upgrade_type: 'websocket' }];
+  hcm.normalize_path = { value: true };
+  hcm.merge_slashes = true;
+  return hcm;
+}
+
+export function httpConnectionManagerFilter(spec: HcmSpec): Filter {
+  return { name: FILTER.httpConnectionManager, typed_config: typedConfig(EXT.httpConnectionManager, httpConnectionManager(spec)) };
+}

@@ -1,0 +1,71 @@
+/**
+ * The sidecar's outbound listener `lds_egress_0.0.0.0_15001`: one filter chain per
+ * backend port (matched on the original destination port, restored by original_dst;
+ * tls_inspector reads SNI as App Mesh's did), HTTP ports through an HCM with
+ * `rds_egress_<protocol>_<port>`, TCP ports through tcp_proxy over the service's TCP
+ * route. The egress filter decides the rest: ALLOW_ALL adds a default chain to the
+ * original destination (`cds_egress_<mesh>_mesh-allow-all`); DROP_ALL only lets TLS
+ * to `*.amazonaws.com` out (`cds_egress_<mesh>_amazonaws`) and closes anything else.
+ */
+import type { ClientPolicy, Logging } from '../model/schema/index.js';
+import type { TranslateContext } from './context.js';
+import { allowAllCluster, amazonawsCluster } from './cluster.js';
+import { egressPorts, type BackendRef, type EgressPort } from './egress-plan.js';
+import { egressRouteConfig } from './route-egress.js';
+import { serviceRoutes } from './service-routes.js';
+import { httpConnectionManagerFilter } from './hcm.js';
+import { tcpProxyFilter } from './tcp-proxy.js';
+import { accessLogs } from './access-log.js';
+import { AMAZONAWS_DOMAIN, EGRESS_PORT, listenerName, routeConfigName } from './names.js';
+import { ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER } from './listener-ingress.js';
+import type { AccessLog, Filter, FilterChain, Listener } from './types.js';
+
+const STAT_PREFIX = 'egress';
+
+function tcpChainFilter(ctx: TranslateContext, ep: EgressPort, logs: AccessLog[]): Filter | undefined {
+  if (ep.backends.length > 1) {
+    const names = ep.backends.map((b) => b.vs.awsName).join(', ');
+    ctx.warn(`TCP port ${ep.port} is shared by ${names}; only ${ep.backends[0]?.vs.awsName} is reachable (App Mesh cannot tell TCP backends apart by name)`);
+  }
+  const first = ep.backends[0];
+  if (!first) return undefined;
+  const route = serviceRoutes(ctx, first.vs, ep, { policy: first.policy }).find((r) => r.protocol === 'tcp');
+  if (!route) return undefined;
+  return tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: route.action.targets, idle: route.tcpIdle, accessLogs: logs });
+}
+
+export interface EgressSpec {
+  backends: ReadonlyArray<BackendRef>;
+  backendDefaults?: ClientPolicy | undefined;
+  logging?: Logging | undefined;
+}
+
+export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
+  const logs = accessLogs(spec.logging);
+  const chains: FilterChain[] = [];
+  for (const ep of egressPorts(ctx, spec.backends, spec.backendDefaults)) {
+    let filter: Filter | undefined;
+    if (ep.protocol === 'tcp') filter = tcpChainFilter(ctx, ep, logs);
+    else {
+      const rds = egressRouteConfig(ctx, ep);
+      ctx.out.routes.push(rds);
+      filter = httpConnectionManagerFilter({ statPrefix: STAT_PREFIX, routeConfigName: routeConfigName('egress', ep.protocol, ep.port), accessLogs: logs });
+    }
+    if (filter) chains.push({ name: `egress_${ep.protocol}_${ep.port}`, filter_chain_match: { destination_port: { value: ep.port } }, filters: [filter] });
+  }
+  const listener: Listener = {
+    name: listenerName('egress', EGRESS_PORT),
+    address: { socket_address: { address: '0.0.0.0', port_value: EGRESS_PORT } },
+    traffic_direction: 'OUTBOUND',
+    listener_filters: [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER],
+    filter_chains: chains,
+  };
+  if (ctx.view.mesh.egressFilter === 'ALLOW_ALL') {
+    const filter = tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: [{ cluster: allowAllCluster(ctx), weight: 1 }], accessLogs: logs });
+    if (filter) listener.default_filter_chain = { name: 'mesh-allow-all', filters: [filter] };
+  } else {
+    const filter = tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: [{ cluster: amazonawsCluster(ctx), weight: 1 }], accessLogs: logs });
+    if (filter) chains.push({ name: 'amazonaws', filter_chain_match: { server_names: [AMAZONAWS_DOMAIN], transport_protocol: 'tls' }, filters: [filter] });
+  }
+  ctx.out.listeners.push(listener);
+}

@@ -1,0 +1,94 @@
+/**
+ * The sidecar's inbound listener `lds_ingress_0.0.0.0_15000`: iptables sends the app
+ * ports here, and one filter chain per virtual node listener (matched on the original
+ * destination port) passes the traffic to the local app through
+ * `cds_ingress_<mesh>_<vn>_<protocol>_<port>`, with the listener's timeouts, pool,
+ * health check and TLS mode (STRICT: TLS only; PERMISSIVE: TLS or plaintext, told
+ * apart by tls_inspector; DISABLED: plaintext).
+ */
+import type { ResolvedVirtualNode } from '../mesh/graph.js';
+import type { VirtualNodeListener } from '../model/schema/index.js';
+import { typedConfig } from './proto/codec.js';
+import { EXT } from './proto/types.js';
+import type { TranslateContext } from './context.js';
+import { FILTER, INGRESS_PORT, listenerName, routeConfigName, statPrefix } from './names.js';
+import { ingressCluster } from './cluster.js';
+import { httpConnectionManagerFilter } from './hcm.js';
+import { tcpProxyFilter } from './tcp-proxy.js';
+import { accessLogs } from './access-log.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, durationFromMillis, fromAppMesh } from './duration.js';
+import { downstreamTransportSocket, type ListenerTls } from './tls.js';
+import type { EmptyConfig, Filter, FilterChain, Listener, ListenerFilter, RouteAction, RouteConfiguration, TransportSocket } from './types.js';
+
+export const ORIGINAL_DST_FILTER: ListenerFilter = { name: FILTER.originalDst, typed_config: typedConfig(EXT.originalDst, {} satisfies EmptyConfig) };
+export const TLS_INSPECTOR_FILTER: ListenerFilter = { name: FILTER.tlsInspector, typed_config: typedConfig(EXT.tlsInspector, {} satisfies EmptyConfig) };
+
+function listenerTimeout(l: VirtualNodeListener): { perRequest?: { unit: 's' | 'ms'; value: number }; idle?: { unit: 's' | 'ms'; value: number } } | undefined {
+  const t = l.timeout;
+  if (!t) return undefined;
+  return t[l.portMapping.protocol] ?? t.http ?? t.http2 ?? t.grpc ?? t.tcp;
+}
+
+/**
+ * Filter chains for one TLS mode: STRICT one TLS chain; PERMISSIVE a TLS chain and a
+ * plaintext chain told apart by transport protocol; DISABLED or none one plain chain.
+ */
+export function tlsChains(
+  ctx: TranslateContext,
+  name: string,
+  match: FilterChain['filter_chain_match'],
+  filters: Filter[],
+  tls: ListenerTls | undefined,
+): FilterChain[] {
+  const base: FilterChain = match ? { name, filter_chain_match: match, filters } : { name, filters };
+  if (!tls || tls.mode === 'DISABLED') return [base];
+  const socket: TransportSocket | undefined = downstreamTransportSocket(ctx, tls);
+  if (!socket) {
+    ctx.warn(`${name}: TLS certificate or trust unavailable; the port is refused`);
+    return [];
+  }
+  if (tls.mode === 'STRICT') return [{ ...base, transport_socket: socket }];
+  return [
+    { name: `${name}_tls`, filter_chain_match: { ...match, transport_protocol: 'tls' }, filters, transport_socket: socket },
+    { name: `${name}_plaintext`, filter_chain_match: { ...match, transport_protocol: 'raw_buffer' }, filters },
+  ];
+}
+
+export function ingressRouteConfig(name: string, virtualHost: string, cluster: string, l: VirtualNodeListener): RouteConfiguration {
+  const t = listenerTimeout(l);
+  const action: RouteAction = { cluster, timeout: t?.perRequest ? fromAppMesh(t.perRequest) : durationFromMillis(DEFAULT_REQUEST_TIMEOUT_MS) };
+  if (t?.idle) action.idle_timeout = fromAppMesh(t.idle);
+  return { name, virtual_hosts: [{ name: virtualHost, domains: ['*'], routes: [{ name: 'ingress', match: { prefix: '/' }, route: action }] }] };
+}
+
+export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode): void {
+  const listeners = node.resource.spec.listeners ?? [];
+  if (listeners.length === 0) return;
+  const multi = listeners.length > 1;
+  const logs = accessLogs(node.resource.spec.logging);
+  const chains: FilterChain[] = [];
+  for (const l of listeners) {
+    const { port, protocol } = l.portMapping;
+    const stat = statPrefix('ingress', protocol, port, multi);
+    const cluster = ingressCluster(ctx, node, l);
+    const rds = routeConfigName('ingress', protocol, port);
+    const filter: Filter | undefined =
+      protocol === 'tcp'
+        ? tcpProxyFilter({ statPrefix: stat, targets: [{ cluster, weight: 1 }], idle: listenerTimeout(l)?.idle, accessLogs: logs })
+        : httpConnectionManagerFilter({ statPrefix: stat, routeConfigName: rds, accessLogs: logs });
+    if (!filter) continue;
+    const portChains = tlsChains(ctx, `ingress_${protocol}_${port}`, { destination_port: { value: port } }, [filter], l.tls);
+    if (portChains.length > 0 && protocol !== 'tcp') ctx.out.routes.push(ingressRouteConfig(rds, node.awsName, cluster, l));
+    chains.push(...portChains);
+  }
+  if (chains.length === 0) return; // Envoy rejects a listener without filter chains
+  const permissive = listeners.some((l) => l.tls?.mode === 'PERMISSIVE');
+  const listener: Listener = {
+    name: listenerName('ingress', INGRESS_PORT),
+    address: { socket_address: { address: '0.0.0.0', port_value: INGRESS_PORT } },
+    traffic_direction: 'INBOUND',
+    listener_filters: permissive ? [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER] : [ORIGINAL_DST_FILTER],
+    filter_chains: chains,
+  };
+  ctx.out.listeners.push(listener);
+}

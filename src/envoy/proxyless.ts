@@ -1,0 +1,50 @@
+/**
+ * Proxyless gRPC clients of a virtual node (`@grpc/grpc-js-xds` and friends): they dial
+ * `xds:///<name>` and ask for a Listener of that name. Each backend service gets one
+ * `api_listener` per hostname, with and without the port (a bare name goes to the
+ * service's lowest port), whose HCM reads `rds_egress_<protocol>_<port>` over ADS. Routes,
+ * weights, retries (gRPC status events) and deadlines (max_stream_duration) are the
+ * service's; clusters are EDS over ADS, also for DNS-discovered targets, whose
+ * assignments come from the EndpointSource (or its resolved DNS answers).
+ *
+ * Left out because gRPC clients reject or ignore them: TCP ports, direct responses,
+ * routes matching query parameters, TLS, consecutive-5xx outlier detection.
+ */
+import type { ResolvedVirtualNode } from '../mesh/graph.js';
+import type { TranslateContext } from './context.js';
+import { shared } from './context.js';
+import { egressPorts, serviceDomains } from './egress-plan.js';
+import { egressRouteConfig } from './route-egress.js';
+import { httpConnectionManager } from './hcm.js';
+import { routeConfigName } from './names.js';
+import { typedConfig } from './proto/codec.js';
+import { EXT } from './proto/types.js';
+import type { Listener } from './types.js';
+
+function apiListener(name: string, rds: string): Listener {
+  return {
+    name,
+    api_listener: { api_listener: typedConfig(EXT.httpConnectionManager, httpConnectionManager({ statPrefix: 'egress', routeConfigName: rds, flavour: 'grpc' })) },
+  };
+}
+
+export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode): void {
+  const ports = egressPorts(ctx, node.backends, node.resource.spec.backendDefaults?.clientPolicy).filter((p) => p.protocol !== 'tcp');
+  const named = new Set<string>();
+  const bareDone = new Set<string>();
+  for (const ep of ports) {
+    ctx.out.routes.push(egressRouteConfig(ctx, ep));
+    const rds = routeConfigName('egress', ep.protocol, ep.port);
+    for (const b of ep.backends) {
+      for (const domain of serviceDomains(ctx, b.vs, ep.port)) {
+        const bare = !domain.endsWith(`:${ep.port}`);
+        // Ports are visited in ascending order, so a bare name lands on the lowest port.
+        if (bare && bareDone.has(domain)) continue;
+        if (named.has(domain)) continue;
+        named.add(domain);
+        if (bare) bareDone.add(domain);
+        ctx.out.listeners.push(shared(ctx, `api-listener:${domain}:${rds}`, () => apiListener(domain, rds)));
+      }
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Egress route configurations `rds_egress_<protocol>_<port>`: one virtual host per
+ * backend virtual service (named after it, domains = its hostnames with and without
+ * the port), carrying the service's routes; plus what the egress filter allows for
+ * names that match no backend (ALLOW_ALL: everything to the original destination;
+ * DROP_ALL: only `*.amazonaws.com`). A domain claimed by an earlier backend is not
+ * repeated (Envoy rejects duplicate domains).
+ */
+import type { TranslateContext } from './context.js';
+import { allowAllCluster, amazonawsCluster } from './cluster.js';
+import { serviceDomains, type EgressPort } from './egress-plan.js';
+import { envoyRouteMatch } from './route-match.js';
+import { routeAction } from './route-action.js';
+import { serviceRoutes, type ServiceRoute } from './service-routes.js';
+import { ALLOW_ALL_VIRTUAL_HOST, AMAZONAWS_DOMAIN, AMAZONAWS_VIRTUAL_HOST, routeConfigName } from './names.js';
+import type { Route, RouteConfiguration, VirtualHost } from './types.js';
+
+/** An Envoy route for a service route; undefined when the client cannot express it. */
+export function envoyRoute(ctx: TranslateContext, r: ServiceRoute): Route | undefined {
+  if (ctx.flavour === 'grpc' && r.match.query.length > 0) return undefined; // gRPC requests have no query string
+  const match = envoyRouteMatch(r.match);
+  const action = routeAction(r.action, ctx.flavour);
+  if (action) return { name: r.name, match, route: action };
+  // No target carries weight: App Mesh answers 503. gRPC clients reject direct responses, so they get no route.
+  if (ctx.flavour === 'grpc') return undefined;
+  return { name: r.name, match, direct_response: { status: 503 } };
+}
+
+export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteConfiguration {
+  const claimed = new Set<string>();
+  const virtualHosts: VirtualHost[] = [];
+  for (const b of ep.backends) {
+    const domains = serviceDomains(ctx, b.vs, ep.port).filter((d) => !claimed.has(d));
+    if (domains.length === 0) continue;
+    for (const d of domains) claimed.add(d);
+    const routes: Route[] = [];
+    for (const r of serviceRoutes(ctx, b.vs, ep, { policy: b.policy })) {
+      const route = envoyRoute(ctx, r);
+      if (route) routes.push(route);
+    }
+    virtualHosts.push({ name: b.vs.awsName, domains, routes });
+  }
+  if (ctx.flavour === 'envoy') {
+    if (ctx.view.mesh.egressFilter === 'ALLOW_ALL') {
+      const cluster = allowAllCluster(ctx);
+      virtualHosts.push({ name: ALLOW_ALL_VIRTUAL_HOST, domains: ['*'], routes: [{ name: ALLOW_ALL_VIRTUAL_HOST, match: { prefix: '/' }, route: { cluster } }] });
+    } else {
+      const cluster = amazonawsCluster(ctx);
+      virtualHosts.push({
+        name: AMAZONAWS_VIRTUAL_HOST,
+        domains: [AMAZONAWS_DOMAIN, `${AMAZONAWS_DOMAIN}:${ep.port}`],
+        routes: [{ name: AMAZONAWS_VIRTUAL_HOST, match: { prefix: '/' }, route: { cluster } }],
+      });
+    }
+  }
+  return { name: routeConfigName('egress', ep.protocol, ep.port), virtual_hosts: virtualHosts };
+}

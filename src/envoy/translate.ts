@@ -1,0 +1,117 @@
+/**
+ * Translation entry points: one proxy group of a mesh graph → its Envoy resources
+ * (`translateGroup`), and resources → encoded bytes per type URL for the xDS cache
+ * (`encodeResources`). Pure: the same graph, endpoints and options give the same
+ * objects and the same bytes.
+ */
+import type { MeshGraph } from '../mesh/graph.js';
+import { encodeMessage } from './proto/codec.js';
+import { XDS_KINDS, XDS_TYPE_NAME, XDS_TYPE_URL, resourceNameOf } from './proto/types.js';
+import { Collector, type EdsTarget, type EnvoyResources, type TranslateContext } from './context.js';
+import type { EndpointSource } from './endpoints.js';
+import type { TranslateOptions } from './options.js';
+import { parseGroupKey, type ProxyGroup } from './groups.js';
+import { depKey } from './lookup.js';
+import { sidecarIngress } from './listener-ingress.js';
+import { sidecarEgress } from './listener-egress.js';
+import { proxylessEgress } from './proxyless.js';
+import { gatewayResources } from './gateway.js';
+
+export type { EnvoyResources } from './context.js';
+
+export interface GroupTranslation {
+  resources: EnvoyResources;
+  /** Dependency keys read (see lookup.ts `depKey`), for incremental re-translation. */
+  deps: ReadonlySet<string>;
+  /** The group's EDS clusters and their endpoint inputs. */
+  eds: ReadonlyArray<EdsTarget>;
+  warnings: ReadonlyArray<string>;
+}
+
+export class UnknownGroupError extends Error {
+  constructor(readonly groupKey: string) {
+    super(`no proxy group ${groupKey}`);
+  }
+}
+
+/**
+ * Translates one group. `memo` may be shared by the groups of one run (same graph,
+ * endpoints and options) so that equal resources are one object, encoded once.
+ */
+export function translateGroupDetailed(
+  graph: MeshGraph,
+  group: Pick<ProxyGroup, 'key' | 'mesh' | 'kind' | 'name' | 'flavour'>,
+  endpoints: EndpointSource,
+  options: TranslateOptions = {},
+  memo: Map<string, unknown> = new Map(),
+): GroupTranslation {
+  const view = graph.meshes.get(group.mesh);
+  if (!view || view.mesh.inactive) throw new UnknownGroupError(group.key);
+  const warnings: string[] = [];
+  const ctx: TranslateContext = {
+    view,
+    mesh: group.mesh,
+    groupKey: group.key,
+    flavour: group.flavour,
+    options,
+    endpoints,
+    memo,
+    deps: new Set([depKey.mesh()]),
+    out: new Collector(),
+    warn: (message) => {
+      warnings.push(message);
+      options.onWarning?.({ group: group.key, message });
+    },
+  };
+  if (group.kind === 'virtualNode') {
+    ctx.deps.add(depKey.node(group.name));
+    const node = view.virtualNodes.get(group.name);
+    if (!node || node.inactive) throw new UnknownGroupError(group.key);
+    if (group.flavour === 'grpc') proxylessEgress(ctx, node);
+    else {
+      sidecarIngress(ctx, node);
+      sidecarEgress(ctx, {
+        backends: node.backends,
+        backendDefaults: node.resource.spec.backendDefaults?.clientPolicy,
+        logging: node.resource.spec.logging,
+      });
+    }
+  } else {
+    ctx.deps.add(depKey.gateway(group.name));
+    const vg = view.virtualGateways.get(group.name);
+    if (!vg || vg.inactive) throw new UnknownGroupError(group.key);
+    gatewayResources(ctx, vg);
+  }
+  return { resources: ctx.out.finish(), deps: ctx.deps, eds: [...ctx.out.eds.values()], warnings };
+}
+
+/** The Envoy resources of the group `groupKey` (node id, full ARN, or `<node id>#grpc`). */
+export function translateGroup(graph: MeshGraph, groupKey: string, endpoints: EndpointSource, options: TranslateOptions = {}): EnvoyResources {
+  const group = parseGroupKey(groupKey);
+  if (!group) throw new UnknownGroupError(groupKey);
+  return translateGroupDetailed(graph, group, endpoints, options).resources;
+}
+
+/** Encoded resources: type URL → resource name → bytes. */
+export type EncodedResources = Record<string, Map<string, Uint8Array>>;
+
+// Resources shared between groups are one object; encode each once.
+const encoded = new WeakMap<object, Uint8Array>();
+
+export function encodeOne(kind: (typeof XDS_KINDS)[number], resource: object): Uint8Array {
+  const hit = encoded.get(resource);
+  if (hit) return hit;
+  const bytes = encodeMessage(XDS_TYPE_NAME[kind], resource);
+  encoded.set(resource, bytes);
+  return bytes;
+}
+
+export function encodeResources(res: EnvoyResources): EncodedResources {
+  const out: EncodedResources = {};
+  for (const kind of XDS_KINDS) {
+    const map = new Map<string, Uint8Array>();
+    for (const r of res[kind]) map.set(resourceNameOf(kind, r), encodeOne(kind, r));
+    out[XDS_TYPE_URL[kind]] = map;
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { buildMeshGraph } from '../mesh/index.js';
+import type { GraphInput, InputResource } from '../mesh/graph.js';
+import type { AnyResource, VirtualRouter } from '../model/index.js';
+import { loadText } from '../load/index.js';
+import { graphInputFromLoad } from '../mesh/index.js';
+import { staticEndpoints, NO_ENDPOINTS, type Endpoint } from './endpoints.js';
+import { encodeResources, translateGroup } from './translate.js';
+import { Translator } from './translator.js';
+
+const MANIFEST = `
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: Mesh
+metadata: { name: m }
+spec: { namespaceSelector: {} }
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: { name: client-1, namespace: ns }
+spec:
+  podSelector: {}
+  backends: [{ virtualService: { virtualServiceRef: { name: routed } } }]
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: { name: client-2, namespace: ns }
+spec:
+  podSelector: {}
+  backends: [{ virtualService: { virtualServiceRef: { name: direct } } }]
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: { name: server, namespace: ns }
+spec:
+  podSelector: {}
+  listeners: [{ portMapping: { port: 8080, protocol: http } }]
+  serviceDiscovery: { awsCloudMap: { namespaceName: local, serviceName: server } }
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualService
+metadata: { name: direct, namespace: ns }
+spec: { provider: { virtualNode: { virtualNodeRef: { name: server } } } }
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualService
+metadata: { name: routed, namespace: ns }
+spec: { provider: { virtualRouter: { virtualRouterRef: { name: rt } } } }
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualRouter
+metadata: { name: rt, namespace: ns }
+spec:
+  listeners: [{ portMapping: { port: 80, protocol: http } }]
+  routes:
+    - name: r
+      httpRoute:
+        match: { prefix: / }
+        action: { weightedTargets: [{ virtualNodeRef: { name: server }, weight: 1 }] }
+`;
+
+const baseInput: GraphInput = graphInputFromLoad(loadText(MANIFEST, 'm.yaml')).input;
+
+/** The same input with one resource object replaced, as a store would on a change. */
+function replacing(input: GraphInput, kind: string, name: string, change: (r: AnyResource) => AnyResource): GraphInput {
+  const resources: InputResource[] = input.resources.map((r) =>
+    r.resource.kind === kind && r.resource.metadata.name === name ? { ...r, resource: change(r.resource) } : r,
+  );
+  return { ...input, resources };
+}
+
+const bytesOf = (res: Parameters<typeof encodeResources>[0]): string =>
+  JSON.stringify(Object.entries(encodeResources(res)).map(([url, m]) => [url, [...m].map(([n, b]) => [n, Buffer.from(b).toString('base64')])]));
+
+describe('Translator', () => {
+  it('re-translates only the groups that read a changed route, with the same result as from scratch', () => {
+    const t = new Translator();
+    const first = t.update(buildMeshGraph(baseInput), NO_ENDPOINTS);
+    expect(first.changed.length).toBe(first.groups.size);
+    const before = first.groups.get('mesh/m/virtualNode/client-2_ns');
+
+    const changedInput = replacing(baseInput, 'VirtualRouter', 'rt', (r) => {
+      const vr = structuredClone(r) as VirtualRouter;
+      const route = vr.spec.routes?.[0];
+      if (route?.httpRoute) route.httpRoute.timeout = { perRequest: { unit: 's', value: 60 } };
+      return vr;
+    });
+    const graph = buildMeshGraph(changedInput);
+    const second = t.update(graph, NO_ENDPOINTS);
+    expect(second.changed).toEqual(['mesh/m/virtualNode/client-1_ns', 'mesh/m/virtualNode/client-1_ns#grpc']);
+    expect(second.removed).toEqual([]);
+    // Untouched groups keep their objects (and so their encoded bytes).
+    expect(second.groups.get('mesh/m/virtualNode/client-2_ns')).toBe(before);
+    for (const [key, res] of second.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, NO_ENDPOINTS)));
+    const route = second.groups.get('mesh/m/virtualNode/client-1_ns')?.routes[0]?.virtual_hosts?.[0]?.routes?.[0];
+    expect(route?.route?.timeout).toEqual({ seconds: 60 });
+  });
+
+  it('adds and removes groups as nodes come and go, and re-translates callers of a new service', () => {
+    const t = new Translator();
+    t.update(buildMeshGraph(baseInput), NO_ENDPOINTS);
+    const without = { ...baseInput, resources: baseInput.resources.filter((r) => !(r.resource.kind === 'VirtualService' && r.resource.metadata.name === 'direct')) };
+    const r1 = t.update(buildMeshGraph(without), NO_ENDPOINTS);
+    expect(r1.changed).toEqual(['mesh/m/virtualNode/client-2_ns', 'mesh/m/virtualNode/client-2_ns#grpc']);
+    expect(r1.groups.get('mesh/m/virtualNode/client-2_ns')?.routes).toEqual([]);
+    const r2 = t.update(buildMeshGraph(baseInput), NO_ENDPOINTS);
+    expect(r2.changed).toEqual(['mesh/m/virtualNode/client-2_ns', 'mesh/m/virtualNode/client-2_ns#grpc']);
+    const noClient1 = { ...baseInput, resources: baseInput.resources.filter((r) => !(r.resource.kind === 'VirtualNode' && r.resource.metadata.name === 'client-1')) };
+    const r3 = t.update(buildMeshGraph(noClient1), NO_ENDPOINTS);
+    expect(r3.removed).toEqual(['mesh/m/virtualNode/client-1_ns', 'mesh/m/virtualNode/client-1_ns#grpc']);
+    expect(r3.changed).toEqual([]);
+  });
+
+  it('rebuilds only ClusterLoadAssignments on an endpoint change', () => {
+    const t = new Translator();
+    const graph = buildMeshGraph(baseInput);
+    const eps: Record<string, Endpoint[]> = { 'm/server_ns': [{ address: '10.0.0.1' }] };
+    const source = staticEndpoints(eps);
+    const first = t.update(graph, source);
+    const before = first.groups.get('mesh/m/virtualNode/client-1_ns');
+    expect(before?.endpoints[0]?.endpoints?.[0]?.lb_endpoints?.length).toBe(1);
+
+    const moved = staticEndpoints({ 'm/server_ns': [{ address: '10.0.0.1' }, { address: '10.0.0.2', zone: 'b' }] });
+    const r = t.updateEndpoints(moved, [{ mesh: 'm', virtualNode: 'server_ns' }]);
+    expect(r.changed).toEqual([
+      'mesh/m/virtualNode/client-1_ns',
+      'mesh/m/virtualNode/client-1_ns#grpc',
+      'mesh/m/virtualNode/client-2_ns',
+      'mesh/m/virtualNode/client-2_ns#grpc',
+    ]);
+    const after = r.groups.get('mesh/m/virtualNode/client-1_ns');
+    expect(after?.clusters).toBe(before?.clusters);
+    expect(after?.listeners).toBe(before?.listeners);
+    expect(after && bytesOf(after)).toBe(bytesOf(translateGroup(graph, 'mesh/m/virtualNode/client-1_ns', moved)));
+    // A later graph update with the same source keeps the new endpoints.
+    const again = t.update(graph, moved);
+    expect(again.changed).toEqual([]);
+  });
+});

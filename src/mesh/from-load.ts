@@ -5,7 +5,7 @@
  * comes back in one list sorted by file and line.
  */
 import type { Diagnostic, ResourceId } from '../model/index.js';
-import { checkObject, isKind, isNamespaced } from '../model/index.js';
+import { checkObject, formatPath, isKind, isNamespaced } from '../model/index.js';
 import type { LoadResult, PodOrigin } from '../load/index.js';
 import { buildMeshGraph } from './build.js';
 import type { GraphInput, GraphOptions, InputInvalid, InputPod, InputResource, MeshGraph } from './graph.js';
@@ -39,7 +39,31 @@ export function graphInputFromLoad(load: LoadResult, defaultNamespace = 'default
   const invalid: InputInvalid[] = [];
   for (const loaded of load.meshObjects) {
     const locate = (path: ReadonlyArray<string | number>) => loaded.source.positionOf(path);
-    const checked = checkObject(loaded.object, { locate, defaultNamespace });
+    const problem = cyclePath(loaded.object);
+    if (problem) {
+      // YAML lets an anchor be used inside itself; the decoded object is then cyclic.
+      diagnostics.push({
+        severity: 'error',
+        code: 'load.cyclic-alias',
+        path: formatPath(problem),
+        message: 'this value contains itself through a YAML alias (an anchor used inside its own value); a Kubernetes object cannot be cyclic',
+        source: locate(problem) ?? loaded.source.documentPosition(),
+      });
+      continue;
+    }
+    let checked: ReturnType<typeof checkObject>;
+    try {
+      checked = checkObject(loaded.object, { locate, defaultNamespace });
+    } catch (error) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'internal.error',
+        path: '',
+        message: `internal error while checking this object (please report it): ${error instanceof Error ? error.message : String(error)}`,
+        source: loaded.source.documentPosition(),
+      });
+      continue;
+    }
     for (const d of checked.diagnostics) diagnostics.push(d);
     if (checked.resource) resources.push({ resource: checked.resource, locate });
     else {
@@ -75,4 +99,22 @@ function idOf(raw: unknown, defaultNamespace: string): ResourceId | undefined {
   if (!isNamespaced(obj.kind)) return { kind: obj.kind, name: obj.metadata.name };
   const ns = typeof obj.metadata.namespace === 'string' && obj.metadata.namespace !== '' ? obj.metadata.namespace : defaultNamespace;
   return { kind: obj.kind, namespace: ns, name: obj.metadata.name };
+}
+
+/** Path to the first value that contains one of its own ancestors, or undefined for a tree. */
+function cyclePath(root: unknown): Array<string | number> | undefined {
+  const stack = new Set<object>();
+  const walk = (v: unknown, path: Array<string | number>): Array<string | number> | undefined => {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (stack.has(v)) return path;
+    stack.add(v);
+    const entries: Array<[string | number, unknown]> = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    for (const [k, x] of entries) {
+      const found = walk(x, [...path, k]);
+      if (found) return found;
+    }
+    stack.delete(v);
+    return undefined;
+  };
+  return walk(root, []);
 }

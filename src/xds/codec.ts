@@ -9,7 +9,7 @@ import type protobuf from 'protobufjs';
 import { messageType } from '../envoy/proto/root.js';
 import type { NodeInfo } from './identity.js';
 import { lenFieldSize, stringField, writeLenHeader } from './wire.js';
-import type { Entry, SotwBody } from './snapshot-cache.js';
+import type { Entry } from './snapshot-cache.js';
 
 export interface ErrorDetail {
   readonly code: number;
@@ -48,14 +48,6 @@ interface RawStatus {
   code?: number;
   message?: string;
 }
-interface RawRequest {
-  version_info?: string;
-  node?: RawNode | null;
-  resource_names?: string[];
-  type_url?: string;
-  response_nonce?: string;
-  error_detail?: RawStatus | null;
-}
 interface RawDeltaRequest {
   node?: RawNode | null;
   type_url?: string;
@@ -66,7 +58,6 @@ interface RawDeltaRequest {
   error_detail?: RawStatus | null;
 }
 
-let requestType: protobuf.Type | undefined;
 let deltaRequestType: protobuf.Type | undefined;
 
 function nodeInfo(n: RawNode | null | undefined): NodeInfo | null {
@@ -87,17 +78,101 @@ function errorDetail(s: RawStatus | null | undefined): ErrorDetail | null {
   return { code: s.code ?? 0, message: s.message ?? '' };
 }
 
+let nodeType: protobuf.Type | undefined;
+
+function decodeNode(bytes: Buffer): NodeInfo | null {
+  nodeType ??= messageType('envoy.config.core.v3.Node');
+  return nodeInfo(nodeType.decode(bytes) as unknown as RawNode);
+}
+
+/** google.rpc.Status { code = 1; message = 2 } (details ignored). */
+function decodeStatus(buf: Buffer, start: number, end: number): ErrorDetail {
+  let code = 0;
+  let message = '';
+  let off = start;
+  while (off < end) {
+    const [tag, a] = readVarintAt(buf, off);
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (wire === 0) {
+      const [v, b] = readVarintAt(buf, a);
+      if (field === 1) code = v > 0x7fffffff ? v - 2 ** 64 : v;
+      off = b;
+    } else if (wire === 2) {
+      const [len, b] = readVarintAt(buf, a);
+      if (field === 2) message = buf.toString('utf8', b, b + len);
+      off = b + len;
+    } else off = skipField(wire, a);
+  }
+  return { code, message };
+}
+
+function readVarintAt(buf: Buffer, off: number): [number, number] {
+  let result = 0;
+  let mul = 1;
+  for (;;) {
+    if (off >= buf.length) throw new Error('truncated varint');
+    const b = buf[off++]!;
+    result += (b & 0x7f) * mul;
+    if (b < 0x80) return [result, off];
+    mul *= 128;
+    if (mul > 2 ** 70) throw new Error('varint too long');
+  }
+}
+
+function skipField(wire: number, off: number): number {
+  if (wire === 1) return off + 8;
+  if (wire === 5) return off + 4;
+  throw new Error(`unsupported wire type ${wire}`);
+}
+
+/**
+ * DiscoveryRequest, decoded by hand: it arrives once per response per proxy (the
+ * ACKs), so it is the hottest input. Only `node` goes through protobufjs, and only
+ * when present (usually on the first request of a stream).
+ */
 export function decodeDiscoveryRequest(buf: Buffer): DiscoveryRequestMsg {
-  requestType ??= messageType('envoy.service.discovery.v3.DiscoveryRequest');
-  const m = requestType.decode(buf) as unknown as RawRequest;
-  return {
-    versionInfo: m.version_info ?? '',
-    node: nodeInfo(m.node),
-    resourceNames: m.resource_names ?? [],
-    typeUrl: m.type_url ?? '',
-    responseNonce: m.response_nonce ?? '',
-    errorDetail: errorDetail(m.error_detail),
-  };
+  let versionInfo = '';
+  let node: NodeInfo | null = null;
+  const resourceNames: string[] = [];
+  let typeUrl = '';
+  let responseNonce = '';
+  let errorDetail: ErrorDetail | null = null;
+  let off = 0;
+  while (off < buf.length) {
+    const [tag, a] = readVarintAt(buf, off);
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (wire === 2) {
+      const [len, start] = readVarintAt(buf, a);
+      const end = start + len;
+      if (end > buf.length) throw new Error('truncated field');
+      switch (field) {
+        case 1:
+          versionInfo = buf.toString('utf8', start, end);
+          break;
+        case 2:
+          node = decodeNode(buf.subarray(start, end));
+          break;
+        case 3:
+          resourceNames.push(buf.toString('utf8', start, end));
+          break;
+        case 4:
+          typeUrl = buf.toString('utf8', start, end);
+          break;
+        case 5:
+          responseNonce = buf.toString('utf8', start, end);
+          break;
+        case 6:
+          errorDetail = decodeStatus(buf, start, end);
+          break;
+        default: // resource_locators (7) and future fields
+      }
+      off = end;
+    } else if (wire === 0) off = readVarintAt(buf, a)[1];
+    else off = skipField(wire, a);
+  }
+  return { versionInfo, node, resourceNames, typeUrl, responseNonce, errorDetail };
 }
 
 export function decodeDeltaDiscoveryRequest(buf: Buffer): DeltaDiscoveryRequestMsg {
@@ -112,11 +187,6 @@ export function decodeDeltaDiscoveryRequest(buf: Buffer): DeltaDiscoveryRequestM
     responseNonce: m.response_nonce ?? '',
     errorDetail: errorDetail(m.error_detail),
   };
-}
-
-/** DiscoveryResponse = the shared body (version, type, resources) + this stream's nonce (field 5). */
-export function encodeSotwResponse(body: SotwBody, nonce: string): Buffer {
-  return Buffer.concat([body.buf, stringField(5, nonce)]);
 }
 
 /**

@@ -96,9 +96,8 @@ export class Connection implements ProtocolHost, StatusSource {
     readonly protocol: XdsProtocol,
   ) {
     this.peer = safePeer(call);
-    const nonces = new NonceSource();
     this.proto = (
-      protocol === 'sotw' ? new SotwStream(this, ctx.subscriptions, nonces) : new DeltaStream(this, nonces)
+      protocol === 'sotw' ? new SotwStream(this, ctx.subscriptions) : new DeltaStream(this, new NonceSource())
     ) as XdsProtocolState<AnyRequest>;
     call.on('data', (m: AnyRequest) => this.onMessage(m));
     call.on('end', () => {

@@ -10,7 +10,7 @@
  */
 import type { DeltaDiscoveryRequestMsg } from './codec.js';
 import { encodeDeltaResponse } from './codec.js';
-import type { NackStatus, ResourceStatus, SentStatus, TypeStatus } from './client-status.js';
+import type { NackStatus, ResourceStatus, TypeStatus } from './client-status.js';
 import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
 import type { Entry, GroupState } from './snapshot-cache.js';
 import { TYPE_URL, pushRank } from './type-urls.js';
@@ -35,7 +35,7 @@ class DeltaType {
   readonly rejected = new Map<string, string>();
   inFlight: InFlight | null = null;
   ackedSystemVersion: string | null = null;
-  lastSent: SentStatus | null = null;
+  lastSent: { version: string; nonce: string; at: number } | null = null;
   lastNack: NackStatus | null = null;
 
   constructor(readonly typeUrl: string) {}
@@ -203,7 +203,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     for (const e of upserts) changes.set(e.name, e.wireVersion);
     for (const n of removals) changes.set(n, null);
     t.inFlight = { nonce, changes, systemVersion: typeState.version, sentAt: now, changedAt: typeState.changedAt };
-    t.lastSent = { version: typeState.version, nonce, at: new Date(now).toISOString() };
+    t.lastSent = { version: typeState.version, nonce, at: now };
     this.host.send(encodeDeltaResponse(t.typeUrl, typeState.version, nonce, upserts, removals), {
       typeUrl: t.typeUrl,
       version: typeState.version,
@@ -236,7 +236,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
         wildcard: t.wildcard,
         names: [...t.names].sort(),
         ackedVersion: t.ackedSystemVersion,
-        lastSent: t.lastSent,
+        lastSent: t.lastSent ? { ...t.lastSent, at: new Date(t.lastSent.at).toISOString() } : null,
         pendingAck: t.inFlight !== null,
         lastNack: t.lastNack,
         resources,

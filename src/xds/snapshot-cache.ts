@@ -92,8 +92,13 @@ export class Entry implements CachedResource {
 
   withWireVersion(wireVersion: string): Entry {
     if (wireVersion === this.wireVersion) return this;
-    return new Entry(this.name, this.bytes, this.version, wireVersion, this.head, this.anyOffset);
+    const e = new Entry(this.name, this.bytes, this.version, wireVersion, this.head, this.anyOffset);
+    e.edsName = this.edsName;
+    return e;
   }
+
+  /** For clusters: the endpoints name it uses (null: not EDS), read once and kept. */
+  edsName: string | null | undefined = undefined;
 
   /** Length of the complete `resources` field. */
   get fieldLength(): number {
@@ -106,14 +111,28 @@ export class Entry implements CachedResource {
   }
 }
 
-/** @internal A cached SotW response body for one subscription: everything but the nonce. */
+/**
+ * @internal A complete SotW DiscoveryResponse for one subscription, shared by every
+ * stream that subscribes to the same names in the same group.
+ *
+ * The nonce belongs to the response, not to the stream: each response object gets
+ * a process-unique nonce when it is built. A stream never receives two different
+ * responses with the same nonce, and it receives the same response twice only
+ * after the client has moved on to a later nonce, by which point every request
+ * echoing the earlier use has already been read (requests arrive in order). So
+ * nonces still identify responses per stream, and a push to N proxies writes one
+ * shared buffer N times instead of encoding N responses.
+ */
 export interface SotwBody {
   readonly version: string;
-  /** DiscoveryResponse fields version_info (1), resources (2) and type_url (4). */
-  readonly buf: Buffer;
+  readonly nonce: string;
+  /** The encoded DiscoveryResponse: version_info (1), resources (2), type_url (4), nonce (5). */
+  readonly response: Buffer;
   readonly names: readonly string[];
   readonly versions: readonly string[];
 }
+
+let bodySeq = 0;
 
 const MAX_CACHED_BODIES_PER_TYPE = 256;
 
@@ -150,20 +169,22 @@ export class TypeState implements TypeSnapshot {
     }
     const version = sub.wildcard ? this.version : listVersion(picked.map((e) => [e.name, e.wireVersion] as const));
     const versionField = stringField(1, version);
-    let size = versionField.length + this.typeUrlField.length;
+    const nonce = (++bodySeq).toString(36);
+    const nonceField = stringField(5, nonce);
+    let size = versionField.length + this.typeUrlField.length + nonceField.length;
     for (const e of picked) size += e.fieldLength;
-    const buf = Buffer.allocUnsafe(size);
-    // Fields in number order (1 version, 2 resources, 4 type_url; the nonce, 5, is
-    // appended per stream), the canonical layout protobuf encoders produce.
+    const response = Buffer.allocUnsafe(size);
+    // Fields in number order, the canonical layout protobuf encoders produce.
     let off = 0;
-    off += versionField.copy(buf, off);
+    off += versionField.copy(response, off);
     for (const e of picked) {
-      off += e.head.copy(buf, off);
-      buf.set(e.bytes, off);
+      off += e.head.copy(response, off);
+      response.set(e.bytes, off);
       off += e.bytes.length;
     }
-    off += this.typeUrlField.copy(buf, off);
-    body = { version, buf, names: picked.map((e) => e.name), versions: picked.map((e) => e.wireVersion) };
+    off += this.typeUrlField.copy(response, off);
+    nonceField.copy(response, off);
+    body = { version, nonce, response, names: picked.map((e) => e.name), versions: picked.map((e) => e.wireVersion) };
     if (this.bodies.size >= MAX_CACHED_BODIES_PER_TYPE) {
       const oldest = this.bodies.keys().next().value;
       if (oldest !== undefined) this.bodies.delete(oldest);
@@ -355,10 +376,20 @@ export class SnapshotCache {
   }
 }
 
+/**
+ * Versions of byte arrays already hashed. A translator that encodes a resource
+ * once and hands the same array to many groups gets it hashed once.
+ */
+const versionOfBytes = new WeakMap<Uint8Array, string>();
+
 function reuseOrCreate(typeUrl: string, name: string, bytes: Uint8Array, prev: Entry | undefined): Entry {
   // The same array object, or equal content, keeps the stored entry (and its version).
   if (prev && prev.bytes === bytes) return prev;
-  const version = contentVersion(bytes);
+  let version = versionOfBytes.get(bytes);
+  if (version === undefined) {
+    version = contentVersion(bytes);
+    versionOfBytes.set(bytes, version);
+  }
   if (prev && prev.version === version) return prev;
   return Entry.create(typeUrl, name, bytes, version);
 }
@@ -376,8 +407,9 @@ function foldClusterVersionsIntoEndpoints(raw: Map<string, Map<string, Entry>>):
   const users = new Map<string, string[]>();
   if (clusters) {
     for (const c of clusters.values()) {
-      const svc = edsServiceNameOf(c.name, c.bytes);
-      if (svc === undefined) continue;
+      if (c.edsName === undefined) c.edsName = edsServiceNameOf(c.name, c.bytes) ?? null;
+      const svc = c.edsName;
+      if (svc === null) continue;
       let list = users.get(svc);
       if (!list) users.set(svc, (list = []));
       list.push(`${c.name}=${c.version}`);
@@ -385,7 +417,17 @@ function foldClusterVersionsIntoEndpoints(raw: Map<string, Map<string, Entry>>):
   }
   for (const [name, e] of eds) {
     const deps = users.get(name);
-    const wire = deps ? foldVersions([e.version, ...deps.sort()]) : e.version;
+    let wire = e.version;
+    if (deps) {
+      const key = `${e.version}\n${deps.sort().join('\n')}`;
+      wire = foldMemo.get(key) ?? foldVersions([e.version, ...deps]);
+      if (foldMemo.size >= FOLD_MEMO_MAX) foldMemo.clear();
+      foldMemo.set(key, wire);
+    }
     eds.set(name, e.withWireVersion(wire));
   }
 }
+
+/** Folded versions by input, so groups sharing clusters and endpoints fold once. */
+const foldMemo = new Map<string, string>();
+const FOLD_MEMO_MAX = 50_000;

@@ -15,9 +15,8 @@
  *   the clusters and endpoints they use.
  */
 import type { DiscoveryRequestMsg } from './codec.js';
-import { encodeSotwResponse } from './codec.js';
-import type { NackStatus, ResourceStatus, SentStatus, TypeStatus } from './client-status.js';
-import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
+import type { NackStatus, ResourceStatus, TypeStatus } from './client-status.js';
+import type { ProtocolHost, XdsProtocolState } from './protocol.js';
 import type { GroupState, SotwBody } from './snapshot-cache.js';
 import type { Subscription, SubscriptionTable } from './subscription.js';
 import { pushRank } from './type-urls.js';
@@ -40,7 +39,8 @@ class SotwType {
   clientBody: SotwBody | null = null;
   lastNonce = '';
   inFlight: InFlight | null = null;
-  lastSent: SentStatus | null = null;
+  /** Kept raw; formatted only when status is asked for. */
+  lastSent: { version: string; nonce: string; at: number } | null = null;
   lastNack: NackStatus | null = null;
   /** The last NACKed version: never re-sent. */
   rejectedVersion: string | null = null;
@@ -58,7 +58,6 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
   constructor(
     private readonly host: ProtocolHost,
     private readonly subscriptions: SubscriptionTable,
-    private readonly nonces: NonceSource,
   ) {}
 
   private typeState(typeUrl: string): SotwType | undefined {
@@ -125,6 +124,9 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
   }
 
   private updateSubscription(t: SotwType, names: readonly string[], first: boolean): void {
+    // Most requests are ACKs repeating the current names: keep the subscription.
+    if (t.sub && !t.sub.wildcard && sameNames(t.sub, names)) return;
+    if (t.sub?.wildcard && names.length === 0 && t.legacyWildcard) return;
     let next: Subscription;
     if (names.includes('*')) {
       next = this.subscriptions.acquire(true, []);
@@ -160,12 +162,12 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
         continue;
       }
       if (body.version === t.rejectedVersion) continue;
-      const nonce = this.nonces.next();
+      const nonce = body.nonce;
       const now = this.host.now();
       t.lastNonce = nonce;
       t.inFlight = { nonce, body, sentAt: now, changedAt: typeState.changedAt };
-      t.lastSent = { version: body.version, nonce, at: new Date(now).toISOString() };
-      this.host.send(encodeSotwResponse(body, nonce), {
+      t.lastSent = { version: body.version, nonce, at: now };
+      this.host.send(body.response, {
         typeUrl: t.typeUrl,
         version: body.version,
         nonce,
@@ -199,7 +201,7 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
         wildcard: t.sub?.wildcard ?? false,
         names: t.sub?.names ?? [],
         ackedVersion: t.clientVersion === '' ? null : t.clientVersion,
-        lastSent: t.lastSent,
+        lastSent: t.lastSent ? { ...t.lastSent, at: new Date(t.lastSent.at).toISOString() } : null,
         pendingAck: t.inFlight !== null,
         lastNack: t.lastNack,
         resources,
@@ -213,4 +215,19 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
       t.sub = null;
     }
   }
+}
+
+/** Whether `names` is exactly the subscription's set (in any order, without duplicates). */
+function sameNames(sub: Subscription, names: readonly string[]): boolean {
+  if (names.length !== sub.names.length) return false;
+  let sorted = true;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] !== sub.names[i]) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return true;
+  if (!names.every((n) => sub.has(n))) return false;
+  return new Set(names).size === names.length;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messageType } from '../envoy/proto/root.js';
-import { encodeDeltaResponse, encodeSotwResponse } from './codec.js';
+import { encodeDeltaResponse } from './codec.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { SubscriptionTable } from './subscription.js';
 import { TYPE_URL } from './type-urls.js';
@@ -50,12 +50,14 @@ describe('response assembly from stored bytes', () => {
 
   it('builds a SotW DiscoveryResponse equal to what protobufjs would encode', () => {
     const body = type.sotwBody(subs.acquire(false, ['c3', 'c1', 'missing']));
-    const buf = encodeSotwResponse(body, 'n1');
+    const buf = body.response;
     const t = messageType('envoy.service.discovery.v3.DiscoveryResponse');
     const decoded = t.toObject(t.decode(buf)) as { version_info: string; type_url: string; nonce: string; resources: { value: Uint8Array }[] };
     expect(decoded.version_info).toBe(body.version);
     expect(decoded.type_url).toBe(TYPE_URL.Cluster);
-    expect(decoded.nonce).toBe('n1');
+    expect(decoded.nonce).toBe(body.nonce);
+    // Another subscription's response has its own nonce.
+    expect(type.sotwBody(subs.acquire(false, ['c2'])).nonce).not.toBe(body.nonce);
     const ct = messageType('envoy.config.cluster.v3.Cluster');
     expect(decoded.resources.map((r) => (ct.decode(r.value) as unknown as { name: string }).name)).toEqual(['c1', 'c3']);
     // Re-encoding the decoded message with protobufjs gives the same bytes.

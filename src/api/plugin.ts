@@ -37,7 +37,7 @@ export interface AppMeshApiOptions {
   accountId?: string;
   /** Region in ARNs. Default us-west-2. */
   region?: string;
-  /** Mesh validation, normally `graphValidator(buildMeshGraph, options)`; default `basicValidator(quotas)`. */
+  /** Mesh validation; default `graphValidator(buildMeshGraph, { quotas })`. */
   validate?: MeshValidator;
   quotas?: Partial<Quotas>;
   /** Credentials that may sign requests (or a YAML/JSON file of them); absent = no authentication. */

@@ -83,10 +83,10 @@ describe('App Mesh API: resources', () => {
     const { call } = await api();
     await call('PUT', '/meshes', { meshName: 'm' });
     await call('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'a', spec: {} });
-    await call('PUT', '/meshes/m/virtualRouters', { virtualRouterName: 'r', spec: { listeners: [listener] } });
+    await call('PUT', '/meshes/m/virtualRouters', { virtualRouterName: 'r', spec: { listeners: [{ portMapping: { port: 81, protocol: 'tcp' } }] } });
     const spec = (w: number) => ({ tcpRoute: { action: { weightedTargets: [{ virtualNode: 'a', weight: w }] } } });
-    await call('PUT', '/meshes/m/virtualRouter/r/routes', { routeName: 'one', spec: spec(1) });
-    await call('PUT', '/meshes/m/virtualRouter/r/routes', { routeName: 'two', spec: spec(1) });
+    expect((await call('PUT', '/meshes/m/virtualRouter/r/routes', { routeName: 'one', spec: spec(1) })).status).toBe(200);
+    expect((await call('PUT', '/meshes/m/virtualRouter/r/routes', { routeName: 'two', spec: spec(1) })).status).toBe(200);
     const up = await call('PUT', '/meshes/m/virtualRouter/r/routes/one', { spec: spec(7) });
     expect(up.body).toMatchObject({ routeName: 'one', metadata: { version: 2 }, spec: spec(7) });
     expect((await call('GET', '/meshes/m/virtualRouters/r')).body).toMatchObject({ metadata: { version: 1 } });
@@ -94,7 +94,7 @@ describe('App Mesh API: resources', () => {
     const routes = await call('GET', '/meshes/m/virtualRouter/r/routes');
     expect((routes.body.routes as Array<{ routeName: string; version: number }>).map((r) => [r.routeName, r.version])).toEqual([['one', 2], ['two', 1]]);
     // Updating the router keeps its routes.
-    await call('PUT', '/meshes/m/virtualRouters/r', { spec: { listeners: [{ portMapping: { port: 81, protocol: 'tcp' } }] } });
+    expect((await call('PUT', '/meshes/m/virtualRouters/r', { spec: { listeners: [{ portMapping: { port: 82, protocol: 'tcp' } }] } })).status).toBe(200);
     expect((await call('GET', '/meshes/m/virtualRouter/r/routes')).body.routes).toHaveLength(2);
     expect((await call('DELETE', '/meshes/m/virtualRouter/r/routes/one')).body).toMatchObject({ status: { status: 'DELETED' } });
     expect((await call('GET', '/meshes/m/virtualRouter/r/routes/one')).errorType).toBe('NotFoundException');

@@ -30,9 +30,10 @@ import {
 } from '../model/api-form/index.js';
 import type { Quotas } from '../mesh/graph.js';
 import { ConflictError, resourceKey, type ResourceStore, type StoredRecord } from '../store/types.js';
-import { basicValidator } from './basic-validator.js';
+import { buildMeshGraph } from '../mesh/build.js';
+import { checkUpdate } from '../mesh/immutability.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
-import { conflict, notFound } from './errors.js';
+import { badRequest, conflict, notFound } from './errors.js';
 import { ClientTokenCache, type IdempotencyOptions } from './idempotency.js';
 import { assertDeletable } from './in-use.js';
 import { bumpMeta, effectiveMeta, effectiveRouteMeta, newMeta, nowSeconds, withApiMeta, type ApiMeta, type StoredApiMeta } from './metadata.js';
@@ -40,7 +41,7 @@ import { byName, pageOf, type PageRequest } from './paging.js';
 import { enforce, enforceCreate, enforceSpec, resolveQuotas } from './quotas.js';
 import { checkName, checkSpec } from './request-checks.js';
 import { SerialQueue } from './serial.js';
-import { ChangeValidator, type MeshValidator } from './validate.js';
+import { ChangeValidator, formatForApi, graphValidator, type MeshValidator } from './validate.js';
 import { dataOf, refOf, type Location, type ViewContext } from './view.js';
 
 export interface ServiceOptions {
@@ -48,7 +49,7 @@ export interface ServiceOptions {
   catalog: Catalog;
   accountId: string;
   region: string;
-  /** Mesh validation (the mesh graph's diagnostics); default: `basicValidator`. */
+  /** Mesh validation; default: the mesh graph's diagnostics (`buildMeshGraph` with `quotas`). */
   validate?: MeshValidator;
   quotas?: Partial<Quotas>;
   idempotency?: IdempotencyOptions;
@@ -87,7 +88,7 @@ export class AppMeshService {
     this.store = options.store;
     this.catalog = options.catalog;
     this.quotas = resolveQuotas(options.quotas);
-    this.validator = new ChangeValidator(options.validate ?? basicValidator(options.quotas));
+    this.validator = new ChangeValidator(options.validate ?? graphValidator(buildMeshGraph, { quotas: this.quotas }));
     this.tokens = new ClientTokenCache(options.idempotency);
     this.now = options.now ?? Date.now;
     this.view = { arn: { region: options.region, account: options.accountId }, resolve: this.catalog.resolveAwsName };
@@ -205,6 +206,12 @@ export class AppMeshService {
     const converted = loc.kind === 'Mesh' ? meshToCrd(loc.name, spec) : this.toCrd(loc, spec, this.crdContext(this.requireMesh(loc.mesh)));
     const meta = bumpMeta(this.metaOf(record), nowSeconds(this.now()));
     const resource = withApiMeta(mergeCrdUpdate(record.value, converted), meta);
+    // Kubernetes resources keep their webhook's update rules (e.g. awsCloudMap is fixed once
+    // set); API resources follow App Mesh, which has no such rule.
+    if (record.value.metadata.namespace !== undefined) {
+      const refused = checkUpdate(record.value, resource).filter((d) => d.severity === 'error');
+      if (refused.length > 0) throw badRequest(refused.map(formatForApi).join('; '));
+    }
     this.checkChange(loc, record.key, resource);
     const written = await this.commitPut(record.key, resource, record.version, false);
     return this.render(loc, { entry: { ...found.entry, record: written } });

@@ -1,0 +1,96 @@
+/**
+ * Black box: `amime validate` as a user runs it, on the seed's two folders. Runs the
+ * CLI entry (src/cli/main.ts through tsx) in a child process from the seed folder, so
+ * file names print the way a user typed them.
+ */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const SEED = '/work/shared/seed';
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+
+function amime(args: string[], cwd = SEED): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', TSX, path.join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonReport {
+  diagnostics: Array<{ severity: string; code: string; path: string; message: string; source?: { file: string; line: number; col: number }; resource?: { kind: string; name: string; namespace?: string }; related?: Array<{ message: string }> }>;
+  summary: { meshes: number; resources: number; errors: number; warnings: number };
+}
+
+describe('amime validate (CLI)', { timeout: 120_000 }, () => {
+  it('as-written: exit 1 and exactly the two root causes, each with its file:line', () => {
+    const r = amime(['validate', 'as-written']);
+    expect(r.code, r.stderr).toBe(1);
+    const errorLines = r.stdout.split('\n').filter((l) => /^\S.*: error: /.test(l));
+    expect(errorLines).toHaveLength(2);
+    expect(errorLines[0]).toMatch(/^as-written\/01-mesh-and-vnode\.yaml:11:3: error: Mesh mesh-1: spec\.namespaceSelector: no Mesh selects namespace mesh-test: Mesh mesh-1 selects mesh=sitateru-mesh, but the namespace has mesh=mesh-1 .*\[mesh\.no-matching-mesh\]$/);
+    expect(errorLines[1]).toBe(
+      'as-written/02-router-and-service.yaml:23:15: error: VirtualRouter mesh-test/vrouter-1: spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef: route route-1 targets VirtualNode mesh-test/vnode-2, which does not exist [ref.not-found]',
+    );
+    // The resources the mesh error leaves without a mesh are listed under it, indented, not as errors.
+    const related = r.stdout.split('\n').filter((l) => l.startsWith('    '));
+    expect(related).toContain('    as-written/01-mesh-and-vnode.yaml:19:3: Namespace mesh-test: metadata.labels: namespace mesh-test has mesh=mesh-1, appmesh.k8s.aws/sidecarInjectorWebhook=enabled');
+    for (const name of ['VirtualNode mesh-test/vnode-1', 'VirtualRouter mesh-test/vrouter-1', 'VirtualService mesh-test/svc-v', 'VirtualNode mesh-test/vnode-x', 'VirtualGateway mesh-test/gateway-v', 'GatewayRoute mesh-test/gateway-v-route-v']) {
+      expect(related.some((l) => l.includes(`${name}: metadata.namespace: left without a mesh`))).toBe(true);
+    }
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 mesh · 6 resources · 2 errors · 0 warnings');
+  });
+
+  it('complete: exit 0, no diagnostics', () => {
+    const r = amime(['validate', 'complete']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('1 mesh · 7 resources · 0 errors · 0 warnings\n');
+  });
+
+  it('-o json: diagnostics and a summary for machines', () => {
+    const r = amime(['validate', '-o', 'json', 'as-written']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report.summary).toEqual({ meshes: 1, resources: 6, errors: 2, warnings: 0 });
+    expect(report.diagnostics.map((d) => [d.severity, d.code, d.path, `${d.source?.file}:${d.source?.line}`])).toEqual([
+      ['error', 'mesh.no-matching-mesh', 'spec.namespaceSelector', 'as-written/01-mesh-and-vnode.yaml:11'],
+      ['error', 'ref.not-found', 'spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef', 'as-written/02-router-and-service.yaml:23'],
+    ]);
+    expect(report.diagnostics[0]!.related).toHaveLength(7);
+    const complete = JSON.parse(amime(['validate', '-o', 'json', 'complete']).stdout) as JsonReport;
+    expect(complete).toEqual({ diagnostics: [], summary: { meshes: 1, resources: 7, errors: 0, warnings: 0 } });
+  });
+
+  it('several paths are one input; --quota overrides a quota by name or App Mesh code', () => {
+    const r = amime(['validate', '--quota', 'virtualNodesPerMesh=2', 'complete/mesh.yaml', 'complete/workloads.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('complete/mesh.yaml:59:3: error: VirtualNode mesh-test/vnode-x: metadata.name: mesh mesh-1: virtual nodes: 3; the quota "Virtual nodes per mesh" (L-E043DFB4) is 2');
+    expect(amime(['validate', '--quota', 'L-E043DFB4=3', 'complete']).code).toBe(0);
+  });
+
+  it('usage errors exit 2; --help teaches and exits 0', () => {
+    expect(amime(['validate']).code).toBe(2);
+    expect(amime(['validate', '-o', 'xml', 'complete']).code).toBe(2);
+    const bad = amime(['validate', '--quota', 'nodes=5', 'complete']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('virtualNodesPerMesh');
+    const help = amime(['validate', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Examples:');
+    expect(help.stdout).toContain('amime validate manifests/');
+    expect(help.stdout).toContain('L-E043DFB4');
+  });
+
+  it('a path that does not exist is an error with exit 1', () => {
+    const r = amime(['validate', 'no-such-dir']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('error: ');
+    expect(r.stdout).toContain('[load.not-found]');
+  });
+});

@@ -7,6 +7,7 @@
  * cascade: this is a test double, not a cluster.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { canonicalJson as canonical } from '../canonical-json.js';
 import type { AdmissionChain, Operation, UserInfo } from './admission-chain.js';
 import { applyJsonPatch, applyMergePatch, PatchError, type JsonPatchOp } from './json-patch.js';
 import type { KObject, ObjectTable } from './object-table.js';
@@ -29,20 +30,6 @@ class Retry extends Error {}
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** JSON with object keys sorted, so two encodings of the same value compare equal. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 function withoutMetaAndStatus(o: KObject): Record<string, unknown> {

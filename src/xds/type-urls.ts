@@ -37,14 +37,6 @@ export function shortTypeName(typeUrl: string): string {
   return SHORT[typeUrl] ?? typeUrl;
 }
 
-/**
- * Types whose SotW responses are full state: a resource missing from a response
- * is deleted by the client. For these a wildcard subscription is legal.
- */
-export function isFullStateType(typeUrl: string): boolean {
-  return typeUrl === TYPE_URL.Listener || typeUrl === TYPE_URL.Cluster;
-}
-
 /** Position in the push order (unknown types last). */
 export function pushRank(typeUrl: string): number {
   const i = PUSH_ORDER.indexOf(typeUrl);

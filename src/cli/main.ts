@@ -8,11 +8,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as validate from './commands/validate.js';
+import * as apply from './commands/apply.js';
+import * as get from './commands/get.js';
+import * as serve from './commands/serve.js';
 
 type CommandModule = { register(program: Command): void };
 
 /** Registered in this order; `--help` lists them so. */
-const COMMANDS: CommandModule[] = [validate];
+const COMMANDS: CommandModule[] = [serve, validate, apply, get];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };

@@ -1,0 +1,47 @@
+/**
+ * The HTTP side of `amime serve`: the App Mesh REST API under `/v20190125`, health
+ * and readiness, Prometheus metrics, and JSON status views for the CLI and dashboards.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { appMeshApi, API_PREFIX, type AppMeshApiOptions } from '../api/index.js';
+import type { ServeMetrics } from './metrics.js';
+import type { XdsServer } from '../xds/index.js';
+import type { Diagnostic } from '../model/index.js';
+
+export interface HttpOptions {
+  api: AppMeshApiOptions;
+  metrics: ServeMetrics;
+  xds: XdsServer;
+  /** True once the first mesh has been translated and the xDS server listens. */
+  ready: () => boolean;
+  /** Current problems of the served configuration. */
+  diagnostics: () => readonly Diagnostic[];
+  /** When set, writes through the REST API are refused with this message. */
+  readOnlyReason?: string;
+}
+
+export async function createHttpServer(options: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    if (!options.ready()) return reply.code(503).send({ status: 'starting' });
+    return { status: 'ready' };
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', options.metrics.registry.contentType);
+    return options.metrics.registry.metrics();
+  });
+  app.get('/debug/proxies', async () => ({ proxies: options.xds.clientStatus(), waiting: options.xds.waiting(), groups: options.xds.groupStatus() }));
+  app.get('/debug/diagnostics', async () => ({ diagnostics: options.diagnostics() }));
+
+  if (options.readOnlyReason) {
+    const reason = options.readOnlyReason;
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.url.startsWith(API_PREFIX) && req.method !== 'GET' && req.method !== 'HEAD') {
+        await reply.code(400).header('x-amzn-errortype', 'BadRequestException').send({ message: reason });
+      }
+    });
+  }
+  await app.register(appMeshApi, { ...options.api, prefix: API_PREFIX });
+  return app;
+}

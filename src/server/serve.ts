@@ -1,0 +1,195 @@
+/**
+ * The composition root of `amime serve`: a store, the pipeline (graph → translation →
+ * snapshots), the xDS server, the REST API with health, readiness and metrics. No
+ * logic of its own beyond wiring and start-up/shutdown order.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { createStore, DEFAULT_SQLITE_FILE, type ResourceStore } from '../store/index.js';
+import { Debouncer, FileAuthenticator, SnapshotCache, XdsServer, type TlsOptions } from '../xds/index.js';
+import { formatDiagnostic, hasErrors, type Diagnostic } from '../model/index.js';
+import type { ServeConfig } from './config.js';
+import { createHttpServer } from './http.js';
+import { ServeMetrics } from './metrics.js';
+import { MeshPipeline } from './pipeline.js';
+import { StoreSource } from './store-source.js';
+import { DirSource } from './dir-source.js';
+import { EdgeEndpointSource, dnsHostnames, nodesWithHostnames, readEndpointsFile } from './endpoints.js';
+import { readManifests, syncRecords } from './import-manifests.js';
+import type { Logger } from './logger.js';
+
+export interface RunningServer {
+  apiUrl: string;
+  xdsAddress: string;
+  store: ResourceStore;
+  pipeline: MeshPipeline;
+  xds: XdsServer;
+  http: FastifyInstance;
+  /** Runs pending work now (tests): flushes the debouncer. */
+  flush(): void;
+  close(): Promise<void>;
+}
+
+export interface ServeExtras {
+  logger: Logger;
+  /** Endpoints file (virtual node instances), see `readEndpointsFile`. */
+  endpointsFile?: string;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** examples/seed, from src/server or dist/server. */
+export const SEED_DIR = path.resolve(here, '..', '..', 'examples', 'seed');
+
+export async function startServer(config: ServeConfig, extras: ServeExtras): Promise<RunningServer> {
+  const { logger } = extras;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const closeAll = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  try {
+    // ── store ────────────────────────────────────────────────────────────
+    let fresh = config.store === 'memory';
+    if (config.store === 'sqlite') {
+      mkdirSync(config.dataDir, { recursive: true });
+      fresh = !existsSync(path.join(config.dataDir, DEFAULT_SQLITE_FILE));
+    }
+    if (config.store === 'kubernetes') {
+      throw new Error('--store kubernetes runs inside a cluster with the controller; it is not available in this build yet');
+    }
+    const store = createStore({
+      kind: config.from ? 'memory' : config.store,
+      dataDir: config.dataDir,
+      etcd: { endpoints: config.etcdEndpoints, prefix: config.etcdPrefix },
+    });
+    cleanups.push(() => store.close());
+
+    // ── sources ──────────────────────────────────────────────────────────
+    const graphOptions = { quotas: config.quotas, clusterDomain: config.clusterDomain };
+    let dirSource: DirSource | undefined;
+    if (config.from) {
+      dirSource = new DirSource(config.from, store, {
+        applied: (r, diagnostics) => {
+          logger.info({ dir: config.from, ...r, warnings: diagnostics.length }, 'manifests applied');
+        },
+        rejected: (diagnostics) => {
+          logger.error({ dir: config.from, errors: diagnostics.filter((d) => d.severity === 'error').length }, `manifests rejected; still serving the last good mesh:\n${describe(diagnostics)}`);
+        },
+      }, graphOptions);
+      if (!(await dirSource.start())) logger.warn({ dir: config.from }, 'nothing served until the manifests are valid');
+      cleanups.push(() => dirSource?.close());
+    } else if (fresh && config.seed) {
+      const { records, diagnostics } = await readManifests([SEED_DIR], graphOptions);
+      if (hasErrors(diagnostics)) throw new Error(`the example mesh in ${SEED_DIR} is invalid:\n${describe(diagnostics)}`);
+      const r = await syncRecords(store, records, new Set());
+      logger.info({ dir: SEED_DIR, created: r.created }, 'fresh data directory: loaded the example mesh (examples/seed)');
+    }
+
+    // ── pipeline ─────────────────────────────────────────────────────────
+    const metrics = new ServeMetrics();
+    const cache = new SnapshotCache();
+    let pipeline: MeshPipeline | undefined;
+    const endpoints = new EdgeEndpointSource((change) => {
+      const graph = pipeline?.graph;
+      if (!pipeline || !graph) return;
+      pipeline.endpointsChanged([...change.nodes, ...nodesWithHostnames(graph, change.hostnames)]);
+    });
+    cleanups.push(() => endpoints.close());
+    if (extras.endpointsFile) endpoints.setRegistry(readEndpointsFile(extras.endpointsFile));
+    pipeline = new MeshPipeline({
+      cache,
+      endpoints,
+      graph: graphOptions,
+      logger,
+      onRun: (run) => {
+        metrics.translationSeconds.observe(run.durationMs / 1000);
+        const errors = run.diagnostics.filter((d) => d.severity === 'error').length;
+        metrics.meshDiagnostics.set({ severity: 'error' }, errors);
+        metrics.meshDiagnostics.set({ severity: 'warning' }, run.diagnostics.length - errors);
+        endpoints.watchHostnames(dnsHostnames(run.graph));
+        logger.debug({ groups: run.groups, changed: run.changedGroups, removed: run.removedGroups, ms: Math.round(run.durationMs) }, 'translated');
+      },
+    });
+    let source: StoreSource | undefined;
+    const debouncer = new Debouncer<true>(() => {
+      if (source && pipeline) pipeline.run(source.graphInput());
+    }, config.debounce);
+    cleanups.push(() => debouncer.cancel());
+    source = await StoreSource.open(store, () => debouncer.push(true));
+    cleanups.push(() => source?.close());
+    const first = pipeline.run(source.graphInput());
+    const firstErrors = first.diagnostics.filter((d) => d.severity === 'error');
+    if (firstErrors.length > 0) logger.warn({ errors: firstErrors.length }, `the stored mesh has problems:\n${describe(firstErrors)}`);
+
+    // ── xDS ──────────────────────────────────────────────────────────────
+    const authenticator = config.xds.authFile ? await FileAuthenticator.fromFile(config.xds.authFile) : undefined;
+    const xds = new XdsServer({
+      cache,
+      ...(authenticator ? { authenticator } : {}),
+      arn: { region: config.region, accountId: config.accountId },
+      limits: {
+        ...(config.xds.maxProxiesPerGroup ? { maxProxiesPerGroup: config.xds.maxProxiesPerGroup } : {}),
+        ...(config.xds.newStreamsPerSecond ? { newStreamsPerSecond: config.xds.newStreamsPerSecond } : {}),
+      },
+      logger,
+      ...(config.xds.insecure ? { insecure: true } : {}),
+    });
+    metrics.observeXds(xds.events);
+    const tls: TlsOptions | undefined =
+      config.xds.tlsCert && config.xds.tlsKey
+        ? {
+            cert: readFileSync(config.xds.tlsCert),
+            key: readFileSync(config.xds.tlsKey),
+            ...(config.xds.tlsClientCa ? { ca: readFileSync(config.xds.tlsClientCa), requireClientCert: true } : {}),
+          }
+        : undefined;
+    const xdsPort = await xds.listen(config.xdsListen.host, config.xdsListen.port, tls);
+    cleanups.push(() => xds.close());
+
+    // ── HTTP ─────────────────────────────────────────────────────────────
+    let ready = false;
+    const http = await createHttpServer({
+      api: {
+        store,
+        accountId: config.accountId,
+        region: config.region,
+        quotas: config.quotas,
+        ...(config.api.credentialsFile ? { credentials: config.api.credentialsFile } : {}),
+        ...(config.api.requestsPerSecond ? { rateLimit: { ratePerSecond: config.api.requestsPerSecond } } : {}),
+        onMetric: (m) => metrics.apiRequests.inc({ operation: m.operation, code: String(m.statusCode) }),
+      },
+      metrics,
+      xds,
+      ready: () => ready,
+      diagnostics: () => [...(dirSource?.lastDiagnostics ?? []), ...(pipeline?.graph?.diagnostics ?? [])],
+      ...(config.from ? { readOnlyReason: `Amime is serving the manifests in ${config.from} (--from); edit those files instead of calling the API` } : {}),
+    });
+    cleanups.push(() => http.close());
+    await http.listen({ host: config.apiListen.host, port: config.apiListen.port });
+    const apiAddress = http.server.address();
+    const apiPort = typeof apiAddress === 'object' && apiAddress ? apiAddress.port : config.apiListen.port;
+    ready = true;
+
+    const host = (h: string) => (h.includes(':') ? `[${h}]` : h);
+    const apiUrl = `http://${host(config.apiListen.host)}:${apiPort}`;
+    const xdsAddress = `${host(config.xdsListen.host)}:${xdsPort}`;
+    return {
+      apiUrl,
+      xdsAddress,
+      store,
+      pipeline,
+      xds,
+      http,
+      flush: () => debouncer.flush(),
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function describe(diagnostics: readonly Diagnostic[]): string {
+  return diagnostics.map(formatDiagnostic).join('\n');
+}

@@ -219,7 +219,7 @@ export class XdsServer {
         metadata: call.metadata,
         peerCertificate: call.getAuthContext()?.sslPeerCertificate,
         peer: call.getPeer(),
-      } as Parameters<Authenticator['authenticate']>[0]);
+      });
       if (!r.ok) throw Object.assign(new Error(r.message), { code: grpc.status.UNAUTHENTICATED, details: r.message });
       const arnCtx = this.options.arn!;
       allowed = (c) => {

@@ -129,7 +129,7 @@ export class Connection implements ProtocolHost, StatusSource {
         metadata: this.call.metadata,
         peerCertificate: this.call.getAuthContext()?.sslPeerCertificate,
         peer: this.peer,
-      } as Parameters<Authenticator['authenticate']>[0]);
+      });
     } catch (e) {
       this.reject(grpc.status.UNAUTHENTICATED, `authentication failed: ${(e as Error).message}`);
       return;

@@ -1,10 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../store/index.js';
 import { resourceKey } from '../store/types.js';
 import { importManifests, startApi, type Call } from './testing/harness.js';
 import type { FastifyInstance } from 'fastify';
 
-const SEED = '/work/shared/seed/complete/mesh.yaml';
+const SEED = fileURLToPath(new URL('../../examples/seed/mesh.yaml', import.meta.url));
 const listener = { portMapping: { port: 80, protocol: 'http' } };
 let app: FastifyInstance | undefined;
 afterEach(async () => {

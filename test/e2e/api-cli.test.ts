@@ -1,6 +1,6 @@
 /**
  * Black box: Debian's awscli v2 (/usr/bin/aws) against the App Mesh API on loopback.
- * Builds the seed's complete mesh (/work/shared/seed/complete/mesh.yaml) with the CLI,
+ * Builds the seed's complete mesh (examples/seed/mesh.yaml) with the CLI,
  * using the App Mesh names the Kubernetes controller would give those objects.
  */
 import { existsSync } from 'node:fs';

@@ -1,0 +1,89 @@
+/**
+ * Runs `amime serve` as a real child process (from source, through tsx) and waits
+ * until it says where it listens. Its JSON log lines are kept for assertions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface ServeProcess {
+  apiUrl: string;
+  xdsPort: number;
+  proc: ChildProcess;
+  logs: Array<Record<string, unknown>>;
+  stderr: string[];
+  /** Graceful stop (SIGTERM); resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** kill -9; resolves when the process is gone. */
+  kill9(): Promise<void>;
+}
+
+export async function startServe(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ServeProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'serve', '--api-listen', '127.0.0.1:0', '--xds-listen', '127.0.0.1:0', ...args], {
+    cwd: options.cwd ?? root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const stderr: string[] = [];
+  let buffered = '';
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const ready = new Promise<{ apiUrl: string; xdsPort: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`amime serve did not start in time:\n${stderr.join('')}`)), options.timeoutMs ?? 30_000);
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (typeof entry.msg === 'string' && entry.msg.startsWith('amime is serving')) {
+            clearTimeout(timer);
+            resolve({ apiUrl: String(entry.api), xdsPort: Number(String(entry.xds).split(':').pop()) });
+          }
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    proc.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`amime serve exited with ${code}:\n${stderr.join('')}`));
+    });
+  });
+  const { apiUrl, xdsPort } = await ready;
+  return {
+    apiUrl,
+    xdsPort,
+    proc,
+    logs,
+    stderr,
+    stop: async () => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+    kill9: async () => {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Environment for /usr/bin/aws against a local endpoint (no user config, dummy keys). */
+export function awsEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'dummysecret',
+    AWS_DEFAULT_REGION: 'us-west-2',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_PAGER: '',
+  };
+}

@@ -19,10 +19,18 @@ export function listenersOf(e: Entry): ListenerLike[] {
   return Array.isArray(l) ? (l as ListenerLike[]) : [];
 }
 
-export function portsOf(e: Entry): Array<{ port: number; protocol: string }> {
-  return listenersOf(e).flatMap((l) =>
-    typeof l.portMapping?.port === 'number' && typeof l.portMapping.protocol === 'string' ? [{ port: l.portMapping.port, protocol: l.portMapping.protocol }] : [],
-  );
+const portsCache = new WeakMap<Entry, ReadonlyArray<{ port: number; protocol: string }>>();
+
+/** Listener ports and protocols (cached: route and gateway-route checks ask once per target). */
+export function portsOf(e: Entry): ReadonlyArray<{ port: number; protocol: string }> {
+  let ports = portsCache.get(e);
+  if (!ports) {
+    ports = listenersOf(e).flatMap((l) =>
+      typeof l.portMapping?.port === 'number' && typeof l.portMapping.protocol === 'string' ? [{ port: l.portMapping.port, protocol: l.portMapping.protocol }] : [],
+    );
+    portsCache.set(e, ports);
+  }
+  return ports;
 }
 
 export interface ListenerRuleOptions {

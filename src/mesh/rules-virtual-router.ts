@@ -79,7 +79,7 @@ export function checkVirtualRouter(ctx: BuildContext, e: Entry): void {
 }
 
 /** Which listener a route serves: its match.port, or the only listener. */
-function checkRoutePort(ctx: BuildContext, e: Entry, bodyAt: Path, type: RouteType, body: AnyRouteBody, listeners: Array<{ port: number; protocol: string }>): void {
+function checkRoutePort(ctx: BuildContext, e: Entry, bodyAt: Path, type: RouteType, body: AnyRouteBody, listeners: ReadonlyArray<{ port: number; protocol: string }>): void {
   const port = body.match?.port;
   const ports = listeners.map((l) => l.port).join(', ');
   let listener: { port: number; protocol: string } | undefined;

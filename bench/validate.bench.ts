@@ -1,0 +1,260 @@
+/**
+ * How long `amime validate` takes on a mesh at 10× App Mesh's per-mesh quotas:
+ * 2,000 virtual nodes, 2,000 virtual services, 500 virtual routers with 10 routes
+ * each (plus 30 gateways with 10 routes each), generated as one YAML text.
+ * Measures load + schema check + graph (quotas raised to fit), against a baseline
+ * of parsing the same text with the `yaml` package alone. Target: under 2 s.
+ * Run: npm run bench:validate
+ */
+import { parseAllDocuments } from 'yaml';
+import { loadText } from '../src/load/index.js';
+import { validateLoaded } from '../src/mesh/index.js';
+
+const NODES = 2000;
+const SERVICES = 2000;
+const ROUTERS = 500;
+const ROUTES_PER_ROUTER = 10;
+const GATEWAYS = 30;
+const ROUTES_PER_GATEWAY = 10;
+const NAMESPACES = 10;
+const ROUNDS = 5;
+const TARGET_MS = 2000;
+
+function generate(): string {
+  const out: string[] = [];
+  const ns = (i: number) => `team-${i % NAMESPACES}`;
+  out.push(`apiVersion: appmesh.k8s.aws/v1beta2
+kind: Mesh
+metadata:
+  name: big
+spec:
+  egressFilter:
+    type: DROP_ALL
+  namespaceSelector:
+    matchLabels:
+      mesh: big
+`);
+  for (let i = 0; i < NAMESPACES; i++) {
+    out.push(`apiVersion: v1
+kind: Namespace
+metadata:
+  name: team-${i}
+  labels:
+    mesh: big
+`);
+  }
+  // Plain, block-style manifests as people write them; richer fields on a few resources
+  // so the schema walks them too without inflating the text past what a 10x mesh needs.
+  for (let i = 0; i < NODES; i++) {
+    const b = (i + 7) % SERVICES;
+    const extra =
+      i % 20 === 0
+        ? `
+      healthCheck:
+        protocol: http
+        path: /healthz
+        healthyThreshold: 2
+        unhealthyThreshold: 3
+        intervalMillis: 10000
+        timeoutMillis: 2000`
+        : '';
+    out.push(`apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata:
+  name: node-${i}
+  namespace: ${ns(i)}
+spec:
+  podSelector:
+    matchLabels:
+      app: node-${i}
+  listeners:
+    - portMapping:
+        port: 8080
+        protocol: http${extra}
+  serviceDiscovery:
+    dns:
+      hostname: node-${i}.${ns(i)}.svc.cluster.local
+  backends:
+    - virtualService:
+        virtualServiceRef:
+          name: svc-${b}
+          namespace: ${ns(b)}
+`);
+  }
+  for (let r = 0; r < ROUTERS; r++) {
+    const routes: string[] = [];
+    for (let k = 0; k < ROUTES_PER_ROUTER; k++) {
+      const a = (r * ROUTES_PER_ROUTER + k) % NODES;
+      const b = (a + 1) % NODES;
+      const extra =
+        k === 0
+          ? `
+        retryPolicy:
+          maxRetries: 2
+          perRetryTimeout:
+            unit: ms
+            value: 500
+          httpRetryEvents:
+            - server-error`
+          : '';
+      const headers =
+        k === 1
+          ? `
+          headers:
+            - name: x-canary
+              match:
+                exact: "true"`
+          : '';
+      routes.push(`    - name: route-${k}
+      priority: ${k}
+      httpRoute:
+        match:
+          prefix: /v${k}${headers}
+        action:
+          weightedTargets:
+            - virtualNodeRef:
+                name: node-${a}
+                namespace: ${ns(a)}
+              weight: 90
+            - virtualNodeRef:
+                name: node-${b}
+                namespace: ${ns(b)}
+              weight: 10${extra}`);
+    }
+    out.push(`apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualRouter
+metadata:
+  name: router-${r}
+  namespace: ${ns(r)}
+spec:
+  listeners:
+    - portMapping:
+        port: 8080
+        protocol: http
+  routes:
+${routes.join('\n')}
+`);
+  }
+  for (let s = 0; s < SERVICES; s++) {
+    const provider =
+      s < ROUTERS
+        ? `    virtualRouter:
+      virtualRouterRef:
+        name: router-${s}`
+        : `    virtualNode:
+      virtualNodeRef:
+        name: node-${s % NODES}
+        namespace: ${ns(s % NODES)}`;
+    out.push(`apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualService
+metadata:
+  name: svc-${s}
+  namespace: ${ns(s)}
+spec:
+  awsName: svc-${s}.${ns(s)}.svc.cluster.local
+  provider:
+${provider}
+`);
+  }
+  for (let g = 0; g < GATEWAYS; g++) {
+    out.push(`apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualGateway
+metadata:
+  name: gw-${g}
+  namespace: ${ns(g)}
+spec:
+  namespaceSelector:
+    matchLabels:
+      mesh: big
+  gatewayRouteSelector:
+    matchLabels:
+      gateway: gw-${g}
+  podSelector:
+    matchLabels:
+      gateway: gw-${g}
+  listeners:
+    - portMapping:
+        port: 8088
+        protocol: http
+`);
+    for (let k = 0; k < ROUTES_PER_GATEWAY; k++) {
+      const svc = (g * ROUTES_PER_GATEWAY + k) % SERVICES;
+      out.push(`apiVersion: appmesh.k8s.aws/v1beta2
+kind: GatewayRoute
+metadata:
+  name: gw-${g}-route-${k}
+  namespace: ${ns(g)}
+  labels:
+    gateway: gw-${g}
+spec:
+  priority: ${k}
+  httpRoute:
+    match:
+      prefix: /svc-${svc}/
+    action:
+      target:
+        virtualService:
+          virtualServiceRef:
+            name: svc-${svc}
+            namespace: ${ns(svc)}
+      rewrite:
+        prefix:
+          value: /
+`);
+    }
+  }
+  return out.join('---\n');
+}
+
+const quotas = {
+  virtualNodesPerMesh: NODES,
+  virtualServicesPerMesh: SERVICES,
+  virtualRoutersPerMesh: ROUTERS,
+  virtualGatewaysPerMesh: GATEWAYS,
+  routesPerVirtualRouter: ROUTES_PER_ROUTER,
+  gatewayRoutesPerVirtualGateway: ROUTES_PER_GATEWAY,
+};
+
+function best(fn: () => void): number {
+  const times: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return Math.min(...times);
+}
+
+const text = generate();
+console.log(`generated ${(text.length / 1024 / 1024).toFixed(1)} MiB of YAML: ${NODES} virtual nodes, ${SERVICES} virtual services, ${ROUTERS} routers × ${ROUTES_PER_ROUTER} routes, ${GATEWAYS} gateways × ${ROUTES_PER_GATEWAY} routes`);
+
+// Cold run first: what a user running `amime validate` once sees (JIT not warm).
+const t0 = performance.now();
+const first = validateLoaded(loadText(text, 'big.yaml'), { quotas });
+const cold = performance.now() - t0;
+const errors = first.diagnostics.filter((d) => d.severity === 'error');
+if (errors.length > 0 || first.diagnostics.length > 0) {
+  console.error(`the generated mesh should validate clean, got ${first.diagnostics.length} diagnostics, e.g. ${JSON.stringify(first.diagnostics[0])}`);
+  process.exit(1);
+}
+const view = first.graph.meshes.get('big');
+console.log(`graph: ${view?.virtualNodes.size} nodes, ${view?.virtualServices.size} services, ${view?.virtualRouters.size} routers, ${view?.virtualGateways.size} gateways`);
+
+let loaded = loadText(text, 'big.yaml');
+const phases = {
+  baseline: best(() => void parseAllDocuments(text).map((d) => (Array.isArray(d) ? null : d.toJS()))),
+  load: best(() => void (loaded = loadText(text, 'big.yaml'))),
+  checkAndGraph: best(() => void validateLoaded(loaded, { quotas })),
+};
+const warm = best(() => void validateLoaded(loadText(text, 'big.yaml'), { quotas }));
+
+const row = (label: string, ms: number) => console.log(`${label.padEnd(52)} ${ms.toFixed(0).padStart(6)} ms`);
+row('baseline: yaml parseAllDocuments + toJS', phases.baseline);
+row('load (YAML with source positions, classify)', phases.load);
+row('schema check + mesh graph', phases.checkAndGraph);
+row('load + validate + graph, first run (cold)', cold);
+row(`load + validate + graph, best of ${ROUNDS}`, warm);
+console.log(`ratio to the plain YAML parse: ${(warm / phases.baseline).toFixed(2)}× (cold ${(cold / phases.baseline).toFixed(2)}×)`);
+const verdict = warm < TARGET_MS ? 'PASS' : 'FAIL';
+console.log(`${verdict}: load + validate + graph ${warm.toFixed(0)} ms (target < ${TARGET_MS} ms)`);
+if (verdict === 'FAIL') process.exitCode = 1;

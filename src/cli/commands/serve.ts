@@ -89,7 +89,9 @@ Envoy: point a sidecar at the xDS address with node id mesh/<mesh>/virtualNode/<
         process.stderr.write(`amime serve: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(1);
       });
-      logger.info(
+      // Where it listens is announced even at --log-level warn: scripts and tests wait for this line.
+      const announce = config.logLevel === 'silent' ? logger : logger.child({}, { level: 'info' });
+      announce.info(
         { api: server.apiUrl, xds: server.xdsAddress, metrics: `${server.apiUrl}/metrics`, store: config.from ? `memory (from ${config.from})` : config.store },
         `amime is serving: REST API ${server.apiUrl}/v20190125 · xDS ${server.xdsAddress} · metrics ${server.apiUrl}/metrics`,
       );

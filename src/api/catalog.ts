@@ -36,8 +36,9 @@ export class Catalog {
   private readonly firstSeenMs = new Map<string, number>();
   private readonly scopes = new Map<string, Map<string, CatalogEntry>>();
   private readonly placed = new Map<string, CatalogEntry>();
+  /** Mesh awsName → keys of its placed members. */
+  private readonly members = new Map<string, Set<string>>();
   private readonly sorted = new Map<string, CatalogEntry[]>();
-  private readonly meshGenerations = new Map<string, number>();
   private waiters: Array<{ revision: number; resolve: () => void }> = [];
   private fullDirty = false;
   private clashes = false;
@@ -105,14 +106,11 @@ export class Catalog {
     const out: StoredRecord<AnyResource>[] = [];
     const meshEntry = this.find('Mesh', undefined, mesh);
     if (meshEntry) out.push(meshEntry.record);
-    for (const entry of this.placed.values()) if (entry.mesh === mesh) out.push(entry.record);
+    for (const key of this.members.get(mesh) ?? []) {
+      const entry = this.placed.get(key);
+      if (entry) out.push(entry.record);
+    }
     return out;
-  }
-
-  /** Bumped whenever a resource of the mesh changes; keys validation caches. */
-  meshGeneration(mesh: string): number {
-    this.refresh();
-    return this.meshGenerations.get(mesh) ?? 0;
   }
 
   namespaces(): InputNamespace[] {
@@ -219,8 +217,8 @@ export class Catalog {
     this.clashes = false;
     this.scopes.clear();
     this.placed.clear();
+    this.members.clear();
     this.sorted.clear();
-    for (const mesh of this.meshGenerations.keys()) this.bump(mesh);
     // Meshes first, then gateways, then the rest: each placement reads the previous ones.
     const order = (r: StoredRecord<AnyResource>) => (r.value.kind === 'Mesh' ? 0 : r.value.kind === 'VirtualGateway' ? 1 : 2);
     const all = [...this.records.values()].sort((a, b) => order(a) - order(b));
@@ -251,22 +249,22 @@ export class Catalog {
     }
     members.set(entry.awsName, entry);
     this.placed.set(record.key, entry);
+    if (entry.mesh !== undefined) {
+      let keys = this.members.get(entry.mesh);
+      if (!keys) this.members.set(entry.mesh, (keys = new Set()));
+      keys.add(record.key);
+    }
     this.sorted.delete(scope);
-    this.bump(entry.mesh ?? entry.awsName);
   }
 
   private unplace(key: string): void {
     const entry = this.placed.get(key);
     if (!entry) return;
     this.placed.delete(key);
+    if (entry.mesh !== undefined) this.members.get(entry.mesh)?.delete(key);
     const scope = scopeOf(entry.kind, entry.mesh, entry.gateway);
     this.scopes.get(scope)?.delete(entry.awsName);
     this.sorted.delete(scope);
-    this.bump(entry.mesh ?? entry.awsName);
-  }
-
-  private bump(mesh: string): void {
-    this.meshGenerations.set(mesh, (this.meshGenerations.get(mesh) ?? 0) + 1);
   }
 
   private meshOf(resource: AnyResource): string | undefined {

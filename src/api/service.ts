@@ -41,7 +41,7 @@ import { byName, pageOf, type PageRequest } from './paging.js';
 import { enforce, enforceCreate, enforceSpec, resolveQuotas } from './quotas.js';
 import { checkName, checkSpec } from './request-checks.js';
 import { SerialQueue } from './serial.js';
-import { ChangeValidator, formatForApi, graphValidator, type MeshValidator } from './validate.js';
+import { ChangeValidator, formatForApi, graphValidator, type MeshValidator, type PassedCheck } from './validate.js';
 import { dataOf, refOf, type Location, type ViewContext } from './view.js';
 
 export interface ServiceOptions {
@@ -194,8 +194,9 @@ export class AppMeshService {
       key = resourceKey(loc.kind, undefined, [loc.mesh, loc.parent, loc.name].filter((s) => s !== undefined).join('/'));
     }
     resource = withApiMeta({ ...resource, metadata: { ...resource.metadata, uid: meta.uid, creationTimestamp: new Date(this.now()).toISOString() } }, meta);
-    this.checkChange(loc, key, resource);
+    const passed = this.checkChange(loc, key, resource);
     const record = await this.commitPut(key, resource, 0, false);
+    this.validator.landed(passed, record);
     return this.render(loc, { entry: { key, record, kind: resource.kind, awsName: loc.name, mesh: loc.mesh } });
   }
 
@@ -212,8 +213,9 @@ export class AppMeshService {
       const refused = checkUpdate(record.value, resource).filter((d) => d.severity === 'error');
       if (refused.length > 0) throw badRequest(refused.map(formatForApi).join('; '));
     }
-    this.checkChange(loc, record.key, resource);
+    const passed = this.checkChange(loc, record.key, resource);
     const written = await this.commitPut(record.key, resource, record.version, false);
+    this.validator.landed(passed, written);
     return this.render(loc, { entry: { ...found.entry, record: written } });
   }
 
@@ -256,8 +258,8 @@ export class AppMeshService {
     const meta = this.metaOf(router.record);
     const routeMeta = newMeta(nowSeconds(this.now()), tags);
     const next = withApiMeta({ ...value, spec: { ...value.spec, routes: [...routes, route] } }, { ...meta, routes: { ...(meta.routes ?? {}), [loc.name]: routeMeta } });
-    this.checkChange(loc, router.key, next);
-    await this.commitPut(router.key, next, router.record.version, true);
+    const passed = this.checkChange(loc, router.key, next);
+    this.validator.landed(passed, await this.commitPut(router.key, next, router.record.version, true));
     return this.render(loc, this.find(loc));
   }
 
@@ -270,8 +272,8 @@ export class AppMeshService {
     const meta = this.metaOf(found.entry.record);
     const routeMeta = bumpMeta(effectiveRouteMeta(found.entry.record, loc.name, this.catalog.firstSeen), nowSeconds(this.now()));
     const next = withApiMeta({ ...value, spec: { ...value.spec, routes } }, { ...meta, routes: { ...(meta.routes ?? {}), [loc.name]: routeMeta } });
-    this.checkChange(loc, found.entry.key, next);
-    await this.commitPut(found.entry.key, next, found.entry.record.version, true);
+    const passed = this.checkChange(loc, found.entry.key, next);
+    this.validator.landed(passed, await this.commitPut(found.entry.key, next, found.entry.record.version, true));
     return this.render(loc, this.find(loc));
   }
 
@@ -347,12 +349,10 @@ export class AppMeshService {
   }
 
   /** Validates the mesh with `resource` stored under `key` against the mesh as it is. */
-  private checkChange(loc: Location, key: string, resource: AnyResource): void {
+  private checkChange(loc: Location, key: string, resource: AnyResource): PassedCheck {
     const mesh = loc.kind === 'Mesh' ? loc.name : loc.mesh;
     const current = loc.kind === 'Mesh' && !this.catalog.find('Mesh', undefined, mesh) ? [] : this.catalog.meshRecords(mesh);
-    const before = current.map((r) => r.value);
-    const after = [...current.filter((r) => r.key !== key).map((r) => r.value), resource];
-    this.validator.check({ mesh, generation: this.catalog.meshGeneration(mesh), before, after, namespaces: this.catalog.namespaces() });
+    return this.validator.check({ mesh, current, key, resource, namespaces: this.catalog.namespaces() });
   }
 
   private serialWrite<T>(fn: () => Promise<T>): Promise<T> {

@@ -6,7 +6,9 @@
  */
 import type { AnyResource } from '../model/resources.js';
 import { formatResourceId, type Diagnostic } from '../model/diagnostic.js';
+import { createHash } from 'node:crypto';
 import type { GraphInput, InputNamespace, MeshGraph, GraphOptions } from '../mesh/graph.js';
+import type { StoredRecord } from '../store/types.js';
 import { badRequest, limitExceeded, type ApiError } from './errors.js';
 
 /** Every diagnostic for a set of resources; `buildMeshGraph(...).diagnostics` in production. */
@@ -53,28 +55,63 @@ export function rejectionFor(introduced: readonly Diagnostic[]): ApiError | unde
 
 export interface ChangeCheck {
   mesh: string;
-  /** Validation-cache key of the current state (the catalog's mesh generation). */
-  generation: number;
-  before: readonly AnyResource[];
-  after: readonly AnyResource[];
+  /** The mesh's records as they are. */
+  current: ReadonlyArray<StoredRecord<AnyResource>>;
+  /** The record key the change writes, and what it writes there. */
+  key: string;
+  resource: AnyResource;
   namespaces: readonly InputNamespace[];
 }
 
-/** Runs the validator, caching the "before" diagnostics of each mesh per generation. */
+/** A passed check, waiting for its write to land so its diagnostics can be reused. */
+export interface PassedCheck {
+  mesh: string;
+  /** Namespace labels are input too: part of the state. */
+  namespaceState: string;
+  others: ReadonlyArray<StoredRecord<AnyResource>>;
+  diagnostics: readonly Diagnostic[];
+}
+
+/** Identity of a set of records: keys and store revisions, order-insensitive. */
+export function stateOf(records: Iterable<Pick<StoredRecord, 'key' | 'modRevision'>>): string {
+  const parts: string[] = [];
+  for (const r of records) parts.push(`${r.key}@${r.modRevision}`);
+  parts.sort();
+  return createHash('sha1').update(parts.join('\n')).digest('base64');
+}
+
+/**
+ * Runs the validator on the mesh with the change. The diagnostics of the mesh as it is
+ * are cached per mesh state: after a write lands (`remember`), the "after" of one
+ * change is the "before" of the next, so a write costs one validation, not two.
+ */
 export class ChangeValidator {
-  private readonly cache = new Map<string, { generation: number; diagnostics: readonly Diagnostic[] }>();
+  private readonly cache = new Map<string, { state: string; diagnostics: readonly Diagnostic[] }>();
 
   constructor(private readonly validate: MeshValidator) {}
 
-  check(change: ChangeCheck): void {
+  check(change: ChangeCheck): PassedCheck {
+    const namespaceState = createHash('sha1').update(JSON.stringify(change.namespaces)).digest('base64');
+    const state = `${stateOf(change.current)}/${namespaceState}`;
     const cached = this.cache.get(change.mesh);
-    const before =
-      cached && cached.generation === change.generation
-        ? cached.diagnostics
-        : this.validate({ resources: change.before.map((resource) => ({ resource })), namespaces: change.namespaces });
-    this.cache.set(change.mesh, { generation: change.generation, diagnostics: before });
-    const after = this.validate({ resources: change.after.map((resource) => ({ resource })), namespaces: change.namespaces });
+    const input = (resources: AnyResource[]): GraphInput => ({ resources: resources.map((resource) => ({ resource })), namespaces: change.namespaces });
+    const before = cached && cached.state === state ? cached.diagnostics : this.validate(input(change.current.map((r) => r.value)));
+    this.remember(change.mesh, state, before);
+    const others = change.current.filter((r) => r.key !== change.key);
+    const after = this.validate(input([...others.map((r) => r.value), change.resource]));
     const rejection = rejectionFor(introducedErrors(before, after));
     if (rejection) throw rejection;
+    return { mesh: change.mesh, namespaceState, others, diagnostics: after };
+  }
+
+  /** Records the diagnostics of the state a passed check's write produced. */
+  landed(check: PassedCheck, written: Pick<StoredRecord, 'key' | 'modRevision'>): void {
+    this.remember(check.mesh, `${stateOf([...check.others, written])}/${check.namespaceState}`, check.diagnostics);
+  }
+
+  private remember(mesh: string, state: string, diagnostics: readonly Diagnostic[]): void {
+    this.cache.delete(mesh);
+    this.cache.set(mesh, { state, diagnostics });
+    if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
   }
 }

@@ -46,7 +46,8 @@ metadata:
   // Plain, block-style manifests as people write them; richer fields on a few resources
   // so the schema walks them too without inflating the text past what a 10x mesh needs.
   for (let i = 0; i < NODES; i++) {
-    const b = (i + 7) % SERVICES;
+    // References stay within the namespace (the usual case), so they need no `namespace:`.
+    const b = (i + NAMESPACES) % SERVICES;
     const extra =
       i % 20 === 0
         ? `
@@ -78,14 +79,13 @@ spec:
     - virtualService:
         virtualServiceRef:
           name: svc-${b}
-          namespace: ${ns(b)}
 `);
   }
   for (let r = 0; r < ROUTERS; r++) {
     const routes: string[] = [];
     for (let k = 0; k < ROUTES_PER_ROUTER; k++) {
-      const a = (r * ROUTES_PER_ROUTER + k) % NODES;
-      const b = (a + 1) % NODES;
+      const a = (r + NAMESPACES * k * 7) % NODES;
+      const b = (a + NAMESPACES) % NODES;
       const extra =
         k === 0
           ? `
@@ -114,11 +114,9 @@ spec:
           weightedTargets:
             - virtualNodeRef:
                 name: node-${a}
-                namespace: ${ns(a)}
               weight: 90
             - virtualNodeRef:
                 name: node-${b}
-                namespace: ${ns(b)}
               weight: 10${extra}`);
     }
     out.push(`apiVersion: appmesh.k8s.aws/v1beta2
@@ -143,8 +141,7 @@ ${routes.join('\n')}
         name: router-${s}`
         : `    virtualNode:
       virtualNodeRef:
-        name: node-${s % NODES}
-        namespace: ${ns(s % NODES)}`;
+        name: node-${s % NODES}`;
     out.push(`apiVersion: appmesh.k8s.aws/v1beta2
 kind: VirtualService
 metadata:

@@ -159,6 +159,7 @@ export function resolveRouteTargets(ctx: BuildContext, e: Entry): void {
 /** UG routes.md: a target port is required when the target has several listeners, and must be one of them. */
 export function checkTargetPort(ctx: BuildContext, e: Entry, at: Path, port: number | undefined, target: Entry): void {
   const listeners = portsOf(target);
+  if (listeners.length === 1 && (port === undefined || port === listeners[0]!.port)) return; // the common case, without building messages
   const name = `${target.kind} ${target.id.namespace ? `${target.id.namespace}/` : ''}${target.id.name}`;
   if (listeners.length === 0) {
     ctx.warning(e, at, 'target.no-listener', `${name} has no listeners, so it cannot receive traffic`, [relatedAt(target, ['spec'], 'its spec')]);

@@ -126,16 +126,20 @@ export class Catalog {
   // ── feeding ───────────────────────────────────────────────────────────────
 
   private async sync(): Promise<void> {
-    this.records.clear();
-    this.namespaceLabels.clear();
+    // Read every page first, then swap in one synchronous step: readers never see a
+    // half-listed store, even when a failed watch forces a re-list.
+    const listed: StoredRecord<AnyResource>[] = [];
     let token: string | undefined;
     let startRevision: number | undefined;
     do {
       const page = await this.store.list<AnyResource>({ limit: 1000, ...(token ? { continueToken: token } : {}) });
       startRevision ??= page.revision;
-      for (const record of page.items) this.upsert(record);
+      for (const record of page.items) listed.push(record);
       token = page.nextToken;
     } while (token !== undefined);
+    this.records.clear();
+    this.namespaceLabels.clear();
+    for (const record of listed) this.upsert(record);
     this.fullDirty = true;
     this.rev = Math.max(this.rev, startRevision);
     this.watch = await this.store.watch<AnyResource>({ fromRevision: startRevision });

@@ -134,6 +134,23 @@ describe('App Mesh API: resources', () => {
     expect((await call('GET', '/meshes/mesh-1/virtualRouter/vrouter-1_mesh-test/routes')).body.routes).toHaveLength(2);
   });
 
+  it('keeps the Kubernetes webhook update rules for Kubernetes resources', async () => {
+    const { call, store } = await api();
+    await importManifests(store, [SEED]);
+    const cloudMap = { awsCloudMap: { namespaceName: 'apps.local', serviceName: 'a' } };
+    await store.put(resourceKey('VirtualNode', 'mesh-test', 'cm'), {
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'VirtualNode',
+      metadata: { name: 'cm', namespace: 'mesh-test' },
+      spec: { listeners: [listener], serviceDiscovery: cloudMap },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const r = await call('PUT', '/meshes/mesh-1/virtualNodes/cm_mesh-test', { spec: { listeners: [listener], serviceDiscovery: { awsCloudMap: { namespaceName: 'apps.local', serviceName: 'b' } } } });
+    expect(r).toMatchObject({ status: 400, errorType: 'BadRequestException' });
+    expect(r.body.message).toContain('spec.serviceDiscovery.awsCloudMap');
+    expect((await call('PUT', '/meshes/mesh-1/virtualNodes/cm_mesh-test', { spec: { listeners: [listener], serviceDiscovery: cloudMap } })).status).toBe(200);
+  });
+
   it('keeps names per mesh: the same node name in two meshes', async () => {
     const { call } = await api();
     await call('PUT', '/meshes', { meshName: 'a' });

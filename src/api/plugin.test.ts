@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import { createMemoryStore } from '../store/index.js';
+import { appMeshApi } from './plugin.js';
+import { API_PREFIX, OPERATIONS } from './operations.js';
+
+describe('appMeshApi plugin', () => {
+  it('mounts beside other routes without touching their parsing or 404s', async () => {
+    const app = Fastify();
+    app.get('/healthz', async () => ({ ok: true }));
+    app.post('/echo', async (req) => req.body);
+    await app.register(appMeshApi, { store: createMemoryStore(), prefix: API_PREFIX });
+    await app.ready();
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ ok: true });
+    expect((await app.inject({ method: 'POST', url: '/echo', payload: { a: 1 } })).json()).toEqual({ a: 1 });
+    expect((await app.inject({ method: 'GET', url: '/nope' })).headers['x-amzn-errortype']).toBeUndefined();
+    const r = await app.inject({ method: 'PUT', url: '/v20190125/meshes', payload: { meshName: 'm' } });
+    expect(r.statusCode).toBe(200);
+    await app.close();
+  });
+
+  it('routes all 38 operations', async () => {
+    expect(OPERATIONS).toHaveLength(38);
+    expect(new Set(OPERATIONS.map((o) => o.name)).size).toBe(38);
+    const app = Fastify();
+    await app.register(appMeshApi, { store: createMemoryStore(), prefix: API_PREFIX });
+    await app.ready();
+    for (const op of OPERATIONS) {
+      const url = API_PREFIX + op.path.replace(/:[A-Za-z]+/g, 'x');
+      const r = await app.inject({ method: op.method, url, ...(op.method === 'PUT' ? { payload: {} } : {}) });
+      // Every operation answers as App Mesh would (an App Mesh error type, never a routing 404).
+      expect(r.headers['x-amzn-errortype'], `${op.name} ${url}`).not.toBe('UnknownOperationException');
+    }
+    expect(OPERATIONS.filter((o) => o.path.includes('/virtualRouter/')).every((o) => o.path.startsWith('/meshes/:meshName/virtualRouter/:virtualRouterName/routes'))).toBe(true);
+    await app.close();
+  });
+});

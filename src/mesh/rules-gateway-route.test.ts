@@ -253,6 +253,21 @@ const cases: RuleCase[] = [
     code: 'gr.gateway-not-found',
     path: 'spec.virtualGatewayRef.name',
   },
+  {
+    rule: 'a gRPC rewrite has only hostname (prefix is unknown, warning)',
+    good: [...grpcWorld, gr('r', { grpcRoute: { match: { serviceName: 'a.B' }, action: { target, rewrite: { hostname: { defaultTargetHostname: 'ENABLED' } } } } })],
+    bad: [...grpcWorld, gr('r', { grpcRoute: { match: { serviceName: 'a.B' }, action: { target, rewrite: { prefix: { value: '/x/' } } } } })],
+    code: 'schema.unknown-field',
+    path: 'spec.grpcRoute.action.rewrite.prefix',
+    severity: 'warning',
+  },
+  {
+    rule: 'the target is a virtualServiceRef or a virtualServiceARN, not both',
+    good: [...world, gr('r', { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceARN: 'mesh/m/virtualService/s.ns' } } } } })],
+    bad: [...world, gr('r', { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceARN: 'mesh/m/virtualService/s.ns', virtualServiceRef: { name: 's' } } } } } })],
+    code: 'schema.exactly-one',
+    path: 'spec.httpRoute.action.target.virtualService',
+  },
 ];
 
 describe('GatewayRoute rules (appmesh.md §1.2, §2.2, §2.4)', () => {

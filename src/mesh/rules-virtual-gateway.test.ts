@@ -69,6 +69,14 @@ const cases: RuleCase[] = [
     code: 'selector.invalid',
     path: 'spec.namespaceSelector.matchExpressions[0].values',
   },
+  {
+    rule: 'gateway listeners have no outlierDetection or timeout (unknown field, warning)',
+    good: [gw([listener(8088)])],
+    bad: [gw([listener(8088, 'http', { outlierDetection: { maxServerErrors: 1, maxEjectionPercent: 10, interval: { unit: 's', value: 1 }, baseEjectionDuration: { unit: 's', value: 1 } } })])],
+    code: 'schema.unknown-field',
+    path: 'spec.listeners[0].outlierDetection',
+    severity: 'warning',
+  },
 ];
 
 describe('VirtualGateway rules (appmesh.md §1.2, §2.4)', () => {

@@ -252,6 +252,28 @@ const cases: RuleCase[] = [
     code: 'name.aws-name-length',
     path: 'spec.routes[0].name',
   },
+  {
+    rule: 'a tcpRoute has only an idle timeout (perRequest is unknown, warning)',
+    good: [target, router([{ name: 'a', tcpRoute: { action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] }, timeout: { idle: { unit: 's', value: 30 } } } }], [listener(80, 'tcp')])],
+    bad: [target, router([{ name: 'a', tcpRoute: { action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] }, timeout: { perRequest: { unit: 's', value: 30 } } } }], [listener(80, 'tcp')])],
+    code: 'schema.unknown-field',
+    path: 'spec.routes[0].tcpRoute.timeout.perRequest',
+    severity: 'warning',
+  },
+  {
+    rule: 'http match method is one of the nine HTTP verbs',
+    good: [target, router([http({ prefix: '/', method: 'PATCH' })])],
+    bad: [target, router([http({ prefix: '/', method: 'FETCH' })])],
+    code: 'schema.type',
+    path: 'spec.routes[0].httpRoute.match.method',
+  },
+  {
+    rule: 'http match scheme is http or https',
+    good: [target, router([http({ prefix: '/', scheme: 'https' })])],
+    bad: [target, router([http({ prefix: '/', scheme: 'ftp' })])],
+    code: 'schema.type',
+    path: 'spec.routes[0].httpRoute.match.scheme',
+  },
 ];
 
 describe('VirtualRouter rules (appmesh.md §1.2, §2.4)', () => {

@@ -1,0 +1,53 @@
+/**
+ * A virtual gateway pod (appmesh.md §3.3): no init container; its existing Envoy
+ * container is pointed at Amime — image overridden unless
+ * `virtualGatewaySkipImageOverride: enabled`, App Mesh's gateway env set, a readiness
+ * probe added only if it has none. App Mesh configures the container named `envoy`;
+ * Amime also recognises a container whose env already names this gateway (the seed's
+ * `gateway` container sets APPMESH_RESOURCE_ARN itself), so such pods need no edit.
+ */
+import type { Container, Pod } from '../objects.js';
+import type { PodSettings } from './annotations.js';
+import { flavourOf, PROXY_UID, type InjectorConfig } from './config.js';
+import { amimeEnv, amimeMounts, amimeVolumes, mergeEnv, readinessProbe, startCommand, virtualGatewayEnv, type ProxyTarget } from './envoy-container.js';
+
+const IDENTITY_ENV = ['APPMESH_RESOURCE_ARN', 'APPMESH_VIRTUAL_NODE_NAME', 'APPMESH_RESOURCE_NAME'];
+
+/** Index of the gateway's Envoy container, or -1. */
+export function gatewayContainerIndex(containers: ReadonlyArray<Container>, target: ProxyTarget): number {
+  const named = containers.findIndex((c) => c.name === 'envoy');
+  if (named >= 0) return named;
+  const suffix = `/virtualGateway/${target.awsName}`;
+  return containers.findIndex((c) => (c.env ?? []).some((e) => IDENTITY_ENV.includes(e.name) && typeof e.value === 'string' && e.value.endsWith(suffix)));
+}
+
+export interface GatewayResult {
+  pod: Pod;
+  warnings: string[];
+}
+
+export function configureVirtualGateway(pod: Pod, config: InjectorConfig, target: ProxyTarget, s: PodSettings, who: { name: string; namespace: string }): GatewayResult {
+  const out = structuredClone(pod);
+  const spec = (out.spec ??= { containers: [] });
+  const i = gatewayContainerIndex(spec.containers, target);
+  if (i < 0) {
+    return {
+      pod: out,
+      warnings: [`pod matches VirtualGateway ${target.awsName} but has no container named "envoy" (or one whose APPMESH_RESOURCE_ARN names the gateway); it was left unchanged`],
+    };
+  }
+  const c = { ...spec.containers[i]! };
+  if (!s.skipGatewayImageOverride) c.image = config.sidecarImage;
+  const flavour = flavourOf(c.image ?? '', c.image === config.sidecarImage ? config.sidecarFlavour : undefined);
+  c.env = mergeEnv(c.env ?? [], [...virtualGatewayEnv(config, target, s), ...amimeEnv(config, target, flavour, who)]);
+  c.command = startCommand(config, flavour);
+  if (c.readinessProbe === undefined) c.readinessProbe = readinessProbe(config, flavour);
+  const mounts = amimeMounts(config);
+  c.volumeMounts = [...(c.volumeMounts ?? []).filter((m) => !mounts.some((x) => x.name === m.name)), ...mounts];
+  spec.containers = spec.containers.map((x, j) => (j === i ? c : x));
+  const names = new Set((spec.volumes ?? []).map((v) => v.name));
+  const added = amimeVolumes(config).filter((v) => !names.has(v.name));
+  if (added.length > 0) spec.volumes = [...(spec.volumes ?? []), ...added];
+  if (config.enableIamForServiceAccounts && spec.securityContext?.fsGroup === undefined) spec.securityContext = { ...(spec.securityContext ?? {}), fsGroup: PROXY_UID };
+  return { pod: out, warnings: [] };
+}

@@ -159,13 +159,13 @@ function originalDestination(name: string): Cluster {
 /** `cds_egress_<mesh>_mesh-allow-all` (ALLOW_ALL passthrough). */
 export function allowAllCluster(ctx: TranslateContext): string {
   const name = allowAllClusterName(ctx.mesh);
-  ctx.out.addCluster(originalDestination(name));
+  ctx.out.addCluster(shared(ctx, `cluster:${name}`, () => originalDestination(name)));
   return name;
 }
 
 /** `cds_egress_<mesh>_amazonaws` (AWS APIs under DROP_ALL). */
 export function amazonawsCluster(ctx: TranslateContext): string {
   const name = amazonawsClusterName(ctx.mesh);
-  ctx.out.addCluster(originalDestination(name));
+  ctx.out.addCluster(shared(ctx, `cluster:${name}`, () => originalDestination(name)));
   return name;
 }

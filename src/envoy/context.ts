@@ -5,6 +5,7 @@
  * re-translation), and the resources it collects.
  */
 import type { MeshView } from '../mesh/graph.js';
+import { markShared } from './encode-plain.js';
 import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
 import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret } from './types.js';
@@ -53,16 +54,43 @@ export class Collector {
     if (!this.secrets.has(name)) this.secrets.set(name, secret);
   }
 
+  /** The collected resources, in the (deterministic) order they were added; views sort by name. */
   finish(): EnvoyResources {
-    const byName = <T extends { name?: string }>(a: T, b: T): number => cmp(a.name ?? '', b.name ?? '');
     return {
-      listeners: [...this.listeners].sort(byName),
-      routes: [...this.routes].sort(byName),
-      clusters: [...this.clusters.values()].sort(byName),
-      endpoints: [...this.endpoints.values()].sort((a, b) => cmp(a.cluster_name ?? '', b.cluster_name ?? '')),
-      secrets: [...this.secrets.values()].sort(byName),
+      listeners: this.listeners,
+      routes: this.routes,
+      clusters: [...this.clusters.values()],
+      endpoints: [...this.endpoints.values()],
+      secrets: [...this.secrets.values()],
     };
   }
+}
+
+/** What a shared unit adds to every group that uses it, flattened for cheap replay. */
+interface Effects {
+  clusters: Cluster[];
+  endpoints: Array<[string, ClusterLoadAssignment]>;
+  eds: Array<[string, EdsTarget]>;
+  secrets: Secret[];
+  listeners: Listener[];
+  routes: RouteConfiguration[];
+  warnings: string[];
+  empty: boolean;
+}
+
+function effectsOf(c: Collector, warnings: string[]): Effects {
+  const e: Effects = {
+    clusters: [...c.clusters.values()],
+    endpoints: [...c.endpoints],
+    eds: [...c.eds],
+    secrets: [...c.secrets.values()],
+    listeners: c.listeners,
+    routes: c.routes,
+    warnings,
+    empty: false,
+  };
+  e.empty = e.clusters.length + e.endpoints.length + e.eds.length + e.secrets.length + e.listeners.length + e.routes.length + warnings.length === 0;
+  return e;
 }
 
 export function cmp(a: string, b: string): number {
@@ -79,56 +107,67 @@ export interface TranslateContext {
   endpoints: EndpointSource;
   /** Objects shared across the groups of one translation run, keyed by what they depend on. */
   memo: Map<string, unknown>;
-  /** Dependency keys read so far (see deps.ts). */
+  /** Dependency keys read directly by the group (see lookup.ts `depKey`). */
   deps: Set<string>;
+  /** Shared units the group used, with the dependency keys each read (transitively). */
+  units: Map<string, ReadonlySet<string>>;
+  /** How many shared builds are in progress (inside one, reads belong to the unit). */
+  depth: number;
   out: Collector;
   warn(message: string): void;
 }
 
 interface Shared {
   value: unknown;
-  effects: Collector;
+  effects: Effects;
   deps: Set<string>;
-  warnings: string[];
 }
 
 /**
- * Builds `value` once per translation run and shares it between groups. What the
- * build added to the group (clusters, assignments, secrets, dependencies, warnings) is
- * recorded and replayed into every later group that uses the shared value.
+ * Builds `value` once per translation run and shares it between groups (a "unit").
+ * What the build added to the group (clusters, assignments, secrets, warnings) is
+ * recorded and replayed into every later group that uses the unit; what it read is
+ * recorded once, on the unit, which keeps dependency tracking per group small.
+ * Shared values are marked for the encoder, which then encodes each one once.
  */
 export function shared<T>(ctx: TranslateContext, name: string, build: () => T): T {
   const key = `${ctx.mesh}|${ctx.flavour}|${name}`;
-  const hit = ctx.memo.get(key) as Shared | undefined;
-  if (hit) {
-    replay(hit, ctx);
-    return hit.value as T;
+  let entry = ctx.memo.get(key) as Shared | undefined;
+  if (!entry) {
+    const saved = { out: ctx.out, deps: ctx.deps, warn: ctx.warn };
+    const out = new Collector();
+    const deps = new Set<string>();
+    const warnings: string[] = [];
+    ctx.out = out;
+    ctx.deps = deps;
+    ctx.warn = (m) => warnings.push(m);
+    ctx.depth++;
+    let value: unknown;
+    try {
+      value = build();
+    } finally {
+      ctx.depth--;
+      ctx.out = saved.out;
+      ctx.deps = saved.deps;
+      ctx.warn = saved.warn;
+    }
+    entry = { value, effects: effectsOf(out, warnings), deps };
+    ctx.memo.set(key, entry);
+    markShared(value);
   }
-  const saved = { out: ctx.out, deps: ctx.deps, warn: ctx.warn };
-  const entry: Shared = { value: undefined, effects: new Collector(), deps: new Set(), warnings: [] };
-  ctx.out = entry.effects;
-  ctx.deps = entry.deps;
-  ctx.warn = (m) => entry.warnings.push(m);
-  try {
-    entry.value = build();
-  } finally {
-    ctx.out = saved.out;
-    ctx.deps = saved.deps;
-    ctx.warn = saved.warn;
-  }
-  ctx.memo.set(key, entry);
-  replay(entry, ctx);
+  if (!entry.effects.empty) replay(entry.effects, ctx);
+  if (ctx.depth > 0) for (const d of entry.deps) ctx.deps.add(d);
+  else if (entry.deps.size > 0) ctx.units.set(key, entry.deps);
   return entry.value as T;
 }
 
-function replay(entry: Shared, ctx: TranslateContext): void {
-  const e = entry.effects;
-  for (const c of e.clusters.values()) ctx.out.addCluster(c);
-  for (const s of e.secrets.values()) ctx.out.addSecret(s);
-  for (const [name, cla] of e.endpoints) if (!ctx.out.endpoints.has(name)) ctx.out.endpoints.set(name, cla);
-  for (const [name, t] of e.eds) if (!ctx.out.eds.has(name)) ctx.out.eds.set(name, t);
-  for (const l of e.listeners) ctx.out.listeners.push(l);
-  for (const r of e.routes) ctx.out.routes.push(r);
-  for (const d of entry.deps) ctx.deps.add(d);
-  for (const w of entry.warnings) ctx.warn(w);
+function replay(e: Effects, ctx: TranslateContext): void {
+  const out = ctx.out;
+  for (const c of e.clusters) out.addCluster(c);
+  for (const s of e.secrets) out.addSecret(s);
+  for (const [name, cla] of e.endpoints) if (!out.endpoints.has(name)) out.endpoints.set(name, cla);
+  for (const [name, t] of e.eds) if (!out.eds.has(name)) out.eds.set(name, t);
+  for (const l of e.listeners) out.listeners.push(l);
+  for (const r of e.routes) out.routes.push(r);
+  for (const w of e.warnings) ctx.warn(w);
 }

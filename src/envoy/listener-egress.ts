@@ -8,7 +8,7 @@
  * to `*.amazonaws.com` out (`cds_egress_<mesh>_amazonaws`) and closes anything else.
  */
 import type { ClientPolicy, Logging } from '../model/schema/index.js';
-import type { TranslateContext } from './context.js';
+import { shared, type TranslateContext } from './context.js';
 import { allowAllCluster, amazonawsCluster } from './cluster.js';
 import { egressPorts, type BackendRef, type EgressPort } from './egress-plan.js';
 import { egressRouteConfig } from './route-egress.js';
@@ -21,6 +21,8 @@ import { ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER } from './listener-ingress.js
 import type { AccessLog, Filter, FilterChain, Listener } from './types.js';
 
 const STAT_PREFIX = 'egress';
+const EGRESS_ADDRESS: Listener['address'] = { socket_address: { address: '0.0.0.0', port_value: EGRESS_PORT } };
+const EGRESS_LISTENER_FILTERS = [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER];
 
 function tcpChainFilter(ctx: TranslateContext, ep: EgressPort, logs: AccessLog[]): Filter | undefined {
   if (ep.backends.length > 1) {
@@ -41,31 +43,45 @@ export interface EgressSpec {
 }
 
 export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
-  const logs = accessLogs(spec.logging);
+  const logKey = spec.logging ? JSON.stringify(spec.logging) : '';
+  const logs = shared(ctx, `access-logs:${logKey}`, () => accessLogs(spec.logging));
   const chains: FilterChain[] = [];
   for (const ep of egressPorts(ctx, spec.backends, spec.backendDefaults)) {
-    let filter: Filter | undefined;
-    if (ep.protocol === 'tcp') filter = tcpChainFilter(ctx, ep, logs);
-    else {
-      const rds = egressRouteConfig(ctx, ep);
-      ctx.out.routes.push(rds);
-      filter = httpConnectionManagerFilter({ statPrefix: STAT_PREFIX, routeConfigName: routeConfigName('egress', ep.protocol, ep.port), accessLogs: logs });
+    if (ep.protocol === 'tcp') {
+      const filter = tcpChainFilter(ctx, ep, logs);
+      if (filter) chains.push({ name: `egress_${ep.protocol}_${ep.port}`, filter_chain_match: { destination_port: { value: ep.port } }, filters: [filter] });
+      continue;
     }
-    if (filter) chains.push({ name: `egress_${ep.protocol}_${ep.port}`, filter_chain_match: { destination_port: { value: ep.port } }, filters: [filter] });
+    ctx.out.routes.push(egressRouteConfig(ctx, ep));
+    const rds = routeConfigName('egress', ep.protocol, ep.port);
+    // The same on every sidecar with this port and logging: one object, encoded once.
+    chains.push(
+      shared(ctx, `egress-chain:${rds}:${logKey}`, () => ({
+        name: `egress_${ep.protocol}_${ep.port}`,
+        filter_chain_match: { destination_port: { value: ep.port } },
+        filters: [httpConnectionManagerFilter({ statPrefix: STAT_PREFIX, routeConfigName: rds, accessLogs: logs })],
+      })),
+    );
   }
   const listener: Listener = {
     name: listenerName('egress', EGRESS_PORT),
-    address: { socket_address: { address: '0.0.0.0', port_value: EGRESS_PORT } },
+    address: EGRESS_ADDRESS,
     traffic_direction: 'OUTBOUND',
-    listener_filters: [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER],
+    listener_filters: EGRESS_LISTENER_FILTERS,
     filter_chains: chains,
   };
   if (ctx.view.mesh.egressFilter === 'ALLOW_ALL') {
-    const filter = tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: [{ cluster: allowAllCluster(ctx), weight: 1 }], accessLogs: logs });
-    if (filter) listener.default_filter_chain = { name: 'mesh-allow-all', filters: [filter] };
+    listener.default_filter_chain = shared(ctx, `allow-all-chain:${logKey}`, () => {
+      const filter = tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: [{ cluster: allowAllCluster(ctx), weight: 1 }], accessLogs: logs });
+      return { name: 'mesh-allow-all', filters: filter ? [filter] : [] };
+    });
   } else {
-    const filter = tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: [{ cluster: amazonawsCluster(ctx), weight: 1 }], accessLogs: logs });
-    if (filter) chains.push({ name: 'amazonaws', filter_chain_match: { server_names: [AMAZONAWS_DOMAIN], transport_protocol: 'tls' }, filters: [filter] });
+    chains.push(
+      shared(ctx, `amazonaws-chain:${logKey}`, () => {
+        const filter = tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: [{ cluster: amazonawsCluster(ctx), weight: 1 }], accessLogs: logs });
+        return { name: 'amazonaws', filter_chain_match: { server_names: [AMAZONAWS_DOMAIN], transport_protocol: 'tls' }, filters: filter ? [filter] : [] };
+      }),
+    );
   }
   ctx.out.listeners.push(listener);
 }

@@ -10,7 +10,7 @@ import type { ResolvedVirtualNode } from '../mesh/graph.js';
 import type { VirtualNodeListener } from '../model/schema/index.js';
 import { typedConfig } from './proto/codec.js';
 import { EXT } from './proto/types.js';
-import type { TranslateContext } from './context.js';
+import { shared, type TranslateContext } from './context.js';
 import { FILTER, INGRESS_PORT, listenerName, routeConfigName, statPrefix } from './names.js';
 import { ingressCluster } from './cluster.js';
 import { httpConnectionManagerFilter } from './hcm.js';
@@ -22,6 +22,9 @@ import type { EmptyConfig, Filter, FilterChain, Listener, ListenerFilter, RouteA
 
 export const ORIGINAL_DST_FILTER: ListenerFilter = { name: FILTER.originalDst, typed_config: typedConfig(EXT.originalDst, {} satisfies EmptyConfig) };
 export const TLS_INSPECTOR_FILTER: ListenerFilter = { name: FILTER.tlsInspector, typed_config: typedConfig(EXT.tlsInspector, {} satisfies EmptyConfig) };
+const PLAIN_FILTERS = [ORIGINAL_DST_FILTER];
+const PERMISSIVE_FILTERS = [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER];
+const INGRESS_ADDRESS: Listener['address'] = { socket_address: { address: '0.0.0.0', port_value: INGRESS_PORT } };
 
 function listenerTimeout(l: VirtualNodeListener): { perRequest?: { unit: 's' | 'ms'; value: number }; idle?: { unit: 's' | 'ms'; value: number } } | undefined {
   const t = l.timeout;
@@ -65,19 +68,26 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
   const listeners = node.resource.spec.listeners ?? [];
   if (listeners.length === 0) return;
   const multi = listeners.length > 1;
-  const logs = accessLogs(node.resource.spec.logging);
+  const logging = node.resource.spec.logging;
+  const logKey = logging ? JSON.stringify(logging) : '';
+  const logs = shared(ctx, `access-logs:${logKey}`, () => accessLogs(logging));
   const chains: FilterChain[] = [];
   for (const l of listeners) {
     const { port, protocol } = l.portMapping;
     const stat = statPrefix('ingress', protocol, port, multi);
     const cluster = ingressCluster(ctx, node, l);
     const rds = routeConfigName('ingress', protocol, port);
-    const filter: Filter | undefined =
-      protocol === 'tcp'
-        ? tcpProxyFilter({ statPrefix: stat, targets: [{ cluster, weight: 1 }], idle: listenerTimeout(l)?.idle, accessLogs: logs })
-        : httpConnectionManagerFilter({ statPrefix: stat, routeConfigName: rds, accessLogs: logs });
-    if (!filter) continue;
-    const portChains = tlsChains(ctx, `ingress_${protocol}_${port}`, { destination_port: { value: port } }, [filter], l.tls);
+    const match = { destination_port: { value: port } };
+    const name = `ingress_${protocol}_${port}`;
+    let portChains: FilterChain[];
+    if (protocol === 'tcp') {
+      const filter = tcpProxyFilter({ statPrefix: stat, targets: [{ cluster, weight: 1 }], idle: listenerTimeout(l)?.idle, accessLogs: logs });
+      portChains = filter ? tlsChains(ctx, name, match, [filter], l.tls) : [];
+    } else {
+      // Nothing node-specific in an HTTP chain: nodes with the same listener share it.
+      const key = `ingress-chains:${rds}:${stat}:${logKey}:${l.tls ? JSON.stringify(l.tls) : ''}`;
+      portChains = shared(ctx, key, () => tlsChains(ctx, name, match, [httpConnectionManagerFilter({ statPrefix: stat, routeConfigName: rds, accessLogs: logs })], l.tls));
+    }
     if (portChains.length > 0 && protocol !== 'tcp') ctx.out.routes.push(ingressRouteConfig(rds, node.awsName, cluster, l));
     chains.push(...portChains);
   }
@@ -85,9 +95,9 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
   const permissive = listeners.some((l) => l.tls?.mode === 'PERMISSIVE');
   const listener: Listener = {
     name: listenerName('ingress', INGRESS_PORT),
-    address: { socket_address: { address: '0.0.0.0', port_value: INGRESS_PORT } },
+    address: INGRESS_ADDRESS,
     traffic_direction: 'INBOUND',
-    listener_filters: permissive ? [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER] : [ORIGINAL_DST_FILTER],
+    listener_filters: permissive ? PERMISSIVE_FILTERS : PLAIN_FILTERS,
     filter_chains: chains,
   };
   ctx.out.listeners.push(listener);

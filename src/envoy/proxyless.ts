@@ -21,11 +21,9 @@ import { typedConfig } from './proto/codec.js';
 import { EXT } from './proto/types.js';
 import type { Listener } from './types.js';
 
-function apiListener(name: string, rds: string): Listener {
-  return {
-    name,
-    api_listener: { api_listener: typedConfig(EXT.httpConnectionManager, httpConnectionManager({ statPrefix: 'egress', routeConfigName: rds, flavour: 'grpc' })) },
-  };
+function apiListener(ctx: TranslateContext, name: string, rds: string): Listener {
+  const hcm = shared(ctx, `api-hcm:${rds}`, () => typedConfig(EXT.httpConnectionManager, httpConnectionManager({ statPrefix: 'egress', routeConfigName: rds, flavour: 'grpc' })));
+  return { name, api_listener: { api_listener: hcm } };
 }
 
 export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode): void {
@@ -36,15 +34,19 @@ export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode
     ctx.out.routes.push(egressRouteConfig(ctx, ep));
     const rds = routeConfigName('egress', ep.protocol, ep.port);
     for (const b of ep.backends) {
+      const names: string[] = [];
       for (const domain of serviceDomains(ctx, b.vs, ep.port)) {
         const bare = !domain.endsWith(`:${ep.port}`);
         // Ports are visited in ascending order, so a bare name lands on the lowest port.
-        if (bare && bareDone.has(domain)) continue;
-        if (named.has(domain)) continue;
+        if ((bare && bareDone.has(domain)) || named.has(domain)) continue;
         named.add(domain);
         if (bare) bareDone.add(domain);
-        ctx.out.listeners.push(shared(ctx, `api-listener:${domain}:${rds}`, () => apiListener(domain, rds)));
+        names.push(domain);
       }
+      if (names.length === 0) continue;
+      // Every client of this service gets the same listeners: one shared list.
+      const listeners = shared(ctx, `api-listeners:${rds}:${names.join(',')}`, () => names.map((n) => apiListener(ctx, n, rds)));
+      for (const l of listeners) ctx.out.listeners.push(l);
     }
   }
 }

@@ -6,7 +6,7 @@
  * DROP_ALL: only `*.amazonaws.com`). A domain claimed by an earlier backend is not
  * repeated (Envoy rejects duplicate domains).
  */
-import type { TranslateContext } from './context.js';
+import { shared, type TranslateContext } from './context.js';
 import { allowAllCluster, amazonawsCluster } from './cluster.js';
 import { serviceDomains, type EgressPort } from './egress-plan.js';
 import { envoyRouteMatch } from './route-match.js';
@@ -26,6 +26,22 @@ export function envoyRoute(ctx: TranslateContext, r: ServiceRoute): Route | unde
   return { name: r.name, match, direct_response: { status: 503 } };
 }
 
+/**
+ * A backend's virtual host. Every caller of the service on this port with the same
+ * client policy gets the same object (and so the same encoded bytes).
+ */
+function serviceVirtualHost(ctx: TranslateContext, b: EgressPort['backends'][number], ep: EgressPort, domains: string[]): VirtualHost {
+  const key = `vhost:${b.vs.awsName}:${ep.port}:${ep.protocol}:${b.policy ? JSON.stringify(b.policy) : ''}:${domains.join(',')}`;
+  return shared(ctx, key, () => {
+    const routes: Route[] = [];
+    for (const r of serviceRoutes(ctx, b.vs, ep, { policy: b.policy })) {
+      const route = envoyRoute(ctx, r);
+      if (route) routes.push(route);
+    }
+    return { name: b.vs.awsName, domains, routes };
+  });
+}
+
 export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteConfiguration {
   const claimed = new Set<string>();
   const virtualHosts: VirtualHost[] = [];
@@ -33,12 +49,7 @@ export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteC
     const domains = serviceDomains(ctx, b.vs, ep.port).filter((d) => !claimed.has(d));
     if (domains.length === 0) continue;
     for (const d of domains) claimed.add(d);
-    const routes: Route[] = [];
-    for (const r of serviceRoutes(ctx, b.vs, ep, { policy: b.policy })) {
-      const route = envoyRoute(ctx, r);
-      if (route) routes.push(route);
-    }
-    virtualHosts.push({ name: b.vs.awsName, domains, routes });
+    virtualHosts.push(serviceVirtualHost(ctx, b, ep, domains));
   }
   if (ctx.flavour === 'envoy') {
     if (ctx.view.mesh.egressFilter === 'ALLOW_ALL') {

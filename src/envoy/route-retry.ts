@@ -20,6 +20,7 @@ const HTTP_EVENTS: Readonly<Record<string, string>> = {
   'stream-error': 'refused-stream',
 };
 const CLIENT_ERROR_CODES = [409];
+const PREVIOUS_HOSTS = { name: FILTER.previousHosts, typed_config: typedConfig(EXT.previousHosts, {} satisfies EmptyConfig) };
 
 export function retryOn(policy: HTTPRetryPolicy | GRPCRetryPolicy): { on: string[]; codes: number[] } {
   const on: string[] = [];
@@ -55,7 +56,7 @@ export function retryPolicy(policy: HTTPRetryPolicy | GRPCRetryPolicy | undefine
     retry_on: on.join(','),
     num_retries: { value: policy.maxRetries },
     per_try_timeout: fromAppMesh(policy.perRetryTimeout),
-    retry_host_predicate: [{ name: FILTER.previousHosts, typed_config: typedConfig(EXT.previousHosts, {} satisfies EmptyConfig) }],
+    retry_host_predicate: [PREVIOUS_HOSTS],
     host_selection_retry_max_attempts: 5,
   };
   if (codes.length > 0) out.retriable_status_codes = codes;

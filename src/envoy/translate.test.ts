@@ -102,7 +102,7 @@ describe('determinism and encoding', () => {
     const again = graphFromText(seedText, 'seed.yaml').graph;
     const a = encodeResources(translateGroup(graph, VNODE_X, NO_ENDPOINTS));
     const b = encodeResources(translateGroup(again, VNODE_X, NO_ENDPOINTS));
-    expect([...(a[XDS_TYPE_URL.clusters]?.keys() ?? [])]).toEqual([
+    expect([...(a[XDS_TYPE_URL.clusters]?.keys() ?? [])].sort()).toEqual([
       'cds_egress_mesh-1_mesh-allow-all',
       'cds_egress_mesh-1_vnode-1_mesh-test_http_80',
       'cds_egress_mesh-1_vnode-2_mesh-test_http_80',

@@ -5,7 +5,7 @@
  * objects and the same bytes.
  */
 import type { MeshGraph } from '../mesh/graph.js';
-import { encodeMessage } from './proto/codec.js';
+import { encodePlain } from './encode-plain.js';
 import { XDS_KINDS, XDS_TYPE_NAME, XDS_TYPE_URL, resourceNameOf } from './proto/types.js';
 import { Collector, type EdsTarget, type EnvoyResources, type TranslateContext } from './context.js';
 import type { EndpointSource } from './endpoints.js';
@@ -21,8 +21,10 @@ export type { EnvoyResources } from './context.js';
 
 export interface GroupTranslation {
   resources: EnvoyResources;
-  /** Dependency keys read (see lookup.ts `depKey`), for incremental re-translation. */
+  /** Dependency keys the group read directly (see lookup.ts `depKey`), for incremental re-translation. */
   deps: ReadonlySet<string>;
+  /** Shared units the group used (memo keys) with the dependency keys each read. */
+  units: ReadonlyMap<string, ReadonlySet<string>>;
   /** The group's EDS clusters and their endpoint inputs. */
   eds: ReadonlyArray<EdsTarget>;
   warnings: ReadonlyArray<string>;
@@ -57,6 +59,8 @@ export function translateGroupDetailed(
     endpoints,
     memo,
     deps: new Set([depKey.mesh()]),
+    units: new Map(),
+    depth: 0,
     out: new Collector(),
     warn: (message) => {
       warnings.push(message);
@@ -82,7 +86,7 @@ export function translateGroupDetailed(
     if (!vg || vg.inactive) throw new UnknownGroupError(group.key);
     gatewayResources(ctx, vg);
   }
-  return { resources: ctx.out.finish(), deps: ctx.deps, eds: [...ctx.out.eds.values()], warnings };
+  return { resources: ctx.out.finish(), deps: ctx.deps, units: ctx.units, eds: [...ctx.out.eds.values()], warnings };
 }
 
 /** The Envoy resources of the group `groupKey` (node id, full ARN, or `<node id>#grpc`). */
@@ -101,7 +105,7 @@ const encoded = new WeakMap<object, Uint8Array>();
 export function encodeOne(kind: (typeof XDS_KINDS)[number], resource: object): Uint8Array {
   const hit = encoded.get(resource);
   if (hit) return hit;
-  const bytes = encodeMessage(XDS_TYPE_NAME[kind], resource);
+  const bytes = encodePlain(XDS_TYPE_NAME[kind], resource);
   encoded.set(resource, bytes);
   return bytes;
 }

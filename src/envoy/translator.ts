@@ -27,14 +27,38 @@ export interface TranslatorResult {
 interface Entry {
   group: ProxyGroup;
   translation: GroupTranslation;
-  /** Dependency keys with the mesh in front. */
-  deps: string[];
 }
+
+/** key → set of keys, with add/remove that drop empty sets. */
+class Index {
+  private map = new Map<string, Set<string>>();
+  add(from: string, to: string): void {
+    let set = this.map.get(from);
+    if (!set) this.map.set(from, (set = new Set()));
+    set.add(to);
+  }
+  remove(from: string, to: string): void {
+    const set = this.map.get(from);
+    if (!set) return;
+    set.delete(to);
+    if (set.size === 0) this.map.delete(from);
+  }
+  get(from: string): ReadonlySet<string> {
+    return this.map.get(from) ?? EMPTY;
+  }
+}
+const EMPTY: ReadonlySet<string> = new Set();
 
 export class Translator {
   private entries = new Map<string, Entry>();
-  /** Scoped dependency key → keys of the groups that read it. */
-  private readers = new Map<string, Set<string>>();
+  /** Scoped dependency key → groups that read it directly. */
+  private groupReaders = new Index();
+  /** Scoped dependency key → shared units that read it. */
+  private unitReaders = new Index();
+  /** Unit key → groups that use it. */
+  private unitUsers = new Index();
+  /** Unit key → its scoped dependency keys (while some group uses it). */
+  private unitDeps = new Map<string, string[]>();
   private prints: Fingerprints = new Map();
   private graphOptions = '';
   private endpoints: EndpointSource | undefined;
@@ -46,12 +70,11 @@ export class Translator {
   update(graph: MeshGraph, endpoints: EndpointSource): TranslatorResult {
     const prints = fingerprints(graph);
     const everything = this.endpoints !== endpoints || this.graphOptions !== optionsKey(graph);
-    const changed = everything ? undefined : changedKeys(this.prints, prints);
     const groups = proxyGroups(graph);
     const current = new Set(groups.map((g) => g.key));
     const dirty = new Set<string>();
-    for (const g of groups) if (!this.entries.has(g.key) || everything) dirty.add(g.key);
-    if (changed) for (const k of changed) for (const key of this.readers.get(k) ?? []) if (current.has(key)) dirty.add(key);
+    for (const g of groups) if (everything || !this.entries.has(g.key)) dirty.add(g.key);
+    if (!everything) for (const k of changedKeys(this.prints, prints)) this.readersOf(k, dirty);
 
     const removed = [...this.entries.keys()].filter((k) => !current.has(k)).sort();
     for (const k of removed) this.forget(k);
@@ -59,20 +82,13 @@ export class Translator {
     for (const g of groups) {
       if (!dirty.has(g.key)) continue;
       this.forget(g.key);
-      const translation = translateGroupDetailed(graph, g, endpoints, this.options, memo);
-      const deps = [...translation.deps].map((d) => scopedKey(g.mesh, d));
-      this.entries.set(g.key, { group: g, translation, deps });
-      for (const d of deps) {
-        let set = this.readers.get(d);
-        if (!set) this.readers.set(d, (set = new Set()));
-        set.add(g.key);
-      }
+      this.remember(g, translateGroupDetailed(graph, g, endpoints, this.options, memo));
     }
     this.prints = prints;
     this.graphOptions = optionsKey(graph);
     this.endpoints = endpoints;
     this.graph = graph;
-    return { groups: this.snapshot(), changed: [...dirty].sort(), removed };
+    return { groups: this.snapshot(), changed: [...dirty].filter((k) => current.has(k)).sort(), removed };
   }
 
   /**
@@ -82,7 +98,11 @@ export class Translator {
   updateEndpoints(endpoints: EndpointSource, nodes: Iterable<VirtualNodeRef>): TranslatorResult {
     this.endpoints = endpoints;
     const affected = new Set<string>();
-    for (const n of nodes) for (const key of this.readers.get(scopedKey(n.mesh, depKey.endpoints(n.virtualNode))) ?? []) affected.add(key);
+    const changedNodes = new Set<string>();
+    for (const n of nodes) {
+      changedNodes.add(`${n.mesh}|${n.virtualNode}`);
+      this.readersOf(scopedKey(n.mesh, depKey.endpoints(n.virtualNode)), affected, false);
+    }
     const built = new Map<string, EnvoyResources['endpoints'][number]>();
     for (const key of affected) {
       const entry = this.entries.get(key);
@@ -90,11 +110,52 @@ export class Translator {
       const mesh = entry.group.mesh;
       const old = entry.translation.resources;
       const fresh = new Map(old.endpoints.map((cla) => [cla.cluster_name ?? '', cla]));
-      for (const t of entry.translation.eds) fresh.set(t.clusterName, this.assignment(built, mesh, t, endpoints));
-      const resources: EnvoyResources = { ...old, endpoints: [...fresh.values()].sort((a, b) => ((a.cluster_name ?? '') < (b.cluster_name ?? '') ? -1 : 1)) };
+      for (const t of entry.translation.eds) {
+        if (changedNodes.has(`${mesh}|${t.virtualNode}`)) fresh.set(t.clusterName, this.assignment(built, mesh, t, endpoints));
+      }
+      const resources: EnvoyResources = { ...old, endpoints: [...fresh.values()] };
       entry.translation = { ...entry.translation, resources };
     }
     return { groups: this.snapshot(), changed: [...affected].sort(), removed: [] };
+  }
+
+  /** Adds to `out` the groups that read `dep`, directly or through a unit (dropping those units unless `keepUnits`). */
+  private readersOf(dep: string, out: Set<string>, dropUnits = true): void {
+    for (const g of this.groupReaders.get(dep)) out.add(g);
+    for (const unit of [...this.unitReaders.get(dep)]) {
+      for (const g of this.unitUsers.get(unit)) out.add(g);
+      // The unit is stale: its users are all re-translated and will register it afresh.
+      if (dropUnits) this.dropUnit(unit);
+    }
+  }
+
+  private remember(group: ProxyGroup, translation: GroupTranslation): void {
+    this.entries.set(group.key, { group, translation });
+    for (const d of translation.deps) this.groupReaders.add(scopedKey(group.mesh, d), group.key);
+    for (const [unit, deps] of translation.units) {
+      this.unitUsers.add(unit, group.key);
+      if (this.unitDeps.has(unit)) continue;
+      const scoped = [...deps].map((d) => scopedKey(group.mesh, d));
+      this.unitDeps.set(unit, scoped);
+      for (const d of scoped) this.unitReaders.add(d, unit);
+    }
+  }
+
+  private forget(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    const mesh = entry.group.mesh;
+    for (const d of entry.translation.deps) this.groupReaders.remove(scopedKey(mesh, d), key);
+    for (const unit of entry.translation.units.keys()) {
+      this.unitUsers.remove(unit, key);
+      if (this.unitUsers.get(unit).size === 0) this.dropUnit(unit);
+    }
+    this.entries.delete(key);
+  }
+
+  private dropUnit(unit: string): void {
+    for (const d of this.unitDeps.get(unit) ?? []) this.unitReaders.remove(d, unit);
+    this.unitDeps.delete(unit);
   }
 
   /** The last translation of a group (warnings, dependencies, EDS targets included). */
@@ -112,13 +173,6 @@ export class Translator {
     let cla = built.get(k);
     if (!cla) built.set(k, (cla = assignmentFor({ mesh, endpoints }, t.clusterName, t.virtualNode, t.port, t.hostname)));
     return cla;
-  }
-
-  private forget(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    for (const d of entry.deps) this.readers.get(d)?.delete(key);
-    this.entries.delete(key);
   }
 
   private snapshot(): Map<string, EnvoyResources> {

@@ -1,10 +1,11 @@
 /**
  * The human view of a group's resources, as Envoy shows them in its admin
  * config_dump: each resource encoded, decoded, and printed with `@type` on every Any
- * (see proto/json.ts). `amime render` and the golden files print this.
+ * (see proto/json.ts), sorted by name. `amime render` and the golden files print this.
  */
 import { toJsonView, type JsonObject } from './proto/json.js';
-import { XDS_KINDS, XDS_TYPE_NAME, type XdsKind } from './proto/types.js';
+import { XDS_KINDS, XDS_TYPE_NAME, resourceNameOf, type XdsKind } from './proto/types.js';
+import { cmp } from './context.js';
 import { encodeOne, type EnvoyResources } from './translate.js';
 
 export type ResourcesView = Partial<Record<XdsKind, JsonObject[]>>;
@@ -13,7 +14,8 @@ export function resourcesView(res: EnvoyResources, kinds: ReadonlyArray<XdsKind>
   const out: ResourcesView = {};
   for (const kind of XDS_KINDS) {
     if (!kinds.includes(kind)) continue;
-    out[kind] = res[kind].map((r) => toJsonView(XDS_TYPE_NAME[kind], encodeOne(kind, r)));
+    const sorted = [...(res[kind] as object[])].sort((a, b) => cmp(resourceNameOf(kind, a), resourceNameOf(kind, b)));
+    out[kind] = sorted.map((r) => toJsonView(XDS_TYPE_NAME[kind], encodeOne(kind, r)));
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { Kind } from './kinds.js';
-import { API_VERSION } from './kinds.js';
+import type { API_VERSION } from './kinds.js';
 import {
   BackendGroupSpec,
   BackendGroupStatus,

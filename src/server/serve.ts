@@ -16,7 +16,7 @@ import { ServeMetrics } from './metrics.js';
 import { MeshPipeline } from './pipeline.js';
 import { StoreSource } from './store-source.js';
 import { DirSource } from './dir-source.js';
-import { EdgeEndpointSource, dnsHostnames, nodesWithHostnames, readEndpointsFile } from './endpoints.js';
+import { EdgeEndpointSource, dnsHostnames, nodesWithHostnames, readEndpointsFile, type EndpointChange } from './endpoints.js';
 import { readManifests, syncRecords } from './import-manifests.js';
 import type { Logger } from './logger.js';
 
@@ -89,15 +89,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     // ── pipeline ─────────────────────────────────────────────────────────
     const metrics = new ServeMetrics();
     const cache = new SnapshotCache();
-    let pipeline: MeshPipeline | undefined;
-    const endpoints = new EdgeEndpointSource((change) => {
-      const graph = pipeline?.graph;
-      if (!pipeline || !graph) return;
-      pipeline.endpointsChanged([...change.nodes, ...nodesWithHostnames(graph, change.hostnames)]);
-    });
+    // The endpoint source and the pipeline refer to each other; the source's changes reach the pipeline once it exists.
+    let onEndpointChange: (change: EndpointChange) => void = () => undefined;
+    const endpoints = new EdgeEndpointSource((change) => onEndpointChange(change));
     cleanups.push(() => endpoints.close());
     if (extras.endpointsFile) endpoints.setRegistry(readEndpointsFile(extras.endpointsFile));
-    pipeline = new MeshPipeline({
+    const pipeline = new MeshPipeline({
       cache,
       endpoints,
       graph: graphOptions,
@@ -111,13 +108,15 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         logger.debug({ groups: run.groups, changed: run.changedGroups, removed: run.removedGroups, ms: Math.round(run.durationMs) }, 'translated');
       },
     });
-    let source: StoreSource | undefined;
-    const debouncer = new Debouncer<true>(() => {
-      if (source && pipeline) pipeline.run(source.graphInput());
-    }, config.debounce);
+    onEndpointChange = (change) => {
+      const graph = pipeline.graph;
+      if (graph) pipeline.endpointsChanged([...change.nodes, ...nodesWithHostnames(graph, change.hostnames)]);
+    };
+    // Pushes come only from the store source, so `source` is set before the debouncer first fires.
+    const debouncer = new Debouncer<true>(() => pipeline.run(source.graphInput()), config.debounce);
     cleanups.push(() => debouncer.cancel());
-    source = await StoreSource.open(store, () => debouncer.push(true));
-    cleanups.push(() => source?.close());
+    const source = await StoreSource.open(store, () => debouncer.push(true));
+    cleanups.push(() => source.close());
     const first = pipeline.run(source.graphInput());
     const firstErrors = first.diagnostics.filter((d) => d.severity === 'error');
     if (firstErrors.length > 0) logger.warn({ errors: firstErrors.length }, `the stored mesh has problems:\n${describe(firstErrors)}`);
@@ -162,7 +161,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       metrics,
       xds,
       ready: () => ready,
-      diagnostics: () => [...(dirSource?.lastDiagnostics ?? []), ...(pipeline?.graph?.diagnostics ?? [])],
+      diagnostics: () => [...(dirSource?.lastDiagnostics ?? []), ...(pipeline.graph?.diagnostics ?? [])],
       ...(config.from ? { readOnlyReason: `Amime is serving the manifests in ${config.from} (--from); edit those files instead of calling the API` } : {}),
     });
     cleanups.push(() => http.close());

@@ -341,7 +341,9 @@ export class SnapshotCache {
   }
 
   private commit(group: string, prev: GroupState | undefined, raw: Map<string, Map<string, Entry>>): SetResult {
-    foldClusterVersionsIntoEndpoints(raw);
+    const same = (t: string): boolean => sameEntries(prev?.typeStates.get(t)?.entries, raw.get(t));
+    // Unchanged clusters and endpoints (the same stored entries) keep their folded versions.
+    if (!(same(TYPE_URL.Cluster) && same(TYPE_URL.ClusterLoadAssignment))) foldClusterVersionsIntoEndpoints(raw);
     const now = this.now();
     const typeStates = new Map<string, TypeState>();
     const changedTypes: string[] = [];
@@ -351,6 +353,10 @@ export class SnapshotCache {
       const prevType = prev?.typeStates.get(typeUrl);
       if (!entries) {
         if (prevType && prevType.entries.size > 0) changedTypes.push(typeUrl);
+        continue;
+      }
+      if (prevType && sameEntries(prevType.entries, entries)) {
+        typeStates.set(typeUrl, prevType);
         continue;
       }
       const sorted = [...entries.keys()].sort();
@@ -381,6 +387,14 @@ export class SnapshotCache {
  * once and hands the same array to many groups gets it hashed once.
  */
 const versionOfBytes = new WeakMap<Uint8Array, string>();
+
+/** Same names mapped to the very same stored entries (so the same versions). */
+function sameEntries(a: ReadonlyMap<string, Entry> | undefined, b: ReadonlyMap<string, Entry> | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.size !== b.size) return false;
+  for (const [name, e] of b) if (a.get(name) !== e) return false;
+  return true;
+}
 
 function reuseOrCreate(typeUrl: string, name: string, bytes: Uint8Array, prev: Entry | undefined): Entry {
   // The same array object, or equal content, keeps the stored entry (and its version).

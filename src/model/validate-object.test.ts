@@ -43,3 +43,14 @@ describe('checkObject', () => {
     expect(checkObject({ apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'Mesh', metadata: {} }).diagnostics[0]?.path).toBe('metadata.name');
   });
 });
+
+describe('checkObject name rules', () => {
+  const named = (name: string) => ({ apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name }, spec: {} });
+  it('applies the Kubernetes name rule by default', () => {
+    expect(checkObject(named('vnode-1_mesh-test')).diagnostics[0]?.path).toBe('metadata.name');
+  });
+  it('accepts App Mesh names when asked to', () => {
+    expect(checkObject(named('vnode-1_mesh-test'), { kubernetesNames: false }).diagnostics).toEqual([]);
+    expect(checkObject(named('x'.repeat(256)), { kubernetesNames: false }).diagnostics[0]?.message).toMatch(/255/);
+  });
+});

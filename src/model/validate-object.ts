@@ -19,6 +19,13 @@ export interface ObjectCheckOptions {
   locate?: PathLocator;
   /** Namespace to assume when a namespaced object has none (kubectl's current namespace). */
   defaultNamespace?: string;
+  /**
+   * Apply Kubernetes' DNS-1123 rule to metadata.name (default true). Resources created
+   * through the App Mesh API carry App Mesh names (`vnode-1_mesh-test`), which allow
+   * `_` and capitals; their readers pass false and names are then checked as App Mesh
+   * does (1..255 characters).
+   */
+  kubernetesNames?: boolean;
 }
 
 export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): ObjectCheckResult {
@@ -58,7 +65,9 @@ export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): Obj
   else namespace ??= options.defaultNamespace;
   const id: ResourceId = { kind, name, ...(namespace ? { namespace } : {}) };
 
-  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
+  if (options.kubernetesNames === false) {
+    if (name.length > 255) at(['metadata', 'name'], 'object.name', `"${name.slice(0, 40)}…" is longer than App Mesh's 255 characters`, id);
+  } else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
     at(['metadata', 'name'], 'object.name', `"${name}" is not a valid name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters`, id);
   }
   if (m.namespace !== undefined && (typeof m.namespace !== 'string' || !DNS1123_LABEL.test(m.namespace) || m.namespace.length > 63)) {

@@ -72,7 +72,8 @@ export class StoreSource {
       return;
     }
     if (!kind || !isKind(kind)) return;
-    const checked = checkObject(record.value);
+    // Records were checked when written; API-created ones carry App Mesh names, which Kubernetes' name rule would refuse.
+    const checked = checkObject(record.value, { kubernetesNames: false });
     if (!checked.resource) {
       this.rejected.set(record.key, checked.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; '));
       this.resources.delete(record.key);

@@ -129,7 +129,7 @@ describe('amime serve with the seed mesh', () => {
     expect(await whoWith(client, {})).toBe('vnode-1');
   });
 
-  describe('a gRPC route with a timeout and a retry policy, built through the SDK', () => {
+  describe('a gRPC route with a timeout and a retry policy, built through the SDK (App Mesh names: a client node called grpc_Client)', () => {
     let client: grpc.Client;
     beforeAll(async () => {
       await sdk.send(
@@ -159,11 +159,11 @@ describe('amime serve with the seed mesh', () => {
       await sdk.send(
         new CreateVirtualNodeCommand({
           meshName: 'mesh-1',
-          virtualNodeName: 'grpc-client',
+          virtualNodeName: 'grpc_Client',
           spec: { backends: [{ virtualService: { virtualServiceName: 'who.grpc.local' } }] },
         }),
       );
-      client = xdsClient(serve.xdsPort, 'mesh/mesh-1/virtualNode/grpc-client', 'who.grpc.local');
+      client = xdsClient(serve.xdsPort, 'mesh/mesh-1/virtualNode/grpc_Client', 'who.grpc.local');
       clients.push(client);
       await convergeTo(client, 'grpc-a', {}, 3);
     });

@@ -11,11 +11,13 @@ import * as validate from './commands/validate.js';
 import * as apply from './commands/apply.js';
 import * as get from './commands/get.js';
 import * as serve from './commands/serve.js';
+import * as render from './commands/render.js';
+import * as bootstrap from './commands/bootstrap.js';
 
 type CommandModule = { register(program: Command): void };
 
 /** Registered in this order; `--help` lists them so. */
-const COMMANDS: CommandModule[] = [serve, validate, apply, get];
+const COMMANDS: CommandModule[] = [serve, validate, apply, get, render, bootstrap];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };

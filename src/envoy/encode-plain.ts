@@ -116,7 +116,10 @@ function writeMessage(w: protobuf.Writer, info: TypeInfo, obj: Rec): void {
       if (arr.length === 0) continue;
       if (f.field.packed && f.kind !== 'message' && f.kind !== 'string' && f.kind !== 'bytes') {
         w.uint32((f.id << 3) | 2).fork();
-        for (const e of arr) f.kind === 'enum' ? w.int32(enumNumber(f, e)) : writeScalar(w, f.kind, e as Writable);
+        for (const e of arr) {
+          if (f.kind === 'enum') w.int32(enumNumber(f, e));
+          else writeScalar(w, f.kind, e as Writable);
+        }
         w.ldelim();
       } else for (const e of arr) writeValue(w, f, f.id, e);
     } else writeValue(w, f, f.id, v);

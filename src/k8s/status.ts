@@ -59,13 +59,14 @@ export function desiredStatus(obj: KubeObject, inputs: StatusInputs): AppMeshSta
     condition = { type: info.conditionType, status: 'False', reason: 'ValidationFailed', message: inputs.schemaProblems.map(describe).join('; ') };
   } else if (!p) {
     condition = { type: info.conditionType, status: 'False', reason: 'NotPlaced', message: 'the resource is not in the mesh graph' };
+  } else if (p.inactive && !p.mesh && kind !== 'Mesh') {
+    // Without a mesh nothing else matters (App Mesh refuses the object outright): lead with why, then any other problem.
+    const root = rootCausesOf(inputs.graph, id)[0];
+    const own = p.inactive.reason === 'MeshNotFound' ? undefined : p.inactive.message;
+    const message = root ? [describe(root), ...(own ? [own] : [])].join('; also: ') : p.inactive.message;
+    condition = { type: info.conditionType, status: 'False', reason: 'MeshNotFound', message };
   } else if (p.inactive) {
-    let message = p.inactive.message;
-    if (p.inactive.reason === 'MeshNotFound') {
-      const root = rootCausesOf(inputs.graph, id)[0];
-      if (root) message = describe(root);
-    }
-    condition = { type: info.conditionType, status: 'False', reason: p.inactive.reason, message };
+    condition = { type: info.conditionType, status: 'False', reason: p.inactive.reason, message: p.inactive.message };
   } else {
     condition = { type: info.conditionType, status: 'True' };
   }

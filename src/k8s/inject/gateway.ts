@@ -3,8 +3,9 @@
  * container is pointed at Amime — image overridden unless
  * `virtualGatewaySkipImageOverride: enabled`, App Mesh's gateway env set, a readiness
  * probe added only if it has none. App Mesh configures the container named `envoy`;
- * Amime also recognises a container whose env already names this gateway (the seed's
- * `gateway` container sets APPMESH_RESOURCE_ARN itself), so such pods need no edit.
+ * Amime also recognises, in this order, a container whose env already names this
+ * gateway (the seed blog's `gateway` container sets APPMESH_RESOURCE_ARN itself) and
+ * the only container of a pod whose image is an Envoy image, so such pods need no edit.
  */
 import type { Container, Pod } from '../objects.js';
 import type { PodSettings } from './annotations.js';
@@ -18,7 +19,9 @@ export function gatewayContainerIndex(containers: ReadonlyArray<Container>, targ
   const named = containers.findIndex((c) => c.name === 'envoy');
   if (named >= 0) return named;
   const suffix = `/virtualGateway/${target.awsName}`;
-  return containers.findIndex((c) => (c.env ?? []).some((e) => IDENTITY_ENV.includes(e.name) && typeof e.value === 'string' && e.value.endsWith(suffix)));
+  const byEnv = containers.findIndex((c) => (c.env ?? []).some((e) => IDENTITY_ENV.includes(e.name) && typeof e.value === 'string' && e.value.endsWith(suffix)));
+  if (byEnv >= 0) return byEnv;
+  return containers.length === 1 && /envoy/i.test(containers[0]!.image ?? '') ? 0 : -1;
 }
 
 export interface GatewayResult {
@@ -33,7 +36,7 @@ export function configureVirtualGateway(pod: Pod, config: InjectorConfig, target
   if (i < 0) {
     return {
       pod: out,
-      warnings: [`pod matches VirtualGateway ${target.awsName} but has no container named "envoy" (or one whose APPMESH_RESOURCE_ARN names the gateway); it was left unchanged`],
+      warnings: [`pod matches VirtualGateway ${target.awsName} but has no container named "envoy" (nor one whose APPMESH_RESOURCE_ARN names the gateway, nor a single Envoy container); it was left unchanged`],
     };
   }
   const c = { ...spec.containers[i]! };

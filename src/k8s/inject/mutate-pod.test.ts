@@ -258,6 +258,11 @@ describe('virtual gateway pods', () => {
     expect(gw.env?.[0]).toEqual({ name: 'AWS_REGION', value: 'ap-northeast-1' });
   });
 
+  it('the single Envoy-image container of the complete seed gateway is configured', () => {
+    const { after } = run(pod('gateway-v'));
+    expect(env(container(after, 'gateway'))).toMatchObject({ APPMESH_VIRTUAL_NODE_NAME: 'mesh/mesh-1/virtualGateway/gateway-v_mesh-test' });
+  });
+
   it('a gateway pod without an Envoy container is left unchanged, with a warning', () => {
     const p = pod('gateway-v');
     p.spec!.containers = [{ name: 'app', image: 'x' }];

@@ -29,23 +29,18 @@ export function objectPathOf(obj: KubeObject): string {
   return `${collectionPathOf(obj)}/${encodeURIComponent(obj.metadata.name)}`;
 }
 
-/** Create, or replace keeping status and finalizers (what `kubectl apply` amounts to here). */
+/**
+ * Create, or else merge the manifest into the stored object — close to what
+ * `kubectl apply` does for fields the manifest sets, and like it, fields others set
+ * (a webhook's defaults, finalizers, status) are kept.
+ */
 export async function apply<T extends KubeObject>(client: KubeClient, obj: T): Promise<T> {
   try {
     return await client.create<T>(collectionPathOf(obj), obj);
   } catch (e) {
     if (!isKubeError(e, 409) || (e as { reason?: string }).reason !== 'AlreadyExists') throw e;
   }
-  const cur = await client.get<KubeObject>(objectPathOf(obj));
-  const merged = {
-    ...obj,
-    metadata: {
-      ...obj.metadata,
-      resourceVersion: cur.metadata.resourceVersion,
-      ...(cur.metadata.finalizers ? { finalizers: cur.metadata.finalizers } : {}),
-    },
-  };
-  return client.replace<T>(objectPathOf(obj), merged);
+  return client.patch<T>(objectPathOf(obj), 'merge', obj);
 }
 
 /** Pods a Deployment would create: `<name>-<n>` from its template, in its namespace. */

@@ -2,7 +2,7 @@
 export * from './graph.js';
 export { buildMeshGraph } from './build.js';
 export { graphInputFromLoad, validateLoaded, type MeshValidation, type ValidateOptions } from './from-load.js';
-export { checkUpdate, checkUserSetSystemFields } from './immutability.js';
+export { checkUpdate, checkUserSetSystemFields, type CompareOptions } from './immutability.js';
 export { QUOTA_INFO, QUOTA_NAMES, quotaNameOf, type QuotaInfo } from './quotas.js';
 export { selectorMatches, selectorProblems, describeSelector, type Labels, type AbsentMeans, type SelectorProblem } from './selectors.js';
 export { compareDiagnostics, sortDiagnostics } from './sort.js';

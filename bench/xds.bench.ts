@@ -207,13 +207,17 @@ async function amimeServer(n: number): Promise<void> {
   const res = buildResources();
   const cache = new SnapshotCache();
   const groups = Math.ceil(n / GROUP_SIZE);
-  const snapshotFor = (round: number) => ({
+  const listeners = new Map([[LISTENER_NAME, res.listener]]);
+  // What a translator that encodes each resource once hands over: the same byte
+  // arrays for every group, a new one only for the changed route configuration.
+  const snapshotWith = (rds: Uint8Array) => ({
     [CDS]: res.clusters,
     [EDS]: res.endpoints,
-    [LDS]: new Map([[LISTENER_NAME, res.listener]]),
-    [RDS]: new Map([[ROUTE_NAME, routeConfig(round)]]),
+    [LDS]: listeners,
+    [RDS]: new Map([[ROUTE_NAME, rds]]),
   });
-  for (let g = 0; g < groups; g++) cache.setSnapshot(groupId(g), snapshotFor(0));
+  const initialRds = routeConfig(0);
+  for (let g = 0; g < groups; g++) cache.setSnapshot(groupId(g), snapshotWith(initialRds));
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const server = new XdsServer({
     cache,
@@ -237,12 +241,11 @@ async function amimeServer(n: number): Promise<void> {
     else if (m.type === 'change') {
       const round = m.round as number;
       const t0 = performance.now();
-      // The translator's output: same bytes for everything but the changed route.
       const rds = routeConfig(round);
       let version = '';
       waiting = { version: '', t0, latencies: [] };
       for (let g = 0; g < groups; g++) {
-        cache.setSnapshot(groupId(g), { ...snapshotFor(round), [RDS]: new Map([[ROUTE_NAME, rds]]) });
+        cache.setSnapshot(groupId(g), snapshotWith(rds));
         version ||= cache.getSnapshot(groupId(g))!.types.get(RDS)!.version;
       }
       waiting.version = version;

@@ -60,7 +60,7 @@ async function asWritten(): Promise<KubeObject[][]> {
 const fixLabels = (harness: Harness) => harness.client.patch('/apis/appmesh.k8s.aws/v1beta2/meshes/mesh-1', 'merge', { spec: { namespaceSelector: { matchLabels: { mesh: 'mesh-1' } } } });
 
 function withFixedLabels(part: KubeObject[]): KubeObject[] {
-  return part.map((o) => (o.kind === 'Mesh' ? { ...o, spec: { ...(o as { spec: object }).spec, namespaceSelector: { matchLabels: { mesh: 'mesh-1' } } } } as KubeObject : o));
+  return part.map((o) => (o.kind === 'Mesh' ? ({ ...o, spec: { ...(o as unknown as { spec: object }).spec, namespaceSelector: { matchLabels: { mesh: 'mesh-1' } } } } as KubeObject) : o));
 }
 
 describe('the complete seed mesh, in the blog’s three parts, through the admission webhooks', () => {

@@ -5,7 +5,8 @@
  * Kubernetes code is tested against this double. It implements what the controller,
  * the webhooks and the tests use, with kube-apiserver's wire formats:
  *  - REST paths for core/v1 (namespaces, pods, services, serviceaccounts, configmaps,
- *    secrets, events), discovery.k8s.io/v1 endpointslices, coordination.k8s.io/v1
+ *    secrets, events), apps/v1 deployments (stored, never rolled out),
+ *    discovery.k8s.io/v1 endpointslices, coordination.k8s.io/v1
  *    leases, authentication.k8s.io/v1 tokenreviews and the seven appmesh.k8s.aws/v1beta2
  *    kinds (meshes cluster-scoped);
  *  - list (with resourceVersion), watch (`?watch=true&resourceVersion=N`, newline-

@@ -37,6 +37,8 @@ export const RESOURCE_TYPES: ReadonlyArray<ResourceType> = [
   core('configmaps', 'ConfigMap', true, false, ['cm']),
   core('secrets', 'Secret', true, false),
   core('events', 'Event', true, false, ['ev']),
+  // Stored only: no controller turns them into pods (tests do that where they need pods).
+  { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true, status: true, verbs: CRUD, shortNames: ['deploy'], categories: ['all'] },
   { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true, status: false, verbs: CRUD },
   { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true, status: false, verbs: CRUD },
   { group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', kind: 'TokenReview', namespaced: false, status: false, verbs: ['create'] },

@@ -82,7 +82,7 @@ describe('mutating CRD webhooks (CREATE)', () => {
     expect((await mutated('Mesh', obj('Mesh', 'm', {}, undefined))).spec.meshServiceDiscovery).toBeUndefined();
     const withBlock = obj('Mesh', 'm', { awsName: 'm', meshServiceDiscovery: { ipPreference: 'IPv6_ONLY' } }, undefined);
     const u = await mutateCrd('Mesh', req('Mesh', withBlock, 'UPDATE', withBlock), deps(() => seed));
-    const after = jsonpatch.applyPatch(structuredClone(withBlock), (u.allowed ? u.patch ?? [] : []) as jsonpatch.Operation[]).newDocument;
+    const after = jsonpatch.applyPatch(structuredClone(withBlock), (u.allowed ? u.patch ?? [] : []) as jsonpatch.Operation[]).newDocument as { spec: Record<string, unknown> };
     expect(after.spec.meshServiceDiscovery).toEqual({ ipPreference: 'IPv4_ONLY' });
   });
 });

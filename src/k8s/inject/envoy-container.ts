@@ -7,8 +7,7 @@
  */
 import type { Container, EnvVar } from '../objects.js';
 import type { PodSettings } from './annotations.js';
-import { envoyBootstrap } from './bootstrap.js';
-import { TOKEN_PLACEHOLDER } from './bootstrap.js';
+import { envoyBootstrap, TOKEN_PLACEHOLDER } from './bootstrap.js';
 import type { InjectorConfig, SidecarFlavour } from './config.js';
 
 export type ProxyKind = 'virtualNode' | 'virtualGateway';
@@ -72,7 +71,7 @@ export function virtualGatewayEnv(config: InjectorConfig, target: ProxyTarget, s
 }
 
 /** The env Amime adds to run Envoy against its xDS service. */
-export function amimeEnv(config: InjectorConfig, target: ProxyTarget, flavour: SidecarFlavour, pod: { name: string; namespace: string }): Array<[string, string]> {
+export function amimeEnv(config: InjectorConfig, target: ProxyTarget, flavour: SidecarFlavour): Array<[string, string]> {
   const bootstrap = envoyBootstrap({
     nodeId: nodeIdOf(target),
     xdsHost: config.xdsHost,
@@ -80,7 +79,6 @@ export function amimeEnv(config: InjectorConfig, target: ProxyTarget, flavour: S
     adminPort: config.adminPort,
     adminAccessLogFile: config.adminAccessLogFile,
     tokenAuth: config.xdsTokenAuth,
-    metadata: { 'amime.pod.namespace': pod.namespace, 'amime.pod.name': pod.name },
   });
   const env: Array<[string, string]> = [[BOOTSTRAP_ENV, JSON.stringify(bootstrap)]];
   if (flavour === 'appmesh') env.push(['ENVOY_CONFIG_FILE', BOOTSTRAP_FILE]);

@@ -29,7 +29,7 @@ export interface GatewayResult {
   warnings: string[];
 }
 
-export function configureVirtualGateway(pod: Pod, config: InjectorConfig, target: ProxyTarget, s: PodSettings, who: { name: string; namespace: string }): GatewayResult {
+export function configureVirtualGateway(pod: Pod, config: InjectorConfig, target: ProxyTarget, s: PodSettings): GatewayResult {
   const out = structuredClone(pod);
   const spec = (out.spec ??= { containers: [] });
   const i = gatewayContainerIndex(spec.containers, target);
@@ -42,7 +42,7 @@ export function configureVirtualGateway(pod: Pod, config: InjectorConfig, target
   const c = { ...spec.containers[i]! };
   if (!s.skipGatewayImageOverride) c.image = config.sidecarImage;
   const flavour = flavourOf(c.image ?? '', c.image === config.sidecarImage ? config.sidecarFlavour : undefined);
-  c.env = mergeEnv(c.env ?? [], [...virtualGatewayEnv(config, target, s), ...amimeEnv(config, target, flavour, who)]);
+  c.env = mergeEnv(c.env ?? [], [...virtualGatewayEnv(config, target, s), ...amimeEnv(config, target, flavour)]);
   c.command = startCommand(config, flavour);
   if (c.readinessProbe === undefined) c.readinessProbe = readinessProbe(config, flavour);
   const mounts = amimeMounts(config);

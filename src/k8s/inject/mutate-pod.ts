@@ -37,11 +37,10 @@ export function mutatePod(input: MutatePodInput): PodMutation {
   if (decision.kind === 'skip') return { allowed: true, patch: [], warnings: [], decision };
   const parsed = parsePodAnnotations(pod.metadata.annotations ?? {}, pod.metadata.labels ?? {});
   if (!parsed.ok) return { allowed: false, message: parsed.message };
-  const who = { name: podName, namespace };
   const target = { kind: decision.kind, meshName: decision.meshName, awsName: decision.awsName };
   let after: Pod;
   let warnings: string[] = [];
-  if (decision.kind === 'virtualNode') after = injectVirtualNode(pod, config, target, decision.node, parsed.settings, who);
-  else ({ pod: after, warnings } = configureVirtualGateway(pod, config, target, parsed.settings, who));
+  if (decision.kind === 'virtualNode') after = injectVirtualNode(pod, config, target, decision.node, parsed.settings);
+  else ({ pod: after, warnings } = configureVirtualGateway(pod, config, target, parsed.settings));
   return { allowed: true, patch: diffAtPaths(pod, after, CHANGED_PATHS), warnings, decision };
 }

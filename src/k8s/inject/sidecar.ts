@@ -59,9 +59,9 @@ function cniAnnotations(config: InjectorConfig, node: VirtualNode, s: PodSetting
   };
 }
 
-function envoySidecar(config: InjectorConfig, target: ProxyTarget, s: PodSettings, pod: { name: string; namespace: string }): Container {
+function envoySidecar(config: InjectorConfig, target: ProxyTarget, s: PodSettings): Container {
   const flavour = flavourOf(config.sidecarImage, config.sidecarFlavour);
-  const managed = [...virtualNodeEnv(config, target, s), ...amimeEnv(config, target, flavour, pod)];
+  const managed = [...virtualNodeEnv(config, target, s), ...amimeEnv(config, target, flavour)];
   const managedNames = new Set(managed.map(([k]) => k));
   // Controller-managed keys win over the pod's sidecarEnv/sidecarEnvJson.
   const custom = s.env.filter(([k]) => !managedNames.has(k));
@@ -102,7 +102,7 @@ function xrayDaemon(config: NonNullable<InjectorConfig['xray']>, region: string,
 }
 
 /** The mutated pod (a copy); `pod` is left alone. */
-export function injectVirtualNode(pod: Pod, config: InjectorConfig, target: ProxyTarget, node: VirtualNode, s: PodSettings, who: { name: string; namespace: string }): Pod {
+export function injectVirtualNode(pod: Pod, config: InjectorConfig, target: ProxyTarget, node: VirtualNode, s: PodSettings): Pod {
   const out = structuredClone(pod);
   const spec = (out.spec ??= { containers: [] });
   const meta = out.metadata;
@@ -115,7 +115,7 @@ export function injectVirtualNode(pod: Pod, config: InjectorConfig, target: Prox
   else if (!has(spec.initContainers, 'proxyinit')) spec.initContainers = [...(spec.initContainers ?? []), proxyInit(config, node, s)];
 
   if (!has(spec.containers, 'envoy')) {
-    const envoy = envoySidecar(config, target, s, who);
+    const envoy = envoySidecar(config, target, s);
     spec.containers = config.waitUntilProxyReady ? [envoy, ...spec.containers] : [...spec.containers, envoy];
     const names = new Set((spec.volumes ?? []).map((v) => v.name));
     const added = [...amimeVolumes(config), ...s.secretMounts.map(([name]) => ({ name, secret: { secretName: name } }))].filter((v) => !names.has(v.name));

@@ -39,6 +39,14 @@ export const ServeConfigSchema = Type.Object(
         newStreamsPerSecond: opt(Type.Number({ minimum: 0 })),
       }),
     ),
+    kubernetes: opt(
+      Type.Object({
+        webhookListen: opt(Type.String({ description: 'host:port of the HTTPS admission webhooks (with --store kubernetes)' })),
+        webhookCertDir: opt(Type.String({ description: 'folder with tls.crt and tls.key for the webhooks' })),
+        webhookSelfSigned: opt(Type.Boolean()),
+        leaderElection: opt(Type.Boolean({ description: 'Lease-based election of the status writer (default true)' })),
+      }),
+    ),
     api: opt(
       Type.Object({
         credentialsFile: opt(Type.String({ description: 'SigV4 access keys; when set every request must be signed' })),
@@ -67,6 +75,12 @@ export interface ServeConfig {
   debounce: { quietMs: number; maxMs: number };
   xds: NonNullable<ServeConfigInput['xds']>;
   api: NonNullable<ServeConfigInput['api']>;
+  kubernetes: {
+    webhookListen?: HostPort;
+    webhookCertDir?: string;
+    webhookSelfSigned: boolean;
+    leaderElection: boolean;
+  };
 }
 
 export interface HostPort {
@@ -131,6 +145,7 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
     ...stripUndefined(flags),
     xds: { ...file.xds, ...stripUndefined(flags.xds ?? {}) },
     api: { ...file.api, ...stripUndefined(flags.api ?? {}) },
+    kubernetes: { ...file.kubernetes, ...stripUndefined(flags.kubernetes ?? {}) },
     quotas: { ...file.quotas, ...flags.quotas },
     debounce: { ...file.debounce, ...stripUndefined(flags.debounce ?? {}) },
   };
@@ -160,6 +175,12 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
     debounce: { quietMs: merged.debounce?.quietMs ?? 100, maxMs: merged.debounce?.maxMs ?? 1000 },
     xds: merged.xds ?? {},
     api: merged.api ?? {},
+    kubernetes: {
+      ...(merged.kubernetes?.webhookListen ? { webhookListen: parseHostPort(merged.kubernetes.webhookListen, '--webhook-listen') } : {}),
+      ...(merged.kubernetes?.webhookCertDir ? { webhookCertDir: merged.kubernetes.webhookCertDir } : {}),
+      webhookSelfSigned: merged.kubernetes?.webhookSelfSigned ?? false,
+      leaderElection: merged.kubernetes?.leaderElection ?? true,
+    },
   };
 }
 

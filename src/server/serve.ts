@@ -8,7 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createStore, DEFAULT_SQLITE_FILE, type ResourceStore } from '../store/index.js';
-import { Debouncer, FileAuthenticator, SnapshotCache, XdsServer, type TlsOptions } from '../xds/index.js';
+import { Debouncer, FileAuthenticator, SnapshotCache, XdsServer, type Authenticator, type TlsOptions } from '../xds/index.js';
+import type { EndpointSource } from '../envoy/endpoints.js';
+import { KubernetesRuntime } from '../k8s/index.js';
+import type { GraphOptions } from '../mesh/index.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../model/index.js';
 import type { ServeConfig } from './config.js';
 import { createHttpServer } from './http.js';
@@ -55,18 +58,25 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       mkdirSync(config.dataDir, { recursive: true });
       fresh = !existsSync(path.join(config.dataDir, DEFAULT_SQLITE_FILE));
     }
+    const graphOptions = { quotas: config.quotas, clusterDomain: config.clusterDomain };
+    // On Kubernetes the cluster is the store: informers, the controller (status,
+    // finalizers, leader election), the webhooks, pod endpoints and token auth.
+    let kube: KubernetesRuntime | undefined;
     if (config.store === 'kubernetes') {
-      throw new Error('--store kubernetes runs inside a cluster with the controller; it is not available in this build yet');
+      kube = await startKubernetes(config, graphOptions, logger);
+      const runtime = kube;
+      cleanups.push(() => runtime.stop());
     }
-    const store = createStore({
-      kind: config.from ? 'memory' : config.store,
-      dataDir: config.dataDir,
-      etcd: { endpoints: config.etcdEndpoints, prefix: config.etcdPrefix },
-    });
-    cleanups.push(() => store.close());
+    const store: ResourceStore = kube
+      ? kube.store
+      : createStore({
+          kind: config.from ? 'memory' : (config.store as 'sqlite' | 'memory' | 'etcd'),
+          dataDir: config.dataDir,
+          etcd: { endpoints: config.etcdEndpoints, prefix: config.etcdPrefix },
+        });
+    if (!kube) cleanups.push(() => store.close());
 
     // ── sources ──────────────────────────────────────────────────────────
-    const graphOptions = { quotas: config.quotas, clusterDomain: config.clusterDomain };
     let dirSource: DirSource | undefined;
     if (config.from) {
       dirSource = new DirSource(config.from, store, {
@@ -91,9 +101,11 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     const cache = new SnapshotCache();
     // The endpoint source and the pipeline refer to each other; the source's changes reach the pipeline once it exists.
     let onEndpointChange: (change: EndpointChange) => void = () => undefined;
-    const endpoints = new EdgeEndpointSource((change) => onEndpointChange(change));
-    cleanups.push(() => endpoints.close());
-    if (extras.endpointsFile) endpoints.setRegistry(readEndpointsFile(extras.endpointsFile));
+    const edge = new EdgeEndpointSource((change) => onEndpointChange(change));
+    cleanups.push(() => edge.close());
+    if (extras.endpointsFile) edge.setRegistry(readEndpointsFile(extras.endpointsFile));
+    const endpoints: EndpointSource = kube ? kube.endpoints : edge;
+    if (kube) kube.endpoints.onChange((nodes) => onEndpointChange({ nodes: [...nodes], hostnames: [] }));
     const pipeline = new MeshPipeline({
       cache,
       endpoints,
@@ -104,7 +116,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         const errors = run.diagnostics.filter((d) => d.severity === 'error').length;
         metrics.meshDiagnostics.set({ severity: 'error' }, errors);
         metrics.meshDiagnostics.set({ severity: 'warning' }, run.diagnostics.length - errors);
-        endpoints.watchHostnames(dnsHostnames(run.graph));
+        if (!kube) edge.watchHostnames(dnsHostnames(run.graph));
         logger.debug({ groups: run.groups, changed: run.changedGroups, removed: run.removedGroups, ms: Math.round(run.durationMs) }, 'translated');
       },
     });
@@ -122,7 +134,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     if (firstErrors.length > 0) logger.warn({ errors: firstErrors.length }, `the stored mesh has problems:\n${describe(firstErrors)}`);
 
     // ── xDS ──────────────────────────────────────────────────────────────
-    const authenticator = config.xds.authFile ? await FileAuthenticator.fromFile(config.xds.authFile) : undefined;
+    const authenticator: Authenticator | undefined = config.xds.authFile ? await FileAuthenticator.fromFile(config.xds.authFile) : kube?.authenticator;
     const xds = new XdsServer({
       cache,
       ...(authenticator ? { authenticator } : {}),
@@ -187,6 +199,22 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     await closeAll();
     throw err;
   }
+}
+
+async function startKubernetes(config: ServeConfig, graphOptions: GraphOptions, logger: Logger): Promise<KubernetesRuntime> {
+  const k = config.kubernetes;
+  if (k.webhookSelfSigned) {
+    throw new Error('--webhook-self-signed is not implemented yet: give the webhook a certificate with --webhook-cert-dir (tls.crt, tls.key), e.g. from the cert-manager overlay');
+  }
+  return KubernetesRuntime.start({
+    arn: { region: config.region, account: config.accountId },
+    graphOptions,
+    leaderElection: k.leaderElection === false ? false : { namespace: process.env.POD_NAMESPACE ?? 'amime-system', leaseName: 'amime-leader' },
+    ...(k.webhookListen
+      ? { webhook: { host: k.webhookListen.host, port: k.webhookListen.port, tls: { certDir: k.webhookCertDir ?? '/etc/amime/webhook-tls' } } }
+      : {}),
+    logger,
+  });
 }
 
 function describe(diagnostics: readonly Diagnostic[]): string {

@@ -28,6 +28,10 @@ interface ServeFlags {
   endpointsFile?: string;
   debounceQuietMs?: string;
   debounceMaxMs?: string;
+  webhookListen?: string;
+  webhookCertDir?: string;
+  webhookSelfSigned?: boolean;
+  leaderElection: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -40,7 +44,7 @@ export function register(program: Command): void {
     .option('--api-listen <host:port>', 'REST API, /healthz, /readyz and /metrics (default 127.0.0.1:9080)')
     .option('--xds-listen <host:port>', 'xDS gRPC server for Envoy and proxyless gRPC (default 127.0.0.1:15010)')
     .option('--data-dir <dir>', 'where the SQLite store lives (default ./amime-data)')
-    .option('--store <kind>', 'sqlite (default), memory or etcd')
+    .option('--store <kind>', 'sqlite (default), memory, etcd, or kubernetes (the cluster is the store; run in-cluster)')
     .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, with --store etcd')
     .option('--from <dir>', 'serve a folder of appmesh.k8s.aws/v1beta2 manifests, reloaded on change (REST API read-only)')
     .option('--no-seed', 'do not load examples/seed into a fresh data directory')
@@ -59,6 +63,10 @@ export function register(program: Command): void {
     .option('--endpoints-file <file>', 'virtual node instances (like Cloud Map) for EDS, YAML')
     .option('--debounce-quiet-ms <ms>', 'coalesce changes until this long without one (default 100)')
     .option('--debounce-max-ms <ms>', 'but never wait longer than this (default 1000)')
+    .option('--webhook-listen <host:port>', 'with --store kubernetes: serve the admission webhooks and sidecar injector over HTTPS')
+    .option('--webhook-cert-dir <dir>', 'folder with tls.crt and tls.key for the webhooks (reloaded on change)')
+    .option('--webhook-self-signed', 'generate a self-signed webhook certificate (not implemented yet)')
+    .option('--no-leader-election', 'with --store kubernetes and one replica: write status without a Lease')
     .addHelpText(
       'after',
       `
@@ -152,5 +160,11 @@ function toInput(f: ServeFlags): ServeConfigInput {
       ...(f.maxProxiesPerGroup ? { maxProxiesPerGroup: int(f.maxProxiesPerGroup, '--max-proxies-per-group') } : {}),
     },
     api: { ...(f.apiCredentialsFile ? { credentialsFile: f.apiCredentialsFile } : {}) },
+    kubernetes: {
+      ...(f.webhookListen ? { webhookListen: f.webhookListen } : {}),
+      ...(f.webhookCertDir ? { webhookCertDir: f.webhookCertDir } : {}),
+      ...(f.webhookSelfSigned ? { webhookSelfSigned: true } : {}),
+      ...(f.leaderElection === false ? { leaderElection: false } : {}),
+    },
   };
 }

@@ -16,11 +16,20 @@ const NS = 'bench';
 
 const meta = (name: string) => ({ name, namespace: NS });
 
-export function meshResources(): AnyResource[] {
+export interface MeshSize {
+  nodes: number;
+  services: number;
+  routers: number;
+}
+
+export const FULL_SIZE: MeshSize = { nodes: NODES, services: SERVICES, routers: ROUTERS };
+
+export function meshResources(size: MeshSize = FULL_SIZE): AnyResource[] {
+  const { nodes, services, routers } = size;
   const out: AnyResource[] = [];
   const mesh: Mesh = { apiVersion: API_VERSION, kind: 'Mesh', metadata: { name: 'big' }, spec: { namespaceSelector: {}, egressFilter: { type: 'DROP_ALL' } } };
   out.push(mesh);
-  for (let i = 0; i < NODES; i++) {
+  for (let i = 0; i < nodes; i++) {
     const vn: VirtualNode = {
       apiVersion: API_VERSION,
       kind: 'VirtualNode',
@@ -29,25 +38,25 @@ export function meshResources(): AnyResource[] {
         podSelector: { matchLabels: { app: `vn-${i}` } },
         listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
         serviceDiscovery: i % 2 === 0 ? { dns: { hostname: `vn-${i}.${NS}.svc.cluster.local` } } : { awsCloudMap: { namespaceName: 'bench.local', serviceName: `vn-${i}` } },
-        backends: Array.from({ length: BACKENDS_PER_NODE }, (_, k) => ({ virtualService: { virtualServiceRef: { name: `svc-${(i * 7 + k * 101) % SERVICES}` } } })),
+        backends: Array.from({ length: BACKENDS_PER_NODE }, (_, k) => ({ virtualService: { virtualServiceRef: { name: `svc-${(i * 7 + k * 101) % services}` } } })),
       },
     };
     out.push(vn);
   }
-  for (let s = 0; s < SERVICES; s++) {
+  for (let s = 0; s < services; s++) {
     const vs: VirtualService = {
       apiVersion: API_VERSION,
       kind: 'VirtualService',
       metadata: meta(`svc-${s}`),
-      spec: { provider: { virtualRouter: { virtualRouterRef: { name: `rt-${s % ROUTERS}` } } } },
+      spec: { provider: { virtualRouter: { virtualRouterRef: { name: `rt-${s % routers}` } } } },
     };
     out.push(vs);
   }
-  for (let r = 0; r < ROUTERS; r++) out.push(router(r, 15));
+  for (let r = 0; r < routers; r++) out.push(router(r, 15, nodes));
   return out;
 }
 
-export function router(r: number, timeoutSeconds: number): VirtualRouter {
+export function router(r: number, timeoutSeconds: number, nodes = NODES): VirtualRouter {
   return {
     apiVersion: API_VERSION,
     kind: 'VirtualRouter',
@@ -60,8 +69,8 @@ export function router(r: number, timeoutSeconds: number): VirtualRouter {
           match: k === ROUTES_PER_ROUTER - 1 ? { prefix: '/' } : { prefix: `/api/v${k}/`, headers: [{ name: 'x-tenant', match: { exact: `t${k}` } }] },
           action: {
             weightedTargets: [
-              { virtualNodeRef: { name: `vn-${(r * 4 + k) % NODES}` }, weight: 80 },
-              { virtualNodeRef: { name: `vn-${(r * 4 + k + 1000) % NODES}` }, weight: 20 },
+              { virtualNodeRef: { name: `vn-${(r * 4 + k) % nodes}` }, weight: 80 },
+              { virtualNodeRef: { name: `vn-${(r * 4 + k + Math.floor(nodes / 2)) % nodes}` }, weight: 20 },
             ],
           },
           retryPolicy: { maxRetries: 2, perRetryTimeout: { unit: 'ms', value: 500 }, httpRetryEvents: ['server-error', 'gateway-error'] },

@@ -3,6 +3,7 @@
  * (off) unless a listener sets a `connectionPool` (appmesh.md §4.4), and it keeps
  * Envoy's high-priority defaults (observed: 1024/1024/1024/3).
  */
+import { markShared } from './encode-plain.js';
 import type { CircuitBreakers } from './types.js';
 
 export const UNLIMITED = 2147483647;
@@ -40,7 +41,20 @@ export function tighter(a: Limits, b: Limits): Limits {
   };
 }
 
+const built = new Map<string, CircuitBreakers>();
+
+/** The thresholds for `limits`; one (immutable, shared) object per distinct set of limits. */
 export function circuitBreakers(limits: Limits = NO_LIMITS): CircuitBreakers {
+  const key = `${limits.maxConnections}/${limits.maxPendingRequests}/${limits.maxRequests}`;
+  let cb = built.get(key);
+  if (!cb) {
+    built.set(key, (cb = thresholds(limits)));
+    markShared(cb);
+  }
+  return cb;
+}
+
+function thresholds(limits: Limits): CircuitBreakers {
   return {
     thresholds: [
       {

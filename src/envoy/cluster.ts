@@ -10,7 +10,7 @@ import type { ClientPolicy, VirtualNodeListener } from '../model/schema/index.js
 import type { ResolvedVirtualNode } from '../mesh/graph.js';
 import { typedConfig } from './proto/codec.js';
 import { EXT } from './proto/types.js';
-import { shared, type TranslateContext } from './context.js';
+import { jsonKey, shared, type TranslateContext } from './context.js';
 import { CONNECT_TIMEOUT_MS, durationFromMillis } from './duration.js';
 import { FILTER, allowAllClusterName, amazonawsClusterName, nodeClusterName } from './names.js';
 import { circuitBreakers, NO_LIMITS, poolLimits, type Limits } from './circuit-breakers.js';
@@ -46,7 +46,7 @@ export function egressCluster(ctx: TranslateContext, node: ResolvedVirtualNode, 
   const name = nodeClusterName('egress', ctx.mesh, node.awsName, protocol, port);
   if (ctx.out.hasCluster(name)) return name;
   const limits = opts.limits ?? NO_LIMITS;
-  const key = `cluster:${name}:${JSON.stringify(opts.policy ?? null)}:${limits.maxConnections}/${limits.maxPendingRequests}/${limits.maxRequests}`;
+  const key = `cluster:${name}:${jsonKey(opts.policy)}:${limits.maxConnections}/${limits.maxPendingRequests}/${limits.maxRequests}`;
   const cluster = shared(ctx, key, () => buildEgressCluster(ctx, name, node, listener, opts.policy, limits));
   ctx.out.addCluster(cluster);
   return name;
@@ -61,6 +61,7 @@ function buildEgressCluster(
   limits: Limits,
 ): Cluster {
   const { port, protocol } = listener.portMapping;
+  ctx.deps.add(depKey.node(node.awsName));
   const ts = ctx.flavour === 'envoy' ? upstreamTransportSocket(ctx, policy, node, port) : undefined;
   if (ts === TLS_UNAVAILABLE) {
     ctx.warn(`cluster ${name}: client TLS trust unavailable; the cluster has no endpoints`);

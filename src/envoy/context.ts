@@ -105,41 +105,72 @@ export interface TranslateContext {
   flavour: ProxyFlavour;
   options: TranslateOptions;
   endpoints: EndpointSource;
-  /** Objects shared across the groups of one translation run, keyed by what they depend on. */
+  /**
+   * Units shared across groups, keyed by what they are built from (see `shared`). A
+   * Translator keeps it across runs and drops the units whose dependencies changed.
+   */
   memo: Map<string, unknown>;
+  /** Values for this run only (see `once`). */
+  runMemo: Map<string, unknown>;
   /** Dependency keys read directly by the group (see lookup.ts `depKey`). */
   deps: Set<string>;
-  /** Shared units the group used, with the dependency keys each read (transitively). */
+  /** Top-level shared units the group used, with the dependency keys each read (transitively). */
   units: Map<string, ReadonlySet<string>>;
+  /** Keys of the units used inside the unit being built (so dropping it drops them too). */
+  children: Set<string>;
   /** How many shared builds are in progress (inside one, reads belong to the unit). */
   depth: number;
   out: Collector;
   warn(message: string): void;
 }
 
-interface Shared {
+/** A value computed once per run: a pure function of its key and the run's graph. */
+export function once<T>(ctx: TranslateContext, name: string, build: () => T): T {
+  const key = `${ctx.mesh}|${ctx.flavour}|${name}`;
+  if (ctx.runMemo.has(key)) return ctx.runMemo.get(key) as T;
+  const value = build();
+  ctx.runMemo.set(key, value);
+  return value;
+}
+
+const jsonKeys = new WeakMap<object, string>();
+/** JSON of an input object, as a memo key part; cached per object (inputs are immutable). */
+export function jsonKey(value: object | undefined): string {
+  if (value === undefined) return '';
+  let k = jsonKeys.get(value);
+  if (k === undefined) jsonKeys.set(value, (k = JSON.stringify(value)));
+  return k;
+}
+
+export interface Shared {
   value: unknown;
   effects: Effects;
   deps: Set<string>;
+  /** Units used while building this one, transitively. */
+  children: string[];
 }
 
 /**
- * Builds `value` once per translation run and shares it between groups (a "unit").
- * What the build added to the group (clusters, assignments, secrets, warnings) is
- * recorded and replayed into every later group that uses the unit; what it read is
- * recorded once, on the unit, which keeps dependency tracking per group small.
- * Shared values are marked for the encoder, which then encodes each one once.
+ * Builds `value` once and shares it between groups (a "unit"). What the build added to
+ * the group (clusters, assignments, secrets, warnings) is recorded and replayed into
+ * every later group that uses the unit; what it read is recorded once, on the unit,
+ * which keeps dependency tracking per group small. `name` must say everything the value
+ * is built from that is not a recorded dependency (a unit must read the graph through
+ * lookup.ts, or record the entries it reads). Shared values are marked for the encoder,
+ * which then encodes each one once.
  */
 export function shared<T>(ctx: TranslateContext, name: string, build: () => T): T {
   const key = `${ctx.mesh}|${ctx.flavour}|${name}`;
   let entry = ctx.memo.get(key) as Shared | undefined;
   if (!entry) {
-    const saved = { out: ctx.out, deps: ctx.deps, warn: ctx.warn };
+    const saved = { out: ctx.out, deps: ctx.deps, warn: ctx.warn, children: ctx.children };
     const out = new Collector();
     const deps = new Set<string>();
+    const children = new Set<string>();
     const warnings: string[] = [];
     ctx.out = out;
     ctx.deps = deps;
+    ctx.children = children;
     ctx.warn = (m) => warnings.push(m);
     ctx.depth++;
     let value: unknown;
@@ -149,16 +180,28 @@ export function shared<T>(ctx: TranslateContext, name: string, build: () => T): 
       ctx.depth--;
       ctx.out = saved.out;
       ctx.deps = saved.deps;
+      ctx.children = saved.children;
       ctx.warn = saved.warn;
     }
-    entry = { value, effects: effectsOf(out, warnings), deps };
+    entry = { value, effects: effectsOf(out, warnings), deps, children: [...children] };
     ctx.memo.set(key, entry);
     markShared(value);
   }
   if (!entry.effects.empty) replay(entry.effects, ctx);
-  if (ctx.depth > 0) for (const d of entry.deps) ctx.deps.add(d);
-  else if (entry.deps.size > 0) ctx.units.set(key, entry.deps);
+  if (ctx.depth > 0) {
+    for (const d of entry.deps) ctx.deps.add(d);
+    ctx.children.add(key);
+    for (const c of entry.children) ctx.children.add(c);
+  } else ctx.units.set(key, entry.deps);
   return entry.value as T;
+}
+
+/** Removes a unit and the units built inside it from a memo. */
+export function dropShared(memo: Map<string, unknown>, key: string): void {
+  const entry = memo.get(key) as Shared | undefined;
+  if (!entry) return;
+  memo.delete(key);
+  for (const c of entry.children) memo.delete(c);
 }
 
 function replay(e: Effects, ctx: TranslateContext): void {

@@ -1,70 +1,112 @@
 /**
- * What changed between two mesh graphs, as dependency keys (lookup.ts `depKey`, with
- * the mesh in front). Each graph entry is summarised by a fingerprint: the identity of
- * its input resource object (stores and loaders replace an object when it changes)
- * plus the derived facts translation reads that can change without it (activity,
- * resolved backends, hostnames, route targets). Comparing fingerprints is a few
- * pointer comparisons per entry.
+ * What changed between two mesh graphs, as dependency keys (lookup.ts `depKey`) per
+ * mesh. Entries are compared on the identity of their input resource object (stores and
+ * loaders replace an object when it changes) plus the derived facts translation reads
+ * that can change without it: activity, resolved backends, hostnames, providers, route
+ * targets, attached gateway routes. A few pointer comparisons per entry, no allocation.
  */
-import type { MeshGraph, MeshView } from '../mesh/graph.js';
+import type {
+  MeshGraph,
+  MeshView,
+  ResolvedVirtualGateway,
+  ResolvedVirtualNode,
+  ResolvedVirtualRouter,
+  ResolvedVirtualService,
+} from '../mesh/graph.js';
 import { depKey } from './lookup.js';
 
-export type Fingerprint = ReadonlyArray<unknown>;
-export type Fingerprints = Map<string, Fingerprint>;
+type Same<T> = (a: T, b: T) => boolean;
 
-export function scopedKey(mesh: string, key: string): string {
-  return `${mesh}|${key}`;
-}
-
-function add(out: Fingerprints, mesh: string, key: string, fp: unknown[]): void {
-  out.set(scopedKey(mesh, key), fp);
-}
-
-function viewFingerprints(mesh: string, view: MeshView, out: Fingerprints): void {
-  add(out, mesh, depKey.mesh(), [view.mesh.resource, view.mesh.inactive?.reason, view.mesh.egressFilter]);
-  for (const [name, n] of view.virtualNodes) {
-    const fp: unknown[] = [n.resource, n.inactive?.reason];
-    for (const b of n.backends) fp.push(b.serviceName, b.clientPolicy, b.service?.awsName);
-    add(out, mesh, depKey.node(name), fp);
+const sameNode: Same<ResolvedVirtualNode> = (a, b) => {
+  if (a.resource !== b.resource || a.inactive?.reason !== b.inactive?.reason || a.backends.length !== b.backends.length) return false;
+  for (let i = 0; i < a.backends.length; i++) {
+    const x = a.backends[i];
+    const y = b.backends[i];
+    // Whether the service exists is its own key (groups read it directly), so names suffice here.
+    if (!x || !y || x.serviceName !== y.serviceName || x.clientPolicy !== y.clientPolicy) return false;
   }
-  for (const [name, s] of view.virtualServices) {
-    const p = s.provider;
-    const providerName = p ? (p.kind === 'virtualNode' ? p.node.awsName : p.router.awsName) : undefined;
-    add(out, mesh, depKey.service(name), [s.resource, s.inactive?.reason, p?.kind, providerName, ...s.hostnames]);
-  }
-  for (const [name, r] of view.virtualRouters) {
-    const fp: unknown[] = [r.resource, r.inactive?.reason];
-    for (const route of r.routes) {
-      fp.push(route.name, route.index, route.priority, route.protocol, route.spec);
-      for (const t of route.targets) fp.push(t.node.awsName, t.weight, t.port);
+  return true;
+};
+
+const providerName = (s: ResolvedVirtualService): string | undefined =>
+  s.provider ? (s.provider.kind === 'virtualNode' ? s.provider.node.awsName : s.provider.router.awsName) : undefined;
+
+const sameService: Same<ResolvedVirtualService> = (a, b) =>
+  a.resource === b.resource &&
+  a.inactive?.reason === b.inactive?.reason &&
+  a.provider?.kind === b.provider?.kind &&
+  providerName(a) === providerName(b) &&
+  a.hostnames.length === b.hostnames.length &&
+  a.hostnames.every((h, i) => h === b.hostnames[i]);
+
+const sameRouter: Same<ResolvedVirtualRouter> = (a, b) => {
+  if (a.resource !== b.resource || a.inactive?.reason !== b.inactive?.reason || a.routes.length !== b.routes.length) return false;
+  for (let i = 0; i < a.routes.length; i++) {
+    const x = a.routes[i];
+    const y = b.routes[i];
+    if (!x || !y || x.spec !== y.spec || x.index !== y.index || x.priority !== y.priority || x.protocol !== y.protocol || x.targets.length !== y.targets.length) return false;
+    for (let j = 0; j < x.targets.length; j++) {
+      const t = x.targets[j];
+      const u = y.targets[j];
+      if (!t || !u || t.node.awsName !== u.node.awsName || t.weight !== u.weight || t.port !== u.port) return false;
     }
-    add(out, mesh, depKey.router(name), fp);
   }
-  for (const [name, g] of view.virtualGateways) {
-    const fp: unknown[] = [g.resource, g.inactive?.reason];
-    for (const gr of g.routes) fp.push(gr.resource, gr.inactive?.reason, gr.protocol, gr.target.service.awsName, gr.target.port);
-    add(out, mesh, depKey.gateway(name), fp);
+  return true;
+};
+
+const sameGateway: Same<ResolvedVirtualGateway> = (a, b) => {
+  if (a.resource !== b.resource || a.inactive?.reason !== b.inactive?.reason || a.routes.length !== b.routes.length) return false;
+  for (let i = 0; i < a.routes.length; i++) {
+    const x = a.routes[i];
+    const y = b.routes[i];
+    if (!x || !y || x.resource !== y.resource || x.inactive?.reason !== y.inactive?.reason || x.protocol !== y.protocol) return false;
+    if (x.target.service.awsName !== y.target.service.awsName || x.target.port !== y.target.port) return false;
   }
+  return true;
+};
+
+function diff<T>(mesh: string, before: ReadonlyMap<string, T> | undefined, after: ReadonlyMap<string, T> | undefined, key: (n: string) => string, same: Same<T>, out: Array<[string, string]>): void {
+  if (before === after) return;
+  for (const [name, b] of after ?? []) {
+    const a = before?.get(name);
+    if (a === undefined || !same(a, b)) out.push([mesh, key(name)]);
+  }
+  for (const name of before?.keys() ?? []) if (!after?.has(name)) out.push([mesh, key(name)]);
 }
 
-export function fingerprints(graph: MeshGraph): Fingerprints {
-  const out: Fingerprints = new Map();
-  for (const [mesh, view] of graph.meshes) viewFingerprints(mesh, view, out);
-  return out;
-}
+/** Same resource object, same activity: enough when no entry was added or removed anywhere. */
+const sameInput: Same<{ resource: object; inactive?: { reason: string } | undefined }> = (a, b) =>
+  a.resource === b.resource && a.inactive?.reason === b.inactive?.reason;
 
-function same(a: Fingerprint | undefined, b: Fingerprint | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+function sameNames(a: ReadonlyMap<string, unknown> | undefined, b: ReadonlyMap<string, unknown> | undefined): boolean {
+  if (!a || !b || a.size !== b.size) return false;
+  for (const k of b.keys()) if (!a.has(k)) return false;
   return true;
 }
 
-/** Keys added, removed or changed between two fingerprint sets. */
-export function changedKeys(before: Fingerprints, after: Fingerprints): Set<string> {
-  const out = new Set<string>();
-  for (const [k, fp] of after) if (!same(before.get(k), fp)) out.add(k);
-  for (const k of before.keys()) if (!after.has(k)) out.add(k);
+function diffView(mesh: string, a: MeshView | undefined, b: MeshView | undefined, out: Array<[string, string]>): void {
+  const ma = a?.mesh;
+  const mb = b?.mesh;
+  if (!ma || !mb || ma.resource !== mb.resource || ma.inactive?.reason !== mb.inactive?.reason || ma.egressFilter !== mb.egressFilter) out.push([mesh, depKey.mesh()]);
+  // When the same entries exist before and after, what references resolve to cannot have
+  // changed, so services and routers need only their own input and activity compared.
+  // Node backends (BackendGroups) and gateway routes (selectors) are always compared.
+  const stable =
+    sameNames(a?.virtualNodes, b?.virtualNodes) &&
+    sameNames(a?.virtualServices, b?.virtualServices) &&
+    sameNames(a?.virtualRouters, b?.virtualRouters) &&
+    sameNames(a?.virtualGateways, b?.virtualGateways);
+  diff(mesh, a?.virtualNodes, b?.virtualNodes, depKey.node, sameNode, out);
+  diff(mesh, a?.virtualServices, b?.virtualServices, depKey.service, stable ? sameInput : sameService, out);
+  diff(mesh, a?.virtualRouters, b?.virtualRouters, depKey.router, stable ? sameInput : sameRouter, out);
+  diff(mesh, a?.virtualGateways, b?.virtualGateways, depKey.gateway, sameGateway, out);
+}
+
+/** Keys added, removed or changed between two graphs, as [mesh, key]. */
+export function changedKeys(before: MeshGraph | undefined, after: MeshGraph): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const meshes = new Set([...(before?.meshes.keys() ?? []), ...after.meshes.keys()]);
+  for (const mesh of meshes) diffView(mesh, before?.meshes.get(mesh), after.meshes.get(mesh), out);
   return out;
 }
 

@@ -8,7 +8,7 @@
  * to `*.amazonaws.com` out (`cds_egress_<mesh>_amazonaws`) and closes anything else.
  */
 import type { ClientPolicy, Logging } from '../model/schema/index.js';
-import { shared, type TranslateContext } from './context.js';
+import { jsonKey, shared, type TranslateContext } from './context.js';
 import { allowAllCluster, amazonawsCluster } from './cluster.js';
 import { egressPorts, type BackendRef, type EgressPort } from './egress-plan.js';
 import { egressRouteConfig } from './route-egress.js';
@@ -43,7 +43,7 @@ export interface EgressSpec {
 }
 
 export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
-  const logKey = spec.logging ? JSON.stringify(spec.logging) : '';
+  const logKey = jsonKey(spec.logging);
   const logs = shared(ctx, `access-logs:${logKey}`, () => accessLogs(spec.logging));
   const chains: FilterChain[] = [];
   for (const ep of egressPorts(ctx, spec.backends, spec.backendDefaults)) {

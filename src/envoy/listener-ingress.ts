@@ -10,7 +10,7 @@ import type { ResolvedVirtualNode } from '../mesh/graph.js';
 import type { VirtualNodeListener } from '../model/schema/index.js';
 import { typedConfig } from './proto/codec.js';
 import { EXT } from './proto/types.js';
-import { shared, type TranslateContext } from './context.js';
+import { jsonKey, shared, type TranslateContext } from './context.js';
 import { FILTER, INGRESS_PORT, listenerName, routeConfigName, statPrefix } from './names.js';
 import { ingressCluster } from './cluster.js';
 import { httpConnectionManagerFilter } from './hcm.js';
@@ -69,7 +69,7 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
   if (listeners.length === 0) return;
   const multi = listeners.length > 1;
   const logging = node.resource.spec.logging;
-  const logKey = logging ? JSON.stringify(logging) : '';
+  const logKey = jsonKey(logging);
   const logs = shared(ctx, `access-logs:${logKey}`, () => accessLogs(logging));
   const chains: FilterChain[] = [];
   for (const l of listeners) {
@@ -85,7 +85,7 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
       portChains = filter ? tlsChains(ctx, name, match, [filter], l.tls) : [];
     } else {
       // Nothing node-specific in an HTTP chain: nodes with the same listener share it.
-      const key = `ingress-chains:${rds}:${stat}:${logKey}:${l.tls ? JSON.stringify(l.tls) : ''}`;
+      const key = `ingress-chains:${rds}:${stat}:${logKey}:${jsonKey(l.tls)}`;
       portChains = shared(ctx, key, () => tlsChains(ctx, name, match, [httpConnectionManagerFilter({ statPrefix: stat, routeConfigName: rds, accessLogs: logs })], l.tls));
     }
     if (portChains.length > 0 && protocol !== 'tcp') ctx.out.routes.push(ingressRouteConfig(rds, node.awsName, cluster, l));

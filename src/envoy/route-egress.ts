@@ -6,9 +6,10 @@
  * DROP_ALL: only `*.amazonaws.com`). A domain claimed by an earlier backend is not
  * repeated (Envoy rejects duplicate domains).
  */
-import { shared, type TranslateContext } from './context.js';
+import { jsonKey, once, shared, type TranslateContext } from './context.js';
 import { allowAllCluster, amazonawsCluster } from './cluster.js';
 import { serviceDomains, type EgressPort } from './egress-plan.js';
+import { depKey } from './lookup.js';
 import { envoyRouteMatch } from './route-match.js';
 import { routeAction } from './route-action.js';
 import { serviceRoutes, type ServiceRoute } from './service-routes.js';
@@ -30,14 +31,21 @@ export function envoyRoute(ctx: TranslateContext, r: ServiceRoute): Route | unde
  * A backend's virtual host. Every caller of the service on this port with the same
  * client policy gets the same object (and so the same encoded bytes).
  */
-function serviceVirtualHost(ctx: TranslateContext, b: EgressPort['backends'][number], ep: EgressPort, domains: string[]): VirtualHost {
-  const key = `vhost:${b.vs.awsName}:${ep.port}:${ep.protocol}:${b.policy ? JSON.stringify(b.policy) : ''}:${domains.join(',')}`;
-  return shared(ctx, key, () => {
-    const routes: Route[] = [];
-    for (const r of serviceRoutes(ctx, b.vs, ep, { policy: b.policy })) {
-      const route = envoyRoute(ctx, r);
-      if (route) routes.push(route);
-    }
+function serviceVirtualHost(ctx: TranslateContext, b: EgressPort['backends'][number], ep: EgressPort, domains: string[], domainsKey: string): VirtualHost {
+  const policy = jsonKey(b.policy);
+  return shared(ctx, `vhost:${b.vs.awsName}:${ep.port}:${ep.protocol}:${policy}:${domainsKey}`, () => {
+    ctx.deps.add(depKey.service(b.vs.awsName));
+    // Services behind the same router share its routes: one Route list per router, port and policy.
+    const p = b.vs.provider;
+    const owner = p?.kind === 'virtualRouter' ? `router:${p.router.awsName}` : `service:${b.vs.awsName}`;
+    const routes = shared(ctx, `routes:${owner}:${ep.port}:${ep.protocol}:${policy}`, () => {
+      const out: Route[] = [];
+      for (const r of serviceRoutes(ctx, b.vs, ep, { policy: b.policy })) {
+        const route = envoyRoute(ctx, r);
+        if (route) out.push(route);
+      }
+      return out;
+    });
     return { name: b.vs.awsName, domains, routes };
   });
 }
@@ -46,10 +54,19 @@ export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteC
   const claimed = new Set<string>();
   const virtualHosts: VirtualHost[] = [];
   for (const b of ep.backends) {
-    const domains = serviceDomains(ctx, b.vs, ep.port).filter((d) => !claimed.has(d));
+    const all = once(ctx, `domains:${b.vs.awsName}:${ep.port}`, () => {
+      const domains = serviceDomains(ctx, b.vs, ep.port);
+      return { domains, key: domains.join(',') };
+    });
+    let domains = all.domains;
+    let key = all.key;
+    if (domains.some((d) => claimed.has(d))) {
+      domains = domains.filter((d) => !claimed.has(d));
+      key = domains.join(',');
+    }
     if (domains.length === 0) continue;
     for (const d of domains) claimed.add(d);
-    virtualHosts.push(serviceVirtualHost(ctx, b, ep, domains));
+    virtualHosts.push(serviceVirtualHost(ctx, b, ep, domains, key));
   }
   if (ctx.flavour === 'envoy') {
     if (ctx.view.mesh.egressFilter === 'ALLOW_ALL') {

@@ -23,7 +23,7 @@ export interface GroupTranslation {
   resources: EnvoyResources;
   /** Dependency keys the group read directly (see lookup.ts `depKey`), for incremental re-translation. */
   deps: ReadonlySet<string>;
-  /** Shared units the group used (memo keys) with the dependency keys each read. */
+  /** Top-level shared units the group used (memo keys) with the dependency keys each read, transitively. */
   units: ReadonlyMap<string, ReadonlySet<string>>;
   /** The group's EDS clusters and their endpoint inputs. */
   eds: ReadonlyArray<EdsTarget>;
@@ -38,7 +38,8 @@ export class UnknownGroupError extends Error {
 
 /**
  * Translates one group. `memo` may be shared by the groups of one run (same graph,
- * endpoints and options) so that equal resources are one object, encoded once.
+ * endpoints and options) so that equal resources are one object, encoded once; the
+ * Translator also keeps it across runs, dropping what changed. `runMemo` is per run.
  */
 export function translateGroupDetailed(
   graph: MeshGraph,
@@ -46,6 +47,7 @@ export function translateGroupDetailed(
   endpoints: EndpointSource,
   options: TranslateOptions = {},
   memo: Map<string, unknown> = new Map(),
+  runMemo: Map<string, unknown> = new Map(),
 ): GroupTranslation {
   const view = graph.meshes.get(group.mesh);
   if (!view || view.mesh.inactive) throw new UnknownGroupError(group.key);
@@ -58,8 +60,10 @@ export function translateGroupDetailed(
     options,
     endpoints,
     memo,
+    runMemo,
     deps: new Set([depKey.mesh()]),
     units: new Map(),
+    children: new Set(),
     depth: 0,
     out: new Collector(),
     warn: (message) => {

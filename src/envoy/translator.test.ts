@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildMeshGraph } from '../mesh/index.js';
 import type { GraphInput, InputResource } from '../mesh/graph.js';
-import type { AnyResource, VirtualRouter } from '../model/index.js';
+import type { AnyResource, VirtualNode, VirtualRouter, VirtualService } from '../model/index.js';
 import { loadText } from '../load/index.js';
 import { graphInputFromLoad } from '../mesh/index.js';
 import { staticEndpoints, NO_ENDPOINTS, type Endpoint } from './endpoints.js';
@@ -58,7 +58,32 @@ spec:
         action: { weightedTargets: [{ virtualNodeRef: { name: server }, weight: 1 }] }
 `;
 
+const GATEWAYS = ['gw-1', 'gw-2']
+  .map(
+    (gw) => `
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualGateway
+metadata: { name: ${gw}, namespace: ns }
+spec:
+  namespaceSelector: {}
+  podSelector: {}
+  gatewayRouteSelector: { matchLabels: { gw: ${gw} } }
+  listeners: [{ portMapping: { port: 8080, protocol: http }, connectionPool: { http: { maxConnections: 10 } } }]
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: GatewayRoute
+metadata: { name: ${gw}-route, namespace: ns, labels: { gw: ${gw} } }
+spec:
+  httpRoute:
+    match: { prefix: / }
+    action: { target: { virtualService: { virtualServiceRef: { name: direct } } } }
+`,
+  )
+  .join('');
+
 const baseInput: GraphInput = graphInputFromLoad(loadText(MANIFEST, 'm.yaml')).input;
+const withGateways: GraphInput = graphInputFromLoad(loadText(MANIFEST + GATEWAYS, 'm.yaml')).input;
 
 /** The same input with one resource object replaced, as a store would on a change. */
 function replacing(input: GraphInput, kind: string, name: string, change: (r: AnyResource) => AnyResource): GraphInput {
@@ -134,5 +159,38 @@ describe('Translator', () => {
     // A later graph update with the same source keeps the new endpoints.
     const again = t.update(graph, moved);
     expect(again.changed).toEqual([]);
+  });
+
+  it('stays equal to a full translation through a sequence of changes (kept units are never stale)', () => {
+    const t = new Translator();
+    let endpoints = staticEndpoints({ 'm/server_ns': [{ address: '10.0.0.1' }] });
+    const check = (input: GraphInput): void => {
+      const graph = buildMeshGraph(input);
+      const r = t.update(graph, endpoints);
+      for (const [key, res] of r.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, endpoints)));
+    };
+    check(withGateways);
+    // The target node gains outlier detection: its callers' clusters must show it (two gateways share one cluster).
+    const withOutlier = replacing(withGateways, 'VirtualNode', 'server', (r) => {
+      const vn = structuredClone(r) as VirtualNode;
+      const l = vn.spec.listeners?.[0];
+      if (l) l.outlierDetection = { maxServerErrors: 3, maxEjectionPercent: 10, interval: { unit: 's', value: 5 }, baseEjectionDuration: { unit: 's', value: 30 } };
+      return vn;
+    });
+    check(withOutlier);
+    // Endpoints move (fast path), then a graph change re-translates a group: fresh assignments.
+    endpoints = staticEndpoints({ 'm/server_ns': [{ address: '10.0.0.9' }] });
+    t.updateEndpoints(endpoints, [{ mesh: 'm', virtualNode: 'server_ns' }]);
+    const routedToNode = replacing(withOutlier, 'VirtualService', 'routed', (r) => {
+      const vs = structuredClone(r) as VirtualService;
+      vs.spec.provider = { virtualNode: { virtualNodeRef: { name: 'server' } } };
+      return vs;
+    });
+    const graph = buildMeshGraph(routedToNode);
+    const r = t.update(graph, endpoints);
+    expect(r.changed).toEqual(['mesh/m/virtualNode/client-1_ns', 'mesh/m/virtualNode/client-1_ns#grpc']);
+    for (const [key, res] of r.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, endpoints)));
+    check(withGateways);
+    check(baseInput);
   });
 });

@@ -6,10 +6,10 @@
  * path that rebuilds only ClusterLoadAssignments (control-plane-lessons rule 11).
  */
 import type { MeshGraph } from '../mesh/graph.js';
-import type { EdsTarget } from './context.js';
+import { dropShared, type EdsTarget } from './context.js';
 import type { EndpointSource, VirtualNodeRef } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
-import { changedKeys, fingerprints, optionsKey, scopedKey, type Fingerprints } from './fingerprint.js';
+import { changedKeys, optionsKey } from './fingerprint.js';
 import { proxyGroups, type ProxyGroup } from './groups.js';
 import { depKey } from './lookup.js';
 import { assignmentFor } from './cluster.js';
@@ -49,17 +49,27 @@ class Index {
 }
 const EMPTY: ReadonlySet<string> = new Set();
 
+class PerMesh {
+  private meshes = new Map<string, Index>();
+  of(mesh: string): Index {
+    let i = this.meshes.get(mesh);
+    if (!i) this.meshes.set(mesh, (i = new Index()));
+    return i;
+  }
+}
+
 export class Translator {
   private entries = new Map<string, Entry>();
-  /** Scoped dependency key → groups that read it directly. */
-  private groupReaders = new Index();
-  /** Scoped dependency key → shared units that read it. */
-  private unitReaders = new Index();
-  /** Unit key → groups that use it. */
+  /** Mesh → dependency key → groups that read it directly. */
+  private groupReaders = new PerMesh();
+  /** Mesh → dependency key → shared units that read it. */
+  private unitReaders = new PerMesh();
+  /** Unit key (mesh included) → groups that use it. */
   private unitUsers = new Index();
-  /** Unit key → its scoped dependency keys (while some group uses it). */
-  private unitDeps = new Map<string, string[]>();
-  private prints: Fingerprints = new Map();
+  /** Unit key → its mesh and dependency keys (while some group uses it). */
+  private unitDeps = new Map<string, { mesh: string; deps: ReadonlySet<string> }>();
+  /** Shared units, kept across updates; units whose dependencies change are dropped. */
+  private memo = new Map<string, unknown>();
   private graphOptions = '';
   private endpoints: EndpointSource | undefined;
   private graph: MeshGraph | undefined;
@@ -68,23 +78,22 @@ export class Translator {
 
   /** Translates what `graph` changed since the last call (everything, the first time). */
   update(graph: MeshGraph, endpoints: EndpointSource): TranslatorResult {
-    const prints = fingerprints(graph);
     const everything = this.endpoints !== endpoints || this.graphOptions !== optionsKey(graph);
     const groups = proxyGroups(graph);
     const current = new Set(groups.map((g) => g.key));
     const dirty = new Set<string>();
     for (const g of groups) if (everything || !this.entries.has(g.key)) dirty.add(g.key);
-    if (!everything) for (const k of changedKeys(this.prints, prints)) this.readersOf(k, dirty);
+    if (!everything) for (const [mesh, k] of changedKeys(this.graph, graph)) this.readersOf(mesh, k, dirty);
 
+    if (everything) this.memo.clear();
     const removed = [...this.entries.keys()].filter((k) => !current.has(k)).sort();
     for (const k of removed) this.forget(k);
-    const memo = new Map<string, unknown>();
+    const runMemo = new Map<string, unknown>();
     for (const g of groups) {
       if (!dirty.has(g.key)) continue;
       this.forget(g.key);
-      this.remember(g, translateGroupDetailed(graph, g, endpoints, this.options, memo));
+      this.remember(g, translateGroupDetailed(graph, g, endpoints, this.options, this.memo, runMemo));
     }
-    this.prints = prints;
     this.graphOptions = optionsKey(graph);
     this.endpoints = endpoints;
     this.graph = graph;
@@ -101,7 +110,7 @@ export class Translator {
     const changedNodes = new Set<string>();
     for (const n of nodes) {
       changedNodes.add(`${n.mesh}|${n.virtualNode}`);
-      this.readersOf(scopedKey(n.mesh, depKey.endpoints(n.virtualNode)), affected, false);
+      this.readersOf(n.mesh, depKey.endpoints(n.virtualNode), affected, true);
     }
     const built = new Map<string, EnvoyResources['endpoints'][number]>();
     for (const key of affected) {
@@ -119,42 +128,53 @@ export class Translator {
     return { groups: this.snapshot(), changed: [...affected].sort(), removed: [] };
   }
 
-  /** Adds to `out` the groups that read `dep`, directly or through a unit (dropping those units unless `keepUnits`). */
-  private readersOf(dep: string, out: Set<string>, dropUnits = true): void {
-    for (const g of this.groupReaders.get(dep)) out.add(g);
-    for (const unit of [...this.unitReaders.get(dep)]) {
+  /**
+   * Adds to `out` the groups that read `dep`, directly or through a unit. The units are
+   * stale: they leave the memo (and, when all their users are re-translated, which they
+   * are unless `keepIndexed`, the index, to be registered afresh).
+   */
+  private readersOf(mesh: string, dep: string, out: Set<string>, keepIndexed = false): void {
+    for (const g of this.groupReaders.of(mesh).get(dep)) out.add(g);
+    for (const unit of [...this.unitReaders.of(mesh).get(dep)]) {
       for (const g of this.unitUsers.get(unit)) out.add(g);
-      // The unit is stale: its users are all re-translated and will register it afresh.
-      if (dropUnits) this.dropUnit(unit);
+      dropShared(this.memo, unit);
+      if (!keepIndexed) this.unindexUnit(unit);
     }
   }
 
   private remember(group: ProxyGroup, translation: GroupTranslation): void {
     this.entries.set(group.key, { group, translation });
-    for (const d of translation.deps) this.groupReaders.add(scopedKey(group.mesh, d), group.key);
+    const readers = this.groupReaders.of(group.mesh);
+    for (const d of translation.deps) readers.add(d, group.key);
+    const unitReaders = this.unitReaders.of(group.mesh);
     for (const [unit, deps] of translation.units) {
       this.unitUsers.add(unit, group.key);
       if (this.unitDeps.has(unit)) continue;
-      const scoped = [...deps].map((d) => scopedKey(group.mesh, d));
-      this.unitDeps.set(unit, scoped);
-      for (const d of scoped) this.unitReaders.add(d, unit);
+      this.unitDeps.set(unit, { mesh: group.mesh, deps });
+      for (const d of deps) unitReaders.add(d, unit);
     }
   }
 
   private forget(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
-    const mesh = entry.group.mesh;
-    for (const d of entry.translation.deps) this.groupReaders.remove(scopedKey(mesh, d), key);
+    const readers = this.groupReaders.of(entry.group.mesh);
+    for (const d of entry.translation.deps) readers.remove(d, key);
     for (const unit of entry.translation.units.keys()) {
       this.unitUsers.remove(unit, key);
-      if (this.unitUsers.get(unit).size === 0) this.dropUnit(unit);
+      if (this.unitUsers.get(unit).size === 0) {
+        this.unindexUnit(unit);
+        dropShared(this.memo, unit);
+      }
     }
     this.entries.delete(key);
   }
 
-  private dropUnit(unit: string): void {
-    for (const d of this.unitDeps.get(unit) ?? []) this.unitReaders.remove(d, unit);
+  private unindexUnit(unit: string): void {
+    const u = this.unitDeps.get(unit);
+    if (!u) return;
+    const readers = this.unitReaders.of(u.mesh);
+    for (const d of u.deps) readers.remove(d, unit);
     this.unitDeps.delete(unit);
   }
 

@@ -14,7 +14,10 @@ export interface Entry {
   resource: AnyResource;
   kind: Kind;
   id: ResourceId;
+  /** Internal identity (`keyOf`): unique per input, used for duplicates and lookups. */
   key: string;
+  /** Set for namespace-less resources that name their mesh: the scope their name is unique in. */
+  scope?: NameScope;
   awsName: string;
   locate?: PathLocator;
   /** The Mesh entry this resource belongs to (a Mesh entry points at itself). */
@@ -54,16 +57,44 @@ export interface InvalidInput {
   locate?: PathLocator;
 }
 
-export function keyOf(kind: string, namespace: string | undefined, name: string): string {
+/**
+ * Where a namespace-less (App Mesh API form) resource's name is unique: its mesh, and
+ * for gateway routes also their gateway (App Mesh scopes names there, not globally).
+ */
+export interface NameScope {
+  /** `spec.meshRef.name`. */
+  mesh: string;
+  /** GatewayRoutes: `spec.virtualGatewayRef` (namespace only when the gateway is namespaced). */
+  gateway?: { namespace?: string; name: string };
+}
+
+/**
+ * Internal identity. Namespaced resources: (kind, namespace, name), as in Kubernetes.
+ * Namespace-less ones with a scope: (kind, mesh[, gateway], name), in a different shape
+ * (a JSON array; kinds never start with `[`) so the two can never collide.
+ */
+export function keyOf(kind: string, namespace: string | undefined, name: string, scope?: NameScope): string {
+  if ((namespace === undefined || namespace === '') && scope) {
+    return JSON.stringify([kind, scope.mesh, scope.gateway?.namespace ?? null, scope.gateway?.name ?? null, name]);
+  }
   return `${kind}\u0000${namespace ?? ''}\u0000${name}`;
+}
+
+/** The scope a reference from `referrer` to an unnamespaced target looks in: the referrer's mesh. */
+export function refScope(referrer: Entry, namespace: string | undefined): NameScope | undefined {
+  return namespace === undefined && referrer.scope ? { mesh: referrer.scope.mesh } : undefined;
 }
 
 export class BuildContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly entries: Entry[] = [];
-  /** By Kubernetes identity (kind, namespace, name). */
+  /** By `keyOf`: Kubernetes identity (kind, namespace, name), or (kind, mesh[, gateway], name) when namespace-less. */
   readonly byKey = new Map<string, Entry>();
-  /** Resources that exist in the input but failed schema validation, by Kubernetes identity. */
+  /**
+   * Resources that exist in the input but failed schema validation, by Kubernetes
+   * identity (kind, namespace, name): their ids carry no mesh, so a namespace-less one
+   * is found whatever the referrer's mesh (see `findInvalid`).
+   */
   readonly invalidInputs = new Map<string, InvalidInput>();
   /** By (mesh awsName, kind, awsName), filled once membership is known; for ARN references. */
   readonly byAwsName = new Map<string, Entry>();
@@ -82,6 +113,11 @@ export class BuildContext {
     readonly clusterDomain: string,
     readonly enableBackendGroups: boolean,
   ) {}
+
+  /** The schema-invalid input a reference may be pointing at (ids of invalid inputs have no mesh scope). */
+  findInvalid(kind: string, namespace: string | undefined, name: string): InvalidInput | undefined {
+    return this.invalidInputs.get(keyOf(kind, namespace, name));
+  }
 
   ofKind(kind: Kind): Entry[] {
     return this.entries.filter((e) => e.kind === kind);

@@ -1,7 +1,10 @@
-/** Turns the input into working entries: one per resource, keyed by Kubernetes identity. */
+/**
+ * Turns the input into working entries: one per resource, keyed by Kubernetes identity,
+ * or for namespace-less (App Mesh API form) resources by mesh (and gateway) and name.
+ */
 import type { AnyResource, ResourceId } from '../model/index.js';
 import { awsNameOf, isKind, isNamespaced } from '../model/index.js';
-import type { BuildContext} from './context.js';
+import type { BuildContext, NameScope } from './context.js';
 import { keyOf, relatedAt, type Entry } from './context.js';
 import type { GraphInput } from './graph.js';
 
@@ -28,13 +31,15 @@ export function indexInput(ctx: BuildContext, input: GraphInput): void {
       );
       return;
     }
-    const key = keyOf(id.kind, id.namespace, id.name);
+    const scope = scopeOf(resource, id);
+    const key = keyOf(id.kind, id.namespace, id.name, scope);
     const entry: Entry = {
       index,
       resource,
       kind: resource.kind,
       id,
       key,
+      ...(scope ? { scope } : {}),
       awsName: awsNameOf(resource),
       waitsFor: [],
       ...(item.locate ? { locate: item.locate } : {}),
@@ -45,7 +50,7 @@ export function indexInput(ctx: BuildContext, input: GraphInput): void {
         entry,
         ['metadata', 'name'],
         'resource.duplicate',
-        `${id.kind} ${id.namespace ? `${id.namespace}/` : ''}${id.name} is defined more than once; only the first definition is used`,
+        `${id.kind} ${id.namespace ? `${id.namespace}/` : ''}${id.name}${scope ? ` ${describeScope(scope)}` : ''} is defined more than once; only the first definition is used`,
         [relatedAt(first, ['metadata', 'name'], 'first defined here')],
       );
       return;
@@ -61,6 +66,34 @@ function idOf(resource: AnyResource | undefined): ResourceId | undefined {
   if (typeof name !== 'string' || name === '') return undefined;
   if (isNamespaced(resource.kind) && typeof namespace === 'string' && namespace !== '') return { kind: resource.kind, namespace, name };
   return { kind: resource.kind, name };
+}
+
+/**
+ * App Mesh names are unique only within a mesh (gateway routes: within their gateway),
+ * so a resource without a namespace is identified within the mesh it names. Kubernetes
+ * resources keep their namespace as scope; a namespace-less one without meshRef has no
+ * scope (membership reports that).
+ */
+function scopeOf(resource: AnyResource, id: ResourceId): NameScope | undefined {
+  if (id.namespace !== undefined || resource.kind === 'Mesh') return undefined;
+  const spec = resource.spec as { meshRef?: unknown; virtualGatewayRef?: unknown };
+  const mesh = refName(spec.meshRef);
+  if (mesh === undefined) return undefined;
+  if (resource.kind !== 'GatewayRoute') return { mesh };
+  const gateway = refName(spec.virtualGatewayRef);
+  if (gateway === undefined) return { mesh };
+  const ns = (spec.virtualGatewayRef as { namespace?: unknown }).namespace;
+  return { mesh, gateway: { name: gateway, ...(typeof ns === 'string' && ns !== '' ? { namespace: ns } : {}) } };
+}
+
+function refName(ref: unknown): string | undefined {
+  const name = isRecord(ref) ? (ref as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+function describeScope(scope: NameScope): string {
+  const gw = scope.gateway;
+  return gw ? `on VirtualGateway ${gw.namespace ? `${gw.namespace}/` : ''}${gw.name} in mesh ${scope.mesh}` : `in mesh ${scope.mesh}`;
 }
 
 function isRecord(v: unknown): v is Record<string, never> {

@@ -3,13 +3,14 @@
  * defaults to the referrer's; an ARN's last path segment is the target's App Mesh
  * name, its type segment must match and its mesh must be the referrer's mesh.
  * References are resolved by Kubernetes identity even when membership failed, so a
- * missing target is still found in a namespace no Mesh selects.
+ * missing target is still found in a namespace no Mesh selects; a Ref without a
+ * namespace from a namespace-less referrer looks in the referrer's `spec.meshRef` mesh.
  */
 import type { Path, ResourceId, Severity } from '../model/index.js';
 import { defaultAwsName, KIND_INFO, parseArn } from '../model/index.js';
 import { awsNameKey } from './aws-names.js';
 import type { BuildContext} from './context.js';
-import { describeId, keyOf, relatedAt, type Entry } from './context.js';
+import { describeId, keyOf, refScope, relatedAt, type Entry } from './context.js';
 
 export type RefKind = 'VirtualNode' | 'VirtualService' | 'VirtualRouter' | 'BackendGroup' | 'VirtualGateway';
 
@@ -43,11 +44,10 @@ export function resolveRef(ctx: BuildContext, referrer: Entry, req: RefRequest):
   if (ref && typeof ref.name === 'string') {
     const namespace = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : referrer.id.namespace;
     const id: ResourceId = { kind: req.kind, name: ref.name, ...(namespace ? { namespace } : {}) };
-    const key = keyOf(req.kind, namespace, ref.name);
     const path = [...req.at, req.refField];
-    const entry = ctx.byKey.get(key);
+    const entry = ctx.byKey.get(keyOf(req.kind, namespace, ref.name, refScope(referrer, namespace)));
     if (entry) return crossMeshCheck(ctx, referrer, entry, path);
-    if (ctx.invalidInputs.has(key)) return { status: 'invalid-input', id };
+    if (ctx.findInvalid(req.kind, namespace, ref.name)) return { status: 'invalid-input', id };
     reportMissing(ctx, referrer, req, path, `${req.what} ${describeId(id)}, which does not exist${elsewhere(ctx, req.kind, ref.name, namespace)}`);
     return { status: 'missing', awsName: defaultAwsName(req.kind === 'BackendGroup' ? 'VirtualNode' : req.kind, ref.name, namespace), id };
   }

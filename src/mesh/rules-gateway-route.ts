@@ -7,7 +7,7 @@
 import type { GatewayRoute, Path, VirtualGateway } from '../model/index.js';
 import { MAX_AWS_NAME, awsNamePath } from './aws-names.js';
 import type { BuildContext} from './context.js';
-import { describeId, keyOf, relatedAt, type Entry } from './context.js';
+import { describeId, keyOf, refScope, relatedAt, type Entry } from './context.js';
 import { portsOf } from './listeners.js';
 import { checkPrefixSlash, checkRanges } from './matches.js';
 import { resolveRef, waitFor } from './references.js';
@@ -108,14 +108,15 @@ export function attachGatewayRoute(ctx: BuildContext, e: Entry, gateways: Entry[
   const ref = gr.spec.virtualGatewayRef;
   if (ref && typeof ref.name === 'string') {
     const refNs = ref.namespace || ns;
-    gateway = ctx.byKey.get(keyOf('VirtualGateway', refNs, ref.name));
+    gateway = ctx.byKey.get(keyOf('VirtualGateway', refNs, ref.name, refScope(e, refNs)));
     if (!gateway) {
-      if (!ctx.invalidInputs.has(keyOf('VirtualGateway', refNs, ref.name))) {
+      if (!ctx.findInvalid('VirtualGateway', refNs, ref.name)) {
         ctx.error(e, ['spec', 'virtualGatewayRef', 'name'], 'gr.gateway-not-found', `spec.virtualGatewayRef names VirtualGateway ${refNs ? `${refNs}/` : ''}${ref.name}, which does not exist`);
       } else e.waitsFor.push({ invalidInput: { kind: 'VirtualGateway', name: ref.name, ...(refNs ? { namespace: refNs } : {}) } });
       return;
     }
-    if (candidates.length === 1 && candidates[0] !== gateway) {
+    // Selectors pick namespaces: a namespace-less (API) route is in none, so only its ref counts.
+    if (ns !== undefined && candidates.length === 1 && candidates[0] !== gateway) {
       ctx.error(e, ['spec', 'virtualGatewayRef', 'name'], 'gr.gateway-ref-mismatch', `spec.virtualGatewayRef names ${describeId(gateway.id)}, but the route is selected by ${describeId(candidates[0]!.id)}`, [
         relatedAt(candidates[0]!, ['spec', 'gatewayRouteSelector'], 'this gateway selects the route'),
       ]);

@@ -6,7 +6,7 @@
  */
 import type { VirtualNode, BackendGroup } from '../model/index.js';
 import type { BuildContext} from './context.js';
-import { keyOf, relatedAt, type BackendLink, type Entry } from './context.js';
+import { keyOf, refScope, relatedAt, type BackendLink, type Entry } from './context.js';
 import { checkListeners } from './listeners.js';
 import { resolveRef } from './references.js';
 
@@ -96,11 +96,12 @@ function expandGroup(ctx: BuildContext, group: Entry, cache: Map<Entry, Entry[]>
   ((group.resource as BackendGroup).spec.virtualservices ?? []).forEach((v, k) => {
     const ns = v.namespace || group.id.namespace;
     const at = ['spec', 'virtualservices', k];
+    const scope = refScope(group, ns);
     const candidates =
       v.name === '*'
-        ? ctx.entries.filter((x) => x.kind === 'VirtualService' && x.id.namespace === ns)
-        : [ctx.byKey.get(keyOf('VirtualService', ns, v.name))].filter((x): x is Entry => x !== undefined);
-    if (candidates.length === 0 && v.name !== '*' && !ctx.invalidInputs.has(keyOf('VirtualService', ns, v.name))) {
+        ? ctx.entries.filter((x) => x.kind === 'VirtualService' && x.id.namespace === ns && x.scope?.mesh === scope?.mesh)
+        : [ctx.byKey.get(keyOf('VirtualService', ns, v.name, scope))].filter((x): x is Entry => x !== undefined);
+    if (candidates.length === 0 && v.name !== '*' && !ctx.findInvalid('VirtualService', ns, v.name)) {
       ctx.warning(group, at, 'ref.backend-not-found', `VirtualService ${ns ? `${ns}/` : ''}${v.name} does not exist; it is left out of the group`);
     }
     for (const c of candidates) {

@@ -54,3 +54,49 @@ describe('checkObject name rules', () => {
     expect(checkObject(named('x'.repeat(256)), { kubernetesNames: false }).diagnostics[0]?.message).toMatch(/255/);
   });
 });
+
+describe('checkObject on hostile input', () => {
+  const A = 'appmesh.k8s.aws/v1beta2';
+  const cyclic = (): Record<string, unknown> => {
+    const o: Record<string, unknown> = { a: 1 };
+    o.self = o;
+    return o;
+  };
+
+  it('never throws on cyclic values and describes them without serializing them', () => {
+    const cases: Array<[unknown, string, string]> = [
+      [{ apiVersion: cyclic(), kind: 'Mesh', metadata: { name: 'm' }, spec: {} }, 'apiVersion', `expected apiVersion "${A}", got a mapping`],
+      [{ apiVersion: A, kind: cyclic(), metadata: { name: 'm' }, spec: {} }, 'kind', `unknown kind a mapping in ${A}`],
+      [{ apiVersion: A, kind: [cyclic()], metadata: { name: 'm' }, spec: {} }, 'kind', `unknown kind a list in ${A}`],
+      [{ apiVersion: A, kind: 'VirtualNode', metadata: { name: 'm', namespace: cyclic() }, spec: {} }, 'metadata.namespace', 'a mapping is not a valid namespace name'],
+      [{ apiVersion: A, kind: 'VirtualNode', metadata: { name: 'm', labels: cyclic() }, spec: {} }, 'metadata.labels', 'metadata.labels must map strings to strings'],
+    ];
+    for (const [raw, path, message] of cases) {
+      let result: ReturnType<typeof checkObject> | undefined;
+      expect(() => (result = checkObject(raw))).not.toThrow();
+      expect(result?.resource).toBeUndefined();
+      expect(result?.diagnostics.find((d) => d.path === path)?.message).toBe(message);
+    }
+  });
+
+  it('never throws on a cyclic spec, status or root object', () => {
+    const root = cyclic();
+    Object.assign(root, { apiVersion: A, kind: 'VirtualNode', metadata: { name: 'm', namespace: 'ns' }, spec: root, status: root });
+    const listener: Record<string, unknown> = { portMapping: { port: 80, protocol: 'http' } };
+    listener.timeout = listener;
+    for (const raw of [root, vn(cyclic()), vn({ listeners: [listener], backends: [cyclic()], serviceDiscovery: { dns: cyclic() } })]) {
+      let result: ReturnType<typeof checkObject> | undefined;
+      expect(() => (result = checkObject(raw))).not.toThrow();
+      // Unknown keys (`a`, `self`) are reported, never walked into.
+      expect(result?.diagnostics.some((d) => d.path.endsWith('.self'))).toBe(true);
+    }
+  });
+
+  it('never throws on BigInts and keeps long strings short in messages', () => {
+    expect(checkObject({ apiVersion: 10n, kind: 'Mesh', metadata: { name: 'm' }, spec: {} }).diagnostics[0]?.message).toBe(`expected apiVersion "${A}", got 10n`);
+    expect(checkObject({ apiVersion: A, kind: 'VirtualNode', metadata: { name: 'm', namespace: 1n }, spec: {} }).diagnostics[0]?.message).toBe('1n is not a valid namespace name');
+    const long = checkObject({ apiVersion: A, kind: 'K'.repeat(10_000), metadata: { name: 'm' }, spec: {} }).diagnostics[0]!.message;
+    expect(long).toBe(`unknown kind "${'K'.repeat(60)}…" in ${A}`);
+    expect(checkObject({ apiVersion: 'v1', kind: 'Mesh', metadata: { name: 'm' }, spec: {} }).diagnostics[0]?.message).toBe(`expected apiVersion "${A}", got "v1"`);
+  });
+});

@@ -41,11 +41,11 @@ export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): Obj
   }
   const obj = raw as Record<string, unknown>;
   if (obj.apiVersion !== API_VERSION) {
-    at(['apiVersion'], 'object.api-version', `expected apiVersion "${API_VERSION}", got ${JSON.stringify(obj.apiVersion)}`);
+    at(['apiVersion'], 'object.api-version', `expected apiVersion "${API_VERSION}", got ${describeValue(obj.apiVersion)}`);
     return { diagnostics };
   }
   if (!isKind(obj.kind)) {
-    at(['kind'], 'object.kind', `unknown kind ${JSON.stringify(obj.kind)} in ${API_VERSION}`);
+    at(['kind'], 'object.kind', `unknown kind ${describeValue(obj.kind)} in ${API_VERSION}`);
     return { diagnostics };
   }
   const kind = obj.kind;
@@ -71,7 +71,7 @@ export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): Obj
     at(['metadata', 'name'], 'object.name', `"${name}" is not a valid name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters`, id);
   }
   if (m.namespace !== undefined && (typeof m.namespace !== 'string' || !DNS1123_LABEL.test(m.namespace) || m.namespace.length > 63)) {
-    at(['metadata', 'namespace'], 'object.namespace', `${JSON.stringify(m.namespace)} is not a valid namespace name`, id);
+    at(['metadata', 'namespace'], 'object.namespace', `${describeValue(m.namespace)} is not a valid namespace name`, id);
   }
   for (const field of ['labels', 'annotations'] as const) {
     const v = m[field];
@@ -92,4 +92,16 @@ export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): Obj
   const metadata = { ...(m as object), name, ...(namespace ? { namespace } : {}) } as AnyResource['metadata'];
   const resource = { ...obj, apiVersion: API_VERSION, kind, metadata, spec } as AnyResource;
   return { resource, diagnostics };
+}
+
+/**
+ * A value for a message, never throwing: input may be cyclic (YAML aliases), hold
+ * BigInts or be huge, so only scalars are shown; strings quoted and cut short.
+ */
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'a mapping' : `a ${typeof v}`;
 }

@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatSource } from '../model/diagnostic.js';
 import { loadPaths, sourceOf } from './index.js';
 
-const SEED = '/work/shared/seed';
+// The seed lives in shared/, beside the repository (so on a developer machine and in CI alike).
+const SEED = fileURLToPath(new URL('../../../shared/seed', import.meta.url));
 const kindName = (o: unknown): string => {
   const { kind, metadata } = o as { kind: string; metadata: { name: string; namespace?: string } };
   return `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`;

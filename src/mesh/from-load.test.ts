@@ -1,10 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPathsSync, loadText } from '../load/index.js';
 import { formatSource } from '../model/index.js';
 import { validateLoaded } from './from-load.js';
 
-const SEED = '/work/shared/seed';
+// The seed lives in shared/, beside the repository (so on a developer machine and in CI alike).
+const SEED = fileURLToPath(new URL('../../../shared/seed', import.meta.url));
 
 describe('validateLoaded on the seed', () => {
   it('as-written: exactly two errors, one per root cause, at the right file:line', () => {

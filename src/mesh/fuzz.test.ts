@@ -4,6 +4,7 @@
  * must name a field path or be a whole-document problem with a source position.
  * Seeded: set AMIME_FUZZ_SEED (and AMIME_FUZZ_CASES) to reproduce a failure.
  */
+import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ const chance = (rng: Rng, p: number) => rng() < p;
 function seedDocuments(): Json[][] {
   const out: Json[][] = [];
   for (const dir of ['as-written', 'complete']) {
-    const root = path.join('/work/shared/seed', dir);
+    const root = path.join(fileURLToPath(new URL('../../../shared/seed', import.meta.url)), dir);
     for (const f of readdirSync(root).sort()) {
       if (!/\.(ya?ml|json)$/.test(f)) continue;
       const docs = parseAllDocuments(readFileSync(path.join(root, f), 'utf8'));

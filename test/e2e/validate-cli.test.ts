@@ -4,13 +4,15 @@
  * file names print the way a user typed them.
  */
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const SEED = '/work/shared/seed';
+// The seed lives in shared/, beside the repository (so on a developer machine and in CI alike).
+const SEED = fileURLToPath(new URL('../../../shared/seed', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 
 function amime(args: string[], cwd = SEED): { code: number | null; stdout: string; stderr: string } {

@@ -17,6 +17,7 @@ import { egressPorts, serviceDomains } from './egress-plan.js';
 import { egressRouteConfig } from './route-egress.js';
 import { httpConnectionManager } from './hcm.js';
 import { routeConfigName } from './names.js';
+import { depKey } from './lookup.js';
 import { typedConfig } from './proto/codec.js';
 import { EXT } from './proto/types.js';
 import type { Listener } from './types.js';
@@ -35,7 +36,8 @@ export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode
     const rds = routeConfigName('egress', ep.protocol, ep.port);
     for (const b of ep.backends) {
       const names: string[] = [];
-      for (const domain of serviceDomains(ctx, b.vs, ep.port)) {
+      const all = serviceDomains(ctx, b.vs, ep.port);
+      for (const domain of all) {
         const bare = !domain.endsWith(`:${ep.port}`);
         // Ports are visited in ascending order, so a bare name lands on the lowest port.
         if ((bare && bareDone.has(domain)) || named.has(domain)) continue;
@@ -45,7 +47,11 @@ export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode
       }
       if (names.length === 0) continue;
       // Every client of this service gets the same listeners: one shared list.
-      const listeners = shared(ctx, `api-listeners:${rds}:${names.join(',')}`, () => names.map((n) => apiListener(ctx, n, rds)));
+      const which = names.length === all.length ? '' : names.join(',');
+      const listeners = shared(ctx, `api-listeners:${rds}:${b.vs.awsName}:${which}`, () => {
+        ctx.deps.add(depKey.service(b.vs.awsName));
+        return names.map((n) => apiListener(ctx, n, rds));
+      });
       for (const l of listeners) ctx.out.listeners.push(l);
     }
   }

@@ -54,12 +54,11 @@ export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteC
   const claimed = new Set<string>();
   const virtualHosts: VirtualHost[] = [];
   for (const b of ep.backends) {
-    const all = once(ctx, `domains:${b.vs.awsName}:${ep.port}`, () => {
-      const domains = serviceDomains(ctx, b.vs, ep.port);
-      return { domains, key: domains.join(',') };
-    });
-    let domains = all.domains;
-    let key = all.key;
+    const all = once(ctx, `domains:${b.vs.awsName}:${ep.port}`, () => serviceDomains(ctx, b.vs, ep.port));
+    let domains = all;
+    // The full list follows from the service and port (already in the key); only a list cut
+    // short by earlier backends needs spelling out.
+    let key = '';
     if (domains.some((d) => claimed.has(d))) {
       domains = domains.filter((d) => !claimed.has(d));
       key = domains.join(',');

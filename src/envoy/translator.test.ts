@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildMeshGraph } from '../mesh/index.js';
 import type { GraphInput, InputResource } from '../mesh/graph.js';
-import type { AnyResource, VirtualNode, VirtualRouter, VirtualService } from '../model/index.js';
+import type { AnyResource, Mesh, VirtualNode, VirtualRouter, VirtualService } from '../model/index.js';
 import { loadText } from '../load/index.js';
 import { graphInputFromLoad } from '../mesh/index.js';
 import { staticEndpoints, NO_ENDPOINTS, type Endpoint } from './endpoints.js';
@@ -192,5 +192,52 @@ describe('Translator', () => {
     for (const [key, res] of r.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, endpoints)));
     check(withGateways);
     check(baseInput);
+  });
+
+  it('starts the units of a mesh afresh when the mesh changes (short names, IP preference)', () => {
+    const text = `
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: Mesh
+metadata: { name: m }
+spec: { namespaceSelector: {} }
+${['a1', 'a2']
+  .map(
+    (n) => `---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: { name: ${n}, namespace: ns }
+spec:
+  podSelector: {}
+  backends: [{ virtualService: { virtualServiceRef: { name: svc } } }]
+`,
+  )
+  .join('')}---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: { name: srv, namespace: ns }
+spec:
+  podSelector: {}
+  listeners: [{ portMapping: { port: 8080, protocol: http } }]
+  serviceDiscovery: { dns: { hostname: srv.ns.svc.cluster.local } }
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualService
+metadata: { name: svc, namespace: ns }
+spec: { provider: { virtualNode: { virtualNodeRef: { name: srv } } } }
+`;
+    const base = graphInputFromLoad(loadText(text, 'm.yaml')).input;
+    const meshed = (annotations: Record<string, string>, ipv6: boolean): GraphInput =>
+      replacing(base, 'Mesh', 'm', (r) => {
+        const mesh = structuredClone(r) as Mesh;
+        mesh.metadata.annotations = annotations;
+        if (ipv6) mesh.spec.meshServiceDiscovery = { ipPreference: 'IPv6_ONLY' };
+        return mesh;
+      });
+    const t = new Translator();
+    for (const input of [base, meshed({ 'amime.io/match-short-names': 'true' }, false), meshed({}, true), base]) {
+      const graph = buildMeshGraph(input);
+      const r = t.update(graph, NO_ENDPOINTS);
+      for (const [key, res] of r.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, NO_ENDPOINTS)));
+    }
   });
 });

@@ -83,7 +83,14 @@ export class Translator {
     const current = new Set(groups.map((g) => g.key));
     const dirty = new Set<string>();
     for (const g of groups) if (everything || !this.entries.has(g.key)) dirty.add(g.key);
-    if (!everything) for (const [mesh, k] of changedKeys(this.graph, graph)) this.readersOf(mesh, k, dirty);
+    if (!everything) {
+      for (const [mesh, k] of changedKeys(this.graph, graph)) {
+        this.readersOf(mesh, k, dirty);
+        // Units read mesh-wide settings (egress filter, IP preference, short names) without
+        // recording them; every group of the mesh is re-translated anyway, so start afresh.
+        if (k === depKey.mesh()) this.dropMesh(mesh);
+      }
+    }
 
     if (everything) this.memo.clear();
     const removed = [...this.entries.keys()].filter((k) => !current.has(k)).sort();
@@ -168,6 +175,11 @@ export class Translator {
       }
     }
     this.entries.delete(key);
+  }
+
+  private dropMesh(mesh: string): void {
+    const prefix = `${mesh}|`;
+    for (const key of [...this.memo.keys()]) if (key.startsWith(prefix)) this.memo.delete(key);
   }
 
   private unindexUnit(unit: string): void {

@@ -21,7 +21,7 @@ describe('KubernetesRuntime', () => {
     stop.push(() => d.close());
     const admin = new RestKubeClient(d.kubeConfig());
     await apply(admin, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'amime-system' } });
-    const cert = await makeTestCertificate();
+    const cert = await makeTestCertificate(['amime-webhook.amime-system.svc']);
     const rt = await KubernetesRuntime.start({
       kubeConfig: d.kubeConfig(),
       arn: { region: 'ap-northeast-1', account: '123456780000' },

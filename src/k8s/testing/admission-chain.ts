@@ -109,6 +109,8 @@ export class AdmissionChain {
   }
 
   private matches(hook: AdmissionWebhook, a: AdmissionAttributes): boolean {
+    // kube-apiserver never calls webhooks about webhook configurations (no lock-out).
+    if (a.type.group === 'admissionregistration.k8s.io') return false;
     const resource = a.subresource ? `${a.type.resource}/${a.subresource}` : a.type.resource;
     const ruleOk = (hook.rules ?? []).some((r) => {
       const has = (list: string[] | undefined, v: string) => (list ?? []).some((x) => x === '*' || x === v);
@@ -125,13 +127,18 @@ export class AdmissionChain {
     return true;
   }
 
-  private url(hook: AdmissionWebhook): string {
+  /**
+   * Where to send the review, and the name the serving certificate must carry: for a
+   * Service, kube-apiserver dials `<name>.<namespace>.svc` (SNI and verification use
+   * that name), whatever address the Service maps to here.
+   */
+  private target(hook: AdmissionWebhook): { url: string; servername?: string } {
     const cc = hook.clientConfig;
-    if (cc.url) return cc.url;
+    if (cc.url) return { url: cc.url };
     if (cc.service) {
       const base = this.resolveService(cc.service.namespace, cc.service.name);
       if (!base) throw internal(hook, `no address for service ${cc.service.namespace}/${cc.service.name} (configure serviceEndpoints on the test double)`);
-      return `${base}${cc.service.path ?? '/'}`;
+      return { url: `${base}${cc.service.path ?? '/'}`, servername: `${cc.service.name}.${cc.service.namespace}.svc` };
     }
     throw internal(hook, 'clientConfig has neither url nor service');
   }
@@ -162,7 +169,7 @@ export class AdmissionChain {
     };
     let body: AdmissionReviewResponse;
     try {
-      body = await postJson(this.url(hook), review, hook.clientConfig.caBundle, (hook.timeoutSeconds ?? 10) * 1000);
+      body = await postJson(this.target(hook), review, hook.clientConfig.caBundle, (hook.timeoutSeconds ?? 10) * 1000);
     } catch (e) {
       if (hook.failurePolicy === 'Ignore') return undefined;
       throw e instanceof ApiError ? e : internal(hook, (e as Error).message);
@@ -199,8 +206,8 @@ function internal(hook: AdmissionWebhook, message: string): ApiError {
   return new ApiError(500, 'InternalError', `Internal error occurred: failed calling webhook "${hook.name}": ${message}`);
 }
 
-function postJson(url: string, body: unknown, caBundle: string | undefined, timeoutMs: number): Promise<AdmissionReviewResponse> {
-  const u = new URL(url);
+function postJson(target: { url: string; servername?: string }, body: unknown, caBundle: string | undefined, timeoutMs: number): Promise<AdmissionReviewResponse> {
+  const u = new URL(target.url);
   if (u.protocol !== 'https:') return Promise.reject(new Error(`webhook URL must use https, got ${u.protocol}`));
   const data = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
@@ -210,6 +217,7 @@ function postJson(url: string, body: unknown, caBundle: string | undefined, time
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': data.length },
         ...(caBundle ? { ca: Buffer.from(caBundle, 'base64').toString('utf8') } : {}),
+        ...(target.servername ? { servername: target.servername } : {}),
         timeout: timeoutMs,
       },
       (res) => {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { ApiException, AuthenticationV1Api, CoreV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KubeApiError, RestKubeClient } from '../rest-client.js';
 import { ApiServerTestDouble, serviceAccountIdentity } from './api-server-double.js';
 import { makeTestCertificate } from './self-signed-cert.js';
 
@@ -261,5 +262,96 @@ describe('API-server test double admission', () => {
     const err = await failure(custom.createNamespacedCustomObject({ ...G, namespace: 'mesh-test', plural: 'virtualnodes', body: vn('x') }));
     expect(err.code).toBe(500);
     expect(err.body.message).toContain('failed calling webhook "m.test"');
+  });
+});
+
+describe('API-server test double: Secrets and stored webhook configurations', () => {
+  const secrets = '/api/v1/namespaces/mesh-test/secrets';
+  const mutating = '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations';
+  let admin: RestKubeClient;
+  let hook: Server | undefined;
+  beforeEach(() => {
+    admin = new RestKubeClient(d.kubeConfig());
+  });
+  afterEach(async () => {
+    if (hook) await new Promise<void>((r) => hook!.close(() => r()));
+    hook = undefined;
+  });
+  const refusal = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (e) {
+      if (e instanceof KubeApiError) return { code: e.code, message: e.message };
+      throw e;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('validates Secrets as kube-apiserver does: base64 data, the keys of kubernetes.io/tls, an immutable type', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    expect(await refusal(admin.create(secrets, { metadata: { name: 'x' }, type: 'kubernetes.io/tls', data: { 'tls.crt': b64('c') } }))).toEqual({
+      code: 422,
+      message: 'Secret "x" is invalid: data[tls.key]: Required value',
+    });
+    expect((await refusal(admin.create(secrets, { metadata: { name: 'x' }, data: { a: 'not base64!' } }))).code).toBe(400);
+    const made = await admin.create<{ type: string; data: Record<string, string>; metadata: { resourceVersion: string } }>(secrets, { metadata: { name: 'x' }, stringData: { a: 'plain' } });
+    expect(made.type).toBe('Opaque');
+    expect(made.data).toEqual({ a: b64('plain') });
+    expect(made).not.toHaveProperty('stringData');
+    expect(await refusal(admin.replace(`${secrets}/x`, { ...made, type: 'kubernetes.io/tls', data: { 'tls.crt': b64('c'), 'tls.key': b64('k') } }))).toEqual({
+      code: 422,
+      message: 'Secret "x" is invalid: type: Invalid value: "kubernetes.io/tls": field is immutable',
+    });
+  });
+
+  it('calls stored webhook configurations, dialling <service>.<namespace>.svc and trusting only caBundle', async () => {
+    const serveHook = async (hosts: string[]) => {
+      const cert = await makeTestCertificate(hosts);
+      hook = createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          const uid = (JSON.parse(body) as { request: { uid: string } }).request.uid;
+          const patch = Buffer.from(JSON.stringify([{ op: 'add', path: '/metadata/labels', value: { hooked: 'yes' } }])).toString('base64');
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true, patchType: 'JSONPatch', patch } }));
+        });
+      });
+      await new Promise<void>((r) => hook!.listen(0, '127.0.0.1', r));
+      d.setServiceEndpoint('hooks', 'hook', `https://127.0.0.1:${(hook.address() as AddressInfo).port}`);
+      return cert;
+    };
+    const config = (caBundle: string) => ({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: 'hooks' },
+      webhooks: [
+        {
+          name: 'm.hooks',
+          clientConfig: { service: { namespace: 'hooks', name: 'hook', path: '/mutate' }, caBundle },
+          rules: [{ apiGroups: ['appmesh.k8s.aws'], apiVersions: ['v1beta2'], operations: ['CREATE'], resources: ['virtualnodes'] }],
+          failurePolicy: 'Fail',
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    });
+    const create = (name: string) => admin.create<{ metadata: { labels?: Record<string, string> } }>('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes', vn(name));
+
+    expect((await refusal(admin.create(mutating, config('%%%')))).code).toBe(400);
+    // A certificate for the address but not for the Service's name is refused, as a real API server refuses it.
+    const wrong = await serveHook(['127.0.0.1', 'localhost']);
+    await admin.create(mutating, config(wrong.caBundle));
+    const refused = await refusal(create('a'));
+    expect(refused.code).toBe(500);
+    expect(refused.message).toContain('failed calling webhook "m.hooks"');
+    await new Promise<void>((r) => hook!.close(() => r()));
+
+    const right = await serveHook(['hook.hooks.svc']);
+    expect((await refusal(create('b'))).code).toBe(500); // still the old caBundle
+    await admin.patch(`${mutating}/hooks`, 'json', [{ op: 'replace', path: '/webhooks/0/clientConfig/caBundle', value: right.caBundle }]);
+    expect((await create('c')).metadata.labels).toEqual({ hooked: 'yes' });
+    await admin.delete(`${mutating}/hooks`);
+    expect((await create('d')).metadata.labels).toBeUndefined();
   });
 });

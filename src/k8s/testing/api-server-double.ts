@@ -14,8 +14,11 @@
  *    get, create (409 AlreadyExists), update with resourceVersion (409 Conflict),
  *    merge and JSON patch, the `/status` subresource, generation, finalizers and
  *    deletionTimestamp (see object-ops.ts);
- *  - admission through configured mutating/validating webhooks over HTTPS with real
- *    admission.k8s.io/v1 AdmissionReview bodies (admission-chain.ts);
+ *  - admissionregistration.k8s.io/v1 Mutating/ValidatingWebhookConfigurations, stored
+ *    like any object and called (with those given to `configureWebhooks`) over HTTPS
+ *    with real admission.k8s.io/v1 AdmissionReview bodies, verified against their
+ *    `caBundle` (admission-chain.ts);
+ *  - Secret and webhook-configuration validation (builtin-validation.ts);
  *  - TokenReview over a configurable token table;
  *  - enough discovery for `kubectl --server http://127.0.0.1:<port> get ...`.
  * It does not authenticate or authorize its own callers, run controllers, or
@@ -31,7 +34,7 @@ import { ObjectTable, type KObject } from './object-table.js';
 import { ObjectOps, type DeleteOptions, type RequestContext } from './object-ops.js';
 import { parsePath, type ParsedPath } from './paths.js';
 import { objectFilter, type ObjectFilter } from './query-selectors.js';
-import { apiVersionOf, type ResourceType } from './resource-types.js';
+import { apiVersionOf, RESOURCE_TYPES, type ResourceType } from './resource-types.js';
 import { ApiError, badRequest, methodNotAllowed, notFound } from './status-errors.js';
 
 /** Who a bearer token stands for, as TokenReview reports it. */
@@ -57,6 +60,7 @@ export interface RequestRecord {
 }
 
 const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc';
+const WEBHOOK_TYPES: ReadonlyArray<ResourceType> = RESOURCE_TYPES.filter((t) => t.group === 'admissionregistration.k8s.io');
 const ADMIN: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 
 /** A service account's identity, as a bound token reviews (pod-bound when `pod` is given). */
@@ -76,6 +80,7 @@ export class ApiServerTestDouble {
   readonly table: ObjectTable;
   private readonly ops: ObjectOps;
   private readonly admission: AdmissionChain;
+  private staticWebhooks: WebhookConfiguration[] = [];
   private readonly tokens = new Map<string, TokenIdentity>();
   private readonly serviceEndpoints = new Map<string, string>();
   private readonly sockets = new Set<Socket>();
@@ -92,7 +97,11 @@ export class ApiServerTestDouble {
     this.ops = new ObjectOps(this.table, this.admission);
     for (const [t, id] of Object.entries(options.tokens ?? {})) this.tokens.set(t, id);
     for (const [k, v] of Object.entries(options.serviceEndpoints ?? {})) this.serviceEndpoints.set(k, v);
-    this.admission.configure(options.webhookConfigurations ?? []);
+    this.staticWebhooks = [...(options.webhookConfigurations ?? [])];
+    this.table.subscribe((e) => {
+      if (WEBHOOK_TYPES.includes(e.resource)) this.refreshWebhooks();
+    });
+    this.refreshWebhooks();
   }
 
   static async start(options: ApiServerTestDoubleOptions = {}): Promise<ApiServerTestDouble> {
@@ -114,8 +123,19 @@ export class ApiServerTestDouble {
     this.tokens.set(token, identity);
   }
 
+  /**
+   * Webhook configurations that are not API objects (replacing earlier ones given
+   * here); stored Mutating/ValidatingWebhookConfigurations are called as well.
+   */
   configureWebhooks(configs: ReadonlyArray<WebhookConfiguration>): void {
-    this.admission.configure(configs);
+    this.staticWebhooks = [...configs];
+    this.refreshWebhooks();
+  }
+
+  /** The static configurations, then the stored ones by name (kube-apiserver's order). */
+  private refreshWebhooks(): void {
+    const stored = WEBHOOK_TYPES.flatMap((t) => this.table.list(t) as unknown as WebhookConfiguration[]);
+    this.admission.configure([...this.staticWebhooks, ...stored]);
   }
 
   setServiceEndpoint(namespace: string, name: string, urlBase: string): void {

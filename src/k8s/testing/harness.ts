@@ -59,7 +59,8 @@ export class Harness {
     controller.onGraph((u) => endpoints.setGraph(u.graph));
     let webhook: AdmissionWebhookServer | undefined;
     if (options.webhooks) {
-      const cert = await makeTestCertificate();
+      // The double dials the Service's DNS name, as kube-apiserver does.
+      const cert = await makeTestCertificate(['amime-webhook.amime-system.svc']);
       webhook = new AdmissionWebhookServer({
         tls: { cert: cert.cert, key: cert.key },
         handlers: admissionHandlers({

@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { canonicalJson as canonical } from '../canonical-json.js';
 import type { AdmissionChain, Operation, UserInfo } from './admission-chain.js';
+import { prepareBuiltin } from './builtin-validation.js';
 import { applyJsonPatch, applyMergePatch, PatchError, type JsonPatchOp } from './json-patch.js';
 import type { KObject, ObjectTable } from './object-table.js';
 import { apiVersionOf, RESOURCE_TYPES, type ResourceType } from './resource-types.js';
@@ -88,6 +89,7 @@ export class ObjectOps {
     mutated.metadata.uid = randomUUID();
     mutated.metadata.creationTimestamp = now();
     mutated.metadata.generation = 1;
+    prepareBuiltin(t, mutated);
     await this.admission.validate({ ...attrs, object: mutated, ...(nsLabels ? { namespaceLabels: nsLabels } : {}) }, ctx.warnings);
     if (this.table.get(t, namespace, name)) throw alreadyExists(t, name);
     return this.table.put(t, mutated, 'ADDED');
@@ -214,6 +216,7 @@ export class ObjectOps {
     if (sub === undefined && canonical(withoutMetaAndStatus(next)) !== canonical(withoutMetaAndStatus(cur))) {
       next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
     }
+    prepareBuiltin(t, next, cur);
     await this.admission.validate({ ...attrs, object: next }, ctx.warnings);
     const latest = this.table.get(t, namespace, name);
     if (!latest || latest.metadata.resourceVersion !== cur.metadata.resourceVersion) throw new Retry();

@@ -42,6 +42,9 @@ export const RESOURCE_TYPES: ReadonlyArray<ResourceType> = [
   { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true, status: false, verbs: CRUD },
   { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true, status: false, verbs: CRUD },
   { group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', kind: 'TokenReview', namespaced: false, status: false, verbs: ['create'] },
+  // Stored, and what the admission chain calls (with the options' and configureWebhooks' static ones).
+  { group: 'admissionregistration.k8s.io', version: 'v1', resource: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false, status: false, verbs: CRUD },
+  { group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false, status: false, verbs: CRUD },
   ...KINDS.map(
     (kind): ResourceType => ({
       group: API_GROUP,

@@ -10,7 +10,7 @@ import { awsNameOf } from '../model/names.js';
 import type { AnyResource, GatewayRoute } from '../model/resources.js';
 import type { InputNamespace } from '../mesh/graph.js';
 import { parseResourceKey, resourceKey, type ResourceStore, type StoredRecord, type WatchEvent, type WatchStream } from '../store/types.js';
-import { selectorMatches, type Labels } from './membership.js';
+import { selectorMatches, type Labels } from '../mesh/selectors.js';
 import { byName } from './paging.js';
 
 export interface CatalogEntry {
@@ -283,7 +283,7 @@ export class Catalog {
     let found: string | undefined;
     for (const entry of this.scopes.get(scopeOf('Mesh'))?.values() ?? []) {
       const selector = (entry.record.value.spec as { namespaceSelector?: Parameters<typeof selectorMatches>[0] }).namespaceSelector;
-      if (!selectorMatches(selector, labels)) continue;
+      if (!selectorMatches(selector, labels, 'none')) continue;
       if (found !== undefined) return undefined;
       found = entry.awsName;
     }
@@ -304,7 +304,7 @@ export class Catalog {
     if (nsLabels === undefined) return undefined;
     const matches = gateways.filter((g) => {
       const spec = g.record.value.spec as { namespaceSelector?: Parameters<typeof selectorMatches>[0]; gatewayRouteSelector?: Parameters<typeof selectorMatches>[0] };
-      return selectorMatches(spec.namespaceSelector, nsLabels) && selectorMatches(spec.gatewayRouteSelector, route.metadata.labels ?? {}, true);
+      return selectorMatches(spec.namespaceSelector, nsLabels, 'none') && selectorMatches(spec.gatewayRouteSelector, route.metadata.labels ?? {}, 'all');
     });
     return matches.length === 1 ? matches[0]?.awsName : undefined;
   }

@@ -6,3 +6,4 @@ export { checkUpdate, checkUserSetSystemFields, type CompareOptions } from './im
 export { QUOTA_INFO, QUOTA_NAMES, quotaNameOf, type QuotaInfo } from './quotas.js';
 export { selectorMatches, selectorProblems, describeSelector, type Labels, type AbsentMeans, type SelectorProblem } from './selectors.js';
 export { compareDiagnostics, sortDiagnostics } from './sort.js';
+export { injectionMode, type InjectionMode } from './pods.js';

@@ -12,11 +12,17 @@ import { selectorMatches, selectorProblems } from './selectors.js';
 
 const INJECT_LABEL = 'appmesh.k8s.aws/sidecarInjectorWebhook';
 
-type Mode = 'enabled' | 'disabled' | 'unspecified';
+export type InjectionMode = 'enabled' | 'disabled' | 'unspecified';
 
-function modeOf(value: string | undefined): Mode {
+function modeOf(value: string | undefined): InjectionMode {
   const v = value?.toLowerCase();
   return v === 'enabled' ? 'enabled' : v === 'disabled' ? 'disabled' : 'unspecified';
+}
+
+/** appmesh.md §3.1: the namespace label's value, overridden by the pod annotation (case-insensitive). */
+export function injectionMode(namespaceLabels: Readonly<Record<string, string>>, podAnnotations: Readonly<Record<string, string>>): InjectionMode {
+  const pod = modeOf(podAnnotations[INJECT_LABEL]);
+  return pod !== 'unspecified' ? pod : modeOf(namespaceLabels[INJECT_LABEL]);
 }
 
 export function checkPods(ctx: BuildContext, pods: ReadonlyArray<InputPod>): void {
@@ -33,8 +39,7 @@ export function checkPods(ctx: BuildContext, pods: ReadonlyArray<InputPod>): voi
     // The injector only runs in namespaces labelled enabled/disabled; unknown namespaces get the benefit of the doubt.
     const nsValue = ns?.labels[INJECT_LABEL];
     if (ns && nsValue !== 'enabled' && nsValue !== 'disabled') continue;
-    const podMode = modeOf(pod.annotations?.[INJECT_LABEL]);
-    const mode: Mode = podMode !== 'unspecified' ? podMode : modeOf(nsValue);
+    const mode = injectionMode(ns?.labels ?? {}, pod.annotations ?? {});
     if (mode === 'disabled') continue;
     const labels = pod.labels ?? {};
     const slot = byNamespace.get(pod.namespace) ?? { vns: [], vgs: [] };

@@ -4,27 +4,14 @@
  * several gateways, a node and a gateway, "enabled" without a match — and its
  * podSelector matching and membership give the node or gateway and its mesh.
  */
-import { buildMeshGraph, selectorMatches, selectorProblems, type GraphOptions, type MeshGraph } from '../../mesh/index.js';
+import { buildMeshGraph, injectionMode, selectorMatches, selectorProblems, type GraphOptions, type MeshGraph } from '../../mesh/index.js';
 import type { Mesh, VirtualGateway, VirtualNode } from '../../model/index.js';
 import { toGraphInput, type InputObjects } from '../graph-input.js';
 import type { Pod } from '../objects.js';
 import { placements, type Placement } from '../placement.js';
 import { A } from './annotations.js';
 
-export type InjectionMode = 'enabled' | 'disabled' | 'unspecified';
-
-/**
- * The namespace label's value, overridden by the pod annotation (case-insensitive).
- * TODO(mesh): src/mesh/pods.ts applies the same rule internally; use its export once there is one.
- */
-export function injectionMode(namespaceLabels: Readonly<Record<string, string>>, podAnnotations: Readonly<Record<string, string>>): InjectionMode {
-  const parse = (v: string | undefined): InjectionMode => {
-    const l = v?.toLowerCase();
-    return l === 'enabled' ? 'enabled' : l === 'disabled' ? 'disabled' : 'unspecified';
-  };
-  const pod = parse(podAnnotations[A.sidecarInjectorWebhook]);
-  return pod !== 'unspecified' ? pod : parse(namespaceLabels[A.sidecarInjectorWebhook]);
-}
+export { injectionMode, type InjectionMode } from '../../mesh/index.js';
 
 export interface MeshMember {
   /** `<mesh>` or `<mesh>@<owner>` as it appears in the proxy's node id. */

@@ -13,6 +13,18 @@ export { planFinalizers, MESH_MEMBERS_FINALIZER, VIRTUAL_GATEWAY_MEMBERS_FINALIZ
 export { toGraphInput, idKey, type ConvertedInput, type InputObjects } from './graph-input.js';
 export { placements, errorsOf, rootCausesOf, type Placement } from './placement.js';
 export { AdmissionWebhookServer, type AdmissionHandler, type WebhookServerOptions, type WebhookTls } from './webhook/server.js';
+export {
+  SelfSignedWebhookCertificate,
+  WEBHOOK_CONFIGURATIONS,
+  WEBHOOK_SERVICE,
+  WEBHOOK_TLS_SECRET,
+  apiUnreachable,
+  type SelfSignedOptions,
+  type SecretAction,
+  type SyncResult,
+} from './webhook/self-signed.js';
+export { syncCaBundle, caBundleOf, type CaBundleSync, type WebhookConfigurationNames } from './webhook/ca-bundle.js';
+export { generateWebhookCertificate, checkWebhookCertificate, webhookDnsNames, type WebhookCertificate, type CertificateCheck } from './webhook/certificate.js';
 export { admissionHandlers, mutatePath, validatePath, POD_WEBHOOK_PATH, type HandlerDeps } from './webhook/handlers.js';
 export { mutateCrd, validateCrd, type CrdAdmissionDeps } from './webhook/crd-admission.js';
 export { admissionObjects } from './webhook/admission-objects.js';

@@ -5,6 +5,8 @@
  * and the HTTPS admission webhooks. The server composes it with the pipeline:
  * `store` in place of the SQLite store, `endpoints` as the EndpointSource (its
  * `onChange` → the pipeline's endpoint fast path), `authenticator` for the xDS server.
+ * With `webhook.selfSigned` the webhook's certificate comes from Secret
+ * `amime-webhook-tls`, made and renewed by Amime itself (webhook/self-signed.ts).
  */
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -19,6 +21,7 @@ import { LeaderElector } from './leader-election.js';
 import { RestKubeClient, type KubeClient } from './rest-client.js';
 import { admissionObjects } from './webhook/admission-objects.js';
 import { admissionHandlers } from './webhook/handlers.js';
+import { apiUnreachable, SelfSignedWebhookCertificate, type SelfSignedOptions } from './webhook/self-signed.js';
 import { AdmissionWebhookServer, type WebhookTls } from './webhook/server.js';
 import { TokenReviewAuthenticator } from './xds-auth.js';
 
@@ -29,7 +32,16 @@ export interface KubernetesRuntimeOptions {
   graphOptions?: GraphOptions;
   /** Lease-based leader election for status writes; false for a single replica. */
   leaderElection?: false | { namespace: string; identity?: string; leaseName?: string; leaseDurationSeconds?: number };
-  webhook?: { host: string; port: number; tls: WebhookTls; injector?: Partial<InjectorConfig>; ipFamily?: 'IPv4' | 'IPv6' };
+  webhook?: {
+    host: string;
+    port: number;
+    /** With `selfSigned`: served only while the API cannot be reached at start (the Secret's mounted copy). */
+    tls: WebhookTls;
+    /** `--webhook-self-signed`: make, renew and serve the certificate in Secret amime-webhook-tls, and set the webhooks' caBundle. */
+    selfSigned?: Omit<SelfSignedOptions, 'logger'>;
+    injector?: Partial<InjectorConfig>;
+    ipFamily?: 'IPv4' | 'IPv6';
+  };
   /** Audience of the sidecars' projected tokens; default `amime`. */
   tokenAudience?: string;
   logger?: ControllerLogger;
@@ -45,6 +57,7 @@ export class KubernetesRuntime {
     readonly authenticator: TokenReviewAuthenticator,
     readonly elector: LeaderElector | undefined,
     readonly webhook: AdmissionWebhookServer | undefined,
+    readonly certificates: SelfSignedWebhookCertificate | undefined,
   ) {}
 
   static async start(options: KubernetesRuntimeOptions): Promise<KubernetesRuntime> {
@@ -73,12 +86,38 @@ export class KubernetesRuntime {
     controller.onGraph((u) => endpoints.setGraph(u.graph));
     const authenticator = new TokenReviewAuthenticator(client, cache, () => controller.current?.placement, { audience: options.tokenAudience ?? 'amime' });
     let webhook: AdmissionWebhookServer | undefined;
+    let certificates: SelfSignedWebhookCertificate | undefined;
     if (options.webhook) {
       const w = options.webhook;
+      let tls = w.tls;
+      let unreachable: unknown;
+      if (w.selfSigned) {
+        const bootstrap = new SelfSignedWebhookCertificate(client, { ...w.selfSigned, ...(log ? { logger: log } : {}) });
+        certificates = bootstrap;
+        try {
+          const first = await bootstrap.start((next) => {
+            try {
+              webhook?.setCertificate(next.cert, next.key);
+              log?.info({}, 'webhook certificate: now serving the one in the Secret');
+            } catch (err) {
+              log?.warn({ err: String(err) }, 'webhook certificate: could not load the new certificate');
+            }
+          });
+          tls = { cert: first.cert, key: first.key };
+        } catch (err) {
+          // README: the mounted copy is for when the API cannot be reached; a refusal (403, 422) is a fault to show.
+          if (!apiUnreachable(err) || !('certDir' in w.tls)) {
+            bootstrap.stop();
+            throw err;
+          }
+          unreachable = err;
+          log?.warn({ err: String(err), certDir: w.tls.certDir }, 'webhook certificate: the API cannot be reached; serving the mounted copy until it can');
+        }
+      }
       webhook = new AdmissionWebhookServer({
         host: w.host,
         port: w.port,
-        tls: w.tls,
+        tls,
         handlers: admissionHandlers({
           objects: admissionObjects(cache, client),
           injector: { ...DEFAULT_INJECTOR_CONFIG, region: options.arn.region, accountId: options.arn.account, ...w.injector },
@@ -87,15 +126,22 @@ export class KubernetesRuntime {
         }),
         ...(log ? { onError: (err: unknown) => log.warn({ err: String(err) }, 'webhook') } : {}),
       });
-      await webhook.start();
+      try {
+        await webhook.start();
+      } catch (err) {
+        certificates?.stop();
+        if (unreachable === undefined) throw err;
+        throw new Error(`webhook certificate: the API cannot be reached (${String(unreachable)}) and there is no mounted copy (${String(err)})`);
+      }
     }
     elector?.start();
     await controller.start();
     const store = await KubernetesStore.open(client, cache);
-    return new KubernetesRuntime(client, cache, controller, endpoints, store, authenticator, elector, webhook);
+    return new KubernetesRuntime(client, cache, controller, endpoints, store, authenticator, elector, webhook, certificates);
   }
 
   async stop(): Promise<void> {
+    this.certificates?.stop();
     await this.webhook?.close();
     await this.controller.stop();
     await this.elector?.stop();

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { createStore, DEFAULT_SQLITE_FILE, type ResourceStore } from '../store/index.js';
 import { Debouncer, FileAuthenticator, SnapshotCache, XdsServer, type Authenticator, type TlsOptions } from '../xds/index.js';
 import type { EndpointSource } from '../envoy/endpoints.js';
-import { KubernetesRuntime } from '../k8s/index.js';
+import { KubernetesRuntime, WEBHOOK_TLS_SECRET } from '../k8s/index.js';
 import type { GraphOptions } from '../mesh/index.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../model/index.js';
 import type { ServeConfig } from './config.js';
@@ -203,18 +203,33 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
 
 async function startKubernetes(config: ServeConfig, graphOptions: GraphOptions, logger: Logger): Promise<KubernetesRuntime> {
   const k = config.kubernetes;
-  if (k.webhookSelfSigned) {
-    throw new Error('--webhook-self-signed is not implemented yet: give the webhook a certificate with --webhook-cert-dir (tls.crt, tls.key), e.g. from the cert-manager overlay');
-  }
-  return KubernetesRuntime.start({
+  const namespace = process.env.POD_NAMESPACE ?? 'amime-system';
+  if (k.webhookSelfSigned && !k.webhookListen) throw new Error('--webhook-self-signed needs --webhook-listen: the certificate is for the webhook server');
+  const certDir = k.webhookCertDir ?? '/etc/amime/webhook-tls';
+  const runtime = await KubernetesRuntime.start({
     arn: { region: config.region, account: config.accountId },
     graphOptions,
-    leaderElection: k.leaderElection === false ? false : { namespace: process.env.POD_NAMESPACE ?? 'amime-system', leaseName: 'amime-leader' },
+    leaderElection: k.leaderElection === false ? false : { namespace, leaseName: 'amime-leader' },
     ...(k.webhookListen
-      ? { webhook: { host: k.webhookListen.host, port: k.webhookListen.port, tls: { certDir: k.webhookCertDir ?? '/etc/amime/webhook-tls' } } }
+      ? {
+          webhook: {
+            host: k.webhookListen.host,
+            port: k.webhookListen.port,
+            tls: { certDir },
+            // Secret amime-webhook-tls in the pod's namespace, for Service amime-webhook there (deploy/kubernetes/README.md).
+            ...(k.webhookSelfSigned ? { selfSigned: { namespace, clusterDomain: config.clusterDomain } } : {}),
+          },
+        }
       : {}),
     logger,
   });
+  if (runtime.webhook && k.webhookListen) {
+    logger.info(
+      { webhook: `${k.webhookListen.host}:${runtime.webhook.port}`, certificate: k.webhookSelfSigned ? `Secret ${namespace}/${WEBHOOK_TLS_SECRET}` : certDir },
+      'admission webhooks are serving',
+    );
+  }
+  return runtime;
 }
 
 function describe(diagnostics: readonly Diagnostic[]): string {

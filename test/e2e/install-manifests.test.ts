@@ -265,12 +265,12 @@ describe('the default install (deploy/kubernetes)', () => {
     const role = base.find('Role', 'amime-webhook-bootstrap') as K8sObject & { rules: PolicyRule[] };
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-      { apiGroups: [''], resources: ['secrets'], resourceNames: ['amime-webhook-tls'], verbs: ['get', 'watch', 'update', 'patch'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['amime-webhook-tls'], verbs: ['get', 'update'] },
     ]);
     const cr = base.find('ClusterRole', 'amime-webhook-bootstrap') as K8sObject & { rules: PolicyRule[] };
-    expect(cr.rules.map((r) => [r.resources, r.resourceNames])).toEqual([
-      [['mutatingwebhookconfigurations'], ['amime-mutating-webhook-configuration']],
-      [['validatingwebhookconfigurations'], ['amime-validating-webhook-configuration']],
+    expect(cr.rules.map((r) => [r.apiGroups, r.resources, r.resourceNames, r.verbs])).toEqual([
+      [['admissionregistration.k8s.io'], ['mutatingwebhookconfigurations'], ['amime-mutating-webhook-configuration'], ['get', 'patch']],
+      [['admissionregistration.k8s.io'], ['validatingwebhookconfigurations'], ['amime-validating-webhook-configuration'], ['get', 'patch']],
     ]);
     expect(base.has('RoleBinding', 'amime-webhook-bootstrap') && base.has('ClusterRoleBinding', 'amime-webhook-bootstrap')).toBe(true);
     for (const hook of [...base.webhooks('MutatingWebhookConfiguration'), ...base.webhooks('ValidatingWebhookConfiguration')]) {

@@ -65,7 +65,7 @@ export function register(program: Command): void {
     .option('--debounce-max-ms <ms>', 'but never wait longer than this (default 1000)')
     .option('--webhook-listen <host:port>', 'with --store kubernetes: serve the admission webhooks and sidecar injector over HTTPS')
     .option('--webhook-cert-dir <dir>', 'folder with tls.crt and tls.key for the webhooks (reloaded on change)')
-    .option('--webhook-self-signed', 'generate a self-signed webhook certificate (not implemented yet)')
+    .option('--webhook-self-signed', 'with --webhook-listen: make and renew the webhook certificate in Secret amime-webhook-tls (POD_NAMESPACE) and set the webhooks\' caBundle; --webhook-cert-dir is then only a fallback')
     .option('--no-leader-election', 'with --store kubernetes and one replica: write status without a Lease')
     .addHelpText(
       'after',

@@ -2,7 +2,8 @@
  * The admission webhook HTTPS server: App Mesh's paths
  * (`/mutate-appmesh-k8s-aws-v1beta2-<kind>`, `/validate-appmesh-k8s-aws-v1beta2-<kind>`,
  * `/mutate-v1-pod`), admission.k8s.io/v1 AdmissionReview in and out, TLS 1.2+, and a
- * serving certificate that is re-read when its files change (cert-manager rotation).
+ * serving certificate that is re-read when its files change (cert-manager rotation) or
+ * replaced by `setCertificate` (the self-signed bootstrap, self-signed.ts).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
@@ -77,6 +78,15 @@ export class AdmissionWebhookServer {
       this.timer.unref();
     }
     return this.port;
+  }
+
+  /**
+   * Serves `cert`/`key` from now on (new connections), e.g. a certificate read from a
+   * Secret through the API. With a `certDir`, a later change of its files wins again.
+   */
+  setCertificate(cert: string, key: string): void {
+    if (!this.server) throw new Error('the webhook server is not running');
+    this.server.setSecureContext({ cert, key, minVersion: this.options.minVersion ?? 'TLSv1.2' });
   }
 
   /** Re-reads the certificate directory and swaps the serving certificate if it changed. */

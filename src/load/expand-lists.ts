@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { ParsedDocument } from './parse-documents.js';
-import type { YamlSourceMap } from './source-map.js';
+import type { DocumentSourceMap } from './source-map.js';
 import type { LoadedObject } from './types.js';
 
 export interface Expanded {
@@ -25,7 +25,7 @@ export function expandDocuments(documents: ReadonlyArray<ParsedDocument>, file: 
 function addObject(
   value: unknown,
   doc: ParsedDocument,
-  map: YamlSourceMap,
+  map: DocumentSourceMap,
   itemIndex: number | undefined,
   file: string,
   out: Expanded,
@@ -54,14 +54,14 @@ function addObject(
 function expandItems(
   items: ReadonlyArray<unknown>,
   doc: ParsedDocument,
-  map: YamlSourceMap,
+  map: DocumentSourceMap,
   prefix: ReadonlyArray<string>,
   list: Record<string, unknown> | undefined,
   file: string,
   out: Expanded,
 ): void {
   items.forEach((item, i) => {
-    const itemMap = map.sub([...prefix, i]) ?? map;
+    const itemMap = map.within([...prefix, i]);
     if (list && isMapping(item)) fillFromTypedList(item, list);
     addObject(item, doc, itemMap, i, file, out);
   });

@@ -7,7 +7,13 @@
  * load.syntax, load.yaml-warning (warning), load.duplicate-key, load.too-deep,
  * load.alias-limit, load.not-a-mapping, load.missing-api-version, load.missing-kind,
  * load.unsupported-version, load.unknown-kind, load.missing-name,
- * load.missing-pod-template, load.invalid-map, load.complex-key, load.internal.
+ * load.missing-pod-template, load.invalid-map, load.complex-key, load.cyclic-alias,
+ * load.internal.
+ *
+ * Two readers give the same result: valid, plain texts are read with JSON.parse or
+ * js-yaml and parsed with `yaml` for positions only when a position is asked for
+ * (fast-path.ts); everything else, and anything those fail on, is read with `yaml`
+ * (parse-documents.ts), which gives the diagnostics.
  */
 import type { SourcePosition } from '../model/diagnostic.js';
 import { classify } from './classify.js';

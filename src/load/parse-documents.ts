@@ -1,15 +1,16 @@
 import { Composer, isScalar, LineCounter, Parser, type CST, type Document } from 'yaml';
-import type { Diagnostic } from '../model/diagnostic.js';
+import { formatPath, type Diagnostic } from '../model/diagnostic.js';
 import { overIndentedAt, tooDeepAt } from './depth-guard.js';
-import { YamlSourceMap } from './source-map.js';
+import { parseFast } from './fast-path.js';
+import { YamlSourceMap, type DocumentSourceMap } from './source-map.js';
 import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from './types.js';
-import { collectionKeyAt, conversionError, conversionErrorAt, internalError, positionAt, yamlDiagnostic } from './yaml-diagnostics.js';
+import { collectionKeyAt, conversionError, conversionErrorAt, internalError, positionAt, selfAliasAt, yamlDiagnostic } from './yaml-diagnostics.js';
 
 /** One non-empty YAML document of a text, as a plain JSON value. */
 export interface ParsedDocument {
   value: unknown;
   docIndex: number;
-  map: YamlSourceMap;
+  map: DocumentSourceMap;
 }
 
 export interface ParsedText {
@@ -21,28 +22,40 @@ export interface ParsedText {
  * Parses every YAML document of a text (JSON is YAML too, so one parser gives
  * positions for both). Problems become diagnostics; a document with errors is left
  * out so later stages do not report the echo of a syntax error.
+ *
+ * Large valid texts take the fast path (fast-path.ts), which gives the same documents
+ * with positions computed lazily; `useFastPath: false` is for tests that compare them.
  */
-export function parseDocuments(text: string, file: string, options: LoadOptions = {}): ParsedText {
+export function parseDocuments(text: string, file: string, options: LoadOptions = {}, useFastPath = true): ParsedText {
   const opts = { ...DEFAULT_LOAD_OPTIONS, ...options };
-  const diagnostics: Diagnostic[] = [];
   const start = { file, line: 1, col: 1 };
   // A BOM would shift every column of line 1 by one compared with what editors show.
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (src.length > opts.maxBytes) {
-    diagnostics.push({ severity: 'error', code: 'load.too-large', path: '', message: `input is larger than ${opts.maxBytes} bytes`, source: start });
-    return { documents: [], diagnostics };
+    const message = `input is larger than ${opts.maxBytes} bytes`;
+    return { documents: [], diagnostics: [{ severity: 'error', code: 'load.too-large', path: '', message, source: start }] };
   }
-
-  const lineCounter = new LineCounter();
   // The parser recurses on block depth; the width of the indentation bounds it.
   const maxColumns = opts.maxDepth * 4;
   const overIndented = overIndentedAt(src, maxColumns);
   if (overIndented !== undefined) {
+    const lineCounter = new LineCounter();
     for (let i = 0; i <= overIndented; i++) if (src.charCodeAt(i) === 0x0a) lineCounter.addNewLine(i + 1);
     const message = `indented more than ${maxColumns} columns; nesting this deep is refused`;
-    diagnostics.push({ severity: 'error', code: 'load.too-deep', path: '', message, source: positionAt(lineCounter, file, overIndented) });
-    return { documents: [], diagnostics };
+    return { documents: [], diagnostics: [{ severity: 'error', code: 'load.too-deep', path: '', message, source: positionAt(lineCounter, file, overIndented) }] };
   }
+  if (useFastPath) {
+    const fast = parseFast(src, file, opts.maxDepth);
+    if (fast) return fast;
+  }
+  return parseWithYaml(src, file, opts);
+}
+
+/** The slow path: the `yaml` library's node tree, kept for positions, and its diagnostics. */
+function parseWithYaml(src: string, file: string, opts: Required<LoadOptions>): ParsedText {
+  const diagnostics: Diagnostic[] = [];
+  const start = { file, line: 1, col: 1 };
+  const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   const tooDeep = new Map<number, number>();
   try {
@@ -71,6 +84,7 @@ export function parseDocuments(text: string, file: string, options: LoadOptions 
   }
 
   const documents: ParsedDocument[] = [];
+  const mayHaveAliases = src.includes('*');
   docs.forEach((doc, docIndex) => {
     const deepAt = tooDeep.get(docIndex);
     if (deepAt !== undefined) {
@@ -88,6 +102,13 @@ export function parseDocuments(text: string, file: string, options: LoadOptions 
     if (keyAt !== undefined) {
       const message = 'a mapping key is itself a mapping or a sequence; Kubernetes objects need string keys';
       diagnostics.push({ severity: 'error', code: 'load.complex-key', path: '', message, source: positionAt(lineCounter, file, keyAt) });
+      return;
+    }
+    const selfAlias = mayHaveAliases ? selfAliasAt(doc) : undefined;
+    if (selfAlias) {
+      // `&m {a: *m}` would decode to a value that contains itself; later stages walk it.
+      const message = `${selfAlias.alias} is used inside the value its anchor names, so the value would contain itself; a Kubernetes object cannot`;
+      diagnostics.push({ severity: 'error', code: 'load.cyclic-alias', path: formatPath(selfAlias.path), message, source: positionAt(lineCounter, file, selfAlias.offset) });
       return;
     }
     const ctx = { doc, lineCounter, file };

@@ -7,6 +7,14 @@ export interface TextContext {
   doc: Document.Parsed;
   lineCounter: LineCounter;
   file: string;
+  /** Lines before the parsed text in the file, when only a part of the file was parsed. */
+  lineOffset?: number;
+}
+
+/** A source map that can be re-rooted at a sub-tree (a list item) for objects expanded from it. */
+export interface DocumentSourceMap extends SourceMap {
+  /** The map rooted at the node under `path`, or this map when there is none. */
+  within(path: FieldPath): DocumentSourceMap;
 }
 
 const MAX_MERGE_DEPTH = 16;
@@ -18,7 +26,7 @@ interface Step {
 }
 
 /** Source map rooted at one node of a parsed YAML document (the document, or one list item). */
-export class YamlSourceMap implements SourceMap {
+export class YamlSourceMap implements DocumentSourceMap {
   constructor(
     private readonly ctx: TextContext,
     private readonly root: Node | null,
@@ -37,6 +45,10 @@ export class YamlSourceMap implements SourceMap {
 
   documentPosition(): SourcePosition {
     return this.toPosition(this.rootOffset);
+  }
+
+  within(path: FieldPath): YamlSourceMap {
+    return this.sub(path) ?? this;
   }
 
   /** Source map rooted at the node under `path`, or undefined when it does not exist. */
@@ -100,7 +112,7 @@ export class YamlSourceMap implements SourceMap {
 
   private toPosition(offset: number): SourcePosition {
     const { line, col } = this.ctx.lineCounter.linePos(offset);
-    return { file: this.ctx.file, line, col };
+    return { file: this.ctx.file, line: line + (this.ctx.lineOffset ?? 0), col };
   }
 }
 

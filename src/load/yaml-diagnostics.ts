@@ -140,3 +140,29 @@ export function collectionKeyAt(doc: Document.Parsed): number | undefined {
   });
   return found;
 }
+
+/**
+ * The first alias used inside the node its anchor names (`&m {a: *m}`): decoded, the value
+ * would contain itself. An alias that is a `<<` merge source is left to the merge
+ * handling, which copies entries and does not make a cycle.
+ */
+export function selfAliasAt(doc: Document.Parsed): { offset: number; path: Array<string | number>; alias: string } | undefined {
+  let found: { offset: number; path: Array<string | number>; alias: string } | undefined;
+  visit(doc, {
+    Alias(_, node, ancestors) {
+      const target = node.resolve(doc);
+      if (!target || !ancestors.includes(target)) return undefined;
+      if (isMergeSource(ancestors)) return undefined;
+      found = { offset: node.range?.[0] ?? 0, path: fieldPath([...ancestors, node]), alias: `*${node.source}` };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** Whether the node under these ancestors is the value of a `<<` key or an item of its list. */
+function isMergeSource(ancestors: ReadonlyArray<unknown>): boolean {
+  const parent = ancestors[ancestors.length - 1];
+  const pair = isSeq(parent) ? ancestors[ancestors.length - 2] : parent;
+  return isPair(pair) && isScalar(pair.key) && typeof pair.key.value === 'symbol';
+}

@@ -143,8 +143,9 @@ describe('the default install (deploy/kubernetes)', () => {
   it('grants the ClusterRole only what the controller needs', () => {
     const rules = (base.find('ClusterRole', 'amime') as K8sObject & { rules: PolicyRule[] }).rules;
     for (const plural of plurals) {
-      for (const verb of ['get', 'list', 'watch', 'update', 'patch']) expect(allows(rules, 'appmesh.k8s.aws', plural, verb), `${plural} ${verb}`).toBe(true);
-      for (const verb of ['create', 'delete', 'deletecollection']) expect(allows(rules, 'appmesh.k8s.aws', plural, verb), `${plural} ${verb}`).toBe(false);
+      // create and delete: the App Mesh REST API writes through to the cluster (src/k8s/kubernetes-store.ts).
+      for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']) expect(allows(rules, 'appmesh.k8s.aws', plural, verb), `${plural} ${verb}`).toBe(true);
+      expect(allows(rules, 'appmesh.k8s.aws', plural, 'deletecollection'), `${plural} deletecollection`).toBe(false);
       for (const verb of ['get', 'update', 'patch']) expect(allows(rules, 'appmesh.k8s.aws', `${plural}/status`, verb), `${plural}/status ${verb}`).toBe(true);
       expect(allows(rules, 'appmesh.k8s.aws', `${plural}/finalizers`, 'update'), `${plural}/finalizers`).toBe(true);
     }

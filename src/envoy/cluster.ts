@@ -2,9 +2,11 @@
  * Clusters: the local app behind a sidecar listener (`cds_ingress_…`), a target
  * virtual node's listener (`cds_egress_…`), and the passthroughs of the egress filter.
  *
- * Target discovery (appmesh.md §4.2): DNS → LOGICAL_DNS (`responseType` LOADBALANCER
- * or unset) or STRICT_DNS (ENDPOINTS) on the hostname; Cloud Map → EDS from the
- * EndpointSource. Proxyless gRPC clients always get EDS (see proxyless.ts).
+ * Target discovery (appmesh.md §4.2): Cloud Map → EDS from the EndpointSource. DNS →
+ * EDS too when the EndpointSource knows the node (its pods or a registry are
+ * authoritative: the instances are known without a DNS round trip), else LOGICAL_DNS
+ * (`responseType` LOADBALANCER or unset) or STRICT_DNS (ENDPOINTS) on the hostname.
+ * Proxyless gRPC clients always get EDS (see proxyless.ts).
  */
 import type { ClientPolicy, VirtualNodeListener } from '../model/schema/index.js';
 import type { ResolvedVirtualNode } from '../mesh/graph.js';
@@ -73,7 +75,7 @@ function buildEgressCluster(
     circuit_breakers: circuitBreakers(limits),
   };
   const dns = node.resource.spec.serviceDiscovery?.dns;
-  if (ctx.flavour === 'envoy' && dns) {
+  if (ctx.flavour === 'envoy' && dns && !endpointsKnown(ctx, node.awsName)) {
     cluster.type = dns.responseType === 'ENDPOINTS' ? 'STRICT_DNS' : 'LOGICAL_DNS';
     cluster.dns_lookup_family = dnsLookupFamily(ctx);
     cluster.load_assignment = {
@@ -94,6 +96,18 @@ function buildEgressCluster(
   return cluster;
 }
 
+/**
+ * Whether the EndpointSource is authoritative for `node` (an array, even empty). The
+ * answer decides the cluster's type, not just its assignment, so it is recorded as a
+ * dependency of its own: when it flips, the Translator re-translates instead of only
+ * rebuilding assignments.
+ */
+function endpointsKnown(ctx: TranslateContext, node: string): boolean {
+  const known = ctx.endpoints.endpoints({ mesh: ctx.mesh, virtualNode: node }) !== undefined;
+  ctx.deps.add(depKey.endpointsKnown(node, known));
+  return known;
+}
+
 /** The ClusterLoadAssignment of an EDS cluster, from the EndpointSource (or, proxyless, from resolved DNS). */
 function addAssignment(ctx: TranslateContext, clusterName: string, node: ResolvedVirtualNode, port: number, hostname: string | undefined): void {
   ctx.deps.add(depKey.endpoints(node.awsName));
@@ -101,9 +115,10 @@ function addAssignment(ctx: TranslateContext, clusterName: string, node: Resolve
   ctx.out.endpoints.set(clusterName, assignmentFor(ctx, clusterName, node.awsName, port, hostname));
 }
 
+/** A known node's endpoints (even none: the source is authoritative), else the hostname's resolved addresses. */
 export function assignmentFor(ctx: Pick<TranslateContext, 'mesh' | 'endpoints'>, clusterName: string, node: string, port: number, hostname?: string) {
   const known = ctx.endpoints.endpoints({ mesh: ctx.mesh, virtualNode: node });
-  if (known && known.length > 0) return loadAssignment(clusterName, port, known);
+  if (known) return loadAssignment(clusterName, port, known);
   const resolved = hostname ? ctx.endpoints.resolve?.(hostname) : undefined;
   return loadAssignment(clusterName, port, (resolved ?? []).map((address) => ({ address })));
 }

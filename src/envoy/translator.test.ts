@@ -4,9 +4,9 @@ import type { GraphInput, InputResource } from '../mesh/graph.js';
 import type { AnyResource, Mesh, VirtualNode, VirtualRouter, VirtualService } from '../model/index.js';
 import { loadText } from '../load/index.js';
 import { graphInputFromLoad } from '../mesh/index.js';
-import { staticEndpoints, NO_ENDPOINTS, type Endpoint } from './endpoints.js';
+import { staticEndpoints, NO_ENDPOINTS, type Endpoint, type EndpointSource } from './endpoints.js';
 import { encodeResources, translateGroup } from './translate.js';
-import { Translator } from './translator.js';
+import { Translator, type TranslatorResult } from './translator.js';
 
 const MANIFEST = `
 apiVersion: appmesh.k8s.aws/v1beta2
@@ -159,6 +159,67 @@ describe('Translator', () => {
     // A later graph update with the same source keeps the new endpoints.
     const again = t.update(graph, moved);
     expect(again.changed).toEqual([]);
+  });
+
+  it('re-translates (not only assignments) when a DNS-discovered node becomes known to the endpoint source, and back', () => {
+    // server: DNS discovery. Known to the source → EDS; unknown → LOGICAL_DNS. client-1 reaches it through a router, a gateway directly.
+    const dnsInput = replacing(withGateways, 'VirtualNode', 'server', (r) => {
+      const vn = structuredClone(r) as VirtualNode;
+      vn.spec.serviceDiscovery = { dns: { hostname: 'server.ns.svc.cluster.local' } };
+      return vn;
+    });
+    const graph = buildMeshGraph(dnsInput);
+    const server = { mesh: 'm', virtualNode: 'server_ns' };
+    const cluster = 'cds_egress_m_server_ns_http_8080';
+    const t = new Translator();
+    const typeIn = (r: TranslatorResult, key: string) => r.groups.get(key)?.clusters.find((c) => c.name === cluster)?.type;
+    const sameAsScratch = (r: TranslatorResult, source: EndpointSource) => {
+      for (const [key, res] of r.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, source)));
+    };
+    const callers = [
+      'mesh/m/virtualGateway/gw-1_ns',
+      'mesh/m/virtualGateway/gw-2_ns',
+      'mesh/m/virtualNode/client-1_ns',
+      'mesh/m/virtualNode/client-1_ns#grpc',
+      'mesh/m/virtualNode/client-2_ns',
+      'mesh/m/virtualNode/client-2_ns#grpc',
+    ];
+
+    let source = staticEndpoints({});
+    const first = t.update(graph, source);
+    expect(typeIn(first, 'mesh/m/virtualNode/client-1_ns')).toBe('LOGICAL_DNS');
+    const grpcBefore = first.groups.get('mesh/m/virtualNode/client-1_ns#grpc');
+
+    // Unknown → known: the sidecars' and gateways' clusters turn EDS; proxyless clients were EDS already.
+    source = staticEndpoints({ 'm/server_ns': [{ address: '10.0.0.1' }] });
+    const known = t.updateEndpoints(source, [server]);
+    expect(known.changed).toEqual(callers);
+    expect(typeIn(known, 'mesh/m/virtualNode/client-1_ns')).toBe('EDS');
+    expect(typeIn(known, 'mesh/m/virtualGateway/gw-1_ns')).toBe('EDS');
+    expect(known.groups.get('mesh/m/virtualNode/client-1_ns')?.endpoints.map((e) => e.cluster_name)).toEqual([cluster]);
+    // The proxyless group took the fast path: same clusters object, new assignment.
+    expect(known.groups.get('mesh/m/virtualNode/client-1_ns#grpc')?.clusters).toBe(grpcBefore?.clusters);
+    sameAsScratch(known, source);
+
+    // Known with no endpoints (pods exist, none ready): still EDS, an empty assignment, fast path only.
+    const edsClusters = known.groups.get('mesh/m/virtualNode/client-1_ns')?.clusters;
+    source = staticEndpoints({ 'm/server_ns': [] });
+    const empty = t.updateEndpoints(source, [server]);
+    expect(empty.changed).toEqual(callers);
+    expect(empty.groups.get('mesh/m/virtualNode/client-1_ns')?.clusters).toBe(edsClusters);
+    expect(empty.groups.get('mesh/m/virtualNode/client-1_ns')?.endpoints[0]?.endpoints).toEqual([]);
+    sameAsScratch(empty, source);
+
+    // Known → unknown: back to LOGICAL_DNS, no assignment left behind.
+    source = staticEndpoints({});
+    const unknown = t.updateEndpoints(source, [server]);
+    expect(unknown.changed).toEqual(callers);
+    expect(typeIn(unknown, 'mesh/m/virtualNode/client-1_ns')).toBe('LOGICAL_DNS');
+    expect(unknown.groups.get('mesh/m/virtualNode/client-1_ns')?.endpoints).toEqual([]);
+    sameAsScratch(unknown, source);
+
+    // A later graph update with the same source changes nothing.
+    expect(t.update(graph, source).changed).toEqual([]);
   });
 
   it('stays equal to a full translation through a sequence of changes (kept units are never stale)', () => {

@@ -109,18 +109,37 @@ export class Translator {
 
   /**
    * The endpoint fast path: the endpoints (or resolved DNS answers) of `nodes` changed
-   * in `endpoints`; rebuild only the ClusterLoadAssignments that come from them.
+   * in `endpoints`; rebuild only the ClusterLoadAssignments that come from them. Groups
+   * that read whether a node is known, when that answer flipped, are re-translated.
    */
   updateEndpoints(endpoints: EndpointSource, nodes: Iterable<VirtualNodeRef>): TranslatorResult {
     this.endpoints = endpoints;
+    const list = [...nodes];
+    // A node the source now knows (or no longer knows) changes its clusters' type
+    // (EDS ↔ DNS): whoever read the other answer is translated again, units included.
+    const retranslate = new Set<string>();
+    for (const n of list) {
+      const known = endpoints.endpoints(n) !== undefined;
+      this.readersOf(n.mesh, depKey.endpointsKnown(n.virtualNode, !known), retranslate);
+    }
+    if (retranslate.size > 0 && this.graph) {
+      const runMemo = new Map<string, unknown>();
+      for (const key of [...retranslate].sort()) {
+        const entry = this.entries.get(key);
+        if (!entry) continue;
+        this.forget(key);
+        this.remember(entry.group, translateGroupDetailed(this.graph, entry.group, endpoints, this.options, this.memo, runMemo));
+      }
+    }
     const affected = new Set<string>();
     const changedNodes = new Set<string>();
-    for (const n of nodes) {
+    for (const n of list) {
       changedNodes.add(`${n.mesh}|${n.virtualNode}`);
       this.readersOf(n.mesh, depKey.endpoints(n.virtualNode), affected, true);
     }
     const built = new Map<string, EnvoyResources['endpoints'][number]>();
     for (const key of affected) {
+      if (retranslate.has(key)) continue;
       const entry = this.entries.get(key);
       if (!entry) continue;
       const mesh = entry.group.mesh;
@@ -132,7 +151,7 @@ export class Translator {
       const resources: EnvoyResources = { ...old, endpoints: [...fresh.values()] };
       entry.translation = { ...entry.translation, resources };
     }
-    return { groups: this.snapshot(), changed: [...affected].sort(), removed: [] };
+    return { groups: this.snapshot(), changed: [...new Set([...affected, ...retranslate])].sort(), removed: [] };
   }
 
   /**

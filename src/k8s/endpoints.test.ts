@@ -96,4 +96,20 @@ describe('KubernetesEndpoints', () => {
     await client.patch('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1', 'merge', { spec: { podSelector: null } });
     await until(() => eps.endpoints(vnode1) === undefined);
   });
+
+  it('knows nodes without ready (or any) pods, but nothing when pods are not watched', async () => {
+    // vnode-2 selects app=sample2: no such pod, yet the podSelector makes the cluster authoritative.
+    expect(eps.endpoints({ mesh: 'mesh-1', virtualNode: 'vnode-2_mesh-test' })).toEqual([]);
+    const blind = new ClusterCache(client, { pods: false });
+    blind.start();
+    try {
+      await blind.synced();
+      const none = new KubernetesEndpoints(blind);
+      none.setGraph(controller.current!.graph);
+      expect(eps.endpoints(vnode1)).toEqual([]);
+      expect(none.endpoints(vnode1)).toBeUndefined();
+    } finally {
+      await blind.stop();
+    }
+  });
 });

@@ -5,6 +5,12 @@
  * and its zone becomes the locality; a pod no Service selects counts when its Ready
  * condition is True. Nodes without a podSelector are unknown here (undefined), so
  * translation falls back to their DNS or Cloud Map discovery.
+ *
+ * A node with a podSelector is known even when no pod is ready or none matches at all
+ * (an empty list): its pods are authoritative, so translation serves it as EDS, and no
+ * ready pod means no endpoint (503, as App Mesh with no healthy upstream) rather than a
+ * DNS name that would reach the same missing pods. Translation re-translates when a
+ * node flips between known and unknown (its clusters change type).
  */
 import type { Endpoint, EndpointSource, VirtualNodeRef } from '../envoy/endpoints.js';
 import { endpointKey } from '../envoy/endpoints.js';
@@ -129,8 +135,9 @@ export class KubernetesEndpoints implements EndpointSource {
   }
 
   private recompute(): void {
-    if (!this.graph) return;
-    const next = computeEndpoints(this.graph, this.cache.pods?.list() ?? [], this.cache.endpointSlices?.list() ?? []);
+    // Without a pod informer the cluster says nothing about anyone: every node stays unknown.
+    if (!this.graph || !this.cache.pods) return;
+    const next = computeEndpoints(this.graph, this.cache.pods.list(), this.cache.endpointSlices?.list() ?? []);
     const changed: VirtualNodeRef[] = [];
     for (const [k, v] of next) if (this.table.get(k)?.fingerprint !== v.fingerprint) changed.push(v.ref);
     for (const [k, v] of this.table) if (!next.has(k)) changed.push(v.ref);

@@ -89,6 +89,7 @@ describe('amime serve with the seed mesh', () => {
       const names = await Promise.all(Array.from({ length: 25 }, () => whoWith(client, {})));
       for (const n of names) counts[n] = (counts[n] ?? 0) + 1;
     }
+    console.log(`1,000 calls: vnode-1 ${counts['vnode-1']}, vnode-2 ${counts['vnode-2']}`);
     // Binomial(1000, 0.5): sd ≈ 15.8; 4.5 sd is far outside chance.
     expect(counts['vnode-1']! + counts['vnode-2']!).toBe(1000);
     expect(Math.abs(counts['vnode-1']! - 500)).toBeLessThan(4.5 * Math.sqrt(250));
@@ -110,6 +111,7 @@ describe('amime serve with the seed mesh', () => {
       }),
     );
     const ms = await convergeTo(client, 'vnode-1');
+    console.log(`weight change (SDK UpdateRoute → 20 calls in a row on vnode-1): ${ms} ms`);
     expect(ms).toBeLessThan(1000);
   });
 
@@ -124,6 +126,7 @@ describe('amime serve with the seed mesh', () => {
     };
     await aws('create-route', '--mesh-name', 'mesh-1', '--virtual-router-name', 'vrouter-1_mesh-test', '--route-name', 'canary', '--spec', JSON.stringify(spec));
     const ms = await convergeTo(client, 'vnode-2', { 'x-canary': 'yes' });
+    console.log(`new header route (aws appmesh create-route → 20 calls in a row on vnode-2): ${ms} ms`);
     expect(ms).toBeLessThan(1000);
     // Calls without the header still take route-1 (100% vnode-1 since the previous test).
     expect(await whoWith(client, {})).toBe('vnode-1');

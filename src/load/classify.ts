@@ -1,4 +1,4 @@
-import { formatPath, type Diagnostic } from '../model/diagnostic.js';
+import { formatPath, type Diagnostic, type SourcePosition } from '../model/diagnostic.js';
 import { API_GROUP, API_VERSION, isKind, isNamespaced, KINDS } from '../model/kinds.js';
 import { isMapping } from './expand-lists.js';
 import { missingName, resourceIdOf, stringAt, stringMapAt } from './metadata.js';
@@ -74,10 +74,15 @@ function namespaceOf(loaded: LoadedObject, diagnostics: Diagnostic[]): Namespace
   const name = stringAt(loaded.object, ['metadata', 'name']);
   if (!name) return undefined;
   const labelsPath = ['metadata', 'labels'];
+  let source: SourcePosition | undefined;
   return {
     name,
     labels: stringMapAt(loaded, labelsPath, { kind: 'Namespace', name }, diagnostics),
-    source: loaded.source.positionOf(labelsPath) ?? loaded.source.documentPosition(),
+    // A getter: positions of fast-path documents are parsed only when someone reads one.
+    get source(): SourcePosition {
+      source ??= loaded.source.positionOf(labelsPath) ?? loaded.source.documentPosition();
+      return source;
+    },
     locate: (path) => loaded.source.positionOf(path),
     loaded,
   };

@@ -16,6 +16,7 @@ import { parseFast } from './fast-path.js';
 import { loadText, parseText } from './index.js';
 import { LazySourceMap } from './lazy-source-map.js';
 import { parseDocuments } from './parse-documents.js';
+import { simpleYamlProblem } from './simple-yaml.js';
 import type { FieldPath, LoadedObject, LoadResult } from './types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -296,6 +297,50 @@ describe('edge cases load the same both ways, most of them on the fast path', ()
   });
 });
 
+describe('document boundaries', () => {
+  // docIndex counts documents as `yaml` does: empty ones between markers count, a comment-only head does not.
+  const TEXTS = ['# c\n', '# c\n---\na: 1\n', 'a: 1\n---\n', 'a: 1\n...\n# c\n', 'a: 1\n...\n# c\n---\nb: 1\n', '---\n---\nc: 1\n', 'a: 1\n...\n...\nb: 1\n', '...\na: 1\n', 'a: 1\n---\n...\n---\nb: 2', '# c\n...\na: 1\n', 'a: 1\n... # c\nb: 2\n'];
+  it.each(TEXTS)('%j', (text) => {
+    expectSameBothWays(text);
+  });
+});
+
+describe('why a text is declined', () => {
+  const CASES: Array<[string, string]> = [
+    ['a: 1\n\tb: 2\n', 'tab, BOM or unusual line break'],
+    ['a: "x\u2028"\n', 'tab, BOM or unusual line break'],
+    ['a: 1\rb: 2\n', 'tab, BOM or unusual line break'],
+    ['%YAML 1.2\n---\na: 1\n', 'directive'],
+    ['a: {<<: {b: 1}}\n', 'merge key'],
+    ['{[a]: 1}\n', 'collection as a key'],
+    ['a: 1\n... x\n', 'content after a document end marker'],
+    ['a: "b"# c\n', 'comment right after a quote'],
+    ['a: |2\n   x\n', 'block scalar indentation indicator'],
+    ['----\n', 'line starting with --- or ... and more'],
+    ['--- a: 1\n', 'content on a document start line'],
+    ['a: &x 1\n', 'anchor, alias or tag'],
+    ['a: *x\n', 'anchor, alias or tag'],
+    ['a: !t 1\n', 'anchor, alias or tag'],
+    ['? a\n: 1\n', 'explicit key'],
+    ['a: |+\n  x\n  ', 'last line blank without a line break'],
+    ['a: [1,\n  2]\n', 'flow collection that is not on one line'],
+    ['a: [x] y\n', 'flow collection that is not on one line'],
+    ['a: [x, "y]"]\n', 'flow collection that is not on one line'], // brackets in quotes: not worth telling apart
+    ['- - a\n  -\n- b\n', 'empty sequence entry before a line indented less'],
+    [`${'k'.repeat(1001)}: v\n`, 'very long line with a key'],
+  ];
+  it.each(CASES)('%j: %s', (text, reason) => {
+    expect(simpleYamlProblem(text)).toBe(reason);
+    expectSameBothWays(text);
+  });
+
+  it('nothing in plain block YAML with one-line flows, comments, quotes and block scalars', () => {
+    const text = 'a: [1, "x, y", {b: c}] # c\nd: "q # not a comment"\ne: |\n  line\n  # text\nf:\n  - x # c\n  - y\n';
+    expect(simpleYamlProblem(text)).toBeUndefined();
+    expect(expectSameBothWays(text)).toBe(true);
+  });
+});
+
 describe('the slow path still reports what the fast path declines', () => {
   it('duplicate keys, with both positions', () => {
     const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n';
@@ -349,6 +394,18 @@ describe('positions on the fast path are computed when first asked for', () => {
     expect(maps.every((m) => m instanceof LazySourceMap && !m.parsed)).toBe(true);
     expect(r.meshObjects[37]!.source.positionOf(['spec', 'listeners', 0, 'portMapping', 'port'])).toEqual({ file: 'many.yaml', line: 37 * 9 + 8, col: 21 });
     expect(maps.filter((m) => (m as LazySourceMap).parsed)).toHaveLength(1);
+  });
+
+  it('classifying namespaces and workloads parses nothing; their source is read when asked', () => {
+    const ns = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n  labels: {mesh: m}\n';
+    const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ns}\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n    spec: {containers: [{name: c, image: x}]}\n';
+    const r = loadText(`${ns}---\n${deploy}`, 'w.yaml');
+    expect(r.diagnostics).toEqual([]);
+    const lazy = (o: LoadedObject): LazySourceMap => o.source as LazySourceMap;
+    expect([lazy(r.namespaces[0]!.loaded).parsed, lazy(r.pods[0]!.loaded).parsed]).toEqual([false, false]);
+    expect(r.pods[0]!.source).toEqual({ file: 'w.yaml', line: 13, col: 7 });
+    expect([lazy(r.namespaces[0]!.loaded).parsed, lazy(r.pods[0]!.loaded).parsed]).toEqual([false, true]);
+    expect(r.namespaces[0]!.source).toEqual({ file: 'w.yaml', line: 5, col: 3 });
   });
 
   it('items of a top-level list share one parse of their document', () => {

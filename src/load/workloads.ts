@@ -1,4 +1,4 @@
-import { formatPath, type Diagnostic, type ResourceId } from '../model/diagnostic.js';
+import { formatPath, type Diagnostic, type ResourceId, type SourcePosition } from '../model/diagnostic.js';
 import { isMapping } from './expand-lists.js';
 import { missingName, resourceIdOf, stringAt, stringMapAt, valueAt } from './metadata.js';
 import type { FieldPath, LoadedObject, PodInfo, PodOrigin } from './types.js';
@@ -47,12 +47,17 @@ export function podOf(loaded: LoadedObject, origin: PodOrigin, diagnostics: Diag
   const resource: ResourceId = id ?? { kind: origin, namespace, name };
   const podSpec = valueAt(obj, [...at, 'spec']);
   const locate = (path: FieldPath) => loaded.source.positionOf([...at, ...path]);
+  let source: SourcePosition | undefined;
   return {
     namespace,
     name,
     labels: stringMapAt(loaded, [...at, 'metadata', 'labels'], resource, diagnostics),
     annotations: stringMapAt(loaded, [...at, 'metadata', 'annotations'], resource, diagnostics),
-    source: loaded.source.positionOf([...at, 'metadata', 'labels']) ?? loaded.source.documentPosition(),
+    // A getter: positions of fast-path documents are parsed only when someone reads one.
+    get source(): SourcePosition {
+      source ??= loaded.source.positionOf([...at, 'metadata', 'labels']) ?? loaded.source.documentPosition();
+      return source;
+    },
     origin,
     podSpec: isMapping(podSpec) ? podSpec : {},
     locate,

@@ -8,7 +8,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import { messageType } from '../envoy/proto/root.js';
 import type { NodeInfo } from './identity.js';
-import { lenFieldSize, stringField, writeLenHeader } from './wire.js';
+import { lenFieldSize, readVarint, skipField, stringField, writeLenHeader } from './wire.js';
 import type { Entry } from './snapshot-cache.js';
 
 export interface ErrorDetail {
@@ -91,39 +91,20 @@ function decodeStatus(buf: Buffer, start: number, end: number): ErrorDetail {
   let message = '';
   let off = start;
   while (off < end) {
-    const [tag, a] = readVarintAt(buf, off);
+    const [tag, a] = readVarint(buf, off);
     const field = Math.floor(tag / 8);
     const wire = tag % 8;
     if (wire === 0) {
-      const [v, b] = readVarintAt(buf, a);
+      const [v, b] = readVarint(buf, a);
       if (field === 1) code = v > 0x7fffffff ? v - 2 ** 64 : v;
       off = b;
     } else if (wire === 2) {
-      const [len, b] = readVarintAt(buf, a);
+      const [len, b] = readVarint(buf, a);
       if (field === 2) message = buf.toString('utf8', b, b + len);
       off = b + len;
     } else off = skipField(wire, a);
   }
   return { code, message };
-}
-
-function readVarintAt(buf: Buffer, off: number): [number, number] {
-  let result = 0;
-  let mul = 1;
-  for (;;) {
-    if (off >= buf.length) throw new Error('truncated varint');
-    const b = buf[off++]!;
-    result += (b & 0x7f) * mul;
-    if (b < 0x80) return [result, off];
-    mul *= 128;
-    if (mul > 2 ** 70) throw new Error('varint too long');
-  }
-}
-
-function skipField(wire: number, off: number): number {
-  if (wire === 1) return off + 8;
-  if (wire === 5) return off + 4;
-  throw new Error(`unsupported wire type ${wire}`);
 }
 
 /**
@@ -140,11 +121,11 @@ export function decodeDiscoveryRequest(buf: Buffer): DiscoveryRequestMsg {
   let errorDetail: ErrorDetail | null = null;
   let off = 0;
   while (off < buf.length) {
-    const [tag, a] = readVarintAt(buf, off);
+    const [tag, a] = readVarint(buf, off);
     const field = Math.floor(tag / 8);
     const wire = tag % 8;
     if (wire === 2) {
-      const [len, start] = readVarintAt(buf, a);
+      const [len, start] = readVarint(buf, a);
       const end = start + len;
       if (end > buf.length) throw new Error('truncated field');
       switch (field) {
@@ -169,7 +150,7 @@ export function decodeDiscoveryRequest(buf: Buffer): DiscoveryRequestMsg {
         default: // resource_locators (7) and future fields
       }
       off = end;
-    } else if (wire === 0) off = readVarintAt(buf, a)[1];
+    } else if (wire === 0) off = readVarint(buf, a)[1];
     else off = skipField(wire, a);
   }
   return { versionInfo, node, resourceNames, typeUrl, responseNonce, errorDetail };

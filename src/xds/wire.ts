@@ -86,7 +86,8 @@ export interface WireField {
   bytes?: Uint8Array;
 }
 
-function readVarint(buf: Uint8Array, off: number): [number, number] {
+/** A varint at `off`: [value, offset after it]. */
+export function readVarint(buf: Uint8Array, off: number): [number, number] {
   let result = 0;
   let mul = 1;
   for (;;) {
@@ -119,15 +120,18 @@ export function* readFields(buf: Uint8Array): Generator<WireField> {
       if (next + len > buf.length) throw new Error('truncated length-delimited field');
       yield { fieldNo, wireType, bytes: buf.subarray(next, next + len) };
       off = next + len;
-    } else if (wireType === 1) {
-      off += 8;
-    } else if (wireType === 5) {
-      off += 4;
     } else {
-      throw new Error(`unsupported wire type ${wireType}`);
+      off = skipField(wireType, off);
     }
     if (off > buf.length) throw new Error('truncated field');
   }
+}
+
+/** Offset after a fixed-size field's payload (wire types 1 and 5). */
+export function skipField(wireType: number, off: number): number {
+  if (wireType === 1) return off + 8;
+  if (wireType === 5) return off + 4;
+  throw new Error(`unsupported wire type ${wireType}`);
 }
 
 /** The first length-delimited field `fieldNo` of a message, or undefined. */

@@ -131,6 +131,11 @@ export const VirtualGatewayListenerTLSValidation = Obj({
   trust: Union({ acm: ACMTrust, file: FileTrust, sds: SDSTrust }),
 });
 
+/** A listener's TLS block; the kinds differ only in which trusts validation accepts. */
+export function ListenerTLS<V extends TSchema>(validation: V) {
+  return Obj({ certificate: ListenerTLSCertificate, mode: ListenerTLSMode, validation: Type.Optional(validation) });
+}
+
 export const ClientTLSValidation = Obj({
   subjectAlternativeNames: opt(SubjectAlternativeNames),
   trust: Union({ acm: ACMTrust, file: FileTrust, sds: SDSTrust }),

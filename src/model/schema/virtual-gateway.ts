@@ -4,8 +4,7 @@ import {
   GatewayPortMapping,
   HTTPConnectionPool,
   LabelSelector,
-  ListenerTLSCertificate,
-  ListenerTLSMode,
+  ListenerTLS,
   Logging,
   MeshReference,
   Obj,
@@ -23,13 +22,7 @@ export const VirtualGatewayListener = Obj({
   portMapping: GatewayPortMapping,
   connectionPool: opt(Union({ http: HTTPConnectionPool, http2: RequestsConnectionPool, grpc: RequestsConnectionPool })),
   healthCheck: opt(VirtualGatewayHealthCheck),
-  tls: opt(
-    Obj({
-      certificate: ListenerTLSCertificate,
-      mode: ListenerTLSMode,
-      validation: opt(VirtualGatewayListenerTLSValidation),
-    }),
-  ),
+  tls: opt(ListenerTLS(VirtualGatewayListenerTLSValidation)),
 });
 export type VirtualGatewayListener = Static<typeof VirtualGatewayListener>;
 

@@ -6,8 +6,7 @@ import {
   HTTPConnectionPool,
   HTTPTimeout,
   LabelSelector,
-  ListenerTLSCertificate,
-  ListenerTLSMode,
+  ListenerTLS,
   Logging,
   MeshReference,
   Obj,
@@ -36,13 +35,7 @@ export const VirtualNodeListener = Obj({
   healthCheck: opt(VirtualNodeHealthCheck),
   outlierDetection: opt(OutlierDetection),
   timeout: opt(Union({ tcp: TCPTimeout, http: HTTPTimeout, http2: HTTPTimeout, grpc: HTTPTimeout })),
-  tls: opt(
-    Obj({
-      certificate: ListenerTLSCertificate,
-      mode: ListenerTLSMode,
-      validation: opt(VirtualNodeListenerTLSValidation),
-    }),
-  ),
+  tls: opt(ListenerTLS(VirtualNodeListenerTLSValidation)),
 });
 export type VirtualNodeListener = Static<typeof VirtualNodeListener>;
 

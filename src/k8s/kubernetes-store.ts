@@ -59,8 +59,7 @@ export interface KubernetesStoreOptions {
 }
 
 export class KubernetesStore implements ResourceStore {
-  // TODO(store): StoreKind has no 'kubernetes' member yet; the server config already names it.
-  readonly kind = 'kubernetes' as unknown as StoreKind;
+  readonly kind: StoreKind = 'kubernetes';
   private readonly mirror = createMemoryStore();
   /** Latest Kubernetes resourceVersion by store key (for write preconditions). */
   private readonly rv = new Map<string, string>();

@@ -5,5 +5,5 @@ export { graphInputFromLoad, validateLoaded, type MeshValidation, type ValidateO
 export { checkUpdate, checkUserSetSystemFields, type CompareOptions } from './immutability.js';
 export { QUOTA_INFO, QUOTA_NAMES, quotaNameOf, type QuotaInfo } from './quotas.js';
 export { selectorMatches, selectorProblems, describeSelector, type Labels, type AbsentMeans, type SelectorProblem } from './selectors.js';
-export { compareDiagnostics, sortDiagnostics } from './sort.js';
+export { compareDiagnostics, sortDiagnostics, isReconcileTime } from './sort.js';
 export { injectionMode, type InjectionMode } from './pods.js';

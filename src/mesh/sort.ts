@@ -18,3 +18,11 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
 export function sortDiagnostics(list: ReadonlyArray<Diagnostic>): Diagnostic[] {
   return [...list].sort(compareDiagnostics);
 }
+
+/**
+ * Diagnostics App Mesh does not turn into admission denials: a reference to something
+ * not (yet) there is accepted and waited for (appmesh.md §2.1), and reported on status.
+ */
+export function isReconcileTime(d: Diagnostic): boolean {
+  return d.code === 'ref.not-found';
+}

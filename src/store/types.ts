@@ -19,7 +19,8 @@ export type { StoreErrorCode } from './errors.js';
 /** Anything `JSON.stringify` turns into a document. Stored values come back as parsed copies. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-export type StoreKind = 'memory' | 'sqlite' | 'etcd';
+/** `kubernetes`: the cluster's API objects, mirrored (src/k8s/kubernetes-store.ts). */
+export type StoreKind = 'memory' | 'sqlite' | 'etcd' | 'kubernetes';
 
 export interface StoredRecord<T = unknown> {
   key: string;

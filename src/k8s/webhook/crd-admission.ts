@@ -9,20 +9,13 @@
  *    except references to objects that do not exist yet, which App Mesh accepts and
  *    waits for (the status condition says so).
  */
-import { buildMeshGraph, checkUpdate, checkUserSetSystemFields, type GraphOptions, type MeshGraph } from '../../mesh/index.js';
+import { buildMeshGraph, checkUpdate, checkUserSetSystemFields, isReconcileTime, type GraphOptions, type MeshGraph } from '../../mesh/index.js';
 import { checkObject, defaultAwsName, type AnyResource, type Diagnostic, type Kind, type ResourceId } from '../../model/index.js';
 import { idKey, toGraphInput, type InputObjects } from '../graph-input.js';
 import type { KubeObject } from '../objects.js';
 import { errorsOf, placements, rootCausesOf, type Placement } from '../placement.js';
 import type { AdmissionRequest, AdmissionVerdict } from './admission-review.js';
 import { diffAtPaths } from './patch-ops.js';
-
-/**
- * Diagnostics App Mesh does not turn into admission denials: a reference to something
- * not (yet) there is accepted and waited for (appmesh.md §2.1).
- * TODO(mesh): this classification belongs with the rules; move it there when src/mesh exports one.
- */
-const RECONCILE_TIME_CODES = new Set(['ref.not-found']);
 
 export interface CrdAdmissionDeps {
   /** The cluster's App Mesh objects and Namespaces, as fresh as possible for `namespace`. */
@@ -134,7 +127,7 @@ export async function validateCrd(kind: Kind, req: AdmissionRequest, deps: CrdAd
   }
   const { graph, placement, id, schema } = await evaluate(deps, obj);
   if (schema.length > 0) return denyWith(schema);
-  const own = errorsOf(graph, id).filter((d) => !RECONCILE_TIME_CODES.has(d.code));
+  const own = errorsOf(graph, id).filter((d) => !isReconcileTime(d));
   const roots = placement?.mesh ? [] : rootCausesOf(graph, id);
   const all = [...roots, ...own];
   return all.length > 0 ? denyWith(all) : { allowed: true };

@@ -12,13 +12,13 @@ import { Debouncer, FileAuthenticator, SnapshotCache, XdsServer, type Authentica
 import type { EndpointSource } from '../envoy/endpoints.js';
 import { KubernetesRuntime, WEBHOOK_TLS_SECRET } from '../k8s/index.js';
 import type { GraphOptions } from '../mesh/index.js';
-import { formatDiagnostic, hasErrors, type Diagnostic } from '../model/index.js';
+import { hasErrors } from '../model/index.js';
 import type { ServeConfig } from './config.js';
 import { createHttpServer } from './http.js';
 import { ServeMetrics } from './metrics.js';
 import { MeshPipeline } from './pipeline.js';
 import { StoreSource } from './store-source.js';
-import { DirSource } from './dir-source.js';
+import { DirSource, describeDiagnostics } from './dir-source.js';
 import { EdgeEndpointSource, dnsHostnames, nodesWithHostnames, readEndpointsFile, type EndpointChange } from './endpoints.js';
 import { readManifests, syncRecords } from './import-manifests.js';
 import type { Logger } from './logger.js';
@@ -84,14 +84,14 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
           logger.info({ dir: config.from, ...r, warnings: diagnostics.length }, 'manifests applied');
         },
         rejected: (diagnostics) => {
-          logger.error({ dir: config.from, errors: diagnostics.filter((d) => d.severity === 'error').length }, `manifests rejected; still serving the last good mesh:\n${describe(diagnostics)}`);
+          logger.error({ dir: config.from, errors: diagnostics.filter((d) => d.severity === 'error').length }, `manifests rejected; still serving the last good mesh:\n${describeDiagnostics(diagnostics)}`);
         },
       }, graphOptions);
       if (!(await dirSource.start())) logger.warn({ dir: config.from }, 'nothing served until the manifests are valid');
       cleanups.push(() => dirSource?.close());
     } else if (fresh && config.seed) {
       const { records, diagnostics } = await readManifests([SEED_DIR], graphOptions);
-      if (hasErrors(diagnostics)) throw new Error(`the example mesh in ${SEED_DIR} is invalid:\n${describe(diagnostics)}`);
+      if (hasErrors(diagnostics)) throw new Error(`the example mesh in ${SEED_DIR} is invalid:\n${describeDiagnostics(diagnostics)}`);
       const r = await syncRecords(store, records, new Set());
       logger.info({ dir: SEED_DIR, created: r.created }, 'fresh data directory: loaded the example mesh (examples/seed)');
     }
@@ -131,7 +131,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     cleanups.push(() => source.close());
     const first = pipeline.run(source.graphInput());
     const firstErrors = first.diagnostics.filter((d) => d.severity === 'error');
-    if (firstErrors.length > 0) logger.warn({ errors: firstErrors.length }, `the stored mesh has problems:\n${describe(firstErrors)}`);
+    if (firstErrors.length > 0) logger.warn({ errors: firstErrors.length }, `the stored mesh has problems:\n${describeDiagnostics(firstErrors)}`);
 
     // ── xDS ──────────────────────────────────────────────────────────────
     const authenticator: Authenticator | undefined = config.xds.authFile ? await FileAuthenticator.fromFile(config.xds.authFile) : kube?.authenticator;
@@ -230,8 +230,4 @@ async function startKubernetes(config: ServeConfig, graphOptions: GraphOptions, 
     );
   }
   return runtime;
-}
-
-function describe(diagnostics: readonly Diagnostic[]): string {
-  return diagnostics.map(formatDiagnostic).join('\n');
 }

@@ -103,6 +103,9 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     let onEndpointChange: (change: EndpointChange) => void = () => undefined;
     const edge = new EdgeEndpointSource((change) => onEndpointChange(change));
     cleanups.push(() => edge.close());
+    if (extras.endpointsFile && kube) {
+      throw new Error('--endpoints-file does not apply with --store kubernetes: there, the pods each VirtualNode podSelector selects are its endpoints');
+    }
     if (extras.endpointsFile) edge.setRegistry(readEndpointsFile(extras.endpointsFile));
     const endpoints: EndpointSource = kube ? kube.endpoints : edge;
     if (kube) kube.endpoints.onChange((nodes) => onEndpointChange({ nodes: [...nodes], hostnames: [] }));

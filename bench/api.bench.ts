@@ -41,7 +41,12 @@ interface Target {
 }
 
 async function send(method: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+  const res = await fetch(url, {
+    method,
+    ...(body !== undefined
+      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+      : {}),
+  });
   const json = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -51,10 +56,17 @@ function apiTarget(base: string): Target {
   const api = `${base}/v20190125`;
   return {
     name: 'App Mesh API',
-    create: async (i) => void (await send('PUT', `${api}/meshes/${meshOf(i)}/virtualNodes`, { virtualNodeName: nodeOf(i), spec: spec(i) })),
+    create: async (i) =>
+      void (await send('PUT', `${api}/meshes/${meshOf(i)}/virtualNodes`, {
+        virtualNodeName: nodeOf(i),
+        spec: spec(i),
+      })),
     read: async (i) => void (await send('GET', `${api}/meshes/${meshOf(i)}/virtualNodes/${nodeOf(i)}`)),
     list: async (mesh, token) => {
-      const r = await send('GET', `${api}/meshes/${mesh}/virtualNodes?limit=${PAGE}${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`);
+      const r = await send(
+        'GET',
+        `${api}/meshes/${mesh}/virtualNodes?limit=${PAGE}${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`,
+      );
       return { next: r.nextToken as string | undefined, count: (r.virtualNodes as unknown[]).length };
     },
   };
@@ -64,17 +76,36 @@ function apiTarget(base: string): Target {
 async function bareServer(store: ResourceStore): Promise<{ url: string; close: () => Promise<void> }> {
   const app = Fastify();
   const key = (mesh: string, name: string) => resourceKey('VirtualNode', undefined, `${mesh}/${name}`);
-  app.put<{ Params: { mesh: string }; Body: { virtualNodeName: string; spec: unknown } }>('/bare/:mesh', async (req) => {
-    const r = await store.put(key(req.params.mesh, req.body.virtualNodeName), { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name: req.body.virtualNodeName }, spec: req.body.spec }, { expectedVersion: 0 });
-    return { virtualNodeName: req.body.virtualNodeName, version: r.version, spec: req.body.spec };
-  });
+  app.put<{ Params: { mesh: string }; Body: { virtualNodeName: string; spec: unknown } }>(
+    '/bare/:mesh',
+    async (req) => {
+      const r = await store.put(
+        key(req.params.mesh, req.body.virtualNodeName),
+        {
+          apiVersion: 'appmesh.k8s.aws/v1beta2',
+          kind: 'VirtualNode',
+          metadata: { name: req.body.virtualNodeName },
+          spec: req.body.spec,
+        },
+        { expectedVersion: 0 },
+      );
+      return { virtualNodeName: req.body.virtualNodeName, version: r.version, spec: req.body.spec };
+    },
+  );
   app.get<{ Params: { mesh: string; name: string } }>('/bare/:mesh/:name', async (req, reply) => {
     const r = await store.get(key(req.params.mesh, req.params.name));
     return r ? r.value : reply.code(404).send({ message: 'not found' });
   });
   app.get<{ Params: { mesh: string }; Querystring: { nextToken?: string } }>('/bare/:mesh', async (req) => {
-    const page = await store.list({ prefix: key(req.params.mesh, 'x').slice(0, -1), limit: PAGE, ...(req.query.nextToken ? { continueToken: req.query.nextToken } : {}) });
-    return { virtualNodes: page.items.map((r) => ({ key: r.key, version: r.version })), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+    const page = await store.list({
+      prefix: key(req.params.mesh, 'x').slice(0, -1),
+      limit: PAGE,
+      ...(req.query.nextToken ? { continueToken: req.query.nextToken } : {}),
+    });
+    return {
+      virtualNodes: page.items.map((r) => ({ key: r.key, version: r.version })),
+      ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+    };
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, close: () => app.close() };
@@ -83,10 +114,14 @@ async function bareServer(store: ResourceStore): Promise<{ url: string; close: (
 function bareTarget(base: string): Target {
   return {
     name: 'bare fastify + SQLite',
-    create: async (i) => void (await send('PUT', `${base}/bare/${meshOf(i)}`, { virtualNodeName: nodeOf(i), spec: spec(i) })),
+    create: async (i) =>
+      void (await send('PUT', `${base}/bare/${meshOf(i)}`, { virtualNodeName: nodeOf(i), spec: spec(i) })),
     read: async (i) => void (await send('GET', `${base}/bare/${meshOf(i)}/${nodeOf(i)}`)),
     list: async (mesh, token) => {
-      const r = await send('GET', `${base}/bare/${mesh}${token ? `?nextToken=${encodeURIComponent(token)}` : ''}`);
+      const r = await send(
+        'GET',
+        `${base}/bare/${mesh}${token ? `?nextToken=${encodeURIComponent(token)}` : ''}`,
+      );
       return { next: r.nextToken as string | undefined, count: (r.virtualNodes as unknown[]).length };
     },
   };
@@ -130,24 +165,42 @@ async function measure(target: Target): Promise<Result> {
   );
   const list = performance.now() - t0;
   if (items !== N) throw new Error(`${target.name}: listed ${items} items, expected ${N}`);
-  return { create: (N * 1000) / create, read: (N * 1000) / read, listPages: (pages * 1000) / list, listItems: (items * 1000) / list };
+  return {
+    create: (N * 1000) / create,
+    read: (N * 1000) / read,
+    listPages: (pages * 1000) / list,
+    listItems: (items * 1000) / list,
+  };
 }
 
-const dirs = [mkdtempSync(path.join(tmpdir(), 'amime-bench-api-')), mkdtempSync(path.join(tmpdir(), 'amime-bench-bare-'))];
+const dirs = [
+  mkdtempSync(path.join(tmpdir(), 'amime-bench-api-')),
+  mkdtempSync(path.join(tmpdir(), 'amime-bench-bare-')),
+];
 const apiStore = createStore({ kind: 'sqlite', dataDir: dirs[0] as string });
 const bareStore = createStore({ kind: 'sqlite', dataDir: dirs[1] as string });
 try {
-  const app = createApiServer({ store: apiStore, quotas: { meshes: MESHES }, rateLimit: { ratePerSecond: 1e9, burst: 1e9 } });
+  const app = createApiServer({
+    store: apiStore,
+    quotas: { meshes: MESHES },
+    rateLimit: { ratePerSecond: 1e9, burst: 1e9 },
+  });
   const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   for (let m = 0; m < MESHES; m++) await send('PUT', `${apiUrl}/v20190125/meshes`, { meshName: `mesh-${m}` });
   const bare = await bareServer(bareStore);
 
-  console.log(`App Mesh API vs bare fastify, SQLite store, ${N} virtual nodes in ${MESHES} meshes, ${CONCURRENCY} requests in flight, list pages of ${PAGE}`);
+  console.log(
+    `App Mesh API vs bare fastify, SQLite store, ${N} virtual nodes in ${MESHES} meshes, ${CONCURRENCY} requests in flight, list pages of ${PAGE}`,
+  );
   const b = await measure(bareTarget(bare.url));
   const a = await measure(apiTarget(apiUrl));
   const row = (label: string, x: number, y: number) =>
-    console.log(`${label.padEnd(22)} ${x.toFixed(0).padStart(10)} ${y.toFixed(0).padStart(12)} ${(x / y).toFixed(2).padStart(8)}`);
-  console.log(`${'operation'.padEnd(22)} ${'API ops/s'.padStart(10)} ${'bare ops/s'.padStart(12)} ${'ratio'.padStart(8)}`);
+    console.log(
+      `${label.padEnd(22)} ${x.toFixed(0).padStart(10)} ${y.toFixed(0).padStart(12)} ${(x / y).toFixed(2).padStart(8)}`,
+    );
+  console.log(
+    `${'operation'.padEnd(22)} ${'API ops/s'.padStart(10)} ${'bare ops/s'.padStart(12)} ${'ratio'.padStart(8)}`,
+  );
   row('create (PUT)', a.create, b.create);
   row('read (GET)', a.read, b.read);
   row('list (pages/s)', a.listPages, b.listPages);

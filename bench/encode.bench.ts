@@ -17,9 +17,13 @@ const ROUNDS = 5;
 
 function group(n: number): ReturnType<typeof sampleSet> {
   return {
-    listeners: [], routes: [], secrets: [],
+    listeners: [],
+    routes: [],
+    secrets: [],
     clusters: Array.from({ length: n }, (_, i) => sampleCluster(`cds_egress_mesh-1_svc-${i}_http_8080`)),
-    endpoints: Array.from({ length: n }, (_, i) => sampleEndpoints(`cds_egress_mesh-1_svc-${i}_http_8080`, `10.0.${i >> 8}.${i & 255}`)),
+    endpoints: Array.from({ length: n }, (_, i) =>
+      sampleEndpoints(`cds_egress_mesh-1_svc-${i}_http_8080`, `10.0.${i >> 8}.${i & 255}`),
+    ),
   };
 }
 
@@ -42,24 +46,67 @@ envoyRoot();
 console.log(`${'load Envoy protos'.padEnd(58)} ${(performance.now() - t0).toFixed(1).padStart(8)} ms`);
 t0 = performance.now();
 checkResources(sampleSet());
-console.log(`${'first checkResources (compiles rule tables)'.padEnd(58)} ${(performance.now() - t0).toFixed(1).padStart(8)} ms`);
+console.log(
+  `${'first checkResources (compiles rule tables)'.padEnd(58)} ${(performance.now() - t0).toFixed(1).padStart(8)} ms`,
+);
 checkResources(group(N)); // warm the JIT
 
 const set = group(N);
 const clusterBytes = set.clusters.map((c) => encodeMessage(CLUSTER_TYPE, c));
 const decodedClusters = clusterBytes.map((b) => decodeMessage(CLUSTER_TYPE, b));
-const decodedEndpoints = set.endpoints.map((e) => decodeMessage(CLUSTER_LOAD_ASSIGNMENT_TYPE, encodeMessage(CLUSTER_LOAD_ASSIGNMENT_TYPE, e)));
-console.log(`cluster: ${clusterBytes[0]?.length} bytes; ClusterLoadAssignment (1 endpoint): ${encodeMessage(CLUSTER_LOAD_ASSIGNMENT_TYPE, set.endpoints[0] as object).length} bytes`);
+const decodedEndpoints = set.endpoints.map((e) =>
+  decodeMessage(CLUSTER_LOAD_ASSIGNMENT_TYPE, encodeMessage(CLUSTER_LOAD_ASSIGNMENT_TYPE, e)),
+);
+console.log(
+  `cluster: ${clusterBytes[0]?.length} bytes; ClusterLoadAssignment (1 endpoint): ${encodeMessage(CLUSTER_LOAD_ASSIGNMENT_TYPE, set.endpoints[0] as object).length} bytes`,
+);
 
 time(`encodeMessage × ${N} clusters`, () => set.clusters.forEach((c) => encodeMessage(CLUSTER_TYPE, c)), N);
 time(`decodeMessage × ${N} clusters`, () => clusterBytes.forEach((b) => decodeMessage(CLUSTER_TYPE, b)), N);
-time(`checkShape × ${N} clusters`, () => set.clusters.forEach((c, i) => checkShape(CLUSTER_TYPE, c, decodedClusters[i] as object)), N);
+time(
+  `checkShape × ${N} clusters`,
+  () => set.clusters.forEach((c, i) => checkShape(CLUSTER_TYPE, c, decodedClusters[i] as object)),
+  N,
+);
 time(`checkPgv × ${N} clusters`, () => decodedClusters.forEach((d) => checkPgv(CLUSTER_TYPE, d)), N);
-time(`checkReferences, ${N} clusters + ${N} assignments`, () => checkReferences({ listeners: [], routes: [], secrets: [], clusters: decodedClusters, endpoints: decodedEndpoints }));
+time(`checkReferences, ${N} clusters + ${N} assignments`, () =>
+  checkReferences({
+    listeners: [],
+    routes: [],
+    secrets: [],
+    clusters: decodedClusters,
+    endpoints: decodedEndpoints,
+  }),
+);
 time(`checkResources, ${N} clusters (no endpoints)`, () => checkResources({ ...set, endpoints: [] }), N);
-const total = time(`checkResources, ${N} clusters + ${N} ClusterLoadAssignments`, () => checkResources(set), 2 * N);
+const total = time(
+  `checkResources, ${N} clusters + ${N} ClusterLoadAssignments`,
+  () => checkResources(set),
+  2 * N,
+);
 const listener = sampleSet().listeners[0] as object;
-time(`checkResources × ${N} listeners (HCM, router, file log)`, () => checkResources({ listeners: Array.from({ length: N }, (_, i) => ({ ...listener, name: `l${i}`, address: { socket_address: { address: '0.0.0.0', port_value: 1 + i } } })), routes: [], clusters: [], endpoints: [], secrets: [] }), N);
+time(
+  `checkResources × ${N} listeners (HCM, router, file log)`,
+  () =>
+    checkResources({
+      listeners: Array.from({ length: N }, (_, i) => ({
+        ...listener,
+        name: `l${i}`,
+        address: { socket_address: { address: '0.0.0.0', port_value: 1 + i } },
+      })),
+      routes: [],
+      clusters: [],
+      endpoints: [],
+      secrets: [],
+    }),
+  N,
+);
 const listenerBytes = encodeMessage(LISTENER_TYPE, listener);
-time(`toJsonView × ${N} listeners`, () => { for (let i = 0; i < N; i++) toJsonView(LISTENER_TYPE, listenerBytes); }, N);
+time(
+  `toJsonView × ${N} listeners`,
+  () => {
+    for (let i = 0; i < N; i++) toJsonView(LISTENER_TYPE, listenerBytes);
+  },
+  N,
+);
 console.log(`\nchecking ${N} clusters with their endpoints: ${total.toFixed(1)} ms`);

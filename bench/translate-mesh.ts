@@ -27,7 +27,12 @@ export const FULL_SIZE: MeshSize = { nodes: NODES, services: SERVICES, routers: 
 export function meshResources(size: MeshSize = FULL_SIZE): AnyResource[] {
   const { nodes, services, routers } = size;
   const out: AnyResource[] = [];
-  const mesh: Mesh = { apiVersion: API_VERSION, kind: 'Mesh', metadata: { name: 'big' }, spec: { namespaceSelector: {}, egressFilter: { type: 'DROP_ALL' } } };
+  const mesh: Mesh = {
+    apiVersion: API_VERSION,
+    kind: 'Mesh',
+    metadata: { name: 'big' },
+    spec: { namespaceSelector: {}, egressFilter: { type: 'DROP_ALL' } },
+  };
   out.push(mesh);
   for (let i = 0; i < nodes; i++) {
     const vn: VirtualNode = {
@@ -37,8 +42,13 @@ export function meshResources(size: MeshSize = FULL_SIZE): AnyResource[] {
       spec: {
         podSelector: { matchLabels: { app: `vn-${i}` } },
         listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
-        serviceDiscovery: i % 2 === 0 ? { dns: { hostname: `vn-${i}.${NS}.svc.cluster.local` } } : { awsCloudMap: { namespaceName: 'bench.local', serviceName: `vn-${i}` } },
-        backends: Array.from({ length: BACKENDS_PER_NODE }, (_, k) => ({ virtualService: { virtualServiceRef: { name: `svc-${(i * 7 + k * 101) % services}` } } })),
+        serviceDiscovery:
+          i % 2 === 0
+            ? { dns: { hostname: `vn-${i}.${NS}.svc.cluster.local` } }
+            : { awsCloudMap: { namespaceName: 'bench.local', serviceName: `vn-${i}` } },
+        backends: Array.from({ length: BACKENDS_PER_NODE }, (_, k) => ({
+          virtualService: { virtualServiceRef: { name: `svc-${(i * 7 + k * 101) % services}` } },
+        })),
       },
     };
     out.push(vn);
@@ -66,14 +76,21 @@ export function router(r: number, timeoutSeconds: number, nodes = NODES): Virtua
       routes: Array.from({ length: ROUTES_PER_ROUTER }, (_, k) => ({
         name: `route-${k}`,
         httpRoute: {
-          match: k === ROUTES_PER_ROUTER - 1 ? { prefix: '/' } : { prefix: `/api/v${k}/`, headers: [{ name: 'x-tenant', match: { exact: `t${k}` } }] },
+          match:
+            k === ROUTES_PER_ROUTER - 1
+              ? { prefix: '/' }
+              : { prefix: `/api/v${k}/`, headers: [{ name: 'x-tenant', match: { exact: `t${k}` } }] },
           action: {
             weightedTargets: [
               { virtualNodeRef: { name: `vn-${(r * 4 + k) % nodes}` }, weight: 80 },
               { virtualNodeRef: { name: `vn-${(r * 4 + k + Math.floor(nodes / 2)) % nodes}` }, weight: 20 },
             ],
           },
-          retryPolicy: { maxRetries: 2, perRetryTimeout: { unit: 'ms', value: 500 }, httpRetryEvents: ['server-error', 'gateway-error'] },
+          retryPolicy: {
+            maxRetries: 2,
+            perRetryTimeout: { unit: 'ms', value: 500 },
+            httpRetryEvents: ['server-error', 'gateway-error'],
+          },
           timeout: { perRequest: { unit: 's', value: timeoutSeconds } },
         },
       })),
@@ -92,8 +109,10 @@ export const QUOTAS = {
 export function endpointTable(): Record<string, Endpoint[]> {
   const table: Record<string, Endpoint[]> = {};
   for (let i = 1; i < NODES; i += 2) {
-    table[`big/vn-${i}_${NS}`] = [0, 1, 2].map((j) => ({ address: `10.${j}.${i >> 8}.${i & 255}`, zone: `zone-${j}` }));
+    table[`big/vn-${i}_${NS}`] = [0, 1, 2].map((j) => ({
+      address: `10.${j}.${i >> 8}.${i & 255}`,
+      zone: `zone-${j}`,
+    }));
   }
   return table;
 }
-

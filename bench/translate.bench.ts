@@ -87,7 +87,11 @@ const endpoints = staticEndpoints(endpointTable());
   const warm = new Translator();
   encodeAll(warm.update(buildMeshGraph({ resources: small }, { quotas: QUOTAS }), endpoints).groups.values());
   for (let i = 0; i < 3; i++) {
-    const changed = small.map((x) => (x.resource.kind === 'VirtualRouter' && x.resource.metadata.name === `rt-${i}` ? { resource: router(i, 99, size.nodes) } : x));
+    const changed = small.map((x) =>
+      x.resource.kind === 'VirtualRouter' && x.resource.metadata.name === `rt-${i}`
+        ? { resource: router(i, 99, size.nodes) }
+        : x,
+    );
     const r = warm.update(buildMeshGraph({ resources: changed }, { quotas: QUOTAS }), endpoints);
     encodeAll(r.changed.map((k) => r.groups.get(k) as EnvoyResources));
   }
@@ -119,20 +123,40 @@ const heapAfterFull = process.memoryUsage().heapUsed / 1024 / 1024;
 const baseline = baselineEncode(full.groups.values());
 
 line(`groups translated`, `${full.changed.length}`);
-line(`resources served (per-group entries) / distinct objects encoded`, `${encodedCount} / ${baseline.count}`);
+line(
+  `resources served (per-group entries) / distinct objects encoded`,
+  `${encodedCount} / ${baseline.count}`,
+);
 line('full: translate', `${translateMs.toFixed(0)} ms`);
 line('full: encode', `${encodeMs.toFixed(0)} ms`);
-line(`full: translate + encode (budget ${FULL_BUDGET_MS} ms)`, `${fullMs.toFixed(0)} ms  (CPU ${fullCpu.toFixed(0)} ms)`);
+line(
+  `full: translate + encode (budget ${FULL_BUDGET_MS} ms)`,
+  `${fullMs.toFixed(0)} ms  (CPU ${fullCpu.toFixed(0)} ms)`,
+);
 line('baseline: encode the same distinct resources, ready-made', `${baseline.ms.toFixed(0)} ms`);
 line('ratio full / baseline', `${(fullMs / baseline.ms).toFixed(2)}×`);
 
 // ── 2. one-route changes: five routers, one route each, one after another ──
 let current = input;
-const runs: Array<{ total: number; translate: number; encode: number; cpu: number; groups: number; baseline: number; graph: number }> = [];
+const runs: Array<{
+  total: number;
+  translate: number;
+  encode: number;
+  cpu: number;
+  groups: number;
+  baseline: number;
+  graph: number;
+}> = [];
 for (let i = 0; i < 5; i++) {
   const name = `rt-${123 + i * 50}`;
   const n = 123 + i * 50;
-  current = { resources: current.resources.map((r) => (r.resource.kind === 'VirtualRouter' && r.resource.metadata.name === name ? { resource: router(n, 30) } : r)) };
+  current = {
+    resources: current.resources.map((r) =>
+      r.resource.kind === 'VirtualRouter' && r.resource.metadata.name === name
+        ? { resource: router(n, 30) }
+        : r,
+    ),
+  };
   t0 = performance.now();
   const g = buildMeshGraph(current, { quotas: QUOTAS });
   const graphMs = ms(t0);
@@ -148,17 +172,40 @@ for (let i = 0; i < 5; i++) {
   const groups = inc.changed.map((k) => inc.groups.get(k) as EnvoyResources);
   encodeAll(groups);
   const encode = ms(t0);
-  runs.push({ total: translate + encode, translate, encode, cpu: cpu() - c0, groups: inc.changed.length, baseline: baselineEncode(groups).ms, graph: graphMs });
+  runs.push({
+    total: translate + encode,
+    translate,
+    encode,
+    cpu: cpu() - c0,
+    groups: inc.changed.length,
+    baseline: baselineEncode(groups).ms,
+    graph: graphMs,
+  });
 }
 const sorted = [...runs].sort((a, b) => a.total - b.total);
 const median = sorted[Math.floor(sorted.length / 2)] as (typeof runs)[number];
 const worst = sorted[sorted.length - 1] as (typeof runs)[number];
-line('one-route change: groups re-translated (each run)', `${runs.map((r) => r.groups).join(', ')} of ${full.groups.size}`);
-line('one-route change: rebuild mesh graph (informational, median)', `${[...runs].sort((a, b) => a.graph - b.graph)[2]?.graph.toFixed(0)} ms`);
-line('one-route change: find + translate + encode, each run', runs.map((r) => `${r.total.toFixed(1)}`).join(' / ') + ' ms');
+line(
+  'one-route change: groups re-translated (each run)',
+  `${runs.map((r) => r.groups).join(', ')} of ${full.groups.size}`,
+);
+line(
+  'one-route change: rebuild mesh graph (informational, median)',
+  `${[...runs].sort((a, b) => a.graph - b.graph)[2]?.graph.toFixed(0)} ms`,
+);
+line(
+  'one-route change: find + translate + encode, each run',
+  runs.map((r) => `${r.total.toFixed(1)}`).join(' / ') + ' ms',
+);
 line('one-route change: CPU time, each run', runs.map((r) => `${r.cpu.toFixed(1)}`).join(' / ') + ' ms');
-line('one-route change: median run (translate + encode, CPU)', `${median.total.toFixed(1)} ms (${median.translate.toFixed(1)} + ${median.encode.toFixed(1)}, CPU ${median.cpu.toFixed(1)} ms)`);
-line(`one-route change: median wall time (budget ${INCREMENTAL_BUDGET_MS} ms)`, `${median.total.toFixed(1)} ms`);
+line(
+  'one-route change: median run (translate + encode, CPU)',
+  `${median.total.toFixed(1)} ms (${median.translate.toFixed(1)} + ${median.encode.toFixed(1)}, CPU ${median.cpu.toFixed(1)} ms)`,
+);
+line(
+  `one-route change: median wall time (budget ${INCREMENTAL_BUDGET_MS} ms)`,
+  `${median.total.toFixed(1)} ms`,
+);
 line('one-route change: worst wall time', `${worst.total.toFixed(1)} ms (CPU ${worst.cpu.toFixed(1)} ms)`);
 line('baseline: encode the same resources, ready-made (median)', `${median.baseline.toFixed(1)} ms`);
 line('ratio change / baseline (median)', `${(median.total / median.baseline).toFixed(2)}×`);
@@ -167,11 +214,20 @@ const incMs = median.total;
 
 // ── 3. memory ──
 const usage = process.memoryUsage();
-line('peak RSS after the full translation + encoding', `${rssAfterFull.toFixed(0)} MB (heap used ${heapAfterFull.toFixed(0)} MB)`);
-line('peak RSS of the whole run (baselines copy every resource)', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+line(
+  'peak RSS after the full translation + encoding',
+  `${rssAfterFull.toFixed(0)} MB (heap used ${heapAfterFull.toFixed(0)} MB)`,
+);
+line(
+  'peak RSS of the whole run (baselines copy every resource)',
+  `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+);
 line('heap used at end', `${(usage.heapUsed / 1024 / 1024).toFixed(0)} MB`);
 
-const over = [fullMs > FULL_BUDGET_MS ? 'full translation' : '', incMs > INCREMENTAL_BUDGET_MS ? 'one-route change' : ''].filter(Boolean);
+const over = [
+  fullMs > FULL_BUDGET_MS ? 'full translation' : '',
+  incMs > INCREMENTAL_BUDGET_MS ? 'one-route change' : '',
+].filter(Boolean);
 if (over.length > 0) {
   console.error(`over budget: ${over.join(', ')}`);
   process.exit(1);

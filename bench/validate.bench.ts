@@ -244,17 +244,23 @@ function best(fn: () => void): Timing {
 }
 
 const text = generate();
-console.log(`generated ${(text.length / 1024 / 1024).toFixed(1)} MiB of YAML: ${NODES} virtual nodes, ${SERVICES} virtual services, ${ROUTERS} routers × ${ROUTES_PER_ROUTER} routes, ${GATEWAYS} gateways × ${ROUTES_PER_GATEWAY} routes`);
+console.log(
+  `generated ${(text.length / 1024 / 1024).toFixed(1)} MiB of YAML: ${NODES} virtual nodes, ${SERVICES} virtual services, ${ROUTERS} routers × ${ROUTES_PER_ROUTER} routes, ${GATEWAYS} gateways × ${ROUTES_PER_GATEWAY} routes`,
+);
 
 // Cold run first: what a user running `amime validate` once sees (JIT not warm).
 let first: ReturnType<typeof validateLoaded> | undefined;
 const cold = once(() => void (first = validateLoaded(loadText(text, 'big.yaml'), { quotas })));
 if (!first || first.diagnostics.length > 0) {
-  console.error(`the generated mesh should validate clean, got ${first?.diagnostics.length} diagnostics, e.g. ${JSON.stringify(first?.diagnostics[0])}`);
+  console.error(
+    `the generated mesh should validate clean, got ${first?.diagnostics.length} diagnostics, e.g. ${JSON.stringify(first?.diagnostics[0])}`,
+  );
   process.exit(1);
 }
 const view = first.graph.meshes.get('big');
-console.log(`graph: ${view?.virtualNodes.size} nodes, ${view?.virtualServices.size} services, ${view?.virtualRouters.size} routers, ${view?.virtualGateways.size} gateways`);
+console.log(
+  `graph: ${view?.virtualNodes.size} nodes, ${view?.virtualServices.size} services, ${view?.virtualRouters.size} routers, ${view?.virtualGateways.size} gateways`,
+);
 
 let loaded = loadText(text, 'big.yaml');
 const baseline = best(() => void parseAllDocuments(text).map((d) => (Array.isArray(d) ? null : d.toJS())));
@@ -272,7 +278,8 @@ const everyPosition = once(() => void fresh.meshObjects.forEach((o) => o.source.
 const full = best(() => void validateLoaded(loadText(text, 'big.yaml'), { quotas }));
 
 const ms = (x: number): string => (x < 10 ? x.toFixed(1) : x.toFixed(0)).padStart(6);
-const row = (label: string, t: Timing) => console.log(`${label.padEnd(48)} ${ms(t.wall)} ms wall ${ms(t.cpu)} ms cpu`);
+const row = (label: string, t: Timing) =>
+  console.log(`${label.padEnd(48)} ${ms(t.wall)} ms wall ${ms(t.cpu)} ms cpu`);
 row('baseline: yaml parseAllDocuments + toJS', baseline);
 row('baseline: js-yaml loadAll', jsBaseline);
 row('load (fast path, lazy positions; classify)', load);
@@ -282,14 +289,23 @@ row(`  first position in each of ${fresh.meshObjects.length} documents`, everyPo
 row('schema check + mesh graph', checkAndGraph);
 row('load + validate + graph, first run (cold)', cold);
 row(`load + validate + graph, best of ${ROUNDS}`, full);
-console.log(`ratio to the plain YAML parse: ${(full.wall / baseline.wall).toFixed(2)}× wall, ${(full.cpu / baseline.cpu).toFixed(2)}× cpu`);
-console.log(`ratio to the js-yaml parse: ${(full.wall / jsBaseline.wall).toFixed(2)}× wall (load alone ${(load.wall / jsBaseline.wall).toFixed(2)}×)`);
+console.log(
+  `ratio to the plain YAML parse: ${(full.wall / baseline.wall).toFixed(2)}× wall, ${(full.cpu / baseline.cpu).toFixed(2)}× cpu`,
+);
+console.log(
+  `ratio to the js-yaml parse: ${(full.wall / jsBaseline.wall).toFixed(2)}× wall (load alone ${(load.wall / jsBaseline.wall).toFixed(2)}×)`,
+);
 const [l1, l5] = loadavg();
 const busy = l1! > availableParallelism();
-if (full.wall < TARGET_MS) console.log(`PASS: load + validate + graph ${full.wall.toFixed(0)} ms (target < ${TARGET_MS} ms)`);
+if (full.wall < TARGET_MS)
+  console.log(`PASS: load + validate + graph ${full.wall.toFixed(0)} ms (target < ${TARGET_MS} ms)`);
 else if (busy && full.cpu < TARGET_MS) {
-  console.log(`PASS on CPU time: ${full.cpu.toFixed(0)} ms of CPU (target < ${TARGET_MS} ms); wall ${full.wall.toFixed(0)} ms because the machine is busy (load average ${l1!.toFixed(1)}/${l5!.toFixed(1)})`);
+  console.log(
+    `PASS on CPU time: ${full.cpu.toFixed(0)} ms of CPU (target < ${TARGET_MS} ms); wall ${full.wall.toFixed(0)} ms because the machine is busy (load average ${l1!.toFixed(1)}/${l5!.toFixed(1)})`,
+  );
 } else {
-  console.log(`FAIL: load + validate + graph ${full.wall.toFixed(0)} ms wall, ${full.cpu.toFixed(0)} ms cpu (target < ${TARGET_MS} ms)`);
+  console.log(
+    `FAIL: load + validate + graph ${full.wall.toFixed(0)} ms wall, ${full.cpu.toFixed(0)} ms cpu (target < ${TARGET_MS} ms)`,
+  );
   process.exitCode = 1;
 }

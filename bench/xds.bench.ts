@@ -54,7 +54,11 @@ function anyOf(typeName: string, obj: Record<string, unknown>): { type_url: stri
 }
 
 /** Resources shared by every group; only the route config varies with `round`. */
-function buildResources(): { clusters: Map<string, Uint8Array>; endpoints: Map<string, Uint8Array>; listener: Uint8Array } {
+function buildResources(): {
+  clusters: Map<string, Uint8Array>;
+  endpoints: Map<string, Uint8Array>;
+  listener: Uint8Array;
+} {
   const clusters = new Map<string, Uint8Array>();
   const endpoints = new Map<string, Uint8Array>();
   for (const [i, name] of CLUSTER_NAMES.entries()) {
@@ -66,7 +70,15 @@ function buildResources(): { clusters: Map<string, Uint8Array>; endpoints: Map<s
         eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
         connect_timeout: { seconds: 1 },
         lb_policy: 'ROUND_ROBIN',
-        circuit_breakers: { thresholds: [{ max_connections: { value: 1024 }, max_pending_requests: { value: 1024 }, max_requests: { value: 1024 } }] },
+        circuit_breakers: {
+          thresholds: [
+            {
+              max_connections: { value: 1024 },
+              max_pending_requests: { value: 1024 },
+              max_requests: { value: 1024 },
+            },
+          ],
+        },
         outlier_detection: { consecutive_5xx: { value: 5 }, interval: { seconds: 10 } },
       }),
     );
@@ -89,12 +101,19 @@ function buildResources(): { clusters: Map<string, Uint8Array>; endpoints: Map<s
   const hcm = anyOf('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager', {
     stat_prefix: 'egress',
     rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: ROUTE_NAME },
-    http_filters: [{ name: 'envoy.filters.http.router', typed_config: anyOf('envoy.extensions.filters.http.router.v3.Router', {}) }],
+    http_filters: [
+      {
+        name: 'envoy.filters.http.router',
+        typed_config: anyOf('envoy.extensions.filters.http.router.v3.Router', {}),
+      },
+    ],
   });
   const listener = enc('envoy.config.listener.v3.Listener', {
     name: LISTENER_NAME,
     address: { socket_address: { address: '0.0.0.0', port_value: 15001 } },
-    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
+    filter_chains: [
+      { filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] },
+    ],
   });
   return { clusters, endpoints, listener };
 }
@@ -176,10 +195,20 @@ function parseResponse(buf: Buffer): { typeUrl: string; version: string; nonce: 
 }
 
 /** DiscoveryRequest {version_info=1, node=2, resource_names=3, type_url=4, response_nonce=5}. */
-function encodeRequest(typeUrl: string, names: readonly string[], version: string, nonce: string, nodeId?: string): Buffer {
+function encodeRequest(
+  typeUrl: string,
+  names: readonly string[],
+  version: string,
+  nonce: string,
+  nodeId?: string,
+): Buffer {
   const parts: Buffer[] = [stringField(1, version)];
   if (nodeId) {
-    const node = enc('envoy.config.core.v3.Node', { id: nodeId, cluster: nodeId.split('/').pop(), user_agent_name: 'envoy' });
+    const node = enc('envoy.config.core.v3.Node', {
+      id: nodeId,
+      cluster: nodeId.split('/').pop(),
+      user_agent_name: 'envoy',
+    });
     parts.push(Buffer.concat([Buffer.from([0x12]), varint(node.length), node]));
   }
   for (const n of names) parts.push(stringField(3, n));
@@ -245,7 +274,8 @@ async function amimeServer(n: number): Promise<void> {
   const port = await server.listen('127.0.0.1', 0);
   send({ type: 'listening', port, baseline });
   onMessage(async (m) => {
-    if (m.type === 'measure') send({ type: 'memory', ...(await settledRss()), active: server.counters().streamsActive });
+    if (m.type === 'measure')
+      send({ type: 'memory', ...(await settledRss()), active: server.counters().streamsActive });
     else if (m.type === 'change') {
       const round = m.round as number;
       const cpu0 = process.cpuUsage();
@@ -280,7 +310,10 @@ async function floorServer(n: number): Promise<void> {
       [RDS]: new Map([[ROUTE_NAME, routeConfig(round)]]),
     });
     const names = namesFor(typeUrl);
-    return cache.state('floor')!.type(typeUrl).sotwBody(subs.acquire(names.length === 0, names));
+    return cache
+      .state('floor')!
+      .type(typeUrl)
+      .sotwBody(subs.acquire(names.length === 0, names));
   };
   const initial = new Map<string, Buffer>(TYPES.map((t) => [t, bodyOf(0, t).response]));
   interface S {
@@ -324,7 +357,9 @@ async function floorServer(n: number): Promise<void> {
   );
   const baseline = await settledRss();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
   );
   send({ type: 'listening', port, baseline });
   onMessage(async (m) => {
@@ -405,8 +440,14 @@ async function loadClient(n: number, port: number): Promise<void> {
 
 function child(args: string[]): ChildProcess {
   // XDS_BENCH_PROF=dir writes a CPU profile of each server process there.
-  const prof = process.env.XDS_BENCH_PROF && !args.includes('--role=load') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.XDS_BENCH_PROF}`] : [];
-  const cp = fork(SELF, args, { execArgv: [...process.execArgv, ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const prof =
+    process.env.XDS_BENCH_PROF && !args.includes('--role=load')
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.XDS_BENCH_PROF}`]
+      : [];
+  const cp = fork(SELF, args, {
+    execArgv: [...process.execArgv, ...prof],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   cp.setMaxListeners(0);
   return cp;
 }
@@ -472,7 +513,8 @@ async function phase(kind: 'amime' | 'floor', n: number, rounds: number): Promis
     load = child(['--role=load', `--n=${n}`, `--port=${listening.port as number}`]);
     const ready = await next(load, 'ready', CONNECT_TIMEOUT_MS);
     const connectS = (performance.now() - t0) / 1000;
-    if (ready.configured !== n) throw new Error(`only ${String(ready.configured)} of ${n} proxies configured`);
+    if (ready.configured !== n)
+      throw new Error(`only ${String(ready.configured)} of ${n} proxies configured`);
     await new Promise((r) => setTimeout(r, 500)); // let the last ACKs land
     server.send({ type: 'measure' });
     const mem = await next(server, 'memory', 30_000);
@@ -504,8 +546,14 @@ async function phase(kind: 'amime' | 'floor', n: number, rounds: number): Promis
       p99: percentile(all, 99),
       allAckedMedian: percentile(maxes, 50),
       allAckedMax: maxes.at(-1)!,
-      setMs: percentile(sets.sort((a, b) => a - b), 50),
-      cpuMs: percentile(cpus.sort((a, b) => a - b), 50),
+      setMs: percentile(
+        sets.sort((a, b) => a - b),
+        50,
+      ),
+      cpuMs: percentile(
+        cpus.sort((a, b) => a - b),
+        50,
+      ),
     };
   } finally {
     if (load) await stop(load);
@@ -525,7 +573,18 @@ async function main(): Promise<void> {
   }
   const f = (v: number, d = 1): string => v.toFixed(d);
   const rows = [
-    ['server', 'N', 'KiB/proxy', 'heap KiB/proxy', 'connect s', 'set ms', 'server CPU ms', 'ACK p50 ms', 'ACK p99 ms', 'all ACKed ms (median/max)'],
+    [
+      'server',
+      'N',
+      'KiB/proxy',
+      'heap KiB/proxy',
+      'connect s',
+      'set ms',
+      'server CPU ms',
+      'ACK p50 ms',
+      'ACK p99 ms',
+      'all ACKed ms (median/max)',
+    ],
     ...results.map((r) => [
       r.kind,
       String(r.n),
@@ -540,7 +599,9 @@ async function main(): Promise<void> {
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  console.log(`\nxDS fan-out: one-route change, ${rounds} rounds, proxies in groups of ${GROUP_SIZE}, ${CLUSTERS} clusters + ${ROUTES} routes per proxy`);
+  console.log(
+    `\nxDS fan-out: one-route change, ${rounds} rounds, proxies in groups of ${GROUP_SIZE}, ${CLUSTERS} clusters + ${ROUTES} routes per proxy`,
+  );
   for (const r of rows) console.log(r.map((c, i) => c.padStart(widths[i]!)).join('  '));
   console.log('\nratios amime / floor and targets');
   let ok = true;
@@ -557,13 +618,16 @@ async function main(): Promise<void> {
     console.log(
       `  N=${n}: memory ${f(memRatio, 2)}x (${f(a.kibPerProxy)} KiB/proxy, target <= 100: ${memOk ? 'ok' : 'MISSED'}), ` +
         `all-ACKed ${f(timeRatio, 2)}x of floor (target <= 2x: ${ratioOk ? 'ok' : 'MISSED'}), server CPU per change ${f(cpuRatio, 2)}x` +
-        (n >= 5000 ? `, worst all-ACKed ${f(a.allAckedMax, 0)} ms (target < 2000: ${timeOk ? 'ok' : 'MISSED'})` : ''),
+        (n >= 5000
+          ? `, worst all-ACKed ${f(a.allAckedMax, 0)} ms (target < 2000: ${timeOk ? 'ok' : 'MISSED'})`
+          : ''),
     );
   }
   console.log(ok ? '\nall targets met' : '\nsome targets missed');
 }
 
-const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const arg = (name: string): string | undefined =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const role = arg('role');
 const n = Number(arg('n') ?? 0);
 if (role === 'amime') void amimeServer(n);

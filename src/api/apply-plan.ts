@@ -29,10 +29,24 @@ export interface ApplyPlan {
   diagnostics: Diagnostic[];
 }
 
-const ORDER: readonly ApiKind[] = ['Mesh', 'VirtualNode', 'VirtualRouter', 'Route', 'VirtualService', 'VirtualGateway', 'GatewayRoute'];
+const ORDER: readonly ApiKind[] = [
+  'Mesh',
+  'VirtualNode',
+  'VirtualRouter',
+  'Route',
+  'VirtualService',
+  'VirtualGateway',
+  'GatewayRoute',
+];
 
-export function planApply(load: LoadResult, options: { defaultNamespace?: string; mesh?: string } = {}): ApplyPlan {
-  const { input, diagnostics: checkDiagnostics } = graphInputFromLoad(load, options.defaultNamespace ?? 'default');
+export function planApply(
+  load: LoadResult,
+  options: { defaultNamespace?: string; mesh?: string } = {},
+): ApplyPlan {
+  const { input, diagnostics: checkDiagnostics } = graphInputFromLoad(
+    load,
+    options.defaultNamespace ?? 'default',
+  );
   const diagnostics = [...load.diagnostics, ...checkDiagnostics].filter((d) => d.severity === 'error');
   const graph = buildMeshGraph(input);
   const id = (r: AnyResource) => `${r.kind}\u0000${r.metadata.namespace ?? ''}\u0000${r.metadata.name}`;
@@ -63,18 +77,34 @@ export function planApply(load: LoadResult, options: { defaultNamespace?: string
     const name = awsNameOf(resource);
     const from = `${resource.kind} ${resource.metadata.namespace ? `${resource.metadata.namespace}/` : ''}${resource.metadata.name}`;
     if (resource.kind === 'Mesh') {
-      steps.push({ kind: 'Mesh', mesh: name, name, spec: apiSpecOf({ kind: 'Mesh', mesh: name, name }, resource, resolve), from });
+      steps.push({
+        kind: 'Mesh',
+        mesh: name,
+        name,
+        spec: apiSpecOf({ kind: 'Mesh', mesh: name, name }, resource, resolve),
+        from,
+      });
       continue;
     }
     const mesh = meshOf.get(id(resource)) ?? options.mesh;
     if (mesh === undefined) {
-      diagnostics.push(unknown(resource, 'its mesh is unknown: include the Mesh and its Namespace, set spec.meshRef, or pass --mesh'));
+      diagnostics.push(
+        unknown(
+          resource,
+          'its mesh is unknown: include the Mesh and its Namespace, set spec.meshRef, or pass --mesh',
+        ),
+      );
       continue;
     }
     if (resource.kind === 'GatewayRoute') {
       const gateway = gatewayOf.get(id(resource));
       if (gateway === undefined) {
-        diagnostics.push(unknown(resource, 'its virtual gateway is unknown: include the VirtualGateway (and its Namespace) it attaches to'));
+        diagnostics.push(
+          unknown(
+            resource,
+            'its virtual gateway is unknown: include the VirtualGateway (and its Namespace) it attaches to',
+          ),
+        );
         continue;
       }
       const loc: Location = { kind: 'GatewayRoute', mesh, name, parent: gateway };
@@ -98,7 +128,11 @@ function unknown(resource: AnyResource, message: string): Diagnostic {
   return {
     severity: 'error',
     code: 'apply.membership',
-    resource: { kind: resource.kind, name: resource.metadata.name, ...(resource.metadata.namespace ? { namespace: resource.metadata.namespace } : {}) },
+    resource: {
+      kind: resource.kind,
+      name: resource.metadata.name,
+      ...(resource.metadata.namespace ? { namespace: resource.metadata.namespace } : {}),
+    },
     path: '',
     message,
   };
@@ -132,7 +166,10 @@ export async function applyStep(client: AppMeshHttpClient, step: ApplyStep): Pro
     }
     if (current === undefined) {
       const info = API_KIND_INFO[step.kind];
-      const body: Record<string, unknown> = { [step.kind === 'Mesh' ? 'meshName' : info.nameField]: step.name, spec: step.spec };
+      const body: Record<string, unknown> = {
+        [step.kind === 'Mesh' ? 'meshName' : info.nameField]: step.name,
+        spec: step.spec,
+      };
       await client.call('PUT', stepPath(step, false), body);
       return { step, outcome: 'created' };
     }
@@ -148,10 +185,15 @@ export async function applyStep(client: AppMeshHttpClient, step: ApplyStep): Pro
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameJson(v, b[i]))
+    );
   }
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }

@@ -9,7 +9,14 @@ import { isKind, type Kind } from '../model/kinds.js';
 import { awsNameOf } from '../model/names.js';
 import type { AnyResource, GatewayRoute } from '../model/resources.js';
 import type { InputNamespace } from '../mesh/graph.js';
-import { parseResourceKey, resourceKey, type ResourceStore, type StoredRecord, type WatchEvent, type WatchStream } from '../store/types.js';
+import {
+  parseResourceKey,
+  resourceKey,
+  type ResourceStore,
+  type StoredRecord,
+  type WatchEvent,
+  type WatchStream,
+} from '../store/types.js';
 import { selectorMatches, type Labels } from '../mesh/selectors.js';
 import { byName } from './paging.js';
 
@@ -132,7 +139,10 @@ export class Catalog {
     let token: string | undefined;
     let startRevision: number | undefined;
     do {
-      const page = await this.store.list<AnyResource>({ limit: 1000, ...(token ? { continueToken: token } : {}) });
+      const page = await this.store.list<AnyResource>({
+        limit: 1000,
+        ...(token ? { continueToken: token } : {}),
+      });
       startRevision ??= page.revision;
       for (const record of page.items) listed.push(record);
       token = page.nextToken;
@@ -224,14 +234,20 @@ export class Catalog {
     this.members.clear();
     this.sorted.clear();
     // Meshes first, then gateways, then the rest: each placement reads the previous ones.
-    const order = (r: StoredRecord<AnyResource>) => (r.value.kind === 'Mesh' ? 0 : r.value.kind === 'VirtualGateway' ? 1 : 2);
+    const order = (r: StoredRecord<AnyResource>) =>
+      r.value.kind === 'Mesh' ? 0 : r.value.kind === 'VirtualGateway' ? 1 : 2;
     const all = [...this.records.values()].sort((a, b) => order(a) - order(b));
     for (const record of all) this.place(record);
   }
 
   private place(record: StoredRecord<AnyResource>): void {
     const resource = record.value;
-    const entry: CatalogEntry = { key: record.key, record, kind: resource.kind, awsName: awsNameOf(resource) };
+    const entry: CatalogEntry = {
+      key: record.key,
+      record,
+      kind: resource.kind,
+      awsName: awsNameOf(resource),
+    };
     if (resource.kind !== 'Mesh') {
       const mesh = this.meshOf(resource);
       if (mesh === undefined) return;
@@ -282,7 +298,9 @@ export class Catalog {
     if (labels === undefined) return undefined;
     let found: string | undefined;
     for (const entry of this.scopes.get(scopeOf('Mesh'))?.values() ?? []) {
-      const selector = (entry.record.value.spec as { namespaceSelector?: Parameters<typeof selectorMatches>[0] }).namespaceSelector;
+      const selector = (
+        entry.record.value.spec as { namespaceSelector?: Parameters<typeof selectorMatches>[0] }
+      ).namespaceSelector;
       if (!selectorMatches(selector, labels, 'none')) continue;
       if (found !== undefined) return undefined;
       found = entry.awsName;
@@ -297,14 +315,22 @@ export class Catalog {
       const byUid = ref.uid ? gateways.find((g) => g.record.value.metadata.uid === ref.uid) : undefined;
       if (byUid) return byUid.awsName;
       const ns = ref.namespace ?? route.metadata.namespace;
-      return gateways.find((g) => g.record.value.metadata.name === ref.name && g.record.value.metadata.namespace === ns)?.awsName;
+      return gateways.find(
+        (g) => g.record.value.metadata.name === ref.name && g.record.value.metadata.namespace === ns,
+      )?.awsName;
     }
     const ns = route.metadata.namespace;
     const nsLabels = ns === undefined ? undefined : this.namespaceLabels.get(ns);
     if (nsLabels === undefined) return undefined;
     const matches = gateways.filter((g) => {
-      const spec = g.record.value.spec as { namespaceSelector?: Parameters<typeof selectorMatches>[0]; gatewayRouteSelector?: Parameters<typeof selectorMatches>[0] };
-      return selectorMatches(spec.namespaceSelector, nsLabels, 'none') && selectorMatches(spec.gatewayRouteSelector, route.metadata.labels ?? {}, 'all');
+      const spec = g.record.value.spec as {
+        namespaceSelector?: Parameters<typeof selectorMatches>[0];
+        gatewayRouteSelector?: Parameters<typeof selectorMatches>[0];
+      };
+      return (
+        selectorMatches(spec.namespaceSelector, nsLabels, 'none') &&
+        selectorMatches(spec.gatewayRouteSelector, route.metadata.labels ?? {}, 'all')
+      );
     });
     return matches.length === 1 ? matches[0]?.awsName : undefined;
   }

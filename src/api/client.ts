@@ -60,7 +60,11 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Client
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) return undefined;
-  return { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
+  return {
+    accessKeyId,
+    secretAccessKey,
+    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+  };
 }
 
 export class AppMeshHttpClient {
@@ -70,16 +74,30 @@ export class AppMeshHttpClient {
   constructor(private readonly options: AppMeshClientOptions) {
     this.base = new URL(options.server);
     this.signer = options.credentials
-      ? new SignatureV4({ service: 'appmesh', region: options.region ?? 'us-west-2', credentials: options.credentials, sha256: Sha256, applyChecksum: false })
+      ? new SignatureV4({
+          service: 'appmesh',
+          region: options.region ?? 'us-west-2',
+          credentials: options.credentials,
+          sha256: Sha256,
+          applyChecksum: false,
+        })
       : undefined;
   }
 
   /** `path` is relative to `/v20190125` and already encoded; `query` values are encoded here. */
-  async call<T = Record<string, unknown>>(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown, query: Record<string, string | undefined> = {}): Promise<T> {
+  async call<T = Record<string, unknown>>(
+    method: 'GET' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+    query: Record<string, string | undefined> = {},
+  ): Promise<T> {
     const q = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined);
     const fullPath = `${this.base.pathname.replace(/\/$/, '')}${API_PREFIX}${path}`;
     const text = body === undefined ? undefined : JSON.stringify(body);
-    let headers: Record<string, string> = { host: this.base.host, ...(text !== undefined ? { 'content-type': 'application/json' } : {}) };
+    let headers: Record<string, string> = {
+      host: this.base.host,
+      ...(text !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
     if (this.signer) {
       const signed = await this.signer.sign({
         method,
@@ -96,7 +114,12 @@ export class AppMeshHttpClient {
     const qs = q.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
     const url = `${this.base.protocol}//${this.base.host}${fullPath}${qs ? `?${qs}` : ''}`;
     const { host: _host, ...sendHeaders } = headers;
-    const res = await fetch(url, { method, headers: sendHeaders, ...(text !== undefined ? { body: text } : {}), signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+    const res = await fetch(url, {
+      method,
+      headers: sendHeaders,
+      ...(text !== undefined ? { body: text } : {}),
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+    });
     const raw = await res.text();
     let parsed: unknown;
     try {
@@ -106,7 +129,9 @@ export class AppMeshHttpClient {
     }
     if (!res.ok) {
       const type = (res.headers.get('x-amzn-errortype') ?? `HTTP${res.status}`).split(':')[0] as string;
-      const message = (parsed as { message?: unknown; Message?: unknown }).message ?? (parsed as { Message?: unknown }).Message;
+      const message =
+        (parsed as { message?: unknown; Message?: unknown }).message ??
+        (parsed as { Message?: unknown }).Message;
       throw new AppMeshClientError(type, res.status, typeof message === 'string' ? message : raw);
     }
     return parsed as T;

@@ -21,9 +21,17 @@ async function api(options: Partial<ApiServerOptions> = {}): Promise<Call> {
 
 async function meshWithRoute(call: Call): Promise<void> {
   await call('PUT', '/meshes', { meshName: 'm' });
-  await call('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'n', spec: { listeners: [listener], serviceDiscovery: { dns: { hostname: 'n' } } } });
+  await call('PUT', '/meshes/m/virtualNodes', {
+    virtualNodeName: 'n',
+    spec: { listeners: [listener], serviceDiscovery: { dns: { hostname: 'n' } } },
+  });
   await call('PUT', '/meshes/m/virtualRouters', { virtualRouterName: 'r', spec: { listeners: [listener] } });
-  await call('PUT', '/meshes/m/virtualRouter/r/routes', { routeName: 'x', spec: { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'n', weight: 1 }] } } } });
+  await call('PUT', '/meshes/m/virtualRouter/r/routes', {
+    routeName: 'x',
+    spec: {
+      httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'n', weight: 1 }] } },
+    },
+  });
 }
 
 describe('App Mesh API: errors', () => {
@@ -41,9 +49,16 @@ describe('App Mesh API: errors', () => {
     const again = await call('PUT', '/meshes', { meshName: 'm', clientToken: 't1' });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
-    const other = await call('PUT', '/meshes', { meshName: 'm', clientToken: 't1', spec: { egressFilter: { type: 'ALLOW_ALL' } } });
+    const other = await call('PUT', '/meshes', {
+      meshName: 'm',
+      clientToken: 't1',
+      spec: { egressFilter: { type: 'ALLOW_ALL' } },
+    });
     expect(other).toMatchObject({ status: 409, errorType: 'ConflictException' });
-    expect(await call('PUT', '/meshes', { meshName: 'm' })).toMatchObject({ status: 409, errorType: 'ConflictException' });
+    expect(await call('PUT', '/meshes', { meshName: 'm' })).toMatchObject({
+      status: 409,
+      errorType: 'ConflictException',
+    });
   });
 
   it('ConflictException for a stale write (the store version moved under the request)', async () => {
@@ -63,7 +78,11 @@ describe('App Mesh API: errors', () => {
     await call('PUT', '/meshes', { meshName: 'm' });
     await call('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'n', spec: {} });
     race = true;
-    expect(await call('PUT', '/meshes/m/virtualNodes/n', { spec: { listeners: [listener], serviceDiscovery: { dns: { hostname: 'n' } } } })).toMatchObject({
+    expect(
+      await call('PUT', '/meshes/m/virtualNodes/n', {
+        spec: { listeners: [listener], serviceDiscovery: { dns: { hostname: 'n' } } },
+      }),
+    ).toMatchObject({
       status: 409,
       errorType: 'ConflictException',
     });
@@ -84,7 +103,15 @@ describe('App Mesh API: errors', () => {
     const call = await api({ store: racing });
     await meshWithRoute(call);
     race = 2;
-    const r = await call('PUT', '/meshes/m/virtualRouter/r/routes', { routeName: 'y', spec: { httpRoute: { match: { prefix: '/y' }, action: { weightedTargets: [{ virtualNode: 'n', weight: 1 }] } } } });
+    const r = await call('PUT', '/meshes/m/virtualRouter/r/routes', {
+      routeName: 'y',
+      spec: {
+        httpRoute: {
+          match: { prefix: '/y' },
+          action: { weightedTargets: [{ virtualNode: 'n', weight: 1 }] },
+        },
+      },
+    });
     expect(r.status).toBe(200);
     expect((await call('GET', '/meshes/m/virtualRouter/r/routes')).body.routes).toHaveLength(2);
   });
@@ -92,10 +119,27 @@ describe('App Mesh API: errors', () => {
   it('ResourceInUseException for everything App Mesh refuses to delete', async () => {
     const call = await api();
     await meshWithRoute(call);
-    await call('PUT', '/meshes/m/virtualServices', { virtualServiceName: 's', spec: { provider: { virtualRouter: { virtualRouterName: 'r' } } } });
-    await call('PUT', '/meshes/m/virtualServices', { virtualServiceName: 's2', spec: { provider: { virtualNode: { virtualNodeName: 'n' } } } });
-    await call('PUT', '/meshes/m/virtualGateways', { virtualGatewayName: 'g', spec: { listeners: [listener] } });
-    await call('PUT', '/meshes/m/virtualGateway/g/gatewayRoutes', { gatewayRouteName: 'gr', spec: { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceName: 's' } } } } } });
+    await call('PUT', '/meshes/m/virtualServices', {
+      virtualServiceName: 's',
+      spec: { provider: { virtualRouter: { virtualRouterName: 'r' } } },
+    });
+    await call('PUT', '/meshes/m/virtualServices', {
+      virtualServiceName: 's2',
+      spec: { provider: { virtualNode: { virtualNodeName: 'n' } } },
+    });
+    await call('PUT', '/meshes/m/virtualGateways', {
+      virtualGatewayName: 'g',
+      spec: { listeners: [listener] },
+    });
+    await call('PUT', '/meshes/m/virtualGateway/g/gatewayRoutes', {
+      gatewayRouteName: 'gr',
+      spec: {
+        httpRoute: {
+          match: { prefix: '/' },
+          action: { target: { virtualService: { virtualServiceName: 's' } } },
+        },
+      },
+    });
     const inUse = async (url: string, text: string) => {
       const r = await call('DELETE', url);
       expect(r).toMatchObject({ status: 409, errorType: 'ResourceInUseException' });
@@ -107,54 +151,112 @@ describe('App Mesh API: errors', () => {
     await inUse('/meshes/m/virtualServices/s', 'GatewayRoute gr');
     await inUse('/meshes/m/virtualGateways/g', 'gateway route');
     // Deleting in dependency order works.
-    for (const url of ['/meshes/m/virtualGateway/g/gatewayRoutes/gr', '/meshes/m/virtualGateways/g', '/meshes/m/virtualServices/s', '/meshes/m/virtualServices/s2', '/meshes/m/virtualRouter/r/routes/x', '/meshes/m/virtualRouters/r', '/meshes/m/virtualNodes/n', '/meshes/m']) {
+    for (const url of [
+      '/meshes/m/virtualGateway/g/gatewayRoutes/gr',
+      '/meshes/m/virtualGateways/g',
+      '/meshes/m/virtualServices/s',
+      '/meshes/m/virtualServices/s2',
+      '/meshes/m/virtualRouter/r/routes/x',
+      '/meshes/m/virtualRouters/r',
+      '/meshes/m/virtualNodes/n',
+      '/meshes/m',
+    ]) {
       expect((await call('DELETE', url)).status, url).toBe(200);
     }
   });
 
   it('LimitExceededException: the 16th mesh, a 4th gateway, a configured quota', async () => {
     const call = await api();
-    for (let i = 1; i <= 15; i++) expect((await call('PUT', '/meshes', { meshName: `m${i}` })).status).toBe(200);
+    for (let i = 1; i <= 15; i++)
+      expect((await call('PUT', '/meshes', { meshName: `m${i}` })).status).toBe(200);
     const r = await call('PUT', '/meshes', { meshName: 'm16' });
     expect(r).toMatchObject({ status: 400, errorType: 'LimitExceededException' });
     expect(r.body.message).toContain('15');
-    for (let i = 1; i <= 3; i++) await call('PUT', '/meshes/m1/virtualGateways', { virtualGatewayName: `g${i}`, spec: { listeners: [listener] } });
-    expect((await call('PUT', '/meshes/m1/virtualGateways', { virtualGatewayName: 'g4', spec: { listeners: [listener] } })).errorType).toBe('LimitExceededException');
+    for (let i = 1; i <= 3; i++)
+      await call('PUT', '/meshes/m1/virtualGateways', {
+        virtualGatewayName: `g${i}`,
+        spec: { listeners: [listener] },
+      });
+    expect(
+      (
+        await call('PUT', '/meshes/m1/virtualGateways', {
+          virtualGatewayName: 'g4',
+          spec: { listeners: [listener] },
+        })
+      ).errorType,
+    ).toBe('LimitExceededException');
 
     await app?.close();
     const small = await api({ quotas: { virtualNodesPerMesh: 1, backendsPerVirtualNode: 1 } });
     await small('PUT', '/meshes', { meshName: 'm' });
-    expect((await small('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'a', spec: {} })).status).toBe(200);
-    expect((await small('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'b', spec: {} })).errorType).toBe('LimitExceededException');
-    const backends = [{ virtualService: { virtualServiceName: 'x' } }, { virtualService: { virtualServiceName: 'y' } }];
-    expect((await small('PUT', '/meshes/m/virtualNodes/a', { spec: { backends } })).errorType).toBe('LimitExceededException');
+    expect((await small('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'a', spec: {} })).status).toBe(
+      200,
+    );
+    expect((await small('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'b', spec: {} })).errorType).toBe(
+      'LimitExceededException',
+    );
+    const backends = [
+      { virtualService: { virtualServiceName: 'x' } },
+      { virtualService: { virtualServiceName: 'y' } },
+    ];
+    expect((await small('PUT', '/meshes/m/virtualNodes/a', { spec: { backends } })).errorType).toBe(
+      'LimitExceededException',
+    );
   });
 
   it('BadRequestException names the resource and the field path', async () => {
     const call = await api();
     await call('PUT', '/meshes', { meshName: 'm' });
-    const bad = await call('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'n', spec: { listeners: [{ portMapping: { port: 70000, protocol: 'http' } }] } });
+    const bad = await call('PUT', '/meshes/m/virtualNodes', {
+      virtualNodeName: 'n',
+      spec: { listeners: [{ portMapping: { port: 70000, protocol: 'http' } }] },
+    });
     expect(bad).toMatchObject({ status: 400, errorType: 'BadRequestException' });
-    expect(bad.body.message).toBe('VirtualNode n: spec.listeners[0].portMapping.port: must be ≤ 65535, got 70000');
-    const union = await call('PUT', '/meshes/m/virtualServices', { virtualServiceName: 's', spec: { provider: { virtualNode: { virtualNodeName: 'a' }, virtualRouter: { virtualRouterName: 'b' } } } });
+    expect(bad.body.message).toBe(
+      'VirtualNode n: spec.listeners[0].portMapping.port: must be ≤ 65535, got 70000',
+    );
+    const union = await call('PUT', '/meshes/m/virtualServices', {
+      virtualServiceName: 's',
+      spec: {
+        provider: { virtualNode: { virtualNodeName: 'a' }, virtualRouter: { virtualRouterName: 'b' } },
+      },
+    });
     expect(union.body.message).toContain('spec.provider: exactly one of');
-    const dangling = await call('PUT', '/meshes/m/virtualServices', { virtualServiceName: 's', spec: { provider: { virtualNode: { virtualNodeName: 'ghost' } } } });
+    const dangling = await call('PUT', '/meshes/m/virtualServices', {
+      virtualServiceName: 's',
+      spec: { provider: { virtualNode: { virtualNodeName: 'ghost' } } },
+    });
     expect(dangling).toMatchObject({ status: 400, errorType: 'BadRequestException' });
     expect(dangling.body.message).toContain('ghost');
-    expect((await call('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'n' })).body.message).toContain("'spec'");
-    expect((await call('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'a/b', spec: {} })).errorType).toBe('BadRequestException');
+    expect((await call('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'n' })).body.message).toContain(
+      "'spec'",
+    );
+    expect(
+      (await call('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'a/b', spec: {} })).errorType,
+    ).toBe('BadRequestException');
     expect((await call('GET', '/meshes?limit=0')).errorType).toBe('BadRequestException');
     expect((await call('GET', '/meshes?limit=101')).errorType).toBe('BadRequestException');
-    const r = await app!.inject({ method: 'PUT', url: '/v20190125/meshes', headers: { 'content-type': 'application/json' }, payload: '{"meshName": ' });
+    const r = await app!.inject({
+      method: 'PUT',
+      url: '/v20190125/meshes',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"meshName": ',
+    });
     expect(r.headers['x-amzn-errortype']).toBe('BadRequestException');
   });
 
-  it('ForbiddenException for another account\'s mesh; UnknownOperationException for unknown paths', async () => {
+  it("ForbiddenException for another account's mesh; UnknownOperationException for unknown paths", async () => {
     const call = await api({ accountId: '111111111111' });
     await call('PUT', '/meshes', { meshName: 'm' });
     expect((await call('GET', '/meshes/m/virtualNodes?meshOwner=111111111111')).status).toBe(200);
-    expect(await call('GET', '/meshes/m/virtualNodes?meshOwner=222222222222')).toMatchObject({ status: 403, errorType: 'ForbiddenException' });
-    expect(await call('GET', '/nothing/here')).toMatchObject({ status: 404, errorType: 'UnknownOperationException' });
+    expect(await call('GET', '/meshes/m/virtualNodes?meshOwner=222222222222')).toMatchObject({
+      status: 403,
+      errorType: 'ForbiddenException',
+    });
+    expect(await call('GET', '/nothing/here')).toMatchObject({
+      status: 404,
+      errorType: 'UnknownOperationException',
+    });
   });
 
   it('TooManyRequestsException past the per-client rate limit', async () => {
@@ -197,10 +299,21 @@ describe('App Mesh API: errors', () => {
     const store = createMemoryStore();
     const call = await api({ store });
     await call('PUT', '/meshes', { meshName: 'm' });
-    await call('PUT', '/meshes/m/virtualGateways', { virtualGatewayName: 'g', spec: { listeners: [listener] } });
+    await call('PUT', '/meshes/m/virtualGateways', {
+      virtualGatewayName: 'g',
+      spec: { listeners: [listener] },
+    });
     await call('PUT', '/meshes/m/virtualNodes', { virtualNodeName: 'n', spec: {} });
     await call('PUT', '/meshes/m/virtualServices', { virtualServiceName: 's', spec: {} });
-    await call('PUT', '/meshes/m/virtualGateway/g/gatewayRoutes', { gatewayRouteName: 'gr', spec: { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceName: 's' } } } } } });
+    await call('PUT', '/meshes/m/virtualGateway/g/gatewayRoutes', {
+      gatewayRouteName: 'gr',
+      spec: {
+        httpRoute: {
+          match: { prefix: '/' },
+          action: { target: { virtualService: { virtualServiceName: 's' } } },
+        },
+      },
+    });
     const keys = (await store.list()).items.map((r) => r.key);
     expect(keys).toEqual([
       resourceKey('GatewayRoute', undefined, 'm/g/gr'),

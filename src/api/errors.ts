@@ -64,5 +64,8 @@ export const forbidden = (message: string) => new ApiError('ForbiddenException',
 /** What goes on the wire: never a stack trace, never an internal message for unexpected failures. */
 export function toWireError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  return new ApiError('InternalServerErrorException', 'The request processing has failed because of an unknown error, exception or failure.');
+  return new ApiError(
+    'InternalServerErrorException',
+    'The request processing has failed because of an unknown error, exception or failure.',
+  );
 }

@@ -11,8 +11,12 @@ describe('ClientTokenCache', () => {
     expect(await cache.run('Op', 'a', { x: 1 }, op)).toBe(1);
     expect(await cache.run('Op', 'a', { x: 1 }, op)).toBe(1);
     expect(await cache.run('Other', 'a', { x: 1 }, op)).toBe(2);
-    await expect(cache.run('Op', 'a', { x: 2 }, op)).rejects.toMatchObject({ errorType: 'ConflictException' });
-    await expect(cache.run('Op', 'f', {}, async () => Promise.reject(new ApiError('BadRequestException', 'no')))).rejects.toBeInstanceOf(ApiError);
+    await expect(cache.run('Op', 'a', { x: 2 }, op)).rejects.toMatchObject({
+      errorType: 'ConflictException',
+    });
+    await expect(
+      cache.run('Op', 'f', {}, async () => Promise.reject(new ApiError('BadRequestException', 'no'))),
+    ).rejects.toBeInstanceOf(ApiError);
     await new Promise((r) => setTimeout(r, 0));
     expect(await cache.run('Op', 'f', {}, op)).toBe(3);
     t = 5000;

@@ -38,7 +38,12 @@ export class ClientTokenCache {
    * Runs `execute` once per (operation, token); `input` is everything the caller sent
    * except the token. Concurrent duplicates wait for the first.
    */
-  async run<T>(operation: string, token: string | undefined, input: unknown, execute: () => Promise<T>): Promise<T> {
+  async run<T>(
+    operation: string,
+    token: string | undefined,
+    input: unknown,
+    execute: () => Promise<T>,
+  ): Promise<T> {
     if (token === undefined || token === '') return execute();
     const key = `${operation}\u0000${token}`;
     const fingerprint = fingerprintOf(input);

@@ -7,7 +7,12 @@
  */
 import type { Kind } from '../model/kinds.js';
 import type { GatewayRoute, VirtualRouter, VirtualService } from '../model/resources.js';
-import { gatewayRouteFromCrd, routeFromCrd, virtualServiceFromCrd, type AwsNameResolver } from '../model/api-form/index.js';
+import {
+  gatewayRouteFromCrd,
+  routeFromCrd,
+  virtualServiceFromCrd,
+  type AwsNameResolver,
+} from '../model/api-form/index.js';
 import type { Catalog } from './catalog.js';
 import { resourceInUse } from './errors.js';
 
@@ -19,25 +24,36 @@ export function assertDeletable(catalog: Catalog, kind: Kind, mesh: string, name
     const members = MEMBER_KINDS.map((k) => [k, catalog.count(k, name)] as const).filter(([, n]) => n > 0);
     if (members.length > 0) {
       const what = members.map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ');
-      throw resourceInUse(`Mesh ${name} still has resources (${what}); delete them before deleting the mesh.`);
+      throw resourceInUse(
+        `Mesh ${name} still has resources (${what}); delete them before deleting the mesh.`,
+      );
     }
     return;
   }
   if (kind === 'VirtualGateway') {
     const routes = catalog.count('GatewayRoute', mesh, name);
-    if (routes > 0) throw resourceInUse(`VirtualGateway ${name} in mesh ${mesh} has ${routes} gateway route${routes === 1 ? '' : 's'}; delete them first.`);
+    if (routes > 0)
+      throw resourceInUse(
+        `VirtualGateway ${name} in mesh ${mesh} has ${routes} gateway route${routes === 1 ? '' : 's'}; delete them first.`,
+      );
     return;
   }
   const users: string[] = [];
   if (kind === 'VirtualRouter') {
     const router = catalog.find('VirtualRouter', mesh, name)?.record.value as VirtualRouter | undefined;
     const routes = router?.spec.routes?.length ?? 0;
-    if (routes > 0) throw resourceInUse(`VirtualRouter ${name} in mesh ${mesh} has ${routes} route${routes === 1 ? '' : 's'}; delete them first.`);
+    if (routes > 0)
+      throw resourceInUse(
+        `VirtualRouter ${name} in mesh ${mesh} has ${routes} route${routes === 1 ? '' : 's'}; delete them first.`,
+      );
   }
   if (kind === 'VirtualNode' || kind === 'VirtualRouter') {
     for (const e of catalog.list('VirtualService', mesh)) {
       const provider = virtualServiceFromCrd(e.record.value as VirtualService, resolve).provider;
-      const named = kind === 'VirtualNode' ? provider?.virtualNode?.virtualNodeName : provider?.virtualRouter?.virtualRouterName;
+      const named =
+        kind === 'VirtualNode'
+          ? provider?.virtualNode?.virtualNodeName
+          : provider?.virtualRouter?.virtualRouterName;
       if (named === name) users.push(`VirtualService ${e.awsName} (provider)`);
     }
   }
@@ -46,8 +62,11 @@ export function assertDeletable(catalog: Catalog, kind: Kind, mesh: string, name
       const router = e.record.value as VirtualRouter;
       for (const route of router.spec.routes ?? []) {
         const spec = routeFromCrd(route, router, resolve);
-        const targets = [spec.httpRoute, spec.http2Route, spec.grpcRoute, spec.tcpRoute].flatMap((r) => r?.action.weightedTargets ?? []);
-        if (targets.some((t) => t.virtualNode === name)) users.push(`Route ${route.name} of VirtualRouter ${e.awsName}`);
+        const targets = [spec.httpRoute, spec.http2Route, spec.grpcRoute, spec.tcpRoute].flatMap(
+          (r) => r?.action.weightedTargets ?? [],
+        );
+        if (targets.some((t) => t.virtualNode === name))
+          users.push(`Route ${route.name} of VirtualRouter ${e.awsName}`);
       }
     }
   }
@@ -55,7 +74,8 @@ export function assertDeletable(catalog: Catalog, kind: Kind, mesh: string, name
     for (const gateway of catalog.list('VirtualGateway', mesh)) {
       for (const e of catalog.list('GatewayRoute', mesh, gateway.awsName)) {
         const spec = gatewayRouteFromCrd(e.record.value as GatewayRoute, resolve);
-        const target = (spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute)?.action.target.virtualService.virtualServiceName;
+        const target = (spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute)?.action.target.virtualService
+          .virtualServiceName;
         if (target === name) users.push(`GatewayRoute ${e.awsName} of VirtualGateway ${gateway.awsName}`);
       }
     }

@@ -4,7 +4,12 @@ export { appMeshApi, type AppMeshApiOptions, type ApiRequestMetric } from './plu
 export { OPERATIONS, API_PREFIX, type OperationSpec } from './operations.js';
 export { ApiError, ERROR_STATUS, type ApiErrorName } from './errors.js';
 export { graphValidator, type MeshValidator } from './validate.js';
-export { createSigV4Verifier, loadCredentialsFile, type SigV4Credential, type SigV4Verifier } from './sigv4.js';
+export {
+  createSigV4Verifier,
+  loadCredentialsFile,
+  type SigV4Credential,
+  type SigV4Verifier,
+} from './sigv4.js';
 export type { RateLimitOptions } from './rate-limit.js';
 export { API_METADATA_ANNOTATION } from './metadata.js';
 export { Catalog } from './catalog.js';

@@ -35,7 +35,13 @@ export function nowSeconds(now: number = Date.now()): number {
 }
 
 export function newMeta(nowSec: number, tags?: TagRef[]): ApiMeta {
-  return { uid: randomUUID(), version: 1, createdAt: nowSec, lastUpdatedAt: nowSec, ...(tags && tags.length > 0 ? { tags } : {}) };
+  return {
+    uid: randomUUID(),
+    version: 1,
+    createdAt: nowSec,
+    lastUpdatedAt: nowSec,
+    ...(tags && tags.length > 0 ? { tags } : {}),
+  };
 }
 
 export function bumpMeta(meta: ApiMeta, nowSec: number): ApiMeta {
@@ -55,7 +61,10 @@ export function readApiMeta(resource: AnyResource): StoredApiMeta | undefined {
 
 /** A copy of `resource` carrying `meta` (routes' metadata included for routers). */
 export function withApiMeta<R extends AnyResource>(resource: R, meta: StoredApiMeta): R {
-  const annotations = { ...(resource.metadata.annotations ?? {}), [API_METADATA_ANNOTATION]: JSON.stringify(meta) };
+  const annotations = {
+    ...(resource.metadata.annotations ?? {}),
+    [API_METADATA_ANNOTATION]: JSON.stringify(meta),
+  };
   return { ...resource, metadata: { ...resource.metadata, annotations } };
 }
 
@@ -66,7 +75,10 @@ export function effectiveMeta(record: StoredRecord<AnyResource>, firstSeen: Firs
   const stored = readApiMeta(record.value);
   if (stored) return stored;
   const m = record.value.metadata;
-  const created = m.creationTimestamp !== undefined && !Number.isNaN(Date.parse(m.creationTimestamp)) ? Date.parse(m.creationTimestamp) / 1000 : firstSeen(record.key);
+  const created =
+    m.creationTimestamp !== undefined && !Number.isNaN(Date.parse(m.creationTimestamp))
+      ? Date.parse(m.creationTimestamp) / 1000
+      : firstSeen(record.key);
   return {
     uid: m.uid ?? stableUid(record.key),
     version: m.generation ?? record.version,
@@ -75,11 +87,20 @@ export function effectiveMeta(record: StoredRecord<AnyResource>, firstSeen: Firs
   };
 }
 
-export function effectiveRouteMeta(record: StoredRecord<AnyResource>, routeName: string, firstSeen: FirstSeen): ApiMeta {
+export function effectiveRouteMeta(
+  record: StoredRecord<AnyResource>,
+  routeName: string,
+  firstSeen: FirstSeen,
+): ApiMeta {
   const parent = effectiveMeta(record, firstSeen);
   const stored = parent.routes?.[routeName];
   if (stored) return stored;
-  return { uid: stableUid(`${record.key}#route/${routeName}`), version: parent.version, createdAt: parent.createdAt, lastUpdatedAt: parent.lastUpdatedAt };
+  return {
+    uid: stableUid(`${record.key}#route/${routeName}`),
+    version: parent.version,
+    createdAt: parent.createdAt,
+    lastUpdatedAt: parent.lastUpdatedAt,
+  };
 }
 
 function stableUid(seed: string): string {

@@ -3,7 +3,8 @@ import { API_KIND_INFO, API_KINDS, type ApiKind } from '../model/api-form/index.
 
 export const API_PREFIX = '/v20190125';
 
-export type OperationAction = 'create' | 'describe' | 'update' | 'delete' | 'list' | 'tag' | 'untag' | 'listTags';
+export type OperationAction =
+  'create' | 'describe' | 'update' | 'delete' | 'list' | 'tag' | 'untag' | 'listTags';
 
 export interface OperationSpec {
   name: string;

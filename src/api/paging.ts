@@ -21,7 +21,9 @@ export function parseLimit(raw: unknown, max = 100): number | undefined {
   const text = String(raw);
   const n = Number(text);
   if (!/^-?\d+$/.test(text) || n < 1 || n > max) {
-    throw badRequest(`1 validation error detected: Value '${text}' at 'limit' failed to satisfy constraint: Member must have value between 1 and ${max}`);
+    throw badRequest(
+      `1 validation error detected: Value '${text}' at 'limit' failed to satisfy constraint: Member must have value between 1 and ${max}`,
+    );
   }
   return n;
 }
@@ -30,7 +32,13 @@ export function parseLimit(raw: unknown, max = 100): number | undefined {
  * One page of `items` (sorted by `keyOf`), after the position in `nextToken`.
  * Without a limit App Mesh still pages; 100 is its largest page.
  */
-export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, scope: string, req: PageRequest, defaultLimit = 100): Page<T> {
+export function pageOf<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  scope: string,
+  req: PageRequest,
+  defaultLimit = 100,
+): Page<T> {
   const limit = req.limit ?? defaultLimit;
   let start = 0;
   if (req.nextToken !== undefined && req.nextToken !== '') {
@@ -39,7 +47,8 @@ export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string, scope
   }
   const slice = items.slice(start, start + limit);
   const page: Page<T> = { items: slice };
-  if (start + limit < items.length && slice.length > 0) page.nextToken = encodeToken(keyOf(slice[slice.length - 1] as T), scope);
+  if (start + limit < items.length && slice.length > 0)
+    page.nextToken = encodeToken(keyOf(slice[slice.length - 1] as T), scope);
   return page;
 }
 
@@ -70,7 +79,8 @@ export function decodeToken(token: string, scope: string): string {
     parsed = undefined;
   }
   const p = parsed as { v?: unknown; s?: unknown; a?: unknown } | undefined;
-  if (!p || p.v !== 1 || p.s !== tag(scope) || typeof p.a !== 'string') throw badRequest('The nextToken is invalid for this request.');
+  if (!p || p.v !== 1 || p.s !== tag(scope) || typeof p.a !== 'string')
+    throw badRequest('The nextToken is invalid for this request.');
   return p.a;
 }
 

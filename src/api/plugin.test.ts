@@ -31,7 +31,11 @@ describe('appMeshApi plugin', () => {
       // Every operation answers as App Mesh would (an App Mesh error type, never a routing 404).
       expect(r.headers['x-amzn-errortype'], `${op.name} ${url}`).not.toBe('UnknownOperationException');
     }
-    expect(OPERATIONS.filter((o) => o.path.includes('/virtualRouter/')).every((o) => o.path.startsWith('/meshes/:meshName/virtualRouter/:virtualRouterName/routes'))).toBe(true);
+    expect(
+      OPERATIONS.filter((o) => o.path.includes('/virtualRouter/')).every((o) =>
+        o.path.startsWith('/meshes/:meshName/virtualRouter/:virtualRouterName/routes'),
+      ),
+    ).toBe(true);
     await app.close();
   });
 });

@@ -19,7 +19,12 @@ import type { IdempotencyOptions } from './idempotency.js';
 import { OPERATIONS, type OperationSpec } from './operations.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { AppMeshService } from './service.js';
-import { createSigV4Verifier, loadCredentialsFile, type SigV4Credential, type SigV4Verifier } from './sigv4.js';
+import {
+  createSigV4Verifier,
+  loadCredentialsFile,
+  type SigV4Credential,
+  type SigV4Verifier,
+} from './sigv4.js';
 import type { MeshValidator } from './validate.js';
 
 export interface ApiRequestMetric {
@@ -63,7 +68,8 @@ const state = new WeakMap<FastifyRequest, RequestState>();
 
 export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOptions): Promise<void> {
   const accountId = options.accountId ?? '000000000000';
-  if (!/^\d{12}$/.test(accountId)) throw new Error(`accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
+  if (!/^\d{12}$/.test(accountId))
+    throw new Error(`accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
   const catalog = await Catalog.open(options.store);
   const service = new AppMeshService({
     store: options.store,
@@ -75,9 +81,15 @@ export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOption
     ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const credentials = typeof options.credentials === 'string' ? loadCredentialsFile(options.credentials) : options.credentials;
-  const verifier: SigV4Verifier | undefined = credentials ? createSigV4Verifier({ credentials, ...(options.now ? { now: options.now } : {}) }) : undefined;
-  const limiter = options.rateLimit === false ? undefined : new RateLimiter({ ...(options.rateLimit ?? {}), ...(options.now ? { now: options.now } : {}) });
+  const credentials =
+    typeof options.credentials === 'string' ? loadCredentialsFile(options.credentials) : options.credentials;
+  const verifier: SigV4Verifier | undefined = credentials
+    ? createSigV4Verifier({ credentials, ...(options.now ? { now: options.now } : {}) })
+    : undefined;
+  const limiter =
+    options.rateLimit === false
+      ? undefined
+      : new RateLimiter({ ...(options.rateLimit ?? {}), ...(options.now ? { now: options.now } : {}) });
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
 
   app.addHook('onClose', async () => catalog.close());
@@ -94,7 +106,13 @@ export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOption
   app.addHook('preHandler', async (req) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
     let client = req.ip;
-    if (verifier) client = await verifier.verify({ method: req.method, url: req.raw.url ?? req.url, headers: req.headers, ...(raw ? { body: raw } : {}) });
+    if (verifier)
+      client = await verifier.verify({
+        method: req.method,
+        url: req.raw.url ?? req.url,
+        headers: req.headers,
+        ...(raw ? { body: raw } : {}),
+      });
     limiter?.take(client);
     req.body = parseJson(raw);
   });
@@ -121,7 +139,11 @@ export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOption
     let wire: ApiError;
     if (err instanceof ApiError) wire = err;
     else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      wire = badRequest(err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `The request body is larger than ${bodyLimit} bytes.` : err.message);
+      wire = badRequest(
+        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `The request body is larger than ${bodyLimit} bytes.`
+          : err.message,
+      );
     } else {
       req.log.error({ err }, 'App Mesh API request failed');
       wire = toWireError(err);
@@ -132,13 +154,24 @@ export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOption
   app.setNotFoundHandler((req, reply) => {
     const s = state.get(req);
     if (s) s.operation = 'Unknown';
-    return sendError(reply, new ApiError('UnknownOperationException', `No App Mesh operation matches ${req.method} ${req.url.split('?')[0]}.`));
+    return sendError(
+      reply,
+      new ApiError(
+        'UnknownOperationException',
+        `No App Mesh operation matches ${req.method} ${req.url.split('?')[0]}.`,
+      ),
+    );
   });
 
   for (const op of OPERATIONS) registerOperation(app, op, service, accountId);
 }
 
-function registerOperation(app: FastifyInstance, op: OperationSpec, service: AppMeshService, accountId: string): void {
+function registerOperation(
+  app: FastifyInstance,
+  op: OperationSpec,
+  service: AppMeshService,
+  accountId: string,
+): void {
   app.route({
     method: op.method,
     url: op.path,
@@ -146,7 +179,11 @@ function registerOperation(app: FastifyInstance, op: OperationSpec, service: App
     handler: async (req, reply) => {
       const result = await handleOperation(
         op,
-        { params: req.params as Record<string, string>, query: req.query as Record<string, unknown>, body: req.body },
+        {
+          params: req.params as Record<string, string>,
+          query: req.query as Record<string, unknown>,
+          body: req.body,
+        },
         service,
         accountId,
       );
@@ -156,7 +193,10 @@ function registerOperation(app: FastifyInstance, op: OperationSpec, service: App
 }
 
 function sendError(reply: FastifyReply, err: ApiError): FastifyReply {
-  void reply.code(err.statusCode).header('x-amzn-errortype', err.errorType).header('content-type', 'application/json');
+  void reply
+    .code(err.statusCode)
+    .header('x-amzn-errortype', err.errorType)
+    .header('content-type', 'application/json');
   if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
   return reply.send(JSON.stringify({ message: err.message }));
 }

@@ -41,13 +41,29 @@ const PER_MESH: Partial<Record<string, QuotaName>> = {
 };
 
 /** Count quotas for creating one more resource of `kind`. */
-export function enforceCreate(quotas: Quotas, catalog: Catalog, kind: string, mesh: string, gateway?: string): void {
+export function enforceCreate(
+  quotas: Quotas,
+  catalog: Catalog,
+  kind: string,
+  mesh: string,
+  gateway?: string,
+): void {
   if (kind === 'Mesh') return enforce(quotas, 'meshes', catalog.count('Mesh') + 1, 'This account');
   if (kind === 'GatewayRoute' && gateway !== undefined) {
-    return enforce(quotas, 'gatewayRoutesPerVirtualGateway', catalog.count('GatewayRoute', mesh, gateway) + 1, `Virtual gateway ${gateway}`);
+    return enforce(
+      quotas,
+      'gatewayRoutesPerVirtualGateway',
+      catalog.count('GatewayRoute', mesh, gateway) + 1,
+      `Virtual gateway ${gateway}`,
+    );
   }
   const name = PER_MESH[kind];
-  if (name === 'virtualNodesPerMesh' || name === 'virtualServicesPerMesh' || name === 'virtualRoutersPerMesh' || name === 'virtualGatewaysPerMesh') {
+  if (
+    name === 'virtualNodesPerMesh' ||
+    name === 'virtualServicesPerMesh' ||
+    name === 'virtualRoutersPerMesh' ||
+    name === 'virtualGatewaysPerMesh'
+  ) {
     enforce(quotas, name, catalog.count(kind as 'VirtualNode', mesh) + 1, `Mesh ${mesh}`);
   }
 }
@@ -60,7 +76,9 @@ export function enforceSpec(quotas: Quotas, kind: string, name: string, spec: Re
   }
   if (kind === 'Route') {
     for (const type of ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute']) {
-      const targets = (spec[type] as { action?: { weightedTargets?: unknown[] } } | undefined)?.action?.weightedTargets?.length ?? 0;
+      const targets =
+        (spec[type] as { action?: { weightedTargets?: unknown[] } } | undefined)?.action?.weightedTargets
+          ?.length ?? 0;
       enforce(quotas, 'weightedTargetsPerRoute', targets, `Route ${name}`);
     }
   }

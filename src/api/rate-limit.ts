@@ -32,7 +32,8 @@ export class RateLimiter {
     this.burst = options.burst ?? 2000;
     this.maxClients = options.maxClients ?? 10_000;
     this.now = options.now ?? Date.now;
-    if (!(this.rate > 0) || !(this.burst >= 1)) throw new Error('rate limit: ratePerSecond must be > 0 and burst ≥ 1');
+    if (!(this.rate > 0) || !(this.burst >= 1))
+      throw new Error('rate limit: ratePerSecond must be > 0 and burst ≥ 1');
   }
 
   /** Takes one token for `client` or throws TooManyRequestsException. */
@@ -53,9 +54,13 @@ export class RateLimiter {
     this.buckets.set(client, bucket);
     if (bucket.tokens < 1) {
       const wait = Math.ceil((1 - bucket.tokens) / this.rate);
-      throw new ApiError('TooManyRequestsException', 'Too many requests: the request rate for this client is over the limit; slow down and retry.', {
-        retryAfterSeconds: Math.max(1, wait),
-      });
+      throw new ApiError(
+        'TooManyRequestsException',
+        'Too many requests: the request rate for this client is over the limit; slow down and retry.',
+        {
+          retryAfterSeconds: Math.max(1, wait),
+        },
+      );
     }
     bucket.tokens -= 1;
   }

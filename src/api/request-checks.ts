@@ -9,7 +9,9 @@ import { formatForApi } from './validate.js';
 /** App Mesh names are 1..255 characters; `/` would break ARNs and paths, so it is refused too. */
 export function checkName(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length < 1 || value.length > 255) {
-    throw badRequest(`1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length between 1 and 255`);
+    throw badRequest(
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length between 1 and 255`,
+    );
   }
   if (value.includes('/')) throw badRequest(`${field} must not contain "/": ${JSON.stringify(value)}`);
   return value;
@@ -19,12 +21,22 @@ export function checkName(field: string, value: unknown): string {
  * Validates an API spec and returns a copy without fields the API does not define
  * (ignored as AWS services ignore unknown JSON members).
  */
-export function checkSpec<T>(schema: TSchema, spec: unknown, required: boolean, resource: { kind: string; name: string }): T {
+export function checkSpec<T>(
+  schema: TSchema,
+  spec: unknown,
+  required: boolean,
+  resource: { kind: string; name: string },
+): T {
   if (spec === undefined || spec === null) {
-    if (required) throw badRequest("1 validation error detected: Value null at 'spec' failed to satisfy constraint: Member must not be null");
+    if (required)
+      throw badRequest(
+        "1 validation error detected: Value null at 'spec' failed to satisfy constraint: Member must not be null",
+      );
     return {} as T;
   }
-  const errors = checkAgainstSchema(schema, spec, { at: ['spec'], resource }).filter((d) => d.severity === 'error');
+  const errors = checkAgainstSchema(schema, spec, { at: ['spec'], resource }).filter(
+    (d) => d.severity === 'error',
+  );
   if (errors.length > 0) throw badRequest(errors.map(formatForApi).join('; '));
   return Value.Clean(schema, structuredClone(spec)) as T;
 }
@@ -40,9 +52,13 @@ export function checkTags(tags: unknown, field = 'tags'): TagRef[] {
 export function checkMeshOwner(meshOwner: unknown, accountId: string, mesh: string): void {
   if (meshOwner === undefined || meshOwner === '') return;
   if (typeof meshOwner !== 'string' || !/^\d{12}$/.test(meshOwner)) {
-    throw badRequest("1 validation error detected: Value at 'meshOwner' failed to satisfy constraint: Member must have length between 12 and 12");
+    throw badRequest(
+      "1 validation error detected: Value at 'meshOwner' failed to satisfy constraint: Member must have length between 12 and 12",
+    );
   }
   if (meshOwner !== accountId) {
-    throw forbidden(`Account ${accountId} is not authorized to access mesh ${mesh} owned by account ${meshOwner}: the mesh is not shared with you.`);
+    throw forbidden(
+      `Account ${accountId} is not authorized to access mesh ${mesh} owned by account ${meshOwner}: the mesh is not shared with you.`,
+    );
   }
 }

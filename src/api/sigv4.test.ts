@@ -11,7 +11,8 @@ const verifier = createSigV4Verifier({ credentials: [creds], now: () => NOW });
 class Sha256 {
   private readonly h;
   constructor(secret?: unknown) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string | Uint8Array);
+    this.h =
+      secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string | Uint8Array);
   }
   update(d: string | Uint8Array) {
     this.h.update(d);
@@ -23,7 +24,17 @@ class Sha256 {
 }
 
 /** Signs like an AWS client would and returns what the server receives. */
-async function sign(opts: { method: string; path: string; query?: Record<string, string>; body?: string; headers?: Record<string, string>; secret?: string; date?: number; service?: string; applyChecksum?: boolean }): Promise<SignedRequest> {
+async function sign(opts: {
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  body?: string;
+  headers?: Record<string, string>;
+  secret?: string;
+  date?: number;
+  service?: string;
+  applyChecksum?: boolean;
+}): Promise<SignedRequest> {
   const signer = new SignatureV4({
     service: opts.service ?? 'appmesh',
     region: 'us-west-2',
@@ -32,13 +43,29 @@ async function sign(opts: { method: string; path: string; query?: Record<string,
     applyChecksum: opts.applyChecksum ?? false,
   });
   const signed = await signer.sign(
-    { method: opts.method, protocol: 'http:', hostname: '127.0.0.1', port: 9080, path: opts.path, query: opts.query ?? {}, headers: { host: '127.0.0.1:9080', ...(opts.headers ?? {}) }, ...(opts.body ? { body: opts.body } : {}) },
+    {
+      method: opts.method,
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 9080,
+      path: opts.path,
+      query: opts.query ?? {},
+      headers: { host: '127.0.0.1:9080', ...(opts.headers ?? {}) },
+      ...(opts.body ? { body: opts.body } : {}),
+    },
     { signingDate: new Date(opts.date ?? NOW) },
   );
-  const qs = Object.entries(opts.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  const qs = Object.entries(opts.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join('&');
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = String(v);
-  return { method: opts.method, url: `${opts.path}${qs ? `?${qs}` : ''}`, headers, ...(opts.body ? { body: Buffer.from(opts.body) } : {}) };
+  return {
+    method: opts.method,
+    url: `${opts.path}${qs ? `?${qs}` : ''}`,
+    headers,
+    ...(opts.body ? { body: Buffer.from(opts.body) } : {}),
+  };
 }
 
 async function rejection(req: SignedRequest): Promise<ApiError> {
@@ -62,16 +89,31 @@ describe('SigV4 verification', () => {
       path: '/v20190125/meshes',
       body,
       applyChecksum: true,
-      headers: { 'content-type': 'application/json', 'content-length': String(body.length), 'amz-sdk-invocation-id': 'abc', 'amz-sdk-request': 'attempt=1; max=3', 'x-amz-user-agent': 'aws-sdk-js/3' },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+        'amz-sdk-invocation-id': 'abc',
+        'amz-sdk-request': 'attempt=1; max=3',
+        'x-amz-user-agent': 'aws-sdk-js/3',
+      },
     });
     expect(sdk.headers.authorization).toContain('x-amz-content-sha256');
     expect(await verifier.verify(sdk)).toBe('AKIDEXAMPLE');
     // An unsigned header added on the way (user-agent, a proxy's x-forwarded-for) does not matter.
-    expect(await verifier.verify({ ...sdk, headers: { ...sdk.headers, 'user-agent': 'x', 'x-forwarded-for': '1.2.3.4' } })).toBe('AKIDEXAMPLE');
+    expect(
+      await verifier.verify({
+        ...sdk,
+        headers: { ...sdk.headers, 'user-agent': 'x', 'x-forwarded-for': '1.2.3.4' },
+      }),
+    ).toBe('AKIDEXAMPLE');
   });
 
   it('accepts names that need escaping in the path and query', async () => {
-    const req = await sign({ method: 'GET', path: '/v20190125/tags', query: { resourceArn: 'arn:aws:appmesh:us-west-2:000000000000:mesh/m 1/virtualNode/a@b' } });
+    const req = await sign({
+      method: 'GET',
+      path: '/v20190125/tags',
+      query: { resourceArn: 'arn:aws:appmesh:us-west-2:000000000000:mesh/m 1/virtualNode/a@b' },
+    });
     expect(await verifier.verify(req)).toBe('AKIDEXAMPLE');
     const path = await sign({ method: 'GET', path: `/v20190125/meshes/${encodeURIComponent('svc@x')}` });
     expect(await verifier.verify(path)).toBe('AKIDEXAMPLE');
@@ -80,24 +122,58 @@ describe('SigV4 verification', () => {
   it('rejects with the AWS errors', async () => {
     const ok = await sign({ method: 'PUT', path: '/v20190125/meshes', body: '{"meshName":"a"}' });
     const { authorization: _a, ...unsigned } = ok.headers;
-    expect((await rejection({ ...ok, headers: unsigned })).errorType).toBe('MissingAuthenticationTokenException');
-    expect((await rejection({ ...ok, headers: { ...ok.headers, authorization: 'AWS4-HMAC-SHA256 Credential=x' } })).errorType).toBe('IncompleteSignatureException');
+    expect((await rejection({ ...ok, headers: unsigned })).errorType).toBe(
+      'MissingAuthenticationTokenException',
+    );
+    expect(
+      (await rejection({ ...ok, headers: { ...ok.headers, authorization: 'AWS4-HMAC-SHA256 Credential=x' } }))
+        .errorType,
+    ).toBe('IncompleteSignatureException');
     const wrong = await rejection(await sign({ method: 'GET', path: '/v20190125/meshes', secret: 'other' }));
     expect(wrong.errorType).toBe('InvalidSignatureException');
     expect(wrong.message).toMatch(/^The request signature we calculated does not match/);
-    expect((await rejection({ ...ok, body: Buffer.from('{"meshName":"b"}') })).errorType).toBe('InvalidSignatureException');
-    expect((await rejection({ ...ok, url: '/v20190125/meshes?x=1' })).errorType).toBe('InvalidSignatureException');
-    const unknown = await rejection({ ...ok, headers: { ...ok.headers, authorization: String(ok.headers.authorization).replace('AKIDEXAMPLE', 'AKIDOTHER') } });
-    expect(unknown).toMatchObject({ errorType: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.', statusCode: 403 });
-    expect((await rejection(await sign({ method: 'GET', path: '/v20190125/meshes', service: 'ec2' }))).message).toContain("'appmesh'");
+    expect((await rejection({ ...ok, body: Buffer.from('{"meshName":"b"}') })).errorType).toBe(
+      'InvalidSignatureException',
+    );
+    expect((await rejection({ ...ok, url: '/v20190125/meshes?x=1' })).errorType).toBe(
+      'InvalidSignatureException',
+    );
+    const unknown = await rejection({
+      ...ok,
+      headers: {
+        ...ok.headers,
+        authorization: String(ok.headers.authorization).replace('AKIDEXAMPLE', 'AKIDOTHER'),
+      },
+    });
+    expect(unknown).toMatchObject({
+      errorType: 'UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+      statusCode: 403,
+    });
+    expect(
+      (await rejection(await sign({ method: 'GET', path: '/v20190125/meshes', service: 'ec2' }))).message,
+    ).toContain("'appmesh'");
   });
 
   it('allows 15 minutes of clock skew, not more', async () => {
-    expect(await verifier.verify(await sign({ method: 'GET', path: '/v20190125/meshes', date: NOW - 14 * 60_000 }))).toBe('AKIDEXAMPLE');
-    expect(await verifier.verify(await sign({ method: 'GET', path: '/v20190125/meshes', date: NOW + 14 * 60_000 }))).toBe('AKIDEXAMPLE');
-    const old = await rejection(await sign({ method: 'GET', path: '/v20190125/meshes', date: NOW - 16 * 60_000 }));
+    expect(
+      await verifier.verify(
+        await sign({ method: 'GET', path: '/v20190125/meshes', date: NOW - 14 * 60_000 }),
+      ),
+    ).toBe('AKIDEXAMPLE');
+    expect(
+      await verifier.verify(
+        await sign({ method: 'GET', path: '/v20190125/meshes', date: NOW + 14 * 60_000 }),
+      ),
+    ).toBe('AKIDEXAMPLE');
+    const old = await rejection(
+      await sign({ method: 'GET', path: '/v20190125/meshes', date: NOW - 16 * 60_000 }),
+    );
     expect(old.errorType).toBe('InvalidSignatureException');
     expect(old.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than/);
-    expect((await rejection(await sign({ method: 'GET', path: '/v20190125/meshes', date: NOW + 16 * 60_000 }))).message).toMatch(/^Signature not yet current/);
+    expect(
+      (await rejection(await sign({ method: 'GET', path: '/v20190125/meshes', date: NOW + 16 * 60_000 })))
+        .message,
+    ).toMatch(/^Signature not yet current/);
   });
 });

@@ -49,7 +49,12 @@ export function loadCredentialsFile(file: string): SigV4Credential[] {
   if (!Array.isArray(list)) throw new Error(`${file}: expected a list of {accessKeyId, secretAccessKey}`);
   return list.map((c: unknown, i) => {
     const { accessKeyId, secretAccessKey } = (c ?? {}) as Record<string, unknown>;
-    if (typeof accessKeyId !== 'string' || accessKeyId === '' || typeof secretAccessKey !== 'string' || secretAccessKey === '') {
+    if (
+      typeof accessKeyId !== 'string' ||
+      accessKeyId === '' ||
+      typeof secretAccessKey !== 'string' ||
+      secretAccessKey === ''
+    ) {
       throw new Error(`${file}: entry ${i} needs accessKeyId and secretAccessKey strings`);
     }
     return { accessKeyId, secretAccessKey };
@@ -82,8 +87,14 @@ function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Ar
   return new Uint8Array(data);
 }
 
-const fail = (type: 'MissingAuthenticationTokenException' | 'IncompleteSignatureException' | 'UnrecognizedClientException' | 'InvalidSignatureException', message: string) =>
-  new ApiError(type, message);
+const fail = (
+  type:
+    | 'MissingAuthenticationTokenException'
+    | 'IncompleteSignatureException'
+    | 'UnrecognizedClientException'
+    | 'InvalidSignatureException',
+  message: string,
+) => new ApiError(type, message);
 
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
@@ -97,41 +108,73 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
   return {
     async verify(req: SignedRequest): Promise<string> {
       const authorization = header(req.headers, 'authorization');
-      if (authorization === undefined || authorization === '') throw fail('MissingAuthenticationTokenException', 'Missing Authentication Token');
+      if (authorization === undefined || authorization === '')
+        throw fail('MissingAuthenticationTokenException', 'Missing Authentication Token');
       const auth = parseAuthorization(authorization);
       const [accessKeyId, scopeDate, region, scopeService, terminator] = auth.credential.split('/');
       if (!accessKeyId || !scopeDate || !region || !scopeService || terminator !== 'aws4_request') {
-        throw fail('IncompleteSignatureException', `Credential should be of the form <key>/<date>/<region>/${service}/aws4_request: ${auth.credential}`);
+        throw fail(
+          'IncompleteSignatureException',
+          `Credential should be of the form <key>/<date>/<region>/${service}/aws4_request: ${auth.credential}`,
+        );
       }
       const secret = secrets.get(accessKeyId);
-      if (secret === undefined) throw fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
-      if (scopeService !== service) throw fail('InvalidSignatureException', `Credential should be scoped to correct service: '${service}'.`);
+      if (secret === undefined)
+        throw fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
+      if (scopeService !== service)
+        throw fail(
+          'InvalidSignatureException',
+          `Credential should be scoped to correct service: '${service}'.`,
+        );
 
       const amzDate = header(req.headers, 'x-amz-date');
       if (amzDate === undefined || !auth.signedHeaders.includes('x-amz-date')) {
-        throw fail('IncompleteSignatureException', "Authorization header requires existence of a signed 'X-Amz-Date' header.");
+        throw fail(
+          'IncompleteSignatureException',
+          "Authorization header requires existence of a signed 'X-Amz-Date' header.",
+        );
       }
       const signingDate = parseAmzDate(amzDate);
-      if (signingDate === undefined) throw fail('IncompleteSignatureException', `Invalid X-Amz-Date: ${amzDate}`);
+      if (signingDate === undefined)
+        throw fail('IncompleteSignatureException', `Invalid X-Amz-Date: ${amzDate}`);
       checkSkew(signingDate, now(), maxSkew, amzDate);
       if (!amzDate.startsWith(scopeDate)) {
-        throw fail('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}'`);
+        throw fail(
+          'InvalidSignatureException',
+          `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}'`,
+        );
       }
 
-      const bodyHash = createHash('sha256').update(req.body ?? new Uint8Array()).digest('hex');
+      const bodyHash = createHash('sha256')
+        .update(req.body ?? new Uint8Array())
+        .digest('hex');
       const declared = header(req.headers, 'x-amz-content-sha256');
-      if (declared !== undefined && declared !== bodyHash && !(declared === EMPTY_SHA256 && (req.body?.length ?? 0) === 0)) {
-        throw fail('InvalidSignatureException', 'The provided x-amz-content-sha256 header does not match what was computed.');
+      if (
+        declared !== undefined &&
+        declared !== bodyHash &&
+        !(declared === EMPTY_SHA256 && (req.body?.length ?? 0) === 0)
+      ) {
+        throw fail(
+          'InvalidSignatureException',
+          'The provided x-amz-content-sha256 header does not match what was computed.',
+        );
       }
 
       const headers: Record<string, string> = {};
       for (const name of auth.signedHeaders) {
         const value = header(req.headers, name);
-        if (value === undefined) throw fail('InvalidSignatureException', `Signed header ${name} is missing from the request.`);
+        if (value === undefined)
+          throw fail('InvalidSignatureException', `Signed header ${name} is missing from the request.`);
         headers[name] = value;
       }
       const q = req.url.indexOf('?');
-      const signer = new SignatureV4({ service, region, credentials: { accessKeyId, secretAccessKey: secret }, sha256: NodeSha256, applyChecksum: false });
+      const signer = new SignatureV4({
+        service,
+        region,
+        credentials: { accessKeyId, secretAccessKey: secret },
+        sha256: NodeSha256,
+        applyChecksum: false,
+      });
       const signed = await signer.sign(
         {
           method: req.method,
@@ -153,9 +196,17 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
   };
 }
 
-function parseAuthorization(value: string): { credential: string; signedHeaders: string[]; signature: string } {
+function parseAuthorization(value: string): {
+  credential: string;
+  signedHeaders: string[];
+  signature: string;
+} {
   const m = AUTH.exec(value.trim());
-  if (!m) throw fail('IncompleteSignatureException', `Authorization header requires the AWS4-HMAC-SHA256 algorithm with 'Credential', 'SignedHeaders' and 'Signature' parameters.`);
+  if (!m)
+    throw fail(
+      'IncompleteSignatureException',
+      `Authorization header requires the AWS4-HMAC-SHA256 algorithm with 'Credential', 'SignedHeaders' and 'Signature' parameters.`,
+    );
   const parts = new Map<string, string>();
   for (const part of (m[1] as string).split(',')) {
     const eq = part.indexOf('=');
@@ -164,10 +215,23 @@ function parseAuthorization(value: string): { credential: string; signedHeaders:
   const credential = parts.get('Credential');
   const signed = parts.get('SignedHeaders');
   const signature = parts.get('Signature');
-  const missing = [!credential && 'Credential', !signed && 'SignedHeaders', !signature && 'Signature'].filter(Boolean);
-  if (missing.length > 0) throw fail('IncompleteSignatureException', missing.map((p) => `Authorization header requires '${p}' parameter.`).join(' '));
-  const signedHeaders = (signed as string).split(';').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
-  if (!signedHeaders.includes('host')) throw fail('IncompleteSignatureException', "Authorization header requires 'host' among the SignedHeaders.");
+  const missing = [!credential && 'Credential', !signed && 'SignedHeaders', !signature && 'Signature'].filter(
+    Boolean,
+  );
+  if (missing.length > 0)
+    throw fail(
+      'IncompleteSignatureException',
+      missing.map((p) => `Authorization header requires '${p}' parameter.`).join(' '),
+    );
+  const signedHeaders = (signed as string)
+    .split(';')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h !== '');
+  if (!signedHeaders.includes('host'))
+    throw fail(
+      'IncompleteSignatureException',
+      "Authorization header requires 'host' among the SignedHeaders.",
+    );
   return { credential: credential as string, signedHeaders, signature: (signature as string).toLowerCase() };
 }
 
@@ -187,10 +251,16 @@ function checkSkew(date: Date, nowMs: number, maxSkew: number, amzDate: string):
   const fmt = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
   const nowText = fmt(nowMs);
   if (date.getTime() < nowMs - maxSkew) {
-    throw fail('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${fmt(nowMs - maxSkew)} (${nowText} - 15 min.)`);
+    throw fail(
+      'InvalidSignatureException',
+      `Signature expired: ${amzDate} is now earlier than ${fmt(nowMs - maxSkew)} (${nowText} - 15 min.)`,
+    );
   }
   if (date.getTime() > nowMs + maxSkew) {
-    throw fail('InvalidSignatureException', `Signature not yet current: ${amzDate} is still later than ${fmt(nowMs + maxSkew)} (${nowText} + 15 min.)`);
+    throw fail(
+      'InvalidSignatureException',
+      `Signature not yet current: ${amzDate} is still later than ${fmt(nowMs + maxSkew)} (${nowText} + 15 min.)`,
+    );
   }
 }
 

@@ -23,18 +23,36 @@ const ARN_TYPES: Readonly<Record<string, ApiKind>> = {
 };
 
 export function locationOfArn(arn: unknown, accountId: string): Location {
-  if (typeof arn !== 'string' || arn === '') throw badRequest("1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null");
+  if (typeof arn !== 'string' || arn === '')
+    throw badRequest(
+      "1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null",
+    );
   const parsed = parseArn(arn);
   const kind = parsed ? ARN_TYPES[parsed.type] : undefined;
-  if (!parsed || !kind || !arn.startsWith('arn:')) throw badRequest(`The resourceArn ${arn} is not a valid App Mesh resource ARN.`);
-  if (parsed.account !== accountId) throw notFound(`There is no resource with the ARN ${arn} in account ${accountId}.`);
-  return { kind, mesh: parsed.mesh, name: parsed.name, ...(parsed.parent !== undefined ? { parent: parsed.parent } : {}) };
+  if (!parsed || !kind || !arn.startsWith('arn:'))
+    throw badRequest(`The resourceArn ${arn} is not a valid App Mesh resource ARN.`);
+  if (parsed.account !== accountId)
+    throw notFound(`There is no resource with the ARN ${arn} in account ${accountId}.`);
+  return {
+    kind,
+    mesh: parsed.mesh,
+    name: parsed.name,
+    ...(parsed.parent !== undefined ? { parent: parsed.parent } : {}),
+  };
 }
 
-export async function tagResource(service: AppMeshService, accountId: string, arn: unknown, rawTags: unknown): Promise<Record<string, never>> {
+export async function tagResource(
+  service: AppMeshService,
+  accountId: string,
+  arn: unknown,
+  rawTags: unknown,
+): Promise<Record<string, never>> {
   const loc = locationOfArn(arn, accountId);
   if (Array.isArray(rawTags) && rawTags.length > MAX_TAGS) throw tooManyTags();
-  if (rawTags === undefined || rawTags === null) throw badRequest("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null");
+  if (rawTags === undefined || rawTags === null)
+    throw badRequest(
+      "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null",
+    );
   const tags = checkTags(rawTags);
   await service.writeTags(loc, (current) => {
     const merged = new Map(current.map((t) => [t.key, t.value]));
@@ -47,9 +65,17 @@ export async function tagResource(service: AppMeshService, accountId: string, ar
 
 const TagKeys = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: MAX_TAGS });
 
-export async function untagResource(service: AppMeshService, accountId: string, arn: unknown, keys: unknown): Promise<Record<string, never>> {
+export async function untagResource(
+  service: AppMeshService,
+  accountId: string,
+  arn: unknown,
+  keys: unknown,
+): Promise<Record<string, never>> {
   const loc = locationOfArn(arn, accountId);
-  if (keys === undefined || keys === null) throw badRequest("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
+  if (keys === undefined || keys === null)
+    throw badRequest(
+      "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null",
+    );
   const errors = checkAgainstSchema(TagKeys, keys, { at: ['tagKeys'] }).filter((d) => d.severity === 'error');
   if (errors.length > 0) throw badRequest(errors.map(formatForApi).join('; '));
   const drop = new Set(keys as string[]);
@@ -57,7 +83,13 @@ export async function untagResource(service: AppMeshService, accountId: string, 
   return {};
 }
 
-export function listTags(service: AppMeshService, accountId: string, arn: unknown, limit: unknown, nextToken: unknown): { tags: TagRef[]; nextToken?: string } {
+export function listTags(
+  service: AppMeshService,
+  accountId: string,
+  arn: unknown,
+  limit: unknown,
+  nextToken: unknown,
+): { tags: TagRef[]; nextToken?: string } {
   const loc = locationOfArn(arn, accountId);
   const tags = [...service.readTags(loc)].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const page = pageOf(tags, (t) => t.key, `tags/${String(arn)}`, {
@@ -68,5 +100,8 @@ export function listTags(service: AppMeshService, accountId: string, arn: unknow
 }
 
 function tooManyTags(): ApiError {
-  return new ApiError('TooManyTagsException', `The request exceeds the maximum allowed number of tags allowed per resource. The current limit is ${MAX_TAGS}.`);
+  return new ApiError(
+    'TooManyTagsException',
+    `The request exceeds the maximum allowed number of tags allowed per resource. The current limit is ${MAX_TAGS}.`,
+  );
 }

@@ -6,15 +6,33 @@ import type { AnyResource } from '../model/resources.js';
 import { ChangeValidator, introducedErrors, rejectionFor, type MeshValidator } from './validate.js';
 
 const ctx = { mesh: 'm', meshRef: { name: 'm', uid: 'u' } };
-const rec = (key: string, modRevision: number, value: AnyResource): StoredRecord<AnyResource> => ({ key, value, version: 1, createRevision: modRevision, modRevision });
-const err = (message: string, code = 'x.y'): Diagnostic => ({ severity: 'error', code, path: 'spec', message, resource: { kind: 'VirtualNode', name: 'a' } });
+const rec = (key: string, modRevision: number, value: AnyResource): StoredRecord<AnyResource> => ({
+  key,
+  value,
+  version: 1,
+  createRevision: modRevision,
+  modRevision,
+});
+const err = (message: string, code = 'x.y'): Diagnostic => ({
+  severity: 'error',
+  code,
+  path: 'spec',
+  message,
+  resource: { kind: 'VirtualNode', name: 'a' },
+});
 
 describe('change validation', () => {
   it('rejects only errors the change introduces; quota errors become LimitExceededException', () => {
     expect(introducedErrors([err('old')], [err('old'), err('new')])).toEqual([err('new')]);
     expect(introducedErrors([err('same'), err('same')], [err('same'), err('same')])).toEqual([]);
-    expect(rejectionFor([err('bad')])).toMatchObject({ errorType: 'BadRequestException', message: 'VirtualNode a: spec: bad' });
-    expect(rejectionFor([err('bad'), err('too many', 'quota.virtualNodesPerMesh')])).toMatchObject({ errorType: 'LimitExceededException', message: 'VirtualNode a: spec: too many' });
+    expect(rejectionFor([err('bad')])).toMatchObject({
+      errorType: 'BadRequestException',
+      message: 'VirtualNode a: spec: bad',
+    });
+    expect(rejectionFor([err('bad'), err('too many', 'quota.virtualNodesPerMesh')])).toMatchObject({
+      errorType: 'LimitExceededException',
+      message: 'VirtualNode a: spec: too many',
+    });
     expect(rejectionFor([])).toBeUndefined();
   });
 
@@ -27,7 +45,13 @@ describe('change validation', () => {
     const v = new ChangeValidator(validate);
     const mesh = rec('Mesh/_/m', 1, meshToCrd('m'));
     const a = virtualNodeToCrd('a', {}, ctx);
-    const first = v.check({ mesh: 'm', current: [mesh], key: 'VirtualNode/_/m%2Fa', resource: a, namespaces: [] });
+    const first = v.check({
+      mesh: 'm',
+      current: [mesh],
+      key: 'VirtualNode/_/m%2Fa',
+      resource: a,
+      namespaces: [],
+    });
     expect(calls).toBe(2);
     v.landed(first, { key: 'VirtualNode/_/m%2Fa', modRevision: 2 });
     const b = virtualNodeToCrd('b', {}, ctx);
@@ -35,7 +59,13 @@ describe('change validation', () => {
     v.check({ mesh: 'm', current, key: 'VirtualNode/_/m%2Fb', resource: b, namespaces: [] });
     expect(calls).toBe(3);
     // Someone else rewrote node a (revision 3): the cached state no longer applies.
-    v.check({ mesh: 'm', current: [mesh, rec('VirtualNode/_/m%2Fa', 3, a)], key: 'VirtualNode/_/m%2Fb', resource: b, namespaces: [] });
+    v.check({
+      mesh: 'm',
+      current: [mesh, rec('VirtualNode/_/m%2Fa', 3, a)],
+      key: 'VirtualNode/_/m%2Fb',
+      resource: b,
+      namespaces: [],
+    });
     expect(calls).toBe(5);
   });
 });

@@ -15,7 +15,10 @@ import { badRequest, limitExceeded, type ApiError } from './errors.js';
 export type MeshValidator = (input: GraphInput) => readonly Diagnostic[];
 
 /** Adapts `buildMeshGraph` (src/mesh) into a validator. */
-export function graphValidator(build: (input: GraphInput, options?: GraphOptions) => MeshGraph, options: GraphOptions = {}): MeshValidator {
+export function graphValidator(
+  build: (input: GraphInput, options?: GraphOptions) => MeshGraph,
+  options: GraphOptions = {},
+): MeshValidator {
   return (input) => build(input, options).diagnostics;
 }
 
@@ -29,12 +32,14 @@ export function formatForApi(d: Diagnostic): string {
   return `${what}${d.path ? `${d.path}: ` : ''}${d.message}`;
 }
 
-const fingerprint = (d: Diagnostic) => `${d.code}\u0000${d.resource ? formatResourceId(d.resource) : ''}\u0000${d.path}\u0000${d.message}`;
+const fingerprint = (d: Diagnostic) =>
+  `${d.code}\u0000${d.resource ? formatResourceId(d.resource) : ''}\u0000${d.path}\u0000${d.message}`;
 
 /** Errors in `after` that `before` did not have (as a multiset). */
 export function introducedErrors(before: readonly Diagnostic[], after: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Map<string, number>();
-  for (const d of before) if (d.severity === 'error') seen.set(fingerprint(d), (seen.get(fingerprint(d)) ?? 0) + 1);
+  for (const d of before)
+    if (d.severity === 'error') seen.set(fingerprint(d), (seen.get(fingerprint(d)) ?? 0) + 1);
   const out: Diagnostic[] = [];
   for (const d of after) {
     if (d.severity !== 'error') continue;
@@ -94,8 +99,14 @@ export class ChangeValidator {
     const namespaceState = createHash('sha1').update(JSON.stringify(change.namespaces)).digest('base64');
     const state = `${stateOf(change.current)}/${namespaceState}`;
     const cached = this.cache.get(change.mesh);
-    const input = (resources: AnyResource[]): GraphInput => ({ resources: resources.map((resource) => ({ resource })), namespaces: change.namespaces });
-    const before = cached && cached.state === state ? cached.diagnostics : this.validate(input(change.current.map((r) => r.value)));
+    const input = (resources: AnyResource[]): GraphInput => ({
+      resources: resources.map((resource) => ({ resource })),
+      namespaces: change.namespaces,
+    });
+    const before =
+      cached && cached.state === state
+        ? cached.diagnostics
+        : this.validate(input(change.current.map((r) => r.value)));
     this.remember(change.mesh, state, before);
     const others = change.current.filter((r) => r.key !== change.key);
     const after = this.validate(input([...others.map((r) => r.value), change.resource]));
@@ -106,7 +117,11 @@ export class ChangeValidator {
 
   /** Records the diagnostics of the state a passed check's write produced. */
   landed(check: PassedCheck, written: Pick<StoredRecord, 'key' | 'modRevision'>): void {
-    this.remember(check.mesh, `${stateOf([...check.others, written])}/${check.namespaceState}`, check.diagnostics);
+    this.remember(
+      check.mesh,
+      `${stateOf([...check.others, written])}/${check.namespaceState}`,
+      check.diagnostics,
+    );
   }
 
   private remember(mesh: string, state: string, diagnostics: readonly Diagnostic[]): void {

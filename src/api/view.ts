@@ -16,7 +16,15 @@ import {
   type StatusCode,
 } from '../model/api-form/index.js';
 import { arnOf, resourcePath, type ArnContext } from '../model/names.js';
-import type { AnyResource, GatewayRoute, Mesh, VirtualGateway, VirtualNode, VirtualRouter, VirtualService } from '../model/resources.js';
+import type {
+  AnyResource,
+  GatewayRoute,
+  Mesh,
+  VirtualGateway,
+  VirtualNode,
+  VirtualRouter,
+  VirtualService,
+} from '../model/resources.js';
 import type { Route } from '../model/schema/virtual-router.js';
 import type { ApiMeta } from './metadata.js';
 
@@ -58,7 +66,12 @@ function names(loc: Location): Record<string, string> {
 }
 
 /** API spec of a stored resource (`route` for Route locations: the router is `resource`). */
-export function apiSpecOf(loc: Location, resource: AnyResource, resolve: AwsNameResolver, route?: Route): unknown {
+export function apiSpecOf(
+  loc: Location,
+  resource: AnyResource,
+  resolve: AwsNameResolver,
+  route?: Route,
+): unknown {
   switch (loc.kind) {
     case 'Mesh':
       return meshFromCrd(resource as Mesh);
@@ -77,7 +90,14 @@ export function apiSpecOf(loc: Location, resource: AnyResource, resolve: AwsName
   }
 }
 
-export function dataOf(loc: Location, resource: AnyResource, meta: ApiMeta, ctx: ViewContext, status: StatusCode = 'ACTIVE', route?: Route): ResourceData {
+export function dataOf(
+  loc: Location,
+  resource: AnyResource,
+  meta: ApiMeta,
+  ctx: ViewContext,
+  status: StatusCode = 'ACTIVE',
+  route?: Route,
+): ResourceData {
   return {
     ...names(loc),
     spec: apiSpecOf(loc, resource, ctx.resolve, route),

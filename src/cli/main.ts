@@ -20,12 +20,16 @@ type CommandModule = { register(program: Command): void };
 const COMMANDS: CommandModule[] = [serve, validate, apply, get, render, bootstrap];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
 
 export function buildProgram(): Command {
   const program = new Command()
     .name('amime')
-    .description('Amime: a self-hosted control plane for App Mesh manifests, `aws appmesh` scripts and Envoy sidecars.')
+    .description(
+      'Amime: a self-hosted control plane for App Mesh manifests, `aws appmesh` scripts and Envoy sidecars.',
+    )
     .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)');
   for (const mod of COMMANDS) mod.register(program);

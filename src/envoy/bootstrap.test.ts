@@ -4,8 +4,16 @@ import { BOOTSTRAP_TYPE, bootstrap, parseXdsAddress } from './bootstrap.js';
 
 describe('bootstrap', () => {
   it('passes the Bootstrap proto round trip and PGV rules for TCP (IP and name) and Unix socket xDS', () => {
-    for (const xds of [{ host: '127.0.0.1', port: 15010 }, { host: 'amime.amime-system.svc', port: 15010 }, { pipe: '/var/run/amime/xds.sock' }]) {
-      const b = bootstrap({ nodeId: 'arn:aws:appmesh:us-west-2:111122223333:mesh/m/virtualGateway/gw', cluster: 'gw', xds });
+    for (const xds of [
+      { host: '127.0.0.1', port: 15010 },
+      { host: 'amime.amime-system.svc', port: 15010 },
+      { pipe: '/var/run/amime/xds.sock' },
+    ]) {
+      const b = bootstrap({
+        nodeId: 'arn:aws:appmesh:us-west-2:111122223333:mesh/m/virtualGateway/gw',
+        cluster: 'gw',
+        xds,
+      });
       expect(checkMessage(BOOTSTRAP_TYPE, b).problems).toEqual([]);
       expect(b.node.cluster).toBe('gw');
     }
@@ -15,7 +23,9 @@ describe('bootstrap', () => {
   });
 
   it('refuses ids that name no proxy', () => {
-    expect(() => bootstrap({ nodeId: 'vnode-x', xds: { host: 'a', port: 1 } })).toThrow(/not a virtual node or virtual gateway id/);
+    expect(() => bootstrap({ nodeId: 'vnode-x', xds: { host: 'a', port: 1 } })).toThrow(
+      /not a virtual node or virtual gateway id/,
+    );
   });
 
   it('parses xDS addresses', () => {

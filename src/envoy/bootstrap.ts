@@ -46,18 +46,29 @@ export function parseXdsAddress(text: string): XdsAddress | undefined {
 
 function xdsCluster(xds: XdsAddress): Cluster {
   const h2: HttpProtocolOptions = { explicit_http_config: { http2_protocol_options: {} } };
-  const address = 'pipe' in xds ? { pipe: { path: xds.pipe } } : { socket_address: { address: xds.host, port_value: xds.port } };
+  const address =
+    'pipe' in xds
+      ? { pipe: { path: xds.pipe } }
+      : { socket_address: { address: xds.host, port_value: xds.port } };
   return {
     name: XDS_CLUSTER,
     type: 'pipe' in xds || isIP(xds.host) !== 0 ? 'STATIC' : 'STRICT_DNS',
     connect_timeout: durationFromMillis(1000),
-    load_assignment: { cluster_name: XDS_CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address } }] }] },
-    typed_extension_protocol_options: { [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2) },
+    load_assignment: {
+      cluster_name: XDS_CLUSTER,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address } }] }],
+    },
+    typed_extension_protocol_options: {
+      [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2),
+    },
   };
 }
 
 export function bootstrap(opts: BootstrapOptions): Bootstrap {
-  if (!parseGroupKey(opts.nodeId)) throw new Error(`${opts.nodeId} is not a virtual node or virtual gateway id (mesh/<mesh>/virtualNode/<name>, …/virtualGateway/<name>, or the ARN)`);
+  if (!parseGroupKey(opts.nodeId))
+    throw new Error(
+      `${opts.nodeId} is not a virtual node or virtual gateway id (mesh/<mesh>/virtualNode/<name>, …/virtualGateway/<name>, or the ARN)`,
+    );
   const adminLog: FileAccessLog = { path: opts.adminAccessLogPath ?? ADMIN_ACCESS_LOG };
   const ads = { ads: {}, resource_api_version: 'V3' as const };
   return {

@@ -22,12 +22,21 @@ export interface Limits {
   maxRequests: number;
 }
 
-export const NO_LIMITS: Limits = { maxConnections: UNLIMITED, maxPendingRequests: UNLIMITED, maxRequests: UNLIMITED };
+export const NO_LIMITS: Limits = {
+  maxConnections: UNLIMITED,
+  maxPendingRequests: UNLIMITED,
+  maxRequests: UNLIMITED,
+};
 
 export function poolLimits(pool: ConnectionPool | undefined): Limits {
   if (!pool) return NO_LIMITS;
   if (pool.tcp) return { ...NO_LIMITS, maxConnections: pool.tcp.maxConnections };
-  if (pool.http) return { ...NO_LIMITS, maxConnections: pool.http.maxConnections, maxPendingRequests: pool.http.maxPendingRequests ?? UNLIMITED };
+  if (pool.http)
+    return {
+      ...NO_LIMITS,
+      maxConnections: pool.http.maxConnections,
+      maxPendingRequests: pool.http.maxPendingRequests ?? UNLIMITED,
+    };
   const requests = pool.http2?.maxRequests ?? pool.grpc?.maxRequests;
   return requests !== undefined ? { ...NO_LIMITS, maxRequests: requests } : NO_LIMITS;
 }

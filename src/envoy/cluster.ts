@@ -28,11 +28,17 @@ const ADS_EDS = { eds_config: { ads: {}, resource_api_version: 'V3' as const } }
 function http2Options(protocol: string): Pick<Cluster, 'typed_extension_protocol_options'> {
   if (protocol !== 'http2' && protocol !== 'grpc') return {};
   const h2: HttpProtocolOptions = { explicit_http_config: { http2_protocol_options: {} } };
-  return { typed_extension_protocol_options: { [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2) } };
+  return {
+    typed_extension_protocol_options: {
+      [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2),
+    },
+  };
 }
 
 function dnsLookupFamily(ctx: TranslateContext): Cluster['dns_lookup_family'] {
-  return ctx.view.mesh.resource.spec.meshServiceDiscovery?.ipPreference === 'IPv6_ONLY' ? 'V6_ONLY' : 'V4_ONLY';
+  return ctx.view.mesh.resource.spec.meshServiceDiscovery?.ipPreference === 'IPv6_ONLY'
+    ? 'V6_ONLY'
+    : 'V4_ONLY';
 }
 
 export interface EgressClusterOptions {
@@ -43,7 +49,12 @@ export interface EgressClusterOptions {
 }
 
 /** Adds the egress cluster for `node`'s `listener` to the group (once) and returns its name. */
-export function egressCluster(ctx: TranslateContext, node: ResolvedVirtualNode, listener: VirtualNodeListener, opts: EgressClusterOptions = {}): string {
+export function egressCluster(
+  ctx: TranslateContext,
+  node: ResolvedVirtualNode,
+  listener: VirtualNodeListener,
+  opts: EgressClusterOptions = {},
+): string {
   const { port, protocol } = listener.portMapping;
   const name = nodeClusterName('egress', ctx.mesh, node.awsName, protocol, port);
   if (ctx.out.hasCluster(name)) return name;
@@ -80,7 +91,13 @@ function buildEgressCluster(
     cluster.dns_lookup_family = dnsLookupFamily(ctx);
     cluster.load_assignment = {
       cluster_name: name,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: dns.hostname, port_value: port } } } }] }],
+      endpoints: [
+        {
+          lb_endpoints: [
+            { endpoint: { address: { socket_address: { address: dns.hostname, port_value: port } } } },
+          ],
+        },
+      ],
     };
   } else {
     cluster.type = 'EDS';
@@ -109,22 +126,47 @@ function endpointsKnown(ctx: TranslateContext, node: string): boolean {
 }
 
 /** The ClusterLoadAssignment of an EDS cluster, from the EndpointSource (or, proxyless, from resolved DNS). */
-function addAssignment(ctx: TranslateContext, clusterName: string, node: ResolvedVirtualNode, port: number, hostname: string | undefined): void {
+function addAssignment(
+  ctx: TranslateContext,
+  clusterName: string,
+  node: ResolvedVirtualNode,
+  port: number,
+  hostname: string | undefined,
+): void {
   ctx.deps.add(depKey.endpoints(node.awsName));
-  ctx.out.eds.set(clusterName, { clusterName, virtualNode: node.awsName, port, ...(hostname ? { hostname } : {}) });
+  ctx.out.eds.set(clusterName, {
+    clusterName,
+    virtualNode: node.awsName,
+    port,
+    ...(hostname ? { hostname } : {}),
+  });
   ctx.out.endpoints.set(clusterName, assignmentFor(ctx, clusterName, node.awsName, port, hostname));
 }
 
 /** A known node's endpoints (even none: the source is authoritative), else the hostname's resolved addresses. */
-export function assignmentFor(ctx: Pick<TranslateContext, 'mesh' | 'endpoints'>, clusterName: string, node: string, port: number, hostname?: string) {
+export function assignmentFor(
+  ctx: Pick<TranslateContext, 'mesh' | 'endpoints'>,
+  clusterName: string,
+  node: string,
+  port: number,
+  hostname?: string,
+) {
   const known = ctx.endpoints.endpoints({ mesh: ctx.mesh, virtualNode: node });
   if (known) return loadAssignment(clusterName, port, known);
   const resolved = hostname ? ctx.endpoints.resolve?.(hostname) : undefined;
-  return loadAssignment(clusterName, port, (resolved ?? []).map((address) => ({ address })));
+  return loadAssignment(
+    clusterName,
+    port,
+    (resolved ?? []).map((address) => ({ address })),
+  );
 }
 
 /** `cds_ingress_<mesh>_<vn>_<protocol>_<port>`: the local app, with the listener's pool and health check. */
-export function ingressCluster(ctx: TranslateContext, node: ResolvedVirtualNode, listener: VirtualNodeListener): string {
+export function ingressCluster(
+  ctx: TranslateContext,
+  node: ResolvedVirtualNode,
+  listener: VirtualNodeListener,
+): string {
   const { port, protocol } = listener.portMapping;
   const name = nodeClusterName('ingress', ctx.mesh, node.awsName, protocol, port);
   const hc = listener.healthCheck;
@@ -159,7 +201,12 @@ export function ingressCluster(ctx: TranslateContext, node: ResolvedVirtualNode,
 
 /** A cluster that answers 503 (no endpoints): what a target becomes when its TLS cannot be set up. */
 function unavailableCluster(name: string): Cluster {
-  return { name, type: 'STATIC', connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS), load_assignment: { cluster_name: name, endpoints: [] } };
+  return {
+    name,
+    type: 'STATIC',
+    connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS),
+    load_assignment: { cluster_name: name, endpoints: [] },
+  };
 }
 
 function originalDestination(name: string): Cluster {

@@ -89,7 +89,15 @@ function effectsOf(c: Collector, warnings: string[]): Effects {
     warnings,
     empty: false,
   };
-  e.empty = e.clusters.length + e.endpoints.length + e.eds.length + e.secrets.length + e.listeners.length + e.routes.length + warnings.length === 0;
+  e.empty =
+    e.clusters.length +
+      e.endpoints.length +
+      e.eds.length +
+      e.secrets.length +
+      e.listeners.length +
+      e.routes.length +
+      warnings.length ===
+    0;
   return e;
 }
 

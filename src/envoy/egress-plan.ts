@@ -26,7 +26,11 @@ export interface EgressPort extends ServicePort {
   backends: BackendOnPort[];
 }
 
-export function egressPorts(ctx: TranslateContext, backends: ReadonlyArray<BackendRef>, defaults: ClientPolicy | undefined): EgressPort[] {
+export function egressPorts(
+  ctx: TranslateContext,
+  backends: ReadonlyArray<BackendRef>,
+  defaults: ClientPolicy | undefined,
+): EgressPort[] {
   const byPort = new Map<number, EgressPort>();
   for (const b of backends) {
     const vs = activeService(ctx, b.serviceName);
@@ -37,7 +41,9 @@ export function egressPorts(ctx: TranslateContext, backends: ReadonlyArray<Backe
         entry = { port: sp.port, protocol: sp.protocol, backends: [] };
         byPort.set(sp.port, entry);
       } else if (!sameFamily(entry.protocol, sp.protocol)) {
-        ctx.warn(`backend ${vs.awsName}: port ${sp.port} is ${sp.protocol} but an earlier backend made it ${entry.protocol}; left out on that port`);
+        ctx.warn(
+          `backend ${vs.awsName}: port ${sp.port} is ${sp.protocol} but an earlier backend made it ${entry.protocol}; left out on that port`,
+        );
         continue;
       }
       if (entry.backends.some((x) => x.vs.awsName === vs.awsName)) continue;

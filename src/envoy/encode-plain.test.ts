@@ -43,11 +43,20 @@ describe('encodePlain', () => {
       type: 'EDS',
       lb_policy: 2,
       connect_timeout: { seconds: 0, nanos: 0 },
-      typed_extension_protocol_options: { z: { type_url: 'type.googleapis.com/x', value: new Uint8Array([1]) }, a: { type_url: 'type.googleapis.com/y', value: new Uint8Array() } },
+      typed_extension_protocol_options: {
+        z: { type_url: 'type.googleapis.com/x', value: new Uint8Array([1]) },
+        a: { type_url: 'type.googleapis.com/y', value: new Uint8Array() },
+      },
       respect_dns_ttl: false,
     };
-    expect(Buffer.from(encodePlain(type, cluster)).equals(Buffer.from(encodeMessage(type, cluster)))).toBe(true);
-    const route = { name: 'r', match: { prefix: '/' }, route: { cluster: 'c', retry_policy: { retry_on: '5xx', retriable_status_codes: [409, 503] } } };
+    expect(Buffer.from(encodePlain(type, cluster)).equals(Buffer.from(encodeMessage(type, cluster)))).toBe(
+      true,
+    );
+    const route = {
+      name: 'r',
+      match: { prefix: '/' },
+      route: { cluster: 'c', retry_policy: { retry_on: '5xx', retriable_status_codes: [409, 503] } },
+    };
     markShared(route.match);
     const t = 'envoy.config.route.v3.Route';
     expect(Buffer.from(encodePlain(t, route)).equals(Buffer.from(encodeMessage(t, route)))).toBe(true);

@@ -15,8 +15,23 @@ import { encodeMessage } from './proto/codec.js';
 import { requireType, typeInfo, type FieldInfo, type TypeInfo } from './proto/reflect.js';
 
 const WIRE: Readonly<Record<string, number>> = {
-  double: 1, float: 5, int32: 0, uint32: 0, sint32: 0, fixed32: 5, sfixed32: 5,
-  int64: 0, uint64: 0, sint64: 0, fixed64: 1, sfixed64: 1, bool: 0, string: 2, bytes: 2, enum: 0, message: 2,
+  double: 1,
+  float: 5,
+  int32: 0,
+  uint32: 0,
+  sint32: 0,
+  fixed32: 5,
+  sfixed32: 5,
+  int64: 0,
+  uint64: 0,
+  sint64: 0,
+  fixed64: 1,
+  sfixed64: 1,
+  bool: 0,
+  string: 2,
+  bytes: 2,
+  enum: 0,
+  message: 2,
 };
 
 type Rec = Record<string, unknown>;
@@ -35,22 +50,53 @@ class Unsupported extends Error {}
 
 function writeScalar(w: protobuf.Writer, kind: string, v: Writable): void {
   switch (kind) {
-    case 'double': w.double(v as number); break;
-    case 'float': w.float(v as number); break;
-    case 'int32': w.int32(v as number); break;
-    case 'uint32': w.uint32(v as number); break;
-    case 'sint32': w.sint32(v as number); break;
-    case 'fixed32': w.fixed32(v as number); break;
-    case 'sfixed32': w.sfixed32(v as number); break;
-    case 'int64': w.int64(v as number); break;
-    case 'uint64': w.uint64(v as number); break;
-    case 'sint64': w.sint64(v as number); break;
-    case 'fixed64': w.fixed64(v as number); break;
-    case 'sfixed64': w.sfixed64(v as number); break;
-    case 'bool': w.bool(Boolean(v)); break;
-    case 'string': w.string(String(v)); break;
-    case 'bytes': w.bytes(v as Uint8Array); break;
-    default: throw new Unsupported(kind);
+    case 'double':
+      w.double(v as number);
+      break;
+    case 'float':
+      w.float(v as number);
+      break;
+    case 'int32':
+      w.int32(v as number);
+      break;
+    case 'uint32':
+      w.uint32(v as number);
+      break;
+    case 'sint32':
+      w.sint32(v as number);
+      break;
+    case 'fixed32':
+      w.fixed32(v as number);
+      break;
+    case 'sfixed32':
+      w.sfixed32(v as number);
+      break;
+    case 'int64':
+      w.int64(v as number);
+      break;
+    case 'uint64':
+      w.uint64(v as number);
+      break;
+    case 'sint64':
+      w.sint64(v as number);
+      break;
+    case 'fixed64':
+      w.fixed64(v as number);
+      break;
+    case 'sfixed64':
+      w.sfixed64(v as number);
+      break;
+    case 'bool':
+      w.bool(Boolean(v));
+      break;
+    case 'string':
+      w.string(String(v));
+      break;
+    case 'bytes':
+      w.bytes(v as Uint8Array);
+      break;
+    default:
+      throw new Unsupported(kind);
   }
 }
 

@@ -59,7 +59,11 @@ export function staticEndpoints(
  * a locality with no zone), weight 1 each so gRPC's locality picker uses them all,
  * duplicate addresses dropped (gRPC rejects them), endpoints sorted for stable bytes.
  */
-export function loadAssignment(clusterName: string, defaultPort: number, endpoints: ReadonlyArray<Endpoint>): ClusterLoadAssignment {
+export function loadAssignment(
+  clusterName: string,
+  defaultPort: number,
+  endpoints: ReadonlyArray<Endpoint>,
+): ClusterLoadAssignment {
   const byZone = new Map<string, LbEndpoint[]>();
   const seen = new Set<string>();
   const sorted = [...endpoints].sort((a, b) => compareEndpoints(a, b, defaultPort));

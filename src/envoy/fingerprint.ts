@@ -18,7 +18,12 @@ import { depKey } from './lookup.js';
 type Same<T> = (a: T, b: T) => boolean;
 
 const sameNode: Same<ResolvedVirtualNode> = (a, b) => {
-  if (a.resource !== b.resource || a.inactive?.reason !== b.inactive?.reason || a.backends.length !== b.backends.length) return false;
+  if (
+    a.resource !== b.resource ||
+    a.inactive?.reason !== b.inactive?.reason ||
+    a.backends.length !== b.backends.length
+  )
+    return false;
   for (let i = 0; i < a.backends.length; i++) {
     const x = a.backends[i];
     const y = b.backends[i];
@@ -29,7 +34,11 @@ const sameNode: Same<ResolvedVirtualNode> = (a, b) => {
 };
 
 const providerName = (s: ResolvedVirtualService): string | undefined =>
-  s.provider ? (s.provider.kind === 'virtualNode' ? s.provider.node.awsName : s.provider.router.awsName) : undefined;
+  s.provider
+    ? s.provider.kind === 'virtualNode'
+      ? s.provider.node.awsName
+      : s.provider.router.awsName
+    : undefined;
 
 const sameService: Same<ResolvedVirtualService> = (a, b) =>
   a.resource === b.resource &&
@@ -40,32 +49,67 @@ const sameService: Same<ResolvedVirtualService> = (a, b) =>
   a.hostnames.every((h, i) => h === b.hostnames[i]);
 
 const sameRouter: Same<ResolvedVirtualRouter> = (a, b) => {
-  if (a.resource !== b.resource || a.inactive?.reason !== b.inactive?.reason || a.routes.length !== b.routes.length) return false;
+  if (
+    a.resource !== b.resource ||
+    a.inactive?.reason !== b.inactive?.reason ||
+    a.routes.length !== b.routes.length
+  )
+    return false;
   for (let i = 0; i < a.routes.length; i++) {
     const x = a.routes[i];
     const y = b.routes[i];
-    if (!x || !y || x.spec !== y.spec || x.index !== y.index || x.priority !== y.priority || x.protocol !== y.protocol || x.targets.length !== y.targets.length) return false;
+    if (
+      !x ||
+      !y ||
+      x.spec !== y.spec ||
+      x.index !== y.index ||
+      x.priority !== y.priority ||
+      x.protocol !== y.protocol ||
+      x.targets.length !== y.targets.length
+    )
+      return false;
     for (let j = 0; j < x.targets.length; j++) {
       const t = x.targets[j];
       const u = y.targets[j];
-      if (!t || !u || t.node.awsName !== u.node.awsName || t.weight !== u.weight || t.port !== u.port) return false;
+      if (!t || !u || t.node.awsName !== u.node.awsName || t.weight !== u.weight || t.port !== u.port)
+        return false;
     }
   }
   return true;
 };
 
 const sameGateway: Same<ResolvedVirtualGateway> = (a, b) => {
-  if (a.resource !== b.resource || a.inactive?.reason !== b.inactive?.reason || a.routes.length !== b.routes.length) return false;
+  if (
+    a.resource !== b.resource ||
+    a.inactive?.reason !== b.inactive?.reason ||
+    a.routes.length !== b.routes.length
+  )
+    return false;
   for (let i = 0; i < a.routes.length; i++) {
     const x = a.routes[i];
     const y = b.routes[i];
-    if (!x || !y || x.resource !== y.resource || x.inactive?.reason !== y.inactive?.reason || x.protocol !== y.protocol) return false;
-    if (x.target.service.awsName !== y.target.service.awsName || x.target.port !== y.target.port) return false;
+    if (
+      !x ||
+      !y ||
+      x.resource !== y.resource ||
+      x.inactive?.reason !== y.inactive?.reason ||
+      x.protocol !== y.protocol
+    )
+      return false;
+    if (x.target.service.awsName !== y.target.service.awsName || x.target.port !== y.target.port)
+      return false;
   }
   return true;
 };
 
-function diff<T>(mesh: string, before: ReadonlyMap<string, T> | undefined, after: ReadonlyMap<string, T> | undefined, key: (n: string) => string, same: Same<T>, out: Array<[string, string]>): void {
+function diff<T>(
+  mesh: string,
+  before: ReadonlyMap<string, T> | undefined,
+  after: ReadonlyMap<string, T> | undefined,
+  key: (n: string) => string,
+  same: Same<T>,
+  out: Array<[string, string]>,
+): void {
   if (before === after) return;
   for (const [name, b] of after ?? []) {
     const a = before?.get(name);
@@ -78,16 +122,31 @@ function diff<T>(mesh: string, before: ReadonlyMap<string, T> | undefined, after
 const sameInput: Same<{ resource: object; inactive?: { reason: string } | undefined }> = (a, b) =>
   a.resource === b.resource && a.inactive?.reason === b.inactive?.reason;
 
-function sameNames(a: ReadonlyMap<string, unknown> | undefined, b: ReadonlyMap<string, unknown> | undefined): boolean {
+function sameNames(
+  a: ReadonlyMap<string, unknown> | undefined,
+  b: ReadonlyMap<string, unknown> | undefined,
+): boolean {
   if (!a || !b || a.size !== b.size) return false;
   for (const k of b.keys()) if (!a.has(k)) return false;
   return true;
 }
 
-function diffView(mesh: string, a: MeshView | undefined, b: MeshView | undefined, out: Array<[string, string]>): void {
+function diffView(
+  mesh: string,
+  a: MeshView | undefined,
+  b: MeshView | undefined,
+  out: Array<[string, string]>,
+): void {
   const ma = a?.mesh;
   const mb = b?.mesh;
-  if (!ma || !mb || ma.resource !== mb.resource || ma.inactive?.reason !== mb.inactive?.reason || ma.egressFilter !== mb.egressFilter) out.push([mesh, depKey.mesh()]);
+  if (
+    !ma ||
+    !mb ||
+    ma.resource !== mb.resource ||
+    ma.inactive?.reason !== mb.inactive?.reason ||
+    ma.egressFilter !== mb.egressFilter
+  )
+    out.push([mesh, depKey.mesh()]);
   // When the same entries exist before and after, what references resolve to cannot have
   // changed, so services and routers need only their own input and activity compared.
   // Node backends (BackendGroups) and gateway routes (selectors) are always compared.

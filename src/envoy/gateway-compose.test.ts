@@ -4,8 +4,15 @@ import type { GatewayVariant } from './gateway-match.js';
 import type { MatchIR } from './route-match.js';
 
 const none = { headers: [], query: [] };
-const svc = (kind: 'prefix' | 'exact' | 'regex', value: string): MatchIR => ({ path: { kind, value }, headers: [], query: [] });
-const rewritten: GatewayVariant = { path: { kind: 'prefix', value: '/api/' }, rewrite: { kind: 'prefix', from: '/api/', to: '/' } };
+const svc = (kind: 'prefix' | 'exact' | 'regex', value: string): MatchIR => ({
+  path: { kind, value },
+  headers: [],
+  query: [],
+});
+const rewritten: GatewayVariant = {
+  path: { kind: 'prefix', value: '/api/' },
+  rewrite: { kind: 'prefix', from: '/api/', to: '/' },
+};
 const identity: GatewayVariant = { path: { kind: 'prefix', value: '/api/' }, rewrite: { kind: 'identity' } };
 
 describe('compose (gateway route × service route)', () => {
@@ -16,27 +23,48 @@ describe('compose (gateway route × service route)', () => {
     expect(compose(rewritten, none, svc('exact', '/status'))).toEqual({
       ok: { match: svc('exact', '/api/status'), rewrite: { prefix_rewrite: '/status' } },
     });
-    expect(compose(rewritten, none, svc('prefix', '/'))).toEqual({ ok: { match: svc('prefix', '/api/'), rewrite: { prefix_rewrite: '/' } } });
+    expect(compose(rewritten, none, svc('prefix', '/'))).toEqual({
+      ok: { match: svc('prefix', '/api/'), rewrite: { prefix_rewrite: '/' } },
+    });
   });
 
   it('decides service routes now when the rewritten path is a constant', () => {
-    const exact: GatewayVariant = { path: { kind: 'exact', value: '/api' }, rewrite: { kind: 'const', value: '/' } };
+    const exact: GatewayVariant = {
+      path: { kind: 'exact', value: '/api' },
+      rewrite: { kind: 'const', value: '/' },
+    };
     expect(compose(exact, none, svc('prefix', '/users'))).toEqual({ never: true });
-    expect(compose(exact, none, svc('prefix', '/'))).toEqual({ ok: { match: svc('exact', '/api'), rewrite: { prefix_rewrite: '/' } } });
-    expect(compose(exact, none, svc('regex', '/v?'))).toEqual({ ok: { match: svc('exact', '/api'), rewrite: { prefix_rewrite: '/' } } });
+    expect(compose(exact, none, svc('prefix', '/'))).toEqual({
+      ok: { match: svc('exact', '/api'), rewrite: { prefix_rewrite: '/' } },
+    });
+    expect(compose(exact, none, svc('regex', '/v?'))).toEqual({
+      ok: { match: svc('exact', '/api'), rewrite: { prefix_rewrite: '/' } },
+    });
   });
 
   it('keeps both conditions when nothing is rewritten, the second on :path', () => {
-    expect(compose(identity, none, svc('prefix', '/api/v1/'))).toEqual({ ok: { match: svc('prefix', '/api/v1/'), rewrite: {} } });
+    expect(compose(identity, none, svc('prefix', '/api/v1/'))).toEqual({
+      ok: { match: svc('prefix', '/api/v1/'), rewrite: {} },
+    });
     expect(compose(identity, none, svc('prefix', '/other'))).toEqual({ never: true });
     expect(compose(identity, none, svc('regex', '.*\\.json'))).toEqual({
-      ok: { match: { path: { kind: 'regex', value: '.*\\.json' }, headers: [{ name: ':path', match: { prefix: '/api/' } }], query: [] }, rewrite: {} },
+      ok: {
+        match: {
+          path: { kind: 'regex', value: '.*\\.json' },
+          headers: [{ name: ':path', match: { prefix: '/api/' } }],
+          query: [],
+        },
+        rewrite: {},
+      },
     });
   });
 
   it('carries a regex over a prefix rewrite only when it starts with the rewritten prefix', () => {
     expect(compose(rewritten, none, svc('regex', '/v[0-9]+/x'))).toEqual({
-      ok: { match: svc('regex', '/api/(?:v[0-9]+/x)'), rewrite: { regex_rewrite: { pattern: { regex: '^/api/' }, substitution: '/' } } },
+      ok: {
+        match: svc('regex', '/api/(?:v[0-9]+/x)'),
+        rewrite: { regex_rewrite: { pattern: { regex: '^/api/' }, substitution: '/' } },
+      },
     });
     expect('unsupported' in compose(rewritten, none, svc('regex', '.*\\.json'))).toBe(true);
   });
@@ -45,7 +73,11 @@ describe('compose (gateway route × service route)', () => {
     const gw = { headers: [{ name: ':method', match: { exact: 'GET' } }], query: [{ name: 'q' }] };
     const service: MatchIR = { path: { kind: 'prefix', value: '/' }, headers: [{ name: 'x' }], query: [] };
     const c = compose(identity, gw, service);
-    expect('ok' in c && c.ok.match).toEqual({ path: { kind: 'prefix', value: '/api/' }, headers: [{ name: ':method', match: { exact: 'GET' } }, { name: 'x' }], query: [{ name: 'q' }] });
+    expect('ok' in c && c.ok.match).toEqual({
+      path: { kind: 'prefix', value: '/api/' },
+      headers: [{ name: ':method', match: { exact: 'GET' } }, { name: 'x' }],
+      query: [{ name: 'q' }],
+    });
   });
 });
 

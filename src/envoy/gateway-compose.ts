@@ -74,19 +74,38 @@ export function stripLiteralPrefix(regex: string, literal: string): string | und
 const pathHeader = (cond: PathCond): HeaderCond =>
   cond.kind === 'prefix'
     ? { name: ':path', match: { prefix: cond.value } }
-    : { name: ':path', match: { regex: cond.kind === 'exact' ? `${escapeRegex(cond.value)}(\\?.*)?` : `(?:${cond.value})(\\?.*)?` } };
+    : {
+        name: ':path',
+        match: {
+          regex: cond.kind === 'exact' ? `${escapeRegex(cond.value)}(\\?.*)?` : `(?:${cond.value})(\\?.*)?`,
+        },
+      };
 
-function withPath(service: MatchIR, gw: { headers: HeaderCond[]; query: MatchIR['query'] }, path: PathCond, extra: HeaderCond[] = []): MatchIR {
-  return { path, headers: [...gw.headers, ...extra, ...service.headers], query: [...gw.query, ...service.query] };
+function withPath(
+  service: MatchIR,
+  gw: { headers: HeaderCond[]; query: MatchIR['query'] },
+  path: PathCond,
+  extra: HeaderCond[] = [],
+): MatchIR {
+  return {
+    path,
+    headers: [...gw.headers, ...extra, ...service.headers],
+    query: [...gw.query, ...service.query],
+  };
 }
 
-export function compose(variant: GatewayVariant, gw: { headers: HeaderCond[]; query: MatchIR['query'] }, service: MatchIR): ComposeResult {
+export function compose(
+  variant: GatewayVariant,
+  gw: { headers: HeaderCond[]; query: MatchIR['query'] },
+  service: MatchIR,
+): ComposeResult {
   const g = variant.path;
   const s = service.path;
   const rw = variant.rewrite;
 
   // The path the service sees is known now.
-  const known = rw.kind === 'const' ? rw.value : rw.kind === 'identity' && g.kind === 'exact' ? g.value : undefined;
+  const known =
+    rw.kind === 'const' ? rw.value : rw.kind === 'identity' && g.kind === 'exact' ? g.value : undefined;
   if (known !== undefined) {
     const hit = pathMatches(s, known);
     if (hit === undefined) return { unsupported: `regex ${s.value} cannot be evaluated` };
@@ -100,18 +119,23 @@ export function compose(variant: GatewayVariant, gw: { headers: HeaderCond[]; qu
   }
 
   if (rw.kind === 'identity') {
-    if (g.kind === 'prefix' && g.value === '/') return { ok: { match: withPath(service, gw, s), rewrite: {} } };
+    if (g.kind === 'prefix' && g.value === '/')
+      return { ok: { match: withPath(service, gw, s), rewrite: {} } };
     if (g.kind === 'prefix') {
       if (s.kind === 'prefix') {
         if (s.value.startsWith(g.value)) return { ok: { match: withPath(service, gw, s), rewrite: {} } };
         if (g.value.startsWith(s.value)) return { ok: { match: withPath(service, gw, g), rewrite: {} } };
         return { never: true };
       }
-      if (s.kind === 'exact') return s.value.startsWith(g.value) ? { ok: { match: withPath(service, gw, s), rewrite: {} } } : { never: true };
+      if (s.kind === 'exact')
+        return s.value.startsWith(g.value)
+          ? { ok: { match: withPath(service, gw, s), rewrite: {} } }
+          : { never: true };
       return { ok: { match: withPath(service, gw, s, [pathHeader(g)]), rewrite: {} } };
     }
     // Gateway regex, not rewritten.
-    if (s.kind === 'prefix') return { ok: { match: withPath(service, gw, g, s.value === '/' ? [] : [pathHeader(s)]), rewrite: {} } };
+    if (s.kind === 'prefix')
+      return { ok: { match: withPath(service, gw, g, s.value === '/' ? [] : [pathHeader(s)]), rewrite: {} } };
     if (s.kind === 'exact') {
       const hit = regexMatches(g.value, s.value);
       if (hit === undefined) return { unsupported: `regex ${g.value} cannot be evaluated` };
@@ -128,11 +152,13 @@ export function compose(variant: GatewayVariant, gw: { headers: HeaderCond[]; qu
       const path: PathCond = { kind: s.kind, value: from + s.value.slice(to.length) };
       return { ok: { match: withPath(service, gw, path), rewrite: { prefix_rewrite: s.value } } };
     }
-    if (s.kind === 'prefix' && to.startsWith(s.value)) return { ok: { match: withPath(service, gw, g), rewrite: { prefix_rewrite: to } } };
+    if (s.kind === 'prefix' && to.startsWith(s.value))
+      return { ok: { match: withPath(service, gw, g), rewrite: { prefix_rewrite: to } } };
     return { never: true };
   }
   const rest = stripLiteralPrefix(s.value, to);
-  if (rest === undefined) return { unsupported: `regex ${s.value} does not start with the rewritten prefix ${to}` };
+  if (rest === undefined)
+    return { unsupported: `regex ${s.value} does not start with the rewritten prefix ${to}` };
   return {
     ok: {
       match: withPath(service, gw, { kind: 'regex', value: `${escapeRegex(from)}(?:${rest})` }),

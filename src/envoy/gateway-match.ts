@@ -38,12 +38,18 @@ export function escapeRegex(text: string): string {
 
 /** `:authority` conditions: case-insensitive, with or without a port. */
 function hostnameConds(h: { exact?: string; suffix?: string } | undefined): HeaderCond[] {
-  if (h?.exact !== undefined) return [{ name: ':authority', match: { regex: `(?i)${escapeRegex(h.exact)}(:[0-9]+)?` } }];
-  if (h?.suffix !== undefined) return [{ name: ':authority', match: { regex: `(?i).*${escapeRegex(h.suffix)}(:[0-9]+)?` } }];
+  if (h?.exact !== undefined)
+    return [{ name: ':authority', match: { regex: `(?i)${escapeRegex(h.exact)}(:[0-9]+)?` } }];
+  if (h?.suffix !== undefined)
+    return [{ name: ':authority', match: { regex: `(?i).*${escapeRegex(h.suffix)}(:[0-9]+)?` } }];
   return [];
 }
 
-function prefixVariants(prefix: string, to: string | undefined, constPath: string | undefined): GatewayVariant[] {
+function prefixVariants(
+  prefix: string,
+  to: string | undefined,
+  constPath: string | undefined,
+): GatewayVariant[] {
   const rw = (from: string, exact: boolean): PathRewrite => {
     if (constPath !== undefined) return { kind: 'const', value: constPath };
     if (to === undefined) return { kind: 'identity' };
@@ -70,13 +76,20 @@ export function gatewayMatch(gr: ResolvedGatewayRoute): GatewayMatch {
     const constPath = rw?.path?.exact;
     const headers: HeaderCond[] = [
       ...hostnameConds(m.hostname),
-      ...(m.headers ?? []).map((h) => ({ name: h.name.toLowerCase(), ...(h.match ? { match: h.match } : {}), ...(h.invert ? { invert: true } : {}) })),
+      ...(m.headers ?? []).map((h) => ({
+        name: h.name.toLowerCase(),
+        ...(h.match ? { match: h.match } : {}),
+        ...(h.invert ? { invert: true } : {}),
+      })),
       ...(m.method ? [{ name: ':method', match: { exact: m.method } }] : []),
     ];
-    const query: QueryCond[] = (m.queryParameters ?? []).map((q) => (q.match?.exact !== undefined ? { name: q.name, exact: q.match.exact } : { name: q.name }));
+    const query: QueryCond[] = (m.queryParameters ?? []).map((q) =>
+      q.match?.exact !== undefined ? { name: q.name, exact: q.match.exact } : { name: q.name },
+    );
     let variants: GatewayVariant[];
     let path: PathCond;
-    const constRw: PathRewrite = constPath !== undefined ? { kind: 'const', value: constPath } : { kind: 'identity' };
+    const constRw: PathRewrite =
+      constPath !== undefined ? { kind: 'const', value: constPath } : { kind: 'identity' };
     if (m.prefix !== undefined) {
       const to = rw?.prefix?.value ?? (rw?.prefix?.defaultPrefix === 'DISABLED' ? undefined : '/');
       variants = prefixVariants(m.prefix, to, constPath);
@@ -91,14 +104,24 @@ export function gatewayMatch(gr: ResolvedGatewayRoute): GatewayMatch {
       path = { kind: 'prefix', value: '/' };
       variants = [{ path, rewrite: constRw }];
     }
-    return { variants, headers, query, rewriteHost: rw?.hostname?.defaultTargetHostname !== 'DISABLED', ir: { path, headers, query } };
+    return {
+      variants,
+      headers,
+      query,
+      rewriteHost: rw?.hostname?.defaultTargetHostname !== 'DISABLED',
+      ir: { path, headers, query },
+    };
   }
   const g = spec.grpcRoute;
   const m = g?.match;
   const path = grpcPath(m?.serviceName, undefined);
   const headers: HeaderCond[] = [
     ...hostnameConds(m?.hostname),
-    ...(m?.metadata ?? []).map((h) => ({ name: h.name.toLowerCase(), ...(h.match ? { match: h.match } : {}), ...(h.invert ? { invert: true } : {}) })),
+    ...(m?.metadata ?? []).map((h) => ({
+      name: h.name.toLowerCase(),
+      ...(h.match ? { match: h.match } : {}),
+      ...(h.invert ? { invert: true } : {}),
+    })),
   ];
   return {
     variants: [{ path, rewrite: { kind: 'identity' } }],

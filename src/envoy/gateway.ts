@@ -24,28 +24,48 @@ import { gatewayMatch, gatewayRoutePort } from './gateway-match.js';
 import { compose } from './gateway-compose.js';
 import type { Listener, Route } from './types.js';
 
-function orderGatewayRoutes(routes: ReadonlyArray<ResolvedGatewayRoute>): Array<{ gr: ResolvedGatewayRoute; m: ReturnType<typeof gatewayMatch> }> {
+function orderGatewayRoutes(
+  routes: ReadonlyArray<ResolvedGatewayRoute>,
+): Array<{ gr: ResolvedGatewayRoute; m: ReturnType<typeof gatewayMatch> }> {
   return routes
     .map((gr) => ({ gr, m: gatewayMatch(gr) }))
     .sort((a, b) => {
       const pa = a.gr.resource.spec.priority ?? 1000;
       const pb = b.gr.resource.spec.priority ?? 1000;
-      return pa - pb || compareSpecificity(a.m.ir, b.m.ir) || (a.gr.awsName < b.gr.awsName ? -1 : a.gr.awsName > b.gr.awsName ? 1 : 0);
+      return (
+        pa - pb ||
+        compareSpecificity(a.m.ir, b.m.ir) ||
+        (a.gr.awsName < b.gr.awsName ? -1 : a.gr.awsName > b.gr.awsName ? 1 : 0)
+      );
     });
 }
 
-function targetPort(ctx: TranslateContext, gr: ResolvedGatewayRoute, ports: ServicePort[]): ServicePort | undefined {
+function targetPort(
+  ctx: TranslateContext,
+  gr: ResolvedGatewayRoute,
+  ports: ServicePort[],
+): ServicePort | undefined {
   const wanted = gr.target.port;
   if (wanted !== undefined) {
     const p = ports.find((x) => x.port === wanted);
-    if (!p) ctx.warn(`GatewayRoute ${gr.awsName}: target port ${wanted} is not a port of ${gr.target.service.awsName}`);
+    if (!p)
+      ctx.warn(
+        `GatewayRoute ${gr.awsName}: target port ${wanted} is not a port of ${gr.target.service.awsName}`,
+      );
     return p;
   }
-  if (ports.length > 1) ctx.warn(`GatewayRoute ${gr.awsName}: ${gr.target.service.awsName} has several ports and the route names none; using ${ports[0]?.port}`);
+  if (ports.length > 1)
+    ctx.warn(
+      `GatewayRoute ${gr.awsName}: ${gr.target.service.awsName} has several ports and the route names none; using ${ports[0]?.port}`,
+    );
   return ports[0];
 }
 
-function gatewayRoutes(ctx: TranslateContext, vg: ResolvedVirtualGateway, listener: VirtualGatewayListener): Route[] {
+function gatewayRoutes(
+  ctx: TranslateContext,
+  vg: ResolvedVirtualGateway,
+  listener: VirtualGatewayListener,
+): Route[] {
   const { port, protocol } = listener.portMapping;
   const limits = poolLimits(listener.connectionPool);
   const policy = vg.resource.spec.backendDefaults?.clientPolicy;
@@ -91,7 +111,11 @@ export function gatewayResources(ctx: TranslateContext, vg: ResolvedVirtualGatew
   for (const l of listeners) {
     const { port, protocol } = l.portMapping;
     const rds = routeConfigName('ingress', protocol, port);
-    const hcm = httpConnectionManagerFilter({ statPrefix: statPrefix('ingress', protocol, port, multi), routeConfigName: rds, accessLogs: logs });
+    const hcm = httpConnectionManagerFilter({
+      statPrefix: statPrefix('ingress', protocol, port, multi),
+      routeConfigName: rds,
+      accessLogs: logs,
+    });
     const chains = tlsChains(ctx, `ingress_${protocol}_${port}`, undefined, [hcm], l.tls);
     if (chains.length === 0) continue;
     ctx.out.routes.push({

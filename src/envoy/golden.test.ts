@@ -21,7 +21,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const inDir = path.join(here, 'testdata', 'in');
 const outDir = path.join(here, 'testdata', 'out');
 const update = process.env['AMIME_UPDATE_GOLDEN'] === '1';
-const cases = readdirSync(inDir).filter((f) => f.endsWith('.yaml')).sort();
+const cases = readdirSync(inDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function render(file: string): string {
   const text = readFileSync(path.join(inDir, file), 'utf8');
@@ -36,7 +38,10 @@ function render(file: string): string {
     const t = translateGroupDetailed(graph, g, header.endpoints, header.options);
     const problems = checkResources(t.resources);
     expect(problems.length === 0 ? '' : formatCheckProblems(problems), `${file} ${g.key}`).toBe('');
-    out[g.key] = { ...(t.warnings.length > 0 ? { warnings: t.warnings } : {}), ...resourcesView(t.resources) };
+    out[g.key] = {
+      ...(t.warnings.length > 0 ? { warnings: t.warnings } : {}),
+      ...resourcesView(t.resources),
+    };
   }
   const banner = `# Generated from ../in/${file} by src/envoy/golden.test.ts; run \`npm run golden:update\` to regenerate.\n`;
   return banner + YAML.stringify(out, { lineWidth: 0, aliasDuplicateObjects: false });

@@ -10,7 +10,10 @@ import type { Diagnostic } from '../model/index.js';
 import { staticEndpoints, type Endpoint, type EndpointSource } from './endpoints.js';
 import type { AcmSource, TranslateOptions } from './options.js';
 
-export function graphFromText(text: string, file = '<test>'): { graph: MeshGraph; diagnostics: Diagnostic[] } {
+export function graphFromText(
+  text: string,
+  file = '<test>',
+): { graph: MeshGraph; diagnostics: Diagnostic[] } {
   return validateLoaded(loadText(text, file));
 }
 
@@ -31,7 +34,12 @@ export function acmFromTables(t: AcmTables): AcmSource {
 }
 
 export function parseHeader(text: string): GoldenHeader {
-  const header: GoldenHeader = { proxies: [], options: {}, endpoints: staticEndpoints({}), expectDiagnostics: false };
+  const header: GoldenHeader = {
+    proxies: [],
+    options: {},
+    endpoints: staticEndpoints({}),
+    expectDiagnostics: false,
+  };
   let byNode: Record<string, Endpoint[]> = {};
   let byHost: Record<string, string[]> = {};
   for (const line of text.split('\n')) {

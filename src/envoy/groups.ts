@@ -57,7 +57,7 @@ export function proxyGroups(graph: MeshGraph): ProxyGroup[] {
  * (`arn:aws:appmesh:<region>:<account>:mesh/…`, a shared mesh's `<mesh>@<owner>`
  * included), optionally with `#grpc`. Undefined if it names no node or gateway.
  */
-export function parseGroupKey(id: string): Omit<ProxyGroup, 'key'> & { key: string } | undefined {
+export function parseGroupKey(id: string): (Omit<ProxyGroup, 'key'> & { key: string }) | undefined {
   const grpc = id.endsWith(GRPC_SUFFIX);
   const parsed = parseArn(grpc ? id.slice(0, -GRPC_SUFFIX.length) : id);
   if (!parsed || (parsed.type !== 'virtualNode' && parsed.type !== 'virtualGateway')) return undefined;

@@ -17,7 +17,10 @@ export interface HcmSpec {
   flavour?: ProxyFlavour;
 }
 
-export const ROUTER_FILTER: HttpFilter = { name: FILTER.router, typed_config: typedConfig(EXT.router, {} satisfies EmptyConfig) };
+export const ROUTER_FILTER: HttpFilter = {
+  name: FILTER.router,
+  typed_config: typedConfig(EXT.router, {} satisfies EmptyConfig),
+};
 
 export function httpConnectionManager(spec: HcmSpec): HttpConnectionManager {
   const hcm: HttpConnectionManager = {
@@ -34,5 +37,8 @@ export function httpConnectionManager(spec: HcmSpec): HttpConnectionManager {
 }
 
 export function httpConnectionManagerFilter(spec: HcmSpec): Filter {
-  return { name: FILTER.httpConnectionManager, typed_config: typedConfig(EXT.httpConnectionManager, httpConnectionManager(spec)) };
+  return {
+    name: FILTER.httpConnectionManager,
+    typed_config: typedConfig(EXT.httpConnectionManager, httpConnectionManager(spec)),
+  };
 }

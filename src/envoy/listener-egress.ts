@@ -21,19 +21,28 @@ import { ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER } from './listener-ingress.js
 import type { AccessLog, Filter, FilterChain, Listener } from './types.js';
 
 const STAT_PREFIX = 'egress';
-const EGRESS_ADDRESS: Listener['address'] = { socket_address: { address: '0.0.0.0', port_value: EGRESS_PORT } };
+const EGRESS_ADDRESS: Listener['address'] = {
+  socket_address: { address: '0.0.0.0', port_value: EGRESS_PORT },
+};
 const EGRESS_LISTENER_FILTERS = [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER];
 
 function tcpChainFilter(ctx: TranslateContext, ep: EgressPort, logs: AccessLog[]): Filter | undefined {
   if (ep.backends.length > 1) {
     const names = ep.backends.map((b) => b.vs.awsName).join(', ');
-    ctx.warn(`TCP port ${ep.port} is shared by ${names}; only ${ep.backends[0]?.vs.awsName} is reachable (App Mesh cannot tell TCP backends apart by name)`);
+    ctx.warn(
+      `TCP port ${ep.port} is shared by ${names}; only ${ep.backends[0]?.vs.awsName} is reachable (App Mesh cannot tell TCP backends apart by name)`,
+    );
   }
   const first = ep.backends[0];
   if (!first) return undefined;
   const route = serviceRoutes(ctx, first.vs, ep, { policy: first.policy }).find((r) => r.protocol === 'tcp');
   if (!route) return undefined;
-  return tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: route.action.targets, idle: route.tcpIdle, accessLogs: logs });
+  return tcpProxyFilter({
+    statPrefix: STAT_PREFIX,
+    targets: route.action.targets,
+    idle: route.tcpIdle,
+    accessLogs: logs,
+  });
 }
 
 export interface EgressSpec {
@@ -49,7 +58,12 @@ export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
   for (const ep of egressPorts(ctx, spec.backends, spec.backendDefaults)) {
     if (ep.protocol === 'tcp') {
       const filter = tcpChainFilter(ctx, ep, logs);
-      if (filter) chains.push({ name: `egress_${ep.protocol}_${ep.port}`, filter_chain_match: { destination_port: { value: ep.port } }, filters: [filter] });
+      if (filter)
+        chains.push({
+          name: `egress_${ep.protocol}_${ep.port}`,
+          filter_chain_match: { destination_port: { value: ep.port } },
+          filters: [filter],
+        });
       continue;
     }
     ctx.out.routes.push(egressRouteConfig(ctx, ep));
@@ -59,7 +73,9 @@ export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
       shared(ctx, `egress-chain:${rds}:${logKey}`, () => ({
         name: `egress_${ep.protocol}_${ep.port}`,
         filter_chain_match: { destination_port: { value: ep.port } },
-        filters: [httpConnectionManagerFilter({ statPrefix: STAT_PREFIX, routeConfigName: rds, accessLogs: logs })],
+        filters: [
+          httpConnectionManagerFilter({ statPrefix: STAT_PREFIX, routeConfigName: rds, accessLogs: logs }),
+        ],
       })),
     );
   }
@@ -72,14 +88,26 @@ export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
   };
   if (ctx.view.mesh.egressFilter === 'ALLOW_ALL') {
     listener.default_filter_chain = shared(ctx, `allow-all-chain:${logKey}`, () => {
-      const filter = tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: [{ cluster: allowAllCluster(ctx), weight: 1 }], accessLogs: logs });
+      const filter = tcpProxyFilter({
+        statPrefix: STAT_PREFIX,
+        targets: [{ cluster: allowAllCluster(ctx), weight: 1 }],
+        accessLogs: logs,
+      });
       return { name: 'mesh-allow-all', filters: filter ? [filter] : [] };
     });
   } else {
     chains.push(
       shared(ctx, `amazonaws-chain:${logKey}`, () => {
-        const filter = tcpProxyFilter({ statPrefix: STAT_PREFIX, targets: [{ cluster: amazonawsCluster(ctx), weight: 1 }], accessLogs: logs });
-        return { name: 'amazonaws', filter_chain_match: { server_names: [AMAZONAWS_DOMAIN], transport_protocol: 'tls' }, filters: filter ? [filter] : [] };
+        const filter = tcpProxyFilter({
+          statPrefix: STAT_PREFIX,
+          targets: [{ cluster: amazonawsCluster(ctx), weight: 1 }],
+          accessLogs: logs,
+        });
+        return {
+          name: 'amazonaws',
+          filter_chain_match: { server_names: [AMAZONAWS_DOMAIN], transport_protocol: 'tls' },
+          filters: filter ? [filter] : [],
+        };
       }),
     );
   }

@@ -18,15 +18,36 @@ import { tcpProxyFilter } from './tcp-proxy.js';
 import { accessLogs } from './access-log.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, durationFromMillis, fromAppMesh } from './duration.js';
 import { downstreamTransportSocket, type ListenerTls } from './tls.js';
-import type { EmptyConfig, Filter, FilterChain, Listener, ListenerFilter, RouteAction, RouteConfiguration, TransportSocket } from './types.js';
+import type {
+  EmptyConfig,
+  Filter,
+  FilterChain,
+  Listener,
+  ListenerFilter,
+  RouteAction,
+  RouteConfiguration,
+  TransportSocket,
+} from './types.js';
 
-export const ORIGINAL_DST_FILTER: ListenerFilter = { name: FILTER.originalDst, typed_config: typedConfig(EXT.originalDst, {} satisfies EmptyConfig) };
-export const TLS_INSPECTOR_FILTER: ListenerFilter = { name: FILTER.tlsInspector, typed_config: typedConfig(EXT.tlsInspector, {} satisfies EmptyConfig) };
+export const ORIGINAL_DST_FILTER: ListenerFilter = {
+  name: FILTER.originalDst,
+  typed_config: typedConfig(EXT.originalDst, {} satisfies EmptyConfig),
+};
+export const TLS_INSPECTOR_FILTER: ListenerFilter = {
+  name: FILTER.tlsInspector,
+  typed_config: typedConfig(EXT.tlsInspector, {} satisfies EmptyConfig),
+};
 const PLAIN_FILTERS = [ORIGINAL_DST_FILTER];
 const PERMISSIVE_FILTERS = [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER];
-const INGRESS_ADDRESS: Listener['address'] = { socket_address: { address: '0.0.0.0', port_value: INGRESS_PORT } };
+const INGRESS_ADDRESS: Listener['address'] = {
+  socket_address: { address: '0.0.0.0', port_value: INGRESS_PORT },
+};
 
-function listenerTimeout(l: VirtualNodeListener): { perRequest?: { unit: 's' | 'ms'; value: number }; idle?: { unit: 's' | 'ms'; value: number } } | undefined {
+function listenerTimeout(
+  l: VirtualNodeListener,
+):
+  | { perRequest?: { unit: 's' | 'ms'; value: number }; idle?: { unit: 's' | 'ms'; value: number } }
+  | undefined {
   const t = l.timeout;
   if (!t) return undefined;
   return t[l.portMapping.protocol] ?? t.http ?? t.http2 ?? t.grpc ?? t.tcp;
@@ -52,16 +73,42 @@ export function tlsChains(
   }
   if (tls.mode === 'STRICT') return [{ ...base, transport_socket: socket }];
   return [
-    { name: `${name}_tls`, filter_chain_match: { ...match, transport_protocol: 'tls' }, filters, transport_socket: socket },
-    { name: `${name}_plaintext`, filter_chain_match: { ...match, transport_protocol: 'raw_buffer' }, filters },
+    {
+      name: `${name}_tls`,
+      filter_chain_match: { ...match, transport_protocol: 'tls' },
+      filters,
+      transport_socket: socket,
+    },
+    {
+      name: `${name}_plaintext`,
+      filter_chain_match: { ...match, transport_protocol: 'raw_buffer' },
+      filters,
+    },
   ];
 }
 
-export function ingressRouteConfig(name: string, virtualHost: string, cluster: string, l: VirtualNodeListener): RouteConfiguration {
+export function ingressRouteConfig(
+  name: string,
+  virtualHost: string,
+  cluster: string,
+  l: VirtualNodeListener,
+): RouteConfiguration {
   const t = listenerTimeout(l);
-  const action: RouteAction = { cluster, timeout: t?.perRequest ? fromAppMesh(t.perRequest) : durationFromMillis(DEFAULT_REQUEST_TIMEOUT_MS) };
+  const action: RouteAction = {
+    cluster,
+    timeout: t?.perRequest ? fromAppMesh(t.perRequest) : durationFromMillis(DEFAULT_REQUEST_TIMEOUT_MS),
+  };
   if (t?.idle) action.idle_timeout = fromAppMesh(t.idle);
-  return { name, virtual_hosts: [{ name: virtualHost, domains: ['*'], routes: [{ name: 'ingress', match: { prefix: '/' }, route: action }] }] };
+  return {
+    name,
+    virtual_hosts: [
+      {
+        name: virtualHost,
+        domains: ['*'],
+        routes: [{ name: 'ingress', match: { prefix: '/' }, route: action }],
+      },
+    ],
+  };
 }
 
 export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode): void {
@@ -81,14 +128,28 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
     const name = `ingress_${protocol}_${port}`;
     let portChains: FilterChain[];
     if (protocol === 'tcp') {
-      const filter = tcpProxyFilter({ statPrefix: stat, targets: [{ cluster, weight: 1 }], idle: listenerTimeout(l)?.idle, accessLogs: logs });
+      const filter = tcpProxyFilter({
+        statPrefix: stat,
+        targets: [{ cluster, weight: 1 }],
+        idle: listenerTimeout(l)?.idle,
+        accessLogs: logs,
+      });
       portChains = filter ? tlsChains(ctx, name, match, [filter], l.tls) : [];
     } else {
       // Nothing node-specific in an HTTP chain: nodes with the same listener share it.
       const key = `ingress-chains:${rds}:${stat}:${logKey}:${jsonKey(l.tls)}`;
-      portChains = shared(ctx, key, () => tlsChains(ctx, name, match, [httpConnectionManagerFilter({ statPrefix: stat, routeConfigName: rds, accessLogs: logs })], l.tls));
+      portChains = shared(ctx, key, () =>
+        tlsChains(
+          ctx,
+          name,
+          match,
+          [httpConnectionManagerFilter({ statPrefix: stat, routeConfigName: rds, accessLogs: logs })],
+          l.tls,
+        ),
+      );
     }
-    if (portChains.length > 0 && protocol !== 'tcp') ctx.out.routes.push(ingressRouteConfig(rds, node.awsName, cluster, l));
+    if (portChains.length > 0 && protocol !== 'tcp')
+      ctx.out.routes.push(ingressRouteConfig(rds, node.awsName, cluster, l));
     chains.push(...portChains);
   }
   if (chains.length === 0) return; // Envoy rejects a listener without filter chains

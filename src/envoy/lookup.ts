@@ -16,7 +16,8 @@ export const depKey = {
   gateway: (name: string): string => `VirtualGateway/${name}`,
   endpoints: (node: string): string => `endpoints/${node}`,
   /** Whether the EndpointSource knew the node when read: the two values are two keys, so a flip finds the readers of the old one. */
-  endpointsKnown: (node: string, known: boolean): string => `endpoints-${known ? 'known' : 'unknown'}/${node}`,
+  endpointsKnown: (node: string, known: boolean): string =>
+    `endpoints-${known ? 'known' : 'unknown'}/${node}`,
 };
 
 export function activeService(ctx: TranslateContext, name: string): ResolvedVirtualService | undefined {
@@ -30,12 +31,17 @@ export function readNode(ctx: TranslateContext, node: ResolvedVirtualNode): Reso
   return node.inactive ? undefined : node;
 }
 
-export function readRouter(ctx: TranslateContext, router: ResolvedVirtualRouter): ResolvedVirtualRouter | undefined {
+export function readRouter(
+  ctx: TranslateContext,
+  router: ResolvedVirtualRouter,
+): ResolvedVirtualRouter | undefined {
   ctx.deps.add(depKey.router(router.awsName));
   return router.inactive ? undefined : router;
 }
 
-export type ActiveProvider = { kind: 'virtualNode'; node: ResolvedVirtualNode } | { kind: 'virtualRouter'; router: ResolvedVirtualRouter };
+export type ActiveProvider =
+  | { kind: 'virtualNode'; node: ResolvedVirtualNode }
+  | { kind: 'virtualRouter'; router: ResolvedVirtualRouter };
 
 /** The service's provider if it and the provider are active. */
 export function providerOf(ctx: TranslateContext, vs: ResolvedVirtualService): ActiveProvider | undefined {
@@ -59,7 +65,9 @@ export function servicePorts(ctx: TranslateContext, vs: ResolvedVirtualService):
   const provider = providerOf(ctx, vs);
   if (!provider) return [];
   const listeners =
-    provider.kind === 'virtualRouter' ? provider.router.resource.spec.listeners : (provider.node.resource.spec.listeners ?? []);
+    provider.kind === 'virtualRouter'
+      ? provider.router.resource.spec.listeners
+      : (provider.node.resource.spec.listeners ?? []);
   const seen = new Set<number>();
   const out: ServicePort[] = [];
   for (const l of listeners) {

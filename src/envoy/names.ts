@@ -22,7 +22,13 @@ export function routeConfigName(direction: Direction, protocol: string, port: nu
 }
 
 /** `cds_ingress_<mesh>_<vn>_<protocol>_<port>` (the local app) or `cds_egress_…` (a target node). */
-export function nodeClusterName(direction: Direction, mesh: string, node: string, protocol: string, port: number): string {
+export function nodeClusterName(
+  direction: Direction,
+  mesh: string,
+  node: string,
+  protocol: string,
+  port: number,
+): string {
   return `cds_${direction}_${mesh}_${node}_${protocol}_${port}`;
 }
 
@@ -53,7 +59,12 @@ export const AMAZONAWS_DOMAIN = '*.amazonaws.com';
  * HCM / tcp_proxy stat prefix: `ingress` when the proxy has one listener, else
  * `ingress.<protocol>.<port>` (App Mesh multi-listener stats, appmesh.md §4.2).
  */
-export function statPrefix(direction: Direction, protocol: string, port: number, multiListener: boolean): string {
+export function statPrefix(
+  direction: Direction,
+  protocol: string,
+  port: number,
+  multiListener: boolean,
+): string {
   return multiListener ? `${direction}.${protocol}.${port}` : direction;
 }
 

@@ -25,7 +25,12 @@ const require = createRequire(import.meta.url);
 // What a gRPC client does first: registers the xds resolver, load balancers and HTTP filters.
 (require('@grpc/grpc-js-xds') as { register(): void }).register();
 const load = (file: string, name: string): ResourceType =>
-  (require(`@grpc/grpc-js-xds/build/src/xds-resource-type/${file}`) as Record<string, { get(): ResourceType }>)[name]?.get() as ResourceType;
+  (
+    require(`@grpc/grpc-js-xds/build/src/xds-resource-type/${file}`) as Record<
+      string,
+      { get(): ResourceType }
+    >
+  )[name]?.get() as ResourceType;
 const TYPES: Record<Exclude<XdsKind, 'secrets'>, ResourceType> = {
   listeners: load('listener-resource-type.js', 'ListenerResourceType'),
   routes: load('route-config-resource-type.js', 'RouteConfigurationResourceType'),
@@ -50,7 +55,10 @@ describe('proxyless resources in @grpc/grpc-js-xds', () => {
             continue;
           }
           for (const r of res[kind]) {
-            const decoded = TYPES[kind].decode(context, { type_url: XDS_TYPE_URL[kind], value: Buffer.from(encodeOne(kind, r)) });
+            const decoded = TYPES[kind].decode(context, {
+              type_url: XDS_TYPE_URL[kind],
+              value: Buffer.from(encodeOne(kind, r)),
+            });
             expect(decoded.error, `${file} ${g.key} ${kind} ${decoded.name}`).toBeUndefined();
             checked++;
           }

@@ -23,12 +23,19 @@ import { EXT } from './proto/types.js';
 import type { Listener } from './types.js';
 
 function apiListener(ctx: TranslateContext, name: string, rds: string): Listener {
-  const hcm = shared(ctx, `api-hcm:${rds}`, () => typedConfig(EXT.httpConnectionManager, httpConnectionManager({ statPrefix: 'egress', routeConfigName: rds, flavour: 'grpc' })));
+  const hcm = shared(ctx, `api-hcm:${rds}`, () =>
+    typedConfig(
+      EXT.httpConnectionManager,
+      httpConnectionManager({ statPrefix: 'egress', routeConfigName: rds, flavour: 'grpc' }),
+    ),
+  );
   return { name, api_listener: { api_listener: hcm } };
 }
 
 export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode): void {
-  const ports = egressPorts(ctx, node.backends, node.resource.spec.backendDefaults?.clientPolicy).filter((p) => p.protocol !== 'tcp');
+  const ports = egressPorts(ctx, node.backends, node.resource.spec.backendDefaults?.clientPolicy).filter(
+    (p) => p.protocol !== 'tcp',
+  );
   const named = new Set<string>();
   const bareDone = new Set<string>();
   for (const ep of ports) {

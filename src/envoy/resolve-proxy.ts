@@ -5,7 +5,15 @@
  * flag) picks the proxyless flavour of a virtual node.
  */
 import type { MeshGraph } from '../mesh/graph.js';
-import { GRPC_SUFFIX, groupKey, nodeIdOf, parseGroupKey, proxyGroups, type ProxyGroup, type ProxyKind } from './groups.js';
+import {
+  GRPC_SUFFIX,
+  groupKey,
+  nodeIdOf,
+  parseGroupKey,
+  proxyGroups,
+  type ProxyGroup,
+  type ProxyKind,
+} from './groups.js';
 
 export type ProxyLookup = { group: ProxyGroup } | { error: string; available: string[] };
 
@@ -44,15 +52,23 @@ export function resolveProxy(graph: MeshGraph, id: string, grpc = false): ProxyL
       const m = r.resource.metadata;
       return r.awsName === name || m.name === name || `${m.namespace ?? ''}/${m.name}` === name;
     });
-    if (matches.length > 1) return { error: `${id} is ambiguous: ${matches.map((m) => m.awsName).join(', ')}`, available };
+    if (matches.length > 1)
+      return { error: `${id} is ambiguous: ${matches.map((m) => m.awsName).join(', ')}`, available };
     const only = matches[0];
     if (only) {
-      const key = groupKey(nodeIdOf(mesh as string, kind, only.awsName), wantGrpc && kind === 'virtualNode' ? 'grpc' : 'envoy');
+      const key = groupKey(
+        nodeIdOf(mesh as string, kind, only.awsName),
+        wantGrpc && kind === 'virtualNode' ? 'grpc' : 'envoy',
+      );
       const hit = byKey(key);
       if (hit) return hit;
-      return { error: `${id}: ${only.inactive ? `not active (${only.inactive.message})` : 'no such proxy'}`, available };
+      return {
+        error: `${id}: ${only.inactive ? `not active (${only.inactive.message})` : 'no such proxy'}`,
+        available,
+      };
     }
   }
-  if (wantGrpc && parsed?.kind === 'virtualGateway') return { error: `${id}: gateways have no proxyless gRPC flavour`, available };
+  if (wantGrpc && parsed?.kind === 'virtualGateway')
+    return { error: `${id}: gateways have no proxyless gRPC flavour`, available };
   return { error: `no proxy ${id}`, available };
 }

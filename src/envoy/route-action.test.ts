@@ -10,7 +10,12 @@ describe('weights', () => {
     expect(normalizeWeights([100, 0])).toEqual([100, 0]);
     expect(normalizeWeights([1, 100])).toEqual([1, 99]);
     expect(normalizeWeights([0, 0])).toBeUndefined();
-    for (const w of [[3, 3, 3, 3, 3, 3, 3], [7, 11, 13], [99, 1, 1, 1]]) expect((normalizeWeights(w) ?? []).reduce((a, b) => a + b, 0)).toBe(100);
+    for (const w of [
+      [3, 3, 3, 3, 3, 3, 3],
+      [7, 11, 13],
+      [99, 1, 1, 1],
+    ])
+      expect((normalizeWeights(w) ?? []).reduce((a, b) => a + b, 0)).toBe(100);
   });
 
   it('answers nothing (503 upstream of here) when no target weighs anything', () => {
@@ -18,9 +23,18 @@ describe('weights', () => {
   });
 
   it('puts the 15 s default on `timeout` for Envoy and on max_stream_duration for gRPC', () => {
-    expect(routeAction({ targets: [{ cluster: 'c', weight: 1 }] }, 'envoy')?.timeout).toEqual({ seconds: 15 });
-    expect(routeAction({ targets: [{ cluster: 'c', weight: 1 }] }, 'grpc')?.max_stream_duration).toEqual({ max_stream_duration: { seconds: 15 } });
-    expect(routeAction({ targets: [{ cluster: 'c', weight: 1 }], timeout: { perRequest: { unit: 'ms', value: 1500 } } }, 'envoy')?.timeout).toEqual({ seconds: 1, nanos: 500_000_000 });
+    expect(routeAction({ targets: [{ cluster: 'c', weight: 1 }] }, 'envoy')?.timeout).toEqual({
+      seconds: 15,
+    });
+    expect(routeAction({ targets: [{ cluster: 'c', weight: 1 }] }, 'grpc')?.max_stream_duration).toEqual({
+      max_stream_duration: { seconds: 15 },
+    });
+    expect(
+      routeAction(
+        { targets: [{ cluster: 'c', weight: 1 }], timeout: { perRequest: { unit: 'ms', value: 1500 } } },
+        'envoy',
+      )?.timeout,
+    ).toEqual({ seconds: 1, nanos: 500_000_000 });
   });
 });
 
@@ -33,13 +47,25 @@ describe('retry events (appmesh.md §4.4)', () => {
         httpRetryEvents: ['server-error', 'gateway-error', 'client-error', 'stream-error'],
         tcpRetryEvents: ['connection-error'],
       }),
-    ).toEqual({ on: ['5xx', 'gateway-error', 'retriable-status-codes', 'refused-stream', 'connect-failure'], codes: [409] });
+    ).toEqual({
+      on: ['5xx', 'gateway-error', 'retriable-status-codes', 'refused-stream', 'connect-failure'],
+      codes: [409],
+    });
   });
 
   it('gives gRPC clients only gRPC status events, and nothing with zero retries', () => {
-    const policy = { maxRetries: 2, perRetryTimeout: { unit: 'ms' as const, value: 100 }, grpcRetryEvents: ['unavailable' as const], httpRetryEvents: ['server-error' as const] };
+    const policy = {
+      maxRetries: 2,
+      perRetryTimeout: { unit: 'ms' as const, value: 100 },
+      grpcRetryEvents: ['unavailable' as const],
+      httpRetryEvents: ['server-error' as const],
+    };
     expect(retryPolicy(policy, 'grpc')).toEqual({ retry_on: 'unavailable', num_retries: { value: 2 } });
     expect(retryPolicy({ ...policy, maxRetries: 0 }, 'grpc')).toBeUndefined();
-    expect(retryPolicy(policy, 'envoy')).toMatchObject({ retry_on: '5xx,unavailable', host_selection_retry_max_attempts: 5, per_try_timeout: { seconds: 0, nanos: 100_000_000 } });
+    expect(retryPolicy(policy, 'envoy')).toMatchObject({
+      retry_on: '5xx,unavailable',
+      host_selection_retry_max_attempts: 5,
+      per_try_timeout: { seconds: 0, nanos: 100_000_000 },
+    });
   });
 });

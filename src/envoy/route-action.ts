@@ -37,7 +37,9 @@ export function normalizeWeights(weights: ReadonlyArray<number>): number[] | und
   return out;
 }
 
-export function weightedClusters(targets: ReadonlyArray<ClusterWeight>): RouteAction['weighted_clusters'] | undefined {
+export function weightedClusters(
+  targets: ReadonlyArray<ClusterWeight>,
+): RouteAction['weighted_clusters'] | undefined {
   const weights = normalizeWeights(targets.map((t) => t.weight));
   if (!weights) return undefined;
   // Envoy's total_weight is deprecated: weights scaled to sum to 100 carry App Mesh's total of 100.
@@ -55,7 +57,9 @@ export function routeAction(spec: ActionSpec, flavour: ProxyFlavour): RouteActio
   const wc = weightedClusters(spec.targets);
   if (!wc) return undefined;
   const action: RouteAction = { weighted_clusters: wc };
-  const perRequest = spec.timeout?.perRequest ? fromAppMesh(spec.timeout.perRequest) : durationFromMillis(DEFAULT_REQUEST_TIMEOUT_MS);
+  const perRequest = spec.timeout?.perRequest
+    ? fromAppMesh(spec.timeout.perRequest)
+    : durationFromMillis(DEFAULT_REQUEST_TIMEOUT_MS);
   if (flavour === 'grpc') {
     // gRPC clients read the deadline from max_stream_duration (gRFC A31), not `timeout`.
     action.max_stream_duration = { max_stream_duration: perRequest };

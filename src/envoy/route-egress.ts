@@ -13,7 +13,12 @@ import { depKey } from './lookup.js';
 import { envoyRouteMatch } from './route-match.js';
 import { routeAction } from './route-action.js';
 import { serviceRoutes, type ServiceRoute } from './service-routes.js';
-import { ALLOW_ALL_VIRTUAL_HOST, AMAZONAWS_DOMAIN, AMAZONAWS_VIRTUAL_HOST, routeConfigName } from './names.js';
+import {
+  ALLOW_ALL_VIRTUAL_HOST,
+  AMAZONAWS_DOMAIN,
+  AMAZONAWS_VIRTUAL_HOST,
+  routeConfigName,
+} from './names.js';
 import type { Route, RouteConfiguration, VirtualHost } from './types.js';
 
 /** An Envoy route for a service route; undefined when the client cannot express it. */
@@ -31,7 +36,13 @@ export function envoyRoute(ctx: TranslateContext, r: ServiceRoute): Route | unde
  * A backend's virtual host. Every caller of the service on this port with the same
  * client policy gets the same object (and so the same encoded bytes).
  */
-function serviceVirtualHost(ctx: TranslateContext, b: EgressPort['backends'][number], ep: EgressPort, domains: string[], domainsKey: string): VirtualHost {
+function serviceVirtualHost(
+  ctx: TranslateContext,
+  b: EgressPort['backends'][number],
+  ep: EgressPort,
+  domains: string[],
+  domainsKey: string,
+): VirtualHost {
   const policy = jsonKey(b.policy);
   return shared(ctx, `vhost:${b.vs.awsName}:${ep.port}:${ep.protocol}:${policy}:${domainsKey}`, () => {
     ctx.deps.add(depKey.service(b.vs.awsName));
@@ -70,7 +81,11 @@ export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteC
   if (ctx.flavour === 'envoy') {
     if (ctx.view.mesh.egressFilter === 'ALLOW_ALL') {
       const cluster = allowAllCluster(ctx);
-      virtualHosts.push({ name: ALLOW_ALL_VIRTUAL_HOST, domains: ['*'], routes: [{ name: ALLOW_ALL_VIRTUAL_HOST, match: { prefix: '/' }, route: { cluster } }] });
+      virtualHosts.push({
+        name: ALLOW_ALL_VIRTUAL_HOST,
+        domains: ['*'],
+        routes: [{ name: ALLOW_ALL_VIRTUAL_HOST, match: { prefix: '/' }, route: { cluster } }],
+      });
     } else {
       const cluster = amazonawsCluster(ctx);
       virtualHosts.push({

@@ -35,10 +35,14 @@ export interface MatchIR {
 export const MATCH_ALL: MatchIR = { path: { kind: 'prefix', value: '/' }, headers: [], query: [] };
 
 function queryConds(params: HTTPRouteMatch['queryParameters']): QueryCond[] {
-  return (params ?? []).map((q) => (q.match?.exact !== undefined ? { name: q.name, exact: q.match.exact } : { name: q.name }));
+  return (params ?? []).map((q) =>
+    q.match?.exact !== undefined ? { name: q.name, exact: q.match.exact } : { name: q.name },
+  );
 }
 
-function headerConds(headers: ReadonlyArray<{ name: string; match?: MatchMethod; invert?: boolean }> | undefined): HeaderCond[] {
+function headerConds(
+  headers: ReadonlyArray<{ name: string; match?: MatchMethod; invert?: boolean }> | undefined,
+): HeaderCond[] {
   return (headers ?? []).map((h) => ({
     name: h.name.toLowerCase(),
     ...(h.match ? { match: h.match } : {}),
@@ -88,7 +92,9 @@ export function envoyHeaderMatcher(h: HeaderCond): HeaderMatcher {
 }
 
 export function envoyQueryMatcher(q: QueryCond): QueryParameterMatcher {
-  return q.exact !== undefined ? { name: q.name, string_match: { exact: q.exact } } : { name: q.name, present_match: true };
+  return q.exact !== undefined
+    ? { name: q.name, string_match: { exact: q.exact } }
+    : { name: q.name, present_match: true };
 }
 
 export function envoyRouteMatch(ir: MatchIR): RouteMatch {

@@ -20,7 +20,10 @@ const HTTP_EVENTS: Readonly<Record<string, string>> = {
   'stream-error': 'refused-stream',
 };
 const CLIENT_ERROR_CODES = [409];
-const PREVIOUS_HOSTS = { name: FILTER.previousHosts, typed_config: typedConfig(EXT.previousHosts, {} satisfies EmptyConfig) };
+const PREVIOUS_HOSTS = {
+  name: FILTER.previousHosts,
+  typed_config: typedConfig(EXT.previousHosts, {} satisfies EmptyConfig),
+};
 
 export function retryOn(policy: HTTPRetryPolicy | GRPCRetryPolicy): { on: string[]; codes: number[] } {
   const on: string[] = [];
@@ -43,11 +46,16 @@ export function retryOn(policy: HTTPRetryPolicy | GRPCRetryPolicy): { on: string
  * clients read only gRPC status events and need at least one retry; other fields
  * they ignore are left out for them.
  */
-export function retryPolicy(policy: HTTPRetryPolicy | GRPCRetryPolicy | undefined, flavour: ProxyFlavour): RetryPolicy | undefined {
+export function retryPolicy(
+  policy: HTTPRetryPolicy | GRPCRetryPolicy | undefined,
+  flavour: ProxyFlavour,
+): RetryPolicy | undefined {
   if (!policy) return undefined;
   const { on, codes } = retryOn(policy);
   if (flavour === 'grpc') {
-    const grpcOn = on.filter((e) => ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'].includes(e));
+    const grpcOn = on.filter((e) =>
+      ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'].includes(e),
+    );
     if (grpcOn.length === 0 || policy.maxRetries < 1) return undefined;
     return { retry_on: grpcOn.join(','), num_retries: { value: policy.maxRetries } };
   }

@@ -5,7 +5,12 @@
  * read a service's behaviour from here, so weights, retries and timeouts are the same
  * wherever the service is called from.
  */
-import type { ResolvedRoute, ResolvedVirtualNode, ResolvedVirtualService, RouteProtocol } from '../mesh/graph.js';
+import type {
+  ResolvedRoute,
+  ResolvedVirtualNode,
+  ResolvedVirtualService,
+  RouteProtocol,
+} from '../mesh/graph.js';
 import type { Duration as AppMeshDuration, VirtualNodeListener } from '../model/schema/index.js';
 import type { TranslateContext } from './context.js';
 import { egressCluster, type EgressClusterOptions } from './cluster.js';
@@ -33,7 +38,11 @@ export function sameFamily(a: string, b: string): boolean {
  * The listener of `node` a target reaches: the one on the target's `port`, else its
  * only listener, else the one on the router's port.
  */
-export function targetListener(node: ResolvedVirtualNode, targetPort: number | undefined, servicePort: number): VirtualNodeListener | undefined {
+export function targetListener(
+  node: ResolvedVirtualNode,
+  targetPort: number | undefined,
+  servicePort: number,
+): VirtualNodeListener | undefined {
   const listeners = node.resource.spec.listeners ?? [];
   if (targetPort !== undefined) return listeners.find((l) => l.portMapping.port === targetPort);
   if (listeners.length === 1) return listeners[0];
@@ -42,7 +51,9 @@ export function targetListener(node: ResolvedVirtualNode, targetPort: number | u
 
 function routePort(r: ResolvedRoute): number | undefined {
   const s = r.spec;
-  return s.httpRoute?.match.port ?? s.http2Route?.match.port ?? s.grpcRoute?.match.port ?? s.tcpRoute?.match?.port;
+  return (
+    s.httpRoute?.match.port ?? s.http2Route?.match.port ?? s.grpcRoute?.match.port ?? s.tcpRoute?.match?.port
+  );
 }
 
 function routeMatch(r: ResolvedRoute): MatchIR {
@@ -54,7 +65,9 @@ function routeMatch(r: ResolvedRoute): MatchIR {
 }
 
 /** App Mesh's order: priority (unset last), then the more specific match, then declaration. */
-export function orderRoutes<T extends { priority?: number | undefined; match: MatchIR; index: number }>(routes: T[]): T[] {
+export function orderRoutes<T extends { priority?: number | undefined; match: MatchIR; index: number }>(
+  routes: T[],
+): T[] {
   return routes.sort((a, b) => {
     const pa = a.priority ?? Number.MAX_SAFE_INTEGER;
     const pb = b.priority ?? Number.MAX_SAFE_INTEGER;
@@ -75,7 +88,9 @@ function clusterWeights(
     if (!node) continue;
     const listener = targetListener(node, t.port, sp.port);
     if (!listener) {
-      ctx.warn(`${where}: target ${node.awsName} has no listener${t.port !== undefined ? ` on port ${t.port}` : ''}; target left out`);
+      ctx.warn(
+        `${where}: target ${node.awsName} has no listener${t.port !== undefined ? ` on port ${t.port}` : ''}; target left out`,
+      );
       continue;
     }
     const cluster = egressCluster(ctx, node, listener, opts);
@@ -86,11 +101,22 @@ function clusterWeights(
   return out;
 }
 
-export function serviceRoutes(ctx: TranslateContext, vs: ResolvedVirtualService, sp: ServicePort, opts: EgressClusterOptions = {}): ServiceRoute[] {
+export function serviceRoutes(
+  ctx: TranslateContext,
+  vs: ResolvedVirtualService,
+  sp: ServicePort,
+  opts: EgressClusterOptions = {},
+): ServiceRoute[] {
   const provider = providerOf(ctx, vs);
   if (!provider) return [];
   if (provider.kind === 'virtualNode') {
-    const targets = clusterWeights(ctx, [{ node: provider.node, weight: 1, port: sp.port }], sp, opts, `VirtualService ${vs.awsName}`);
+    const targets = clusterWeights(
+      ctx,
+      [{ node: provider.node, weight: 1, port: sp.port }],
+      sp,
+      opts,
+      `VirtualService ${vs.awsName}`,
+    );
     return [{ name: vs.awsName, protocol: sp.protocol, match: MATCH_ALL, action: { targets } }];
   }
   const candidates = provider.router.routes
@@ -105,9 +131,27 @@ export function serviceRoutes(ctx: TranslateContext, vs: ResolvedVirtualService,
     const targets = clusterWeights(ctx, r.targets, sp, opts, where);
     const s = r.spec;
     const http = s.httpRoute ?? s.http2Route;
-    if (http) return { name: r.name, protocol: r.protocol, match, action: { targets, ...opt('timeout', http.timeout), ...opt('retry', http.retryPolicy) } };
-    if (s.grpcRoute) return { name: r.name, protocol: r.protocol, match, action: { targets, ...opt('timeout', s.grpcRoute.timeout), ...opt('retry', s.grpcRoute.retryPolicy) } };
-    return { name: r.name, protocol: r.protocol, match, action: { targets }, ...opt('tcpIdle', s.tcpRoute?.timeout?.idle) };
+    if (http)
+      return {
+        name: r.name,
+        protocol: r.protocol,
+        match,
+        action: { targets, ...opt('timeout', http.timeout), ...opt('retry', http.retryPolicy) },
+      };
+    if (s.grpcRoute)
+      return {
+        name: r.name,
+        protocol: r.protocol,
+        match,
+        action: { targets, ...opt('timeout', s.grpcRoute.timeout), ...opt('retry', s.grpcRoute.retryPolicy) },
+      };
+    return {
+      name: r.name,
+      protocol: r.protocol,
+      match,
+      action: { targets },
+      ...opt('tcpIdle', s.tcpRoute?.timeout?.idle),
+    };
   });
 }
 

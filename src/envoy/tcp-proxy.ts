@@ -18,7 +18,9 @@ export interface TcpProxySpec {
 export function tcpProxyFilter(spec: TcpProxySpec): Filter | undefined {
   const weights = normalizeWeights(spec.targets.map((t) => t.weight));
   if (!weights) return undefined;
-  const live = spec.targets.map((t, i) => ({ name: t.cluster, weight: weights[i] as number })).filter((c) => c.weight > 0);
+  const live = spec.targets
+    .map((t, i) => ({ name: t.cluster, weight: weights[i] as number }))
+    .filter((c) => c.weight > 0);
   const config: TcpProxy = { stat_prefix: spec.statPrefix };
   if (live.length === 1) config.cluster = (live[0] as { name: string }).name;
   else config.weighted_clusters = { clusters: live };

@@ -28,8 +28,16 @@ import type {
   UpstreamTlsContext,
 } from './types.js';
 
-type Cert = { acm?: { certificateARN: string }; file?: { certificateChain: string; privateKey: string }; sds?: { secretName: string } };
-type Trust = { acm?: { certificateAuthorityARNs: string[] }; file?: { certificateChain: string }; sds?: { secretName: string } };
+type Cert = {
+  acm?: { certificateARN: string };
+  file?: { certificateChain: string; privateKey: string };
+  sds?: { secretName: string };
+};
+type Trust = {
+  acm?: { certificateAuthorityARNs: string[] };
+  file?: { certificateChain: string };
+  sds?: { secretName: string };
+};
 export interface TlsValidation {
   trust: Trust;
   subjectAlternativeNames?: { match: { exact: string[] } };
@@ -44,7 +52,11 @@ export interface ListenerTls {
 function localSds(ctx: TranslateContext): ConfigSource {
   ctx.out.addCluster(sdsCluster(ctx.options.sdsSocketPath ?? DEFAULT_SDS_SOCKET_PATH));
   return {
-    api_config_source: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: SDS_CLUSTER } }] },
+    api_config_source: {
+      api_type: 'GRPC',
+      transport_api_version: 'V3',
+      grpc_services: [{ envoy_grpc: { cluster_name: SDS_CLUSTER } }],
+    },
     resource_api_version: 'V3',
   };
 }
@@ -60,7 +72,9 @@ export function sdsCluster(socketPath: string): Cluster {
       cluster_name: SDS_CLUSTER,
       endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: socketPath } } } }] }],
     },
-    typed_extension_protocol_options: { [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2) },
+    typed_extension_protocol_options: {
+      [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2),
+    },
   };
 }
 
@@ -75,7 +89,10 @@ function acmCertificate(ctx: TranslateContext, arn: string): SdsSecretConfig | u
   }
   ctx.out.addSecret({
     name: arn,
-    tls_certificate: { certificate_chain: { inline_string: material.certificateChain }, private_key: { inline_string: material.privateKey } },
+    tls_certificate: {
+      certificate_chain: { inline_string: material.certificateChain },
+      private_key: { inline_string: material.privateKey },
+    },
   });
   return { name: arn, sds_config: ADS };
 }
@@ -95,7 +112,12 @@ function acmTrust(ctx: TranslateContext, arns: string[]): SdsSecretConfig | unde
 function withCertificate(ctx: TranslateContext, common: CommonTlsContext, cert: Cert | undefined): boolean {
   if (!cert) return true;
   if (cert.file) {
-    common.tls_certificates = [{ certificate_chain: { filename: cert.file.certificateChain }, private_key: { filename: cert.file.privateKey } }];
+    common.tls_certificates = [
+      {
+        certificate_chain: { filename: cert.file.certificateChain },
+        private_key: { filename: cert.file.privateKey },
+      },
+    ];
   } else if (cert.sds) {
     common.tls_certificate_sds_secret_configs = [{ name: cert.sds.secretName, sds_config: localSds(ctx) }];
   } else if (cert.acm) {
@@ -107,13 +129,21 @@ function withCertificate(ctx: TranslateContext, common: CommonTlsContext, cert: 
 }
 
 /** SANs as typed matchers: URIs (SPIFFE IDs) by URI, everything else by DNS name. */
-function sanMatchers(sans: ReadonlyArray<string>): CertificateValidationContext['match_typed_subject_alt_names'] {
+function sanMatchers(
+  sans: ReadonlyArray<string>,
+): CertificateValidationContext['match_typed_subject_alt_names'] {
   return sans.map((s) => ({ san_type: s.includes('://') ? 'URI' : 'DNS', matcher: { exact: s } }));
 }
 
 /** Adds the validation; false when it cannot be had (ACM without material). */
-function withValidation(ctx: TranslateContext, common: CommonTlsContext, v: TlsValidation, sans: ReadonlyArray<string>): boolean {
-  const matchers: CertificateValidationContext = sans.length > 0 ? { match_typed_subject_alt_names: sanMatchers(sans) } : {};
+function withValidation(
+  ctx: TranslateContext,
+  common: CommonTlsContext,
+  v: TlsValidation,
+  sans: ReadonlyArray<string>,
+): boolean {
+  const matchers: CertificateValidationContext =
+    sans.length > 0 ? { match_typed_subject_alt_names: sanMatchers(sans) } : {};
   if (v.trust.file) {
     common.validation_context = { trusted_ca: { filename: v.trust.file.certificateChain }, ...matchers };
   } else if (v.trust.sds) {
@@ -124,7 +154,10 @@ function withValidation(ctx: TranslateContext, common: CommonTlsContext, v: TlsV
   } else if (v.trust.acm) {
     const secret = acmTrust(ctx, v.trust.acm.certificateAuthorityARNs);
     if (!secret) return false;
-    common.combined_validation_context = { default_validation_context: matchers, validation_context_sds_secret_config: secret };
+    common.combined_validation_context = {
+      default_validation_context: matchers,
+      validation_context_sds_secret_config: secret,
+    };
   }
   return true;
 }
@@ -134,12 +167,18 @@ function withValidation(ctx: TranslateContext, common: CommonTlsContext, v: TlsV
  * Undefined when the certificate or trust cannot be had: the caller then refuses the
  * port rather than serve it in plaintext.
  */
-export function downstreamTransportSocket(ctx: TranslateContext, tls: ListenerTls): TransportSocket | undefined {
+export function downstreamTransportSocket(
+  ctx: TranslateContext,
+  tls: ListenerTls,
+): TransportSocket | undefined {
   const common: CommonTlsContext = {};
   if (!withCertificate(ctx, common, tls.certificate)) return undefined;
   const context: DownstreamTlsContext = { common_tls_context: common };
   if (tls.validation) {
-    if (!withValidation(ctx, common, tls.validation, tls.validation.subjectAlternativeNames?.match.exact ?? [])) return undefined;
+    if (
+      !withValidation(ctx, common, tls.validation, tls.validation.subjectAlternativeNames?.match.exact ?? [])
+    )
+      return undefined;
     context.require_client_certificate = { value: true };
   }
   return { name: FILTER.tlsTransport, typed_config: typedConfig(EXT.downstreamTlsContext, context) };
@@ -168,14 +207,25 @@ export function upstreamTransportSocket(
   port: number,
 ): TransportSocket | undefined | typeof TLS_UNAVAILABLE {
   const tls = policy?.tls;
-  const applies = tls !== undefined && tls.enforce !== false && (!tls.ports || tls.ports.length === 0 || tls.ports.includes(port));
+  const applies =
+    tls !== undefined &&
+    tls.enforce !== false &&
+    (!tls.ports || tls.ports.length === 0 || tls.ports.includes(port));
   const sni = serviceDiscoveryName(node);
   if (applies) {
     const key = `upstream-tls:${sni}:${JSON.stringify(tls)}`;
     return shared(ctx, key, (): TransportSocket | typeof TLS_UNAVAILABLE => {
       const common: CommonTlsContext = {};
       if (!withCertificate(ctx, common, tls.certificate)) return TLS_UNAVAILABLE;
-      if (!withValidation(ctx, common, tls.validation, tls.validation.subjectAlternativeNames?.match.exact ?? [sni])) return TLS_UNAVAILABLE;
+      if (
+        !withValidation(
+          ctx,
+          common,
+          tls.validation,
+          tls.validation.subjectAlternativeNames?.match.exact ?? [sni],
+        )
+      )
+        return TLS_UNAVAILABLE;
       const context: UpstreamTlsContext = { sni, common_tls_context: common };
       return { name: FILTER.tlsTransport, typed_config: typedConfig(EXT.upstreamTlsContext, context) };
     });

@@ -10,7 +10,10 @@ import { encodeResources, translateGroup, UnknownGroupError } from './translate.
 import { graphFromText } from './golden.testkit.js';
 import type { Filter, HttpConnectionManager, RouteConfiguration } from './types.js';
 
-const seedText = readFileSync(fileURLToPath(new URL('./testdata/in/seed-vnode-x.yaml', import.meta.url)), 'utf8');
+const seedText = readFileSync(
+  fileURLToPath(new URL('./testdata/in/seed-vnode-x.yaml', import.meta.url)),
+  'utf8',
+);
 const { graph } = graphFromText(seedText, 'seed.yaml');
 
 const VNODE_X = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
@@ -82,7 +85,8 @@ describe('checks catch broken output', () => {
   it('rejects a route whose weighted clusters total 0, and a cluster with an empty name', () => {
     const res = translateGroup(graph, VNODE_X, NO_ENDPOINTS);
     const broken = structuredClone(res.routes[0]) as RouteConfiguration;
-    for (const c of broken.virtual_hosts?.[0]?.routes?.[0]?.route?.weighted_clusters?.clusters ?? []) c.weight = { value: 0 };
+    for (const c of broken.virtual_hosts?.[0]?.routes?.[0]?.route?.weighted_clusters?.clusters ?? [])
+      c.weight = { value: 0 };
     const cluster = { ...res.clusters[0], name: '' };
     const problems = checkResources({ ...res, routes: [broken], clusters: [...res.clusters, cluster] });
     expect(problems.length).toBeGreaterThanOrEqual(2);
@@ -111,16 +115,25 @@ describe('determinism and encoding', () => {
       const x = a[url] as Map<string, Uint8Array>;
       const y = b[url] as Map<string, Uint8Array>;
       expect([...y.keys()]).toEqual([...x.keys()]);
-      for (const [name, bytes] of x) expect(Buffer.from(y.get(name) ?? []).equals(Buffer.from(bytes)), `${url} ${name}`).toBe(true);
+      for (const [name, bytes] of x)
+        expect(Buffer.from(y.get(name) ?? []).equals(Buffer.from(bytes)), `${url} ${name}`).toBe(true);
     }
   });
 });
 
 describe('group ids', () => {
   it('accepts short ids, full ARNs, shared-mesh owners and the #grpc flavour', () => {
-    expect(parseGroupKey('arn:aws:appmesh:us-west-2:111122223333:mesh/mesh-1/virtualNode/vnode-x_mesh-test')?.key).toBe(VNODE_X);
-    expect(parseGroupKey('mesh/mesh-1@111122223333/virtualGateway/gw')?.key).toBe('mesh/mesh-1/virtualGateway/gw');
-    expect(parseGroupKey(`${VNODE_X}#grpc`)).toMatchObject({ flavour: 'grpc', kind: 'virtualNode', name: 'vnode-x_mesh-test' });
+    expect(
+      parseGroupKey('arn:aws:appmesh:us-west-2:111122223333:mesh/mesh-1/virtualNode/vnode-x_mesh-test')?.key,
+    ).toBe(VNODE_X);
+    expect(parseGroupKey('mesh/mesh-1@111122223333/virtualGateway/gw')?.key).toBe(
+      'mesh/mesh-1/virtualGateway/gw',
+    );
+    expect(parseGroupKey(`${VNODE_X}#grpc`)).toMatchObject({
+      flavour: 'grpc',
+      kind: 'virtualNode',
+      name: 'vnode-x_mesh-test',
+    });
     expect(parseGroupKey('mesh/mesh-1/virtualGateway/gw#grpc')).toBeUndefined();
     expect(parseGroupKey('mesh/mesh-1/virtualService/svc')).toBeUndefined();
   });
@@ -133,7 +146,9 @@ describe('group ids', () => {
   });
 
   it('throws UnknownGroupError for a node that is not in the graph', () => {
-    expect(() => translateGroup(graph, 'mesh/mesh-1/virtualNode/nope', NO_ENDPOINTS)).toThrow(UnknownGroupError);
+    expect(() => translateGroup(graph, 'mesh/mesh-1/virtualNode/nope', NO_ENDPOINTS)).toThrow(
+      UnknownGroupError,
+    );
     expect(() => translateGroup(graph, 'not an id', NO_ENDPOINTS)).toThrow(UnknownGroupError);
   });
 });

@@ -90,11 +90,22 @@ export function translateGroupDetailed(
     if (!vg || vg.inactive) throw new UnknownGroupError(group.key);
     gatewayResources(ctx, vg);
   }
-  return { resources: ctx.out.finish(), deps: ctx.deps, units: ctx.units, eds: [...ctx.out.eds.values()], warnings };
+  return {
+    resources: ctx.out.finish(),
+    deps: ctx.deps,
+    units: ctx.units,
+    eds: [...ctx.out.eds.values()],
+    warnings,
+  };
 }
 
 /** The Envoy resources of the group `groupKey` (node id, full ARN, or `<node id>#grpc`). */
-export function translateGroup(graph: MeshGraph, groupKey: string, endpoints: EndpointSource, options: TranslateOptions = {}): EnvoyResources {
+export function translateGroup(
+  graph: MeshGraph,
+  groupKey: string,
+  endpoints: EndpointSource,
+  options: TranslateOptions = {},
+): EnvoyResources {
   const group = parseGroupKey(groupKey);
   if (!group) throw new UnknownGroupError(groupKey);
   return translateGroupDetailed(graph, group, endpoints, options).resources;

@@ -86,15 +86,27 @@ const baseInput: GraphInput = graphInputFromLoad(loadText(MANIFEST, 'm.yaml')).i
 const withGateways: GraphInput = graphInputFromLoad(loadText(MANIFEST + GATEWAYS, 'm.yaml')).input;
 
 /** The same input with one resource object replaced, as a store would on a change. */
-function replacing(input: GraphInput, kind: string, name: string, change: (r: AnyResource) => AnyResource): GraphInput {
+function replacing(
+  input: GraphInput,
+  kind: string,
+  name: string,
+  change: (r: AnyResource) => AnyResource,
+): GraphInput {
   const resources: InputResource[] = input.resources.map((r) =>
-    r.resource.kind === kind && r.resource.metadata.name === name ? { ...r, resource: change(r.resource) } : r,
+    r.resource.kind === kind && r.resource.metadata.name === name
+      ? { ...r, resource: change(r.resource) }
+      : r,
   );
   return { ...input, resources };
 }
 
 const bytesOf = (res: Parameters<typeof encodeResources>[0]): string =>
-  JSON.stringify(Object.entries(encodeResources(res)).map(([url, m]) => [url, [...m].map(([n, b]) => [n, Buffer.from(b).toString('base64')])]));
+  JSON.stringify(
+    Object.entries(encodeResources(res)).map(([url, m]) => [
+      url,
+      [...m].map(([n, b]) => [n, Buffer.from(b).toString('base64')]),
+    ]),
+  );
 
 describe('Translator', () => {
   it('re-translates only the groups that read a changed route, with the same result as from scratch', () => {
@@ -115,21 +127,33 @@ describe('Translator', () => {
     expect(second.removed).toEqual([]);
     // Untouched groups keep their objects (and so their encoded bytes).
     expect(second.groups.get('mesh/m/virtualNode/client-2_ns')).toBe(before);
-    for (const [key, res] of second.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, NO_ENDPOINTS)));
-    const route = second.groups.get('mesh/m/virtualNode/client-1_ns')?.routes[0]?.virtual_hosts?.[0]?.routes?.[0];
+    for (const [key, res] of second.groups)
+      expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, NO_ENDPOINTS)));
+    const route = second.groups.get('mesh/m/virtualNode/client-1_ns')?.routes[0]?.virtual_hosts?.[0]
+      ?.routes?.[0];
     expect(route?.route?.timeout).toEqual({ seconds: 60 });
   });
 
   it('adds and removes groups as nodes come and go, and re-translates callers of a new service', () => {
     const t = new Translator();
     t.update(buildMeshGraph(baseInput), NO_ENDPOINTS);
-    const without = { ...baseInput, resources: baseInput.resources.filter((r) => !(r.resource.kind === 'VirtualService' && r.resource.metadata.name === 'direct')) };
+    const without = {
+      ...baseInput,
+      resources: baseInput.resources.filter(
+        (r) => !(r.resource.kind === 'VirtualService' && r.resource.metadata.name === 'direct'),
+      ),
+    };
     const r1 = t.update(buildMeshGraph(without), NO_ENDPOINTS);
     expect(r1.changed).toEqual(['mesh/m/virtualNode/client-2_ns', 'mesh/m/virtualNode/client-2_ns#grpc']);
     expect(r1.groups.get('mesh/m/virtualNode/client-2_ns')?.routes).toEqual([]);
     const r2 = t.update(buildMeshGraph(baseInput), NO_ENDPOINTS);
     expect(r2.changed).toEqual(['mesh/m/virtualNode/client-2_ns', 'mesh/m/virtualNode/client-2_ns#grpc']);
-    const noClient1 = { ...baseInput, resources: baseInput.resources.filter((r) => !(r.resource.kind === 'VirtualNode' && r.resource.metadata.name === 'client-1')) };
+    const noClient1 = {
+      ...baseInput,
+      resources: baseInput.resources.filter(
+        (r) => !(r.resource.kind === 'VirtualNode' && r.resource.metadata.name === 'client-1'),
+      ),
+    };
     const r3 = t.update(buildMeshGraph(noClient1), NO_ENDPOINTS);
     expect(r3.removed).toEqual(['mesh/m/virtualNode/client-1_ns', 'mesh/m/virtualNode/client-1_ns#grpc']);
     expect(r3.changed).toEqual([]);
@@ -144,7 +168,9 @@ describe('Translator', () => {
     const before = first.groups.get('mesh/m/virtualNode/client-1_ns');
     expect(before?.endpoints[0]?.endpoints?.[0]?.lb_endpoints?.length).toBe(1);
 
-    const moved = staticEndpoints({ 'm/server_ns': [{ address: '10.0.0.1' }, { address: '10.0.0.2', zone: 'b' }] });
+    const moved = staticEndpoints({
+      'm/server_ns': [{ address: '10.0.0.1' }, { address: '10.0.0.2', zone: 'b' }],
+    });
     const r = t.updateEndpoints(moved, [{ mesh: 'm', virtualNode: 'server_ns' }]);
     expect(r.changed).toEqual([
       'mesh/m/virtualNode/client-1_ns',
@@ -155,7 +181,9 @@ describe('Translator', () => {
     const after = r.groups.get('mesh/m/virtualNode/client-1_ns');
     expect(after?.clusters).toBe(before?.clusters);
     expect(after?.listeners).toBe(before?.listeners);
-    expect(after && bytesOf(after)).toBe(bytesOf(translateGroup(graph, 'mesh/m/virtualNode/client-1_ns', moved)));
+    expect(after && bytesOf(after)).toBe(
+      bytesOf(translateGroup(graph, 'mesh/m/virtualNode/client-1_ns', moved)),
+    );
     // A later graph update with the same source keeps the new endpoints.
     const again = t.update(graph, moved);
     expect(again.changed).toEqual([]);
@@ -172,9 +200,11 @@ describe('Translator', () => {
     const server = { mesh: 'm', virtualNode: 'server_ns' };
     const cluster = 'cds_egress_m_server_ns_http_8080';
     const t = new Translator();
-    const typeIn = (r: TranslatorResult, key: string) => r.groups.get(key)?.clusters.find((c) => c.name === cluster)?.type;
+    const typeIn = (r: TranslatorResult, key: string) =>
+      r.groups.get(key)?.clusters.find((c) => c.name === cluster)?.type;
     const sameAsScratch = (r: TranslatorResult, source: EndpointSource) => {
-      for (const [key, res] of r.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, source)));
+      for (const [key, res] of r.groups)
+        expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, source)));
     };
     const callers = [
       'mesh/m/virtualGateway/gw-1_ns',
@@ -196,7 +226,9 @@ describe('Translator', () => {
     expect(known.changed).toEqual(callers);
     expect(typeIn(known, 'mesh/m/virtualNode/client-1_ns')).toBe('EDS');
     expect(typeIn(known, 'mesh/m/virtualGateway/gw-1_ns')).toBe('EDS');
-    expect(known.groups.get('mesh/m/virtualNode/client-1_ns')?.endpoints.map((e) => e.cluster_name)).toEqual([cluster]);
+    expect(known.groups.get('mesh/m/virtualNode/client-1_ns')?.endpoints.map((e) => e.cluster_name)).toEqual([
+      cluster,
+    ]);
     // The proxyless group took the fast path: same clusters object, new assignment.
     expect(known.groups.get('mesh/m/virtualNode/client-1_ns#grpc')?.clusters).toBe(grpcBefore?.clusters);
     sameAsScratch(known, source);
@@ -228,14 +260,21 @@ describe('Translator', () => {
     const check = (input: GraphInput): void => {
       const graph = buildMeshGraph(input);
       const r = t.update(graph, endpoints);
-      for (const [key, res] of r.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, endpoints)));
+      for (const [key, res] of r.groups)
+        expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, endpoints)));
     };
     check(withGateways);
     // The target node gains outlier detection: its callers' clusters must show it (two gateways share one cluster).
     const withOutlier = replacing(withGateways, 'VirtualNode', 'server', (r) => {
       const vn = structuredClone(r) as VirtualNode;
       const l = vn.spec.listeners?.[0];
-      if (l) l.outlierDetection = { maxServerErrors: 3, maxEjectionPercent: 10, interval: { unit: 's', value: 5 }, baseEjectionDuration: { unit: 's', value: 30 } };
+      if (l)
+        l.outlierDetection = {
+          maxServerErrors: 3,
+          maxEjectionPercent: 10,
+          interval: { unit: 's', value: 5 },
+          baseEjectionDuration: { unit: 's', value: 30 },
+        };
       return vn;
     });
     check(withOutlier);
@@ -250,7 +289,8 @@ describe('Translator', () => {
     const graph = buildMeshGraph(routedToNode);
     const r = t.update(graph, endpoints);
     expect(r.changed).toEqual(['mesh/m/virtualNode/client-1_ns', 'mesh/m/virtualNode/client-1_ns#grpc']);
-    for (const [key, res] of r.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, endpoints)));
+    for (const [key, res] of r.groups)
+      expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, endpoints)));
     check(withGateways);
     check(baseInput);
   });
@@ -295,10 +335,16 @@ spec: { provider: { virtualNode: { virtualNodeRef: { name: srv } } } }
         return mesh;
       });
     const t = new Translator();
-    for (const input of [base, meshed({ 'amime.io/match-short-names': 'true' }, false), meshed({}, true), base]) {
+    for (const input of [
+      base,
+      meshed({ 'amime.io/match-short-names': 'true' }, false),
+      meshed({}, true),
+      base,
+    ]) {
       const graph = buildMeshGraph(input);
       const r = t.update(graph, NO_ENDPOINTS);
-      for (const [key, res] of r.groups) expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, NO_ENDPOINTS)));
+      for (const [key, res] of r.groups)
+        expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, NO_ENDPOINTS)));
     }
   });
 });

@@ -128,7 +128,10 @@ export class Translator {
         const entry = this.entries.get(key);
         if (!entry) continue;
         this.forget(key);
-        this.remember(entry.group, translateGroupDetailed(this.graph, entry.group, endpoints, this.options, this.memo, runMemo));
+        this.remember(
+          entry.group,
+          translateGroupDetailed(this.graph, entry.group, endpoints, this.options, this.memo, runMemo),
+        );
       }
     }
     const affected = new Set<string>();
@@ -146,12 +149,17 @@ export class Translator {
       const old = entry.translation.resources;
       const fresh = new Map(old.endpoints.map((cla) => [cla.cluster_name ?? '', cla]));
       for (const t of entry.translation.eds) {
-        if (changedNodes.has(`${mesh}|${t.virtualNode}`)) fresh.set(t.clusterName, this.assignment(built, mesh, t, endpoints));
+        if (changedNodes.has(`${mesh}|${t.virtualNode}`))
+          fresh.set(t.clusterName, this.assignment(built, mesh, t, endpoints));
       }
       const resources: EnvoyResources = { ...old, endpoints: [...fresh.values()] };
       entry.translation = { ...entry.translation, resources };
     }
-    return { groups: this.snapshot(), changed: [...new Set([...affected, ...retranslate])].sort(), removed: [] };
+    return {
+      groups: this.snapshot(),
+      changed: [...new Set([...affected, ...retranslate])].sort(),
+      removed: [],
+    };
   }
 
   /**
@@ -219,10 +227,19 @@ export class Translator {
     return this.graph;
   }
 
-  private assignment(built: Map<string, EnvoyResources['endpoints'][number]>, mesh: string, t: EdsTarget, endpoints: EndpointSource) {
+  private assignment(
+    built: Map<string, EnvoyResources['endpoints'][number]>,
+    mesh: string,
+    t: EdsTarget,
+    endpoints: EndpointSource,
+  ) {
     const k = `${mesh}|${t.clusterName}|${t.hostname ?? ''}`;
     let cla = built.get(k);
-    if (!cla) built.set(k, (cla = assignmentFor({ mesh, endpoints }, t.clusterName, t.virtualNode, t.port, t.hostname)));
+    if (!cla)
+      built.set(
+        k,
+        (cla = assignmentFor({ mesh, endpoints }, t.clusterName, t.virtualNode, t.port, t.hostname)),
+      );
     return cla;
   }
 

@@ -14,7 +14,9 @@ export function resourcesView(res: EnvoyResources, kinds: ReadonlyArray<XdsKind>
   const out: ResourcesView = {};
   for (const kind of XDS_KINDS) {
     if (!kinds.includes(kind)) continue;
-    const sorted = [...(res[kind] as object[])].sort((a, b) => cmp(resourceNameOf(kind, a), resourceNameOf(kind, b)));
+    const sorted = [...(res[kind] as object[])].sort((a, b) =>
+      cmp(resourceNameOf(kind, a), resourceNameOf(kind, b)),
+    );
     out[kind] = sorted.map((r) => toJsonView(XDS_TYPE_NAME[kind], encodeOne(kind, r)));
   }
   return out;

@@ -10,7 +10,9 @@ export function crdCollectionPath(kind: Kind): string {
 
 /** The collection a new object of `kind` is created in. */
 export function crdCreatePath(kind: Kind, namespace: string | undefined): string {
-  return kind === 'Mesh' || !namespace ? crdCollectionPath(kind) : `${CRD_BASE}/namespaces/${encodeURIComponent(namespace)}/${KIND_INFO[kind].plural}`;
+  return kind === 'Mesh' || !namespace
+    ? crdCollectionPath(kind)
+    : `${CRD_BASE}/namespaces/${encodeURIComponent(namespace)}/${KIND_INFO[kind].plural}`;
 }
 
 export function crdObjectPath(kind: Kind, namespace: string | undefined, name: string): string {

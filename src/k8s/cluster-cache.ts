@@ -29,7 +29,11 @@ export interface ClusterCacheOptions {
 /** What makes an App Mesh object different for the graph: everything but status and bookkeeping. */
 function graphShape(o: KubeObject): string {
   const { status: _s, metadata, ...rest } = o as KubeObject & { status?: unknown };
-  const { resourceVersion: _rv, managedFields: _mf, ...meta } = metadata as typeof metadata & { managedFields?: unknown };
+  const {
+    resourceVersion: _rv,
+    managedFields: _mf,
+    ...meta
+  } = metadata as typeof metadata & { managedFields?: unknown };
   return canonicalJson({ ...rest, metadata: meta });
 }
 
@@ -46,14 +50,21 @@ export class ClusterCache {
     for (const kind of KINDS) {
       const r = new Reflector<KubeObject>(client, crdCollectionPath(kind), ro);
       r.onChange((changes) => {
-        if (changes.some((c) => c.type !== 'update' || !c.old || graphShape(c.old) !== graphShape(c.object))) this.emit({ graph: true, pods: false, endpointSlices: false });
+        if (changes.some((c) => c.type !== 'update' || !c.old || graphShape(c.old) !== graphShape(c.object)))
+          this.emit({ graph: true, pods: false, endpointSlices: false });
       });
       appMesh.set(kind, r);
     }
     this.appMesh = appMesh;
     this.namespaces = new Reflector<Namespace>(client, NAMESPACES_PATH, ro);
     this.namespaces.onChange((changes) => {
-      if (changes.some((c: Change<Namespace>) => c.type !== 'update' || canonicalJson(c.old?.metadata.labels ?? {}) !== canonicalJson(c.object.metadata.labels ?? {}))) {
+      if (
+        changes.some(
+          (c: Change<Namespace>) =>
+            c.type !== 'update' ||
+            canonicalJson(c.old?.metadata.labels ?? {}) !== canonicalJson(c.object.metadata.labels ?? {}),
+        )
+      ) {
         this.emit({ graph: true, pods: false, endpointSlices: false });
       }
     });
@@ -68,7 +79,12 @@ export class ClusterCache {
   }
 
   private all(): Reflector<KubeObject>[] {
-    return [...this.appMesh.values(), this.namespaces, ...(this.pods ? [this.pods] : []), ...(this.endpointSlices ? [this.endpointSlices] : [])];
+    return [
+      ...this.appMesh.values(),
+      this.namespaces,
+      ...(this.pods ? [this.pods] : []),
+      ...(this.endpointSlices ? [this.endpointSlices] : []),
+    ];
   }
 
   start(): void {
@@ -98,7 +114,11 @@ export class ClusterCache {
     const out: KubeObject[] = [];
     for (const kind of KINDS) {
       const list = this.appMesh.get(kind)?.list() ?? [];
-      list.sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`));
+      list.sort((a, b) =>
+        `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+          `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+        ),
+      );
       for (const o of list) out.push({ ...o, kind, apiVersion: o.apiVersion ?? 'appmesh.k8s.aws/v1beta2' });
     }
     return out;

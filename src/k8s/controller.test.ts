@@ -8,7 +8,18 @@ import { RestKubeClient, type KubeClient } from './rest-client.js';
 import { ApiServerTestDouble } from './testing/api-server-double.js';
 import { apply, readManifests } from './testing/apply.js';
 
-type WithStatus = KubeObject & { status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }>; [k: string]: unknown } };
+type WithStatus = KubeObject & {
+  status?: {
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string;
+    }>;
+    [k: string]: unknown;
+  };
+};
 
 let d: ApiServerTestDouble;
 let client: KubeClient;
@@ -23,7 +34,8 @@ const until = async (cond: () => boolean | Promise<boolean>, ms = 3000): Promise
   }
 };
 
-const get = (kind: Parameters<typeof crdObjectPath>[0], ns: string | undefined, name: string) => client.get<WithStatus>(crdObjectPath(kind, ns, name));
+const get = (kind: Parameters<typeof crdObjectPath>[0], ns: string | undefined, name: string) =>
+  client.get<WithStatus>(crdObjectPath(kind, ns, name));
 const active = (o: WithStatus) => o.status?.conditions?.[0]?.status;
 
 beforeEach(async () => {
@@ -31,7 +43,9 @@ beforeEach(async () => {
   client = new RestKubeClient(d.kubeConfig());
   cache = new ClusterCache(client, { pods: false, endpointSlices: false });
   cache.start();
-  controller = new KubernetesController(client, cache, { arn: { region: 'ap-northeast-1', account: '123456780000' } });
+  controller = new KubernetesController(client, cache, {
+    arn: { region: 'ap-northeast-1', account: '123456780000' },
+  });
   await controller.start();
 });
 afterEach(async () => {
@@ -53,18 +67,30 @@ describe('KubernetesController', () => {
       ['VirtualGateway', 'mesh-test', 'gateway-v'],
       ['GatewayRoute', 'mesh-test', 'gateway-v-route-v'],
     ] as const;
-    await until(async () => (await Promise.all(kinds.map(([k, ns, n]) => get(k, ns, n)))).every((o) => active(o) === 'True'));
+    await until(async () =>
+      (await Promise.all(kinds.map(([k, ns, n]) => get(k, ns, n)))).every((o) => active(o) === 'True'),
+    );
     const vn = await get('VirtualNode', 'mesh-test', 'vnode-1');
-    expect(vn.status).toMatchObject({ virtualNodeARN: 'arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualNode/vnode-1_mesh-test', observedGeneration: 1 });
+    expect(vn.status).toMatchObject({
+      virtualNodeARN: 'arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualNode/vnode-1_mesh-test',
+      observedGeneration: 1,
+    });
     expect(vn.status?.conditions?.[0]).toMatchObject({ type: 'VirtualNodeActive', status: 'True' });
     const vr = await get('VirtualRouter', 'mesh-test', 'vrouter-1');
-    expect(vr.status?.routeARNs).toEqual({ 'route-1': 'arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualRouter/vrouter-1_mesh-test/route/route-1' });
-    expect((await get('VirtualService', 'mesh-test', 'svc-v')).status?.virtualServiceARN).toBe('arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualService/svc-v.mesh-test');
+    expect(vr.status?.routeARNs).toEqual({
+      'route-1':
+        'arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualRouter/vrouter-1_mesh-test/route/route-1',
+    });
+    expect((await get('VirtualService', 'mesh-test', 'svc-v')).status?.virtualServiceARN).toBe(
+      'arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualService/svc-v.mesh-test',
+    );
     expect((await get('GatewayRoute', 'mesh-test', 'gateway-v-route-v')).status?.gatewayRouteARN).toBe(
       'arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualGateway/gateway-v_mesh-test/gatewayRoute/gateway-v-route-v_mesh-test',
     );
     expect((await get('Mesh', undefined, 'mesh-1')).metadata.finalizers).toEqual([MESH_MEMBERS_FINALIZER]);
-    expect((await get('VirtualGateway', 'mesh-test', 'gateway-v')).metadata.finalizers).toEqual([VIRTUAL_GATEWAY_MEMBERS_FINALIZER]);
+    expect((await get('VirtualGateway', 'mesh-test', 'gateway-v')).metadata.finalizers).toEqual([
+      VIRTUAL_GATEWAY_MEMBERS_FINALIZER,
+    ]);
 
     // Nothing changed: another pass writes nothing.
     const writes = controller.statusWrites;
@@ -75,27 +101,56 @@ describe('KubernetesController', () => {
 
     // A spec change bumps generation; observedGeneration follows, lastTransitionTime stays.
     const before = await get('VirtualNode', 'mesh-test', 'vnode-1');
-    await client.patch(crdObjectPath('VirtualNode', 'mesh-test', 'vnode-1'), 'merge', { spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] } });
-    await until(async () => (await get('VirtualNode', 'mesh-test', 'vnode-1')).status?.observedGeneration === 2);
+    await client.patch(crdObjectPath('VirtualNode', 'mesh-test', 'vnode-1'), 'merge', {
+      spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+    });
+    await until(
+      async () => (await get('VirtualNode', 'mesh-test', 'vnode-1')).status?.observedGeneration === 2,
+    );
     const after = await get('VirtualNode', 'mesh-test', 'vnode-1');
-    expect(after.status?.conditions?.[0]?.lastTransitionTime).toBe(before.status?.conditions?.[0]?.lastTransitionTime);
+    expect(after.status?.conditions?.[0]?.lastTransitionTime).toBe(
+      before.status?.conditions?.[0]?.lastTransitionTime,
+    );
   });
 
   it('Active=False with the validator message for a schema error, and True once fixed', async () => {
-    await apply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', labels: { m: 'x' } } });
-    await apply(client, { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'Mesh', metadata: { name: 'm' }, spec: { namespaceSelector: { matchLabels: { m: 'x' } } } } as KubeObject);
-    await apply(client, { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name: 'n', namespace: 'ns' }, spec: { listeners: [{ portMapping: { port: 'eighty', protocol: 'http' } }] } } as KubeObject);
+    await apply(client, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'ns', labels: { m: 'x' } },
+    });
+    await apply(client, {
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'Mesh',
+      metadata: { name: 'm' },
+      spec: { namespaceSelector: { matchLabels: { m: 'x' } } },
+    } as KubeObject);
+    await apply(client, {
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'VirtualNode',
+      metadata: { name: 'n', namespace: 'ns' },
+      spec: { listeners: [{ portMapping: { port: 'eighty', protocol: 'http' } }] },
+    } as KubeObject);
     await until(async () => active(await get('VirtualNode', 'ns', 'n')) === 'False');
     const c = (await get('VirtualNode', 'ns', 'n')).status?.conditions?.[0];
     expect(c?.reason).toBe('ValidationFailed');
     expect(c?.message).toContain('spec.listeners[0].portMapping.port');
-    await client.patch(crdObjectPath('VirtualNode', 'ns', 'n'), 'merge', { spec: { listeners: [{ portMapping: { port: 80, protocol: 'http' } }], serviceDiscovery: { dns: { hostname: 'n.ns' } } } });
+    await client.patch(crdObjectPath('VirtualNode', 'ns', 'n'), 'merge', {
+      spec: {
+        listeners: [{ portMapping: { port: 80, protocol: 'http' } }],
+        serviceDiscovery: { dns: { hostname: 'n.ns' } },
+      },
+    });
     await until(async () => active(await get('VirtualNode', 'ns', 'n')) === 'True');
   });
 
   it('a Mesh is not deleted while members remain; a VirtualGateway not while GatewayRoutes attach', async () => {
     for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(client, o);
-    await until(async () => (await get('GatewayRoute', 'mesh-test', 'gateway-v-route-v')).status?.conditions?.[0]?.status === 'True');
+    await until(
+      async () =>
+        (await get('GatewayRoute', 'mesh-test', 'gateway-v-route-v')).status?.conditions?.[0]?.status ===
+        'True',
+    );
     await client.delete(crdObjectPath('VirtualGateway', 'mesh-test', 'gateway-v'));
     await client.delete(crdObjectPath('Mesh', undefined, 'mesh-1'));
     await controller.reconcileNow();
@@ -123,7 +178,11 @@ describe('KubernetesController', () => {
     await apply(client, {
       apiVersion: 'appmesh.k8s.aws/v1beta2',
       kind: 'VirtualService',
-      metadata: { name: 's', namespace: 'ns', finalizers: ['finalizers.appmesh.k8s.aws/aws-appmesh-resources'] },
+      metadata: {
+        name: 's',
+        namespace: 'ns',
+        finalizers: ['finalizers.appmesh.k8s.aws/aws-appmesh-resources'],
+      },
       spec: {},
     } as KubeObject);
     await client.delete(crdObjectPath('VirtualService', 'ns', 's'));

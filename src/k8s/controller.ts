@@ -81,7 +81,8 @@ export class KubernetesController {
   async start(): Promise<void> {
     this.stopped = false;
     this.unsubscribe.push(this.cache.onChange((c) => c.graph && this.trigger()));
-    if (this.options.leaderElector) this.unsubscribe.push(this.options.leaderElector.onChange((leader) => leader && this.trigger()));
+    if (this.options.leaderElector)
+      this.unsubscribe.push(this.options.leaderElector.onChange((leader) => leader && this.trigger()));
     await this.cache.synced();
     this.trigger(0);
   }
@@ -121,12 +122,12 @@ export class KubernetesController {
     const p = this.pass()
       .catch((e: unknown) => this.log.warn({ err: String(e) }, 'reconcile pass failed'))
       .finally(() => {
-      this.running = undefined;
-      if (this.dirty) {
-        this.dirty = false;
-        this.trigger();
-      }
-    });
+        this.running = undefined;
+        if (this.dirty) {
+          this.dirty = false;
+          this.trigger();
+        }
+      });
     this.running = p;
     return p;
   }
@@ -174,7 +175,8 @@ export class KubernetesController {
       const placement = u.placement.get(key);
       let current = (obj as { status?: Record<string, unknown> }).status;
       const mine = this.written.get(key);
-      if (mine && mine.rv > Number(obj.metadata.resourceVersion ?? 0)) current = JSON.parse(mine.status) as Record<string, unknown>;
+      if (mine && mine.rv > Number(obj.metadata.resourceVersion ?? 0))
+        current = JSON.parse(mine.status) as Record<string, unknown>;
       const desired = desiredStatus({ ...obj, ...(current ? { status: current } : {}) } as KubeObject, {
         graph: u.graph,
         ...(placement ? { placement } : {}),
@@ -184,9 +186,16 @@ export class KubernetesController {
       });
       if (!desired || canonicalJson(current ?? {}) === canonicalJson(desired)) continue;
       try {
-        const res = await this.client.patch<KubeObject & { status?: unknown }>(`${crdObjectPath(obj.kind as Kind, obj.metadata.namespace, obj.metadata.name)}/status`, 'merge', statusMergePatch(current, desired));
+        const res = await this.client.patch<KubeObject & { status?: unknown }>(
+          `${crdObjectPath(obj.kind as Kind, obj.metadata.namespace, obj.metadata.name)}/status`,
+          'merge',
+          statusMergePatch(current, desired),
+        );
         this.statusWrites++;
-        this.written.set(key, { rv: Number(res.metadata.resourceVersion ?? 0), status: canonicalJson(res.status ?? {}) });
+        this.written.set(key, {
+          rv: Number(res.metadata.resourceVersion ?? 0),
+          status: canonicalJson(res.status ?? {}),
+        });
       } catch (e) {
         if (isKubeError(e, 404)) continue;
         ok = false;

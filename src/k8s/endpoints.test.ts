@@ -24,7 +24,9 @@ const until = async (cond: () => boolean, ms = 2000): Promise<number> => {
   return Date.now() - start;
 };
 
-const ready = (ip: string) => ({ status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True' }] } });
+const ready = (ip: string) => ({
+  status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: 'True' }] },
+});
 
 beforeEach(async () => {
   d = await ApiServerTestDouble.start();
@@ -36,7 +38,11 @@ beforeEach(async () => {
   controller.onGraph((u) => eps.setGraph(u.graph));
   await controller.start();
   for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(client, o);
-  await until(() => !!controller.current?.placement.get('VirtualNode/mesh-test/vnode-x') && eps.endpoints(vnode1) !== undefined);
+  await until(
+    () =>
+      !!controller.current?.placement.get('VirtualNode/mesh-test/vnode-x') &&
+      eps.endpoints(vnode1) !== undefined,
+  );
 });
 afterEach(async () => {
   await controller.stop();
@@ -48,7 +54,9 @@ describe('KubernetesEndpoints', () => {
   it('a ready pod of vnode-1 appears within 1 s and disappears within 1 s of its deletion', async () => {
     const changes: string[][] = [];
     eps.onChange((nodes) => changes.push(nodes.map((n) => n.virtualNode)));
-    const [dep] = (await readManifests('examples/seed/workloads.yaml')).filter((o) => o.metadata.name === 'nginx-1');
+    const [dep] = (await readManifests('examples/seed/workloads.yaml')).filter(
+      (o) => o.metadata.name === 'nginx-1',
+    );
     const pod = podsOf(dep!)[0]!;
     await apply(client, pod);
     await new Promise((r) => setTimeout(r, 50));
@@ -65,19 +73,42 @@ describe('KubernetesEndpoints', () => {
   });
 
   it('EndpointSlices decide readiness and zone; terminating endpoints drain', async () => {
-    const pods: Pod[] = ['a', 'b', 'c'].map((n) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `nginx-${n}`, namespace: 'mesh-test', labels: { app: 'sample0' } }, spec: { containers: [] } }));
+    const pods: Pod[] = ['a', 'b', 'c'].map((n) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `nginx-${n}`, namespace: 'mesh-test', labels: { app: 'sample0' } },
+      spec: { containers: [] },
+    }));
     for (const p of pods) await apply(client, p);
     await client.patch(`${objectPathOf(pods[2]!)}/status`, 'merge', ready('10.0.0.3'));
     await apply(client, {
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
-      metadata: { name: 'svc-1-abc', namespace: 'mesh-test', labels: { 'kubernetes.io/service-name': 'svc-1' } },
+      metadata: {
+        name: 'svc-1-abc',
+        namespace: 'mesh-test',
+        labels: { 'kubernetes.io/service-name': 'svc-1' },
+      },
       addressType: 'IPv4',
       ports: [{ port: 80 }],
       endpoints: [
-        { addresses: ['10.0.0.1'], conditions: { ready: true }, zone: 'ap-northeast-1a', targetRef: { kind: 'Pod', name: 'nginx-a', namespace: 'mesh-test' } },
-        { addresses: ['10.0.0.2'], conditions: { ready: false, serving: true, terminating: true }, zone: 'ap-northeast-1c', targetRef: { kind: 'Pod', name: 'nginx-b', namespace: 'mesh-test' } },
-        { addresses: ['10.9.9.9'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'someone-else', namespace: 'mesh-test' } },
+        {
+          addresses: ['10.0.0.1'],
+          conditions: { ready: true },
+          zone: 'ap-northeast-1a',
+          targetRef: { kind: 'Pod', name: 'nginx-a', namespace: 'mesh-test' },
+        },
+        {
+          addresses: ['10.0.0.2'],
+          conditions: { ready: false, serving: true, terminating: true },
+          zone: 'ap-northeast-1c',
+          targetRef: { kind: 'Pod', name: 'nginx-b', namespace: 'mesh-test' },
+        },
+        {
+          addresses: ['10.9.9.9'],
+          conditions: { ready: true },
+          targetRef: { kind: 'Pod', name: 'someone-else', namespace: 'mesh-test' },
+        },
       ],
     } as never);
     await until(() => eps.endpoints(vnode1)?.length === 3);
@@ -89,11 +120,25 @@ describe('KubernetesEndpoints', () => {
   });
 
   it('follows podSelector changes and knows nothing about nodes without a podSelector', async () => {
-    await apply(client, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other', namespace: 'mesh-test', labels: { app: 'other' } }, spec: { containers: [] } } as Pod);
-    await client.patch(objectPathOf({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other', namespace: 'mesh-test' } }) + '/status', 'merge', ready('10.1.1.1'));
-    await client.patch('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1', 'merge', { spec: { podSelector: { matchLabels: { app: 'other' } } } });
+    await apply(client, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'other', namespace: 'mesh-test', labels: { app: 'other' } },
+      spec: { containers: [] },
+    } as Pod);
+    await client.patch(
+      objectPathOf({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other', namespace: 'mesh-test' } }) +
+        '/status',
+      'merge',
+      ready('10.1.1.1'),
+    );
+    await client.patch('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1', 'merge', {
+      spec: { podSelector: { matchLabels: { app: 'other' } } },
+    });
     await until(() => eps.endpoints(vnode1)?.[0]?.address === '10.1.1.1');
-    await client.patch('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1', 'merge', { spec: { podSelector: null } });
+    await client.patch('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1', 'merge', {
+      spec: { podSelector: null },
+    });
     await until(() => eps.endpoints(vnode1) === undefined);
   });
 

@@ -49,7 +49,8 @@ function sliceIndex(slices: ReadonlyArray<EndpointSlice>): Map<string, Endpoint[
       const health = c.ready !== false ? 'HEALTHY' : c.terminating && c.serving ? 'DRAINING' : undefined;
       const list = out.get(key) ?? [];
       // A pod seen as not serving in one slice still appears in the index, so it is not taken from its status instead.
-      for (const address of ep.addresses ?? []) if (health) list.push({ address, health, ...(ep.zone ? { zone: ep.zone } : {}) });
+      for (const address of ep.addresses ?? [])
+        if (health) list.push({ address, health, ...(ep.zone ? { zone: ep.zone } : {}) });
       out.set(key, list);
     }
   }
@@ -57,7 +58,11 @@ function sliceIndex(slices: ReadonlyArray<EndpointSlice>): Map<string, Endpoint[
 }
 
 /** Pure: every podSelector-bearing virtual node of the graph → its endpoints. */
-export function computeEndpoints(graph: MeshGraph, pods: ReadonlyArray<Pod>, slices: ReadonlyArray<EndpointSlice>): Map<string, NodeEndpoints> {
+export function computeEndpoints(
+  graph: MeshGraph,
+  pods: ReadonlyArray<Pod>,
+  slices: ReadonlyArray<EndpointSlice>,
+): Map<string, NodeEndpoints> {
   const bySlice = sliceIndex(slices);
   const podsByNs = new Map<string, Pod[]>();
   for (const p of pods) {
@@ -78,7 +83,11 @@ export function computeEndpoints(graph: MeshGraph, pods: ReadonlyArray<Pod>, sli
       for (const p of podsByNs.get(ns) ?? []) {
         if (!selectorMatches(selector, p.metadata.labels ?? {}, 'none')) continue;
         const fromSlices = bySlice.get(`${ns}/${p.metadata.name}`);
-        const eps = fromSlices ?? (podReady(p) && !p.metadata.deletionTimestamp ? podAddresses(p).map((address): Endpoint => ({ address, health: 'HEALTHY' })) : []);
+        const eps =
+          fromSlices ??
+          (podReady(p) && !p.metadata.deletionTimestamp
+            ? podAddresses(p).map((address): Endpoint => ({ address, health: 'HEALTHY' }))
+            : []);
         for (const ep of eps) {
           if (seen.has(ep.address)) continue;
           seen.add(ep.address);
@@ -137,7 +146,11 @@ export class KubernetesEndpoints implements EndpointSource {
   private recompute(): void {
     // Without a pod informer the cluster says nothing about anyone: every node stays unknown.
     if (!this.graph || !this.cache.pods) return;
-    const next = computeEndpoints(this.graph, this.cache.pods.list(), this.cache.endpointSlices?.list() ?? []);
+    const next = computeEndpoints(
+      this.graph,
+      this.cache.pods.list(),
+      this.cache.endpointSlices?.list() ?? [],
+    );
     const changed: VirtualNodeRef[] = [];
     for (const [k, v] of next) if (this.table.get(k)?.fingerprint !== v.fingerprint) changed.push(v.ref);
     for (const [k, v] of this.table) if (!next.has(k)) changed.push(v.ref);

@@ -36,14 +36,23 @@ function specRef(o: KubeObject, field: string): RefLike | undefined {
   return v !== null && typeof v === 'object' ? (v as RefLike) : undefined;
 }
 
-export function planFinalizers(objects: ReadonlyArray<KubeObject>, placement: ReadonlyMap<string, Placement>): FinalizerUpdate[] {
+export function planFinalizers(
+  objects: ReadonlyArray<KubeObject>,
+  placement: ReadonlyMap<string, Placement>,
+): FinalizerUpdate[] {
   const out: FinalizerUpdate[] = [];
-  const placed = (o: KubeObject) => placement.get(idKey(String(o.kind), o.metadata.namespace, o.metadata.name));
+  const placed = (o: KubeObject) =>
+    placement.get(idKey(String(o.kind), o.metadata.namespace, o.metadata.name));
   for (const o of objects) {
     const kind = o.kind as Kind;
     const current = o.metadata.finalizers ?? [];
     const deleting = !!o.metadata.deletionTimestamp;
-    const guard = kind === 'Mesh' ? MESH_MEMBERS_FINALIZER : kind === 'VirtualGateway' ? VIRTUAL_GATEWAY_MEMBERS_FINALIZER : undefined;
+    const guard =
+      kind === 'Mesh'
+        ? MESH_MEMBERS_FINALIZER
+        : kind === 'VirtualGateway'
+          ? VIRTUAL_GATEWAY_MEMBERS_FINALIZER
+          : undefined;
     let next = current;
     let reason = '';
     if (!deleting && guard && !current.includes(guard)) {
@@ -56,7 +65,10 @@ export function planFinalizers(objects: ReadonlyArray<KubeObject>, placement: Re
         reason = `release ${AWS_RESOURCES_FINALIZER}: Amime keeps no AWS object`;
       }
       if (guard && current.includes(guard)) {
-        const members = guard === MESH_MEMBERS_FINALIZER ? meshMembers(o, objects, placed) : gatewayMembers(o, objects, placed);
+        const members =
+          guard === MESH_MEMBERS_FINALIZER
+            ? meshMembers(o, objects, placed)
+            : gatewayMembers(o, objects, placed);
         if (members.length === 0) {
           next = next.filter((f) => f !== guard);
           reason = `remove ${guard}: no members remain`;
@@ -64,14 +76,25 @@ export function planFinalizers(objects: ReadonlyArray<KubeObject>, placement: Re
       }
     }
     if (next !== current && o.metadata.resourceVersion) {
-      out.push({ kind, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}), name: o.metadata.name, resourceVersion: o.metadata.resourceVersion, finalizers: next, reason });
+      out.push({
+        kind,
+        ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+        name: o.metadata.name,
+        resourceVersion: o.metadata.resourceVersion,
+        finalizers: next,
+        reason,
+      });
     }
   }
   return out;
 }
 
 /** Resources of a Mesh: those whose meshRef names it, or that the graph placed in it. */
-export function meshMembers(mesh: KubeObject, objects: ReadonlyArray<KubeObject>, placed: (o: KubeObject) => Placement | undefined): KubeObject[] {
+export function meshMembers(
+  mesh: KubeObject,
+  objects: ReadonlyArray<KubeObject>,
+  placed: (o: KubeObject) => Placement | undefined,
+): KubeObject[] {
   const meshAwsName = placed(mesh)?.awsName;
   return objects.filter((o) => {
     if (o.kind === 'Mesh') return false;
@@ -82,12 +105,20 @@ export function meshMembers(mesh: KubeObject, objects: ReadonlyArray<KubeObject>
 }
 
 /** GatewayRoutes of a VirtualGateway: by virtualGatewayRef, or attached in the graph. */
-export function gatewayMembers(gateway: KubeObject, objects: ReadonlyArray<KubeObject>, placed: (o: KubeObject) => Placement | undefined): KubeObject[] {
+export function gatewayMembers(
+  gateway: KubeObject,
+  objects: ReadonlyArray<KubeObject>,
+  placed: (o: KubeObject) => Placement | undefined,
+): KubeObject[] {
   const gw = placed(gateway);
   return objects.filter((o) => {
     if (o.kind !== 'GatewayRoute') return false;
     const ref = specRef(o, 'virtualGatewayRef');
-    if (ref?.name === gateway.metadata.name && (ref.namespace ?? o.metadata.namespace) === gateway.metadata.namespace) return true;
+    if (
+      ref?.name === gateway.metadata.name &&
+      (ref.namespace ?? o.metadata.namespace) === gateway.metadata.namespace
+    )
+      return true;
     const p = placed(o);
     return gw?.mesh !== undefined && p?.mesh === gw.mesh && p.gateway === gw.awsName;
   });

@@ -35,16 +35,34 @@ export function toGraphInput(objects: InputObjects): ConvertedInput {
       continue;
     }
     const kind = String(obj.kind);
-    const id = { kind, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) };
+    const id = {
+      kind,
+      name: obj.metadata.name,
+      ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+    };
     invalid.push({ id });
-    schemaProblems.set(idKey(kind, obj.metadata.namespace, obj.metadata.name), checked.diagnostics.filter((d) => d.severity === 'error'));
+    schemaProblems.set(
+      idKey(kind, obj.metadata.namespace, obj.metadata.name),
+      checked.diagnostics.filter((d) => d.severity === 'error'),
+    );
   }
-  const namespaces: InputNamespace[] = objects.namespaces.map((ns) => ({ name: ns.metadata.name, labels: ns.metadata.labels ?? {} }));
+  const namespaces: InputNamespace[] = objects.namespaces.map((ns) => ({
+    name: ns.metadata.name,
+    labels: ns.metadata.labels ?? {},
+  }));
   const pods: InputPod[] = (objects.pods ?? []).map((p) => ({
     namespace: p.metadata.namespace ?? 'default',
     name: p.metadata.name,
     labels: p.metadata.labels ?? {},
     ...(p.metadata.annotations ? { annotations: p.metadata.annotations } : {}),
   }));
-  return { input: { resources, namespaces, ...(pods.length > 0 ? { pods } : {}), ...(invalid.length > 0 ? { invalid } : {}) }, schemaProblems };
+  return {
+    input: {
+      resources,
+      namespaces,
+      ...(pods.length > 0 ? { pods } : {}),
+      ...(invalid.length > 0 ? { invalid } : {}),
+    },
+    schemaProblems,
+  };
 }

@@ -14,7 +14,12 @@ let client: KubeClient;
 let cache: ClusterCache;
 let store: KubernetesStore;
 
-const vn = (name: string, spec: object = {}) => ({ apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name, namespace: 'mesh-test' }, spec });
+const vn = (name: string, spec: object = {}) => ({
+  apiVersion: 'appmesh.k8s.aws/v1beta2',
+  kind: 'VirtualNode',
+  metadata: { name, namespace: 'mesh-test' },
+  spec,
+});
 
 beforeEach(async () => {
   d = await ApiServerTestDouble.start();
@@ -36,11 +41,20 @@ describe('KubernetesStore', () => {
     expect(keys).toContain('Mesh/_/mesh-1');
     expect(keys).toContain('VirtualNode/mesh-test/vnode-1');
     expect(keys).toContain('Namespace/_/mesh-test');
-    expect((await store.get('Namespace/_/mesh-test'))?.value).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'mesh-test', labels: { mesh: 'mesh-1', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } } });
+    expect((await store.get('Namespace/_/mesh-test'))?.value).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'mesh-test',
+        labels: { mesh: 'mesh-1', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' },
+      },
+    });
     // The server's store source turns it into the graph's input.
     const source = await StoreSource.open(store, () => {});
     expect(source.graphInput().resources).toHaveLength(8);
-    expect(source.graphInput().namespaces).toEqual([{ name: 'mesh-test', labels: { mesh: 'mesh-1', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } }]);
+    expect(source.graphInput().namespaces).toEqual([
+      { name: 'mesh-test', labels: { mesh: 'mesh-1', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } },
+    ]);
     source.close();
   });
 
@@ -48,13 +62,19 @@ describe('KubernetesStore', () => {
     const key = resourceKey('VirtualNode', 'mesh-test', 'vnode-9');
     const created = await store.put(key, vn('vnode-9', { podSelector: {} }), { expectedVersion: 0 });
     expect(created.version).toBe(1);
-    expect((await client.get<{ spec: object }>(crdObjectPath('VirtualNode', 'mesh-test', 'vnode-9'))).spec).toEqual({ podSelector: {} });
+    expect(
+      (await client.get<{ spec: object }>(crdObjectPath('VirtualNode', 'mesh-test', 'vnode-9'))).spec,
+    ).toEqual({ podSelector: {} });
     await expect(store.put(key, vn('vnode-9'), { expectedVersion: 0 })).rejects.toBeInstanceOf(ConflictError);
-    const updated = await store.put(key, vn('vnode-9', { podSelector: { matchLabels: { a: 'b' } } }), { expectedVersion: 1 });
+    const updated = await store.put(key, vn('vnode-9', { podSelector: { matchLabels: { a: 'b' } } }), {
+      expectedVersion: 1,
+    });
     expect(updated.version).toBe(2);
     await expect(store.put(key, vn('vnode-9'), { expectedVersion: 1 })).rejects.toBeInstanceOf(ConflictError);
     // Someone else changes it in the cluster: the store sees it, and a stale write conflicts.
-    await client.patch(crdObjectPath('VirtualNode', 'mesh-test', 'vnode-9'), 'merge', { metadata: { labels: { x: 'y' } } });
+    await client.patch(crdObjectPath('VirtualNode', 'mesh-test', 'vnode-9'), 'merge', {
+      metadata: { labels: { x: 'y' } },
+    });
     await expect.poll(async () => (await store.get(key))?.version).toBe(3);
     await expect(store.put(key, vn('vnode-9'), { expectedVersion: 2 })).rejects.toBeInstanceOf(ConflictError);
     expect(await store.delete(key, { expectedVersion: 3 })).toMatchObject({ key, version: 3 });
@@ -76,8 +96,12 @@ describe('KubernetesStore', () => {
   });
 
   it('refuses what Kubernetes cannot hold', async () => {
-    await expect(store.put('VirtualNode/_/vnode-1_mesh-test', vn('x'))).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(store.put('VirtualNode/mesh-test/vnode_1', vn('x'))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(store.put('VirtualNode/_/vnode-1_mesh-test', vn('x'))).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(store.put('VirtualNode/mesh-test/vnode_1', vn('x'))).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     await expect(store.put('Namespace/_/x', {})).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(
       store.txn([

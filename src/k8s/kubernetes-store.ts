@@ -45,12 +45,21 @@ const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?
 /** The stored form: no status, no server bookkeeping. */
 function mirrorValue(o: KubeObject): Record<string, unknown> {
   const { status: _s, metadata, ...rest } = o as KubeObject & { status?: unknown };
-  const { resourceVersion: _rv, managedFields: _mf, generation: _g, ...meta } = metadata as typeof metadata & { managedFields?: unknown };
+  const {
+    resourceVersion: _rv,
+    managedFields: _mf,
+    generation: _g,
+    ...meta
+  } = metadata as typeof metadata & { managedFields?: unknown };
   return { ...rest, metadata: meta };
 }
 
 function namespaceValue(o: KubeObject): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.metadata.name, ...(o.metadata.labels ? { labels: o.metadata.labels } : {}) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: o.metadata.name, ...(o.metadata.labels ? { labels: o.metadata.labels } : {}) },
+  };
 }
 
 export interface KubernetesStoreOptions {
@@ -74,13 +83,25 @@ export class KubernetesStore implements ResourceStore {
   ) {}
 
   /** Mirrors the cache (which the caller starts and stops) once it has synced. */
-  static async open(client: KubeClient, cache: ClusterCache, options: KubernetesStoreOptions = {}): Promise<KubernetesStore> {
+  static async open(
+    client: KubeClient,
+    cache: ClusterCache,
+    options: KubernetesStoreOptions = {},
+  ): Promise<KubernetesStore> {
     const s = new KubernetesStore(client, cache, options);
-    for (const [kind, r] of cache.appMesh) s.unsubscribe.push(r.onChange((changes) => s.apply(kind, changes)));
+    for (const [kind, r] of cache.appMesh)
+      s.unsubscribe.push(r.onChange((changes) => s.apply(kind, changes)));
     s.unsubscribe.push(cache.namespaces.onChange((changes) => s.apply('Namespace', changes)));
     await cache.synced();
-    for (const [kind, r] of cache.appMesh) s.apply(kind, r.list().map((object) => ({ type: 'add' as const, object })));
-    s.apply('Namespace', cache.namespaces.list().map((object) => ({ type: 'add' as const, object })));
+    for (const [kind, r] of cache.appMesh)
+      s.apply(
+        kind,
+        r.list().map((object) => ({ type: 'add' as const, object })),
+      );
+    s.apply(
+      'Namespace',
+      cache.namespaces.list().map((object) => ({ type: 'add' as const, object })),
+    );
     await s.queue;
     return s;
   }
@@ -89,7 +110,11 @@ export class KubernetesStore implements ResourceStore {
     this.queue = this.queue.then(async () => {
       for (const c of changes) {
         const o = c.object;
-        const key = resourceKey(kind, kind === 'Mesh' || kind === 'Namespace' ? undefined : o.metadata.namespace, o.metadata.name);
+        const key = resourceKey(
+          kind,
+          kind === 'Mesh' || kind === 'Namespace' ? undefined : o.metadata.namespace,
+          o.metadata.name,
+        );
         if (c.type === 'delete') {
           this.rv.delete(key);
           await this.mirror.delete(key);
@@ -98,7 +123,8 @@ export class KubernetesStore implements ResourceStore {
         if (o.metadata.resourceVersion) this.rv.set(key, o.metadata.resourceVersion);
         const value = kind === 'Namespace' ? namespaceValue(o) : mirrorValue({ ...o, kind });
         const current = await this.mirror.get(key);
-        if (!current || canonicalJson(current.value) !== canonicalJson(value)) await this.mirror.put(key, value);
+        if (!current || canonicalJson(current.value) !== canonicalJson(value))
+          await this.mirror.put(key, value);
       }
       for (const w of [...this.waiters]) w();
     });
@@ -133,7 +159,8 @@ export class KubernetesStore implements ResourceStore {
     const { kind, namespace, name } = this.target(key);
     const current = await this.mirror.get(key);
     const expected = options.expectedVersion;
-    if (expected !== undefined && (current?.version ?? 0) !== expected) throw new ConflictError(key, expected, current?.version ?? 0);
+    if (expected !== undefined && (current?.version ?? 0) !== expected)
+      throw new ConflictError(key, expected, current?.version ?? 0);
     const body = structuredClone(value) as unknown as KubeObject & { status?: unknown };
     delete body.status;
     body.apiVersion = 'appmesh.k8s.aws/v1beta2';
@@ -143,11 +170,23 @@ export class KubernetesStore implements ResourceStore {
     try {
       if (!current) written = await this.client.create<KubeObject>(crdCreatePath(kind, namespace), body);
       else {
-        const rv = expected !== undefined ? this.rv.get(key) : (await this.client.get<KubeObject>(crdObjectPath(kind, namespace, name))).metadata.resourceVersion;
-        written = await this.client.replace<KubeObject>(crdObjectPath(kind, namespace, name), { ...body, metadata: { ...body.metadata, resourceVersion: rv } });
+        const rv =
+          expected !== undefined
+            ? this.rv.get(key)
+            : (await this.client.get<KubeObject>(crdObjectPath(kind, namespace, name))).metadata
+                .resourceVersion;
+        written = await this.client.replace<KubeObject>(crdObjectPath(kind, namespace, name), {
+          ...body,
+          metadata: { ...body.metadata, resourceVersion: rv },
+        });
       }
     } catch (e) {
-      if (isKubeError(e, 409)) throw new ConflictError(key, expected ?? current?.version ?? 0, (await this.mirror.get(key))?.version ?? 0);
+      if (isKubeError(e, 409))
+        throw new ConflictError(
+          key,
+          expected ?? current?.version ?? 0,
+          (await this.mirror.get(key))?.version ?? 0,
+        );
       throw e;
     }
     await this.settle(() => this.rv.get(key) === written.metadata.resourceVersion);
@@ -160,16 +199,22 @@ export class KubernetesStore implements ResourceStore {
     const { kind, namespace, name } = this.target(key);
     const current = await this.mirror.get<T>(key);
     const expected = options.expectedVersion;
-    if (expected !== undefined && (current?.version ?? 0) !== expected) throw new ConflictError(key, expected, current?.version ?? 0);
+    if (expected !== undefined && (current?.version ?? 0) !== expected)
+      throw new ConflictError(key, expected, current?.version ?? 0);
     if (!current) return undefined;
     try {
       const rv = this.rv.get(key);
-      const res = await this.client.delete<KubeObject>(crdObjectPath(kind, namespace, name), { apiVersion: 'v1', kind: 'DeleteOptions', ...(expected !== undefined && rv ? { preconditions: { resourceVersion: rv } } : {}) });
+      const res = await this.client.delete<KubeObject>(crdObjectPath(kind, namespace, name), {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        ...(expected !== undefined && rv ? { preconditions: { resourceVersion: rv } } : {}),
+      });
       // Finalizers (a Mesh with members) keep the object until they are released; the deletion is still accepted.
       if (!res?.metadata?.deletionTimestamp) await this.settle(() => !this.rv.has(key));
     } catch (e) {
       if (isKubeError(e, 404)) return undefined;
-      if (isKubeError(e, 409)) throw new ConflictError(key, expected ?? current.version, (await this.mirror.get(key))?.version ?? 0);
+      if (isKubeError(e, 409))
+        throw new ConflictError(key, expected ?? current.version, (await this.mirror.get(key))?.version ?? 0);
       throw e;
     }
     return current;
@@ -177,26 +222,50 @@ export class KubernetesStore implements ResourceStore {
 
   async txn(ops: readonly TxnOp[]): Promise<TxnResult> {
     const writes = ops.filter((o) => o.op !== 'check');
-    if (writes.length > 1) throw new InvalidArgumentError('the Kubernetes store applies one write per transaction; Kubernetes has no multi-object transactions');
+    if (writes.length > 1)
+      throw new InvalidArgumentError(
+        'the Kubernetes store applies one write per transaction; Kubernetes has no multi-object transactions',
+      );
     for (const op of ops) {
       if (op.op !== 'check') continue;
       const cur = await this.mirror.get(op.key);
-      if ((cur?.version ?? 0) !== op.expectedVersion) throw new ConflictError(op.key, op.expectedVersion, cur?.version ?? 0);
+      if ((cur?.version ?? 0) !== op.expectedVersion)
+        throw new ConflictError(op.key, op.expectedVersion, cur?.version ?? 0);
     }
     const results: Array<StoredRecord | undefined> = [];
     for (const op of ops) {
       if (op.op === 'check') results.push(await this.mirror.get(op.key));
-      else if (op.op === 'put') results.push(await this.put(op.key, op.value, op.expectedVersion !== undefined ? { expectedVersion: op.expectedVersion } : {}));
-      else results.push(await this.delete(op.key, op.expectedVersion !== undefined ? { expectedVersion: op.expectedVersion } : {}));
+      else if (op.op === 'put')
+        results.push(
+          await this.put(
+            op.key,
+            op.value,
+            op.expectedVersion !== undefined ? { expectedVersion: op.expectedVersion } : {},
+          ),
+        );
+      else
+        results.push(
+          await this.delete(
+            op.key,
+            op.expectedVersion !== undefined ? { expectedVersion: op.expectedVersion } : {},
+          ),
+        );
     }
     return { revision: await this.mirror.revision(), results };
   }
 
   private target(key: string): { kind: Kind; namespace: string | undefined; name: string } {
     const { kind, namespace, name } = parseResourceKey(key);
-    if (!isKind(kind)) throw new InvalidArgumentError(`the Kubernetes store writes App Mesh kinds only, not ${kind}`);
-    if (kind !== 'Mesh' && !namespace) throw new InvalidArgumentError(`${kind} ${name}: in Kubernetes every App Mesh kind but Mesh lives in a namespace`);
-    if (!K8S_NAME.test(name) || name.length > 253) throw new InvalidArgumentError(`${kind} ${name}: not a valid Kubernetes object name (lowercase letters, digits, "-" and ".")`);
+    if (!isKind(kind))
+      throw new InvalidArgumentError(`the Kubernetes store writes App Mesh kinds only, not ${kind}`);
+    if (kind !== 'Mesh' && !namespace)
+      throw new InvalidArgumentError(
+        `${kind} ${name}: in Kubernetes every App Mesh kind but Mesh lives in a namespace`,
+      );
+    if (!K8S_NAME.test(name) || name.length > 253)
+      throw new InvalidArgumentError(
+        `${kind} ${name}: not a valid Kubernetes object name (lowercase letters, digits, "-" and ".")`,
+      );
     return { kind, namespace: kind === 'Mesh' ? undefined : namespace, name };
   }
 

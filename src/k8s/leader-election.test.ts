@@ -23,7 +23,13 @@ afterEach(async () => {
 
 async function replica(d: ApiServerTestDouble, identity: string) {
   const client = new RestKubeClient(d.kubeConfig());
-  const elector = new LeaderElector(client, { namespace: 'amime-system', identity, leaseDurationSeconds: 1, renewIntervalMs: 100, retryIntervalMs: 100 });
+  const elector = new LeaderElector(client, {
+    namespace: 'amime-system',
+    identity,
+    leaseDurationSeconds: 1,
+    renewIntervalMs: 100,
+    retryIntervalMs: 100,
+  });
   const cache = new ClusterCache(client, { pods: false, endpointSlices: false });
   const controller = new KubernetesController(client, cache, { leaderElector: elector });
   cache.start();
@@ -55,15 +61,22 @@ describe('LeaderElector', () => {
     expect(lease.spec?.holderIdentity).toBe(leader.elector.identity);
 
     for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(admin, o);
-    const vn = () => admin.get<KubeObject & { status?: { conditions?: Array<{ status: string }> } }>(crdObjectPath('VirtualNode', 'mesh-test', 'vnode-1'));
+    const vn = () =>
+      admin.get<KubeObject & { status?: { conditions?: Array<{ status: string }> } }>(
+        crdObjectPath('VirtualNode', 'mesh-test', 'vnode-1'),
+      );
     await until(async () => (await vn()).status?.conditions?.[0]?.status === 'True');
-    const statusPaths = () => new Set(d.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/status')).map((r) => r.path)).size;
+    const statusPaths = () =>
+      new Set(d.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/status')).map((r) => r.path))
+        .size;
     await until(() => statusPaths() === 8 && leader.controller.statusWrites >= 8);
     expect(follower.controller.statusWrites).toBe(0);
 
     await leader.stop();
     await until(() => follower.elector.isLeader());
-    await admin.patch(crdObjectPath('VirtualNode', 'mesh-test', 'vnode-1'), 'merge', { spec: { serviceDiscovery: { dns: { hostname: 'x.mesh-test.svc.cluster.local' } } } });
+    await admin.patch(crdObjectPath('VirtualNode', 'mesh-test', 'vnode-1'), 'merge', {
+      spec: { serviceDiscovery: { dns: { hostname: 'x.mesh-test.svc.cluster.local' } } },
+    });
     await until(async () => (await vn()).status?.['observedGeneration' as never] === 2);
     expect(follower.controller.statusWrites).toBeGreaterThan(0);
     const after = await admin.get<Lease>(leasePath('amime-system', 'amime-leader'));
@@ -80,12 +93,19 @@ describe('LeaderElector', () => {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: 'amime-leader', namespace: 'amime-system' },
-      spec: { holderIdentity: 'crashed', leaseDurationSeconds: 1, renewTime: new Date().toISOString(), leaseTransitions: 3 },
+      spec: {
+        holderIdentity: 'crashed',
+        leaseDurationSeconds: 1,
+        renewTime: new Date().toISOString(),
+        leaseTransitions: 3,
+      },
     });
     const b = await replica(d, 'amime-b');
     await new Promise((r) => setTimeout(r, 300));
     expect(b.elector.isLeader()).toBe(false);
     await until(() => b.elector.isLeader(), 3000);
-    expect((await admin.get<Lease>(leasePath('amime-system', 'amime-leader'))).spec?.leaseTransitions).toBe(4);
+    expect((await admin.get<Lease>(leasePath('amime-system', 'amime-leader'))).spec?.leaseTransitions).toBe(
+      4,
+    );
   });
 });

@@ -78,7 +78,10 @@ export class LeaderElector {
       try {
         const lease = await this.client.get<Lease>(leasePath(this.options.namespace, this.name));
         if (lease.spec?.holderIdentity === this.options.identity) {
-          await this.client.replace(leasePath(this.options.namespace, this.name), { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } });
+          await this.client.replace(leasePath(this.options.namespace, this.name), {
+            ...lease,
+            spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 },
+          });
         }
       } catch (e) {
         this.options.onError?.(e);
@@ -90,7 +93,11 @@ export class LeaderElector {
   private schedule(ms: number): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.tick = this.attempt().finally(() => this.schedule(this.leader ? (this.options.renewIntervalMs ?? 2000) : (this.options.retryIntervalMs ?? 2000)));
+      this.tick = this.attempt().finally(() =>
+        this.schedule(
+          this.leader ? (this.options.renewIntervalMs ?? 2000) : (this.options.retryIntervalMs ?? 2000),
+        ),
+      );
     }, ms);
   }
 
@@ -108,7 +115,11 @@ export class LeaderElector {
       this.setLeader(won);
     } catch (e) {
       this.options.onError?.(e);
-      if (this.leader && Date.now() - this.lastRenew > (this.options.renewDeadlineMs ?? (this.durationMs * 2) / 3)) this.setLeader(false);
+      if (
+        this.leader &&
+        Date.now() - this.lastRenew > (this.options.renewDeadlineMs ?? (this.durationMs * 2) / 3)
+      )
+        this.setLeader(false);
     }
   }
 
@@ -148,7 +159,16 @@ export class LeaderElector {
     if (held && !expired) return false;
     const mine = s.holderIdentity === me;
     try {
-      await this.client.replace(path, { ...lease, spec: { ...s, ...spec(mine ? (s.leaseTransitions ?? 0) : (s.leaseTransitions ?? 0) + 1, mine && s.acquireTime ? s.acquireTime : microTime(now)) } });
+      await this.client.replace(path, {
+        ...lease,
+        spec: {
+          ...s,
+          ...spec(
+            mine ? (s.leaseTransitions ?? 0) : (s.leaseTransitions ?? 0) + 1,
+            mine && s.acquireTime ? s.acquireTime : microTime(now),
+          ),
+        },
+      });
       return true;
     } catch (e) {
       if (isKubeError(e, 409)) return false;

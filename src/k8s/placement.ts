@@ -18,8 +18,18 @@ export interface Placement {
 export function placements(graph: MeshGraph): Map<string, Placement> {
   const out = new Map<string, Placement>();
   const put = (p: Placement) => out.set(idKey(p.id.kind, p.id.namespace, p.id.name), p);
-  const of = (r: { id: ResourceId; resource: AnyResource; awsName: string; mesh: string; inactive?: Inactive }, extra: Partial<Placement> = {}) =>
-    put({ id: r.id, resource: r.resource, awsName: r.awsName, mesh: r.mesh, ...(r.inactive ? { inactive: r.inactive } : {}), ...extra });
+  const of = (
+    r: { id: ResourceId; resource: AnyResource; awsName: string; mesh: string; inactive?: Inactive },
+    extra: Partial<Placement> = {},
+  ) =>
+    put({
+      id: r.id,
+      resource: r.resource,
+      awsName: r.awsName,
+      mesh: r.mesh,
+      ...(r.inactive ? { inactive: r.inactive } : {}),
+      ...extra,
+    });
   for (const view of graph.meshes.values()) {
     of(view.mesh);
     for (const n of view.virtualNodes.values()) of(n);
@@ -31,7 +41,13 @@ export function placements(graph: MeshGraph): Map<string, Placement> {
     }
   }
   for (const u of graph.unplaced) {
-    put({ id: u.id, resource: u.resource, awsName: u.awsName, ...(u.mesh ? { mesh: u.mesh } : {}), inactive: u.inactive });
+    put({
+      id: u.id,
+      resource: u.resource,
+      awsName: u.awsName,
+      ...(u.mesh ? { mesh: u.mesh } : {}),
+      inactive: u.inactive,
+    });
   }
   return out;
 }
@@ -50,5 +66,10 @@ export function errorsOf(graph: MeshGraph, id: ResourceId): Diagnostic[] {
  * selector leaves a namespace without a mesh lists that namespace's resources).
  */
 export function rootCausesOf(graph: MeshGraph, id: ResourceId): Diagnostic[] {
-  return graph.diagnostics.filter((d) => d.severity === 'error' && !sameId(d.resource, id) && (d.related ?? []).some((r) => sameId(r.resource, id)));
+  return graph.diagnostics.filter(
+    (d) =>
+      d.severity === 'error' &&
+      !sameId(d.resource, id) &&
+      (d.related ?? []).some((r) => sameId(r.resource, id)),
+  );
 }

@@ -89,7 +89,12 @@ export class Reflector<T extends KubeObject> {
       try {
         if (this.resourceVersion === '') await this.relist();
         this.abort = new AbortController();
-        await this.client.watch<T>(this.path, { resourceVersion: this.resourceVersion, allowWatchBookmarks: true }, (e) => this.onEvent(e), this.abort.signal);
+        await this.client.watch<T>(
+          this.path,
+          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true },
+          (e) => this.onEvent(e),
+          this.abort.signal,
+        );
         delay = this.options.backoffMs ?? 100;
       } catch (e) {
         if (this.stopped) break;

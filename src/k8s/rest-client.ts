@@ -42,7 +42,12 @@ export interface KubeClient {
   patch<T>(path: string, type: PatchType, patch: unknown): Promise<T>;
   delete<T>(path: string, body?: unknown): Promise<T>;
   /** Streams watch events until the server ends the stream (resolves) or it fails (rejects). */
-  watch<T>(path: string, query: Query, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<void>;
+  watch<T>(
+    path: string,
+    query: Query,
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 export class RestKubeClient implements KubeClient {
@@ -74,7 +79,12 @@ export class RestKubeClient implements KubeClient {
     return this.json<T>('DELETE', path, undefined, body);
   }
 
-  async watch<T>(path: string, query: Query, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
+  async watch<T>(
+    path: string,
+    query: Query,
+    onEvent: (e: WatchEvent<T>) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const res = await this.send('GET', path, { ...query, watch: true }, undefined, undefined, signal);
     if ((res.statusCode ?? 0) !== 200) throw await errorOf(res);
     await new Promise<void>((resolve, reject) => {
@@ -103,17 +113,33 @@ export class RestKubeClient implements KubeClient {
     });
   }
 
-  private async json<T>(method: string, path: string, query?: Query, body?: unknown, contentType = 'application/json'): Promise<T> {
+  private async json<T>(
+    method: string,
+    path: string,
+    query?: Query,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
     const res = await this.send(method, path, query, body, contentType);
     const text = await readAll(res);
     if ((res.statusCode ?? 0) >= 300) throw errorFromText(res.statusCode ?? 0, text);
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
-  private async send(method: string, path: string, query: Query | undefined, body: unknown, contentType?: string, signal?: AbortSignal): Promise<IncomingMessage> {
+  private async send(
+    method: string,
+    path: string,
+    query: Query | undefined,
+    body: unknown,
+    contentType?: string,
+    signal?: AbortSignal,
+  ): Promise<IncomingMessage> {
     const url = new URL(this.server.href.replace(/\/$/, '') + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const opts: RequestOptions & { headers: Record<string, string | number> } = { method, headers: { accept: 'application/json' } };
+    const opts: RequestOptions & { headers: Record<string, string | number> } = {
+      method,
+      headers: { accept: 'application/json' },
+    };
     await this.config.applyToHTTPSOptions(opts);
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     if (data) {

@@ -29,7 +29,9 @@ describe('KubernetesRuntime', () => {
       webhook: { host: '127.0.0.1', port: 0, tls: { cert: cert.cert, key: cert.key } },
     });
     stop.push(() => rt.stop());
-    const configs = parseAllDocuments(await readFile(WEBHOOKS_MANIFEST, 'utf8')).map((x) => x.toJS() as WebhookConfiguration);
+    const configs = parseAllDocuments(await readFile(WEBHOOKS_MANIFEST, 'utf8')).map(
+      (x) => x.toJS() as WebhookConfiguration,
+    );
     for (const c of configs) for (const w of c.webhooks ?? []) w.clientConfig.caBundle = cert.caBundle;
     d.configureWebhooks(configs);
     d.setServiceEndpoint('amime-system', 'amime-webhook', `https://127.0.0.1:${rt.webhook!.port}`);
@@ -37,10 +39,26 @@ describe('KubernetesRuntime', () => {
     for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(admin, o);
     await expect.poll(() => rt.elector?.isLeader(), { timeout: 3000 }).toBe(true);
     await expect
-      .poll(async () => (await admin.get<{ status?: { conditions?: Array<{ status: string }> } }>('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/gatewayroutes/gateway-v-route-v')).status?.conditions?.[0]?.status, { timeout: 3000 })
+      .poll(
+        async () =>
+          (
+            await admin.get<{ status?: { conditions?: Array<{ status: string }> } }>(
+              '/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/gatewayroutes/gateway-v-route-v',
+            )
+          ).status?.conditions?.[0]?.status,
+        { timeout: 3000 },
+      )
       .toBe('True');
-    expect((await admin.get<{ spec: { meshRef?: { name: string } } }>('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1')).spec.meshRef?.name).toBe('mesh-1');
-    await expect.poll(async () => (await rt.store.get('VirtualNode/mesh-test/vnode-x'))?.key).toBe('VirtualNode/mesh-test/vnode-x');
+    expect(
+      (
+        await admin.get<{ spec: { meshRef?: { name: string } } }>(
+          '/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1',
+        )
+      ).spec.meshRef?.name,
+    ).toBe('mesh-1');
+    await expect
+      .poll(async () => (await rt.store.get('VirtualNode/mesh-test/vnode-x'))?.key)
+      .toBe('VirtualNode/mesh-test/vnode-x');
     expect(rt.endpoints.endpoints({ mesh: 'mesh-1', virtualNode: 'vnode-1_mesh-test' })).toEqual([]);
   });
 });
@@ -60,17 +78,34 @@ describe('KubernetesRuntime with a self-signed webhook certificate', () => {
       kubeConfig: d.kubeConfig(),
       arn: { region: 'ap-northeast-1', account: '123456780000' },
       leaderElection: false,
-      webhook: { host: '127.0.0.1', port: 0, tls: { certDir: '/nonexistent' }, selfSigned: { namespace: 'amime-system' } },
+      webhook: {
+        host: '127.0.0.1',
+        port: 0,
+        tls: { certDir: '/nonexistent' },
+        selfSigned: { namespace: 'amime-system' },
+      },
     });
     stop.push(() => rt.stop());
     d.setServiceEndpoint('amime-system', 'amime-webhook', `https://127.0.0.1:${rt.webhook!.port}`);
-    const secret = await admin.get<{ data: Record<string, string> }>('/api/v1/namespaces/amime-system/secrets/amime-webhook-tls');
-    const mutating = await admin.get<{ webhooks: Array<{ clientConfig: { caBundle?: string } }> }>('/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/amime-mutating-webhook-configuration');
+    const secret = await admin.get<{ data: Record<string, string> }>(
+      '/api/v1/namespaces/amime-system/secrets/amime-webhook-tls',
+    );
+    const mutating = await admin.get<{ webhooks: Array<{ clientConfig: { caBundle?: string } }> }>(
+      '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/amime-mutating-webhook-configuration',
+    );
     // caBundle is base64 of ca.crt's bytes, exactly as the Secret's data carries them.
-    expect(mutating.webhooks.map((w) => w.clientConfig.caBundle)).toEqual(mutating.webhooks.map(() => secret.data['ca.crt']));
+    expect(mutating.webhooks.map((w) => w.clientConfig.caBundle)).toEqual(
+      mutating.webhooks.map(() => secret.data['ca.crt']),
+    );
 
     // The double now calls Amime's webhooks over TLS, verifying amime-webhook.amime-system.svc against that caBundle.
     for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(admin, o);
-    expect((await admin.get<{ spec: { meshRef?: { name: string } } }>('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1')).spec.meshRef?.name).toBe('mesh-1');
+    expect(
+      (
+        await admin.get<{ spec: { meshRef?: { name: string } } }>(
+          '/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1',
+        )
+      ).spec.meshRef?.name,
+    ).toBe('mesh-1');
   });
 });

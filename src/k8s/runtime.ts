@@ -21,7 +21,11 @@ import { LeaderElector } from './leader-election.js';
 import { RestKubeClient, type KubeClient } from './rest-client.js';
 import { admissionObjects } from './webhook/admission-objects.js';
 import { admissionHandlers } from './webhook/handlers.js';
-import { apiUnreachable, SelfSignedWebhookCertificate, type SelfSignedOptions } from './webhook/self-signed.js';
+import {
+  apiUnreachable,
+  SelfSignedWebhookCertificate,
+  type SelfSignedOptions,
+} from './webhook/self-signed.js';
 import { AdmissionWebhookServer, type WebhookTls } from './webhook/server.js';
 import { TokenReviewAuthenticator } from './xds-auth.js';
 
@@ -31,7 +35,8 @@ export interface KubernetesRuntimeOptions {
   arn: ArnContext;
   graphOptions?: GraphOptions;
   /** Lease-based leader election for status writes; false for a single replica. */
-  leaderElection?: false | { namespace: string; identity?: string; leaseName?: string; leaseDurationSeconds?: number };
+  leaderElection?:
+    false | { namespace: string; identity?: string; leaseName?: string; leaseDurationSeconds?: number };
   webhook?: {
     host: string;
     port: number;
@@ -64,7 +69,9 @@ export class KubernetesRuntime {
     const kc = options.kubeConfig ?? defaultKubeConfig();
     const client = new RestKubeClient(kc);
     const log = options.logger;
-    const cache = new ClusterCache(client, { ...(log ? { onError: (err: unknown) => log.warn({ err: String(err) }, 'watch failed; retrying') } : {}) });
+    const cache = new ClusterCache(client, {
+      ...(log ? { onError: (err: unknown) => log.warn({ err: String(err) }, 'watch failed; retrying') } : {}),
+    });
     cache.start();
     const le = options.leaderElection;
     const elector = le
@@ -84,7 +91,9 @@ export class KubernetesRuntime {
     });
     const endpoints = new KubernetesEndpoints(cache);
     controller.onGraph((u) => endpoints.setGraph(u.graph));
-    const authenticator = new TokenReviewAuthenticator(client, cache, () => controller.current?.placement, { audience: options.tokenAudience ?? 'amime' });
+    const authenticator = new TokenReviewAuthenticator(client, cache, () => controller.current?.placement, {
+      audience: options.tokenAudience ?? 'amime',
+    });
     let webhook: AdmissionWebhookServer | undefined;
     let certificates: SelfSignedWebhookCertificate | undefined;
     if (options.webhook) {
@@ -92,7 +101,10 @@ export class KubernetesRuntime {
       let tls = w.tls;
       let unreachable: unknown;
       if (w.selfSigned) {
-        const bootstrap = new SelfSignedWebhookCertificate(client, { ...w.selfSigned, ...(log ? { logger: log } : {}) });
+        const bootstrap = new SelfSignedWebhookCertificate(client, {
+          ...w.selfSigned,
+          ...(log ? { logger: log } : {}),
+        });
         certificates = bootstrap;
         try {
           const first = await bootstrap.start((next) => {
@@ -111,7 +123,10 @@ export class KubernetesRuntime {
             throw err;
           }
           unreachable = err;
-          log?.warn({ err: String(err), certDir: w.tls.certDir }, 'webhook certificate: the API cannot be reached; serving the mounted copy until it can');
+          log?.warn(
+            { err: String(err), certDir: w.tls.certDir },
+            'webhook certificate: the API cannot be reached; serving the mounted copy until it can',
+          );
         }
       }
       webhook = new AdmissionWebhookServer({
@@ -120,7 +135,12 @@ export class KubernetesRuntime {
         tls,
         handlers: admissionHandlers({
           objects: admissionObjects(cache, client),
-          injector: { ...DEFAULT_INJECTOR_CONFIG, region: options.arn.region, accountId: options.arn.account, ...w.injector },
+          injector: {
+            ...DEFAULT_INJECTOR_CONFIG,
+            region: options.arn.region,
+            accountId: options.arn.account,
+            ...w.injector,
+          },
           ...(options.graphOptions ? { graphOptions: options.graphOptions } : {}),
           ...(w.ipFamily ? { ipFamily: w.ipFamily } : {}),
         }),
@@ -131,13 +151,25 @@ export class KubernetesRuntime {
       } catch (err) {
         certificates?.stop();
         if (unreachable === undefined) throw err;
-        throw new Error(`webhook certificate: the API cannot be reached (${String(unreachable)}) and there is no mounted copy (${String(err)})`);
+        throw new Error(
+          `webhook certificate: the API cannot be reached (${String(unreachable)}) and there is no mounted copy (${String(err)})`,
+        );
       }
     }
     elector?.start();
     await controller.start();
     const store = await KubernetesStore.open(client, cache);
-    return new KubernetesRuntime(client, cache, controller, endpoints, store, authenticator, elector, webhook, certificates);
+    return new KubernetesRuntime(
+      client,
+      cache,
+      controller,
+      endpoints,
+      store,
+      authenticator,
+      elector,
+      webhook,
+      certificates,
+    );
   }
 
   async stop(): Promise<void> {

@@ -10,7 +10,13 @@
 import { createHash } from 'node:crypto';
 import { selectorMatches, selectorProblems } from '../mesh/index.js';
 import { parseArn, type VirtualGateway, type VirtualNode } from '../model/index.js';
-import { bearerToken, type AuthenticationResult, type Authenticator, type Credentials, type Principal } from '../xds/auth/authenticator.js';
+import {
+  bearerToken,
+  type AuthenticationResult,
+  type Authenticator,
+  type Credentials,
+  type Principal,
+} from '../xds/auth/authenticator.js';
 import type { EvaluationResult } from '../xds/auth/iam-policy.js';
 import { STREAM_ACTION } from '../xds/connection.js';
 import { TOKEN_REVIEWS_PATH } from './api-paths.js';
@@ -54,22 +60,32 @@ export class ServiceAccountPrincipal implements Principal {
   authorize(action: string, resourceArn: string): EvaluationResult {
     if (action !== STREAM_ACTION) return { decision: 'ImplicitDeny' };
     const arn = parseArn(resourceArn);
-    if (!arn || (arn.type !== 'virtualNode' && arn.type !== 'virtualGateway')) return { decision: 'ImplicitDeny' };
-    return this.allowed().has(`mesh/${arn.mesh}/${arn.type}/${arn.name}`) ? { decision: 'Allow', statement: `pods of ${this.name}` } : { decision: 'ImplicitDeny' };
+    if (!arn || (arn.type !== 'virtualNode' && arn.type !== 'virtualGateway'))
+      return { decision: 'ImplicitDeny' };
+    return this.allowed().has(`mesh/${arn.mesh}/${arn.type}/${arn.name}`)
+      ? { decision: 'Allow', statement: `pods of ${this.name}` }
+      : { decision: 'ImplicitDeny' };
   }
 }
 
 /** `mesh/<mesh>/<kind>/<name>` of every virtual node and gateway that `pods` match in their namespaces. */
-export function identitiesOf(pods: ReadonlyArray<Pod>, placement: ReadonlyMap<string, Placement>): Set<string> {
+export function identitiesOf(
+  pods: ReadonlyArray<Pod>,
+  placement: ReadonlyMap<string, Placement>,
+): Set<string> {
   const out = new Set<string>();
-  const members = [...placement.values()].filter((p) => (p.id.kind === 'VirtualNode' || p.id.kind === 'VirtualGateway') && p.mesh);
+  const members = [...placement.values()].filter(
+    (p) => (p.id.kind === 'VirtualNode' || p.id.kind === 'VirtualGateway') && p.mesh,
+  );
   for (const pod of pods) {
     const labels = pod.metadata.labels ?? {};
     for (const m of members) {
       if (m.id.namespace !== pod.metadata.namespace) continue;
       const sel = (m.resource as VirtualNode | VirtualGateway).spec.podSelector;
       if (selectorProblems(sel).length > 0 || !selectorMatches(sel, labels, 'none')) continue;
-      out.add(`mesh/${m.mesh}/${m.id.kind === 'VirtualNode' ? 'virtualNode' : 'virtualGateway'}/${m.awsName}`);
+      out.add(
+        `mesh/${m.mesh}/${m.id.kind === 'VirtualNode' ? 'virtualNode' : 'virtualGateway'}/${m.awsName}`,
+      );
     }
   }
   return out;
@@ -92,20 +108,36 @@ export class TokenReviewAuthenticator implements Authenticator {
 
   async authenticate(credentials: Credentials): Promise<AuthenticationResult> {
     const token = bearerToken(credentials);
-    if (token === undefined) return { ok: false, message: 'missing credentials: send the pod service-account token as "authorization: Bearer <token>"' };
+    if (token === undefined)
+      return {
+        ok: false,
+        message: 'missing credentials: send the pod service-account token as "authorization: Bearer <token>"',
+      };
     let status: TokenReviewStatus;
     try {
       status = await this.review(token);
     } catch (e) {
       return { ok: false, message: `TokenReview failed: ${(e as Error).message}` };
     }
-    if (!status.authenticated) return { ok: false, message: `service-account token rejected by the API server: ${status.error ?? 'not authenticated'}` };
+    if (!status.authenticated)
+      return {
+        ok: false,
+        message: `service-account token rejected by the API server: ${status.error ?? 'not authenticated'}`,
+      };
     const m = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(status.user?.username ?? '');
-    if (!m) return { ok: false, message: `token of ${status.user?.username ?? 'an unknown user'} is not a service-account token` };
+    if (!m)
+      return {
+        ok: false,
+        message: `token of ${status.user?.username ?? 'an unknown user'} is not a service-account token`,
+      };
     const [, namespace, serviceAccount] = m as unknown as [string, string, string];
     const podName = status.user?.extra?.[POD_NAME_EXTRA]?.[0];
     const allowed = () => {
-      const pods = (this.cache.pods?.list(namespace) ?? []).filter((p) => (p.spec?.serviceAccountName ?? 'default') === serviceAccount && (!podName || p.metadata.name === podName));
+      const pods = (this.cache.pods?.list(namespace) ?? []).filter(
+        (p) =>
+          (p.spec?.serviceAccountName ?? 'default') === serviceAccount &&
+          (!podName || p.metadata.name === podName),
+      );
       return identitiesOf(pods, this.placement() ?? new Map());
     };
     return { ok: true, principal: new ServiceAccountPrincipal(namespace, serviceAccount, podName, allowed) };
@@ -123,7 +155,10 @@ export class TokenReviewAuthenticator implements Authenticator {
     });
     const status = res.status ?? {};
     if (this.reviews.size > 10_000) this.reviews.clear();
-    this.reviews.set(key, { until: now + (status.authenticated ? this.ttl : Math.min(this.ttl, 5000)), status });
+    this.reviews.set(key, {
+      until: now + (status.authenticated ? this.ttl : Math.min(this.ttl, 5000)),
+      status,
+    });
     return status;
   }
 }

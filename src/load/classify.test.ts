@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import { loadText } from './index.js';
 
-const lines = (r: { diagnostics: Parameters<typeof formatDiagnostic>[0][] }): string[] => r.diagnostics.map(formatDiagnostic);
+const lines = (r: { diagnostics: Parameters<typeof formatDiagnostic>[0][] }): string[] =>
+  r.diagnostics.map(formatDiagnostic);
 
 describe('classification', () => {
   it('sorts mesh objects, namespaces, pods and the rest', () => {
@@ -39,7 +40,8 @@ describe('classification', () => {
   });
 
   it('reads pods from a Pod and from the template of every workload kind', () => {
-    const tpl = 'template: {metadata: {labels: {app: X}, annotations: {note: X}}, spec: {containers: [{name: c}]}}';
+    const tpl =
+      'template: {metadata: {labels: {app: X}, annotations: {note: X}}, spec: {containers: [{name: c}]}}';
     const docs = [
       'apiVersion: v1\nkind: Pod\nmetadata: {name: pod, namespace: n, labels: {app: pod}, annotations: {note: pod}}\nspec: {containers: [{name: c}]}',
       `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: dep, namespace: n}\nspec: {${tpl.replace(/X/g, 'dep')}}`,
@@ -70,7 +72,10 @@ describe('classification', () => {
   });
 
   it('a kind of the wrong API group is not a workload', () => {
-    const r = loadText('apiVersion: example.com/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {}}', 'g.yaml');
+    const r = loadText(
+      'apiVersion: example.com/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {}}',
+      'g.yaml',
+    );
     expect(r.pods).toEqual([]);
     expect(r.ignored).toBe(1);
   });
@@ -88,7 +93,10 @@ describe('classification', () => {
   });
 
   it('reports non-string labels and annotations at their keys and leaves them out', () => {
-    const r = loadText('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n  labels:\n    ok: "1"\n    port: 80\n    on: true\n', 'l.yaml');
+    const r = loadText(
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n  labels:\n    ok: "1"\n    port: 80\n    on: true\n',
+      'l.yaml',
+    );
     expect(r.namespaces[0]!.labels).toEqual({ ok: '1' });
     expect(lines(r)).toEqual([
       'l.yaml:7:5: error: Namespace ns: metadata.labels.port: value must be a string, found number 80 (quote it: "80") [load.invalid-map]',
@@ -128,14 +136,19 @@ describe('classification', () => {
   });
 
   it('ignores an IAM policy document without a word', () => {
-    const r = loadText('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "appmesh:*", "Resource": "*"}]}', 'p.json');
+    const r = loadText(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "appmesh:*", "Resource": "*"}]}',
+      'p.json',
+    );
     expect(r).toMatchObject({ diagnostics: [], ignored: 1, meshObjects: [] });
   });
 
   it('reports a Namespace without a name', () => {
     const r = loadText('apiVersion: v1\nkind: Namespace\nmetadata: {labels: {a: b}}\n', 'n.yaml');
     expect(r.namespaces).toEqual([]);
-    expect(lines(r)).toEqual(['n.yaml:3:1: error: metadata.name: Namespace has no metadata.name [load.missing-name]']);
+    expect(lines(r)).toEqual([
+      'n.yaml:3:1: error: metadata.name: Namespace has no metadata.name [load.missing-name]',
+    ]);
   });
 });
 

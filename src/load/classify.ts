@@ -17,7 +17,13 @@ function classifyOne(loaded: LoadedObject, result: LoadResult): void {
   if (!isMapping(obj)) return;
   const diagnostics = result.diagnostics;
   const report = (code: string, path: FieldPath, message: string): void => {
-    const d: Diagnostic = { severity: 'error', code, path: formatPath(path), message, source: loaded.source.positionOf(path) };
+    const d: Diagnostic = {
+      severity: 'error',
+      code,
+      path: formatPath(path),
+      message,
+      source: loaded.source.positionOf(path),
+    };
     const id = resourceIdOf(obj, stringAt(obj, ['metadata', 'namespace']));
     if (id) d.resource = id;
     diagnostics.push(d);
@@ -44,11 +50,19 @@ function classifyOne(loaded: LoadedObject, result: LoadResult): void {
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   if (group === API_GROUP) {
     if (apiVersion !== API_VERSION) {
-      report('load.unsupported-version', ['apiVersion'], `${apiVersion} is not supported; use ${API_VERSION}`);
+      report(
+        'load.unsupported-version',
+        ['apiVersion'],
+        `${apiVersion} is not supported; use ${API_VERSION}`,
+      );
     } else if (!isKind(kind)) {
       const hint = KINDS.find((k) => k.toLowerCase() === kind.toLowerCase());
       const known = hint ? `did you mean ${hint}?` : `expected one of ${KINDS.join(', ')}`;
-      report('load.unknown-kind', ['kind'], `${JSON.stringify(kind)} is not a kind of ${API_VERSION}; ${known}`);
+      report(
+        'load.unknown-kind',
+        ['kind'],
+        `${JSON.stringify(kind)} is not a kind of ${API_VERSION}; ${known}`,
+      );
     } else {
       if (isNamespaced(kind)) defaultNamespace(obj);
       result.meshObjects.push(loaded);
@@ -91,7 +105,10 @@ function namespaceOf(loaded: LoadedObject, diagnostics: Diagnostic[]): Namespace
 /** `kubectl apply` puts objects without a namespace into the context's namespace, `default` here. */
 function defaultNamespace(obj: Record<string, unknown>): void {
   const metadata = obj.metadata;
-  if (isMapping(metadata) && (metadata.namespace === undefined || metadata.namespace === null || metadata.namespace === '')) {
+  if (
+    isMapping(metadata) &&
+    (metadata.namespace === undefined || metadata.namespace === null || metadata.namespace === '')
+  ) {
     metadata.namespace = 'default';
   }
 }

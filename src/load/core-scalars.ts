@@ -20,14 +20,33 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 export function coreScalar(s: string): { value: unknown } | undefined {
   const c = s.charCodeAt(0);
   // Every core pattern starts with one of `~ n N t T f F + - .` or a digit; most strings do not.
-  const candidate = c === 0x7e || c === 0x6e || c === 0x4e || c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46 || c === 0x2b || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39);
+  const candidate =
+    c === 0x7e ||
+    c === 0x6e ||
+    c === 0x4e ||
+    c === 0x74 ||
+    c === 0x54 ||
+    c === 0x66 ||
+    c === 0x46 ||
+    c === 0x2b ||
+    c === 0x2d ||
+    c === 0x2e ||
+    (c >= 0x30 && c <= 0x39);
   if (!candidate) return undefined;
   if (NULL.test(s)) return { value: null };
   if (BOOL.test(s)) return { value: c === 0x74 || c === 0x54 };
   if (INT_OCT.test(s)) return { value: parseInt(s.substring(2), 8) };
   if (INT.test(s)) return { value: parseInt(s, 10) };
   if (INT_HEX.test(s)) return { value: parseInt(s.substring(2), 16) };
-  if (FLOAT_NAN.test(s)) return { value: s.slice(-3).toLowerCase() === 'nan' ? NaN : c === 0x2d ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY };
+  if (FLOAT_NAN.test(s))
+    return {
+      value:
+        s.slice(-3).toLowerCase() === 'nan'
+          ? NaN
+          : c === 0x2d
+            ? Number.NEGATIVE_INFINITY
+            : Number.POSITIVE_INFINITY,
+    };
   if (FLOAT_EXP.test(s) || FLOAT.test(s)) return { value: parseFloat(s) };
   return undefined;
 }

@@ -25,7 +25,8 @@ export function overIndentedAt(text: string, maxColumns: number): number | undef
     for (;;) {
       const c = text.charCodeAt(j);
       if (c === 0x20 || c === 0x09) j++;
-      else if ((c === 0x2d || c === 0x3f || c === 0x3a) && isBlank(text.charCodeAt(j + 1))) j++; // `- `, `? `, `: `
+      else if ((c === 0x2d || c === 0x3f || c === 0x3a) && isBlank(text.charCodeAt(j + 1)))
+        j++; // `- `, `? `, `: `
       else break;
     }
     const next = text.charCodeAt(j);

@@ -13,10 +13,13 @@ describe('syntax errors', () => {
     const r = await loadPaths([file]);
     expect(r.namespaces.map((n) => n.name)).toEqual(['fine', 'also-fine']);
     expect(r.diagnostics.length).toBeGreaterThan(0);
-    for (const d of r.diagnostics) expect(d).toMatchObject({ severity: 'error', code: 'load.syntax', source: { file } });
+    for (const d of r.diagnostics)
+      expect(d).toMatchObject({ severity: 'error', code: 'load.syntax', source: { file } });
     // `labels: [unclosed` is on line 10; the library notices at the start of line 11.
     expect(r.diagnostics).toMatchObject([{ source: { file, line: 11, col: 1 } }]);
-    expect(r.diagnostics[0]!.message).toContain('Flow sequence in block collection must be sufficiently indented and end with a ]');
+    expect(r.diagnostics[0]!.message).toContain(
+      'Flow sequence in block collection must be sufficiently indented and end with a ]',
+    );
     expect(r.ignored).toBe(0); // the broken ConfigMap is not counted as read
   });
 
@@ -64,7 +67,9 @@ describe('aliases', () => {
     const started = Date.now();
     const r = await loadPaths([rel('alias-bomb.yaml')]);
     const ms = Date.now() - started;
-    expect(r.diagnostics).toMatchObject([{ severity: 'error', code: 'load.alias-limit', source: { line: 2, col: 1 } }]);
+    expect(r.diagnostics).toMatchObject([
+      { severity: 'error', code: 'load.alias-limit', source: { line: 2, col: 1 } },
+    ]);
     expect(r.ignored).toBe(0);
     expect(ms).toBeLessThan(2000);
   });
@@ -88,12 +93,15 @@ describe('hostile sizes and shapes do not crash', () => {
     expect(r.diagnostics).toMatchObject([{ code: 'load.too-deep', source: { file: 'deep.json', line: 1 } }]);
   });
 
-  const ladder = (levels: number): string => Array.from({ length: levels }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
+  const ladder = (levels: number): string =>
+    Array.from({ length: levels }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
   const after = '\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: after\n';
 
   it('5 000 nested block mappings: the file is refused before the parser recurses', () => {
     const r = loadText(ladder(5_000) + after, 'deep.yaml');
-    expect(r.diagnostics).toMatchObject([{ code: 'load.too-deep', source: { file: 'deep.yaml', line: 801, col: 802 } }]);
+    expect(r.diagnostics).toMatchObject([
+      { code: 'load.too-deep', source: { file: 'deep.yaml', line: 801, col: 802 } },
+    ]);
     expect(r.namespaces).toEqual([]);
   });
 
@@ -105,7 +113,8 @@ describe('hostile sizes and shapes do not crash', () => {
 
   it('chains of aliases to deep anchors are bounded', () => {
     let text = '';
-    for (let i = 0; i < 20; i++) text += `a${i}: &a${i} ${'['.repeat(199)}${i ? `*a${i - 1}` : 'x'}${']'.repeat(199)}\n`;
+    for (let i = 0; i < 20; i++)
+      text += `a${i}: &a${i} ${'['.repeat(199)}${i ? `*a${i - 1}` : 'x'}${']'.repeat(199)}\n`;
     expect(parseText(text, 'chain.yaml').diagnostics.map((d) => d.code)).toEqual(['load.alias-limit']);
   });
 
@@ -117,7 +126,9 @@ describe('hostile sizes and shapes do not crash', () => {
 
   it('refuses text over maxBytes', () => {
     const r = loadText('a: 1\n'.repeat(1000), 'big.yaml', { maxBytes: 1000 });
-    expect(r.diagnostics).toMatchObject([{ code: 'load.too-large', source: { file: 'big.yaml', line: 1, col: 1 } }]);
+    expect(r.diagnostics).toMatchObject([
+      { code: 'load.too-large', source: { file: 'big.yaml', line: 1, col: 1 } },
+    ]);
   });
 
   it('loads a 0.5 MB document of 5 000 objects', () => {
@@ -128,11 +139,18 @@ describe('hostile sizes and shapes do not crash', () => {
     const r = loadText(text, 'big.yaml');
     expect(r.diagnostics).toEqual([]);
     expect(r.meshObjects).toHaveLength(5_000);
-    expect(r.meshObjects[4_999]!.source.positionOf(['metadata', 'name'])).toEqual({ file: 'big.yaml', line: 19_999, col: 14 });
+    expect(r.meshObjects[4_999]!.source.positionOf(['metadata', 'name'])).toEqual({
+      file: 'big.yaml',
+      line: 19_999,
+      col: 14,
+    });
   });
 
   it('keeps Unicode intact', () => {
-    const r = loadText('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n  labels:\n    team: "チーム🚀"\n', 'u.yaml');
+    const r = loadText(
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n  labels:\n    team: "チーム🚀"\n',
+      'u.yaml',
+    );
     expect(r.diagnostics).toEqual([]);
     expect(r.namespaces[0]!.labels).toEqual({ team: 'チーム🚀' });
   });
@@ -154,7 +172,10 @@ describe('document shapes', () => {
   });
 
   it('a document that is not a mapping is an error at its position', () => {
-    const r = loadText('---\njust a string\n---\n- 1\n- {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n', 's.yaml');
+    const r = loadText(
+      '---\njust a string\n---\n- 1\n- {apiVersion: v1, kind: Namespace, metadata: {name: x}}\n',
+      's.yaml',
+    );
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([
       's.yaml:2:1: error: document is a string; expected a mapping (an object with apiVersion and kind) [load.not-a-mapping]',
       's.yaml:4:3: error: item 0 is a number; expected a mapping (an object with apiVersion and kind) [load.not-a-mapping]',
@@ -164,7 +185,9 @@ describe('document shapes', () => {
 
   it('reports unknown tags as warnings and still loads', () => {
     const r = loadText('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: !custom x\n', 'w.yaml');
-    expect(r.diagnostics).toMatchObject([{ severity: 'warning', code: 'load.yaml-warning', source: { line: 4, col: 9 } }]);
+    expect(r.diagnostics).toMatchObject([
+      { severity: 'warning', code: 'load.yaml-warning', source: { line: 4, col: 9 } },
+    ]);
     expect(r.namespaces.map((n) => n.name)).toEqual(['x']);
   });
 
@@ -176,7 +199,10 @@ describe('document shapes', () => {
 
 describe('keys', () => {
   it('a collection as a mapping key is an error at the key', () => {
-    const r = loadText('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: k\n  labels:\n    ? [a, b]\n    : c\n', 'k.yaml');
+    const r = loadText(
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: k\n  labels:\n    ? [a, b]\n    : c\n',
+      'k.yaml',
+    );
     expect(r.diagnostics).toMatchObject([{ code: 'load.complex-key', source: { line: 6, col: 7 } }]);
     expect(r.namespaces).toEqual([]);
   });
@@ -184,7 +210,10 @@ describe('keys', () => {
 
 describe('merge keys', () => {
   it('merge a mapping; a scalar as merge source is an error at the <<', () => {
-    const ok = loadText('apiVersion: v1\nkind: Namespace\nbase: &b {name: m}\nmetadata:\n  <<: *b\n', 'm.yaml');
+    const ok = loadText(
+      'apiVersion: v1\nkind: Namespace\nbase: &b {name: m}\nmetadata:\n  <<: *b\n',
+      'm.yaml',
+    );
     expect(ok.namespaces.map((n) => n.name)).toEqual(['m']);
     const bad = loadText('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: m\n  <<: scalar\n', 'm.yaml');
     expect(bad.diagnostics).toMatchObject([{ code: 'load.syntax', source: { line: 5, col: 3 } }]);

@@ -38,7 +38,8 @@ function loadVia(text: string, file: string, useFastPath: boolean): Loaded {
 function pathsOf(value: unknown, prefix: Array<string | number> = [], out: FieldPath[] = []): FieldPath[] {
   out.push(prefix);
   if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...prefix, i], out));
-  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
+  else if (typeof value === 'object' && value !== null)
+    for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
   return out;
 }
 
@@ -52,7 +53,16 @@ function summary(r: LoadResult): unknown {
   return {
     meshObjects: r.meshObjects.map((o) => o.object),
     namespaces: r.namespaces.map((n) => [n.name, n.labels, n.source, n.locate(['metadata', 'name'])]),
-    pods: r.pods.map((p) => [p.origin, p.namespace, p.name, p.labels, p.annotations, p.podSpec, p.source, p.locate(['spec', 'containers', 0])]),
+    pods: r.pods.map((p) => [
+      p.origin,
+      p.namespace,
+      p.name,
+      p.labels,
+      p.annotations,
+      p.podSpec,
+      p.source,
+      p.locate(['spec', 'containers', 0]),
+    ]),
     ignored: r.ignored,
     diagnostics: r.diagnostics,
   };
@@ -66,21 +76,39 @@ function expectSameBothWays(text: string, file = 'in.yaml'): boolean {
   const b = loadVia(text, file, false);
   const context = JSON.stringify(text).slice(0, 300);
   // The decoded documents themselves, including those that are not mappings.
-  const docs = (fastPath: boolean): unknown[] => parseDocuments(text, file, {}, fastPath).documents.map((d) => [d.docIndex, d.value]);
+  const docs = (fastPath: boolean): unknown[] =>
+    parseDocuments(text, file, {}, fastPath).documents.map((d) => [d.docIndex, d.value]);
   expect(docs(true), context).toEqual(docs(false));
   expect(summary(a.result), context).toEqual(summary(b.result));
   expect(a.objects.length, context).toBe(b.objects.length);
   a.objects.forEach((x, i) => {
     const y = b.objects[i]!;
-    expect([x.object, x.file, x.docIndex, x.itemIndex], context).toEqual([y.object, y.file, y.docIndex, y.itemIndex]);
+    expect([x.object, x.file, x.docIndex, x.itemIndex], context).toEqual([
+      y.object,
+      y.file,
+      y.docIndex,
+      y.itemIndex,
+    ]);
     expect(positions(x), context).toEqual(positions(y));
   });
-  if (fast) expect(b.result.diagnostics.filter((d) => PARSE_CODES.has(d.code)), context).toEqual([]);
+  if (fast)
+    expect(
+      b.result.diagnostics.filter((d) => PARSE_CODES.has(d.code)),
+      context,
+    ).toEqual([]);
   return fast;
 }
 
 /** What only the parser reports; the fast path takes no text that has one of these. */
-const PARSE_CODES = new Set(['load.syntax', 'load.yaml-warning', 'load.duplicate-key', 'load.too-deep', 'load.alias-limit', 'load.complex-key', 'load.cyclic-alias']);
+const PARSE_CODES = new Set([
+  'load.syntax',
+  'load.yaml-warning',
+  'load.duplicate-key',
+  'load.too-deep',
+  'load.alias-limit',
+  'load.complex-key',
+  'load.cyclic-alias',
+]);
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -92,7 +120,10 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
-const SEED_FILES = [...filesUnder('/work/shared/seed/as-written'), ...filesUnder('/work/shared/seed/complete')];
+const SEED_FILES = [
+  ...filesUnder('/work/shared/seed/as-written'),
+  ...filesUnder('/work/shared/seed/complete'),
+];
 const TESTDATA_FILES = filesUnder(path.join(here, 'testdata'));
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces. */
@@ -112,7 +143,9 @@ describe('the seed folders and every testdata file', () => {
   });
 
   it('the seed manifests take the fast path', () => {
-    const fast = SEED_FILES.filter((f) => expectSameBothWays(readFileSync(f, 'utf8'), f)).map((f) => path.basename(f));
+    const fast = SEED_FILES.filter((f) => expectSameBothWays(readFileSync(f, 'utf8'), f)).map((f) =>
+      path.basename(f),
+    );
     expect(fast).toEqual([
       '01-mesh-and-vnode.yaml',
       '01-proxy-auth-policy.json',
@@ -126,10 +159,62 @@ describe('the seed folders and every testdata file', () => {
 
 /** Strings that look like other things: numbers, booleans, nulls, indicators, comments. */
 const TRICKY = [
-  'a', 'x y', 'true', 'True', 'yes', 'on', '1', '-0', '0755', '0o7', '0x1F', '1_000', '0b11', '1e3', '.5', '1.', '.inf', '-.Inf', '.NaN',
-  '~', 'null', 'NULL', '', ' lead', 'trail ', 'a: b', '- x', '#x', 'x #y', '"q"', "it's", 'multi\nline', 'two\n\nparagraphs\n',
-  '\u00e9\ud83d\ude80', '[x]', '{y}', 'a,b', '---', '...', '@x', '`x', '%x', '|', '>', '\\', '-', '?', ':', 'a:', ' ', '\n', 'x\n',
-  '12345678901234567890', '2001-12-14', '1:20', 'long '.repeat(30),
+  'a',
+  'x y',
+  'true',
+  'True',
+  'yes',
+  'on',
+  '1',
+  '-0',
+  '0755',
+  '0o7',
+  '0x1F',
+  '1_000',
+  '0b11',
+  '1e3',
+  '.5',
+  '1.',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '~',
+  'null',
+  'NULL',
+  '',
+  ' lead',
+  'trail ',
+  'a: b',
+  '- x',
+  '#x',
+  'x #y',
+  '"q"',
+  "it's",
+  'multi\nline',
+  'two\n\nparagraphs\n',
+  '\u00e9\ud83d\ude80',
+  '[x]',
+  '{y}',
+  'a,b',
+  '---',
+  '...',
+  '@x',
+  '`x',
+  '%x',
+  '|',
+  '>',
+  '\\',
+  '-',
+  '?',
+  ':',
+  'a:',
+  ' ',
+  '\n',
+  'x\n',
+  '12345678901234567890',
+  '2001-12-14',
+  '1:20',
+  'long '.repeat(30),
 ];
 
 function randomValue(rand: () => number, depth = 0): unknown {
@@ -147,7 +232,8 @@ function randomValue(rand: () => number, depth = 0): unknown {
   if (r < 0.7) {
     const o: Record<string, unknown> = {};
     const n = Math.floor(rand() * 5);
-    for (let i = 0; i < n; i++) o[rand() < 0.7 ? `k${Math.floor(rand() * 20)}` : pick(TRICKY)] = randomValue(rand, depth + 1);
+    for (let i = 0; i < n; i++)
+      o[rand() < 0.7 ? `k${Math.floor(rand() * 20)}` : pick(TRICKY)] = randomValue(rand, depth + 1);
     return o;
   }
   return Array.from({ length: Math.floor(rand() * 4) }, () => randomValue(rand, depth + 1));
@@ -160,7 +246,13 @@ function render(value: unknown, rand: () => number): string {
   if (r < 0.4) {
     return stringify(value, {
       lineWidth: pick([0, 20, 80]),
-      defaultStringType: pick(['PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_FOLDED', 'BLOCK_LITERAL'] as const),
+      defaultStringType: pick([
+        'PLAIN',
+        'QUOTE_DOUBLE',
+        'QUOTE_SINGLE',
+        'BLOCK_FOLDED',
+        'BLOCK_LITERAL',
+      ] as const),
       defaultKeyType: pick([null, 'PLAIN', 'QUOTE_DOUBLE'] as const),
       collectionStyle: pick(['any', 'block', 'flow'] as const),
       indent: pick([2, 4]),
@@ -169,7 +261,13 @@ function render(value: unknown, rand: () => number): string {
   }
   if (r < 0.8) {
     const quotingType = pick(['"', "'"] as const);
-    return jsyaml.dump(value, { flowLevel: pick([-1, 1, 2]), lineWidth: pick([-1, 20, 80]), quotingType, forceQuotes: rand() < 0.2, indent: pick([2, 3]) });
+    return jsyaml.dump(value, {
+      flowLevel: pick([-1, 1, 2]),
+      lineWidth: pick([-1, 20, 80]),
+      quotingType,
+      forceQuotes: rand() < 0.2,
+      indent: pick([2, 3]),
+    });
   }
   return JSON.stringify(value, null, pick([0, 2, '\t'] as const));
 }
@@ -181,9 +279,17 @@ function randomManifests(rand: () => number, i: number): string {
       {
         apiVersion: pick(['v1', 'appmesh.k8s.aws/v1beta2']),
         kind: pick(['Namespace', 'ConfigMap', 'Pod', 'List', 'VirtualNode']),
-        metadata: { name: `n${i}`, namespace: pick(['a', 'b', '']), labels: randomValue(rand, 2), annotations: randomValue(rand, 3) },
+        metadata: {
+          name: `n${i}`,
+          namespace: pick(['a', 'b', '']),
+          labels: randomValue(rand, 2),
+          annotations: randomValue(rand, 3),
+        },
         spec: { containers: [{ name: 'c', image: 'x' }], extra: randomValue(rand) },
-        items: rand() < 0.3 ? [randomValue(rand, 1), { kind: 'Namespace', apiVersion: 'v1', metadata: { name: `x${i}` } }] : undefined,
+        items:
+          rand() < 0.3
+            ? [randomValue(rand, 1), { kind: 'Namespace', apiVersion: 'v1', metadata: { name: `x${i}` } }]
+            : undefined,
       },
       rand,
     ),
@@ -195,14 +301,46 @@ describe('generated documents', () => {
   it('600 manifests written by yaml, js-yaml and JSON.stringify load the same both ways', () => {
     const rand = prng(0x5eed);
     let fast = 0;
-    for (let i = 0; i < 600; i++) if (expectSameBothWays(randomManifests(rand, i), i % 5 === 0 ? 'gen.json' : 'gen.yaml')) fast++;
+    for (let i = 0; i < 600; i++)
+      if (expectSameBothWays(randomManifests(rand, i), i % 5 === 0 ? 'gen.json' : 'gen.yaml')) fast++;
     // These texts are awkward on purpose (multi-line flows, quoted `#x` and `[x]`, tabs in
     // JSON documents joined by `---`), so only about a third are simple enough; every seed
     // manifest is (see above). A guard that declined everything would fail here.
     expect(fast).toBeGreaterThan(150);
   });
 
-  const PIECES = ['[', ']', '{', '}', ':', ': ', '- ', '-', '\n', '  ', '"', "'", '#', ' #', '---\n', '...\n', '|', '>-', '|2', '\\', ',', '?', '~', 'null', '0o7', '\u00e9', '\r\n', '@', '%', '\t'];
+  const PIECES = [
+    '[',
+    ']',
+    '{',
+    '}',
+    ':',
+    ': ',
+    '- ',
+    '-',
+    '\n',
+    '  ',
+    '"',
+    "'",
+    '#',
+    ' #',
+    '---\n',
+    '...\n',
+    '|',
+    '>-',
+    '|2',
+    '\\',
+    ',',
+    '?',
+    '~',
+    'null',
+    '0o7',
+    '\u00e9',
+    '\r\n',
+    '@',
+    '%',
+    '\t',
+  ];
 
   function mutate(text: string, rand: () => number): string {
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
@@ -211,9 +349,12 @@ describe('generated documents', () => {
       const i = Math.floor(rand() * lines.length);
       const line = lines[i] ?? '';
       const r = rand();
-      if (r < 0.2) lines[i] = ' '.repeat(1 + Math.floor(rand() * 3)) + line; // indent more
-      else if (r < 0.35) lines[i] = line.replace(/^ {1,3}/, ''); // indent less
-      else if (r < 0.5) lines[i] = /^( *(?:- )*(?:[^:]+: )?)/.exec(line)![1]!.trimEnd(); // drop the value
+      if (r < 0.2)
+        lines[i] = ' '.repeat(1 + Math.floor(rand() * 3)) + line; // indent more
+      else if (r < 0.35)
+        lines[i] = line.replace(/^ {1,3}/, ''); // indent less
+      else if (r < 0.5)
+        lines[i] = /^( *(?:- )*(?:[^:]+: )?)/.exec(line)![1]!.trimEnd(); // drop the value
       else if (r < 0.6) lines.splice(i, 1);
       else if (r < 0.7) lines.splice(i, 0, line);
       else {
@@ -226,7 +367,10 @@ describe('generated documents', () => {
 
   it('600 mutated manifests (mostly broken) load the same both ways', () => {
     const rand = prng(0xbad5eed);
-    const bases = [...SEED_FILES.map((f) => readFileSync(f, 'utf8')), ...Array.from({ length: 20 }, (_, i) => randomManifests(rand, i))];
+    const bases = [
+      ...SEED_FILES.map((f) => readFileSync(f, 'utf8')),
+      ...Array.from({ length: 20 }, (_, i) => randomManifests(rand, i)),
+    ];
     let fast = 0;
     for (let i = 0; i < 600; i++) if (expectSameBothWays(mutate(bases[i % bases.length]!, rand))) fast++;
     expect(fast).toBeGreaterThan(50); // some mutations stay valid and simple
@@ -269,7 +413,7 @@ describe('edge cases load the same both ways, most of them on the fast path', ()
     // Plain scalars resolved by the core schema (YAML 1.2): `yes` and `0755` are not YAML 1.1 here.
     'a: 1_000\nb: 0b11\nc: 0755\nd: 0o17\ne: 0x1F\nf: +5\ng: -0\nh: 1.\ni: .5\nj: 1e3\nk: -.inf\nl: .NaN\nm: yes\nn: on\no: ~\np: Null\nq: nULL\nr: True\ns: tRUE\nt: 12345678901234567890\nu: 1.0e+3\nv: 0x\nw: .\ny: 2001-12-14\nz: 1:20\n',
     'a: "x\\ty\\u0041\\x41\\U0001F680\\N\\_\\L\\P\\/\\ \\e\\0\\a\\b\\v\\f"\n',
-    'a: "line\n  continued\n\n  para"\nb: \'it\'\'s\n  folded\'\n',
+    "a: \"line\n  continued\n\n  para\"\nb: 'it''s\n  folded'\n",
     'a: |\n  x\n   y\n\n  z\n\n\nb: >\n  folded\n  text\n\n   more\n  back\nc: |-\n  strip\n\nd: |+\n  keep\n\n',
     'a: plain\n  multi line\n  # not a comment?\nb: x # comment\nc: x#y\n',
     'key:\n- a\n- b\nk2:\n  - c\n',
@@ -291,7 +435,17 @@ describe('edge cases load the same both ways, most of them on the fast path', ()
     expect(expectSameBothWays(text)).toBe(true);
   });
 
-  const SLOW = ['a: !!str 1\n', 'a: &x 1\nb: *x\n', '%YAML 1.2\n---\na: 1\n', 'a: {<<: {b: 1}}\n', '? a\n: b\n', 'a:\n\tb: 1\n', 'a: "\u0085"\n', '{"a": 1, "a": 2}', '{"a"\n: 1}'];
+  const SLOW = [
+    'a: !!str 1\n',
+    'a: &x 1\nb: *x\n',
+    '%YAML 1.2\n---\na: 1\n',
+    'a: {<<: {b: 1}}\n',
+    '? a\n: b\n',
+    'a:\n\tb: 1\n',
+    'a: "\u0085"\n',
+    '{"a": 1, "a": 2}',
+    '{"a"\n: 1}',
+  ];
   it.each(SLOW)('slow: %j', (text) => {
     expect(expectSameBothWays(text)).toBe(false);
   });
@@ -299,7 +453,19 @@ describe('edge cases load the same both ways, most of them on the fast path', ()
 
 describe('document boundaries', () => {
   // docIndex counts documents as `yaml` does: empty ones between markers count, a comment-only head does not.
-  const TEXTS = ['# c\n', '# c\n---\na: 1\n', 'a: 1\n---\n', 'a: 1\n...\n# c\n', 'a: 1\n...\n# c\n---\nb: 1\n', '---\n---\nc: 1\n', 'a: 1\n...\n...\nb: 1\n', '...\na: 1\n', 'a: 1\n---\n...\n---\nb: 2', '# c\n...\na: 1\n', 'a: 1\n... # c\nb: 2\n'];
+  const TEXTS = [
+    '# c\n',
+    '# c\n---\na: 1\n',
+    'a: 1\n---\n',
+    'a: 1\n...\n# c\n',
+    'a: 1\n...\n# c\n---\nb: 1\n',
+    '---\n---\nc: 1\n',
+    'a: 1\n...\n...\nb: 1\n',
+    '...\na: 1\n',
+    'a: 1\n---\n...\n---\nb: 2',
+    '# c\n...\na: 1\n',
+    'a: 1\n... # c\nb: 2\n',
+  ];
   it.each(TEXTS)('%j', (text) => {
     expectSameBothWays(text);
   });
@@ -335,7 +501,8 @@ describe('why a text is declined', () => {
   });
 
   it('nothing in plain block YAML with one-line flows, comments, quotes and block scalars', () => {
-    const text = 'a: [1, "x, y", {b: c}] # c\nd: "q # not a comment"\ne: |\n  line\n  # text\nf:\n  - x # c\n  - y\n';
+    const text =
+      'a: [1, "x, y", {b: c}] # c\nd: "q # not a comment"\ne: |\n  line\n  # text\nf:\n  - x # c\n  - y\n';
     expect(simpleYamlProblem(text)).toBeUndefined();
     expect(expectSameBothWays(text)).toBe(true);
   });
@@ -346,18 +513,26 @@ describe('the slow path still reports what the fast path declines', () => {
     const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n';
     expect(parseFast(text, 'd.yaml', 200)).toBeUndefined();
     expect(loadText(text, 'd.yaml').diagnostics).toMatchObject([
-      { code: 'load.duplicate-key', path: 'metadata.name', source: { line: 5, col: 3 }, related: [{ source: { line: 4, col: 3 } }] },
+      {
+        code: 'load.duplicate-key',
+        path: 'metadata.name',
+        source: { line: 5, col: 3 },
+        related: [{ source: { line: 4, col: 3 } }],
+      },
     ]);
   });
 
   it('duplicate keys in JSON', () => {
     const text = '{"apiVersion": "v1",\n "kind": "Namespace",\n "kind": "Pod"}';
     expect(parseFast(text, 'd.json', 200)).toBeUndefined();
-    expect(loadText(text, 'd.json').diagnostics).toMatchObject([{ code: 'load.duplicate-key', path: 'kind', source: { line: 3, col: 2 } }]);
+    expect(loadText(text, 'd.json').diagnostics).toMatchObject([
+      { code: 'load.duplicate-key', path: 'kind', source: { line: 3, col: 2 } },
+    ]);
   });
 
   it('syntax errors, in a later document, at their line', () => {
-    const text = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: "broken\n';
+    const text =
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: "broken\n';
     expect(parseFast(text, 's.yaml', 200)).toBeUndefined();
     const r = loadText(text, 's.yaml');
     expect(r.namespaces.map((n) => n.name)).toEqual(['ok']);
@@ -365,26 +540,36 @@ describe('the slow path still reports what the fast path declines', () => {
   });
 
   it('anchors and aliases: resolved by the slow path, with positions', () => {
-    const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n  labels: &l {a: b}\n  annotations: *l\n';
+    const text =
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: n\n  labels: &l {a: b}\n  annotations: *l\n';
     expect(parseFast(text, 'a.yaml', 200)).toBeUndefined();
     const r = loadText(text, 'a.yaml');
     expect(r.diagnostics).toEqual([]);
     expect(r.namespaces[0]!.labels).toEqual({ a: 'b' });
-    expect(r.namespaces[0]!.loaded.source.positionOf(['metadata', 'annotations', 'a'])).toEqual({ file: 'a.yaml', line: 5, col: 15 });
+    expect(r.namespaces[0]!.loaded.source.positionOf(['metadata', 'annotations', 'a'])).toEqual({
+      file: 'a.yaml',
+      line: 5,
+      col: 15,
+    });
   });
 
   it('nesting deeper than maxDepth: declined by the fast path, refused with a position by the slow one', () => {
     const flow = `a: ${'['.repeat(250)}${']'.repeat(250)}\n`;
     expect(parseFast(flow, 'd.yaml', 200)).toBeUndefined();
-    expect(loadText(flow, 'd.yaml').diagnostics).toMatchObject([{ code: 'load.too-deep', source: { line: 1 } }]);
+    expect(loadText(flow, 'd.yaml').diagnostics).toMatchObject([
+      { code: 'load.too-deep', source: { line: 1 } },
+    ]);
     const json = `${'['.repeat(250)}${']'.repeat(250)}`;
     expect(parseFast(json, 'd.json', 200)).toBeUndefined();
-    expect(loadText(json, 'd.json').diagnostics).toMatchObject([{ code: 'load.too-deep', source: { line: 1 } }]);
+    expect(loadText(json, 'd.json').diagnostics).toMatchObject([
+      { code: 'load.too-deep', source: { line: 1 } },
+    ]);
   });
 });
 
 describe('positions on the fast path are computed when first asked for', () => {
-  const doc = (i: number): string => `apiVersion: appmesh.k8s.aws/v1beta2\nkind: VirtualNode\nmetadata:\n  name: vn-${i}\n  namespace: ns\nspec:\n  listeners:\n    - portMapping: {port: 80, protocol: http}\n`;
+  const doc = (i: number): string =>
+    `apiVersion: appmesh.k8s.aws/v1beta2\nkind: VirtualNode\nmetadata:\n  name: vn-${i}\n  namespace: ns\nspec:\n  listeners:\n    - portMapping: {port: 80, protocol: http}\n`;
   const text = Array.from({ length: 50 }, (_, i) => doc(i)).join('---\n');
 
   it('no document is parsed for positions until a position is asked, then only that one', () => {
@@ -392,13 +577,18 @@ describe('positions on the fast path are computed when first asked for', () => {
     expect(r.meshObjects).toHaveLength(50);
     const maps = r.meshObjects.map((o) => o.source);
     expect(maps.every((m) => m instanceof LazySourceMap && !m.parsed)).toBe(true);
-    expect(r.meshObjects[37]!.source.positionOf(['spec', 'listeners', 0, 'portMapping', 'port'])).toEqual({ file: 'many.yaml', line: 37 * 9 + 8, col: 21 });
+    expect(r.meshObjects[37]!.source.positionOf(['spec', 'listeners', 0, 'portMapping', 'port'])).toEqual({
+      file: 'many.yaml',
+      line: 37 * 9 + 8,
+      col: 21,
+    });
     expect(maps.filter((m) => (m as LazySourceMap).parsed)).toHaveLength(1);
   });
 
   it('classifying namespaces and workloads parses nothing; their source is read when asked', () => {
     const ns = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n  labels: {mesh: m}\n';
-    const deploy = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ns}\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n    spec: {containers: [{name: c, image: x}]}\n';
+    const deploy =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ns}\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n    spec: {containers: [{name: c, image: x}]}\n';
     const r = loadText(`${ns}---\n${deploy}`, 'w.yaml');
     expect(r.diagnostics).toEqual([]);
     const lazy = (o: LoadedObject): LazySourceMap => o.source as LazySourceMap;
@@ -421,14 +611,16 @@ describe('positions on the fast path are computed when first asked for', () => {
 
 describe('an anchor used inside itself', () => {
   it('is refused with load.cyclic-alias at the alias, and the other documents load', () => {
-    const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: fine\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: &m { namespace: *m }\n';
+    const text =
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: fine\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: &m { namespace: *m }\n';
     const r = loadText(text, 'c.yaml');
     expect(r.diagnostics).toEqual([
       {
         severity: 'error',
         code: 'load.cyclic-alias',
         path: 'metadata.namespace',
-        message: '*m is used inside the value its anchor names, so the value would contain itself; a Kubernetes object cannot',
+        message:
+          '*m is used inside the value its anchor names, so the value would contain itself; a Kubernetes object cannot',
         source: { file: 'c.yaml', line: 8, col: 27 },
       },
     ]);
@@ -437,7 +629,9 @@ describe('an anchor used inside itself', () => {
   });
 
   it('in a sequence too; an alias to an anchor outside its own value is fine', () => {
-    expect(parseText('a: &s [1, [*s]]\n', 's.yaml').diagnostics).toMatchObject([{ code: 'load.cyclic-alias', path: 'a[1][0]', source: { line: 1, col: 12 } }]);
+    expect(parseText('a: &s [1, [*s]]\n', 's.yaml').diagnostics).toMatchObject([
+      { code: 'load.cyclic-alias', path: 'a[1][0]', source: { line: 1, col: 12 } },
+    ]);
     expect(parseText('a: &s [1]\nb: [*s, *s]\n', 's.yaml').diagnostics).toEqual([]);
   });
 });

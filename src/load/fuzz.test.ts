@@ -15,7 +15,31 @@ function prng(seed: number): () => number {
   };
 }
 
-const PIECES = ['[', ']', '{', '}', ':', '- ', '\n', '  ', '\t', '"', "'", '&a ', '*a', '<<: ', '---\n', '#', '!!str ', '%YAML 1.1\n', '\u00e9', '\ud83d\ude80', '\ufeff', '\0', '? '];
+const PIECES = [
+  '[',
+  ']',
+  '{',
+  '}',
+  ':',
+  '- ',
+  '\n',
+  '  ',
+  '\t',
+  '"',
+  "'",
+  '&a ',
+  '*a',
+  '<<: ',
+  '---\n',
+  '#',
+  '!!str ',
+  '%YAML 1.1\n',
+  '\u00e9',
+  '\ud83d\ude80',
+  '\ufeff',
+  '\0',
+  '? ',
+];
 
 function mutate(text: string, rand: () => number): string {
   let out = text;
@@ -35,7 +59,10 @@ function mutate(text: string, rand: () => number): string {
 
 describe('mutated manifests', () => {
   it('never throw; every problem is a load.* diagnostic with a position in the file', () => {
-    const seed = readFileSync(path.join(fileURLToPath(new URL('../../../shared/seed', import.meta.url)), 'complete/mesh.yaml'), 'utf8');
+    const seed = readFileSync(
+      path.join(fileURLToPath(new URL('../../../shared/seed', import.meta.url)), 'complete/mesh.yaml'),
+      'utf8',
+    );
     const rand = prng(20260101);
     let withDiagnostics = 0;
     for (let i = 0; i < 200; i++) {

@@ -20,7 +20,14 @@ import { classify } from './classify.js';
 import { expandDocuments } from './expand-lists.js';
 import { parseDocuments } from './parse-documents.js';
 import { readInputs, readInputsSync, type ReadResult } from './read-files.js';
-import { DEFAULT_LOAD_OPTIONS, type FieldPath, type LoadedObject, type LoadOptions, type LoadResult, type Locator } from './types.js';
+import {
+  DEFAULT_LOAD_OPTIONS,
+  type FieldPath,
+  type LoadedObject,
+  type LoadOptions,
+  type LoadResult,
+  type Locator,
+} from './types.js';
 
 export type {
   FieldPath,
@@ -60,7 +67,10 @@ export function loadText(text: string, file: string, options: LoadOptions = {}):
 }
 
 /** Loads files and folders (walked recursively for .yaml/.yml/.json, in sorted order). */
-export async function loadPaths(paths: ReadonlyArray<string>, options: LoadOptions = {}): Promise<LoadResult> {
+export async function loadPaths(
+  paths: ReadonlyArray<string>,
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const read = await readInputs(paths, options.maxBytes ?? DEFAULT_LOAD_OPTIONS.maxBytes);
   return loadRead(read, options);
 }
@@ -70,7 +80,13 @@ export function loadPathsSync(paths: ReadonlyArray<string>, options: LoadOptions
 }
 
 function loadRead(read: ReadResult, options: LoadOptions): LoadResult {
-  const all: LoadResult = { meshObjects: [], namespaces: [], pods: [], diagnostics: [...read.diagnostics], ignored: 0 };
+  const all: LoadResult = {
+    meshObjects: [],
+    namespaces: [],
+    pods: [],
+    diagnostics: [...read.diagnostics],
+    ignored: 0,
+  };
   for (const file of read.files) {
     const one = loadText(file.text, file.path, options);
     // Loops, not push(...spread): a file with 100k objects would overflow the call stack.

@@ -57,8 +57,18 @@ describe('JSON input', () => {
     const r = await loadPaths([path.join(dir, 'typed-list.yaml')]);
     expect(r.diagnostics).toEqual([]);
     expect(r.meshObjects.map((o) => o.object)).toEqual([
-      { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name: 'vn-a', namespace: 'ns-a' }, spec: {} },
-      { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name: 'vn-b', namespace: 'default' }, spec: {} },
+      {
+        apiVersion: 'appmesh.k8s.aws/v1beta2',
+        kind: 'VirtualNode',
+        metadata: { name: 'vn-a', namespace: 'ns-a' },
+        spec: {},
+      },
+      {
+        apiVersion: 'appmesh.k8s.aws/v1beta2',
+        kind: 'VirtualNode',
+        metadata: { name: 'vn-b', namespace: 'default' },
+        spec: {},
+      },
     ]);
     expect(r.meshObjects.map((o) => lc(o.source.documentPosition()))).toEqual(['7:5', '11:5']);
   });
@@ -74,7 +84,12 @@ describe('JSON input', () => {
   it('reports duplicate keys in JSON', () => {
     const r = loadText('{"apiVersion": "v1", "kind": "Namespace", "kind": "Pod"}', 'dup.json');
     expect(r.diagnostics).toMatchObject([
-      { code: 'load.duplicate-key', path: 'kind', source: { file: 'dup.json', line: 1, col: 43 }, related: [{ source: { line: 1, col: 22 } }] },
+      {
+        code: 'load.duplicate-key',
+        path: 'kind',
+        source: { file: 'dup.json', line: 1, col: 43 },
+        related: [{ source: { line: 1, col: 22 } }],
+      },
     ]);
   });
 });

@@ -27,8 +27,20 @@ export class LazyDocument {
     if (!this.map) {
       const lineCounter = new LineCounter();
       // The same options as the slow path; the fast path only takes texts this parses cleanly.
-      const doc = parseDocument(this.text, { lineCounter, schema: 'core', merge: true, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
-      this.map = YamlSourceMap.forDocument({ doc, lineCounter, file: this.file, lineOffset: this.lineOffset });
+      const doc = parseDocument(this.text, {
+        lineCounter,
+        schema: 'core',
+        merge: true,
+        uniqueKeys: true,
+        prettyErrors: false,
+        logLevel: 'error',
+      });
+      this.map = YamlSourceMap.forDocument({
+        doc,
+        lineCounter,
+        file: this.file,
+        lineOffset: this.lineOffset,
+      });
     }
     return this.map;
   }

@@ -31,7 +31,13 @@ export function stringMapAt(
   const value = valueAt(loaded.object, path);
   if (value === undefined || value === null) return out;
   const report = (at: FieldPath, message: string): void => {
-    const d: Diagnostic = { severity: 'error', code: 'load.invalid-map', path: formatPath(at), message, source: loaded.source.positionOf(at) };
+    const d: Diagnostic = {
+      severity: 'error',
+      code: 'load.invalid-map',
+      path: formatPath(at),
+      message,
+      source: loaded.source.positionOf(at),
+    };
     if (resource) d.resource = resource;
     diagnostics.push(d);
   };
@@ -54,12 +60,15 @@ export function resourceIdOf(object: unknown, namespace?: string): ResourceId | 
 }
 
 function describe(v: unknown): string {
-  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)} (quote it: "${String(v)}")`;
+  if (typeof v === 'number' || typeof v === 'boolean')
+    return `${typeof v} ${String(v)} (quote it: "${String(v)}")`;
   if (v === null) return 'null';
   return Array.isArray(v) ? 'a sequence' : `${typeof v === 'object' ? 'a mapping' : typeof v}`;
 }
 
 export function missingName(kind: string, object: unknown): string {
   const name = valueAt(object, ['metadata', 'name']);
-  return name === undefined || name === null ? `${kind} has no metadata.name` : `must be a non-empty string, found ${describe(name)}`;
+  return name === undefined || name === null
+    ? `${kind} has no metadata.name`
+    : `must be a non-empty string, found ${describe(name)}`;
 }

@@ -4,7 +4,15 @@ import { overIndentedAt, tooDeepAt } from './depth-guard.js';
 import { parseFast } from './fast-path.js';
 import { YamlSourceMap, type DocumentSourceMap } from './source-map.js';
 import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from './types.js';
-import { collectionKeyAt, conversionError, conversionErrorAt, internalError, positionAt, selfAliasAt, yamlDiagnostic } from './yaml-diagnostics.js';
+import {
+  collectionKeyAt,
+  conversionError,
+  conversionErrorAt,
+  internalError,
+  positionAt,
+  selfAliasAt,
+  yamlDiagnostic,
+} from './yaml-diagnostics.js';
 
 /** One non-empty YAML document of a text, as a plain JSON value. */
 export interface ParsedDocument {
@@ -26,14 +34,22 @@ export interface ParsedText {
  * Large valid texts take the fast path (fast-path.ts), which gives the same documents
  * with positions computed lazily; `useFastPath: false` is for tests that compare them.
  */
-export function parseDocuments(text: string, file: string, options: LoadOptions = {}, useFastPath = true): ParsedText {
+export function parseDocuments(
+  text: string,
+  file: string,
+  options: LoadOptions = {},
+  useFastPath = true,
+): ParsedText {
   const opts = { ...DEFAULT_LOAD_OPTIONS, ...options };
   const start = { file, line: 1, col: 1 };
   // A BOM would shift every column of line 1 by one compared with what editors show.
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (src.length > opts.maxBytes) {
     const message = `input is larger than ${opts.maxBytes} bytes`;
-    return { documents: [], diagnostics: [{ severity: 'error', code: 'load.too-large', path: '', message, source: start }] };
+    return {
+      documents: [],
+      diagnostics: [{ severity: 'error', code: 'load.too-large', path: '', message, source: start }],
+    };
   }
   // The parser recurses on block depth; the width of the indentation bounds it.
   const maxColumns = opts.maxDepth * 4;
@@ -42,7 +58,18 @@ export function parseDocuments(text: string, file: string, options: LoadOptions 
     const lineCounter = new LineCounter();
     for (let i = 0; i <= overIndented; i++) if (src.charCodeAt(i) === 0x0a) lineCounter.addNewLine(i + 1);
     const message = `indented more than ${maxColumns} columns; nesting this deep is refused`;
-    return { documents: [], diagnostics: [{ severity: 'error', code: 'load.too-deep', path: '', message, source: positionAt(lineCounter, file, overIndented) }] };
+    return {
+      documents: [],
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'load.too-deep',
+          path: '',
+          message,
+          source: positionAt(lineCounter, file, overIndented),
+        },
+      ],
+    };
   }
   if (useFastPath) {
     const fast = parseFast(src, file, opts.maxDepth);
@@ -73,10 +100,17 @@ function parseWithYaml(src: string, file: string, opts: Required<LoadOptions>): 
     // schema 'core' even under `%YAML 1.1`: the 1.1 schema turns scalars into Date,
     // Buffer, Set and Map, and objects here must stay plain JSON.
     // logLevel 'error': the library's own console warnings would bypass our diagnostics.
-    const composer = new Composer({ schema: 'core', merge: true, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
+    const composer = new Composer({
+      schema: 'core',
+      merge: true,
+      uniqueKeys: true,
+      prettyErrors: false,
+      logLevel: 'error',
+    });
     docs = Array.from(composer.compose(tokens));
     if (docs.length === 0) {
-      for (const e of composer.streamInfo().errors) diagnostics.push(yamlDiagnostic(e, 'error', undefined, lineCounter, file));
+      for (const e of composer.streamInfo().errors)
+        diagnostics.push(yamlDiagnostic(e, 'error', undefined, lineCounter, file));
     }
   } catch (error) {
     diagnostics.push(internalError(error, start));
@@ -89,7 +123,13 @@ function parseWithYaml(src: string, file: string, opts: Required<LoadOptions>): 
     const deepAt = tooDeep.get(docIndex);
     if (deepAt !== undefined) {
       const message = `document is nested more than ${opts.maxDepth} levels deep`;
-      diagnostics.push({ severity: 'error', code: 'load.too-deep', path: '', message, source: positionAt(lineCounter, file, deepAt) });
+      diagnostics.push({
+        severity: 'error',
+        code: 'load.too-deep',
+        path: '',
+        message,
+        source: positionAt(lineCounter, file, deepAt),
+      });
       return;
     }
     for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, 'error', doc, lineCounter, file));
@@ -101,14 +141,26 @@ function parseWithYaml(src: string, file: string, opts: Required<LoadOptions>): 
     const keyAt = collectionKeyAt(doc);
     if (keyAt !== undefined) {
       const message = 'a mapping key is itself a mapping or a sequence; Kubernetes objects need string keys';
-      diagnostics.push({ severity: 'error', code: 'load.complex-key', path: '', message, source: positionAt(lineCounter, file, keyAt) });
+      diagnostics.push({
+        severity: 'error',
+        code: 'load.complex-key',
+        path: '',
+        message,
+        source: positionAt(lineCounter, file, keyAt),
+      });
       return;
     }
     const selfAlias = mayHaveAliases ? selfAliasAt(doc) : undefined;
     if (selfAlias) {
       // `&m {a: *m}` would decode to a value that contains itself; later stages walk it.
       const message = `${selfAlias.alias} is used inside the value its anchor names, so the value would contain itself; a Kubernetes object cannot`;
-      diagnostics.push({ severity: 'error', code: 'load.cyclic-alias', path: formatPath(selfAlias.path), message, source: positionAt(lineCounter, file, selfAlias.offset) });
+      diagnostics.push({
+        severity: 'error',
+        code: 'load.cyclic-alias',
+        path: formatPath(selfAlias.path),
+        message,
+        source: positionAt(lineCounter, file, selfAlias.offset),
+      });
       return;
     }
     const ctx = { doc, lineCounter, file };

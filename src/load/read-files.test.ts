@@ -52,7 +52,10 @@ describe('reading folders', () => {
     const ns = (name: string): string => `apiVersion: v1\nkind: Namespace\nmetadata: {name: "${name}"}\n`;
     writeFileSync(path.join(dir, 'b.yaml'), ns('b'));
     writeFileSync(path.join(dir, 'B.yaml'), ns('B'));
-    writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }));
+    writeFileSync(
+      path.join(dir, 'a.json'),
+      JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }),
+    );
     writeFileSync(path.join(dir, 'm', 'z.yml'), ns('m-z'));
     writeFileSync(path.join(dir, '10.yaml'), ns('10'));
     writeFileSync(path.join(dir, '9.yaml'), ns('9'));
@@ -112,7 +115,10 @@ describe('reading files', () => {
     const u16 = path.join(scratch, 'utf16.yaml');
     writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
     const u8 = path.join(scratch, 'bom.yaml');
-    writeFileSync(u8, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace('wide', 'bom'), 'utf8')]));
+    writeFileSync(
+      u8,
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace('wide', 'bom'), 'utf8')]),
+    );
     const r = await loadPaths([u16, u8]);
     expect(r.diagnostics).toEqual([]);
     expect(r.namespaces.map((n) => [n.name, n.loaded.source.positionOf(['metadata', 'name'])])).toEqual([

@@ -44,7 +44,13 @@ function failed(x: unknown): x is Failure {
 function* collect(paths: ReadonlyArray<string>, maxBytes: number): Walk<ReadResult> {
   const result: ReadResult = { files: [], diagnostics: [] };
   const seen = new Set<string>();
-  const problem = (code: string, p: string, message: string, withSource: boolean, severity: 'error' | 'warning' = 'error') => {
+  const problem = (
+    code: string,
+    p: string,
+    message: string,
+    withSource: boolean,
+    severity: 'error' | 'warning' = 'error',
+  ) => {
     const d: Diagnostic = { severity, code, path: '', message };
     if (withSource) d.source = { file: p, line: 1, col: 1 };
     result.diagnostics.push(d);
@@ -55,7 +61,8 @@ function* collect(paths: ReadonlyArray<string>, maxBytes: number): Walk<ReadResu
     const key = failed(real) ? path.resolve(p) : real;
     if (seen.has(key)) return; // named twice, or reached through a symlink: read once
     seen.add(key);
-    if (stat.size > maxBytes) return problem('load.too-large', p, `${p} is ${stat.size} bytes; the limit is ${maxBytes}`, true);
+    if (stat.size > maxBytes)
+      return problem('load.too-large', p, `${p} is ${stat.size} bytes; the limit is ${maxBytes}`, true);
     const bytes = yield* ask<Uint8Array>({ op: 'read', path: p });
     if (failed(bytes)) return problem('load.unreadable', p, `cannot read ${p}: ${bytes.failed}`, true);
     const decoded = decode(bytes);
@@ -76,7 +83,8 @@ function* collect(paths: ReadonlyArray<string>, maxBytes: number): Walk<ReadResu
       const child = joinKeepingPrefix(dir, name);
       const stat = yield* ask<Stat>({ op: 'stat', path: child });
       if (failed(stat)) {
-        if (isManifestName(name)) problem('load.unreadable', child, `cannot read ${child}: ${stat.failed}`, false);
+        if (isManifestName(name))
+          problem('load.unreadable', child, `cannot read ${child}: ${stat.failed}`, false);
         continue;
       }
       if (stat.type === 'dir') yield* walkDir(child);
@@ -87,12 +95,23 @@ function* collect(paths: ReadonlyArray<string>, maxBytes: number): Walk<ReadResu
   for (const p of paths) {
     const stat = yield* ask<Stat>({ op: 'stat', path: p });
     if (failed(stat)) {
-      problem(stat.failed === NOT_FOUND ? 'load.not-found' : 'load.unreadable', p, `cannot read ${p}: ${stat.failed}`, false);
+      problem(
+        stat.failed === NOT_FOUND ? 'load.not-found' : 'load.unreadable',
+        p,
+        `cannot read ${p}: ${stat.failed}`,
+        false,
+      );
     } else if (stat.type === 'dir') {
       const before = result.files.length;
       yield* walkDir(p);
       if (result.files.length === before) {
-        problem('load.no-files', p, `no ${MANIFEST_EXTENSIONS.join(', ')} files under ${p}`, false, 'warning');
+        problem(
+          'load.no-files',
+          p,
+          `no ${MANIFEST_EXTENSIONS.join(', ')} files under ${p}`,
+          false,
+          'warning',
+        );
       }
     } else if (stat.type === 'file') {
       // A file named explicitly is read whatever its extension, as kubectl does.

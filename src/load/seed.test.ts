@@ -36,7 +36,9 @@ describe('the seed manifests', () => {
     expect(r.ignored).toBe(4); // the four Services
     // A pod points at its template's labels in workloads.yaml.
     expect(formatSource(r.pods[3]!.source)).toBe(`${SEED}/complete/workloads.yaml:118:7`);
-    expect(formatSource(r.pods[3]!.locate(['spec', 'containers', 0, 'ports', 0])!)).toBe(`${SEED}/complete/workloads.yaml:126:15`);
+    expect(formatSource(r.pods[3]!.locate(['spec', 'containers', 0, 'ports', 0])!)).toBe(
+      `${SEED}/complete/workloads.yaml:126:15`,
+    );
   });
 
   it('as-written/: its 7 mesh objects, the IAM policy ignored, exact key positions', async () => {
@@ -52,7 +54,10 @@ describe('the seed manifests', () => {
       'as-written/03-gateway.yaml GatewayRoute mesh-test/gateway-v-route-v',
     ]);
     expect(r.namespaces.map((n) => [n.name, n.labels.mesh])).toEqual([['mesh-test', 'mesh-1']]);
-    expect(r.pods.map((p) => `${p.namespace}/${p.name}`)).toEqual(['mesh-test/nginx-1', 'mesh-test/gateway-v']);
+    expect(r.pods.map((p) => `${p.namespace}/${p.name}`)).toEqual([
+      'mesh-test/nginx-1',
+      'mesh-test/gateway-v',
+    ]);
     // 3 Services + the IAM policy document.
     expect(r.ignored).toBe(4);
 
@@ -65,8 +70,20 @@ describe('the seed manifests', () => {
       `${SEED}/as-written/01-mesh-and-vnode.yaml:12:5`,
     );
     const router = r.meshObjects[2]!;
-    const target = ['spec', 'routes', 0, 'httpRoute', 'action', 'weightedTargets', 1, 'virtualNodeRef', 'name'];
-    expect(formatSource(sourceOf(router, target)!)).toBe(`${SEED}/as-written/02-router-and-service.yaml:24:17`);
+    const target = [
+      'spec',
+      'routes',
+      0,
+      'httpRoute',
+      'action',
+      'weightedTargets',
+      1,
+      'virtualNodeRef',
+      'name',
+    ];
+    expect(formatSource(sourceOf(router, target)!)).toBe(
+      `${SEED}/as-written/02-router-and-service.yaml:24:17`,
+    );
     expect(formatSource(r.namespaces[0]!.source)).toBe(`${SEED}/as-written/01-mesh-and-vnode.yaml:19:3`);
   });
 });

@@ -33,9 +33,18 @@ const REFUSED: ReadonlyArray<[RegExp, string]> = [
 export function simpleYamlProblem(text: string): string | undefined {
   for (const [pattern, reason] of REFUSED) if (pattern.test(text)) return reason;
   // An anchor, alias or tag where a node may start (a false alarm in `a &b` is harmless).
-  if (someMatch(text, /[&*!]/g, (i) => i === 0 || NODE_START_BEFORE.test(text[i - 1]!))) return 'anchor, alias or tag';
+  if (someMatch(text, /[&*!]/g, (i) => i === 0 || NODE_START_BEFORE.test(text[i - 1]!)))
+    return 'anchor, alias or tag';
   // An explicit key `? x`: the key may be a collection.
-  if (someMatch(text, /\?/g, (i) => (i === 0 || KEY_START_BEFORE.test(text[i - 1]!)) && (i + 1 === text.length || /\s/.test(text[i + 1]!)))) {
+  if (
+    someMatch(
+      text,
+      /\?/g,
+      (i) =>
+        (i === 0 || KEY_START_BEFORE.test(text[i - 1]!)) &&
+        (i + 1 === text.length || /\s/.test(text[i + 1]!)),
+    )
+  ) {
     return 'explicit key';
   }
   // A last line of spaces with no line break: js-yaml adds the break and keeps it in `|+`.
@@ -148,10 +157,12 @@ function flowLineOk(text: string, start: number, first: number, end: number): bo
       // ] }
       if (open.pop() !== c - 2) return false; // `[` + 2 is `]`, `{` + 2 is `}`
       if (open.length === 0) closed = true;
-    } else if (c === 0x23) return false; // # inside a flow collection
+    } else if (c === 0x23)
+      return false; // # inside a flow collection
     else if (c === 0x22 || c === 0x27) {
       // A quote starts a scalar only right after `[`, `{`, `,` or `: `; elsewhere give up.
-      const atNodeStart = prev === 0x5b || prev === 0x7b || prev === 0x2c || (prev === 0x3a && spaceSincePrev);
+      const atNodeStart =
+        prev === 0x5b || prev === 0x7b || prev === 0x2c || (prev === 0x3a && spaceSincePrev);
       if (!atNodeStart) return false;
       const close = quoteEnd(text, i, end, c);
       if (close < 0) return false;
@@ -171,9 +182,11 @@ function quoteEnd(text: string, open: number, end: number, quote: number): numbe
   for (let j = open + 1; j < end; j++) {
     const c = text.charCodeAt(j);
     if (c === 0x5b || c === 0x7b || c === 0x5d || c === 0x7d) return -1;
-    if (quote === 0x22 && c === 0x5c) j++; // backslash escape in "..."
+    if (quote === 0x22 && c === 0x5c)
+      j++; // backslash escape in "..."
     else if (c === quote) {
-      if (quote === 0x27 && text.charCodeAt(j + 1) === 0x27) j++; // '' in '...'
+      if (quote === 0x27 && text.charCodeAt(j + 1) === 0x27)
+        j++; // '' in '...'
       else return j;
     }
   }

@@ -32,10 +32,14 @@ describe('source positions in a multi-document file', () => {
     const [vr, vn] = objects();
     expect(lc(sourceOf(vr!, ['metadata', 'name']))).toBe('5:3');
     expect(lc(sourceOf(vr!, ['spec', 'listeners', 0, 'portMapping', 'port']))).toBe('10:9');
-    expect(lc(sourceOf(vr!, ['spec', 'routes', 0, 'httpRoute', 'action', 'weightedTargets', 0, 'weight']))).toBe('20:15');
+    expect(
+      lc(sourceOf(vr!, ['spec', 'routes', 0, 'httpRoute', 'action', 'weightedTargets', 0, 'weight'])),
+    ).toBe('20:15');
     expect(lc(sourceOf(vn!, ['spec', 'podSelector', 'matchLabels']))).toBe('32:5');
     expect(lc(sourceOf(vn!, ['spec', 'podSelector', 'matchLabels', 'quoted key']))).toBe('34:7');
-    expect(lc(sourceOf(vn!, ['spec', 'backends', 0, 'virtualService', 'virtualServiceRef', 'name']))).toBe('39:27');
+    expect(lc(sourceOf(vn!, ['spec', 'backends', 0, 'virtualService', 'virtualServiceRef', 'name']))).toBe(
+      '39:27',
+    );
   });
 
   it('answers with the item for sequence entries, block and flow', () => {
@@ -48,12 +52,16 @@ describe('source positions in a multi-document file', () => {
   it('counts columns in characters on lines with non-ASCII text', () => {
     const [vr] = objects();
     // `x-ü` before it on the line: ü is one column.
-    expect(lc(sourceOf(vr!, ['spec', 'routes', 0, 'httpRoute', 'match', 'headers', 0, 'match', 'exact']))).toBe('15:61');
+    expect(
+      lc(sourceOf(vr!, ['spec', 'routes', 0, 'httpRoute', 'match', 'headers', 0, 'match', 'exact'])),
+    ).toBe('15:61');
   });
 
   it('falls back to the deepest existing ancestor', () => {
     const [vr] = objects();
-    expect(lc(sourceOf(vr!, ['spec', 'routes', 0, 'httpRoute', 'action', 'weightedTargets', 5, 'weight']))).toBe('17:11');
+    expect(
+      lc(sourceOf(vr!, ['spec', 'routes', 0, 'httpRoute', 'action', 'weightedTargets', 5, 'weight'])),
+    ).toBe('17:11');
     expect(lc(sourceOf(vr!, ['spec', 'nothing', 'here']))).toBe('7:1');
     expect(lc(sourceOf(vr!, ['spec', 'routes', 'first']))).toBe('12:3');
     expect(lc(sourceOf(vr!, ['metadata', 'name', 'deeper']))).toBe('5:3');

@@ -64,7 +64,11 @@ export class YamlSourceMap implements DocumentSourceMap {
     let offset = this.rootOffset;
     for (const seg of path) {
       const here = this.deref(node);
-      const next = isMap(here) ? this.entry(here.items, String(seg)) : isSeq(here) ? this.item(here.items, seg) : undefined;
+      const next = isMap(here)
+        ? this.entry(here.items, String(seg))
+        : isSeq(here)
+          ? this.item(here.items, seg)
+          : undefined;
       if (!next) return exact ? { node: null, offset } : { node, offset };
       node = next.node;
       offset = next.offset;

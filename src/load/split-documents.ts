@@ -28,7 +28,8 @@ export function splitDocuments(text: string): DocumentText[] {
   let line = 0;
   let counted = 0; // newlines are counted up to here
   const lineAt = (offset: number): number => {
-    for (let nl = text.indexOf('\n', counted); nl >= 0 && nl < offset; nl = text.indexOf('\n', nl + 1)) line++;
+    for (let nl = text.indexOf('\n', counted); nl >= 0 && nl < offset; nl = text.indexOf('\n', nl + 1))
+      line++;
     counted = offset;
     return line;
   };

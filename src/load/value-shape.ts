@@ -22,7 +22,8 @@ export function countKeys(value: unknown, limits: ShapeLimits): number | undefin
     const { v, depth } = stack.pop()!;
     if (depth > limits.maxDepth) return undefined;
     if (Array.isArray(v)) {
-      for (const item of v) if (typeof item === 'object' && item !== null) stack.push({ v: item, depth: depth + 1 });
+      for (const item of v)
+        if (typeof item === 'object' && item !== null) stack.push({ v: item, depth: depth + 1 });
       continue;
     }
     const record = v as Record<string, unknown>;

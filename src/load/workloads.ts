@@ -28,13 +28,23 @@ export function podOriginOf(group: string, kind: string): PodOrigin | undefined 
 }
 
 /** The pod a Pod is, or the pod a workload's template stamps out. */
-export function podOf(loaded: LoadedObject, origin: PodOrigin, diagnostics: Diagnostic[]): PodInfo | undefined {
+export function podOf(
+  loaded: LoadedObject,
+  origin: PodOrigin,
+  diagnostics: Diagnostic[],
+): PodInfo | undefined {
   const obj = loaded.object;
   const namespace = stringAt(obj, ['metadata', 'namespace']) ?? 'default';
   const id = resourceIdOf(obj, namespace);
   const name = stringAt(obj, ['metadata', 'name']) ?? stringAt(obj, ['metadata', 'generateName']);
   const problem = (code: string, path: FieldPath, message: string): undefined => {
-    const d: Diagnostic = { severity: 'error', code, path: formatPath(path), message, source: loaded.source.positionOf(path) };
+    const d: Diagnostic = {
+      severity: 'error',
+      code,
+      path: formatPath(path),
+      message,
+      source: loaded.source.positionOf(path),
+    };
     if (id) d.resource = id;
     diagnostics.push(d);
     return undefined;

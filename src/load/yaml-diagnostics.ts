@@ -1,4 +1,17 @@
-import { isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node, type YAMLError } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Document,
+  type LineCounter,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 import { formatPath, type Diagnostic, type SourcePosition } from '../model/diagnostic.js';
 import { keyString } from './source-map.js';
 
@@ -11,9 +24,16 @@ export function yamlDiagnostic(
   file: string,
 ): Diagnostic {
   const source = positionAt(lineCounter, file, error.pos[0]);
-  if (error.code === 'DUPLICATE_KEY' && doc) return duplicateKey(doc, error.pos[0], source, lineCounter, file);
+  if (error.code === 'DUPLICATE_KEY' && doc)
+    return duplicateKey(doc, error.pos[0], source, lineCounter, file);
   if (error.code === 'RESOURCE_EXHAUSTION') {
-    return { severity: 'error', code: 'load.too-deep', path: '', message: `document is nested too deeply (${error.message})`, source };
+    return {
+      severity: 'error',
+      code: 'load.too-deep',
+      path: '',
+      message: `document is nested too deeply (${error.message})`,
+      source,
+    };
   }
   const code = severity === 'error' ? 'load.syntax' : 'load.yaml-warning';
   return { severity, code, path: '', message: `${error.message} (${error.code})`, source };
@@ -47,7 +67,13 @@ function duplicateKey(
     },
   });
   const named = key === undefined ? 'duplicate key' : `duplicate key ${JSON.stringify(key)}`;
-  const diagnostic: Diagnostic = { severity: 'error', code: 'load.duplicate-key', path: formatPath(path), message: `${named}: keys of a mapping must be unique`, source };
+  const diagnostic: Diagnostic = {
+    severity: 'error',
+    code: 'load.duplicate-key',
+    path: formatPath(path),
+    message: `${named}: keys of a mapping must be unique`,
+    source,
+  };
   if (first !== undefined) {
     diagnostic.related = [{ source: positionAt(lineCounter, file, first), message: 'first defined here' }];
   }
@@ -65,7 +91,11 @@ function fieldPath(chain: ReadonlyArray<unknown>): Array<string | number> {
 }
 
 /** An exception from toJS (alias limit, unresolved alias, stack), as a diagnostic. */
-export function conversionError(error: unknown, source: Diagnostic['source'], maxAliasCount: number): Diagnostic {
+export function conversionError(
+  error: unknown,
+  source: Diagnostic['source'],
+  maxAliasCount: number,
+): Diagnostic {
   if (error instanceof ReferenceError && /excessive alias/i.test(error.message)) {
     const message = `aliases expand too much (maxAliasCount ${maxAliasCount}); this looks like a "billion laughs" document`;
     return { severity: 'error', code: 'load.alias-limit', path: '', message, source };
@@ -74,10 +104,22 @@ export function conversionError(error: unknown, source: Diagnostic['source'], ma
     return { severity: 'error', code: 'load.syntax', path: '', message: error.message, source };
   }
   if (error instanceof RangeError) {
-    return { severity: 'error', code: 'load.too-deep', path: '', message: `document is too deep or too large: ${error.message}`, source };
+    return {
+      severity: 'error',
+      code: 'load.too-deep',
+      path: '',
+      message: `document is too deep or too large: ${error.message}`,
+      source,
+    };
   }
   if (error instanceof Error && /merge/i.test(error.message)) {
-    return { severity: 'error', code: 'load.syntax', path: '', message: `invalid << merge: ${error.message}`, source };
+    return {
+      severity: 'error',
+      code: 'load.syntax',
+      path: '',
+      message: `invalid << merge: ${error.message}`,
+      source,
+    };
   }
   return internalError(error, source);
 }
@@ -91,7 +133,8 @@ export function internalError(error: unknown, source: Diagnostic['source']): Dia
 /** Where the cause of a toJS exception is, when we can tell. */
 export function conversionErrorAt(error: unknown, doc: Document.Parsed): number | undefined {
   if (!(error instanceof Error)) return undefined;
-  if (error instanceof ReferenceError && /unresolved alias/i.test(error.message)) return unresolvedAliasAt(doc);
+  if (error instanceof ReferenceError && /unresolved alias/i.test(error.message))
+    return unresolvedAliasAt(doc);
   if (/merge/i.test(error.message)) return badMergeAt(doc);
   return undefined;
 }
@@ -146,14 +189,20 @@ export function collectionKeyAt(doc: Document.Parsed): number | undefined {
  * would contain itself. An alias that is a `<<` merge source is left to the merge
  * handling, which copies entries and does not make a cycle.
  */
-export function selfAliasAt(doc: Document.Parsed): { offset: number; path: Array<string | number>; alias: string } | undefined {
+export function selfAliasAt(
+  doc: Document.Parsed,
+): { offset: number; path: Array<string | number>; alias: string } | undefined {
   let found: { offset: number; path: Array<string | number>; alias: string } | undefined;
   visit(doc, {
     Alias(_, node, ancestors) {
       const target = node.resolve(doc);
       if (!target || !ancestors.includes(target)) return undefined;
       if (isMergeSource(ancestors)) return undefined;
-      found = { offset: node.range?.[0] ?? 0, path: fieldPath([...ancestors, node]), alias: `*${node.source}` };
+      found = {
+        offset: node.range?.[0] ?? 0,
+        path: fieldPath([...ancestors, node]),
+        alias: `*${node.source}`,
+      };
       return visit.BREAK;
     },
   });

@@ -15,7 +15,14 @@ describe('activity: App Mesh reconcile order (appmesh.md §2.1)', () => {
     const r = check(chain(['n']));
     expect(r.diagnostics).toEqual([]);
     const v = r.graph.meshes.get('m')!;
-    expect([...v.virtualNodes.values(), ...v.virtualRouters.values(), ...v.virtualServices.values(), ...v.virtualGateways.values()].map((x) => x.inactive)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(
+      [
+        ...v.virtualNodes.values(),
+        ...v.virtualRouters.values(),
+        ...v.virtualServices.values(),
+        ...v.virtualGateways.values(),
+      ].map((x) => x.inactive),
+    ).toEqual([undefined, undefined, undefined, undefined]);
     expect(v.virtualGateways.get('g_ns')!.routes[0]!.inactive).toBeUndefined();
   });
 
@@ -45,13 +52,23 @@ describe('activity: App Mesh reconcile order (appmesh.md §2.1)', () => {
   });
 
   it('a reference to a resource that failed schema validation makes the referrer wait, without a second error', () => {
-    const r = check([vn('n', { listeners: [{ portMapping: { port: 0, protocol: 'http' } }], serviceDiscovery: dns() }), vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } } } })]);
-    expect(r.errors.map((d) => `${d.code} @ ${d.path}`)).toEqual(['schema.range @ spec.listeners[0].portMapping.port']);
-    expect(r.graph.meshes.get('m')!.virtualServices.get('s.ns')!.inactive?.message).toContain('VirtualNode ns/n, which is invalid');
+    const r = check([
+      vn('n', { listeners: [{ portMapping: { port: 0, protocol: 'http' } }], serviceDiscovery: dns() }),
+      vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } } } }),
+    ]);
+    expect(r.errors.map((d) => `${d.code} @ ${d.path}`)).toEqual([
+      'schema.range @ spec.listeners[0].portMapping.port',
+    ]);
+    expect(r.graph.meshes.get('m')!.virtualServices.get('s.ns')!.inactive?.message).toContain(
+      'VirtualNode ns/n, which is invalid',
+    );
   });
 
   it('an invalid Mesh makes every member inactive', () => {
-    const r = check([mesh('m', { awsName: 'x'.repeat(300), namespaceSelector: {} }), vn('n')], { base: false, namespaces: [{ name: 'ns', labels: {} }] });
+    const r = check([mesh('m', { awsName: 'x'.repeat(300), namespaceSelector: {} }), vn('n')], {
+      base: false,
+      namespaces: [{ name: 'ns', labels: {} }],
+    });
     expect(r.errors.map((d) => d.code)).toEqual(['name.aws-name-length']);
     const view = [...r.graph.meshes.values()][0]!;
     expect(view.mesh.inactive?.reason).toBe('ValidationFailed');
@@ -59,7 +76,11 @@ describe('activity: App Mesh reconcile order (appmesh.md §2.1)', () => {
   });
 
   it('a gateway route whose gateway is inactive waits for it', () => {
-    const r = check([...chain(['n']).slice(0, 3), vg('g', { namespaceSelector: {}, listeners: [] }), gr('gr', { httpRoute: { match: { prefix: '/' }, action: { target } } })]);
+    const r = check([
+      ...chain(['n']).slice(0, 3),
+      vg('g', { namespaceSelector: {}, listeners: [] }),
+      gr('gr', { httpRoute: { match: { prefix: '/' }, action: { target } } }),
+    ]);
     expect(r.errors.map((d) => d.code)).toEqual(['vg.listener-required']);
     const route = r.graph.meshes.get('m')!.virtualGateways.get('g_ns')!.routes[0]!;
     expect(route.inactive?.message).toContain('VirtualGateway ns/g');

@@ -11,7 +11,15 @@ import { describeId, type BuildContext, type Entry } from './context.js';
 import type { Inactive } from './graph.js';
 
 /** Dependencies point backwards in this order, so one pass settles everything. */
-const ORDER: readonly Kind[] = ['Mesh', 'BackendGroup', 'VirtualNode', 'VirtualRouter', 'VirtualService', 'VirtualGateway', 'GatewayRoute'];
+const ORDER: readonly Kind[] = [
+  'Mesh',
+  'BackendGroup',
+  'VirtualNode',
+  'VirtualRouter',
+  'VirtualService',
+  'VirtualGateway',
+  'GatewayRoute',
+];
 
 export function settleActivity(ctx: BuildContext): void {
   for (const kind of ORDER) {
@@ -29,9 +37,15 @@ function verdict(e: Entry): Inactive | undefined {
   if (e.kind === 'Mesh') return undefined;
   if (!e.mesh) {
     const noMesh = e.noMesh ?? { reason: 'MeshNotFound', message: 'the resource belongs to no mesh' };
-    return e.cause ? { reason: noMesh.reason, message: `${noMesh.message}; it also ${e.cause.message}` } : noMesh;
+    return e.cause
+      ? { reason: noMesh.reason, message: `${noMesh.message}; it also ${e.cause.message}` }
+      : noMesh;
   }
-  if (e.mesh.inactive) return { reason: 'MeshNotActive', message: `Mesh ${e.mesh.id.name} is not active: ${e.mesh.inactive.message}` };
+  if (e.mesh.inactive)
+    return {
+      reason: 'MeshNotActive',
+      message: `Mesh ${e.mesh.id.name} is not active: ${e.mesh.inactive.message}`,
+    };
   return e.cause ?? fallbackWait(e);
 }
 
@@ -39,11 +53,17 @@ function verdict(e: Entry): Inactive | undefined {
 function waitingOn(e: Entry): Inactive | undefined {
   for (const dep of e.waitsFor) {
     if ('invalidInput' in dep) {
-      return { reason: 'DependencyNotActive', message: `waits for ${describeId(dep.invalidInput)}, which is invalid` };
+      return {
+        reason: 'DependencyNotActive',
+        message: `waits for ${describeId(dep.invalidInput)}, which is invalid`,
+      };
     }
     // Entries of a later kind (not settled yet) cannot be dependencies; see ORDER.
     if (dep.entry === e || !dep.entry.cause) continue;
-    return { reason: 'DependencyNotActive', message: `waits for ${describeId(dep.entry.id)}, which is not active (${dep.entry.cause.reason}: ${dep.entry.cause.message})` };
+    return {
+      reason: 'DependencyNotActive',
+      message: `waits for ${describeId(dep.entry.id)}, which is not active (${dep.entry.cause.reason}: ${dep.entry.cause.message})`,
+    };
   }
   return undefined;
 }
@@ -52,7 +72,10 @@ function waitingOn(e: Entry): Inactive | undefined {
 function fallbackWait(e: Entry): Inactive | undefined {
   for (const dep of e.waitsFor) {
     if ('entry' in dep && dep.entry !== e && dep.entry.inactive) {
-      return { reason: 'DependencyNotActive', message: `waits for ${describeId(dep.entry.id)}, which is not active (${dep.entry.inactive.reason}: ${dep.entry.inactive.message})` };
+      return {
+        reason: 'DependencyNotActive',
+        message: `waits for ${describeId(dep.entry.id)}, which is not active (${dep.entry.inactive.reason}: ${dep.entry.inactive.message})`,
+      };
     }
   }
   return undefined;

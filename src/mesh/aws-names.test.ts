@@ -59,9 +59,19 @@ describe('App Mesh names (appmesh.md §1.0, §5)', () => {
   for (const c of cases) it(c.rule, () => void verifyRule(c));
 
   it('the same name in two meshes is fine', () => {
-    const r = check([mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }), vn('a', undefined, { namespace: 'ns' }), vn('a', { awsName: 'a_ns' }, { namespace: 'ns2' })], {
-      namespaces: [{ name: 'ns', labels: { mesh: 'm' } }, { name: 'ns2', labels: { mesh: 'm2' } }],
-    });
+    const r = check(
+      [
+        mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }),
+        vn('a', undefined, { namespace: 'ns' }),
+        vn('a', { awsName: 'a_ns' }, { namespace: 'ns2' }),
+      ],
+      {
+        namespaces: [
+          { name: 'ns', labels: { mesh: 'm' } },
+          { name: 'ns2', labels: { mesh: 'm2' } },
+        ],
+      },
+    );
     expect(r.errors).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
  * overwrite each other in App Mesh, so the later one is refused.
  */
 import type { Path } from '../model/index.js';
-import type { BuildContext} from './context.js';
+import type { BuildContext } from './context.js';
 import { relatedAt, type Entry } from './context.js';
 
 export const MAX_AWS_NAME = 255;
@@ -19,8 +19,14 @@ export function checkAwsNameLength(ctx: BuildContext): void {
   for (const e of ctx.entries) {
     if (e.kind === 'BackendGroup' || e.awsName.length <= MAX_AWS_NAME) continue;
     const path = awsNamePath(e);
-    const how = path[0] === 'spec' ? 'spec.awsName' : `the default App Mesh name ${JSON.stringify(shorten(e.awsName))}`;
-    ctx.error(e, path, 'name.aws-name-length', `${how} is ${e.awsName.length} characters long; App Mesh names are 1..${MAX_AWS_NAME} characters${path[0] === 'spec' ? '' : ': set a shorter spec.awsName'}`);
+    const how =
+      path[0] === 'spec' ? 'spec.awsName' : `the default App Mesh name ${JSON.stringify(shorten(e.awsName))}`;
+    ctx.error(
+      e,
+      path,
+      'name.aws-name-length',
+      `${how} is ${e.awsName.length} characters long; App Mesh names are 1..${MAX_AWS_NAME} characters${path[0] === 'spec' ? '' : ': set a shorter spec.awsName'}`,
+    );
   }
 }
 
@@ -35,9 +41,13 @@ export function checkAwsNameUniqueness(ctx: BuildContext): void {
     const first = seen.get(key);
     if (first) {
       const where = e.kind === 'Mesh' ? '' : ` in mesh ${scope}`;
-      ctx.error(e, awsNamePath(e), 'name.duplicate', `${e.kind} name ${JSON.stringify(e.awsName)} is already used by ${first.id.namespace ? `${first.id.namespace}/` : ''}${first.id.name}${where}; App Mesh names must be unique per kind in a mesh`, [
-        relatedAt(first, awsNamePath(first), 'the first resource with this name'),
-      ]);
+      ctx.error(
+        e,
+        awsNamePath(e),
+        'name.duplicate',
+        `${e.kind} name ${JSON.stringify(e.awsName)} is already used by ${first.id.namespace ? `${first.id.namespace}/` : ''}${first.id.name}${where}; App Mesh names must be unique per kind in a mesh`,
+        [relatedAt(first, awsNamePath(first), 'the first resource with this name')],
+      );
       continue;
     }
     seen.set(key, e);

@@ -8,7 +8,12 @@ const world = () => [
   vr('r', { listeners: [listener()], routes: [httpRoute('a', ['n', 'missing'])] }),
   vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } }),
   vg('g', { namespaceSelector: {}, listeners: [listener(8088)] }),
-  gr('x', { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceRef: { name: 's' } } } } } }),
+  gr('x', {
+    httpRoute: {
+      match: { prefix: '/' },
+      action: { target: { virtualService: { virtualServiceRef: { name: 's' } } } },
+    },
+  }),
 ];
 
 describe('buildMeshGraph', () => {
@@ -16,7 +21,9 @@ describe('buildMeshGraph', () => {
     const a = check(world());
     const b = check(world());
     expect(JSON.stringify(a.diagnostics)).toBe(JSON.stringify(b.diagnostics));
-    expect([...a.graph.meshes.get('m')!.virtualNodes.keys()]).toEqual([...b.graph.meshes.get('m')!.virtualNodes.keys()]);
+    expect([...a.graph.meshes.get('m')!.virtualNodes.keys()]).toEqual([
+      ...b.graph.meshes.get('m')!.virtualNodes.keys(),
+    ]);
   });
 
   it('counts meshes and other resources', () => {
@@ -24,7 +31,9 @@ describe('buildMeshGraph', () => {
   });
 
   it('reports the options it used', () => {
-    const g = check([], { options: { clusterDomain: 'corp', enableBackendGroups: false, quotas: { meshes: 2 } } }).graph;
+    const g = check([], {
+      options: { clusterDomain: 'corp', enableBackendGroups: false, quotas: { meshes: 2 } },
+    }).graph;
     expect(g.options.clusterDomain).toBe('corp');
     expect(g.options.enableBackendGroups).toBe(false);
     expect(g.options.quotas.meshes).toBe(2);
@@ -34,7 +43,9 @@ describe('buildMeshGraph', () => {
   it('lists resources without a mesh as unplaced, in input order, each with a reason', () => {
     const r = check(world(), { namespaces: [{ name: 'ns', labels: {} }] });
     expect(r.graph.unplaced.map((u) => u.id.name)).toEqual(['n', 'r', 's', 'g', 'x']);
-    expect(r.graph.unplaced.every((u) => u.inactive.reason.length > 0 && u.inactive.message.length > 0)).toBe(true);
+    expect(r.graph.unplaced.every((u) => u.inactive.reason.length > 0 && u.inactive.message.length > 0)).toBe(
+      true,
+    );
   });
 
   it('never throws, whatever it is given', () => {
@@ -47,14 +58,54 @@ describe('buildMeshGraph', () => {
       {},
       { resource: null },
       { resource: { kind: 'VirtualNode' } },
-      { resource: { kind: 'VirtualNode', metadata: { name: 'a', namespace: 'ns' }, spec: { listeners: 'x', backends: [null, 1, { virtualService: null }] } } },
-      { resource: { kind: 'VirtualRouter', metadata: { name: 'r', namespace: 'ns' }, spec: { listeners: [null], routes: [null, { name: 1 }, { httpRoute: null }] } } },
-      { resource: { kind: 'GatewayRoute', metadata: { name: 'g', namespace: 'ns', labels: null }, spec: { httpRoute: { match: null } } } },
-      { resource: { kind: 'Mesh', metadata: { name: 'm' }, spec: { namespaceSelector: { matchLabels: null, matchExpressions: [null] } } } },
-      { resource: { kind: 'VirtualService', metadata: { name: 's', namespace: 'ns' }, spec: { provider: { virtualNode: { virtualNodeARN: 7 } } } } },
-      { resource: { kind: 'BackendGroup', metadata: { name: 'b', namespace: 'ns' }, spec: { virtualservices: [{ name: '*' }, null] } } },
+      {
+        resource: {
+          kind: 'VirtualNode',
+          metadata: { name: 'a', namespace: 'ns' },
+          spec: { listeners: 'x', backends: [null, 1, { virtualService: null }] },
+        },
+      },
+      {
+        resource: {
+          kind: 'VirtualRouter',
+          metadata: { name: 'r', namespace: 'ns' },
+          spec: { listeners: [null], routes: [null, { name: 1 }, { httpRoute: null }] },
+        },
+      },
+      {
+        resource: {
+          kind: 'GatewayRoute',
+          metadata: { name: 'g', namespace: 'ns', labels: null },
+          spec: { httpRoute: { match: null } },
+        },
+      },
+      {
+        resource: {
+          kind: 'Mesh',
+          metadata: { name: 'm' },
+          spec: { namespaceSelector: { matchLabels: null, matchExpressions: [null] } },
+        },
+      },
+      {
+        resource: {
+          kind: 'VirtualService',
+          metadata: { name: 's', namespace: 'ns' },
+          spec: { provider: { virtualNode: { virtualNodeARN: 7 } } },
+        },
+      },
+      {
+        resource: {
+          kind: 'BackendGroup',
+          metadata: { name: 'b', namespace: 'ns' },
+          spec: { virtualservices: [{ name: '*' }, null] },
+        },
+      },
     ];
-    const g = buildMeshGraph({ resources: junk as InputResource[], namespaces: [null, { name: 'ns', labels: null }] as never, pods: [null, { namespace: 'ns', name: 'p', labels: null }] as never });
+    const g = buildMeshGraph({
+      resources: junk as InputResource[],
+      namespaces: [null, { name: 'ns', labels: null }] as never,
+      pods: [null, { namespace: 'ns', name: 'p', labels: null }] as never,
+    });
     expect(Array.isArray(g.diagnostics)).toBe(true);
     expect(buildMeshGraph(null as never).diagnostics).toEqual([]);
     expect(buildMeshGraph({ resources: 'x' } as never).counts).toEqual({ meshes: 0, resources: 0 });
@@ -62,7 +113,19 @@ describe('buildMeshGraph', () => {
 
   it('a throwing locator does not break the build', () => {
     const g = buildMeshGraph({
-      resources: [{ resource: { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name: 'a', namespace: 'ns' }, spec: { listeners: [] } }, locate: () => { throw new Error('boom'); } }],
+      resources: [
+        {
+          resource: {
+            apiVersion: 'appmesh.k8s.aws/v1beta2',
+            kind: 'VirtualNode',
+            metadata: { name: 'a', namespace: 'ns' },
+            spec: { listeners: [] },
+          },
+          locate: () => {
+            throw new Error('boom');
+          },
+        },
+      ],
     });
     expect(g.diagnostics.map((d) => d.code)).toContain('vn.service-discovery-required');
   });
@@ -70,10 +133,18 @@ describe('buildMeshGraph', () => {
   it('sorts diagnostics by file, line and column', () => {
     const at = (line: number) => () => ({ file: 'a.yaml', line, col: 1 });
     const mk = (name: string): InputResource => ({
-      resource: { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name, namespace: 'ns' }, spec: { listeners: [] } },
+      resource: {
+        apiVersion: 'appmesh.k8s.aws/v1beta2',
+        kind: 'VirtualNode',
+        metadata: { name, namespace: 'ns' },
+        spec: { listeners: [] },
+      },
       locate: at(name === 'late' ? 50 : 5),
     });
-    const g = buildMeshGraph({ resources: [mk('late'), mk('early')], namespaces: [{ name: 'ns', labels: {} }] });
+    const g = buildMeshGraph({
+      resources: [mk('late'), mk('early')],
+      namespaces: [{ name: 'ns', labels: {} }],
+    });
     const lines = g.diagnostics.filter((d) => d.source).map((d) => d.source!.line);
     expect(lines).toEqual([...lines].sort((a, b) => a - b));
   });

@@ -4,7 +4,15 @@
  * internal one, becomes a diagnostic. The rules live one concern per file; this
  * file only runs them in App Mesh's order and assembles the result.
  */
-import type { Diagnostic, GatewayRoute, Mesh, VirtualGateway, VirtualNode, VirtualRouter, VirtualService } from '../model/index.js';
+import type {
+  Diagnostic,
+  GatewayRoute,
+  Mesh,
+  VirtualGateway,
+  VirtualNode,
+  VirtualRouter,
+  VirtualService,
+} from '../model/index.js';
 import type { Route } from '../model/schema/index.js';
 import { settleActivity } from './activity.js';
 import { checkAwsNameLength, checkAwsNameUniqueness } from './aws-names.js';
@@ -30,17 +38,31 @@ import {
 import { assignMeshes } from './membership.js';
 import { checkPods } from './pods.js';
 import { checkQuotas, QUOTA_NAMES } from './quotas.js';
-import { attachGatewayRoute, checkGatewayRoute, checkGatewayRouteNames, gatewayRouteTypeOf, GATEWAY_PROTOCOL_OF, resolveGatewayRouteTarget } from './rules-gateway-route.js';
+import {
+  attachGatewayRoute,
+  checkGatewayRoute,
+  checkGatewayRouteNames,
+  gatewayRouteTypeOf,
+  GATEWAY_PROTOCOL_OF,
+  resolveGatewayRouteTarget,
+} from './rules-gateway-route.js';
 import { checkVirtualGateway } from './rules-virtual-gateway.js';
 import { checkVirtualNode, resolveVirtualNodeBackends } from './rules-virtual-node.js';
 import { checkVirtualRouter, PROTOCOL_OF, resolveRouteTargets, routeTypeOf } from './rules-virtual-router.js';
-import { checkHostnameConflicts, hostnamesOf, resolveVirtualServiceProvider } from './rules-virtual-service.js';
+import {
+  checkHostnameConflicts,
+  hostnamesOf,
+  resolveVirtualServiceProvider,
+} from './rules-virtual-service.js';
 import { checkSelectors, hasBrokenSelector } from './rules-selectors.js';
 import { sortDiagnostics } from './sort.js';
 
 export function buildMeshGraph(input: GraphInput, options: GraphOptions = {}): MeshGraph {
   const quotas = quotasFrom(options.quotas);
-  const clusterDomain = typeof options.clusterDomain === 'string' && options.clusterDomain !== '' ? options.clusterDomain : 'cluster.local';
+  const clusterDomain =
+    typeof options.clusterDomain === 'string' && options.clusterDomain !== ''
+      ? options.clusterDomain
+      : 'cluster.local';
   const enableBackendGroups = options.enableBackendGroups ?? true;
   const ctx = new BuildContext(quotas, clusterDomain, enableBackendGroups);
   const graphOptions = { clusterDomain, enableBackendGroups, quotas };
@@ -51,7 +73,10 @@ export function buildMeshGraph(input: GraphInput, options: GraphOptions = {}): M
       meshes,
       unplaced,
       diagnostics: sortDiagnostics(ctx.diagnostics),
-      counts: { meshes: ctx.entries.filter((e) => e.kind === 'Mesh').length, resources: ctx.entries.filter((e) => e.kind !== 'Mesh').length },
+      counts: {
+        meshes: ctx.entries.filter((e) => e.kind === 'Mesh').length,
+        resources: ctx.entries.filter((e) => e.kind !== 'Mesh').length,
+      },
       options: graphOptions,
     };
   } catch (error) {
@@ -61,7 +86,13 @@ export function buildMeshGraph(input: GraphInput, options: GraphOptions = {}): M
       path: '',
       message: `internal error while building the mesh graph (please report it): ${error instanceof Error ? error.message : String(error)}`,
     };
-    return { meshes: new Map(), unplaced: [], diagnostics: [...sortDiagnostics(ctx.diagnostics), internal], counts: { meshes: 0, resources: 0 }, options: graphOptions };
+    return {
+      meshes: new Map(),
+      unplaced: [],
+      diagnostics: [...sortDiagnostics(ctx.diagnostics), internal],
+      counts: { meshes: 0, resources: 0 },
+      options: graphOptions,
+    };
   }
 }
 
@@ -80,7 +111,12 @@ function each(ctx: BuildContext, entries: Entry[], fn: (e: Entry) => void): void
     try {
       fn(e);
     } catch (error) {
-      ctx.error(e, ['spec'], 'internal.error', `internal error while checking this resource (please report it): ${error instanceof Error ? error.message : String(error)}`);
+      ctx.error(
+        e,
+        ['spec'],
+        'internal.error',
+        `internal error while checking this resource (please report it): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }
@@ -104,7 +140,9 @@ function runRules(ctx: BuildContext, input: GraphInput): void {
   each(ctx, of('VirtualRouter'), (e) => resolveRouteTargets(ctx, e));
   each(ctx, of('VirtualService'), (e) => resolveVirtualServiceProvider(ctx, e));
   const gateways = of('VirtualGateway');
-  const brokenGateway = gateways.some((g) => hasBrokenSelector(g)) || [...ctx.invalidInputs.values()].some((i) => i.id.kind === 'VirtualGateway');
+  const brokenGateway =
+    gateways.some((g) => hasBrokenSelector(g)) ||
+    [...ctx.invalidInputs.values()].some((i) => i.id.kind === 'VirtualGateway');
   each(ctx, routes, (e) => attachGatewayRoute(ctx, e, gateways, brokenGateway));
   each(ctx, routes, (e) => resolveGatewayRouteTarget(ctx, e));
   checkGatewayRouteNames(ctx, routes);
@@ -151,7 +189,10 @@ function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced:
       awsName: e.awsName,
       ...(e.mesh ? { mesh: e.mesh.awsName } : {}),
       ...(e.locate ? { locate: e.locate } : {}),
-      inactive: e.inactive ?? { reason: 'NotPlaced', message: 'the resource could not be placed in its mesh' },
+      inactive: e.inactive ?? {
+        reason: 'NotPlaced',
+        message: 'the resource could not be placed in its mesh',
+      },
     });
   };
 
@@ -161,12 +202,24 @@ function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced:
       unplace(e);
       continue;
     }
-    const resolved: ResolvedMesh = { ...base(e), mesh: e.awsName, resource: e.resource as Mesh, egressFilter: (e.resource as Mesh).spec.egressFilter?.type ?? 'DROP_ALL' };
-    const view: Placed['view'] = { mesh: resolved, virtualNodes: new Map(), virtualServices: new Map(), virtualRouters: new Map(), virtualGateways: new Map() };
+    const resolved: ResolvedMesh = {
+      ...base(e),
+      mesh: e.awsName,
+      resource: e.resource as Mesh,
+      egressFilter: (e.resource as Mesh).spec.egressFilter?.type ?? 'DROP_ALL',
+    };
+    const view: Placed['view'] = {
+      mesh: resolved,
+      virtualNodes: new Map(),
+      virtualServices: new Map(),
+      virtualRouters: new Map(),
+      virtualGateways: new Map(),
+    };
     meshes.set(e.awsName, view);
     placedMesh.set(e, { view, meshEntry: e });
   }
-  const viewOf = (e: Entry): Placed['view'] | undefined => (e.mesh ? placedMesh.get(e.mesh)?.view : undefined);
+  const viewOf = (e: Entry): Placed['view'] | undefined =>
+    e.mesh ? placedMesh.get(e.mesh)?.view : undefined;
 
   const nodes = new Map<Entry, MutableNode>();
   const routers = new Map<Entry, ResolvedVirtualRouter>();
@@ -186,13 +239,21 @@ function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced:
 
   for (const e of ctx.entries) {
     if (e.kind !== 'VirtualNode') continue;
-    const n = place(e, viewOf(e)?.virtualNodes, () => ({ ...base(e), resource: e.resource as VirtualNode, backends: [] as ResolvedBackend[] }));
+    const n = place(e, viewOf(e)?.virtualNodes, () => ({
+      ...base(e),
+      resource: e.resource as VirtualNode,
+      backends: [] as ResolvedBackend[],
+    }));
     if (n) nodes.set(e, n);
   }
   for (const e of ctx.entries) {
     if (e.kind !== 'VirtualRouter') continue;
     const view = viewOf(e);
-    const r = place(e, view?.virtualRouters, () => ({ ...base(e), resource: e.resource as VirtualRouter, routes: resolveRoutes(ctx, e, nodes, view!) }));
+    const r = place(e, view?.virtualRouters, () => ({
+      ...base(e),
+      resource: e.resource as VirtualRouter,
+      routes: resolveRoutes(ctx, e, nodes, view!),
+    }));
     if (r) routers.set(e, r);
   }
   for (const e of ctx.entries) {
@@ -203,8 +264,17 @@ function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced:
       const node = providerEntry ? nodes.get(providerEntry) : undefined;
       const router = providerEntry ? routers.get(providerEntry) : undefined;
       const provider =
-        node && sameView(view, node.mesh, meshes) ? { kind: 'virtualNode' as const, node } : router && sameView(view, router.mesh, meshes) ? { kind: 'virtualRouter' as const, router } : undefined;
-      return { ...base(e), resource: e.resource as VirtualService, hostnames: hostnamesOf(e, ctx.clusterDomain), ...(provider ? { provider } : {}) };
+        node && sameView(view, node.mesh, meshes)
+          ? { kind: 'virtualNode' as const, node }
+          : router && sameView(view, router.mesh, meshes)
+            ? { kind: 'virtualRouter' as const, router }
+            : undefined;
+      return {
+        ...base(e),
+        resource: e.resource as VirtualService,
+        hostnames: hostnamesOf(e, ctx.clusterDomain),
+        ...(provider ? { provider } : {}),
+      };
     });
     if (s) services.set(e, s);
   }
@@ -212,12 +282,21 @@ function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced:
     for (const link of ctx.backends.get(e) ?? []) {
       const service = link.entry ? services.get(link.entry) : undefined;
       const inMesh = service && service.mesh === node.mesh ? service : undefined;
-      node.backends.push({ serviceName: link.serviceName, origin: link.origin, ...(inMesh ? { service: inMesh } : {}), ...(link.clientPolicy ? { clientPolicy: link.clientPolicy } : {}) });
+      node.backends.push({
+        serviceName: link.serviceName,
+        origin: link.origin,
+        ...(inMesh ? { service: inMesh } : {}),
+        ...(link.clientPolicy ? { clientPolicy: link.clientPolicy } : {}),
+      });
     }
   }
   for (const e of ctx.entries) {
     if (e.kind !== 'VirtualGateway') continue;
-    const g = place(e, viewOf(e)?.virtualGateways, () => ({ ...base(e), resource: e.resource as VirtualGateway, routes: [] as ResolvedGatewayRoute[] }));
+    const g = place(e, viewOf(e)?.virtualGateways, () => ({
+      ...base(e),
+      resource: e.resource as VirtualGateway,
+      routes: [] as ResolvedGatewayRoute[],
+    }));
     if (g) gateways.set(e, g);
   }
   for (const e of ctx.entries) {
@@ -227,7 +306,15 @@ function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced:
     const target = ctx.gatewayRouteTarget.get(e);
     const service = target ? services.get(target.entry) : undefined;
     const type = gatewayRouteTypeOf(e.resource as GatewayRoute);
-    if (!gw || !service || !type || !e.mesh || gw.mesh !== e.mesh.awsName || service.mesh !== gw.mesh || gw.routes.some((r) => r.awsName === e.awsName)) {
+    if (
+      !gw ||
+      !service ||
+      !type ||
+      !e.mesh ||
+      gw.mesh !== e.mesh.awsName ||
+      service.mesh !== gw.mesh ||
+      gw.routes.some((r) => r.awsName === e.awsName)
+    ) {
       unplace(e);
       continue;
     }
@@ -261,7 +348,12 @@ function sameView(view: Placed['view'] | undefined, mesh: string, meshes: Map<st
   return view !== undefined && meshes.get(mesh) === view;
 }
 
-function resolveRoutes(ctx: BuildContext, e: Entry, nodes: Map<Entry, ResolvedVirtualNode>, view: Placed['view']): ResolvedRoute[] {
+function resolveRoutes(
+  ctx: BuildContext,
+  e: Entry,
+  nodes: Map<Entry, ResolvedVirtualNode>,
+  view: Placed['view'],
+): ResolvedRoute[] {
   const spec = (e.resource as VirtualRouter).spec;
   const targets = ctx.routeTargets.get(e);
   const out: ResolvedRoute[] = [];
@@ -270,9 +362,18 @@ function resolveRoutes(ctx: BuildContext, e: Entry, nodes: Map<Entry, ResolvedVi
     if (!type) return;
     const resolved = (targets?.get(index) ?? []).flatMap((t) => {
       const node = nodes.get(t.entry);
-      return node && view.virtualNodes.get(node.awsName) === node ? [{ node, weight: t.weight, ...(t.port !== undefined ? { port: t.port } : {}) }] : [];
+      return node && view.virtualNodes.get(node.awsName) === node
+        ? [{ node, weight: t.weight, ...(t.port !== undefined ? { port: t.port } : {}) }]
+        : [];
     });
-    out.push({ name: route.name, index, ...(route.priority !== undefined ? { priority: route.priority } : {}), protocol: PROTOCOL_OF[type], spec: route, targets: resolved });
+    out.push({
+      name: route.name,
+      index,
+      ...(route.priority !== undefined ? { priority: route.priority } : {}),
+      protocol: PROTOCOL_OF[type],
+      spec: route,
+      targets: resolved,
+    });
   });
   return out.sort((a, b) => {
     const pa = a.priority ?? Number.POSITIVE_INFINITY;

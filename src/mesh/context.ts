@@ -3,7 +3,16 @@
  * resource, lookup indexes and the diagnostics sink. Rule files read and annotate
  * entries; build.ts turns them into the immutable graph at the end.
  */
-import type { AnyResource, Diagnostic, Kind, Path, PathLocator, RelatedInfo, ResourceId, Severity } from '../model/index.js';
+import type {
+  AnyResource,
+  Diagnostic,
+  Kind,
+  Path,
+  PathLocator,
+  RelatedInfo,
+  ResourceId,
+  Severity,
+} from '../model/index.js';
 import { formatPath } from '../model/index.js';
 import type { ClientPolicy } from '../model/schema/index.js';
 import type { Inactive, InputNamespace, Quotas } from './graph.js';
@@ -75,7 +84,13 @@ export interface NameScope {
  */
 export function keyOf(kind: string, namespace: string | undefined, name: string, scope?: NameScope): string {
   if ((namespace === undefined || namespace === '') && scope) {
-    return JSON.stringify([kind, scope.mesh, scope.gateway?.namespace ?? null, scope.gateway?.name ?? null, name]);
+    return JSON.stringify([
+      kind,
+      scope.mesh,
+      scope.gateway?.namespace ?? null,
+      scope.gateway?.name ?? null,
+      name,
+    ]);
   }
   return `${kind}\u0000${namespace ?? ''}\u0000${name}`;
 }
@@ -124,7 +139,15 @@ export class BuildContext {
   }
 
   /** Records a diagnostic about `at`; an error also invalidates `blame` (App Mesh would refuse that resource). */
-  report(at: Located | undefined, severity: Severity, path: Path, code: string, message: string, related?: RelatedInfo[], blame?: Entry): Diagnostic {
+  report(
+    at: Located | undefined,
+    severity: Severity,
+    path: Path,
+    code: string,
+    message: string,
+    related?: RelatedInfo[],
+    blame?: Entry,
+  ): Diagnostic {
     const source = safeLocate(at?.locate, path);
     const d: Diagnostic = {
       severity,
@@ -136,7 +159,8 @@ export class BuildContext {
       ...(related && related.length > 0 ? { related } : {}),
     };
     this.diagnostics.push(d);
-    if (blame && severity === 'error' && !blame.invalid) blame.invalid = { reason: 'ValidationFailed', message: `${d.path ? `${d.path}: ` : ''}${message}` };
+    if (blame && severity === 'error' && !blame.invalid)
+      blame.invalid = { reason: 'ValidationFailed', message: `${d.path ? `${d.path}: ` : ''}${message}` };
     return d;
   }
 
@@ -164,7 +188,12 @@ export interface Located {
 /** A pointer to another place that belongs to the same problem. */
 export function relatedAt(entry: Located, path: Path, message: string): RelatedInfo {
   const source = safeLocate(entry.locate, path);
-  return { resource: entry.id, ...(path.length > 0 ? { path: formatPath(path) } : {}), ...(source ? { source } : {}), message };
+  return {
+    resource: entry.id,
+    ...(path.length > 0 ? { path: formatPath(path) } : {}),
+    ...(source ? { source } : {}),
+    message,
+  };
 }
 
 /** Locators come from outside; a throwing one must not take the graph down. */

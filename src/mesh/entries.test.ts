@@ -18,15 +18,38 @@ import type { MeshGraph } from './graph.js';
 // Resources as the App Mesh REST API stores them: no namespace, names scoped by spec.meshRef (and virtualGatewayRef).
 const listeners = [{ portMapping: { port: 80, protocol: 'http' as const } }];
 const at = (mesh: string): ToCrdContext => ({ mesh, meshRef: { name: mesh, uid: `uid-${mesh}` } });
-const onGateway = (mesh: string, gateway: string): GatewayToCrdContext => ({ ...at(mesh), virtualGatewayRef: { name: gateway, uid: `uid-${gateway}` } });
-const node = (mesh: string, name: string, host = `${name}.${mesh}.local`) => virtualNodeToCrd(name, { listeners, serviceDiscovery: { dns: { hostname: host } } }, at(mesh));
-const service = (mesh: string, name: string, router: string) => virtualServiceToCrd(name, { provider: { virtualRouter: { virtualRouterName: router } } }, at(mesh));
+const onGateway = (mesh: string, gateway: string): GatewayToCrdContext => ({
+  ...at(mesh),
+  virtualGatewayRef: { name: gateway, uid: `uid-${gateway}` },
+});
+const node = (mesh: string, name: string, host = `${name}.${mesh}.local`) =>
+  virtualNodeToCrd(name, { listeners, serviceDiscovery: { dns: { hostname: host } } }, at(mesh));
+const service = (mesh: string, name: string, router: string) =>
+  virtualServiceToCrd(name, { provider: { virtualRouter: { virtualRouterName: router } } }, at(mesh));
 const gateway = (mesh: string, name: string) => virtualGatewayToCrd(name, { listeners }, at(mesh));
 const gatewayRoute = (mesh: string, gw: string, name: string, target: string) =>
-  gatewayRouteToCrd(name, { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceName: target } } } } }, onGateway(mesh, gw));
+  gatewayRouteToCrd(
+    name,
+    {
+      httpRoute: {
+        match: { prefix: '/' },
+        action: { target: { virtualService: { virtualServiceName: target } } },
+      },
+    },
+    onGateway(mesh, gw),
+  );
 const router = (mesh: string, name: string, targets: string[]) =>
   virtualRouterToCrd(name, { listeners }, at(mesh), [
-    routeToCrd('r', { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: targets.map((t) => ({ virtualNode: t, weight: 1 })) } } }, at(mesh)),
+    routeToCrd(
+      'r',
+      {
+        httpRoute: {
+          match: { prefix: '/' },
+          action: { weightedTargets: targets.map((t) => ({ virtualNode: t, weight: 1 })) },
+        },
+      },
+      at(mesh),
+    ),
   ]);
 
 function build(objects: AnyResource[]): MeshGraph {
@@ -69,9 +92,14 @@ describe('namespace-less (App Mesh API) resources are identified within their me
     expect(errorsOf(g)).toEqual([]);
     expect(g.unplaced).toEqual([]);
     const view = g.meshes.get('m')!;
-    for (const [gw, target] of [['g1', 's1'], ['g2', 's2']] as const) {
+    for (const [gw, target] of [
+      ['g1', 's1'],
+      ['g2', 's2'],
+    ] as const) {
       const routes = view.virtualGateways.get(gw)!.routes;
-      expect(routes.map((r) => [r.awsName, r.gateway, r.target.service.awsName, r.inactive])).toEqual([['gr', gw, target, undefined]]);
+      expect(routes.map((r) => [r.awsName, r.gateway, r.target.service.awsName, r.inactive])).toEqual([
+        ['gr', gw, target, undefined],
+      ]);
     }
   });
 
@@ -103,10 +131,25 @@ describe('namespace-less (App Mesh API) resources are identified within their me
   it('a Ref without namespace from a namespace-less resource looks in the referrer’s mesh, not in another mesh', () => {
     const byRef = (mesh: string) => {
       const r = router(mesh, 'vr', []);
-      r.spec.routes = [{ name: 'r', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNodeRef: { name: 'vn' }, weight: 1 }] } } }];
+      r.spec.routes = [
+        {
+          name: 'r',
+          httpRoute: {
+            match: { prefix: '/' },
+            action: { weightedTargets: [{ virtualNodeRef: { name: 'vn' }, weight: 1 }] },
+          },
+        },
+      ];
       return r;
     };
-    const g = build([meshToCrd('m1'), meshToCrd('m2'), node('m1', 'vn'), node('m2', 'vn'), byRef('m1'), byRef('m2')]);
+    const g = build([
+      meshToCrd('m1'),
+      meshToCrd('m2'),
+      node('m1', 'vn'),
+      node('m2', 'vn'),
+      byRef('m1'),
+      byRef('m2'),
+    ]);
     expect(errorsOf(g)).toEqual([]);
     for (const m of ['m1', 'm2']) {
       const view = g.meshes.get(m)!;
@@ -114,13 +157,29 @@ describe('namespace-less (App Mesh API) resources are identified within their me
     }
     // The name does not leak into another mesh: m2 has no node 'only1'.
     const lonely = byRef('m2');
-    lonely.spec.routes = [{ name: 'r', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNodeRef: { name: 'only1' }, weight: 1 }] } } }];
+    lonely.spec.routes = [
+      {
+        name: 'r',
+        httpRoute: {
+          match: { prefix: '/' },
+          action: { weightedTargets: [{ virtualNodeRef: { name: 'only1' }, weight: 1 }] },
+        },
+      },
+    ];
     const h = build([meshToCrd('m1'), meshToCrd('m2'), node('m1', 'only1'), lonely]);
-    expect(summarize(errorsOf(h))).toEqual(['error ref.not-found @ spec.routes[0].httpRoute.action.weightedTargets[0].virtualNodeRef']);
+    expect(summarize(errorsOf(h))).toEqual([
+      'error ref.not-found @ spec.routes[0].httpRoute.action.weightedTargets[0].virtualNodeRef',
+    ]);
   });
 
   it('a gateway route finds its gateway in its own mesh when two meshes have a gateway of that name', () => {
-    const world = (m: string) => [node(m, 'vn'), router(m, 'vr', ['vn']), service(m, 's', 'vr'), gateway(m, 'g'), gatewayRoute(m, 'g', 'gr', 's')];
+    const world = (m: string) => [
+      node(m, 'vn'),
+      router(m, 'vr', ['vn']),
+      service(m, 's', 'vr'),
+      gateway(m, 'g'),
+      gatewayRoute(m, 'g', 'gr', 's'),
+    ];
     const g = build([meshToCrd('m1'), meshToCrd('m2'), ...world('m1'), ...world('m2')]);
     expect(errorsOf(g)).toEqual([]);
     for (const m of ['m1', 'm2']) {
@@ -130,10 +189,20 @@ describe('namespace-less (App Mesh API) resources are identified within their me
   });
 
   it('a real duplicate (same mesh, same name) is still an error, naming the mesh', () => {
-    const g = build([meshToCrd('m1'), meshToCrd('m2'), node('m1', 'vn', 'a.local'), node('m2', 'vn'), node('m1', 'vn', 'b.local')]);
+    const g = build([
+      meshToCrd('m1'),
+      meshToCrd('m2'),
+      node('m1', 'vn', 'a.local'),
+      node('m2', 'vn'),
+      node('m1', 'vn', 'b.local'),
+    ]);
     expect(summarize(errorsOf(g))).toEqual(['error resource.duplicate @ metadata.name']);
-    expect(errorsOf(g)[0]!.message).toBe('VirtualNode vn in mesh m1 is defined more than once; only the first definition is used');
-    expect(g.meshes.get('m1')!.virtualNodes.get('vn')!.resource.spec.serviceDiscovery?.dns?.hostname).toBe('a.local');
+    expect(errorsOf(g)[0]!.message).toBe(
+      'VirtualNode vn in mesh m1 is defined more than once; only the first definition is used',
+    );
+    expect(g.meshes.get('m1')!.virtualNodes.get('vn')!.resource.spec.serviceDiscovery?.dns?.hostname).toBe(
+      'a.local',
+    );
   });
 
   it('a real duplicate gateway route (same gateway, same name) is still an error, naming the gateway', () => {
@@ -147,18 +216,29 @@ describe('namespace-less (App Mesh API) resources are identified within their me
       gatewayRoute('m', 'g1', 'gr', 's'),
     ]);
     expect(summarize(errorsOf(g))).toEqual(['error resource.duplicate @ metadata.name']);
-    expect(errorsOf(g)[0]!.message).toBe('GatewayRoute gr on VirtualGateway g1 in mesh m is defined more than once; only the first definition is used');
+    expect(errorsOf(g)[0]!.message).toBe(
+      'GatewayRoute gr on VirtualGateway g1 in mesh m is defined more than once; only the first definition is used',
+    );
   });
 
   it('Kubernetes-form (namespaced) duplicates keep their identity and message', () => {
     const r = check([vn('a'), vn('a')]);
     expect(summarize(r.errors)).toEqual(['error resource.duplicate @ metadata.name']);
-    expect(r.errors[0]!.message).toBe('VirtualNode ns/a is defined more than once; only the first definition is used');
+    expect(r.errors[0]!.message).toBe(
+      'VirtualNode ns/a is defined more than once; only the first definition is used',
+    );
   });
 
   it('a namespace-less resource never collides with a namespaced one of the same name', () => {
-    const k8sMesh = { ...meshToCrd('m'), spec: { awsName: 'm', namespaceSelector: { matchLabels: { mesh: 'm' } } } };
-    const namespaced = { ...node('m', 'vn'), metadata: { name: 'vn', namespace: 'ns' }, spec: { listeners, serviceDiscovery: { dns: { hostname: 'k8s.local' } }, awsName: 'vn_ns' } };
+    const k8sMesh = {
+      ...meshToCrd('m'),
+      spec: { awsName: 'm', namespaceSelector: { matchLabels: { mesh: 'm' } } },
+    };
+    const namespaced = {
+      ...node('m', 'vn'),
+      metadata: { name: 'vn', namespace: 'ns' },
+      spec: { listeners, serviceDiscovery: { dns: { hostname: 'k8s.local' } }, awsName: 'vn_ns' },
+    };
     const g = buildMeshGraph({
       resources: [k8sMesh, namespaced, node('m', 'vn')].map((o) => ({ resource: checkObject(o).resource! })),
       namespaces: [{ name: 'ns', labels: { mesh: 'm' } }],
@@ -170,15 +250,39 @@ describe('namespace-less (App Mesh API) resources are identified within their me
 
 describe('namespace-less gateway routes and Kubernetes gateways', () => {
   it('a Kubernetes gateway whose selectors would match does not contradict an API route’s virtualGatewayRef', () => {
-    const k8sGateway = { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualGateway', metadata: { name: 'kg', namespace: 'kns' }, spec: { namespaceSelector: {}, listeners } };
-    const k8sMesh = { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'Mesh', metadata: { name: 'k' }, spec: { namespaceSelector: {} } };
+    const k8sGateway = {
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'VirtualGateway',
+      metadata: { name: 'kg', namespace: 'kns' },
+      spec: { namespaceSelector: {}, listeners },
+    };
+    const k8sMesh = {
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'Mesh',
+      metadata: { name: 'k' },
+      spec: { namespaceSelector: {} },
+    };
     const g = buildMeshGraph({
-      resources: [meshToCrd('m'), k8sMesh, k8sGateway, node('m', 'vn'), router('m', 'vr', ['vn']), service('m', 's', 'vr'), gateway('m', 'g1'), gatewayRoute('m', 'g1', 'gr', 's')].map((o) => ({
+      resources: [
+        meshToCrd('m'),
+        k8sMesh,
+        k8sGateway,
+        node('m', 'vn'),
+        router('m', 'vr', ['vn']),
+        service('m', 's', 'vr'),
+        gateway('m', 'g1'),
+        gatewayRoute('m', 'g1', 'gr', 's'),
+      ].map((o) => ({
         resource: checkObject(o).resource!,
       })),
       namespaces: [{ name: 'kns', labels: {} }],
     });
     expect(errorsOf(g)).toEqual([]);
-    expect(g.meshes.get('m')!.virtualGateways.get('g1')!.routes.map((r) => r.awsName)).toEqual(['gr']);
+    expect(
+      g.meshes
+        .get('m')!
+        .virtualGateways.get('g1')!
+        .routes.map((r) => r.awsName),
+    ).toEqual(['gr']);
   });
 });

@@ -24,7 +24,13 @@ export function indexInput(ctx: BuildContext, input: GraphInput): void {
     const id = idOf(resource);
     if (!resource || !id) {
       ctx.errorAt(
-        { id: { kind: String((resource as { kind?: unknown } | undefined)?.kind ?? 'Unknown'), name: `#${index}` }, ...(item?.locate ? { locate: item.locate } : {}) },
+        {
+          id: {
+            kind: String((resource as { kind?: unknown } | undefined)?.kind ?? 'Unknown'),
+            name: `#${index}`,
+          },
+          ...(item?.locate ? { locate: item.locate } : {}),
+        },
         [],
         'graph.malformed-input',
         'not an App Mesh resource the graph can use (it needs a known kind, metadata.name and a spec mapping); run it through checkObject first',
@@ -61,10 +67,17 @@ export function indexInput(ctx: BuildContext, input: GraphInput): void {
 }
 
 function idOf(resource: AnyResource | undefined): ResourceId | undefined {
-  if (!isRecord(resource) || !isKind(resource.kind) || !isRecord(resource.metadata) || !isRecord(resource.spec)) return undefined;
+  if (
+    !isRecord(resource) ||
+    !isKind(resource.kind) ||
+    !isRecord(resource.metadata) ||
+    !isRecord(resource.spec)
+  )
+    return undefined;
   const { name, namespace } = resource.metadata;
   if (typeof name !== 'string' || name === '') return undefined;
-  if (isNamespaced(resource.kind) && typeof namespace === 'string' && namespace !== '') return { kind: resource.kind, namespace, name };
+  if (isNamespaced(resource.kind) && typeof namespace === 'string' && namespace !== '')
+    return { kind: resource.kind, namespace, name };
   return { kind: resource.kind, name };
 }
 
@@ -83,7 +96,10 @@ function scopeOf(resource: AnyResource, id: ResourceId): NameScope | undefined {
   const gateway = refName(spec.virtualGatewayRef);
   if (gateway === undefined) return { mesh };
   const ns = (spec.virtualGatewayRef as { namespace?: unknown }).namespace;
-  return { mesh, gateway: { name: gateway, ...(typeof ns === 'string' && ns !== '' ? { namespace: ns } : {}) } };
+  return {
+    mesh,
+    gateway: { name: gateway, ...(typeof ns === 'string' && ns !== '' ? { namespace: ns } : {}) },
+  };
 }
 
 function refName(ref: unknown): string | undefined {
@@ -93,7 +109,9 @@ function refName(ref: unknown): string | undefined {
 
 function describeScope(scope: NameScope): string {
   const gw = scope.gateway;
-  return gw ? `on VirtualGateway ${gw.namespace ? `${gw.namespace}/` : ''}${gw.name} in mesh ${scope.mesh}` : `in mesh ${scope.mesh}`;
+  return gw
+    ? `on VirtualGateway ${gw.namespace ? `${gw.namespace}/` : ''}${gw.name} in mesh ${scope.mesh}`
+    : `in mesh ${scope.mesh}`;
 }
 
 function isRecord(v: unknown): v is Record<string, never> {
@@ -103,4 +121,3 @@ function isRecord(v: unknown): v is Record<string, never> {
 function asArray<T>(v: ReadonlyArray<T> | undefined): ReadonlyArray<T> {
   return Array.isArray(v) ? v : [];
 }
-

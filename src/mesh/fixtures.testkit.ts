@@ -2,7 +2,14 @@
 import type { Diagnostic } from '../model/index.js';
 import { API_VERSION, checkObject } from '../model/index.js';
 import { buildMeshGraph } from './build.js';
-import type { GraphOptions, InputInvalid, InputNamespace, InputPod, InputResource, MeshGraph } from './graph.js';
+import type {
+  GraphOptions,
+  InputInvalid,
+  InputNamespace,
+  InputPod,
+  InputResource,
+  MeshGraph,
+} from './graph.js';
 
 export type Raw = Record<string, unknown>;
 
@@ -12,7 +19,12 @@ export function mesh(name = 'm', spec: Raw = { namespaceSelector: { matchLabels:
   return { apiVersion: API_VERSION, kind: 'Mesh', metadata: { name }, spec };
 }
 
-function namespaced(kind: string, name: string, spec: Raw, extra: { namespace?: string; labels?: Record<string, string> } = {}): Raw {
+function namespaced(
+  kind: string,
+  name: string,
+  spec: Raw,
+  extra: { namespace?: string; labels?: Record<string, string> } = {},
+): Raw {
   return {
     apiVersion: API_VERSION,
     kind,
@@ -21,10 +33,17 @@ function namespaced(kind: string, name: string, spec: Raw, extra: { namespace?: 
   };
 }
 
-export const listener = (port = 8080, protocol = 'http', more: Raw = {}): Raw => ({ portMapping: { port, protocol }, ...more });
+export const listener = (port = 8080, protocol = 'http', more: Raw = {}): Raw => ({
+  portMapping: { port, protocol },
+  ...more,
+});
 export const dns = (host = 'x.ns.svc.cluster.local'): Raw => ({ dns: { hostname: host } });
 
-export function vn(name: string, spec: Raw = { listeners: [listener()], serviceDiscovery: dns() }, extra?: { namespace?: string; labels?: Record<string, string> }): Raw {
+export function vn(
+  name: string,
+  spec: Raw = { listeners: [listener()], serviceDiscovery: dns() },
+  extra?: { namespace?: string; labels?: Record<string, string> },
+): Raw {
   return namespaced('VirtualNode', name, spec, extra);
 }
 export function vs(name: string, spec: Raw = {}, extra?: { namespace?: string }): Raw {
@@ -33,10 +52,18 @@ export function vs(name: string, spec: Raw = {}, extra?: { namespace?: string })
 export function vr(name: string, spec: Raw, extra?: { namespace?: string }): Raw {
   return namespaced('VirtualRouter', name, spec, extra);
 }
-export function vg(name: string, spec: Raw = { namespaceSelector: {}, listeners: [listener(8088)] }, extra?: { namespace?: string }): Raw {
+export function vg(
+  name: string,
+  spec: Raw = { namespaceSelector: {}, listeners: [listener(8088)] },
+  extra?: { namespace?: string },
+): Raw {
   return namespaced('VirtualGateway', name, spec, extra);
 }
-export function gr(name: string, spec: Raw, extra?: { namespace?: string; labels?: Record<string, string> }): Raw {
+export function gr(
+  name: string,
+  spec: Raw,
+  extra?: { namespace?: string; labels?: Record<string, string> },
+): Raw {
   return namespaced('GatewayRoute', name, spec, extra);
 }
 export function bg(name: string, spec: Raw, extra?: { namespace?: string }): Raw {
@@ -45,7 +72,14 @@ export function bg(name: string, spec: Raw, extra?: { namespace?: string }): Raw
 
 /** An http route `name` sending everything to the given nodes (weight 1 each). */
 export function httpRoute(name: string, targets: string[], more: Raw = {}): Raw {
-  return { name, httpRoute: { match: { prefix: '/' }, action: { weightedTargets: targets.map((t) => ({ virtualNodeRef: { name: t }, weight: 1 })) }, ...more } };
+  return {
+    name,
+    httpRoute: {
+      match: { prefix: '/' },
+      action: { weightedTargets: targets.map((t) => ({ virtualNodeRef: { name: t }, weight: 1 })) },
+      ...more,
+    },
+  };
 }
 
 export const vsRef = (name: string): Raw => ({ virtualService: { virtualServiceRef: { name } } });
@@ -78,7 +112,13 @@ export function check(objects: Raw[], o: CheckOptions = {}): Checked {
     if (r.resource) resources.push({ resource: r.resource });
     else {
       const md = raw.metadata as { name: string; namespace?: string };
-      invalid.push({ id: { kind: String(raw.kind), name: md.name, ...(raw.kind === 'Mesh' ? {} : { namespace: md.namespace ?? NS }) } });
+      invalid.push({
+        id: {
+          kind: String(raw.kind),
+          name: md.name,
+          ...(raw.kind === 'Mesh' ? {} : { namespace: md.namespace ?? NS }),
+        },
+      });
     }
   }
   const namespaces = o.namespaces ?? (base ? [{ name: NS, labels: { mesh: 'm' } }] : []);
@@ -120,13 +160,22 @@ export function verifyRule(c: RuleCase): { good: Checked; bad: Checked } {
   const bad = check(c.bad, c.options);
   const severity = c.severity ?? 'error';
   const goodProblems = good.diagnostics.filter((d) => d.severity === 'error' || d.code === c.code);
-  if (goodProblems.length > 0) throw new Error(`good input of "${c.rule}" was rejected:\n${summarize(goodProblems).join('\n')}\n${goodProblems.map((d) => d.message).join('\n')}`);
+  if (goodProblems.length > 0)
+    throw new Error(
+      `good input of "${c.rule}" was rejected:\n${summarize(goodProblems).join('\n')}\n${goodProblems.map((d) => d.message).join('\n')}`,
+    );
   const hit = bad.diagnostics.find((d) => d.code === c.code && d.path === c.path && d.severity === severity);
-  if (!hit) throw new Error(`bad input of "${c.rule}" did not produce ${severity} ${c.code} @ ${c.path}; got:\n${summarize(bad.diagnostics).join('\n')}`);
+  if (!hit)
+    throw new Error(
+      `bad input of "${c.rule}" did not produce ${severity} ${c.code} @ ${c.path}; got:\n${summarize(bad.diagnostics).join('\n')}`,
+    );
   if (!hit.message) throw new Error(`"${c.rule}": empty message`);
   if (c.message !== undefined) {
     const ok = typeof c.message === 'string' ? hit.message.includes(c.message) : c.message.test(hit.message);
-    if (!ok) throw new Error(`"${c.rule}": message ${JSON.stringify(hit.message)} does not match ${String(c.message)}`);
+    if (!ok)
+      throw new Error(
+        `"${c.rule}": message ${JSON.stringify(hit.message)} does not match ${String(c.message)}`,
+      );
   }
   return { good, bad };
 }

@@ -17,7 +17,9 @@ describe('validateLoaded on the seed', () => {
       '02-router-and-service.yaml:23 ref.not-found',
     ]);
     const [mesh, route] = errors;
-    expect(mesh!.message).toContain('Mesh mesh-1 selects mesh=sitateru-mesh, but the namespace has mesh=mesh-1');
+    expect(mesh!.message).toContain(
+      'Mesh mesh-1 selects mesh=sitateru-mesh, but the namespace has mesh=mesh-1',
+    );
     expect(mesh!.related!.map((r) => `${r.resource!.kind} ${r.resource!.name}`)).toEqual([
       'Namespace mesh-test',
       'VirtualNode vnode-1',
@@ -42,9 +44,17 @@ describe('validateLoaded on the seed', () => {
     expect(diagnostics).toEqual([]);
     const view = graph.meshes.get('mesh-1')!;
     expect(view.mesh.egressFilter).toBe('ALLOW_ALL');
-    expect([...view.virtualNodes.keys()]).toEqual(['vnode-1_mesh-test', 'vnode-2_mesh-test', 'vnode-x_mesh-test']);
+    expect([...view.virtualNodes.keys()]).toEqual([
+      'vnode-1_mesh-test',
+      'vnode-2_mesh-test',
+      'vnode-x_mesh-test',
+    ]);
     const svc = view.virtualServices.get('svc-v.mesh-test')!;
-    expect(svc.hostnames).toEqual(['svc-v.mesh-test', 'svc-v.mesh-test.svc.cluster.local', 'svc-v.mesh-test.svc']);
+    expect(svc.hostnames).toEqual([
+      'svc-v.mesh-test',
+      'svc-v.mesh-test.svc.cluster.local',
+      'svc-v.mesh-test.svc',
+    ]);
     expect(svc.provider?.kind).toBe('virtualRouter');
     const route = view.virtualRouters.get('vrouter-1_mesh-test')!.routes[0]!;
     expect(route.targets.map((t) => [t.node.awsName, t.weight])).toEqual([
@@ -52,9 +62,12 @@ describe('validateLoaded on the seed', () => {
       ['vnode-2_mesh-test', 1],
     ]);
     expect(view.virtualNodes.get('vnode-x_mesh-test')!.backends[0]!.service).toBe(svc);
-    expect(view.virtualGateways.get('gateway-v_mesh-test')!.routes.map((r) => r.awsName)).toEqual(['gateway-v-route-v_mesh-test']);
+    expect(view.virtualGateways.get('gateway-v_mesh-test')!.routes.map((r) => r.awsName)).toEqual([
+      'gateway-v-route-v_mesh-test',
+    ]);
     expect(graph.unplaced).toEqual([]);
-    for (const m of [view.virtualNodes, view.virtualServices, view.virtualRouters, view.virtualGateways]) for (const x of m.values()) expect(x.inactive).toBeUndefined();
+    for (const m of [view.virtualNodes, view.virtualServices, view.virtualRouters, view.virtualGateways])
+      for (const x of m.values()) expect(x.inactive).toBeUndefined();
   });
 
   it('a schema error in one object does not cascade into "does not exist" errors elsewhere', () => {
@@ -77,7 +90,9 @@ metadata: { name: s, namespace: ns }
 spec: { provider: { virtualNode: { virtualNodeRef: { name: n } } } }
 `;
     const { diagnostics } = validateLoaded(loadText(text, 'mem.yaml'));
-    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.source?.line} ${d.code} @ ${d.path}`)).toEqual(['11 schema.type @ spec.listeners[0].portMapping.protocol']);
+    expect(
+      diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.source?.line} ${d.code} @ ${d.path}`),
+    ).toEqual(['11 schema.type @ spec.listeners[0].portMapping.protocol']);
   });
 
   it('objects without a namespace go to the default namespace (or the one given)', () => {

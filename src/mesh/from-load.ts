@@ -33,7 +33,10 @@ const TEMPLATE_PATH: Readonly<Record<PodOrigin, ReadonlyArray<string>>> = {
   Job: ['spec', 'template'],
 };
 
-export function graphInputFromLoad(load: LoadResult, defaultNamespace = 'default'): { input: GraphInput; diagnostics: Diagnostic[] } {
+export function graphInputFromLoad(
+  load: LoadResult,
+  defaultNamespace = 'default',
+): { input: GraphInput; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const resources: InputResource[] = [];
   const invalid: InputInvalid[] = [];
@@ -46,7 +49,8 @@ export function graphInputFromLoad(load: LoadResult, defaultNamespace = 'default
         severity: 'error',
         code: 'load.cyclic-alias',
         path: formatPath(problem),
-        message: 'this value contains itself through a YAML alias (an anchor used inside its own value); a Kubernetes object cannot be cyclic',
+        message:
+          'this value contains itself through a YAML alias (an anchor used inside its own value); a Kubernetes object cannot be cyclic',
         source: locate(problem) ?? loaded.source.documentPosition(),
       });
       continue;
@@ -95,9 +99,13 @@ export function validateLoaded(load: LoadResult, options: ValidateOptions = {}):
 function idOf(raw: unknown, defaultNamespace: string): ResourceId | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;
   const obj = raw as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
-  if (!isKind(obj.kind) || !obj.metadata || typeof obj.metadata.name !== 'string' || obj.metadata.name === '') return undefined;
+  if (!isKind(obj.kind) || !obj.metadata || typeof obj.metadata.name !== 'string' || obj.metadata.name === '')
+    return undefined;
   if (!isNamespaced(obj.kind)) return { kind: obj.kind, name: obj.metadata.name };
-  const ns = typeof obj.metadata.namespace === 'string' && obj.metadata.namespace !== '' ? obj.metadata.namespace : defaultNamespace;
+  const ns =
+    typeof obj.metadata.namespace === 'string' && obj.metadata.namespace !== ''
+      ? obj.metadata.namespace
+      : defaultNamespace;
   return { kind: obj.kind, namespace: ns, name: obj.metadata.name };
 }
 
@@ -108,7 +116,9 @@ function cyclePath(root: unknown): Array<string | number> | undefined {
     if (v === null || typeof v !== 'object') return undefined;
     if (stack.has(v)) return path;
     stack.add(v);
-    const entries: Array<[string | number, unknown]> = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+    const entries: Array<[string | number, unknown]> = Array.isArray(v)
+      ? v.map((x, i) => [i, x])
+      : Object.entries(v);
     for (const [k, x] of entries) {
       const found = walk(x, [...path, k]);
       if (found) return found;

@@ -59,8 +59,23 @@ function randomMesh(rng: Rng): Json[] {
   const ns = pick(rng, ['ns', 'mesh-test', 'default']);
   const nodes = Array.from({ length: 1 + int(rng, 4) }, (_, i) => `n${i}`);
   const docs: Json[] = [
-    { apiVersion: AM, kind: 'Mesh', metadata: { name: 'm' }, spec: { namespaceSelector: chance(rng, 0.5) ? {} : { matchLabels: { mesh: 'm' } }, egressFilter: { type: pick(rng, ['ALLOW_ALL', 'DROP_ALL']) } } },
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { mesh: 'm', 'appmesh.k8s.aws/sidecarInjectorWebhook': pick(rng, ['enabled', 'disabled']) } } },
+    {
+      apiVersion: AM,
+      kind: 'Mesh',
+      metadata: { name: 'm' },
+      spec: {
+        namespaceSelector: chance(rng, 0.5) ? {} : { matchLabels: { mesh: 'm' } },
+        egressFilter: { type: pick(rng, ['ALLOW_ALL', 'DROP_ALL']) },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: ns,
+        labels: { mesh: 'm', 'appmesh.k8s.aws/sidecarInjectorWebhook': pick(rng, ['enabled', 'disabled']) },
+      },
+    },
   ];
   for (const n of nodes) {
     const protocol = pick(rng, PROTOCOLS);
@@ -70,28 +85,102 @@ function randomMesh(rng: Rng): Json[] {
       metadata: { name: n, namespace: ns },
       spec: {
         podSelector: { matchLabels: { app: n } },
-        listeners: [{ portMapping: { port: 8080 + int(rng, 3), protocol }, ...(chance(rng, 0.3) ? { healthCheck: { protocol, path: '/h', healthyThreshold: 2, unhealthyThreshold: 3, intervalMillis: 5000, timeoutMillis: 2000 } } : {}) }],
-        serviceDiscovery: chance(rng, 0.8) ? { dns: { hostname: `${n}.${ns}.svc.cluster.local` } } : { awsCloudMap: { namespaceName: 'cm', serviceName: n } },
+        listeners: [
+          {
+            portMapping: { port: 8080 + int(rng, 3), protocol },
+            ...(chance(rng, 0.3)
+              ? {
+                  healthCheck: {
+                    protocol,
+                    path: '/h',
+                    healthyThreshold: 2,
+                    unhealthyThreshold: 3,
+                    intervalMillis: 5000,
+                    timeoutMillis: 2000,
+                  },
+                }
+              : {}),
+          },
+        ],
+        serviceDiscovery: chance(rng, 0.8)
+          ? { dns: { hostname: `${n}.${ns}.svc.cluster.local` } }
+          : { awsCloudMap: { namespaceName: 'cm', serviceName: n } },
         backends: [{ virtualService: { virtualServiceRef: { name: 'svc' } } }],
       },
     });
-    docs.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: n, namespace: ns }, spec: { template: { metadata: { labels: { app: n } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+    docs.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: n, namespace: ns },
+      spec: {
+        template: { metadata: { labels: { app: n } }, spec: { containers: [{ name: 'c', image: 'x' }] } },
+      },
+    });
   }
   const type = pick(rng, ['httpRoute', 'http2Route', 'grpcRoute', 'tcpRoute']);
-  const match: Json = type === 'grpcRoute' ? { serviceName: 'pkg.Svc' } : type === 'tcpRoute' ? {} : { prefix: '/' };
+  const match: Json =
+    type === 'grpcRoute' ? { serviceName: 'pkg.Svc' } : type === 'tcpRoute' ? {} : { prefix: '/' };
   docs.push({
     apiVersion: AM,
     kind: 'VirtualRouter',
     metadata: { name: 'r', namespace: ns },
     spec: {
-      listeners: [{ portMapping: { port: 80, protocol: { httpRoute: 'http', http2Route: 'http2', grpcRoute: 'grpc', tcpRoute: 'tcp' }[type]! } }],
-      routes: [{ name: 'route', priority: int(rng, 1001), [type]: { match, action: { weightedTargets: nodes.map((n) => ({ virtualNodeRef: { name: n }, weight: 1 + int(rng, 20) })) } } }],
+      listeners: [
+        {
+          portMapping: {
+            port: 80,
+            protocol: { httpRoute: 'http', http2Route: 'http2', grpcRoute: 'grpc', tcpRoute: 'tcp' }[type]!,
+          },
+        },
+      ],
+      routes: [
+        {
+          name: 'route',
+          priority: int(rng, 1001),
+          [type]: {
+            match,
+            action: {
+              weightedTargets: nodes.map((n) => ({ virtualNodeRef: { name: n }, weight: 1 + int(rng, 20) })),
+            },
+          },
+        },
+      ],
     },
   });
-  docs.push({ apiVersion: AM, kind: 'VirtualService', metadata: { name: 'svc', namespace: ns }, spec: { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } } });
-  docs.push({ apiVersion: AM, kind: 'VirtualGateway', metadata: { name: 'gw', namespace: ns }, spec: { namespaceSelector: {}, podSelector: { matchLabels: { gw: 'yes' } }, listeners: [{ portMapping: { port: 8088, protocol: 'http' } }] } });
-  docs.push({ apiVersion: AM, kind: 'GatewayRoute', metadata: { name: 'gr', namespace: ns }, spec: { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceRef: { name: 'svc' } } } } } } });
-  if (chance(rng, 0.3)) docs.push({ apiVersion: AM, kind: 'BackendGroup', metadata: { name: 'bg', namespace: ns }, spec: { virtualservices: [{ name: '*' }] } });
+  docs.push({
+    apiVersion: AM,
+    kind: 'VirtualService',
+    metadata: { name: 'svc', namespace: ns },
+    spec: { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } },
+  });
+  docs.push({
+    apiVersion: AM,
+    kind: 'VirtualGateway',
+    metadata: { name: 'gw', namespace: ns },
+    spec: {
+      namespaceSelector: {},
+      podSelector: { matchLabels: { gw: 'yes' } },
+      listeners: [{ portMapping: { port: 8088, protocol: 'http' } }],
+    },
+  });
+  docs.push({
+    apiVersion: AM,
+    kind: 'GatewayRoute',
+    metadata: { name: 'gr', namespace: ns },
+    spec: {
+      httpRoute: {
+        match: { prefix: '/' },
+        action: { target: { virtualService: { virtualServiceRef: { name: 'svc' } } } },
+      },
+    },
+  });
+  if (chance(rng, 0.3))
+    docs.push({
+      apiVersion: AM,
+      kind: 'BackendGroup',
+      metadata: { name: 'bg', namespace: ns },
+      spec: { virtualservices: [{ name: '*' }] },
+    });
   return docs;
 }
 
@@ -181,7 +270,11 @@ function mutateTree(rng: Rng, doc: Json): Json {
       c[key] = pick(rng, [0, -0, 65535, 65536, 1000, 1001, 100, 101, Number.MAX_SAFE_INTEGER + 2]);
       break;
     default: // a long list
-      c[key] = Array.from({ length: pick(rng, [11, 26, 300]) }, (_, i) => ({ name: `h${i}`, weight: 1, virtualNodeRef: { name: 'n0' } }));
+      c[key] = Array.from({ length: pick(rng, [11, 26, 300]) }, (_, i) => ({
+        name: `h${i}`,
+        weight: 1,
+        virtualNodeRef: { name: 'n0' },
+      }));
   }
   return doc;
 }
@@ -206,7 +299,11 @@ function mutateText(rng: Rng, text: string): string {
     case 4: {
       // a random character somewhere
       const at = int(rng, text.length + 1);
-      return text.slice(0, at) + pick(rng, [':', '-', '\t', '"', '{', '[', '&', '*', '!', '%', '\u00a0', '🚀']) + text.slice(at);
+      return (
+        text.slice(0, at) +
+        pick(rng, [':', '-', '\t', '"', '{', '[', '&', '*', '!', '%', '\u00a0', '🚀']) +
+        text.slice(at)
+      );
     }
     case 5: {
       // indentation shifted
@@ -240,41 +337,59 @@ function badRejections(diagnostics: ReadonlyArray<Diagnostic>): Diagnostic[] {
 }
 
 describe('fuzz: validate never throws, never hangs, and every rejection names a path', () => {
-  it(`${CASES} generated and mutated manifests (seed ${SEED})`, async () => {
-    const rng = mulberry32(SEED);
-    const corpus = seedDocuments();
-    expect(corpus.length).toBeGreaterThan(0);
-    const started = performance.now();
-    let errors = 0;
-    let slowest = 0;
-    for (let i = 0; i < CASES; i++) {
-      // Yield now and then: a minute of synchronous work starves the test runner's own RPC.
-      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
-      const text = makeCase(rng, corpus);
-      const t0 = performance.now();
-      let diagnostics: Diagnostic[];
-      try {
-        diagnostics = validateLoaded(loadText(text, `case-${i}.yaml`)).diagnostics;
-      } catch (error) {
-        throw new Error(`case ${i} (seed ${SEED}) threw ${String(error)}\n--- input ---\n${text.slice(0, 4000)}`);
-      }
-      const ms = performance.now() - t0;
-      slowest = Math.max(slowest, ms);
-      if (ms > CASE_BUDGET_MS) throw new Error(`case ${i} (seed ${SEED}) took ${ms.toFixed(0)} ms\n${text.slice(0, 2000)}`);
-      const bad = badRejections(diagnostics);
-      if (bad.length > 0) throw new Error(`case ${i} (seed ${SEED}): errors without a path or a position: ${JSON.stringify(bad)}\n--- input ---\n${text.slice(0, 4000)}`);
-      for (const d of diagnostics) {
-        if (typeof d.message !== 'string' || d.message === '' || typeof d.code !== 'string' || d.code === '') {
-          throw new Error(`case ${i} (seed ${SEED}): malformed diagnostic ${JSON.stringify(d)}`);
+  it(
+    `${CASES} generated and mutated manifests (seed ${SEED})`,
+    async () => {
+      const rng = mulberry32(SEED);
+      const corpus = seedDocuments();
+      expect(corpus.length).toBeGreaterThan(0);
+      const started = performance.now();
+      let errors = 0;
+      let slowest = 0;
+      for (let i = 0; i < CASES; i++) {
+        // Yield now and then: a minute of synchronous work starves the test runner's own RPC.
+        if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+        const text = makeCase(rng, corpus);
+        const t0 = performance.now();
+        let diagnostics: Diagnostic[];
+        try {
+          diagnostics = validateLoaded(loadText(text, `case-${i}.yaml`)).diagnostics;
+        } catch (error) {
+          throw new Error(
+            `case ${i} (seed ${SEED}) threw ${String(error)}\n--- input ---\n${text.slice(0, 4000)}`,
+          );
         }
-        if (d.code === 'internal.error' || d.code === 'load.internal') throw new Error(`case ${i} (seed ${SEED}): ${d.message}\n${text.slice(0, 4000)}`);
+        const ms = performance.now() - t0;
+        slowest = Math.max(slowest, ms);
+        if (ms > CASE_BUDGET_MS)
+          throw new Error(`case ${i} (seed ${SEED}) took ${ms.toFixed(0)} ms\n${text.slice(0, 2000)}`);
+        const bad = badRejections(diagnostics);
+        if (bad.length > 0)
+          throw new Error(
+            `case ${i} (seed ${SEED}): errors without a path or a position: ${JSON.stringify(bad)}\n--- input ---\n${text.slice(0, 4000)}`,
+          );
+        for (const d of diagnostics) {
+          if (
+            typeof d.message !== 'string' ||
+            d.message === '' ||
+            typeof d.code !== 'string' ||
+            d.code === ''
+          ) {
+            throw new Error(`case ${i} (seed ${SEED}): malformed diagnostic ${JSON.stringify(d)}`);
+          }
+          if (d.code === 'internal.error' || d.code === 'load.internal')
+            throw new Error(`case ${i} (seed ${SEED}): ${d.message}\n${text.slice(0, 4000)}`);
+        }
+        errors += diagnostics.filter((d) => d.severity === 'error').length;
       }
-      errors += diagnostics.filter((d) => d.severity === 'error').length;
-    }
-    const total = performance.now() - started;
-    expect(total).toBeLessThan(TOTAL_BUDGET_MS);
-    // The mutations must actually break things, or the test proves nothing.
-    expect(errors).toBeGreaterThan(CASES / 2);
-    console.log(`fuzz: ${CASES} cases in ${(total / 1000).toFixed(1)} s (slowest ${slowest.toFixed(0)} ms), ${errors} errors reported`);
-  }, TOTAL_BUDGET_MS + 10_000);
+      const total = performance.now() - started;
+      expect(total).toBeLessThan(TOTAL_BUDGET_MS);
+      // The mutations must actually break things, or the test proves nothing.
+      expect(errors).toBeGreaterThan(CASES / 2);
+      console.log(
+        `fuzz: ${CASES} cases in ${(total / 1000).toFixed(1)} s (slowest ${slowest.toFixed(0)} ms), ${errors} errors reported`,
+      );
+    },
+    TOTAL_BUDGET_MS + 10_000,
+  );
 });

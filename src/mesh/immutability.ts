@@ -24,15 +24,38 @@ const IMMUTABLE_REFS: Readonly<Record<string, readonly string[]>> = {
   BackendGroup: ['meshRef'],
 };
 
-export function checkUpdate(oldResource: AnyResource, newResource: AnyResource, options: CompareOptions = {}): Diagnostic[] {
+export function checkUpdate(
+  oldResource: AnyResource,
+  newResource: AnyResource,
+  options: CompareOptions = {},
+): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const id = { kind: newResource.kind, name: newResource.metadata.name, ...(newResource.metadata.namespace ? { namespace: newResource.metadata.namespace } : {}) };
+  const id = {
+    kind: newResource.kind,
+    name: newResource.metadata.name,
+    ...(newResource.metadata.namespace ? { namespace: newResource.metadata.namespace } : {}),
+  };
   const push = (path: Path, code: string, message: string): void => {
     const source = safeLocate(options.locate, path);
-    out.push({ severity: 'error', code, path: formatPath(path), message, resource: id, ...(source ? { source } : {}) });
+    out.push({
+      severity: 'error',
+      code,
+      path: formatPath(path),
+      message,
+      resource: id,
+      ...(source ? { source } : {}),
+    });
   };
-  if (oldResource.kind !== newResource.kind || oldResource.metadata.name !== newResource.metadata.name || (oldResource.metadata.namespace ?? '') !== (newResource.metadata.namespace ?? '')) {
-    push(['metadata', 'name'], 'update.identity', `an update must keep kind, name and namespace (was ${oldResource.kind} ${oldResource.metadata.namespace ? `${oldResource.metadata.namespace}/` : ''}${oldResource.metadata.name})`);
+  if (
+    oldResource.kind !== newResource.kind ||
+    oldResource.metadata.name !== newResource.metadata.name ||
+    (oldResource.metadata.namespace ?? '') !== (newResource.metadata.namespace ?? '')
+  ) {
+    push(
+      ['metadata', 'name'],
+      'update.identity',
+      `an update must keep kind, name and namespace (was ${oldResource.kind} ${oldResource.metadata.namespace ? `${oldResource.metadata.namespace}/` : ''}${oldResource.metadata.name})`,
+    );
     return out;
   }
   const oldSpec = (oldResource.spec ?? {}) as Record<string, unknown>;
@@ -41,20 +64,33 @@ export function checkUpdate(oldResource: AnyResource, newResource: AnyResource, 
   if (newResource.kind !== 'BackendGroup') {
     // App Mesh compares the raw field (removing it is a change). An object stored before
     // the default was applied is compared by its effective name instead.
-    const same = oldSpec.awsName !== undefined ? deepEqual(oldSpec.awsName, newSpec.awsName) : awsNameOf(oldResource) === awsNameOf(newResource);
-    if (!same) changed.push([['spec', 'awsName'], `${describe(oldSpec.awsName ?? awsNameOf(oldResource))} → ${describe(newSpec.awsName)}`]);
+    const same =
+      oldSpec.awsName !== undefined
+        ? deepEqual(oldSpec.awsName, newSpec.awsName)
+        : awsNameOf(oldResource) === awsNameOf(newResource);
+    if (!same)
+      changed.push([
+        ['spec', 'awsName'],
+        `${describe(oldSpec.awsName ?? awsNameOf(oldResource))} → ${describe(newSpec.awsName)}`,
+      ]);
   }
   for (const field of IMMUTABLE_REFS[newResource.kind] ?? []) {
-    if (oldSpec[field] !== undefined && !deepEqual(oldSpec[field], newSpec[field])) changed.push([['spec', field], `${describe(oldSpec[field])} → ${describe(newSpec[field])}`]);
+    if (oldSpec[field] !== undefined && !deepEqual(oldSpec[field], newSpec[field]))
+      changed.push([['spec', field], `${describe(oldSpec[field])} → ${describe(newSpec[field])}`]);
   }
   if (newResource.kind === 'VirtualNode') {
     const oldMap = (oldSpec.serviceDiscovery as { awsCloudMap?: unknown } | undefined)?.awsCloudMap;
     const newMap = (newSpec.serviceDiscovery as { awsCloudMap?: unknown } | undefined)?.awsCloudMap;
-    if (oldMap !== undefined && !deepEqual(oldMap, newMap)) changed.push([['spec', 'serviceDiscovery', 'awsCloudMap'], 'it may not change once set']);
+    if (oldMap !== undefined && !deepEqual(oldMap, newMap))
+      changed.push([['spec', 'serviceDiscovery', 'awsCloudMap'], 'it may not change once set']);
   }
   const list = changed.map(([p]) => formatPath(p)).join(',');
   for (const [path, detail] of changed) {
-    push(path, 'update.immutable', `${newResource.kind} update may not change these fields: ${list} (${formatPath(path)}: ${detail})`);
+    push(
+      path,
+      'update.immutable',
+      `${newResource.kind} update may not change these fields: ${list} (${formatPath(path)}: ${detail})`,
+    );
   }
   return out;
 }
@@ -63,14 +99,33 @@ export function checkUpdate(oldResource: AnyResource, newResource: AnyResource, 
 export function checkUserSetSystemFields(resource: AnyResource, options: CompareOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   const spec = (resource.spec ?? {}) as Record<string, unknown>;
-  const id = { kind: resource.kind, name: resource.metadata.name, ...(resource.metadata.namespace ? { namespace: resource.metadata.namespace } : {}) };
-  const fields = resource.kind === 'Mesh' ? [] : resource.kind === 'GatewayRoute' ? ['meshRef', 'virtualGatewayRef'] : ['meshRef'];
+  const id = {
+    kind: resource.kind,
+    name: resource.metadata.name,
+    ...(resource.metadata.namespace ? { namespace: resource.metadata.namespace } : {}),
+  };
+  const fields =
+    resource.kind === 'Mesh'
+      ? []
+      : resource.kind === 'GatewayRoute'
+        ? ['meshRef', 'virtualGatewayRef']
+        : ['meshRef'];
   for (const field of fields) {
     if (spec[field] === undefined || spec[field] === null) continue;
     const path: Path = ['spec', field];
     const source = safeLocate(options.locate, path);
-    const how = field === 'meshRef' ? "it is set from the Mesh whose namespaceSelector selects the resource's namespace" : "it is set from the VirtualGateway whose selectors select the route";
-    out.push({ severity: 'error', code: 'create.system-field', path: formatPath(path), message: `${field} may not be set by users on create: ${how}; remove it`, resource: id, ...(source ? { source } : {}) });
+    const how =
+      field === 'meshRef'
+        ? "it is set from the Mesh whose namespaceSelector selects the resource's namespace"
+        : 'it is set from the VirtualGateway whose selectors select the route';
+    out.push({
+      severity: 'error',
+      code: 'create.system-field',
+      path: formatPath(path),
+      message: `${field} may not be set by users on create: ${how}; remove it`,
+      resource: id,
+      ...(source ? { source } : {}),
+    });
   }
   return out;
 }
@@ -95,5 +150,8 @@ function deepEqual(a: unknown, b: unknown): boolean {
   }
   const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }

@@ -1,9 +1,21 @@
 /** The mesh stage: resources in, the resolved and checked MeshGraph out. */
 export * from './graph.js';
 export { buildMeshGraph } from './build.js';
-export { graphInputFromLoad, validateLoaded, type MeshValidation, type ValidateOptions } from './from-load.js';
+export {
+  graphInputFromLoad,
+  validateLoaded,
+  type MeshValidation,
+  type ValidateOptions,
+} from './from-load.js';
 export { checkUpdate, checkUserSetSystemFields, type CompareOptions } from './immutability.js';
 export { QUOTA_INFO, QUOTA_NAMES, quotaNameOf, type QuotaInfo } from './quotas.js';
-export { selectorMatches, selectorProblems, describeSelector, type Labels, type AbsentMeans, type SelectorProblem } from './selectors.js';
+export {
+  selectorMatches,
+  selectorProblems,
+  describeSelector,
+  type Labels,
+  type AbsentMeans,
+  type SelectorProblem,
+} from './selectors.js';
 export { compareDiagnostics, sortDiagnostics, isReconcileTime } from './sort.js';
 export { injectionMode, type InjectionMode } from './pods.js';

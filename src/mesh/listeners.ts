@@ -4,7 +4,7 @@
  * health-check fields that only some protocols use.
  */
 import type { Path } from '../model/index.js';
-import type { BuildContext} from './context.js';
+import type { BuildContext } from './context.js';
 import { relatedAt, type Entry } from './context.js';
 
 interface ListenerLike {
@@ -26,7 +26,9 @@ export function portsOf(e: Entry): ReadonlyArray<{ port: number; protocol: strin
   let ports = portsCache.get(e);
   if (!ports) {
     ports = listenersOf(e).flatMap((l) =>
-      typeof l.portMapping?.port === 'number' && typeof l.portMapping.protocol === 'string' ? [{ port: l.portMapping.port, protocol: l.portMapping.protocol }] : [],
+      typeof l.portMapping?.port === 'number' && typeof l.portMapping.protocol === 'string'
+        ? [{ port: l.portMapping.port, protocol: l.portMapping.protocol }]
+        : [],
     );
     portsCache.set(e, ports);
   }
@@ -47,9 +49,13 @@ export function checkListeners(ctx: BuildContext, e: Entry, options: ListenerRul
     if (typeof port === 'number') {
       const first = byPort.get(port);
       if (first !== undefined) {
-        ctx.error(e, [...at, 'portMapping', 'port'], 'listener.duplicate-port', `port ${port} is already used by spec.listeners[${first}]; each listener needs its own port`, [
-          relatedAt(e, ['spec', 'listeners', first, 'portMapping', 'port'], 'first listener on this port'),
-        ]);
+        ctx.error(
+          e,
+          [...at, 'portMapping', 'port'],
+          'listener.duplicate-port',
+          `port ${port} is already used by spec.listeners[${first}]; each listener needs its own port`,
+          [relatedAt(e, ['spec', 'listeners', first, 'portMapping', 'port'], 'first listener on this port')],
+        );
       } else byPort.set(port, i);
     }
     if (typeof protocol !== 'string') return;
@@ -61,16 +67,31 @@ export function checkListeners(ctx: BuildContext, e: Entry, options: ListenerRul
       if (!value || typeof value !== 'object') continue;
       for (const type of Object.keys(value)) {
         if (value[type] === undefined || value[type] === null || type === protocol) continue;
-        ctx.error(e, [...at, field, type], `listener.${field === 'connectionPool' ? 'connection-pool' : 'timeout'}-protocol`, `a ${type} ${what} on a ${protocol} listener: the ${what} type must match portMapping.protocol (${protocol})`);
+        ctx.error(
+          e,
+          [...at, field, type],
+          `listener.${field === 'connectionPool' ? 'connection-pool' : 'timeout'}-protocol`,
+          `a ${type} ${what} on a ${protocol} listener: the ${what} type must match portMapping.protocol (${protocol})`,
+        );
       }
     }
     const hc = l.healthCheck;
     if (hc && typeof hc === 'object') {
       if (hc.path !== undefined && hc.protocol !== 'http' && hc.protocol !== 'http2') {
-        ctx.warning(e, [...at, 'healthCheck', 'path'], 'listener.health-check-path-ignored', `healthCheck.path is only used by http and http2 health checks; it is ignored for protocol ${String(hc.protocol)}`);
+        ctx.warning(
+          e,
+          [...at, 'healthCheck', 'path'],
+          'listener.health-check-path-ignored',
+          `healthCheck.path is only used by http and http2 health checks; it is ignored for protocol ${String(hc.protocol)}`,
+        );
       }
       if (options.requireHealthyThreshold && hc.healthyThreshold === undefined) {
-        ctx.error(e, [...at, 'healthCheck', 'healthyThreshold'], 'listener.health-check-healthy-threshold', 'App Mesh requires healthyThreshold (2..10) in a health check, although the CRD does not');
+        ctx.error(
+          e,
+          [...at, 'healthCheck', 'healthyThreshold'],
+          'listener.health-check-healthy-threshold',
+          'App Mesh requires healthyThreshold (2..10) in a health check, although the CRD does not',
+        );
       }
     }
   });

@@ -11,7 +11,9 @@ describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)
     expect(summarize(r.diagnostics)).toEqual(['error mesh.no-matching-mesh @ spec.namespaceSelector']);
     const d = r.errors[0]!;
     expect(d.resource).toEqual({ kind: 'Mesh', name: 'm' });
-    expect(d.message).toContain('no Mesh selects namespace ns: Mesh m selects mesh=m, but the namespace has mesh=other');
+    expect(d.message).toContain(
+      'no Mesh selects namespace ns: Mesh m selects mesh=m, but the namespace has mesh=other',
+    );
     expect(d.message).toContain('failed to find matching mesh for namespace: ns, expecting 1 but found 0');
     expect(d.related?.map((x) => `${x.resource?.kind} ${x.resource?.name}: ${x.message}`)).toEqual([
       'Namespace ns: namespace ns has mesh=other',
@@ -30,7 +32,11 @@ describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)
   });
 
   it('several Meshes: the error sits at the Namespace labels and names each Mesh', () => {
-    const r = check([mesh('m2', { namespaceSelector: { matchLabels: { team: 'x' } } }), vn('a')], { namespaces: [{ name: NS, labels: { mesh: 'nope' }, locate: () => ({ file: 'ns.yaml', line: 4, col: 3 }) }] });
+    const r = check([mesh('m2', { namespaceSelector: { matchLabels: { team: 'x' } } }), vn('a')], {
+      namespaces: [
+        { name: NS, labels: { mesh: 'nope' }, locate: () => ({ file: 'ns.yaml', line: 4, col: 3 }) },
+      ],
+    });
     expect(summarize(r.errors)).toEqual(['error mesh.no-matching-mesh @ metadata.labels']);
     expect(r.errors[0]!.resource).toEqual({ kind: 'Namespace', name: NS });
     expect(r.errors[0]!.source).toEqual({ file: 'ns.yaml', line: 4, col: 3 });
@@ -52,19 +58,37 @@ describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)
     const absent = check([mesh('m', {}), vn('a')], { base: false, namespaces: [nsWith({ any: 'x' })] });
     expect(absent.errors.map((d) => d.code)).toEqual(['mesh.no-matching-mesh']);
     expect(absent.errors[0]!.message).toContain('has no namespaceSelector');
-    const empty = check([mesh('m', { namespaceSelector: {} }), vn('a')], { base: false, namespaces: [nsWith({ any: 'x' })] });
+    const empty = check([mesh('m', { namespaceSelector: {} }), vn('a')], {
+      base: false,
+      namespaces: [nsWith({ any: 'x' })],
+    });
     expect(empty.diagnostics).toEqual([]);
     expect(empty.graph.meshes.get('m')!.virtualNodes.has('a_ns')).toBe(true);
   });
 
   it('matchExpressions take part in membership', () => {
-    const r = check([mesh('m', { namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'stage'] }] } }), vn('a')], { base: false, namespaces: [nsWith({ env: 'stage' })] });
+    const r = check(
+      [
+        mesh('m', {
+          namespaceSelector: {
+            matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'stage'] }],
+          },
+        }),
+        vn('a'),
+      ],
+      { base: false, namespaces: [nsWith({ env: 'stage' })] },
+    );
     expect(r.diagnostics).toEqual([]);
   });
 
   it('a Mesh with an invalid selector selects nothing, and only its own error is reported', () => {
-    const r = check([mesh('m', { namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'Has' }] } }), vn('a')], { base: false, namespaces: [nsWith({ env: 'x' })] });
-    expect(summarize(r.errors)).toEqual(['error selector.invalid @ spec.namespaceSelector.matchExpressions[0].operator']);
+    const r = check(
+      [mesh('m', { namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'Has' }] } }), vn('a')],
+      { base: false, namespaces: [nsWith({ env: 'x' })] },
+    );
+    expect(summarize(r.errors)).toEqual([
+      'error selector.invalid @ spec.namespaceSelector.matchExpressions[0].operator',
+    ]);
     expect(r.graph.unplaced[0]!.inactive.reason).toBe('MeshNotFound');
   });
 
@@ -81,7 +105,10 @@ describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)
   });
 
   it('without a Namespace object and several Meshes, it is an error (once)', () => {
-    const r = check([mesh(), mesh('m2', { namespaceSelector: { matchLabels: { x: 'y' } } }), vn('a'), vn('b')], { base: false, namespaces: [] });
+    const r = check(
+      [mesh(), mesh('m2', { namespaceSelector: { matchLabels: { x: 'y' } } }), vn('a'), vn('b')],
+      { base: false, namespaces: [] },
+    );
     expect(summarize(r.errors)).toEqual(['error mesh.namespace-unknown @ metadata.namespace']);
   });
 
@@ -93,8 +120,18 @@ describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)
 
   it('spec.meshRef places a resource without a namespace (REST form)', () => {
     const m: AnyResource = { apiVersion: API_VERSION, kind: 'Mesh', metadata: { name: 'm' }, spec: {} };
-    const node: AnyResource = { apiVersion: API_VERSION, kind: 'VirtualNode', metadata: { name: 'a' }, spec: { meshRef: { name: 'm', uid: 'u' } } };
-    const orphan: AnyResource = { apiVersion: API_VERSION, kind: 'VirtualNode', metadata: { name: 'b' }, spec: {} };
+    const node: AnyResource = {
+      apiVersion: API_VERSION,
+      kind: 'VirtualNode',
+      metadata: { name: 'a' },
+      spec: { meshRef: { name: 'm', uid: 'u' } },
+    };
+    const orphan: AnyResource = {
+      apiVersion: API_VERSION,
+      kind: 'VirtualNode',
+      metadata: { name: 'b' },
+      spec: {},
+    };
     const g = buildMeshGraph({ resources: [{ resource: m }, { resource: node }, { resource: orphan }] });
     expect(g.meshes.get('m')!.virtualNodes.get('a')!.id).toEqual({ kind: 'VirtualNode', name: 'a' });
     expect(summarize(g.diagnostics)).toEqual(['error mesh.no-membership @ spec.meshRef']);
@@ -113,8 +150,14 @@ describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)
   it('spec.meshRef disagreeing with the namespace membership is an error', () => {
     verifyRule({
       rule: 'meshRef must agree with membership',
-      good: [mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }), vn('a', { meshRef: { name: 'm', uid: 'u' } })],
-      bad: [mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }), vn('a', { meshRef: { name: 'm2', uid: 'u' } })],
+      good: [
+        mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }),
+        vn('a', { meshRef: { name: 'm', uid: 'u' } }),
+      ],
+      bad: [
+        mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }),
+        vn('a', { meshRef: { name: 'm2', uid: 'u' } }),
+      ],
       code: 'mesh.ref-mismatch',
       path: 'spec.meshRef.name',
     });

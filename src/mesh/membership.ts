@@ -7,10 +7,16 @@
  * errors of their own.
  */
 import type { Mesh, Path, RelatedInfo } from '../model/index.js';
-import type { BuildContext} from './context.js';
+import type { BuildContext } from './context.js';
 import { relatedAt, type Entry } from './context.js';
 import type { InputNamespace } from './graph.js';
-import { describeLabels, describeSelector, selectorKeys, selectorMatches, selectorProblems } from './selectors.js';
+import {
+  describeLabels,
+  describeSelector,
+  selectorKeys,
+  selectorMatches,
+  selectorProblems,
+} from './selectors.js';
 
 interface MeshRefLike {
   name?: unknown;
@@ -30,8 +36,11 @@ export function assignMeshes(ctx: BuildContext): void {
   const meshByName = new Map<string, Entry>();
   for (const m of meshes) if (!meshByName.has(m.id.name)) meshByName.set(m.id.name, m);
   // A Mesh whose selector Kubernetes cannot parse selects nothing; its own error explains why.
-  const usable = meshes.filter((m) => selectorProblems((m.resource as Mesh).spec.namespaceSelector).length === 0);
-  const brokenMeshExists = usable.length < meshes.length || [...ctx.invalidInputs.values()].some((i) => i.id.kind === 'Mesh');
+  const usable = meshes.filter(
+    (m) => selectorProblems((m.resource as Mesh).spec.namespaceSelector).length === 0,
+  );
+  const brokenMeshExists =
+    usable.length < meshes.length || [...ctx.invalidInputs.values()].some((i) => i.id.kind === 'Mesh');
 
   // Namespace → members that need selector-based membership (no meshRef).
   const pending = new Map<string, Entry[]>();
@@ -42,25 +51,48 @@ export function assignMeshes(ctx: BuildContext): void {
     if (ref && typeof ref.name === 'string') {
       const target = meshByName.get(ref.name);
       if (!target) {
-        ctx.error(e, ['spec', 'meshRef', 'name'], 'mesh.ref-not-found', `spec.meshRef names Mesh ${JSON.stringify(ref.name)}, which does not exist`);
+        ctx.error(
+          e,
+          ['spec', 'meshRef', 'name'],
+          'mesh.ref-not-found',
+          `spec.meshRef names Mesh ${JSON.stringify(ref.name)}, which does not exist`,
+        );
         e.noMesh = { reason: 'MeshNotFound', message: `Mesh ${ref.name} does not exist` };
         continue;
       }
-      if (typeof ref.uid === 'string' && ref.uid !== '' && target.resource.metadata.uid && target.resource.metadata.uid !== ref.uid) {
-        ctx.error(e, ['spec', 'meshRef', 'uid'], 'mesh.ref-uid', `spec.meshRef.uid ${ref.uid} is not the uid of Mesh ${target.id.name} (${target.resource.metadata.uid}): the Mesh was recreated; recreate this resource`);
+      if (
+        typeof ref.uid === 'string' &&
+        ref.uid !== '' &&
+        target.resource.metadata.uid &&
+        target.resource.metadata.uid !== ref.uid
+      ) {
+        ctx.error(
+          e,
+          ['spec', 'meshRef', 'uid'],
+          'mesh.ref-uid',
+          `spec.meshRef.uid ${ref.uid} is not the uid of Mesh ${target.id.name} (${target.resource.metadata.uid}): the Mesh was recreated; recreate this resource`,
+        );
       }
       e.mesh = target;
       if (ns !== undefined) {
         const labels = ctx.namespaces.get(ns)?.labels;
         if (labels) {
-          const selected = usable.filter((m) => selectorMatches((m.resource as Mesh).spec.namespaceSelector, labels, 'none'));
+          const selected = usable.filter((m) =>
+            selectorMatches((m.resource as Mesh).spec.namespaceSelector, labels, 'none'),
+          );
           if (selected.length === 1 && selected[0] !== target) {
             ctx.error(
               e,
               ['spec', 'meshRef', 'name'],
               'mesh.ref-mismatch',
               `spec.meshRef names Mesh ${target.id.name}, but namespace ${ns} is selected by Mesh ${selected[0]!.id.name}`,
-              [relatedAt(selected[0]!, SELECTOR, `Mesh ${selected[0]!.id.name} selects ${describeSelector((selected[0]!.resource as Mesh).spec.namespaceSelector, 'none')}`)],
+              [
+                relatedAt(
+                  selected[0]!,
+                  SELECTOR,
+                  `Mesh ${selected[0]!.id.name} selects ${describeSelector((selected[0]!.resource as Mesh).spec.namespaceSelector, 'none')}`,
+                ),
+              ],
             );
           }
         }
@@ -68,7 +100,12 @@ export function assignMeshes(ctx: BuildContext): void {
       continue;
     }
     if (ns === undefined) {
-      ctx.error(e, ['spec', 'meshRef'], 'mesh.no-membership', 'a resource without a namespace must name its mesh in spec.meshRef');
+      ctx.error(
+        e,
+        ['spec', 'meshRef'],
+        'mesh.no-membership',
+        'a resource without a namespace must name its mesh in spec.meshRef',
+      );
       e.noMesh = { reason: 'MeshNotFound', message: 'no namespace and no spec.meshRef' };
       continue;
     }
@@ -93,13 +130,19 @@ function assignKnown(
   usable: Entry[],
   brokenMeshExists: boolean,
 ): void {
-  const selected = usable.filter((m) => selectorMatches((m.resource as Mesh).spec.namespaceSelector, known.labels, 'none'));
+  const selected = usable.filter((m) =>
+    selectorMatches((m.resource as Mesh).spec.namespaceSelector, known.labels, 'none'),
+  );
   if (selected.length === 1) {
     for (const e of members) e.mesh = selected[0];
     return;
   }
   const nsEntry = { id: { kind: 'Namespace', name: ns }, ...(known.locate ? { locate: known.locate } : {}) };
-  const nsRelated = relatedAt(nsEntry, ['metadata', 'labels'], `namespace ${ns} has ${describeLabels(known.labels)}`);
+  const nsRelated = relatedAt(
+    nsEntry,
+    ['metadata', 'labels'],
+    `namespace ${ns} has ${describeLabels(known.labels)}`,
+  );
   const left = leftWithoutMesh(members);
   if (selected.length === 0) {
     const reason = { reason: 'MeshNotFound', message: `no Mesh selects namespace ${ns}` };
@@ -113,14 +156,31 @@ function assignKnown(
       const what = sel
         ? `Mesh ${mesh.id.name} selects ${describeSelector(sel, 'none')}, but the namespace has ${relevantLabels(known.labels, selectorKeys(sel))}`
         : `Mesh ${mesh.id.name} has no namespaceSelector, so it selects no namespace (an empty selector {} selects all)`;
-      ctx.errorAt(mesh, SELECTOR, 'mesh.no-matching-mesh', `no Mesh selects namespace ${ns}: ${what} (${appMesh}); ${count}`, [nsRelated, ...left]);
+      ctx.errorAt(
+        mesh,
+        SELECTOR,
+        'mesh.no-matching-mesh',
+        `no Mesh selects namespace ${ns}: ${what} (${appMesh}); ${count}`,
+        [nsRelated, ...left],
+      );
       return;
     }
     const what =
       meshes.length === 0
         ? 'there is no Mesh'
-        : meshes.map((m) => `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`).join('; ');
-    const meshRelated = meshes.map((m) => relatedAt(m, SELECTOR, `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`));
+        : meshes
+            .map(
+              (m) =>
+                `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`,
+            )
+            .join('; ');
+    const meshRelated = meshes.map((m) =>
+      relatedAt(
+        m,
+        SELECTOR,
+        `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`,
+      ),
+    );
     ctx.errorAt(
       nsEntry,
       ['metadata', 'labels'],
@@ -131,19 +191,38 @@ function assignKnown(
     return;
   }
   const names = selected.map((m) => m.id.name);
-  const reason = { reason: 'MeshNotFound', message: `several Meshes select namespace ${ns}: ${names.join(', ')}` };
+  const reason = {
+    reason: 'MeshNotFound',
+    message: `several Meshes select namespace ${ns}: ${names.join(', ')}`,
+  };
   for (const e of members) e.noMesh = reason;
   ctx.errorAt(
     nsEntry,
     ['metadata', 'labels'],
     'mesh.multiple-matching-meshes',
     `found multiple matching meshes for namespace: ${ns}, expecting 1 but found ${selected.length}: ${names.join(',')}; narrow the Meshes' namespaceSelectors so exactly one selects ${describeLabels(known.labels)}`,
-    [...selected.map((m) => relatedAt(m, SELECTOR, `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`)), ...leftWithoutMesh(members)],
+    [
+      ...selected.map((m) =>
+        relatedAt(
+          m,
+          SELECTOR,
+          `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`,
+        ),
+      ),
+      ...leftWithoutMesh(members),
+    ],
   );
 }
 
 /** The input has no Namespace object: its labels are unknown, so only the Meshes' selectors can decide. */
-function assignUnknown(ctx: BuildContext, ns: string, members: Entry[], meshes: Entry[], usable: Entry[], brokenMeshExists: boolean): void {
+function assignUnknown(
+  ctx: BuildContext,
+  ns: string,
+  members: Entry[],
+  meshes: Entry[],
+  usable: Entry[],
+  brokenMeshExists: boolean,
+): void {
   const selectsAll = usable.filter((m) => isEmptySelector((m.resource as Mesh).spec.namespaceSelector));
   const couldSelect = usable.filter((m) => (m.resource as Mesh).spec.namespaceSelector !== undefined);
   const first = members[0]!;
@@ -160,7 +239,13 @@ function assignUnknown(ctx: BuildContext, ns: string, members: Entry[], meshes: 
       nsPath,
       'mesh.namespace-unknown',
       `namespace ${ns} is not defined in the input, so its labels are unknown; assuming Mesh ${mesh.id.name} (which selects ${describeSelector((mesh.resource as Mesh).spec.namespaceSelector, 'none')}) for its ${members.length} resource${members.length === 1 ? '' : 's'}; add the Namespace to check membership`,
-      [relatedAt(mesh, SELECTOR, `Mesh ${mesh.id.name} selects ${describeSelector((mesh.resource as Mesh).spec.namespaceSelector, 'none')}`)],
+      [
+        relatedAt(
+          mesh,
+          SELECTOR,
+          `Mesh ${mesh.id.name} selects ${describeSelector((mesh.resource as Mesh).spec.namespaceSelector, 'none')}`,
+        ),
+      ],
     );
     return;
   }
@@ -170,15 +255,36 @@ function assignUnknown(ctx: BuildContext, ns: string, members: Entry[], meshes: 
   const left = leftWithoutMesh(members.slice(1));
   if (selectsAll.length > 1) {
     const names = selectsAll.map((m) => m.id.name);
-    ctx.errorAt(first, nsPath, 'mesh.multiple-matching-meshes', `found multiple matching meshes for namespace: ${ns}, expecting 1 but found ${names.length}: ${names.join(',')} (their namespaceSelectors are empty and select every namespace)`, [...selectsAll.map((m) => relatedAt(m, SELECTOR, `Mesh ${m.id.name} selects every namespace`)), ...left]);
+    ctx.errorAt(
+      first,
+      nsPath,
+      'mesh.multiple-matching-meshes',
+      `found multiple matching meshes for namespace: ${ns}, expecting 1 but found ${names.length}: ${names.join(',')} (their namespaceSelectors are empty and select every namespace)`,
+      [
+        ...selectsAll.map((m) => relatedAt(m, SELECTOR, `Mesh ${m.id.name} selects every namespace`)),
+        ...left,
+      ],
+    );
     return;
   }
   if (meshes.length === 0) {
-    ctx.errorAt(first, nsPath, 'mesh.no-mesh', `there is no Mesh for namespace ${ns}: define a Mesh whose namespaceSelector selects it (or set spec.meshRef)`, left);
+    ctx.errorAt(
+      first,
+      nsPath,
+      'mesh.no-mesh',
+      `there is no Mesh for namespace ${ns}: define a Mesh whose namespaceSelector selects it (or set spec.meshRef)`,
+      left,
+    );
     return;
   }
   if (couldSelect.length === 0) {
-    ctx.errorAt(first, nsPath, 'mesh.no-matching-mesh', `no Mesh selects namespace ${ns}: no Mesh has a namespaceSelector (absent selects nothing; {} selects all)`, [...meshes.map((m) => relatedAt(m, ['spec'], `Mesh ${m.id.name} has no namespaceSelector`)), ...left]);
+    ctx.errorAt(
+      first,
+      nsPath,
+      'mesh.no-matching-mesh',
+      `no Mesh selects namespace ${ns}: no Mesh has a namespaceSelector (absent selects nothing; {} selects all)`,
+      [...meshes.map((m) => relatedAt(m, ['spec'], `Mesh ${m.id.name} has no namespaceSelector`)), ...left],
+    );
     return;
   }
   ctx.errorAt(
@@ -186,12 +292,25 @@ function assignUnknown(ctx: BuildContext, ns: string, members: Entry[], meshes: 
     nsPath,
     'mesh.namespace-unknown',
     `namespace ${ns} is not defined in the input, so its labels are unknown and ${couldSelect.length} Meshes could select it; add the Namespace with its labels, or set spec.meshRef`,
-    [...couldSelect.map((m) => relatedAt(m, SELECTOR, `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`)), ...left],
+    [
+      ...couldSelect.map((m) =>
+        relatedAt(
+          m,
+          SELECTOR,
+          `Mesh ${m.id.name} selects ${describeSelector((m.resource as Mesh).spec.namespaceSelector, 'none')}`,
+        ),
+      ),
+      ...left,
+    ],
   );
 }
 
 function isEmptySelector(sel: Mesh['spec']['namespaceSelector']): boolean {
-  return sel !== undefined && Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
+  return (
+    sel !== undefined &&
+    Object.keys(sel.matchLabels ?? {}).length === 0 &&
+    (sel.matchExpressions ?? []).length === 0
+  );
 }
 
 function relevantLabels(labels: Readonly<Record<string, string>>, keys: string[]): string {

@@ -3,8 +3,14 @@ import type { InputPod } from './graph.js';
 import { check, listener, NS, summarize, vg, vn, type Raw } from './fixtures.testkit.js';
 
 const enabled = [{ name: NS, labels: { mesh: 'm', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } }];
-const node = (name: string, podSelector?: Raw) => vn(name, { ...(podSelector ? { podSelector } : {}), listeners: [listener()], serviceDiscovery: { dns: { hostname: 'h' } } });
-const gateway = (name: string, podSelector?: Raw) => vg(name, { ...(podSelector ? { podSelector } : {}), listeners: [listener(8088)] });
+const node = (name: string, podSelector?: Raw) =>
+  vn(name, {
+    ...(podSelector ? { podSelector } : {}),
+    listeners: [listener()],
+    serviceDiscovery: { dns: { hostname: 'h' } },
+  });
+const gateway = (name: string, podSelector?: Raw) =>
+  vg(name, { ...(podSelector ? { podSelector } : {}), listeners: [listener(8088)] });
 const pod = (labels: Record<string, string>, more: Partial<InputPod> = {}): InputPod => ({
   namespace: NS,
   name: 'web',
@@ -17,52 +23,96 @@ const pod = (labels: Record<string, string>, more: Partial<InputPod> = {}): Inpu
 
 describe('pods against podSelectors (appmesh.md §2.2, §3.1)', () => {
   it('one matching VirtualNode is fine; an absent podSelector selects no pod', () => {
-    const r = check([node('a', { matchLabels: { app: 'web' } }), node('b')], { namespaces: enabled, pods: [pod({ app: 'web' })] });
+    const r = check([node('a', { matchLabels: { app: 'web' } }), node('b')], {
+      namespaces: enabled,
+      pods: [pod({ app: 'web' })],
+    });
     expect(r.diagnostics).toEqual([]);
   });
 
   it('rejects a pod matched by two VirtualNodes, at the template labels', () => {
-    const r = check([node('a', { matchLabels: { app: 'web' } }), node('b', {})], { namespaces: enabled, pods: [pod({ app: 'web' })] });
+    const r = check([node('a', { matchLabels: { app: 'web' } }), node('b', {})], {
+      namespaces: enabled,
+      pods: [pod({ app: 'web' })],
+    });
     expect(summarize(r.errors)).toEqual(['error pod.multiple-virtual-nodes @ spec.template.metadata.labels']);
-    expect(r.errors[0]!.message).toBe('found multiple matching VirtualNodes for pod ns/web: ns/a,ns/b; make their podSelectors disjoint');
+    expect(r.errors[0]!.message).toBe(
+      'found multiple matching VirtualNodes for pod ns/web: ns/a,ns/b; make their podSelectors disjoint',
+    );
     expect(r.errors[0]!.resource).toEqual({ kind: 'Deployment', namespace: NS, name: 'web' });
     expect(r.errors[0]!.source).toEqual({ file: 'w.yaml', line: 12, col: 1 });
   });
 
   it('rejects a pod matched by two VirtualGateways', () => {
-    const r = check([gateway('a', { matchLabels: { app: 'gw' } }), gateway('b', { matchExpressions: [{ key: 'app', operator: 'Exists' }] })], { namespaces: enabled, pods: [pod({ app: 'gw' })] });
-    expect(summarize(r.errors)).toEqual(['error pod.multiple-virtual-gateways @ spec.template.metadata.labels']);
+    const r = check(
+      [
+        gateway('a', { matchLabels: { app: 'gw' } }),
+        gateway('b', { matchExpressions: [{ key: 'app', operator: 'Exists' }] }),
+      ],
+      { namespaces: enabled, pods: [pod({ app: 'gw' })] },
+    );
+    expect(summarize(r.errors)).toEqual([
+      'error pod.multiple-virtual-gateways @ spec.template.metadata.labels',
+    ]);
   });
 
   it('rejects a pod matched by a VirtualNode and a VirtualGateway', () => {
-    const r = check([node('a', { matchLabels: { app: 'x' } }), gateway('g', { matchLabels: { app: 'x' } })], { namespaces: enabled, pods: [pod({ app: 'x' })] });
-    expect(summarize(r.errors)).toEqual(['error pod.virtual-node-and-gateway @ spec.template.metadata.labels']);
+    const r = check([node('a', { matchLabels: { app: 'x' } }), gateway('g', { matchLabels: { app: 'x' } })], {
+      namespaces: enabled,
+      pods: [pod({ app: 'x' })],
+    });
+    expect(summarize(r.errors)).toEqual([
+      'error pod.virtual-node-and-gateway @ spec.template.metadata.labels',
+    ]);
     expect(r.errors[0]!.message).toContain('Please use podSelector on one');
   });
 
   it('with injection enabled, a pod must match something', () => {
-    const r = check([node('a', { matchLabels: { app: 'x' } })], { namespaces: enabled, pods: [pod({ app: 'db' })] });
+    const r = check([node('a', { matchLabels: { app: 'x' } })], {
+      namespaces: enabled,
+      pods: [pod({ app: 'db' })],
+    });
     expect(summarize(r.errors)).toEqual(['error pod.no-match @ spec.template.metadata.labels']);
-    expect(r.errors[0]!.message).toContain('sidecarInject enabled but no matching VirtualNode or VirtualGateway found');
+    expect(r.errors[0]!.message).toContain(
+      'sidecarInject enabled but no matching VirtualNode or VirtualGateway found',
+    );
   });
 
   it('the pod annotation disabled, or a namespace without the injector label, skips the checks', () => {
     const twice = [node('a', {}), node('b', {})];
-    expect(check(twice, { namespaces: enabled, pods: [pod({}, { annotations: { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'Disabled' } })] }).errors).toEqual([]);
+    expect(
+      check(twice, {
+        namespaces: enabled,
+        pods: [pod({}, { annotations: { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'Disabled' } })],
+      }).errors,
+    ).toEqual([]);
     expect(check(twice, { pods: [pod({})] }).errors).toEqual([]);
   });
 
   it('a pod annotation enabled overrides a namespace labelled disabled', () => {
     const ns = [{ name: NS, labels: { mesh: 'm', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'disabled' } }];
-    const r = check([node('a', { matchLabels: { app: 'x' } })], { namespaces: ns, pods: [pod({ app: 'db' }, { annotations: { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } })] });
+    const r = check([node('a', { matchLabels: { app: 'x' } })], {
+      namespaces: ns,
+      pods: [pod({ app: 'db' }, { annotations: { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } })],
+    });
     expect(r.errors.map((d) => d.code)).toEqual(['pod.no-match']);
   });
 
   it('only selectors of the pod namespace count', () => {
-    const r = check([node('a', {}, ), vn('b', { podSelector: {}, listeners: [listener()], serviceDiscovery: { dns: { hostname: 'h' } } }, { namespace: 'other' })], {
-      namespaces: [...enabled, { name: 'other', labels: { mesh: 'm' } }],
-      pods: [pod({})],
-    });
+    const r = check(
+      [
+        node('a', {}),
+        vn(
+          'b',
+          { podSelector: {}, listeners: [listener()], serviceDiscovery: { dns: { hostname: 'h' } } },
+          { namespace: 'other' },
+        ),
+      ],
+      {
+        namespaces: [...enabled, { name: 'other', labels: { mesh: 'm' } }],
+        pods: [pod({})],
+      },
+    );
     expect(r.errors).toEqual([]);
   });
 });

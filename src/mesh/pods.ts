@@ -5,7 +5,7 @@
  */
 import type { VirtualGateway, VirtualNode } from '../model/index.js';
 
-import type { BuildContext} from './context.js';
+import type { BuildContext } from './context.js';
 import { relatedAt, safeLocate, type Entry } from './context.js';
 import type { InputPod } from './graph.js';
 import { selectorMatches, selectorProblems } from './selectors.js';
@@ -20,7 +20,10 @@ function modeOf(value: string | undefined): InjectionMode {
 }
 
 /** appmesh.md §3.1: the namespace label's value, overridden by the pod annotation (case-insensitive). */
-export function injectionMode(namespaceLabels: Readonly<Record<string, string>>, podAnnotations: Readonly<Record<string, string>>): InjectionMode {
+export function injectionMode(
+  namespaceLabels: Readonly<Record<string, string>>,
+  podAnnotations: Readonly<Record<string, string>>,
+): InjectionMode {
   const pod = modeOf(podAnnotations[INJECT_LABEL]);
   return pod !== 'unspecified' ? pod : modeOf(namespaceLabels[INJECT_LABEL]);
 }
@@ -52,16 +55,32 @@ export function checkPods(ctx: BuildContext, pods: ReadonlyArray<InputPod>): voi
     const vgs = matching(slot.vgs);
     const kind = pod.kind ?? 'Pod';
     const prefix = pod.templatePath ?? [];
-    const at = { id: { kind, namespace: pod.namespace, name: pod.name }, locate: (p: ReadonlyArray<string | number>) => safeLocate(pod.locate, p.slice(prefix.length)) };
+    const at = {
+      id: { kind, namespace: pod.namespace, name: pod.name },
+      locate: (p: ReadonlyArray<string | number>) => safeLocate(pod.locate, p.slice(prefix.length)),
+    };
     const labelsPath = [...prefix, 'metadata', 'labels'];
     const podName = `${pod.namespace}/${pod.name}`;
     const names = (list: Entry[]) => list.map((e) => `${e.id.namespace}/${e.id.name}`).join(',');
-    const rel = (list: Entry[]) => list.map((e) => relatedAt(e, ['spec', 'podSelector'], `${e.kind} ${e.id.name} selects this pod`));
+    const rel = (list: Entry[]) =>
+      list.map((e) => relatedAt(e, ['spec', 'podSelector'], `${e.kind} ${e.id.name} selects this pod`));
     if (vns.length > 1) {
-      ctx.errorAt(at, labelsPath, 'pod.multiple-virtual-nodes', `found multiple matching VirtualNodes for pod ${podName}: ${names(vns)}; make their podSelectors disjoint`, rel(vns));
+      ctx.errorAt(
+        at,
+        labelsPath,
+        'pod.multiple-virtual-nodes',
+        `found multiple matching VirtualNodes for pod ${podName}: ${names(vns)}; make their podSelectors disjoint`,
+        rel(vns),
+      );
     }
     if (vgs.length > 1) {
-      ctx.errorAt(at, labelsPath, 'pod.multiple-virtual-gateways', `found multiple matching VirtualGateways for pod ${podName}: ${names(vgs)}; make their podSelectors disjoint`, rel(vgs));
+      ctx.errorAt(
+        at,
+        labelsPath,
+        'pod.multiple-virtual-gateways',
+        `found multiple matching VirtualGateways for pod ${podName}: ${names(vgs)}; make their podSelectors disjoint`,
+        rel(vgs),
+      );
     }
     if (vns.length > 0 && vgs.length > 0) {
       ctx.errorAt(

@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTAS, type Quotas } from './graph.js';
-import { check, dns, gr, httpRoute, listener, mesh, vg, vn, vr, vs, vsRef, type Raw } from './fixtures.testkit.js';
+import {
+  check,
+  dns,
+  gr,
+  httpRoute,
+  listener,
+  mesh,
+  vg,
+  vn,
+  vr,
+  vs,
+  vsRef,
+  type Raw,
+} from './fixtures.testkit.js';
 import { QUOTA_INFO, quotaNameOf } from './quotas.js';
 
 const target = { virtualService: { virtualServiceRef: { name: 's' } } };
-const grs = (n: number) => Array.from({ length: n }, (_, i) => gr(`r${i}`, { httpRoute: { match: { prefix: `/${i}` }, action: { target } } }));
+const grs = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    gr(`r${i}`, { httpRoute: { match: { prefix: `/${i}` }, action: { target } } }),
+  );
 
 interface QuotaCase {
   quota: keyof Quotas;
@@ -14,24 +30,96 @@ interface QuotaCase {
 }
 
 const cases: QuotaCase[] = [
-  { quota: 'meshes', make: (n) => Array.from({ length: n - 1 }, (_, i) => mesh(`x${i}`, {})), path: 'metadata.name' },
-  { quota: 'virtualNodesPerMesh', make: (n) => Array.from({ length: n }, (_, i) => vn(`n${i}`)), path: 'metadata.name' },
-  { quota: 'virtualServicesPerMesh', make: (n) => Array.from({ length: n }, (_, i) => vs(`s${i}`)), path: 'metadata.name' },
-  { quota: 'virtualRoutersPerMesh', make: (n) => [vn('t'), ...Array.from({ length: n }, (_, i) => vr(`r${i}`, { listeners: [listener()], routes: [httpRoute('a', ['t'])] }))], path: 'metadata.name' },
-  { quota: 'virtualGatewaysPerMesh', make: (n) => Array.from({ length: n }, (_, i) => vg(`g${i}`, { listeners: [listener(8088)] })), path: 'metadata.name' },
-  { quota: 'routesPerVirtualRouter', make: (n) => [vn('t'), vr('r', { listeners: [listener()], routes: Array.from({ length: n }, (_, i) => httpRoute(`a${i}`, ['t'])) })], path: 'spec.routes[2]' },
-  { quota: 'gatewayRoutesPerVirtualGateway', make: (n) => [vn('t'), vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 't' } } } }), vg('g', { namespaceSelector: {}, listeners: [listener(8088)] }), ...grs(n)], path: 'metadata.name' },
-  { quota: 'backendsPerVirtualNode', make: (n) => [...Array.from({ length: n }, (_, i) => vs(`s${i}`)), vn('a', { serviceDiscovery: dns(), backends: Array.from({ length: n }, (_, i) => vsRef(`s${i}`)) })], path: 'spec.backends[2]' },
+  {
+    quota: 'meshes',
+    make: (n) => Array.from({ length: n - 1 }, (_, i) => mesh(`x${i}`, {})),
+    path: 'metadata.name',
+  },
+  {
+    quota: 'virtualNodesPerMesh',
+    make: (n) => Array.from({ length: n }, (_, i) => vn(`n${i}`)),
+    path: 'metadata.name',
+  },
+  {
+    quota: 'virtualServicesPerMesh',
+    make: (n) => Array.from({ length: n }, (_, i) => vs(`s${i}`)),
+    path: 'metadata.name',
+  },
+  {
+    quota: 'virtualRoutersPerMesh',
+    make: (n) => [
+      vn('t'),
+      ...Array.from({ length: n }, (_, i) =>
+        vr(`r${i}`, { listeners: [listener()], routes: [httpRoute('a', ['t'])] }),
+      ),
+    ],
+    path: 'metadata.name',
+  },
+  {
+    quota: 'virtualGatewaysPerMesh',
+    make: (n) => Array.from({ length: n }, (_, i) => vg(`g${i}`, { listeners: [listener(8088)] })),
+    path: 'metadata.name',
+  },
+  {
+    quota: 'routesPerVirtualRouter',
+    make: (n) => [
+      vn('t'),
+      vr('r', {
+        listeners: [listener()],
+        routes: Array.from({ length: n }, (_, i) => httpRoute(`a${i}`, ['t'])),
+      }),
+    ],
+    path: 'spec.routes[2]',
+  },
+  {
+    quota: 'gatewayRoutesPerVirtualGateway',
+    make: (n) => [
+      vn('t'),
+      vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 't' } } } }),
+      vg('g', { namespaceSelector: {}, listeners: [listener(8088)] }),
+      ...grs(n),
+    ],
+    path: 'metadata.name',
+  },
+  {
+    quota: 'backendsPerVirtualNode',
+    make: (n) => [
+      ...Array.from({ length: n }, (_, i) => vs(`s${i}`)),
+      vn('a', { serviceDiscovery: dns(), backends: Array.from({ length: n }, (_, i) => vsRef(`s${i}`)) }),
+    ],
+    path: 'spec.backends[2]',
+  },
   {
     quota: 'weightedTargetsPerRoute',
-    make: (n) => [...Array.from({ length: n }, (_, i) => vn(`t${i}`)), vr('r', { listeners: [listener()], routes: [httpRoute('a', Array.from({ length: n }, (_, i) => `t${i}`))] })],
+    make: (n) => [
+      ...Array.from({ length: n }, (_, i) => vn(`t${i}`)),
+      vr('r', {
+        listeners: [listener()],
+        routes: [
+          httpRoute(
+            'a',
+            Array.from({ length: n }, (_, i) => `t${i}`),
+          ),
+        ],
+      }),
+    ],
     path: 'spec.routes[0].httpRoute.action.weightedTargets[2]',
   },
 ];
 
 describe('quotas (appmesh.md §5)', () => {
   it('defaults are App Mesh defaults', () => {
-    expect(DEFAULT_QUOTAS).toMatchObject({ meshes: 15, virtualNodesPerMesh: 200, virtualServicesPerMesh: 200, virtualRoutersPerMesh: 200, virtualGatewaysPerMesh: 3, routesPerVirtualRouter: 50, gatewayRoutesPerVirtualGateway: 10, backendsPerVirtualNode: 50, weightedTargetsPerRoute: 10 });
+    expect(DEFAULT_QUOTAS).toMatchObject({
+      meshes: 15,
+      virtualNodesPerMesh: 200,
+      virtualServicesPerMesh: 200,
+      virtualRoutersPerMesh: 200,
+      virtualGatewaysPerMesh: 3,
+      routesPerVirtualRouter: 50,
+      gatewayRoutesPerVirtualGateway: 10,
+      backendsPerVirtualNode: 50,
+      weightedTargetsPerRoute: 10,
+    });
   });
 
   for (const c of cases) {
@@ -43,7 +131,9 @@ describe('quotas (appmesh.md §5)', () => {
       const errors = over.errors.filter((d) => d.code === `quota.${c.quota}`);
       expect(errors).toHaveLength(1);
       expect(errors[0]!.path).toBe(c.path);
-      expect(errors[0]!.message).toContain(`"${QUOTA_INFO[c.quota].title}" (${QUOTA_INFO[c.quota].code}) is 2`);
+      expect(errors[0]!.message).toContain(
+        `"${QUOTA_INFO[c.quota].title}" (${QUOTA_INFO[c.quota].code}) is 2`,
+      );
       expect(errors[0]!.message).toContain(`--quota ${c.quota}=3`);
       expect(errors[0]!.message).toContain(`quotas.${c.quota}`);
     });

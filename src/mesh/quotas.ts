@@ -4,7 +4,7 @@
  * first resource over the limit; every resource past it is refused (inactive).
  */
 import type { Path, VirtualNode } from '../model/index.js';
-import type { BuildContext} from './context.js';
+import type { BuildContext } from './context.js';
 import { relatedAt, type Entry } from './context.js';
 import type { Quotas } from './graph.js';
 import { routeTypeOf } from './rules-virtual-router.js';
@@ -24,7 +24,11 @@ export const QUOTA_INFO: Readonly<Record<keyof Quotas, QuotaInfo>> = {
   virtualServicesPerMesh: { title: 'Virtual services per mesh', code: 'L-DA7495A7', adjustable: true },
   virtualGatewaysPerMesh: { title: 'Virtual gateways per mesh', code: 'L-87E74146', adjustable: true },
   routesPerVirtualRouter: { title: 'Routes per virtual router', code: 'L-BB90B7FF', adjustable: true },
-  gatewayRoutesPerVirtualGateway: { title: 'Gateway routes per virtual gateway', code: 'L-F6F26D09', adjustable: true },
+  gatewayRoutesPerVirtualGateway: {
+    title: 'Gateway routes per virtual gateway',
+    code: 'L-F6F26D09',
+    adjustable: true,
+  },
   backendsPerVirtualNode: { title: 'Backends per virtual node', code: 'L-8775AB18', adjustable: true },
   weightedTargetsPerRoute: { title: 'Weighted targets per route', code: 'L-AE1D9567', adjustable: false },
 };
@@ -41,16 +45,36 @@ function howToRaise(q: keyof Quotas, needed: number): string {
   return `raise it in Amime's configuration (quotas.${q}: ${needed}) or with \`amime validate --quota ${q}=${needed}\``;
 }
 
-function exceeded(ctx: BuildContext, q: keyof Quotas, count: number, scope: string, first: Entry, path: Path, rest: Array<{ entry: Entry; path: Path }>): void {
+function exceeded(
+  ctx: BuildContext,
+  q: keyof Quotas,
+  count: number,
+  scope: string,
+  first: Entry,
+  path: Path,
+  rest: Array<{ entry: Entry; path: Path }>,
+): void {
   const limit = ctx.quotas[q];
   const info = QUOTA_INFO[q];
   const fixed = info.adjustable ? '' : ' (App Mesh does not allow raising this one)';
   const message = `${scope}: ${count}; the quota "${info.title}" (${info.code}) is ${limit}${fixed}: ${howToRaise(q, count)}`;
-  ctx.report(first, 'error', path, `quota.${q}`, message, rest.slice(0, 20).map((r) => relatedAt(r.entry, r.path, 'also over the quota')), first);
+  ctx.report(
+    first,
+    'error',
+    path,
+    `quota.${q}`,
+    message,
+    rest.slice(0, 20).map((r) => relatedAt(r.entry, r.path, 'also over the quota')),
+    first,
+  );
 }
 
 function block(e: Entry, q: keyof Quotas): void {
-  if (!e.blocked) e.blocked = { reason: 'QuotaExceeded', message: `over the quota "${QUOTA_INFO[q].title}" (${QUOTA_INFO[q].code})` };
+  if (!e.blocked)
+    e.blocked = {
+      reason: 'QuotaExceeded',
+      message: `over the quota "${QUOTA_INFO[q].title}" (${QUOTA_INFO[q].code})`,
+    };
 }
 
 export function checkQuotas(ctx: BuildContext): void {
@@ -74,7 +98,10 @@ export function checkQuotas(ctx: BuildContext): void {
   ];
   for (const [mesh, kinds] of perMesh) {
     for (const [kind, q, what] of kindQuota) {
-      perScope(ctx, q, kinds.get(kind) ?? [], `mesh ${mesh.awsName}: ${what}`, (e) => [e, ['metadata', 'name']]);
+      perScope(ctx, q, kinds.get(kind) ?? [], `mesh ${mesh.awsName}: ${what}`, (e) => [
+        e,
+        ['metadata', 'name'],
+      ]);
     }
   }
 
@@ -86,19 +113,45 @@ export function checkQuotas(ctx: BuildContext): void {
   }
   for (const [gw, routes] of routesPerGateway) {
     routes.sort((a, b) => a.index - b.index);
-    perScope(ctx, 'gatewayRoutesPerVirtualGateway', routes, `VirtualGateway ${gw.id.namespace ? `${gw.id.namespace}/` : ''}${gw.id.name}: gateway routes`, (e) => [e, ['metadata', 'name']]);
+    perScope(
+      ctx,
+      'gatewayRoutesPerVirtualGateway',
+      routes,
+      `VirtualGateway ${gw.id.namespace ? `${gw.id.namespace}/` : ''}${gw.id.name}: gateway routes`,
+      (e) => [e, ['metadata', 'name']],
+    );
   }
 
   for (const e of ctx.entries) {
     if (e.kind === 'VirtualRouter') {
       const routes = (e.resource.spec as { routes?: unknown[] }).routes ?? [];
       const limit = ctx.quotas.routesPerVirtualRouter;
-      if (routes.length > limit) exceeded(ctx, 'routesPerVirtualRouter', routes.length, `VirtualRouter ${e.id.name}: routes`, e, ['spec', 'routes', limit], []);
+      if (routes.length > limit)
+        exceeded(
+          ctx,
+          'routesPerVirtualRouter',
+          routes.length,
+          `VirtualRouter ${e.id.name}: routes`,
+          e,
+          ['spec', 'routes', limit],
+          [],
+        );
       const weighted = ctx.quotas.weightedTargetsPerRoute;
       (routes as Parameters<typeof routeTypeOf>[0][]).forEach((r, i) => {
         const type = routeTypeOf(r);
-        const targets = type ? ((r[type] as { action?: { weightedTargets?: unknown[] } }).action?.weightedTargets ?? []) : [];
-        if (targets.length > weighted) exceeded(ctx, 'weightedTargetsPerRoute', targets.length, `route ${r.name}: weighted targets`, e, ['spec', 'routes', i, type!, 'action', 'weightedTargets', weighted], []);
+        const targets = type
+          ? ((r[type] as { action?: { weightedTargets?: unknown[] } }).action?.weightedTargets ?? [])
+          : [];
+        if (targets.length > weighted)
+          exceeded(
+            ctx,
+            'weightedTargetsPerRoute',
+            targets.length,
+            `route ${r.name}: weighted targets`,
+            e,
+            ['spec', 'routes', i, type!, 'action', 'weightedTargets', weighted],
+            [],
+          );
       });
     }
     if (e.kind === 'VirtualNode') {
@@ -107,19 +160,40 @@ export function checkQuotas(ctx: BuildContext): void {
       if (links.length > limit) {
         const declared = (e.resource as VirtualNode).spec.backends?.length ?? 0;
         const path: Path = declared > limit ? ['spec', 'backends', limit] : ['spec', 'backendGroups'];
-        exceeded(ctx, 'backendsPerVirtualNode', links.length, `VirtualNode ${e.id.name}: backends (with BackendGroups expanded)`, e, path, []);
+        exceeded(
+          ctx,
+          'backendsPerVirtualNode',
+          links.length,
+          `VirtualNode ${e.id.name}: backends (with BackendGroups expanded)`,
+          e,
+          path,
+          [],
+        );
       }
     }
   }
 }
 
 /** Resources in input order: the ones past the limit are refused; the first of them carries the error. */
-function perScope(ctx: BuildContext, q: keyof Quotas, list: Entry[], scope: string, at: (e: Entry) => [Entry, Path]): void {
+function perScope(
+  ctx: BuildContext,
+  q: keyof Quotas,
+  list: Entry[],
+  scope: string,
+  at: (e: Entry) => [Entry, Path],
+): void {
   const limit = ctx.quotas[q];
   if (list.length <= limit) return;
   const over = list.slice(Math.max(0, limit));
   for (const e of over) block(e, q);
   const [first, path] = at(over[0]!);
   const message = `${scope}: ${list.length}; the quota "${QUOTA_INFO[q].title}" (${QUOTA_INFO[q].code}) is ${limit}: ${howToRaise(q, list.length)}`;
-  ctx.report(first, 'error', path, `quota.${q}`, message, over.slice(1, 21).map((e) => relatedAt(e, ['metadata', 'name'], 'also over the quota')));
+  ctx.report(
+    first,
+    'error',
+    path,
+    `quota.${q}`,
+    message,
+    over.slice(1, 21).map((e) => relatedAt(e, ['metadata', 'name'], 'also over the quota')),
+  );
 }

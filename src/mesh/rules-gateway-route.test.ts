@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { check, dns, gr, listener, mesh, verifyRule, vg, vn, vs, type Raw, type RuleCase } from './fixtures.testkit.js';
+import {
+  check,
+  dns,
+  gr,
+  listener,
+  mesh,
+  verifyRule,
+  vg,
+  vn,
+  vs,
+  type Raw,
+  type RuleCase,
+} from './fixtures.testkit.js';
 
 const node = vn('n', { listeners: [listener(8080)], serviceDiscovery: dns() });
 const svc = vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } } } });
 const gateway = vg('g', { namespaceSelector: { matchLabels: { mesh: 'm' } }, listeners: [listener(8088)] });
 const world = [node, svc, gateway];
 const target = { virtualService: { virtualServiceRef: { name: 's' } } };
-const http = (match: Raw, action: Raw = {}) => gr('r', { httpRoute: { match, action: { target, ...action } } });
+const http = (match: Raw, action: Raw = {}) =>
+  gr('r', { httpRoute: { match, action: { target, ...action } } });
 const grpc = (match: Raw) => gr('r', { grpcRoute: { match, action: { target } } });
 const grpcWorld = [node, svc, vg('g', { namespaceSelector: {}, listeners: [listener(8088, 'grpc')] })];
 
@@ -14,14 +27,25 @@ const cases: RuleCase[] = [
   {
     rule: 'exactly one of httpRoute/http2Route/grpcRoute',
     good: [...world, http({ prefix: '/' })],
-    bad: [...world, gr('r', { httpRoute: { match: { prefix: '/' }, action: { target } }, http2Route: { match: { prefix: '/' }, action: { target } } })],
+    bad: [
+      ...world,
+      gr('r', {
+        httpRoute: { match: { prefix: '/' }, action: { target } },
+        http2Route: { match: { prefix: '/' }, action: { target } },
+      }),
+    ],
     code: 'schema.exactly-one',
     path: 'spec',
   },
   {
     rule: 'attaches to a VirtualGateway that selects its namespace (none found)',
     good: [...world, http({ prefix: '/' })],
-    bad: [node, svc, vg('g', { namespaceSelector: { matchLabels: { team: 'x' } }, listeners: [listener(8088)] }), http({ prefix: '/' })],
+    bad: [
+      node,
+      svc,
+      vg('g', { namespaceSelector: { matchLabels: { team: 'x' } }, listeners: [listener(8088)] }),
+      http({ prefix: '/' }),
+    ],
     code: 'gr.no-matching-gateway',
     path: 'metadata.labels',
     message: 'failed to find matching virtualGateway for gatewayRoute: r, expecting 1 but found 0',
@@ -35,8 +59,26 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'gatewayRouteSelector filters routes by label',
-    good: [node, svc, vg('g', { namespaceSelector: {}, gatewayRouteSelector: { matchLabels: { gw: 'g' } }, listeners: [listener(8088)] }), gr('r', { httpRoute: { match: { prefix: '/' }, action: { target } } }, { labels: { gw: 'g' } })],
-    bad: [node, svc, vg('g', { namespaceSelector: {}, gatewayRouteSelector: { matchLabels: { gw: 'g' } }, listeners: [listener(8088)] }), gr('r', { httpRoute: { match: { prefix: '/' }, action: { target } } }, { labels: { gw: 'other' } })],
+    good: [
+      node,
+      svc,
+      vg('g', {
+        namespaceSelector: {},
+        gatewayRouteSelector: { matchLabels: { gw: 'g' } },
+        listeners: [listener(8088)],
+      }),
+      gr('r', { httpRoute: { match: { prefix: '/' }, action: { target } } }, { labels: { gw: 'g' } }),
+    ],
+    bad: [
+      node,
+      svc,
+      vg('g', {
+        namespaceSelector: {},
+        gatewayRouteSelector: { matchLabels: { gw: 'g' } },
+        listeners: [listener(8088)],
+      }),
+      gr('r', { httpRoute: { match: { prefix: '/' }, action: { target } } }, { labels: { gw: 'other' } }),
+    ],
     code: 'gr.no-matching-gateway',
     path: 'metadata.labels',
   },
@@ -61,7 +103,12 @@ const cases: RuleCase[] = [
     code: 'gr.gateway-cross-mesh',
     path: 'metadata.namespace',
     message: "didn't belong to mesh m",
-    options: { namespaces: [{ name: 'ns', labels: { mesh: 'm' } }, { name: 'other', labels: { mesh: 'm2' } }] },
+    options: {
+      namespaces: [
+        { name: 'ns', labels: { mesh: 'm' } },
+        { name: 'other', labels: { mesh: 'm2' } },
+      ],
+    },
   },
   {
     rule: 'http match needs at least one of prefix, path, hostname',
@@ -107,7 +154,10 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'header range start < end',
-    good: [...world, http({ prefix: '/', headers: [{ name: 'x', match: { range: { start: 0, end: 10 } } }] })],
+    good: [
+      ...world,
+      http({ prefix: '/', headers: [{ name: 'x', match: { range: { start: 0, end: 10 } } }] }),
+    ],
     bad: [...world, http({ prefix: '/', headers: [{ name: 'x', match: { range: { start: 10, end: 0 } } }] })],
     code: 'match.range',
     path: 'spec.httpRoute.match.headers[0].match.range',
@@ -151,7 +201,10 @@ const cases: RuleCase[] = [
   {
     rule: 'prefix rewrite is defaultPrefix xor value',
     good: [...world, http({ prefix: '/a/' }, { rewrite: { prefix: { defaultPrefix: 'DISABLED' } } })],
-    bad: [...world, http({ prefix: '/a/' }, { rewrite: { prefix: { defaultPrefix: 'DISABLED', value: '/b/' } } })],
+    bad: [
+      ...world,
+      http({ prefix: '/a/' }, { rewrite: { prefix: { defaultPrefix: 'DISABLED', value: '/b/' } } }),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.httpRoute.action.rewrite.prefix',
   },
@@ -213,8 +266,18 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'with several gateway listeners match.port is required',
-    good: [node, svc, vg('g', { namespaceSelector: {}, listeners: [listener(8088), listener(8089)] }), http({ prefix: '/', port: 8089 })],
-    bad: [node, svc, vg('g', { namespaceSelector: {}, listeners: [listener(8088), listener(8089)] }), http({ prefix: '/' })],
+    good: [
+      node,
+      svc,
+      vg('g', { namespaceSelector: {}, listeners: [listener(8088), listener(8089)] }),
+      http({ prefix: '/', port: 8089 }),
+    ],
+    bad: [
+      node,
+      svc,
+      vg('g', { namespaceSelector: {}, listeners: [listener(8088), listener(8089)] }),
+      http({ prefix: '/' }),
+    ],
     code: 'gr.port-required',
     path: 'spec.httpRoute.match.port',
   },
@@ -234,37 +297,102 @@ const cases: RuleCase[] = [
   },
   {
     rule: "the target port must be a listener of the service's provider",
-    good: [...world, gr('r', { httpRoute: { match: { prefix: '/' }, action: { target: { ...target, port: 8080 } } } })],
-    bad: [...world, gr('r', { httpRoute: { match: { prefix: '/' }, action: { target: { ...target, port: 1 } } } })],
+    good: [
+      ...world,
+      gr('r', { httpRoute: { match: { prefix: '/' }, action: { target: { ...target, port: 8080 } } } }),
+    ],
+    bad: [
+      ...world,
+      gr('r', { httpRoute: { match: { prefix: '/' }, action: { target: { ...target, port: 1 } } } }),
+    ],
     code: 'target.port-unknown',
     path: 'spec.httpRoute.action.target.port',
   },
   {
     rule: 'gateway route names are unique per gateway',
-    good: [...world, http({ prefix: '/' }), gr('r2', { httpRoute: { match: { prefix: '/b' }, action: { target } } })],
-    bad: [...world, http({ prefix: '/' }), gr('r2', { awsName: 'r_ns', httpRoute: { match: { prefix: '/b' }, action: { target } } })],
+    good: [
+      ...world,
+      http({ prefix: '/' }),
+      gr('r2', { httpRoute: { match: { prefix: '/b' }, action: { target } } }),
+    ],
+    bad: [
+      ...world,
+      http({ prefix: '/' }),
+      gr('r2', { awsName: 'r_ns', httpRoute: { match: { prefix: '/b' }, action: { target } } }),
+    ],
     code: 'name.duplicate',
     path: 'spec.awsName',
   },
   {
     rule: 'a system-set virtualGatewayRef must name an existing gateway',
-    good: [...world, gr('r', { virtualGatewayRef: { name: 'g', uid: 'u' }, httpRoute: { match: { prefix: '/' }, action: { target } } })],
-    bad: [...world, gr('r', { virtualGatewayRef: { name: 'nope', uid: 'u' }, httpRoute: { match: { prefix: '/' }, action: { target } } })],
+    good: [
+      ...world,
+      gr('r', {
+        virtualGatewayRef: { name: 'g', uid: 'u' },
+        httpRoute: { match: { prefix: '/' }, action: { target } },
+      }),
+    ],
+    bad: [
+      ...world,
+      gr('r', {
+        virtualGatewayRef: { name: 'nope', uid: 'u' },
+        httpRoute: { match: { prefix: '/' }, action: { target } },
+      }),
+    ],
     code: 'gr.gateway-not-found',
     path: 'spec.virtualGatewayRef.name',
   },
   {
     rule: 'a gRPC rewrite has only hostname (prefix is unknown, warning)',
-    good: [...grpcWorld, gr('r', { grpcRoute: { match: { serviceName: 'a.B' }, action: { target, rewrite: { hostname: { defaultTargetHostname: 'ENABLED' } } } } })],
-    bad: [...grpcWorld, gr('r', { grpcRoute: { match: { serviceName: 'a.B' }, action: { target, rewrite: { prefix: { value: '/x/' } } } } })],
+    good: [
+      ...grpcWorld,
+      gr('r', {
+        grpcRoute: {
+          match: { serviceName: 'a.B' },
+          action: { target, rewrite: { hostname: { defaultTargetHostname: 'ENABLED' } } },
+        },
+      }),
+    ],
+    bad: [
+      ...grpcWorld,
+      gr('r', {
+        grpcRoute: {
+          match: { serviceName: 'a.B' },
+          action: { target, rewrite: { prefix: { value: '/x/' } } },
+        },
+      }),
+    ],
     code: 'schema.unknown-field',
     path: 'spec.grpcRoute.action.rewrite.prefix',
     severity: 'warning',
   },
   {
     rule: 'the target is a virtualServiceRef or a virtualServiceARN, not both',
-    good: [...world, gr('r', { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceARN: 'mesh/m/virtualService/s.ns' } } } } })],
-    bad: [...world, gr('r', { httpRoute: { match: { prefix: '/' }, action: { target: { virtualService: { virtualServiceARN: 'mesh/m/virtualService/s.ns', virtualServiceRef: { name: 's' } } } } } })],
+    good: [
+      ...world,
+      gr('r', {
+        httpRoute: {
+          match: { prefix: '/' },
+          action: { target: { virtualService: { virtualServiceARN: 'mesh/m/virtualService/s.ns' } } },
+        },
+      }),
+    ],
+    bad: [
+      ...world,
+      gr('r', {
+        httpRoute: {
+          match: { prefix: '/' },
+          action: {
+            target: {
+              virtualService: {
+                virtualServiceARN: 'mesh/m/virtualService/s.ns',
+                virtualServiceRef: { name: 's' },
+              },
+            },
+          },
+        },
+      }),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.httpRoute.action.target.virtualService',
   },
@@ -291,7 +419,14 @@ describe('GatewayRoute rules (appmesh.md §1.2, §2.2, §2.4)', () => {
 
   it('without the Namespace object, a gateway in the route namespace is preferred among candidates', () => {
     const r = check(
-      [mesh('m', { namespaceSelector: {} }), node, svc, vg('g', { namespaceSelector: {}, listeners: [listener(8088)] }), vg('g2', { namespaceSelector: {}, listeners: [listener(8088)] }, { namespace: 'other' }), http({ prefix: '/' })],
+      [
+        mesh('m', { namespaceSelector: {} }),
+        node,
+        svc,
+        vg('g', { namespaceSelector: {}, listeners: [listener(8088)] }),
+        vg('g2', { namespaceSelector: {}, listeners: [listener(8088)] }, { namespace: 'other' }),
+        http({ prefix: '/' }),
+      ],
       { base: false, namespaces: [] },
     );
     expect(r.errors).toEqual([]);

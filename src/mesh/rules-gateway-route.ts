@@ -6,7 +6,7 @@
  */
 import type { GatewayRoute, Path, VirtualGateway } from '../model/index.js';
 import { MAX_AWS_NAME, awsNamePath } from './aws-names.js';
-import type { BuildContext} from './context.js';
+import type { BuildContext } from './context.js';
 import { describeId, keyOf, refScope, relatedAt, type Entry } from './context.js';
 import { portsOf } from './listeners.js';
 import { checkPrefixSlash, checkRanges } from './matches.js';
@@ -16,7 +16,11 @@ import { describeSelector, selectorMatches, selectorProblems } from './selectors
 
 export const GATEWAY_ROUTE_TYPES = ['httpRoute', 'http2Route', 'grpcRoute'] as const;
 export type GatewayRouteType = (typeof GATEWAY_ROUTE_TYPES)[number];
-export const GATEWAY_PROTOCOL_OF: Readonly<Record<GatewayRouteType, 'http' | 'http2' | 'grpc'>> = { httpRoute: 'http', http2Route: 'http2', grpcRoute: 'grpc' };
+export const GATEWAY_PROTOCOL_OF: Readonly<Record<GatewayRouteType, 'http' | 'http2' | 'grpc'>> = {
+  httpRoute: 'http',
+  http2Route: 'http2',
+  grpcRoute: 'grpc',
+};
 
 const RESERVED_PATHS = ['/aws-appmesh', '/aws-app-mesh'];
 
@@ -32,10 +36,17 @@ interface HttpBody {
     headers?: Array<{ match?: { range?: { start?: number; end?: number } } }>;
     queryParameters?: Array<{ match?: { exact?: string } }>;
   };
-  action?: { rewrite?: { prefix?: { value?: string; defaultPrefix?: string }; path?: unknown; hostname?: unknown }; target?: GrTarget };
+  action?: {
+    rewrite?: { prefix?: { value?: string; defaultPrefix?: string }; path?: unknown; hostname?: unknown };
+    target?: GrTarget;
+  };
 }
 interface GrpcBody {
-  match?: { serviceName?: string; port?: number; metadata?: Array<{ match?: { range?: { start?: number; end?: number } } }> };
+  match?: {
+    serviceName?: string;
+    port?: number;
+    metadata?: Array<{ match?: { range?: { start?: number; end?: number } } }>;
+  };
   action?: { target?: GrTarget };
 }
 interface GrTarget {
@@ -52,7 +63,12 @@ export function checkGatewayRoute(ctx: BuildContext, e: Entry): void {
     const body = gr.spec.grpcRoute as GrpcBody;
     const service = body.match?.serviceName;
     if (typeof service === 'string' && isReservedService(service)) {
-      ctx.error(e, [...at, 'match', 'serviceName'], 'gr.reserved-name', `gRPC service name ${JSON.stringify(service)} is reserved by App Mesh (aws.app-mesh*, aws.appmesh)`);
+      ctx.error(
+        e,
+        [...at, 'match', 'serviceName'],
+        'gr.reserved-name',
+        `gRPC service name ${JSON.stringify(service)} is reserved by App Mesh (aws.app-mesh*, aws.appmesh)`,
+      );
     }
     checkRanges(ctx, e, [...at, 'match', 'metadata'], body.match?.metadata);
     return;
@@ -65,18 +81,33 @@ export function checkGatewayRoute(ctx: BuildContext, e: Entry): void {
     [['path', 'exact'], match?.path?.exact],
   ] as const) {
     if (typeof value === 'string' && RESERVED_PATHS.some((r) => value.startsWith(r))) {
-      ctx.error(e, [...at, 'match', ...p], 'gr.reserved-name', `${JSON.stringify(value)} is reserved by App Mesh: paths starting with /aws-appmesh or /aws-app-mesh cannot be routed`);
+      ctx.error(
+        e,
+        [...at, 'match', ...p],
+        'gr.reserved-name',
+        `${JSON.stringify(value)} is reserved by App Mesh: paths starting with /aws-appmesh or /aws-app-mesh cannot be routed`,
+      );
     }
   }
   checkRanges(ctx, e, [...at, 'match', 'headers'], match?.headers);
   (match?.queryParameters ?? []).forEach((q, k) => {
     if (q?.match && q.match.exact === undefined) {
-      ctx.error(e, [...at, 'match', 'queryParameters', k, 'match'], 'gr.query-match-exact', "a query parameter's match block needs match.exact; leave out match to require only that the parameter is present");
+      ctx.error(
+        e,
+        [...at, 'match', 'queryParameters', k, 'match'],
+        'gr.query-match-exact',
+        "a query parameter's match block needs match.exact; leave out match to require only that the parameter is present",
+      );
     }
   });
   const value = body.action?.rewrite?.prefix?.value;
   if (typeof value === 'string' && (!value.startsWith('/') || !value.endsWith('/'))) {
-    ctx.error(e, [...at, 'action', 'rewrite', 'prefix', 'value'], 'gr.rewrite-prefix', `the new prefix ${JSON.stringify(value)} must start and end with "/"`);
+    ctx.error(
+      e,
+      [...at, 'action', 'rewrite', 'prefix', 'value'],
+      'gr.rewrite-prefix',
+      `the new prefix ${JSON.stringify(value)} must start and end with "/"`,
+    );
   }
 }
 
@@ -88,16 +119,27 @@ function isReservedService(name: string): boolean {
  * Attaches the route to its gateway. A `spec.virtualGatewayRef` (set by the system in
  * a cluster) wins; otherwise exactly one VirtualGateway must select the route.
  */
-export function attachGatewayRoute(ctx: BuildContext, e: Entry, gateways: Entry[], brokenGatewayExists: boolean): void {
+export function attachGatewayRoute(
+  ctx: BuildContext,
+  e: Entry,
+  gateways: Entry[],
+  brokenGatewayExists: boolean,
+): void {
   const gr = e.resource as GatewayRoute;
   const ns = e.id.namespace;
   const nsLabels = ns !== undefined ? ctx.namespaces.get(ns)?.labels : undefined;
   const labels = gr.metadata.labels ?? {};
   let candidates = gateways.filter((g) => {
     const spec = (g.resource as VirtualGateway).spec;
-    if (selectorProblems(spec.namespaceSelector).length > 0 || selectorProblems(spec.gatewayRouteSelector).length > 0) return false;
+    if (
+      selectorProblems(spec.namespaceSelector).length > 0 ||
+      selectorProblems(spec.gatewayRouteSelector).length > 0
+    )
+      return false;
     // Unknown namespace labels: any present namespaceSelector might select it.
-    const nsOk = nsLabels ? selectorMatches(spec.namespaceSelector, nsLabels, 'none') : spec.namespaceSelector !== undefined;
+    const nsOk = nsLabels
+      ? selectorMatches(spec.namespaceSelector, nsLabels, 'none')
+      : spec.namespaceSelector !== undefined;
     return nsOk && selectorMatches(spec.gatewayRouteSelector, labels, 'all');
   });
   if (!nsLabels && candidates.length > 1) {
@@ -111,15 +153,27 @@ export function attachGatewayRoute(ctx: BuildContext, e: Entry, gateways: Entry[
     gateway = ctx.byKey.get(keyOf('VirtualGateway', refNs, ref.name, refScope(e, refNs)));
     if (!gateway) {
       if (!ctx.findInvalid('VirtualGateway', refNs, ref.name)) {
-        ctx.error(e, ['spec', 'virtualGatewayRef', 'name'], 'gr.gateway-not-found', `spec.virtualGatewayRef names VirtualGateway ${refNs ? `${refNs}/` : ''}${ref.name}, which does not exist`);
-      } else e.waitsFor.push({ invalidInput: { kind: 'VirtualGateway', name: ref.name, ...(refNs ? { namespace: refNs } : {}) } });
+        ctx.error(
+          e,
+          ['spec', 'virtualGatewayRef', 'name'],
+          'gr.gateway-not-found',
+          `spec.virtualGatewayRef names VirtualGateway ${refNs ? `${refNs}/` : ''}${ref.name}, which does not exist`,
+        );
+      } else
+        e.waitsFor.push({
+          invalidInput: { kind: 'VirtualGateway', name: ref.name, ...(refNs ? { namespace: refNs } : {}) },
+        });
       return;
     }
     // Selectors pick namespaces: a namespace-less (API) route is in none, so only its ref counts.
     if (ns !== undefined && candidates.length === 1 && candidates[0] !== gateway) {
-      ctx.error(e, ['spec', 'virtualGatewayRef', 'name'], 'gr.gateway-ref-mismatch', `spec.virtualGatewayRef names ${describeId(gateway.id)}, but the route is selected by ${describeId(candidates[0]!.id)}`, [
-        relatedAt(candidates[0]!, ['spec', 'gatewayRouteSelector'], 'this gateway selects the route'),
-      ]);
+      ctx.error(
+        e,
+        ['spec', 'virtualGatewayRef', 'name'],
+        'gr.gateway-ref-mismatch',
+        `spec.virtualGatewayRef names ${describeId(gateway.id)}, but the route is selected by ${describeId(candidates[0]!.id)}`,
+        [relatedAt(candidates[0]!, ['spec', 'gatewayRouteSelector'], 'this gateway selects the route')],
+      );
     }
   } else if (candidates.length === 1) {
     gateway = candidates[0];
@@ -127,10 +181,27 @@ export function attachGatewayRoute(ctx: BuildContext, e: Entry, gateways: Entry[
     if (brokenGatewayExists) return; // that gateway's own error is the root cause
     const related = gateways.slice(0, 5).map((g) => {
       const spec = (g.resource as VirtualGateway).spec;
-      return relatedAt(g, ['spec', 'namespaceSelector'], `${describeId(g.id)} selects namespaces ${describeSelector(spec.namespaceSelector, 'none')} and gateway routes ${describeSelector(spec.gatewayRouteSelector, 'all')}`);
+      return relatedAt(
+        g,
+        ['spec', 'namespaceSelector'],
+        `${describeId(g.id)} selects namespaces ${describeSelector(spec.namespaceSelector, 'none')} and gateway routes ${describeSelector(spec.gatewayRouteSelector, 'all')}`,
+      );
     });
-    const hint = gateways.length === 0 ? 'there is no VirtualGateway' : `no VirtualGateway selects namespace ${ns ?? '(none)'} with route labels ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'}`;
-    ctx.error(e, ['metadata', 'labels'], 'gr.no-matching-gateway', `failed to find matching virtualGateway for gatewayRoute: ${e.id.name}, expecting 1 but found 0 (${hint})`, related);
+    const hint =
+      gateways.length === 0
+        ? 'there is no VirtualGateway'
+        : `no VirtualGateway selects namespace ${ns ?? '(none)'} with route labels ${
+            Object.entries(labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ') || '(none)'
+          }`;
+    ctx.error(
+      e,
+      ['metadata', 'labels'],
+      'gr.no-matching-gateway',
+      `failed to find matching virtualGateway for gatewayRoute: ${e.id.name}, expecting 1 but found 0 (${hint})`,
+      related,
+    );
     return;
   } else {
     ctx.error(
@@ -138,15 +209,21 @@ export function attachGatewayRoute(ctx: BuildContext, e: Entry, gateways: Entry[
       ['metadata', 'labels'],
       'gr.multiple-matching-gateways',
       `failed to find matching virtualGateway for gatewayRoute: ${e.id.name}, expecting 1 but found ${candidates.length}: ${candidates.map((g) => `${g.id.namespace}/${g.id.name}`).join(',')}; narrow the gateways' namespaceSelector or gatewayRouteSelector`,
-      candidates.map((g) => relatedAt(g, ['spec', 'gatewayRouteSelector'], `${describeId(g.id)} selects this route`)),
+      candidates.map((g) =>
+        relatedAt(g, ['spec', 'gatewayRouteSelector'], `${describeId(g.id)} selects this route`),
+      ),
     );
     return;
   }
   if (!gateway) return;
   if (e.mesh && gateway.mesh && e.mesh !== gateway.mesh) {
-    ctx.error(e, ['metadata', 'namespace'], 'gr.gateway-cross-mesh', `${describeId(gateway.id)} didn't belong to mesh ${e.mesh.awsName} (it is in mesh ${gateway.mesh.awsName}); a gateway route must be in its gateway's mesh`, [
-      relatedAt(gateway, [], `in mesh ${gateway.mesh.awsName}`),
-    ]);
+    ctx.error(
+      e,
+      ['metadata', 'namespace'],
+      'gr.gateway-cross-mesh',
+      `${describeId(gateway.id)} didn't belong to mesh ${e.mesh.awsName} (it is in mesh ${gateway.mesh.awsName}); a gateway route must be in its gateway's mesh`,
+      [relatedAt(gateway, [], `in mesh ${gateway.mesh.awsName}`)],
+    );
     return;
   }
   ctx.gatewayOf.set(e, gateway);
@@ -165,19 +242,34 @@ function checkGatewayPort(ctx: BuildContext, e: Entry, gateway: Entry): void {
   let listener: { port: number; protocol: string } | undefined;
   if (port === undefined) {
     if (listeners.length > 1) {
-      ctx.error(e, [...at, 'match', 'port'], 'gr.port-required', `${describeId(gateway.id)} has ${listeners.length} listeners (ports ${listeners.map((l) => l.port).join(', ')}): set match.port`);
+      ctx.error(
+        e,
+        [...at, 'match', 'port'],
+        'gr.port-required',
+        `${describeId(gateway.id)} has ${listeners.length} listeners (ports ${listeners.map((l) => l.port).join(', ')}): set match.port`,
+      );
       return;
     }
     listener = listeners[0];
   } else {
     listener = listeners.find((l) => l.port === port);
     if (!listener) {
-      ctx.error(e, [...at, 'match', 'port'], 'gr.port-unknown', `match.port ${port} is not a listener port of ${describeId(gateway.id)} (${listeners.map((l) => l.port).join(', ') || 'none'})`);
+      ctx.error(
+        e,
+        [...at, 'match', 'port'],
+        'gr.port-unknown',
+        `match.port ${port} is not a listener port of ${describeId(gateway.id)} (${listeners.map((l) => l.port).join(', ') || 'none'})`,
+      );
       return;
     }
   }
   if (listener && listener.protocol !== GATEWAY_PROTOCOL_OF[type]) {
-    ctx.error(e, at, 'gr.protocol-mismatch', `a ${type} needs a ${GATEWAY_PROTOCOL_OF[type]} listener, but ${describeId(gateway.id)} listens with ${listener.protocol} on port ${listener.port}`);
+    ctx.error(
+      e,
+      at,
+      'gr.protocol-mismatch',
+      `a ${type} needs a ${GATEWAY_PROTOCOL_OF[type]} listener, but ${describeId(gateway.id)} listens with ${listener.protocol} on port ${listener.port}`,
+    );
   }
 }
 
@@ -201,7 +293,10 @@ export function resolveGatewayRouteTarget(ctx: BuildContext, e: Entry): void {
   });
   waitFor(e, r);
   if (r.status !== 'found') return;
-  ctx.gatewayRouteTarget.set(e, { entry: r.entry, ...(typeof target?.port === 'number' ? { port: target.port } : {}) });
+  ctx.gatewayRouteTarget.set(e, {
+    entry: r.entry,
+    ...(typeof target?.port === 'number' ? { port: target.port } : {}),
+  });
   const provider = ctx.providers.get(r.entry);
   if (provider) checkTargetPort(ctx, e, at, target?.port, provider);
 }
@@ -216,9 +311,13 @@ export function checkGatewayRouteNames(ctx: BuildContext, routes: Entry[]): void
     const key = `${gw.key}\u0000${e.awsName}`;
     const first = seen.get(key);
     if (first) {
-      ctx.error(e, awsNamePath(e), 'name.duplicate', `GatewayRoute name ${JSON.stringify(e.awsName)} is already used on ${describeId(gw.id)} by ${describeId(first.id)}`, [
-        relatedAt(first, awsNamePath(first), 'the first gateway route with this name'),
-      ]);
+      ctx.error(
+        e,
+        awsNamePath(e),
+        'name.duplicate',
+        `GatewayRoute name ${JSON.stringify(e.awsName)} is already used on ${describeId(gw.id)} by ${describeId(first.id)}`,
+        [relatedAt(first, awsNamePath(first), 'the first gateway route with this name')],
+      );
     } else seen.set(key, e);
   }
 }

@@ -1,7 +1,7 @@
 /** Every label selector must be one Kubernetes can parse; a broken one selects nothing. */
 import type { Path } from '../model/index.js';
 import type { LabelSelector } from '../model/schema/index.js';
-import type { BuildContext} from './context.js';
+import type { BuildContext } from './context.js';
 import { type Entry } from './context.js';
 import { selectorProblems } from './selectors.js';
 
@@ -20,7 +20,12 @@ export function checkSelectors(ctx: BuildContext, e: Entry): void {
   for (const [field, selector] of selectorsOf(e)) {
     for (const p of selectorProblems(selector)) {
       const path: Path = ['spec', field, ...p.path];
-      ctx.error(e, path, 'selector.invalid', `${p.message}; Kubernetes cannot use this selector, so it selects nothing`);
+      ctx.error(
+        e,
+        path,
+        'selector.invalid',
+        `${p.message}; Kubernetes cannot use this selector, so it selects nothing`,
+      );
     }
   }
 }

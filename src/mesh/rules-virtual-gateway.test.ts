@@ -1,7 +1,14 @@
 import { describe, it } from 'vitest';
 import { listener, verifyRule, vg, type RuleCase } from './fixtures.testkit.js';
 
-const hc = (protocol: string, more: Record<string, unknown> = {}) => ({ protocol, healthyThreshold: 2, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000, ...more });
+const hc = (protocol: string, more: Record<string, unknown> = {}) => ({
+  protocol,
+  healthyThreshold: 2,
+  unhealthyThreshold: 2,
+  intervalMillis: 5000,
+  timeoutMillis: 2000,
+  ...more,
+});
 const gw = (listeners: unknown[]) => vg('g', { namespaceSelector: {}, listeners });
 
 const cases: RuleCase[] = [
@@ -15,7 +22,13 @@ const cases: RuleCase[] = [
   {
     rule: 'at most one connectionPool type per listener',
     good: [gw([listener(8088, 'http', { connectionPool: { http: { maxConnections: 1024 } } })])],
-    bad: [gw([listener(8088, 'http', { connectionPool: { http: { maxConnections: 1024 }, grpc: { maxRequests: 1 } } })])],
+    bad: [
+      gw([
+        listener(8088, 'http', {
+          connectionPool: { http: { maxConnections: 1024 }, grpc: { maxRequests: 1 } },
+        }),
+      ]),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.listeners[0].connectionPool',
   },
@@ -29,7 +42,19 @@ const cases: RuleCase[] = [
   {
     rule: 'App Mesh requires healthCheck.healthyThreshold (the CRD does not)',
     good: [gw([listener(8088, 'http', { healthCheck: hc('http', { path: '/' }) })])],
-    bad: [gw([listener(8088, 'http', { healthCheck: { protocol: 'http', path: '/', unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000 } })])],
+    bad: [
+      gw([
+        listener(8088, 'http', {
+          healthCheck: {
+            protocol: 'http',
+            path: '/',
+            unhealthyThreshold: 2,
+            intervalMillis: 5000,
+            timeoutMillis: 2000,
+          },
+        }),
+      ]),
+    ],
     code: 'listener.health-check-healthy-threshold',
     path: 'spec.listeners[0].healthCheck.healthyThreshold',
   },
@@ -57,22 +82,63 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'gateway listeners accept ACM trust (1..3 CA ARNs)',
-    good: [gw([listener(8088, 'http', { tls: { mode: 'STRICT', certificate: { acm: { certificateARN: 'arn:c' } }, validation: { trust: { acm: { certificateAuthorityARNs: ['arn:ca'] } } } } })])],
-    bad: [gw([listener(8088, 'http', { tls: { mode: 'STRICT', certificate: { acm: { certificateARN: 'arn:c' } }, validation: { trust: { acm: { certificateAuthorityARNs: ['a', 'b', 'c', 'd'] } } } } })])],
+    good: [
+      gw([
+        listener(8088, 'http', {
+          tls: {
+            mode: 'STRICT',
+            certificate: { acm: { certificateARN: 'arn:c' } },
+            validation: { trust: { acm: { certificateAuthorityARNs: ['arn:ca'] } } },
+          },
+        }),
+      ]),
+    ],
+    bad: [
+      gw([
+        listener(8088, 'http', {
+          tls: {
+            mode: 'STRICT',
+            certificate: { acm: { certificateARN: 'arn:c' } },
+            validation: { trust: { acm: { certificateAuthorityARNs: ['a', 'b', 'c', 'd'] } } },
+          },
+        }),
+      ]),
+    ],
     code: 'schema.items',
     path: 'spec.listeners[0].tls.validation.trust.acm.certificateAuthorityARNs',
   },
   {
     rule: 'selectors must be valid label selectors',
-    good: [vg('g', { namespaceSelector: { matchExpressions: [{ key: 'mesh', operator: 'In', values: ['m'] }] }, listeners: [listener(8088)] })],
-    bad: [vg('g', { namespaceSelector: { matchExpressions: [{ key: 'mesh', operator: 'In' }] }, listeners: [listener(8088)] })],
+    good: [
+      vg('g', {
+        namespaceSelector: { matchExpressions: [{ key: 'mesh', operator: 'In', values: ['m'] }] },
+        listeners: [listener(8088)],
+      }),
+    ],
+    bad: [
+      vg('g', {
+        namespaceSelector: { matchExpressions: [{ key: 'mesh', operator: 'In' }] },
+        listeners: [listener(8088)],
+      }),
+    ],
     code: 'selector.invalid',
     path: 'spec.namespaceSelector.matchExpressions[0].values',
   },
   {
     rule: 'gateway listeners have no outlierDetection or timeout (unknown field, warning)',
     good: [gw([listener(8088)])],
-    bad: [gw([listener(8088, 'http', { outlierDetection: { maxServerErrors: 1, maxEjectionPercent: 10, interval: { unit: 's', value: 1 }, baseEjectionDuration: { unit: 's', value: 1 } } })])],
+    bad: [
+      gw([
+        listener(8088, 'http', {
+          outlierDetection: {
+            maxServerErrors: 1,
+            maxEjectionPercent: 10,
+            interval: { unit: 's', value: 1 },
+            baseEjectionDuration: { unit: 's', value: 1 },
+          },
+        }),
+      ]),
+    ],
     code: 'schema.unknown-field',
     path: 'spec.listeners[0].outlierDetection',
     severity: 'warning',

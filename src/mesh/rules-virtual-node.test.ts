@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { check, dns, listener, mesh, verifyRule, vn, vs, vsRef, bg, type RuleCase } from './fixtures.testkit.js';
+import {
+  check,
+  dns,
+  listener,
+  mesh,
+  verifyRule,
+  vn,
+  vs,
+  vsRef,
+  bg,
+  type RuleCase,
+} from './fixtures.testkit.js';
 
-const arn = (name: string, m = 'm') => `arn:aws:appmesh:us-west-2:000000000000:mesh/${m}/virtualService/${name}`;
+const arn = (name: string, m = 'm') =>
+  `arn:aws:appmesh:us-west-2:000000000000:mesh/${m}/virtualService/${name}`;
 const base = { serviceDiscovery: dns() };
 
 const cases: RuleCase[] = [
@@ -23,7 +35,13 @@ const cases: RuleCase[] = [
   {
     rule: 'duplicate backends by ref are rejected',
     good: [vs('s'), vs('t'), vn('a', { ...base, backends: [vsRef('s'), vsRef('t')] })],
-    bad: [vs('s'), vn('a', { ...base, backends: [vsRef('s'), { virtualService: { virtualServiceRef: { name: 's', namespace: 'ns' } } }] })],
+    bad: [
+      vs('s'),
+      vn('a', {
+        ...base,
+        backends: [vsRef('s'), { virtualService: { virtualServiceRef: { name: 's', namespace: 'ns' } } }],
+      }),
+    ],
     code: 'vn.duplicate-backend',
     path: 'spec.backends[1].virtualService',
     message: 'already listed at spec.backends[0]',
@@ -31,28 +49,71 @@ const cases: RuleCase[] = [
   {
     rule: 'duplicate backends by ARN are rejected',
     good: [vs('s'), vn('a', { ...base, backends: [{ virtualService: { virtualServiceARN: arn('s.ns') } }] })],
-    bad: [vs('s'), vn('a', { ...base, backends: [{ virtualService: { virtualServiceARN: arn('s.ns') } }, { virtualService: { virtualServiceARN: arn('s.ns') } }] })],
+    bad: [
+      vs('s'),
+      vn('a', {
+        ...base,
+        backends: [
+          { virtualService: { virtualServiceARN: arn('s.ns') } },
+          { virtualService: { virtualServiceARN: arn('s.ns') } },
+        ],
+      }),
+    ],
     code: 'vn.duplicate-backend',
     path: 'spec.backends[1].virtualService',
   },
   {
     rule: 'at most one connectionPool type per listener',
-    good: [vn('a', { ...base, listeners: [listener(80, 'http', { connectionPool: { http: { maxConnections: 10 } } })] })],
-    bad: [vn('a', { ...base, listeners: [listener(80, 'http', { connectionPool: { http: { maxConnections: 10 }, tcp: { maxConnections: 1 } } })] })],
+    good: [
+      vn('a', {
+        ...base,
+        listeners: [listener(80, 'http', { connectionPool: { http: { maxConnections: 10 } } })],
+      }),
+    ],
+    bad: [
+      vn('a', {
+        ...base,
+        listeners: [
+          listener(80, 'http', {
+            connectionPool: { http: { maxConnections: 10 }, tcp: { maxConnections: 1 } },
+          }),
+        ],
+      }),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.listeners[0].connectionPool',
   },
   {
     rule: 'the connectionPool type must match the listener protocol',
-    good: [vn('a', { ...base, listeners: [listener(80, 'grpc', { connectionPool: { grpc: { maxRequests: 10 } } })] })],
-    bad: [vn('a', { ...base, listeners: [listener(80, 'http', { connectionPool: { tcp: { maxConnections: 1 } } })] })],
+    good: [
+      vn('a', {
+        ...base,
+        listeners: [listener(80, 'grpc', { connectionPool: { grpc: { maxRequests: 10 } } })],
+      }),
+    ],
+    bad: [
+      vn('a', {
+        ...base,
+        listeners: [listener(80, 'http', { connectionPool: { tcp: { maxConnections: 1 } } })],
+      }),
+    ],
     code: 'listener.connection-pool-protocol',
     path: 'spec.listeners[0].connectionPool.tcp',
   },
   {
     rule: 'the listener timeout type must match the listener protocol',
-    good: [vn('a', { ...base, listeners: [listener(80, 'tcp', { timeout: { tcp: { idle: { unit: 's', value: 5 } } } })] })],
-    bad: [vn('a', { ...base, listeners: [listener(80, 'tcp', { timeout: { http: { idle: { unit: 's', value: 5 } } } })] })],
+    good: [
+      vn('a', {
+        ...base,
+        listeners: [listener(80, 'tcp', { timeout: { tcp: { idle: { unit: 's', value: 5 } } } })],
+      }),
+    ],
+    bad: [
+      vn('a', {
+        ...base,
+        listeners: [listener(80, 'tcp', { timeout: { http: { idle: { unit: 's', value: 5 } } } })],
+      }),
+    ],
     code: 'listener.timeout-protocol',
     path: 'spec.listeners[0].timeout.http',
   },
@@ -67,49 +128,115 @@ const cases: RuleCase[] = [
   {
     rule: 'health check intervalMillis is 5000..300000',
     good: [vn('a', { ...base, listeners: [listener(80, 'http', { healthCheck: hc('http', '/') })] })],
-    bad: [vn('a', { ...base, listeners: [listener(80, 'http', { healthCheck: { ...hc('http', '/'), intervalMillis: 1000 } })] })],
+    bad: [
+      vn('a', {
+        ...base,
+        listeners: [listener(80, 'http', { healthCheck: { ...hc('http', '/'), intervalMillis: 1000 } })],
+      }),
+    ],
     code: 'schema.range',
     path: 'spec.listeners[0].healthCheck.intervalMillis',
   },
   {
     rule: 'health check thresholds are 2..10',
     good: [vn('a', { ...base, listeners: [listener(80, 'http', { healthCheck: hc('http', '/') })] })],
-    bad: [vn('a', { ...base, listeners: [listener(80, 'http', { healthCheck: { ...hc('http', '/'), unhealthyThreshold: 11 } })] })],
+    bad: [
+      vn('a', {
+        ...base,
+        listeners: [listener(80, 'http', { healthCheck: { ...hc('http', '/'), unhealthyThreshold: 11 } })],
+      }),
+    ],
     code: 'schema.range',
     path: 'spec.listeners[0].healthCheck.unhealthyThreshold',
   },
   {
     rule: 'outlierDetection needs all four fields',
     good: [vn('a', { ...base, listeners: [listener(80, 'http', { outlierDetection: od() })] })],
-    bad: [vn('a', { ...base, listeners: [listener(80, 'http', { outlierDetection: without(od(), 'interval') })] })],
+    bad: [
+      vn('a', {
+        ...base,
+        listeners: [listener(80, 'http', { outlierDetection: without(od(), 'interval') })],
+      }),
+    ],
     code: 'schema.required',
     path: 'spec.listeners[0].outlierDetection.interval',
   },
   {
     rule: 'outlierDetection maxEjectionPercent is 0..100',
     good: [vn('a', { ...base, listeners: [listener(80, 'http', { outlierDetection: od() })] })],
-    bad: [vn('a', { ...base, listeners: [listener(80, 'http', { outlierDetection: { ...od(), maxEjectionPercent: 101 } })] })],
+    bad: [
+      vn('a', {
+        ...base,
+        listeners: [listener(80, 'http', { outlierDetection: { ...od(), maxEjectionPercent: 101 } })],
+      }),
+    ],
     code: 'schema.range',
     path: 'spec.listeners[0].outlierDetection.maxEjectionPercent',
   },
   {
     rule: 'serviceDiscovery is one of dns or awsCloudMap',
-    good: [vn('a', { listeners: [listener()], serviceDiscovery: { awsCloudMap: { namespaceName: 'n', serviceName: 's' } } })],
-    bad: [vn('a', { listeners: [listener()], serviceDiscovery: { dns: { hostname: 'h' }, awsCloudMap: { namespaceName: 'n', serviceName: 's' } } })],
+    good: [
+      vn('a', {
+        listeners: [listener()],
+        serviceDiscovery: { awsCloudMap: { namespaceName: 'n', serviceName: 's' } },
+      }),
+    ],
+    bad: [
+      vn('a', {
+        listeners: [listener()],
+        serviceDiscovery: { dns: { hostname: 'h' }, awsCloudMap: { namespaceName: 'n', serviceName: 's' } },
+      }),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.serviceDiscovery',
   },
   {
     rule: 'awsCloudMap serviceName is 1..1024 characters',
-    good: [vn('a', { listeners: [listener()], serviceDiscovery: { awsCloudMap: { namespaceName: 'n', serviceName: 's' } } })],
-    bad: [vn('a', { listeners: [listener()], serviceDiscovery: { awsCloudMap: { namespaceName: 'n', serviceName: '' } } })],
+    good: [
+      vn('a', {
+        listeners: [listener()],
+        serviceDiscovery: { awsCloudMap: { namespaceName: 'n', serviceName: 's' } },
+      }),
+    ],
+    bad: [
+      vn('a', {
+        listeners: [listener()],
+        serviceDiscovery: { awsCloudMap: { namespaceName: 'n', serviceName: '' } },
+      }),
+    ],
     code: 'schema.length',
     path: 'spec.serviceDiscovery.awsCloudMap.serviceName',
   },
   {
     rule: 'no ACM trust on virtual node listeners',
-    good: [vn('a', { ...base, listeners: [listener(80, 'http', { tls: { mode: 'STRICT', certificate: { sds: { secretName: 'c' } }, validation: { trust: { sds: { secretName: 'ca' } } } } })] })],
-    bad: [vn('a', { ...base, listeners: [listener(80, 'http', { tls: { mode: 'STRICT', certificate: { sds: { secretName: 'c' } }, validation: { trust: { acm: { certificateAuthorityARNs: ['x'] } } } } })] })],
+    good: [
+      vn('a', {
+        ...base,
+        listeners: [
+          listener(80, 'http', {
+            tls: {
+              mode: 'STRICT',
+              certificate: { sds: { secretName: 'c' } },
+              validation: { trust: { sds: { secretName: 'ca' } } },
+            },
+          }),
+        ],
+      }),
+    ],
+    bad: [
+      vn('a', {
+        ...base,
+        listeners: [
+          listener(80, 'http', {
+            tls: {
+              mode: 'STRICT',
+              certificate: { sds: { secretName: 'c' } },
+              validation: { trust: { acm: { certificateAuthorityARNs: ['x'] } } },
+            },
+          }),
+        ],
+      }),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.listeners[0].tls.validation.trust',
   },
@@ -132,44 +259,85 @@ const cases: RuleCase[] = [
   {
     rule: 'a backend in another mesh is rejected',
     good: [vs('s'), vn('a', { ...base, backends: [vsRef('s')] })],
-    bad: [mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }), vs('s', {}, { namespace: 'other' }), vn('a', { ...base, backends: [{ virtualService: { virtualServiceRef: { name: 's', namespace: 'other' } } }] })],
+    bad: [
+      mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }),
+      vs('s', {}, { namespace: 'other' }),
+      vn('a', {
+        ...base,
+        backends: [{ virtualService: { virtualServiceRef: { name: 's', namespace: 'other' } } }],
+      }),
+    ],
     code: 'ref.cross-mesh',
     path: 'spec.backends[0].virtualService.virtualServiceRef',
     message: "didn't belong to mesh m",
-    options: { namespaces: [{ name: 'ns', labels: { mesh: 'm' } }, { name: 'other', labels: { mesh: 'm2' } }] },
+    options: {
+      namespaces: [
+        { name: 'ns', labels: { mesh: 'm' } },
+        { name: 'other', labels: { mesh: 'm2' } },
+      ],
+    },
   },
   {
     rule: 'backend ARN must name a virtualService',
     good: [vs('s'), vn('a', { ...base, backends: [{ virtualService: { virtualServiceARN: arn('s.ns') } }] })],
-    bad: [vs('s'), vn('a', { ...base, backends: [{ virtualService: { virtualServiceARN: 'arn:aws:appmesh:us-west-2:1:mesh/m/virtualNode/s.ns' } }] })],
+    bad: [
+      vs('s'),
+      vn('a', {
+        ...base,
+        backends: [
+          { virtualService: { virtualServiceARN: 'arn:aws:appmesh:us-west-2:1:mesh/m/virtualNode/s.ns' } },
+        ],
+      }),
+    ],
     code: 'ref.arn-type',
     path: 'spec.backends[0].virtualService.virtualServiceARN',
   },
   {
     rule: 'backend ARN must be in the same mesh',
     good: [vs('s'), vn('a', { ...base, backends: [{ virtualService: { virtualServiceARN: arn('s.ns') } }] })],
-    bad: [vs('s'), vn('a', { ...base, backends: [{ virtualService: { virtualServiceARN: arn('s.ns', 'other') } }] })],
+    bad: [
+      vs('s'),
+      vn('a', { ...base, backends: [{ virtualService: { virtualServiceARN: arn('s.ns', 'other') } }] }),
+    ],
     code: 'ref.cross-mesh',
     path: 'spec.backends[0].virtualService.virtualServiceARN',
   },
   {
     rule: 'backend is exactly one of virtualServiceRef or virtualServiceARN',
     good: [vs('s'), vn('a', { ...base, backends: [vsRef('s')] })],
-    bad: [vs('s'), vn('a', { ...base, backends: [{ virtualService: { virtualServiceRef: { name: 's' }, virtualServiceARN: arn('s.ns') } }] })],
+    bad: [
+      vs('s'),
+      vn('a', {
+        ...base,
+        backends: [{ virtualService: { virtualServiceRef: { name: 's' }, virtualServiceARN: arn('s.ns') } }],
+      }),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.backends[0].virtualService',
   },
   {
     rule: 'backendGroups are ignored (warning) when BackendGroup support is off',
-    good: [vs('s'), bg('g', { virtualservices: [{ name: 's' }] }), vn('a', { ...base, backendGroups: [{ name: 'g' }] })],
-    bad: [vs('s'), bg('g', { virtualservices: [{ name: 's' }] }), vn('a', { ...base, backendGroups: [{ name: 'g' }] })],
+    good: [
+      vs('s'),
+      bg('g', { virtualservices: [{ name: 's' }] }),
+      vn('a', { ...base, backendGroups: [{ name: 'g' }] }),
+    ],
+    bad: [
+      vs('s'),
+      bg('g', { virtualservices: [{ name: 's' }] }),
+      vn('a', { ...base, backendGroups: [{ name: 'g' }] }),
+    ],
     code: 'vn.backend-groups-disabled',
     path: 'spec.backendGroups',
     severity: 'warning',
   },
   {
     rule: 'a missing BackendGroup is an error',
-    good: [vs('s'), bg('g', { virtualservices: [{ name: 's' }] }), vn('a', { ...base, backendGroups: [{ name: 'g' }] })],
+    good: [
+      vs('s'),
+      bg('g', { virtualservices: [{ name: 's' }] }),
+      vn('a', { ...base, backendGroups: [{ name: 'g' }] }),
+    ],
     bad: [vs('s'), vn('a', { ...base, backendGroups: [{ name: 'g' }] })],
     code: 'ref.not-found',
     path: 'spec.backendGroups[0].name',
@@ -177,14 +345,26 @@ const cases: RuleCase[] = [
 ];
 
 function hc(protocol: string, path: string) {
-  return { protocol, path, healthyThreshold: 2, unhealthyThreshold: 2, intervalMillis: 5000, timeoutMillis: 2000 };
+  return {
+    protocol,
+    path,
+    healthyThreshold: 2,
+    unhealthyThreshold: 2,
+    intervalMillis: 5000,
+    timeoutMillis: 2000,
+  };
 }
 function without(o: Record<string, unknown>, key: string) {
   const { [key]: _drop, ...rest } = o;
   return rest;
 }
 function od() {
-  return { maxServerErrors: 5, maxEjectionPercent: 50, interval: { unit: 's', value: 10 }, baseEjectionDuration: { unit: 's', value: 30 } };
+  return {
+    maxServerErrors: 5,
+    maxEjectionPercent: 50,
+    interval: { unit: 's', value: 10 },
+    baseEjectionDuration: { unit: 's', value: 30 },
+  };
 }
 
 describe('VirtualNode rules (appmesh.md §1.2, §2.4)', () => {
@@ -203,13 +383,21 @@ describe('VirtualNode rules (appmesh.md §1.2, §2.4)', () => {
   }
 
   it('expands BackendGroups ("*" = every VirtualService of the namespace) after declared backends, without duplicates', () => {
-    const r = check([
-      vs('a'),
-      vs('b'),
-      vs('c', {}, { namespace: 'ns2' }),
-      bg('all', { virtualservices: [{ name: '*' }, { name: 'c', namespace: 'ns2' }] }),
-      vn('n', { ...base, backends: [vsRef('b')], backendGroups: [{ name: 'all' }] }),
-    ], { namespaces: [{ name: 'ns', labels: { mesh: 'm' } }, { name: 'ns2', labels: { mesh: 'm' } }] });
+    const r = check(
+      [
+        vs('a'),
+        vs('b'),
+        vs('c', {}, { namespace: 'ns2' }),
+        bg('all', { virtualservices: [{ name: '*' }, { name: 'c', namespace: 'ns2' }] }),
+        vn('n', { ...base, backends: [vsRef('b')], backendGroups: [{ name: 'all' }] }),
+      ],
+      {
+        namespaces: [
+          { name: 'ns', labels: { mesh: 'm' } },
+          { name: 'ns2', labels: { mesh: 'm' } },
+        ],
+      },
+    );
     expect(r.errors).toEqual([]);
     const node = r.graph.meshes.get('m')!.virtualNodes.get('n_ns')!;
     expect(node.backends.map((b) => [b.serviceName, b.origin])).toEqual([

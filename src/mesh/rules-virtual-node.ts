@@ -5,7 +5,7 @@
  * backends (App Mesh allows dangling backends so that cycles work).
  */
 import type { VirtualNode, BackendGroup } from '../model/index.js';
-import type { BuildContext} from './context.js';
+import type { BuildContext } from './context.js';
 import { keyOf, refScope, relatedAt, type BackendLink, type Entry } from './context.js';
 import { checkListeners } from './listeners.js';
 import { resolveRef } from './references.js';
@@ -14,7 +14,12 @@ export function checkVirtualNode(ctx: BuildContext, e: Entry): void {
   const spec = (e.resource as VirtualNode).spec;
   // App Mesh checks presence, not length: `listeners: []` still needs serviceDiscovery.
   if (spec.listeners !== undefined && spec.serviceDiscovery === undefined) {
-    ctx.error(e, ['spec', 'serviceDiscovery'], 'vn.service-discovery-required', 'ServiceDiscovery must be specified when a listener is specified: add spec.serviceDiscovery (dns.hostname or awsCloudMap)');
+    ctx.error(
+      e,
+      ['spec', 'serviceDiscovery'],
+      'vn.service-discovery-required',
+      'ServiceDiscovery must be specified when a listener is specified: add spec.serviceDiscovery (dns.hostname or awsCloudMap)',
+    );
   }
   checkListeners(ctx, e);
   const seen = new Map<string, number>();
@@ -34,18 +39,31 @@ export function checkVirtualNode(ctx: BuildContext, e: Entry): void {
     if (key === undefined) return;
     const first = seen.get(key);
     if (first !== undefined) {
-      ctx.error(e, ['spec', 'backends', i, 'virtualService'], 'vn.duplicate-backend', `duplicate backend: ${label} is already listed at spec.backends[${first}]`, [
-        relatedAt(e, ['spec', 'backends', first, 'virtualService'], 'first listed here'),
-      ]);
+      ctx.error(
+        e,
+        ['spec', 'backends', i, 'virtualService'],
+        'vn.duplicate-backend',
+        `duplicate backend: ${label} is already listed at spec.backends[${first}]`,
+        [relatedAt(e, ['spec', 'backends', first, 'virtualService'], 'first listed here')],
+      );
     } else seen.set(key, i);
   });
   if (spec.backendGroups && spec.backendGroups.length > 0 && !ctx.enableBackendGroups) {
-    ctx.warning(e, ['spec', 'backendGroups'], 'vn.backend-groups-disabled', 'backendGroups are ignored because BackendGroup support is disabled');
+    ctx.warning(
+      e,
+      ['spec', 'backendGroups'],
+      'vn.backend-groups-disabled',
+      'backendGroups are ignored because BackendGroup support is disabled',
+    );
   }
 }
 
 /** Declared backends, then BackendGroup expansions; deduplicated by target, in declaration order. */
-export function resolveVirtualNodeBackends(ctx: BuildContext, e: Entry, groupCache: Map<Entry, Entry[]>): void {
+export function resolveVirtualNodeBackends(
+  ctx: BuildContext,
+  e: Entry,
+  groupCache: Map<Entry, Entry[]>,
+): void {
   const spec = (e.resource as VirtualNode).spec;
   const links: BackendLink[] = [];
   const seen = new Set<string>();
@@ -71,15 +89,31 @@ export function resolveVirtualNodeBackends(ctx: BuildContext, e: Entry, groupCac
     });
     const origin = `spec.backends[${i}]`;
     const policy = vs.clientPolicy ? { clientPolicy: vs.clientPolicy } : {};
-    if (r.status === 'found') add({ serviceName: r.entry.awsName, entry: r.entry, origin, ...policy }, r.entry.key);
-    else if (r.status === 'missing') add({ serviceName: r.awsName, origin, ...policy }, `missing:${r.awsName}`);
+    if (r.status === 'found')
+      add({ serviceName: r.entry.awsName, entry: r.entry, origin, ...policy }, r.entry.key);
+    else if (r.status === 'missing')
+      add({ serviceName: r.awsName, origin, ...policy }, `missing:${r.awsName}`);
   });
   if (ctx.enableBackendGroups) {
     (spec.backendGroups ?? []).forEach((g, i) => {
-      const r = resolveRef(ctx, e, { kind: 'BackendGroup', at: ['spec', 'backendGroups', i], ref: g, refField: 'name', what: 'backendGroups names', missing: 'error' });
+      const r = resolveRef(ctx, e, {
+        kind: 'BackendGroup',
+        at: ['spec', 'backendGroups', i],
+        ref: g,
+        refField: 'name',
+        what: 'backendGroups names',
+        missing: 'error',
+      });
       if (r.status !== 'found') return;
       for (const vsEntry of expandGroup(ctx, r.entry, groupCache)) {
-        add({ serviceName: vsEntry.awsName, entry: vsEntry, origin: `BackendGroup ${r.entry.id.namespace ?? ''}/${r.entry.id.name}` }, vsEntry.key);
+        add(
+          {
+            serviceName: vsEntry.awsName,
+            entry: vsEntry,
+            origin: `BackendGroup ${r.entry.id.namespace ?? ''}/${r.entry.id.name}`,
+          },
+          vsEntry.key,
+        );
       }
     });
   }
@@ -99,15 +133,30 @@ function expandGroup(ctx: BuildContext, group: Entry, cache: Map<Entry, Entry[]>
     const scope = refScope(group, ns);
     const candidates =
       v.name === '*'
-        ? ctx.entries.filter((x) => x.kind === 'VirtualService' && x.id.namespace === ns && x.scope?.mesh === scope?.mesh)
-        : [ctx.byKey.get(keyOf('VirtualService', ns, v.name, scope))].filter((x): x is Entry => x !== undefined);
+        ? ctx.entries.filter(
+            (x) => x.kind === 'VirtualService' && x.id.namespace === ns && x.scope?.mesh === scope?.mesh,
+          )
+        : [ctx.byKey.get(keyOf('VirtualService', ns, v.name, scope))].filter(
+            (x): x is Entry => x !== undefined,
+          );
     if (candidates.length === 0 && v.name !== '*' && !ctx.findInvalid('VirtualService', ns, v.name)) {
-      ctx.warning(group, at, 'ref.backend-not-found', `VirtualService ${ns ? `${ns}/` : ''}${v.name} does not exist; it is left out of the group`);
+      ctx.warning(
+        group,
+        at,
+        'ref.backend-not-found',
+        `VirtualService ${ns ? `${ns}/` : ''}${v.name} does not exist; it is left out of the group`,
+      );
     }
     for (const c of candidates) {
       if (seen.has(c)) continue;
       if (group.mesh && c.mesh && group.mesh !== c.mesh) {
-        if (v.name !== '*') ctx.error(group, at, 'ref.cross-mesh', `VirtualService ${c.id.namespace}/${c.id.name} didn't belong to mesh ${group.mesh.awsName}`);
+        if (v.name !== '*')
+          ctx.error(
+            group,
+            at,
+            'ref.cross-mesh',
+            `VirtualService ${c.id.namespace}/${c.id.name} didn't belong to mesh ${group.mesh.awsName}`,
+          );
         continue;
       }
       seen.add(c);
@@ -116,4 +165,3 @@ function expandGroup(ctx: BuildContext, group: Entry, cache: Map<Entry, Entry[]>
   });
   return out;
 }
-

@@ -1,17 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { check, dns, httpRoute, listener, verifyRule, vn, vr, type Raw, type RuleCase } from './fixtures.testkit.js';
+import {
+  check,
+  dns,
+  httpRoute,
+  listener,
+  verifyRule,
+  vn,
+  vr,
+  type Raw,
+  type RuleCase,
+} from './fixtures.testkit.js';
 
 const L = { listeners: [listener(80)] };
 const target = vn('t', { listeners: [listener(8080)], serviceDiscovery: dns() });
 const router = (routes: Raw[], listeners: Raw[] = [listener(80)]) => vr('r', { listeners, routes });
-const http = (match: Raw, more: Raw = {}) => ({ name: 'a', httpRoute: { match, action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] }, ...more } });
-const grpc = (match: Raw, more: Raw = {}) => ({ name: 'a', grpcRoute: { match, action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] }, ...more } });
+const http = (match: Raw, more: Raw = {}) => ({
+  name: 'a',
+  httpRoute: { match, action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] }, ...more },
+});
+const grpc = (match: Raw, more: Raw = {}) => ({
+  name: 'a',
+  grpcRoute: { match, action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] }, ...more },
+});
 const weights = (...ws: number[]) => ({
   name: 'a',
-  httpRoute: { match: { prefix: '/' }, action: { weightedTargets: ws.map((w, i) => ({ virtualNodeRef: { name: `t${i}` }, weight: w })) } },
+  httpRoute: {
+    match: { prefix: '/' },
+    action: { weightedTargets: ws.map((w, i) => ({ virtualNodeRef: { name: `t${i}` }, weight: w })) },
+  },
 });
 const nodes = (n: number) => Array.from({ length: n }, (_, i) => vn(`t${i}`));
-const retry = (policy: Raw) => ({ retryPolicy: { maxRetries: 2, perRetryTimeout: { unit: 'ms', value: 200 }, ...policy } });
+const retry = (policy: Raw) => ({
+  retryPolicy: { maxRetries: 2, perRetryTimeout: { unit: 'ms', value: 200 }, ...policy },
+});
 
 const cases: RuleCase[] = [
   {
@@ -38,15 +59,51 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'http2 path match is exact or regex, not both',
-    good: [target, router([{ name: 'a', http2Route: { match: { path: { regex: '/x.*' } }, action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] } } }], [listener(80, 'http2')])],
-    bad: [target, router([{ name: 'a', http2Route: { match: { path: { regex: '/x.*', exact: '/x' } }, action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] } } }], [listener(80, 'http2')])],
+    good: [
+      target,
+      router(
+        [
+          {
+            name: 'a',
+            http2Route: {
+              match: { path: { regex: '/x.*' } },
+              action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] },
+            },
+          },
+        ],
+        [listener(80, 'http2')],
+      ),
+    ],
+    bad: [
+      target,
+      router(
+        [
+          {
+            name: 'a',
+            http2Route: {
+              match: { path: { regex: '/x.*', exact: '/x' } },
+              action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] },
+            },
+          },
+        ],
+        [listener(80, 'http2')],
+      ),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.routes[0].http2Route.match.path',
   },
   {
     rule: 'a route has exactly one of httpRoute/http2Route/grpcRoute/tcpRoute',
     good: [target, router([http({ prefix: '/' })])],
-    bad: [target, router([{ ...http({ prefix: '/' }), tcpRoute: { action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] } } }])],
+    bad: [
+      target,
+      router([
+        {
+          ...http({ prefix: '/' }),
+          tcpRoute: { action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] } },
+        },
+      ]),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.routes[0]',
   },
@@ -60,7 +117,10 @@ const cases: RuleCase[] = [
   {
     rule: 'a route has 1..10 weighted targets',
     good: [target, router([http({ prefix: '/' })])],
-    bad: [target, router([{ name: 'a', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [] } } }])],
+    bad: [
+      target,
+      router([{ name: 'a', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [] } } }]),
+    ],
     code: 'schema.items',
     path: 'spec.routes[0].httpRoute.action.weightedTargets',
   },
@@ -145,7 +205,13 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'grpcRetryEvents only count on a grpcRoute',
-    good: [target, router([grpc({ serviceName: 's' }, retry({ grpcRetryEvents: ['unavailable'] }))], [listener(80, 'grpc')])],
+    good: [
+      target,
+      router(
+        [grpc({ serviceName: 's' }, retry({ grpcRetryEvents: ['unavailable'] }))],
+        [listener(80, 'grpc')],
+      ),
+    ],
     bad: [target, router([http({ prefix: '/' }, retry({ grpcRetryEvents: ['unavailable'] }))])],
     code: 'route.retry-no-events',
     path: 'spec.routes[0].httpRoute.retryPolicy',
@@ -154,7 +220,12 @@ const cases: RuleCase[] = [
   {
     rule: 'grpcRetryEvents on an httpRoute is an unknown field (warning)',
     good: [target, router([http({ prefix: '/' }, retry({ httpRetryEvents: ['server-error'] }))])],
-    bad: [target, router([http({ prefix: '/' }, retry({ httpRetryEvents: ['server-error'], grpcRetryEvents: ['unavailable'] }))])],
+    bad: [
+      target,
+      router([
+        http({ prefix: '/' }, retry({ httpRetryEvents: ['server-error'], grpcRetryEvents: ['unavailable'] })),
+      ]),
+    ],
     code: 'schema.unknown-field',
     path: 'spec.routes[0].httpRoute.retryPolicy.grpcRetryEvents',
     severity: 'warning',
@@ -169,35 +240,62 @@ const cases: RuleCase[] = [
   {
     rule: 'tcpRetryEvents is exactly [connection-error]',
     good: [target, router([http({ prefix: '/' }, retry({ tcpRetryEvents: ['connection-error'] }))])],
-    bad: [target, router([http({ prefix: '/' }, retry({ tcpRetryEvents: ['connection-error', 'connection-error'] }))])],
+    bad: [
+      target,
+      router([http({ prefix: '/' }, retry({ tcpRetryEvents: ['connection-error', 'connection-error'] }))]),
+    ],
     code: 'schema.items',
     path: 'spec.routes[0].httpRoute.retryPolicy.tcpRetryEvents',
   },
   {
     rule: 'header range start must be below end',
-    good: [target, router([http({ prefix: '/', headers: [{ name: 'x', match: { range: { start: 1, end: 2 } } }] })])],
-    bad: [target, router([http({ prefix: '/', headers: [{ name: 'x', match: { range: { start: 2, end: 2 } } }] })])],
+    good: [
+      target,
+      router([http({ prefix: '/', headers: [{ name: 'x', match: { range: { start: 1, end: 2 } } }] })]),
+    ],
+    bad: [
+      target,
+      router([http({ prefix: '/', headers: [{ name: 'x', match: { range: { start: 2, end: 2 } } }] })]),
+    ],
     code: 'match.range',
     path: 'spec.routes[0].httpRoute.match.headers[0].match.range',
   },
   {
     rule: 'gRPC metadata range start must be below end',
-    good: [target, router([grpc({ serviceName: 's', metadata: [{ name: 'x', match: { range: { start: 1, end: 2 } } }] })], [listener(80, 'grpc')])],
-    bad: [target, router([grpc({ serviceName: 's', metadata: [{ name: 'x', match: { range: { start: 5, end: 2 } } }] })], [listener(80, 'grpc')])],
+    good: [
+      target,
+      router(
+        [grpc({ serviceName: 's', metadata: [{ name: 'x', match: { range: { start: 1, end: 2 } } }] })],
+        [listener(80, 'grpc')],
+      ),
+    ],
+    bad: [
+      target,
+      router(
+        [grpc({ serviceName: 's', metadata: [{ name: 'x', match: { range: { start: 5, end: 2 } } }] })],
+        [listener(80, 'grpc')],
+      ),
+    ],
     code: 'match.range',
     path: 'spec.routes[0].grpcRoute.match.metadata[0].match.range',
   },
   {
     rule: 'a header has exactly one match method',
     good: [target, router([http({ prefix: '/', headers: [{ name: 'x', match: { exact: 'y' } }] })])],
-    bad: [target, router([http({ prefix: '/', headers: [{ name: 'x', match: { exact: 'y', prefix: 'z' } }] })])],
+    bad: [
+      target,
+      router([http({ prefix: '/', headers: [{ name: 'x', match: { exact: 'y', prefix: 'z' } }] })]),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.routes[0].httpRoute.match.headers[0].match',
   },
   {
     rule: 'header lists hold 1..10 items',
     good: [target, router([http({ prefix: '/', headers: [{ name: 'x' }] })])],
-    bad: [target, router([http({ prefix: '/', headers: Array.from({ length: 11 }, (_, i) => ({ name: `h${i}` })) })])],
+    bad: [
+      target,
+      router([http({ prefix: '/', headers: Array.from({ length: 11 }, (_, i) => ({ name: `h${i}` })) })]),
+    ],
     code: 'schema.items',
     path: 'spec.routes[0].httpRoute.match.headers',
   },
@@ -225,15 +323,51 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'a target port is required when the target node has several listeners',
-    good: [vn('t', { listeners: [listener(80), listener(81)], serviceDiscovery: dns() }), router([{ name: 'a', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1, port: 81 }] } } }])],
-    bad: [vn('t', { listeners: [listener(80), listener(81)], serviceDiscovery: dns() }), router([httpRoute('a', ['t'])])],
+    good: [
+      vn('t', { listeners: [listener(80), listener(81)], serviceDiscovery: dns() }),
+      router([
+        {
+          name: 'a',
+          httpRoute: {
+            match: { prefix: '/' },
+            action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1, port: 81 }] },
+          },
+        },
+      ]),
+    ],
+    bad: [
+      vn('t', { listeners: [listener(80), listener(81)], serviceDiscovery: dns() }),
+      router([httpRoute('a', ['t'])]),
+    ],
     code: 'target.port-required',
     path: 'spec.routes[0].httpRoute.action.weightedTargets[0].port',
   },
   {
     rule: 'a target port must be a listener port of the target node',
-    good: [target, router([{ name: 'a', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1, port: 8080 }] } } }])],
-    bad: [target, router([{ name: 'a', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1, port: 9 }] } } }])],
+    good: [
+      target,
+      router([
+        {
+          name: 'a',
+          httpRoute: {
+            match: { prefix: '/' },
+            action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1, port: 8080 }] },
+          },
+        },
+      ]),
+    ],
+    bad: [
+      target,
+      router([
+        {
+          name: 'a',
+          httpRoute: {
+            match: { prefix: '/' },
+            action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1, port: 9 }] },
+          },
+        },
+      ]),
+    ],
     code: 'target.port-unknown',
     path: 'spec.routes[0].httpRoute.action.weightedTargets[0].port',
   },
@@ -254,8 +388,36 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'a tcpRoute has only an idle timeout (perRequest is unknown, warning)',
-    good: [target, router([{ name: 'a', tcpRoute: { action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] }, timeout: { idle: { unit: 's', value: 30 } } } }], [listener(80, 'tcp')])],
-    bad: [target, router([{ name: 'a', tcpRoute: { action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] }, timeout: { perRequest: { unit: 's', value: 30 } } } }], [listener(80, 'tcp')])],
+    good: [
+      target,
+      router(
+        [
+          {
+            name: 'a',
+            tcpRoute: {
+              action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] },
+              timeout: { idle: { unit: 's', value: 30 } },
+            },
+          },
+        ],
+        [listener(80, 'tcp')],
+      ),
+    ],
+    bad: [
+      target,
+      router(
+        [
+          {
+            name: 'a',
+            tcpRoute: {
+              action: { weightedTargets: [{ virtualNodeRef: { name: 't' }, weight: 1 }] },
+              timeout: { perRequest: { unit: 's', value: 30 } },
+            },
+          },
+        ],
+        [listener(80, 'tcp')],
+      ),
+    ],
     code: 'schema.unknown-field',
     path: 'spec.routes[0].tcpRoute.timeout.perRequest',
     severity: 'warning',
@@ -284,7 +446,12 @@ describe('VirtualRouter rules (appmesh.md §1.2, §2.4)', () => {
       target,
       vr('r', {
         ...L,
-        routes: [httpRoute('unset', ['t']), { ...httpRoute('p5', ['t']), priority: 5 }, { ...httpRoute('p0', ['t']), priority: 0 }, { ...httpRoute('p5b', ['t']), priority: 5 }],
+        routes: [
+          httpRoute('unset', ['t']),
+          { ...httpRoute('p5', ['t']), priority: 5 },
+          { ...httpRoute('p0', ['t']), priority: 0 },
+          { ...httpRoute('p5b', ['t']), priority: 5 },
+        ],
       }),
     ]);
     expect(r.errors).toEqual([]);
@@ -296,13 +463,43 @@ describe('VirtualRouter rules (appmesh.md §1.2, §2.4)', () => {
   });
 
   it('resolves a target by ARN (last path segment is the awsName)', () => {
-    const r = check([target, router([{ name: 'a', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNodeARN: 'arn:aws:appmesh:us-west-2:1:mesh/m/virtualNode/t_ns', weight: 1 }] } } }])]);
+    const r = check([
+      target,
+      router([
+        {
+          name: 'a',
+          httpRoute: {
+            match: { prefix: '/' },
+            action: {
+              weightedTargets: [
+                { virtualNodeARN: 'arn:aws:appmesh:us-west-2:1:mesh/m/virtualNode/t_ns', weight: 1 },
+              ],
+            },
+          },
+        },
+      ]),
+    ]);
     expect(r.errors).toEqual([]);
-    expect(r.graph.meshes.get('m')!.virtualRouters.get('r_ns')!.routes[0]!.targets[0]!.node.id.name).toBe('t');
+    expect(r.graph.meshes.get('m')!.virtualRouters.get('r_ns')!.routes[0]!.targets[0]!.node.id.name).toBe(
+      't',
+    );
   });
 
   it('a malformed target ARN names the field', () => {
-    const r = check([target, router([{ name: 'a', httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNodeARN: 'not-an-arn', weight: 1 }] } } }])]);
-    expect(r.errors.map((d) => `${d.code} @ ${d.path}`)).toEqual(['ref.arn-invalid @ spec.routes[0].httpRoute.action.weightedTargets[0].virtualNodeARN']);
+    const r = check([
+      target,
+      router([
+        {
+          name: 'a',
+          httpRoute: {
+            match: { prefix: '/' },
+            action: { weightedTargets: [{ virtualNodeARN: 'not-an-arn', weight: 1 }] },
+          },
+        },
+      ]),
+    ]);
+    expect(r.errors.map((d) => `${d.code} @ ${d.path}`)).toEqual([
+      'ref.arn-invalid @ spec.routes[0].httpRoute.action.weightedTargets[0].virtualNodeARN',
+    ]);
   });
 });

@@ -4,7 +4,11 @@ import { check, httpRoute, listener, verifyRule, vn, vr, vs, type RuleCase } fro
 const cases: RuleCase[] = [
   {
     rule: 'a virtualRouter provider must exist',
-    good: [vn('n'), vr('r', { listeners: [listener()], routes: [httpRoute('a', ['n'])] }), vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } })],
+    good: [
+      vn('n'),
+      vr('r', { listeners: [listener()], routes: [httpRoute('a', ['n'])] }),
+      vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } }),
+    ],
     bad: [vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } })],
     code: 'ref.not-found',
     path: 'spec.provider.virtualRouter.virtualRouterRef',
@@ -19,14 +23,29 @@ const cases: RuleCase[] = [
   {
     rule: 'the provider is a virtualNode or a virtualRouter, not both',
     good: [vn('n'), vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } } } })],
-    bad: [vn('n'), vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } }, virtualRouter: { virtualRouterRef: { name: 'r' } } } })],
+    bad: [
+      vn('n'),
+      vs('s', {
+        provider: {
+          virtualNode: { virtualNodeRef: { name: 'n' } },
+          virtualRouter: { virtualRouterRef: { name: 'r' } },
+        },
+      }),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.provider',
   },
   {
     rule: 'a provider is a Ref or an ARN, not both',
     good: [vn('n'), vs('s', { provider: { virtualNode: { virtualNodeARN: 'mesh/m/virtualNode/n_ns' } } })],
-    bad: [vn('n'), vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n' }, virtualNodeARN: 'mesh/m/virtualNode/n_ns' } } })],
+    bad: [
+      vn('n'),
+      vs('s', {
+        provider: {
+          virtualNode: { virtualNodeRef: { name: 'n' }, virtualNodeARN: 'mesh/m/virtualNode/n_ns' },
+        },
+      }),
+    ],
     code: 'schema.exactly-one',
     path: 'spec.provider.virtualNode',
   },
@@ -52,14 +71,22 @@ describe('VirtualService rules', () => {
   for (const c of cases) it(c.rule, () => void verifyRule(c));
 
   it('hostnames: awsName first, then the cluster names, deduplicated', () => {
-    const r = check([vs('a'), vs('b', { awsName: 'b.ns.svc.example.org' }), vs('c', { awsName: 'c.ns.svc.example.org' })], { options: { clusterDomain: 'example.org' } });
+    const r = check(
+      [vs('a'), vs('b', { awsName: 'b.ns.svc.example.org' }), vs('c', { awsName: 'c.ns.svc.example.org' })],
+      { options: { clusterDomain: 'example.org' } },
+    );
     const services = r.graph.meshes.get('m')!.virtualServices;
     expect(services.get('a.ns')!.hostnames).toEqual(['a.ns', 'a.ns.svc.example.org', 'a.ns.svc']);
     expect(services.get('b.ns.svc.example.org')!.hostnames).toEqual(['b.ns.svc.example.org', 'b.ns.svc']);
   });
 
   it('links the provider', () => {
-    const r = check([vn('n'), vr('r', { listeners: [listener()], routes: [httpRoute('a', ['n'])] }), vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } }), vs('t', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } } } })]);
+    const r = check([
+      vn('n'),
+      vr('r', { listeners: [listener()], routes: [httpRoute('a', ['n'])] }),
+      vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } }),
+      vs('t', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } } } }),
+    ]);
     const view = r.graph.meshes.get('m')!;
     const s = view.virtualServices.get('s.ns')!;
     expect(s.provider?.kind).toBe('virtualRouter');

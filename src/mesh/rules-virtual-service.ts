@@ -1,7 +1,7 @@
 /** VirtualService: its provider must exist (it waits for it, §2.1); its client-facing hostnames. */
 import type { VirtualService } from '../model/index.js';
 import { awsNamePath } from './aws-names.js';
-import type { BuildContext} from './context.js';
+import type { BuildContext } from './context.js';
 import { relatedAt, type Entry } from './context.js';
 import { portsOf } from './listeners.js';
 import { resolveRef, waitFor } from './references.js';
@@ -12,16 +12,40 @@ export function resolveVirtualServiceProvider(ctx: BuildContext, e: Entry): void
   const vn = provider.virtualNode;
   const vr = provider.virtualRouter;
   const r = vn
-    ? resolveRef(ctx, e, { kind: 'VirtualNode', at: ['spec', 'provider', 'virtualNode'], ref: vn.virtualNodeRef, arn: vn.virtualNodeARN, refField: 'virtualNodeRef', arnField: 'virtualNodeARN', what: 'the provider is', missing: 'error' })
+    ? resolveRef(ctx, e, {
+        kind: 'VirtualNode',
+        at: ['spec', 'provider', 'virtualNode'],
+        ref: vn.virtualNodeRef,
+        arn: vn.virtualNodeARN,
+        refField: 'virtualNodeRef',
+        arnField: 'virtualNodeARN',
+        what: 'the provider is',
+        missing: 'error',
+      })
     : vr
-      ? resolveRef(ctx, e, { kind: 'VirtualRouter', at: ['spec', 'provider', 'virtualRouter'], ref: vr.virtualRouterRef, arn: vr.virtualRouterARN, refField: 'virtualRouterRef', arnField: 'virtualRouterARN', what: 'the provider is', missing: 'error' })
+      ? resolveRef(ctx, e, {
+          kind: 'VirtualRouter',
+          at: ['spec', 'provider', 'virtualRouter'],
+          ref: vr.virtualRouterRef,
+          arn: vr.virtualRouterARN,
+          refField: 'virtualRouterRef',
+          arnField: 'virtualRouterARN',
+          what: 'the provider is',
+          missing: 'error',
+        })
       : undefined;
   if (!r) return;
   waitFor(e, r);
   if (r.status !== 'found') return;
   ctx.providers.set(e, r.entry);
   if (r.entry.kind === 'VirtualNode' && portsOf(r.entry).length === 0) {
-    ctx.warning(e, ['spec', 'provider', 'virtualNode'], 'target.no-listener', `the provider VirtualNode ${r.entry.id.name} has no listeners, so the service cannot receive traffic`, [relatedAt(r.entry, ['spec'], 'its spec')]);
+    ctx.warning(
+      e,
+      ['spec', 'provider', 'virtualNode'],
+      'target.no-listener',
+      `the provider VirtualNode ${r.entry.id.name} has no listeners, so the service cannot receive traffic`,
+      [relatedAt(r.entry, ['spec'], 'its spec')],
+    );
   }
 }
 
@@ -49,9 +73,13 @@ export function checkHostnameConflicts(ctx: BuildContext, services: Entry[]): vo
         continue;
       }
       if (first === e || first.awsName === e.awsName) continue; // same name: name.duplicate already says it
-      ctx.warning(e, awsNamePath(e), 'vs.hostname-conflict', `hostname ${host} is also a name of VirtualService ${first.id.namespace ? `${first.id.namespace}/` : ''}${first.id.name} in mesh ${e.mesh.awsName}; clients cannot tell them apart`, [
-        relatedAt(first, awsNamePath(first), 'the other service'),
-      ]);
+      ctx.warning(
+        e,
+        awsNamePath(e),
+        'vs.hostname-conflict',
+        `hostname ${host} is also a name of VirtualService ${first.id.namespace ? `${first.id.namespace}/` : ''}${first.id.name} in mesh ${e.mesh.awsName}; clients cannot tell them apart`,
+        [relatedAt(first, awsNamePath(first), 'the other service')],
+      );
       break;
     }
   }

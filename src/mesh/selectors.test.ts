@@ -34,19 +34,29 @@ describe('LabelSelector matching', () => {
   });
 
   it('ANDs matchLabels and matchExpressions', () => {
-    const sel = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] };
+    const sel = {
+      matchLabels: { app: 'web' },
+      matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }],
+    };
     expect(selectorMatches(sel, labels, 'none')).toBe(false);
   });
 
   it('does not match inherited object keys', () => {
     expect(selectorMatches({ matchLabels: { constructor: 'x' } }, {}, 'none')).toBe(false);
-    expect(selectorMatches({ matchExpressions: [{ key: 'toString', operator: 'Exists' }] }, {}, 'none')).toBe(false);
+    expect(selectorMatches({ matchExpressions: [{ key: 'toString', operator: 'Exists' }] }, {}, 'none')).toBe(
+      false,
+    );
   });
 });
 
 describe('LabelSelector problems (what Kubernetes refuses)', () => {
   it('accepts valid selectors', () => {
-    expect(selectorProblems({ matchLabels: { 'example.com/team': 'a-b_c.d', app: '' }, matchExpressions: [{ key: 'x', operator: 'Exists' }] })).toEqual([]);
+    expect(
+      selectorProblems({
+        matchLabels: { 'example.com/team': 'a-b_c.d', app: '' },
+        matchExpressions: [{ key: 'x', operator: 'Exists' }],
+      }),
+    ).toEqual([]);
   });
   it.each([
     [{ matchExpressions: [{ key: 'x', operator: 'Equals', values: ['a'] }] }, 'matchExpressions.0.operator'],
@@ -62,7 +72,18 @@ describe('LabelSelector problems (what Kubernetes refuses)', () => {
     expect(problems.every((p) => p.message.length > 0)).toBe(true);
   });
   it('describes selectors for messages', () => {
-    expect(describeSelector({ matchLabels: { a: 'b' }, matchExpressions: [{ key: 'c', operator: 'NotIn', values: ['d', 'e'] }, { key: 'f', operator: 'DoesNotExist' }] }, 'none')).toBe('a=b, c notin (d,e), !f');
+    expect(
+      describeSelector(
+        {
+          matchLabels: { a: 'b' },
+          matchExpressions: [
+            { key: 'c', operator: 'NotIn', values: ['d', 'e'] },
+            { key: 'f', operator: 'DoesNotExist' },
+          ],
+        },
+        'none',
+      ),
+    ).toBe('a=b, c notin (d,e), !f');
     expect(describeSelector(undefined, 'none')).toBe('nothing (no selector)');
     expect(describeSelector({}, 'none')).toBe('everything (empty selector)');
   });

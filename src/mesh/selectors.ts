@@ -56,12 +56,18 @@ export function selectorProblems(selector: LabelSelector | undefined): SelectorP
     if (keyProblem) out.push({ path: ['matchExpressions', i, 'key'], message: keyProblem });
     const op = expr.operator as (typeof OPERATORS)[number];
     if (!OPERATORS.includes(op)) {
-      out.push({ path: ['matchExpressions', i, 'operator'], message: `operator must be one of ${OPERATORS.join(', ')}, got ${JSON.stringify(expr.operator)}` });
+      out.push({
+        path: ['matchExpressions', i, 'operator'],
+        message: `operator must be one of ${OPERATORS.join(', ')}, got ${JSON.stringify(expr.operator)}`,
+      });
       return;
     }
     const values = expr.values ?? [];
     if ((op === 'In' || op === 'NotIn') && values.length === 0) {
-      out.push({ path: ['matchExpressions', i, 'values'], message: `operator ${op} needs at least one value` });
+      out.push({
+        path: ['matchExpressions', i, 'values'],
+        message: `operator ${op} needs at least one value`,
+      });
     }
     if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0) {
       out.push({ path: ['matchExpressions', i, 'values'], message: `operator ${op} takes no values` });
@@ -79,7 +85,11 @@ export function selectorProblems(selector: LabelSelector | undefined): SelectorP
  * absent one follows `absent`. Callers must not pass selectors with problems
  * (Kubernetes refuses them; treat them as selecting nothing).
  */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Labels, absent: AbsentMeans): boolean {
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Labels,
+  absent: AbsentMeans,
+): boolean {
   if (!selector) return absent === 'all';
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;

@@ -10,11 +10,29 @@ describe('names', () => {
   });
 
   it('builds and parses ARNs in full and short form', () => {
-    const arn = arnOf(resourcePath('VirtualNode', 'mesh-1', 'vnode-1_mesh-test'), { region: 'ap-northeast-1', account: '111122223333' });
+    const arn = arnOf(resourcePath('VirtualNode', 'mesh-1', 'vnode-1_mesh-test'), {
+      region: 'ap-northeast-1',
+      account: '111122223333',
+    });
     expect(arn).toBe('arn:aws:appmesh:ap-northeast-1:111122223333:mesh/mesh-1/virtualNode/vnode-1_mesh-test');
-    expect(parseArn(arn)).toEqual({ region: 'ap-northeast-1', account: '111122223333', mesh: 'mesh-1', type: 'virtualNode', name: 'vnode-1_mesh-test' });
-    expect(parseArn('mesh/m@123456789012/virtualGateway/gw')).toEqual({ mesh: 'm', meshOwner: '123456789012', type: 'virtualGateway', name: 'gw' });
-    expect(parseArn(arnOf(resourcePath('Route', 'm', 'r1', 'vr')))).toMatchObject({ type: 'route', name: 'r1', parent: 'vr' });
+    expect(parseArn(arn)).toEqual({
+      region: 'ap-northeast-1',
+      account: '111122223333',
+      mesh: 'mesh-1',
+      type: 'virtualNode',
+      name: 'vnode-1_mesh-test',
+    });
+    expect(parseArn('mesh/m@123456789012/virtualGateway/gw')).toEqual({
+      mesh: 'm',
+      meshOwner: '123456789012',
+      type: 'virtualGateway',
+      name: 'gw',
+    });
+    expect(parseArn(arnOf(resourcePath('Route', 'm', 'r1', 'vr')))).toMatchObject({
+      type: 'route',
+      name: 'r1',
+      parent: 'vr',
+    });
     expect(parseArn('nonsense')).toBeUndefined();
     expect(parseArn('mesh/m/virtualNode')).toBeUndefined();
   });

@@ -66,10 +66,21 @@ export function parseArn(value: string): ParsedArn | undefined {
   const parts = path.split('/');
   if (parts[0] !== 'mesh' || parts.length < 2 || !parts[1]) return undefined;
   const [meshName, meshOwner] = parts[1].split('@') as [string, string | undefined];
-  const base = { ...(region !== undefined ? { region } : {}), ...(account !== undefined ? { account } : {}), mesh: meshName, ...(meshOwner ? { meshOwner } : {}) };
+  const base = {
+    ...(region !== undefined ? { region } : {}),
+    ...(account !== undefined ? { account } : {}),
+    mesh: meshName,
+    ...(meshOwner ? { meshOwner } : {}),
+  };
   if (parts.length === 2) return { ...base, type: 'mesh', name: meshName };
   if (parts.length === 4 && parts[2] && parts[3]) return { ...base, type: parts[2], name: parts[3] };
-  if (parts.length === 6 && parts[3] && parts[4] && parts[5] && (parts[4] === 'route' || parts[4] === 'gatewayRoute')) {
+  if (
+    parts.length === 6 &&
+    parts[3] &&
+    parts[4] &&
+    parts[5] &&
+    (parts[4] === 'route' || parts[4] === 'gatewayRoute')
+  ) {
     return { ...base, type: parts[4], name: parts[5], parent: parts[3] };
   }
   return undefined;

@@ -52,7 +52,8 @@ export type VirtualGateway = AppMeshObject<'VirtualGateway', VirtualGatewaySpec,
 export type GatewayRoute = AppMeshObject<'GatewayRoute', GatewayRouteSpec, GatewayRouteStatus>;
 export type BackendGroup = AppMeshObject<'BackendGroup', BackendGroupSpec, BackendGroupStatus>;
 
-export type AnyResource = Mesh | VirtualNode | VirtualService | VirtualRouter | VirtualGateway | GatewayRoute | BackendGroup;
+export type AnyResource =
+  Mesh | VirtualNode | VirtualService | VirtualRouter | VirtualGateway | GatewayRoute | BackendGroup;
 
 export type ResourceOfKind<K extends Kind> = Extract<AnyResource, { kind: K }>;
 
@@ -70,7 +71,15 @@ export interface KindInfo {
 }
 
 export const KIND_INFO: Readonly<Record<Kind, KindInfo>> = {
-  Mesh: { kind: 'Mesh', plural: 'meshes', spec: MeshSpec, status: MeshStatus, conditionType: 'MeshActive', arnStatusField: 'meshARN', arnSegment: 'mesh' },
+  Mesh: {
+    kind: 'Mesh',
+    plural: 'meshes',
+    spec: MeshSpec,
+    status: MeshStatus,
+    conditionType: 'MeshActive',
+    arnStatusField: 'meshARN',
+    arnSegment: 'mesh',
+  },
   VirtualNode: {
     kind: 'VirtualNode',
     plural: 'virtualnodes',
@@ -116,5 +125,10 @@ export const KIND_INFO: Readonly<Record<Kind, KindInfo>> = {
     arnStatusField: 'gatewayRouteARN',
     arnSegment: 'gatewayRoute',
   },
-  BackendGroup: { kind: 'BackendGroup', plural: 'backendgroups', spec: BackendGroupSpec, status: BackendGroupStatus },
+  BackendGroup: {
+    kind: 'BackendGroup',
+    plural: 'backendgroups',
+    spec: BackendGroupSpec,
+    status: BackendGroupStatus,
+  },
 };

@@ -32,16 +32,31 @@ export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): Obj
   const diagnostics: Diagnostic[] = [];
   const at = (path: Array<string | number>, code: string, message: string, resource?: ResourceId): void => {
     const source = options.locate?.(path);
-    diagnostics.push({ severity: 'error', code, path: formatPath(path), message, ...(resource ? { resource } : {}), ...(source ? { source } : {}) });
+    diagnostics.push({
+      severity: 'error',
+      code,
+      path: formatPath(path),
+      message,
+      ...(resource ? { resource } : {}),
+      ...(source ? { source } : {}),
+    });
   };
 
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    at([], 'object.not-a-mapping', 'expected a Kubernetes object (a mapping with apiVersion, kind, metadata, spec)');
+    at(
+      [],
+      'object.not-a-mapping',
+      'expected a Kubernetes object (a mapping with apiVersion, kind, metadata, spec)',
+    );
     return { diagnostics };
   }
   const obj = raw as Record<string, unknown>;
   if (obj.apiVersion !== API_VERSION) {
-    at(['apiVersion'], 'object.api-version', `expected apiVersion "${API_VERSION}", got ${describeValue(obj.apiVersion)}`);
+    at(
+      ['apiVersion'],
+      'object.api-version',
+      `expected apiVersion "${API_VERSION}", got ${describeValue(obj.apiVersion)}`,
+    );
     return { diagnostics };
   }
   if (!isKind(obj.kind)) {
@@ -66,26 +81,62 @@ export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): Obj
   const id: ResourceId = { kind, name, ...(namespace ? { namespace } : {}) };
 
   if (options.kubernetesNames === false) {
-    if (name.length > 255) at(['metadata', 'name'], 'object.name', `"${name.slice(0, 40)}…" is longer than App Mesh's 255 characters`, id);
+    if (name.length > 255)
+      at(
+        ['metadata', 'name'],
+        'object.name',
+        `"${name.slice(0, 40)}…" is longer than App Mesh's 255 characters`,
+        id,
+      );
   } else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    at(['metadata', 'name'], 'object.name', `"${name}" is not a valid name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters`, id);
+    at(
+      ['metadata', 'name'],
+      'object.name',
+      `"${name}" is not a valid name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters`,
+      id,
+    );
   }
-  if (m.namespace !== undefined && (typeof m.namespace !== 'string' || !DNS1123_LABEL.test(m.namespace) || m.namespace.length > 63)) {
-    at(['metadata', 'namespace'], 'object.namespace', `${describeValue(m.namespace)} is not a valid namespace name`, id);
+  if (
+    m.namespace !== undefined &&
+    (typeof m.namespace !== 'string' || !DNS1123_LABEL.test(m.namespace) || m.namespace.length > 63)
+  ) {
+    at(
+      ['metadata', 'namespace'],
+      'object.namespace',
+      `${describeValue(m.namespace)} is not a valid namespace name`,
+      id,
+    );
   }
   for (const field of ['labels', 'annotations'] as const) {
     const v = m[field];
     if (v === undefined) continue;
-    if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
+    if (
+      v === null ||
+      typeof v !== 'object' ||
+      Array.isArray(v) ||
+      Object.values(v).some((x) => typeof x !== 'string')
+    ) {
       at(['metadata', field], 'object.metadata', `metadata.${field} must map strings to strings`, id);
     }
   }
 
   const spec = obj.spec ?? {};
   const info = KIND_INFO[kind];
-  diagnostics.push(...checkAgainstSchema(info.spec, spec, { resource: id, at: ['spec'], ...(options.locate ? { locate: options.locate } : {}) }));
+  diagnostics.push(
+    ...checkAgainstSchema(info.spec, spec, {
+      resource: id,
+      at: ['spec'],
+      ...(options.locate ? { locate: options.locate } : {}),
+    }),
+  );
   if (obj.status !== undefined) {
-    diagnostics.push(...checkAgainstSchema(info.status, obj.status, { resource: id, at: ['status'], ...(options.locate ? { locate: options.locate } : {}) }));
+    diagnostics.push(
+      ...checkAgainstSchema(info.status, obj.status, {
+        resource: id,
+        at: ['status'],
+        ...(options.locate ? { locate: options.locate } : {}),
+      }),
+    );
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
 

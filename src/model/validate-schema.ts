@@ -31,7 +31,12 @@ export function checkAgainstSchema(schema: TSchema, value: unknown, ctx: SchemaC
   const push = (d: Pick<Diagnostic, 'severity' | 'code' | 'message'>, path: Path): boolean => {
     const full = [...ctx.at, ...path];
     const source = ctx.locate?.(full);
-    out.push({ ...d, path: formatPath(full), ...(ctx.resource ? { resource: ctx.resource } : {}), ...(source ? { source } : {}) });
+    out.push({
+      ...d,
+      path: formatPath(full),
+      ...(ctx.resource ? { resource: ctx.resource } : {}),
+      ...(source ? { source } : {}),
+    });
     return out.length < max;
   };
 
@@ -43,7 +48,8 @@ export function checkAgainstSchema(schema: TSchema, value: unknown, ctx: SchemaC
     if (reported.has(error.path)) continue;
     reported.add(key);
     reported.add(error.path);
-    if (!push({ severity: 'error', code: `schema.${codeOf(error.type)}`, message: messageOf(error) }, path)) return out;
+    if (!push({ severity: 'error', code: `schema.${codeOf(error.type)}`, message: messageOf(error) }, path))
+      return out;
   }
   walk(schema, value, [], (severity, code, message, path) => push({ severity, code, message }, path));
   return out;
@@ -57,7 +63,8 @@ function walk(schema: TSchema, value: unknown, path: Path, report: Report, depth
   if (Array.isArray(value)) {
     const items = (schema as { items?: TSchema }).items;
     if (schema.type !== 'array' || !items) return true;
-    for (let i = 0; i < value.length; i++) if (!walk(items, value[i], [...path, i], report, depth + 1)) return false;
+    for (let i = 0; i < value.length; i++)
+      if (!walk(items, value[i], [...path, i], report, depth + 1)) return false;
     return true;
   }
   if (schema.type !== 'object') return true;
@@ -80,13 +87,22 @@ function walk(schema: TSchema, value: unknown, path: Path, report: Report, depth
   const atMost = schema[AT_MOST_ONE] as string[] | undefined;
   if (atMost) {
     const set = present(atMost);
-    if (set.length > 1 && !report('error', 'schema.at-most-one', `at most one of ${list(atMost)} may be set, found ${list(set)}`, path)) {
+    if (
+      set.length > 1 &&
+      !report(
+        'error',
+        'schema.at-most-one',
+        `at most one of ${list(atMost)} may be set, found ${list(set)}`,
+        path,
+      )
+    ) {
       return false;
     }
   }
   const atLeast = schema[AT_LEAST_ONE] as string[] | undefined;
   if (atLeast && present(atLeast).length === 0) {
-    if (!report('error', 'schema.at-least-one', `at least one of ${list(atLeast)} is required`, path)) return false;
+    if (!report('error', 'schema.at-least-one', `at least one of ${list(atLeast)} is required`, path))
+      return false;
   }
 
   for (const [key, child] of Object.entries(obj)) {
@@ -118,13 +134,15 @@ function pointerToPath(pointer: string): Path {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }
 
 function expectedType(schema: TSchema): string {
-  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map((e: unknown) => JSON.stringify(e)).join(', ')}`;
+  if (Array.isArray(schema.enum))
+    return `one of ${schema.enum.map((e: unknown) => JSON.stringify(e)).join(', ')}`;
   return String(schema.type ?? 'a value');
 }
 
@@ -153,7 +171,8 @@ function messageOf(e: ValueError): string {
       return `expected an integer, got ${describe(e.value)}`;
     default:
       if (Array.isArray(s.enum)) return `expected ${expectedType(s)}, got ${describe(e.value)}`;
-      if (s.type && e.message.startsWith('Expected')) return `expected ${expectedType(s)}, got ${describe(e.value)}`;
+      if (s.type && e.message.startsWith('Expected'))
+        return `expected ${expectedType(s)}, got ${describe(e.value)}`;
       return e.message;
   }
 }

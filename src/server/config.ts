@@ -10,7 +10,12 @@ import { DEFAULT_QUOTAS, type Quotas } from '../mesh/graph.js';
 
 const opt = Type.Optional;
 
-export const StoreKind = Type.Union([Type.Literal('sqlite'), Type.Literal('memory'), Type.Literal('etcd'), Type.Literal('kubernetes')]);
+export const StoreKind = Type.Union([
+  Type.Literal('sqlite'),
+  Type.Literal('memory'),
+  Type.Literal('etcd'),
+  Type.Literal('kubernetes'),
+]);
 
 export const ServeConfigSchema = Type.Object(
   {
@@ -25,31 +30,43 @@ export const ServeConfigSchema = Type.Object(
     region: opt(Type.String()),
     accountId: opt(Type.String({ pattern: '^\\d{12}$' })),
     clusterDomain: opt(Type.String()),
-    logLevel: opt(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+    logLevel: opt(
+      Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    ),
     quotas: opt(Type.Record(Type.String(), Type.Integer({ minimum: 0 }))),
-    debounce: opt(Type.Object({ quietMs: opt(Type.Integer({ minimum: 0 })), maxMs: opt(Type.Integer({ minimum: 1 })) })),
+    debounce: opt(
+      Type.Object({ quietMs: opt(Type.Integer({ minimum: 0 })), maxMs: opt(Type.Integer({ minimum: 1 })) }),
+    ),
     xds: opt(
       Type.Object({
         authFile: opt(Type.String({ description: 'tokens/identities with IAM policies for proxies' })),
         tlsCert: opt(Type.String()),
         tlsKey: opt(Type.String()),
         tlsClientCa: opt(Type.String({ description: 'CA bundle for client certificates (mTLS)' })),
-        insecure: opt(Type.Boolean({ description: 'allow unauthenticated plaintext on a non-loopback address' })),
+        insecure: opt(
+          Type.Boolean({ description: 'allow unauthenticated plaintext on a non-loopback address' }),
+        ),
         maxProxiesPerGroup: opt(Type.Integer({ minimum: 1 })),
         newStreamsPerSecond: opt(Type.Number({ minimum: 0 })),
       }),
     ),
     kubernetes: opt(
       Type.Object({
-        webhookListen: opt(Type.String({ description: 'host:port of the HTTPS admission webhooks (with --store kubernetes)' })),
+        webhookListen: opt(
+          Type.String({ description: 'host:port of the HTTPS admission webhooks (with --store kubernetes)' }),
+        ),
         webhookCertDir: opt(Type.String({ description: 'folder with tls.crt and tls.key for the webhooks' })),
         webhookSelfSigned: opt(Type.Boolean()),
-        leaderElection: opt(Type.Boolean({ description: 'Lease-based election of the status writer (default true)' })),
+        leaderElection: opt(
+          Type.Boolean({ description: 'Lease-based election of the status writer (default true)' }),
+        ),
       }),
     ),
     api: opt(
       Type.Object({
-        credentialsFile: opt(Type.String({ description: 'SigV4 access keys; when set every request must be signed' })),
+        credentialsFile: opt(
+          Type.String({ description: 'SigV4 access keys; when set every request must be signed' }),
+        ),
         requestsPerSecond: opt(Type.Number({ minimum: 0 })),
       }),
     ),
@@ -105,7 +122,8 @@ export class ConfigError extends Error {}
 export function parseHostPort(value: string, what: string): HostPort {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value.trim());
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new ConfigError(`${what}: expected host:port (e.g. 127.0.0.1:9080), got "${value}"`);
+  if (!m || port > 65535)
+    throw new ConfigError(`${what}: expected host:port (e.g. 127.0.0.1:9080), got "${value}"`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
@@ -131,7 +149,9 @@ export function parseQuotaOverrides(pairs: readonly string[]): Partial<Quotas> {
   for (const pair of pairs) {
     const [name, value] = pair.split('=');
     if (!name || value === undefined || !(name in DEFAULT_QUOTAS) || !/^\d+$/.test(value)) {
-      throw new ConfigError(`--quota ${pair}: expected NAME=NUMBER with NAME one of ${Object.keys(DEFAULT_QUOTAS).join(', ')}`);
+      throw new ConfigError(
+        `--quota ${pair}: expected NAME=NUMBER with NAME one of ${Object.keys(DEFAULT_QUOTAS).join(', ')}`,
+      );
     }
     out[name as keyof Quotas] = Number(value);
   }
@@ -151,7 +171,8 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
   };
   const quotas = { ...DEFAULT_QUOTAS };
   for (const [k, v] of Object.entries(merged.quotas ?? {})) {
-    if (!(k in DEFAULT_QUOTAS)) throw new ConfigError(`quotas.${k}: unknown quota; known: ${Object.keys(DEFAULT_QUOTAS).join(', ')}`);
+    if (!(k in DEFAULT_QUOTAS))
+      throw new ConfigError(`quotas.${k}: unknown quota; known: ${Object.keys(DEFAULT_QUOTAS).join(', ')}`);
     if (v !== undefined) quotas[k as keyof Quotas] = v;
   }
   const store = merged.store ?? (merged.from ? 'memory' : DEFAULTS.store);
@@ -176,7 +197,9 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
     xds: merged.xds ?? {},
     api: merged.api ?? {},
     kubernetes: {
-      ...(merged.kubernetes?.webhookListen ? { webhookListen: parseHostPort(merged.kubernetes.webhookListen, '--webhook-listen') } : {}),
+      ...(merged.kubernetes?.webhookListen
+        ? { webhookListen: parseHostPort(merged.kubernetes.webhookListen, '--webhook-listen') }
+        : {}),
       ...(merged.kubernetes?.webhookCertDir ? { webhookCertDir: merged.kubernetes.webhookCertDir } : {}),
       webhookSelfSigned: merged.kubernetes?.webhookSelfSigned ?? false,
       leaderElection: merged.kubernetes?.leaderElection ?? true,

@@ -36,9 +36,13 @@ export function readEndpointsFile(file: string): Map<string, Endpoint[]> {
     throw new ConfigError(`${file}: virtualNodes must map "<mesh>/<virtualNode>" to a list of endpoints`);
   }
   for (const [key, list] of Object.entries(nodes)) {
-    if (!/^[^/]+\/[^/]+$/.test(key)) throw new ConfigError(`${file}: virtualNodes.${key}: expected a key "<mesh>/<virtualNode awsName>"`);
+    if (!/^[^/]+\/[^/]+$/.test(key))
+      throw new ConfigError(`${file}: virtualNodes.${key}: expected a key "<mesh>/<virtualNode awsName>"`);
     if (!Array.isArray(list)) throw new ConfigError(`${file}: virtualNodes.${key}: expected a list`);
-    table.set(key, list.map((item, i) => parseEndpoint(item, `${file}: virtualNodes.${key}[${i}]`)));
+    table.set(
+      key,
+      list.map((item, i) => parseEndpoint(item, `${file}: virtualNodes.${key}[${i}]`)),
+    );
   }
   return table;
 }
@@ -46,12 +50,19 @@ export function readEndpointsFile(file: string): Map<string, Endpoint[]> {
 function parseEndpoint(item: unknown, where: string): Endpoint {
   if (typeof item === 'string') {
     const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(item);
-    if (!m || isIP(m[1]!.replace(/^\[|\]$/g, '')) === 0) throw new ConfigError(`${where}: expected "ip:port", got "${item}"`);
+    if (!m || isIP(m[1]!.replace(/^\[|\]$/g, '')) === 0)
+      throw new ConfigError(`${where}: expected "ip:port", got "${item}"`);
     return { address: m[1]!.replace(/^\[|\]$/g, ''), ...(m[2] ? { port: Number(m[2]) } : {}) };
   }
   const o = item as Partial<Endpoint> | null;
-  if (!o || typeof o.address !== 'string' || isIP(o.address) === 0) throw new ConfigError(`${where}: expected {address: <ip>, port?, zone?, health?}`);
-  return { address: o.address, ...(o.port ? { port: o.port } : {}), ...(o.zone ? { zone: o.zone } : {}), ...(o.health ? { health: o.health } : {}) };
+  if (!o || typeof o.address !== 'string' || isIP(o.address) === 0)
+    throw new ConfigError(`${where}: expected {address: <ip>, port?, zone?, health?}`);
+  return {
+    address: o.address,
+    ...(o.port ? { port: o.port } : {}),
+    ...(o.zone ? { zone: o.zone } : {}),
+    ...(o.health ? { health: o.health } : {}),
+  };
 }
 
 export interface EndpointChange {

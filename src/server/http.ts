@@ -31,7 +31,11 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     reply.header('content-type', options.metrics.registry.contentType);
     return options.metrics.registry.metrics();
   });
-  app.get('/debug/proxies', async () => ({ proxies: options.xds.clientStatus(), waiting: options.xds.waiting(), groups: options.xds.groupStatus() }));
+  app.get('/debug/proxies', async () => ({
+    proxies: options.xds.clientStatus(),
+    waiting: options.xds.waiting(),
+    groups: options.xds.groupStatus(),
+  }));
   app.get('/debug/diagnostics', async () => ({ diagnostics: options.diagnostics() }));
 
   if (options.readOnlyReason) {

@@ -15,7 +15,10 @@ export interface ManifestSet {
 }
 
 /** Loads and validates manifests; `records` is empty when they have errors. */
-export async function readManifests(paths: readonly string[], options?: ValidateOptions): Promise<ManifestSet> {
+export async function readManifests(
+  paths: readonly string[],
+  options?: ValidateOptions,
+): Promise<ManifestSet> {
   const load = await loadPaths(paths);
   const validation = validateLoaded(load, options);
   const diagnostics = [...validation.diagnostics];
@@ -55,7 +58,11 @@ export interface SyncResult {
  * Makes the store hold exactly `records` among the keys `owned` says are managed here
  * (the previous sync's keys); unchanged records are not rewritten.
  */
-export async function syncRecords(store: ResourceStore, records: Map<string, unknown>, owned: ReadonlySet<string>): Promise<SyncResult> {
+export async function syncRecords(
+  store: ResourceStore,
+  records: Map<string, unknown>,
+  owned: ReadonlySet<string>,
+): Promise<SyncResult> {
   const result: SyncResult = { created: 0, updated: 0, deleted: 0 };
   for (const [key, value] of records) {
     const current = await store.get(key);

@@ -4,5 +4,8 @@ import { pino, type Logger } from 'pino';
 export type { Logger } from 'pino';
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  return pino({ level, base: { service: 'amime' }, timestamp: pino.stdTimeFunctions.isoTime }, destination ?? process.stdout);
+  return pino(
+    { level, base: { service: 'amime' }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination ?? process.stdout,
+  );
 }

@@ -17,8 +17,18 @@ export class ServeMetrics {
     labelNames: ['type'] as const,
     registers: [this.registry],
   });
-  readonly acks = new Counter({ name: 'amime_xds_acks_total', help: 'ACKs received, by resource type', labelNames: ['type'] as const, registers: [this.registry] });
-  readonly nacks = new Counter({ name: 'amime_xds_nacks_total', help: 'NACKs received, by resource type', labelNames: ['type'] as const, registers: [this.registry] });
+  readonly acks = new Counter({
+    name: 'amime_xds_acks_total',
+    help: 'ACKs received, by resource type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  readonly nacks = new Counter({
+    name: 'amime_xds_nacks_total',
+    help: 'NACKs received, by resource type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
   readonly rejectedStreams = new Counter({
     name: 'amime_xds_rejected_streams_total',
     help: 'Streams ended by the server, by gRPC status code (7 denied, 8 quota, 16 unauthenticated...)',

@@ -91,7 +91,10 @@ export class MeshPipeline {
         const problems = checkResources(resources);
         if (problems.length > 0) {
           failed.push(key);
-          logger.error({ group: key, problems: problems.length }, `translation produced invalid Envoy configuration; keeping the last good snapshot:\n${formatCheckProblems(problems)}`);
+          logger.error(
+            { group: key, problems: problems.length },
+            `translation produced invalid Envoy configuration; keeping the last good snapshot:\n${formatCheckProblems(problems)}`,
+          );
           continue;
         }
       }
@@ -103,7 +106,12 @@ export class MeshPipeline {
     return failed;
   }
 
-  private report(graph: MeshGraph, result: TranslatorResult, failedGroups: string[], started: number): PipelineRun {
+  private report(
+    graph: MeshGraph,
+    result: TranslatorResult,
+    failedGroups: string[],
+    started: number,
+  ): PipelineRun {
     const run: PipelineRun = {
       graph,
       diagnostics: graph.diagnostics,

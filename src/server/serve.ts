@@ -8,7 +8,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createStore, DEFAULT_SQLITE_FILE, type ResourceStore } from '../store/index.js';
-import { Debouncer, FileAuthenticator, SnapshotCache, XdsServer, type Authenticator, type TlsOptions } from '../xds/index.js';
+import {
+  Debouncer,
+  FileAuthenticator,
+  SnapshotCache,
+  XdsServer,
+  type Authenticator,
+  type TlsOptions,
+} from '../xds/index.js';
 import type { EndpointSource } from '../envoy/endpoints.js';
 import { KubernetesRuntime, WEBHOOK_TLS_SECRET } from '../k8s/index.js';
 import type { GraphOptions } from '../mesh/index.js';
@@ -19,7 +26,13 @@ import { ServeMetrics } from './metrics.js';
 import { MeshPipeline } from './pipeline.js';
 import { StoreSource } from './store-source.js';
 import { DirSource, describeDiagnostics } from './dir-source.js';
-import { EdgeEndpointSource, dnsHostnames, nodesWithHostnames, readEndpointsFile, type EndpointChange } from './endpoints.js';
+import {
+  EdgeEndpointSource,
+  dnsHostnames,
+  nodesWithHostnames,
+  readEndpointsFile,
+  type EndpointChange,
+} from './endpoints.js';
 import { readManifests, syncRecords } from './import-manifests.js';
 import type { Logger } from './logger.js';
 
@@ -79,21 +92,34 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     // ── sources ──────────────────────────────────────────────────────────
     let dirSource: DirSource | undefined;
     if (config.from) {
-      dirSource = new DirSource(config.from, store, {
-        applied: (r, diagnostics) => {
-          logger.info({ dir: config.from, ...r, warnings: diagnostics.length }, 'manifests applied');
+      dirSource = new DirSource(
+        config.from,
+        store,
+        {
+          applied: (r, diagnostics) => {
+            logger.info({ dir: config.from, ...r, warnings: diagnostics.length }, 'manifests applied');
+          },
+          rejected: (diagnostics) => {
+            logger.error(
+              { dir: config.from, errors: diagnostics.filter((d) => d.severity === 'error').length },
+              `manifests rejected; still serving the last good mesh:\n${describeDiagnostics(diagnostics)}`,
+            );
+          },
         },
-        rejected: (diagnostics) => {
-          logger.error({ dir: config.from, errors: diagnostics.filter((d) => d.severity === 'error').length }, `manifests rejected; still serving the last good mesh:\n${describeDiagnostics(diagnostics)}`);
-        },
-      }, graphOptions);
-      if (!(await dirSource.start())) logger.warn({ dir: config.from }, 'nothing served until the manifests are valid');
+        graphOptions,
+      );
+      if (!(await dirSource.start()))
+        logger.warn({ dir: config.from }, 'nothing served until the manifests are valid');
       cleanups.push(() => dirSource?.close());
     } else if (fresh && config.seed) {
       const { records, diagnostics } = await readManifests([SEED_DIR], graphOptions);
-      if (hasErrors(diagnostics)) throw new Error(`the example mesh in ${SEED_DIR} is invalid:\n${describeDiagnostics(diagnostics)}`);
+      if (hasErrors(diagnostics))
+        throw new Error(`the example mesh in ${SEED_DIR} is invalid:\n${describeDiagnostics(diagnostics)}`);
       const r = await syncRecords(store, records, new Set());
-      logger.info({ dir: SEED_DIR, created: r.created }, 'fresh data directory: loaded the example mesh (examples/seed)');
+      logger.info(
+        { dir: SEED_DIR, created: r.created },
+        'fresh data directory: loaded the example mesh (examples/seed)',
+      );
     }
 
     // ── pipeline ─────────────────────────────────────────────────────────
@@ -104,7 +130,9 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     const edge = new EdgeEndpointSource((change) => onEndpointChange(change));
     cleanups.push(() => edge.close());
     if (extras.endpointsFile && kube) {
-      throw new Error('--endpoints-file does not apply with --store kubernetes: there, the pods each VirtualNode podSelector selects are its endpoints');
+      throw new Error(
+        '--endpoints-file does not apply with --store kubernetes: there, the pods each VirtualNode podSelector selects are its endpoints',
+      );
     }
     if (extras.endpointsFile) edge.setRegistry(readEndpointsFile(extras.endpointsFile));
     const endpoints: EndpointSource = kube ? kube.endpoints : edge;
@@ -120,7 +148,15 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         metrics.meshDiagnostics.set({ severity: 'error' }, errors);
         metrics.meshDiagnostics.set({ severity: 'warning' }, run.diagnostics.length - errors);
         if (!kube) edge.watchHostnames(dnsHostnames(run.graph));
-        logger.debug({ groups: run.groups, changed: run.changedGroups, removed: run.removedGroups, ms: Math.round(run.durationMs) }, 'translated');
+        logger.debug(
+          {
+            groups: run.groups,
+            changed: run.changedGroups,
+            removed: run.removedGroups,
+            ms: Math.round(run.durationMs),
+          },
+          'translated',
+        );
       },
     });
     onEndpointChange = (change) => {
@@ -134,10 +170,16 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     cleanups.push(() => source.close());
     const first = pipeline.run(source.graphInput());
     const firstErrors = first.diagnostics.filter((d) => d.severity === 'error');
-    if (firstErrors.length > 0) logger.warn({ errors: firstErrors.length }, `the stored mesh has problems:\n${describeDiagnostics(firstErrors)}`);
+    if (firstErrors.length > 0)
+      logger.warn(
+        { errors: firstErrors.length },
+        `the stored mesh has problems:\n${describeDiagnostics(firstErrors)}`,
+      );
 
     // ── xDS ──────────────────────────────────────────────────────────────
-    const authenticator: Authenticator | undefined = config.xds.authFile ? await FileAuthenticator.fromFile(config.xds.authFile) : kube?.authenticator;
+    const authenticator: Authenticator | undefined = config.xds.authFile
+      ? await FileAuthenticator.fromFile(config.xds.authFile)
+      : kube?.authenticator;
     const xds = new XdsServer({
       cache,
       ...(authenticator ? { authenticator } : {}),
@@ -155,7 +197,9 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         ? {
             cert: readFileSync(config.xds.tlsCert),
             key: readFileSync(config.xds.tlsKey),
-            ...(config.xds.tlsClientCa ? { ca: readFileSync(config.xds.tlsClientCa), requireClientCert: true } : {}),
+            ...(config.xds.tlsClientCa
+              ? { ca: readFileSync(config.xds.tlsClientCa), requireClientCert: true }
+              : {}),
           }
         : undefined;
     const xdsPort = await xds.listen(config.xdsListen.host, config.xdsListen.port, tls);
@@ -170,14 +214,20 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         region: config.region,
         quotas: config.quotas,
         ...(config.api.credentialsFile ? { credentials: config.api.credentialsFile } : {}),
-        ...(config.api.requestsPerSecond ? { rateLimit: { ratePerSecond: config.api.requestsPerSecond } } : {}),
+        ...(config.api.requestsPerSecond
+          ? { rateLimit: { ratePerSecond: config.api.requestsPerSecond } }
+          : {}),
         onMetric: (m) => metrics.apiRequests.inc({ operation: m.operation, code: String(m.statusCode) }),
       },
       metrics,
       xds,
       ready: () => ready,
       diagnostics: () => [...(dirSource?.lastDiagnostics ?? []), ...(pipeline.graph?.diagnostics ?? [])],
-      ...(config.from ? { readOnlyReason: `Amime is serving the manifests in ${config.from} (--from); edit those files instead of calling the API` } : {}),
+      ...(config.from
+        ? {
+            readOnlyReason: `Amime is serving the manifests in ${config.from} (--from); edit those files instead of calling the API`,
+          }
+        : {}),
     });
     cleanups.push(() => http.close());
     await http.listen({ host: config.apiListen.host, port: config.apiListen.port });
@@ -204,10 +254,17 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
   }
 }
 
-async function startKubernetes(config: ServeConfig, graphOptions: GraphOptions, logger: Logger): Promise<KubernetesRuntime> {
+async function startKubernetes(
+  config: ServeConfig,
+  graphOptions: GraphOptions,
+  logger: Logger,
+): Promise<KubernetesRuntime> {
   const k = config.kubernetes;
   const namespace = process.env.POD_NAMESPACE ?? 'amime-system';
-  if (k.webhookSelfSigned && !k.webhookListen) throw new Error('--webhook-self-signed needs --webhook-listen: the certificate is for the webhook server');
+  if (k.webhookSelfSigned && !k.webhookListen)
+    throw new Error(
+      '--webhook-self-signed needs --webhook-listen: the certificate is for the webhook server',
+    );
   const certDir = k.webhookCertDir ?? '/etc/amime/webhook-tls';
   const runtime = await KubernetesRuntime.start({
     arn: { region: config.region, account: config.accountId },
@@ -220,7 +277,9 @@ async function startKubernetes(config: ServeConfig, graphOptions: GraphOptions, 
             port: k.webhookListen.port,
             tls: { certDir },
             // Secret amime-webhook-tls in the pod's namespace, for Service amime-webhook there (deploy/kubernetes/README.md).
-            ...(k.webhookSelfSigned ? { selfSigned: { namespace, clusterDomain: config.clusterDomain } } : {}),
+            ...(k.webhookSelfSigned
+              ? { selfSigned: { namespace, clusterDomain: config.clusterDomain } }
+              : {}),
           },
         }
       : {}),
@@ -228,7 +287,10 @@ async function startKubernetes(config: ServeConfig, graphOptions: GraphOptions, 
   });
   if (runtime.webhook && k.webhookListen) {
     logger.info(
-      { webhook: `${k.webhookListen.host}:${runtime.webhook.port}`, certificate: k.webhookSelfSigned ? `Secret ${namespace}/${WEBHOOK_TLS_SECRET}` : certDir },
+      {
+        webhook: `${k.webhookListen.host}:${runtime.webhook.port}`,
+        certificate: k.webhookSelfSigned ? `Secret ${namespace}/${WEBHOOK_TLS_SECRET}` : certDir,
+      },
       'admission webhooks are serving',
     );
   }

@@ -68,7 +68,8 @@ export class StoreSource {
     const kind = kindOf(record.key);
     if (kind === 'Namespace') {
       const meta = (record.value as NamespaceObject).metadata;
-      if (meta?.name) this.namespaces.set(record.key, { name: meta.name, labels: { ...(meta.labels ?? {}) } });
+      if (meta?.name)
+        this.namespaces.set(record.key, { name: meta.name, labels: { ...(meta.labels ?? {}) } });
       return;
     }
     if (!kind || !isKind(kind)) return;

@@ -16,7 +16,8 @@ export interface CreateStoreOptions {
 }
 
 export function createStore(options: CreateStoreOptions): ResourceStore {
-  const local: LocalStoreOptions = options.historyLimit === undefined ? {} : { historyLimit: options.historyLimit };
+  const local: LocalStoreOptions =
+    options.historyLimit === undefined ? {} : { historyLimit: options.historyLimit };
   switch (options.kind) {
     case 'memory':
       return createMemoryStore(local);
@@ -31,6 +32,8 @@ export function createStore(options: CreateStoreOptions): ResourceStore {
       }
       return createEtcdStore(options.etcd);
     default:
-      throw new InvalidArgumentError(`unknown store kind ${JSON.stringify((options as { kind: unknown }).kind)}`);
+      throw new InvalidArgumentError(
+        `unknown store kind ${JSON.stringify((options as { kind: unknown }).kind)}`,
+      );
   }
 }

@@ -2,7 +2,8 @@
  * Typed store failures. Callers branch on `instanceof` (or `code` across process
  * boundaries), never on message text.
  */
-export type StoreErrorCode = 'conflict' | 'compacted' | 'invalid-argument' | 'closed' | 'watch-overflow' | 'unavailable';
+export type StoreErrorCode =
+  'conflict' | 'compacted' | 'invalid-argument' | 'closed' | 'watch-overflow' | 'unavailable';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
@@ -73,7 +74,10 @@ export class WatchOverflowError extends StoreError {
   readonly lastDeliveredRevision: number;
 
   constructor(limit: number, lastDeliveredRevision: number) {
-    super('watch-overflow', `watch buffer exceeded ${limit} events; resume from revision ${lastDeliveredRevision}`);
+    super(
+      'watch-overflow',
+      `watch buffer exceeded ${limit} events; resume from revision ${lastDeliveredRevision}`,
+    );
     this.lastDeliveredRevision = lastDeliveredRevision;
   }
 }

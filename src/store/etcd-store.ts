@@ -6,7 +6,14 @@
  */
 import { Etcd3 } from 'etcd3';
 import type { IKeyValue, IRequestOp, ICompare, KVClient, Watcher } from 'etcd3';
-import { CompactedError, ConflictError, InvalidArgumentError, StoreClosedError, StoreError, StoreUnavailableError } from './errors.js';
+import {
+  CompactedError,
+  ConflictError,
+  InvalidArgumentError,
+  StoreClosedError,
+  StoreError,
+  StoreUnavailableError,
+} from './errors.js';
 import {
   assertKey,
   assertPrefix,
@@ -86,9 +93,13 @@ class EtcdStore implements ResourceStore {
     const prefix = options.prefix ?? '';
     assertPrefix(prefix);
     const limit = normalizeLimit(options.limit);
-    const start = options.continueToken === undefined ? prefix : decodeContinueToken(options.continueToken, prefix);
+    const start =
+      options.continueToken === undefined ? prefix : decodeContinueToken(options.continueToken, prefix);
     const res = await this.call(() =>
-      this.kv.range({ key: this.k(start), range_end: bytesPrefixEnd(this.k(prefix)), limit: limit ?? 0 }, this.opts()),
+      this.kv.range(
+        { key: this.k(start), range_end: bytesPrefixEnd(this.k(prefix)), limit: limit ?? 0 },
+        this.opts(),
+      ),
     );
     const items = res.kvs.map((kv) => this.toRecord<T>(kv));
     const result: ListResult<T> = { items, revision: Number(res.header.revision) };
@@ -110,11 +121,20 @@ class EtcdStore implements ResourceStore {
     assertVersion(options.expectedVersion);
     const res = await this.call(() =>
       this.kv.txn(
-        { compare: [versionIs(k, options.expectedVersion as number)], success: [{ request_put: put }], failure: [{ request_range: { key: k } }] },
+        {
+          compare: [versionIs(k, options.expectedVersion as number)],
+          success: [{ request_put: put }],
+          failure: [{ request_range: { key: k } }],
+        },
         this.opts(),
       ),
     );
-    if (!res.succeeded) throw new ConflictError(key, options.expectedVersion, versionOf(res.responses[0]?.response_range.kvs[0]));
+    if (!res.succeeded)
+      throw new ConflictError(
+        key,
+        options.expectedVersion,
+        versionOf(res.responses[0]?.response_range.kvs[0]),
+      );
     return this.written<T>(key, text, res.responses[0]?.response_put.prev_kv, Number(res.header.revision));
   }
 
@@ -131,11 +151,20 @@ class EtcdStore implements ResourceStore {
       assertVersion(options.expectedVersion);
       const res = await this.call(() =>
         this.kv.txn(
-          { compare: [versionIs(k, options.expectedVersion as number)], success: [{ request_delete_range: del }], failure: [{ request_range: { key: k } }] },
+          {
+            compare: [versionIs(k, options.expectedVersion as number)],
+            success: [{ request_delete_range: del }],
+            failure: [{ request_range: { key: k } }],
+          },
           this.opts(),
         ),
       );
-      if (!res.succeeded) throw new ConflictError(key, options.expectedVersion, versionOf(res.responses[0]?.response_range.kvs[0]));
+      if (!res.succeeded)
+        throw new ConflictError(
+          key,
+          options.expectedVersion,
+          versionOf(res.responses[0]?.response_range.kvs[0]),
+        );
       prev = res.responses[0]?.response_delete_range.prev_kvs[0];
     }
     return prev ? this.toRecord<T>(prev) : undefined;
@@ -154,7 +183,8 @@ class EtcdStore implements ResourceStore {
         failure.push({ request_range: { key } });
         checked.push(op);
       }
-      if (op.op === 'put') return { request_put: { key, value: Buffer.from(texts[i] as string, 'utf8'), prev_kv: true } };
+      if (op.op === 'put')
+        return { request_put: { key, value: Buffer.from(texts[i] as string, 'utf8'), prev_kv: true } };
       if (op.op === 'delete') return { request_delete_range: { key, prev_kv: true } };
       return { request_range: { key } };
     });
@@ -163,7 +193,8 @@ class EtcdStore implements ResourceStore {
       for (let i = 0; i < checked.length; i++) {
         const op = checked[i] as TxnOp;
         const actual = versionOf(res.responses[i]?.response_range.kvs[0]);
-        if (actual !== op.expectedVersion) throw new ConflictError(op.key, op.expectedVersion as number, actual);
+        if (actual !== op.expectedVersion)
+          throw new ConflictError(op.key, op.expectedVersion as number, actual);
       }
       throw new StoreUnavailableError('etcd txn compare failed without a version mismatch', undefined);
     }
@@ -182,7 +213,8 @@ class EtcdStore implements ResourceStore {
     const prefix = options.prefix ?? '';
     assertPrefix(prefix);
     const max = options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS;
-    if (!Number.isSafeInteger(max) || max < 1) throw new InvalidArgumentError('maxBufferedEvents must be a positive integer');
+    if (!Number.isSafeInteger(max) || max < 1)
+      throw new InvalidArgumentError('maxBufferedEvents must be a positive integer');
     const from = options.fromRevision ?? (await this.revision());
     assertRevision(from, 'fromRevision');
     // etcd reports a compacted start only after accepting the watch; ask first so the
@@ -267,7 +299,9 @@ class EtcdStore implements ResourceStore {
     const watches = [...this.watches];
     this.watches.clear();
     for (const w of watches) w.queue.end();
-    await Promise.all(watches.map((w) => withTimeout(w.watcher.cancel(), CANCEL_TIMEOUT_MS).catch(() => undefined)));
+    await Promise.all(
+      watches.map((w) => withTimeout(w.watcher.cancel(), CANCEL_TIMEOUT_MS).catch(() => undefined)),
+    );
     this.client.close();
   }
 
@@ -279,7 +313,8 @@ class EtcdStore implements ResourceStore {
   private async watchFailure(delivered: number, err: unknown): Promise<StoreError> {
     // etcd cancels a watch whose next revision was compacted; other cancels carry a reason.
     try {
-      if (!this.closed && (await this.isCompacted(delivered + 1))) return new CompactedError(delivered, undefined);
+      if (!this.closed && (await this.isCompacted(delivered + 1)))
+        return new CompactedError(delivered, undefined);
     } catch {
       // fall through to the original error
     }
@@ -297,7 +332,12 @@ class EtcdStore implements ResourceStore {
     }
   }
 
-  private written<T>(key: string, text: string, prev: IKeyValue | null | undefined, revision: number): StoredRecord<T> {
+  private written<T>(
+    key: string,
+    text: string,
+    prev: IKeyValue | null | undefined,
+    revision: number,
+  ): StoredRecord<T> {
     return {
       key,
       value: JSON.parse(text) as T,
@@ -327,7 +367,13 @@ class EtcdStore implements ResourceStore {
   /** etcd sends the previous record with a delete; it can be missing only if compaction raced the watch. */
   private deletedRecord<T>(kv: IKeyValue, prev: IKeyValue | undefined): StoredRecord<T> {
     if (prev) return this.toRecord<T>(prev);
-    return { key: kv.key.toString('utf8').slice(this.prefix.length), value: null as T, version: 0, createRevision: 0, modRevision: 0 };
+    return {
+      key: kv.key.toString('utf8').slice(this.prefix.length),
+      value: null as T,
+      version: 0,
+      createRevision: 0,
+      modRevision: 0,
+    };
   }
 
   private k(key: string): Buffer {

@@ -6,7 +6,24 @@ const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a
 
 describe('key order helpers', () => {
   it('compareKeys agrees with UTF-8 byte order', () => {
-    const samples = ['', 'a', 'ab', 'b', '\u007f', '\u0080', 'é', '\uD7FF', '\uE000', '\uFFFD', '\uFFFF', '😀', '😁', '\u{10FFFF}', 'a😀', 'a\uFFFF'];
+    const samples = [
+      '',
+      'a',
+      'ab',
+      'b',
+      '\u007f',
+      '\u0080',
+      'é',
+      '\uD7FF',
+      '\uE000',
+      '\uFFFD',
+      '\uFFFF',
+      '😀',
+      '😁',
+      '\u{10FFFF}',
+      'a😀',
+      'a\uFFFF',
+    ];
     for (const a of samples) {
       for (const b of samples) expect(Math.sign(compareKeys(a, b))).toBe(Math.sign(utf8Order(a, b)));
     }
@@ -19,7 +36,8 @@ describe('key order helpers', () => {
     expect(prefixEnd('a\u{10FFFF}')).toBe('b');
     const p = 'k/\uFFFF';
     const end = prefixEnd(p) as string;
-    for (const inside of [p, `${p}x`, `${p}😀`, `${p}\u{10FFFF}`]) expect(compareKeys(inside, end)).toBeLessThan(0);
+    for (const inside of [p, `${p}x`, `${p}😀`, `${p}\u{10FFFF}`])
+      expect(compareKeys(inside, end)).toBeLessThan(0);
     expect(compareKeys('k/😀', end)).toBeGreaterThanOrEqual(0);
   });
 

@@ -99,7 +99,8 @@ export function encodeContinueToken(prefix: string, lastKey: string): string {
 
 /** The first key the next page may contain. */
 export function decodeContinueToken(token: unknown, prefix: string): string {
-  if (typeof token !== 'string' || token === '') throw new InvalidArgumentError('continueToken must be a non-empty string');
+  if (typeof token !== 'string' || token === '')
+    throw new InvalidArgumentError('continueToken must be a non-empty string');
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
@@ -107,7 +108,13 @@ export function decodeContinueToken(token: unknown, prefix: string): string {
     throw new InvalidArgumentError('malformed continueToken');
   }
   const b = body as Partial<TokenBody> | null;
-  if (b === null || typeof b !== 'object' || b.v !== 1 || typeof b.p !== 'string' || typeof b.a !== 'string') {
+  if (
+    b === null ||
+    typeof b !== 'object' ||
+    b.v !== 1 ||
+    typeof b.p !== 'string' ||
+    typeof b.a !== 'string'
+  ) {
     throw new InvalidArgumentError('malformed continueToken');
   }
   if (b.p !== prefix) throw new InvalidArgumentError('continueToken belongs to a different prefix');

@@ -29,8 +29,12 @@ describe('resource keys', () => {
     expect(resourceKeyPrefix('VirtualNode')).toBe('VirtualNode/');
     expect(resourceKeyPrefix('VirtualNode', 'ns')).toBe('VirtualNode/ns/');
     expect(resourceKeyPrefix('Mesh', null)).toBe('Mesh/_/');
-    expect(resourceKey('VirtualNode', 'ns', 'x').startsWith(resourceKeyPrefix('VirtualNode', 'ns'))).toBe(true);
-    expect(resourceKey('VirtualNode', 'ns2', 'x').startsWith(resourceKeyPrefix('VirtualNode', 'ns'))).toBe(false);
+    expect(resourceKey('VirtualNode', 'ns', 'x').startsWith(resourceKeyPrefix('VirtualNode', 'ns'))).toBe(
+      true,
+    );
+    expect(resourceKey('VirtualNode', 'ns2', 'x').startsWith(resourceKeyPrefix('VirtualNode', 'ns'))).toBe(
+      false,
+    );
   });
 
   it('rejects empty segments and malformed keys', () => {

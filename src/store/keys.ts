@@ -59,7 +59,8 @@ function escapeSegment(value: string): string {
 
 function unescapeSegment(value: string, key: string): string {
   return value.replace(/%(25|2F|5F)|%/gi, (match, code: string | undefined) => {
-    if (code === undefined) throw new InvalidArgumentError(`bad escape in resource key ${JSON.stringify(key)}`);
+    if (code === undefined)
+      throw new InvalidArgumentError(`bad escape in resource key ${JSON.stringify(key)}`);
     return String.fromCharCode(parseInt(code, 16));
   });
 }

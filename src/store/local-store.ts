@@ -94,7 +94,8 @@ export class LocalStore implements ResourceStore {
     options: LocalStoreOptions = {},
   ) {
     const limit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidArgumentError('historyLimit must be a positive integer');
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new InvalidArgumentError('historyLimit must be a positive integer');
     this.historyLimit = limit;
     this.rev = backend.initialRevision;
     this.explicitCompacted = backend.initialCompacted;
@@ -112,12 +113,14 @@ export class LocalStore implements ResourceStore {
     const prefix = options.prefix ?? '';
     assertPrefix(prefix);
     const limit = normalizeLimit(options.limit);
-    const start = options.continueToken === undefined ? prefix : decodeContinueToken(options.continueToken, prefix);
+    const start =
+      options.continueToken === undefined ? prefix : decodeContinueToken(options.continueToken, prefix);
     const rows = this.backend.range(start, prefixEnd(prefix), limit === undefined ? undefined : limit + 1);
     const result: ListResult<T> = { items: [], revision: this.rev };
     const count = limit === undefined ? rows.length : Math.min(limit, rows.length);
     for (let i = 0; i < count; i++) result.items.push(toRecord<T>(rows[i] as RawRecord));
-    if (rows.length > count) result.nextToken = encodeContinueToken(prefix, (rows[count - 1] as RawRecord).key);
+    if (rows.length > count)
+      result.nextToken = encodeContinueToken(prefix, (rows[count - 1] as RawRecord).key);
     return result;
   }
 
@@ -126,7 +129,10 @@ export class LocalStore implements ResourceStore {
     assertKey(key);
     if (options.expectedVersion !== undefined) assertVersion(options.expectedVersion);
     const text = serialize(value);
-    const { results } = this.apply([{ op: 'put', key, value, expectedVersion: options.expectedVersion }], [text]);
+    const { results } = this.apply(
+      [{ op: 'put', key, value, expectedVersion: options.expectedVersion }],
+      [text],
+    );
     return toRecord<T>(results[0] as RawRecord);
   }
 
@@ -151,7 +157,8 @@ export class LocalStore implements ResourceStore {
     const prefix = options.prefix ?? '';
     assertPrefix(prefix);
     const max = options.maxBufferedEvents ?? DEFAULT_MAX_BUFFERED_EVENTS;
-    if (!Number.isSafeInteger(max) || max < 1) throw new InvalidArgumentError('maxBufferedEvents must be a positive integer');
+    if (!Number.isSafeInteger(max) || max < 1)
+      throw new InvalidArgumentError('maxBufferedEvents must be a positive integer');
     const from = options.fromRevision ?? this.rev;
     assertRevision(from, 'fromRevision');
     const floor = this.compactedRevision();
@@ -195,7 +202,10 @@ export class LocalStore implements ResourceStore {
     return Math.max(this.explicitCompacted, this.rev - this.historyLimit);
   }
 
-  private apply(ops: readonly TxnOp[], texts: readonly string[]): { revision: number; results: Array<RawRecord | undefined> } {
+  private apply(
+    ops: readonly TxnOp[],
+    texts: readonly string[],
+  ): { revision: number; results: Array<RawRecord | undefined> } {
     const backend = this.backend;
     const revision = this.rev + 1;
     const outcome = backend.atomic(() => {
@@ -231,7 +241,8 @@ export class LocalStore implements ResourceStore {
       }
       if (changes.length > 0) {
         backend.commit(revision, changes);
-        if (revision % PRUNE_EVERY === 0 && revision > this.historyLimit) backend.prune(revision - this.historyLimit, false);
+        if (revision % PRUNE_EVERY === 0 && revision > this.historyLimit)
+          backend.prune(revision - this.historyLimit, false);
       }
       return { changes, results };
     });

@@ -28,11 +28,19 @@ describe('sqlite store specifics', () => {
 
     const b = createSqliteStore({ dataDir });
     expect(await b.revision()).toBe(rev);
-    expect(await b.get('p/one')).toMatchObject({ value: { n: 11 }, version: 2, createRevision: 1, modRevision: 3 });
+    expect(await b.get('p/one')).toMatchObject({
+      value: { n: 11 },
+      version: 2,
+      createRevision: 1,
+      modRevision: 3,
+    });
     expect(await b.get('p/two')).toBeUndefined();
     const stream = await b.watch({ fromRevision: two.modRevision });
     const events = await takeEvents(stream, 2);
-    expect(events.map((e) => `${e.type} ${e.record.key} ${e.revision}`)).toEqual(['put p/one 3', 'delete p/two 4']);
+    expect(events.map((e) => `${e.type} ${e.record.key} ${e.revision}`)).toEqual([
+      'put p/one 3',
+      'delete p/two 4',
+    ]);
     const next = await b.put('p/three', 3);
     expect(next.modRevision).toBe(rev + 1);
     expect((await takeEvents(stream, 1))[0]?.record).toEqual(next);
@@ -47,7 +55,9 @@ describe('sqlite store specifics', () => {
     await a.close();
     const b = createSqliteStore({ dataDir });
     await expect(b.watch({ fromRevision: 3 })).rejects.toBeInstanceOf(CompactedError);
-    expect((await takeEvents(await b.watch({ fromRevision: 4 }), 2)).map((e) => e.record.value)).toEqual([4, 5]);
+    expect((await takeEvents(await b.watch({ fromRevision: 4 }), 2)).map((e) => e.record.value)).toEqual([
+      4, 5,
+    ]);
     await b.close();
   });
 
@@ -56,12 +66,15 @@ describe('sqlite store specifics', () => {
     const store = createSqliteStore({ dataDir, historyLimit: 10 });
     for (let i = 0; i < 300; i++) await store.put(`r/${i % 7}`, i);
     await expect(store.watch({ fromRevision: 289 })).rejects.toBeInstanceOf(CompactedError);
-    expect((await takeEvents(await store.watch({ fromRevision: 290 }), 10)).map((e) => e.record.value)).toEqual([
-      290, 291, 292, 293, 294, 295, 296, 297, 298, 299,
-    ]);
+    expect(
+      (await takeEvents(await store.watch({ fromRevision: 290 }), 10)).map((e) => e.record.value),
+    ).toEqual([290, 291, 292, 293, 294, 295, 296, 297, 298, 299]);
     await store.close();
     const db = new Database(join(dataDir, DEFAULT_SQLITE_FILE), { readonly: true });
-    const rows = (db.prepare('SELECT count(*) AS c, min(revision) AS lo FROM changes').get() as { c: number; lo: number });
+    const rows = db.prepare('SELECT count(*) AS c, min(revision) AS lo FROM changes').get() as {
+      c: number;
+      lo: number;
+    };
     db.close();
     // Pruning runs every 64 revisions, so at most historyLimit + 63 rows remain.
     expect(rows.c).toBeLessThan(10 + 64);

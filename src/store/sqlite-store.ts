@@ -87,7 +87,9 @@ class SqliteBackend implements LocalBackend {
 
   range(start: string, end: string | undefined, limit: number | undefined): RawRecord[] {
     const lim = limit ?? -1;
-    const rows = (end === undefined ? this.stmt.rangeOpen.all(start, lim) : this.stmt.range.all(start, end, lim)) as RecordRow[];
+    const rows = (
+      end === undefined ? this.stmt.rangeOpen.all(start, lim) : this.stmt.range.all(start, end, lim)
+    ) as RecordRow[];
     return rows.map(fromRow);
   }
 
@@ -106,7 +108,8 @@ class SqliteBackend implements LocalBackend {
     const rows = this.stmt.history.all(afterRevision) as ChangeRow[];
     const out: RawChange[] = [];
     for (const row of rows) {
-      if (row.key.startsWith(prefix)) out.push({ revision: row.revision, type: row.type, record: fromRow(row) });
+      if (row.key.startsWith(prefix))
+        out.push({ revision: row.revision, type: row.type, record: fromRow(row) });
     }
     return out;
   }
@@ -148,7 +151,8 @@ function migrate(db: Database.Database): void {
     INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ${SCHEMA_VERSION}), ('revision', 0), ('compacted', 0);
   `);
   const schema = readMeta(db, 'schema');
-  if (schema !== SCHEMA_VERSION) throw new Error(`unsupported schema version ${schema} (this build reads ${SCHEMA_VERSION})`);
+  if (schema !== SCHEMA_VERSION)
+    throw new Error(`unsupported schema version ${schema} (this build reads ${SCHEMA_VERSION})`);
 }
 
 function readMeta(db: Database.Database, name: string): number {
@@ -168,10 +172,10 @@ function prepare(db: Database.Database) {
          create_revision = excluded.create_revision, mod_revision = excluded.mod_revision`,
     ),
     remove: db.prepare('DELETE FROM resources WHERE key = ?'),
-    log: db.prepare(
-      `INSERT INTO changes (revision, seq, type, ${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    log: db.prepare(`INSERT INTO changes (revision, seq, type, ${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    history: db.prepare(
+      `SELECT revision, type, ${cols} FROM changes WHERE revision > ? ORDER BY revision, seq`,
     ),
-    history: db.prepare(`SELECT revision, type, ${cols} FROM changes WHERE revision > ? ORDER BY revision, seq`),
     prune: db.prepare('DELETE FROM changes WHERE revision <= ?'),
     setMeta: db.prepare('UPDATE meta SET value = ? WHERE name = ?'),
   };

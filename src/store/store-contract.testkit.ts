@@ -19,7 +19,11 @@ import {
 export type StoreFactory = () => Promise<ResourceStore>;
 
 /** Reads exactly `n` events, failing loudly if they do not arrive in time. */
-export async function takeEvents<T>(stream: WatchStream<T>, n: number, timeoutMs = 5_000): Promise<WatchEvent<T>[]> {
+export async function takeEvents<T>(
+  stream: WatchStream<T>,
+  n: number,
+  timeoutMs = 5_000,
+): Promise<WatchEvent<T>[]> {
   const it = stream[Symbol.asyncIterator]();
   const out: WatchEvent<T>[] = [];
   while (out.length < n) {
@@ -98,7 +102,17 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
       });
 
       it('stores any JSON value and hands out copies', async () => {
-        const values: unknown[] = [null, true, 0, -1.5, 'text', [], [1, [2]], { a: { b: [null, 'x'] } }, 'ünï€😀'];
+        const values: unknown[] = [
+          null,
+          true,
+          0,
+          -1.5,
+          'text',
+          [],
+          [1, [2]],
+          { a: { b: [null, 'x'] } },
+          'ünï€😀',
+        ];
         for (const [i, v] of values.entries()) {
           const rec = await store.put(`json/${i}`, v);
           expect(rec.value).toEqual(v);
@@ -150,8 +164,12 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
         expect(missing).toBeInstanceOf(ConflictError);
         expect(missing).toMatchObject({ expectedVersion: 3, actualVersion: 0 });
         expect(await store.get('cas/none')).toBeUndefined();
-        await expect(store.put('cas/a', 1, { expectedVersion: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
-        await expect(store.put('cas/a', 1, { expectedVersion: 1.5 })).rejects.toBeInstanceOf(InvalidArgumentError);
+        await expect(store.put('cas/a', 1, { expectedVersion: -1 })).rejects.toBeInstanceOf(
+          InvalidArgumentError,
+        );
+        await expect(store.put('cas/a', 1, { expectedVersion: 1.5 })).rejects.toBeInstanceOf(
+          InvalidArgumentError,
+        );
       });
 
       it('delete honours expectedVersion', async () => {
@@ -169,9 +187,13 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
       });
 
       it('only one of many racing creates of the same key wins', async () => {
-        const racers = Array.from({ length: 12 }, (_, i) => store.put('race/key', { writer: i }, { expectedVersion: 0 }));
+        const racers = Array.from({ length: 12 }, (_, i) =>
+          store.put('race/key', { writer: i }, { expectedVersion: 0 }),
+        );
         const settled = await Promise.allSettled(racers);
-        const won = settled.filter((s): s is PromiseFulfilledResult<StoredRecord<{ writer: number }>> => s.status === 'fulfilled');
+        const won = settled.filter(
+          (s): s is PromiseFulfilledResult<StoredRecord<{ writer: number }>> => s.status === 'fulfilled',
+        );
         const lost = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
         expect(won).toHaveLength(1);
         expect(lost).toHaveLength(11);
@@ -186,7 +208,7 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
         const perWorker = 10;
         let conflicts = 0;
         const work = async (): Promise<void> => {
-          for (let done = 0; done < perWorker; ) {
+          for (let done = 0; done < perWorker;) {
             const cur = (await store.get<number>('race/counter')) as StoredRecord<number>;
             try {
               await store.put('race/counter', cur.value + 1, { expectedVersion: cur.version });
@@ -272,8 +294,12 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
         await store.put('tok/1', 1);
         await store.put('tok/2', 1);
         const p = await store.list({ prefix: 'tok/', limit: 1 });
-        await expect(store.list({ prefix: 'other/', continueToken: p.nextToken })).rejects.toBeInstanceOf(InvalidArgumentError);
-        await expect(store.list({ prefix: 'tok/', continueToken: 'garbage!' })).rejects.toBeInstanceOf(InvalidArgumentError);
+        await expect(store.list({ prefix: 'other/', continueToken: p.nextToken })).rejects.toBeInstanceOf(
+          InvalidArgumentError,
+        );
+        await expect(store.list({ prefix: 'tok/', continueToken: 'garbage!' })).rejects.toBeInstanceOf(
+          InvalidArgumentError,
+        );
         await expect(store.list({ limit: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
         await expect(store.list({ limit: 2.5 })).rejects.toBeInstanceOf(InvalidArgumentError);
       });
@@ -290,8 +316,18 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
           { op: 'put', key: router, value: { routes: ['vr-r1'] }, expectedVersion: vr.version },
         ]);
         expect(res.results).toHaveLength(2);
-        expect(res.results[0]).toMatchObject({ key: route, version: 1, modRevision: res.revision, createRevision: res.revision });
-        expect(res.results[1]).toMatchObject({ key: router, version: 2, modRevision: res.revision, value: { routes: ['vr-r1'] } });
+        expect(res.results[0]).toMatchObject({
+          key: route,
+          version: 1,
+          modRevision: res.revision,
+          createRevision: res.revision,
+        });
+        expect(res.results[1]).toMatchObject({
+          key: router,
+          version: 2,
+          modRevision: res.revision,
+          value: { routes: ['vr-r1'] },
+        });
         expect(res.revision).toBeGreaterThan(vr.modRevision);
         expect(await store.revision()).toBe(res.revision);
         expect(await store.get(route)).toEqual(res.results[0]);
@@ -335,7 +371,9 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
         expect(res.results[4]).toMatchObject({ key: 'txn/c', version: 1, modRevision: res.revision });
         expect(await store.get('txn/b')).toBeUndefined();
 
-        await expect(store.txn([{ op: 'check', key: 'txn/none', expectedVersion: 1 }])).rejects.toBeInstanceOf(ConflictError);
+        await expect(
+          store.txn([{ op: 'check', key: 'txn/none', expectedVersion: 1 }]),
+        ).rejects.toBeInstanceOf(ConflictError);
         const rev = await store.revision();
         const readOnly = await store.txn([{ op: 'check', key: 'txn/a', expectedVersion: 1 }]);
         expect(readOnly.revision).toBe(rev);
@@ -360,7 +398,8 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
       });
 
       it('takes up to 128 ops in one txn, and no more', async () => {
-        const ops = (n: number) => Array.from({ length: n }, (_, i) => ({ op: 'put' as const, key: `big/${i}`, value: i }));
+        const ops = (n: number) =>
+          Array.from({ length: n }, (_, i) => ({ op: 'put' as const, key: `big/${i}`, value: i }));
         const res = await store.txn(ops(128));
         expect(new Set(res.results.map((r) => r?.modRevision))).toEqual(new Set([res.revision]));
         expect((await store.list({ prefix: 'big/' })).items).toHaveLength(128);
@@ -454,7 +493,9 @@ export function registerStoreContract(name: string, open: StoreFactory): void {
         const err = await rejection(store.watch({ prefix: 'c/', fromRevision: first.modRevision - 1 }));
         expect(err).toBeInstanceOf(CompactedError);
         expect(err).toMatchObject({ requestedRevision: first.modRevision - 1, code: 'compacted' });
-        await expect(store.watch({ prefix: 'c/', fromRevision: mid - 1 })).rejects.toBeInstanceOf(CompactedError);
+        await expect(store.watch({ prefix: 'c/', fromRevision: mid - 1 })).rejects.toBeInstanceOf(
+          CompactedError,
+        );
 
         const ok = await store.watch({ prefix: 'c/', fromRevision: mid });
         const events = await takeEvents(ok, 3);

@@ -86,7 +86,8 @@ export class WatchQueue<T = unknown> implements WatchStream<T>, AsyncIterator<Wa
       return Promise.resolve({ value: event, done: false });
     }
     if (this.finished) return this.takeFinal();
-    if (this.pending !== undefined) return Promise.reject(new Error('watch stream supports one pending next() at a time'));
+    if (this.pending !== undefined)
+      return Promise.reject(new Error('watch stream supports one pending next() at a time'));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
     });

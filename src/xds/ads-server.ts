@@ -66,7 +66,9 @@ export class XdsServer {
 
   constructor(options: XdsServerOptions) {
     if (options.authenticator && !options.arn) {
-      throw new Error('XdsServer: an authenticator needs `arn: { region, accountId }` to build proxy ARNs for authorization');
+      throw new Error(
+        'XdsServer: an authenticator needs `arn: { region, accountId }` to build proxy ARNs for authorization',
+      );
     }
     this.options = options;
     this.limits = resolveLimits(options.limits);
@@ -109,7 +111,10 @@ export class XdsServer {
     });
     if (options.csds ?? true) {
       this.server.addService(CSDS_SERVICE, {
-        FetchClientStatus: (call: grpc.ServerUnaryCall<ClientStatusQuery, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+        FetchClientStatus: (
+          call: grpc.ServerUnaryCall<ClientStatusQuery, Buffer>,
+          cb: grpc.sendUnaryData<Buffer>,
+        ) => {
           void this.answerCsds(call, call.request).then(
             (buf) => cb(null, buf),
             (e: grpc.ServiceError) => cb(e),
@@ -145,7 +150,8 @@ export class XdsServer {
     }
     let creds: grpc.ServerCredentials;
     if (tls) {
-      if (tls.requireClientCert && !tls.ca) throw new Error('TlsOptions.requireClientCert needs a ca to verify client certificates');
+      if (tls.requireClientCert && !tls.ca)
+        throw new Error('TlsOptions.requireClientCert needs a ca to verify client certificates');
       creds = grpc.ServerCredentials.createSsl(
         tls.ca ? toBuf(tls.ca) : null,
         [{ private_key: toBuf(tls.key), cert_chain: toBuf(tls.cert) }],
@@ -209,7 +215,8 @@ export class XdsServer {
   }
 
   private async answerCsds(
-    call: grpc.ServerUnaryCall<ClientStatusQuery, Buffer> | grpc.ServerDuplexStream<ClientStatusQuery, Buffer>,
+    call:
+      grpc.ServerUnaryCall<ClientStatusQuery, Buffer> | grpc.ServerDuplexStream<ClientStatusQuery, Buffer>,
     query: ClientStatusQuery,
   ): Promise<Buffer> {
     let allowed: (c: Connection) => boolean = () => true;
@@ -220,11 +227,14 @@ export class XdsServer {
         peerCertificate: call.getAuthContext()?.sslPeerCertificate,
         peer: call.getPeer(),
       });
-      if (!r.ok) throw Object.assign(new Error(r.message), { code: grpc.status.UNAUTHENTICATED, details: r.message });
+      if (!r.ok)
+        throw Object.assign(new Error(r.message), { code: grpc.status.UNAUTHENTICATED, details: r.message });
       const arnCtx = this.options.arn!;
       allowed = (c) => {
         const id = c.identityInfo;
-        return id !== null && r.principal.authorize(CSDS_ACTION, resourceArn(id, arnCtx)).decision === 'Allow';
+        return (
+          id !== null && r.principal.authorize(CSDS_ACTION, resourceArn(id, arnCtx)).decision === 'Allow'
+        );
       };
     }
     const clients: CsdsClient[] = [];

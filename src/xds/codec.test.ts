@@ -23,7 +23,11 @@ describe('request decoding', () => {
       resource_locators: [{ name: 'xdstp://x' }],
       type_url: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
       response_nonce: 'n7',
-      error_detail: { code: 14, message: 'bad things', details: [{ type_url: 'x', value: Buffer.from([1, 2]) }] },
+      error_detail: {
+        code: 14,
+        message: 'bad things',
+        details: [{ type_url: 'x', value: Buffer.from([1, 2]) }],
+      },
     });
     expect(decodeDiscoveryRequest(buf)).toEqual({
       versionInfo: 'v1',
@@ -51,7 +55,11 @@ describe('request decoding', () => {
       errorDetail: null,
     });
     const buf = enc('envoy.service.discovery.v3.DiscoveryRequest', {
-      node: { id: 'x', user_agent_name: 'envoy', user_agent_build_version: { version: { major_number: 1, minor_number: 29, patch: 4 } } },
+      node: {
+        id: 'x',
+        user_agent_name: 'envoy',
+        user_agent_build_version: { version: { major_number: 1, minor_number: 29, patch: 4 } },
+      },
     });
     expect(decodeDiscoveryRequest(buf).node?.userAgentVersion).toBe('1.29.4');
     expect(() => decodeDiscoveryRequest(Buffer.from([0x0a, 0x05, 0x61]))).toThrow(/truncated/);
@@ -68,7 +76,13 @@ describe('request decoding', () => {
       error_detail: { code: 3, message: 'no' },
     });
     const d = decodeDeltaDiscoveryRequest(buf);
-    expect(d).toMatchObject({ typeUrl: 't', subscribe: ['a', '*'], unsubscribe: ['b'], responseNonce: '3', errorDetail: { code: 3, message: 'no' } });
+    expect(d).toMatchObject({
+      typeUrl: 't',
+      subscribe: ['a', '*'],
+      unsubscribe: ['b'],
+      responseNonce: '3',
+      errorDetail: { code: 3, message: 'no' },
+    });
     expect(d.node?.id).toBe('n');
     expect([...d.initialResourceVersions]).toEqual([['a', '1']]);
   });

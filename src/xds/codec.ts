@@ -41,7 +41,9 @@ interface RawNode {
   cluster?: string;
   user_agent_name?: string;
   user_agent_version?: string;
-  user_agent_build_version?: { version?: { major_number?: number; minor_number?: number; patch?: number } } | null;
+  user_agent_build_version?: {
+    version?: { major_number?: number; minor_number?: number; patch?: number };
+  } | null;
   client_features?: string[];
 }
 interface RawStatus {
@@ -187,7 +189,8 @@ export function encodeDeltaResponse(
   const perResource = upserts.map((e) => {
     const name = Buffer.from(e.name, 'utf8');
     const version = Buffer.from(e.wireVersion, 'utf8');
-    const inner = lenFieldSize(1, version.length) + lenFieldSize(2, e.anyLength) + lenFieldSize(3, name.length);
+    const inner =
+      lenFieldSize(1, version.length) + lenFieldSize(2, e.anyLength) + lenFieldSize(3, name.length);
     return { e, name, version, inner };
   });
   let size = versionField.length;

@@ -24,7 +24,14 @@ import {
   type ProxyIdentity,
 } from './identity.js';
 import type { GroupCounter, ResolvedLimits, TokenBucket } from './limits.js';
-import { NonceSource, type AckMeta, type NackMeta, type ProtocolHost, type PushMeta, type XdsProtocolState } from './protocol.js';
+import {
+  NonceSource,
+  type AckMeta,
+  type NackMeta,
+  type ProtocolHost,
+  type PushMeta,
+  type XdsProtocolState,
+} from './protocol.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { SotwStream } from './sotw-stream.js';
 import type { SubscriptionTable } from './subscription.js';
@@ -148,7 +155,8 @@ export class Connection implements ProtocolHost, StatusSource {
     };
     if (result instanceof Promise) {
       result.then(done, (e: unknown) => {
-        if (this.phase !== 'closed') this.reject(grpc.status.UNAUTHENTICATED, `authentication failed: ${(e as Error).message}`);
+        if (this.phase !== 'closed')
+          this.reject(grpc.status.UNAUTHENTICATED, `authentication failed: ${(e as Error).message}`);
       });
     } else done(result);
   }
@@ -167,7 +175,10 @@ export class Connection implements ProtocolHost, StatusSource {
         break;
       case 'active':
         if (m.node && m.node.id !== '' && m.node.id !== this.node?.id) {
-          this.reject(grpc.status.INVALID_ARGUMENT, `node.id changed within the stream from "${this.node?.id}" to "${m.node.id}"`);
+          this.reject(
+            grpc.status.INVALID_ARGUMENT,
+            `node.id changed within the stream from "${this.node?.id}" to "${m.node.id}"`,
+          );
           return;
         }
         break;
@@ -178,7 +189,10 @@ export class Connection implements ProtocolHost, StatusSource {
   /** First request: who is this, may it connect, and is there room in its group. */
   private identify(m: AnyRequest): boolean {
     if (!m.node) {
-      this.reject(grpc.status.INVALID_ARGUMENT, 'the first request of a stream must carry node (with node.id)');
+      this.reject(
+        grpc.status.INVALID_ARGUMENT,
+        'the first request of a stream must carry node (with node.id)',
+      );
       return false;
     }
     const parsed = parseNodeId(m.node.id);
@@ -191,7 +205,10 @@ export class Connection implements ProtocolHost, StatusSource {
       const arn = resourceArn(identity, this.ctx.arnContext!);
       const decision = this.principal.authorize(STREAM_ACTION, arn);
       if (decision.decision !== 'Allow') {
-        const why = decision.decision === 'ExplicitDeny' ? `explicitly denied by ${decision.statement}` : 'no policy allows it';
+        const why =
+          decision.decision === 'ExplicitDeny'
+            ? `explicitly denied by ${decision.statement}`
+            : 'no policy allows it';
         this.reject(
           grpc.status.PERMISSION_DENIED,
           `principal "${this.principal.name}" may not ${STREAM_ACTION} on ${arn}: ${why}`,
@@ -205,7 +222,11 @@ export class Connection implements ProtocolHost, StatusSource {
     try {
       group = this.ctx.groupKeyFor({ node: m.node, identity, flavour });
     } catch (e) {
-      this.reject(grpc.status.INVALID_ARGUMENT, `cannot group node "${m.node.id}": ${(e as Error).message}`, m.node.id);
+      this.reject(
+        grpc.status.INVALID_ARGUMENT,
+        `cannot group node "${m.node.id}": ${(e as Error).message}`,
+        m.node.id,
+      );
       return false;
     }
     if (!this.ctx.groupCounter.tryAdd(group)) {
@@ -227,7 +248,11 @@ export class Connection implements ProtocolHost, StatusSource {
     this.ctx.counters.streamsActive++;
     this.unsubscribe = this.ctx.cache.subscribe(group, () => this.scheduleFlush());
     const waiting = !this.ctx.cache.state(group);
-    if (waiting) this.ctx.logger.info({ nodeId: m.node.id, group }, 'proxy connected; its group has no snapshot yet, waiting');
+    if (waiting)
+      this.ctx.logger.info(
+        { nodeId: m.node.id, group },
+        'proxy connected; its group has no snapshot yet, waiting',
+      );
     this.ctx.events.emit('connect', {
       streamId: this.streamId,
       nodeId: m.node.id,
@@ -287,10 +312,21 @@ export class Connection implements ProtocolHost, StatusSource {
       at,
     });
     this.ctx.logger.warn(
-      { nodeId: this.node!.id, group: this.group, typeUrl: meta.typeUrl, version: meta.version, error: meta.message },
+      {
+        nodeId: this.node!.id,
+        group: this.group,
+        typeUrl: meta.typeUrl,
+        version: meta.version,
+        error: meta.message,
+      },
       'proxy rejected configuration (NACK); keeping it from being re-sent until it changes',
     );
-    this.ctx.events.emit('nack', { streamId: this.streamId, nodeId: this.node!.id, group: this.group, ...meta });
+    this.ctx.events.emit('nack', {
+      streamId: this.streamId,
+      nodeId: this.node!.id,
+      group: this.group,
+      ...meta,
+    });
   }
 
   scheduleFlush(): void {
@@ -305,7 +341,10 @@ export class Connection implements ProtocolHost, StatusSource {
   /** Called periodically by the server. */
   expireAcks(now: number): void {
     if (this.phase === 'active' && this.proto.expireAcks(now, this.ctx.limits.ackTimeoutMs)) {
-      this.ctx.logger.warn({ nodeId: this.node?.id, group: this.group }, 'proxy did not answer a response in time; no longer waiting for it');
+      this.ctx.logger.warn(
+        { nodeId: this.node?.id, group: this.group },
+        'proxy did not answer a response in time; no longer waiting for it',
+      );
       this.scheduleFlush();
     }
   }

@@ -37,7 +37,11 @@ describe('Debouncer', () => {
 
   it('merges values when asked and honours custom timings', () => {
     const out: string[][] = [];
-    const d = new Debouncer<string[]>((v) => out.push(v), { quietMs: 10, maxMs: 20, merge: (a, b) => [...a, ...b] });
+    const d = new Debouncer<string[]>((v) => out.push(v), {
+      quietMs: 10,
+      maxMs: 20,
+      merge: (a, b) => [...a, ...b],
+    });
     d.push(['a']);
     vi.advanceTimersByTime(5);
     d.push(['b']);

@@ -30,7 +30,9 @@ export class Debouncer<T> {
     this.maxMs = options.maxMs ?? 1000;
     this.merge = options.merge ?? ((_p, n) => n);
     if (!(this.quietMs >= 0) || !(this.maxMs >= this.quietMs)) {
-      throw new RangeError(`debounce: need 0 <= quietMs <= maxMs, got quietMs=${this.quietMs} maxMs=${this.maxMs}`);
+      throw new RangeError(
+        `debounce: need 0 <= quietMs <= maxMs, got quietMs=${this.quietMs} maxMs=${this.maxMs}`,
+      );
     }
   }
 

@@ -151,7 +151,8 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     const entries = view.type(t.typeUrl).entries;
     const out: string[] = [];
     for (const [name, version] of t.known) {
-      if (version !== null && !entries.has(name) && t.subscribed(name) && t.rejected.get(name) !== REMOVAL) out.push(name);
+      if (version !== null && !entries.has(name) && t.subscribed(name) && t.rejected.get(name) !== REMOVAL)
+        out.push(name);
     }
     return out;
   }
@@ -177,7 +178,8 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
       const late = REMOVALS_LAST.has(t.typeUrl);
       steps.push({ t, upserts: true, removals: !late });
     }
-    for (const t of this.types) if (REMOVALS_LAST.has(t.typeUrl)) steps.push({ t, upserts: false, removals: true });
+    for (const t of this.types)
+      if (REMOVALS_LAST.has(t.typeUrl)) steps.push({ t, upserts: false, removals: true });
 
     let blocked = false;
     for (const step of steps) {
@@ -188,7 +190,10 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
       }
       if (blocked) continue;
       const upserts = step.upserts ? this.upsertsFor(t, view) : [];
-      const removals = [...(step.upserts ? this.absentFor(t, view) : []), ...(step.removals ? this.removalsFor(t, view) : [])].sort();
+      const removals = [
+        ...(step.upserts ? this.absentFor(t, view) : []),
+        ...(step.removals ? this.removalsFor(t, view) : []),
+      ].sort();
       if (upserts.length === 0 && removals.length === 0) continue;
       this.send(t, view, upserts, removals);
       blocked = true;
@@ -202,7 +207,13 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     const changes = new Map<string, string | null>();
     for (const e of upserts) changes.set(e.name, e.wireVersion);
     for (const n of removals) changes.set(n, null);
-    t.inFlight = { nonce, changes, systemVersion: typeState.version, sentAt: now, changedAt: typeState.changedAt };
+    t.inFlight = {
+      nonce,
+      changes,
+      systemVersion: typeState.version,
+      sentAt: now,
+      changedAt: typeState.changedAt,
+    };
     t.lastSent = { version: typeState.version, nonce, at: now };
     this.host.send(encodeDeltaResponse(t.typeUrl, typeState.version, nonce, upserts, removals), {
       typeUrl: t.typeUrl,

@@ -28,17 +28,35 @@ describe('parseNodeId', () => {
     });
     expect(ok('mesh/mesh-1/virtualGateway/gw_ns').kind).toBe('virtualGateway');
     const shared = ok('mesh/mesh-1@210987654321/virtualNode/v');
-    expect(shared).toMatchObject({ mesh: 'mesh-1', meshOwner: '210987654321', shortId: 'mesh/mesh-1/virtualNode/v' });
+    expect(shared).toMatchObject({
+      mesh: 'mesh-1',
+      meshOwner: '210987654321',
+      shortId: 'mesh/mesh-1/virtualNode/v',
+    });
   });
 
   it('reads full ARNs and normalises them to the short form', () => {
     const id = ok('arn:aws:appmesh:eu-west-1:123456789012:mesh/m/virtualGateway/gw');
-    expect(id).toMatchObject({ region: 'eu-west-1', partition: 'aws', meshOwner: '123456789012', shortId: 'mesh/m/virtualGateway/gw' });
-    expect(ok('arn:aws-cn:appmesh:cn-north-1:123456789012:mesh/m@210987654321/virtualNode/v').meshOwner).toBe('210987654321');
+    expect(id).toMatchObject({
+      region: 'eu-west-1',
+      partition: 'aws',
+      meshOwner: '123456789012',
+      shortId: 'mesh/m/virtualGateway/gw',
+    });
+    expect(ok('arn:aws-cn:appmesh:cn-north-1:123456789012:mesh/m@210987654321/virtualNode/v').meshOwner).toBe(
+      '210987654321',
+    );
   });
 
   it('explains what it expected for anything else', () => {
-    for (const bad of ['', 'sidecar~1.2.3.4~x', 'mesh/m/virtualService/v', 'mesh/m/virtualNode/', 'mesh/m/virtualNode/a/b', 'arn:aws:s3:::bucket']) {
+    for (const bad of [
+      '',
+      'sidecar~1.2.3.4~x',
+      'mesh/m/virtualService/v',
+      'mesh/m/virtualNode/',
+      'mesh/m/virtualNode/a/b',
+      'arn:aws:s3:::bucket',
+    ]) {
       const r = parseNodeId(bad);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.message).toMatch(/expected mesh\/<mesh>\/virtualNode\/<name>/);
@@ -48,27 +66,44 @@ describe('parseNodeId', () => {
 
 describe('resourceArn', () => {
   it('completes short ids with the configured region and account', () => {
-    expect(resourceArn(ok('mesh/mesh-1/virtualNode/v'), ctx)).toBe('arn:aws:appmesh:ap-northeast-1:111122223333:mesh/mesh-1/virtualNode/v');
+    expect(resourceArn(ok('mesh/mesh-1/virtualNode/v'), ctx)).toBe(
+      'arn:aws:appmesh:ap-northeast-1:111122223333:mesh/mesh-1/virtualNode/v',
+    );
   });
   it('keeps a full ARN as sent and uses a shared mesh owner as the account', () => {
     const arn = 'arn:aws:appmesh:eu-west-1:123456789012:mesh/m/virtualGateway/gw';
     expect(resourceArn(ok(arn), ctx)).toBe(arn);
-    expect(resourceArn(ok('mesh/m@210987654321/virtualNode/v'), ctx)).toBe('arn:aws:appmesh:ap-northeast-1:210987654321:mesh/m/virtualNode/v');
+    expect(resourceArn(ok('mesh/m@210987654321/virtualNode/v'), ctx)).toBe(
+      'arn:aws:appmesh:ap-northeast-1:210987654321:mesh/m/virtualNode/v',
+    );
   });
 });
 
 describe('flavour and group key', () => {
   it('recognises proxyless gRPC clients', () => {
-    expect(detectFlavour(node({ userAgentName: 'gRPC Node Pure JS', clientFeatures: ['envoy.lb.does_not_support_overprovisioning'] }))).toBe('grpc');
+    expect(
+      detectFlavour(
+        node({
+          userAgentName: 'gRPC Node Pure JS',
+          clientFeatures: ['envoy.lb.does_not_support_overprovisioning'],
+        }),
+      ),
+    ).toBe('grpc');
     expect(detectFlavour(node({ userAgentName: 'grpc-go' }))).toBe('grpc');
     expect(detectFlavour(node({ userAgentName: 'grpc-java' }))).toBe('grpc');
     expect(detectFlavour(node({ clientFeatures: ['xds.config.resource-in-sotw'] }))).toBe('grpc');
-    expect(detectFlavour(node({ userAgentName: 'envoy', clientFeatures: ['envoy.lb.does_not_support_overprovisioning'] }))).toBe('envoy');
+    expect(
+      detectFlavour(
+        node({ userAgentName: 'envoy', clientFeatures: ['envoy.lb.does_not_support_overprovisioning'] }),
+      ),
+    ).toBe('envoy');
     expect(detectFlavour(node({}))).toBe('envoy');
   });
   it('groups by short id with a #grpc flavour suffix', () => {
     const identity = ok('arn:aws:appmesh:eu-west-1:123456789012:mesh/m/virtualNode/v');
     expect(defaultGroupKeyFor({ node: node({}), identity, flavour: 'envoy' })).toBe('mesh/m/virtualNode/v');
-    expect(defaultGroupKeyFor({ node: node({}), identity, flavour: 'grpc' })).toBe('mesh/m/virtualNode/v#grpc');
+    expect(defaultGroupKeyFor({ node: node({}), identity, flavour: 'grpc' })).toBe(
+      'mesh/m/virtualNode/v#grpc',
+    );
   });
 });

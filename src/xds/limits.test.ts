@@ -3,7 +3,13 @@ import { GroupCounter, resolveLimits, TokenBucket } from './limits.js';
 
 describe('limits', () => {
   it('has the documented defaults and rejects nonsense', () => {
-    expect(resolveLimits()).toEqual({ maxProxiesPerGroup: 50, newStreamsPerSecond: 500, newStreamBurst: 1000, ackTimeoutMs: 30_000, maxQueuedRequests: 64 });
+    expect(resolveLimits()).toEqual({
+      maxProxiesPerGroup: 50,
+      newStreamsPerSecond: 500,
+      newStreamBurst: 1000,
+      ackTimeoutMs: 30_000,
+      maxQueuedRequests: 64,
+    });
     expect(() => resolveLimits({ maxProxiesPerGroup: 0 })).toThrow(/maxProxiesPerGroup/);
   });
 

@@ -31,7 +31,8 @@ export function resolveLimits(l: XdsLimits = {}): ResolvedLimits {
     maxQueuedRequests: l.maxQueuedRequests ?? 64,
   };
   for (const [k, v] of Object.entries(r)) {
-    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`limits.${k} must be a positive number, got ${v}`);
+    if (!Number.isFinite(v) || v <= 0)
+      throw new RangeError(`limits.${k} must be a positive number, got ${v}`);
   }
   return r;
 }

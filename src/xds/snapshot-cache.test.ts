@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { messageType } from '../envoy/proto/root.js';
-import { edsServiceNameOf, SnapshotCache, type GroupChange, type ResourceBytesInput } from './snapshot-cache.js';
+import {
+  edsServiceNameOf,
+  SnapshotCache,
+  type GroupChange,
+  type ResourceBytesInput,
+} from './snapshot-cache.js';
 import { SubscriptionTable } from './subscription.js';
 import { TYPE_URL } from './type-urls.js';
 
@@ -8,12 +13,25 @@ const { Cluster: CDS, ClusterLoadAssignment: EDS, Listener: LDS } = TYPE_URL;
 
 function cluster(name: string, extra: Record<string, unknown> = {}): Uint8Array {
   const t = messageType('envoy.config.cluster.v3.Cluster');
-  return t.encode(t.fromObject({ name, type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } }, ...extra })).finish();
+  return t
+    .encode(t.fromObject({ name, type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } }, ...extra }))
+    .finish();
 }
 function cla(name: string, port: number): Uint8Array {
   const t = messageType('envoy.config.endpoint.v3.ClusterLoadAssignment');
   return t
-    .encode(t.fromObject({ cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '10.0.0.1', port_value: port } } } }] }] }))
+    .encode(
+      t.fromObject({
+        cluster_name: name,
+        endpoints: [
+          {
+            lb_endpoints: [
+              { endpoint: { address: { socket_address: { address: '10.0.0.1', port_value: port } } } },
+            ],
+          },
+        ],
+      }),
+    )
     .finish();
 }
 function listener(name: string): Uint8Array {
@@ -26,7 +44,10 @@ describe('SnapshotCache', () => {
     const cache = new SnapshotCache();
     const changes: GroupChange[] = [];
     cache.subscribe('g', (c) => changes.push(c));
-    const r1 = cache.setSnapshot('g', { [CDS]: { a: cluster('a'), b: cluster('b') }, [LDS]: { l: listener('l') } });
+    const r1 = cache.setSnapshot('g', {
+      [CDS]: { a: cluster('a'), b: cluster('b') },
+      [LDS]: { l: listener('l') },
+    });
     expect(r1.changed).toBe(true);
     expect(r1.changedTypes).toEqual([CDS, LDS]);
     const snap = cache.getSnapshot('g')!;
@@ -35,14 +56,23 @@ describe('SnapshotCache', () => {
 
     // Fresh but identical bytes: nothing changes, nobody is told.
     const input = new Map<string, ResourceBytesInput>([
-      [CDS, new Map([['b', cluster('b')], ['a', cluster('a')]])],
+      [
+        CDS,
+        new Map([
+          ['b', cluster('b')],
+          ['a', cluster('a')],
+        ]),
+      ],
       [LDS, { l: listener('l') }],
     ]);
     const r2 = cache.setSnapshot('g', input);
     expect(r2).toEqual({ changed: false, version: r1.version, changedTypes: [] });
     expect(changes).toHaveLength(1);
 
-    const r3 = cache.setSnapshot('g', { [CDS]: { a: cluster('a', { connect_timeout: { seconds: 2 } }), b: cluster('b') }, [LDS]: { l: listener('l') } });
+    const r3 = cache.setSnapshot('g', {
+      [CDS]: { a: cluster('a', { connect_timeout: { seconds: 2 } }), b: cluster('b') },
+      [LDS]: { l: listener('l') },
+    });
     expect(r3.changedTypes).toEqual([CDS]);
     expect(cache.getSnapshot('g')!.types.get(LDS)).toBe(snap.types.get(LDS)); // untouched type kept as is
     expect(changes.map((c) => c.changedTypes)).toEqual([[CDS, LDS], [CDS]]);
@@ -59,9 +89,15 @@ describe('SnapshotCache', () => {
 
   it('folds cluster versions into their endpoints so a cluster change re-sends endpoints', () => {
     const cache = new SnapshotCache();
-    cache.setSnapshot('g', { [CDS]: { a: cluster('a') }, [EDS]: { a: cla('a', 80), other: cla('other', 81) } });
+    cache.setSnapshot('g', {
+      [CDS]: { a: cluster('a') },
+      [EDS]: { a: cla('a', 80), other: cla('other', 81) },
+    });
     const before = cache.getSnapshot('g')!.types.get(EDS)!;
-    const r = cache.setSnapshot('g', { [CDS]: { a: cluster('a', { connect_timeout: { seconds: 9 } }) }, [EDS]: { a: cla('a', 80), other: cla('other', 81) } });
+    const r = cache.setSnapshot('g', {
+      [CDS]: { a: cluster('a', { connect_timeout: { seconds: 9 } }) },
+      [EDS]: { a: cla('a', 80), other: cla('other', 81) },
+    });
     expect(r.changedTypes).toEqual([CDS, EDS]);
     const after = cache.getSnapshot('g')!.types.get(EDS)!;
     expect(after.resources.get('a')!.version).toBe(before.resources.get('a')!.version); // same content...
@@ -78,18 +114,32 @@ describe('SnapshotCache', () => {
 
   it('finds the ClusterLoadAssignment an EDS cluster asks for', () => {
     expect(edsServiceNameOf('a', cluster('a'))).toBe('a');
-    expect(edsServiceNameOf('a', cluster('a', { eds_cluster_config: { service_name: 'svc-a' } }))).toBe('svc-a');
+    expect(edsServiceNameOf('a', cluster('a', { eds_cluster_config: { service_name: 'svc-a' } }))).toBe(
+      'svc-a',
+    );
     const t = messageType('envoy.config.cluster.v3.Cluster');
-    expect(edsServiceNameOf('s', t.encode(t.fromObject({ name: 's', type: 'STRICT_DNS' })).finish())).toBeUndefined();
+    expect(
+      edsServiceNameOf('s', t.encode(t.fromObject({ name: 's', type: 'STRICT_DNS' })).finish()),
+    ).toBeUndefined();
     expect(edsServiceNameOf('x', Uint8Array.from([0x0a, 0x09]))).toBeUndefined();
   });
 
   it('updates endpoints through the fast path without touching other types', () => {
     const cache = new SnapshotCache();
     expect(() => cache.setEndpoints('g', { a: cla('a', 1) })).toThrow(/no snapshot yet/);
-    cache.setSnapshot('g', { [CDS]: { a: cluster('a') }, [EDS]: { a: cla('a', 80), b: cla('b', 80) }, [LDS]: { l: listener('l') } });
+    cache.setSnapshot('g', {
+      [CDS]: { a: cluster('a') },
+      [EDS]: { a: cla('a', 80), b: cla('b', 80) },
+      [LDS]: { l: listener('l') },
+    });
     const cds = cache.getSnapshot('g')!.types.get(CDS);
-    const r = cache.setEndpoints('g', new Map([['a', cla('a', 90)], ['b', null]]));
+    const r = cache.setEndpoints(
+      'g',
+      new Map([
+        ['a', cla('a', 90)],
+        ['b', null],
+      ]),
+    );
     expect(r.changedTypes).toEqual([EDS]);
     const snap = cache.getSnapshot('g')!;
     expect(snap.types.get(CDS)).toBe(cds);
@@ -129,6 +179,8 @@ describe('SnapshotCache', () => {
 
   it('rejects non-byte resources', () => {
     const cache = new SnapshotCache();
-    expect(() => cache.setSnapshot('g', { [LDS]: { l: 'not bytes' as unknown as Uint8Array } })).toThrow(/must be a Uint8Array/);
+    expect(() => cache.setSnapshot('g', { [LDS]: { l: 'not bytes' as unknown as Uint8Array } })).toThrow(
+      /must be a Uint8Array/,
+    );
   });
 });

@@ -47,11 +47,11 @@ export interface Snapshot {
 /** name → encoded resource bytes. */
 export type ResourceBytesInput = ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
 /** type URL → (name → encoded resource bytes). A type left out is served as empty. */
-export type SnapshotInput = ReadonlyMap<string, ResourceBytesInput> | Readonly<Record<string, ResourceBytesInput>>;
+export type SnapshotInput =
+  ReadonlyMap<string, ResourceBytesInput> | Readonly<Record<string, ResourceBytesInput>>;
 /** cluster (ClusterLoadAssignment) name → encoded bytes, or null to remove it. */
 export type EndpointsInput =
-  | ReadonlyMap<string, Uint8Array | null>
-  | Readonly<Record<string, Uint8Array | null>>;
+  ReadonlyMap<string, Uint8Array | null> | Readonly<Record<string, Uint8Array | null>>;
 
 export interface SetResult {
   /** False when the content was identical and nothing will be pushed. */
@@ -167,7 +167,9 @@ export class TypeState implements TypeSnapshot {
       const e = this.entries.get(n);
       if (e) picked.push(e);
     }
-    const version = sub.wildcard ? this.version : listVersion(picked.map((e) => [e.name, e.wireVersion] as const));
+    const version = sub.wildcard
+      ? this.version
+      : listVersion(picked.map((e) => [e.name, e.wireVersion] as const));
     const versionField = stringField(1, version);
     const nonce = (++bodySeq).toString(36);
     const nonceField = stringField(5, nonce);
@@ -184,7 +186,13 @@ export class TypeState implements TypeSnapshot {
     }
     off += this.typeUrlField.copy(response, off);
     nonceField.copy(response, off);
-    body = { version, nonce, response, names: picked.map((e) => e.name), versions: picked.map((e) => e.wireVersion) };
+    body = {
+      version,
+      nonce,
+      response,
+      names: picked.map((e) => e.name),
+      versions: picked.map((e) => e.wireVersion),
+    };
     if (this.bodies.size >= MAX_CACHED_BODIES_PER_TYPE) {
       const oldest = this.bodies.keys().next().value;
       if (oldest !== undefined) this.bodies.delete(oldest);
@@ -237,7 +245,8 @@ export function edsServiceNameOf(clusterName: string, clusterBytes: Uint8Array):
   let serviceName = '';
   try {
     for (const f of readFields(clusterBytes)) {
-      if (f.fieldNo === 2 && f.varint === 3) isEds = true; // type: EDS
+      if (f.fieldNo === 2 && f.varint === 3)
+        isEds = true; // type: EDS
       else if (f.fieldNo === 3 && f.bytes) {
         isEds = true;
         const sn = firstBytesField(f.bytes, 2);
@@ -271,7 +280,8 @@ export class SnapshotCache {
       const prevType = prev?.typeStates.get(typeUrl);
       const entries = new Map<string, Entry>();
       for (const [name, bytes] of entriesOf(resources)) {
-        if (!(bytes instanceof Uint8Array)) throw new TypeError(`resource ${typeUrl} ${name}: bytes must be a Uint8Array`);
+        if (!(bytes instanceof Uint8Array))
+          throw new TypeError(`resource ${typeUrl} ${name}: bytes must be a Uint8Array`);
         entries.set(name, reuseOrCreate(typeUrl, name, bytes, prevType?.entries.get(name)));
       }
       raw.set(typeUrl, entries);
@@ -340,10 +350,15 @@ export class SnapshotCache {
     return () => this.allListeners.delete(listener);
   }
 
-  private commit(group: string, prev: GroupState | undefined, raw: Map<string, Map<string, Entry>>): SetResult {
+  private commit(
+    group: string,
+    prev: GroupState | undefined,
+    raw: Map<string, Map<string, Entry>>,
+  ): SetResult {
     const same = (t: string): boolean => sameEntries(prev?.typeStates.get(t)?.entries, raw.get(t));
     // Unchanged clusters and endpoints (the same stored entries) keep their folded versions.
-    if (!(same(TYPE_URL.Cluster) && same(TYPE_URL.ClusterLoadAssignment))) foldClusterVersionsIntoEndpoints(raw);
+    if (!(same(TYPE_URL.Cluster) && same(TYPE_URL.ClusterLoadAssignment)))
+      foldClusterVersionsIntoEndpoints(raw);
     const now = this.now();
     const typeStates = new Map<string, TypeState>();
     const changedTypes: string[] = [];
@@ -368,7 +383,9 @@ export class SnapshotCache {
         if (prevType || entries.size > 0 || !prev) changedTypes.push(typeUrl);
       }
     }
-    const version = listVersion(sortByPushOrder(typeStates.keys()).map((t) => [t, typeStates.get(t)!.version] as const));
+    const version = listVersion(
+      sortByPushOrder(typeStates.keys()).map((t) => [t, typeStates.get(t)!.version] as const),
+    );
     if (prev && changedTypes.length === 0) return { changed: false, version: prev.version, changedTypes };
     this.groupStates.set(group, new GroupState(group, typeStates, version, now));
     this.emit({ group, changedTypes, removed: false });
@@ -389,7 +406,10 @@ export class SnapshotCache {
 const versionOfBytes = new WeakMap<Uint8Array, string>();
 
 /** Same names mapped to the very same stored entries (so the same versions). */
-function sameEntries(a: ReadonlyMap<string, Entry> | undefined, b: ReadonlyMap<string, Entry> | undefined): boolean {
+function sameEntries(
+  a: ReadonlyMap<string, Entry> | undefined,
+  b: ReadonlyMap<string, Entry> | undefined,
+): boolean {
   if (a === b) return true;
   if (!a || !b || a.size !== b.size) return false;
   for (const [name, e] of b) if (a.get(name) !== e) return false;

@@ -8,7 +8,9 @@ import { anyFieldHeader, readFields, varintSize, writeVarint } from './wire.js';
 
 const cluster = (name: string): Uint8Array => {
   const t = messageType('envoy.config.cluster.v3.Cluster');
-  return t.encode(t.fromObject({ name, type: 'EDS', eds_cluster_config: { service_name: `svc-${name}` } })).finish();
+  return t
+    .encode(t.fromObject({ name, type: 'EDS', eds_cluster_config: { service_name: `svc-${name}` } }))
+    .finish();
 };
 
 describe('wire helpers', () => {
@@ -52,14 +54,22 @@ describe('response assembly from stored bytes', () => {
     const body = type.sotwBody(subs.acquire(false, ['c3', 'c1', 'missing']));
     const buf = body.response;
     const t = messageType('envoy.service.discovery.v3.DiscoveryResponse');
-    const decoded = t.toObject(t.decode(buf)) as { version_info: string; type_url: string; nonce: string; resources: { value: Uint8Array }[] };
+    const decoded = t.toObject(t.decode(buf)) as {
+      version_info: string;
+      type_url: string;
+      nonce: string;
+      resources: { value: Uint8Array }[];
+    };
     expect(decoded.version_info).toBe(body.version);
     expect(decoded.type_url).toBe(TYPE_URL.Cluster);
     expect(decoded.nonce).toBe(body.nonce);
     // Another subscription's response has its own nonce.
     expect(type.sotwBody(subs.acquire(false, ['c2'])).nonce).not.toBe(body.nonce);
     const ct = messageType('envoy.config.cluster.v3.Cluster');
-    expect(decoded.resources.map((r) => (ct.decode(r.value) as unknown as { name: string }).name)).toEqual(['c1', 'c3']);
+    expect(decoded.resources.map((r) => (ct.decode(r.value) as unknown as { name: string }).name)).toEqual([
+      'c1',
+      'c3',
+    ]);
     // Re-encoding the decoded message with protobufjs gives the same bytes.
     expect(Buffer.from(t.encode(t.fromObject(decoded)).finish()).equals(buf)).toBe(true);
   });

@@ -63,7 +63,11 @@ export function stringField(fieldNo: number, value: string): Buffer {
  * (2). Appending the value's `valueLength` bytes completes the field, so stored
  * resource bytes never need copying into a new Any.
  */
-export function anyFieldHeader(fieldNo: number, typeUrl: string, valueLength: number): { head: Buffer; anyOffset: number } {
+export function anyFieldHeader(
+  fieldNo: number,
+  typeUrl: string,
+  valueLength: number,
+): { head: Buffer; anyOffset: number } {
   const typeBytes = Buffer.from(typeUrl, 'utf8');
   const anyLength = lenFieldSize(1, typeBytes.length) + lenFieldSize(2, valueLength);
   const headLength = lenFieldSize(fieldNo, anyLength) - valueLength;

@@ -13,12 +13,22 @@ import { awsCli, startApiServer, type RunningApi } from './support/api-server.js
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SEED = path.join(ROOT, 'examples/seed/mesh.yaml');
 
-function amime(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))) as Record<string, string>;
+function amime(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')),
+  ) as Record<string, string>;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...clean, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args],
+      { cwd: ROOT, env: { ...clean, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -50,16 +60,35 @@ describe('amime apply / amime get', { timeout: 120_000 }, () => {
       'gatewayroute/gateway-v_mesh-test/gateway-v-route-v_mesh-test created',
     ]);
     const again = await amime(['apply', '-f', SEED, '--server', api.url]);
-    expect(again.stdout.trim().split('\n').every((l) => l.endsWith(' unchanged'))).toBe(true);
+    expect(
+      again.stdout
+        .trim()
+        .split('\n')
+        .every((l) => l.endsWith(' unchanged')),
+    ).toBe(true);
 
     const changed = path.join(dir, 'mesh.yaml');
-    writeFileSync(changed, readFileSync(SEED, 'utf8').replace(/weight: 1\n(\s+)- virtualNodeRef:\n(\s+)name: vnode-2\n(\s+)weight: 1/, 'weight: 3\n$1- virtualNodeRef:\n$2name: vnode-2\n$3weight: 1'));
+    writeFileSync(
+      changed,
+      readFileSync(SEED, 'utf8').replace(
+        /weight: 1\n(\s+)- virtualNodeRef:\n(\s+)name: vnode-2\n(\s+)weight: 1/,
+        'weight: 3\n$1- virtualNodeRef:\n$2name: vnode-2\n$3weight: 1',
+      ),
+    );
     const third = await amime(['apply', '-f', dir, '--server', api.url]);
     expect(third.stdout).toContain('route/vrouter-1_mesh-test/route-1 configured');
     expect(third.stdout).toContain('virtualnode/vnode-1_mesh-test unchanged');
 
     // Other App Mesh clients see the same resources.
-    const cli = await awsCli(api.url, ['describe-route', '--mesh-name', 'mesh-1', '--virtual-router-name', 'vrouter-1_mesh-test', '--route-name', 'route-1']);
+    const cli = await awsCli(api.url, [
+      'describe-route',
+      '--mesh-name',
+      'mesh-1',
+      '--virtual-router-name',
+      'vrouter-1_mesh-test',
+      '--route-name',
+      'route-1',
+    ]);
     expect((cli.json?.route as { metadata: { version: number } }).metadata.version).toBe(2);
   });
 
@@ -68,10 +97,38 @@ describe('amime apply / amime get', { timeout: 120_000 }, () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+MESH\s+VERSION\s+LAST UPDATED\s+ARN$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['vnode-1_mesh-test', 'vnode-2_mesh-test', 'vnode-x_mesh-test']);
-    const json = await amime(['get', 'vn', 'vnode-x_mesh-test', '--mesh', 'mesh-1', '-o', 'json', '--server', api.url]);
-    expect(JSON.parse(json.stdout)).toMatchObject({ virtualNodeName: 'vnode-x_mesh-test', spec: { backends: [{ virtualService: { virtualServiceName: 'svc-v.mesh-test' } }] } });
-    const yaml = await amime(['get', 'routes', '--mesh', 'mesh-1', '--virtual-router', 'vrouter-1_mesh-test', '-o', 'yaml', '--server', api.url]);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
+      'vnode-1_mesh-test',
+      'vnode-2_mesh-test',
+      'vnode-x_mesh-test',
+    ]);
+    const json = await amime([
+      'get',
+      'vn',
+      'vnode-x_mesh-test',
+      '--mesh',
+      'mesh-1',
+      '-o',
+      'json',
+      '--server',
+      api.url,
+    ]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      virtualNodeName: 'vnode-x_mesh-test',
+      spec: { backends: [{ virtualService: { virtualServiceName: 'svc-v.mesh-test' } }] },
+    });
+    const yaml = await amime([
+      'get',
+      'routes',
+      '--mesh',
+      'mesh-1',
+      '--virtual-router',
+      'vrouter-1_mesh-test',
+      '-o',
+      'yaml',
+      '--server',
+      api.url,
+    ]);
     expect(yaml.stdout).toContain('routeName: route-1');
     expect(yaml.stdout).toContain('virtualNode: vnode-1_mesh-test');
     const meshes = await amime(['get', 'meshes', '--server', api.url]);
@@ -96,7 +153,9 @@ describe('amime apply / amime get', { timeout: 120_000 }, () => {
 describe('amime apply with SigV4', { timeout: 120_000 }, () => {
   let api: RunningApi;
   beforeAll(async () => {
-    api = await startApiServer({ credentials: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dummysecret' }] });
+    api = await startApiServer({
+      credentials: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dummysecret' }],
+    });
   });
   afterAll(async () => api?.close());
 
@@ -104,10 +163,16 @@ describe('amime apply with SigV4', { timeout: 120_000 }, () => {
     const unsigned = await amime(['apply', '-f', SEED, '--server', api.url]);
     expect(unsigned.code).toBe(1);
     expect(unsigned.stderr).toContain('Error from server (MissingAuthenticationTokenException)');
-    const signed = await amime(['apply', '-f', SEED, '--server', api.url], { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummysecret' });
+    const signed = await amime(['apply', '-f', SEED, '--server', api.url], {
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'dummysecret',
+    });
     expect(signed.stderr).toBe('');
     expect(signed.stdout.trim().split('\n')).toHaveLength(9);
-    const got = await amime(['get', 'vs', '--mesh', 'mesh-1', '--server', api.url], { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'dummysecret' });
+    const got = await amime(['get', 'vs', '--mesh', 'mesh-1', '--server', api.url], {
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'dummysecret',
+    });
     expect(got.stdout).toContain('svc-v.mesh-test');
   });
 });

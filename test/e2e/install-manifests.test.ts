@@ -20,7 +20,12 @@ const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
 interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   [field: string]: unknown;
 }
 interface PolicyRule {
@@ -49,7 +54,10 @@ interface PodSpec {
 interface Webhook {
   name: string;
   admissionReviewVersions: string[];
-  clientConfig: { service?: { name: string; namespace: string; path: string; port?: number }; caBundle?: string };
+  clientConfig: {
+    service?: { name: string; namespace: string; path: string; port?: number };
+    caBundle?: string;
+  };
   failurePolicy: string;
   sideEffects: string;
   namespaceSelector?: { matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
@@ -57,7 +65,10 @@ interface Webhook {
 }
 
 function kustomize(dir: string): string {
-  return execFileSync(KUBECTL, ['kustomize', path.join(root, dir)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync(KUBECTL, ['kustomize', path.join(root, dir)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 function parseObjects(text: string): K8sObject[] {
@@ -87,7 +98,10 @@ class Rendered {
     return c;
   }
   webhooks(kind: 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration'): Webhook[] {
-    const name = kind === 'MutatingWebhookConfiguration' ? 'amime-mutating-webhook-configuration' : 'amime-validating-webhook-configuration';
+    const name =
+      kind === 'MutatingWebhookConfiguration'
+        ? 'amime-mutating-webhook-configuration'
+        : 'amime-validating-webhook-configuration';
     return (this.find(kind, name) as K8sObject & { webhooks: Webhook[] }).webhooks;
   }
 }
@@ -95,7 +109,8 @@ class Rendered {
 /** Whether some rule grants `verb` on `group/resource` (optionally only for `name`). */
 function allows(rules: PolicyRule[], group: string, resource: string, verb: string): boolean {
   return rules.some(
-    (r) => (r.apiGroups ?? []).includes(group) && (r.resources ?? []).includes(resource) && r.verbs.includes(verb),
+    (r) =>
+      (r.apiGroups ?? []).includes(group) && (r.resources ?? []).includes(resource) && r.verbs.includes(verb),
   );
 }
 
@@ -115,16 +130,29 @@ describe('deploy/install.yaml', () => {
   it('equals `kubectl kustomize deploy/kubernetes` (run scripts/render-install.sh when this fails)', () => {
     const committed = readFileSync(path.join(root, 'deploy/install.yaml'), 'utf8');
     const trim = (s: string) => s.replace(/\n+$/, '');
-    expect(trim(committed) === trim(baseText), 'deploy/install.yaml is stale: run `npm run gen && scripts/render-install.sh`').toBe(true);
+    expect(
+      trim(committed) === trim(baseText),
+      'deploy/install.yaml is stale: run `npm run gen && scripts/render-install.sh`',
+    ).toBe(true);
   });
 });
 
 describe('the default install (deploy/kubernetes)', () => {
   it('puts every namespaced object in amime-system and labels everything part-of amime', () => {
-    expect(base.find('Namespace', 'amime-system').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
-    const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
+    expect(
+      base.find('Namespace', 'amime-system').metadata.labels?.['pod-security.kubernetes.io/enforce'],
+    ).toBe('restricted');
+    const clusterScoped = new Set([
+      'Namespace',
+      'CustomResourceDefinition',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'MutatingWebhookConfiguration',
+      'ValidatingWebhookConfiguration',
+    ]);
     for (const o of base.objects) {
-      if (clusterScoped.has(o.kind)) expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBeUndefined();
+      if (clusterScoped.has(o.kind))
+        expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBeUndefined();
       else expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe('amime-system');
       expect(o.metadata.labels?.['app.kubernetes.io/part-of'], `${o.kind} ${o.metadata.name}`).toBe('amime');
     }
@@ -144,14 +172,29 @@ describe('the default install (deploy/kubernetes)', () => {
     const rules = (base.find('ClusterRole', 'amime') as K8sObject & { rules: PolicyRule[] }).rules;
     for (const plural of plurals) {
       // create and delete: the App Mesh REST API writes through to the cluster (src/k8s/kubernetes-store.ts).
-      for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']) expect(allows(rules, 'appmesh.k8s.aws', plural, verb), `${plural} ${verb}`).toBe(true);
-      expect(allows(rules, 'appmesh.k8s.aws', plural, 'deletecollection'), `${plural} deletecollection`).toBe(false);
-      for (const verb of ['get', 'update', 'patch']) expect(allows(rules, 'appmesh.k8s.aws', `${plural}/status`, verb), `${plural}/status ${verb}`).toBe(true);
-      expect(allows(rules, 'appmesh.k8s.aws', `${plural}/finalizers`, 'update'), `${plural}/finalizers`).toBe(true);
+      for (const verb of ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'])
+        expect(allows(rules, 'appmesh.k8s.aws', plural, verb), `${plural} ${verb}`).toBe(true);
+      expect(allows(rules, 'appmesh.k8s.aws', plural, 'deletecollection'), `${plural} deletecollection`).toBe(
+        false,
+      );
+      for (const verb of ['get', 'update', 'patch'])
+        expect(allows(rules, 'appmesh.k8s.aws', `${plural}/status`, verb), `${plural}/status ${verb}`).toBe(
+          true,
+        );
+      expect(allows(rules, 'appmesh.k8s.aws', `${plural}/finalizers`, 'update'), `${plural}/finalizers`).toBe(
+        true,
+      );
     }
-    for (const [group, resource] of [['', 'namespaces'], ['', 'pods'], ['', 'services'], ['discovery.k8s.io', 'endpointslices']] as const) {
-      for (const verb of ['get', 'list', 'watch']) expect(allows(rules, group, resource, verb), `${resource} ${verb}`).toBe(true);
-      for (const verb of ['create', 'update', 'patch', 'delete']) expect(allows(rules, group, resource, verb), `${resource} ${verb}`).toBe(false);
+    for (const [group, resource] of [
+      ['', 'namespaces'],
+      ['', 'pods'],
+      ['', 'services'],
+      ['discovery.k8s.io', 'endpointslices'],
+    ] as const) {
+      for (const verb of ['get', 'list', 'watch'])
+        expect(allows(rules, group, resource, verb), `${resource} ${verb}`).toBe(true);
+      for (const verb of ['create', 'update', 'patch', 'delete'])
+        expect(allows(rules, group, resource, verb), `${resource} ${verb}`).toBe(false);
     }
     expect(allows(rules, '', 'events', 'create') && allows(rules, '', 'events', 'patch')).toBe(true);
     expect(allows(rules, 'authentication.k8s.io', 'tokenreviews', 'create')).toBe(true);
@@ -161,7 +204,10 @@ describe('the default install (deploy/kubernetes)', () => {
     expect(text).not.toContain('secrets');
     const groups = new Set(rules.flatMap((r) => r.apiGroups ?? []));
     expect([...groups].sort()).toEqual(['', 'appmesh.k8s.aws', 'authentication.k8s.io', 'discovery.k8s.io']);
-    const binding = base.find('ClusterRoleBinding', 'amime') as K8sObject & { roleRef: { name: string }; subjects: unknown[] };
+    const binding = base.find('ClusterRoleBinding', 'amime') as K8sObject & {
+      roleRef: { name: string };
+      subjects: unknown[];
+    };
     expect(binding.roleRef.name).toBe('amime');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'amime', namespace: 'amime-system' }]);
     expect(base.has('ServiceAccount', 'amime')).toBe(true);
@@ -171,7 +217,14 @@ describe('the default install (deploy/kubernetes)', () => {
     const role = base.find('Role', 'amime-leader-election') as K8sObject & { rules: PolicyRule[] };
     expect(allows(role.rules, 'coordination.k8s.io', 'leases', 'create')).toBe(true);
     const named = role.rules.filter((r) => r.resourceNames);
-    expect(named).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['amime-leader'], verbs: ['get', 'watch', 'update', 'patch'] }]);
+    expect(named).toEqual([
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: ['amime-leader'],
+        verbs: ['get', 'watch', 'update', 'patch'],
+      },
+    ]);
     expect(base.has('RoleBinding', 'amime-leader-election')).toBe(true);
   });
 
@@ -180,7 +233,8 @@ describe('the default install (deploy/kubernetes)', () => {
     expect(dep.spec.replicas).toBe(2);
     const c = base.container();
     expect(c.image).toMatch(/^amime:/);
-    const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+      .version;
     expect(c.image).toBe(`amime:${version}`);
     expect(c.args?.[0]).toBe('serve');
     expect(c.args).toContain('--store=kubernetes');
@@ -189,28 +243,51 @@ describe('the default install (deploy/kubernetes)', () => {
     expect(c.args).toContain('--webhook-listen=0.0.0.0:9443');
     expect(c.args).toContain('--webhook-cert-dir=/etc/amime/webhook-tls');
     expect(c.args).toContain('--webhook-self-signed');
-    expect(Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]))).toEqual({ xds: 15010, api: 9080, webhook: 9443 });
+    expect(Object.fromEntries((c.ports ?? []).map((p) => [p.name, p.containerPort]))).toEqual({
+      xds: 15010,
+      api: 9080,
+      webhook: 9443,
+    });
     expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'api' });
     expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'api' });
     expect(c.resources?.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     expect(c.resources?.limits?.['memory']).toBeDefined();
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     const pod = base.podSpec();
     expect(pod.serviceAccountName).toBe('amime');
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(pod.securityContext?.['runAsUser']).not.toBe(0);
     // Webhook TLS from Secret amime-webhook-tls; optional here, since amime creates it.
     const tlsVolume = pod.volumes?.find((v) => v.secret?.secretName === 'amime-webhook-tls');
     expect(tlsVolume?.secret?.optional).toBe(true);
-    expect(c.volumeMounts).toContainEqual({ name: tlsVolume?.name, mountPath: '/etc/amime/webhook-tls', readOnly: true });
+    expect(c.volumeMounts).toContainEqual({
+      name: tlsVolume?.name,
+      mountPath: '/etc/amime/webhook-tls',
+      readOnly: true,
+    });
     // A read-only root needs a writable /tmp.
     expect(c.volumeMounts?.some((m) => m.mountPath === '/tmp')).toBe(true);
   });
 
   it('exposes xDS on amime-xds:15010 and webhooks on amime-webhook:443 → 9443', () => {
-    type Svc = K8sObject & { spec: { selector: Record<string, string>; ports: Array<{ port: number; targetPort: string | number }> } };
-    const podLabels = (base.find('Deployment', 'amime') as K8sObject & { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
-    const portByName = Object.fromEntries((base.container().ports ?? []).map((p) => [p.name, p.containerPort]));
+    type Svc = K8sObject & {
+      spec: { selector: Record<string, string>; ports: Array<{ port: number; targetPort: string | number }> };
+    };
+    const podLabels = (
+      base.find('Deployment', 'amime') as K8sObject & {
+        spec: { template: { metadata: { labels: Record<string, string> } } };
+      }
+    ).spec.template.metadata.labels;
+    const portByName = Object.fromEntries(
+      (base.container().ports ?? []).map((p) => [p.name, p.containerPort]),
+    );
     const target = (svc: Svc): number | undefined => {
       const t = svc.spec.ports[0]?.targetPort;
       return typeof t === 'number' ? t : portByName[t ?? ''];
@@ -235,8 +312,22 @@ describe('the default install (deploy/kubernetes)', () => {
           admissionReviewVersions: ['v1'],
           failurePolicy: 'Fail',
           sideEffects: 'None',
-          clientConfig: { service: { name: 'amime-webhook', namespace: 'amime-system', path: `/${verb}-appmesh-k8s-aws-v1beta2-${lower}`, port: 443 } },
-          rules: [{ apiGroups: ['appmesh.k8s.aws'], apiVersions: ['v1beta2'], operations: ['CREATE', 'UPDATE'], resources: [KIND_INFO[kind].plural] }],
+          clientConfig: {
+            service: {
+              name: 'amime-webhook',
+              namespace: 'amime-system',
+              path: `/${verb}-appmesh-k8s-aws-v1beta2-${lower}`,
+              port: 443,
+            },
+          },
+          rules: [
+            {
+              apiGroups: ['appmesh.k8s.aws'],
+              apiVersions: ['v1beta2'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: [KIND_INFO[kind].plural],
+            },
+          ],
         });
         expect(hook?.namespaceSelector).toBeUndefined();
       }
@@ -254,9 +345,15 @@ describe('the default install (deploy/kubernetes)', () => {
     expect(pod).toEqual({
       name: 'mpod.appmesh.k8s.aws',
       admissionReviewVersions: ['v1'],
-      clientConfig: { service: { name: 'amime-webhook', namespace: 'amime-system', path: '/mutate-v1-pod', port: 443 } },
+      clientConfig: {
+        service: { name: 'amime-webhook', namespace: 'amime-system', path: '/mutate-v1-pod', port: 443 },
+      },
       failurePolicy: 'Fail',
-      namespaceSelector: { matchExpressions: [{ key: 'appmesh.k8s.aws/sidecarInjectorWebhook', operator: 'In', values: ['enabled', 'disabled'] }] },
+      namespaceSelector: {
+        matchExpressions: [
+          { key: 'appmesh.k8s.aws/sidecarInjectorWebhook', operator: 'In', values: ['enabled', 'disabled'] },
+        ],
+      },
       rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
       sideEffects: 'None',
     });
@@ -266,24 +363,51 @@ describe('the default install (deploy/kubernetes)', () => {
     const role = base.find('Role', 'amime-webhook-bootstrap') as K8sObject & { rules: PolicyRule[] };
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
-      { apiGroups: [''], resources: ['secrets'], resourceNames: ['amime-webhook-tls'], verbs: ['get', 'update'] },
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['amime-webhook-tls'],
+        verbs: ['get', 'update'],
+      },
     ]);
     const cr = base.find('ClusterRole', 'amime-webhook-bootstrap') as K8sObject & { rules: PolicyRule[] };
     expect(cr.rules.map((r) => [r.apiGroups, r.resources, r.resourceNames, r.verbs])).toEqual([
-      [['admissionregistration.k8s.io'], ['mutatingwebhookconfigurations'], ['amime-mutating-webhook-configuration'], ['get', 'patch']],
-      [['admissionregistration.k8s.io'], ['validatingwebhookconfigurations'], ['amime-validating-webhook-configuration'], ['get', 'patch']],
+      [
+        ['admissionregistration.k8s.io'],
+        ['mutatingwebhookconfigurations'],
+        ['amime-mutating-webhook-configuration'],
+        ['get', 'patch'],
+      ],
+      [
+        ['admissionregistration.k8s.io'],
+        ['validatingwebhookconfigurations'],
+        ['amime-validating-webhook-configuration'],
+        ['get', 'patch'],
+      ],
     ]);
-    expect(base.has('RoleBinding', 'amime-webhook-bootstrap') && base.has('ClusterRoleBinding', 'amime-webhook-bootstrap')).toBe(true);
-    for (const hook of [...base.webhooks('MutatingWebhookConfiguration'), ...base.webhooks('ValidatingWebhookConfiguration')]) {
+    expect(
+      base.has('RoleBinding', 'amime-webhook-bootstrap') &&
+        base.has('ClusterRoleBinding', 'amime-webhook-bootstrap'),
+    ).toBe(true);
+    for (const hook of [
+      ...base.webhooks('MutatingWebhookConfiguration'),
+      ...base.webhooks('ValidatingWebhookConfiguration'),
+    ]) {
       expect(hook.clientConfig.caBundle, hook.name).toBeUndefined();
     }
   });
 
   it('keeps one replica through voluntary disruptions', () => {
-    const pdb = base.find('PodDisruptionBudget', 'amime') as K8sObject & { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } };
+    const pdb = base.find('PodDisruptionBudget', 'amime') as K8sObject & {
+      spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } };
+    };
     expect(pdb.apiVersion).toBe('policy/v1');
     expect(pdb.spec.minAvailable).toBe(1);
-    const podLabels = (base.find('Deployment', 'amime') as K8sObject & { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
+    const podLabels = (
+      base.find('Deployment', 'amime') as K8sObject & {
+        spec: { template: { metadata: { labels: Record<string, string> } } };
+      }
+    ).spec.template.metadata.labels;
     expect(podLabels).toMatchObject(pdb.spec.selector.matchLabels);
   });
 });
@@ -291,14 +415,21 @@ describe('the default install (deploy/kubernetes)', () => {
 describe('overlays/cert-manager', () => {
   it('issues the webhook certificate with cert-manager and injects its CA', () => {
     expect(certManager.find('Issuer', 'amime-selfsigned')['spec']).toEqual({ selfSigned: {} });
-    const cert = certManager.find('Certificate', 'amime-webhook') as K8sObject & { spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string } } };
+    const cert = certManager.find('Certificate', 'amime-webhook') as K8sObject & {
+      spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string } };
+    };
     expect(cert.metadata.namespace).toBe('amime-system');
     expect(cert.spec.secretName).toBe('amime-webhook-tls');
     expect(cert.spec.dnsNames).toContain('amime-webhook.amime-system.svc');
     expect(cert.spec.issuerRef.name).toBe('amime-selfsigned');
     for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'] as const) {
-      const name = kind === 'MutatingWebhookConfiguration' ? 'amime-mutating-webhook-configuration' : 'amime-validating-webhook-configuration';
-      expect(certManager.find(kind, name).metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe('amime-system/amime-webhook');
+      const name =
+        kind === 'MutatingWebhookConfiguration'
+          ? 'amime-mutating-webhook-configuration'
+          : 'amime-validating-webhook-configuration';
+      expect(certManager.find(kind, name).metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe(
+        'amime-system/amime-webhook',
+      );
       expect(certManager.webhooks(kind)).toEqual(base.webhooks(kind));
     }
   });
@@ -307,16 +438,24 @@ describe('overlays/cert-manager', () => {
     const c = certManager.container();
     expect(c.args).not.toContain('--webhook-self-signed');
     expect(c.args).toEqual(base.container().args?.filter((a) => a !== '--webhook-self-signed'));
-    const tlsVolume = certManager.podSpec().volumes?.find((v) => v.secret?.secretName === 'amime-webhook-tls');
+    const tlsVolume = certManager
+      .podSpec()
+      .volumes?.find((v) => v.secret?.secretName === 'amime-webhook-tls');
     expect(tlsVolume?.secret?.optional ?? false).toBe(false);
     expect(certManager.objects.some((o) => o.metadata.name === 'amime-webhook-bootstrap')).toBe(false);
-    const rules = certManager.objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole').flatMap((o) => (o as K8sObject & { rules: PolicyRule[] }).rules);
+    const rules = certManager.objects
+      .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+      .flatMap((o) => (o as K8sObject & { rules: PolicyRule[] }).rules);
     expect(JSON.stringify(rules)).not.toMatch(/secrets|webhookconfigurations/);
   });
 
   it('otherwise installs the same objects as the default install', () => {
     const key = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
-    const only = (a: Rendered, b: Rendered) => a.objects.map(key).filter((k) => !b.objects.some((o) => key(o) === k)).sort();
+    const only = (a: Rendered, b: Rendered) =>
+      a.objects
+        .map(key)
+        .filter((k) => !b.objects.some((o) => key(o) === k))
+        .sort();
     expect(only(base, certManager)).toEqual([
       'ClusterRole/amime-webhook-bootstrap',
       'ClusterRoleBinding/amime-webhook-bootstrap',

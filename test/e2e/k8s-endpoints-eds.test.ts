@@ -28,7 +28,9 @@ let proxy: SotwClient;
 function addresses(cla: SotwResponse): string[] {
   const out: string[] = [];
   for (const r of cla.resources) {
-    for (const loc of (r.endpoints as Array<{ lb_endpoints?: Array<{ endpoint: { address: { socket_address: { address: string } } } }> }>) ?? []) {
+    for (const loc of (r.endpoints as Array<{
+      lb_endpoints?: Array<{ endpoint: { address: { socket_address: { address: string } } } }>;
+    }>) ?? []) {
       for (const lb of loc.lb_endpoints ?? []) out.push(lb.endpoint.address.socket_address.address);
     }
   }
@@ -48,11 +50,19 @@ beforeAll(async () => {
   server = new XdsServer({ cache: snapshots, logger: quiet });
   port = await server.listen('127.0.0.1', 0);
   const mesh = await readManifests('examples/seed/mesh.yaml');
-  const vnode1 = mesh.find((o) => o.kind === 'VirtualNode' && o.metadata.name === 'vnode-1') as unknown as { spec: { serviceDiscovery?: { dns?: { hostname: string } } } };
+  const vnode1 = mesh.find((o) => o.kind === 'VirtualNode' && o.metadata.name === 'vnode-1') as unknown as {
+    spec: { serviceDiscovery?: { dns?: { hostname: string } } };
+  };
   expect(vnode1.spec.serviceDiscovery?.dns?.hostname).toBe('svc-1.mesh-test.svc.cluster.local');
   await h.applyAll(mesh);
   // The whole seed, not an intermediate graph: vnode-x's snapshot reaches vnode-1 (slow under load, hence 20 s).
-  await h.eventually(async () => expect([...(snapshots.getSnapshot(VNODE_X)?.types.get(TYPE_URL.Cluster)?.resources.keys() ?? [])]).toContain(VNODE_1_CLUSTER), 20_000);
+  await h.eventually(
+    async () =>
+      expect([
+        ...(snapshots.getSnapshot(VNODE_X)?.types.get(TYPE_URL.Cluster)?.resources.keys() ?? []),
+      ]).toContain(VNODE_1_CLUSTER),
+    20_000,
+  );
 });
 
 afterAll(async () => {
@@ -68,7 +78,9 @@ describe('EndpointSlices and pods → EDS for vnode-x', () => {
     const cds = await proxy.next();
     expect(cds.names).toContain(VNODE_1_CLUSTER);
     expect(clusterType(cds)).toBe('EDS');
-    expect(cds.resources.find((r) => r.name === VNODE_1_CLUSTER)?.eds_cluster_config).toEqual({ eds_config: { ads: {}, resource_api_version: 'V3' } });
+    expect(cds.resources.find((r) => r.name === VNODE_1_CLUSTER)?.eds_cluster_config).toEqual({
+      eds_config: { ads: {}, resource_api_version: 'V3' },
+    });
     proxy.ack(cds);
     proxy.send({ type_url: TYPE_URL.ClusterLoadAssignment, resource_names: [VNODE_1_CLUSTER] });
     let eds = await proxy.next();
@@ -76,10 +88,22 @@ describe('EndpointSlices and pods → EDS for vnode-x', () => {
     expect(addresses(eds)).toEqual([]);
     proxy.ack(eds);
 
-    const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nginx-1-abc', namespace: 'mesh-test', labels: { app: 'sample0' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } };
+    const pod: Pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'nginx-1-abc', namespace: 'mesh-test', labels: { app: 'sample0' } },
+      spec: { containers: [{ name: 'nginx', image: 'nginx' }] },
+    };
     await apply(h.client, pod);
     const started = Date.now();
-    await h.client.patch(`${objectPathOf(pod)}/status`, 'merge', { status: { phase: 'Running', podIP: '10.0.1.7', podIPs: [{ ip: '10.0.1.7' }], conditions: [{ type: 'Ready', status: 'True' }] } });
+    await h.client.patch(`${objectPathOf(pod)}/status`, 'merge', {
+      status: {
+        phase: 'Running',
+        podIP: '10.0.1.7',
+        podIPs: [{ ip: '10.0.1.7' }],
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    });
     eds = await proxy.next(1000);
     const up = Date.now() - started;
     expect(eds.type_url).toBe(TYPE_URL.ClusterLoadAssignment);
@@ -92,7 +116,9 @@ describe('EndpointSlices and pods → EDS for vnode-x', () => {
     const down = Date.now() - gone;
     expect(eds.type_url).toBe(TYPE_URL.ClusterLoadAssignment);
     expect(addresses(eds)).toEqual([]);
-    console.log(`vnode-1 (DNS discovery) → vnode-x EDS: ${up} ms after the pod turned ready; ${down} ms after its deletion`);
+    console.log(
+      `vnode-1 (DNS discovery) → vnode-x EDS: ${up} ms after the pod turned ready; ${down} ms after its deletion`,
+    );
     expect(up).toBeLessThan(1000);
     expect(down).toBeLessThan(1000);
   });

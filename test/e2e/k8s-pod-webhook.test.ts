@@ -30,11 +30,21 @@ interface Response {
   warnings?: string[];
 }
 
-function post(path: string, body: unknown): Promise<{ status: number; review: { apiVersion: string; kind: string; response: Response } }> {
+function post(
+  path: string,
+  body: unknown,
+): Promise<{ status: number; review: { apiVersion: string; kind: string; response: Response } }> {
   const data = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, path, method: 'POST', ca: cert.caPem, headers: { 'content-type': 'application/json', 'content-length': data.length } },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        method: 'POST',
+        ca: cert.caPem,
+        headers: { 'content-type': 'application/json', 'content-length': data.length },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -81,18 +91,28 @@ async function admitPod(pod: Pod): Promise<{ response: Response; after: Pod }> {
   return { response: out.response, after: jsonpatch.applyPatch(structuredClone(pod), ops).newDocument };
 }
 
-const env = (c: Container | undefined) => Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
-const podOf = (name: string) => podsOf(workloads.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!)[0]!;
+const env = (c: Container | undefined) =>
+  Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+const podOf = (name: string) =>
+  podsOf(workloads.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!)[0]!;
 
 beforeAll(async () => {
   const objs = await readManifests('examples/seed/mesh.yaml');
-  seed = { appMesh: objs.filter((o) => o.apiVersion === 'appmesh.k8s.aws/v1beta2'), namespaces: objs.filter((o) => o.kind === 'Namespace') };
+  seed = {
+    appMesh: objs.filter((o) => o.apiVersion === 'appmesh.k8s.aws/v1beta2'),
+    namespaces: objs.filter((o) => o.kind === 'Namespace'),
+  };
   workloads = await readManifests('examples/seed/workloads.yaml');
-  blogGateway = (await readManifests('src/k8s/testdata/seed-as-written/03-gateway.yaml')).find((o) => o.kind === 'Deployment')!;
+  blogGateway = (await readManifests('src/k8s/testdata/seed-as-written/03-gateway.yaml')).find(
+    (o) => o.kind === 'Deployment',
+  )!;
   cert = await makeTestCertificate();
   server = new AdmissionWebhookServer({
     tls: { cert: cert.cert, key: cert.key },
-    handlers: admissionHandlers({ objects: async () => seed, injector: { ...DEFAULT_INJECTOR_CONFIG, region: 'ap-northeast-1', accountId: '123456780000' } }),
+    handlers: admissionHandlers({
+      objects: async () => seed,
+      injector: { ...DEFAULT_INJECTOR_CONFIG, region: 'ap-northeast-1', accountId: '123456780000' },
+    }),
   });
   await server.start();
 });
@@ -109,12 +129,24 @@ describe('/mutate-v1-pod over HTTPS', () => {
     const pod = podOf(deployment);
     const { response, after } = await admitPod(pod);
     expect(response.allowed).toBe(true);
-    expect(after.spec?.containers.map((c) => c.name)).toEqual([...pod.spec!.containers.map((c) => c.name), 'envoy']);
+    expect(after.spec?.containers.map((c) => c.name)).toEqual([
+      ...pod.spec!.containers.map((c) => c.name),
+      'envoy',
+    ]);
     expect(after.spec?.initContainers?.map((c) => c.name)).toEqual(['proxyinit']);
-    expect(env(after.spec?.initContainers?.[0])).toMatchObject({ APPMESH_APP_PORTS: appPorts, APPMESH_IGNORE_UID: '1337', APPMESH_ENVOY_INGRESS_PORT: '15000', APPMESH_ENVOY_EGRESS_PORT: '15001' });
+    expect(env(after.spec?.initContainers?.[0])).toMatchObject({
+      APPMESH_APP_PORTS: appPorts,
+      APPMESH_IGNORE_UID: '1337',
+      APPMESH_ENVOY_INGRESS_PORT: '15000',
+      APPMESH_ENVOY_EGRESS_PORT: '15001',
+    });
     const envoy = after.spec?.containers.find((c) => c.name === 'envoy');
     expect(envoy?.ports).toEqual([{ name: 'stats', containerPort: 9901, protocol: 'TCP' }]);
-    expect(env(envoy)).toMatchObject({ APPMESH_RESOURCE_ARN: `mesh/mesh-1/virtualNode/${node}`, APPMESH_VIRTUAL_NODE_NAME: `mesh/mesh-1/virtualNode/${node}`, AWS_REGION: 'ap-northeast-1' });
+    expect(env(envoy)).toMatchObject({
+      APPMESH_RESOURCE_ARN: `mesh/mesh-1/virtualNode/${node}`,
+      APPMESH_VIRTUAL_NODE_NAME: `mesh/mesh-1/virtualNode/${node}`,
+      AWS_REGION: 'ap-northeast-1',
+    });
     // The application container is untouched.
     expect(after.spec?.containers[0]).toEqual(pod.spec?.containers[0]);
   });
@@ -127,7 +159,10 @@ describe('/mutate-v1-pod over HTTPS', () => {
     expect(gw.name).toBe('gateway');
     expect(gw.image).toBe('envoyproxy/envoy:v1.31-latest');
     expect(gw.ports).toEqual([{ containerPort: 8088 }]);
-    expect(env(gw)).toMatchObject({ APPMESH_VIRTUAL_NODE_NAME: 'mesh/mesh-1/virtualGateway/gateway-v_mesh-test', AWS_REGION: 'ap-northeast-1' });
+    expect(env(gw)).toMatchObject({
+      APPMESH_VIRTUAL_NODE_NAME: 'mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
+      AWS_REGION: 'ap-northeast-1',
+    });
   });
 
   it('carries annotations through to the patch (App Mesh CNI mode)', async () => {
@@ -135,7 +170,11 @@ describe('/mutate-v1-pod over HTTPS', () => {
     pod.metadata.annotations = { 'appmesh.k8s.aws/appmeshCNI': 'enabled' };
     const { after } = await admitPod(pod);
     expect(after.spec?.initContainers).toBeUndefined();
-    expect(after.metadata.annotations).toMatchObject({ 'appmesh.k8s.aws/ports': '80', 'appmesh.k8s.aws/ignoredUID': '1337', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' });
+    expect(after.metadata.annotations).toMatchObject({
+      'appmesh.k8s.aws/ports': '80',
+      'appmesh.k8s.aws/ignoredUID': '1337',
+      'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled',
+    });
   });
 
   it('refuses with App Mesh’s message and a 403 status', async () => {
@@ -144,28 +183,52 @@ describe('/mutate-v1-pod over HTTPS', () => {
     const { response } = await admitPod(pod);
     expect(response.allowed).toBe(false);
     expect(response.status?.code).toBe(403);
-    expect(response.status?.message).toMatch(/^sidecarInject enabled but no matching VirtualNode or VirtualGateway found/);
+    expect(response.status?.message).toMatch(
+      /^sidecarInject enabled but no matching VirtualNode or VirtualGateway found/,
+    );
     expect(response.patch).toBeUndefined();
   });
 });
 
 describe('CRD webhooks over HTTPS', () => {
   it('/mutate-appmesh-k8s-aws-v1beta2-virtualnode fills in meshRef and awsName', async () => {
-    const vn = { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name: 'vnode-9', namespace: 'mesh-test' }, spec: { podSelector: { matchLabels: { app: 'x' } } } };
+    const vn = {
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'VirtualNode',
+      metadata: { name: 'vnode-9', namespace: 'mesh-test' },
+      spec: { podSelector: { matchLabels: { app: 'x' } } },
+    };
     const review = {
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',
-      request: { uid: randomUUID(), kind: { group: 'appmesh.k8s.aws', version: 'v1beta2', kind: 'VirtualNode' }, resource: { group: 'appmesh.k8s.aws', version: 'v1beta2', resource: 'virtualnodes' }, name: 'vnode-9', namespace: 'mesh-test', operation: 'CREATE', object: vn },
+      request: {
+        uid: randomUUID(),
+        kind: { group: 'appmesh.k8s.aws', version: 'v1beta2', kind: 'VirtualNode' },
+        resource: { group: 'appmesh.k8s.aws', version: 'v1beta2', resource: 'virtualnodes' },
+        name: 'vnode-9',
+        namespace: 'mesh-test',
+        operation: 'CREATE',
+        object: vn,
+      },
     };
     const { review: out } = await post('/mutate-appmesh-k8s-aws-v1beta2-virtualnode', review);
-    const ops = JSON.parse(Buffer.from(out.response.patch!, 'base64').toString('utf8')) as jsonpatch.Operation[];
-    const after = jsonpatch.applyPatch(structuredClone(vn), ops).newDocument as typeof vn & { spec: Record<string, unknown> };
+    const ops = JSON.parse(
+      Buffer.from(out.response.patch!, 'base64').toString('utf8'),
+    ) as jsonpatch.Operation[];
+    const after = jsonpatch.applyPatch(structuredClone(vn), ops).newDocument as typeof vn & {
+      spec: Record<string, unknown>;
+    };
     expect(after.spec.awsName).toBe('vnode-9_mesh-test');
     expect(after.spec.meshRef).toEqual({ name: 'mesh-1', uid: '' });
   });
 
   it('/validate-appmesh-k8s-aws-v1beta2-virtualnode refuses an awsName change on update', async () => {
-    const old = { apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name: 'vnode-1', namespace: 'mesh-test' }, spec: { awsName: 'vnode-1_mesh-test' } };
+    const old = {
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'VirtualNode',
+      metadata: { name: 'vnode-1', namespace: 'mesh-test' },
+      spec: { awsName: 'vnode-1_mesh-test' },
+    };
     const review = {
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',

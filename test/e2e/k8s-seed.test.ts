@@ -33,11 +33,18 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function conditions(harness: Harness, refs: ReadonlyArray<Ref>): Promise<Record<string, { status?: string; reason?: string; message?: string }>> {
+async function conditions(
+  harness: Harness,
+  refs: ReadonlyArray<Ref>,
+): Promise<Record<string, { status?: string; reason?: string; message?: string }>> {
   const out: Record<string, { status?: string; reason?: string; message?: string }> = {};
   for (const [kind, ns, name] of refs) {
     const c = (await harness.status(kind, ns, name))?.conditions?.[0];
-    out[name] = { status: c?.status, ...(c?.reason ? { reason: c.reason } : {}), ...(c?.message ? { message: c.message } : {}) };
+    out[name] = {
+      status: c?.status,
+      ...(c?.reason ? { reason: c.reason } : {}),
+      ...(c?.message ? { message: c.message } : {}),
+    };
   }
   return out;
 }
@@ -45,12 +52,18 @@ async function conditions(harness: Harness, refs: ReadonlyArray<Ref>): Promise<R
 async function allActive(harness: Harness, refs: ReadonlyArray<Ref>): Promise<void> {
   await harness.eventually(async () => {
     const c = await conditions(harness, refs);
-    expect(Object.fromEntries(Object.entries(c).map(([n, v]) => [n, v.status]))).toEqual(Object.fromEntries(refs.map(([, , n]) => [n, 'True'])));
+    expect(Object.fromEntries(Object.entries(c).map(([n, v]) => [n, v.status]))).toEqual(
+      Object.fromEntries(refs.map(([, , n]) => [n, 'True'])),
+    );
   });
 }
 
 async function asWritten(): Promise<KubeObject[][]> {
-  return Promise.all(['01-mesh-and-vnode.yaml', '02-router-and-service.yaml', '03-gateway.yaml'].map((f) => readManifests(`${AS_WRITTEN}/${f}`)));
+  return Promise.all(
+    ['01-mesh-and-vnode.yaml', '02-router-and-service.yaml', '03-gateway.yaml'].map((f) =>
+      readManifests(`${AS_WRITTEN}/${f}`),
+    ),
+  );
 }
 
 /*
@@ -59,33 +72,72 @@ async function asWritten(): Promise<KubeObject[][]> {
  * namespace would make the gateway stop selecting it, so the one fix that lines all
  * three up is the Mesh's selector, as examples/seed (complete/) has it.
  */
-const fixLabels = (harness: Harness) => harness.client.patch('/apis/appmesh.k8s.aws/v1beta2/meshes/mesh-1', 'merge', { spec: { namespaceSelector: { matchLabels: { mesh: 'mesh-1' } } } });
+const fixLabels = (harness: Harness) =>
+  harness.client.patch('/apis/appmesh.k8s.aws/v1beta2/meshes/mesh-1', 'merge', {
+    spec: { namespaceSelector: { matchLabels: { mesh: 'mesh-1' } } },
+  });
 
 function withFixedLabels(part: KubeObject[]): KubeObject[] {
-  return part.map((o) => (o.kind === 'Mesh' ? ({ ...o, spec: { ...(o as unknown as { spec: object }).spec, namespaceSelector: { matchLabels: { mesh: 'mesh-1' } } } } as KubeObject) : o));
+  return part.map((o) =>
+    o.kind === 'Mesh'
+      ? ({
+          ...o,
+          spec: {
+            ...(o as unknown as { spec: object }).spec,
+            namespaceSelector: { matchLabels: { mesh: 'mesh-1' } },
+          },
+        } as KubeObject)
+      : o,
+  );
 }
 
 describe('the complete seed mesh, in the blog’s three parts, through the admission webhooks', () => {
   it('ends with every resource <Kind>Active=True and every workload pod injected', async () => {
     h = await Harness.start({ webhooks: true });
-    const objects = [...(await readManifests('examples/seed/mesh.yaml')), ...(await readManifests('examples/seed/workloads.yaml'))];
+    const objects = [
+      ...(await readManifests('examples/seed/mesh.yaml')),
+      ...(await readManifests('examples/seed/workloads.yaml')),
+    ];
     const parts = [
       ['Mesh/mesh-1', 'Namespace/mesh-test', 'Deployment/nginx-1', 'Service/svc-1', 'VirtualNode/vnode-1'],
-      ['VirtualNode/vnode-2', 'Deployment/nginx-2', 'Service/svc-2', 'VirtualRouter/vrouter-1', 'Service/svc-v', 'VirtualService/svc-v', 'VirtualNode/vnode-x', 'Deployment/client'],
-      ['VirtualGateway/gateway-v', 'GatewayRoute/gateway-v-route-v', 'Deployment/gateway-v', 'Service/gateway-v'],
+      [
+        'VirtualNode/vnode-2',
+        'Deployment/nginx-2',
+        'Service/svc-2',
+        'VirtualRouter/vrouter-1',
+        'Service/svc-v',
+        'VirtualService/svc-v',
+        'VirtualNode/vnode-x',
+        'Deployment/client',
+      ],
+      [
+        'VirtualGateway/gateway-v',
+        'GatewayRoute/gateway-v-route-v',
+        'Deployment/gateway-v',
+        'Service/gateway-v',
+      ],
     ];
     // Part 1 creates nginx-1 before vnode-1, so its first pod is refused, as under App Mesh; the ReplicaSet retries.
     expect(await h.applyAll(pick(objects, parts[0]!))).toEqual(new Map());
     expect(h.refusalLog[0]).toMatchObject({ pod: 'mesh-test/nginx-1-0' });
-    expect(h.refusalLog[0]?.message).toMatch(/^admission webhook "mpod.appmesh.k8s.aws" denied the request: sidecarInject enabled but no matching VirtualNode or VirtualGateway found/);
+    expect(h.refusalLog[0]?.message).toMatch(
+      /^admission webhook "mpod.appmesh.k8s.aws" denied the request: sidecarInject enabled but no matching VirtualNode or VirtualGateway found/,
+    );
     expect(h.pendingPods).toEqual([]);
     for (const part of parts.slice(1)) expect(await h.applyAll(pick(objects, part))).toEqual(new Map());
     await allActive(h, ALL);
 
-    const vn = await h.client.get<{ spec: Record<string, unknown> }>('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1');
+    const vn = await h.client.get<{ spec: Record<string, unknown> }>(
+      '/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1',
+    );
     const mesh = await h.client.get<KubeObject>('/apis/appmesh.k8s.aws/v1beta2/meshes/mesh-1');
-    expect(vn.spec).toMatchObject({ awsName: 'vnode-1_mesh-test', meshRef: { name: 'mesh-1', uid: mesh.metadata.uid } });
-    const gr = await h.client.get<{ spec: Record<string, unknown> }>('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/gatewayroutes/gateway-v-route-v');
+    expect(vn.spec).toMatchObject({
+      awsName: 'vnode-1_mesh-test',
+      meshRef: { name: 'mesh-1', uid: mesh.metadata.uid },
+    });
+    const gr = await h.client.get<{ spec: Record<string, unknown> }>(
+      '/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/gatewayroutes/gateway-v-route-v',
+    );
     expect(gr.spec.virtualGatewayRef).toMatchObject({ name: 'gateway-v', namespace: 'mesh-test' });
     expect((await h.status('GatewayRoute', 'mesh-test', 'gateway-v-route-v'))?.gatewayRouteARN).toBe(
       'arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualGateway/gateway-v_mesh-test/gatewayRoute/gateway-v-route-v_mesh-test',
@@ -104,7 +156,9 @@ describe('the complete seed mesh, in the blog’s three parts, through the admis
     const gw = await h.pod('mesh-test', 'gateway-v-0');
     expect(gw.spec?.initContainers).toBeUndefined();
     expect(gw.spec?.containers.map((c) => c.name)).toEqual(['gateway']);
-    expect(gw.spec?.containers[0]?.env?.find((e) => e.name === 'APPMESH_VIRTUAL_NODE_NAME')?.value).toBe('mesh/mesh-1/virtualGateway/gateway-v_mesh-test');
+    expect(gw.spec?.containers[0]?.env?.find((e) => e.name === 'APPMESH_VIRTUAL_NODE_NAME')?.value).toBe(
+      'mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
+    );
   });
 });
 
@@ -114,17 +168,25 @@ describe('the seed as written', () => {
     const [p1, p2, p3] = await asWritten();
     const refused = new Map<string, string>();
     for (const part of [p1!, p2!, p3!]) for (const [k, v] of await h.applyAll(part)) refused.set(k, v);
-    expect([...refused.keys()].sort()).toEqual(AS_WRITTEN_NAMESPACED.map(([k, ns, n]) => `${k} ${ns}/${n}`).sort());
+    expect([...refused.keys()].sort()).toEqual(
+      AS_WRITTEN_NAMESPACED.map(([k, ns, n]) => `${k} ${ns}/${n}`).sort(),
+    );
     for (const [key, message] of refused) {
       const kind = key.split(' ')[0]!.toLowerCase();
-      expect(message).toMatch(new RegExp(`^admission webhook "m${kind}.appmesh.k8s.aws" denied the request: `));
-      expect(message).toContain('no Mesh selects namespace mesh-test: Mesh mesh-1 selects mesh=sitateru-mesh, but the namespace has mesh=mesh-1');
+      expect(message).toMatch(
+        new RegExp(`^admission webhook "m${kind}.appmesh.k8s.aws" denied the request: `),
+      );
+      expect(message).toContain(
+        'no Mesh selects namespace mesh-test: Mesh mesh-1 selects mesh=sitateru-mesh, but the namespace has mesh=mesh-1',
+      );
       expect(message).toContain(NO_MESH);
     }
     // The Mesh itself is fine.
     await allActive(h, [ALL[0]!]);
     // Pods cannot join a mesh that has no nodes for them.
-    expect(h.refusals.get('mesh-test/nginx-1-0')).toMatch(/sidecarInject enabled but no matching VirtualNode or VirtualGateway found/);
+    expect(h.refusals.get('mesh-test/nginx-1-0')).toMatch(
+      /sidecarInject enabled but no matching VirtualNode or VirtualGateway found/,
+    );
 
     // Fix the label mismatch and re-apply: accepted; vrouter-1 waits for vnode-2, and so does what depends on it.
     for (const part of [p1!, p2!, p3!]) expect(await h.applyAll(withFixedLabels(part))).toEqual(new Map());
@@ -161,14 +223,19 @@ describe('the seed as written', () => {
         'vrouter-1': {
           status: 'False',
           reason: 'ValidationFailed',
-          message: 'spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef: route route-1 targets VirtualNode mesh-test/vnode-2, which does not exist',
+          message:
+            'spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef: route route-1 targets VirtualNode mesh-test/vnode-2, which does not exist',
         },
         'svc-v': { status: 'False', reason: 'DependencyNotActive' },
         'gateway-v-route-v': { status: 'False', reason: 'DependencyNotActive' },
       });
       // Each says what it waits for, down to the missing vnode-2.
-      expect(c['svc-v']?.message).toMatch(/VirtualRouter mesh-test\/vrouter-1, which is not active.*VirtualNode mesh-test\/vnode-2, which does not exist/);
-      expect(c['gateway-v-route-v']?.message).toMatch(/VirtualService mesh-test\/svc-v, which is not active.*vnode-2, which does not exist/);
+      expect(c['svc-v']?.message).toMatch(
+        /VirtualRouter mesh-test\/vrouter-1, which is not active.*VirtualNode mesh-test\/vnode-2, which does not exist/,
+      );
+      expect(c['gateway-v-route-v']?.message).toMatch(
+        /VirtualService mesh-test\/svc-v, which is not active.*vnode-2, which does not exist/,
+      );
     });
 
     await h.applyAll(pick(await readManifests('examples/seed/mesh.yaml'), ['VirtualNode/vnode-2']));
@@ -183,7 +250,14 @@ describe('kubectl apply of the seed as written, against the double with Amime’
     const out: string[] = [];
     for (const f of ['01-mesh-and-vnode.yaml', '02-router-and-service.yaml', '03-gateway.yaml']) {
       try {
-        await run('kubectl', ['--server', h.double.url, 'apply', '--validate=false', '-f', `${AS_WRITTEN}/${f}`]);
+        await run('kubectl', [
+          '--server',
+          h.double.url,
+          'apply',
+          '--validate=false',
+          '-f',
+          `${AS_WRITTEN}/${f}`,
+        ]);
         throw new Error(`${f}: kubectl apply should have failed`);
       } catch (e) {
         const { stdout, stderr } = e as { stdout?: string; stderr?: string };
@@ -192,11 +266,21 @@ describe('kubectl apply of the seed as written, against the double with Amime’
       }
     }
     const text = out.join('');
-    for (const created of ['mesh.appmesh.k8s.aws/mesh-1 created', 'namespace/mesh-test created', 'deployment.apps/nginx-1 created', 'service/svc-1 created', 'service/svc-v created', 'deployment.apps/gateway-v created']) {
+    for (const created of [
+      'mesh.appmesh.k8s.aws/mesh-1 created',
+      'namespace/mesh-test created',
+      'deployment.apps/nginx-1 created',
+      'service/svc-1 created',
+      'service/svc-v created',
+      'deployment.apps/gateway-v created',
+    ]) {
       expect(text).toContain(created);
     }
     const denials = text.split('\n').filter((l) => l.startsWith('Error from server (Forbidden)'));
     expect(denials).toHaveLength(AS_WRITTEN_NAMESPACED.length);
-    for (const d of denials) expect(d).toMatch(/admission webhook "m[a-z]+\.appmesh\.k8s\.aws" denied the request: .*failed to find matching mesh for namespace: mesh-test, expecting 1 but found 0/);
+    for (const d of denials)
+      expect(d).toMatch(
+        /admission webhook "m[a-z]+\.appmesh\.k8s\.aws" denied the request: .*failed to find matching mesh for namespace: mesh-test, expecting 1 but found 0/,
+      );
   });
 });

@@ -46,9 +46,19 @@ beforeAll(async () => {
     for (const p of podsOf(dep)) await apply(client, p);
   }
   // The client pod runs as another service account, with a token bound to it.
-  await client.patch(objectPathOf({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client-0', namespace: 'mesh-test' } }), 'merge', { spec: { serviceAccountName: 'client-sa' } });
+  await client.patch(
+    objectPathOf({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client-0', namespace: 'mesh-test' } }),
+    'merge',
+    { spec: { serviceAccountName: 'client-sa' } },
+  );
   d.setToken('sa-token', serviceAccountIdentity('mesh-test', 'appmesh-proxyauth', { audiences: ['amime'] }));
-  d.setToken('client-pod-token', serviceAccountIdentity('mesh-test', 'client-sa', { audiences: ['amime'], pod: { name: 'client-0', uid: 'u' } }));
+  d.setToken(
+    'client-pod-token',
+    serviceAccountIdentity('mesh-test', 'client-sa', {
+      audiences: ['amime'],
+      pod: { name: 'client-0', uid: 'u' },
+    }),
+  );
   d.setToken('api-audience-token', serviceAccountIdentity('mesh-test', 'appmesh-proxyauth'));
 
   cache = new ClusterCache(client);
@@ -57,7 +67,8 @@ beforeAll(async () => {
   await controller.start();
   await cache.synced();
   const snapshots = new SnapshotCache();
-  for (const id of [VNODE_1, VNODE_2, GATEWAY, 'mesh/mesh-1/virtualNode/vnode-x_mesh-test']) snapshots.setSnapshot(id, { [TYPE_URL.Listener]: { l1: apiListener('l1', 'r1') } });
+  for (const id of [VNODE_1, VNODE_2, GATEWAY, 'mesh/mesh-1/virtualNode/vnode-x_mesh-test'])
+    snapshots.setSnapshot(id, { [TYPE_URL.Listener]: { l1: apiListener('l1', 'r1') } });
   server = new XdsServer({
     cache: snapshots,
     authenticator: new TokenReviewAuthenticator(client, cache, () => controller.current?.placement),
@@ -65,7 +76,8 @@ beforeAll(async () => {
     logger: quiet,
   });
   port = await server.listen('127.0.0.1', 0);
-  while (!controller.current?.placement.get('VirtualGateway/mesh-test/gateway-v')) await new Promise((r) => setTimeout(r, 10));
+  while (!controller.current?.placement.get('VirtualGateway/mesh-test/gateway-v'))
+    await new Promise((r) => setTimeout(r, 10));
 });
 
 afterAll(async () => {
@@ -80,13 +92,17 @@ describe('TokenReview authenticator with the xDS server', () => {
   it('lets the service account of the seed pods stream as vnode-1 and the gateway', async () => {
     expect((await stream('sa-token', VNODE_1).next()).names).toEqual(['l1']);
     expect((await stream('sa-token', GATEWAY).next()).names).toEqual(['l1']);
-    expect(server.clientStatus().find((s) => s.nodeId === VNODE_1)?.principal).toBe('system:serviceaccount:mesh-test:appmesh-proxyauth');
+    expect(server.clientStatus().find((s) => s.nodeId === VNODE_1)?.principal).toBe(
+      'system:serviceaccount:mesh-test:appmesh-proxyauth',
+    );
   });
 
   it('refuses a node none of its pods is (vnode-2 has no pod), and a pod-bound token any node but its pod’s', async () => {
     const denied = await stream('sa-token', VNODE_2).ended;
     expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
-    expect((await stream('client-pod-token', 'mesh/mesh-1/virtualNode/vnode-x_mesh-test').next()).names).toEqual(['l1']);
+    expect(
+      (await stream('client-pod-token', 'mesh/mesh-1/virtualNode/vnode-x_mesh-test').next()).names,
+    ).toEqual(['l1']);
     expect((await stream('client-pod-token', VNODE_1).ended).code).toBe(grpc.status.PERMISSION_DENIED);
   });
 

@@ -36,9 +36,16 @@ beforeAll(async () => {
   cpSync(SEED_DIR, manifests, { recursive: true });
   [a, b] = await Promise.all([startBehavingBackend('vnode-1'), startBehavingBackend('vnode-2')]);
   const endpoints = path.join(dir, 'endpoints.yaml');
-  writeFileSync(endpoints, `virtualNodes:\n  mesh-1/vnode-1_mesh-test: ["127.0.0.1:${a.port}"]\n  mesh-1/vnode-2_mesh-test: ["127.0.0.1:${b.port}"]\n`);
+  writeFileSync(
+    endpoints,
+    `virtualNodes:\n  mesh-1/vnode-1_mesh-test: ["127.0.0.1:${a.port}"]\n  mesh-1/vnode-2_mesh-test: ["127.0.0.1:${b.port}"]\n`,
+  );
   serve = await startServe(['--from', manifests, '--endpoints-file', endpoints]);
-  client = xdsClient(serve.xdsPort, 'mesh/mesh-1/virtualNode/vnode-x_mesh-test', 'svc-v.mesh-test.svc.cluster.local');
+  client = xdsClient(
+    serve.xdsPort,
+    'mesh/mesh-1/virtualNode/vnode-x_mesh-test',
+    'svc-v.mesh-test.svc.cluster.local',
+  );
 });
 
 afterAll(async () => {
@@ -69,19 +76,33 @@ describe('amime serve --from DIR', () => {
   it('reports an invalid edit and keeps serving the last good mesh', async () => {
     const text = readFileSync(meshFile(), 'utf8');
     // Route to a virtual node that does not exist, and flip the weights: if this were applied, vnode-2 would get traffic.
-    const broken = text.replace(/name: vnode-2\n(\s+)weight: 0/, 'name: vnode-9\n$1weight: 1').replace(/(name: vnode-1\n\s+weight:) 1/, '$1 0');
+    const broken = text
+      .replace(/name: vnode-2\n(\s+)weight: 0/, 'name: vnode-9\n$1weight: 1')
+      .replace(/(name: vnode-1\n\s+weight:) 1/, '$1 0');
     writeFileSync(meshFile(), broken);
     const start = Date.now();
-    while (!serve.logs.some((l) => String(l.msg).startsWith('manifests rejected')) && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 50));
+    while (
+      !serve.logs.some((l) => String(l.msg).startsWith('manifests rejected')) &&
+      Date.now() - start < 5000
+    )
+      await new Promise((r) => setTimeout(r, 50));
     const rejected = serve.logs.find((l) => String(l.msg).startsWith('manifests rejected'));
-    expect(String(rejected?.msg)).toMatch(/mesh\.yaml:\d+:\d+: error: VirtualRouter mesh-test\/vrouter-1: spec\.routes\[0\]\.httpRoute\.action\.weightedTargets\[1\]/);
+    expect(String(rejected?.msg)).toMatch(
+      /mesh\.yaml:\d+:\d+: error: VirtualRouter mesh-test\/vrouter-1: spec\.routes\[0\]\.httpRoute\.action\.weightedTargets\[1\]/,
+    );
     for (let i = 0; i < 20; i++) expect(await whoWith(client, {})).toBe('vnode-1');
-    const diags = (await (await fetch(`${serve.apiUrl}/debug/diagnostics`)).json()) as { diagnostics: Array<{ severity: string }> };
+    const diags = (await (await fetch(`${serve.apiUrl}/debug/diagnostics`)).json()) as {
+      diagnostics: Array<{ severity: string }>;
+    };
     expect(diags.diagnostics.some((d) => d.severity === 'error')).toBe(true);
   });
 
   it('keeps the REST API read-only', async () => {
-    const res = await fetch(`${serve.apiUrl}/v20190125/meshes`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ meshName: 'x' }) });
+    const res = await fetch(`${serve.apiUrl}/v20190125/meshes`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ meshName: 'x' }),
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('BadRequestException');
     expect(((await res.json()) as { message: string }).message).toMatch(/--from/);

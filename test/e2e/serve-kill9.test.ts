@@ -24,7 +24,10 @@ async function listNodes(apiUrl: string): Promise<Set<string>> {
   let token: string | undefined;
   do {
     const url = `${apiUrl}/v20190125/meshes/mesh-1/virtualNodes?limit=100${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`;
-    const page = (await (await fetch(url)).json()) as { virtualNodes: Array<{ virtualNodeName: string }>; nextToken?: string };
+    const page = (await (await fetch(url)).json()) as {
+      virtualNodes: Array<{ virtualNodeName: string }>;
+      nextToken?: string;
+    };
     for (const n of page.virtualNodes) names.add(n.virtualNodeName);
     token = page.nextToken;
   } while (token);
@@ -72,7 +75,9 @@ describe('kill -9 during 1,000 concurrent API writes', () => {
     serve = await startServe(args);
     const present = await listNodes(serve.apiUrl);
     const loadNodes = new Set([...present].filter((n) => n.startsWith('load-')));
-    console.log(`kill -9 after ${acked.size} acknowledged writes of ${attempted.size} attempted; ${loadNodes.size} present after restart; ${refused.size} refused`);
+    console.log(
+      `kill -9 after ${acked.size} acknowledged writes of ${attempted.size} attempted; ${loadNodes.size} present after restart; ${refused.size} refused`,
+    );
     expect(acked.size).toBeGreaterThanOrEqual(300);
     for (const name of acked) expect(loadNodes.has(name), `${name} was acknowledged`).toBe(true);
     for (const name of refused) expect(loadNodes.has(name), `${name} was refused`).toBe(false);

@@ -20,9 +20,10 @@ import { RestKubeClient } from '../../src/k8s/rest-client.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const SECRET = '/api/v1/namespaces/amime-system/secrets/amime-webhook-tls';
-const CONFIGS = ['mutatingwebhookconfigurations/amime-mutating-webhook-configuration', 'validatingwebhookconfigurations/amime-validating-webhook-configuration'].map(
-  (p) => `/apis/admissionregistration.k8s.io/v1/${p}`,
-);
+const CONFIGS = [
+  'mutatingwebhookconfigurations/amime-mutating-webhook-configuration',
+  'validatingwebhookconfigurations/amime-validating-webhook-configuration',
+].map((p) => `/apis/admissionregistration.k8s.io/v1/${p}`);
 
 interface SecretObject {
   metadata: { resourceVersion: string };
@@ -35,7 +36,16 @@ let double: ApiServerTestDouble;
 let admin: RestKubeClient;
 const replicas: ServeProcess[] = [];
 
-const ARGS = (certs: string) => ['--store', 'kubernetes', '--no-leader-election', '--webhook-listen', '127.0.0.1:0', '--webhook-self-signed', '--webhook-cert-dir', certs];
+const ARGS = (certs: string) => [
+  '--store',
+  'kubernetes',
+  '--no-leader-election',
+  '--webhook-listen',
+  '127.0.0.1:0',
+  '--webhook-self-signed',
+  '--webhook-cert-dir',
+  certs,
+];
 
 /** The webhook port, from the serve log (the listen address asked for port 0). */
 function webhookPort(serve: ServeProcess): number {
@@ -46,25 +56,42 @@ function webhookPort(serve: ServeProcess): number {
 }
 
 /** A TLS handshake as kube-apiserver makes it for clientConfig.service: trust only the caBundle, verify <svc>.<ns>.svc. */
-function handshake(port: number, caBundle: string): Promise<{ authorized: boolean; error?: string; fingerprint256?: string }> {
+function handshake(
+  port: number,
+  caBundle: string,
+): Promise<{ authorized: boolean; error?: string; fingerprint256?: string }> {
   return new Promise((resolve, reject) => {
     const ca = Buffer.from(caBundle, 'base64').toString('utf8');
-    const socket = connect({ host: '127.0.0.1', port, ca, servername: 'amime-webhook.amime-system.svc', rejectUnauthorized: false }, () => {
-      const peer = socket.getPeerX509Certificate();
-      resolve({
-        authorized: socket.authorized,
-        ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}),
-        ...(peer ? { fingerprint256: peer.fingerprint256 } : {}),
-      });
-      socket.end();
-    });
+    const socket = connect(
+      {
+        host: '127.0.0.1',
+        port,
+        ca,
+        servername: 'amime-webhook.amime-system.svc',
+        rejectUnauthorized: false,
+      },
+      () => {
+        const peer = socket.getPeerX509Certificate();
+        resolve({
+          authorized: socket.authorized,
+          ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}),
+          ...(peer ? { fingerprint256: peer.fingerprint256 } : {}),
+        });
+        socket.end();
+      },
+    );
     socket.on('error', reject);
   });
 }
 
 async function caBundles(): Promise<Array<string | undefined>> {
   const out: Array<string | undefined> = [];
-  for (const p of CONFIGS) out.push(...(await admin.get<{ webhooks: Array<{ clientConfig: { caBundle?: string } }> }>(p)).webhooks.map((w) => w.clientConfig.caBundle));
+  for (const p of CONFIGS)
+    out.push(
+      ...(await admin.get<{ webhooks: Array<{ clientConfig: { caBundle?: string } }> }>(p)).webhooks.map(
+        (w) => w.clientConfig.caBundle,
+      ),
+    );
   return out;
 }
 
@@ -77,7 +104,9 @@ beforeAll(async () => {
   writeFileSync(kubeconfig, double.kubeConfig().exportConfig());
   admin = new RestKubeClient(double.kubeConfig());
   await apply(admin, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'amime-system' } });
-  for (const doc of parseAllDocuments(readFileSync(path.resolve('deploy/kubernetes/base/webhooks.yaml'), 'utf8'))) {
+  for (const doc of parseAllDocuments(
+    readFileSync(path.resolve('deploy/kubernetes/base/webhooks.yaml'), 'utf8'),
+  )) {
     const o = doc.toJS() as { kind: string };
     await admin.create(`/apis/admissionregistration.k8s.io/v1/${o.kind.toLowerCase()}s`, o);
   }
@@ -103,18 +132,27 @@ describe('amime serve --store kubernetes --webhook-self-signed (API-server test 
     expect(new Set(bundles)).toEqual(new Set([secret.data['ca.crt']]));
   });
 
-  it('is ready, and its webhook server presents the Secret\'s certificate, valid for amime-webhook.amime-system.svc under that caBundle', async () => {
+  it("is ready, and its webhook server presents the Secret's certificate, valid for amime-webhook.amime-system.svc under that caBundle", async () => {
     expect((await fetch(`${replicas[0]!.apiUrl}/readyz`)).status).toBe(200);
     const secret = await admin.get<SecretObject>(SECRET);
     const [bundle] = await caBundles();
     const result = await handshake(webhookPort(replicas[0]!), bundle!);
-    expect(result).toEqual({ authorized: true, fingerprint256: new X509Certificate(Buffer.from(secret.data['tls.crt']!, 'base64')).fingerprint256 });
+    expect(result).toEqual({
+      authorized: true,
+      fingerprint256: new X509Certificate(Buffer.from(secret.data['tls.crt']!, 'base64')).fingerprint256,
+    });
   });
 
-  it('the API server\'s admission calls go through: the seed is admitted and defaulted by the webhooks', async () => {
-    double.setServiceEndpoint('amime-system', 'amime-webhook', `https://127.0.0.1:${webhookPort(replicas[0]!)}`);
+  it("the API server's admission calls go through: the seed is admitted and defaulted by the webhooks", async () => {
+    double.setServiceEndpoint(
+      'amime-system',
+      'amime-webhook',
+      `https://127.0.0.1:${webhookPort(replicas[0]!)}`,
+    );
     for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(admin, o);
-    const vn = await admin.get<{ spec: { meshRef?: { name: string } } }>('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1');
+    const vn = await admin.get<{ spec: { meshRef?: { name: string } } }>(
+      '/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1',
+    );
     expect(vn.spec.meshRef?.name).toBe('mesh-1');
   });
 
@@ -126,7 +164,10 @@ describe('amime serve --store kubernetes --webhook-self-signed (API-server test 
     expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
     const [bundle] = await caBundles();
     const result = await handshake(webhookPort(second), bundle!);
-    expect(result).toEqual({ authorized: true, fingerprint256: new X509Certificate(Buffer.from(after.data['tls.crt']!, 'base64')).fingerprint256 });
+    expect(result).toEqual({
+      authorized: true,
+      fingerprint256: new X509Certificate(Buffer.from(after.data['tls.crt']!, 'base64')).fingerprint256,
+    });
   });
 
   it('writes nothing into --webhook-cert-dir (the Secret volume is read-only; it is only the fallback)', () => {

@@ -41,8 +41,12 @@ beforeAll(async () => {
   for (const obj of await readManifests('examples/seed/mesh.yaml')) await apply(client, obj);
   // The client's pod (vnode-x) with its service account's projected token, as the injector sets it up.
   const workloads = await readManifests('examples/seed/workloads.yaml');
-  for (const pod of podsOf(workloads.find((o) => o.kind === 'Deployment' && o.metadata.name === 'client')!)) await apply(client, pod);
-  double.setToken('client-token', serviceAccountIdentity('mesh-test', 'appmesh-proxyauth', { audiences: ['amime'] }));
+  for (const pod of podsOf(workloads.find((o) => o.kind === 'Deployment' && o.metadata.name === 'client')!))
+    await apply(client, pod);
+  double.setToken(
+    'client-token',
+    serviceAccountIdentity('mesh-test', 'appmesh-proxyauth', { audiences: ['amime'] }),
+  );
   process.env.KUBECONFIG = kubeconfig;
   serve = await startServe(['--store', 'kubernetes', '--no-leader-election']);
 });
@@ -58,17 +62,27 @@ describe('amime serve --store kubernetes (API-server test double)', () => {
   it('reconciles the seed: every resource gets <Kind>Active=True and its ARN', async () => {
     const client = new RestKubeClient(double.kubeConfig());
     await eventually(async () => {
-      const vn = await client.get<{ status?: { virtualNodeARN?: string; conditions?: Array<{ type: string; status: string }> } }>(
-        '/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-x',
+      const vn = await client.get<{
+        status?: { virtualNodeARN?: string; conditions?: Array<{ type: string; status: string }> };
+      }>('/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-x');
+      expect(vn.status?.virtualNodeARN).toBe(
+        'arn:aws:appmesh:us-west-2:000000000000:mesh/mesh-1/virtualNode/vnode-x_mesh-test',
       );
-      expect(vn.status?.virtualNodeARN).toBe('arn:aws:appmesh:us-west-2:000000000000:mesh/mesh-1/virtualNode/vnode-x_mesh-test');
-      expect(vn.status?.conditions).toContainEqual(expect.objectContaining({ type: 'VirtualNodeActive', status: 'True' }));
+      expect(vn.status?.conditions).toContainEqual(
+        expect.objectContaining({ type: 'VirtualNodeActive', status: 'True' }),
+      );
     });
   });
 
-  it('lists the cluster\'s virtual nodes through the App Mesh REST API', async () => {
-    const res = (await (await fetch(`${serve.apiUrl}/v20190125/meshes/mesh-1/virtualNodes`)).json()) as { virtualNodes: Array<{ virtualNodeName: string }> };
-    expect(res.virtualNodes.map((n) => n.virtualNodeName).sort()).toEqual(['vnode-1_mesh-test', 'vnode-2_mesh-test', 'vnode-x_mesh-test']);
+  it("lists the cluster's virtual nodes through the App Mesh REST API", async () => {
+    const res = (await (await fetch(`${serve.apiUrl}/v20190125/meshes/mesh-1/virtualNodes`)).json()) as {
+      virtualNodes: Array<{ virtualNodeName: string }>;
+    };
+    expect(res.virtualNodes.map((n) => n.virtualNodeName).sort()).toEqual([
+      'vnode-1_mesh-test',
+      'vnode-2_mesh-test',
+      'vnode-x_mesh-test',
+    ]);
   });
 
   it('serves vnode-x its egress routes over ADS, to a proxy with its service-account token (TokenReview)', async () => {
@@ -76,9 +90,15 @@ describe('amime serve --store kubernetes (API-server test double)', () => {
     md.set('authorization', 'Bearer client-token');
     const proxy = new SotwClient(serve.xdsPort, { metadata: md });
     try {
-      proxy.send({ node: { id: 'mesh/mesh-1/virtualNode/vnode-x_mesh-test' }, type_url: TYPE_URL.RouteConfiguration, resource_names: ['rds_egress_http_80'] });
+      proxy.send({
+        node: { id: 'mesh/mesh-1/virtualNode/vnode-x_mesh-test' },
+        type_url: TYPE_URL.RouteConfiguration,
+        resource_names: ['rds_egress_http_80'],
+      });
       const routes = await proxy.next(5000);
-      const domains = (routes.resources[0] as { virtual_hosts: Array<{ domains: string[] }> }).virtual_hosts.flatMap((v) => v.domains);
+      const domains = (
+        routes.resources[0] as { virtual_hosts: Array<{ domains: string[] }> }
+      ).virtual_hosts.flatMap((v) => v.domains);
       expect(domains).toContain('svc-v.mesh-test.svc.cluster.local');
     } finally {
       proxy.close();

@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type * as grpc from '@grpc/grpc-js';
-import { AppMeshClient, UpdateRouteCommand, CreateVirtualNodeCommand, CreateVirtualRouterCommand, CreateRouteCommand, CreateVirtualServiceCommand } from '@aws-sdk/client-app-mesh';
+import {
+  AppMeshClient,
+  UpdateRouteCommand,
+  CreateVirtualNodeCommand,
+  CreateVirtualRouterCommand,
+  CreateRouteCommand,
+  CreateVirtualServiceCommand,
+} from '@aws-sdk/client-app-mesh';
 import { startServe, awsEnv, type ServeProcess } from './support/serve-process.js';
 import { startBehavingBackend, whoWith, type BehavingBackend } from './support/behaving-backend.js';
 import { xdsClient } from './support/xds-clients.js';
@@ -29,12 +36,22 @@ let sdk: AppMeshClient;
 const clients: grpc.Client[] = [];
 
 async function aws(...args: string[]): Promise<unknown> {
-  const { stdout } = await run(AWS, ['appmesh', ...args, '--endpoint-url', serve.apiUrl, '--output', 'json'], { env: awsEnv() });
+  const { stdout } = await run(
+    AWS,
+    ['appmesh', ...args, '--endpoint-url', serve.apiUrl, '--output', 'json'],
+    { env: awsEnv() },
+  );
   return stdout.trim() ? JSON.parse(stdout) : undefined;
 }
 
 /** Calls until `n` in a row answer `name`; resolves with the time that took. */
-async function convergeTo(client: grpc.Client, name: string, metadata: Record<string, string> = {}, n = 20, limitMs = 5000): Promise<number> {
+async function convergeTo(
+  client: grpc.Client,
+  name: string,
+  metadata: Record<string, string> = {},
+  n = 20,
+  limitMs = 5000,
+): Promise<number> {
   const start = Date.now();
   let streak = 0;
   while (Date.now() - start < limitMs) {
@@ -47,7 +64,11 @@ async function convergeTo(client: grpc.Client, name: string, metadata: Record<st
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'amime-serve-'));
-  [a, b, g] = await Promise.all([startBehavingBackend('vnode-1'), startBehavingBackend('vnode-2'), startBehavingBackend('grpc-a')]);
+  [a, b, g] = await Promise.all([
+    startBehavingBackend('vnode-1'),
+    startBehavingBackend('vnode-2'),
+    startBehavingBackend('grpc-a'),
+  ]);
   const endpointsFile = path.join(dir, 'endpoints.yaml');
   writeFileSync(
     endpointsFile,
@@ -59,8 +80,19 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  serve = await startServe(['--data-dir', path.join(dir, 'data'), '--endpoints-file', endpointsFile, '--log-level', 'info']);
-  sdk = new AppMeshClient({ endpoint: serve.apiUrl, region: 'us-west-2', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dummysecret' } });
+  serve = await startServe([
+    '--data-dir',
+    path.join(dir, 'data'),
+    '--endpoints-file',
+    endpointsFile,
+    '--log-level',
+    'info',
+  ]);
+  sdk = new AppMeshClient({
+    endpoint: serve.apiUrl,
+    region: 'us-west-2',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dummysecret' },
+  });
 });
 
 afterAll(async () => {
@@ -75,8 +107,14 @@ afterAll(async () => {
 
 describe('amime serve with the seed mesh', () => {
   it('loads the seed into a fresh data directory: the AWS CLI lists its three nodes by App Mesh name', async () => {
-    const out = (await aws('list-virtual-nodes', '--mesh-name', 'mesh-1')) as { virtualNodes: Array<{ virtualNodeName: string }> };
-    expect(out.virtualNodes.map((n) => n.virtualNodeName).sort()).toEqual(['vnode-1_mesh-test', 'vnode-2_mesh-test', 'vnode-x_mesh-test']);
+    const out = (await aws('list-virtual-nodes', '--mesh-name', 'mesh-1')) as {
+      virtualNodes: Array<{ virtualNodeName: string }>;
+    };
+    expect(out.virtualNodes.map((n) => n.virtualNodeName).sort()).toEqual([
+      'vnode-1_mesh-test',
+      'vnode-2_mesh-test',
+      'vnode-x_mesh-test',
+    ]);
     const health = await fetch(`${serve.apiUrl}/readyz`);
     expect(health.status).toBe(200);
   });
@@ -105,7 +143,12 @@ describe('amime serve with the seed mesh', () => {
         spec: {
           httpRoute: {
             match: { prefix: '/' },
-            action: { weightedTargets: [{ virtualNode: 'vnode-1_mesh-test', weight: 100 }, { virtualNode: 'vnode-2_mesh-test', weight: 0 }] },
+            action: {
+              weightedTargets: [
+                { virtualNode: 'vnode-1_mesh-test', weight: 100 },
+                { virtualNode: 'vnode-2_mesh-test', weight: 0 },
+              ],
+            },
           },
         },
       }),
@@ -124,7 +167,17 @@ describe('amime serve with the seed mesh', () => {
         action: { weightedTargets: [{ virtualNode: 'vnode-2_mesh-test', weight: 100 }] },
       },
     };
-    await aws('create-route', '--mesh-name', 'mesh-1', '--virtual-router-name', 'vrouter-1_mesh-test', '--route-name', 'canary', '--spec', JSON.stringify(spec));
+    await aws(
+      'create-route',
+      '--mesh-name',
+      'mesh-1',
+      '--virtual-router-name',
+      'vrouter-1_mesh-test',
+      '--route-name',
+      'canary',
+      '--spec',
+      JSON.stringify(spec),
+    );
     const ms = await convergeTo(client, 'vnode-2', { 'x-canary': 'yes' });
     console.log(`new header route (aws appmesh create-route → 20 calls in a row on vnode-2): ${ms} ms`);
     expect(ms).toBeLessThan(1000);
@@ -139,10 +192,19 @@ describe('amime serve with the seed mesh', () => {
         new CreateVirtualNodeCommand({
           meshName: 'mesh-1',
           virtualNodeName: 'grpc-a',
-          spec: { listeners: [{ portMapping: { port: 50051, protocol: 'grpc' } }], serviceDiscovery: { dns: { hostname: 'grpc-a.local' } } },
+          spec: {
+            listeners: [{ portMapping: { port: 50051, protocol: 'grpc' } }],
+            serviceDiscovery: { dns: { hostname: 'grpc-a.local' } },
+          },
         }),
       );
-      await sdk.send(new CreateVirtualRouterCommand({ meshName: 'mesh-1', virtualRouterName: 'grpc-router', spec: { listeners: [{ portMapping: { port: 50051, protocol: 'grpc' } }] } }));
+      await sdk.send(
+        new CreateVirtualRouterCommand({
+          meshName: 'mesh-1',
+          virtualRouterName: 'grpc-router',
+          spec: { listeners: [{ portMapping: { port: 50051, protocol: 'grpc' } }] },
+        }),
+      );
       await sdk.send(
         new CreateRouteCommand({
           meshName: 'mesh-1',
@@ -153,12 +215,22 @@ describe('amime serve with the seed mesh', () => {
               match: { serviceName: 'amime.test.WhoAmI' },
               action: { weightedTargets: [{ virtualNode: 'grpc-a', weight: 100 }] },
               timeout: { perRequest: { unit: 'ms', value: 300 } },
-              retryPolicy: { maxRetries: 3, perRetryTimeout: { unit: 's', value: 1 }, grpcRetryEvents: ['unavailable'] },
+              retryPolicy: {
+                maxRetries: 3,
+                perRetryTimeout: { unit: 's', value: 1 },
+                grpcRetryEvents: ['unavailable'],
+              },
             },
           },
         }),
       );
-      await sdk.send(new CreateVirtualServiceCommand({ meshName: 'mesh-1', virtualServiceName: 'who.grpc.local', spec: { provider: { virtualRouter: { virtualRouterName: 'grpc-router' } } } }));
+      await sdk.send(
+        new CreateVirtualServiceCommand({
+          meshName: 'mesh-1',
+          virtualServiceName: 'who.grpc.local',
+          spec: { provider: { virtualRouter: { virtualRouterName: 'grpc-router' } } },
+        }),
+      );
       await sdk.send(
         new CreateVirtualNodeCommand({
           meshName: 'mesh-1',
@@ -172,12 +244,16 @@ describe('amime serve with the seed mesh', () => {
     });
 
     it('retries UNAVAILABLE: two failed attempts, then success', async () => {
-      await expect(whoWith(client, { 'x-attempt-key': 'retry-1', 'x-fail-first': '2' })).resolves.toBe('grpc-a');
+      await expect(whoWith(client, { 'x-attempt-key': 'retry-1', 'x-fail-first': '2' })).resolves.toBe(
+        'grpc-a',
+      );
       expect(g.attempts.get('retry-1')).toBe(3);
     });
 
     it('gives up after maxRetries', async () => {
-      await expect(whoWith(client, { 'x-attempt-key': 'retry-2', 'x-fail-first': '10' })).rejects.toMatchObject({ code: 14 });
+      await expect(
+        whoWith(client, { 'x-attempt-key': 'retry-2', 'x-fail-first': '10' }),
+      ).rejects.toMatchObject({ code: 14 });
       expect(g.attempts.get('retry-2')).toBe(4);
     });
 
@@ -191,7 +267,9 @@ describe('amime serve with the seed mesh', () => {
 
   it('exports metrics about proxies, pushes and API requests', async () => {
     const text = await (await fetch(`${serve.apiUrl}/metrics`)).text();
-    expect(text).toMatch(/amime_xds_connected_proxies\{group="mesh\/mesh-1\/virtualNode\/vnode-x_mesh-test#grpc"\} 1/);
+    expect(text).toMatch(
+      /amime_xds_connected_proxies\{group="mesh\/mesh-1\/virtualNode\/vnode-x_mesh-test#grpc"\} 1/,
+    );
     expect(text).toMatch(/amime_xds_acks_total\{type="CDS"\} \d+/);
     expect(text).toMatch(/amime_api_requests_total\{operation="UpdateRoute",code="200"\} 1/);
     expect(text).toMatch(/amime_translation_seconds_count \d+/);

@@ -17,7 +17,9 @@ afterAll(async () => {
 });
 
 // Each test gets its own prefix in the shared etcd, so stores never see each other.
-registerStoreContract('etcd', async () => createEtcdStore({ endpoints: [etcd.endpoint], prefix: `t${n++}/` }));
+registerStoreContract('etcd', async () =>
+  createEtcdStore({ endpoints: [etcd.endpoint], prefix: `t${n++}/` }),
+);
 
 describe('etcd store specifics', () => {
   it('isolates stores by prefix while sharing etcd revisions', async () => {
@@ -41,7 +43,9 @@ describe('etcd store specifics', () => {
     const two: ResourceStore = createEtcdStore({ endpoints: [etcd.endpoint], prefix });
     const stream = await two.watch({ prefix: 'VirtualNode/' });
     const created = await one.put('VirtualNode/ns/a', { v: 1 }, { expectedVersion: 0 });
-    await expect(two.put('VirtualNode/ns/a', { v: 2 }, { expectedVersion: 0 })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(two.put('VirtualNode/ns/a', { v: 2 }, { expectedVersion: 0 })).rejects.toMatchObject({
+      code: 'conflict',
+    });
     expect((await takeEvents(stream, 1))[0]?.record).toEqual(created);
     await one.close();
     await two.close();

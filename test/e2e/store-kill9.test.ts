@@ -36,11 +36,22 @@ interface WriterRun {
 
 function runAndKill(dataDir: string): Promise<WriterRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, String(TOTAL), String(WORKERS)], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const run: WriterRun = { dataDir, attempted: new Set(), acked: [], finished: false, signal: null, stderr: '' };
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', WRITER, dataDir, String(TOTAL), String(WORKERS)],
+      {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const run: WriterRun = {
+      dataDir,
+      attempted: new Set(),
+      acked: [],
+      finished: false,
+      signal: null,
+      stderr: '',
+    };
     let pending = '';
     let killed = false;
     child.stdout.setEncoding('utf8');
@@ -90,7 +101,11 @@ describe('SQLite store under kill -9', () => {
     const present: StoredRecord<ReturnType<typeof writerValue>>[] = [];
     let token: string | undefined;
     do {
-      const page = await store.list<ReturnType<typeof writerValue>>({ prefix: 'kill9/', limit: 128, continueToken: token });
+      const page = await store.list<ReturnType<typeof writerValue>>({
+        prefix: 'kill9/',
+        limit: 128,
+        continueToken: token,
+      });
       present.push(...page.items);
       token = page.nextToken;
     } while (token !== undefined);
@@ -111,7 +126,9 @@ describe('SQLite store under kill -9', () => {
     // One key per revision, no gaps: no write was half-applied or applied twice.
     const revision = await store.revision();
     expect(revision).toBe(present.length);
-    expect(present.map((r) => r.modRevision).sort((a, b) => a - b)).toEqual(Array.from({ length: revision }, (_, i) => i + 1));
+    expect(present.map((r) => r.modRevision).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: revision }, (_, i) => i + 1),
+    );
     // The change log agrees with the table.
     const replay = await store.watch({ fromRevision: 0 });
     const events = await takeEvents(replay, revision);

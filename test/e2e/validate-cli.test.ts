@@ -26,7 +26,15 @@ function amime(args: string[], cwd = SEED): { code: number | null; stdout: strin
 }
 
 interface JsonReport {
-  diagnostics: Array<{ severity: string; code: string; path: string; message: string; source?: { file: string; line: number; col: number }; resource?: { kind: string; name: string; namespace?: string }; related?: Array<{ message: string }> }>;
+  diagnostics: Array<{
+    severity: string;
+    code: string;
+    path: string;
+    message: string;
+    source?: { file: string; line: number; col: number };
+    resource?: { kind: string; name: string; namespace?: string };
+    related?: Array<{ message: string }>;
+  }>;
   summary: { meshes: number; resources: number; errors: number; warnings: number };
 }
 
@@ -36,14 +44,25 @@ describe('amime validate (CLI)', { timeout: 120_000 }, () => {
     expect(r.code, r.stderr).toBe(1);
     const errorLines = r.stdout.split('\n').filter((l) => /^\S.*: error: /.test(l));
     expect(errorLines).toHaveLength(2);
-    expect(errorLines[0]).toMatch(/^as-written\/01-mesh-and-vnode\.yaml:11:3: error: Mesh mesh-1: spec\.namespaceSelector: no Mesh selects namespace mesh-test: Mesh mesh-1 selects mesh=sitateru-mesh, but the namespace has mesh=mesh-1 .*\[mesh\.no-matching-mesh\]$/);
+    expect(errorLines[0]).toMatch(
+      /^as-written\/01-mesh-and-vnode\.yaml:11:3: error: Mesh mesh-1: spec\.namespaceSelector: no Mesh selects namespace mesh-test: Mesh mesh-1 selects mesh=sitateru-mesh, but the namespace has mesh=mesh-1 .*\[mesh\.no-matching-mesh\]$/,
+    );
     expect(errorLines[1]).toBe(
       'as-written/02-router-and-service.yaml:23:15: error: VirtualRouter mesh-test/vrouter-1: spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef: route route-1 targets VirtualNode mesh-test/vnode-2, which does not exist [ref.not-found]',
     );
     // The resources the mesh error leaves without a mesh are listed under it, indented, not as errors.
     const related = r.stdout.split('\n').filter((l) => l.startsWith('    '));
-    expect(related).toContain('    as-written/01-mesh-and-vnode.yaml:19:3: Namespace mesh-test: metadata.labels: namespace mesh-test has mesh=mesh-1, appmesh.k8s.aws/sidecarInjectorWebhook=enabled');
-    for (const name of ['VirtualNode mesh-test/vnode-1', 'VirtualRouter mesh-test/vrouter-1', 'VirtualService mesh-test/svc-v', 'VirtualNode mesh-test/vnode-x', 'VirtualGateway mesh-test/gateway-v', 'GatewayRoute mesh-test/gateway-v-route-v']) {
+    expect(related).toContain(
+      '    as-written/01-mesh-and-vnode.yaml:19:3: Namespace mesh-test: metadata.labels: namespace mesh-test has mesh=mesh-1, appmesh.k8s.aws/sidecarInjectorWebhook=enabled',
+    );
+    for (const name of [
+      'VirtualNode mesh-test/vnode-1',
+      'VirtualRouter mesh-test/vrouter-1',
+      'VirtualService mesh-test/svc-v',
+      'VirtualNode mesh-test/vnode-x',
+      'VirtualGateway mesh-test/gateway-v',
+      'GatewayRoute mesh-test/gateway-v-route-v',
+    ]) {
       expect(related.some((l) => l.includes(`${name}: metadata.namespace: left without a mesh`))).toBe(true);
     }
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 mesh · 6 resources · 2 errors · 0 warnings');
@@ -60,19 +79,37 @@ describe('amime validate (CLI)', { timeout: 120_000 }, () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.summary).toEqual({ meshes: 1, resources: 6, errors: 2, warnings: 0 });
-    expect(report.diagnostics.map((d) => [d.severity, d.code, d.path, `${d.source?.file}:${d.source?.line}`])).toEqual([
+    expect(
+      report.diagnostics.map((d) => [d.severity, d.code, d.path, `${d.source?.file}:${d.source?.line}`]),
+    ).toEqual([
       ['error', 'mesh.no-matching-mesh', 'spec.namespaceSelector', 'as-written/01-mesh-and-vnode.yaml:11'],
-      ['error', 'ref.not-found', 'spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef', 'as-written/02-router-and-service.yaml:23'],
+      [
+        'error',
+        'ref.not-found',
+        'spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef',
+        'as-written/02-router-and-service.yaml:23',
+      ],
     ]);
     expect(report.diagnostics[0]!.related).toHaveLength(7);
     const complete = JSON.parse(amime(['validate', '-o', 'json', 'complete']).stdout) as JsonReport;
-    expect(complete).toEqual({ diagnostics: [], summary: { meshes: 1, resources: 7, errors: 0, warnings: 0 } });
+    expect(complete).toEqual({
+      diagnostics: [],
+      summary: { meshes: 1, resources: 7, errors: 0, warnings: 0 },
+    });
   });
 
   it('several paths are one input; --quota overrides a quota by name or App Mesh code', () => {
-    const r = amime(['validate', '--quota', 'virtualNodesPerMesh=2', 'complete/mesh.yaml', 'complete/workloads.yaml']);
+    const r = amime([
+      'validate',
+      '--quota',
+      'virtualNodesPerMesh=2',
+      'complete/mesh.yaml',
+      'complete/workloads.yaml',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('complete/mesh.yaml:59:3: error: VirtualNode mesh-test/vnode-x: metadata.name: mesh mesh-1: virtual nodes: 3; the quota "Virtual nodes per mesh" (L-E043DFB4) is 2');
+    expect(r.stdout).toContain(
+      'complete/mesh.yaml:59:3: error: VirtualNode mesh-test/vnode-x: metadata.name: mesh mesh-1: virtual nodes: 3; the quota "Virtual nodes per mesh" (L-E043DFB4) is 2',
+    );
     expect(amime(['validate', '--quota', 'L-E043DFB4=3', 'complete']).code).toBe(0);
   });
 

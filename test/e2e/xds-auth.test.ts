@@ -19,9 +19,10 @@ import { apiListener } from './support/envoy-resources.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SEED_COPY = path.join(here, 'support', 'seed-proxy-auth-policy.json');
 // CI lays shared/ beside the clone; a developer machine has it at /work/shared.
-const SEED_SHARED = [path.resolve(here, '../../../shared/seed/as-written/01-proxy-auth-policy.json'), '/work/shared/seed/as-written/01-proxy-auth-policy.json'].find(
-  (p) => existsSync(p),
-);
+const SEED_SHARED = [
+  path.resolve(here, '../../../shared/seed/as-written/01-proxy-auth-policy.json'),
+  '/work/shared/seed/as-written/01-proxy-auth-policy.json',
+].find((p) => existsSync(p));
 const SEED = SEED_SHARED ?? SEED_COPY;
 
 const ALLOWED = 'mesh/mesh-1/virtualNode/vnode-1_mesh-test';
@@ -44,7 +45,8 @@ function bearer(token: string): grpc.Metadata {
 
 beforeAll(() => {
   cache = new SnapshotCache();
-  for (const id of [ALLOWED, OTHER_MESH]) cache.setSnapshot(id, { [TYPE_URL.Listener]: { l1: apiListener('l1', 'r1') } });
+  for (const id of [ALLOWED, OTHER_MESH])
+    cache.setSnapshot(id, { [TYPE_URL.Listener]: { l1: apiListener('l1', 'r1') } });
   pki = makePki();
   const dir = mkdtempSync(path.join(tmpdir(), 'amime-auth-'));
   authFile = path.join(dir, 'proxy-credentials.yaml');
@@ -135,7 +137,10 @@ describe('bearer tokens', () => {
     expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(denied.details).toMatch(/mesh\/other\/virtualNode.*no policy allows it/);
     // A full ARN in another account is not covered by the seed policy either.
-    const foreign = await stream(FLEET_TOKEN, 'arn:aws:appmesh:ap-northeast-1:999999999999:mesh/mesh-1/virtualNode/vnode-1_mesh-test').ended;
+    const foreign = await stream(
+      FLEET_TOKEN,
+      'arn:aws:appmesh:ap-northeast-1:999999999999:mesh/mesh-1/virtualNode/vnode-1_mesh-test',
+    ).ended;
     expect(foreign.code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
@@ -148,9 +153,13 @@ describe('bearer tokens', () => {
   it('requires credentials for CSDS too', async () => {
     await expect(fetchClientStatus(port)).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     // The fleet token may stream but not read status (amime:ReadClientStatus is not in the seed policy).
-    const res = (await fetchClientStatus(port, {}, { metadata: bearer(FLEET_TOKEN) })) as { config?: unknown[] };
+    const res = (await fetchClientStatus(port, {}, { metadata: bearer(FLEET_TOKEN) })) as {
+      config?: unknown[];
+    };
     expect(res.config ?? []).toHaveLength(0);
-    const all = (await fetchClientStatus(port, {}, { metadata: bearer(DENY_TOKEN) })) as { config?: { node: { id: string } }[] };
+    const all = (await fetchClientStatus(port, {}, { metadata: bearer(DENY_TOKEN) })) as {
+      config?: { node: { id: string } }[];
+    };
     expect(all.config?.map((c) => c.node.id)).toContain(ALLOWED);
   });
 });
@@ -167,7 +176,12 @@ describe('client certificates (mTLS)', () => {
       arn: { region: 'ap-northeast-1', accountId: '111122223333' },
       logger: quiet,
     });
-    port = await server.listen('127.0.0.1', 0, { ca: pki.ca, cert: pki.server.cert, key: pki.server.key, requireClientCert: true });
+    port = await server.listen('127.0.0.1', 0, {
+      ca: pki.ca,
+      cert: pki.server.cert,
+      key: pki.server.key,
+      requireClientCert: true,
+    });
   });
 
   afterAll(async () => {
@@ -204,18 +218,24 @@ describe('client certificates (mTLS)', () => {
 describe('listening without authentication', () => {
   it('is refused on a non-loopback address unless insecure is set', async () => {
     const s = new XdsServer({ cache, logger: quiet });
-    await expect(s.listen('0.0.0.0', 0)).rejects.toThrow(/refusing to serve xDS without authentication on 0\.0\.0\.0/);
+    await expect(s.listen('0.0.0.0', 0)).rejects.toThrow(
+      /refusing to serve xDS without authentication on 0\.0\.0\.0/,
+    );
     await s.close(100);
     const warnings: string[] = [];
-    const insecure = new XdsServer({ cache, insecure: true, logger: { ...quiet, warn: (_o: object, m?: string) => warnings.push(m ?? '') } });
+    const insecure = new XdsServer({
+      cache,
+      insecure: true,
+      logger: { ...quiet, warn: (_o: object, m?: string) => warnings.push(m ?? '') },
+    });
     expect(await insecure.listen('0.0.0.0', 0)).toBeGreaterThan(0);
     expect(warnings.join()).toMatch(/WITHOUT authentication/);
     await insecure.close(100);
   });
 
   it('needs region and account to authorize', () => {
-    expect(
-      () => new XdsServer({ cache, authenticator: new FileAuthenticator({ principals: [] }) }),
-    ).toThrow(/arn: \{ region, accountId \}/);
+    expect(() => new XdsServer({ cache, authenticator: new FileAuthenticator({ principals: [] }) })).toThrow(
+      /arn: \{ region, accountId \}/,
+    );
   });
 });

@@ -166,9 +166,14 @@ describe('delta ADS', () => {
     cache.setSnapshot(NODE, snapshot({ c1: [1001], c2: [7002] }));
 
     const c = client();
-    const versions = (r: DeltaResponse): Record<string, string> => Object.fromEntries(r.resources.map((x) => [x.name, x.version]));
+    const versions = (r: DeltaResponse): Record<string, string> =>
+      Object.fromEntries(r.resources.map((x) => [x.name, x.version]));
     c.send({ type_url: CDS, node: envoyNode, initial_resource_versions: versions(held.get(CDS)!) });
-    c.send({ type_url: EDS, resource_names_subscribe: ['c1', 'c2'], initial_resource_versions: versions(held.get(EDS)!) });
+    c.send({
+      type_url: EDS,
+      resource_names_subscribe: ['c1', 'c2'],
+      initial_resource_versions: versions(held.get(EDS)!),
+    });
     const eds = await c.next();
     expect(eds.type_url).toBe(EDS);
     expect(names(eds)).toEqual(['c2']);

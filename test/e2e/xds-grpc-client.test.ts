@@ -44,7 +44,12 @@ async function waitFor<T>(what: string, fn: () => T | undefined | false, timeout
 beforeAll(async () => {
   a = await startBackend('backend-A');
   b = await startBackend('backend-B');
-  cfg = { listener: LISTENER, route: 'route-svc-v', backends: { 'cds-a': a.port, 'cds-b': b.port }, weights: { 'cds-a': 1, 'cds-b': 1 } };
+  cfg = {
+    listener: LISTENER,
+    route: 'route-svc-v',
+    backends: { 'cds-a': a.port, 'cds-b': b.port },
+    weights: { 'cds-a': 1, 'cds-b': 1 },
+  };
   cache = new SnapshotCache();
   cache.setSnapshot(GROUP, splitSnapshot(cfg));
   server = new XdsServer({ cache, logger: quiet });
@@ -71,7 +76,13 @@ describe('proxyless gRPC client through the xDS server', () => {
     expect(Math.abs(na - 500)).toBeLessThan(4.5 * Math.sqrt(250));
     const st = server.clientStatus();
     expect(st).toHaveLength(1);
-    expect(st[0]).toMatchObject({ nodeId: NODE, group: GROUP, flavour: 'grpc', protocol: 'sotw', waiting: false });
+    expect(st[0]).toMatchObject({
+      nodeId: NODE,
+      group: GROUP,
+      flavour: 'grpc',
+      protocol: 'sotw',
+      waiting: false,
+    });
     expect(st[0]!.types.map((t) => [t.typeUrl, t.pendingAck])).toEqual([
       [TYPE_URL.Cluster, false],
       [TYPE_URL.ClusterLoadAssignment, false],
@@ -113,18 +124,26 @@ describe('proxyless gRPC client through the xDS server', () => {
     expect(rds.lastNack?.version).toBe(badVersion);
     expect(rds.lastNack?.message).toMatch(/weighted_clusters sum of weights is 0/);
     expect(rds.ackedVersion).not.toBe(badVersion);
-    expect(server.groupStatus().find((g) => g.group === GROUP)!.nacks[0]!.message).toMatch(/sum of weights is 0/);
+    expect(server.groupStatus().find((g) => g.group === GROUP)!.nacks[0]!.message).toMatch(
+      /sum of weights is 0/,
+    );
     expect(bad.changed).toBe(true);
 
     cfg = { ...cfg, weights: { 'cds-a': 0, 'cds-b': 100 } };
     cache.setSnapshot(GROUP, splitSnapshot(cfg));
     const fixed = await waitFor('ACK of the fix', () =>
-      acks.find((e) => e.typeUrl === TYPE_URL.RouteConfiguration && e.version !== badVersion && rdsPushes().at(-1)!.version === e.version),
+      acks.find(
+        (e) =>
+          e.typeUrl === TYPE_URL.RouteConfiguration &&
+          e.version !== badVersion &&
+          rdsPushes().at(-1)!.version === e.version,
+      ),
     );
     expect(fixed.pushLatencyMs).toBeGreaterThanOrEqual(0);
     let streak = 0;
     const t0 = Date.now();
-    while (streak < 20 && Date.now() - t0 < 2000) streak = (await who(client)) === 'backend-B' ? streak + 1 : 0;
+    while (streak < 20 && Date.now() - t0 < 2000)
+      streak = (await who(client)) === 'backend-B' ? streak + 1 : 0;
     expect(streak).toBe(20);
   });
 

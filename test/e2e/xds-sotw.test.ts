@@ -125,7 +125,12 @@ describe('SotW subscriptions', () => {
     const eds = await c.next();
     expect(eds.type_url).toBe(EDS);
     // A name change carrying the previous nonce is stale and must not trigger anything.
-    c.send({ type_url: EDS, response_nonce: first.get(EDS)!.nonce, version_info: first.get(EDS)!.version_info, resource_names: ['c1'] });
+    c.send({
+      type_url: EDS,
+      response_nonce: first.get(EDS)!.nonce,
+      version_info: first.get(EDS)!.version_info,
+      resource_names: ['c1'],
+    });
     await c.nothingFor(150);
     c.ack(eds);
     await c.nothingFor(150);
@@ -147,7 +152,9 @@ describe('SotW pushes', () => {
     const newest = await c.next();
     expect(newest.type_url).toBe(EDS);
     expect(newest.version_info).toBe(cache.getSnapshot(GROUP)!.types.get(EDS)!.version);
-    const c1 = newest.resources.find((r) => r.cluster_name === 'c1') as { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { port_value: number } } } }[] }[] };
+    const c1 = newest.resources.find((r) => r.cluster_name === 'c1') as {
+      endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { port_value: number } } } }[] }[];
+    };
     expect(c1.endpoints[0]!.lb_endpoints[0]!.endpoint.address.socket_address.port_value).toBe(4001);
     c.ack(newest);
     await c.nothingFor(150);
@@ -169,7 +176,11 @@ describe('SotW pushes', () => {
     await connectAll(c);
     cache.setSnapshot(
       GROUP,
-      snapshot({ clusters: { c1: {}, c2: { connect_timeout: { seconds: 3 } } }, endpoints: { c1: [1001], c2: [5002] }, weights: { c1: 1, c2: 3 } }),
+      snapshot({
+        clusters: { c1: {}, c2: { connect_timeout: { seconds: 3 } } },
+        endpoints: { c1: [1001], c2: [5002] },
+        weights: { c1: 1, c2: 3 },
+      }),
     );
     const order: string[] = [];
     for (;;) {
@@ -211,14 +222,26 @@ describe('SotW pushes', () => {
     c.nack(bad, good.get(RDS)!.version_info, 'weighted_clusters sum of weights is 0');
     await c.nothingFor(300);
     // Re-requesting with the same nonce (e.g. a names update) does not bring it back.
-    c.send({ type_url: RDS, version_info: good.get(RDS)!.version_info, response_nonce: bad.nonce, resource_names: ['r1'] });
+    c.send({
+      type_url: RDS,
+      version_info: good.get(RDS)!.version_info,
+      response_nonce: bad.nonce,
+      resource_names: ['r1'],
+    });
     await c.nothingFor(200);
     expect(nacks).toEqual(['weighted_clusters sum of weights is 0']);
 
     const st = server.clientStatus()[0]!.types.find((t) => t.typeUrl === RDS)!;
     expect(st.ackedVersion).toBe(good.get(RDS)!.version_info);
-    expect(st.lastNack).toMatchObject({ version: bad.version_info, message: 'weighted_clusters sum of weights is 0', code: 3 });
-    expect(server.groupStatus().find((g) => g.group === GROUP)!.nacks[0]).toMatchObject({ typeUrl: RDS, version: bad.version_info });
+    expect(st.lastNack).toMatchObject({
+      version: bad.version_info,
+      message: 'weighted_clusters sum of weights is 0',
+      code: 3,
+    });
+    expect(server.groupStatus().find((g) => g.group === GROUP)!.nacks[0]).toMatchObject({
+      typeUrl: RDS,
+      version: bad.version_info,
+    });
 
     cache.setSnapshot(GROUP, snapshot({ weights: { c1: 1, c2: 0 } }));
     const fixed = await c.next();
@@ -226,7 +249,9 @@ describe('SotW pushes', () => {
     expect(fixed.version_info).not.toBe(bad.version_info);
     c.ack(fixed);
     await new Promise((r) => setTimeout(r, 50));
-    expect(server.clientStatus()[0]!.types.find((t) => t.typeUrl === RDS)!.ackedVersion).toBe(fixed.version_info);
+    expect(server.clientStatus()[0]!.types.find((t) => t.typeUrl === RDS)!.ackedVersion).toBe(
+      fixed.version_info,
+    );
   });
 });
 
@@ -286,10 +311,16 @@ describe('SotW connections', () => {
   it('accepts full ARNs and shared-mesh ids, grouped by the short form', async () => {
     cache.setSnapshot(GROUP, snapshot());
     const c = client();
-    c.send({ type_url: LDS, node: { id: `arn:aws:appmesh:eu-west-1:123456789012:${NODE}`, user_agent_name: 'envoy' } });
+    c.send({
+      type_url: LDS,
+      node: { id: `arn:aws:appmesh:eu-west-1:123456789012:${NODE}`, user_agent_name: 'envoy' },
+    });
     expect((await c.next()).names).toEqual(['l1']);
     const shared = client();
-    shared.send({ type_url: LDS, node: { id: 'mesh/mesh-1@210987654321/virtualNode/vn-1_ns', user_agent_name: 'envoy' } });
+    shared.send({
+      type_url: LDS,
+      node: { id: 'mesh/mesh-1@210987654321/virtualNode/vn-1_ns', user_agent_name: 'envoy' },
+    });
     expect((await shared.next()).names).toEqual(['l1']);
     expect(new Set(server.clientStatus().map((s) => s.group))).toEqual(new Set([GROUP]));
   });
@@ -314,9 +345,16 @@ describe('SotW connections', () => {
     ]);
     expect(byType(CDS)[0]!.xds_config).toBeDefined();
     const rds = byType(RDS)[0]!;
-    expect(rds).toMatchObject({ name: 'r1', client_status: 'NACKED', config_status: 'ERROR', version_info: good.get(RDS)!.version_info });
+    expect(rds).toMatchObject({
+      name: 'r1',
+      client_status: 'NACKED',
+      config_status: 'ERROR',
+      version_info: good.get(RDS)!.version_info,
+    });
     expect(rds.error_state).toMatchObject({ details: 'sum of weights is 0', version_info: bad.version_info });
-    const none = (await fetchClientStatus(port, { node_matchers: [{ node_id: { prefix: 'mesh/other/' } }] })) as { config?: unknown[] };
+    const none = (await fetchClientStatus(port, {
+      node_matchers: [{ node_id: { prefix: 'mesh/other/' } }],
+    })) as { config?: unknown[] };
     expect(none.config ?? []).toHaveLength(0);
   });
 });

@@ -17,9 +17,17 @@ export async function startApi(options: ApiServerOptions): Promise<{ app: Fastif
   const app = createApiServer(options);
   await app.ready();
   const call: Call = async (method, url, payload) => {
-    const r = await app.inject({ method, url: `/v20190125${url}`, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    const r = await app.inject({
+      method,
+      url: `/v20190125${url}`,
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
     const type = r.headers['x-amzn-errortype'];
-    return { status: r.statusCode, errorType: typeof type === 'string' ? type : undefined, body: r.body === '' ? {} : (r.json() as Record<string, unknown>) };
+    return {
+      status: r.statusCode,
+      errorType: typeof type === 'string' ? type : undefined,
+      body: r.body === '' ? {} : (r.json() as Record<string, unknown>),
+    };
   };
   return { app, call };
 }
@@ -32,13 +40,20 @@ export async function importManifests(store: ResourceStore, paths: string[]): Pr
   const loaded = await loadPaths(paths);
   let n = 0;
   for (const ns of loaded.namespaces) {
-    await store.put(resourceKey('Namespace', undefined, ns.name), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.name, labels: ns.labels } });
+    await store.put(resourceKey('Namespace', undefined, ns.name), {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns.name, labels: ns.labels },
+    });
     n++;
   }
   for (const obj of loaded.meshObjects) {
     const { resource, diagnostics } = checkObject(obj.object);
     if (!resource) throw new Error(`manifest does not validate: ${JSON.stringify(diagnostics)}`);
-    await store.put(resourceKey(resource.kind, resource.metadata.namespace, resource.metadata.name), resource);
+    await store.put(
+      resourceKey(resource.kind, resource.metadata.namespace, resource.metadata.name),
+      resource,
+    );
     n++;
   }
   return n;

@@ -31,7 +31,10 @@ export function resourceLabel(r: StepResult['step']): string {
 
 export async function runApply(options: ApplyCliOptions, out: Out, err: Out): Promise<number> {
   const load = await loadPaths(options.filename);
-  const plan = planApply(load, { defaultNamespace: options.namespace, ...(options.mesh ? { mesh: options.mesh } : {}) });
+  const plan = planApply(load, {
+    defaultNamespace: options.namespace,
+    ...(options.mesh ? { mesh: options.mesh } : {}),
+  });
   for (const d of plan.diagnostics) err.write(`${formatDiagnostic(d)}\n`);
   if (plan.diagnostics.length > 0 && plan.steps.length === 0) return 1;
   const creds = credentialsFromEnv();
@@ -45,7 +48,9 @@ export async function runApply(options: ApplyCliOptions, out: Out, err: Out): Pr
     const result = await applyStep(client, step);
     if (result.error) {
       failed = true;
-      err.write(`Error from server (${result.error.type}): ${resourceLabel(step)}: ${result.error.message}\n`);
+      err.write(
+        `Error from server (${result.error.type}): ${resourceLabel(step)}: ${result.error.message}\n`,
+      );
     } else out.write(`${resourceLabel(step)} ${result.outcome}\n`);
   }
   return failed ? 1 : 0;
@@ -54,12 +59,21 @@ export async function runApply(options: ApplyCliOptions, out: Out, err: Out): Pr
 export function register(program: Command): void {
   program
     .command('apply')
-    .description('create or update the App Mesh resources of manifests on a running Amime server, through its REST API')
-    .requiredOption('-f, --filename <path>', 'a manifest file or folder (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .description(
+      'create or update the App Mesh resources of manifests on a running Amime server, through its REST API',
+    )
+    .requiredOption(
+      '-f, --filename <path>',
+      'a manifest file or folder (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--server <url>', 'the Amime REST API', DEFAULT_SERVER)
     .option('--mesh <name>', 'mesh for resources whose membership the files do not tell')
     .option('-n, --namespace <ns>', 'namespace for objects that name none', 'default')
-    .option('--region <region>', 'SigV4 region (signing happens when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set)')
+    .option(
+      '--region <region>',
+      'SigV4 region (signing happens when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set)',
+    )
     .action(async (opts: ApplyCliOptions) => {
       process.exitCode = await runApply(opts, process.stdout, process.stderr);
     });

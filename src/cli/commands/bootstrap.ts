@@ -26,7 +26,12 @@ interface Out {
 export function runBootstrap(options: BootstrapCliOptions, out: Out, err: Out): number {
   let config;
   try {
-    config = bootstrap({ nodeId: options.proxy, xds: options.xds, adminPort: options.adminPort, ...(options.cluster ? { cluster: options.cluster } : {}) });
+    config = bootstrap({
+      nodeId: options.proxy,
+      xds: options.xds,
+      adminPort: options.adminPort,
+      ...(options.cluster ? { cluster: options.cluster } : {}),
+    });
   } catch (e) {
     err.write(`amime bootstrap: ${(e as Error).message}\n`);
     return 2;
@@ -37,7 +42,9 @@ export function runBootstrap(options: BootstrapCliOptions, out: Out, err: Out): 
     return 1;
   }
   const view = toJsonView(BOOTSTRAP_TYPE, encodePlain(BOOTSTRAP_TYPE, config));
-  out.write(options.output === 'json' ? `${JSON.stringify(view, null, 2)}\n` : YAML.stringify(view, { lineWidth: 0 }));
+  out.write(
+    options.output === 'json' ? `${JSON.stringify(view, null, 2)}\n` : YAML.stringify(view, { lineWidth: 0 }),
+  );
   return 0;
 }
 
@@ -69,7 +76,10 @@ export function register(program: Command): void {
   program
     .command('bootstrap')
     .description('print an Envoy bootstrap that connects a proxy to Amime over ADS')
-    .requiredOption('--proxy <id>', 'node id (mesh/<mesh>/virtualNode/<name>, …/virtualGateway/<name>) or ARN')
+    .requiredOption(
+      '--proxy <id>',
+      'node id (mesh/<mesh>/virtualNode/<name>, …/virtualGateway/<name>) or ARN',
+    )
     .requiredOption('--xds <address>', 'Amime xDS address: HOST:PORT or unix:///path', xdsAddress)
     .option('--cluster <name>', 'node.cluster (APPMESH_RESOURCE_CLUSTER); default: the node id')
     .option('--admin-port <port>', 'Envoy admin port', port, 9901)

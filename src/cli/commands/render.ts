@@ -39,7 +39,12 @@ function endpointSource(file: string | undefined): EndpointSource {
 }
 
 /** Renders and prints; returns the exit code (1 on mesh errors or invalid output, 2 on an unknown proxy). */
-export async function runRender(paths: ReadonlyArray<string>, options: RenderCliOptions, out: Out, err: Out): Promise<number> {
+export async function runRender(
+  paths: ReadonlyArray<string>,
+  options: RenderCliOptions,
+  out: Out,
+  err: Out,
+): Promise<number> {
   const load = await loadPaths(paths);
   const { graph, diagnostics } = validateLoaded(load, {
     defaultNamespace: options.namespace,
@@ -50,7 +55,11 @@ export async function runRender(paths: ReadonlyArray<string>, options: RenderCli
   const found = resolveProxy(graph, options.proxy, options.grpc);
   if ('error' in found) {
     err.write(`amime render: ${found.error}\n`);
-    err.write(found.available.length > 0 ? `available proxies:\n${found.available.map((a) => `  ${a}`).join('\n')}\n` : 'no proxies: the input has no active virtual node or gateway\n');
+    err.write(
+      found.available.length > 0
+        ? `available proxies:\n${found.available.map((a) => `  ${a}`).join('\n')}\n`
+        : 'no proxies: the input has no active virtual node or gateway\n',
+    );
     return 2;
   }
   const t = translateGroupDetailed(graph, found.group, endpointSource(options.endpoints), {
@@ -60,7 +69,11 @@ export async function runRender(paths: ReadonlyArray<string>, options: RenderCli
   const problems = checkResources(t.resources);
   if (problems.length > 0) err.write(`${formatCheckProblems(problems)}\n`);
   const view = resourcesView(t.resources, options.type ?? XDS_KINDS);
-  out.write(options.output === 'json' ? `${JSON.stringify(view, null, 2)}\n` : YAML.stringify(view, { lineWidth: 0, aliasDuplicateObjects: false }));
+  out.write(
+    options.output === 'json'
+      ? `${JSON.stringify(view, null, 2)}\n`
+      : YAML.stringify(view, { lineWidth: 0, aliasDuplicateObjects: false }),
+  );
   return errors.length > 0 || problems.length > 0 ? 1 : 0;
 }
 
@@ -97,11 +110,15 @@ Examples:
 export function register(program: Command): void {
   program
     .command('render')
-    .description("print the Envoy configuration one proxy (virtual node or gateway) would receive")
+    .description('print the Envoy configuration one proxy (virtual node or gateway) would receive')
     .argument('<paths...>', 'files or folders with YAML or JSON manifests')
     .requiredOption('--proxy <id>', 'node id, ARN or <mesh>/<kind>/<name> of the proxy')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .option('--type <types>', `only these resource types (${XDS_KINDS.join(', ')}; comma-separated or repeated)`, parseTypes)
+    .option(
+      '--type <types>',
+      `only these resource types (${XDS_KINDS.join(', ')}; comma-separated or repeated)`,
+      parseTypes,
+    )
     .option('--grpc', 'render for a proxyless gRPC client of the virtual node', false)
     .option('-n, --namespace <namespace>', 'namespace for objects that name none', 'default')
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain for service hostnames', 'cluster.local')

@@ -1,6 +1,12 @@
 /** `amime serve`: run the control plane. */
 import type { Command } from 'commander';
-import { ConfigError, parseQuotaOverrides, readConfigFile, resolveConfig, type ServeConfigInput } from '../../server/config.js';
+import {
+  ConfigError,
+  parseQuotaOverrides,
+  readConfigFile,
+  resolveConfig,
+  type ServeConfigInput,
+} from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { startServer } from '../../server/serve.js';
 
@@ -42,30 +48,62 @@ export function register(program: Command): void {
     .description('run the control plane: store, App Mesh REST API, xDS (ADS) server, metrics')
     .option('-c, --config <file>', 'YAML/JSON configuration file (flags override it)')
     .option('--api-listen <host:port>', 'REST API, /healthz, /readyz and /metrics (default 127.0.0.1:9080)')
-    .option('--xds-listen <host:port>', 'xDS gRPC server for Envoy and proxyless gRPC (default 127.0.0.1:15010)')
+    .option(
+      '--xds-listen <host:port>',
+      'xDS gRPC server for Envoy and proxyless gRPC (default 127.0.0.1:15010)',
+    )
     .option('--data-dir <dir>', 'where the SQLite store lives (default ./amime-data)')
-    .option('--store <kind>', 'sqlite (default), memory, etcd, or kubernetes (the cluster is the store; run in-cluster)')
+    .option(
+      '--store <kind>',
+      'sqlite (default), memory, etcd, or kubernetes (the cluster is the store; run in-cluster)',
+    )
     .option('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, with --store etcd')
-    .option('--from <dir>', 'serve a folder of appmesh.k8s.aws/v1beta2 manifests, reloaded on change (REST API read-only)')
+    .option(
+      '--from <dir>',
+      'serve a folder of appmesh.k8s.aws/v1beta2 manifests, reloaded on change (REST API read-only)',
+    )
     .option('--no-seed', 'do not load examples/seed into a fresh data directory')
     .option('--region <region>', 'region in ARNs (default us-west-2)')
     .option('--account-id <12 digits>', 'account in ARNs, meshOwner and resourceOwner (default 000000000000)')
-    .option('--cluster-domain <domain>', 'Kubernetes cluster domain for service hostnames (default cluster.local)')
+    .option(
+      '--cluster-domain <domain>',
+      'Kubernetes cluster domain for service hostnames (default cluster.local)',
+    )
     .option('--log-level <level>', 'fatal, error, warn, info (default), debug, trace or silent')
-    .option('--quota <name=value>', 'override an App Mesh quota, e.g. virtualNodesPerMesh=500 (repeatable)', collect, [])
+    .option(
+      '--quota <name=value>',
+      'override an App Mesh quota, e.g. virtualNodesPerMesh=500 (repeatable)',
+      collect,
+      [],
+    )
     .option('--xds-auth-file <file>', 'proxy identities (bearer tokens, certificate names) with IAM policies')
     .option('--xds-tls-cert <file>', 'serve xDS over TLS with this certificate chain (PEM)')
     .option('--xds-tls-key <file>', 'private key for --xds-tls-cert')
     .option('--xds-tls-client-ca <file>', 'require client certificates signed by this CA (mTLS)')
     .option('--insecure-xds', 'allow unauthenticated plaintext xDS on a non-loopback address')
-    .option('--max-proxies-per-group <n>', 'connected Envoys per virtual node or gateway (App Mesh quota, default 50)')
-    .option('--api-credentials-file <file>', 'SigV4 access keys; when set, every REST API request must be signed')
+    .option(
+      '--max-proxies-per-group <n>',
+      'connected Envoys per virtual node or gateway (App Mesh quota, default 50)',
+    )
+    .option(
+      '--api-credentials-file <file>',
+      'SigV4 access keys; when set, every REST API request must be signed',
+    )
     .option('--endpoints-file <file>', 'virtual node instances (like Cloud Map) for EDS, YAML')
     .option('--debounce-quiet-ms <ms>', 'coalesce changes until this long without one (default 100)')
     .option('--debounce-max-ms <ms>', 'but never wait longer than this (default 1000)')
-    .option('--webhook-listen <host:port>', 'with --store kubernetes: serve the admission webhooks and sidecar injector over HTTPS')
-    .option('--webhook-cert-dir <dir>', 'folder with tls.crt and tls.key for the webhooks (reloaded on change)')
-    .option('--webhook-self-signed', 'with --webhook-listen: make and renew the webhook certificate in Secret amime-webhook-tls (POD_NAMESPACE) and set the webhooks\' caBundle; --webhook-cert-dir is then only a fallback')
+    .option(
+      '--webhook-listen <host:port>',
+      'with --store kubernetes: serve the admission webhooks and sidecar injector over HTTPS',
+    )
+    .option(
+      '--webhook-cert-dir <dir>',
+      'folder with tls.crt and tls.key for the webhooks (reloaded on change)',
+    )
+    .option(
+      '--webhook-self-signed',
+      "with --webhook-listen: make and renew the webhook certificate in Secret amime-webhook-tls (POD_NAMESPACE) and set the webhooks' caBundle; --webhook-cert-dir is then only a fallback",
+    )
     .option('--no-leader-election', 'with --store kubernetes and one replica: write status without a Lease')
     .addHelpText(
       'after',
@@ -92,7 +130,10 @@ Envoy: point a sidecar at the xDS address with node id mesh/<mesh>/virtualNode/<
         throw err;
       }
       const logger = createLogger(config.logLevel);
-      const server = await startServer(config, { logger, ...(flags.endpointsFile ? { endpointsFile: flags.endpointsFile } : {}) }).catch((err: unknown) => {
+      const server = await startServer(config, {
+        logger,
+        ...(flags.endpointsFile ? { endpointsFile: flags.endpointsFile } : {}),
+      }).catch((err: unknown) => {
         logger.fatal({ err }, 'amime could not start');
         process.stderr.write(`amime serve: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(1);
@@ -100,7 +141,12 @@ Envoy: point a sidecar at the xDS address with node id mesh/<mesh>/virtualNode/<
       // Where it listens is announced even at --log-level warn: scripts and tests wait for this line.
       const announce = config.logLevel === 'silent' ? logger : logger.child({}, { level: 'info' });
       announce.info(
-        { api: server.apiUrl, xds: server.xdsAddress, metrics: `${server.apiUrl}/metrics`, store: config.from ? `memory (from ${config.from})` : config.store },
+        {
+          api: server.apiUrl,
+          xds: server.xdsAddress,
+          metrics: `${server.apiUrl}/metrics`,
+          store: config.from ? `memory (from ${config.from})` : config.store,
+        },
         `amime is serving: REST API ${server.apiUrl}/v20190125 · xDS ${server.xdsAddress} · metrics ${server.apiUrl}/metrics`,
       );
       let stopping = false;
@@ -157,7 +203,9 @@ function toInput(f: ServeFlags): ServeConfigInput {
       ...(f.xdsTlsKey ? { tlsKey: f.xdsTlsKey } : {}),
       ...(f.xdsTlsClientCa ? { tlsClientCa: f.xdsTlsClientCa } : {}),
       ...(f.insecureXds ? { insecure: true } : {}),
-      ...(f.maxProxiesPerGroup ? { maxProxiesPerGroup: int(f.maxProxiesPerGroup, '--max-proxies-per-group') } : {}),
+      ...(f.maxProxiesPerGroup
+        ? { maxProxiesPerGroup: int(f.maxProxiesPerGroup, '--max-proxies-per-group') }
+        : {}),
     },
     api: { ...(f.apiCredentialsFile ? { credentialsFile: f.apiCredentialsFile } : {}) },
     kubernetes: {

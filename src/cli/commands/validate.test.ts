@@ -3,8 +3,12 @@ import { formatDiagnosticLine, formatReport, formatSummary } from './validate.js
 
 describe('validate output', () => {
   it('pluralises the summary', () => {
-    expect(formatSummary({ meshes: 1, resources: 1, errors: 1, warnings: 1 })).toBe('1 mesh · 1 resource · 1 error · 1 warning');
-    expect(formatSummary({ meshes: 3, resources: 12, errors: 2, warnings: 0 })).toBe('3 meshes · 12 resources · 2 errors · 0 warnings');
+    expect(formatSummary({ meshes: 1, resources: 1, errors: 1, warnings: 1 })).toBe(
+      '1 mesh · 1 resource · 1 error · 1 warning',
+    );
+    expect(formatSummary({ meshes: 3, resources: 12, errors: 2, warnings: 0 })).toBe(
+      '3 meshes · 12 resources · 2 errors · 0 warnings',
+    );
   });
 
   it('prints a diagnostic like a compiler, related places indented', () => {
@@ -15,14 +19,27 @@ describe('validate output', () => {
       message: 'missing',
       resource: { kind: 'VirtualNode', namespace: 'ns', name: 'a' },
       source: { file: 'f.yaml', line: 3, col: 5 },
-      related: [{ message: 'here', source: { file: 'g.yaml', line: 1, col: 1 }, resource: { kind: 'Mesh', name: 'm' }, path: 'spec' }],
+      related: [
+        {
+          message: 'here',
+          source: { file: 'g.yaml', line: 1, col: 1 },
+          resource: { kind: 'Mesh', name: 'm' },
+          path: 'spec',
+        },
+      ],
     });
-    expect(line).toBe('f.yaml:3:5: warning: VirtualNode ns/a: spec.backends[0]: missing [ref.backend-not-found]\n    g.yaml:1:1: Mesh m: spec: here');
+    expect(line).toBe(
+      'f.yaml:3:5: warning: VirtualNode ns/a: spec.backends[0]: missing [ref.backend-not-found]\n    g.yaml:1:1: Mesh m: spec: here',
+    );
   });
 
   it('colours only when asked', () => {
     const d = { severity: 'error' as const, code: 'x', path: '', message: 'm' };
-    expect(formatReport([d], { meshes: 0, resources: 0, errors: 1, warnings: 0 }, false)).not.toContain('\u001b[');
-    expect(formatReport([d], { meshes: 0, resources: 0, errors: 1, warnings: 0 }, true)).toContain('\u001b[1;31merror\u001b[0m');
+    expect(formatReport([d], { meshes: 0, resources: 0, errors: 1, warnings: 0 }, false)).not.toContain(
+      '\u001b[',
+    );
+    expect(formatReport([d], { meshes: 0, resources: 0, errors: 1, warnings: 0 }, true)).toContain(
+      '\u001b[1;31merror\u001b[0m',
+    );
   });
 });

@@ -3,7 +3,7 @@
  * and controller would, and print every problem like a compiler does. Thin: the
  * rules live in src/mesh, the reading in src/load.
  */
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { loadPaths } from '../../load/index.js';
 import { QUOTA_INFO, QUOTA_NAMES, quotaNameOf, validateLoaded, type Quotas } from '../../mesh/index.js';
@@ -30,7 +30,11 @@ interface Out {
 }
 
 /** Loads, validates and prints; returns the exit code (1 when there are errors). */
-export async function runValidate(paths: ReadonlyArray<string>, options: ValidateCliOptions, out: Out): Promise<number> {
+export async function runValidate(
+  paths: ReadonlyArray<string>,
+  options: ValidateCliOptions,
+  out: Out,
+): Promise<number> {
   const load = await loadPaths(paths);
   const { graph, diagnostics } = validateLoaded(load, {
     defaultNamespace: options.namespace,
@@ -52,10 +56,16 @@ export async function runValidate(paths: ReadonlyArray<string>, options: Validat
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export function formatSummary(s: Summary): string {
-  return [plural(s.meshes, 'mesh', 'meshes'), plural(s.resources, 'resource'), plural(s.errors, 'error'), plural(s.warnings, 'warning')].join(' · ');
+  return [
+    plural(s.meshes, 'mesh', 'meshes'),
+    plural(s.resources, 'resource'),
+    plural(s.errors, 'error'),
+    plural(s.warnings, 'warning'),
+  ].join(' · ');
 }
 
-const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+const paint = (on: boolean, code: string, text: string): string =>
+  on ? `\u001b[${code}m${text}\u001b[0m` : text;
 
 /** `file:line:col: error: Kind ns/name: spec.path: message [code]`, related places indented below. */
 export function formatDiagnosticLine(d: Diagnostic, color = false): string {
@@ -75,10 +85,19 @@ function formatRelated(r: RelatedInfo): string {
   return `${where}${what}${path}${r.message}`;
 }
 
-export function formatReport(diagnostics: ReadonlyArray<Diagnostic>, summary: Summary, color = false): string {
+export function formatReport(
+  diagnostics: ReadonlyArray<Diagnostic>,
+  summary: Summary,
+  color = false,
+): string {
   const body = diagnostics.map((d) => formatDiagnosticLine(d, color)).join('\n');
   const line = formatSummary(summary);
-  const painted = summary.errors > 0 ? paint(color, '1;31', line) : summary.warnings > 0 ? paint(color, '1;33', line) : paint(color, '1;32', line);
+  const painted =
+    summary.errors > 0
+      ? paint(color, '1;31', line)
+      : summary.warnings > 0
+        ? paint(color, '1;33', line)
+        : paint(color, '1;32', line);
   return `${body}${body ? '\n\n' : ''}${painted}\n`;
 }
 
@@ -86,7 +105,9 @@ function parseQuota(value: string, previous: Partial<Quotas> = {}): Partial<Quot
   const m = /^([^=]+)=(\d+)$/.exec(value.trim());
   const name = m ? quotaNameOf(m[1]!.trim()) : undefined;
   if (!m || !name) {
-    throw new InvalidArgumentError(`expected NAME=NUMBER with NAME one of ${QUOTA_NAMES.join(', ')} (or an App Mesh quota code such as ${QUOTA_INFO.virtualNodesPerMesh.code})`);
+    throw new InvalidArgumentError(
+      `expected NAME=NUMBER with NAME one of ${QUOTA_NAMES.join(', ')} (or an App Mesh quota code such as ${QUOTA_INFO.virtualNodesPerMesh.code})`,
+    );
   }
   return { ...previous, [name]: Number(m[2]) };
 }
@@ -119,7 +140,11 @@ export function register(program: Command): void {
     .description('check App Mesh manifests (files or folders) and print every problem with file:line')
     .argument('<paths...>', 'files or folders with YAML or JSON manifests')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--quota <name=value>', 'override an App Mesh quota, by name or App Mesh code (repeatable)', parseQuota)
+    .option(
+      '--quota <name=value>',
+      'override an App Mesh quota, by name or App Mesh code (repeatable)',
+      parseQuota,
+    )
     .option('-n, --namespace <namespace>', 'namespace for objects that name none', 'default')
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain for service hostnames', 'cluster.local')
     .option('--no-backend-groups', 'ignore BackendGroups (App Mesh needs --enable-backend-groups for them)')
@@ -128,8 +153,24 @@ export function register(program: Command): void {
       // Usage errors exit 2 (commander's default is 1, which means "problems found" here).
       process.exit(err.exitCode === 0 ? 0 : 2);
     })
-    .action(async (paths: string[], opts: { output: 'text' | 'json'; quota?: Partial<Quotas>; namespace: string; clusterDomain: string; backendGroups: boolean }) => {
-      const color = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined && opts.output === 'text';
-      process.exitCode = await runValidate(paths, { ...opts, quota: opts.quota ?? {}, color }, process.stdout);
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: {
+          output: 'text' | 'json';
+          quota?: Partial<Quotas>;
+          namespace: string;
+          clusterDomain: string;
+          backendGroups: boolean;
+        },
+      ) => {
+        const color =
+          Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined && opts.output === 'text';
+        process.exitCode = await runValidate(
+          paths,
+          { ...opts, quota: opts.quota ?? {}, color },
+          process.stdout,
+        );
+      },
+    );
 }

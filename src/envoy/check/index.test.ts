@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { assertResources, checkResource, checkResources, formatCheckProblem, formatCheckProblems } from './index.js';
+import {
+  assertResources,
+  checkResource,
+  checkResources,
+  formatCheckProblem,
+  formatCheckProblems,
+} from './index.js';
 import { sampleCluster, sampleEndpoints, sampleSet } from './testdata/sample.js';
 
 type Obj = Record<string, unknown>;
 
-const rules = (set: ReturnType<typeof sampleSet>): string[] => checkResources(set).map((p) => `${p.kind}[${p.index}] ${p.rule}`);
+const rules = (set: ReturnType<typeof sampleSet>): string[] =>
+  checkResources(set).map((p) => `${p.kind}[${p.index}] ${p.rule}`);
 
 describe('checkResources', () => {
   it('passes a valid listener (HCM over RDS/ADS, router, file access log), EDS clusters, weighted routes and endpoints', () => {
@@ -39,16 +46,24 @@ describe('checkResources', () => {
       'routes[0] xds.weighted_clusters_total',
     ]);
     const text = formatCheckProblems(checkResources(set));
-    expect(text).toContain('Cluster "" (clusters[0]): outlier_detection.intervall: envoy.config.cluster.v3.OutlierDetection has no field "intervall" (did you mean "interval"?) [proto.unknown_field]');
-    expect(text).toContain('Cluster "" (clusters[0]): connect_timeout: is out of range for google.protobuf.Duration (is 1000000000000s 0ns) [envoy.duration]');
-    expect(text).toContain('RouteConfiguration "rds_ingress_http_8080" (routes[0]): virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].name: weighted route names cluster "cds_egress_mesh-1_svc-b_http_8080", which is not in this proxy group\'s clusters [xds.missing_cluster]');
+    expect(text).toContain(
+      'Cluster "" (clusters[0]): outlier_detection.intervall: envoy.config.cluster.v3.OutlierDetection has no field "intervall" (did you mean "interval"?) [proto.unknown_field]',
+    );
+    expect(text).toContain(
+      'Cluster "" (clusters[0]): connect_timeout: is out of range for google.protobuf.Duration (is 1000000000000s 0ns) [envoy.duration]',
+    );
+    expect(text).toContain(
+      'RouteConfiguration "rds_ingress_http_8080" (routes[0]): virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].name: weighted route names cluster "cds_egress_mesh-1_svc-b_http_8080", which is not in this proxy group\'s clusters [xds.missing_cluster]',
+    );
     expect(() => assertResources(set)).toThrow(/10 problem\(s\) in generated Envoy resources/);
   });
 
   it('checks a single resource, and tolerates a resource that is not an object', () => {
     expect(checkResource('endpoints', sampleEndpoints())).toEqual([]);
     const [p] = checkResource('clusters', { ...sampleCluster(), lb_policy: 'NOPE' }, 4);
-    expect(p && formatCheckProblem(p)).toBe('Cluster "cds_egress_mesh-1_svc-b_http_8080" (clusters[4]): lb_policy: "NOPE" is not a value of envoy.config.cluster.v3.Cluster.LbPolicy [proto.enum]');
+    expect(p && formatCheckProblem(p)).toBe(
+      'Cluster "cds_egress_mesh-1_svc-b_http_8080" (clusters[4]): lb_policy: "NOPE" is not a value of envoy.config.cluster.v3.Cluster.LbPolicy [proto.enum]',
+    );
     const set = sampleSet();
     (set.secrets as unknown[]).push('oops');
     expect(rules(set)).toEqual(['secrets[0] proto.type']);
@@ -57,9 +72,13 @@ describe('checkResources', () => {
   it('checks 1,000 clusters with their endpoints quickly (rule tables are compiled once)', () => {
     const n = 1000;
     const build = (): ReturnType<typeof sampleSet> => ({
-      listeners: [], routes: [], secrets: [],
+      listeners: [],
+      routes: [],
+      secrets: [],
       clusters: Array.from({ length: n }, (_, i) => sampleCluster(`cds_egress_mesh-1_svc-${i}_http_8080`)),
-      endpoints: Array.from({ length: n }, (_, i) => sampleEndpoints(`cds_egress_mesh-1_svc-${i}_http_8080`, `10.0.${i >> 8}.${i & 255}`)),
+      endpoints: Array.from({ length: n }, (_, i) =>
+        sampleEndpoints(`cds_egress_mesh-1_svc-${i}_http_8080`, `10.0.${i >> 8}.${i & 255}`),
+      ),
     });
     checkResources(build()); // warm up: rule tables, JIT
     const times: number[] = [];
@@ -71,7 +90,9 @@ describe('checkResources', () => {
       expect(problems).toEqual([]);
     }
     const best = Math.min(...times);
-    console.log(`checkResources: 1000 clusters + 1000 ClusterLoadAssignments in ${best.toFixed(1)} ms (best of 3: ${times.map((t) => t.toFixed(1)).join(', ')} ms)`);
+    console.log(
+      `checkResources: 1000 clusters + 1000 ClusterLoadAssignments in ${best.toFixed(1)} ms (best of 3: ${times.map((t) => t.toFixed(1)).join(', ')} ms)`,
+    );
     expect(best).toBeLessThan(2000);
   });
 });

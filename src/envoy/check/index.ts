@@ -16,7 +16,13 @@ export type { CheckProblem } from './problem.js';
 export { formatCheckProblem, formatCheckProblems } from './problem.js';
 export type { ResourceSet } from './references.js';
 export { checkReferences } from './references.js';
-export { checkPgv, unsupportedPgvRules, type PgvOptions, type PgvViolation, type UnsupportedRule } from './pgv.js';
+export {
+  checkPgv,
+  unsupportedPgvRules,
+  type PgvOptions,
+  type PgvViolation,
+  type UnsupportedRule,
+} from './pgv.js';
 export { checkShape } from './structure.js';
 
 export interface CheckOptions {
@@ -33,25 +39,55 @@ export interface CheckOptions {
  * per-resource part of checkResources, usable for any type (e.g. one HCM).
  * Returns the decoded message too (undefined if it could not be encoded).
  */
-export function checkMessage(typeName: string, input: object, options: CheckOptions = {}, anyCache: AnyCache = new WeakMap()): { problems: PgvViolation[]; decoded?: ProtoObject } {
-  if (!isPlainObject(input)) return { problems: [{ path: '', rule: 'proto.type', message: 'must be a plain object' }] };
+export function checkMessage(
+  typeName: string,
+  input: object,
+  options: CheckOptions = {},
+  anyCache: AnyCache = new WeakMap(),
+): { problems: PgvViolation[]; decoded?: ProtoObject } {
+  if (!isPlainObject(input))
+    return { problems: [{ path: '', rule: 'proto.type', message: 'must be a plain object' }] };
   let bytes: Uint8Array;
   try {
     bytes = encodeMessage(typeName, input);
   } catch (e) {
     // Walk it anyway: the shape check usually names the field protobufjs choked on.
     const shape = checkShape(typeName, input, {}, '', anyCache).filter((p) => p.rule !== 'proto.round_trip');
-    return { problems: [{ path: '', rule: 'proto.encode', message: `does not encode as ${typeName}: ${(e as Error).message}` }, ...shape] };
+    return {
+      problems: [
+        {
+          path: '',
+          rule: 'proto.encode',
+          message: `does not encode as ${typeName}: ${(e as Error).message}`,
+        },
+        ...shape,
+      ],
+    };
   }
   const decoded = decodeMessage(typeName, bytes);
   const problems = checkShape(typeName, input, decoded, '', anyCache);
-  problems.push(...checkPgv(typeName, decoded, { anyCache, ...(options.allowDeprecated ? { allowDeprecated: options.allowDeprecated } : {}) }));
+  problems.push(
+    ...checkPgv(typeName, decoded, {
+      anyCache,
+      ...(options.allowDeprecated ? { allowDeprecated: options.allowDeprecated } : {}),
+    }),
+  );
   return { problems, decoded };
 }
 
 /** checkMessage for one resource of an xDS kind, as CheckProblems. */
-export function checkResource(kind: XdsKind, resource: object, index = 0, options: CheckOptions = {}): CheckProblem[] {
-  return checkMessage(XDS_TYPE_NAME[kind], resource, options).problems.map((p) => ({ kind, index, name: resourceNameOf(kind, resource), ...p }));
+export function checkResource(
+  kind: XdsKind,
+  resource: object,
+  index = 0,
+  options: CheckOptions = {},
+): CheckProblem[] {
+  return checkMessage(XDS_TYPE_NAME[kind], resource, options).problems.map((p) => ({
+    kind,
+    index,
+    name: resourceNameOf(kind, resource),
+    ...p,
+  }));
 }
 
 /**
@@ -62,7 +98,13 @@ export function checkResource(kind: XdsKind, resource: object, index = 0, option
 export function checkResources(set: ResourceSet, options: CheckOptions = {}): CheckProblem[] {
   const anyCache: AnyCache = new WeakMap();
   const problems: CheckProblem[] = [];
-  const decoded: Record<XdsKind, object[]> = { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] };
+  const decoded: Record<XdsKind, object[]> = {
+    listeners: [],
+    routes: [],
+    clusters: [],
+    endpoints: [],
+    secrets: [],
+  };
   for (const kind of XDS_KINDS) {
     const typeName = XDS_TYPE_NAME[kind];
     (set[kind] ?? []).forEach((resource, index) => {
@@ -80,5 +122,8 @@ export function checkResources(set: ResourceSet, options: CheckOptions = {}): Ch
 /** Throws an Error listing every problem, if there is any. */
 export function assertResources(set: ResourceSet, options: CheckOptions = {}): void {
   const problems = checkResources(set, options);
-  if (problems.length > 0) throw new Error(`${problems.length} problem(s) in generated Envoy resources:\n${formatCheckProblems(problems)}`);
+  if (problems.length > 0)
+    throw new Error(
+      `${problems.length} problem(s) in generated Envoy resources:\n${formatCheckProblems(problems)}`,
+    );
 }

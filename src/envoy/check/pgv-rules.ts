@@ -32,10 +32,30 @@ export interface ValueTarget {
   wellKnown?: string;
 }
 
-const NUMERIC = new Set(['double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
+const NUMERIC = new Set([
+  'double',
+  'float',
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+]);
 const WRAPPER_KIND: Record<string, string> = {
-  DoubleValue: 'double', FloatValue: 'float', Int64Value: 'int64', UInt64Value: 'uint64', Int32Value: 'int32',
-  UInt32Value: 'uint32', BoolValue: 'bool', StringValue: 'string', BytesValue: 'bytes',
+  DoubleValue: 'double',
+  FloatValue: 'float',
+  Int64Value: 'int64',
+  UInt64Value: 'uint64',
+  Int32Value: 'int32',
+  UInt32Value: 'uint32',
+  BoolValue: 'bool',
+  StringValue: 'string',
+  BytesValue: 'bytes',
 };
 
 export function asArray(x: unknown): unknown[] {
@@ -112,7 +132,9 @@ function literalBytes(x: unknown): Uint8Array {
 }
 
 function bytesIndexOf(hay: Uint8Array, needle: Uint8Array): number {
-  return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).indexOf(Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength));
+  return Buffer.from(hay.buffer, hay.byteOffset, hay.byteLength).indexOf(
+    Buffer.from(needle.buffer, needle.byteOffset, needle.byteLength),
+  );
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -142,7 +164,13 @@ const cmpBig: Cmp<bigint> = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
  * PGV's lt/lte/gt/gte. With both bounds and lower < upper the value must lie inside;
  * with lower >= upper the range is exclusive and the value must lie outside.
  */
-function compileRange<T>(prefix: string, r: Rules, conv: (x: unknown) => T, cmp: Cmp<T>, fmt: (x: T) => string): ((v: T, path: string, out: PgvViolation[]) => void) | undefined {
+function compileRange<T>(
+  prefix: string,
+  r: Rules,
+  conv: (x: unknown) => T,
+  cmp: Cmp<T>,
+  fmt: (x: T) => string,
+): ((v: T, path: string, out: PgvViolation[]) => void) | undefined {
   const hasLt = r['lt'] !== undefined;
   const hasLte = r['lte'] !== undefined;
   const hasGt = r['gt'] !== undefined;
@@ -154,27 +182,44 @@ function compileRange<T>(prefix: string, r: Rules, conv: (x: unknown) => T, cmp:
   const lower = hasGt ? conv(r['gt']) : hasGte ? conv(r['gte']) : undefined;
   const lowerKey = hasGt ? 'gt' : 'gte';
   const lowerIncl = !hasGt && hasGte;
-  const belowUpper = (v: T): boolean => upper === undefined || (upperIncl ? cmp(v, upper) <= 0 : cmp(v, upper) < 0);
-  const aboveLower = (v: T): boolean => lower === undefined || (lowerIncl ? cmp(v, lower) >= 0 : cmp(v, lower) > 0);
+  const belowUpper = (v: T): boolean =>
+    upper === undefined || (upperIncl ? cmp(v, upper) <= 0 : cmp(v, upper) < 0);
+  const aboveLower = (v: T): boolean =>
+    lower === undefined || (lowerIncl ? cmp(v, lower) >= 0 : cmp(v, lower) > 0);
   if (upper !== undefined && lower !== undefined) {
     const lo = `${lowerIncl ? '[' : '('}${fmt(lower)}`;
     const hi = `${fmt(upper)}${upperIncl ? ']' : ')'}`;
     if (cmp(lower, upper) < 0) {
       return (v, path, out) => {
-        if (!aboveLower(v)) out.push({ path, rule: `${prefix}.${lowerKey}`, message: `must be inside range ${lo}, ${hi} (is ${fmt(v)})` });
-        else if (!belowUpper(v)) out.push({ path, rule: `${prefix}.${upperKey}`, message: `must be inside range ${lo}, ${hi} (is ${fmt(v)})` });
+        if (!aboveLower(v))
+          out.push({
+            path,
+            rule: `${prefix}.${lowerKey}`,
+            message: `must be inside range ${lo}, ${hi} (is ${fmt(v)})`,
+          });
+        else if (!belowUpper(v))
+          out.push({
+            path,
+            rule: `${prefix}.${upperKey}`,
+            message: `must be inside range ${lo}, ${hi} (is ${fmt(v)})`,
+          });
       };
     }
     return (v, path, out) => {
       if (!aboveLower(v) && !belowUpper(v)) {
-        out.push({ path, rule: `${prefix}.${upperKey}`, message: `must be outside range ${upperIncl ? '(' : '['}${fmt(upper)}, ${fmt(lower)}${lowerIncl ? ')' : ']'} (is ${fmt(v)})` });
+        out.push({
+          path,
+          rule: `${prefix}.${upperKey}`,
+          message: `must be outside range ${upperIncl ? '(' : '['}${fmt(upper)}, ${fmt(lower)}${lowerIncl ? ')' : ']'} (is ${fmt(v)})`,
+        });
       }
     };
   }
   if (upper !== undefined) {
     const text = `must be less than ${upperIncl ? 'or equal to ' : ''}${fmt(upper)}`;
     return (v, path, out) => {
-      if (!belowUpper(v)) out.push({ path, rule: `${prefix}.${upperKey}`, message: `${text} (is ${fmt(v)})` });
+      if (!belowUpper(v))
+        out.push({ path, rule: `${prefix}.${upperKey}`, message: `${text} (is ${fmt(v)})` });
     };
   }
   const text = `must be greater than ${lowerIncl ? 'or equal to ' : ''}${fmt(lower as T)}`;
@@ -183,15 +228,32 @@ function compileRange<T>(prefix: string, r: Rules, conv: (x: unknown) => T, cmp:
   };
 }
 
-function compileMembership<T>(prefix: string, r: Rules, conv: (x: unknown) => T, eq: (a: T, b: T) => boolean, fmt: (x: T) => string): ((v: T, path: string, out: PgvViolation[]) => void) | undefined {
+function compileMembership<T>(
+  prefix: string,
+  r: Rules,
+  conv: (x: unknown) => T,
+  eq: (a: T, b: T) => boolean,
+  fmt: (x: T) => string,
+): ((v: T, path: string, out: PgvViolation[]) => void) | undefined {
   const c = r['const'] !== undefined ? conv(r['const']) : undefined;
   const inList = asArray(r['in']).map(conv);
   const notIn = asArray(r['not_in']).map(conv);
   if (c === undefined && inList.length === 0 && notIn.length === 0) return undefined;
   return (v, path, out) => {
-    if (c !== undefined && !eq(v, c)) out.push({ path, rule: `${prefix}.const`, message: `must equal ${fmt(c)} (is ${fmt(v)})` });
-    if (inList.length > 0 && !inList.some((x) => eq(v, x))) out.push({ path, rule: `${prefix}.in`, message: `must be one of [${inList.map(fmt).join(', ')}] (is ${fmt(v)})` });
-    if (notIn.some((x) => eq(v, x))) out.push({ path, rule: `${prefix}.not_in`, message: `must not be one of [${notIn.map(fmt).join(', ')}] (is ${fmt(v)})` });
+    if (c !== undefined && !eq(v, c))
+      out.push({ path, rule: `${prefix}.const`, message: `must equal ${fmt(c)} (is ${fmt(v)})` });
+    if (inList.length > 0 && !inList.some((x) => eq(v, x)))
+      out.push({
+        path,
+        rule: `${prefix}.in`,
+        message: `must be one of [${inList.map(fmt).join(', ')}] (is ${fmt(v)})`,
+      });
+    if (notIn.some((x) => eq(v, x)))
+      out.push({
+        path,
+        rule: `${prefix}.not_in`,
+        message: `must not be one of [${notIn.map(fmt).join(', ')}] (is ${fmt(v)})`,
+      });
   };
 }
 
@@ -226,10 +288,31 @@ function compileNumber(kind: string, r: Rules, track: Track): ValueCheck {
 }
 
 function compileString(r: Rules, track: Track): ValueCheck {
-  known(r, 'string', [
-    'const', 'len', 'min_len', 'max_len', 'len_bytes', 'min_bytes', 'max_bytes', 'pattern', 'prefix', 'suffix',
-    'contains', 'not_contains', 'in', 'not_in', 'well_known_regex', 'strict', 'ignore_empty', ...STRING_FORMATS,
-  ], track);
+  known(
+    r,
+    'string',
+    [
+      'const',
+      'len',
+      'min_len',
+      'max_len',
+      'len_bytes',
+      'min_bytes',
+      'max_bytes',
+      'pattern',
+      'prefix',
+      'suffix',
+      'contains',
+      'not_contains',
+      'in',
+      'not_in',
+      'well_known_regex',
+      'strict',
+      'ignore_empty',
+      ...STRING_FORMATS,
+    ],
+    track,
+  );
   const steps: ((s: string, path: string, out: PgvViolation[]) => void)[] = [];
   const num = (k: string): number | undefined => (r[k] === undefined ? undefined : toNum(r[k]));
   const len = num('len');
@@ -238,9 +321,21 @@ function compileString(r: Rules, track: Track): ValueCheck {
   if (len !== undefined || minLen !== undefined || maxLen !== undefined) {
     steps.push((s, path, out) => {
       const n = runeCount(s);
-      if (len !== undefined && n !== len) out.push({ path, rule: 'string.len', message: `must be exactly ${len} characters long (is ${n})` });
-      if (minLen !== undefined && n < minLen) out.push({ path, rule: 'string.min_len', message: minLen === 1 ? 'must not be empty' : `must be at least ${minLen} characters long (is ${n})` });
-      if (maxLen !== undefined && n > maxLen) out.push({ path, rule: 'string.max_len', message: `must be at most ${maxLen} characters long (is ${n})` });
+      if (len !== undefined && n !== len)
+        out.push({ path, rule: 'string.len', message: `must be exactly ${len} characters long (is ${n})` });
+      if (minLen !== undefined && n < minLen)
+        out.push({
+          path,
+          rule: 'string.min_len',
+          message:
+            minLen === 1 ? 'must not be empty' : `must be at least ${minLen} characters long (is ${n})`,
+        });
+      if (maxLen !== undefined && n > maxLen)
+        out.push({
+          path,
+          rule: 'string.max_len',
+          message: `must be at most ${maxLen} characters long (is ${n})`,
+        });
     });
   }
   const lenBytes = num('len_bytes');
@@ -249,18 +344,39 @@ function compileString(r: Rules, track: Track): ValueCheck {
   if (lenBytes !== undefined || minBytes !== undefined || maxBytes !== undefined) {
     steps.push((s, path, out) => {
       const n = Buffer.byteLength(s, 'utf8');
-      if (lenBytes !== undefined && n !== lenBytes) out.push({ path, rule: 'string.len_bytes', message: `must be exactly ${lenBytes} bytes long (is ${n})` });
-      if (minBytes !== undefined && n < minBytes) out.push({ path, rule: 'string.min_bytes', message: `must be at least ${minBytes} bytes long (is ${n})` });
-      if (maxBytes !== undefined && n > maxBytes) out.push({ path, rule: 'string.max_bytes', message: `must be at most ${maxBytes} bytes long (is ${n})` });
+      if (lenBytes !== undefined && n !== lenBytes)
+        out.push({
+          path,
+          rule: 'string.len_bytes',
+          message: `must be exactly ${lenBytes} bytes long (is ${n})`,
+        });
+      if (minBytes !== undefined && n < minBytes)
+        out.push({
+          path,
+          rule: 'string.min_bytes',
+          message: `must be at least ${minBytes} bytes long (is ${n})`,
+        });
+      if (maxBytes !== undefined && n > maxBytes)
+        out.push({
+          path,
+          rule: 'string.max_bytes',
+          message: `must be at most ${maxBytes} bytes long (is ${n})`,
+        });
     });
   }
   if (r['pattern'] !== undefined) {
     const source = String(r['pattern']);
     const re = compilePattern(source);
     if (!re) track(`string.pattern(${source})`);
-    else steps.push((s, path, out) => {
-      if (!re.test(s)) out.push({ path, rule: 'string.pattern', message: `must match the pattern ${source} (is ${show(s)})` });
-    });
+    else
+      steps.push((s, path, out) => {
+        if (!re.test(s))
+          out.push({
+            path,
+            rule: 'string.pattern',
+            message: `must match the pattern ${source} (is ${show(s)})`,
+          });
+      });
   }
   for (const [key, test, verb] of [
     ['prefix', (s: string, x: string) => s.startsWith(x), 'start with'],
@@ -271,15 +387,27 @@ function compileString(r: Rules, track: Track): ValueCheck {
     if (r[key] === undefined) continue;
     const x = String(r[key]);
     steps.push((s, path, out) => {
-      if (!test(s, x)) out.push({ path, rule: `string.${key}`, message: `must ${verb} ${show(x)} (is ${show(s)})` });
+      if (!test(s, x))
+        out.push({ path, rule: `string.${key}`, message: `must ${verb} ${show(x)} (is ${show(s)})` });
     });
   }
-  const member = compileMembership('string', r, (x) => String(x), (a, b) => a === b, show);
+  const member = compileMembership(
+    'string',
+    r,
+    (x) => String(x),
+    (a, b) => a === b,
+    show,
+  );
   if (member) steps.push(member);
   for (const format of STRING_FORMATS) {
     if (r[format] !== true) continue;
     steps.push((s, path, out) => {
-      if (!matchesFormat(format as StringFormat, s)) out.push({ path, rule: `string.${format}`, message: `must be a valid ${format.replace('_', ' ')} (is ${show(s)})` });
+      if (!matchesFormat(format as StringFormat, s))
+        out.push({
+          path,
+          rule: `string.${format}`,
+          message: `must be a valid ${format.replace('_', ' ')} (is ${show(s)})`,
+        });
     });
   }
   if (r['well_known_regex'] !== undefined) {
@@ -290,7 +418,12 @@ function compileString(r: Rules, track: Track): ValueCheck {
     else {
       const what = name === 'HTTP_HEADER_NAME' ? 'an HTTP header name' : 'an HTTP header value';
       steps.push((s, path, out) => {
-        if (!re.test(s)) out.push({ path, rule: `string.well_known_regex`, message: `must be ${what}${r['strict'] === false ? ' (no NUL, CR or LF)' : ''} (is ${show(s)})` });
+        if (!re.test(s))
+          out.push({
+            path,
+            rule: `string.well_known_regex`,
+            message: `must be ${what}${r['strict'] === false ? ' (no NUL, CR or LF)' : ''} (is ${show(s)})`,
+          });
       });
     }
   }
@@ -303,7 +436,26 @@ function compileString(r: Rules, track: Track): ValueCheck {
 }
 
 function compileBytes(r: Rules, track: Track): ValueCheck {
-  known(r, 'bytes', ['const', 'len', 'min_len', 'max_len', 'prefix', 'suffix', 'contains', 'in', 'not_in', 'ip', 'ipv4', 'ipv6', 'ignore_empty'], track);
+  known(
+    r,
+    'bytes',
+    [
+      'const',
+      'len',
+      'min_len',
+      'max_len',
+      'prefix',
+      'suffix',
+      'contains',
+      'in',
+      'not_in',
+      'ip',
+      'ipv4',
+      'ipv6',
+      'ignore_empty',
+    ],
+    track,
+  );
   const num = (k: string): number | undefined => (r[k] === undefined ? undefined : toNum(r[k]));
   const len = num('len');
   const minLen = num('min_len');
@@ -311,20 +463,42 @@ function compileBytes(r: Rules, track: Track): ValueCheck {
   const prefix = r['prefix'] !== undefined ? literalBytes(r['prefix']) : undefined;
   const suffix = r['suffix'] !== undefined ? literalBytes(r['suffix']) : undefined;
   const contains = r['contains'] !== undefined ? literalBytes(r['contains']) : undefined;
-  const member = compileMembership('bytes', r, literalBytes, bytesEqual, (b) => Buffer.from(b).toString('hex'));
+  const member = compileMembership('bytes', r, literalBytes, bytesEqual, (b) =>
+    Buffer.from(b).toString('hex'),
+  );
   const ignoreEmpty = r['ignore_empty'] === true;
-  const ipLens = r['ip'] === true ? [4, 16] : r['ipv4'] === true ? [4] : r['ipv6'] === true ? [16] : undefined;
+  const ipLens =
+    r['ip'] === true ? [4, 16] : r['ipv4'] === true ? [4] : r['ipv6'] === true ? [16] : undefined;
   return (raw, path, out) => {
     const b = toBytes(raw);
     if (ignoreEmpty && b.length === 0) return;
-    if (len !== undefined && b.length !== len) out.push({ path, rule: 'bytes.len', message: `must be exactly ${len} bytes long (is ${b.length})` });
-    if (minLen !== undefined && b.length < minLen) out.push({ path, rule: 'bytes.min_len', message: `must be at least ${minLen} bytes long (is ${b.length})` });
-    if (maxLen !== undefined && b.length > maxLen) out.push({ path, rule: 'bytes.max_len', message: `must be at most ${maxLen} bytes long (is ${b.length})` });
-    if (prefix && !bytesEqual(b.subarray(0, prefix.length), prefix)) out.push({ path, rule: 'bytes.prefix', message: 'must start with the given prefix' });
-    if (suffix && (b.length < suffix.length || !bytesEqual(b.subarray(b.length - suffix.length), suffix))) out.push({ path, rule: 'bytes.suffix', message: 'must end with the given suffix' });
-    if (contains && bytesIndexOf(b, contains) < 0) out.push({ path, rule: 'bytes.contains', message: 'must contain the given bytes' });
+    if (len !== undefined && b.length !== len)
+      out.push({ path, rule: 'bytes.len', message: `must be exactly ${len} bytes long (is ${b.length})` });
+    if (minLen !== undefined && b.length < minLen)
+      out.push({
+        path,
+        rule: 'bytes.min_len',
+        message: `must be at least ${minLen} bytes long (is ${b.length})`,
+      });
+    if (maxLen !== undefined && b.length > maxLen)
+      out.push({
+        path,
+        rule: 'bytes.max_len',
+        message: `must be at most ${maxLen} bytes long (is ${b.length})`,
+      });
+    if (prefix && !bytesEqual(b.subarray(0, prefix.length), prefix))
+      out.push({ path, rule: 'bytes.prefix', message: 'must start with the given prefix' });
+    if (suffix && (b.length < suffix.length || !bytesEqual(b.subarray(b.length - suffix.length), suffix)))
+      out.push({ path, rule: 'bytes.suffix', message: 'must end with the given suffix' });
+    if (contains && bytesIndexOf(b, contains) < 0)
+      out.push({ path, rule: 'bytes.contains', message: 'must contain the given bytes' });
     member?.(b, path, out);
-    if (ipLens && !ipLens.includes(b.length)) out.push({ path, rule: `bytes.${r['ip'] === true ? 'ip' : r['ipv4'] === true ? 'ipv4' : 'ipv6'}`, message: `must be an IP address in network byte order (is ${b.length} bytes)` });
+    if (ipLens && !ipLens.includes(b.length))
+      out.push({
+        path,
+        rule: `bytes.${r['ip'] === true ? 'ip' : r['ipv4'] === true ? 'ipv4' : 'ipv6'}`,
+        message: `must be an IP address in network byte order (is ${b.length} bytes)`,
+      });
   };
 }
 
@@ -342,7 +516,13 @@ function compileEnum(r: Rules, e: protobuf.Enum | undefined, track: Track): Valu
   const definedOnly = r['defined_only'] === true;
   const name = e ? e.fullName.replace(/^\./, '') : 'enum';
   const fmt = (n: number): string => (e?.valuesById[n] !== undefined ? `${e.valuesById[n]}` : String(n));
-  const member = compileMembership('enum', r, (x) => enumNumber(e, x), (a, b) => a === b, fmt);
+  const member = compileMembership(
+    'enum',
+    r,
+    (x) => enumNumber(e, x),
+    (a, b) => a === b,
+    fmt,
+  );
   return (raw, path, out) => {
     const n = enumNumber(e, raw ?? 0);
     if (definedOnly && (Number.isNaN(n) || e?.valuesById[n] === undefined)) {
@@ -393,7 +573,8 @@ function compileAny(r: Rules, track: Track): ValueCheck {
   return (raw, path, out) => {
     if (!isPlainObject(raw)) return;
     const url = String(raw['type_url'] ?? '');
-    if (inList.length > 0 && !inList.includes(url)) out.push({ path, rule: 'any.in', message: `type must be one of [${inList.join(', ')}] (is ${url})` });
+    if (inList.length > 0 && !inList.includes(url))
+      out.push({ path, rule: 'any.in', message: `type must be one of [${inList.join(', ')}] (is ${url})` });
     if (notIn.includes(url)) out.push({ path, rule: 'any.not_in', message: `type must not be ${url}` });
   };
 }

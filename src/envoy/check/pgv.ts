@@ -12,8 +12,24 @@
 import protobuf from 'protobufjs';
 import { unpackAny, type AnyCache, type UnpackedAny } from '../proto/codec.js';
 import { envoyRoot } from '../proto/root.js';
-import { findType, isPlainObject, reaches, requireType, typeInfo, type FieldInfo, type TypeInfo } from '../proto/reflect.js';
-import { compileValueRules, toBig, toNum, type PgvViolation, type Rules, type ValueCheck, type ValueTarget } from './pgv-rules.js';
+import {
+  findType,
+  isPlainObject,
+  reaches,
+  requireType,
+  typeInfo,
+  type FieldInfo,
+  type TypeInfo,
+} from '../proto/reflect.js';
+import {
+  compileValueRules,
+  toBig,
+  toNum,
+  type PgvViolation,
+  type Rules,
+  type ValueCheck,
+  type ValueTarget,
+} from './pgv-rules.js';
 
 export type { PgvViolation } from './pgv-rules.js';
 
@@ -65,7 +81,8 @@ function deepMerge(into: Rules, from: Rules): Rules {
   for (const [k, v] of Object.entries(from)) {
     const prev = out[k];
     if (isPlainObject(prev) && isPlainObject(v)) out[k] = deepMerge(prev, v);
-    else if (prev !== undefined && (k === 'in' || k === 'not_in')) out[k] = [...(Array.isArray(prev) ? prev : [prev]), ...(Array.isArray(v) ? v : [v])];
+    else if (prev !== undefined && (k === 'in' || k === 'not_in'))
+      out[k] = [...(Array.isArray(prev) ? prev : [prev]), ...(Array.isArray(v) ? v : [v])];
     else out[k] = v;
   }
   return out;
@@ -92,7 +109,8 @@ export function fieldRules(field: protobuf.Field): Rules | undefined {
       if (!k.startsWith(prefix)) continue;
       const keys = k.slice(prefix.length).split('.');
       let node: Rules = (merged ??= {});
-      for (const key of keys.slice(0, -1)) node = isPlainObject(node[key]) ? (node[key] as Rules) : (node[key] = {});
+      for (const key of keys.slice(0, -1))
+        node = isPlainObject(node[key]) ? (node[key] as Rules) : (node[key] = {});
       node[keys[keys.length - 1] as string] = v;
     }
   }
@@ -110,21 +128,36 @@ function deprecatedEnumValues(e: protobuf.Enum | undefined): Map<string, boolean
   if (!e?.valuesOptions) return undefined;
   const out = new Map<string, boolean>();
   for (const [name, opts] of Object.entries(e.valuesOptions)) {
-    if (opts?.['deprecated'] === true) out.set(name, opts['(envoy.annotations.disallowed_by_default_enum)'] === true);
+    if (opts?.['deprecated'] === true)
+      out.set(name, opts['(envoy.annotations.disallowed_by_default_enum)'] === true);
   }
   return out.size > 0 ? out : undefined;
 }
 
-function reportDeprecated(ctx: Ctx, path: string, fullName: string, disallowed: boolean, what = 'field'): void {
+function reportDeprecated(
+  ctx: Ctx,
+  path: string,
+  fullName: string,
+  disallowed: boolean,
+  what = 'field',
+): void {
   if (!ctx.envoy || ctx.allowDeprecated.has(fullName)) return;
   ctx.out.push({
     path,
     rule: disallowed ? 'envoy.disallowed_by_default' : 'envoy.deprecated',
-    message: disallowed ? `${what} ${fullName} is deprecated and Envoy rejects it by default` : `${what} ${fullName} is deprecated`,
+    message: disallowed
+      ? `${what} ${fullName} is deprecated and Envoy rejects it by default`
+      : `${what} ${fullName} is deprecated`,
   });
 }
 
-function checkEnumValue(ctx: Ctx, deprecatedValues: Map<string, boolean> | undefined, enumName: string, v: unknown, path: string): void {
+function checkEnumValue(
+  ctx: Ctx,
+  deprecatedValues: Map<string, boolean> | undefined,
+  enumName: string,
+  v: unknown,
+  path: string,
+): void {
   if (!deprecatedValues || typeof v !== 'string') return;
   const disallowed = deprecatedValues.get(v);
   if (disallowed !== undefined) reportDeprecated(ctx, path, `${enumName}.${v}`, disallowed, 'enum value');
@@ -135,7 +168,12 @@ function pick(rules: Rules, key: string): Rules | undefined {
   return isPlainObject(v) ? v : undefined;
 }
 
-function knownKeys(r: Rules | undefined, prefix: string, keys: readonly string[], track: (rule: string) => void): void {
+function knownKeys(
+  r: Rules | undefined,
+  prefix: string,
+  keys: readonly string[],
+  track: (rule: string) => void,
+): void {
   if (r) for (const k of Object.keys(r)) if (!keys.includes(k)) track(`${prefix}.${k}`);
 }
 
@@ -157,24 +195,40 @@ function compileField(info: TypeInfo, f: FieldInfo): { check?: FieldCheck; local
   const msgRules = pick(rules, 'message');
   knownKeys(msgRules, 'message', ['required', 'skip'], track);
   const skip = msgRules?.['skip'] === true;
-  const requiredBy = msgRules?.['required'] === true ? 'message.required'
-    : pick(rules, 'duration')?.['required'] === true ? 'duration.required'
-      : pick(rules, 'timestamp')?.['required'] === true ? 'timestamp.required'
-        : pick(rules, 'any')?.['required'] === true ? 'any.required' : undefined;
+  const requiredBy =
+    msgRules?.['required'] === true
+      ? 'message.required'
+      : pick(rules, 'duration')?.['required'] === true
+        ? 'duration.required'
+        : pick(rules, 'timestamp')?.['required'] === true
+          ? 'timestamp.required'
+          : pick(rules, 'any')?.['required'] === true
+            ? 'any.required'
+            : undefined;
 
   if (f.map) {
     const mr = pick(rules, 'map');
     knownKeys(mr, 'map', ['min_pairs', 'max_pairs', 'no_sparse', 'keys', 'values', 'ignore_empty'], track);
     const keyRules = mr ? pick(mr, 'keys') : undefined;
     const valRules = mr ? pick(mr, 'values') : undefined;
-    const keyCheck = keyRules ? compileValueRules(keyRules, { kind: f.keyKind ?? 'string' }, track) : undefined;
+    const keyCheck = keyRules
+      ? compileValueRules(keyRules, { kind: f.keyKind ?? 'string' }, track)
+      : undefined;
     const valCheck = valRules ? compileValueRules(valRules, target, track) : undefined;
     const valSkip = skip || (valRules ? pick(valRules, 'message')?.['skip'] === true : false);
     const minPairs = mr?.['min_pairs'] !== undefined ? toNum(mr['min_pairs']) : undefined;
     const maxPairs = mr?.['max_pairs'] !== undefined ? toNum(mr['max_pairs']) : undefined;
     const noSparse = mr?.['no_sparse'] === true;
     const ignoreEmpty = mr?.['ignore_empty'] === true;
-    const local = !!(keyCheck || valCheck || minPairs !== undefined || maxPairs !== undefined || noSparse || deprecated || depValues);
+    const local = !!(
+      keyCheck ||
+      valCheck ||
+      minPairs !== undefined ||
+      maxPairs !== undefined ||
+      noSparse ||
+      deprecated ||
+      depValues
+    );
     if (!local && !sub) return { local };
     const check: FieldCheck = (obj, path, ctx) => {
       const v = obj[name];
@@ -183,13 +237,24 @@ function compileField(info: TypeInfo, f: FieldInfo): { check?: FieldCheck; local
       if (keys.length === 0 && (ignoreEmpty || minPairs === undefined)) return;
       const p = join(path, name);
       if (deprecated && keys.length > 0) reportDeprecated(ctx, p, fullName, f.disallowed);
-      if (minPairs !== undefined && keys.length < minPairs) ctx.out.push({ path: p, rule: 'map.min_pairs', message: `must have at least ${minPairs} entries (has ${keys.length})` });
-      if (maxPairs !== undefined && keys.length > maxPairs) ctx.out.push({ path: p, rule: 'map.max_pairs', message: `must have at most ${maxPairs} entries (has ${keys.length})` });
+      if (minPairs !== undefined && keys.length < minPairs)
+        ctx.out.push({
+          path: p,
+          rule: 'map.min_pairs',
+          message: `must have at least ${minPairs} entries (has ${keys.length})`,
+        });
+      if (maxPairs !== undefined && keys.length > maxPairs)
+        ctx.out.push({
+          path: p,
+          rule: 'map.max_pairs',
+          message: `must have at most ${maxPairs} entries (has ${keys.length})`,
+        });
       for (const k of keys) {
         const kp = `${p}[${JSON.stringify(k)}]`;
         const val = (m as Record<string, unknown>)[k];
         keyCheck?.(k, kp, ctx.out);
-        if (noSparse && (val === undefined || val === null)) ctx.out.push({ path: kp, rule: 'map.no_sparse', message: 'must have a value' });
+        if (noSparse && (val === undefined || val === null))
+          ctx.out.push({ path: kp, rule: 'map.no_sparse', message: 'must have a value' });
         valCheck?.(val, kp, ctx.out);
         checkEnumValue(ctx, depValues, enumName, val, kp);
         if (sub && !valSkip) visitMessage(sub, val, kp, ctx);
@@ -208,7 +273,14 @@ function compileField(info: TypeInfo, f: FieldInfo): { check?: FieldCheck; local
     const maxItems = rr?.['max_items'] !== undefined ? toNum(rr['max_items']) : undefined;
     const unique = rr?.['unique'] === true;
     const ignoreEmpty = rr?.['ignore_empty'] === true;
-    const local = !!(itemCheck || minItems !== undefined || maxItems !== undefined || unique || deprecated || depValues);
+    const local = !!(
+      itemCheck ||
+      minItems !== undefined ||
+      maxItems !== undefined ||
+      unique ||
+      deprecated ||
+      depValues
+    );
     if (!local && !sub) return { local };
     const check: FieldCheck = (obj, path, ctx) => {
       const v = obj[name];
@@ -216,15 +288,38 @@ function compileField(info: TypeInfo, f: FieldInfo): { check?: FieldCheck; local
       if (arr.length === 0 && (ignoreEmpty || minItems === undefined)) return;
       const p = join(path, name);
       if (deprecated && arr.length > 0) reportDeprecated(ctx, p, fullName, f.disallowed);
-      if (minItems !== undefined && arr.length < minItems) ctx.out.push({ path: p, rule: 'repeated.min_items', message: minItems === 1 ? 'must have at least 1 item' : `must have at least ${minItems} items (has ${arr.length})` });
-      if (maxItems !== undefined && arr.length > maxItems) ctx.out.push({ path: p, rule: 'repeated.max_items', message: `must have at most ${maxItems} items (has ${arr.length})` });
+      if (minItems !== undefined && arr.length < minItems)
+        ctx.out.push({
+          path: p,
+          rule: 'repeated.min_items',
+          message:
+            minItems === 1
+              ? 'must have at least 1 item'
+              : `must have at least ${minItems} items (has ${arr.length})`,
+        });
+      if (maxItems !== undefined && arr.length > maxItems)
+        ctx.out.push({
+          path: p,
+          rule: 'repeated.max_items',
+          message: `must have at most ${maxItems} items (has ${arr.length})`,
+        });
       const seen = unique ? new Set<string>() : undefined;
       for (let i = 0; i < arr.length; i++) {
         const el = arr[i];
         const ip = `${p}[${i}]`;
         if (seen) {
-          const key = el instanceof Uint8Array ? Buffer.from(el).toString('hex') : typeof el === 'object' ? JSON.stringify(el) : String(el);
-          if (seen.has(key)) ctx.out.push({ path: ip, rule: 'repeated.unique', message: `duplicates an earlier item (${key})` });
+          const key =
+            el instanceof Uint8Array
+              ? Buffer.from(el).toString('hex')
+              : typeof el === 'object'
+                ? JSON.stringify(el)
+                : String(el);
+          if (seen.has(key))
+            ctx.out.push({
+              path: ip,
+              rule: 'repeated.unique',
+              message: `duplicates an earlier item (${key})`,
+            });
           seen.add(key);
         }
         itemCheck?.(el, ip, ctx.out);
@@ -242,7 +337,8 @@ function compileField(info: TypeInfo, f: FieldInfo): { check?: FieldCheck; local
       const v = obj[name];
       if (v === undefined || v === null) {
         // A oneof member's rules apply only when it is the member that is set.
-        if (requiredBy && !f.explicitPresence) ctx.out.push({ path: join(path, name), rule: requiredBy, message: 'is required' });
+        if (requiredBy && !f.explicitPresence)
+          ctx.out.push({ path: join(path, name), rule: requiredBy, message: 'is required' });
         return;
       }
       const p = join(path, name);
@@ -289,7 +385,11 @@ function planOf(type: protobuf.Type): TypePlan {
 
 function needsVisit(plan: TypePlan): boolean {
   if (plan.visit === undefined) {
-    plan.visit = reaches(plan.info.type, (info) => info.wellKnown === 'Any' || info.wellKnown === 'Duration' || planOf(info.type).hasLocal, visitMemo);
+    plan.visit = reaches(
+      plan.info.type,
+      (info) => info.wellKnown === 'Any' || info.wellKnown === 'Duration' || planOf(info.type).hasLocal,
+      visitMemo,
+    );
   }
   return plan.visit;
 }
@@ -298,29 +398,54 @@ function checkEnvoyDuration(v: Record<string, unknown>, path: string, out: PgvVi
   const s = toBig(v['seconds'] ?? 0);
   const n = toBig(v['nanos'] ?? 0);
   const shown = `${s}s ${n}ns`;
-  if (s < 0n || n < 0n) out.push({ path, rule: 'envoy.duration', message: `must not be negative (is ${shown})` });
-  else if (n > 999_999_999n || s > MAX_PROTO_DURATION_SECONDS) out.push({ path, rule: 'envoy.duration', message: `is out of range for google.protobuf.Duration (is ${shown})` });
-  else if (s > MAX_ENVOY_DURATION_SECONDS) out.push({ path, rule: 'envoy.duration', message: `is out of range: Envoy holds durations as 64-bit nanoseconds, at most ${MAX_ENVOY_DURATION_SECONDS}s (is ${shown})` });
+  if (s < 0n || n < 0n)
+    out.push({ path, rule: 'envoy.duration', message: `must not be negative (is ${shown})` });
+  else if (n > 999_999_999n || s > MAX_PROTO_DURATION_SECONDS)
+    out.push({
+      path,
+      rule: 'envoy.duration',
+      message: `is out of range for google.protobuf.Duration (is ${shown})`,
+    });
+  else if (s > MAX_ENVOY_DURATION_SECONDS)
+    out.push({
+      path,
+      rule: 'envoy.duration',
+      message: `is out of range: Envoy holds durations as 64-bit nanoseconds, at most ${MAX_ENVOY_DURATION_SECONDS}s (is ${shown})`,
+    });
 }
 
 function visitAny(v: Record<string, unknown>, path: string, ctx: Ctx): void {
   const url = v['type_url'];
   const value = v['value'];
-  const bytes = value instanceof Uint8Array ? value : typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
+  const bytes =
+    value instanceof Uint8Array
+      ? value
+      : typeof value === 'string'
+        ? Buffer.from(value, 'base64')
+        : undefined;
   if (typeof url !== 'string' || url === '') {
-    if (bytes && bytes.length > 0) ctx.out.push({ path, rule: 'any.type_url', message: 'has a payload but no type_url' });
+    if (bytes && bytes.length > 0)
+      ctx.out.push({ path, rule: 'any.type_url', message: 'has a payload but no type_url' });
     return;
   }
   const type = findType(url);
   if (!type) {
-    ctx.out.push({ path, rule: 'any.type_url', message: `type ${url} is not in the loaded Envoy protos, so its payload cannot be checked` });
+    ctx.out.push({
+      path,
+      rule: 'any.type_url',
+      message: `type ${url} is not in the loaded Envoy protos, so its payload cannot be checked`,
+    });
     return;
   }
   let unpacked: UnpackedAny | undefined;
   try {
     unpacked = unpackAny({ type_url: url, value: bytes ?? new Uint8Array() }, ctx.cache);
   } catch (e) {
-    ctx.out.push({ path, rule: 'any.decode', message: `payload is not a valid ${url}: ${(e as Error).message}` });
+    ctx.out.push({
+      path,
+      rule: 'any.decode',
+      message: `payload is not a valid ${url}: ${(e as Error).message}`,
+    });
     return;
   }
   if (unpacked) visitMessage(type, unpacked.message, path, ctx);
@@ -338,7 +463,11 @@ function visitMessage(type: protobuf.Type, v: unknown, path: string, ctx: Ctx): 
   }
   for (const o of plan.requiredOneofs) {
     if (!o.fields.some((n) => v[n] !== undefined && v[n] !== null)) {
-      ctx.out.push({ path: join(path, o.name), rule: 'oneof.required', message: `one of ${o.fields.join(', ')} must be set` });
+      ctx.out.push({
+        path: join(path, o.name),
+        rule: 'oneof.required',
+        message: `one of ${o.fields.join(', ')} must be set`,
+      });
     }
   }
   for (const c of plan.checks) c(v, path, ctx);
@@ -349,7 +478,12 @@ function visitMessage(type: protobuf.Type, v: unknown, path: string, ctx: Ctx): 
  * against the PGV rules of its type and of everything below it, Any payloads included.
  * `basePath` prefixes every reported path.
  */
-export function checkPgv(typeName: string, message: object, options: PgvOptions = {}, basePath = ''): PgvViolation[] {
+export function checkPgv(
+  typeName: string,
+  message: object,
+  options: PgvOptions = {},
+  basePath = '',
+): PgvViolation[] {
   const ctx: Ctx = {
     out: [],
     envoy: options.envoy !== false,

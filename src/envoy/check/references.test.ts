@@ -29,7 +29,9 @@ describe('checkReferences (through checkResources)', () => {
     const set = sampleSet();
     set.clusters.pop();
     set.endpoints.pop();
-    expect(problems(set)).toEqual(['routes[0] virtual_hosts[0].routes[0].route.weighted_clusters.clusters[1].name xds.missing_cluster']);
+    expect(problems(set)).toEqual([
+      'routes[0] virtual_hosts[0].routes[0].route.weighted_clusters.clusters[1].name xds.missing_cluster',
+    ]);
     const single = sampleSet();
     const action = firstRouteAction(single);
     delete action['weighted_clusters'];
@@ -45,7 +47,9 @@ describe('checkReferences (through checkResources)', () => {
     const set = sampleSet();
     const clusters = (firstRouteAction(set)['weighted_clusters'] as Obj)['clusters'] as Obj[];
     for (const c of clusters) c['weight'] = { value: 0 };
-    expect(problems(set)).toEqual(['routes[0] virtual_hosts[0].routes[0].route.weighted_clusters xds.weighted_clusters_total']);
+    expect(problems(set)).toEqual([
+      'routes[0] virtual_hosts[0].routes[0].route.weighted_clusters xds.weighted_clusters_total',
+    ]);
   });
 
   it('an EDS cluster without its ClusterLoadAssignment (by name or by service_name)', () => {
@@ -53,7 +57,10 @@ describe('checkReferences (through checkResources)', () => {
     set.endpoints.shift();
     expect(problems(set)).toEqual(['clusters[0] name xds.missing_endpoints']);
     const named = sampleSet();
-    named.clusters[0] = { ...sampleCluster(), eds_cluster_config: { eds_config: ADS, service_name: 'svc-b' } };
+    named.clusters[0] = {
+      ...sampleCluster(),
+      eds_cluster_config: { eds_config: ADS, service_name: 'svc-b' },
+    };
     expect(problems(named)).toEqual(['clusters[0] eds_cluster_config.service_name xds.missing_endpoints']);
     (named.endpoints[0] as Obj)['cluster_name'] = 'svc-b';
     expect(problems(named)).toEqual([]);
@@ -62,7 +69,9 @@ describe('checkReferences (through checkResources)', () => {
   it('an RDS name that no route configuration has', () => {
     const set = sampleSet();
     (set.routes[0] as Obj)['name'] = 'rds_other';
-    expect(problems(set)).toEqual(['listeners[0] filter_chains[0].filters[0].typed_config.rds.route_config_name xds.missing_route_configuration']);
+    expect(problems(set)).toEqual([
+      'listeners[0] filter_chains[0].filters[0].typed_config.rds.route_config_name xds.missing_route_configuration',
+    ]);
   });
 
   it('duplicate names, domains, virtual hosts and addresses', () => {
@@ -71,7 +80,10 @@ describe('checkReferences (through checkResources)', () => {
     expect(problems(set)).toEqual(['clusters[2] name xds.duplicate_name']);
     const vhosts = sampleSet();
     const vh = (vhosts.routes[0]?.['virtual_hosts'] as Obj[])[0] as Obj;
-    (vhosts.routes[0]?.['virtual_hosts'] as Obj[]).push({ ...vh, domains: ['other', 'SVC-B.apps.svc.cluster.local'] });
+    (vhosts.routes[0]?.['virtual_hosts'] as Obj[]).push({
+      ...vh,
+      domains: ['other', 'SVC-B.apps.svc.cluster.local'],
+    });
     expect(problems(vhosts)).toEqual([
       'routes[0] virtual_hosts[1].name xds.duplicate_virtual_host',
       'routes[0] virtual_hosts[1].domains[1] xds.duplicate_domain',
@@ -92,23 +104,49 @@ describe('checkReferences (through checkResources)', () => {
       withMatch({ prefix_ranges: [{ address_prefix: '10.1.2.3', prefix_len: { value: 8 } }] }),
       withMatch({ prefix_ranges: [{ address_prefix: '10.0.0.0', prefix_len: { value: 8 } }] }),
     ];
-    expect(problems(set)).toEqual(['listeners[0] filter_chains[1].filter_chain_match xds.duplicate_filter_chain_match']);
-    listener['filter_chains'] = [withMatch({ server_names: ['a.example', 'b.example'] }), withMatch({ server_names: ['b.example'] })];
-    expect(problems(set)).toEqual(['listeners[0] filter_chains[1].filter_chain_match xds.duplicate_filter_chain_match']);
-    listener['filter_chains'] = [withMatch({ server_names: ['a.example'] }), withMatch({ server_names: ['b.example'] }), withMatch({ transport_protocol: 'tls' }), withMatch({})];
+    expect(problems(set)).toEqual([
+      'listeners[0] filter_chains[1].filter_chain_match xds.duplicate_filter_chain_match',
+    ]);
+    listener['filter_chains'] = [
+      withMatch({ server_names: ['a.example', 'b.example'] }),
+      withMatch({ server_names: ['b.example'] }),
+    ];
+    expect(problems(set)).toEqual([
+      'listeners[0] filter_chains[1].filter_chain_match xds.duplicate_filter_chain_match',
+    ]);
+    listener['filter_chains'] = [
+      withMatch({ server_names: ['a.example'] }),
+      withMatch({ server_names: ['b.example'] }),
+      withMatch({ transport_protocol: 'tls' }),
+      withMatch({}),
+    ];
     expect(problems(set)).toEqual([]);
   });
 
   it('tcp_proxy clusters, ADS-served SDS secrets and terminal filter order', () => {
     const set = sampleSet();
     const listener = set.listeners[0] as Obj;
-    chain(listener, 0)['filters'] = [{ name: 'envoy.filters.network.tcp_proxy', typed_config: typedConfig(EXT.tcpProxy, { stat_prefix: 'tcp', cluster: 'cds_missing' }) }];
+    chain(listener, 0)['filters'] = [
+      {
+        name: 'envoy.filters.network.tcp_proxy',
+        typed_config: typedConfig(EXT.tcpProxy, { stat_prefix: 'tcp', cluster: 'cds_missing' }),
+      },
+    ];
     chain(listener, 0)['transport_socket'] = {
       name: 'envoy.transport_sockets.tls',
-      typed_config: typedConfig(EXT.downstreamTlsContext, { common_tls_context: { tls_certificate_sds_secret_configs: [{ name: 'cert', sds_config: ADS }] } }),
+      typed_config: typedConfig(EXT.downstreamTlsContext, {
+        common_tls_context: { tls_certificate_sds_secret_configs: [{ name: 'cert', sds_config: ADS }] },
+      }),
     };
     set.listeners.push({
-      ...sampleListener(sampleHcm({ http_filters: [{ name: 'envoy.filters.http.router', typed_config: typedConfig(EXT.router, {}) }, { name: 'f', typed_config: typedConfig(EXT.fault, {}) }] })),
+      ...sampleListener(
+        sampleHcm({
+          http_filters: [
+            { name: 'envoy.filters.http.router', typed_config: typedConfig(EXT.router, {}) },
+            { name: 'f', typed_config: typedConfig(EXT.fault, {}) },
+          ],
+        }),
+      ),
       name: 'lds_two',
       address: { socket_address: { address: '0.0.0.0', port_value: 15001 } },
     });
@@ -118,8 +156,19 @@ describe('checkReferences (through checkResources)', () => {
       'listeners[1] filter_chains[0].filters[0].typed_config.http_filters[0] xds.filter_order',
       'listeners[1] filter_chains[0].filters[0].typed_config.http_filters[1] xds.filter_order',
     ]);
-    set.secrets.push({ name: 'cert', tls_certificate: { certificate_chain: { filename: '/certs/cert.pem' }, private_key: { filename: '/certs/key.pem' } } });
-    set.clusters.push({ ...sampleCluster('cds_missing'), type: 'STRICT_DNS', eds_cluster_config: undefined, load_assignment: { cluster_name: 'cds_missing' } });
+    set.secrets.push({
+      name: 'cert',
+      tls_certificate: {
+        certificate_chain: { filename: '/certs/cert.pem' },
+        private_key: { filename: '/certs/key.pem' },
+      },
+    });
+    set.clusters.push({
+      ...sampleCluster('cds_missing'),
+      type: 'STRICT_DNS',
+      eds_cluster_config: undefined,
+      load_assignment: { cluster_name: 'cds_missing' },
+    });
     set.listeners.pop();
     expect(problems(set)).toEqual([]);
   });

@@ -87,7 +87,8 @@ function cidrKey(range: unknown): string {
 /** Every (port, ip, server name, ...) combination a FilterChainMatch claims, as strings. */
 function matchCombinations(match: unknown): string[] {
   const m = obj(match) ?? {};
-  const list = (v: unknown[], f: (x: unknown) => string): string[] => (v.length === 0 ? ['*'] : [...new Set(v.map(f))]);
+  const list = (v: unknown[], f: (x: unknown) => string): string[] =>
+    v.length === 0 ? ['*'] : [...new Set(v.map(f))];
   const dims: string[][] = [
     [String(wrapped(m['destination_port']) ?? '*')],
     list(arr(m['prefix_ranges']), cidrKey),
@@ -118,7 +119,11 @@ class ReferenceChecker {
     private readonly cache: AnyCache,
   ) {
     this.names = {
-      listeners: new Set(), routes: new Set(), clusters: new Set(), endpoints: new Set(), secrets: new Set(),
+      listeners: new Set(),
+      routes: new Set(),
+      clusters: new Set(),
+      endpoints: new Set(),
+      secrets: new Set(),
     };
   }
 
@@ -167,12 +172,22 @@ class ReferenceChecker {
       this.names[kind].add(this.name);
       const j = first.get(this.name);
       if (j === undefined) first.set(this.name, i);
-      else this.push(kind === 'endpoints' ? 'cluster_name' : 'name', 'xds.duplicate_name', `${XDS_SHORT_NAME[kind]} ${kind}[${j}] has the same name`);
+      else
+        this.push(
+          kind === 'endpoints' ? 'cluster_name' : 'name',
+          'xds.duplicate_name',
+          `${XDS_SHORT_NAME[kind]} ${kind}[${j}] has the same name`,
+        );
     });
   }
 
   private requireCluster(name: string, path: string, from: string): void {
-    if (!this.names.clusters.has(name)) this.push(path, 'xds.missing_cluster', `${from} names cluster ${JSON.stringify(name)}, which is not in this proxy group's clusters`);
+    if (!this.names.clusters.has(name))
+      this.push(
+        path,
+        'xds.missing_cluster',
+        `${from} names cluster ${JSON.stringify(name)}, which is not in this proxy group's clusters`,
+      );
   }
 
   private cluster(c: R): void {
@@ -181,33 +196,55 @@ class ReferenceChecker {
       const serviceName = str(eds['service_name']);
       const wanted = serviceName || this.name;
       if (fromUs(eds['eds_config']) && !this.names.endpoints.has(wanted)) {
-        this.push(serviceName ? 'eds_cluster_config.service_name' : 'name', 'xds.missing_endpoints',
-          `EDS cluster has no ClusterLoadAssignment with cluster_name ${JSON.stringify(wanted)}; Envoy would keep it warming`);
+        this.push(
+          serviceName ? 'eds_cluster_config.service_name' : 'name',
+          'xds.missing_endpoints',
+          `EDS cluster has no ClusterLoadAssignment with cluster_name ${JSON.stringify(wanted)}; Envoy would keep it warming`,
+        );
       }
     }
     const custom = obj(c['cluster_type']);
     const aggregate = custom ? this.unpack(custom['typed_config']) : undefined;
     if (aggregate?.typeName === EXT.aggregateCluster) {
-      arr(aggregate.message['clusters']).forEach((n, i) => this.requireCluster(str(n), `cluster_type.typed_config.clusters[${i}]`, 'aggregate cluster'));
+      arr(aggregate.message['clusters']).forEach((n, i) =>
+        this.requireCluster(str(n), `cluster_type.typed_config.clusters[${i}]`, 'aggregate cluster'),
+      );
     }
     this.transportSocket(c['transport_socket'], 'transport_socket');
-    arr(c['transport_socket_matches']).forEach((m, i) => this.transportSocket(obj(m)?.['transport_socket'], `transport_socket_matches[${i}].transport_socket`));
+    arr(c['transport_socket_matches']).forEach((m, i) =>
+      this.transportSocket(obj(m)?.['transport_socket'], `transport_socket_matches[${i}].transport_socket`),
+    );
   }
 
   private transportSocket(ts: unknown, path: string): void {
     const tls = this.unpack(obj(ts)?.['typed_config']);
-    if (!tls || (tls.typeName !== EXT.upstreamTlsContext && tls.typeName !== EXT.downstreamTlsContext)) return;
+    if (!tls || (tls.typeName !== EXT.upstreamTlsContext && tls.typeName !== EXT.downstreamTlsContext))
+      return;
     const base = join(path, 'typed_config.common_tls_context');
     const common = obj(tls.message['common_tls_context']) ?? {};
-    const refs: [unknown, string][] = arr(common['tls_certificate_sds_secret_configs']).map((s, i) => [s, `${base}.tls_certificate_sds_secret_configs[${i}]`]);
-    refs.push([common['validation_context_sds_secret_config'], `${base}.validation_context_sds_secret_config`]);
+    const refs: [unknown, string][] = arr(common['tls_certificate_sds_secret_configs']).map((s, i) => [
+      s,
+      `${base}.tls_certificate_sds_secret_configs[${i}]`,
+    ]);
+    refs.push([
+      common['validation_context_sds_secret_config'],
+      `${base}.validation_context_sds_secret_config`,
+    ]);
     const combined = obj(common['combined_validation_context']);
-    if (combined) refs.push([combined['validation_context_sds_secret_config'], `${base}.combined_validation_context.validation_context_sds_secret_config`]);
+    if (combined)
+      refs.push([
+        combined['validation_context_sds_secret_config'],
+        `${base}.combined_validation_context.validation_context_sds_secret_config`,
+      ]);
     for (const [sds, p] of refs) {
       const s = obj(sds);
       if (!s || !obj(s['sds_config'])) continue; // no sds_config: a static secret from the bootstrap
       if (fromUs(s['sds_config']) && !this.names.secrets.has(str(s['name']))) {
-        this.push(join(p, 'name'), 'xds.missing_secret', `SDS secret ${JSON.stringify(str(s['name']))} is not in this proxy group's secrets`);
+        this.push(
+          join(p, 'name'),
+          'xds.missing_secret',
+          `SDS secret ${JSON.stringify(str(s['name']))} is not in this proxy group's secrets`,
+        );
       }
     }
   }
@@ -218,7 +255,8 @@ class ReferenceChecker {
     if (sock && (!bind || bind['value'] === true)) {
       const key = `${str(sock['protocol']) || 'TCP'} ${str(sock['address'])}:${String(sock['port_value'] ?? sock['named_port'] ?? 0)}`;
       const j = addresses.get(key);
-      if (j !== undefined) this.push('address', 'xds.duplicate_address', `listeners[${j}] already binds ${key}`);
+      if (j !== undefined)
+        this.push('address', 'xds.duplicate_address', `listeners[${j}] already binds ${key}`);
       else addresses.set(key, this.index);
     }
     const seen = new Map<string, number>();
@@ -231,7 +269,12 @@ class ReferenceChecker {
         if (j !== undefined && j !== i) clash ??= j;
         else seen.set(key, i);
       }
-      if (clash !== undefined) this.push(join(path, 'filter_chain_match'), 'xds.duplicate_filter_chain_match', `matches the same connections as filter_chains[${clash}]`);
+      if (clash !== undefined)
+        this.push(
+          join(path, 'filter_chain_match'),
+          'xds.duplicate_filter_chain_match',
+          `matches the same connections as filter_chains[${clash}]`,
+        );
       this.filterChain(chain, path);
     });
     const def = obj(l['default_filter_chain']);
@@ -248,7 +291,11 @@ class ReferenceChecker {
       const inner = this.unpack(obj(f)?.['typed_config']);
       if (!inner) return;
       if (TERMINAL_NETWORK_FILTERS.has(inner.typeName) && i !== filters.length - 1) {
-        this.push(p, 'xds.filter_order', `${inner.typeName} is a terminal filter and must be the last in the chain`);
+        this.push(
+          p,
+          'xds.filter_order',
+          `${inner.typeName} is a terminal filter and must be the last in the chain`,
+        );
       }
       if (inner.typeName === EXT.httpConnectionManager) this.hcm(inner.message, `${p}.typed_config`);
       else if (inner.typeName === EXT.tcpProxy) this.tcpProxy(inner.message, `${p}.typed_config`);
@@ -261,7 +308,11 @@ class ReferenceChecker {
     if (rds && fromUs(rds['config_source'])) {
       const name = str(rds['route_config_name']);
       if (!this.names.routes.has(name)) {
-        this.push(`${path}.rds.route_config_name`, 'xds.missing_route_configuration', `RDS names RouteConfiguration ${JSON.stringify(name)}, which is not in this proxy group's routes`);
+        this.push(
+          `${path}.rds.route_config_name`,
+          'xds.missing_route_configuration',
+          `RDS names RouteConfiguration ${JSON.stringify(name)}, which is not in this proxy group's routes`,
+        );
       }
     }
     const inline = obj(hcm['route_config']);
@@ -271,8 +322,18 @@ class ReferenceChecker {
       const typeName = this.unpack(obj(f)?.['typed_config'])?.typeName;
       if (typeName === undefined) return;
       const last = i === filters.length - 1;
-      if (TERMINAL_HTTP_FILTERS.has(typeName) && !last) this.push(`${path}.http_filters[${i}]`, 'xds.filter_order', `${typeName} is a terminal filter and must be the last http filter`);
-      if (!TERMINAL_HTTP_FILTERS.has(typeName) && last) this.push(`${path}.http_filters[${i}]`, 'xds.filter_order', `the last http filter must be a terminal one (the router), not ${typeName}`);
+      if (TERMINAL_HTTP_FILTERS.has(typeName) && !last)
+        this.push(
+          `${path}.http_filters[${i}]`,
+          'xds.filter_order',
+          `${typeName} is a terminal filter and must be the last http filter`,
+        );
+      if (!TERMINAL_HTTP_FILTERS.has(typeName) && last)
+        this.push(
+          `${path}.http_filters[${i}]`,
+          'xds.filter_order',
+          `the last http filter must be a terminal one (the router), not ${typeName}`,
+        );
     });
   }
 
@@ -287,7 +348,12 @@ class ReferenceChecker {
       total += typeof w['weight'] === 'number' ? w['weight'] : 0;
       this.requireCluster(str(w['name']), `${path}.weighted_clusters.clusters[${i}].name`, 'tcp_proxy');
     });
-    if (total <= 0) this.push(`${path}.weighted_clusters`, 'xds.weighted_clusters_total', 'the weights must add up to more than 0');
+    if (total <= 0)
+      this.push(
+        `${path}.weighted_clusters`,
+        'xds.weighted_clusters_total',
+        'the weights must add up to more than 0',
+      );
   }
 
   private routeConfiguration(rc: R, path: string): void {
@@ -298,12 +364,22 @@ class ReferenceChecker {
       const vp = join(path, `virtual_hosts[${i}]`);
       const name = str(vh['name']);
       const j = vhostNames.get(name);
-      if (j !== undefined) this.push(`${vp}.name`, 'xds.duplicate_virtual_host', `virtual_hosts[${j}] has the same name ${JSON.stringify(name)}`);
+      if (j !== undefined)
+        this.push(
+          `${vp}.name`,
+          'xds.duplicate_virtual_host',
+          `virtual_hosts[${j}] has the same name ${JSON.stringify(name)}`,
+        );
       else vhostNames.set(name, i);
       arr(vh['domains']).forEach((d, k) => {
         const domain = str(d).toLowerCase();
         const prev = domains.get(domain);
-        if (prev !== undefined) this.push(`${vp}.domains[${k}]`, 'xds.duplicate_domain', `domain ${JSON.stringify(domain)} is already in virtual_hosts[${prev}]; Envoy rejects the route configuration`);
+        if (prev !== undefined)
+          this.push(
+            `${vp}.domains[${k}]`,
+            'xds.duplicate_domain',
+            `domain ${JSON.stringify(domain)} is already in virtual_hosts[${prev}]; Envoy rejects the route configuration`,
+          );
         else domains.set(domain, i);
       });
       arr(vh['routes']).forEach((r, k) => this.route(obj(r) ?? {}, `${vp}.routes[${k}]`));
@@ -314,7 +390,8 @@ class ReferenceChecker {
     const action = obj(route['route']);
     if (!action) return;
     const ap = `${path}.route`;
-    if (typeof action['cluster'] === 'string') this.requireCluster(action['cluster'], `${ap}.cluster`, 'route');
+    if (typeof action['cluster'] === 'string')
+      this.requireCluster(action['cluster'], `${ap}.cluster`, 'route');
     const wc = obj(action['weighted_clusters']);
     if (wc) {
       let total = 0;
@@ -325,13 +402,29 @@ class ReferenceChecker {
         this.requireCluster(str(cw['name']), `${ap}.weighted_clusters.clusters[${i}].name`, 'weighted route');
       });
       const declared = wrapped(wc['total_weight']);
-      if (total <= 0) this.push(`${ap}.weighted_clusters`, 'xds.weighted_clusters_total', 'the cluster weights must add up to more than 0');
-      else if (total > 4294967295) this.push(`${ap}.weighted_clusters`, 'xds.weighted_clusters_total', `the cluster weights add up to ${total}, more than 4294967295`);
-      else if (declared !== undefined && declared !== total) this.push(`${ap}.weighted_clusters.total_weight`, 'xds.weighted_clusters_total', `total_weight is ${declared} but the weights add up to ${total}`);
+      if (total <= 0)
+        this.push(
+          `${ap}.weighted_clusters`,
+          'xds.weighted_clusters_total',
+          'the cluster weights must add up to more than 0',
+        );
+      else if (total > 4294967295)
+        this.push(
+          `${ap}.weighted_clusters`,
+          'xds.weighted_clusters_total',
+          `the cluster weights add up to ${total}, more than 4294967295`,
+        );
+      else if (declared !== undefined && declared !== total)
+        this.push(
+          `${ap}.weighted_clusters.total_weight`,
+          'xds.weighted_clusters_total',
+          `total_weight is ${declared} but the weights add up to ${total}`,
+        );
     }
     arr(action['request_mirror_policies']).forEach((m, i) => {
       const c = obj(m)?.['cluster'];
-      if (typeof c === 'string') this.requireCluster(c, `${ap}.request_mirror_policies[${i}].cluster`, 'request mirror policy');
+      if (typeof c === 'string')
+        this.requireCluster(c, `${ap}.request_mirror_policies[${i}].cluster`, 'request mirror policy');
     });
   }
 }

@@ -9,7 +9,15 @@
  * made by typedConfig/anyOf it walks the source object kept on the Any.
  */
 import { anySourceOf, unpackAny, type AnyCache, type PlainAny } from '../proto/codec.js';
-import { bareTypeName, findType, isPlainObject, LONG_KINDS, typeInfo, type FieldInfo, type TypeInfo } from '../proto/reflect.js';
+import {
+  bareTypeName,
+  findType,
+  isPlainObject,
+  LONG_KINDS,
+  typeInfo,
+  type FieldInfo,
+  type TypeInfo,
+} from '../proto/reflect.js';
 import type { PgvViolation } from './pgv-rules.js';
 
 type Out = PgvViolation[];
@@ -21,7 +29,8 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Uint8Array) return 'bytes';
   if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  if (typeof v === 'string')
+    return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
 
@@ -41,7 +50,11 @@ function editDistance(a: string, b: string): number {
     prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = prev[j] as number;
-      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev[j] = Math.min(
+        (prev[j] as number) + 1,
+        (prev[j - 1] as number) + 1,
+        diag + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       diag = tmp;
     }
   }
@@ -108,7 +121,11 @@ class Walker {
     }
     const dec = isPlainObject(decoded) ? decoded : {};
     if (info.wellKnown === 'Any' && '@type' in input) {
-      this.push(path, 'proto.any', `write an Any as typedConfig(typeName, obj), i.e. { type_url, value }, not { '@type': ... }`);
+      this.push(
+        path,
+        'proto.any',
+        `write an Any as typedConfig(typeName, obj), i.e. { type_url, value }, not { '@type': ... }`,
+      );
       return;
     }
     for (const key of Object.keys(input)) {
@@ -119,7 +136,11 @@ class Walker {
         // toObject({ oneofs: true }) output fed back in: `cluster_specifier: 'cluster'` is harmless.
         const members = info.virtualKeys.get(key);
         if (members && typeof v === 'string' && members.includes(v)) continue;
-        this.push(join(path, key), 'proto.unknown_field', `${info.fullName} has no field "${key}"${suggestion(info.byName.keys(), key)}`);
+        this.push(
+          join(path, key),
+          'proto.unknown_field',
+          `${info.fullName} has no field "${key}"${suggestion(info.byName.keys(), key)}`,
+        );
         continue;
       }
       if (v === null) continue;
@@ -127,11 +148,17 @@ class Walker {
     }
     for (const o of info.oneofs) {
       const set = o.fields.filter((n) => input[n] !== undefined && input[n] !== null);
-      if (set.length > 1) this.push(join(path, o.name), 'proto.oneof', `only one of ${set.join(', ')} may be set (oneof ${o.name}); Envoy would keep only the last`);
+      if (set.length > 1)
+        this.push(
+          join(path, o.name),
+          'proto.oneof',
+          `only one of ${set.join(', ')} may be set (oneof ${o.name}); Envoy would keep only the last`,
+        );
     }
     for (const key of Object.keys(dec)) {
       if (!info.byName.has(key)) continue;
-      if (input[key] === undefined || input[key] === null) this.mismatch(join(path, key), undefined, dec[key]);
+      if (input[key] === undefined || input[key] === null)
+        this.mismatch(join(path, key), undefined, dec[key]);
     }
     if (info.wellKnown === 'Any') this.anySource(input, path);
   }
@@ -142,7 +169,11 @@ class Walker {
     if (!source || typeof input['type_url'] !== 'string' || !(input['value'] instanceof Uint8Array)) return;
     const any = input as unknown as PlainAny;
     if (bareTypeName(any.type_url) !== source.typeName) {
-      this.push(join(path, 'type_url'), 'proto.any', `names ${any.type_url} but the payload was made as ${source.typeName}`);
+      this.push(
+        join(path, 'type_url'),
+        'proto.any',
+        `names ${any.type_url} but the payload was made as ${source.typeName}`,
+      );
       return;
     }
     const type = findType(source.typeName);
@@ -151,7 +182,11 @@ class Walker {
     try {
       payload = unpackAny(any, this.cache);
     } catch (e) {
-      this.push(join(path, 'value'), 'any.decode', `payload does not decode as ${source.typeName}: ${(e as Error).message}`);
+      this.push(
+        join(path, 'value'),
+        'any.decode',
+        `payload does not decode as ${source.typeName}: ${(e as Error).message}`,
+      );
       return;
     }
     this.message(typeInfo(type), source.object, payload?.message, path);
@@ -167,8 +202,10 @@ class Walker {
       for (const k of Object.keys(v)) {
         const kp = `${path}[${JSON.stringify(k)}]`;
         const x = v[k];
-        if (f.keyKind === 'bool' && k !== 'true' && k !== 'false') this.push(kp, 'proto.type', 'map key must be "true" or "false"');
-        else if (f.keyKind !== 'string' && f.keyKind !== 'bool' && !/^-?\d+$/.test(k)) this.push(kp, 'proto.type', `map key must be an integer (${f.keyKind})`);
+        if (f.keyKind === 'bool' && k !== 'true' && k !== 'false')
+          this.push(kp, 'proto.type', 'map key must be "true" or "false"');
+        else if (f.keyKind !== 'string' && f.keyKind !== 'bool' && !/^-?\d+$/.test(k))
+          this.push(kp, 'proto.type', `map key must be an integer (${f.keyKind})`);
         if (x === undefined || x === null) {
           this.push(kp, 'proto.type', 'map value must not be null');
           continue;
@@ -179,7 +216,11 @@ class Walker {
     }
     if (f.repeated) {
       if (!Array.isArray(v)) {
-        this.push(path, 'proto.type', `must be an array (repeated ${f.kind === 'message' ? f.messageType?.name : f.kind}), not ${describe(v)}`);
+        this.push(
+          path,
+          'proto.type',
+          `must be an array (repeated ${f.kind === 'message' ? f.messageType?.name : f.kind}), not ${describe(v)}`,
+        );
         return;
       }
       const da = Array.isArray(d) ? d : [];
@@ -191,7 +232,12 @@ class Walker {
         }
         this.value(f, x, da[i], `${path}[${i}]`);
       }
-      if (v.length !== da.length) this.push(path, 'proto.round_trip', `wrote ${v.length} items, but the encoded message holds ${da.length}`);
+      if (v.length !== da.length)
+        this.push(
+          path,
+          'proto.round_trip',
+          `wrote ${v.length} items, but the encoded message holds ${da.length}`,
+        );
       return;
     }
     this.value(f, v, d, path);
@@ -209,7 +255,11 @@ class Walker {
         if (typeof v === 'string') {
           const n = e.values[v];
           if (n === undefined) {
-            this.push(path, 'proto.enum', `${JSON.stringify(v)} is not a value of ${e.fullName.replace(/^\./, '')}${suggestion(Object.keys(e.values), v)}`);
+            this.push(
+              path,
+              'proto.enum',
+              `${JSON.stringify(v)} is not a value of ${e.fullName.replace(/^\./, '')}${suggestion(Object.keys(e.values), v)}`,
+            );
             return;
           }
           expected = e.valuesById[n] ?? n;
@@ -233,7 +283,8 @@ class Walker {
         return;
       case 'bytes': {
         const b = v instanceof Uint8Array ? v : typeof v === 'string' ? Buffer.from(v, 'base64') : undefined;
-        if (!b) this.push(path, 'proto.type', `must be bytes (Uint8Array or base64 string), not ${describe(v)}`);
+        if (!b)
+          this.push(path, 'proto.type', `must be bytes (Uint8Array or base64 string), not ${describe(v)}`);
         else if (!bytesEqual(b, d instanceof Uint8Array ? d : new Uint8Array())) this.mismatch(path, v, d);
         return;
       }
@@ -270,12 +321,19 @@ class Walker {
   private long(f: FieldInfo, v: unknown, d: unknown, path: string): void {
     const n = longOf(v);
     if (n === undefined) {
-      const why = typeof v === 'number' && Number.isInteger(v) ? ' (beyond 2^53: write it as a decimal string)' : '';
-      this.push(path, 'proto.type', `must be an integer (${f.kind}) as a number or decimal string, not ${describe(v)}${why}`);
+      const why =
+        typeof v === 'number' && Number.isInteger(v) ? ' (beyond 2^53: write it as a decimal string)' : '';
+      this.push(
+        path,
+        'proto.type',
+        `must be an integer (${f.kind}) as a number or decimal string, not ${describe(v)}${why}`,
+      );
       return;
     }
     const unsigned = f.kind === 'uint64' || f.kind === 'fixed64';
-    if (unsigned ? n < 0n || n > 18446744073709551615n : n < -9223372036854775808n || n > 9223372036854775807n) {
+    if (
+      unsigned ? n < 0n || n > 18446744073709551615n : n < -9223372036854775808n || n > 9223372036854775807n
+    ) {
       this.push(path, 'proto.range', `${n} does not fit in ${f.kind}`);
       return;
     }
@@ -291,7 +349,13 @@ class Walker {
  * the `{ type_url, value }` convention (`proto.any`) and anything else that did not
  * survive encoding (`proto.round_trip`).
  */
-export function checkShape(typeName: string, input: object, decoded: object, basePath = '', anyCache: AnyCache = new WeakMap()): PgvViolation[] {
+export function checkShape(
+  typeName: string,
+  input: object,
+  decoded: object,
+  basePath = '',
+  anyCache: AnyCache = new WeakMap(),
+): PgvViolation[] {
   const type = findType(typeName);
   if (!type) return [{ path: basePath, rule: 'proto.type', message: `unknown message type ${typeName}` }];
   const out: Out = [];

@@ -51,9 +51,20 @@ export function isUriRef(s: string): boolean {
 }
 
 /** Name of the PGV string format that `s` fails, or undefined if it passes. */
-export type StringFormat = 'email' | 'hostname' | 'ip' | 'ipv4' | 'ipv6' | 'uri' | 'uri_ref' | 'address' | 'uuid';
+export type StringFormat =
+  'email' | 'hostname' | 'ip' | 'ipv4' | 'ipv6' | 'uri' | 'uri_ref' | 'address' | 'uuid';
 
-export const STRING_FORMATS: readonly StringFormat[] = ['email', 'hostname', 'ip', 'ipv4', 'ipv6', 'uri', 'uri_ref', 'address', 'uuid'];
+export const STRING_FORMATS: readonly StringFormat[] = [
+  'email',
+  'hostname',
+  'ip',
+  'ipv4',
+  'ipv6',
+  'uri',
+  'uri_ref',
+  'address',
+  'uuid',
+];
 
 export function matchesFormat(format: StringFormat, s: string): boolean {
   switch (format) {

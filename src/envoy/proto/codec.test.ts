@@ -1,11 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ANY_SOURCE, anyFromBytes, anyOf, anySourceOf, decodeMessage, encodeMessage, isPlainAny, typedConfig, unpackAny,
+  ANY_SOURCE,
+  anyFromBytes,
+  anyOf,
+  anySourceOf,
+  decodeMessage,
+  encodeMessage,
+  isPlainAny,
+  typedConfig,
+  unpackAny,
   type PlainAny,
 } from './codec.js';
 import {
-  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE, CLUSTER_TYPE_URL, EXT, LISTENER_TYPE, LISTENER_TYPE_URL,
-  ROUTE_CONFIGURATION_TYPE_URL, SECRET_TYPE_URL, XDS_TYPE_URL, resourceNameOf, typeUrlOf, xdsKindOfTypeUrl,
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+  CLUSTER_TYPE,
+  CLUSTER_TYPE_URL,
+  EXT,
+  LISTENER_TYPE,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+  SECRET_TYPE_URL,
+  XDS_TYPE_URL,
+  resourceNameOf,
+  typeUrlOf,
+  xdsKindOfTypeUrl,
 } from './types.js';
 import { findType } from './reflect.js';
 import { sampleCluster, sampleHcm, sampleListener } from '../check/testdata/sample.js';
@@ -15,7 +33,9 @@ describe('type URLs', () => {
     expect(LISTENER_TYPE_URL).toBe('type.googleapis.com/envoy.config.listener.v3.Listener');
     expect(ROUTE_CONFIGURATION_TYPE_URL).toBe('type.googleapis.com/envoy.config.route.v3.RouteConfiguration');
     expect(CLUSTER_TYPE_URL).toBe('type.googleapis.com/envoy.config.cluster.v3.Cluster');
-    expect(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL).toBe('type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment');
+    expect(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL).toBe(
+      'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+    );
     expect(SECRET_TYPE_URL).toBe('type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret');
     expect(xdsKindOfTypeUrl(CLUSTER_TYPE_URL)).toBe('clusters');
     expect(xdsKindOfTypeUrl('type.googleapis.com/foo.Bar')).toBeUndefined();
@@ -45,9 +65,21 @@ describe('encodeMessage / decodeMessage', () => {
   it('gives the same bytes for the same input, whatever the map insertion order', () => {
     const a = sampleCluster();
     const b = sampleCluster();
-    expect(Buffer.from(encodeMessage(CLUSTER_TYPE, a)).equals(Buffer.from(encodeMessage(CLUSTER_TYPE, b)))).toBe(true);
-    const m1 = { name: 'x', metadata: { filter_metadata: { zeta: { fields: { b: { numberValue: 1 }, a: { numberValue: 2 } } }, alpha: {} } } };
-    const m2 = { name: 'x', metadata: { filter_metadata: { alpha: {}, zeta: { fields: { a: { numberValue: 2 }, b: { numberValue: 1 } } } } } };
+    expect(
+      Buffer.from(encodeMessage(CLUSTER_TYPE, a)).equals(Buffer.from(encodeMessage(CLUSTER_TYPE, b))),
+    ).toBe(true);
+    const m1 = {
+      name: 'x',
+      metadata: {
+        filter_metadata: { zeta: { fields: { b: { numberValue: 1 }, a: { numberValue: 2 } } }, alpha: {} },
+      },
+    };
+    const m2 = {
+      name: 'x',
+      metadata: {
+        filter_metadata: { alpha: {}, zeta: { fields: { a: { numberValue: 2 }, b: { numberValue: 1 } } } },
+      },
+    };
     const e1 = Buffer.from(encodeMessage(CLUSTER_TYPE, m1));
     const e2 = Buffer.from(encodeMessage(CLUSTER_TYPE, m2));
     expect(e1.equals(e2)).toBe(true);
@@ -57,7 +89,9 @@ describe('encodeMessage / decodeMessage', () => {
   });
 
   it('throws on a type that is not loaded and on a value protobufjs cannot convert', () => {
-    expect(() => encodeMessage('envoy.config.cluster.v3.Clusterr', {})).toThrow(/unknown protobuf message type/);
+    expect(() => encodeMessage('envoy.config.cluster.v3.Clusterr', {})).toThrow(
+      /unknown protobuf message type/,
+    );
     expect(() => encodeMessage(CLUSTER_TYPE, { connect_timeout: 5 })).toThrow(/object expected/);
   });
 });
@@ -80,7 +114,9 @@ describe('Anys', () => {
     const hcm = unpackAny(filter?.typed_config as PlainAny);
     expect(hcm?.typeName).toBe(EXT.httpConnectionManager);
     expect(hcm?.message['stat_prefix']).toBe('ingress_http_8080');
-    const router = unpackAny((hcm?.message['http_filters'] as { typed_config: PlainAny }[])[0]?.typed_config as PlainAny);
+    const router = unpackAny(
+      (hcm?.message['http_filters'] as { typed_config: PlainAny }[])[0]?.typed_config as PlainAny,
+    );
     expect(router).toEqual({ typeName: EXT.router, message: {} });
   });
 
@@ -90,14 +126,24 @@ describe('Anys', () => {
     const viaBytes = anyFromBytes(CLUSTER_TYPE, bytes);
     expect(Buffer.from(viaObject.value).equals(Buffer.from(viaBytes.value))).toBe(true);
     const type = 'envoy.service.discovery.v3.DiscoveryResponse';
-    const resp = decodeMessage(type, encodeMessage(type, { version_info: '1', type_url: CLUSTER_TYPE_URL, resources: [viaObject, viaBytes], nonce: 'n' }));
+    const resp = decodeMessage(
+      type,
+      encodeMessage(type, {
+        version_info: '1',
+        type_url: CLUSTER_TYPE_URL,
+        resources: [viaObject, viaBytes],
+        nonce: 'n',
+      }),
+    );
     const resources = resp['resources'] as PlainAny[];
     expect(resources).toHaveLength(2);
     expect(unpackAny(resources[1] as PlainAny)?.message['name']).toBe('cds_egress_mesh-1_svc-b_http_8080');
   });
 
   it('unpackAny returns undefined for a type that is not loaded, and uses the cache', () => {
-    expect(unpackAny({ type_url: 'type.googleapis.com/not.a.Type', value: new Uint8Array() })).toBeUndefined();
+    expect(
+      unpackAny({ type_url: 'type.googleapis.com/not.a.Type', value: new Uint8Array() }),
+    ).toBeUndefined();
     const cache = new WeakMap();
     const any = typedConfig(EXT.router, {});
     const first = unpackAny(any, cache);

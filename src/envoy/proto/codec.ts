@@ -15,7 +15,15 @@
  * objects that differ only in map insertion order also give the same bytes.
  */
 import type protobuf from 'protobufjs';
-import { bareTypeName, findType, isPlainObject, reaches, requireType, typeInfo, type TypeInfo } from './reflect.js';
+import {
+  bareTypeName,
+  findType,
+  isPlainObject,
+  reaches,
+  requireType,
+  typeInfo,
+  type TypeInfo,
+} from './reflect.js';
 import { typeUrlOf } from './types.js';
 
 /** A message as a plain object: field name → value, keepCase. */
@@ -160,7 +168,10 @@ export function unpackAny(any: PlainAny, cache?: AnyCache): UnpackedAny | undefi
   if (hit && hit.typeName === bareTypeName(any.type_url)) return hit;
   const type = findType(any.type_url);
   if (!type) return undefined;
-  const out: UnpackedAny = { typeName: bareTypeName(any.type_url), message: type.toObject(type.decode(any.value), DECODE_OPTIONS) };
+  const out: UnpackedAny = {
+    typeName: bareTypeName(any.type_url),
+    message: type.toObject(type.decode(any.value), DECODE_OPTIONS),
+  };
   cache?.set(any.value, out);
   return out;
 }

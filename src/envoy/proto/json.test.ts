@@ -10,12 +10,16 @@ describe('toJsonView', () => {
     expect(view['traffic_direction']).toBe('INBOUND');
     const chain = (view['filter_chains'] as Record<string, unknown>[])[0] as Record<string, unknown>;
     expect(chain['filter_chain_match']).toEqual({ destination_port: 8080 });
-    const hcm = ((chain['filters'] as Record<string, unknown>[])[0] as Record<string, unknown>)['typed_config'] as Record<string, unknown>;
+    const hcm = ((chain['filters'] as Record<string, unknown>[])[0] as Record<string, unknown>)[
+      'typed_config'
+    ] as Record<string, unknown>;
     expect(hcm['@type']).toBe(`type.googleapis.com/${EXT.httpConnectionManager}`);
     expect(hcm['stream_idle_timeout']).toBe('0.500s');
     expect(hcm['max_request_headers_kb']).toBe(60);
     expect(hcm['codec_type']).toBeUndefined(); // AUTO is the default: left out, as in config_dump
-    expect(hcm['http_filters']).toEqual([{ name: 'envoy.filters.http.router', typed_config: { '@type': `type.googleapis.com/${EXT.router}` } }]);
+    expect(hcm['http_filters']).toEqual([
+      { name: 'envoy.filters.http.router', typed_config: { '@type': `type.googleapis.com/${EXT.router}` } },
+    ]);
     const log = (hcm['access_log'] as Record<string, Record<string, unknown>>[])[0]?.['typed_config'];
     expect(log?.['@type']).toBe(`type.googleapis.com/${EXT.fileAccessLog}`);
     expect(log?.['path']).toBe('/dev/stdout');
@@ -26,13 +30,25 @@ describe('toJsonView', () => {
   it('prints Struct as plain JSON, 64-bit integers as strings, bytes as base64, and is stable', () => {
     const cluster = {
       ...sampleCluster(),
-      metadata: { filter_metadata: { b: { fields: { n: { numberValue: 1.5 }, l: { listValue: { values: [{ boolValue: true }, { nullValue: 'NULL_VALUE' }] } } } } } },
+      metadata: {
+        filter_metadata: {
+          b: {
+            fields: {
+              n: { numberValue: 1.5 },
+              l: { listValue: { values: [{ boolValue: true }, { nullValue: 'NULL_VALUE' }] } },
+            },
+          },
+        },
+      },
       per_connection_buffer_limit_bytes: { value: 32768 },
       lb_subset_config: { fallback_policy: 'ANY_ENDPOINT' },
       ring_hash_lb_config: { minimum_ring_size: { value: '1024' } },
       transport_socket: {
         name: 'envoy.transport_sockets.tls',
-        typed_config: typedConfig(EXT.upstreamTlsContext, { sni: 'svc', common_tls_context: { alpn_protocols: ['h2'] } }),
+        typed_config: typedConfig(EXT.upstreamTlsContext, {
+          sni: 'svc',
+          common_tls_context: { alpn_protocols: ['h2'] },
+        }),
       },
     };
     const bytes = encodeMessage(CLUSTER_TYPE, cluster);
@@ -47,14 +63,23 @@ describe('toJsonView', () => {
       sni: 'svc',
     });
     expect(JSON.stringify(toJsonView(CLUSTER_TYPE, bytes))).toBe(JSON.stringify(view));
-    const secret = toJsonView('envoy.config.core.v3.DataSource', encodeMessage('envoy.config.core.v3.DataSource', { inline_bytes: Buffer.from('hi') }));
+    const secret = toJsonView(
+      'envoy.config.core.v3.DataSource',
+      encodeMessage('envoy.config.core.v3.DataSource', { inline_bytes: Buffer.from('hi') }),
+    );
     expect(secret).toEqual({ inline_bytes: 'aGk=' });
   });
 
   it('shows an Any of an unknown type as its type and raw bytes', () => {
     const any = { type_url: 'type.googleapis.com/acme.Unknown', value: new Uint8Array([1, 2]) };
-    const view = toJsonView('envoy.config.core.v3.TypedExtensionConfig', encodeMessage('envoy.config.core.v3.TypedExtensionConfig', { name: 'x', typed_config: any }));
-    expect(view).toEqual({ name: 'x', typed_config: { '@type': 'type.googleapis.com/acme.Unknown', '@bytes': 'AQI=' } });
+    const view = toJsonView(
+      'envoy.config.core.v3.TypedExtensionConfig',
+      encodeMessage('envoy.config.core.v3.TypedExtensionConfig', { name: 'x', typed_config: any }),
+    );
+    expect(view).toEqual({
+      name: 'x',
+      typed_config: { '@type': 'type.googleapis.com/acme.Unknown', '@bytes': 'AQI=' },
+    });
   });
 });
 

@@ -5,7 +5,15 @@
  * strings, bytes as base64, wrappers as bare values, Struct as plain JSON, and
  * default scalar values left out. `amime render` prints this.
  */
-import { findType, isPlainObject, LONG_KINDS, requireType, typeInfo, type FieldInfo, type TypeInfo } from './reflect.js';
+import {
+  findType,
+  isPlainObject,
+  LONG_KINDS,
+  requireType,
+  typeInfo,
+  type FieldInfo,
+  type TypeInfo,
+} from './reflect.js';
 import { decodeMessage, DECODE_OPTIONS } from './codec.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -50,7 +58,9 @@ function formatTimestamp(seconds: unknown, nanos: unknown): string {
 }
 
 function base64(v: unknown): string {
-  return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') : String(v ?? '');
+  return v instanceof Uint8Array
+    ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')
+    : String(v ?? '');
 }
 
 function isDefault(f: FieldInfo, v: unknown): boolean {
@@ -86,7 +96,8 @@ function scalarJson(f: FieldInfo, v: unknown): JsonValue {
 }
 
 function valueJson(f: FieldInfo, v: unknown): JsonValue {
-  if (f.kind === 'message' && f.messageType) return messageJson(typeInfo(f.messageType), v as Record<string, unknown>);
+  if (f.kind === 'message' && f.messageType)
+    return messageJson(typeInfo(f.messageType), v as Record<string, unknown>);
   return scalarJson(f, v);
 }
 
@@ -190,4 +201,3 @@ function messageJson(info: TypeInfo, v: Record<string, unknown>): JsonValue {
   }
   return out;
 }
-

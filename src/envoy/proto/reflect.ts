@@ -7,10 +7,21 @@ import protobuf from 'protobufjs';
 import { envoyRoot } from './root.js';
 
 export type ScalarKind =
-  | 'double' | 'float'
-  | 'int32' | 'uint32' | 'sint32' | 'fixed32' | 'sfixed32'
-  | 'int64' | 'uint64' | 'sint64' | 'fixed64' | 'sfixed64'
-  | 'bool' | 'string' | 'bytes';
+  | 'double'
+  | 'float'
+  | 'int32'
+  | 'uint32'
+  | 'sint32'
+  | 'fixed32'
+  | 'sfixed32'
+  | 'int64'
+  | 'uint64'
+  | 'sint64'
+  | 'fixed64'
+  | 'sfixed64'
+  | 'bool'
+  | 'string'
+  | 'bytes';
 
 export type ValueKind = ScalarKind | 'enum' | 'message';
 
@@ -44,9 +55,23 @@ export interface OneofInfo {
 
 /** Well-known types that have a special JSON form or special rules. */
 export type WellKnown =
-  | 'Any' | 'Duration' | 'Timestamp' | 'Struct' | 'Value' | 'ListValue' | 'FieldMask' | 'Empty'
-  | 'DoubleValue' | 'FloatValue' | 'Int64Value' | 'UInt64Value' | 'Int32Value' | 'UInt32Value'
-  | 'BoolValue' | 'StringValue' | 'BytesValue';
+  | 'Any'
+  | 'Duration'
+  | 'Timestamp'
+  | 'Struct'
+  | 'Value'
+  | 'ListValue'
+  | 'FieldMask'
+  | 'Empty'
+  | 'DoubleValue'
+  | 'FloatValue'
+  | 'Int64Value'
+  | 'UInt64Value'
+  | 'Int32Value'
+  | 'UInt32Value'
+  | 'BoolValue'
+  | 'StringValue'
+  | 'BytesValue';
 
 export interface TypeInfo {
   readonly type: protobuf.Type;
@@ -62,14 +87,41 @@ export interface TypeInfo {
 }
 
 const WELL_KNOWN = new Set<string>([
-  'Any', 'Duration', 'Timestamp', 'Struct', 'Value', 'ListValue', 'FieldMask', 'Empty',
-  'DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value',
-  'BoolValue', 'StringValue', 'BytesValue',
+  'Any',
+  'Duration',
+  'Timestamp',
+  'Struct',
+  'Value',
+  'ListValue',
+  'FieldMask',
+  'Empty',
+  'DoubleValue',
+  'FloatValue',
+  'Int64Value',
+  'UInt64Value',
+  'Int32Value',
+  'UInt32Value',
+  'BoolValue',
+  'StringValue',
+  'BytesValue',
 ]);
 
 const SCALARS = new Set<string>([
-  'double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32',
-  'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64', 'bool', 'string', 'bytes',
+  'double',
+  'float',
+  'int32',
+  'uint32',
+  'sint32',
+  'fixed32',
+  'sfixed32',
+  'int64',
+  'uint64',
+  'sint64',
+  'fixed64',
+  'sfixed64',
+  'bool',
+  'string',
+  'bytes',
 ]);
 
 export const LONG_KINDS: ReadonlySet<string> = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
@@ -102,14 +154,18 @@ export function findType(nameOrUrl: string): protobuf.Type | undefined {
 /** Like findType, but a missing type is a programming error. */
 export function requireType(nameOrUrl: string): protobuf.Type {
   const t = findType(nameOrUrl);
-  if (!t) throw new Error(`unknown protobuf message type ${JSON.stringify(nameOrUrl)} (not in the loaded Envoy Root)`);
+  if (!t)
+    throw new Error(
+      `unknown protobuf message type ${JSON.stringify(nameOrUrl)} (not in the loaded Envoy Root)`,
+    );
   return t;
 }
 
 function fieldInfo(f: protobuf.Field): FieldInfo {
   f.resolve();
   const rt = f.resolvedType;
-  const kind: ValueKind = rt instanceof protobuf.Enum ? 'enum' : rt instanceof protobuf.Type ? 'message' : (f.type as ScalarKind);
+  const kind: ValueKind =
+    rt instanceof protobuf.Enum ? 'enum' : rt instanceof protobuf.Type ? 'message' : (f.type as ScalarKind);
   if (!rt && !SCALARS.has(f.type)) throw new Error(`unresolved field type ${f.type} of ${f.fullName}`);
   const oneof = f.partOf;
   const synthetic = !!oneof && oneof.oneof.length === 1 && oneof.name === `_${f.name}`;
@@ -145,7 +201,11 @@ export function typeInfo(type: protobuf.Type): TypeInfo {
     virtualKeys.set(o.name, [...o.oneof]);
     const synthetic = o.oneof.length === 1 && o.name === `_${o.oneof[0]}`;
     if (synthetic) continue;
-    oneofs.push({ name: o.name, fields: [...o.oneof], required: o.options?.['(validate.required)'] === true });
+    oneofs.push({
+      name: o.name,
+      fields: [...o.oneof],
+      required: o.options?.['(validate.required)'] === true,
+    });
   }
   const fullName = bareTypeName(type.fullName);
   const short = fullName.startsWith('google.protobuf.') ? fullName.slice('google.protobuf.'.length) : '';
@@ -166,7 +226,11 @@ export function typeInfo(type: protobuf.Type): TypeInfo {
  * Does any type reachable from `root` through message fields satisfy `pred`? Cycles in
  * the proto graph (matchers, Struct) are cut by the visited set of this one query.
  */
-export function reaches(root: protobuf.Type, pred: (info: TypeInfo) => boolean, memo: Map<protobuf.Type, boolean>): boolean {
+export function reaches(
+  root: protobuf.Type,
+  pred: (info: TypeInfo) => boolean,
+  memo: Map<protobuf.Type, boolean>,
+): boolean {
   const cached = memo.get(root);
   if (cached !== undefined) return cached;
   const seen = new Set<protobuf.Type>();
@@ -180,7 +244,8 @@ export function reaches(root: protobuf.Type, pred: (info: TypeInfo) => boolean, 
     if (known === false) continue; // nothing below it qualifies either
     const info = typeInfo(t);
     if (known === true || pred(info)) found = true;
-    else for (const f of info.fields) if (f.messageType && !seen.has(f.messageType)) stack.push(f.messageType);
+    else
+      for (const f of info.fields) if (f.messageType && !seen.has(f.messageType)) stack.push(f.messageType);
   }
   // Nothing reachable from root qualifies, so nothing reachable from the types seen does either.
   if (!found) for (const t of seen) memo.set(t, false);

@@ -56,7 +56,12 @@ export type ParseResult = { ok: true; settings: PodSettings } | { ok: false; mes
 // Kubernetes' resource.ParseQuantity grammar.
 const QUANTITY = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
-function pairs(annotations: Readonly<Record<string, string>>, key: string, sep: string, format: string): Array<[string, string]> | string {
+function pairs(
+  annotations: Readonly<Record<string, string>>,
+  key: string,
+  sep: string,
+  format: string,
+): Array<[string, string]> | string {
   const v = annotations[key];
   if (v === undefined) return [];
   const out: Array<[string, string]> = [];
@@ -68,11 +73,17 @@ function pairs(annotations: Readonly<Record<string, string>>, key: string, sep: 
   return out;
 }
 
-export function parsePodAnnotations(annotations: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): ParseResult {
+export function parsePodAnnotations(
+  annotations: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): ParseResult {
   const fail = (message: string): ParseResult => ({ ok: false, message });
   for (const key of [A.cpuRequest, A.memoryRequest, A.cpuLimit, A.memoryLimit]) {
     const v = annotations[key];
-    if (v !== undefined && !QUANTITY.test(v)) return fail(`annotation ${key}: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${JSON.stringify(v)}`);
+    if (v !== undefined && !QUANTITY.test(v))
+      return fail(
+        `annotation ${key}: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${JSON.stringify(v)}`,
+      );
   }
   const secretMounts = pairs(annotations, A.secretMounts, ':', 'secretName:mountPath');
   if (typeof secretMounts === 'string') return fail(secretMounts);
@@ -87,12 +98,21 @@ export function parsePodAnnotations(annotations: Readonly<Record<string, string>
     try {
       parsed = JSON.parse(json);
     } catch (e) {
-      return fail(`malformed annotation ${A.sidecarEnvJson}: ${(e as Error).message}; expected format: [{"EnvVariableKey":"EnvVariableValue"}]`);
+      return fail(
+        `malformed annotation ${A.sidecarEnvJson}: ${(e as Error).message}; expected format: [{"EnvVariableKey":"EnvVariableValue"}]`,
+      );
     }
     const list = Array.isArray(parsed) ? parsed : [parsed];
     for (const item of list) {
-      if (item === null || typeof item !== 'object' || Array.isArray(item) || Object.values(item as object).some((x) => typeof x !== 'string')) {
-        return fail(`malformed annotation ${A.sidecarEnvJson}, expected format: [{"EnvVariableKey":"EnvVariableValue"}] (a flat list of string maps)`);
+      if (
+        item === null ||
+        typeof item !== 'object' ||
+        Array.isArray(item) ||
+        Object.values(item as object).some((x) => typeof x !== 'string')
+      ) {
+        return fail(
+          `malformed annotation ${A.sidecarEnvJson}, expected format: [{"EnvVariableKey":"EnvVariableValue"}] (a flat list of string maps)`,
+        );
       }
       for (const [k, v] of Object.entries(item as Record<string, string>)) env.set(k, v);
     }
@@ -100,18 +120,26 @@ export function parsePodAnnotations(annotations: Readonly<Record<string, string>
   let xrayConfigMount: [string, string] | undefined;
   if (annotations[A.xrayAgentConfigMount] !== undefined) {
     const m = pairs(annotations, A.xrayAgentConfigMount, ':', 'volumeName:mountPath');
-    if (typeof m === 'string' || m.length !== 1) return fail(`malformed annotation ${A.xrayAgentConfigMount}, expected format: volumeName:mountPath`);
+    if (typeof m === 'string' || m.length !== 1)
+      return fail(`malformed annotation ${A.xrayAgentConfigMount}, expected format: volumeName:mountPath`);
     xrayConfigMount = m[0];
   }
   const lower = (k: string) => annotations[k]?.toLowerCase();
   const preview = annotations[A.preview] === undefined ? undefined : lower(A.preview) === 'enabled';
-  const cni = annotations[A.appmeshCNI] !== undefined ? lower(A.appmeshCNI) === 'enabled' : (labels[FARGATE_PROFILE_LABEL] ?? '') !== '';
+  const cni =
+    annotations[A.appmeshCNI] !== undefined
+      ? lower(A.appmeshCNI) === 'enabled'
+      : (labels[FARGATE_PROFILE_LABEL] ?? '') !== '';
   return {
     ok: true,
     settings: {
       ...(annotations[A.ports] !== undefined ? { ports: annotations[A.ports] } : {}),
-      ...(annotations[A.egressIgnoredIPs] !== undefined ? { egressIgnoredIPs: annotations[A.egressIgnoredIPs] } : {}),
-      ...(annotations[A.egressIgnoredPorts] !== undefined ? { egressIgnoredPorts: annotations[A.egressIgnoredPorts] } : {}),
+      ...(annotations[A.egressIgnoredIPs] !== undefined
+        ? { egressIgnoredIPs: annotations[A.egressIgnoredIPs] }
+        : {}),
+      ...(annotations[A.egressIgnoredPorts] !== undefined
+        ? { egressIgnoredPorts: annotations[A.egressIgnoredPorts] }
+        : {}),
       ipv6Disabled: lower(A.ipv6) === 'disabled',
       cni,
       ...(annotations[A.cpuRequest] !== undefined ? { cpuRequest: annotations[A.cpuRequest] } : {}),

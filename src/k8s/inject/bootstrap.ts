@@ -24,12 +24,23 @@ export interface BootstrapOptions {
 }
 
 export function envoyBootstrap(o: BootstrapOptions): JsonObject {
-  const config = bootstrap({ nodeId: o.nodeId, xds: { host: o.xdsHost, port: o.xdsPort }, adminPort: o.adminPort, adminAccessLogPath: o.adminAccessLogFile });
+  const config = bootstrap({
+    nodeId: o.nodeId,
+    xds: { host: o.xdsHost, port: o.xdsPort },
+    adminPort: o.adminPort,
+    adminAccessLogPath: o.adminAccessLogFile,
+  });
   if (o.tokenAuth) {
-    const ads = config.dynamic_resources.ads_config.grpc_services[0] as { envoy_grpc: { cluster_name: string }; initial_metadata?: Array<{ key: string; value: string }> };
+    const ads = config.dynamic_resources.ads_config.grpc_services[0] as {
+      envoy_grpc: { cluster_name: string };
+      initial_metadata?: Array<{ key: string; value: string }>;
+    };
     ads.initial_metadata = [{ key: 'authorization', value: `Bearer ${TOKEN_PLACEHOLDER}` }];
   }
   const { problems } = checkMessage(BOOTSTRAP_TYPE, config);
-  if (problems.length > 0) throw new Error(`bootstrap for ${o.nodeId}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(
+      `bootstrap for ${o.nodeId}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+    );
   return toJsonView(BOOTSTRAP_TYPE, encodePlain(BOOTSTRAP_TYPE, config));
 }

@@ -4,7 +4,14 @@
  * several gateways, a node and a gateway, "enabled" without a match — and its
  * podSelector matching and membership give the node or gateway and its mesh.
  */
-import { buildMeshGraph, injectionMode, selectorMatches, selectorProblems, type GraphOptions, type MeshGraph } from '../../mesh/index.js';
+import {
+  buildMeshGraph,
+  injectionMode,
+  selectorMatches,
+  selectorProblems,
+  type GraphOptions,
+  type MeshGraph,
+} from '../../mesh/index.js';
 import type { Mesh, VirtualGateway, VirtualNode } from '../../model/index.js';
 import { toGraphInput, type InputObjects } from '../graph-input.js';
 import type { Pod } from '../objects.js';
@@ -48,30 +55,45 @@ export function decideInjection(input: DecideInput): InjectionDecision {
   const ns = input.objects.namespaces.find((n) => n.metadata.name === namespace);
   const nsValue = ns?.metadata.labels?.[A.sidecarInjectorWebhook];
   // App Mesh's webhook configuration only sends pods of labelled namespaces.
-  if (ns && nsValue !== 'enabled' && nsValue !== 'disabled') return { kind: 'skip', reason: `namespace ${namespace} is not labelled ${A.sidecarInjectorWebhook}` };
+  if (ns && nsValue !== 'enabled' && nsValue !== 'disabled')
+    return { kind: 'skip', reason: `namespace ${namespace} is not labelled ${A.sidecarInjectorWebhook}` };
   const mode = injectionMode(ns?.metadata.labels ?? {}, pod.metadata.annotations ?? {});
   if (mode === 'disabled') return { kind: 'skip', reason: 'sidecar injection is disabled for this pod' };
 
   const converted = toGraphInput({ ...input.objects, pods: [pod] });
   const graph = buildMeshGraph(converted.input, input.graphOptions);
   const podError = graph.diagnostics.find(
-    (d) => d.severity === 'error' && d.resource?.kind === 'Pod' && d.resource.namespace === namespace && d.resource.name === podName && d.code.startsWith('pod.'),
+    (d) =>
+      d.severity === 'error' &&
+      d.resource?.kind === 'Pod' &&
+      d.resource.namespace === namespace &&
+      d.resource.name === podName &&
+      d.code.startsWith('pod.'),
   );
   if (podError) return { kind: 'refuse', message: podError.message };
 
   const labels = pod.metadata.labels ?? {};
   const candidates = [...placements(graph).values()].filter((p) => {
-    if ((p.id.kind !== 'VirtualNode' && p.id.kind !== 'VirtualGateway') || p.id.namespace !== namespace) return false;
+    if ((p.id.kind !== 'VirtualNode' && p.id.kind !== 'VirtualGateway') || p.id.namespace !== namespace)
+      return false;
     const sel = (p.resource as VirtualNode | VirtualGateway).spec.podSelector;
     return selectorProblems(sel).length === 0 && selectorMatches(sel, labels, 'none');
   });
   const match = candidates[0];
-  if (!match || candidates.length > 1) return { kind: 'skip', reason: 'no VirtualNode or VirtualGateway selects this pod' };
+  if (!match || candidates.length > 1)
+    return { kind: 'skip', reason: 'no VirtualNode or VirtualGateway selects this pod' };
   if (!match.mesh) {
     const why = match.inactive ? `: ${match.inactive.message}` : '';
-    return { kind: 'refuse', message: `${match.id.kind} ${namespace}/${match.id.name} selects this pod but belongs to no mesh${why}` };
+    return {
+      kind: 'refuse',
+      message: `${match.id.kind} ${namespace}/${match.id.name} selects this pod but belongs to no mesh${why}`,
+    };
   }
-  const member = { meshName: meshNameOf(graph, match.mesh, input.accountId), awsName: match.awsName, placement: match };
+  const member = {
+    meshName: meshNameOf(graph, match.mesh, input.accountId),
+    awsName: match.awsName,
+    placement: match,
+  };
   return match.id.kind === 'VirtualNode'
     ? { kind: 'virtualNode', node: match.resource as VirtualNode, ...member }
     : { kind: 'virtualGateway', gateway: match.resource as VirtualGateway, ...member };

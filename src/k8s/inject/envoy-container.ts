@@ -33,7 +33,11 @@ export function nodeIdOf(t: ProxyTarget): string {
 const bool01 = (b: boolean) => (b ? '1' : '0');
 
 /** App Mesh's controller-managed Envoy env for a virtual node sidecar, in a fixed order. */
-export function virtualNodeEnv(config: InjectorConfig, target: ProxyTarget, settings: PodSettings): Array<[string, string]> {
+export function virtualNodeEnv(
+  config: InjectorConfig,
+  target: ProxyTarget,
+  settings: PodSettings,
+): Array<[string, string]> {
   const id = nodeIdOf(target);
   const env: Array<[string, string]> = [
     ['APPMESH_RESOURCE_ARN', id],
@@ -53,13 +57,21 @@ export function virtualNodeEnv(config: InjectorConfig, target: ProxyTarget, sett
   ];
   if (config.xray) {
     const custom = settings.env.find(([k]) => k === 'XRAY_SAMPLING_RATE')?.[1];
-    env.push(['ENABLE_ENVOY_XRAY_TRACING', '1'], ['XRAY_DAEMON_PORT', String(config.xray.port)], ['XRAY_SAMPLING_RATE', custom ?? config.xray.samplingRate]);
+    env.push(
+      ['ENABLE_ENVOY_XRAY_TRACING', '1'],
+      ['XRAY_DAEMON_PORT', String(config.xray.port)],
+      ['XRAY_SAMPLING_RATE', custom ?? config.xray.samplingRate],
+    );
   }
   return env;
 }
 
 /** App Mesh's env for a virtual gateway's Envoy. */
-export function virtualGatewayEnv(config: InjectorConfig, target: ProxyTarget, settings: PodSettings): Array<[string, string]> {
+export function virtualGatewayEnv(
+  config: InjectorConfig,
+  target: ProxyTarget,
+  settings: PodSettings,
+): Array<[string, string]> {
   return [
     ['APPMESH_VIRTUAL_NODE_NAME', nodeIdOf(target)],
     ['APPMESH_PREVIEW', bool01(settings.preview ?? config.preview)],
@@ -71,7 +83,11 @@ export function virtualGatewayEnv(config: InjectorConfig, target: ProxyTarget, s
 }
 
 /** The env Amime adds to run Envoy against its xDS service. */
-export function amimeEnv(config: InjectorConfig, target: ProxyTarget, flavour: SidecarFlavour): Array<[string, string]> {
+export function amimeEnv(
+  config: InjectorConfig,
+  target: ProxyTarget,
+  flavour: SidecarFlavour,
+): Array<[string, string]> {
   const bootstrap = envoyBootstrap({
     nodeId: nodeIdOf(target),
     xdsHost: config.xdsHost,
@@ -88,8 +104,13 @@ export function amimeEnv(config: InjectorConfig, target: ProxyTarget, flavour: S
 /** `sh -c` that writes the bootstrap with the current token, then execs the proxy. */
 export function startCommand(config: InjectorConfig, flavour: SidecarFlavour): string[] {
   const token = config.xdsTokenAuth ? `token=$(cat ${TOKEN_DIR}/token)` : 'token=';
-  const launch = flavour === 'appmesh' ? '/usr/bin/agent' : `envoy -c ${BOOTSTRAP_FILE} -l "\${ENVOY_LOG_LEVEL:-info}"`;
-  return ['sh', '-c', `set -e; ${token}; printf '%s' "$${BOOTSTRAP_ENV}" | sed "s|${TOKEN_PLACEHOLDER}|$token|" > ${BOOTSTRAP_FILE}; exec ${launch}`];
+  const launch =
+    flavour === 'appmesh' ? '/usr/bin/agent' : `envoy -c ${BOOTSTRAP_FILE} -l "\${ENVOY_LOG_LEVEL:-info}"`;
+  return [
+    'sh',
+    '-c',
+    `set -e; ${token}; printf '%s' "$${BOOTSTRAP_ENV}" | sed "s|${TOKEN_PLACEHOLDER}|$token|" > ${BOOTSTRAP_FILE}; exec ${launch}`,
+  ];
 }
 
 export function podUidEnv(): EnvVar {
@@ -108,9 +129,24 @@ export function mergeEnv(env: ReadonlyArray<EnvVar>, pairs: ReadonlyArray<[strin
 }
 
 export function readinessProbe(config: InjectorConfig, flavour: SidecarFlavour): Record<string, unknown> {
-  const timing = { initialDelaySeconds: config.readinessProbeInitialDelay, timeoutSeconds: 1, periodSeconds: config.readinessProbePeriod, successThreshold: 1, failureThreshold: 3 };
+  const timing = {
+    initialDelaySeconds: config.readinessProbeInitialDelay,
+    timeoutSeconds: 1,
+    periodSeconds: config.readinessProbePeriod,
+    successThreshold: 1,
+    failureThreshold: 3,
+  };
   if (flavour === 'appmesh') {
-    return { exec: { command: ['sh', '-c', `curl -s http://localhost:${config.adminPort}/server_info | grep state | grep -q LIVE`] }, ...timing };
+    return {
+      exec: {
+        command: [
+          'sh',
+          '-c',
+          `curl -s http://localhost:${config.adminPort}/server_info | grep state | grep -q LIVE`,
+        ],
+      },
+      ...timing,
+    };
   }
   // Upstream images have no curl; Envoy's /ready answers 200 exactly when server_info's state is LIVE.
   return { httpGet: { path: '/ready', port: config.adminPort }, ...timing };
@@ -127,17 +163,36 @@ export function resources(config: InjectorConfig, s: PodSettings): NonNullable<C
   if (mem) requests.memory = mem;
   if (cpuL) limits.cpu = cpuL;
   if (memL) limits.memory = memL;
-  return { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) };
+  return {
+    ...(Object.keys(requests).length ? { requests } : {}),
+    ...(Object.keys(limits).length ? { limits } : {}),
+  };
 }
 
 export function amimeVolumes(config: InjectorConfig): Array<{ name: string; [k: string]: unknown }> {
   const vols: Array<{ name: string; [k: string]: unknown }> = [{ name: CONFIG_VOLUME, emptyDir: {} }];
   if (config.xdsTokenAuth) {
-    vols.push({ name: TOKEN_VOLUME, projected: { sources: [{ serviceAccountToken: { audience: config.tokenAudience, expirationSeconds: config.tokenExpirationSeconds, path: 'token' } }] } });
+    vols.push({
+      name: TOKEN_VOLUME,
+      projected: {
+        sources: [
+          {
+            serviceAccountToken: {
+              audience: config.tokenAudience,
+              expirationSeconds: config.tokenExpirationSeconds,
+              path: 'token',
+            },
+          },
+        ],
+      },
+    });
   }
   return vols;
 }
 
 export function amimeMounts(config: InjectorConfig): NonNullable<Container['volumeMounts']> {
-  return [{ name: CONFIG_VOLUME, mountPath: CONFIG_DIR }, ...(config.xdsTokenAuth ? [{ name: TOKEN_VOLUME, mountPath: TOKEN_DIR, readOnly: true }] : [])];
+  return [
+    { name: CONFIG_VOLUME, mountPath: CONFIG_DIR },
+    ...(config.xdsTokenAuth ? [{ name: TOKEN_VOLUME, mountPath: TOKEN_DIR, readOnly: true }] : []),
+  ];
 }

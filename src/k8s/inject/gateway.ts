@@ -10,7 +10,16 @@
 import type { Container, Pod } from '../objects.js';
 import type { PodSettings } from './annotations.js';
 import { flavourOf, PROXY_UID, type InjectorConfig } from './config.js';
-import { amimeEnv, amimeMounts, amimeVolumes, mergeEnv, readinessProbe, startCommand, virtualGatewayEnv, type ProxyTarget } from './envoy-container.js';
+import {
+  amimeEnv,
+  amimeMounts,
+  amimeVolumes,
+  mergeEnv,
+  readinessProbe,
+  startCommand,
+  virtualGatewayEnv,
+  type ProxyTarget,
+} from './envoy-container.js';
 
 const IDENTITY_ENV = ['APPMESH_RESOURCE_ARN', 'APPMESH_VIRTUAL_NODE_NAME', 'APPMESH_RESOURCE_NAME'];
 
@@ -19,7 +28,11 @@ export function gatewayContainerIndex(containers: ReadonlyArray<Container>, targ
   const named = containers.findIndex((c) => c.name === 'envoy');
   if (named >= 0) return named;
   const suffix = `/virtualGateway/${target.awsName}`;
-  const byEnv = containers.findIndex((c) => (c.env ?? []).some((e) => IDENTITY_ENV.includes(e.name) && typeof e.value === 'string' && e.value.endsWith(suffix)));
+  const byEnv = containers.findIndex((c) =>
+    (c.env ?? []).some(
+      (e) => IDENTITY_ENV.includes(e.name) && typeof e.value === 'string' && e.value.endsWith(suffix),
+    ),
+  );
   if (byEnv >= 0) return byEnv;
   return containers.length === 1 && /envoy/i.test(containers[0]!.image ?? '') ? 0 : -1;
 }
@@ -29,28 +42,45 @@ export interface GatewayResult {
   warnings: string[];
 }
 
-export function configureVirtualGateway(pod: Pod, config: InjectorConfig, target: ProxyTarget, s: PodSettings): GatewayResult {
+export function configureVirtualGateway(
+  pod: Pod,
+  config: InjectorConfig,
+  target: ProxyTarget,
+  s: PodSettings,
+): GatewayResult {
   const out = structuredClone(pod);
   const spec = (out.spec ??= { containers: [] });
   const i = gatewayContainerIndex(spec.containers, target);
   if (i < 0) {
     return {
       pod: out,
-      warnings: [`pod matches VirtualGateway ${target.awsName} but has no container named "envoy" (nor one whose APPMESH_RESOURCE_ARN names the gateway, nor a single Envoy container); it was left unchanged`],
+      warnings: [
+        `pod matches VirtualGateway ${target.awsName} but has no container named "envoy" (nor one whose APPMESH_RESOURCE_ARN names the gateway, nor a single Envoy container); it was left unchanged`,
+      ],
     };
   }
   const c = { ...spec.containers[i]! };
   if (!s.skipGatewayImageOverride) c.image = config.sidecarImage;
-  const flavour = flavourOf(c.image ?? '', c.image === config.sidecarImage ? config.sidecarFlavour : undefined);
-  c.env = mergeEnv(c.env ?? [], [...virtualGatewayEnv(config, target, s), ...amimeEnv(config, target, flavour)]);
+  const flavour = flavourOf(
+    c.image ?? '',
+    c.image === config.sidecarImage ? config.sidecarFlavour : undefined,
+  );
+  c.env = mergeEnv(c.env ?? [], [
+    ...virtualGatewayEnv(config, target, s),
+    ...amimeEnv(config, target, flavour),
+  ]);
   c.command = startCommand(config, flavour);
   if (c.readinessProbe === undefined) c.readinessProbe = readinessProbe(config, flavour);
   const mounts = amimeMounts(config);
-  c.volumeMounts = [...(c.volumeMounts ?? []).filter((m) => !mounts.some((x) => x.name === m.name)), ...mounts];
+  c.volumeMounts = [
+    ...(c.volumeMounts ?? []).filter((m) => !mounts.some((x) => x.name === m.name)),
+    ...mounts,
+  ];
   spec.containers = spec.containers.map((x, j) => (j === i ? c : x));
   const names = new Set((spec.volumes ?? []).map((v) => v.name));
   const added = amimeVolumes(config).filter((v) => !names.has(v.name));
   if (added.length > 0) spec.volumes = [...(spec.volumes ?? []), ...added];
-  if (config.enableIamForServiceAccounts && spec.securityContext?.fsGroup === undefined) spec.securityContext = { ...(spec.securityContext ?? {}), fsGroup: PROXY_UID };
+  if (config.enableIamForServiceAccounts && spec.securityContext?.fsGroup === undefined)
+    spec.securityContext = { ...(spec.securityContext ?? {}), fsGroup: PROXY_UID };
   return { pod: out, warnings: [] };
 }

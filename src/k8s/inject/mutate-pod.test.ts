@@ -15,16 +15,26 @@ import { mutatePod, type PodMutation } from './mutate-pod.js';
 let seed: InputObjects;
 let workloads: KubeObject[];
 let blogGateway: KubeObject;
-const config: InjectorConfig = { ...DEFAULT_INJECTOR_CONFIG, region: 'ap-northeast-1', accountId: '123456780000' };
+const config: InjectorConfig = {
+  ...DEFAULT_INJECTOR_CONFIG,
+  region: 'ap-northeast-1',
+  accountId: '123456780000',
+};
 
 beforeAll(async () => {
   const objs = await readManifests('examples/seed/mesh.yaml');
-  seed = { appMesh: objs.filter((o) => o.apiVersion === 'appmesh.k8s.aws/v1beta2'), namespaces: objs.filter((o) => o.kind === 'Namespace') };
+  seed = {
+    appMesh: objs.filter((o) => o.apiVersion === 'appmesh.k8s.aws/v1beta2'),
+    namespaces: objs.filter((o) => o.kind === 'Namespace'),
+  };
   workloads = await readManifests('examples/seed/workloads.yaml');
-  blogGateway = (await readManifests('src/k8s/testdata/seed-as-written/03-gateway.yaml')).find((o) => o.kind === 'Deployment')!;
+  blogGateway = (await readManifests('src/k8s/testdata/seed-as-written/03-gateway.yaml')).find(
+    (o) => o.kind === 'Deployment',
+  )!;
 });
 
-const deployment = (name: string) => workloads.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
+const deployment = (name: string) =>
+  workloads.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
 function pod(name: string, annotations: Record<string, string> = {}, labels?: Record<string, string>): Pod {
   const p = podsOf(deployment(name))[0]!;
   p.metadata.annotations = { ...(p.metadata.annotations ?? {}), ...annotations };
@@ -32,13 +42,21 @@ function pod(name: string, annotations: Record<string, string> = {}, labels?: Re
   return p;
 }
 
-function run(p: Pod, objects: InputObjects = seed, cfg: InjectorConfig = config): { result: PodMutation; after: Pod } {
+function run(
+  p: Pod,
+  objects: InputObjects = seed,
+  cfg: InjectorConfig = config,
+): { result: PodMutation; after: Pod } {
   const result = mutatePod({ pod: p, namespace: 'mesh-test', objects, config: cfg });
-  const after = result.allowed ? (jsonpatch.applyPatch(structuredClone(p), jsonpatch.deepClone(result.patch), true, false).newDocument as Pod) : p;
+  const after = result.allowed
+    ? (jsonpatch.applyPatch(structuredClone(p), jsonpatch.deepClone(result.patch), true, false)
+        .newDocument as Pod)
+    : p;
   return { result, after };
 }
 
-const env = (c: Container | undefined) => Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+const env = (c: Container | undefined) =>
+  Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
 const container = (p: Pod, name: string) => p.spec?.containers.find((c) => c.name === name);
 const init = (p: Pod) => p.spec?.initContainers?.find((c) => c.name === 'proxyinit');
 const refusal = (p: Pod, objects: InputObjects = seed) => {
@@ -46,20 +64,37 @@ const refusal = (p: Pod, objects: InputObjects = seed) => {
   if (result.allowed) throw new Error('expected a refusal');
   return result.message;
 };
-const withMesh = (extra: object[]): InputObjects => ({ ...seed, appMesh: [...seed.appMesh, ...(extra as KubeObject[])] });
-const vn = (name: string, podSelector: object) => ({ apiVersion: 'appmesh.k8s.aws/v1beta2', kind: 'VirtualNode', metadata: { name, namespace: 'mesh-test' }, spec: { podSelector } });
+const withMesh = (extra: object[]): InputObjects => ({
+  ...seed,
+  appMesh: [...seed.appMesh, ...(extra as KubeObject[])],
+});
+const vn = (name: string, podSelector: object) => ({
+  apiVersion: 'appmesh.k8s.aws/v1beta2',
+  kind: 'VirtualNode',
+  metadata: { name, namespace: 'mesh-test' },
+  spec: { podSelector },
+});
 const vg = (name: string, podSelector: object) => ({
   apiVersion: 'appmesh.k8s.aws/v1beta2',
   kind: 'VirtualGateway',
   metadata: { name, namespace: 'mesh-test' },
-  spec: { podSelector, namespaceSelector: { matchLabels: { mesh: 'mesh-1' } }, listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
+  spec: {
+    podSelector,
+    namespaceSelector: { matchLabels: { mesh: 'mesh-1' } },
+    listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+  },
 });
 
 describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1)', () => {
   it('adds proxyinit with App Mesh iptables settings and the envoy sidecar', () => {
     const { result, after } = run(pod('nginx-1'));
     expect(result.allowed).toBe(true);
-    expect(init(after)).toMatchObject({ name: 'proxyinit', image: config.initImage, securityContext: { capabilities: { add: ['NET_ADMIN'] } }, resources: { requests: { cpu: '10m', memory: '32Mi' } } });
+    expect(init(after)).toMatchObject({
+      name: 'proxyinit',
+      image: config.initImage,
+      securityContext: { capabilities: { add: ['NET_ADMIN'] } },
+      resources: { requests: { cpu: '10m', memory: '32Mi' } },
+    });
     expect(init(after)?.env).toEqual([
       { name: 'APPMESH_START_ENABLED', value: '1' },
       { name: 'APPMESH_IGNORE_UID', value: '1337' },
@@ -78,7 +113,13 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
       ports: [{ name: 'stats', containerPort: 9901, protocol: 'TCP' }],
       resources: { requests: { cpu: '10m', memory: '32Mi' } },
       lifecycle: { preStop: { exec: { command: ['sh', '-c', 'sleep 20'] } } },
-      readinessProbe: { httpGet: { path: '/ready', port: 9901 }, initialDelaySeconds: 1, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
+      readinessProbe: {
+        httpGet: { path: '/ready', port: 9901 },
+        initialDelaySeconds: 1,
+        periodSeconds: 10,
+        timeoutSeconds: 1,
+        failureThreshold: 3,
+      },
     });
     const e = env(envoy);
     expect(e).toMatchObject({
@@ -94,12 +135,23 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
       APPMESH_PLATFORM_K8S_POD_UID: { fieldRef: { fieldPath: 'metadata.uid' } },
     });
     expect(e.ENVOY_CONFIG_FILE).toBeUndefined();
-    const bootstrap = JSON.parse(String(e.AMIME_ENVOY_BOOTSTRAP)) as { node: { id: string }; static_resources: { clusters: Array<{ load_assignment: unknown }> }; admin: unknown };
+    const bootstrap = JSON.parse(String(e.AMIME_ENVOY_BOOTSTRAP)) as {
+      node: { id: string };
+      static_resources: { clusters: Array<{ load_assignment: unknown }> };
+      admin: unknown;
+    };
     expect(bootstrap.node.id).toBe('mesh/mesh-1/virtualNode/vnode-1_mesh-test');
-    expect(JSON.stringify(bootstrap.static_resources.clusters[0]!.load_assignment)).toContain('"address":"amime-xds.amime-system.svc","port_value":15010');
+    expect(JSON.stringify(bootstrap.static_resources.clusters[0]!.load_assignment)).toContain(
+      '"address":"amime-xds.amime-system.svc","port_value":15010',
+    );
     expect(after.spec?.volumes).toEqual([
       { name: 'amime-envoy-config', emptyDir: {} },
-      { name: 'amime-xds-token', projected: { sources: [{ serviceAccountToken: { audience: 'amime', expirationSeconds: 86400, path: 'token' } }] } },
+      {
+        name: 'amime-xds-token',
+        projected: {
+          sources: [{ serviceAccountToken: { audience: 'amime', expirationSeconds: 86400, path: 'token' } }],
+        },
+      },
     ]);
     expect(envoy.volumeMounts).toEqual([
       { name: 'amime-envoy-config', mountPath: '/etc/amime/envoy' },
@@ -113,27 +165,59 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
     const envoy = container(after, 'envoy')!;
     const dir = await mkdtemp(join(tmpdir(), 'amime-start-'));
     await writeFile(join(dir, 'token'), 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_x');
-    const script = envoy.command![2]!.replaceAll(TOKEN_DIR, dir).replaceAll(BOOTSTRAP_FILE, join(dir, 'bootstrap.json')).replace(/exec envoy .*$/, 'exec echo started');
-    const out = await promisify(execFile)('sh', ['-c', script], { env: { ...(env(envoy) as Record<string, string>), PATH: process.env.PATH ?? '' } });
+    const script = envoy
+      .command![2]!.replaceAll(TOKEN_DIR, dir)
+      .replaceAll(BOOTSTRAP_FILE, join(dir, 'bootstrap.json'))
+      .replace(/exec envoy .*$/, 'exec echo started');
+    const out = await promisify(execFile)('sh', ['-c', script], {
+      env: { ...(env(envoy) as Record<string, string>), PATH: process.env.PATH ?? '' },
+    });
     expect(out.stdout.trim()).toBe('started');
-    const written = JSON.parse(await readFile(join(dir, 'bootstrap.json'), 'utf8')) as { dynamic_resources: { ads_config: { grpc_services: Array<{ initial_metadata: unknown }> } } };
-    expect(written.dynamic_resources.ads_config.grpc_services[0]!.initial_metadata).toEqual([{ key: 'authorization', value: 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_x' }]);
+    const written = JSON.parse(await readFile(join(dir, 'bootstrap.json'), 'utf8')) as {
+      dynamic_resources: { ads_config: { grpc_services: Array<{ initial_metadata: unknown }> } };
+    };
+    expect(written.dynamic_resources.ads_config.grpc_services[0]!.initial_metadata).toEqual([
+      { key: 'authorization', value: 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_x' },
+    ]);
     expect(envoy.command![2]).toMatch(/exec envoy -c \/etc\/amime\/envoy\/bootstrap.json/);
   });
 
   it('the App Mesh Envoy image gets ENVOY_CONFIG_FILE, its agent, and the curl readiness probe', () => {
-    const { after } = run(pod('nginx-1'), seed, { ...config, sidecarImage: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.12.3-prod' });
+    const { after } = run(pod('nginx-1'), seed, {
+      ...config,
+      sidecarImage: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.12.3-prod',
+    });
     const envoy = container(after, 'envoy')!;
     expect(env(envoy).ENVOY_CONFIG_FILE).toBe('/etc/amime/envoy/bootstrap.json');
     expect(envoy.command![2]).toMatch(/exec \/usr\/bin\/agent$/);
-    expect(envoy.readinessProbe).toMatchObject({ exec: { command: ['sh', '-c', 'curl -s http://localhost:9901/server_info | grep state | grep -q LIVE'] } });
+    expect(envoy.readinessProbe).toMatchObject({
+      exec: {
+        command: ['sh', '-c', 'curl -s http://localhost:9901/server_info | grep state | grep -q LIVE'],
+      },
+    });
   });
 
   const annotated: Array<[string, Record<string, string>, (p: Pod) => void]> = [
-    ['ports', { 'appmesh.k8s.aws/ports': '80,8080' }, (p) => expect(env(init(p)).APPMESH_APP_PORTS).toBe('80,8080')],
-    ['egressIgnoredIPs', { 'appmesh.k8s.aws/egressIgnoredIPs': '10.0.0.0/8,192.168.1.1' }, (p) => expect(env(init(p)).APPMESH_EGRESS_IGNORED_IP).toBe('10.0.0.0/8,192.168.1.1')],
-    ['egressIgnoredPorts', { 'appmesh.k8s.aws/egressIgnoredPorts': '22,3306' }, (p) => expect(env(init(p)).APPMESH_EGRESS_IGNORED_PORTS).toBe('22,3306')],
-    ['ipv6', { 'appmesh.k8s.aws/ipv6': 'disabled' }, (p) => expect(env(init(p)).APPMESH_ENABLE_IPV6).toBe('0')],
+    [
+      'ports',
+      { 'appmesh.k8s.aws/ports': '80,8080' },
+      (p) => expect(env(init(p)).APPMESH_APP_PORTS).toBe('80,8080'),
+    ],
+    [
+      'egressIgnoredIPs',
+      { 'appmesh.k8s.aws/egressIgnoredIPs': '10.0.0.0/8,192.168.1.1' },
+      (p) => expect(env(init(p)).APPMESH_EGRESS_IGNORED_IP).toBe('10.0.0.0/8,192.168.1.1'),
+    ],
+    [
+      'egressIgnoredPorts',
+      { 'appmesh.k8s.aws/egressIgnoredPorts': '22,3306' },
+      (p) => expect(env(init(p)).APPMESH_EGRESS_IGNORED_PORTS).toBe('22,3306'),
+    ],
+    [
+      'ipv6',
+      { 'appmesh.k8s.aws/ipv6': 'disabled' },
+      (p) => expect(env(init(p)).APPMESH_ENABLE_IPV6).toBe('0'),
+    ],
     [
       'appmeshCNI',
       { 'appmesh.k8s.aws/appmeshCNI': 'enabled', 'appmesh.k8s.aws/egressIgnoredPorts': '25' },
@@ -153,14 +237,31 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
     ],
     [
       'cpuRequest, memoryRequest, cpuLimit, memoryLimit',
-      { 'appmesh.k8s.aws/cpuRequest': '100m', 'appmesh.k8s.aws/memoryRequest': '64Mi', 'appmesh.k8s.aws/cpuLimit': '1', 'appmesh.k8s.aws/memoryLimit': '256Mi' },
-      (p) => expect(container(p, 'envoy')?.resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } }),
+      {
+        'appmesh.k8s.aws/cpuRequest': '100m',
+        'appmesh.k8s.aws/memoryRequest': '64Mi',
+        'appmesh.k8s.aws/cpuLimit': '1',
+        'appmesh.k8s.aws/memoryLimit': '256Mi',
+      },
+      (p) =>
+        expect(container(p, 'envoy')?.resources).toEqual({
+          requests: { cpu: '100m', memory: '64Mi' },
+          limits: { cpu: '1', memory: '256Mi' },
+        }),
     ],
-    ['preview', { 'appmesh.k8s.aws/preview': 'enabled' }, (p) => expect(env(container(p, 'envoy')).APPMESH_PREVIEW).toBe('1')],
+    [
+      'preview',
+      { 'appmesh.k8s.aws/preview': 'enabled' },
+      (p) => expect(env(container(p, 'envoy')).APPMESH_PREVIEW).toBe('1'),
+    ],
     [
       'sds (disabled: Amime mounts no SDS socket either way)',
       { 'appmesh.k8s.aws/sds': 'disabled' },
-      (p) => expect((container(p, 'envoy')?.volumeMounts ?? []).map((m) => m.name)).toEqual(['amime-envoy-config', 'amime-xds-token']),
+      (p) =>
+        expect((container(p, 'envoy')?.volumeMounts ?? []).map((m) => m.name)).toEqual([
+          'amime-envoy-config',
+          'amime-xds-token',
+        ]),
     ],
     [
       'secretMounts',
@@ -176,7 +277,16 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
         ]);
       },
     ],
-    ['volumeMounts', { 'appmesh.k8s.aws/volumeMounts': 'certs:/certs' }, (p) => expect(container(p, 'envoy')?.volumeMounts?.[2]).toEqual({ name: 'certs', mountPath: '/certs', readOnly: true })],
+    [
+      'volumeMounts',
+      { 'appmesh.k8s.aws/volumeMounts': 'certs:/certs' },
+      (p) =>
+        expect(container(p, 'envoy')?.volumeMounts?.[2]).toEqual({
+          name: 'certs',
+          mountPath: '/certs',
+          readOnly: true,
+        }),
+    ],
     [
       'sidecarEnv (controller-managed keys win)',
       { 'appmesh.k8s.aws/sidecarEnv': 'DEBUG=1, AWS_REGION=eu-west-1' },
@@ -187,7 +297,11 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
       { 'appmesh.k8s.aws/sidecarEnv': 'A=1,B=2', 'appmesh.k8s.aws/sidecarEnvJson': '[{"B":"3","C":"x=y"}]' },
       (p) => expect(env(container(p, 'envoy'))).toMatchObject({ A: '1', B: '3', C: 'x=y' }),
     ],
-    ['sidecarInjectorWebhook: disabled', { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'Disabled' }, (p) => expect(p.spec?.containers.map((c) => c.name)).toEqual(['nginx'])],
+    [
+      'sidecarInjectorWebhook: disabled',
+      { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'Disabled' },
+      (p) => expect(p.spec?.containers.map((c) => c.name)).toEqual(['nginx']),
+    ],
   ];
   it.each(annotated)('annotation %s', (_name, annotations, check) => {
     const { result, after } = run(pod('nginx-1', annotations));
@@ -202,12 +316,28 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
   });
 
   it('xrayAgentConfigMount mounts the daemon config when X-Ray tracing is on', () => {
-    const cfg = { ...config, xray: { image: 'public.ecr.aws/xray/aws-xray-daemon', port: 2000, logLevel: 'prod', samplingRate: '0.05' } };
-    const { after } = run(pod('nginx-1', { 'appmesh.k8s.aws/xrayAgentConfigMount': 'xray-cfg:/xray' }), seed, cfg);
+    const cfg = {
+      ...config,
+      xray: {
+        image: 'public.ecr.aws/xray/aws-xray-daemon',
+        port: 2000,
+        logLevel: 'prod',
+        samplingRate: '0.05',
+      },
+    };
+    const { after } = run(
+      pod('nginx-1', { 'appmesh.k8s.aws/xrayAgentConfigMount': 'xray-cfg:/xray' }),
+      seed,
+      cfg,
+    );
     const xray = container(after, 'xray-daemon')!;
     expect(xray.volumeMounts).toEqual([{ name: 'xray-cfg', mountPath: '/xray', readOnly: true }]);
     expect(xray.command).toContain('/xray/xray-daemon.yaml');
-    expect(env(container(after, 'envoy'))).toMatchObject({ ENABLE_ENVOY_XRAY_TRACING: '1', XRAY_DAEMON_PORT: '2000', XRAY_SAMPLING_RATE: '0.05' });
+    expect(env(container(after, 'envoy'))).toMatchObject({
+      ENABLE_ENVOY_XRAY_TRACING: '1',
+      XRAY_DAEMON_PORT: '2000',
+      XRAY_SAMPLING_RATE: '0.05',
+    });
   });
 
   it('keeps an existing proxyinit and envoy', () => {
@@ -220,10 +350,16 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
   });
 
   it('no injection in a namespace labelled disabled, or without the label; a pod may opt in', () => {
-    const ns = (labels: Record<string, string>) => ({ ...seed, namespaces: [{ metadata: { name: 'mesh-test', labels: { mesh: 'mesh-1', ...labels } } }] });
+    const ns = (labels: Record<string, string>) => ({
+      ...seed,
+      namespaces: [{ metadata: { name: 'mesh-test', labels: { mesh: 'mesh-1', ...labels } } }],
+    });
     const disabled = ns({ 'appmesh.k8s.aws/sidecarInjectorWebhook': 'disabled' });
     expect(run(pod('nginx-1'), disabled).result).toMatchObject({ allowed: true, patch: [] });
-    expect(run(pod('nginx-1', {}, { app: 'nobody' }), disabled).result).toMatchObject({ allowed: true, patch: [] });
+    expect(run(pod('nginx-1', {}, { app: 'nobody' }), disabled).result).toMatchObject({
+      allowed: true,
+      patch: [],
+    });
     expect(run(pod('nginx-1'), ns({})).result).toMatchObject({ allowed: true, patch: [] });
     const optIn = run(pod('nginx-1', { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' }), disabled);
     expect(container(optIn.after, 'envoy')).toBeDefined();
@@ -238,19 +374,29 @@ describe('virtual gateway pods', () => {
     const gw = container(after, 'gateway')!;
     expect(gw.image).toBe(config.sidecarImage);
     expect(env(gw)).toMatchObject({
-      APPMESH_RESOURCE_ARN: 'arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
+      APPMESH_RESOURCE_ARN:
+        'arn:aws:appmesh:ap-northeast-1:123456780000:mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
       APPMESH_VIRTUAL_NODE_NAME: 'mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
       ENVOY_ADMIN_ACCESS_PORT: '9901',
       AWS_REGION: 'ap-northeast-1',
     });
-    expect(JSON.parse(String(env(gw).AMIME_ENVOY_BOOTSTRAP)).node.id).toBe('mesh/mesh-1/virtualGateway/gateway-v_mesh-test');
+    expect(JSON.parse(String(env(gw).AMIME_ENVOY_BOOTSTRAP)).node.id).toBe(
+      'mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
+    );
     expect(gw.ports).toEqual([{ containerPort: 8088 }]);
     expect(gw.readinessProbe).toBeDefined();
   });
 
   it('a container named envoy keeps its image with virtualGatewaySkipImageOverride and its own readiness probe', () => {
     const p = pod('gateway-v', { 'appmesh.k8s.aws/virtualGatewaySkipImageOverride': 'enabled' });
-    p.spec!.containers = [{ name: 'envoy', image: 'my/envoy:1', readinessProbe: { tcpSocket: { port: 8088 } }, env: [{ name: 'AWS_REGION', value: 'x' }] }];
+    p.spec!.containers = [
+      {
+        name: 'envoy',
+        image: 'my/envoy:1',
+        readinessProbe: { tcpSocket: { port: 8088 } },
+        env: [{ name: 'AWS_REGION', value: 'x' }],
+      },
+    ];
     const { after } = run(p);
     const gw = container(after, 'envoy')!;
     expect(gw.image).toBe('my/envoy:1');
@@ -260,7 +406,9 @@ describe('virtual gateway pods', () => {
 
   it('the single Envoy-image container of the complete seed gateway is configured', () => {
     const { after } = run(pod('gateway-v'));
-    expect(env(container(after, 'gateway'))).toMatchObject({ APPMESH_VIRTUAL_NODE_NAME: 'mesh/mesh-1/virtualGateway/gateway-v_mesh-test' });
+    expect(env(container(after, 'gateway'))).toMatchObject({
+      APPMESH_VIRTUAL_NODE_NAME: 'mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
+    });
   });
 
   it('a gateway pod without an Envoy container is left unchanged, with a warning', () => {
@@ -274,13 +422,19 @@ describe('virtual gateway pods', () => {
 
 describe('refusals (App Mesh messages)', () => {
   it('enabled (by the namespace label) without a match', () => {
-    expect(refusal(pod('nginx-1', {}, { app: 'nobody' }))).toMatch(/^sidecarInject enabled but no matching VirtualNode or VirtualGateway found/);
+    expect(refusal(pod('nginx-1', {}, { app: 'nobody' }))).toMatch(
+      /^sidecarInject enabled but no matching VirtualNode or VirtualGateway found/,
+    );
   });
   it('several virtual nodes', () => {
-    expect(refusal(pod('nginx-1'), withMesh([vn('other', { matchLabels: { app: 'sample0' } })]))).toMatch(/^found multiple matching VirtualNodes for pod mesh-test\/nginx-1-0/);
+    expect(refusal(pod('nginx-1'), withMesh([vn('other', { matchLabels: { app: 'sample0' } })]))).toMatch(
+      /^found multiple matching VirtualNodes for pod mesh-test\/nginx-1-0/,
+    );
   });
   it('several virtual gateways', () => {
-    expect(refusal(pod('gateway-v'), withMesh([vg('gw-2', { matchLabels: { for: 'gateway' } })]))).toMatch(/^found multiple matching VirtualGateways for pod mesh-test\/gateway-v-0/);
+    expect(refusal(pod('gateway-v'), withMesh([vg('gw-2', { matchLabels: { for: 'gateway' } })]))).toMatch(
+      /^found multiple matching VirtualGateways for pod mesh-test\/gateway-v-0/,
+    );
   });
   it('a virtual node and a virtual gateway', () => {
     expect(refusal(pod('nginx-1'), withMesh([vg('gw-2', { matchLabels: { app: 'sample0' } })]))).toBe(
@@ -288,16 +442,48 @@ describe('refusals (App Mesh messages)', () => {
     );
   });
   it('a node without a mesh', () => {
-    const objects = { ...seed, namespaces: [{ metadata: { name: 'mesh-test', labels: { mesh: 'other', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } } }] };
-    expect(refusal(pod('nginx-1'), objects)).toMatch(/^VirtualNode mesh-test\/vnode-1 selects this pod but belongs to no mesh/);
+    const objects = {
+      ...seed,
+      namespaces: [
+        {
+          metadata: {
+            name: 'mesh-test',
+            labels: { mesh: 'other', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' },
+          },
+        },
+      ],
+    };
+    expect(refusal(pod('nginx-1'), objects)).toMatch(
+      /^VirtualNode mesh-test\/vnode-1 selects this pod but belongs to no mesh/,
+    );
   });
   it.each([
-    ['appmesh.k8s.aws/secretMounts', 'a:b:c', 'malformed annotation appmesh.k8s.aws/secretMounts, expected format: secretName:mountPath'],
-    ['appmesh.k8s.aws/volumeMounts', 'novolume', 'malformed annotation appmesh.k8s.aws/volumeMounts, expected format: volumeName:mountPath'],
-    ['appmesh.k8s.aws/sidecarEnv', 'A', 'malformed annotation appmesh.k8s.aws/sidecarEnv, expected format: EnvVariableKey=EnvVariableValue'],
-    ['appmesh.k8s.aws/sidecarEnvJson', '[{"A":1}]', 'malformed annotation appmesh.k8s.aws/sidecarEnvJson, expected format'],
+    [
+      'appmesh.k8s.aws/secretMounts',
+      'a:b:c',
+      'malformed annotation appmesh.k8s.aws/secretMounts, expected format: secretName:mountPath',
+    ],
+    [
+      'appmesh.k8s.aws/volumeMounts',
+      'novolume',
+      'malformed annotation appmesh.k8s.aws/volumeMounts, expected format: volumeName:mountPath',
+    ],
+    [
+      'appmesh.k8s.aws/sidecarEnv',
+      'A',
+      'malformed annotation appmesh.k8s.aws/sidecarEnv, expected format: EnvVariableKey=EnvVariableValue',
+    ],
+    [
+      'appmesh.k8s.aws/sidecarEnvJson',
+      '[{"A":1}]',
+      'malformed annotation appmesh.k8s.aws/sidecarEnvJson, expected format',
+    ],
     ['appmesh.k8s.aws/cpuRequest', 'lots', 'quantities must match the regular expression'],
-    ['appmesh.k8s.aws/xrayAgentConfigMount', 'a:b,c:d', 'malformed annotation appmesh.k8s.aws/xrayAgentConfigMount, expected format: volumeName:mountPath'],
+    [
+      'appmesh.k8s.aws/xrayAgentConfigMount',
+      'a:b,c:d',
+      'malformed annotation appmesh.k8s.aws/xrayAgentConfigMount, expected format: volumeName:mountPath',
+    ],
   ])('malformed %s', (key, value, message) => {
     expect(refusal(pod('nginx-1', { [key]: value }))).toContain(message);
   });

@@ -9,7 +9,9 @@ import { decideInjection, type InjectionDecision } from './decide.js';
 import { configureVirtualGateway } from './gateway.js';
 import { injectVirtualNode } from './sidecar.js';
 
-export type PodMutation = { allowed: true; patch: PatchOp[]; warnings: string[]; decision: InjectionDecision } | { allowed: false; message: string };
+export type PodMutation =
+  | { allowed: true; patch: PatchOp[]; warnings: string[]; decision: InjectionDecision }
+  | { allowed: false; message: string };
 
 /** The paths an injection may change (and so the patch may touch). */
 const CHANGED_PATHS: ReadonlyArray<ReadonlyArray<string>> = [
@@ -32,7 +34,14 @@ export interface MutatePodInput {
 export function mutatePod(input: MutatePodInput): PodMutation {
   const { pod, namespace, config } = input;
   const podName = pod.metadata.name || (pod.metadata as { generateName?: string }).generateName || '';
-  const decision = decideInjection({ objects: input.objects, pod, podName, namespace, accountId: config.accountId, ...(input.graphOptions ? { graphOptions: input.graphOptions } : {}) });
+  const decision = decideInjection({
+    objects: input.objects,
+    pod,
+    podName,
+    namespace,
+    accountId: config.accountId,
+    ...(input.graphOptions ? { graphOptions: input.graphOptions } : {}),
+  });
   if (decision.kind === 'refuse') return { allowed: false, message: decision.message };
   if (decision.kind === 'skip') return { allowed: true, patch: [], warnings: [], decision };
   const parsed = parsePodAnnotations(pod.metadata.annotations ?? {}, pod.metadata.labels ?? {});
@@ -40,7 +49,8 @@ export function mutatePod(input: MutatePodInput): PodMutation {
   const target = { kind: decision.kind, meshName: decision.meshName, awsName: decision.awsName };
   let after: Pod;
   let warnings: string[] = [];
-  if (decision.kind === 'virtualNode') after = injectVirtualNode(pod, config, target, decision.node, parsed.settings);
+  if (decision.kind === 'virtualNode')
+    after = injectVirtualNode(pod, config, target, decision.node, parsed.settings);
   else ({ pod: after, warnings } = configureVirtualGateway(pod, config, target, parsed.settings));
   return { allowed: true, patch: diffAtPaths(pod, after, CHANGED_PATHS), warnings, decision };
 }

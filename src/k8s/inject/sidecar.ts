@@ -7,7 +7,14 @@
 import type { VirtualNode } from '../../model/index.js';
 import type { Container, EnvVar, Pod } from '../objects.js';
 import { A, type PodSettings } from './annotations.js';
-import { DEFAULT_EGRESS_IGNORED_PORTS, flavourOf, PROXY_EGRESS_PORT, PROXY_INGRESS_PORT, PROXY_UID, type InjectorConfig } from './config.js';
+import {
+  DEFAULT_EGRESS_IGNORED_PORTS,
+  flavourOf,
+  PROXY_EGRESS_PORT,
+  PROXY_INGRESS_PORT,
+  PROXY_UID,
+  type InjectorConfig,
+} from './config.js';
 import {
   amimeEnv,
   amimeMounts,
@@ -41,12 +48,22 @@ function proxyInit(config: InjectorConfig, node: VirtualNode, s: PodSettings): C
       { name: 'APPMESH_EGRESS_IGNORED_PORTS', value: s.egressIgnoredPorts ?? DEFAULT_EGRESS_IGNORED_PORTS },
       { name: 'APPMESH_ENABLE_IPV6', value: s.ipv6Disabled ? '0' : '1' },
     ],
-    resources: { requests: { ...(config.cpuRequest ? { cpu: config.cpuRequest } : {}), ...(config.memoryRequest ? { memory: config.memoryRequest } : {}) } },
+    resources: {
+      requests: {
+        ...(config.cpuRequest ? { cpu: config.cpuRequest } : {}),
+        ...(config.memoryRequest ? { memory: config.memoryRequest } : {}),
+      },
+    },
   };
 }
 
 /** The annotations App Mesh CNI reads instead of an init container; the pod's own values win. */
-function cniAnnotations(config: InjectorConfig, node: VirtualNode, s: PodSettings, existing: Record<string, string>): Record<string, string> {
+function cniAnnotations(
+  config: InjectorConfig,
+  node: VirtualNode,
+  s: PodSettings,
+  existing: Record<string, string>,
+): Record<string, string> {
   return {
     [A.ports]: appPorts(node, s),
     [A.egressIgnoredIPs]: s.egressIgnoredIPs ?? config.ignoredIPs,
@@ -77,7 +94,17 @@ function envoySidecar(config: InjectorConfig, target: ProxyTarget, s: PodSetting
     lifecycle: {
       preStop: { exec: { command: ['sh', '-c', `sleep ${config.preStopDelay}`] } },
       ...(config.waitUntilProxyReady && flavour === 'appmesh'
-        ? { postStart: { exec: { command: ['sh', '-c', 'APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S=180 APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S=5 /usr/bin/agent -envoyReadiness'] } } }
+        ? {
+            postStart: {
+              exec: {
+                command: [
+                  'sh',
+                  '-c',
+                  'APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S=180 APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S=5 /usr/bin/agent -envoyReadiness',
+                ],
+              },
+            },
+          }
         : {}),
     },
     volumeMounts: [
@@ -96,31 +123,57 @@ function xrayDaemon(config: NonNullable<InjectorConfig['xray']>, region: string,
     securityContext: { runAsUser: PROXY_UID },
     ports: [{ name: 'xray', containerPort: config.port, protocol: 'UDP' }],
     env: [{ name: 'AWS_REGION', value: region }],
-    command: ['/xray', '-b', `0.0.0.0:${config.port}`, '-t', `0.0.0.0:${config.port}`, '--log-level', config.logLevel, ...(config.configRoleArn ? ['--role-arn', config.configRoleArn] : []), ...(mount ? ['--config', `${mount[1]}/xray-daemon.yaml`] : [])],
+    command: [
+      '/xray',
+      '-b',
+      `0.0.0.0:${config.port}`,
+      '-t',
+      `0.0.0.0:${config.port}`,
+      '--log-level',
+      config.logLevel,
+      ...(config.configRoleArn ? ['--role-arn', config.configRoleArn] : []),
+      ...(mount ? ['--config', `${mount[1]}/xray-daemon.yaml`] : []),
+    ],
     ...(mount ? { volumeMounts: [{ name: mount[0], mountPath: mount[1], readOnly: true }] } : {}),
   };
 }
 
 /** The mutated pod (a copy); `pod` is left alone. */
-export function injectVirtualNode(pod: Pod, config: InjectorConfig, target: ProxyTarget, node: VirtualNode, s: PodSettings): Pod {
+export function injectVirtualNode(
+  pod: Pod,
+  config: InjectorConfig,
+  target: ProxyTarget,
+  node: VirtualNode,
+  s: PodSettings,
+): Pod {
   const out = structuredClone(pod);
   const spec = (out.spec ??= { containers: [] });
   const meta = out.metadata;
   const has = (list: Container[] | undefined, name: string) => (list ?? []).some((c) => c.name === name);
 
-  if (config.enableIamForServiceAccounts && spec.securityContext?.fsGroup === undefined) spec.securityContext = { ...(spec.securityContext ?? {}), fsGroup: PROXY_UID };
-  if (config.enableEcrSecret) spec.imagePullSecrets = [...((spec.imagePullSecrets as unknown[] | undefined) ?? []), { name: 'appmesh-ecr-secret' }];
+  if (config.enableIamForServiceAccounts && spec.securityContext?.fsGroup === undefined)
+    spec.securityContext = { ...(spec.securityContext ?? {}), fsGroup: PROXY_UID };
+  if (config.enableEcrSecret)
+    spec.imagePullSecrets = [
+      ...((spec.imagePullSecrets as unknown[] | undefined) ?? []),
+      { name: 'appmesh-ecr-secret' },
+    ];
 
   if (s.cni) meta.annotations = cniAnnotations(config, node, s, meta.annotations ?? {});
-  else if (!has(spec.initContainers, 'proxyinit')) spec.initContainers = [...(spec.initContainers ?? []), proxyInit(config, node, s)];
+  else if (!has(spec.initContainers, 'proxyinit'))
+    spec.initContainers = [...(spec.initContainers ?? []), proxyInit(config, node, s)];
 
   if (!has(spec.containers, 'envoy')) {
     const envoy = envoySidecar(config, target, s);
     spec.containers = config.waitUntilProxyReady ? [envoy, ...spec.containers] : [...spec.containers, envoy];
     const names = new Set((spec.volumes ?? []).map((v) => v.name));
-    const added = [...amimeVolumes(config), ...s.secretMounts.map(([name]) => ({ name, secret: { secretName: name } }))].filter((v) => !names.has(v.name));
+    const added = [
+      ...amimeVolumes(config),
+      ...s.secretMounts.map(([name]) => ({ name, secret: { secretName: name } })),
+    ].filter((v) => !names.has(v.name));
     if (added.length > 0) spec.volumes = [...(spec.volumes ?? []), ...added];
   }
-  if (config.xray && !has(spec.containers, 'xray-daemon')) spec.containers = [...spec.containers, xrayDaemon(config.xray, config.region, s)];
+  if (config.xray && !has(spec.containers, 'xray-daemon'))
+    spec.containers = [...spec.containers, xrayDaemon(config.xray, config.region, s)];
   return out;
 }

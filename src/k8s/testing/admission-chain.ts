@@ -80,8 +80,12 @@ export class AdmissionChain {
 
   /** Replaces all webhooks with those of the given configurations, in order. */
   configure(configs: ReadonlyArray<WebhookConfiguration>): void {
-    this.mutating = configs.filter((c) => c.kind === 'MutatingWebhookConfiguration').flatMap((c) => c.webhooks ?? []);
-    this.validating = configs.filter((c) => c.kind === 'ValidatingWebhookConfiguration').flatMap((c) => c.webhooks ?? []);
+    this.mutating = configs
+      .filter((c) => c.kind === 'MutatingWebhookConfiguration')
+      .flatMap((c) => c.webhooks ?? []);
+    this.validating = configs
+      .filter((c) => c.kind === 'ValidatingWebhookConfiguration')
+      .flatMap((c) => c.webhooks ?? []);
   }
 
   /** Runs the mutating webhooks in order; returns the (possibly patched) object. */
@@ -91,7 +95,8 @@ export class AdmissionChain {
       if (!this.matches(hook, { ...attrs, ...(object ? { object } : {}) })) continue;
       const response = await this.call(hook, { ...attrs, ...(object ? { object } : {}) }, warnings);
       if (!response || !response.patch || !object) continue;
-      if (response.patchType !== 'JSONPatch') throw internal(hook, `unsupported patchType ${JSON.stringify(response.patchType)}`);
+      if (response.patchType !== 'JSONPatch')
+        throw internal(hook, `unsupported patchType ${JSON.stringify(response.patchType)}`);
       let ops: JsonPatchOp[];
       try {
         ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as JsonPatchOp[];
@@ -105,7 +110,9 @@ export class AdmissionChain {
 
   async validate(attrs: AdmissionAttributes, warnings: string[]): Promise<void> {
     // kube-apiserver calls validating webhooks in parallel; any denial fails the request.
-    await Promise.all(this.validating.filter((h) => this.matches(h, attrs)).map((h) => this.call(h, attrs, warnings)));
+    await Promise.all(
+      this.validating.filter((h) => this.matches(h, attrs)).map((h) => this.call(h, attrs, warnings)),
+    );
   }
 
   private matches(hook: AdmissionWebhook, a: AdmissionAttributes): boolean {
@@ -114,8 +121,19 @@ export class AdmissionChain {
     const resource = a.subresource ? `${a.type.resource}/${a.subresource}` : a.type.resource;
     const ruleOk = (hook.rules ?? []).some((r) => {
       const has = (list: string[] | undefined, v: string) => (list ?? []).some((x) => x === '*' || x === v);
-      const resOk = (r.resources ?? []).some((x) => x === '*/*' || x === resource || (x === '*' && !a.subresource) || (x.startsWith('*/') && a.subresource === x.slice(2)));
-      return has(r.apiGroups, a.type.group) && has(r.apiVersions, a.type.version) && has(r.operations, a.operation) && resOk;
+      const resOk = (r.resources ?? []).some(
+        (x) =>
+          x === '*/*' ||
+          x === resource ||
+          (x === '*' && !a.subresource) ||
+          (x.startsWith('*/') && a.subresource === x.slice(2)),
+      );
+      return (
+        has(r.apiGroups, a.type.group) &&
+        has(r.apiVersions, a.type.version) &&
+        has(r.operations, a.operation) &&
+        resOk
+      );
     });
     if (!ruleOk) return false;
     const labels = (a.object ?? a.oldObject)?.metadata.labels ?? {};
@@ -137,13 +155,24 @@ export class AdmissionChain {
     if (cc.url) return { url: cc.url };
     if (cc.service) {
       const base = this.resolveService(cc.service.namespace, cc.service.name);
-      if (!base) throw internal(hook, `no address for service ${cc.service.namespace}/${cc.service.name} (configure serviceEndpoints on the test double)`);
-      return { url: `${base}${cc.service.path ?? '/'}`, servername: `${cc.service.name}.${cc.service.namespace}.svc` };
+      if (!base)
+        throw internal(
+          hook,
+          `no address for service ${cc.service.namespace}/${cc.service.name} (configure serviceEndpoints on the test double)`,
+        );
+      return {
+        url: `${base}${cc.service.path ?? '/'}`,
+        servername: `${cc.service.name}.${cc.service.namespace}.svc`,
+      };
     }
     throw internal(hook, 'clientConfig has neither url nor service');
   }
 
-  private async call(hook: AdmissionWebhook, a: AdmissionAttributes, warnings: string[]): Promise<AdmissionResponse | undefined> {
+  private async call(
+    hook: AdmissionWebhook,
+    a: AdmissionAttributes,
+    warnings: string[],
+  ): Promise<AdmissionResponse | undefined> {
     const uid = randomUUID();
     const gvk = { group: a.type.group, version: a.type.version, kind: a.type.kind };
     const gvr = { group: a.type.group, version: a.type.version, resource: a.type.resource };
@@ -164,12 +193,25 @@ export class AdmissionChain {
         object: a.object ?? null,
         oldObject: a.oldObject ?? null,
         dryRun: false,
-        options: { apiVersion: 'meta.k8s.io/v1', kind: a.operation === 'CREATE' ? 'CreateOptions' : a.operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions' },
+        options: {
+          apiVersion: 'meta.k8s.io/v1',
+          kind:
+            a.operation === 'CREATE'
+              ? 'CreateOptions'
+              : a.operation === 'UPDATE'
+                ? 'UpdateOptions'
+                : 'DeleteOptions',
+        },
       },
     };
     let body: AdmissionReviewResponse;
     try {
-      body = await postJson(this.target(hook), review, hook.clientConfig.caBundle, (hook.timeoutSeconds ?? 10) * 1000);
+      body = await postJson(
+        this.target(hook),
+        review,
+        hook.clientConfig.caBundle,
+        (hook.timeoutSeconds ?? 10) * 1000,
+      );
     } catch (e) {
       if (hook.failurePolicy === 'Ignore') return undefined;
       throw e instanceof ApiError ? e : internal(hook, (e as Error).message);
@@ -183,7 +225,11 @@ export class AdmissionChain {
     if (!response.allowed) {
       const code = response.status?.code && response.status.code >= 400 ? response.status.code : 400;
       const msg = response.status?.message ? response.status.message : 'without explanation';
-      throw new ApiError(code, response.status?.reason ?? (code === 403 ? 'Forbidden' : 'BadRequest'), `admission webhook "${hook.name}" denied the request: ${msg}`);
+      throw new ApiError(
+        code,
+        response.status?.reason ?? (code === 403 ? 'Forbidden' : 'BadRequest'),
+        `admission webhook "${hook.name}" denied the request: ${msg}`,
+      );
     }
     return response;
   }
@@ -203,19 +249,33 @@ interface AdmissionReviewResponse {
 }
 
 function internal(hook: AdmissionWebhook, message: string): ApiError {
-  return new ApiError(500, 'InternalError', `Internal error occurred: failed calling webhook "${hook.name}": ${message}`);
+  return new ApiError(
+    500,
+    'InternalError',
+    `Internal error occurred: failed calling webhook "${hook.name}": ${message}`,
+  );
 }
 
-function postJson(target: { url: string; servername?: string }, body: unknown, caBundle: string | undefined, timeoutMs: number): Promise<AdmissionReviewResponse> {
+function postJson(
+  target: { url: string; servername?: string },
+  body: unknown,
+  caBundle: string | undefined,
+  timeoutMs: number,
+): Promise<AdmissionReviewResponse> {
   const u = new URL(target.url);
-  if (u.protocol !== 'https:') return Promise.reject(new Error(`webhook URL must use https, got ${u.protocol}`));
+  if (u.protocol !== 'https:')
+    return Promise.reject(new Error(`webhook URL must use https, got ${u.protocol}`));
   const data = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       u,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': data.length },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'content-length': data.length,
+        },
         ...(caBundle ? { ca: Buffer.from(caBundle, 'base64').toString('utf8') } : {}),
         ...(target.servername ? { servername: target.servername } : {}),
         timeout: timeoutMs,
@@ -225,7 +285,8 @@ function postJson(target: { url: string; servername?: string }, body: unknown, c
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          if ((res.statusCode ?? 0) >= 300) return reject(new Error(`the server responded with ${res.statusCode}: ${text.slice(0, 200)}`));
+          if ((res.statusCode ?? 0) >= 300)
+            return reject(new Error(`the server responded with ${res.statusCode}: ${text.slice(0, 200)}`));
           try {
             resolve(JSON.parse(text) as AdmissionReviewResponse);
           } catch {

@@ -60,17 +60,30 @@ export interface RequestRecord {
 }
 
 const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc';
-const WEBHOOK_TYPES: ReadonlyArray<ResourceType> = RESOURCE_TYPES.filter((t) => t.group === 'admissionregistration.k8s.io');
+const WEBHOOK_TYPES: ReadonlyArray<ResourceType> = RESOURCE_TYPES.filter(
+  (t) => t.group === 'admissionregistration.k8s.io',
+);
 const ADMIN: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 
 /** A service account's identity, as a bound token reviews (pod-bound when `pod` is given). */
-export function serviceAccountIdentity(namespace: string, serviceAccount: string, opts: { pod?: { name: string; uid: string }; audiences?: string[] } = {}): TokenIdentity {
+export function serviceAccountIdentity(
+  namespace: string,
+  serviceAccount: string,
+  opts: { pod?: { name: string; uid: string }; audiences?: string[] } = {},
+): TokenIdentity {
   return {
     user: {
       username: `system:serviceaccount:${namespace}:${serviceAccount}`,
       uid: randomUUID(),
       groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
-      ...(opts.pod ? { extra: { 'authentication.kubernetes.io/pod-name': [opts.pod.name], 'authentication.kubernetes.io/pod-uid': [opts.pod.uid] } } : {}),
+      ...(opts.pod
+        ? {
+            extra: {
+              'authentication.kubernetes.io/pod-name': [opts.pod.name],
+              'authentication.kubernetes.io/pod-uid': [opts.pod.uid],
+            },
+          }
+        : {}),
     },
     ...(opts.audiences ? { audiences: opts.audiences } : {}),
   };
@@ -241,7 +254,11 @@ export class ApiServerTestDouble {
         return send(201, this.tokenReview(body));
       }
       if (method === 'GET' && !p.name) {
-        if (p.watchPrefix || url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+        if (
+          p.watchPrefix ||
+          url.searchParams.get('watch') === 'true' ||
+          url.searchParams.get('watch') === '1'
+        ) {
           record.status = 200;
           if (this.watchGate) await this.watchGate.promise;
           return this.watch(p, url.searchParams, req, res);
@@ -262,14 +279,31 @@ export class ApiServerTestDouble {
         case 'PUT':
           return send(200, await this.ops.update(p.type, p.namespace, p.name, p.subresource, body, ctx));
         case 'PATCH':
-          return send(200, await this.ops.patch(p.type, p.namespace, p.name, p.subresource, req.headers['content-type'] ?? '', body, ctx));
+          return send(
+            200,
+            await this.ops.patch(
+              p.type,
+              p.namespace,
+              p.name,
+              p.subresource,
+              req.headers['content-type'] ?? '',
+              body,
+              ctx,
+            ),
+          );
         case 'DELETE':
-          return send(200, await this.ops.delete(p.type, p.namespace, p.name, body as DeleteOptions | undefined, ctx));
+          return send(
+            200,
+            await this.ops.delete(p.type, p.namespace, p.name, body as DeleteOptions | undefined, ctx),
+          );
         default:
           throw methodNotAllowed();
       }
     } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`);
+      const err =
+        e instanceof ApiError
+          ? e
+          : new ApiError(500, 'InternalError', `Internal error occurred: ${(e as Error).message}`);
       send(err.code, err.body());
     }
   }
@@ -285,12 +319,18 @@ export class ApiServerTestDouble {
   private list(p: ParsedPath, q: URLSearchParams): object {
     const filter = this.filter(p, q);
     const items = this.table.list(p.type, p.namespace).filter(filter);
-    return { apiVersion: apiVersionOf(p.type), kind: `${p.type.kind}List`, metadata: { resourceVersion: String(this.table.revision) }, items };
+    return {
+      apiVersion: apiVersionOf(p.type),
+      kind: `${p.type.kind}List`,
+      metadata: { resourceVersion: String(this.table.revision) },
+      items,
+    };
   }
 
   private watch(p: ParsedPath, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
     const filter = this.filter(p, q);
-    const inScope = (t: ResourceType, o: KObject) => t === p.type && (p.namespace === undefined || o.metadata.namespace === p.namespace) && filter(o);
+    const inScope = (t: ResourceType, o: KObject) =>
+      t === p.type && (p.namespace === undefined || o.metadata.namespace === p.namespace) && filter(o);
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
     const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
@@ -307,7 +347,10 @@ export class ApiServerTestDouble {
     } else {
       const since = this.table.since(from);
       if (!since.ok) {
-        write('ERROR', new ApiError(410, 'Expired', `too old resource version: ${from} (${since.oldest})`).body());
+        write(
+          'ERROR',
+          new ApiError(410, 'Expired', `too old resource version: ${from} (${since.oldest})`).body(),
+        );
         res.end();
         return;
       }
@@ -331,14 +374,31 @@ export class ApiServerTestDouble {
   private tokenReview(body: unknown): object {
     const spec = (body as { spec?: { token?: unknown; audiences?: unknown } } | undefined)?.spec;
     if (!spec || typeof spec.token !== 'string') throw badRequest('TokenReview spec.token is required');
-    const wanted = Array.isArray(spec.audiences) ? spec.audiences.filter((a): a is string => typeof a === 'string') : [];
-    const base = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: { creationTimestamp: null }, spec: { token: spec.token, ...(wanted.length ? { audiences: wanted } : {}) } };
+    const wanted = Array.isArray(spec.audiences)
+      ? spec.audiences.filter((a): a is string => typeof a === 'string')
+      : [];
+    const base = {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      metadata: { creationTimestamp: null },
+      spec: { token: spec.token, ...(wanted.length ? { audiences: wanted } : {}) },
+    };
     const id = this.tokens.get(spec.token);
-    if (!id) return { ...base, status: { authenticated: false, error: '[invalid bearer token, token lookup failed]' } };
+    if (!id)
+      return {
+        ...base,
+        status: { authenticated: false, error: '[invalid bearer token, token lookup failed]' },
+      };
     const has = id.audiences ?? [DEFAULT_AUDIENCE];
     const audiences = wanted.length > 0 ? wanted.filter((a) => has.includes(a)) : has;
     if (wanted.length > 0 && audiences.length === 0) {
-      return { ...base, status: { authenticated: false, error: `[invalid bearer token, token audiences ${JSON.stringify(has)} is invalid for the target audiences ${JSON.stringify(wanted)}]` } };
+      return {
+        ...base,
+        status: {
+          authenticated: false,
+          error: `[invalid bearer token, token audiences ${JSON.stringify(has)} is invalid for the target audiences ${JSON.stringify(wanted)}]`,
+        },
+      };
     }
     return { ...base, status: { authenticated: true, user: id.user, audiences } };
   }
@@ -360,4 +420,3 @@ function readBody(req: IncomingMessage): Promise<unknown> {
     req.on('error', reject);
   });
 }
-

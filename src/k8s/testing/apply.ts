@@ -22,7 +22,9 @@ export function collectionPathOf(obj: KubeObject): string {
   if (!t) throw new Error(`the test double does not serve ${obj.apiVersion} ${obj.kind}`);
   const base = t.group === '' ? `/api/${t.version}` : `/apis/${apiVersionOf(t)}`;
   const ns = obj.metadata.namespace ?? 'default';
-  return t.namespaced ? `${base}/namespaces/${encodeURIComponent(ns)}/${t.resource}` : `${base}/${t.resource}`;
+  return t.namespaced
+    ? `${base}/namespaces/${encodeURIComponent(ns)}/${t.resource}`
+    : `${base}/${t.resource}`;
 }
 
 export function objectPathOf(obj: KubeObject): string {
@@ -44,13 +46,22 @@ export async function apply<T extends KubeObject>(client: KubeClient, obj: T): P
 }
 
 /** Pods a Deployment would create: `<name>-<n>` from its template, in its namespace. */
-export function podsOf(deployment: KubeObject & { spec?: { replicas?: number; template?: { metadata?: KubeObject['metadata']; spec?: Pod['spec'] } } }, count?: number): Pod[] {
+export function podsOf(
+  deployment: KubeObject & {
+    spec?: { replicas?: number; template?: { metadata?: KubeObject['metadata']; spec?: Pod['spec'] } };
+  },
+  count?: number,
+): Pod[] {
   const n = count ?? deployment.spec?.replicas ?? 1;
   const t = deployment.spec?.template;
   return Array.from({ length: n }, (_, i) => ({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { ...(t?.metadata ?? {}), name: `${deployment.metadata.name}-${i}`, namespace: deployment.metadata.namespace ?? 'default' },
+    metadata: {
+      ...(t?.metadata ?? {}),
+      name: `${deployment.metadata.name}-${i}`,
+      namespace: deployment.metadata.namespace ?? 'default',
+    },
     ...(t?.spec ? { spec: structuredClone(t.spec) } : {}),
   }));
 }

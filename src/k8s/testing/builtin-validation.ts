@@ -24,16 +24,22 @@ function prepareSecret(t: ResourceType, obj: KObject, old: KObject | undefined):
   const name = obj.metadata.name ?? '';
   const data: Record<string, unknown> = isRecord(obj.data) ? { ...obj.data } : {};
   for (const [k, v] of Object.entries(data)) {
-    if (typeof v !== 'string' || !BASE64.test(v)) throw badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data[${JSON.stringify(k)}]`);
+    if (typeof v !== 'string' || !BASE64.test(v))
+      throw badRequest(
+        `Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data[${JSON.stringify(k)}]`,
+      );
   }
-  if (isRecord(obj.stringData)) for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
+  if (isRecord(obj.stringData))
+    for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
   delete obj.stringData;
   if (Object.keys(data).length > 0) obj.data = data;
   else delete obj.data;
   if (typeof obj.type !== 'string' || obj.type === '') obj.type = 'Opaque';
-  if (old && obj.type !== old.type) throw invalid(t, name, 'type', `Invalid value: ${JSON.stringify(obj.type)}: field is immutable`);
+  if (old && obj.type !== old.type)
+    throw invalid(t, name, 'type', `Invalid value: ${JSON.stringify(obj.type)}: field is immutable`);
   if (obj.type === 'kubernetes.io/tls') {
-    for (const key of ['tls.crt', 'tls.key']) if (!(key in data)) throw invalid(t, name, `data[${key}]`, 'Required value');
+    for (const key of ['tls.crt', 'tls.key'])
+      if (!(key in data)) throw invalid(t, name, `data[${key}]`, 'Required value');
   }
 }
 
@@ -42,7 +48,9 @@ function checkWebhookConfiguration(obj: KObject): void {
   hooks.forEach((h, i) => {
     const ca = isRecord(h) && isRecord(h.clientConfig) ? h.clientConfig.caBundle : undefined;
     if (ca !== undefined && (typeof ca !== 'string' || !BASE64.test(ca))) {
-      throw badRequest(`${obj.kind} in version "v1" cannot be handled as a ${obj.kind}: illegal base64 data in webhooks[${i}].clientConfig.caBundle`);
+      throw badRequest(
+        `${obj.kind} in version "v1" cannot be handled as a ${obj.kind}: illegal base64 data in webhooks[${i}].clientConfig.caBundle`,
+      );
     }
   });
 }

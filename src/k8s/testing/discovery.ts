@@ -19,7 +19,14 @@ function resourceList(groupVersion: string): object | undefined {
       ...(t.shortNames ? { shortNames: t.shortNames } : {}),
       ...(t.categories ? { categories: t.categories } : {}),
     });
-    if (t.status) resources.push({ name: `${t.resource}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+    if (t.status)
+      resources.push({
+        name: `${t.resource}/status`,
+        singularName: '',
+        namespaced: t.namespaced,
+        kind: t.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
 }
@@ -28,15 +35,25 @@ function resourceList(groupVersion: string): object | undefined {
 export function discoveryDocument(pathname: string, serverAddress: string): object | undefined {
   const segs = pathname.split('/').filter((s) => s !== '');
   if (segs.length === 1 && segs[0] === 'version') {
-    return { major: '1', minor: '32', gitVersion: 'v1.32.0-amime-test-double', platform: `${process.platform}/${process.arch}` };
+    return {
+      major: '1',
+      minor: '32',
+      gitVersion: 'v1.32.0-amime-test-double',
+      platform: `${process.platform}/${process.arch}`,
+    };
   }
   if (segs.length === 1 && segs[0] === 'api') {
-    return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+    return {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+    };
   }
   if (segs.length === 2 && segs[0] === 'api') return resourceList(segs[1]!);
   if (segs.length === 1 && segs[0] === 'apis') {
     const groups = new Map<string, string>();
-    for (const t of RESOURCE_TYPES) if (t.group !== '' && !groups.has(t.group)) groups.set(t.group, t.version);
+    for (const t of RESOURCE_TYPES)
+      if (t.group !== '' && !groups.has(t.group)) groups.set(t.group, t.version);
     return {
       kind: 'APIGroupList',
       apiVersion: 'v1',

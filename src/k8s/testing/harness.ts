@@ -30,7 +30,10 @@ export interface HarnessOptions {
   injector?: Partial<InjectorConfig>;
 }
 
-export type AppMeshStatusView = { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>; [k: string]: unknown };
+export type AppMeshStatusView = {
+  conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  [k: string]: unknown;
+};
 
 export class Harness {
   /** Deployments whose pods are still to be created, by namespace/name. */
@@ -54,7 +57,9 @@ export class Harness {
     const client = new RestKubeClient(double.kubeConfig());
     const cache = new ClusterCache(client);
     cache.start();
-    const controller = new KubernetesController(client, cache, { arn: { region: 'ap-northeast-1', account: '123456780000' } });
+    const controller = new KubernetesController(client, cache, {
+      arn: { region: 'ap-northeast-1', account: '123456780000' },
+    });
     const endpoints = new KubernetesEndpoints(cache);
     controller.onGraph((u) => endpoints.setGraph(u.graph));
     let webhook: AdmissionWebhookServer | undefined;
@@ -65,11 +70,18 @@ export class Harness {
         tls: { cert: cert.cert, key: cert.key },
         handlers: admissionHandlers({
           objects: admissionObjects(cache, client),
-          injector: { ...DEFAULT_INJECTOR_CONFIG, region: 'ap-northeast-1', accountId: '123456780000', ...options.injector },
+          injector: {
+            ...DEFAULT_INJECTOR_CONFIG,
+            region: 'ap-northeast-1',
+            accountId: '123456780000',
+            ...options.injector,
+          },
         }),
       });
       const port = await webhook.start();
-      const configs = parseAllDocuments(await readFile(WEBHOOKS_MANIFEST, 'utf8')).map((d) => d.toJS() as WebhookConfiguration);
+      const configs = parseAllDocuments(await readFile(WEBHOOKS_MANIFEST, 'utf8')).map(
+        (d) => d.toJS() as WebhookConfiguration,
+      );
       for (const c of configs) for (const w of c.webhooks ?? []) w.clientConfig.caBundle = cert.caBundle;
       double.configureWebhooks(configs);
       double.setServiceEndpoint('amime-system', 'amime-webhook', `https://127.0.0.1:${port}`);
@@ -102,7 +114,10 @@ export class Harness {
         await apply(this.client, o);
       } catch (e) {
         if (!(e instanceof KubeApiError)) throw e;
-        refused.set(`${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`, e.message);
+        refused.set(
+          `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`,
+          e.message,
+        );
       }
     }
     await this.syncPods();
@@ -121,8 +136,7 @@ export class Harness {
         else if (e instanceof KubeApiError) {
           this.refusals.set(key, e.message);
           this.refusalLog.push({ pod: key, message: e.message });
-        }
-        else throw e;
+        } else throw e;
       }
     }
   }
@@ -135,9 +149,14 @@ export class Harness {
     return this.client.get<Pod>(`/api/v1/namespaces/${namespace}/pods/${name}`);
   }
 
-  async status(kind: Kind, namespace: string | undefined, name: string): Promise<AppMeshStatusView | undefined> {
+  async status(
+    kind: Kind,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<AppMeshStatusView | undefined> {
     try {
-      return (await this.client.get<{ status?: AppMeshStatusView }>(crdObjectPath(kind, namespace, name))).status;
+      return (await this.client.get<{ status?: AppMeshStatusView }>(crdObjectPath(kind, namespace, name)))
+        .status;
     } catch (e) {
       if (isKubeError(e, 404)) return undefined;
       throw e;

@@ -48,7 +48,8 @@ function arrayIndex(arr: unknown[], token: string, forAdd: boolean, pointer: str
   if (forAdd && token === '-') return arr.length;
   if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new PatchError(`invalid array index in ${pointer}`);
   const i = Number(token);
-  if (i > arr.length || (!forAdd && i === arr.length)) throw new PatchError(`array index out of range in ${pointer}`);
+  if (i > arr.length || (!forAdd && i === arr.length))
+    throw new PatchError(`array index out of range in ${pointer}`);
   return i;
 }
 
@@ -108,7 +109,8 @@ export function applyJsonPatch<T>(doc: T, ops: ReadonlyArray<JsonPatchOp>): T {
         out = addAt(out, op.path, clone(getAt(out, op.from ?? '')));
         break;
       case 'test':
-        if (JSON.stringify(getAt(out, op.path)) !== JSON.stringify(op.value)) throw new PatchError(`test failed at ${op.path}`);
+        if (JSON.stringify(getAt(out, op.path)) !== JSON.stringify(op.value))
+          throw new PatchError(`test failed at ${op.path}`);
         break;
       default:
         throw new PatchError(`unknown op ${JSON.stringify((op as { op?: unknown }).op)}`);
@@ -120,7 +122,10 @@ export function applyJsonPatch<T>(doc: T, ops: ReadonlyArray<JsonPatchOp>): T {
 /** RFC 7386: objects merge recursively, null deletes, anything else replaces. */
 export function applyMergePatch<T>(doc: T, patch: unknown): T {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return clone(patch) as T;
-  const base: Record<string, unknown> = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? clone(doc as Record<string, unknown>) : {};
+  const base: Record<string, unknown> =
+    doc !== null && typeof doc === 'object' && !Array.isArray(doc)
+      ? clone(doc as Record<string, unknown>)
+      : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (v === null) delete base[k];
     else base[k] = applyMergePatch(base[k], v);

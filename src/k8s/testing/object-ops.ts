@@ -13,7 +13,15 @@ import { prepareBuiltin } from './builtin-validation.js';
 import { applyJsonPatch, applyMergePatch, PatchError, type JsonPatchOp } from './json-patch.js';
 import type { KObject, ObjectTable } from './object-table.js';
 import { apiVersionOf, RESOURCE_TYPES, type ResourceType } from './resource-types.js';
-import { alreadyExists, ApiError, badRequest, conflict, invalid, notFound, unsupportedMediaType } from './status-errors.js';
+import {
+  alreadyExists,
+  ApiError,
+  badRequest,
+  conflict,
+  invalid,
+  notFound,
+  unsupportedMediaType,
+} from './status-errors.js';
 
 const NAMESPACE_TYPE = RESOURCE_TYPES.find((t) => t.group === '' && t.resource === 'namespaces')!;
 
@@ -48,18 +56,32 @@ export class ObjectOps {
     private readonly admission: AdmissionChain,
   ) {}
 
-  private namespaceLabels(t: ResourceType, namespace: string | undefined): Record<string, string> | undefined {
+  private namespaceLabels(
+    t: ResourceType,
+    namespace: string | undefined,
+  ): Record<string, string> | undefined {
     if (!t.namespaced || namespace === undefined) return undefined;
     return this.table.get(NAMESPACE_TYPE, undefined, namespace)?.metadata.labels ?? {};
   }
 
-  async create(t: ResourceType, namespace: string | undefined, body: unknown, ctx: RequestContext): Promise<KObject> {
-    if (!isObject(body) || !isObject(body.metadata)) throw badRequest(`Object '${t.kind}' is missing 'metadata'`);
+  async create(
+    t: ResourceType,
+    namespace: string | undefined,
+    body: unknown,
+    ctx: RequestContext,
+  ): Promise<KObject> {
+    if (!isObject(body) || !isObject(body.metadata))
+      throw badRequest(`Object '${t.kind}' is missing 'metadata'`);
     const apiVersion = apiVersionOf(t);
     if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) {
-      throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`);
+      throw badRequest(
+        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`,
+      );
     }
-    if (body.kind !== undefined && body.kind !== t.kind) throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${t.kind})`);
+    if (body.kind !== undefined && body.kind !== t.kind)
+      throw badRequest(
+        `the kind in the data (${String(body.kind)}) does not match the expected kind (${t.kind})`,
+      );
     const obj = structuredClone(body) as KObject;
     obj.apiVersion = apiVersion;
     obj.kind = t.kind;
@@ -67,47 +89,87 @@ export class ObjectOps {
     if (t.namespaced) {
       if (namespace === undefined) throw badRequest('a namespace is required to create this resource');
       if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       meta.namespace = namespace;
       if (!this.table.get(NAMESPACE_TYPE, undefined, namespace)) throw notFound(NAMESPACE_TYPE, namespace);
     } else delete meta.namespace;
     if (!meta.name) {
-      if (!meta.generateName) throw invalid(t, '', 'metadata.name', 'Required value: name or generateName is required');
+      if (!meta.generateName)
+        throw invalid(t, '', 'metadata.name', 'Required value: name or generateName is required');
       meta.name = `${meta.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
     }
     const name = meta.name;
-    for (const k of ['resourceVersion', 'uid', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'creationTimestamp', 'generation'] as const) delete meta[k];
+    for (const k of [
+      'resourceVersion',
+      'uid',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'creationTimestamp',
+      'generation',
+    ] as const)
+      delete meta[k];
     if (this.table.get(t, namespace, name)) throw alreadyExists(t, name);
     prepareStatusForCreate(t, obj);
 
-    const attrs = { type: t, operation: 'CREATE' as Operation, name, userInfo: ctx.user, ...(namespace !== undefined && t.namespaced ? { namespace } : {}) };
+    const attrs = {
+      type: t,
+      operation: 'CREATE' as Operation,
+      name,
+      userInfo: ctx.user,
+      ...(namespace !== undefined && t.namespaced ? { namespace } : {}),
+    };
     const nsLabels = this.namespaceLabels(t, namespace);
-    const mutated = (await this.admission.mutate({ ...attrs, object: obj, ...(nsLabels ? { namespaceLabels: nsLabels } : {}) }, ctx.warnings)) ?? obj;
+    const mutated =
+      (await this.admission.mutate(
+        { ...attrs, object: obj, ...(nsLabels ? { namespaceLabels: nsLabels } : {}) },
+        ctx.warnings,
+      )) ?? obj;
     mutated.metadata.name = name;
     if (t.namespaced) mutated.metadata.namespace = namespace;
     mutated.metadata.uid = randomUUID();
     mutated.metadata.creationTimestamp = now();
     mutated.metadata.generation = 1;
     prepareBuiltin(t, mutated);
-    await this.admission.validate({ ...attrs, object: mutated, ...(nsLabels ? { namespaceLabels: nsLabels } : {}) }, ctx.warnings);
+    await this.admission.validate(
+      { ...attrs, object: mutated, ...(nsLabels ? { namespaceLabels: nsLabels } : {}) },
+      ctx.warnings,
+    );
     if (this.table.get(t, namespace, name)) throw alreadyExists(t, name);
     return this.table.put(t, mutated, 'ADDED');
   }
 
   /** PUT of the object or of its `/status`. */
-  async update(t: ResourceType, namespace: string | undefined, name: string, sub: string | undefined, body: unknown, ctx: RequestContext): Promise<KObject> {
-    if (!isObject(body) || !isObject(body.metadata)) throw badRequest(`Object '${t.kind}' is missing 'metadata'`);
+  async update(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    sub: string | undefined,
+    body: unknown,
+    ctx: RequestContext,
+  ): Promise<KObject> {
+    if (!isObject(body) || !isObject(body.metadata))
+      throw badRequest(`Object '${t.kind}' is missing 'metadata'`);
     const incoming = body as KObject;
     if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
-      throw badRequest(`the name of the object (${String(incoming.metadata.name)}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${String(incoming.metadata.name)}) does not match the name on the URL (${name})`,
+      );
     }
     const cur = this.table.get(t, namespace, name);
     if (!cur) throw notFound(t, name);
     const rv = incoming.metadata.resourceVersion;
     if (rv === undefined || rv === '') {
       // Custom resources refuse unconditional updates; built-in types mostly allow them.
-      if (t.group === 'appmesh.k8s.aws') throw invalid(t, name, 'metadata.resourceVersion', 'Invalid value: 0x0: must be specified for an update');
+      if (t.group === 'appmesh.k8s.aws')
+        throw invalid(
+          t,
+          name,
+          'metadata.resourceVersion',
+          'Invalid value: 0x0: must be specified for an update',
+        );
     } else if (rv !== cur.metadata.resourceVersion) throw conflict(t, name);
     try {
       return await this.replace(t, cur, incoming, sub, ctx);
@@ -117,7 +179,15 @@ export class ObjectOps {
     }
   }
 
-  async patch(t: ResourceType, namespace: string | undefined, name: string, sub: string | undefined, contentType: string, patch: unknown, ctx: RequestContext): Promise<KObject> {
+  async patch(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    sub: string | undefined,
+    contentType: string,
+    patch: unknown,
+    ctx: RequestContext,
+  ): Promise<KObject> {
     const type = contentType.split(';')[0]!.trim();
     for (let attempt = 0; ; attempt++) {
       const cur = this.table.get(t, namespace, name);
@@ -126,13 +196,16 @@ export class ObjectOps {
       try {
         if (type === 'application/json-patch+json') patched = applyJsonPatch(cur, patch as JsonPatchOp[]);
         // Strategic merge is served as a plain merge patch: enough for the maps and scalars the tests patch.
-        else if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json') patched = applyMergePatch(cur, patch);
+        else if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json')
+          patched = applyMergePatch(cur, patch);
         else throw unsupportedMediaType(type);
       } catch (e) {
-        if (e instanceof PatchError) throw new ApiError(422, 'Invalid', `the patch could not be applied: ${e.message}`);
+        if (e instanceof PatchError)
+          throw new ApiError(422, 'Invalid', `the patch could not be applied: ${e.message}`);
         throw e;
       }
-      if (!isObject(patched) || !isObject(patched.metadata)) throw new ApiError(422, 'Invalid', 'the patch removed metadata');
+      if (!isObject(patched) || !isObject(patched.metadata))
+        throw new ApiError(422, 'Invalid', 'the patch removed metadata');
       const rv = patched.metadata.resourceVersion;
       if (rv !== undefined && rv !== cur.metadata.resourceVersion) throw conflict(t, name);
       try {
@@ -145,17 +218,40 @@ export class ObjectOps {
     }
   }
 
-  async delete(t: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions | undefined, ctx: RequestContext): Promise<KObject> {
+  async delete(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions | undefined,
+    ctx: RequestContext,
+  ): Promise<KObject> {
     const cur = this.table.get(t, namespace, name);
     if (!cur) throw notFound(t, name);
     const pre = options?.preconditions;
-    if (pre?.uid && pre.uid !== cur.metadata.uid) throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid ?? ''}`);
+    if (pre?.uid && pre.uid !== cur.metadata.uid)
+      throw conflict(
+        t,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid ?? ''}`,
+      );
     if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
-      throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion ?? ''}`);
+      throw conflict(
+        t,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion ?? ''}`,
+      );
     }
     const nsLabels = this.namespaceLabels(t, namespace);
     await this.admission.validate(
-      { type: t, operation: 'DELETE', name, userInfo: ctx.user, oldObject: cur, ...(t.namespaced && namespace ? { namespace } : {}), ...(nsLabels ? { namespaceLabels: nsLabels } : {}) },
+      {
+        type: t,
+        operation: 'DELETE',
+        name,
+        userInfo: ctx.user,
+        oldObject: cur,
+        ...(t.namespaced && namespace ? { namespace } : {}),
+        ...(nsLabels ? { namespaceLabels: nsLabels } : {}),
+      },
       ctx.warnings,
     );
     const latest = this.table.get(t, namespace, name);
@@ -171,7 +267,13 @@ export class ObjectOps {
   }
 
   /** Admission, generation and finalizer rules, then the write; throws Retry when the object changed meanwhile. */
-  private async replace(t: ResourceType, cur: KObject, incoming: KObject, sub: string | undefined, ctx: RequestContext): Promise<KObject> {
+  private async replace(
+    t: ResourceType,
+    cur: KObject,
+    incoming: KObject,
+    sub: string | undefined,
+    ctx: RequestContext,
+  ): Promise<KObject> {
     const name = cur.metadata.name ?? '';
     const namespace = cur.metadata.namespace;
     let next: KObject;
@@ -186,7 +288,16 @@ export class ObjectOps {
       next = structuredClone(incoming);
       next.apiVersion = cur.apiVersion;
       next.kind = cur.kind;
-      for (const k of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'resourceVersion'] as const) {
+      for (const k of [
+        'name',
+        'namespace',
+        'uid',
+        'creationTimestamp',
+        'deletionTimestamp',
+        'deletionGracePeriodSeconds',
+        'generation',
+        'resourceVersion',
+      ] as const) {
         if (cur.metadata[k] === undefined) delete next.metadata[k];
         else (next.metadata as Record<string, unknown>)[k] = cur.metadata[k];
       }
@@ -208,9 +319,16 @@ export class ObjectOps {
     };
     next = (await this.admission.mutate({ ...attrs, object: next }, ctx.warnings)) ?? next;
     if (cur.metadata.deletionTimestamp) {
-      const added = (next.metadata.finalizers ?? []).filter((f) => !(cur.metadata.finalizers ?? []).includes(f));
+      const added = (next.metadata.finalizers ?? []).filter(
+        (f) => !(cur.metadata.finalizers ?? []).includes(f),
+      );
       if (added.length > 0) {
-        throw invalid(t, name, 'metadata.finalizers', `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
+        throw invalid(
+          t,
+          name,
+          'metadata.finalizers',
+          `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        );
       }
     }
     if (sub === undefined && canonical(withoutMetaAndStatus(next)) !== canonical(withoutMetaAndStatus(cur))) {
@@ -221,7 +339,8 @@ export class ObjectOps {
     const latest = this.table.get(t, namespace, name);
     if (!latest || latest.metadata.resourceVersion !== cur.metadata.resourceVersion) throw new Retry();
     if (canonical(next) === canonical(cur)) return cur;
-    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) return this.table.remove(t, next);
+    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0)
+      return this.table.remove(t, next);
     return this.table.put(t, next, 'MODIFIED');
   }
 }

@@ -73,7 +73,11 @@ export class ObjectTable {
       if (namespace !== undefined && t.namespaced && o.metadata.namespace !== namespace) continue;
       out.push(structuredClone(o));
     }
-    return out.sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`));
+    return out.sort((a, b) =>
+      `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+        `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+      ),
+    );
   }
 
   /** Stores `obj` under a new resourceVersion and returns the stored copy. */

@@ -13,7 +13,10 @@ export interface ParsedPath {
 export type PathResult = { ok: true; path: ParsedPath } | { ok: false; kind: 'discovery' | 'unknown' };
 
 export function parsePath(pathname: string): PathResult {
-  const segs = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segs = pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];
@@ -37,7 +40,11 @@ export function parsePath(pathname: string): PathResult {
   }
   // namespaces/<ns>/<resource>/... is namespaced access; namespaces[/<name>[/<sub>]] is the Namespace resource.
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))
+  ) {
     namespace = rest[1];
     rest = rest.slice(2);
   }

@@ -28,7 +28,10 @@ export function parseLabelSelector(text: string): LabelSelector {
   for (const term of splitTerms(text)) {
     let m: RegExpExecArray | null;
     if ((m = /^([^\s!=()]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term))) {
-      const values = m[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = m[3]!
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       sel.matchExpressions.push({ key: m[1]!, operator: m[2] === 'in' ? 'In' : 'NotIn', values });
     } else if ((m = /^([^\s!=()]+)\s*!=\s*(\S*)$/.exec(term))) {
       sel.matchExpressions.push({ key: m[1]!, operator: 'NotIn', values: [m[2]!] });
@@ -61,7 +64,8 @@ export function objectFilter(labelSelector: string | null, fieldSelector: string
     for (const term of splitTerms(fieldSelector)) {
       const m = /^([^!=]+?)\s*(==|!=|=)\s*(.*)$/.exec(term);
       const get = m ? FIELDS[m[1]!] : undefined;
-      if (!m || !get) throw new Error(`field selector not supported by the test double: ${JSON.stringify(term)}`);
+      if (!m || !get)
+        throw new Error(`field selector not supported by the test double: ${JSON.stringify(term)}`);
       const want = m[3]!;
       const neg = m[2] === '!=';
       filters.push((o) => (get(o) === want) !== neg);

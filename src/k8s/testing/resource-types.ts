@@ -18,7 +18,13 @@ export interface ResourceType {
 
 const CRUD = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 
-const core = (resource: string, kind: string, namespaced: boolean, status: boolean, shortNames?: string[]): ResourceType => ({
+const core = (
+  resource: string,
+  kind: string,
+  namespaced: boolean,
+  status: boolean,
+  shortNames?: string[],
+): ResourceType => ({
   group: '',
   version: 'v1',
   resource,
@@ -38,25 +44,73 @@ export const RESOURCE_TYPES: ReadonlyArray<ResourceType> = [
   core('secrets', 'Secret', true, false),
   core('events', 'Event', true, false, ['ev']),
   // Stored only: no controller turns them into pods (tests do that where they need pods).
-  { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true, status: true, verbs: CRUD, shortNames: ['deploy'], categories: ['all'] },
-  { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true, status: false, verbs: CRUD },
-  { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true, status: false, verbs: CRUD },
-  { group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', kind: 'TokenReview', namespaced: false, status: false, verbs: ['create'] },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'deployments',
+    kind: 'Deployment',
+    namespaced: true,
+    status: true,
+    verbs: CRUD,
+    shortNames: ['deploy'],
+    categories: ['all'],
+  },
+  {
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    resource: 'endpointslices',
+    kind: 'EndpointSlice',
+    namespaced: true,
+    status: false,
+    verbs: CRUD,
+  },
+  {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    resource: 'leases',
+    kind: 'Lease',
+    namespaced: true,
+    status: false,
+    verbs: CRUD,
+  },
+  {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    resource: 'tokenreviews',
+    kind: 'TokenReview',
+    namespaced: false,
+    status: false,
+    verbs: ['create'],
+  },
   // Stored, and what the admission chain calls (with the options' and configureWebhooks' static ones).
-  { group: 'admissionregistration.k8s.io', version: 'v1', resource: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false, status: false, verbs: CRUD },
-  { group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false, status: false, verbs: CRUD },
-  ...KINDS.map(
-    (kind): ResourceType => ({
-      group: API_GROUP,
-      version: 'v1beta2',
-      resource: KIND_INFO[kind].plural,
-      kind,
-      namespaced: kind !== 'Mesh',
-      status: true,
-      verbs: CRUD,
-      ...(kind !== 'Mesh' ? { categories: ['all'] } : {}),
-    }),
-  ),
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    resource: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    namespaced: false,
+    status: false,
+    verbs: CRUD,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    resource: 'validatingwebhookconfigurations',
+    kind: 'ValidatingWebhookConfiguration',
+    namespaced: false,
+    status: false,
+    verbs: CRUD,
+  },
+  ...KINDS.map((kind): ResourceType => ({
+    group: API_GROUP,
+    version: 'v1beta2',
+    resource: KIND_INFO[kind].plural,
+    kind,
+    namespaced: kind !== 'Mesh',
+    status: true,
+    verbs: CRUD,
+    ...(kind !== 'Mesh' ? { categories: ['all'] } : {}),
+  })),
 ];
 
 export function apiVersionOf(t: ResourceType): string {

@@ -16,13 +16,17 @@ interface List<T> {
   items?: T[];
 }
 
-export function admissionObjects(cache: ClusterCache, client: KubeClient): (namespace: string | undefined) => Promise<InputObjects> {
+export function admissionObjects(
+  cache: ClusterCache,
+  client: KubeClient,
+): (namespace: string | undefined) => Promise<InputObjects> {
   return async (namespace) => {
     const live = new Map<string, KubeObject>();
     const fresh = new Set<Kind>();
     const fetchKind = async (kind: Kind, path: string) => {
       try {
-        for (const o of (await client.get<List<KubeObject>>(path)).items ?? []) live.set(idKey(kind, o.metadata.namespace, o.metadata.name), { ...o, kind });
+        for (const o of (await client.get<List<KubeObject>>(path)).items ?? [])
+          live.set(idKey(kind, o.metadata.namespace, o.metadata.name), { ...o, kind });
         fresh.add(kind);
       } catch {
         // The cache answers when the API server does not.
@@ -31,7 +35,10 @@ export function admissionObjects(cache: ClusterCache, client: KubeClient): (name
     const reads: Array<Promise<unknown>> = [fetchKind('Mesh', crdCollectionPath('Mesh'))];
     let ns: Namespace | undefined;
     if (namespace) {
-      reads.push(fetchKind('VirtualNode', crdCreatePath('VirtualNode', namespace)), fetchKind('VirtualGateway', crdCreatePath('VirtualGateway', namespace)));
+      reads.push(
+        fetchKind('VirtualNode', crdCreatePath('VirtualNode', namespace)),
+        fetchKind('VirtualGateway', crdCreatePath('VirtualGateway', namespace)),
+      );
       reads.push(
         client.get<Namespace>(namespacePath(namespace)).then(
           (n) => (ns = n),
@@ -43,7 +50,9 @@ export function admissionObjects(cache: ClusterCache, client: KubeClient): (name
     const appMesh = cache.appMeshObjects().filter((o) => {
       const key = idKey(String(o.kind), o.metadata.namespace, o.metadata.name);
       const kind = o.kind as Kind;
-      const refreshed = fresh.has(kind) && (kind === 'Mesh' || (namespace !== undefined && o.metadata.namespace === namespace));
+      const refreshed =
+        fresh.has(kind) &&
+        (kind === 'Mesh' || (namespace !== undefined && o.metadata.namespace === namespace));
       return !refreshed && !live.has(key);
     });
     appMesh.push(...live.values());

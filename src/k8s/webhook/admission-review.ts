@@ -32,7 +32,9 @@ export interface AdmissionResponse {
   warnings?: string[];
 }
 
-export type AdmissionVerdict = { allowed: true; patch?: PatchOp[]; warnings?: string[] } | { allowed: false; message: string; code?: number };
+export type AdmissionVerdict =
+  | { allowed: true; patch?: PatchOp[]; warnings?: string[] }
+  | { allowed: false; message: string; code?: number };
 
 export function toReview(request: AdmissionRequest, verdict: AdmissionVerdict): AdmissionReview {
   const response: AdmissionResponse = { uid: request.uid, allowed: verdict.allowed };

@@ -28,12 +28,20 @@ export function caBundleOf(caPem: string): string {
   return Buffer.from(caPem, 'utf8').toString('base64');
 }
 
-export async function syncCaBundle(client: KubeClient, names: WebhookConfigurationNames, caPem: string): Promise<CaBundleSync> {
+export async function syncCaBundle(
+  client: KubeClient,
+  names: WebhookConfigurationNames,
+  caPem: string,
+): Promise<CaBundleSync> {
   const want = caBundleOf(caPem);
   const out: CaBundleSync = { patched: [], missing: [] };
   const targets = [
-    ...names.mutating.map((n) => ['MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', n] as const),
-    ...names.validating.map((n) => ['ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', n] as const),
+    ...names.mutating.map(
+      (n) => ['MutatingWebhookConfiguration', 'mutatingwebhookconfigurations', n] as const,
+    ),
+    ...names.validating.map(
+      (n) => ['ValidatingWebhookConfiguration', 'validatingwebhookconfigurations', n] as const,
+    ),
   ];
   for (const [kind, resource, name] of targets) {
     const path = `${BASE}/${resource}/${encodeURIComponent(name)}`;

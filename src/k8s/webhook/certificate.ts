@@ -34,8 +34,17 @@ const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** `<service>`, `<service>.<ns>`, `<service>.<ns>.svc`, `<service>.<ns>.svc.<clusterDomain>`. */
-export function webhookDnsNames(service: string, namespace: string, clusterDomain = 'cluster.local'): string[] {
-  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.${clusterDomain}`];
+export function webhookDnsNames(
+  service: string,
+  namespace: string,
+  clusterDomain = 'cluster.local',
+): string[] {
+  return [
+    service,
+    `${service}.${namespace}`,
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.${clusterDomain}`,
+  ];
 }
 
 export interface GenerateOptions {
@@ -71,7 +80,10 @@ export async function generateWebhookCertificate(options: GenerateOptions): Prom
         notAfter: new Date(now.getTime() + (options.caValidityMs ?? CA_VALIDITY_MS)),
         extensions: [
           new x509.BasicConstraintsExtension(true, 0, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+          new x509.KeyUsagesExtension(
+            x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
+            true,
+          ),
           await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, crypto),
         ],
       },
@@ -94,7 +106,9 @@ export async function generateWebhookCertificate(options: GenerateOptions): Prom
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension(options.dnsNames.map((value) => ({ type: 'dns' as const, value }))),
+        new x509.SubjectAlternativeNameExtension(
+          options.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+        ),
         await x509.SubjectKeyIdentifierExtension.create(leafKeys.publicKey, false, crypto),
         await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey, false, crypto),
       ],
@@ -118,11 +132,18 @@ export interface CheckOptions {
 }
 
 /** Whether a stored set can be served as it is, and if not, why and whether its CA can be kept. */
-export function checkWebhookCertificate(c: Partial<WebhookCertificate>, options: CheckOptions): CertificateCheck {
+export function checkWebhookCertificate(
+  c: Partial<WebhookCertificate>,
+  options: CheckOptions,
+): CertificateCheck {
   const now = options.now ?? new Date();
   const renewBefore = options.renewBeforeMs ?? RENEW_BEFORE_MS;
   const keptCa = reusableCa(c, now, (options.leafValidityMs ?? LEAF_VALIDITY_MS) + renewBefore);
-  const fail = (reason: string): CertificateCheck => ({ ok: false, reason, ...(keptCa ? { ca: keptCa } : {}) });
+  const fail = (reason: string): CertificateCheck => ({
+    ok: false,
+    reason,
+    ...(keptCa ? { ca: keptCa } : {}),
+  });
   const missing = (
     [
       ['tls.crt', c.cert],
@@ -154,19 +175,34 @@ export function checkWebhookCertificate(c: Partial<WebhookCertificate>, options:
     const from = new Date(cert.validFrom);
     const to = new Date(cert.validTo);
     if (from.getTime() > now.getTime()) return fail(`${name} is not valid before ${from.toISOString()}`);
-    if (to.getTime() - now.getTime() < renewBefore) return fail(`${name} expires at ${to.toISOString()}, within ${Math.round(renewBefore / DAY_MS)} days`);
+    if (to.getTime() - now.getTime() < renewBefore)
+      return fail(`${name} expires at ${to.toISOString()}, within ${Math.round(renewBefore / DAY_MS)} days`);
   }
   return { ok: true, notAfter: new Date(leaf.validTo) };
 }
 
 /** The stored CA with its key, if it is an EC P-256 CA valid for `horizonMs` more. */
-function reusableCa(c: Partial<WebhookCertificate>, now: Date, horizonMs: number): { cert: string; key: string } | undefined {
+function reusableCa(
+  c: Partial<WebhookCertificate>,
+  now: Date,
+  horizonMs: number,
+): { cert: string; key: string } | undefined {
   if (!c.ca || !c.caKey) return undefined;
   try {
     const ca = new X509Certificate(c.ca);
     const key = createPrivateKey(c.caKey);
-    if (!ca.ca || key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1' || !ca.checkPrivateKey(key)) return undefined;
-    if (new Date(ca.validFrom).getTime() > now.getTime() || new Date(ca.validTo).getTime() - now.getTime() < horizonMs) return undefined;
+    if (
+      !ca.ca ||
+      key.asymmetricKeyType !== 'ec' ||
+      key.asymmetricKeyDetails?.namedCurve !== 'prime256v1' ||
+      !ca.checkPrivateKey(key)
+    )
+      return undefined;
+    if (
+      new Date(ca.validFrom).getTime() > now.getTime() ||
+      new Date(ca.validTo).getTime() - now.getTime() < horizonMs
+    )
+      return undefined;
     return { cert: c.ca, key: c.caKey };
   } catch {
     return undefined;

@@ -9,8 +9,22 @@
  *    except references to objects that do not exist yet, which App Mesh accepts and
  *    waits for (the status condition says so).
  */
-import { buildMeshGraph, checkUpdate, checkUserSetSystemFields, isReconcileTime, type GraphOptions, type MeshGraph } from '../../mesh/index.js';
-import { checkObject, defaultAwsName, type AnyResource, type Diagnostic, type Kind, type ResourceId } from '../../model/index.js';
+import {
+  buildMeshGraph,
+  checkUpdate,
+  checkUserSetSystemFields,
+  isReconcileTime,
+  type GraphOptions,
+  type MeshGraph,
+} from '../../mesh/index.js';
+import {
+  checkObject,
+  defaultAwsName,
+  type AnyResource,
+  type Diagnostic,
+  type Kind,
+  type ResourceId,
+} from '../../model/index.js';
 import { idKey, toGraphInput, type InputObjects } from '../graph-input.js';
 import type { KubeObject } from '../objects.js';
 import { errorsOf, placements, rootCausesOf, type Placement } from '../placement.js';
@@ -55,12 +69,24 @@ async function evaluate(deps: CrdAdmissionDeps, obj: KubeObject): Promise<Evalua
   const base = await deps.objects(obj.metadata.namespace);
   const key = idKey(String(obj.kind), obj.metadata.namespace, obj.metadata.name);
   // The incoming object goes last so that conflicts (duplicate names, quotas) are blamed on it.
-  const appMesh = [...base.appMesh.filter((o) => idKey(String(o.kind), o.metadata.namespace, o.metadata.name) !== key), obj];
+  const appMesh = [
+    ...base.appMesh.filter((o) => idKey(String(o.kind), o.metadata.namespace, o.metadata.name) !== key),
+    obj,
+  ];
   const converted = toGraphInput({ appMesh, namespaces: base.namespaces });
   const graph = buildMeshGraph(converted.input, deps.graphOptions);
-  const id: ResourceId = { kind: String(obj.kind), name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) };
+  const id: ResourceId = {
+    kind: String(obj.kind),
+    name: obj.metadata.name,
+    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+  };
   const placement = placements(graph).get(key);
-  return { graph, id, schema: [...(converted.schemaProblems.get(key) ?? [])], ...(placement ? { placement } : {}) };
+  return {
+    graph,
+    id,
+    schema: [...(converted.schemaProblems.get(key) ?? [])],
+    ...(placement ? { placement } : {}),
+  };
 }
 
 function meshIpPreference(obj: KubeObject, family: 'IPv4' | 'IPv6'): void {
@@ -78,47 +104,84 @@ const MUTATED_PATHS = [
   ['spec', 'meshServiceDiscovery'],
 ];
 
-export async function mutateCrd(kind: Kind, req: AdmissionRequest, deps: CrdAdmissionDeps): Promise<AdmissionVerdict> {
-  if (req.operation !== 'CREATE' && !(req.operation === 'UPDATE' && kind === 'Mesh')) return { allowed: true };
+export async function mutateCrd(
+  kind: Kind,
+  req: AdmissionRequest,
+  deps: CrdAdmissionDeps,
+): Promise<AdmissionVerdict> {
+  if (req.operation !== 'CREATE' && !(req.operation === 'UPDATE' && kind === 'Mesh'))
+    return { allowed: true };
   const before = withIdentity(req, kind);
   const after = structuredClone(before) as KubeObject & { spec?: Record<string, unknown> };
   if (kind === 'Mesh') {
     meshIpPreference(after, deps.ipFamily ?? 'IPv4');
-    if (req.operation === 'UPDATE') return { allowed: true, patch: diffAtPaths(req.object, after, MUTATED_PATHS.slice(1)) };
+    if (req.operation === 'UPDATE')
+      return { allowed: true, patch: diffAtPaths(req.object, after, MUTATED_PATHS.slice(1)) };
   }
   const checked = checkObject(before);
   if (!checked.resource) return denyWith(checked.diagnostics.filter((d) => d.severity === 'error'));
   const system = checkUserSetSystemFields(checked.resource);
   if (system.length > 0) return denyWith(system);
   const spec = (after.spec ??= {});
-  if (spec.awsName === undefined || spec.awsName === '') spec.awsName = defaultAwsName(kind, before.metadata.name, before.metadata.namespace);
+  if (spec.awsName === undefined || spec.awsName === '')
+    spec.awsName = defaultAwsName(kind, before.metadata.name, before.metadata.namespace);
 
   if (kind !== 'Mesh') {
     const { graph, placement, id } = await evaluate(deps, before);
     if (!placement?.mesh) {
-      const why = [...rootCausesOf(graph, id), ...errorsOf(graph, id).filter((d) => d.code.startsWith('mesh.'))];
-      return why.length > 0 ? denyWith(why.slice(0, 1)) : { allowed: false, message: placement?.inactive?.message ?? `no Mesh selects namespace ${id.namespace ?? ''}` };
+      const why = [
+        ...rootCausesOf(graph, id),
+        ...errorsOf(graph, id).filter((d) => d.code.startsWith('mesh.')),
+      ];
+      return why.length > 0
+        ? denyWith(why.slice(0, 1))
+        : {
+            allowed: false,
+            message: placement?.inactive?.message ?? `no Mesh selects namespace ${id.namespace ?? ''}`,
+          };
     }
     const meshView = graph.meshes.get(placement.mesh);
     const mesh = meshView?.mesh.resource;
     spec.meshRef = { name: mesh?.metadata.name ?? placement.mesh, uid: mesh?.metadata.uid ?? '' };
     if (kind === 'GatewayRoute') {
       const gw = placement.gateway ? meshView?.virtualGateways.get(placement.gateway)?.resource : undefined;
-      if (gw) spec.virtualGatewayRef = { name: gw.metadata.name, namespace: gw.metadata.namespace ?? '', uid: gw.metadata.uid ?? '' };
+      if (gw)
+        spec.virtualGatewayRef = {
+          name: gw.metadata.name,
+          namespace: gw.metadata.namespace ?? '',
+          uid: gw.metadata.uid ?? '',
+        };
       else {
-        const gatewayErrors = errorsOf(graph, id).filter((d) => d.code.startsWith('gr.') && d.code.includes('gateway'));
+        const gatewayErrors = errorsOf(graph, id).filter(
+          (d) => d.code.startsWith('gr.') && d.code.includes('gateway'),
+        );
         if (gatewayErrors.length > 0) return denyWith(gatewayErrors);
       }
     }
   }
-  return { allowed: true, patch: diffAtPaths(req.object ?? {}, after, MUTATED_PATHS.slice((req.object as { spec?: unknown })?.spec === undefined ? 0 : 1)) };
+  return {
+    allowed: true,
+    patch: diffAtPaths(
+      req.object ?? {},
+      after,
+      MUTATED_PATHS.slice((req.object as { spec?: unknown })?.spec === undefined ? 0 : 1),
+    ),
+  };
 }
 
-export async function validateCrd(kind: Kind, req: AdmissionRequest, deps: CrdAdmissionDeps): Promise<AdmissionVerdict> {
+export async function validateCrd(
+  kind: Kind,
+  req: AdmissionRequest,
+  deps: CrdAdmissionDeps,
+): Promise<AdmissionVerdict> {
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return { allowed: true };
   const obj = withIdentity(req, kind);
   if (req.operation === 'UPDATE' && req.oldObject) {
-    const oldChecked = checkObject({ ...(req.oldObject as object), kind, apiVersion: 'appmesh.k8s.aws/v1beta2' });
+    const oldChecked = checkObject({
+      ...(req.oldObject as object),
+      kind,
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+    });
     const newChecked = checkObject(obj);
     if (oldChecked.resource && newChecked.resource) {
       const immutable = checkUpdate(oldChecked.resource as AnyResource, newChecked.resource as AnyResource);

@@ -26,7 +26,11 @@ export interface HandlerDeps {
 }
 
 export function admissionHandlers(deps: HandlerDeps): Record<string, AdmissionHandler> {
-  const crdDeps = { objects: deps.objects, ...(deps.graphOptions ? { graphOptions: deps.graphOptions } : {}), ...(deps.ipFamily ? { ipFamily: deps.ipFamily } : {}) };
+  const crdDeps = {
+    objects: deps.objects,
+    ...(deps.graphOptions ? { graphOptions: deps.graphOptions } : {}),
+    ...(deps.ipFamily ? { ipFamily: deps.ipFamily } : {}),
+  };
   const handlers: Record<string, AdmissionHandler> = {};
   for (const kind of KINDS) {
     handlers[mutatePath(kind)] = (req) => mutateCrd(kind, req, crdDeps);
@@ -36,8 +40,16 @@ export function admissionHandlers(deps: HandlerDeps): Record<string, AdmissionHa
     // App Mesh's pod webhook mutates on CREATE only.
     if (req.operation !== 'CREATE' || !req.object) return { allowed: true };
     const namespace = req.namespace ?? (req.object as Pod).metadata?.namespace ?? 'default';
-    const result = mutatePod({ pod: req.object as Pod, namespace, objects: await deps.objects(namespace), config: deps.injector, ...(deps.graphOptions ? { graphOptions: deps.graphOptions } : {}) });
-    return result.allowed ? { allowed: true, patch: result.patch, warnings: result.warnings } : { allowed: false, message: result.message };
+    const result = mutatePod({
+      pod: req.object as Pod,
+      namespace,
+      objects: await deps.objects(namespace),
+      config: deps.injector,
+      ...(deps.graphOptions ? { graphOptions: deps.graphOptions } : {}),
+    });
+    return result.allowed
+      ? { allowed: true, patch: result.patch, warnings: result.warnings }
+      : { allowed: false, message: result.message };
   };
   return handlers;
 }

@@ -24,7 +24,11 @@ function at(obj: unknown, path: ReadonlyArray<string>): unknown {
  * Ops for each of `paths` whose value differs between `before` and `after`. Parents
  * missing in `before` are added whole, so every op applies to `before` in order.
  */
-export function diffAtPaths(before: unknown, after: unknown, paths: ReadonlyArray<ReadonlyArray<string>>): PatchOp[] {
+export function diffAtPaths(
+  before: unknown,
+  after: unknown,
+  paths: ReadonlyArray<ReadonlyArray<string>>,
+): PatchOp[] {
   const ops: PatchOp[] = [];
   const working = structuredClone(before) as Record<string, unknown>;
   for (const path of paths) {
@@ -43,7 +47,12 @@ export function diffAtPaths(before: unknown, after: unknown, paths: ReadonlyArra
     const pointer = '/' + target.map(escapeToken).join('/');
     const value = at(after, target);
     if (value === undefined) ops.push({ op: 'remove', path: pointer });
-    else ops.push({ op: at(working, target) === undefined ? 'add' : 'replace', path: pointer, value: structuredClone(value) });
+    else
+      ops.push({
+        op: at(working, target) === undefined ? 'add' : 'replace',
+        path: pointer,
+        value: structuredClone(value),
+      });
     // Keep `working` in step so later paths see the parents just added.
     let parent: Record<string, unknown> = working;
     for (const p of target.slice(0, -1)) parent = parent[p] as Record<string, unknown>;

@@ -7,14 +7,27 @@ import { KubeApiError, RestKubeClient, type KubeClient } from '../rest-client.js
 import { ApiServerTestDouble } from '../testing/api-server-double.js';
 import { WEBHOOKS_MANIFEST } from '../testing/harness.js';
 import { caBundleOf } from './ca-bundle.js';
-import { DAY_MS, generateWebhookCertificate, webhookDnsNames, type WebhookCertificate } from './certificate.js';
-import { apiUnreachable, SelfSignedWebhookCertificate, WEBHOOK_CONFIGURATIONS, type SelfSignedOptions } from './self-signed.js';
+import {
+  DAY_MS,
+  generateWebhookCertificate,
+  webhookDnsNames,
+  type WebhookCertificate,
+} from './certificate.js';
+import {
+  apiUnreachable,
+  SelfSignedWebhookCertificate,
+  WEBHOOK_CONFIGURATIONS,
+  type SelfSignedOptions,
+} from './self-signed.js';
 import { AdmissionWebhookServer } from './server.js';
 
 const NS = 'amime-system';
 const SECRET = `/api/v1/namespaces/${NS}/secrets/amime-webhook-tls`;
 const SERVERNAME = 'amime-webhook.amime-system.svc';
-const CONFIG_PATHS = ['/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/amime-mutating-webhook-configuration', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/amime-validating-webhook-configuration'];
+const CONFIG_PATHS = [
+  '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/amime-mutating-webhook-configuration',
+  '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/amime-validating-webhook-configuration',
+];
 
 interface SecretObject {
   metadata: { resourceVersion: string; labels?: Record<string, string> };
@@ -64,7 +77,11 @@ async function storeSecret(admin: KubeClient, c: Partial<WebhookCertificate>): P
       .filter((e): e is [string, string] => e[1] !== undefined)
       .map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
   );
-  await admin.create(`/api/v1/namespaces/${NS}/secrets`, { metadata: { name: 'amime-webhook-tls' }, type: 'kubernetes.io/tls', data });
+  await admin.create(`/api/v1/namespaces/${NS}/secrets`, {
+    metadata: { name: 'amime-webhook-tls' },
+    type: 'kubernetes.io/tls',
+    data,
+  });
 }
 
 async function serve(c: WebhookCertificate): Promise<AdmissionWebhookServer> {
@@ -75,11 +92,19 @@ async function serve(c: WebhookCertificate): Promise<AdmissionWebhookServer> {
 }
 
 /** A TLS handshake as the API server makes it: trust only `ca`, verify `servername`. */
-function handshake(port: number, ca: string, servername = SERVERNAME): Promise<{ authorized: boolean; error?: string; fingerprint256?: string }> {
+function handshake(
+  port: number,
+  ca: string,
+  servername = SERVERNAME,
+): Promise<{ authorized: boolean; error?: string; fingerprint256?: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port, ca, servername, rejectUnauthorized: false }, () => {
       const peer = socket.getPeerX509Certificate();
-      resolve({ authorized: socket.authorized, ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}), ...(peer ? { fingerprint256: peer.fingerprint256 } : {}) });
+      resolve({
+        authorized: socket.authorized,
+        ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}),
+        ...(peer ? { fingerprint256: peer.fingerprint256 } : {}),
+      });
       socket.end();
     });
     socket.on('error', reject);
@@ -101,16 +126,29 @@ describe('self-signed webhook certificate against the API-server test double', (
     expect(secret.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('amime');
     expect(decode(secret, 'tls.crt')).toBe(result.certificate.cert);
     expect(decode(secret, 'ca.crt')).toBe(result.certificate.ca);
-    expect(new X509Certificate(result.certificate.cert).subjectAltName).toBe(webhookDnsNames('amime-webhook', NS).map((n) => `DNS:${n}`).join(', '));
+    expect(new X509Certificate(result.certificate.cert).subjectAltName).toBe(
+      webhookDnsNames('amime-webhook', NS)
+        .map((n) => `DNS:${n}`)
+        .join(', '),
+    );
 
     const bundles = await caBundles(admin);
     expect(bundles).toHaveLength(15);
     expect(new Set(bundles)).toEqual(new Set([caBundleOf(result.certificate.ca)]));
-    expect(result.caBundle).toEqual({ patched: ['MutatingWebhookConfiguration/amime-mutating-webhook-configuration', 'ValidatingWebhookConfiguration/amime-validating-webhook-configuration'], missing: [] });
+    expect(result.caBundle).toEqual({
+      patched: [
+        'MutatingWebhookConfiguration/amime-mutating-webhook-configuration',
+        'ValidatingWebhookConfiguration/amime-validating-webhook-configuration',
+      ],
+      missing: [],
+    });
 
     const server = await serve(result.certificate);
     const caPem = Buffer.from(bundles[0]!, 'base64').toString('utf8');
-    expect(await handshake(server.port, caPem)).toEqual({ authorized: true, fingerprint256: fingerprint(result.certificate.cert) });
+    expect(await handshake(server.port, caPem)).toEqual({
+      authorized: true,
+      fingerprint256: fingerprint(result.certificate.cert),
+    });
     expect((await handshake(server.port, caPem, 'amime-webhook.other.svc')).authorized).toBe(false);
     const stranger = await generateWebhookCertificate({ dnsNames: webhookDnsNames('amime-webhook', NS) });
     expect((await handshake(server.port, stranger.ca)).authorized).toBe(false);
@@ -133,23 +171,32 @@ describe('self-signed webhook certificate against the API-server test double', (
     expect((await admin.get<SecretObject>(SECRET)).metadata.resourceVersion).toBe(rv);
   });
 
-  it('two replicas starting together: the one that loses the create (409 AlreadyExists) takes the winner\'s certificate', async () => {
+  it("two replicas starting together: the one that loses the create (409 AlreadyExists) takes the winner's certificate", async () => {
     const { double, admin } = await cluster();
     const a = replica(new RestKubeClient(double.kubeConfig()));
     const plain = new RestKubeClient(double.kubeConfig());
     // b has read "no Secret" and generated its own when a's create lands first.
-    const b = replica(Object.assign(Object.create(plain) as RestKubeClient, { create: async <T>(p: string, body: unknown): Promise<T> => (await a.sync(), plain.create<T>(p, body)) }));
+    const b = replica(
+      Object.assign(Object.create(plain) as RestKubeClient, {
+        create: async <T>(p: string, body: unknown): Promise<T> => (await a.sync(), plain.create<T>(p, body)),
+      }),
+    );
     const lost = await b.sync();
     expect(lost.action).toBe('adopted');
     const secret = await admin.get<SecretObject>(SECRET);
     expect(lost.certificate.cert).toBe(decode(secret, 'tls.crt'));
     expect(new Set(await caBundles(admin))).toEqual(new Set([caBundleOf(decode(secret, 'ca.crt'))]));
-    expect(double.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/secrets')).map((q) => q.status)).toEqual([201, 409]);
+    expect(
+      double.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/secrets')).map((q) => q.status),
+    ).toEqual([201, 409]);
   });
 
   it('renews a certificate that expires within 30 days, keeping the CA and so the caBundle', async () => {
     const { double, admin } = await cluster();
-    const old = await generateWebhookCertificate({ dnsNames: webhookDnsNames('amime-webhook', NS), leafValidityMs: 10 * DAY_MS });
+    const old = await generateWebhookCertificate({
+      dnsNames: webhookDnsNames('amime-webhook', NS),
+      leafValidityMs: 10 * DAY_MS,
+    });
     await storeSecret(admin, old);
     const r = await replica(new RestKubeClient(double.kubeConfig())).sync();
     expect(r.action).toBe('renewed');
@@ -175,14 +222,29 @@ describe('self-signed webhook certificate against the API-server test double', (
 
   it('a renewal that loses the update (409 Conflict) takes the certificate the other replica wrote', async () => {
     const { double, admin } = await cluster();
-    await storeSecret(admin, await generateWebhookCertificate({ dnsNames: webhookDnsNames('amime-webhook', NS), leafValidityMs: 10 * DAY_MS }));
+    await storeSecret(
+      admin,
+      await generateWebhookCertificate({
+        dnsNames: webhookDnsNames('amime-webhook', NS),
+        leafValidityMs: 10 * DAY_MS,
+      }),
+    );
     const a = replica(new RestKubeClient(double.kubeConfig()));
     const plain = new RestKubeClient(double.kubeConfig());
-    const b = replica(Object.assign(Object.create(plain) as RestKubeClient, { replace: async <T>(p: string, body: unknown): Promise<T> => (await a.sync(), plain.replace<T>(p, body)) }));
+    const b = replica(
+      Object.assign(Object.create(plain) as RestKubeClient, {
+        replace: async <T>(p: string, body: unknown): Promise<T> => (
+          await a.sync(),
+          plain.replace<T>(p, body)
+        ),
+      }),
+    );
     const lost = await b.sync();
     expect(lost.action).toBe('adopted');
     expect(lost.certificate.cert).toBe(decode(await admin.get<SecretObject>(SECRET), 'tls.crt'));
-    expect(double.requests.filter((q) => q.method === 'PUT' && q.path === SECRET).map((q) => q.status)).toEqual([200, 409]);
+    expect(
+      double.requests.filter((q) => q.method === 'PUT' && q.path === SECRET).map((q) => q.status),
+    ).toEqual([200, 409]);
   });
 
   it('a running replica switches to the certificate another replica renewed, and restores a reset caBundle', async () => {
@@ -194,13 +256,25 @@ describe('self-signed webhook certificate against the API-server test double', (
     expect((await handshake(server.port, first.ca)).fingerprint256).toBe(fingerprint(first.cert));
 
     // Another replica with a longer renewal window renews now.
-    const renewed = await replica(new RestKubeClient(double.kubeConfig()), { renewBeforeMs: 400 * DAY_MS }).sync();
+    const renewed = await replica(new RestKubeClient(double.kubeConfig()), {
+      renewBeforeMs: 400 * DAY_MS,
+    }).sync();
     expect(renewed.action).toBe('renewed');
-    await expect.poll(async () => (await handshake(server.port, first.ca)).fingerprint256, { timeout: 3000 }).toBe(fingerprint(renewed.certificate.cert));
+    await expect
+      .poll(async () => (await handshake(server.port, first.ca)).fingerprint256, { timeout: 3000 })
+      .toBe(fingerprint(renewed.certificate.cert));
     expect((await handshake(server.port, first.ca)).authorized).toBe(true);
 
-    await admin.patch(CONFIG_PATHS[0]!, 'json', [{ op: 'replace', path: '/webhooks/0/clientConfig/caBundle', value: Buffer.from('not the CA').toString('base64') }]);
-    await expect.poll(async () => new Set(await caBundles(admin)), { timeout: 3000 }).toEqual(new Set([caBundleOf(first.ca)]));
+    await admin.patch(CONFIG_PATHS[0]!, 'json', [
+      {
+        op: 'replace',
+        path: '/webhooks/0/clientConfig/caBundle',
+        value: Buffer.from('not the CA').toString('base64'),
+      },
+    ]);
+    await expect
+      .poll(async () => new Set(await caBundles(admin)), { timeout: 3000 })
+      .toEqual(new Set([caBundleOf(first.ca)]));
   });
 
   it('start() fails when the API cannot be reached, and says so', async () => {
@@ -208,18 +282,24 @@ describe('self-signed webhook certificate against the API-server test double', (
     const kc = double.kubeConfig();
     await double.close();
     const r = replica(new RestKubeClient(kc));
-    const err = await r.start(() => {}).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await r
+      .start(() => {})
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(Error);
     expect(apiUnreachable(err)).toBe(true);
-    expect(apiUnreachable(new KubeApiError(403, 'Forbidden', 'secrets "amime-webhook-tls" is forbidden'))).toBe(false);
+    expect(
+      apiUnreachable(new KubeApiError(403, 'Forbidden', 'secrets "amime-webhook-tls" is forbidden')),
+    ).toBe(false);
     expect(apiUnreachable(new KubeApiError(503, 'ServiceUnavailable', 'x'))).toBe(true);
   });
 
   it('patches the webhook configurations deploy/kubernetes/base/webhooks.yaml installs', async () => {
-    const docs = parseAllDocuments(await readFile(WEBHOOKS_MANIFEST, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string } });
+    const docs = parseAllDocuments(await readFile(WEBHOOKS_MANIFEST, 'utf8')).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string } },
+    );
     expect(WEBHOOK_CONFIGURATIONS).toEqual({
       mutating: docs.filter((d) => d.kind === 'MutatingWebhookConfiguration').map((d) => d.metadata.name),
       validating: docs.filter((d) => d.kind === 'ValidatingWebhookConfiguration').map((d) => d.metadata.name),

@@ -13,7 +13,13 @@
 import type { ControllerLogger } from '../controller.js';
 import { isKubeError, KubeApiError, type KubeClient } from '../rest-client.js';
 import { syncCaBundle, type CaBundleSync, type WebhookConfigurationNames } from './ca-bundle.js';
-import { checkWebhookCertificate, generateWebhookCertificate, webhookDnsNames, type CertificateCheck, type WebhookCertificate } from './certificate.js';
+import {
+  checkWebhookCertificate,
+  generateWebhookCertificate,
+  webhookDnsNames,
+  type CertificateCheck,
+  type WebhookCertificate,
+} from './certificate.js';
 
 export const WEBHOOK_TLS_SECRET = 'amime-webhook-tls';
 export const WEBHOOK_SERVICE = 'amime-webhook';
@@ -59,13 +65,23 @@ export interface SyncResult {
 interface Secret {
   apiVersion?: string;
   kind?: string;
-  metadata: { name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; [k: string]: unknown };
+  metadata: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    [k: string]: unknown;
+  };
   type?: string;
   data?: Record<string, string>;
 }
 
 const WRITE_ATTEMPTS = 4;
-const LABELS = { 'app.kubernetes.io/name': 'amime', 'app.kubernetes.io/part-of': 'amime', 'app.kubernetes.io/managed-by': 'amime' };
+const LABELS = {
+  'app.kubernetes.io/name': 'amime',
+  'app.kubernetes.io/part-of': 'amime',
+  'app.kubernetes.io/managed-by': 'amime',
+};
 
 /** True when an API failure means "cannot reach the API" rather than "the API refused". */
 export function apiUnreachable(e: unknown): boolean {
@@ -106,7 +122,11 @@ export class SelfSignedWebhookCertificate {
     this.timer.unref();
     const { certificate, action } = await this.sync();
     this.served = certificate.cert + certificate.key;
-    if (action === 'reused' || action === 'adopted') this.options.logger?.info({ secret: `${this.namespace}/${this.secretName}`, action }, 'webhook certificate: using the one in the Secret');
+    if (action === 'reused' || action === 'adopted')
+      this.options.logger?.info(
+        { secret: `${this.namespace}/${this.secretName}`, action },
+        'webhook certificate: using the one in the Secret',
+      );
     return certificate;
   }
 
@@ -130,7 +150,10 @@ export class SelfSignedWebhookCertificate {
       this.served = pair;
       this.onChange?.(certificate);
     } catch (e) {
-      this.options.logger?.warn({ err: String(e), secret: `${this.namespace}/${this.secretName}` }, 'webhook certificate: sync failed; retrying');
+      this.options.logger?.warn(
+        { err: String(e), secret: `${this.namespace}/${this.secretName}` },
+        'webhook certificate: sync failed; retrying',
+      );
     }
   }
 
@@ -138,10 +161,19 @@ export class SelfSignedWebhookCertificate {
     const result = await this.settleSecret();
     const log = this.options.logger;
     try {
-      const caBundle = await syncCaBundle(this.client, this.options.configurations ?? WEBHOOK_CONFIGURATIONS, result.certificate.ca);
-      if (caBundle.patched.length > 0) log?.info({ configurations: caBundle.patched }, 'webhook certificate: caBundle set');
+      const caBundle = await syncCaBundle(
+        this.client,
+        this.options.configurations ?? WEBHOOK_CONFIGURATIONS,
+        result.certificate.ca,
+      );
+      if (caBundle.patched.length > 0)
+        log?.info({ configurations: caBundle.patched }, 'webhook certificate: caBundle set');
       const missing = caBundle.missing.join(',');
-      if (missing !== this.lastMissing && missing !== '') log?.warn({ configurations: caBundle.missing }, 'webhook certificate: webhook configuration not found; its caBundle is set once it exists');
+      if (missing !== this.lastMissing && missing !== '')
+        log?.warn(
+          { configurations: caBundle.missing },
+          'webhook certificate: webhook configuration not found; its caBundle is set once it exists',
+        );
       this.lastMissing = missing;
       return { ...result, caBundle };
     } catch (e) {
@@ -161,12 +193,17 @@ export class SelfSignedWebhookCertificate {
         ? checkWebhookCertificate(stored, {
             host: this.host,
             now,
-            ...(this.options.renewBeforeMs !== undefined ? { renewBeforeMs: this.options.renewBeforeMs } : {}),
-            ...(this.options.leafValidityMs !== undefined ? { leafValidityMs: this.options.leafValidityMs } : {}),
+            ...(this.options.renewBeforeMs !== undefined
+              ? { renewBeforeMs: this.options.renewBeforeMs }
+              : {}),
+            ...(this.options.leafValidityMs !== undefined
+              ? { leafValidityMs: this.options.leafValidityMs }
+              : {}),
           })
         : { ok: false, reason: 'the Secret does not exist' };
       // ok means tls.crt, tls.key and ca.crt are all there.
-      if (check.ok) return { certificate: stored as WebhookCertificate, action: attempt === 0 ? 'reused' : 'adopted' };
+      if (check.ok)
+        return { certificate: stored as WebhookCertificate, action: attempt === 0 ? 'reused' : 'adopted' };
       const fresh = await generateWebhookCertificate({
         dnsNames: this.dnsNames,
         now,
@@ -178,14 +215,22 @@ export class SelfSignedWebhookCertificate {
         else await this.client.create(this.secretPath(false), this.secretBody(fresh));
       } catch (e) {
         if (!isKubeError(e, 409)) throw e;
-        log?.info({ secret: `${this.namespace}/${this.secretName}`, reason: e.reason }, 'webhook certificate: another replica wrote the Secret first; using its certificate');
+        log?.info(
+          { secret: `${this.namespace}/${this.secretName}`, reason: e.reason },
+          'webhook certificate: another replica wrote the Secret first; using its certificate',
+        );
         continue;
       }
       const action = secret ? 'renewed' : 'created';
-      log?.info({ secret: `${this.namespace}/${this.secretName}`, reason: check.reason, newCa: !check.ca }, `webhook certificate: ${action}`);
+      log?.info(
+        { secret: `${this.namespace}/${this.secretName}`, reason: check.reason, newCa: !check.ca },
+        `webhook certificate: ${action}`,
+      );
       return { certificate: fresh, action, reason: check.reason };
     }
-    throw new Error(`Secret ${this.namespace}/${this.secretName}: other writers kept winning after ${WRITE_ATTEMPTS} attempts`);
+    throw new Error(
+      `Secret ${this.namespace}/${this.secretName}: other writers kept winning after ${WRITE_ATTEMPTS} attempts`,
+    );
   }
 
   private secretPath(named = true): string {
@@ -204,9 +249,26 @@ export class SelfSignedWebhookCertificate {
 
   /** A new Secret, or `existing` with new data (its resourceVersion makes the update conditional; its type is immutable). */
   private secretBody(c: WebhookCertificate, existing?: Secret): Secret {
-    const data: Record<string, string> = { 'tls.crt': b64(c.cert), 'tls.key': b64(c.key), 'ca.crt': b64(c.ca), ...(c.caKey ? { 'ca.key': b64(c.caKey) } : {}) };
-    if (existing) return { ...existing, metadata: { ...existing.metadata, labels: { ...existing.metadata.labels, ...LABELS } }, type: existing.type ?? 'kubernetes.io/tls', data };
-    return { apiVersion: 'v1', kind: 'Secret', metadata: { name: this.secretName, namespace: this.namespace, labels: { ...LABELS } }, type: 'kubernetes.io/tls', data };
+    const data: Record<string, string> = {
+      'tls.crt': b64(c.cert),
+      'tls.key': b64(c.key),
+      'ca.crt': b64(c.ca),
+      ...(c.caKey ? { 'ca.key': b64(c.caKey) } : {}),
+    };
+    if (existing)
+      return {
+        ...existing,
+        metadata: { ...existing.metadata, labels: { ...existing.metadata.labels, ...LABELS } },
+        type: existing.type ?? 'kubernetes.io/tls',
+        data,
+      };
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: this.secretName, namespace: this.namespace, labels: { ...LABELS } },
+      type: 'kubernetes.io/tls',
+      data,
+    };
   }
 }
 
@@ -216,7 +278,8 @@ function b64(s: string): string {
 
 function certificateOf(secret: Secret): Partial<WebhookCertificate> {
   const d = secret.data ?? {};
-  const get = (k: string) => (typeof d[k] === 'string' ? Buffer.from(d[k], 'base64').toString('utf8') : undefined);
+  const get = (k: string) =>
+    typeof d[k] === 'string' ? Buffer.from(d[k], 'base64').toString('utf8') : undefined;
   const out: Partial<WebhookCertificate> = {};
   const [cert, key, ca, caKey] = [get('tls.crt'), get('tls.key'), get('ca.crt'), get('ca.key')];
   if (cert) out.cert = cert;

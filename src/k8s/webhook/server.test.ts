@@ -13,22 +13,44 @@ afterEach(async () => {
   server = undefined;
 });
 
-function call(port: number, ca: string, path: string, body: unknown, opts: { maxVersion?: 'TLSv1.1' } = {}): Promise<{ status: number; json: unknown; cert: PeerCertificate }> {
+function call(
+  port: number,
+  ca: string,
+  path: string,
+  body: unknown,
+  opts: { maxVersion?: 'TLSv1.1' } = {},
+): Promise<{ status: number; json: unknown; cert: PeerCertificate }> {
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', ca, agent: false, ...opts, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = text;
-        }
-        resolve({ status: res.statusCode ?? 0, json, cert: (res.socket as unknown as { getPeerCertificate(): PeerCertificate }).getPeerCertificate() });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        ca,
+        agent: false,
+        ...opts,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = text;
+          }
+          resolve({
+            status: res.statusCode ?? 0,
+            json,
+            cert: (res.socket as unknown as { getPeerCertificate(): PeerCertificate }).getPeerCertificate(),
+          });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -42,10 +64,26 @@ async function writePair(dir: string, c: TestCertificate): Promise<void> {
 describe('AdmissionWebhookServer', () => {
   it('answers AdmissionReviews on its paths, 404 elsewhere, 400 for non-reviews', async () => {
     const c = await makeTestCertificate();
-    server = new AdmissionWebhookServer({ tls: { cert: c.cert, key: c.key }, handlers: { '/x': () => ({ allowed: true, patch: [{ op: 'add', path: '/a', value: 1 }] }) } });
+    server = new AdmissionWebhookServer({
+      tls: { cert: c.cert, key: c.key },
+      handlers: { '/x': () => ({ allowed: true, patch: [{ op: 'add', path: '/a', value: 1 }] }) },
+    });
     const port = await server.start();
-    const ok = await call(port, c.caPem, '/x', { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'abc', operation: 'CREATE' } });
-    expect(ok.json).toEqual({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'abc', allowed: true, patchType: 'JSONPatch', patch: Buffer.from('[{"op":"add","path":"/a","value":1}]').toString('base64') } });
+    const ok = await call(port, c.caPem, '/x', {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { uid: 'abc', operation: 'CREATE' },
+    });
+    expect(ok.json).toEqual({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: {
+        uid: 'abc',
+        allowed: true,
+        patchType: 'JSONPatch',
+        patch: Buffer.from('[{"op":"add","path":"/a","value":1}]').toString('base64'),
+      },
+    });
     expect((await call(port, c.caPem, '/nope', {})).status).toBe(404);
     expect((await call(port, c.caPem, '/x', { request: {} })).status).toBe(400);
     await expect(call(port, c.caPem, '/x', {}, { maxVersion: 'TLSv1.1' })).rejects.toThrow();
@@ -55,7 +93,11 @@ describe('AdmissionWebhookServer', () => {
     const dir = await mkdtemp(join(tmpdir(), 'amime-webhook-tls-'));
     const first = await makeTestCertificate();
     await writePair(dir, first);
-    server = new AdmissionWebhookServer({ tls: { certDir: dir }, reloadMs: 60_000, handlers: { '/x': () => ({ allowed: true }) } });
+    server = new AdmissionWebhookServer({
+      tls: { certDir: dir },
+      reloadMs: 60_000,
+      handlers: { '/x': () => ({ allowed: true }) },
+    });
     const port = await server.start();
     const review = { request: { uid: '1', operation: 'CREATE' } };
     const a = await call(port, first.caPem, '/x', review);

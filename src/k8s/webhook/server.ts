@@ -10,7 +10,12 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { SecureVersion } from 'node:tls';
-import { toReview, type AdmissionRequest, type AdmissionReview, type AdmissionVerdict } from './admission-review.js';
+import {
+  toReview,
+  type AdmissionRequest,
+  type AdmissionReview,
+  type AdmissionVerdict,
+} from './admission-review.js';
 
 export type AdmissionHandler = (request: AdmissionRequest) => Promise<AdmissionVerdict> | AdmissionVerdict;
 
@@ -31,7 +36,11 @@ export interface WebhookServerOptions {
 
 async function loadPair(tls: WebhookTls): Promise<{ cert: string; key: string; mtime: number }> {
   if ('cert' in tls) return { cert: tls.cert, key: tls.key, mtime: 0 };
-  const [cert, key, s] = await Promise.all([readFile(join(tls.certDir, 'tls.crt'), 'utf8'), readFile(join(tls.certDir, 'tls.key'), 'utf8'), stat(join(tls.certDir, 'tls.crt'))]);
+  const [cert, key, s] = await Promise.all([
+    readFile(join(tls.certDir, 'tls.crt'), 'utf8'),
+    readFile(join(tls.certDir, 'tls.key'), 'utf8'),
+    stat(join(tls.certDir, 'tls.crt')),
+  ]);
   return { cert, key, mtime: s.mtimeMs };
 }
 
@@ -49,25 +58,28 @@ export class AdmissionWebhookServer {
   async start(): Promise<number> {
     const pair = await loadPair(this.options.tls);
     this.mtime = pair.mtime;
-    const server = createServer({ cert: pair.cert, key: pair.key, minVersion: this.options.minVersion ?? 'TLSv1.2' }, (req, res) => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-        return;
-      }
-      const handler = this.options.handlers[path];
-      if (req.method !== 'POST' || !handler) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-        return;
-      }
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        void this.serve(handler, Buffer.concat(chunks).toString('utf8')).then(([status, body]) => {
-          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const server = createServer(
+      { cert: pair.cert, key: pair.key, minVersion: this.options.minVersion ?? 'TLSv1.2' },
+      (req, res) => {
+        const path = (req.url ?? '/').split('?')[0]!;
+        if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
+          res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+          return;
+        }
+        const handler = this.options.handlers[path];
+        if (req.method !== 'POST' || !handler) {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+          return;
+        }
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          void this.serve(handler, Buffer.concat(chunks).toString('utf8')).then(([status, body]) => {
+            res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+          });
         });
-      });
-    });
+      },
+    );
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -94,7 +106,11 @@ export class AdmissionWebhookServer {
     try {
       const pair = await loadPair(this.options.tls);
       if (pair.mtime === this.mtime) return false;
-      this.server?.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: this.options.minVersion ?? 'TLSv1.2' });
+      this.server?.setSecureContext({
+        cert: pair.cert,
+        key: pair.key,
+        minVersion: this.options.minVersion ?? 'TLSv1.2',
+      });
       this.mtime = pair.mtime;
       return true;
     } catch (e) {
@@ -122,12 +138,16 @@ export class AdmissionWebhookServer {
       return [400, { message: 'the request body is not an AdmissionReview' }];
     }
     const request = review.request;
-    if (!request || typeof request.uid !== 'string') return [400, { message: 'AdmissionReview.request with a uid is required' }];
+    if (!request || typeof request.uid !== 'string')
+      return [400, { message: 'AdmissionReview.request with a uid is required' }];
     try {
       return [200, toReview(request, await handler(request))];
     } catch (e) {
       this.options.onError?.(e);
-      return [200, toReview(request, { allowed: false, code: 500, message: `internal error: ${(e as Error).message}` })];
+      return [
+        200,
+        toReview(request, { allowed: false, code: 500, message: `internal error: ${(e as Error).message}` }),
+      ];
     }
   }
 }

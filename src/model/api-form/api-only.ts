@@ -18,14 +18,19 @@ export function apiOnlyFieldsOf(resource: Pick<AnyResource, 'metadata'>): ApiOnl
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    return Object.fromEntries(
+      Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
   } catch {
     return {};
   }
 }
 
 /** Annotations with the API-only entry replaced by `fields` (removed when empty). */
-export function withApiOnlyFields(annotations: Readonly<Record<string, string>> | undefined, fields: ApiOnlyFields): Record<string, string> | undefined {
+export function withApiOnlyFields(
+  annotations: Readonly<Record<string, string>> | undefined,
+  fields: ApiOnlyFields,
+): Record<string, string> | undefined {
   const out: Record<string, string> = { ...(annotations ?? {}) };
   delete out[API_ONLY_ANNOTATION];
   if (Object.keys(fields).length > 0) out[API_ONLY_ANNOTATION] = JSON.stringify(fields);

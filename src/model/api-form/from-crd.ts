@@ -16,7 +16,14 @@
  */
 import { defaultAwsName, parseArn } from '../names.js';
 import type { Kind } from '../kinds.js';
-import type { GatewayRoute, Mesh, VirtualGateway, VirtualNode, VirtualRouter, VirtualService } from '../resources.js';
+import type {
+  GatewayRoute,
+  Mesh,
+  VirtualGateway,
+  VirtualNode,
+  VirtualRouter,
+  VirtualService,
+} from '../resources.js';
 import type { Route } from '../schema/virtual-router.js';
 import { apiOnlyFieldsOf } from './api-only.js';
 import { deepCopy, renameArnKeysToApi } from './rename.js';
@@ -40,7 +47,12 @@ interface Ref {
 }
 
 /** awsName named by a `*Ref` or `*ARN` pair of fields. */
-export function referencedName(kind: Kind, holder: Obj | undefined, fromNamespace: string | undefined, resolve: AwsNameResolver): string {
+export function referencedName(
+  kind: Kind,
+  holder: Obj | undefined,
+  fromNamespace: string | undefined,
+  resolve: AwsNameResolver,
+): string {
   const refField = `${lowerFirst(kind)}Ref`;
   const arnField = `${lowerFirst(kind)}ARN`;
   const arn = holder?.[arnField];
@@ -86,23 +98,35 @@ export function virtualNodeFromCrd(node: VirtualNode, resolve: AwsNameResolver):
   if (backends !== undefined) {
     out.backends = backends.map((b) => {
       const { virtualServiceRef: _ref, virtualServiceARN: _arn, ...rest } = b.virtualService as Obj;
-      const name = referencedName('VirtualService', b.virtualService as Obj, node.metadata.namespace, resolve);
+      const name = referencedName(
+        'VirtualService',
+        b.virtualService as Obj,
+        node.metadata.namespace,
+        resolve,
+      );
       return { virtualService: { ...renameArnKeysToApi(rest), virtualServiceName: name } };
     });
   }
   return out as ApiVirtualNodeSpec;
 }
 
-export function virtualServiceFromCrd(service: VirtualService, resolve: AwsNameResolver): ApiVirtualServiceSpec {
+export function virtualServiceFromCrd(
+  service: VirtualService,
+  resolve: AwsNameResolver,
+): ApiVirtualServiceSpec {
   const provider = service.spec.provider;
   if (provider === undefined) return {};
   const ns = service.metadata.namespace;
   const out: Obj = {};
   if (provider.virtualNode !== undefined) {
-    out.virtualNode = { virtualNodeName: referencedName('VirtualNode', provider.virtualNode as Obj, ns, resolve) };
+    out.virtualNode = {
+      virtualNodeName: referencedName('VirtualNode', provider.virtualNode as Obj, ns, resolve),
+    };
   }
   if (provider.virtualRouter !== undefined) {
-    out.virtualRouter = { virtualRouterName: referencedName('VirtualRouter', provider.virtualRouter as Obj, ns, resolve) };
+    out.virtualRouter = {
+      virtualRouterName: referencedName('VirtualRouter', provider.virtualRouter as Obj, ns, resolve),
+    };
   }
   return { provider: out } as ApiVirtualServiceSpec;
 }
@@ -154,7 +178,14 @@ export function gatewayRouteFromCrd(route: GatewayRoute, resolve: AwsNameResolve
     const copy = deepCopy(value) as Obj & { action?: { target?: Obj } };
     const target = copy.action?.target;
     if (target?.virtualService !== undefined) {
-      target.virtualService = { virtualServiceName: referencedName('VirtualService', target.virtualService as Obj, route.metadata.namespace, resolve) };
+      target.virtualService = {
+        virtualServiceName: referencedName(
+          'VirtualService',
+          target.virtualService as Obj,
+          route.metadata.namespace,
+          resolve,
+        ),
+      };
     }
     out[key] = copy;
   }

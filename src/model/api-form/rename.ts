@@ -6,7 +6,9 @@ const API_TO_CRD: Readonly<Record<string, string>> = {
   certificateArn: 'certificateARN',
   certificateAuthorityArns: 'certificateAuthorityARNs',
 };
-const CRD_TO_API: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(API_TO_CRD).map(([a, c]) => [c, a]));
+const CRD_TO_API: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(API_TO_CRD).map(([a, c]) => [c, a]),
+);
 
 export function renameArnKeysToCrd<T>(value: T): T {
   return renameKeys(value, API_TO_CRD) as T;

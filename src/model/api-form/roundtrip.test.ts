@@ -37,7 +37,12 @@ const roundTrip: Record<ApiKind, (spec: never) => unknown> = {
   VirtualService: (s) => virtualServiceFromCrd(virtualServiceToCrd('vs.local', s, ctx), noResolve),
   VirtualRouter: (s) => virtualRouterFromCrd(virtualRouterToCrd('vr', s, ctx)),
   Route: (s) => {
-    const router = virtualRouterToCrd('vr', { listeners: [{ portMapping: { port: 80, protocol: 'http' } }] }, ctx, [routeToCrd('r', s, ctx)]);
+    const router = virtualRouterToCrd(
+      'vr',
+      { listeners: [{ portMapping: { port: 80, protocol: 'http' } }] },
+      ctx,
+      [routeToCrd('r', s, ctx)],
+    );
     return routeFromCrd((router as VirtualRouter).spec.routes![0]!, router, noResolve);
   },
   VirtualGateway: (s) => virtualGatewayFromCrd(virtualGatewayToCrd('vg', s, ctx)),
@@ -52,7 +57,9 @@ describe('API form ↔ CRD form', () => {
       for (let i = 0; i < 300; i++) {
         const spec = arbitrary(schema, rnd);
         // The generator must produce valid API input, or the property says little.
-        expect(checkAgainstSchema(schema, spec, { at: ['spec'] }).filter((d) => d.severity === 'error')).toEqual([]);
+        expect(
+          checkAgainstSchema(schema, spec, { at: ['spec'] }).filter((d) => d.severity === 'error'),
+        ).toEqual([]);
         expect(roundTrip[kind](spec as never)).toEqual(spec);
       }
     });
@@ -64,15 +71,31 @@ describe('API form ↔ CRD form', () => {
       {
         serviceDiscovery: { dns: { hostname: 'a.local', ipPreference: 'IPv4_PREFERRED' } },
         backends: [{ virtualService: { virtualServiceName: 'svc.local' } }],
-        listeners: [{ portMapping: { port: 80, protocol: 'http' }, tls: { mode: 'STRICT', certificate: { acm: { certificateArn: 'arn:c' } } } }],
+        listeners: [
+          {
+            portMapping: { port: 80, protocol: 'http' },
+            tls: { mode: 'STRICT', certificate: { acm: { certificateArn: 'arn:c' } } },
+          },
+        ],
       },
       ctx,
     );
-    expect(vn.metadata).toEqual({ name: 'vn', annotations: { 'appmesh.amime.dev/api-only-fields': '{"spec.serviceDiscovery.dns.ipPreference":"IPv4_PREFERRED"}' } });
+    expect(vn.metadata).toEqual({
+      name: 'vn',
+      annotations: {
+        'appmesh.amime.dev/api-only-fields': '{"spec.serviceDiscovery.dns.ipPreference":"IPv4_PREFERRED"}',
+      },
+    });
     expect(vn.spec.awsName).toBe('vn');
     expect(vn.spec.meshRef).toEqual({ name: 'm1', uid: 'u-1' });
     expect(vn.spec.serviceDiscovery).toEqual({ dns: { hostname: 'a.local' } });
-    expect(vn.spec.backends).toEqual([{ virtualService: { virtualServiceARN: 'arn:aws:appmesh:us-west-2:000000000000:mesh/m1/virtualService/svc.local' } }]);
+    expect(vn.spec.backends).toEqual([
+      {
+        virtualService: {
+          virtualServiceARN: 'arn:aws:appmesh:us-west-2:000000000000:mesh/m1/virtualService/svc.local',
+        },
+      },
+    ]);
     expect(vn.spec.listeners?.[0]?.tls?.certificate.acm).toEqual({ certificateARN: 'arn:c' });
     const mesh = meshToCrd('m', { serviceDiscovery: { ipPreference: 'IPv6_ONLY' } });
     expect(mesh.spec.meshServiceDiscovery).toEqual({ ipPreference: 'IPv6_ONLY' });
@@ -91,17 +114,28 @@ describe('API form ↔ CRD form', () => {
             name: 'route-1',
             httpRoute: {
               match: { prefix: '/' },
-              action: { weightedTargets: [{ virtualNodeRef: { name: 'vnode-1' }, weight: 1 }, { virtualNodeRef: { name: 'vnode-2', namespace: 'other' }, weight: 1 }] },
+              action: {
+                weightedTargets: [
+                  { virtualNodeRef: { name: 'vnode-1' }, weight: 1 },
+                  { virtualNodeRef: { name: 'vnode-2', namespace: 'other' }, weight: 1 },
+                ],
+              },
             },
           },
         ],
       },
     };
-    const resolve = (_k: string, ns: string | undefined, name: string) => (name === 'vnode-2' ? `custom-${ns}` : undefined);
+    const resolve = (_k: string, ns: string | undefined, name: string) =>
+      name === 'vnode-2' ? `custom-${ns}` : undefined;
     expect(routeFromCrd(router.spec.routes![0]!, router, resolve)).toEqual({
       httpRoute: {
         match: { prefix: '/' },
-        action: { weightedTargets: [{ virtualNode: 'vnode-1_mesh-test', weight: 1 }, { virtualNode: 'custom-other', weight: 1 }] },
+        action: {
+          weightedTargets: [
+            { virtualNode: 'vnode-1_mesh-test', weight: 1 },
+            { virtualNode: 'custom-other', weight: 1 },
+          ],
+        },
       },
     });
   });

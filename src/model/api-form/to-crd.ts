@@ -10,7 +10,14 @@
  * - `*Arn` keys become `*ARN`; API-only values go to the API-only annotation.
  */
 import { API_VERSION } from '../kinds.js';
-import type { GatewayRoute, Mesh, VirtualGateway, VirtualNode, VirtualRouter, VirtualService } from '../resources.js';
+import type {
+  GatewayRoute,
+  Mesh,
+  VirtualGateway,
+  VirtualNode,
+  VirtualRouter,
+  VirtualService,
+} from '../resources.js';
 import { arnOf, resourcePath, type ArnContext, DEFAULT_ARN_CONTEXT } from '../names.js';
 import type { MeshReference } from '../schema/common.js';
 import type { Route } from '../schema/virtual-router.js';
@@ -63,7 +70,8 @@ export function virtualNodeToCrd(name: string, spec: ApiVirtualNodeSpec, ctx: To
     for (const [member, value] of Object.entries(serviceDiscovery) as Array<[string, Obj | undefined]>) {
       if (value === undefined) continue;
       const { ipPreference, ...fields } = value;
-      if (typeof ipPreference === 'string') apiOnly[`spec.serviceDiscovery.${member}.ipPreference`] = ipPreference;
+      if (typeof ipPreference === 'string')
+        apiOnly[`spec.serviceDiscovery.${member}.ipPreference`] = ipPreference;
       sd[member] = deepCopy(fields);
     }
     out.serviceDiscovery = sd;
@@ -74,22 +82,33 @@ export function virtualNodeToCrd(name: string, spec: ApiVirtualNodeSpec, ctx: To
       const { virtualServiceName, ...vs } = b.virtualService;
       return {
         ...deepCopy(b),
-        virtualService: { ...renameArnKeysToCrd(vs), virtualServiceARN: refArn(ctx, 'VirtualService', virtualServiceName) },
+        virtualService: {
+          ...renameArnKeysToCrd(vs),
+          virtualServiceARN: refArn(ctx, 'VirtualService', virtualServiceName),
+        },
       };
     });
   }
   return object('VirtualNode', name, out, apiOnly) as VirtualNode;
 }
 
-export function virtualServiceToCrd(name: string, spec: ApiVirtualServiceSpec, ctx: ToCrdContext): VirtualService {
+export function virtualServiceToCrd(
+  name: string,
+  spec: ApiVirtualServiceSpec,
+  ctx: ToCrdContext,
+): VirtualService {
   const out: Obj = { awsName: name, meshRef: { ...ctx.meshRef } };
   if (spec.provider !== undefined) {
     const provider: Obj = {};
     if (spec.provider.virtualNode !== undefined) {
-      provider.virtualNode = { virtualNodeARN: refArn(ctx, 'VirtualNode', spec.provider.virtualNode.virtualNodeName) };
+      provider.virtualNode = {
+        virtualNodeARN: refArn(ctx, 'VirtualNode', spec.provider.virtualNode.virtualNodeName),
+      };
     }
     if (spec.provider.virtualRouter !== undefined) {
-      provider.virtualRouter = { virtualRouterARN: refArn(ctx, 'VirtualRouter', spec.provider.virtualRouter.virtualRouterName) };
+      provider.virtualRouter = {
+        virtualRouterARN: refArn(ctx, 'VirtualRouter', spec.provider.virtualRouter.virtualRouterName),
+      };
     }
     out.provider = provider;
   }
@@ -97,7 +116,12 @@ export function virtualServiceToCrd(name: string, spec: ApiVirtualServiceSpec, c
 }
 
 /** `routes` are the router's current CRD routes, kept as they are (routes have their own API calls). */
-export function virtualRouterToCrd(name: string, spec: ApiVirtualRouterSpec, ctx: ToCrdContext, routes?: readonly Route[]): VirtualRouter {
+export function virtualRouterToCrd(
+  name: string,
+  spec: ApiVirtualRouterSpec,
+  ctx: ToCrdContext,
+  routes?: readonly Route[],
+): VirtualRouter {
   const out: Obj = { awsName: name, meshRef: { ...ctx.meshRef }, ...deepCopy(spec) };
   if (routes !== undefined) out.routes = deepCopy(routes);
   return object('VirtualRouter', name, out, {}) as VirtualRouter;
@@ -129,13 +153,25 @@ export interface GatewayToCrdContext extends ToCrdContext {
   virtualGatewayRef: { name: string; namespace?: string; uid: string };
 }
 
-export function virtualGatewayToCrd(name: string, spec: ApiVirtualGatewaySpec, ctx: ToCrdContext): VirtualGateway {
+export function virtualGatewayToCrd(
+  name: string,
+  spec: ApiVirtualGatewaySpec,
+  ctx: ToCrdContext,
+): VirtualGateway {
   const out: Obj = { awsName: name, meshRef: { ...ctx.meshRef }, ...renameArnKeysToCrd(spec) };
   return object('VirtualGateway', name, out, {}) as VirtualGateway;
 }
 
-export function gatewayRouteToCrd(name: string, spec: ApiGatewayRouteSpec, ctx: GatewayToCrdContext): GatewayRoute {
-  const out: Obj = { awsName: name, meshRef: { ...ctx.meshRef }, virtualGatewayRef: { ...ctx.virtualGatewayRef } };
+export function gatewayRouteToCrd(
+  name: string,
+  spec: ApiGatewayRouteSpec,
+  ctx: GatewayToCrdContext,
+): GatewayRoute {
+  const out: Obj = {
+    awsName: name,
+    meshRef: { ...ctx.meshRef },
+    virtualGatewayRef: { ...ctx.virtualGatewayRef },
+  };
   for (const [key, value] of Object.entries(spec)) {
     if (value === undefined) continue;
     if (key === 'priority') {
@@ -145,14 +181,20 @@ export function gatewayRouteToCrd(name: string, spec: ApiGatewayRouteSpec, ctx: 
     const route = deepCopy(value) as Obj & { action?: { target?: Obj & { virtualService?: Obj } } };
     const target = route.action?.target;
     if (target?.virtualService) {
-      target.virtualService = { virtualServiceARN: refArn(ctx, 'VirtualService', String(target.virtualService.virtualServiceName)) };
+      target.virtualService = {
+        virtualServiceARN: refArn(ctx, 'VirtualService', String(target.virtualService.virtualServiceName)),
+      };
     }
     out[key] = route;
   }
   return object('GatewayRoute', name, out, {}) as GatewayRoute;
 }
 
-function refArn(ctx: ToCrdContext, kind: 'VirtualNode' | 'VirtualService' | 'VirtualRouter', name: string): string {
+function refArn(
+  ctx: ToCrdContext,
+  kind: 'VirtualNode' | 'VirtualService' | 'VirtualRouter',
+  name: string,
+): string {
   return arnOf(resourcePath(kind, ctx.mesh, name), ctx.arn ?? DEFAULT_ARN_CONTEXT);
 }
 

@@ -14,9 +14,18 @@ import {
   ApiVirtualServiceSpec,
 } from './schema/index.js';
 
-export type ApiKind = 'Mesh' | 'VirtualNode' | 'VirtualService' | 'VirtualRouter' | 'Route' | 'VirtualGateway' | 'GatewayRoute';
+export type ApiKind =
+  'Mesh' | 'VirtualNode' | 'VirtualService' | 'VirtualRouter' | 'Route' | 'VirtualGateway' | 'GatewayRoute';
 
-export const API_KINDS: readonly ApiKind[] = ['Mesh', 'VirtualNode', 'VirtualService', 'VirtualRouter', 'Route', 'VirtualGateway', 'GatewayRoute'];
+export const API_KINDS: readonly ApiKind[] = [
+  'Mesh',
+  'VirtualNode',
+  'VirtualService',
+  'VirtualRouter',
+  'Route',
+  'VirtualGateway',
+  'GatewayRoute',
+];
 
 export type StatusCode = 'ACTIVE' | 'INACTIVE' | 'DELETED';
 
@@ -80,20 +89,48 @@ export interface ApiKindInfo {
 export const API_KIND_INFO: Readonly<Record<ApiKind, ApiKindInfo>> = {
   Mesh: info('Mesh', 'mesh', 'meshes', ApiMeshSpec, false, 'Meshes'),
   VirtualNode: info('VirtualNode', 'virtualNode', 'virtualNodes', ApiVirtualNodeSpec, true, 'VirtualNodes'),
-  VirtualService: info('VirtualService', 'virtualService', 'virtualServices', ApiVirtualServiceSpec, true, 'VirtualServices'),
-  VirtualRouter: info('VirtualRouter', 'virtualRouter', 'virtualRouters', ApiVirtualRouterSpec, true, 'VirtualRouters'),
+  VirtualService: info(
+    'VirtualService',
+    'virtualService',
+    'virtualServices',
+    ApiVirtualServiceSpec,
+    true,
+    'VirtualServices',
+  ),
+  VirtualRouter: info(
+    'VirtualRouter',
+    'virtualRouter',
+    'virtualRouters',
+    ApiVirtualRouterSpec,
+    true,
+    'VirtualRouters',
+  ),
   Route: {
     ...info('Route', 'route', 'routes', ApiRouteSpec, true, 'Routes'),
     parent: { kind: 'VirtualRouter', nameField: 'virtualRouterName', segment: 'virtualRouter' },
   },
-  VirtualGateway: info('VirtualGateway', 'virtualGateway', 'virtualGateways', ApiVirtualGatewaySpec, true, 'VirtualGateways'),
+  VirtualGateway: info(
+    'VirtualGateway',
+    'virtualGateway',
+    'virtualGateways',
+    ApiVirtualGatewaySpec,
+    true,
+    'VirtualGateways',
+  ),
   GatewayRoute: {
     ...info('GatewayRoute', 'gatewayRoute', 'gatewayRoutes', ApiGatewayRouteSpec, true, 'GatewayRoutes'),
     parent: { kind: 'VirtualGateway', nameField: 'virtualGatewayName', segment: 'virtualGateway' },
   },
 };
 
-function info(kind: ApiKind, field: string, plural: string, spec: TSchema, specRequired: boolean, listStem: string): ApiKindInfo {
+function info(
+  kind: ApiKind,
+  field: string,
+  plural: string,
+  spec: TSchema,
+  specRequired: boolean,
+  listStem: string,
+): ApiKindInfo {
   return {
     kind,
     nameField: `${field}Name`,

@@ -46,7 +46,8 @@ function at(kind: Kind, dotted: string): { node: JSONSchemaProps; required: bool
 /** Every schema node with its path, depth first. */
 function* nodes(schema: JSONSchemaProps, where = ''): Generator<[string, JSONSchemaProps]> {
   yield [where, schema];
-  for (const [name, child] of Object.entries(schema.properties ?? {})) yield* nodes(child, `${where}.${name}`);
+  for (const [name, child] of Object.entries(schema.properties ?? {}))
+    yield* nodes(child, `${where}.${name}`);
   if (schema.items) yield* nodes(schema.items, `${where}[]`);
   if (schema.additionalProperties) yield* nodes(schema.additionalProperties, `${where}.{key}`);
 }
@@ -77,10 +78,18 @@ describe('deploy/crds', () => {
 
 describe('generateCrd', () => {
   it('names, scope, categories and version as App Mesh (appmesh.md §1.0)', () => {
-    const crds = Object.fromEntries(KINDS.map((k) => [k, generateCrd(k)])) as Record<Kind, CustomResourceDefinition>;
+    const crds = Object.fromEntries(KINDS.map((k) => [k, generateCrd(k)])) as Record<
+      Kind,
+      CustomResourceDefinition
+    >;
     expect(crds.Mesh.metadata.name).toBe('meshes.appmesh.k8s.aws');
     expect(crds.Mesh.spec.scope).toBe('Cluster');
-    expect(crds.Mesh.spec.names).toEqual({ kind: 'Mesh', listKind: 'MeshList', plural: 'meshes', singular: 'mesh' });
+    expect(crds.Mesh.spec.names).toEqual({
+      kind: 'Mesh',
+      listKind: 'MeshList',
+      plural: 'meshes',
+      singular: 'mesh',
+    });
     expect(crds.VirtualNode.spec.names).toEqual({
       categories: ['all'],
       kind: 'VirtualNode',
@@ -101,7 +110,13 @@ describe('generateCrd', () => {
       }
       const root = v?.schema.openAPIV3Schema;
       expect(root?.['x-kubernetes-preserve-unknown-fields']).toBe(true);
-      expect(Object.keys(root?.properties ?? {})).toEqual(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+      expect(Object.keys(root?.properties ?? {})).toEqual([
+        'apiVersion',
+        'kind',
+        'metadata',
+        'spec',
+        'status',
+      ]);
       expect(root?.properties?.['metadata']).toEqual({ type: 'object' });
     }
   });
@@ -128,8 +143,22 @@ describe('generateCrd', () => {
 
   it('produces structural schemas: a type everywhere, no unions, defaults or own keywords', () => {
     const allowed = new Set([
-      'type', 'format', 'description', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern',
-      'minItems', 'maxItems', 'items', 'properties', 'additionalProperties', 'required', 'x-kubernetes-preserve-unknown-fields',
+      'type',
+      'format',
+      'description',
+      'enum',
+      'minimum',
+      'maximum',
+      'minLength',
+      'maxLength',
+      'pattern',
+      'minItems',
+      'maxItems',
+      'items',
+      'properties',
+      'additionalProperties',
+      'required',
+      'x-kubernetes-preserve-unknown-fields',
     ]);
     for (const kind of KINDS) {
       const schema = schemaOf(kind);
@@ -140,14 +169,18 @@ describe('generateCrd', () => {
       for (const [where, node] of nodes(schema)) {
         count++;
         expect(node.type, `${kind}${where} has a type`).toBeTypeOf('string');
-        for (const key of Object.keys(node)) expect(allowed.has(key), `${kind}${where}: keyword ${key}`).toBe(true);
+        for (const key of Object.keys(node))
+          expect(allowed.has(key), `${kind}${where}: keyword ${key}`).toBe(true);
         expect(Object.getOwnPropertySymbols(node), `${kind}${where}: symbols`).toEqual([]);
         if (node.type === 'array') expect(node.items, `${kind}${where}: items`).toBeDefined();
-        if (node.properties && node.additionalProperties) throw new Error(`${kind}${where}: properties and additionalProperties`);
-        for (const name of node.required ?? []) expect(node.properties?.[name], `${kind}${where}: required ${name}`).toBeDefined();
+        if (node.properties && node.additionalProperties)
+          throw new Error(`${kind}${where}: properties and additionalProperties`);
+        for (const name of node.required ?? [])
+          expect(node.properties?.[name], `${kind}${where}: required ${name}`).toBeDefined();
         if (node.type === 'integer') expect(node.format, `${kind}${where}: int64`).toBe('int64');
         if (node.enum) expect(node.type).toBe('string');
-        if (where && node['x-kubernetes-preserve-unknown-fields'] !== undefined) throw new Error(`${kind}${where}: nested preserve`);
+        if (where && node['x-kubernetes-preserve-unknown-fields'] !== undefined)
+          throw new Error(`${kind}${where}: nested preserve`);
       }
       expect(count).toBeGreaterThan(5);
     }
@@ -174,43 +207,187 @@ describe('generateCrd matches App Mesh CRD facts (appmesh.md Appendix A)', () =>
     ['Mesh', 'spec.namespaceSelector.matchExpressions[].operator', 'string', true, {}],
     ['Mesh', 'status.observedGeneration', 'integer', false, { format: 'int64' }],
     ['VirtualNode', 'spec.listeners[].portMapping', 'object', true, {}],
-    ['VirtualNode', 'spec.listeners[].portMapping.port', 'integer', true, { minimum: 1, maximum: 65535, format: 'int64' }],
-    ['VirtualNode', 'spec.listeners[].portMapping.protocol', 'string', true, { enum: ['grpc', 'http', 'http2', 'tcp'] }],
-    ['VirtualNode', 'spec.listeners[].healthCheck.intervalMillis', 'integer', true, { minimum: 5000, maximum: 300000 }],
-    ['VirtualNode', 'spec.listeners[].healthCheck.timeoutMillis', 'integer', true, { minimum: 2000, maximum: 60000 }],
-    ['VirtualNode', 'spec.listeners[].healthCheck.healthyThreshold', 'integer', true, { minimum: 2, maximum: 10 }],
-    ['VirtualNode', 'spec.listeners[].outlierDetection.maxEjectionPercent', 'integer', true, { minimum: 0, maximum: 100 }],
-    ['VirtualNode', 'spec.listeners[].connectionPool.http.maxPendingRequests', 'integer', false, { minimum: 1 }],
-    ['VirtualNode', 'spec.listeners[].tls.mode', 'string', true, { enum: ['DISABLED', 'PERMISSIVE', 'STRICT'] }],
+    [
+      'VirtualNode',
+      'spec.listeners[].portMapping.port',
+      'integer',
+      true,
+      { minimum: 1, maximum: 65535, format: 'int64' },
+    ],
+    [
+      'VirtualNode',
+      'spec.listeners[].portMapping.protocol',
+      'string',
+      true,
+      { enum: ['grpc', 'http', 'http2', 'tcp'] },
+    ],
+    [
+      'VirtualNode',
+      'spec.listeners[].healthCheck.intervalMillis',
+      'integer',
+      true,
+      { minimum: 5000, maximum: 300000 },
+    ],
+    [
+      'VirtualNode',
+      'spec.listeners[].healthCheck.timeoutMillis',
+      'integer',
+      true,
+      { minimum: 2000, maximum: 60000 },
+    ],
+    [
+      'VirtualNode',
+      'spec.listeners[].healthCheck.healthyThreshold',
+      'integer',
+      true,
+      { minimum: 2, maximum: 10 },
+    ],
+    [
+      'VirtualNode',
+      'spec.listeners[].outlierDetection.maxEjectionPercent',
+      'integer',
+      true,
+      { minimum: 0, maximum: 100 },
+    ],
+    [
+      'VirtualNode',
+      'spec.listeners[].connectionPool.http.maxPendingRequests',
+      'integer',
+      false,
+      { minimum: 1 },
+    ],
+    [
+      'VirtualNode',
+      'spec.listeners[].tls.mode',
+      'string',
+      true,
+      { enum: ['DISABLED', 'PERMISSIVE', 'STRICT'] },
+    ],
     ['VirtualNode', 'spec.listeners[].timeout.tcp.idle.unit', 'string', true, { enum: ['s', 'ms'] }],
     ['VirtualNode', 'spec.backends[].virtualService', 'object', true, {}],
     ['VirtualNode', 'spec.backendDefaults.clientPolicy.tls.validation', 'object', true, {}],
-    ['VirtualNode', 'spec.backendDefaults.clientPolicy.tls.validation.trust.acm.certificateAuthorityARNs', 'array', true, { minItems: 1, maxItems: 3 }],
+    [
+      'VirtualNode',
+      'spec.backendDefaults.clientPolicy.tls.validation.trust.acm.certificateAuthorityARNs',
+      'array',
+      true,
+      { minItems: 1, maxItems: 3 },
+    ],
     ['VirtualNode', 'spec.logging.accessLog.file.path', 'string', true, { minLength: 1, maxLength: 255 }],
-    ['VirtualNode', 'spec.serviceDiscovery.awsCloudMap.attributes[].value', 'string', true, { minLength: 1, maxLength: 1024 }],
-    ['VirtualNode', 'spec.serviceDiscovery.dns.responseType', 'string', false, { enum: ['ENDPOINTS', 'LOADBALANCER'] }],
+    [
+      'VirtualNode',
+      'spec.serviceDiscovery.awsCloudMap.attributes[].value',
+      'string',
+      true,
+      { minLength: 1, maxLength: 1024 },
+    ],
+    [
+      'VirtualNode',
+      'spec.serviceDiscovery.dns.responseType',
+      'string',
+      false,
+      { enum: ['ENDPOINTS', 'LOADBALANCER'] },
+    ],
     ['VirtualNode', 'spec.meshRef.uid', 'string', true, {}],
     ['VirtualService', 'spec.provider.virtualRouter.virtualRouterRef.name', 'string', true, {}],
     // App Mesh does not require spec.listeners; our schema does (reported as a schema question).
     ['VirtualRouter', 'spec.listeners', 'array', null, { minItems: 1 }],
     ['VirtualRouter', 'spec.routes[].name', 'string', true, {}],
     ['VirtualRouter', 'spec.routes[].priority', 'integer', false, { minimum: 0, maximum: 1000 }],
-    ['VirtualRouter', 'spec.routes[].httpRoute.action.weightedTargets', 'array', true, { minItems: 1, maxItems: 10 }],
-    ['VirtualRouter', 'spec.routes[].http2Route.action.weightedTargets[].weight', 'integer', true, { minimum: 0, maximum: 100 }],
-    ['VirtualRouter', 'spec.routes[].tcpRoute.action.weightedTargets', 'array', true, { minItems: 1, maxItems: 10 }],
-    ['VirtualRouter', 'spec.routes[].grpcRoute.retryPolicy.grpcRetryEvents', 'array', false, { minItems: 1, maxItems: 5 }],
-    ['VirtualRouter', 'spec.routes[].httpRoute.retryPolicy.tcpRetryEvents', 'array', false, { minItems: 1, maxItems: 1 }],
+    [
+      'VirtualRouter',
+      'spec.routes[].httpRoute.action.weightedTargets',
+      'array',
+      true,
+      { minItems: 1, maxItems: 10 },
+    ],
+    [
+      'VirtualRouter',
+      'spec.routes[].http2Route.action.weightedTargets[].weight',
+      'integer',
+      true,
+      { minimum: 0, maximum: 100 },
+    ],
+    [
+      'VirtualRouter',
+      'spec.routes[].tcpRoute.action.weightedTargets',
+      'array',
+      true,
+      { minItems: 1, maxItems: 10 },
+    ],
+    [
+      'VirtualRouter',
+      'spec.routes[].grpcRoute.retryPolicy.grpcRetryEvents',
+      'array',
+      false,
+      { minItems: 1, maxItems: 5 },
+    ],
+    [
+      'VirtualRouter',
+      'spec.routes[].httpRoute.retryPolicy.tcpRetryEvents',
+      'array',
+      false,
+      { minItems: 1, maxItems: 1 },
+    ],
     ['VirtualRouter', 'spec.routes[].httpRoute.match.headers', 'array', false, { minItems: 1, maxItems: 10 }],
-    ['VirtualRouter', 'spec.routes[].httpRoute.match.headers[].name', 'string', true, { minLength: 1, maxLength: 50 }],
-    ['VirtualRouter', 'spec.routes[].httpRoute.match.method', 'string', false, { enum: ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'] }],
+    [
+      'VirtualRouter',
+      'spec.routes[].httpRoute.match.headers[].name',
+      'string',
+      true,
+      { minLength: 1, maxLength: 50 },
+    ],
+    [
+      'VirtualRouter',
+      'spec.routes[].httpRoute.match.method',
+      'string',
+      false,
+      { enum: ['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'] },
+    ],
     ['VirtualRouter', 'spec.routes[].grpcRoute.match.metadata[].match.range.start', 'integer', true, {}],
     ['VirtualRouter', 'status.routeARNs.{key}', 'string', false, {}],
-    ['VirtualGateway', 'spec.listeners[].healthCheck.healthyThreshold', 'integer', false, { minimum: 2, maximum: 10 }],
-    ['VirtualGateway', 'spec.listeners[].portMapping.protocol', 'string', true, { enum: ['grpc', 'http', 'http2'] }],
-    ['VirtualGateway', 'spec.listeners[].tls.validation.trust.acm.certificateAuthorityARNs', 'array', true, { minItems: 1, maxItems: 3 }],
-    ['GatewayRoute', 'spec.httpRoute.match.hostname.exact', 'string', false, { minLength: 1, maxLength: 253 }],
-    ['GatewayRoute', 'spec.grpcRoute.match.hostname.suffix', 'string', false, { minLength: 1, maxLength: 253 }],
-    ['GatewayRoute', 'spec.http2Route.action.rewrite.prefix.defaultPrefix', 'string', false, { enum: ['ENABLED', 'DISABLED'] }],
+    [
+      'VirtualGateway',
+      'spec.listeners[].healthCheck.healthyThreshold',
+      'integer',
+      false,
+      { minimum: 2, maximum: 10 },
+    ],
+    [
+      'VirtualGateway',
+      'spec.listeners[].portMapping.protocol',
+      'string',
+      true,
+      { enum: ['grpc', 'http', 'http2'] },
+    ],
+    [
+      'VirtualGateway',
+      'spec.listeners[].tls.validation.trust.acm.certificateAuthorityARNs',
+      'array',
+      true,
+      { minItems: 1, maxItems: 3 },
+    ],
+    [
+      'GatewayRoute',
+      'spec.httpRoute.match.hostname.exact',
+      'string',
+      false,
+      { minLength: 1, maxLength: 253 },
+    ],
+    [
+      'GatewayRoute',
+      'spec.grpcRoute.match.hostname.suffix',
+      'string',
+      false,
+      { minLength: 1, maxLength: 253 },
+    ],
+    [
+      'GatewayRoute',
+      'spec.http2Route.action.rewrite.prefix.defaultPrefix',
+      'string',
+      false,
+      { enum: ['ENABLED', 'DISABLED'] },
+    ],
     ['GatewayRoute', 'spec.httpRoute.action.target.virtualService', 'object', true, {}],
     ['GatewayRoute', 'spec.priority', 'integer', false, { minimum: 0, maximum: 1000 }],
     ['GatewayRoute', 'spec.virtualGatewayRef.uid', 'string', true, {}],

@@ -76,7 +76,12 @@ export function generateCrd(kind: Kind): CustomResourceDefinition {
 function printerColumns(kind: Kind, arnStatusField: string | undefined): PrinterColumn[] {
   if (!arnStatusField) return [];
   return [
-    { description: `The App Mesh ARN of the ${kind}`, jsonPath: `.status.${arnStatusField}`, name: 'ARN', type: 'string' },
+    {
+      description: `The App Mesh ARN of the ${kind}`,
+      jsonPath: `.status.${arnStatusField}`,
+      name: 'ARN',
+      type: 'string',
+    },
     { jsonPath: '.metadata.creationTimestamp', name: 'AGE', type: 'date' },
   ];
 }
@@ -92,7 +97,10 @@ function rootSchema(kind: Kind): JSONSchemaProps {
         description: 'APIVersion defines the versioned schema of this representation of an object.',
         type: 'string',
       },
-      kind: { description: 'Kind is a string value representing the REST resource this object represents.', type: 'string' },
+      kind: {
+        description: 'Kind is a string value representing the REST resource this object represents.',
+        type: 'string',
+      },
       metadata: { type: 'object' },
       spec: { description: `The desired state of the ${kind}.`, ...spec },
       status: { description: `The observed state of the ${kind}, written by the controller.`, ...status },

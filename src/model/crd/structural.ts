@@ -28,7 +28,17 @@ export interface JSONSchemaProps {
 }
 
 /** Copied through unchanged (scalars or string lists). */
-const COPIED = ['description', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems'] as const;
+const COPIED = [
+  'description',
+  'enum',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
+] as const;
 /** Handled explicitly below. */
 const STRUCTURAL = ['type', 'format', 'items', 'properties', 'patternProperties', 'required'] as const;
 const KNOWN = new Set<string>([...COPIED, ...STRUCTURAL, ...OWN_KEYWORDS]);
@@ -50,7 +60,8 @@ export class CrdSchemaError extends Error {
 export function toStructural(schema: TSchema, path = ''): JSONSchemaProps {
   const src = schema as Record<string, unknown>;
   for (const key of Object.keys(src)) {
-    if (!KNOWN.has(key)) throw new CrdSchemaError(path, `keyword "${key}" cannot be expressed in a structural CRD schema`);
+    if (!KNOWN.has(key))
+      throw new CrdSchemaError(path, `keyword "${key}" cannot be expressed in a structural CRD schema`);
   }
   const type = src['type'];
   if (typeof type !== 'string' || !TYPES.has(type)) {
@@ -73,7 +84,11 @@ export function toStructural(schema: TSchema, path = ''): JSONSchemaProps {
   }
 
   if (type === 'object') Object.assign(out, objectParts(src, path));
-  else if (src['properties'] !== undefined || src['patternProperties'] !== undefined || src['required'] !== undefined) {
+  else if (
+    src['properties'] !== undefined ||
+    src['patternProperties'] !== undefined ||
+    src['required'] !== undefined
+  ) {
     throw new CrdSchemaError(path, `object keywords on a ${type}`);
   }
   return sortKeys(out) as JSONSchemaProps;
@@ -104,7 +119,10 @@ function objectParts(src: Record<string, unknown>, path: string): Partial<JSONSc
     const keys = Object.keys(pattern);
     const value = pattern[ANY_STRING_KEY];
     if (keys.length !== 1 || !isSchema(value)) {
-      throw new CrdSchemaError(path, `only Record<string, V> maps are supported (got key patterns ${JSON.stringify(keys)})`);
+      throw new CrdSchemaError(
+        path,
+        `only Record<string, V> maps are supported (got key patterns ${JSON.stringify(keys)})`,
+      );
     }
     out.additionalProperties = toStructural(value, `${path}.{key}`);
   }
@@ -114,7 +132,8 @@ function objectParts(src: Record<string, unknown>, path: string): Partial<JSONSc
       throw new CrdSchemaError(path, '"required" must be a list of names');
     }
     for (const name of required) {
-      if (!out.properties?.[name]) throw new CrdSchemaError(path, `required property "${name}" is not declared`);
+      if (!out.properties?.[name])
+        throw new CrdSchemaError(path, `required property "${name}" is not declared`);
     }
     if (required.length > 0) out.required = [...required].sort();
   }
@@ -135,5 +154,9 @@ function isSchema(value: unknown): value is TSchema {
 
 /** Alphabetical keys: the order controller-gen emits, and stable across schema edits. */
 function sortKeys(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
+  return Object.fromEntries(
+    Object.keys(obj)
+      .sort()
+      .map((k) => [k, obj[k]]),
+  );
 }

@@ -15,4 +15,10 @@ export const SYSTEM_POPULATED = 'x-amime-system-populated';
 /** The App Mesh API default, for documentation and translation (never applied by the schema). */
 export const API_DEFAULT = 'x-amime-api-default';
 
-export const OWN_KEYWORDS: readonly string[] = [EXACTLY_ONE, AT_MOST_ONE, AT_LEAST_ONE, SYSTEM_POPULATED, API_DEFAULT];
+export const OWN_KEYWORDS: readonly string[] = [
+  EXACTLY_ONE,
+  AT_MOST_ONE,
+  AT_LEAST_ONE,
+  SYSTEM_POPULATED,
+  API_DEFAULT,
+];

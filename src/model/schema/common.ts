@@ -1,12 +1,28 @@
 /** Sub-types shared by several kinds (appmesh.md §1.1). */
-import { FormatRegistry, Kind, Type, TypeRegistry, type Static, type TSchema, type TObject, type TOptional, type TProperties, type ObjectOptions } from '@sinclair/typebox';
+import {
+  FormatRegistry,
+  Kind,
+  Type,
+  TypeRegistry,
+  type Static,
+  type TSchema,
+  type TObject,
+  type TOptional,
+  type TProperties,
+  type ObjectOptions,
+} from '@sinclair/typebox';
 import { AT_LEAST_ONE, AT_MOST_ONE, EXACTLY_ONE, SYSTEM_POPULATED, API_DEFAULT } from './annotations.js';
 
 const opt = Type.Optional;
 
 /** A union encoded App Mesh style: an object whose members are optional, exactly one set. */
-export function Union<P extends TProperties>(props: P, options: ObjectOptions = {}): TObject<{ [K in keyof P]: TOptional<P[K]> }> {
-  const optional = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(v as TSchema)]));
+export function Union<P extends TProperties>(
+  props: P,
+  options: ObjectOptions = {},
+): TObject<{ [K in keyof P]: TOptional<P[K]> }> {
+  const optional = Object.fromEntries(
+    Object.entries(props).map(([k, v]) => [k, Type.Optional(v as TSchema)]),
+  );
   return Type.Object(optional, { ...options, [EXACTLY_ONE]: Object.keys(props) }) as never;
 }
 
@@ -19,17 +35,29 @@ export const atLeastOne = (...keys: string[]): ObjectOptions => ({ [AT_LEAST_ONE
 export const exactlyOne = (...keys: string[]): ObjectOptions => ({ [EXACTLY_ONE]: keys });
 export const apiDefault = (value: unknown): Record<string, unknown> => ({ [API_DEFAULT]: value });
 
-export const Int64 = (opts: { minimum?: number; maximum?: number; description?: string } = {}) => Type.Integer(opts);
-export const Str = (opts: { minLength?: number; maxLength?: number; description?: string; pattern?: string } = {}) =>
-  Type.String(opts);
+export const Int64 = (opts: { minimum?: number; maximum?: number; description?: string } = {}) =>
+  Type.Integer(opts);
+export const Str = (
+  opts: { minLength?: number; maxLength?: number; description?: string; pattern?: string } = {},
+) => Type.String(opts);
 // A string enum rendered as JSON Schema `{type: string, enum: [...]}` (what CRDs use),
 // checked through a registered kind since TypeBox has no native string-enum kind.
-TypeRegistry.Set<{ enum: string[] }>('StringEnum', (schema, value) => typeof value === 'string' && schema.enum.includes(value));
+TypeRegistry.Set<{ enum: string[] }>(
+  'StringEnum',
+  (schema, value) => typeof value === 'string' && schema.enum.includes(value),
+);
 // RFC 3339 timestamps as Kubernetes writes them (conditions' lastTransitionTime).
-FormatRegistry.Set('date-time', (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value));
+FormatRegistry.Set('date-time', (value) =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value),
+);
 
 export function Enum<const T extends readonly string[]>(values: T, description?: string) {
-  return Type.Unsafe<T[number]>({ [Kind]: 'StringEnum', type: 'string', enum: [...values], ...(description ? { description } : {}) });
+  return Type.Unsafe<T[number]>({
+    [Kind]: 'StringEnum',
+    type: 'string',
+    enum: [...values],
+    ...(description ? { description } : {}),
+  });
 }
 
 export const Duration = Obj({
@@ -52,7 +80,10 @@ export const GatewayPortMapping = Obj({ port: PortNumber, protocol: GatewayPortP
 
 // ── references ──────────────────────────────────────────────────────────────
 const NamespacedRef = (what: string) =>
-  Obj({ name: Str({ description: `name of the ${what}` }), namespace: opt(Str({ description: 'defaults to the namespace of the referencing object' })) });
+  Obj({
+    name: Str({ description: `name of the ${what}` }),
+    namespace: opt(Str({ description: 'defaults to the namespace of the referencing object' })),
+  });
 
 export const VirtualNodeReference = NamespacedRef('VirtualNode');
 export const VirtualServiceReference = NamespacedRef('VirtualService');
@@ -87,7 +118,13 @@ export type LabelSelector = Static<typeof LabelSelector>;
 export const MatchRange = Obj({ start: Type.Integer(), end: Type.Integer() });
 const Len255 = Str({ minLength: 1, maxLength: 255 });
 /** HeaderMatchMethod and GRPCRouteMetadataMatchMethod share this shape. */
-export const MatchMethod = Union({ exact: Len255, prefix: Len255, range: MatchRange, regex: Len255, suffix: Len255 });
+export const MatchMethod = Union({
+  exact: Len255,
+  prefix: Len255,
+  range: MatchRange,
+  regex: Len255,
+  suffix: Len255,
+});
 export type MatchMethod = Static<typeof MatchMethod>;
 
 export const HeaderMatch = Obj({
@@ -102,7 +139,17 @@ export const QueryParameterMatch = Obj({
   name: Str(),
   match: opt(Obj({ exact: opt(Str()) })),
 });
-export const HTTPMethod = Enum(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'] as const);
+export const HTTPMethod = Enum([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'TRACE',
+] as const);
 export const HTTPScheme = Enum(['http', 'https'] as const);
 
 // ── TLS ─────────────────────────────────────────────────────────────────────
@@ -118,7 +165,11 @@ export const SubjectAlternativeNames = Obj({
   match: Obj({ exact: Type.Array(Str()) }),
 });
 
-export const ListenerTLSCertificate = Union({ acm: ACMCertificate, file: FileCertificate, sds: SDSCertificate });
+export const ListenerTLSCertificate = Union({
+  acm: ACMCertificate,
+  file: FileCertificate,
+  sds: SDSCertificate,
+});
 export const ListenerTLSMode = Enum(['DISABLED', 'PERMISSIVE', 'STRICT'] as const);
 
 /** Listener mTLS validation: no ACM trust on virtual node listeners. */
@@ -133,7 +184,11 @@ export const VirtualGatewayListenerTLSValidation = Obj({
 
 /** A listener's TLS block; the kinds differ only in which trusts validation accepts. */
 export function ListenerTLS<V extends TSchema>(validation: V) {
-  return Obj({ certificate: ListenerTLSCertificate, mode: ListenerTLSMode, validation: Type.Optional(validation) });
+  return Obj({
+    certificate: ListenerTLSCertificate,
+    mode: ListenerTLSMode,
+    validation: Type.Optional(validation),
+  });
 }
 
 export const ClientTLSValidation = Obj({

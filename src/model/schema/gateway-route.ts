@@ -77,10 +77,17 @@ export const GRPCGatewayRouteMatch = Obj(
   {
     hostname: opt(GatewayRouteHostnameMatch),
     metadata: opt(
-      Type.Array(Obj({ invert: opt(Type.Boolean()), match: opt(MatchMethod), name: Str({ minLength: 1, maxLength: 50 }) }), {
-        minItems: 1,
-        maxItems: 10,
-      }),
+      Type.Array(
+        Obj({
+          invert: opt(Type.Boolean()),
+          match: opt(MatchMethod),
+          name: Str({ minLength: 1, maxLength: 50 }),
+        }),
+        {
+          minItems: 1,
+          maxItems: 10,
+        },
+      ),
     ),
     port: opt(MatchPort),
     serviceName: opt(Str()),
@@ -98,7 +105,9 @@ export type GRPCGatewayRoute = Static<typeof GRPCGatewayRoute>;
 export const GatewayRouteSpec = Obj(
   {
     awsName: opt(Str({ description: 'App Mesh name; defaults to <name>_<namespace>; immutable' })),
-    priority: opt(Int64({ minimum: 0, maximum: 1000, description: '0 is the highest priority; unset = lowest' })),
+    priority: opt(
+      Int64({ minimum: 0, maximum: 1000, description: '0 is the highest priority; unset = lowest' }),
+    ),
     httpRoute: opt(HTTPGatewayRoute),
     http2Route: opt(HTTPGatewayRoute),
     grpcRoute: opt(GRPCGatewayRoute),

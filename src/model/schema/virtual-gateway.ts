@@ -20,7 +20,9 @@ const opt = Type.Optional;
 
 export const VirtualGatewayListener = Obj({
   portMapping: GatewayPortMapping,
-  connectionPool: opt(Union({ http: HTTPConnectionPool, http2: RequestsConnectionPool, grpc: RequestsConnectionPool })),
+  connectionPool: opt(
+    Union({ http: HTTPConnectionPool, http2: RequestsConnectionPool, grpc: RequestsConnectionPool }),
+  ),
   healthCheck: opt(VirtualGatewayHealthCheck),
   tls: opt(ListenerTLS(VirtualGatewayListenerTLSValidation)),
 });

@@ -30,7 +30,12 @@ const opt = Type.Optional;
 export const VirtualNodeListener = Obj({
   portMapping: PortMapping,
   connectionPool: opt(
-    Union({ tcp: TCPConnectionPool, http: HTTPConnectionPool, http2: RequestsConnectionPool, grpc: RequestsConnectionPool }),
+    Union({
+      tcp: TCPConnectionPool,
+      http: HTTPConnectionPool,
+      http2: RequestsConnectionPool,
+      grpc: RequestsConnectionPool,
+    }),
   ),
   healthCheck: opt(VirtualNodeHealthCheck),
   outlierDetection: opt(OutlierDetection),
@@ -47,7 +52,9 @@ export const CloudMapServiceDiscovery = Obj({
   namespaceName: Str({ minLength: 1, maxLength: 1024 }),
   serviceName: Str({ minLength: 1, maxLength: 1024 }),
   attributes: opt(
-    Type.Array(Obj({ key: Str({ minLength: 1, maxLength: 255 }), value: Str({ minLength: 1, maxLength: 1024 }) })),
+    Type.Array(
+      Obj({ key: Str({ minLength: 1, maxLength: 255 }), value: Str({ minLength: 1, maxLength: 1024 }) }),
+    ),
   ),
 });
 export const ServiceDiscovery = Union({ dns: DNSServiceDiscovery, awsCloudMap: CloudMapServiceDiscovery });
@@ -79,4 +86,3 @@ export type VirtualNodeSpec = Static<typeof VirtualNodeSpec>;
 
 export const VirtualNodeStatus = Status('VirtualNodeActive', { virtualNodeARN: opt(Str()) });
 export type VirtualNodeStatus = Static<typeof VirtualNodeStatus>;
-

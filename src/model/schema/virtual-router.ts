@@ -34,11 +34,24 @@ export const WeightedTarget = Obj(
 );
 export type WeightedTarget = Static<typeof WeightedTarget>;
 
-export const RouteAction = Obj({ weightedTargets: Type.Array(WeightedTarget, { minItems: 1, maxItems: 10 }) });
+export const RouteAction = Obj({
+  weightedTargets: Type.Array(WeightedTarget, { minItems: 1, maxItems: 10 }),
+});
 
-export const HTTPRetryEvent = Enum(['server-error', 'gateway-error', 'client-error', 'stream-error'] as const);
+export const HTTPRetryEvent = Enum([
+  'server-error',
+  'gateway-error',
+  'client-error',
+  'stream-error',
+] as const);
 export const TCPRetryEvent = Enum(['connection-error'] as const);
-export const GRPCRetryEvent = Enum(['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'] as const);
+export const GRPCRetryEvent = Enum([
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+] as const);
 
 const retryFields = {
   httpRetryEvents: opt(Type.Array(HTTPRetryEvent, { minItems: 1, maxItems: 25 })),

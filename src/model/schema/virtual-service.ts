@@ -1,5 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { MeshReference, Obj, Status, Str, Union, VirtualNodeReference, VirtualRouterReference, exactlyOne } from './common.js';
+import {
+  MeshReference,
+  Obj,
+  Status,
+  Str,
+  Union,
+  VirtualNodeReference,
+  VirtualRouterReference,
+  exactlyOne,
+} from './common.js';
 
 const opt = Type.Optional;
 

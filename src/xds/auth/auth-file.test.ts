@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { AuthConfigError, loadAuthConfig, parseAuthConfig } from './auth-file.js';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'appmesh:StreamAggregatedResources', Resource: '*' }] };
+const policy = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'appmesh:StreamAggregatedResources', Resource: '*' }],
+};
 const noFiles = (): never => {
   throw new Error('no files here');
 };

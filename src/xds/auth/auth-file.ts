@@ -67,10 +67,15 @@ export function parseAuthConfig(
   } catch (e) {
     throw new AuthConfigError([d(file, '', 'auth.syntax', (e as Error).message)]);
   }
-  const list: unknown =
-    Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>).principals : undefined;
+  const list: unknown = Array.isArray(doc)
+    ? doc
+    : typeof doc === 'object' && doc !== null
+      ? (doc as Record<string, unknown>).principals
+      : undefined;
   if (!Array.isArray(list)) {
-    throw new AuthConfigError([d(file, '', 'auth.shape', 'expected a list of principals, or an object with a "principals" list')]);
+    throw new AuthConfigError([
+      d(file, '', 'auth.shape', 'expected a list of principals, or an object with a "principals" list'),
+    ]);
   }
   const base = Array.isArray(doc) ? '' : 'principals';
   const principals: PrincipalEntry[] = [];
@@ -85,7 +90,8 @@ export function parseAuthConfig(
     const r = raw as Record<string, unknown>;
     const before = diags.length;
     for (const k of Object.keys(r)) {
-      if (!PRINCIPAL_KEYS.has(k)) diags.push(d(file, `${at}.${k}`, 'auth.unknown-field', `unknown field "${k}"`));
+      if (!PRINCIPAL_KEYS.has(k))
+        diags.push(d(file, `${at}.${k}`, 'auth.unknown-field', `unknown field "${k}"`));
     }
     const name = r.name;
     if (typeof name !== 'string' || name === '') {
@@ -96,9 +102,18 @@ export function parseAuthConfig(
     let tokenSha256: Buffer | undefined;
     if (r.tokenSha256 !== undefined) {
       if (typeof r.tokenSha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(r.tokenSha256)) {
-        diags.push(d(file, `${at}.tokenSha256`, 'auth.token', 'tokenSha256 must be 64 hex characters (the SHA-256 of the token, not the token)'));
+        diags.push(
+          d(
+            file,
+            `${at}.tokenSha256`,
+            'auth.token',
+            'tokenSha256 must be 64 hex characters (the SHA-256 of the token, not the token)',
+          ),
+        );
       } else if (tokens.has(r.tokenSha256.toLowerCase())) {
-        diags.push(d(file, `${at}.tokenSha256`, 'auth.duplicate', 'the same token hash is listed for two principals'));
+        diags.push(
+          d(file, `${at}.tokenSha256`, 'auth.duplicate', 'the same token hash is listed for two principals'),
+        );
       } else {
         tokens.add(r.tokenSha256.toLowerCase());
         tokenSha256 = Buffer.from(r.tokenSha256, 'hex');
@@ -108,18 +123,40 @@ export function parseAuthConfig(
     if (r.certificate !== undefined) {
       const c = r.certificate as Record<string, unknown>;
       const ok =
-        typeof c === 'object' && c !== null &&
-        Object.keys(c).every((k) => (k === 'subjectCN' || k === 'uriSan') && typeof c[k] === 'string' && c[k] !== '') &&
+        typeof c === 'object' &&
+        c !== null &&
+        Object.keys(c).every(
+          (k) => (k === 'subjectCN' || k === 'uriSan') && typeof c[k] === 'string' && c[k] !== '',
+        ) &&
         Object.keys(c).length > 0;
-      if (!ok) diags.push(d(file, `${at}.certificate`, 'auth.certificate', 'certificate must be { subjectCN: string } and/or { uriSan: string }'));
-      else certificate = { ...(c.subjectCN ? { subjectCN: c.subjectCN as string } : {}), ...(c.uriSan ? { uriSan: c.uriSan as string } : {}) };
+      if (!ok)
+        diags.push(
+          d(
+            file,
+            `${at}.certificate`,
+            'auth.certificate',
+            'certificate must be { subjectCN: string } and/or { uriSan: string }',
+          ),
+        );
+      else
+        certificate = {
+          ...(c.subjectCN ? { subjectCN: c.subjectCN as string } : {}),
+          ...(c.uriSan ? { uriSan: c.uriSan as string } : {}),
+        };
     }
     if (r.tokenSha256 === undefined && r.certificate === undefined) {
       diags.push(d(file, at, 'auth.credentials', 'a principal needs tokenSha256 or certificate'));
     }
     const policies: CompiledPolicy[] = [];
     if (!Array.isArray(r.policies)) {
-      diags.push(d(file, `${at}.policies`, 'auth.required', 'policies must be a list of IAM policy documents (or paths to them)'));
+      diags.push(
+        d(
+          file,
+          `${at}.policies`,
+          'auth.required',
+          'policies must be a list of IAM policy documents (or paths to them)',
+        ),
+      );
     } else {
       r.policies.forEach((p: unknown, j: number) => {
         const pAt = `${at}.policies[${j}]`;
@@ -130,7 +167,9 @@ export function parseAuthConfig(
           try {
             docValue = readPolicy(p);
           } catch (e) {
-            diags.push(d(file, pAt, 'auth.policy-file', `cannot read policy "${p}": ${(e as Error).message}`));
+            diags.push(
+              d(file, pAt, 'auth.policy-file', `cannot read policy "${p}": ${(e as Error).message}`),
+            );
             return;
           }
         }

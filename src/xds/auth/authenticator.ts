@@ -27,8 +27,7 @@ export interface Principal {
 }
 
 export type AuthenticationResult =
-  | { readonly ok: true; readonly principal: Principal }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly principal: Principal } | { readonly ok: false; readonly message: string };
 
 export interface Authenticator {
   authenticate(credentials: Credentials): AuthenticationResult | Promise<AuthenticationResult>;

@@ -34,21 +34,50 @@ describe('FileAuthenticator', () => {
   it('recognises bearer tokens by hash', () => {
     expect(name(auth.authenticate(creds({ authorization: 'Bearer secret-1' })))).toBe('fleet');
     expect(name(auth.authenticate(creds({ authorization: 'bearer   secret-1 ' })))).toBe('fleet');
-    expect(name(auth.authenticate(creds({ authorization: 'Bearer secret-2' })))).toBe('error: bearer token not recognised');
-    expect(name(auth.authenticate(creds({ authorization: 'Basic c2VjcmV0' })))).toMatch(/missing credentials/);
+    expect(name(auth.authenticate(creds({ authorization: 'Bearer secret-2' })))).toBe(
+      'error: bearer token not recognised',
+    );
+    expect(name(auth.authenticate(creds({ authorization: 'Basic c2VjcmV0' })))).toMatch(
+      /missing credentials/,
+    );
   });
 
   it('maps verified certificates by URI SAN or subject CN', () => {
-    expect(name(auth.authenticate(creds({}, { subject: { CN: 'x' } as PeerCertificate['subject'], subjectaltname: 'DNS:a, URI:spiffe://mesh-1/vnode-1' })))).toBe('cert-uri');
-    expect(name(auth.authenticate(creds({}, { subject: { CN: 'gateway' } as PeerCertificate['subject'] })))).toBe('cert-cn');
-    expect(name(auth.authenticate(creds({}, { subject: { CN: 'other' } as PeerCertificate['subject'] })))).toMatch(/CN=other.*not mapped/);
+    expect(
+      name(
+        auth.authenticate(
+          creds(
+            {},
+            {
+              subject: { CN: 'x' } as PeerCertificate['subject'],
+              subjectaltname: 'DNS:a, URI:spiffe://mesh-1/vnode-1',
+            },
+          ),
+        ),
+      ),
+    ).toBe('cert-uri');
+    expect(
+      name(auth.authenticate(creds({}, { subject: { CN: 'gateway' } as PeerCertificate['subject'] }))),
+    ).toBe('cert-cn');
+    expect(
+      name(auth.authenticate(creds({}, { subject: { CN: 'other' } as PeerCertificate['subject'] }))),
+    ).toMatch(/CN=other.*not mapped/);
   });
 
   it('prefers a token over a certificate and authorizes through the principal', () => {
-    const r = auth.authenticate(creds({ authorization: 'Bearer secret-1' }, { subject: { CN: 'gateway' } as PeerCertificate['subject'] }));
+    const r = auth.authenticate(
+      creds(
+        { authorization: 'Bearer secret-1' },
+        { subject: { CN: 'gateway' } as PeerCertificate['subject'] },
+      ),
+    );
     expect(name(r)).toBe('fleet');
-    if (r.ok) expect(r.principal.authorize('appmesh:StreamAggregatedResources', 'arn:x').decision).toBe('Allow');
+    if (r.ok)
+      expect(r.principal.authorize('appmesh:StreamAggregatedResources', 'arn:x').decision).toBe('Allow');
     const cn = auth.authenticate(creds({}, { subject: { CN: 'gateway' } as PeerCertificate['subject'] }));
-    if (cn.ok) expect(cn.principal.authorize('appmesh:StreamAggregatedResources', 'arn:x').decision).toBe('ImplicitDeny');
+    if (cn.ok)
+      expect(cn.principal.authorize('appmesh:StreamAggregatedResources', 'arn:x').decision).toBe(
+        'ImplicitDeny',
+      );
   });
 });

@@ -45,10 +45,16 @@ export class FileAuthenticator implements Authenticator {
     this.certPrincipals = [];
     for (const entry of this.config.principals) {
       if (entry.tokenSha256) {
-        this.tokenPrincipals.push({ hash: entry.tokenSha256, principal: new PolicyPrincipal(entry.name, 'token', entry.policies) });
+        this.tokenPrincipals.push({
+          hash: entry.tokenSha256,
+          principal: new PolicyPrincipal(entry.name, 'token', entry.policies),
+        });
       }
       if (entry.certificate) {
-        this.certPrincipals.push({ entry, principal: new PolicyPrincipal(entry.name, 'certificate', entry.policies) });
+        this.certPrincipals.push({
+          entry,
+          principal: new PolicyPrincipal(entry.name, 'certificate', entry.policies),
+        });
       }
     }
   }
@@ -71,8 +77,13 @@ export class FileAuthenticator implements Authenticator {
         const uriOk = m.uriSan === undefined || uriSans.includes(m.uriSan);
         if (cnOk && uriOk) return { ok: true, principal: c.principal };
       }
-      const shown = [subjectCN ? `CN=${subjectCN}` : '', ...uriSans.map((u) => `URI:${u}`)].filter(Boolean).join(', ');
-      return { ok: false, message: `client certificate (${shown || 'no CN or URI SAN'}) is not mapped to a principal` };
+      const shown = [subjectCN ? `CN=${subjectCN}` : '', ...uriSans.map((u) => `URI:${u}`)]
+        .filter(Boolean)
+        .join(', ');
+      return {
+        ok: false,
+        message: `client certificate (${shown || 'no CN or URI SAN'}) is not mapped to a principal`,
+      };
     }
     return {
       ok: false,

@@ -85,20 +85,19 @@ function diag(source: string, path: string, code: string, message: string): Diag
   return { severity: 'error', code, path, message, resource: { kind: 'IAMPolicy', name: source } };
 }
 
-function stringList(
-  v: unknown,
-  source: string,
-  path: string,
-  out: Diagnostic[],
-): string[] | undefined {
+function stringList(v: unknown, source: string, path: string, out: Diagnostic[]): string[] | undefined {
   const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : undefined;
   if (!list || list.length === 0 || !list.every((x) => typeof x === 'string' && x !== '')) {
-    out.push(diag(source, path, 'iam.type', 'expected a non-empty string or a non-empty list of non-empty strings'));
+    out.push(
+      diag(source, path, 'iam.type', 'expected a non-empty string or a non-empty list of non-empty strings'),
+    );
     return undefined;
   }
   for (const [i, s] of (list as string[]).entries()) {
     if (s.includes('${')) {
-      out.push(diag(source, `${path}[${i}]`, 'iam.unsupported', `policy variables are not supported: "${s}"`));
+      out.push(
+        diag(source, `${path}[${i}]`, 'iam.unsupported', `policy variables are not supported: "${s}"`),
+      );
       return undefined;
     }
   }
@@ -119,12 +118,24 @@ export function compilePolicy(
   }
   const d = doc as Record<string, unknown>;
   for (const k of Object.keys(d)) {
-    if (!KNOWN_DOCUMENT_KEYS.has(k)) out.push(diag(source, k, 'iam.unknown-field', `unknown policy field "${k}"`));
+    if (!KNOWN_DOCUMENT_KEYS.has(k))
+      out.push(diag(source, k, 'iam.unknown-field', `unknown policy field "${k}"`));
   }
   if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') {
-    out.push(diag(source, 'Version', 'iam.version', `Version must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(d.Version)}`));
+    out.push(
+      diag(
+        source,
+        'Version',
+        'iam.version',
+        `Version must be "2012-10-17" or "2008-10-17", got ${JSON.stringify(d.Version)}`,
+      ),
+    );
   }
-  const rawStatements = Array.isArray(d.Statement) ? d.Statement : d.Statement === undefined ? undefined : [d.Statement];
+  const rawStatements = Array.isArray(d.Statement)
+    ? d.Statement
+    : d.Statement === undefined
+      ? undefined
+      : [d.Statement];
   if (!rawStatements) {
     out.push(diag(source, 'Statement', 'iam.required', 'Statement is required'));
     return { diagnostics: out };
@@ -140,19 +151,35 @@ export function compilePolicy(
     const before = out.length;
     for (const k of Object.keys(s)) {
       if (k === 'Condition' || k === 'Principal' || k === 'NotPrincipal') {
-        out.push(diag(source, `${path}.${k}`, 'iam.unsupported', `${k} is not supported in proxy authorization policies`));
+        out.push(
+          diag(
+            source,
+            `${path}.${k}`,
+            'iam.unsupported',
+            `${k} is not supported in proxy authorization policies`,
+          ),
+        );
       } else if (!KNOWN_STATEMENT_KEYS.has(k)) {
         out.push(diag(source, `${path}.${k}`, 'iam.unknown-field', `unknown statement field "${k}"`));
       }
     }
     if (s.Effect !== 'Allow' && s.Effect !== 'Deny') {
-      out.push(diag(source, `${path}.Effect`, 'iam.effect', `Effect must be "Allow" or "Deny", got ${JSON.stringify(s.Effect)}`));
+      out.push(
+        diag(
+          source,
+          `${path}.Effect`,
+          'iam.effect',
+          `Effect must be "Allow" or "Deny", got ${JSON.stringify(s.Effect)}`,
+        ),
+      );
     }
     if ((s.Action === undefined) === (s.NotAction === undefined)) {
       out.push(diag(source, path, 'iam.action', 'a statement needs exactly one of Action or NotAction'));
     }
     if ((s.Resource === undefined) === (s.NotResource === undefined)) {
-      out.push(diag(source, path, 'iam.resource', 'a statement needs exactly one of Resource or NotResource'));
+      out.push(
+        diag(source, path, 'iam.resource', 'a statement needs exactly one of Resource or NotResource'),
+      );
     }
     const actionKey = s.Action !== undefined ? 'Action' : 'NotAction';
     const resourceKey = s.Resource !== undefined ? 'Resource' : 'NotResource';
@@ -180,7 +207,11 @@ function statementApplies(s: CompiledStatement, action: string, resource: string
 }
 
 /** IAM evaluation over identity policies: explicit Deny wins, then any Allow, else deny. */
-export function evaluate(policies: readonly CompiledPolicy[], action: string, resource: string): EvaluationResult {
+export function evaluate(
+  policies: readonly CompiledPolicy[],
+  action: string,
+  resource: string,
+): EvaluationResult {
   let allowedBy: string | undefined;
   for (const p of policies) {
     for (const s of p.statements) {

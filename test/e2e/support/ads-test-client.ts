@@ -65,7 +65,10 @@ interface RawAny {
 
 function decodeAny(a: RawAny): Record<string, unknown> {
   const t = messageType(a.type_url.replace(/^type\.googleapis\.com\//, ''));
-  return t.toObject(t.decode(a.value), { longs: String, enums: String, defaults: false }) as Record<string, unknown>;
+  return t.toObject(t.decode(a.value), { longs: String, enums: String, defaults: false }) as Record<
+    string,
+    unknown
+  >;
 }
 
 function resourceName(o: Record<string, unknown>): string {
@@ -88,14 +91,28 @@ class BaseClient<Req, Res> {
     method: string,
     serialize: (r: Req) => Buffer,
     deserialize: (b: Buffer) => Decoded<Res>,
-    opts: { metadata?: grpc.Metadata; credentials?: grpc.ChannelCredentials; host?: string; channelOptions?: grpc.ChannelOptions } = {},
+    opts: {
+      metadata?: grpc.Metadata;
+      credentials?: grpc.ChannelCredentials;
+      host?: string;
+      channelOptions?: grpc.ChannelOptions;
+    } = {},
   ) {
-    this.client = new grpc.Client(`${opts.host ?? '127.0.0.1'}:${port}`, opts.credentials ?? grpc.credentials.createInsecure(), {
-      // A separate connection per test client, like separate proxies.
-      'grpc.use_local_subchannel_pool': 1,
-      ...opts.channelOptions,
-    });
-    this.call = this.client.makeBidiStreamRequest(`${ADS}/${method}`, serialize, deserialize, opts.metadata ?? new grpc.Metadata());
+    this.client = new grpc.Client(
+      `${opts.host ?? '127.0.0.1'}:${port}`,
+      opts.credentials ?? grpc.credentials.createInsecure(),
+      {
+        // A separate connection per test client, like separate proxies.
+        'grpc.use_local_subchannel_pool': 1,
+        ...opts.channelOptions,
+      },
+    );
+    this.call = this.client.makeBidiStreamRequest(
+      `${ADS}/${method}`,
+      serialize,
+      deserialize,
+      opts.metadata ?? new grpc.Metadata(),
+    );
     this.call.on('data', (r: Res) => {
       this.received.push(r);
       const w = this.waiters.shift();
@@ -134,7 +151,9 @@ class BaseClient<Req, Res> {
     const before = this.received.length;
     await new Promise((r) => setTimeout(r, ms));
     if (this.received.length > before || this.queue.length > 0) {
-      throw new Error(`expected no response, got ${JSON.stringify(this.queue.length ? this.queue[0] : this.received.at(-1))}`);
+      throw new Error(
+        `expected no response, got ${JSON.stringify(this.queue.length ? this.queue[0] : this.received.at(-1))}`,
+      );
     }
   }
 
@@ -160,9 +179,15 @@ export class SotwClient extends BaseClient<SotwRequest, SotwResponse> {
     super(
       port,
       'StreamAggregatedResources',
-      (r) => Buffer.from(reqType.encode(reqType.fromObject(r as unknown as Record<string, unknown>)).finish()),
+      (r) =>
+        Buffer.from(reqType.encode(reqType.fromObject(r as unknown as Record<string, unknown>)).finish()),
       (b) => {
-        const m = resType.decode(b) as unknown as { version_info: string; type_url: string; nonce: string; resources: RawAny[] };
+        const m = resType.decode(b) as unknown as {
+          version_info: string;
+          type_url: string;
+          nonce: string;
+          resources: RawAny[];
+        };
         const resources = m.resources.map(decodeAny);
         return {
           version_info: m.version_info,
@@ -178,7 +203,12 @@ export class SotwClient extends BaseClient<SotwRequest, SotwResponse> {
 
   /** ACKs a response with the given (or unchanged) names. */
   ack(res: SotwResponse, names?: string[]): void {
-    this.send({ type_url: res.type_url, version_info: res.version_info, response_nonce: res.nonce, resource_names: names ?? res.names });
+    this.send({
+      type_url: res.type_url,
+      version_info: res.version_info,
+      response_nonce: res.nonce,
+      resource_names: names ?? res.names,
+    });
   }
 
   nack(res: SotwResponse, previousVersion: string, message: string, names?: string[]): void {
@@ -199,7 +229,8 @@ export class DeltaClient extends BaseClient<DeltaRequest, DeltaResponse> {
     super(
       port,
       'DeltaAggregatedResources',
-      (r) => Buffer.from(reqType.encode(reqType.fromObject(r as unknown as Record<string, unknown>)).finish()),
+      (r) =>
+        Buffer.from(reqType.encode(reqType.fromObject(r as unknown as Record<string, unknown>)).finish()),
       (b) => {
         const m = resType.decode(b) as unknown as {
           system_version_info: string;
@@ -212,7 +243,11 @@ export class DeltaClient extends BaseClient<DeltaRequest, DeltaResponse> {
           system_version_info: m.system_version_info,
           type_url: m.type_url,
           nonce: m.nonce,
-          resources: m.resources.map((r) => ({ name: r.name, version: r.version, value: decodeAny(r.resource) })),
+          resources: m.resources.map((r) => ({
+            name: r.name,
+            version: r.version,
+            value: decodeAny(r.resource),
+          })),
           removed_resources: [...m.removed_resources],
         };
       },
@@ -242,7 +277,8 @@ export function fetchClientStatus(
     client.makeUnaryRequest(
       '/envoy.service.status.v3.ClientStatusDiscoveryService/FetchClientStatus',
       (r: Record<string, unknown>) => Buffer.from(reqType.encode(reqType.fromObject(r)).finish()),
-      (b: Buffer) => resType.toObject(resType.decode(b), { enums: String, longs: String }) as Record<string, unknown>,
+      (b: Buffer) =>
+        resType.toObject(resType.decode(b), { enums: String, longs: String }) as Record<string, unknown>,
       request,
       opts.metadata ?? new grpc.Metadata(),
       (err: grpc.ServiceError | null, res?: Record<string, unknown>) => {

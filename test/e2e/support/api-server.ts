@@ -46,7 +46,11 @@ export interface CliResult {
  * retries throttling and 5xx answers itself; pass `AWS_MAX_ATTEMPTS` to change that (it
  * then adds "(reached max retries: N)" to error messages).
  */
-export function awsCli(url: string, args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function awsCli(
+  url: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   const home = tmpdir();
   const fullEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -60,15 +64,20 @@ export function awsCli(url: string, args: readonly string[], env: Record<string,
     ...env,
   };
   return new Promise((resolve) => {
-    execFile(AWS_CLI, ['--endpoint-url', url, '--output', 'json', 'appmesh', ...args], { env: fullEnv, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      let json: Record<string, unknown> | undefined;
-      try {
-        json = stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined;
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
+    execFile(
+      AWS_CLI,
+      ['--endpoint-url', url, '--output', 'json', 'appmesh', ...args],
+      { env: fullEnv, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        let json: Record<string, unknown> | undefined;
+        try {
+          json = stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ code, stdout, stderr, json });
+      },
+    );
   });
 }

@@ -29,10 +29,13 @@ export interface Backend {
 export async function startBackend(name: string): Promise<Backend> {
   const server = new grpc.Server();
   server.addService(WHO_SERVICE, {
-    Who: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from(name)),
+    Who: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) =>
+      cb(null, Buffer.from(name)),
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
   );
   return {
     name,
@@ -61,7 +64,11 @@ export function who(client: grpc.Client, timeoutMs = 5000): Promise<string> {
 }
 
 /** `count` calls, `concurrency` at a time; returns name → count. */
-export async function tally(client: grpc.Client, count: number, concurrency = 25): Promise<Record<string, number>> {
+export async function tally(
+  client: grpc.Client,
+  count: number,
+  concurrency = 25,
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   let next = 0;
   const worker = async (): Promise<void> => {

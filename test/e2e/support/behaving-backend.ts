@@ -20,7 +20,17 @@ export async function startBehavingBackend(name: string): Promise<BehavingBacken
   const attempts = new Map<string, number>();
   const server = new grpc.Server();
   server.addService(
-    { Who: { path: WHO_PATH, requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw } },
+    {
+      Who: {
+        path: WHO_PATH,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: raw,
+        requestDeserialize: raw,
+        responseSerialize: raw,
+        responseDeserialize: raw,
+      },
+    },
     {
       Who: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
         const md = call.metadata;
@@ -28,7 +38,10 @@ export async function startBehavingBackend(name: string): Promise<BehavingBacken
         if (key) attempts.set(key, (attempts.get(key) ?? 0) + 1);
         const failFirst = Number(md.get('x-fail-first')[0]?.toString() ?? 0);
         if (key && (attempts.get(key) ?? 0) <= failFirst) {
-          cb({ code: grpc.status.UNAVAILABLE, details: `${name}: failing attempt ${attempts.get(key)} on purpose` });
+          cb({
+            code: grpc.status.UNAVAILABLE,
+            details: `${name}: failing attempt ${attempts.get(key)} on purpose`,
+          });
           return;
         }
         const delay = Number(md.get('x-delay-ms')[0]?.toString() ?? 0);
@@ -37,18 +50,30 @@ export async function startBehavingBackend(name: string): Promise<BehavingBacken
     },
   );
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
   );
   return { name, port, attempts, close: () => server.forceShutdown() };
 }
 
 /** One call with metadata; resolves to the backend name or rejects with the gRPC error. */
-export function whoWith(client: grpc.Client, metadata: Record<string, string>, timeoutMs = 5000): Promise<string> {
+export function whoWith(
+  client: grpc.Client,
+  metadata: Record<string, string>,
+  timeoutMs = 5000,
+): Promise<string> {
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(metadata)) md.set(k, v);
   return new Promise((resolve, reject) => {
-    client.makeUnaryRequest(WHO_PATH, raw, raw, Buffer.alloc(0), md, { deadline: Date.now() + timeoutMs }, (err: grpc.ServiceError | null, res?: Buffer) =>
-      err ? reject(err) : resolve(res!.toString()),
+    client.makeUnaryRequest(
+      WHO_PATH,
+      raw,
+      raw,
+      Buffer.alloc(0),
+      md,
+      { deadline: Date.now() + timeoutMs },
+      (err: grpc.ServiceError | null, res?: Buffer) => (err ? reject(err) : resolve(res!.toString())),
     );
   });
 }

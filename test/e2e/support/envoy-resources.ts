@@ -18,7 +18,9 @@ function any(typeName: string, obj: Record<string, unknown>): { type_url: string
 export function apiListener(name: string, routeConfigName: string): Uint8Array {
   const hcm = any('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager', {
     rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: routeConfigName },
-    http_filters: [{ name: 'router', typed_config: any('envoy.extensions.filters.http.router.v3.Router', {}) }],
+    http_filters: [
+      { name: 'router', typed_config: any('envoy.extensions.filters.http.router.v3.Router', {}) },
+    ],
   });
   return encode('envoy.config.listener.v3.Listener', { name, api_listener: { api_listener: hcm } });
 }
@@ -35,7 +37,10 @@ export function weightedRoute(name: string, domain: string, weights: Record<stri
             match: { prefix: '' },
             route: {
               weighted_clusters: {
-                clusters: Object.entries(weights).map(([cluster, weight]) => ({ name: cluster, weight: { value: weight } })),
+                clusters: Object.entries(weights).map(([cluster, weight]) => ({
+                  name: cluster,
+                  weight: { value: weight },
+                })),
               },
             },
           },
@@ -45,7 +50,11 @@ export function weightedRoute(name: string, domain: string, weights: Record<stri
   });
 }
 
-export function edsCluster(name: string, serviceName = name, extra: Record<string, unknown> = {}): Uint8Array {
+export function edsCluster(
+  name: string,
+  serviceName = name,
+  extra: Record<string, unknown> = {},
+): Uint8Array {
   return encode('envoy.config.cluster.v3.Cluster', {
     name,
     type: 'EDS',
@@ -55,7 +64,11 @@ export function edsCluster(name: string, serviceName = name, extra: Record<strin
   });
 }
 
-export function loadAssignment(clusterName: string, ports: readonly number[], host = '127.0.0.1'): Uint8Array {
+export function loadAssignment(
+  clusterName: string,
+  ports: readonly number[],
+  host = '127.0.0.1',
+): Uint8Array {
   return encode('envoy.config.endpoint.v3.ClusterLoadAssignment', {
     cluster_name: clusterName,
     endpoints: [

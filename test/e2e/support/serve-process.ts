@@ -20,18 +20,38 @@ export interface ServeProcess {
   kill9(): Promise<void>;
 }
 
-export async function startServe(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<ServeProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'serve', '--api-listen', '127.0.0.1:0', '--xds-listen', '127.0.0.1:0', ...args], {
-    cwd: options.cwd ?? root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+export async function startServe(
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<ServeProcess> {
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'src/cli/main.ts'),
+      'serve',
+      '--api-listen',
+      '127.0.0.1:0',
+      '--xds-listen',
+      '127.0.0.1:0',
+      ...args,
+    ],
+    {
+      cwd: options.cwd ?? root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   let buffered = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const ready = new Promise<{ apiUrl: string; xdsPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`amime serve did not start in time:\n${stderr.join('')}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`amime serve did not start in time:\n${stderr.join('')}`)),
+      options.timeoutMs ?? 30_000,
+    );
     proc.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       let nl: number;

@@ -13,7 +13,13 @@ export function xdsClient(adsPort: number, nodeId: string, listener: string): gr
     registered = true;
   }
   const bootstrap = {
-    xds_servers: [{ server_uri: `127.0.0.1:${adsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+    xds_servers: [
+      {
+        server_uri: `127.0.0.1:${adsPort}`,
+        channel_creds: [{ type: 'insecure' }],
+        server_features: ['xds_v3'],
+      },
+    ],
     node: { id: nodeId, cluster: nodeId.split('/').pop(), locality: {} },
   };
   return new grpc.Client(`xds:///${listener}`, grpc.credentials.createInsecure(), {

@@ -32,15 +32,25 @@ export const AcmCertificate = Obj({ certificateArn: Str() });
 export const AcmTrust = Obj({ certificateAuthorityArns: Type.Array(Str(), { minItems: 1, maxItems: 3 }) });
 export const FileTrust = Obj({ certificateChain: FilePath });
 export const SdsTrust = Obj({ secretName: Str() });
-export const SubjectAlternativeNames = Obj({ match: Obj({ exact: Type.Array(Str({ minLength: 1, maxLength: 254 })) }) });
+export const SubjectAlternativeNames = Obj({
+  match: Obj({ exact: Type.Array(Str({ minLength: 1, maxLength: 254 })) }),
+});
 
-export const ListenerTlsCertificate = Union({ acm: AcmCertificate, file: FileCertificate, sds: SdsCertificate });
+export const ListenerTlsCertificate = Union({
+  acm: AcmCertificate,
+  file: FileCertificate,
+  sds: SdsCertificate,
+});
 export const ListenerTlsMode = Enum(['STRICT', 'PERMISSIVE', 'DISABLED'] as const);
 export const ListenerTlsValidationContext = Obj({
   subjectAlternativeNames: opt(SubjectAlternativeNames),
   trust: Union({ file: FileTrust, sds: SdsTrust }),
 });
-export const ListenerTls = Obj({ certificate: ListenerTlsCertificate, mode: ListenerTlsMode, validation: opt(ListenerTlsValidationContext) });
+export const ListenerTls = Obj({
+  certificate: ListenerTlsCertificate,
+  mode: ListenerTlsMode,
+  validation: opt(ListenerTlsValidationContext),
+});
 
 export const TlsValidationContext = Obj({
   subjectAlternativeNames: opt(SubjectAlternativeNames),
@@ -77,29 +87,62 @@ export const OutlierDetection = Obj({
 export const HttpTimeout = Obj({ idle: opt(Duration), perRequest: opt(Duration) });
 export const TcpTimeout = Obj({ idle: opt(Duration) });
 
-export const HttpConnectionPool = Obj({ maxConnections: Type.Integer({ minimum: 1 }), maxPendingRequests: opt(Type.Integer({ minimum: 1 })) });
+export const HttpConnectionPool = Obj({
+  maxConnections: Type.Integer({ minimum: 1 }),
+  maxPendingRequests: opt(Type.Integer({ minimum: 1 })),
+});
 export const RequestsConnectionPool = Obj({ maxRequests: Type.Integer({ minimum: 1 }) });
 export const TcpConnectionPool = Obj({ maxConnections: Type.Integer({ minimum: 1 }) });
 
 // ── logging ─────────────────────────────────────────────────────────────────
 export const LoggingFormat = Union({
-  json: Type.Array(Obj({ key: Str({ minLength: 1, maxLength: 100 }), value: Str({ minLength: 1, maxLength: 100 }) })),
+  json: Type.Array(
+    Obj({ key: Str({ minLength: 1, maxLength: 100 }), value: Str({ minLength: 1, maxLength: 100 }) }),
+  ),
   text: Str({ minLength: 1, maxLength: 1000 }),
 });
-export const Logging = Obj({ accessLog: opt(Union({ file: Obj({ format: opt(LoggingFormat), path: FilePath }) })) });
+export const Logging = Obj({
+  accessLog: opt(Union({ file: Obj({ format: opt(LoggingFormat), path: FilePath }) })),
+});
 
 // ── matching ────────────────────────────────────────────────────────────────
 const HeaderMatchValue = Str({ minLength: 1, maxLength: 255 });
 export const MatchRange = Obj({ end: Type.Integer(), start: Type.Integer() });
-export const MatchMethod = Union({ exact: HeaderMatchValue, prefix: HeaderMatchValue, range: MatchRange, regex: HeaderMatchValue, suffix: HeaderMatchValue });
-export const HeaderMatch = Obj({ invert: opt(Type.Boolean()), match: opt(MatchMethod), name: Str({ minLength: 1, maxLength: 50 }) });
-export const HttpPathMatch = Obj({ exact: opt(Str({ minLength: 1, maxLength: 255 })), regex: opt(Str({ minLength: 1, maxLength: 255 })) });
+export const MatchMethod = Union({
+  exact: HeaderMatchValue,
+  prefix: HeaderMatchValue,
+  range: MatchRange,
+  regex: HeaderMatchValue,
+  suffix: HeaderMatchValue,
+});
+export const HeaderMatch = Obj({
+  invert: opt(Type.Boolean()),
+  match: opt(MatchMethod),
+  name: Str({ minLength: 1, maxLength: 50 }),
+});
+export const HttpPathMatch = Obj({
+  exact: opt(Str({ minLength: 1, maxLength: 255 })),
+  regex: opt(Str({ minLength: 1, maxLength: 255 })),
+});
 export const QueryParameter = Obj({ match: opt(Obj({ exact: opt(Str()) })), name: Str() });
-export const HttpMethod = Enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'] as const);
+export const HttpMethod = Enum([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+] as const);
 export const HttpScheme = Enum(['http', 'https'] as const);
 export const ListenerPort = Type.Integer({ minimum: 1, maximum: 65535 });
 
 // ── tags ────────────────────────────────────────────────────────────────────
-export const TagRef = Obj({ key: Str({ minLength: 1, maxLength: 128 }), value: Str({ minLength: 0, maxLength: 256 }) });
+export const TagRef = Obj({
+  key: Str({ minLength: 1, maxLength: 128 }),
+  value: Str({ minLength: 0, maxLength: 256 }),
+});
 export type TagRef = Static<typeof TagRef>;
 export const TagList = Type.Array(TagRef, { minItems: 0, maxItems: 50 });

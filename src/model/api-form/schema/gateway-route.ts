@@ -1,11 +1,22 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Enum, Obj, Str, exactlyOne } from '../../schema/common.js';
-import { HeaderMatch, HttpMethod, HttpPathMatch, ListenerPort, MatchMethod, QueryParameter, ResourceName } from './common.js';
+import {
+  HeaderMatch,
+  HttpMethod,
+  HttpPathMatch,
+  ListenerPort,
+  MatchMethod,
+  QueryParameter,
+  ResourceName,
+} from './common.js';
 
 const opt = Type.Optional;
 
 const EnabledDisabled = Enum(['ENABLED', 'DISABLED'] as const);
-const HostnameMatch = Obj({ exact: opt(Str({ minLength: 1, maxLength: 253 })), suffix: opt(Str({ minLength: 1, maxLength: 253 })) });
+const HostnameMatch = Obj({
+  exact: opt(Str({ minLength: 1, maxLength: 253 })),
+  suffix: opt(Str({ minLength: 1, maxLength: 253 })),
+});
 const HostnameRewrite = Obj({ defaultTargetHostname: opt(EnabledDisabled) });
 
 export const ApiGatewayRouteTarget = Obj({
@@ -19,7 +30,9 @@ export const ApiHttpGatewayRoute = Obj({
       Obj({
         hostname: opt(HostnameRewrite),
         path: opt(Obj({ exact: opt(Str({ minLength: 1, maxLength: 255 })) })),
-        prefix: opt(Obj({ defaultPrefix: opt(EnabledDisabled), value: opt(Str({ minLength: 1, maxLength: 255 })) })),
+        prefix: opt(
+          Obj({ defaultPrefix: opt(EnabledDisabled), value: opt(Str({ minLength: 1, maxLength: 255 })) }),
+        ),
       }),
     ),
     target: ApiGatewayRouteTarget,
@@ -39,7 +52,16 @@ export const ApiGrpcGatewayRoute = Obj({
   action: Obj({ rewrite: opt(Obj({ hostname: opt(HostnameRewrite) })), target: ApiGatewayRouteTarget }),
   match: Obj({
     hostname: opt(HostnameMatch),
-    metadata: opt(Type.Array(Obj({ invert: opt(Type.Boolean()), match: opt(MatchMethod), name: Str({ minLength: 1, maxLength: 50 }) }), { minItems: 1, maxItems: 10 })),
+    metadata: opt(
+      Type.Array(
+        Obj({
+          invert: opt(Type.Boolean()),
+          match: opt(MatchMethod),
+          name: Str({ minLength: 1, maxLength: 50 }),
+        }),
+        { minItems: 1, maxItems: 10 },
+      ),
+    ),
     port: opt(ListenerPort),
     serviceName: opt(Str()),
   }),

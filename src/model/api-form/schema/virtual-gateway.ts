@@ -16,10 +16,18 @@ import {
 const opt = Type.Optional;
 
 export const ApiVirtualGatewayListener = Obj({
-  connectionPool: opt(Union({ grpc: RequestsConnectionPool, http: HttpConnectionPool, http2: RequestsConnectionPool })),
+  connectionPool: opt(
+    Union({ grpc: RequestsConnectionPool, http: HttpConnectionPool, http2: RequestsConnectionPool }),
+  ),
   healthCheck: opt(VirtualGatewayHealthCheckPolicy),
   portMapping: Obj({ port: PortNumber, protocol: GatewayPortProtocol }),
-  tls: opt(Obj({ certificate: ListenerTlsCertificate, mode: ListenerTlsMode, validation: opt(ListenerTlsValidationContext) })),
+  tls: opt(
+    Obj({
+      certificate: ListenerTlsCertificate,
+      mode: ListenerTlsMode,
+      validation: opt(ListenerTlsValidationContext),
+    }),
+  ),
 });
 
 /** Gateway shapes equal the node shapes except that listeners are required and pools exclude tcp. */

@@ -19,7 +19,14 @@ import {
 const opt = Type.Optional;
 
 export const ApiListener = Obj({
-  connectionPool: opt(Union({ grpc: RequestsConnectionPool, http: HttpConnectionPool, http2: RequestsConnectionPool, tcp: TcpConnectionPool })),
+  connectionPool: opt(
+    Union({
+      grpc: RequestsConnectionPool,
+      http: HttpConnectionPool,
+      http2: RequestsConnectionPool,
+      tcp: TcpConnectionPool,
+    }),
+  ),
   healthCheck: opt(HealthCheckPolicy),
   outlierDetection: opt(OutlierDetection),
   portMapping: PortMapping,

@@ -1,6 +1,19 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Enum, Obj, Str, exactlyOne } from '../../schema/common.js';
-import { Duration, HeaderMatch, HttpMethod, HttpPathMatch, HttpScheme, HttpTimeout, ListenerPort, MatchMethod, PortMapping, QueryParameter, ResourceName, TcpTimeout } from './common.js';
+import {
+  Duration,
+  HeaderMatch,
+  HttpMethod,
+  HttpPathMatch,
+  HttpScheme,
+  HttpTimeout,
+  ListenerPort,
+  MatchMethod,
+  PortMapping,
+  QueryParameter,
+  ResourceName,
+  TcpTimeout,
+} from './common.js';
 
 const opt = Type.Optional;
 
@@ -16,7 +29,10 @@ export const ApiWeightedTarget = Obj({
 });
 const RouteAction = Obj({ weightedTargets: Type.Array(ApiWeightedTarget, { minItems: 1, maxItems: 10 }) });
 
-const HttpRetryEvents = Type.Array(Enum(['server-error', 'gateway-error', 'client-error', 'stream-error'] as const), { minItems: 1, maxItems: 25 });
+const HttpRetryEvents = Type.Array(
+  Enum(['server-error', 'gateway-error', 'client-error', 'stream-error'] as const),
+  { minItems: 1, maxItems: 25 },
+);
 const TcpRetryEvents = Type.Array(Enum(['connection-error'] as const), { minItems: 1, maxItems: 1 });
 const retry = {
   httpRetryEvents: opt(HttpRetryEvents),
@@ -43,7 +59,16 @@ export const ApiHttpRoute = Obj({
 export const ApiGrpcRoute = Obj({
   action: RouteAction,
   match: Obj({
-    metadata: opt(Type.Array(Obj({ invert: opt(Type.Boolean()), match: opt(MatchMethod), name: Str({ minLength: 1, maxLength: 50 }) }), { minItems: 1, maxItems: 10 })),
+    metadata: opt(
+      Type.Array(
+        Obj({
+          invert: opt(Type.Boolean()),
+          match: opt(MatchMethod),
+          name: Str({ minLength: 1, maxLength: 50 }),
+        }),
+        { minItems: 1, maxItems: 10 },
+      ),
+    ),
     methodName: opt(Str({ minLength: 1, maxLength: 50 })),
     port: opt(ListenerPort),
     serviceName: opt(Str()),
@@ -51,7 +76,12 @@ export const ApiGrpcRoute = Obj({
   retryPolicy: opt(
     Obj({
       ...retry,
-      grpcRetryEvents: opt(Type.Array(Enum(['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'] as const), { minItems: 1, maxItems: 5 })),
+      grpcRetryEvents: opt(
+        Type.Array(
+          Enum(['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'] as const),
+          { minItems: 1, maxItems: 5 },
+        ),
+      ),
     }),
   ),
   timeout: opt(HttpTimeout),

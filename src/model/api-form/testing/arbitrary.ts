@@ -42,7 +42,11 @@ export function arbitrary(schema: TSchema, rnd: Random, depth = 0): unknown {
     }
     case 'array': {
       const min = typeof schema.minItems === 'number' ? schema.minItems : 0;
-      const max = Math.min(typeof schema.maxItems === 'number' ? schema.maxItems : 3, min + 3, depth > 6 ? min : 99);
+      const max = Math.min(
+        typeof schema.maxItems === 'number' ? schema.maxItems : 3,
+        min + 3,
+        depth > 6 ? min : 99,
+      );
       const n = int(min, Math.max(min, max));
       return Array.from({ length: n }, () => arbitrary(schema.items as TSchema, rnd, depth + 1));
     }
@@ -62,7 +66,8 @@ function arbitraryObject(schema: TSchema, rnd: Random, depth: number): Record<st
   const pick = (keys: readonly string[]) => keys[Math.floor(rnd() * keys.length)] as string;
 
   const chosen = new Set<string>(required);
-  for (const key of Object.keys(props)) if (!required.has(key) && rnd() < (depth > 4 ? 0.15 : 0.5)) chosen.add(key);
+  for (const key of Object.keys(props))
+    if (!required.has(key) && rnd() < (depth > 4 ? 0.15 : 0.5)) chosen.add(key);
   if (exactly) {
     for (const k of exactly) chosen.delete(k);
     chosen.add(pick(exactly));
@@ -76,6 +81,7 @@ function arbitraryObject(schema: TSchema, rnd: Random, depth: number): Record<st
     chosen.add(pick(allowed.length > 0 ? allowed : atLeast));
   }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(props)) if (chosen.has(key)) out[key] = arbitrary(props[key] as TSchema, rnd, depth + 1);
+  for (const key of Object.keys(props))
+    if (chosen.has(key)) out[key] = arbitrary(props[key] as TSchema, rnd, depth + 1);
   return out;
 }

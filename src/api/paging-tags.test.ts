@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createMemoryStore } from '../store/index.js';
-import { startApi, type Call } from './testing/harness.js';
+import { startApi, type Call } from '../../test/support/api-harness.js';
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {

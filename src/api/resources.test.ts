@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../store/index.js';
 import { resourceKey } from '../store/types.js';
-import { importManifests, startApi, type Call } from './testing/harness.js';
+import { importManifests, startApi, type Call } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
 
 const SEED = fileURLToPath(new URL('../../examples/seed/mesh.yaml', import.meta.url));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createMemoryStore } from '../store/index.js';
-import { startApi, type Call } from './testing/harness.js';
+import { startApi, type Call } from '../../test/support/api-harness.js';
 
 // App Mesh names are unique within a mesh (gateway routes: within their gateway), not globally.
 const listener = { portMapping: { port: 80, protocol: 'http' } };

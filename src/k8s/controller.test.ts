@@ -5,8 +5,8 @@ import { KubernetesController } from './controller.js';
 import { MESH_MEMBERS_FINALIZER, VIRTUAL_GATEWAY_MEMBERS_FINALIZER } from './finalizers.js';
 import type { KubeObject } from './objects.js';
 import { RestKubeClient, type KubeClient } from './rest-client.js';
-import { ApiServerTestDouble } from './testing/api-server-double.js';
-import { apply, readManifests } from './testing/apply.js';
+import { ApiServerTestDouble } from '../../test/k8s-double/api-server-double.js';
+import { apply, readManifests } from '../../test/k8s-double/apply.js';
 
 type WithStatus = KubeObject & {
   status?: {

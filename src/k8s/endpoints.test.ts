@@ -5,8 +5,8 @@ import { KubernetesController } from './controller.js';
 import { KubernetesEndpoints } from './endpoints.js';
 import type { Pod } from './objects.js';
 import { RestKubeClient, type KubeClient } from './rest-client.js';
-import { ApiServerTestDouble } from './testing/api-server-double.js';
-import { apply, objectPathOf, podsOf, readManifests } from './testing/apply.js';
+import { ApiServerTestDouble } from '../../test/k8s-double/api-server-double.js';
+import { apply, objectPathOf, podsOf, readManifests } from '../../test/k8s-double/apply.js';
 
 let d: ApiServerTestDouble;
 let client: KubeClient;

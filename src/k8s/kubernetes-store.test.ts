@@ -6,8 +6,8 @@ import { ClusterCache } from './cluster-cache.js';
 import { KubernetesController } from './controller.js';
 import { KubernetesStore } from './kubernetes-store.js';
 import { RestKubeClient, type KubeClient } from './rest-client.js';
-import { ApiServerTestDouble } from './testing/api-server-double.js';
-import { apply, readManifests } from './testing/apply.js';
+import { ApiServerTestDouble } from '../../test/k8s-double/api-server-double.js';
+import { apply, readManifests } from '../../test/k8s-double/apply.js';
 
 let d: ApiServerTestDouble;
 let client: KubeClient;

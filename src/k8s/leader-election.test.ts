@@ -5,8 +5,8 @@ import { KubernetesController } from './controller.js';
 import { LeaderElector } from './leader-election.js';
 import type { KubeObject, Lease } from './objects.js';
 import { RestKubeClient } from './rest-client.js';
-import { ApiServerTestDouble } from './testing/api-server-double.js';
-import { apply, readManifests } from './testing/apply.js';
+import { ApiServerTestDouble } from '../../test/k8s-double/api-server-double.js';
+import { apply, readManifests } from '../../test/k8s-double/apply.js';
 
 const until = async (cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => {
   const end = Date.now() + ms;

@@ -3,11 +3,11 @@ import { parseAllDocuments } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubernetesRuntime } from './runtime.js';
 import { RestKubeClient } from './rest-client.js';
-import type { WebhookConfiguration } from './testing/admission-chain.js';
-import { ApiServerTestDouble } from './testing/api-server-double.js';
-import { apply, readManifests } from './testing/apply.js';
-import { WEBHOOKS_MANIFEST } from './testing/harness.js';
-import { makeTestCertificate } from './testing/self-signed-cert.js';
+import type { WebhookConfiguration } from '../../test/k8s-double/admission-chain.js';
+import { ApiServerTestDouble } from '../../test/k8s-double/api-server-double.js';
+import { apply, readManifests } from '../../test/k8s-double/apply.js';
+import { WEBHOOKS_MANIFEST } from '../../test/k8s-double/harness.js';
+import { makeTestCertificate } from '../../test/k8s-double/self-signed-cert.js';
 
 let stop: Array<() => Promise<void>> = [];
 afterEach(async () => {

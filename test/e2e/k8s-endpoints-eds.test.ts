@@ -10,8 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from '../../src/k8s/objects.js';
-import { apply, objectPathOf, readManifests } from '../../src/k8s/testing/apply.js';
-import { Harness } from '../../src/k8s/testing/harness.js';
+import { apply, objectPathOf, readManifests } from '../k8s-double/apply.js';
+import { Harness } from '../k8s-double/harness.js';
 import { MeshPipeline } from '../../src/server/pipeline.js';
 import { SnapshotCache, TYPE_URL, XdsServer } from '../../src/xds/index.js';
 import { SotwClient, type SotwResponse } from './support/ads-test-client.js';

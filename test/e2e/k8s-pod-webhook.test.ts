@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InputObjects } from '../../src/k8s/graph-input.js';
 import { DEFAULT_INJECTOR_CONFIG } from '../../src/k8s/inject/config.js';
 import type { Container, KubeObject, Pod } from '../../src/k8s/objects.js';
-import { podsOf, readManifests } from '../../src/k8s/testing/apply.js';
-import { makeTestCertificate, type TestCertificate } from '../../src/k8s/testing/self-signed-cert.js';
+import { podsOf, readManifests } from '../k8s-double/apply.js';
+import { makeTestCertificate, type TestCertificate } from '../k8s-double/self-signed-cert.js';
 import { admissionHandlers } from '../../src/k8s/webhook/handlers.js';
 import { AdmissionWebhookServer } from '../../src/k8s/webhook/server.js';
 

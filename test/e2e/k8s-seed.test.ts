@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kind } from '../../src/model/index.js';
 import type { KubeObject } from '../../src/k8s/objects.js';
-import { readManifests } from '../../src/k8s/testing/apply.js';
-import { Harness, pick } from '../../src/k8s/testing/harness.js';
+import { readManifests } from '../k8s-double/apply.js';
+import { Harness, pick } from '../k8s-double/harness.js';
 
 const AS_WRITTEN = 'src/k8s/testdata/seed-as-written';
 const NO_MESH = 'failed to find matching mesh for namespace: mesh-test, expecting 1 but found 0';

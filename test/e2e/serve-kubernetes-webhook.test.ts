@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'node:tls';
 import { parseAllDocuments } from 'yaml';
-import { ApiServerTestDouble } from '../../src/k8s/testing/api-server-double.js';
-import { apply, readManifests } from '../../src/k8s/testing/apply.js';
+import { ApiServerTestDouble } from '../k8s-double/api-server-double.js';
+import { apply, readManifests } from '../k8s-double/apply.js';
 import { RestKubeClient } from '../../src/k8s/rest-client.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 

@@ -7,7 +7,7 @@ import jsonpatch from 'fast-json-patch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InputObjects } from '../graph-input.js';
 import type { Container, KubeObject, Pod } from '../objects.js';
-import { podsOf, readManifests } from '../testing/apply.js';
+import { podsOf, readManifests } from '../../../test/k8s-double/apply.js';
 import { DEFAULT_INJECTOR_CONFIG, type InjectorConfig } from './config.js';
 import { BOOTSTRAP_FILE, TOKEN_DIR } from './envoy-container.js';
 import { mutatePod, type PodMutation } from './mutate-pod.js';

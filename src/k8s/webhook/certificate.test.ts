@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { makeTestCertificate } from '../testing/self-signed-cert.js';
+import { makeTestCertificate } from '../../../test/k8s-double/self-signed-cert.js';
 import {
   DAY_MS,
   checkWebhookCertificate,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Kind } from '../../model/index.js';
 import type { InputObjects } from '../graph-input.js';
 import type { KubeObject } from '../objects.js';
-import { readManifests } from '../testing/apply.js';
+import { readManifests } from '../../../test/k8s-double/apply.js';
 import type { AdmissionRequest } from './admission-review.js';
 import { mutateCrd, validateCrd, type CrdAdmissionDeps } from './crd-admission.js';
 

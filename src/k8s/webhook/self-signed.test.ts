@@ -4,8 +4,8 @@ import { connect } from 'node:tls';
 import { parseAllDocuments } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KubeApiError, RestKubeClient, type KubeClient } from '../rest-client.js';
-import { ApiServerTestDouble } from '../testing/api-server-double.js';
-import { WEBHOOKS_MANIFEST } from '../testing/harness.js';
+import { ApiServerTestDouble } from '../../../test/k8s-double/api-server-double.js';
+import { WEBHOOKS_MANIFEST } from '../../../test/k8s-double/harness.js';
 import { caBundleOf } from './ca-bundle.js';
 import {
   DAY_MS,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTestCertificate, type TestCertificate } from '../testing/self-signed-cert.js';
+import { makeTestCertificate, type TestCertificate } from '../../../test/k8s-double/self-signed-cert.js';
 import { AdmissionWebhookServer } from './server.js';
 
 let server: AdmissionWebhookServer | undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkAgainstSchema } from '../validate-schema.js';
 import type { VirtualRouter } from '../resources.js';
 import { API_KIND_INFO, type ApiKind } from './types.js';
-import { arbitrary, seededRandom } from './testing/arbitrary.js';
+import { arbitrary, seededRandom } from '../../../test/support/api-form-arbitrary.js';
 import {
   gatewayRouteToCrd,
   meshToCrd,

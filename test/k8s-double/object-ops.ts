@@ -7,7 +7,7 @@
  * cascade: this is a test double, not a cluster.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { canonicalJson as canonical } from '../canonical-json.js';
+import { canonicalJson as canonical } from '../../src/k8s/canonical-json.js';
 import type { AdmissionChain, Operation, UserInfo } from './admission-chain.js';
 import { prepareBuiltin } from './builtin-validation.js';
 import { applyJsonPatch, applyMergePatch, PatchError, type JsonPatchOp } from './json-patch.js';

@@ -1,5 +1,5 @@
 /** The resource types the API-server test double serves, with the facts its REST paths and discovery need. */
-import { KINDS, KIND_INFO, API_GROUP } from '../../model/index.js';
+import { KINDS, KIND_INFO, API_GROUP } from '../../src/model/index.js';
 
 export interface ResourceType {
   /** '' for the core group. */

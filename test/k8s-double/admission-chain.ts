@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
-import type { LabelSelector } from '../../model/schema/index.js';
-import { selectorMatches } from '../../mesh/selectors.js';
+import type { LabelSelector } from '../../src/model/schema/index.js';
+import { selectorMatches } from '../../src/mesh/selectors.js';
 import { applyJsonPatch, type JsonPatchOp } from './json-patch.js';
 import type { KObject } from './object-table.js';
 import type { ResourceType } from './resource-types.js';

@@ -6,17 +6,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
-import type { Kind } from '../../model/index.js';
-import { crdObjectPath } from '../api-paths.js';
-import { ClusterCache } from '../cluster-cache.js';
-import { KubernetesController } from '../controller.js';
-import { KubernetesEndpoints } from '../endpoints.js';
-import { DEFAULT_INJECTOR_CONFIG, type InjectorConfig } from '../inject/config.js';
-import type { KubeObject, Pod } from '../objects.js';
-import { KubeApiError, RestKubeClient, isKubeError, type KubeClient } from '../rest-client.js';
-import { admissionObjects } from '../webhook/admission-objects.js';
-import { admissionHandlers } from '../webhook/handlers.js';
-import { AdmissionWebhookServer } from '../webhook/server.js';
+import type { Kind } from '../../src/model/index.js';
+import { crdObjectPath } from '../../src/k8s/api-paths.js';
+import { ClusterCache } from '../../src/k8s/cluster-cache.js';
+import { KubernetesController } from '../../src/k8s/controller.js';
+import { KubernetesEndpoints } from '../../src/k8s/endpoints.js';
+import { DEFAULT_INJECTOR_CONFIG, type InjectorConfig } from '../../src/k8s/inject/config.js';
+import type { KubeObject, Pod } from '../../src/k8s/objects.js';
+import { KubeApiError, RestKubeClient, isKubeError, type KubeClient } from '../../src/k8s/rest-client.js';
+import { admissionObjects } from '../../src/k8s/webhook/admission-objects.js';
+import { admissionHandlers } from '../../src/k8s/webhook/handlers.js';
+import { AdmissionWebhookServer } from '../../src/k8s/webhook/server.js';
 import type { WebhookConfiguration } from './admission-chain.js';
 import { ApiServerTestDouble } from './api-server-double.js';
 import { apply, podsOf } from './apply.js';

@@ -1,9 +1,9 @@
 /** Test helpers: an in-process API on a store, calls through fastify's inject, manifests into the store. */
 import type { FastifyInstance } from 'fastify';
-import { loadPaths } from '../../load/index.js';
-import { checkObject } from '../../model/validate-object.js';
-import { resourceKey, type ResourceStore } from '../../store/types.js';
-import { createApiServer, type ApiServerOptions } from '../server.js';
+import { loadPaths } from '../../src/load/index.js';
+import { checkObject } from '../../src/model/validate-object.js';
+import { resourceKey, type ResourceStore } from '../../src/store/types.js';
+import { createApiServer, type ApiServerOptions } from '../../src/api/server.js';
 
 export interface CallResult {
   status: number;

@@ -1,6 +1,6 @@
 /** `labelSelector=` and `fieldSelector=` query strings, for the API-server test double's list and watch. */
-import type { LabelSelector } from '../../model/schema/index.js';
-import { selectorMatches } from '../../mesh/selectors.js';
+import type { LabelSelector } from '../../src/model/schema/index.js';
+import { selectorMatches } from '../../src/mesh/selectors.js';
 import type { KObject } from './object-table.js';
 
 export type ObjectFilter = (obj: KObject) => boolean;

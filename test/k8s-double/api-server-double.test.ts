@@ -13,7 +13,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KubeApiError, RestKubeClient } from '../rest-client.js';
+import { KubeApiError, RestKubeClient } from '../../src/k8s/rest-client.js';
 import { ApiServerTestDouble, serviceAccountIdentity } from './api-server-double.js';
 import { makeTestCertificate } from './self-signed-cert.js';
 

@@ -3,7 +3,7 @@
  * property tests. Deterministic for a seed; small sizes so failures stay readable.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { AT_LEAST_ONE, AT_MOST_ONE, EXACTLY_ONE } from '../../schema/annotations.js';
+import { AT_LEAST_ONE, AT_MOST_ONE, EXACTLY_ONE } from '../../src/model/schema/annotations.js';
 
 export type Random = () => number;
 

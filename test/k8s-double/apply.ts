@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
-import { isKubeError, type KubeClient } from '../rest-client.js';
-import type { KubeObject, Pod } from '../objects.js';
+import { isKubeError, type KubeClient } from '../../src/k8s/rest-client.js';
+import type { KubeObject, Pod } from '../../src/k8s/objects.js';
 import { apiVersionOf, typeOfKind } from './resource-types.js';
 
 export async function readManifests(file: string): Promise<KubeObject[]> {

@@ -4,6 +4,7 @@
  * both ways and compares objects, classification, diagnostics and the position of every
  * field path.
  */
+import { SEED_AS_WRITTEN, SEED_COMPLETE } from '../../test/support/fixtures.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,10 +121,7 @@ function filesUnder(dir: string): string[] {
   return out;
 }
 
-const SEED_FILES = [
-  ...filesUnder('/work/shared/seed/as-written'),
-  ...filesUnder('/work/shared/seed/complete'),
-];
+const SEED_FILES = [...filesUnder(SEED_AS_WRITTEN), ...filesUnder(SEED_COMPLETE)];
 const TESTDATA_FILES = filesUnder(path.join(here, 'testdata'));
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces. */

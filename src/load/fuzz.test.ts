@@ -1,5 +1,5 @@
+import { SEED_COMPLETE } from '../../test/support/fixtures.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadText } from './index.js';
@@ -59,10 +59,7 @@ function mutate(text: string, rand: () => number): string {
 
 describe('mutated manifests', () => {
   it('never throw; every problem is a load.* diagnostic with a position in the file', () => {
-    const seed = readFileSync(
-      path.join(fileURLToPath(new URL('../../../shared/seed', import.meta.url)), 'complete/mesh.yaml'),
-      'utf8',
-    );
+    const seed = readFileSync(path.join(SEED_COMPLETE, 'mesh.yaml'), 'utf8');
     const rand = prng(20260101);
     let withDiagnostics = 0;
     for (let i = 0; i < 200; i++) {

@@ -1,10 +1,8 @@
-import { fileURLToPath } from 'node:url';
+import { SEED_AS_WRITTEN, SEED_COMPLETE } from '../../test/support/fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { formatSource } from '../model/diagnostic.js';
 import { loadPaths, sourceOf } from './index.js';
 
-// The seed lives in shared/, beside the repository (so on a developer machine and in CI alike).
-const SEED = fileURLToPath(new URL('../../../shared/seed', import.meta.url));
 const kindName = (o: unknown): string => {
   const { kind, metadata } = o as { kind: string; metadata: { name: string; namespace?: string } };
   return `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`;
@@ -12,7 +10,7 @@ const kindName = (o: unknown): string => {
 
 describe('the seed manifests', () => {
   it('complete/: 8 mesh objects, 1 namespace, pods from 4 deployments, no diagnostics', async () => {
-    const r = await loadPaths([`${SEED}/complete`]);
+    const r = await loadPaths([`${SEED_COMPLETE}`]);
     expect(r.diagnostics).toEqual([]);
     expect(r.meshObjects.map((o) => kindName(o.object))).toEqual([
       'Mesh mesh-1',
@@ -35,16 +33,18 @@ describe('the seed manifests', () => {
     ]);
     expect(r.ignored).toBe(4); // the four Services
     // A pod points at its template's labels in workloads.yaml.
-    expect(formatSource(r.pods[3]!.source)).toBe(`${SEED}/complete/workloads.yaml:118:7`);
+    expect(formatSource(r.pods[3]!.source)).toBe(`${SEED_COMPLETE}/workloads.yaml:118:7`);
     expect(formatSource(r.pods[3]!.locate(['spec', 'containers', 0, 'ports', 0])!)).toBe(
-      `${SEED}/complete/workloads.yaml:126:15`,
+      `${SEED_COMPLETE}/workloads.yaml:126:15`,
     );
   });
 
   it('as-written/: its 7 mesh objects, the IAM policy ignored, exact key positions', async () => {
-    const r = await loadPaths([`${SEED}/as-written`]);
+    const r = await loadPaths([`${SEED_AS_WRITTEN}`]);
     expect(r.diagnostics).toEqual([]);
-    expect(r.meshObjects.map((o) => `${o.file.slice(SEED.length + 1)} ${kindName(o.object)}`)).toEqual([
+    expect(
+      r.meshObjects.map((o) => `${o.file.slice(SEED_AS_WRITTEN.length + 1)} ${kindName(o.object)}`),
+    ).toEqual([
       'as-written/01-mesh-and-vnode.yaml Mesh mesh-1',
       'as-written/01-mesh-and-vnode.yaml VirtualNode mesh-test/vnode-1',
       'as-written/02-router-and-service.yaml VirtualRouter mesh-test/vrouter-1',
@@ -64,10 +64,10 @@ describe('the seed manifests', () => {
     const mesh = r.meshObjects[0]!;
     // Line 12 is `matchLabels:`; the `mesh:` key is on line 13, indented 6.
     expect(formatSource(sourceOf(mesh, ['spec', 'namespaceSelector', 'matchLabels', 'mesh'])!)).toBe(
-      `${SEED}/as-written/01-mesh-and-vnode.yaml:13:7`,
+      `${SEED_AS_WRITTEN}/01-mesh-and-vnode.yaml:13:7`,
     );
     expect(formatSource(sourceOf(mesh, ['spec', 'namespaceSelector', 'matchLabels'])!)).toBe(
-      `${SEED}/as-written/01-mesh-and-vnode.yaml:12:5`,
+      `${SEED_AS_WRITTEN}/01-mesh-and-vnode.yaml:12:5`,
     );
     const router = r.meshObjects[2]!;
     const target = [
@@ -82,8 +82,8 @@ describe('the seed manifests', () => {
       'name',
     ];
     expect(formatSource(sourceOf(router, target)!)).toBe(
-      `${SEED}/as-written/02-router-and-service.yaml:24:17`,
+      `${SEED_AS_WRITTEN}/02-router-and-service.yaml:24:17`,
     );
-    expect(formatSource(r.namespaces[0]!.source)).toBe(`${SEED}/as-written/01-mesh-and-vnode.yaml:19:3`);
+    expect(formatSource(r.namespaces[0]!.source)).toBe(`${SEED_AS_WRITTEN}/01-mesh-and-vnode.yaml:19:3`);
   });
 });

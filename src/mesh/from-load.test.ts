@@ -1,16 +1,13 @@
-import { fileURLToPath } from 'node:url';
+import { SEED_AS_WRITTEN, SEED_COMPLETE } from '../../test/support/fixtures.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPathsSync, loadText } from '../load/index.js';
 import { formatSource } from '../model/index.js';
 import { validateLoaded } from './from-load.js';
 
-// The seed lives in shared/, beside the repository (so on a developer machine and in CI alike).
-const SEED = fileURLToPath(new URL('../../../shared/seed', import.meta.url));
-
 describe('validateLoaded on the seed', () => {
   it('as-written: exactly two errors, one per root cause, at the right file:line', () => {
-    const { diagnostics, graph } = validateLoaded(loadPathsSync([path.join(SEED, 'as-written')]));
+    const { diagnostics, graph } = validateLoaded(loadPathsSync([SEED_AS_WRITTEN]));
     const errors = diagnostics.filter((d) => d.severity === 'error');
     expect(errors.map((d) => `${path.basename(d.source!.file)}:${d.source!.line} ${d.code}`)).toEqual([
       '01-mesh-and-vnode.yaml:11 mesh.no-matching-mesh',
@@ -40,7 +37,7 @@ describe('validateLoaded on the seed', () => {
   });
 
   it('complete: no errors, no warnings, everything active', () => {
-    const { diagnostics, graph } = validateLoaded(loadPathsSync([path.join(SEED, 'complete')]));
+    const { diagnostics, graph } = validateLoaded(loadPathsSync([SEED_COMPLETE]));
     expect(diagnostics).toEqual([]);
     const view = graph.meshes.get('mesh-1')!;
     expect(view.mesh.egressFilter).toBe('ALLOW_ALL');

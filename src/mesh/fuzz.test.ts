@@ -4,7 +4,7 @@
  * must name a field path or be a whole-document problem with a source position.
  * Seeded: set AMIME_FUZZ_SEED (and AMIME_FUZZ_CASES) to reproduce a failure.
  */
-import { fileURLToPath } from 'node:url';
+import { SEED_AS_WRITTEN, SEED_COMPLETE } from '../../test/support/fixtures.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,8 +40,7 @@ const chance = (rng: Rng, p: number) => rng() < p;
 // ── corpus: the seed's documents and random valid meshes ─────────────────────
 function seedDocuments(): Json[][] {
   const out: Json[][] = [];
-  for (const dir of ['as-written', 'complete']) {
-    const root = path.join(fileURLToPath(new URL('../../../shared/seed', import.meta.url)), dir);
+  for (const root of [SEED_AS_WRITTEN, SEED_COMPLETE]) {
     for (const f of readdirSync(root).sort()) {
       if (!/\.(ya?ml|json)$/.test(f)) continue;
       const docs = parseAllDocuments(readFileSync(path.join(root, f), 'utf8'));

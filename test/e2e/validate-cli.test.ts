@@ -4,15 +4,14 @@
  * file names print the way a user typed them.
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-// The seed lives in shared/, beside the repository (so on a developer machine and in CI alike).
-const SEED = fileURLToPath(new URL('../../../shared/seed', import.meta.url));
+// Run from examples/, so file names print relative to it (seed-as-written/…, seed/…).
+const SEED = path.join(ROOT, 'examples');
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 
 function amime(args: string[], cwd = SEED): { code: number | null; stdout: string; stderr: string } {
@@ -40,20 +39,20 @@ interface JsonReport {
 
 describe('amime validate (CLI)', { timeout: 120_000 }, () => {
   it('as-written: exit 1 and exactly the two root causes, each with its file:line', () => {
-    const r = amime(['validate', 'as-written']);
+    const r = amime(['validate', 'seed-as-written']);
     expect(r.code, r.stderr).toBe(1);
     const errorLines = r.stdout.split('\n').filter((l) => /^\S.*: error: /.test(l));
     expect(errorLines).toHaveLength(2);
     expect(errorLines[0]).toMatch(
-      /^as-written\/01-mesh-and-vnode\.yaml:11:3: error: Mesh mesh-1: spec\.namespaceSelector: no Mesh selects namespace mesh-test: Mesh mesh-1 selects mesh=sitateru-mesh, but the namespace has mesh=mesh-1 .*\[mesh\.no-matching-mesh\]$/,
+      /^seed-as-written\/01-mesh-and-vnode\.yaml:11:3: error: Mesh mesh-1: spec\.namespaceSelector: no Mesh selects namespace mesh-test: Mesh mesh-1 selects mesh=sitateru-mesh, but the namespace has mesh=mesh-1 .*\[mesh\.no-matching-mesh\]$/,
     );
     expect(errorLines[1]).toBe(
-      'as-written/02-router-and-service.yaml:23:15: error: VirtualRouter mesh-test/vrouter-1: spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef: route route-1 targets VirtualNode mesh-test/vnode-2, which does not exist [ref.not-found]',
+      'seed-as-written/02-router-and-service.yaml:23:15: error: VirtualRouter mesh-test/vrouter-1: spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef: route route-1 targets VirtualNode mesh-test/vnode-2, which does not exist [ref.not-found]',
     );
     // The resources the mesh error leaves without a mesh are listed under it, indented, not as errors.
     const related = r.stdout.split('\n').filter((l) => l.startsWith('    '));
     expect(related).toContain(
-      '    as-written/01-mesh-and-vnode.yaml:19:3: Namespace mesh-test: metadata.labels: namespace mesh-test has mesh=mesh-1, appmesh.k8s.aws/sidecarInjectorWebhook=enabled',
+      '    seed-as-written/01-mesh-and-vnode.yaml:19:3: Namespace mesh-test: metadata.labels: namespace mesh-test has mesh=mesh-1, appmesh.k8s.aws/sidecarInjectorWebhook=enabled',
     );
     for (const name of [
       'VirtualNode mesh-test/vnode-1',
@@ -69,29 +68,34 @@ describe('amime validate (CLI)', { timeout: 120_000 }, () => {
   });
 
   it('complete: exit 0, no diagnostics', () => {
-    const r = amime(['validate', 'complete']);
+    const r = amime(['validate', 'seed']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('1 mesh · 7 resources · 0 errors · 0 warnings\n');
   });
 
   it('-o json: diagnostics and a summary for machines', () => {
-    const r = amime(['validate', '-o', 'json', 'as-written']);
+    const r = amime(['validate', '-o', 'json', 'seed-as-written']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.summary).toEqual({ meshes: 1, resources: 6, errors: 2, warnings: 0 });
     expect(
       report.diagnostics.map((d) => [d.severity, d.code, d.path, `${d.source?.file}:${d.source?.line}`]),
     ).toEqual([
-      ['error', 'mesh.no-matching-mesh', 'spec.namespaceSelector', 'as-written/01-mesh-and-vnode.yaml:11'],
+      [
+        'error',
+        'mesh.no-matching-mesh',
+        'spec.namespaceSelector',
+        'seed-as-written/01-mesh-and-vnode.yaml:11',
+      ],
       [
         'error',
         'ref.not-found',
         'spec.routes[0].httpRoute.action.weightedTargets[1].virtualNodeRef',
-        'as-written/02-router-and-service.yaml:23',
+        'seed-as-written/02-router-and-service.yaml:23',
       ],
     ]);
     expect(report.diagnostics[0]!.related).toHaveLength(7);
-    const complete = JSON.parse(amime(['validate', '-o', 'json', 'complete']).stdout) as JsonReport;
+    const complete = JSON.parse(amime(['validate', '-o', 'json', 'seed']).stdout) as JsonReport;
     expect(complete).toEqual({
       diagnostics: [],
       summary: { meshes: 1, resources: 7, errors: 0, warnings: 0 },
@@ -103,20 +107,20 @@ describe('amime validate (CLI)', { timeout: 120_000 }, () => {
       'validate',
       '--quota',
       'virtualNodesPerMesh=2',
-      'complete/mesh.yaml',
-      'complete/workloads.yaml',
+      'seed/mesh.yaml',
+      'seed/workloads.yaml',
     ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      'complete/mesh.yaml:59:3: error: VirtualNode mesh-test/vnode-x: metadata.name: mesh mesh-1: virtual nodes: 3; the quota "Virtual nodes per mesh" (L-E043DFB4) is 2',
+      'seed/mesh.yaml:59:3: error: VirtualNode mesh-test/vnode-x: metadata.name: mesh mesh-1: virtual nodes: 3; the quota "Virtual nodes per mesh" (L-E043DFB4) is 2',
     );
-    expect(amime(['validate', '--quota', 'L-E043DFB4=3', 'complete']).code).toBe(0);
+    expect(amime(['validate', '--quota', 'L-E043DFB4=3', 'seed']).code).toBe(0);
   });
 
   it('usage errors exit 2; --help teaches and exits 0', () => {
     expect(amime(['validate']).code).toBe(2);
-    expect(amime(['validate', '-o', 'xml', 'complete']).code).toBe(2);
-    const bad = amime(['validate', '--quota', 'nodes=5', 'complete']);
+    expect(amime(['validate', '-o', 'xml', 'seed']).code).toBe(2);
+    const bad = amime(['validate', '--quota', 'nodes=5', 'seed']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('virtualNodesPerMesh');
     const help = amime(['validate', '--help']);

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SEED_AS_WRITTEN } from '../../../test/support/fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy, evaluate, isAllowed, type CompiledPolicy } from './iam-policy.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const seedText = readFileSync(
-  path.resolve(here, '../../../test/e2e/support/seed-proxy-auth-policy.json'),
-  'utf8',
-);
+const seedText = readFileSync(path.join(SEED_AS_WRITTEN, '01-proxy-auth-policy.json'), 'utf8');
 
 function compile(doc: unknown): CompiledPolicy {
   const r = compilePolicy(doc, 'test');

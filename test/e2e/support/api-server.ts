@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { createApiServer, type ApiServerOptions } from '../../../src/api/index.js';
 import { createStore } from '../../../src/store/index.js';
 import type { ResourceStore } from '../../../src/store/types.js';
+import { AWS_CLI_V2, findProgram } from '../../support/system-programs.js';
 
 export interface RunningApi {
   url: string;
@@ -31,7 +32,12 @@ export async function startApiServer(options: Omit<ApiServerOptions, 'store'> = 
   };
 }
 
-export const AWS_CLI = '/usr/bin/aws';
+/** The aws CLI v2 the tests run (AWS_CLI, else PATH); only called inside suites that require it. */
+export function awsCliPath(): string {
+  const r = findProgram(AWS_CLI_V2);
+  if (!r.found) throw new Error(r.reason);
+  return r.path;
+}
 
 export interface CliResult {
   code: number;
@@ -65,7 +71,7 @@ export function awsCli(
   };
   return new Promise((resolve) => {
     execFile(
-      AWS_CLI,
+      awsCliPath(),
       ['--endpoint-url', url, '--output', 'json', 'appmesh', ...args],
       { env: fullEnv, timeout: 30_000 },
       (error, stdout, stderr) => {

@@ -7,6 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ETCD, findProgram } from '../../support/system-programs.js';
+
+/** The etcd binary (ETCD_BIN, else PATH); callers run inside suites that require it. */
+function etcdPath(): string {
+  const r = findProgram(ETCD);
+  if (!r.found) throw new Error(r.reason);
+  return r.path;
+}
 
 export interface LocalEtcd {
   endpoint: string;
@@ -74,7 +82,7 @@ export async function startEtcd(): Promise<LocalEtcd> {
     rmSync(dataDir, { recursive: true, force: true });
   };
   const launch = async (): Promise<void> => {
-    child = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(etcdPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });

@@ -1,5 +1,6 @@
 import { SEED_AS_WRITTEN, SEED_COMPLETE } from '../../test/support/fixtures.js';
 import { describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { formatSource } from '../model/diagnostic.js';
 import { loadPaths, sourceOf } from './index.js';
 
@@ -43,15 +44,17 @@ describe('the seed manifests', () => {
     const r = await loadPaths([`${SEED_AS_WRITTEN}`]);
     expect(r.diagnostics).toEqual([]);
     expect(
-      r.meshObjects.map((o) => `${o.file.slice(SEED_AS_WRITTEN.length + 1)} ${kindName(o.object)}`),
+      r.meshObjects.map(
+        (o) => `${path.relative(path.dirname(SEED_AS_WRITTEN), o.file)} ${kindName(o.object)}`,
+      ),
     ).toEqual([
-      'as-written/01-mesh-and-vnode.yaml Mesh mesh-1',
-      'as-written/01-mesh-and-vnode.yaml VirtualNode mesh-test/vnode-1',
-      'as-written/02-router-and-service.yaml VirtualRouter mesh-test/vrouter-1',
-      'as-written/02-router-and-service.yaml VirtualService mesh-test/svc-v',
-      'as-written/02-router-and-service.yaml VirtualNode mesh-test/vnode-x',
-      'as-written/03-gateway.yaml VirtualGateway mesh-test/gateway-v',
-      'as-written/03-gateway.yaml GatewayRoute mesh-test/gateway-v-route-v',
+      'seed-as-written/01-mesh-and-vnode.yaml Mesh mesh-1',
+      'seed-as-written/01-mesh-and-vnode.yaml VirtualNode mesh-test/vnode-1',
+      'seed-as-written/02-router-and-service.yaml VirtualRouter mesh-test/vrouter-1',
+      'seed-as-written/02-router-and-service.yaml VirtualService mesh-test/svc-v',
+      'seed-as-written/02-router-and-service.yaml VirtualNode mesh-test/vnode-x',
+      'seed-as-written/03-gateway.yaml VirtualGateway mesh-test/gateway-v',
+      'seed-as-written/03-gateway.yaml GatewayRoute mesh-test/gateway-v-route-v',
     ]);
     expect(r.namespaces.map((n) => [n.name, n.labels.mesh])).toEqual([['mesh-test', 'mesh-1']]);
     expect(r.pods.map((p) => `${p.namespace}/${p.name}`)).toEqual([

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildMeshGraph } from '../mesh/index.js';
 import type { GraphInput, InputResource } from '../mesh/graph.js';
-import type { AnyResource, Mesh, VirtualNode, VirtualRouter, VirtualService } from '../model/index.js';
+import type {
+  AnyResource,
+  Mesh,
+  VirtualGateway,
+  VirtualNode,
+  VirtualRouter,
+  VirtualService,
+} from '../model/index.js';
 import { loadText } from '../load/index.js';
 import { graphInputFromLoad } from '../mesh/index.js';
 import { staticEndpoints, NO_ENDPOINTS, type Endpoint, type EndpointSource } from './endpoints.js';
@@ -346,5 +353,52 @@ spec: { provider: { virtualNode: { virtualNodeRef: { name: srv } } } }
       for (const [key, res] of r.groups)
         expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, NO_ENDPOINTS)));
     }
+  });
+});
+
+describe('Translator failures', () => {
+  it('keeps a throwing group at its last good translation, translates the others, and retries it', () => {
+    let broken = false;
+    const source: EndpointSource = {
+      endpoints(node) {
+        if (broken && node.virtualNode === 'server_ns') throw new Error('source failed');
+        return [{ address: '10.0.0.1' }];
+      },
+    };
+    const GW1 = 'mesh/m/virtualGateway/gw-1_ns';
+    const GW2 = 'mesh/m/virtualGateway/gw-2_ns';
+    const t = new Translator();
+    const first = t.update(buildMeshGraph(withGateways), source);
+    expect(first.failed.size).toBe(0);
+    const gw1 = first.groups.get(GW1);
+
+    // Both gateways change; only gw-1 needs a new cluster (its pool changed), so only it asks the broken source.
+    broken = true;
+    const changed = replacing(
+      replacing(withGateways, 'VirtualGateway', 'gw-2', (r) => structuredClone(r)),
+      'VirtualGateway',
+      'gw-1',
+      (r) => {
+        const vg = structuredClone(r) as VirtualGateway;
+        const l = vg.spec.listeners?.[0];
+        if (l) l.connectionPool = { http: { maxConnections: 11 } };
+        return vg;
+      },
+    );
+    const graph = buildMeshGraph(changed);
+    const r = t.update(graph, source);
+    expect([...r.failed]).toEqual([[GW1, 'source failed']]);
+    expect(r.groups.get(GW1)).toBe(gw1);
+    expect(r.changed).toEqual([GW2]);
+
+    // Tried again on every update; served once the fault is gone, equal to a translation from scratch.
+    expect([...t.update(graph, source).failed.keys()]).toEqual([GW1]);
+    broken = false;
+    const r3 = t.update(graph, source);
+    expect(r3.failed.size).toBe(0);
+    expect(r3.changed).toEqual([GW1]);
+    for (const [key, res] of r3.groups)
+      expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, source)));
+    expect(t.update(graph, source).changed).toEqual([]);
   });
 });

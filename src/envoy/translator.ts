@@ -16,12 +16,17 @@ import { assignmentFor } from './cluster.js';
 import { translateGroupDetailed, type EnvoyResources, type GroupTranslation } from './translate.js';
 
 export interface TranslatorResult {
-  /** Every current group's resources, by group key. */
+  /** Every current group's resources, by group key (a failing group: its last good ones, if any). */
   groups: ReadonlyMap<string, EnvoyResources>;
   /** Keys of groups translated (or whose endpoints were rebuilt) by this call, sorted. */
   changed: string[];
   /** Keys of groups that no longer exist, sorted. */
   removed: string[];
+  /**
+   * Groups whose translation threw in this call, with the reason. They keep their last
+   * good resources (in `groups`, not in `changed`) and are tried again on every update.
+   */
+  failed: ReadonlyMap<string, string>;
 }
 
 interface Entry {
@@ -58,6 +63,15 @@ class PerMesh {
   }
 }
 
+/** Whether the source knows the node; undefined when asking it throws. */
+function isKnown(endpoints: EndpointSource, node: VirtualNodeRef): boolean | undefined {
+  try {
+    return endpoints.endpoints(node) !== undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class Translator {
   private entries = new Map<string, Entry>();
   /** Mesh → dependency key → groups that read it directly. */
@@ -70,6 +84,8 @@ export class Translator {
   private unitDeps = new Map<string, { mesh: string; deps: ReadonlySet<string> }>();
   /** Shared units, kept across updates; units whose dependencies change are dropped. */
   private memo = new Map<string, unknown>();
+  /** Groups whose last translation threw: retried on every update until they succeed. */
+  private failing = new Set<string>();
   private graphOptions = '';
   private endpoints: EndpointSource | undefined;
   private graph: MeshGraph | undefined;
@@ -82,7 +98,8 @@ export class Translator {
     const groups = proxyGroups(graph);
     const current = new Set(groups.map((g) => g.key));
     const dirty = new Set<string>();
-    for (const g of groups) if (everything || !this.entries.has(g.key)) dirty.add(g.key);
+    for (const g of groups)
+      if (everything || !this.entries.has(g.key) || this.failing.has(g.key)) dirty.add(g.key);
     if (!everything) {
       for (const [mesh, k] of changedKeys(this.graph, graph)) {
         this.readersOf(mesh, k, dirty);
@@ -95,16 +112,45 @@ export class Translator {
     if (everything) this.memo.clear();
     const removed = [...this.entries.keys()].filter((k) => !current.has(k)).sort();
     for (const k of removed) this.forget(k);
+    for (const k of this.failing) if (!current.has(k)) this.failing.delete(k);
     const runMemo = new Map<string, unknown>();
+    const failed = new Map<string, string>();
     for (const g of groups) {
-      if (!dirty.has(g.key)) continue;
-      this.forget(g.key);
-      this.remember(g, translateGroupDetailed(graph, g, endpoints, this.options, this.memo, runMemo));
+      if (dirty.has(g.key)) this.retranslate(g, graph, endpoints, runMemo, failed);
     }
     this.graphOptions = optionsKey(graph);
     this.endpoints = endpoints;
     this.graph = graph;
-    return { groups: this.snapshot(), changed: [...dirty].filter((k) => current.has(k)).sort(), removed };
+    const changed = [...dirty].filter((k) => current.has(k) && !failed.has(k)).sort();
+    return { groups: this.snapshot(), changed, removed, failed };
+  }
+
+  /**
+   * Translates one group and replaces its entry. A group whose translation throws keeps
+   * its last good entry: one group's failure never stops the others (issue 17 item 3).
+   */
+  private retranslate(
+    group: ProxyGroup,
+    graph: MeshGraph,
+    endpoints: EndpointSource,
+    runMemo: Map<string, unknown>,
+    failed: Map<string, string>,
+  ): void {
+    let translation: GroupTranslation;
+    const memoSize = this.memo.size;
+    try {
+      translation = translateGroupDetailed(graph, group, endpoints, this.options, this.memo, runMemo);
+    } catch (err) {
+      failed.set(group.key, err instanceof Error ? err.message : String(err));
+      this.failing.add(group.key);
+      // Units built before the throw are in no index; they are the memo's newest keys (Maps keep insertion order).
+      const fresh = [...this.memo.keys()].slice(memoSize);
+      for (const k of fresh) this.memo.delete(k);
+      return;
+    }
+    this.failing.delete(group.key);
+    this.forget(group.key);
+    this.remember(group, translation);
   }
 
   /**
@@ -119,26 +165,26 @@ export class Translator {
     // (EDS ↔ DNS): whoever read the other answer is translated again, units included.
     const retranslate = new Set<string>();
     for (const n of list) {
-      const known = endpoints.endpoints(n) !== undefined;
-      this.readersOf(n.mesh, depKey.endpointsKnown(n.virtualNode, !known), retranslate);
-    }
-    if (retranslate.size > 0 && this.graph) {
-      const runMemo = new Map<string, unknown>();
-      for (const key of [...retranslate].sort()) {
-        const entry = this.entries.get(key);
-        if (!entry) continue;
-        this.forget(key);
-        this.remember(
-          entry.group,
-          translateGroupDetailed(this.graph, entry.group, endpoints, this.options, this.memo, runMemo),
-        );
-      }
+      const known = isKnown(endpoints, n);
+      // A source that fails for the node: its readers are tried in full (and fail one by one).
+      const flipped = known === undefined ? [true, false] : [!known];
+      for (const k of flipped) this.readersOf(n.mesh, depKey.endpointsKnown(n.virtualNode, k), retranslate);
     }
     const affected = new Set<string>();
     const changedNodes = new Set<string>();
     for (const n of list) {
       changedNodes.add(`${n.mesh}|${n.virtualNode}`);
       this.readersOf(n.mesh, depKey.endpoints(n.virtualNode), affected, true);
+    }
+    // A failing group has no current translation to patch: it is tried in full again.
+    for (const key of affected) if (this.failing.has(key)) retranslate.add(key);
+    const failed = new Map<string, string>();
+    if (retranslate.size > 0 && this.graph) {
+      const runMemo = new Map<string, unknown>();
+      for (const key of [...retranslate].sort()) {
+        const entry = this.entries.get(key);
+        if (entry) this.retranslate(entry.group, this.graph, endpoints, runMemo, failed);
+      }
     }
     const built = new Map<string, EnvoyResources['endpoints'][number]>();
     for (const key of affected) {
@@ -148,18 +194,21 @@ export class Translator {
       const mesh = entry.group.mesh;
       const old = entry.translation.resources;
       const fresh = new Map(old.endpoints.map((cla) => [cla.cluster_name ?? '', cla]));
-      for (const t of entry.translation.eds) {
-        if (changedNodes.has(`${mesh}|${t.virtualNode}`))
-          fresh.set(t.clusterName, this.assignment(built, mesh, t, endpoints));
+      try {
+        for (const t of entry.translation.eds) {
+          if (changedNodes.has(`${mesh}|${t.virtualNode}`))
+            fresh.set(t.clusterName, this.assignment(built, mesh, t, endpoints));
+        }
+      } catch (err) {
+        failed.set(key, err instanceof Error ? err.message : String(err));
+        this.failing.add(key);
+        continue;
       }
       const resources: EnvoyResources = { ...old, endpoints: [...fresh.values()] };
       entry.translation = { ...entry.translation, resources };
     }
-    return {
-      groups: this.snapshot(),
-      changed: [...new Set([...affected, ...retranslate])].sort(),
-      removed: [],
-    };
+    const changed = [...new Set([...affected, ...retranslate])].filter((k) => !failed.has(k));
+    return { groups: this.snapshot(), changed: changed.sort(), removed: [], failed };
   }
 
   /**

@@ -7,6 +7,7 @@ import { appMeshApi, API_PREFIX, type AppMeshApiOptions } from '../api/index.js'
 import type { ServeMetrics } from './metrics.js';
 import type { XdsServer } from '../xds/index.js';
 import type { Diagnostic } from '../model/index.js';
+import type { GroupFailure } from './pipeline.js';
 
 export interface HttpOptions {
   api: AppMeshApiOptions;
@@ -16,6 +17,8 @@ export interface HttpOptions {
   ready: () => boolean;
   /** Current problems of the served configuration. */
   diagnostics: () => readonly Diagnostic[];
+  /** Proxy groups not served their current configuration (shown by /readyz). */
+  failures?: () => readonly GroupFailure[];
   /** When set, writes through the REST API are refused with this message. */
   readOnlyReason?: string;
 }
@@ -25,7 +28,18 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     if (!options.ready()) return reply.code(503).send({ status: 'starting' });
-    return { status: 'ready' };
+    // Still ready: every other group is served, and taking this replica out would cut them all off.
+    const failures = options.failures?.() ?? [];
+    if (failures.length === 0) return { status: 'ready' };
+    return {
+      status: 'degraded',
+      failedGroups: failures.map((f) => ({
+        group: f.group,
+        stage: f.stage,
+        servedLastGood: f.servedLastGood,
+        reason: f.message.split('\n', 1)[0],
+      })),
+    };
   });
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', options.metrics.registry.contentType);

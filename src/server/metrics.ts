@@ -47,6 +47,11 @@ export class ServeMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly failedGroups = new Gauge({
+    name: 'amime_translation_failed_groups',
+    help: 'Proxy groups not served their current configuration (translation or its checks failed); they keep their last good one',
+    registers: [this.registry],
+  });
   readonly meshDiagnostics = new Gauge({
     name: 'amime_mesh_diagnostics',
     help: 'Problems in the current mesh configuration, by severity',

@@ -3,6 +3,11 @@
  * → encoded snapshots in the xDS cache. One run per (debounced) change. Groups whose
  * bytes did not change are left alone by the cache's content hashing, so proxies see
  * a push only when their own configuration changed.
+ *
+ * Failures are per group: a group whose translation throws, whose output fails the
+ * checks, or whose encoding throws keeps its last good snapshot, is listed in
+ * `failures` (for /readyz, /debug/diagnostics and /metrics) until a later run serves it
+ * again, and never stops the other groups from being published.
  */
 import { performance } from 'node:perf_hooks';
 import { buildMeshGraph, type GraphInput, type GraphOptions, type MeshGraph } from '../mesh/index.js';
@@ -12,7 +17,8 @@ import type { EndpointSource, VirtualNodeRef } from '../envoy/endpoints.js';
 import type { TranslateOptions } from '../envoy/options.js';
 import { checkResources, formatCheckProblems } from '../envoy/check/index.js';
 import type { SnapshotCache } from '../xds/index.js';
-import type { Diagnostic } from '../model/index.js';
+import type { Diagnostic, ResourceId } from '../model/index.js';
+import { parseGroupKey } from '../envoy/groups.js';
 
 export interface PipelineLogger {
   info(obj: object, msg?: string): void;
@@ -34,20 +40,36 @@ export interface PipelineOptions {
   onRun?: (run: PipelineRun) => void;
 }
 
+/** A proxy group that is not served its current configuration, and why. */
+export interface GroupFailure {
+  group: string;
+  /** translate: translating it threw; check: its output failed the checks; publish: encoding it threw. */
+  stage: 'translate' | 'check' | 'publish';
+  message: string;
+  /** Whether its proxies still get an earlier configuration (false: they get none yet). */
+  servedLastGood: boolean;
+}
+
 export interface PipelineRun {
   graph: MeshGraph;
   diagnostics: ReadonlyArray<Diagnostic>;
   groups: number;
   changedGroups: number;
   removedGroups: number;
-  /** Groups whose output failed the checks and kept their last good snapshot. */
+  /** Groups that failed in this run and kept their last good snapshot. */
   failedGroups: string[];
+  /** Every group failing now (this run's and earlier runs' not yet served again). */
+  failures: ReadonlyArray<GroupFailure>;
   durationMs: number;
 }
+
+/** At most this many check problems are kept in a failure's message (the log has them all). */
+const PROBLEMS_IN_MESSAGE = 10;
 
 export class MeshPipeline {
   private current: MeshGraph | undefined;
   private readonly translator: Translator;
+  private readonly failing = new Map<string, GroupFailure>();
 
   constructor(private readonly options: PipelineOptions) {
     this.translator = new Translator(options.translate);
@@ -55,6 +77,26 @@ export class MeshPipeline {
 
   get graph(): MeshGraph | undefined {
     return this.current;
+  }
+
+  /** The groups not served their current configuration, by group key, sorted. */
+  get failures(): GroupFailure[] {
+    return [...this.failing.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+  }
+
+  /** The failures as diagnostics on the virtual node or gateway of each group (for /debug/diagnostics). */
+  failureDiagnostics(): Diagnostic[] {
+    return this.failures.map((f) => {
+      const resource = this.resourceOf(f.group);
+      const served = f.servedLastGood ? 'keeps its last good configuration' : 'has no configuration yet';
+      return {
+        severity: 'error',
+        code: `translate.${f.stage}-failed`,
+        ...(resource ? { resource } : {}),
+        path: '',
+        message: `proxy group ${f.group} ${served}: ${f.message}`,
+      };
+    });
   }
 
   /** A full run: new resources in, changed groups re-translated and published. */
@@ -66,8 +108,10 @@ export class MeshPipeline {
     try {
       result = this.translator.update(graph, this.options.endpoints);
     } catch (err) {
+      // Not a group's failure (the Translator catches those): finding the groups itself failed.
       this.options.logger.error({ err }, 'translation failed; every proxy keeps its last good configuration');
-      return this.report(graph, { groups: new Map(), changed: [], removed: [] }, [], started);
+      const nothing: TranslatorResult = { groups: new Map(), changed: [], removed: [], failed: new Map() };
+      return this.report(graph, nothing, [], started);
     }
     return this.report(graph, result, this.publish(result), started);
   }
@@ -80,30 +124,52 @@ export class MeshPipeline {
     return this.report(this.current, result, this.publish(result), started);
   }
 
-  /** Checks and encodes changed groups into the cache; returns the groups that failed the checks. */
+  /** Checks and encodes changed groups into the cache; returns the groups that failed in this run. */
   private publish(result: TranslatorResult): string[] {
     const { cache, logger } = this.options;
     const failed: string[] = [];
+    const fail = (group: string, stage: GroupFailure['stage'], message: string): void => {
+      failed.push(group);
+      const servedLastGood = cache.getSnapshot(group) !== undefined;
+      this.failing.set(group, { group, stage, message, servedLastGood });
+      const keeps = servedLastGood ? 'keeping its last good snapshot' : 'it has no snapshot yet';
+      logger.error({ group, stage }, `proxy group ${group}: ${stage} failed; ${keeps}:\n${message}`);
+    };
+    for (const [key, message] of result.failed) fail(key, 'translate', message);
     for (const key of result.changed) {
       const resources = result.groups.get(key);
       if (!resources) continue;
-      if (this.options.checkOutput !== false) {
-        const problems = checkResources(resources);
-        if (problems.length > 0) {
-          failed.push(key);
-          logger.error(
-            { group: key, problems: problems.length },
-            `translation produced invalid Envoy configuration; keeping the last good snapshot:\n${formatCheckProblems(problems)}`,
-          );
-          continue;
+      try {
+        if (this.options.checkOutput !== false) {
+          const problems = checkResources(resources);
+          if (problems.length > 0) {
+            const shown = formatCheckProblems(problems.slice(0, PROBLEMS_IN_MESSAGE));
+            const more = problems.length - PROBLEMS_IN_MESSAGE;
+            fail(key, 'check', more > 0 ? `${shown}\n… and ${more} more` : shown);
+            continue;
+          }
         }
+        const encoded = encodeResources(resources);
+        const warnings = this.translator.translation(key)?.warnings ?? [];
+        for (const message of warnings) logger.warn({ group: key }, message);
+        cache.setSnapshot(key, encoded);
+        this.failing.delete(key);
+      } catch (err) {
+        fail(key, 'publish', err instanceof Error ? err.message : String(err));
       }
-      const warnings = this.translator.translation(key)?.warnings ?? [];
-      for (const message of warnings) logger.warn({ group: key }, message);
-      cache.setSnapshot(key, encodeResources(resources));
     }
-    for (const key of result.removed) cache.removeGroup(key);
+    for (const key of result.removed) {
+      cache.removeGroup(key);
+      this.failing.delete(key);
+    }
     return failed;
+  }
+
+  private resourceOf(group: string): ResourceId | undefined {
+    const g = parseGroupKey(group);
+    const view = g ? this.current?.meshes.get(g.mesh) : undefined;
+    if (!g || !view) return undefined;
+    return (g.kind === 'virtualNode' ? view.virtualNodes : view.virtualGateways).get(g.name)?.id;
   }
 
   private report(
@@ -119,6 +185,7 @@ export class MeshPipeline {
       changedGroups: result.changed.length - failedGroups.length,
       removedGroups: result.removed.length,
       failedGroups,
+      failures: this.failures,
       durationMs: performance.now() - started,
     };
     this.options.onRun?.(run);

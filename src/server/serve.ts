@@ -144,6 +144,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       logger,
       onRun: (run) => {
         metrics.translationSeconds.observe(run.durationMs / 1000);
+        metrics.failedGroups.set(run.failures.length);
         const errors = run.diagnostics.filter((d) => d.severity === 'error').length;
         metrics.meshDiagnostics.set({ severity: 'error' }, errors);
         metrics.meshDiagnostics.set({ severity: 'warning' }, run.diagnostics.length - errors);
@@ -222,7 +223,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       metrics,
       xds,
       ready: () => ready,
-      diagnostics: () => [...(dirSource?.lastDiagnostics ?? []), ...(pipeline.graph?.diagnostics ?? [])],
+      diagnostics: () => [
+        ...(dirSource?.lastDiagnostics ?? []),
+        ...(pipeline.graph?.diagnostics ?? []),
+        ...pipeline.failureDiagnostics(),
+      ],
+      failures: () => pipeline.failures,
       ...(config.from
         ? {
             readOnlyReason: `Amime is serving the manifests in ${config.from} (--from); edit those files instead of calling the API`,

@@ -2,15 +2,11 @@
  * Envoy v3 message types in protobufjs `fromObject` form (snake_case), as the
  * translation writes them. Most come from the types pre-generated in
  * `@grpc/grpc-js-xds`; the few extension messages it does not ship (tcp_proxy, file
- * access log, router, upstream HTTP options, bootstrap, ...) are declared below with
+ * access log, router, upstream HTTP options, ...) are declared below with
  * only the fields Amime writes, checked against the real protos by `checkResources`.
  */
 import type { Duration } from '@grpc/grpc-js-xds/build/src/generated/google/protobuf/Duration.js';
-import type { ConfigSource } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/core/v3/ConfigSource.js';
-import type { Address } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/core/v3/Address.js';
 import type { AccessLog } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/accesslog/v3/AccessLog.js';
-import type { Cluster } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/cluster/v3/Cluster.js';
-import type { Node } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/core/v3/Node.js';
 
 export type { Duration } from '@grpc/grpc-js-xds/build/src/generated/google/protobuf/Duration.js';
 export type { Any } from '@grpc/grpc-js-xds/build/src/generated/google/protobuf/Any.js';
@@ -82,25 +78,4 @@ export type EmptyConfig = Record<string, never>;
 /** envoy.extensions.upstreams.http.v3.HttpProtocolOptions (explicit HTTP/2 upstream). */
 export interface HttpProtocolOptions {
   explicit_http_config: { http2_protocol_options: EmptyConfig } | { http_protocol_options: EmptyConfig };
-}
-
-/** envoy.config.bootstrap.v3.Bootstrap (the fields `amime bootstrap` writes). */
-export interface Bootstrap {
-  node: Node;
-  admin: {
-    access_log: AccessLog[];
-    address: Address;
-  };
-  static_resources: { clusters: Cluster[] };
-  dynamic_resources: {
-    ads_config: {
-      api_type: 'GRPC';
-      transport_api_version: 'V3';
-      grpc_services: Array<{ envoy_grpc: { cluster_name: string } }>;
-      set_node_on_first_message_only?: boolean;
-    };
-    cds_config: ConfigSource;
-    lds_config: ConfigSource;
-  };
-  layered_runtime?: { layers: Array<{ name: string; static_layer: Struct }> };
 }

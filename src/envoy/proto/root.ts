@@ -50,6 +50,11 @@ export const ENVOY_PROTO_FILES: readonly string[] = [
   'envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.proto',
   'envoy/config/rbac/v3/rbac.proto',
   'envoy/admin/v3/config_dump.proto',
+  // The bootstrap's tracers and ADS call credentials (src/envoy/bootstrap-*.ts).
+  'envoy/config/trace/v3/xray.proto',
+  'envoy/config/trace/v3/datadog.proto',
+  'envoy/config/trace/v3/zipkin.proto',
+  'envoy/config/grpc_credential/v3/file_based_metadata.proto',
 ];
 
 function resolvePath(origin: string, target: string): string {

@@ -82,11 +82,15 @@ export function virtualGatewayEnv(
   ];
 }
 
-/** The env Amime adds to run Envoy against its xDS service. */
+/**
+ * The env Amime adds to run Envoy against its xDS service: the bootstrap, built from
+ * `agentEnv`, the App Mesh variables the container gets (managed and the pod's own).
+ */
 export function amimeEnv(
   config: InjectorConfig,
   target: ProxyTarget,
   flavour: SidecarFlavour,
+  agentEnv: ReadonlyArray<readonly [string, string]>,
 ): Array<[string, string]> {
   const bootstrap = envoyBootstrap({
     nodeId: nodeIdOf(target),
@@ -95,6 +99,8 @@ export function amimeEnv(
     adminPort: config.adminPort,
     adminAccessLogFile: config.adminAccessLogFile,
     tokenAuth: config.xdsTokenAuth,
+    env: agentEnv,
+    appMeshImage: flavour === 'appmesh',
   });
   const env: Array<[string, string]> = [[BOOTSTRAP_ENV, JSON.stringify(bootstrap)]];
   if (flavour === 'appmesh') env.push(['ENVOY_CONFIG_FILE', BOOTSTRAP_FILE]);

@@ -65,10 +65,11 @@ export function configureVirtualGateway(
     c.image ?? '',
     c.image === config.sidecarImage ? config.sidecarFlavour : undefined,
   );
-  c.env = mergeEnv(c.env ?? [], [
-    ...virtualGatewayEnv(config, target, s),
-    ...amimeEnv(config, target, flavour),
-  ]);
+  const withAppMesh = mergeEnv(c.env ?? [], virtualGatewayEnv(config, target, s));
+  const literal = withAppMesh.flatMap((e): Array<[string, string]> =>
+    e.value !== undefined ? [[e.name, e.value]] : [],
+  );
+  c.env = mergeEnv(withAppMesh, amimeEnv(config, target, flavour, literal));
   c.command = startCommand(config, flavour);
   if (c.readinessProbe === undefined) c.readinessProbe = readinessProbe(config, flavour);
   const mounts = amimeMounts(config);

@@ -55,6 +55,18 @@ function run(
   return { result, after };
 }
 
+/** The parts of an injected bootstrap the tests read. */
+interface Injected {
+  node: { id: string; metadata: Record<string, Record<string, unknown>> };
+  dynamic_resources: {
+    ads_config: { grpc_services: Array<{ google_grpc: { target_uri: string }; initial_metadata?: unknown }> };
+  };
+  stats_config?: { stats_tags: Array<{ tag_name: string }> };
+  stats_sinks?: Array<{ name: string }>;
+  tracing?: { http: { name: string; typed_config: Record<string, unknown> } };
+}
+const injected = (c: Container | undefined) => JSON.parse(String(env(c).AMIME_ENVOY_BOOTSTRAP)) as Injected;
+
 const env = (c: Container | undefined) =>
   Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
 const container = (p: Pod, name: string) => p.spec?.containers.find((c) => c.name === name);
@@ -135,14 +147,10 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
       APPMESH_PLATFORM_K8S_POD_UID: { fieldRef: { fieldPath: 'metadata.uid' } },
     });
     expect(e.ENVOY_CONFIG_FILE).toBeUndefined();
-    const bootstrap = JSON.parse(String(e.AMIME_ENVOY_BOOTSTRAP)) as {
-      node: { id: string };
-      static_resources: { clusters: Array<{ load_assignment: unknown }> };
-      admin: unknown;
-    };
+    const bootstrap = JSON.parse(String(e.AMIME_ENVOY_BOOTSTRAP)) as Injected;
     expect(bootstrap.node.id).toBe('mesh/mesh-1/virtualNode/vnode-1_mesh-test');
-    expect(JSON.stringify(bootstrap.static_resources.clusters[0]!.load_assignment)).toContain(
-      '"address":"amime-xds.amime-system.svc","port_value":15010',
+    expect(bootstrap.dynamic_resources.ads_config.grpc_services[0]!.google_grpc.target_uri).toBe(
+      'amime-xds.amime-system.svc:15010',
     );
     expect(after.spec?.volumes).toEqual([
       { name: 'amime-envoy-config', emptyDir: {} },
@@ -486,5 +494,69 @@ describe('refusals (App Mesh messages)', () => {
     ],
   ])('malformed %s', (key, value, message) => {
     expect(refusal(pod('nginx-1', { [key]: value }))).toContain(message);
+  });
+});
+
+/**
+ * The injected bootstrap is the App Mesh agent's, driven by the Envoy container's
+ * variables (aws/amazon-ecs-service-connect-agent@1ba8235 agent/envoy_bootstrap/envoy_bootstrap.go
+ * l.1499-1608): the pod's sidecarEnv turns features on as under App Mesh.
+ */
+describe("the injected bootstrap follows the Envoy container's App Mesh variables", () => {
+  it('sidecarEnv turns on stats tags and DogStatsD; X-Ray from the injector config', () => {
+    const xray = {
+      image: 'public.ecr.aws/xray/aws-xray-daemon',
+      port: 2000,
+      logLevel: 'info',
+      samplingRate: '0.2',
+    };
+    const { after } = run(
+      pod('nginx-1', {
+        'appmesh.k8s.aws/sidecarEnv': 'ENABLE_ENVOY_STATS_TAGS=1, ENABLE_ENVOY_DOG_STATSD=1',
+      }),
+      seed,
+      { ...config, xray },
+    );
+    const b = injected(container(after, 'envoy'));
+    expect(b.stats_config?.stats_tags.slice(0, 2).map((t) => t.tag_name)).toEqual([
+      'appmesh.mesh',
+      'appmesh.virtual_node',
+    ]);
+    expect(b.stats_sinks?.map((s) => s.name)).toEqual(['envoy.stat_sinks.dog_statsd']);
+    expect(b.tracing?.http.name).toBe('envoy.tracers.xray');
+    expect(JSON.stringify(b.tracing?.http.typed_config.sampling_rule_manifest)).toContain('\\"rate\\":0.2');
+    expect(b.node.metadata['aws.appmesh.static_runtime']).toMatchObject({
+      're2.max_program_size.error_level': 1000,
+    });
+  });
+
+  it('refuses a pod whose Envoy variables the agent would have refused, naming the variable', () => {
+    expect(
+      refusal(
+        pod('nginx-1', { 'appmesh.k8s.aws/sidecarEnv': 'ENABLE_ENVOY_XRAY_TRACING=1,XRAY_SAMPLING_RATE=2' }),
+      ),
+    ).toBe(
+      'Envoy environment: XRAY_SAMPLING_RATE environment variable ("2") must be a decimal between 0 and 1.00 (100%)',
+    );
+  });
+
+  it('warns that config files inside the container are not merged', () => {
+    const { result } = run(
+      pod('nginx-1', { 'appmesh.k8s.aws/sidecarEnv': 'ENVOY_STATS_CONFIG_FILE=/etc/envoy/stats.yaml' }),
+    );
+    expect(result.allowed && result.warnings).toEqual([
+      expect.stringMatching(
+        /^ENVOY_STATS_CONFIG_FILE=\/etc\/envoy\/stats.yaml: the file is inside the Envoy container/,
+      ),
+    ]);
+  });
+
+  it('keeps the runtime guards upstream Envoy removed only for the App Mesh image', () => {
+    const guard = 'envoy.reloadable_features.no_extension_lookup_by_name';
+    const upstream = injected(container(run(pod('nginx-1')).after, 'envoy'));
+    expect(upstream.node.metadata['aws.appmesh.static_runtime']).not.toHaveProperty([guard]);
+    const image = { ...config, sidecarImage: 'public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.12.3-prod' };
+    const appMesh = injected(container(run(pod('nginx-1'), seed, image).after, 'envoy'));
+    expect(appMesh.node.metadata['aws.appmesh.static_runtime']).toHaveProperty([guard], true);
   });
 });

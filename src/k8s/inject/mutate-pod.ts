@@ -3,7 +3,10 @@ import type { GraphOptions } from '../../mesh/index.js';
 import type { InputObjects } from '../graph-input.js';
 import type { Pod } from '../objects.js';
 import { diffAtPaths, type PatchOp } from '../webhook/patch-ops.js';
+import { BootstrapEnvError } from '../../envoy/bootstrap.js';
 import { parsePodAnnotations } from './annotations.js';
+import { bootstrapWarnings } from './bootstrap.js';
+import { BOOTSTRAP_ENV } from './envoy-container.js';
 import type { InjectorConfig } from './config.js';
 import { decideInjection, type InjectionDecision } from './decide.js';
 import { configureVirtualGateway } from './gateway.js';
@@ -49,8 +52,22 @@ export function mutatePod(input: MutatePodInput): PodMutation {
   const target = { kind: decision.kind, meshName: decision.meshName, awsName: decision.awsName };
   let after: Pod;
   let warnings: string[] = [];
-  if (decision.kind === 'virtualNode')
-    after = injectVirtualNode(pod, config, target, decision.node, parsed.settings);
-  else ({ pod: after, warnings } = configureVirtualGateway(pod, config, target, parsed.settings));
+  try {
+    if (decision.kind === 'virtualNode')
+      after = injectVirtualNode(pod, config, target, decision.node, parsed.settings);
+    else ({ pod: after, warnings } = configureVirtualGateway(pod, config, target, parsed.settings));
+  } catch (e) {
+    // A variable the App Mesh agent would have refused at container start: refuse the pod now, naming it.
+    if (e instanceof BootstrapEnvError) return { allowed: false, message: `Envoy environment: ${e.message}` };
+    throw e;
+  }
+  const envoyEnv =
+    after.spec?.containers.find((c) => c.env?.some((e) => e.name === BOOTSTRAP_ENV))?.env ?? [];
+  warnings = [
+    ...warnings,
+    ...bootstrapWarnings(
+      envoyEnv.flatMap((e): Array<[string, string]> => (e.value ? [[e.name, e.value]] : [])),
+    ),
+  ];
   return { allowed: true, patch: diffAtPaths(pod, after, CHANGED_PATHS), warnings, decision };
 }

@@ -78,17 +78,21 @@ function cniAnnotations(
 
 function envoySidecar(config: InjectorConfig, target: ProxyTarget, s: PodSettings): Container {
   const flavour = flavourOf(config.sidecarImage, config.sidecarFlavour);
-  const managed = [...virtualNodeEnv(config, target, s), ...amimeEnv(config, target, flavour)];
-  const managedNames = new Set(managed.map(([k]) => k));
+  const appMesh = virtualNodeEnv(config, target, s);
+  const appMeshNames = new Set(appMesh.map(([k]) => k));
   // Controller-managed keys win over the pod's sidecarEnv/sidecarEnvJson.
-  const custom = s.env.filter(([k]) => !managedNames.has(k));
+  const custom = s.env.filter(([k]) => !appMeshNames.has(k));
+  const amime = amimeEnv(config, target, flavour, [...appMesh, ...custom]);
+  const amimeNames = new Set(amime.map(([k]) => k));
+  const managed = [...appMesh, ...amime];
+  const ownCustom = custom.filter(([k]) => !amimeNames.has(k));
   return {
     name: 'envoy',
     image: config.sidecarImage,
     command: startCommand(config, flavour),
     securityContext: { runAsUser: PROXY_UID },
     ports: [{ name: 'stats', containerPort: config.adminPort, protocol: 'TCP' }],
-    env: [...[...managed, ...custom].map(([name, value]): EnvVar => ({ name, value })), podUidEnv()],
+    env: [...[...managed, ...ownCustom].map(([name, value]): EnvVar => ({ name, value })), podUidEnv()],
     resources: resources(config, s),
     readinessProbe: readinessProbe(config, flavour),
     lifecycle: {

@@ -17,9 +17,12 @@ export function awsNameOf(resource: AnyResource): string {
   return defaultAwsName(resource.kind, resource.metadata.name, resource.metadata.namespace);
 }
 
+/** Where this control plane's resources live: every ARN it issues or accepts is in this region, account and partition. */
 export interface ArnContext {
   region: string;
   account: string;
+  /** Default `aws`. */
+  partition?: string;
 }
 
 export const DEFAULT_ARN_CONTEXT: ArnContext = { region: 'us-west-2', account: '000000000000' };
@@ -34,7 +37,7 @@ export function resourcePath(kind: Kind | 'Route', mesh: string, name: string, p
 }
 
 export function arnOf(path: string, ctx: ArnContext = DEFAULT_ARN_CONTEXT): string {
-  return `arn:aws:appmesh:${ctx.region}:${ctx.account}:${path}`;
+  return `arn:${ctx.partition ?? 'aws'}:appmesh:${ctx.region}:${ctx.account}:${path}`;
 }
 
 export interface ParsedArn {

@@ -184,7 +184,9 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     const xds = new XdsServer({
       cache,
       ...(authenticator ? { authenticator } : {}),
-      arn: { region: config.region, accountId: config.accountId },
+      arn: { region: config.region, account: config.accountId },
+      // A shared mesh's resources are its owner's: `mesh/<mesh>@<owner>/…` names them.
+      meshOwnerOf: (mesh) => pipeline.graph?.meshes.get(mesh)?.mesh.resource.spec.meshOwner,
       limits: {
         ...(config.xds.maxProxiesPerGroup ? { maxProxiesPerGroup: config.xds.maxProxiesPerGroup } : {}),
         ...(config.xds.newStreamsPerSecond ? { newStreamsPerSecond: config.xds.newStreamsPerSecond } : {}),

@@ -12,7 +12,8 @@ import { ADS_SERVICE } from './codec.js';
 import { Connection, FlushScheduler, type AdsCall, type ServerContext } from './connection.js';
 import { CSDS_SERVICE, encodeClientStatusResponse, type ClientStatusQuery, type CsdsClient } from './csds.js';
 import { consoleLogger, XdsEvents, type XdsCounters, type XdsLogger } from './events.js';
-import { defaultGroupKeyFor, resourceArn, type ArnContext, type GroupKeyFor } from './identity.js';
+import { DEFAULT_ARN_CONTEXT, type ArnContext } from '../model/index.js';
+import { defaultGroupKeyFor, type GroupKeyFor, type MeshOwnerOf } from './identity.js';
 import { GroupCounter, resolveLimits, TokenBucket, type ResolvedLimits, type XdsLimits } from './limits.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { SubscriptionTable } from './subscription.js';
@@ -24,8 +25,14 @@ export interface XdsServerOptions {
   readonly cache: SnapshotCache;
   /** Without one, streams are not authenticated (allowed only on loopback, or with `insecure`). */
   readonly authenticator?: Authenticator;
-  /** Region and account that complete short node ids into ARNs; required with an authenticator. */
+  /**
+   * Partition, region and account of the resources served: short node ids are
+   * completed with them and ARNs elsewhere are refused. Required with an
+   * authenticator; default us-west-2 and 000000000000 (as `amime serve`).
+   */
   readonly arn?: ArnContext;
+  /** Owner account of a served mesh that another account shares (its `meshOwner`); default: all are `arn.account`'s. */
+  readonly meshOwnerOf?: MeshOwnerOf;
   readonly limits?: XdsLimits;
   /** Maps a proxy to its snapshot group. Default: short node id, `#grpc` for proxyless gRPC. */
   readonly groupKeyFor?: GroupKeyFor;
@@ -67,7 +74,7 @@ export class XdsServer {
   constructor(options: XdsServerOptions) {
     if (options.authenticator && !options.arn) {
       throw new Error(
-        'XdsServer: an authenticator needs `arn: { region, accountId }` to build proxy ARNs for authorization',
+        'XdsServer: an authenticator needs `arn: { region, account }` to build proxy ARNs for authorization',
       );
     }
     this.options = options;
@@ -90,7 +97,8 @@ export class XdsServer {
       counters,
       logger: options.logger ?? consoleLogger,
       authenticator: options.authenticator,
-      arnContext: options.arn,
+      arnContext: options.arn ?? DEFAULT_ARN_CONTEXT,
+      meshOwnerOf: options.meshOwnerOf ?? (() => undefined),
       groupKeyFor: options.groupKeyFor ?? defaultGroupKeyFor,
       groupCounter: new GroupCounter(this.limits.maxProxiesPerGroup),
       streamBucket: new TokenBucket(this.limits.newStreamsPerSecond, this.limits.newStreamBurst),
@@ -229,12 +237,9 @@ export class XdsServer {
       });
       if (!r.ok)
         throw Object.assign(new Error(r.message), { code: grpc.status.UNAUTHENTICATED, details: r.message });
-      const arnCtx = this.options.arn!;
       allowed = (c) => {
         const id = c.identityInfo;
-        return (
-          id !== null && r.principal.authorize(CSDS_ACTION, resourceArn(id, arnCtx)).decision === 'Allow'
-        );
+        return id !== null && r.principal.authorize(CSDS_ACTION, id.arn).decision === 'Allow';
       };
     }
     const clients: CsdsClient[] = [];

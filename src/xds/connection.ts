@@ -13,12 +13,12 @@ import type { ClientStatus, ClientStatusRegistry, StatusSource } from './client-
 import type { DeltaDiscoveryRequestMsg, DiscoveryRequestMsg } from './codec.js';
 import { DeltaStream } from './delta-stream.js';
 import type { XdsCounters, XdsEvents, XdsLogger, XdsProtocol } from './events.js';
+import type { ArnContext } from '../model/index.js';
 import {
   detectFlavour,
-  parseNodeId,
-  resourceArn,
-  type ArnContext,
+  resolveIdentity,
   type GroupKeyFor,
+  type MeshOwnerOf,
   type NodeInfo,
   type ProxyFlavour,
   type ProxyIdentity,
@@ -67,7 +67,8 @@ export interface ServerContext {
   readonly counters: XdsCounters;
   readonly logger: XdsLogger;
   readonly authenticator: Authenticator | undefined;
-  readonly arnContext: ArnContext | undefined;
+  readonly arnContext: ArnContext;
+  readonly meshOwnerOf: MeshOwnerOf;
   readonly groupKeyFor: GroupKeyFor;
   readonly groupCounter: GroupCounter;
   readonly streamBucket: TokenBucket;
@@ -195,14 +196,15 @@ export class Connection implements ProtocolHost, StatusSource {
       );
       return false;
     }
-    const parsed = parseNodeId(m.node.id);
-    if (!parsed.ok) {
-      this.reject(grpc.status.INVALID_ARGUMENT, parsed.message, m.node.id);
+    const resolved = resolveIdentity(m.node.id, this.ctx.arnContext, this.ctx.meshOwnerOf);
+    if (!resolved.ok) {
+      this.reject(resolved.code, resolved.message, m.node.id);
       return false;
     }
-    const identity = parsed.identity;
+    const identity = resolved.identity;
     if (this.principal) {
-      const arn = resourceArn(identity, this.ctx.arnContext!);
+      // Exactly the resource that will be served, whatever form node.id took.
+      const arn = identity.arn;
       const decision = this.principal.authorize(STREAM_ACTION, arn);
       if (decision.decision !== 'Allow') {
         const why =

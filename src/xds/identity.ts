@@ -9,22 +9,39 @@
  * different resource set, hence a flavour.
  */
 
+import { status } from '@grpc/grpc-js';
+import { arnOf, type ArnContext } from '../model/index.js';
+
 export type ProxyKind = 'virtualNode' | 'virtualGateway';
 export type ProxyFlavour = 'envoy' | 'grpc';
 
-export interface ProxyIdentity {
-  /** `node.id` exactly as sent. */
-  readonly nodeId: string;
+/** What `node.id` claims, read without judging it. */
+export interface ClaimedIdentity {
   readonly mesh: string;
-  /** Owner account of a shared mesh (`<mesh>@<owner>`), or of a full ARN. */
+  /** `<mesh>@<owner>`. */
   readonly meshOwner?: string;
   readonly kind: ProxyKind;
   readonly name: string;
   /** Present when node.id was a full ARN. */
-  readonly region?: string;
   readonly partition?: string;
-  /** `mesh/<mesh>/<kind>/<name>` (owner suffix dropped). */
+  readonly region?: string;
+  readonly account?: string;
+}
+
+/**
+ * The one resource a stream stands for, after {@link resolveIdentity}: what is
+ * authorised (`arn`) is exactly what is served (`shortId`, the group key's base).
+ */
+export interface ProxyIdentity {
+  /** `node.id` exactly as sent. */
+  readonly nodeId: string;
+  readonly mesh: string;
+  readonly kind: ProxyKind;
+  readonly name: string;
+  /** `mesh/<mesh>/<kind>/<name>`. */
   readonly shortId: string;
+  /** This server's ARN of that resource (its partition and region, the mesh owner's account). */
+  readonly arn: string;
 }
 
 /** The parts of an Envoy/gRPC `node` that identity and grouping look at. */
@@ -45,10 +62,11 @@ export interface GroupKeyInput {
 
 export type GroupKeyFor = (input: GroupKeyInput) => string;
 
-export type ParseResult = { ok: true; identity: ProxyIdentity } | { ok: false; message: string };
+export type ParseResult = { ok: true; claim: ClaimedIdentity } | { ok: false; message: string };
 
 // App Mesh names: 1-255 characters; we refuse separators and whitespace so a
-// name can never smuggle in another path segment.
+// name can never smuggle in another path segment, and `@` so a mesh part always
+// reads as `<mesh>@<owner>` (as App Mesh reads it), never as a mesh named so.
 const NAME = '[^/\\s@:]{1,255}';
 const SHORT_RE = new RegExp(`^mesh/(${NAME})(?:@(\\d{12}))?/(virtualNode|virtualGateway)/(${NAME})$`);
 const ARN_RE = new RegExp(
@@ -59,6 +77,12 @@ const EXPECTED =
   'expected mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> ' +
   'or arn:aws:appmesh:<region>:<account>:mesh/<mesh>/virtualNode/<name>';
 
+/** Shown in messages: a node id is client input of any length. */
+export function shownNodeId(nodeId: string): string {
+  return nodeId.length > 200 ? `${nodeId.slice(0, 200)}...` : nodeId;
+}
+
+/** Reads `node.id` in the forms App Mesh accepts; says nothing about whether it is served here. */
 export function parseNodeId(nodeId: string): ParseResult {
   if (nodeId === '') return { ok: false, message: `node.id is empty; ${EXPECTED}` };
   const s = SHORT_RE.exec(nodeId);
@@ -66,14 +90,7 @@ export function parseNodeId(nodeId: string): ParseResult {
     const [, mesh, owner, kind, name] = s;
     return {
       ok: true,
-      identity: {
-        nodeId,
-        mesh: mesh!,
-        ...(owner ? { meshOwner: owner } : {}),
-        kind: kind as ProxyKind,
-        name: name!,
-        shortId: `mesh/${mesh}/${kind}/${name}`,
-      },
+      claim: { mesh: mesh!, ...(owner ? { meshOwner: owner } : {}), kind: kind as ProxyKind, name: name! },
     };
   }
   const a = ARN_RE.exec(nodeId);
@@ -81,39 +98,84 @@ export function parseNodeId(nodeId: string): ParseResult {
     const [, partition, region, account, mesh, owner, kind, name] = a;
     return {
       ok: true,
-      identity: {
-        nodeId,
+      claim: {
         mesh: mesh!,
-        meshOwner: owner ?? account!,
+        ...(owner ? { meshOwner: owner } : {}),
         kind: kind as ProxyKind,
         name: name!,
-        region: region!,
         partition: partition!,
-        shortId: `mesh/${mesh}/${kind}/${name}`,
+        region: region!,
+        account: account!,
       },
     };
   }
-  const shown = nodeId.length > 200 ? `${nodeId.slice(0, 200)}...` : nodeId;
-  return { ok: false, message: `node.id "${shown}" is not an App Mesh resource; ${EXPECTED}` };
+  return { ok: false, message: `node.id "${shownNodeId(nodeId)}" is not an App Mesh resource; ${EXPECTED}` };
 }
 
-/** Where a proxy's resources live, for authorization. */
-export interface ArnContext {
-  readonly region: string;
-  readonly accountId: string;
-  readonly partition?: string;
-}
+export type IdentityResult =
+  | { ok: true; identity: ProxyIdentity }
+  | { ok: false; code: status.INVALID_ARGUMENT | status.PERMISSION_DENIED; message: string };
+
+/** Owner account of a mesh this server serves, when it is not the server's own (a shared mesh's `meshOwner`). */
+export type MeshOwnerOf = (mesh: string) => string | undefined;
 
 /**
- * The resource ARN a proxy stands for. A full ARN keeps its own region and
- * account; a short id takes them from the server's configuration; a shared mesh's
- * resources belong to the mesh owner's account (as in App Mesh).
+ * Canonicalises what `node.id` claims to the one resource this server would
+ * serve for it, or refuses it. This server holds one partition, one region and,
+ * per mesh, one owner account (its own, or a shared mesh's `meshOwner`): an ARN
+ * of another partition, region or account, or `<mesh>@<owner>` with another
+ * owner, names a resource that is not here, so it is refused (PERMISSION_DENIED,
+ * what App Mesh answers for a resource the caller may not stream) rather than
+ * served as the local mesh of the same name.
  */
-export function resourceArn(identity: ProxyIdentity, ctx: ArnContext): string {
-  const partition = identity.partition ?? ctx.partition ?? 'aws';
-  const region = identity.region ?? ctx.region;
-  const account = identity.meshOwner ?? ctx.accountId;
-  return `arn:${partition}:appmesh:${region}:${account}:mesh/${identity.mesh}/${identity.kind}/${identity.name}`;
+export function resolveIdentity(
+  nodeId: string,
+  ctx: ArnContext,
+  ownerOf: MeshOwnerOf = () => undefined,
+): IdentityResult {
+  const parsed = parseNodeId(nodeId);
+  if (!parsed.ok) return { ok: false, code: status.INVALID_ARGUMENT, message: parsed.message };
+  const c = parsed.claim;
+  const shown = shownNodeId(nodeId);
+  if (c.account !== undefined && c.meshOwner !== undefined && c.account !== c.meshOwner)
+    return {
+      ok: false,
+      code: status.INVALID_ARGUMENT,
+      message: `node.id "${shown}" names account ${c.account} and mesh owner ${c.meshOwner}; a mesh's resources are in its owner's account, so they must be the same`,
+    };
+  const partition = ctx.partition ?? 'aws';
+  const notHere = (what: string): IdentityResult => ({
+    ok: false,
+    code: status.PERMISSION_DENIED,
+    message: `node.id "${shown}" names ${what}; it is not a resource of this control plane`,
+  });
+  if (c.partition !== undefined && c.partition !== partition)
+    return notHere(`partition ${c.partition}, but this server serves partition ${partition}`);
+  if (c.region !== undefined && c.region !== ctx.region)
+    return notHere(`region ${c.region}, but this server serves region ${ctx.region} (--region)`);
+  const owner = ownerOf(c.mesh) ?? ctx.account;
+  const claimedOwner = c.meshOwner ?? c.account;
+  if (claimedOwner !== undefined && claimedOwner !== owner)
+    return notHere(
+      `account ${claimedOwner}, but mesh ${c.mesh} here belongs to account ${owner}` +
+        (owner === ctx.account ? ' (--account-id)' : ' (its meshOwner)'),
+    );
+  if (claimedOwner === undefined && owner !== ctx.account)
+    return notHere(
+      `mesh ${c.mesh} of this account, but mesh ${c.mesh} here is shared by account ${owner}: use mesh/${c.mesh}@${owner}/${c.kind}/${c.name}`,
+    );
+  const shortId = `mesh/${c.mesh}/${c.kind}/${c.name}`;
+  return {
+    ok: true,
+    identity: {
+      nodeId,
+      mesh: c.mesh,
+      kind: c.kind,
+      name: c.name,
+      shortId,
+      arn: arnOf(shortId, { ...ctx, account: owner, partition }),
+    },
+  };
 }
 
 /**

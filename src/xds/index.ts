@@ -16,16 +16,18 @@ export {
 export { TYPE_URL, PUSH_ORDER, shortTypeName, type KnownTypeUrl } from './type-urls.js';
 export {
   parseNodeId,
-  resourceArn,
+  resolveIdentity,
   detectFlavour,
   defaultGroupKeyFor,
+  type ClaimedIdentity,
+  type IdentityResult,
+  type MeshOwnerOf,
   type ProxyIdentity,
   type ProxyKind,
   type ProxyFlavour,
   type NodeInfo,
   type GroupKeyFor,
   type GroupKeyInput,
-  type ArnContext,
   type ParseResult,
 } from './identity.js';
 export { STREAM_ACTION } from './connection.js';

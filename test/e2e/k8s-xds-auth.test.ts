@@ -72,7 +72,7 @@ beforeAll(async () => {
   server = new XdsServer({
     cache: snapshots,
     authenticator: new TokenReviewAuthenticator(client, cache, () => controller.current?.placement),
-    arn: { region: 'ap-northeast-1', accountId: '123456780000' },
+    arn: { region: 'ap-northeast-1', account: '123456780000' },
     logger: quiet,
   });
   port = await server.listen('127.0.0.1', 0);

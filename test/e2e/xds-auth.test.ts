@@ -82,7 +82,7 @@ describe('bearer tokens', () => {
     server = new XdsServer({
       cache,
       authenticator: await FileAuthenticator.fromFile(authFile),
-      arn: { region: 'ap-northeast-1', accountId: '111122223333' },
+      arn: { region: 'ap-northeast-1', account: '111122223333' },
       logger: quiet,
     });
     port = await server.listen('127.0.0.1', 0);
@@ -160,7 +160,7 @@ describe('client certificates (mTLS)', () => {
     server = new XdsServer({
       cache,
       authenticator: await FileAuthenticator.fromFile(authFile),
-      arn: { region: 'ap-northeast-1', accountId: '111122223333' },
+      arn: { region: 'ap-northeast-1', account: '111122223333' },
       logger: quiet,
     });
     port = await server.listen('127.0.0.1', 0, {
@@ -222,7 +222,7 @@ describe('listening without authentication', () => {
 
   it('needs region and account to authorize', () => {
     expect(() => new XdsServer({ cache, authenticator: new FileAuthenticator({ principals: [] }) })).toThrow(
-      /arn: \{ region, accountId \}/,
+      /arn: \{ region, account \}/,
     );
   });
 });

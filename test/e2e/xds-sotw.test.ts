@@ -308,21 +308,32 @@ describe('SotW connections', () => {
     expect((await noNode.ended).code).toBe(3);
   });
 
-  it('accepts full ARNs and shared-mesh ids, grouped by the short form', async () => {
+  it('accepts its own full ARNs and owner, grouped by the short form, and refuses others', async () => {
     cache.setSnapshot(GROUP, snapshot());
+    // The server runs with the default region and account (us-west-2, 000000000000).
     const c = client();
     c.send({
       type_url: LDS,
-      node: { id: `arn:aws:appmesh:eu-west-1:123456789012:${NODE}`, user_agent_name: 'envoy' },
+      node: { id: `arn:aws:appmesh:us-west-2:000000000000:${NODE}`, user_agent_name: 'envoy' },
     });
     expect((await c.next()).names).toEqual(['l1']);
-    const shared = client();
-    shared.send({
+    const owned = client();
+    owned.send({
       type_url: LDS,
-      node: { id: 'mesh/mesh-1@210987654321/virtualNode/vn-1_ns', user_agent_name: 'envoy' },
+      node: { id: 'mesh/mesh-1@000000000000/virtualNode/vn-1_ns', user_agent_name: 'envoy' },
     });
-    expect((await shared.next()).names).toEqual(['l1']);
+    expect((await owned.next()).names).toEqual(['l1']);
     expect(new Set(server.clientStatus().map((s) => s.group))).toEqual(new Set([GROUP]));
+    for (const id of [
+      `arn:aws:appmesh:eu-west-1:000000000000:${NODE}`,
+      'mesh/mesh-1@210987654321/virtualNode/vn-1_ns',
+    ]) {
+      const foreign = client();
+      foreign.send({ type_url: LDS, node: { id, user_agent_name: 'envoy' } });
+      const end = await foreign.ended;
+      expect(end.code, id).toBe(7);
+      expect(foreign.received).toEqual([]);
+    }
   });
 
   it('reports proxies over CSDS with ACKED and NACKED resources', async () => {

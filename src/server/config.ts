@@ -43,6 +43,26 @@ export const ServeConfigSchema = Type.Object(
         tlsCert: opt(Type.String()),
         tlsKey: opt(Type.String()),
         tlsClientCa: opt(Type.String({ description: 'CA bundle for client certificates (mTLS)' })),
+        tlsListen: opt(
+          Type.String({
+            description:
+              'host:port of a second xDS listener with TLS (Envoys outside the cluster, APPMESH_XDS_ENDPOINT); xdsListen stays plaintext',
+          }),
+        ),
+        tlsSelfSigned: opt(
+          Type.Boolean({
+            description: 'make (once) and serve a self-signed CA and certificate in <dataDir>/xds-tls',
+          }),
+        ),
+        tlsNames: opt(
+          Type.Array(Type.String(), { description: 'DNS names and IPs of the self-signed certificate' }),
+        ),
+        sigv4CredentialsFile: opt(
+          Type.String({
+            description:
+              'SigV4 access keys (the API credentials file format) for SigV4-signed streams; principals name them with accessKeyId',
+          }),
+        ),
         insecure: opt(
           Type.Boolean({ description: 'allow unauthenticated plaintext on a non-loopback address' }),
         ),

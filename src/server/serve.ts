@@ -3,19 +3,12 @@
  * snapshots), the xDS server, the REST API with health, readiness and metrics. No
  * logic of its own beyond wiring and start-up/shutdown order.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createStore, DEFAULT_SQLITE_FILE, type ResourceStore } from '../store/index.js';
-import {
-  Debouncer,
-  FileAuthenticator,
-  SnapshotCache,
-  XdsServer,
-  type Authenticator,
-  type TlsOptions,
-} from '../xds/index.js';
+import { Debouncer, FileAuthenticator, SnapshotCache, XdsServer, type Authenticator } from '../xds/index.js';
 import type { EndpointSource } from '../envoy/endpoints.js';
 import { KubernetesRuntime, WEBHOOK_TLS_SECRET } from '../k8s/index.js';
 import type { GraphOptions } from '../mesh/index.js';
@@ -35,10 +28,14 @@ import {
 } from './endpoints.js';
 import { readManifests, syncRecords } from './import-manifests.js';
 import type { Logger } from './logger.js';
+import { sigv4Authenticator } from './xds-sigv4.js';
+import { planXdsTls } from './xds-tls.js';
 
 export interface RunningServer {
   apiUrl: string;
   xdsAddress: string;
+  /** `--xds-tls-listen`'s bound address. */
+  xdsTlsAddress?: string;
   store: ResourceStore;
   pipeline: MeshPipeline;
   xds: XdsServer;
@@ -178,9 +175,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       );
 
     // ── xDS ──────────────────────────────────────────────────────────────
-    const authenticator: Authenticator | undefined = config.xds.authFile
+    const tokensAndCertificates: Authenticator | undefined = config.xds.authFile
       ? await FileAuthenticator.fromFile(config.xds.authFile)
       : kube?.authenticator;
+    const authenticator = config.xds.sigv4CredentialsFile
+      ? await sigv4Authenticator(config.xds.sigv4CredentialsFile, config.xds.authFile, tokensAndCertificates)
+      : tokensAndCertificates;
     const xds = new XdsServer({
       cache,
       ...(authenticator ? { authenticator } : {}),
@@ -195,18 +195,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       ...(config.xds.insecure ? { insecure: true } : {}),
     });
     metrics.observeXds(xds.events);
-    const tls: TlsOptions | undefined =
-      config.xds.tlsCert && config.xds.tlsKey
-        ? {
-            cert: readFileSync(config.xds.tlsCert),
-            key: readFileSync(config.xds.tlsKey),
-            ...(config.xds.tlsClientCa
-              ? { ca: readFileSync(config.xds.tlsClientCa), requireClientCert: true }
-              : {}),
-          }
-        : undefined;
-    const xdsPort = await xds.listen(config.xdsListen.host, config.xdsListen.port, tls);
+    const tls = await planXdsTls(config, logger);
     cleanups.push(() => xds.close());
+    const xdsPort = await xds.listen(config.xdsListen.host, config.xdsListen.port, tls.main);
+    const xdsTlsPort = tls.extra
+      ? await xds.listen(tls.extra.at.host, tls.extra.at.port, tls.extra.tls)
+      : undefined;
 
     // ── HTTP ─────────────────────────────────────────────────────────────
     let ready = false;
@@ -249,6 +243,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     return {
       apiUrl,
       xdsAddress,
+      ...(tls.extra ? { xdsTlsAddress: `${host(tls.extra.at.host)}:${xdsTlsPort}` } : {}),
       store,
       pipeline,
       xds,

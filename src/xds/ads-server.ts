@@ -234,6 +234,8 @@ export class XdsServer {
         metadata: call.metadata,
         peerCertificate: call.getAuthContext()?.sslPeerCertificate,
         peer: call.getPeer(),
+        authority: call.getHost(),
+        path: call.getPath(),
       });
       if (!r.ok)
         throw Object.assign(new Error(r.message), { code: grpc.status.UNAUTHENTICATED, details: r.message });

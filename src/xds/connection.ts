@@ -137,6 +137,8 @@ export class Connection implements ProtocolHost, StatusSource {
         metadata: this.call.metadata,
         peerCertificate: this.call.getAuthContext()?.sslPeerCertificate,
         peer: this.peer,
+        authority: this.call.getHost(),
+        path: this.call.getPath(),
       });
     } catch (e) {
       this.reject(grpc.status.UNAUTHENTICATED, `authentication failed: ${(e as Error).message}`);

@@ -67,6 +67,14 @@ export {
 } from './auth/authenticator.js';
 export { FileAuthenticator } from './auth/file-authenticator.js';
 export {
+  SigV4Authenticator,
+  sigv4Principals,
+  signedHost,
+  type SigV4AuthenticatorOptions,
+  type SigV4Request,
+  type SigV4Verify,
+} from './auth/sigv4-authenticator.js';
+export {
   loadAuthConfig,
   parseAuthConfig,
   AuthConfigError,

@@ -28,6 +28,10 @@ interface ServeFlags {
   xdsTlsCert?: string;
   xdsTlsKey?: string;
   xdsTlsClientCa?: string;
+  xdsTlsListen?: string;
+  xdsTlsSelfSigned?: boolean;
+  xdsTlsNames?: string;
+  xdsSigv4CredentialsFile?: string;
   insecureXds?: boolean;
   maxProxiesPerGroup?: string;
   apiCredentialsFile?: string;
@@ -80,6 +84,19 @@ export function register(program: Command): void {
     .option('--xds-tls-cert <file>', 'serve xDS over TLS with this certificate chain (PEM)')
     .option('--xds-tls-key <file>', 'private key for --xds-tls-cert')
     .option('--xds-tls-client-ca <file>', 'require client certificates signed by this CA (mTLS)')
+    .option(
+      '--xds-tls-listen <host:port>',
+      'a second xDS listener, with TLS (Envoys outside the cluster; the App Mesh image via APPMESH_XDS_ENDPOINT); --xds-listen stays plaintext',
+    )
+    .option(
+      '--xds-tls-self-signed',
+      'make a CA and certificate once in <data-dir>/xds-tls/ and serve it (the log says where the CA is)',
+    )
+    .option('--xds-tls-names <names>', 'comma-separated DNS names and IPs of the self-signed certificate')
+    .option(
+      '--xds-sigv4-credentials-file <file>',
+      'access keys (as --api-credentials-file) verifying SigV4-signed streams; --xds-auth-file maps each accessKeyId to policies',
+    )
     .option('--insecure-xds', 'allow unauthenticated plaintext xDS on a non-loopback address')
     .option(
       '--max-proxies-per-group <n>',
@@ -144,10 +161,11 @@ Envoy: point a sidecar at the xDS address with node id mesh/<mesh>/virtualNode/<
         {
           api: server.apiUrl,
           xds: server.xdsAddress,
+          ...(server.xdsTlsAddress ? { xdsTls: server.xdsTlsAddress } : {}),
           metrics: `${server.apiUrl}/metrics`,
           store: config.from ? `memory (from ${config.from})` : config.store,
         },
-        `amime is serving: REST API ${server.apiUrl}/v20190125 · xDS ${server.xdsAddress} · metrics ${server.apiUrl}/metrics`,
+        `amime is serving: REST API ${server.apiUrl}/v20190125 · xDS ${server.xdsAddress}${server.xdsTlsAddress ? ` · xDS over TLS ${server.xdsTlsAddress}` : ''} · metrics ${server.apiUrl}/metrics`,
       );
       let stopping = false;
       const stop = (signal: string) => {
@@ -202,6 +220,10 @@ function toInput(f: ServeFlags): ServeConfigInput {
       ...(f.xdsTlsCert ? { tlsCert: f.xdsTlsCert } : {}),
       ...(f.xdsTlsKey ? { tlsKey: f.xdsTlsKey } : {}),
       ...(f.xdsTlsClientCa ? { tlsClientCa: f.xdsTlsClientCa } : {}),
+      ...(f.xdsTlsListen ? { tlsListen: f.xdsTlsListen } : {}),
+      ...(f.xdsTlsSelfSigned ? { tlsSelfSigned: true } : {}),
+      ...(f.xdsTlsNames ? { tlsNames: f.xdsTlsNames.split(',').map((n) => n.trim()) } : {}),
+      ...(f.xdsSigv4CredentialsFile ? { sigv4CredentialsFile: f.xdsSigv4CredentialsFile } : {}),
       ...(f.insecureXds ? { insecure: true } : {}),
       ...(f.maxProxiesPerGroup
         ? { maxProxiesPerGroup: int(f.maxProxiesPerGroup, '--max-proxies-per-group') }

@@ -49,6 +49,10 @@ export function webhookDnsNames(
 
 export interface GenerateOptions {
   dnsNames: readonly string[];
+  /** IP address SANs (the xDS server's self-signed certificate is reached by IP too). */
+  ipAddresses?: readonly string[];
+  /** Common name prefix of a new CA (default `amime-webhook-ca`). */
+  caName?: string;
   now?: Date;
   /** Sign with this CA (PEM certificate and PKCS#8 EC P-256 key) instead of making a new one. */
   ca?: { cert: string; key: string };
@@ -73,7 +77,7 @@ export async function generateWebhookCertificate(options: GenerateOptions): Prom
     const keys = (await crypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
     const cert = await x509.X509CertificateGenerator.createSelfSigned(
       {
-        name: `CN=amime-webhook-ca@${Math.floor(now.getTime() / 1000)}`,
+        name: `CN=${options.caName ?? 'amime-webhook-ca'}@${Math.floor(now.getTime() / 1000)}`,
         keys,
         signingAlgorithm: SIGNING,
         notBefore,
@@ -106,9 +110,10 @@ export async function generateWebhookCertificate(options: GenerateOptions): Prom
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension(
-          options.dnsNames.map((value) => ({ type: 'dns' as const, value })),
-        ),
+        new x509.SubjectAlternativeNameExtension([
+          ...options.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+          ...(options.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+        ]),
         await x509.SubjectKeyIdentifierExtension.create(leafKeys.publicKey, false, crypto),
         await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey, false, crypto),
       ],

@@ -11,6 +11,9 @@
  *   - name: vnode-1
  *     certificate: { uriSan: "spiffe://mesh-1/vnode-1" }  # or subjectCN
  *     policies: [ ... ]
+ *   - name: ecs-fleet
+ *     accessKeyId: AKIAIOSFODNN7EXAMPLE    # SigV4-signed streams (the App Mesh image's agent);
+ *     policies: [ ... ]                    # its secret is in --xds-sigv4-credentials-file
  * ```
  *
  * A top-level list of principals is accepted too. JSON is YAML, so either works.
@@ -31,6 +34,8 @@ export interface PrincipalEntry {
   /** Raw 32-byte SHA-256 of the token. */
   readonly tokenSha256?: Buffer;
   readonly certificate?: CertificateMatch;
+  /** SigV4 access key id whose verified signature authenticates this principal. */
+  readonly accessKeyId?: string;
   readonly policies: readonly CompiledPolicy[];
 }
 
@@ -45,7 +50,7 @@ export class AuthConfigError extends Error {
   }
 }
 
-const PRINCIPAL_KEYS = new Set(['name', 'tokenSha256', 'certificate', 'policies']);
+const PRINCIPAL_KEYS = new Set(['name', 'tokenSha256', 'certificate', 'accessKeyId', 'policies']);
 
 function d(file: string, p: string, code: string, message: string): Diagnostic {
   return { severity: 'error', code, path: p, message, resource: { kind: 'ProxyCredentials', name: file } };
@@ -81,6 +86,7 @@ export function parseAuthConfig(
   const principals: PrincipalEntry[] = [];
   const names = new Set<string>();
   const tokens = new Set<string>();
+  const accessKeys = new Set<string>();
   list.forEach((raw: unknown, i: number) => {
     const at = base ? `${base}[${i}]` : `[${i}]`;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -144,8 +150,35 @@ export function parseAuthConfig(
           ...(c.uriSan ? { uriSan: c.uriSan as string } : {}),
         };
     }
-    if (r.tokenSha256 === undefined && r.certificate === undefined) {
-      diags.push(d(file, at, 'auth.credentials', 'a principal needs tokenSha256 or certificate'));
+    let accessKeyId: string | undefined;
+    if (r.accessKeyId !== undefined) {
+      if (typeof r.accessKeyId !== 'string' || !/^[A-Za-z0-9]{1,128}$/.test(r.accessKeyId)) {
+        diags.push(
+          d(
+            file,
+            `${at}.accessKeyId`,
+            'auth.access-key',
+            'accessKeyId must be an AWS access key id (letters and digits)',
+          ),
+        );
+      } else if (accessKeys.has(r.accessKeyId)) {
+        diags.push(
+          d(
+            file,
+            `${at}.accessKeyId`,
+            'auth.duplicate',
+            `access key ${r.accessKeyId} is listed for two principals`,
+          ),
+        );
+      } else {
+        accessKeys.add(r.accessKeyId);
+        accessKeyId = r.accessKeyId;
+      }
+    }
+    if (r.tokenSha256 === undefined && r.certificate === undefined && r.accessKeyId === undefined) {
+      diags.push(
+        d(file, at, 'auth.credentials', 'a principal needs tokenSha256, certificate or accessKeyId'),
+      );
     }
     const policies: CompiledPolicy[] = [];
     if (!Array.isArray(r.policies)) {
@@ -183,6 +216,7 @@ export function parseAuthConfig(
       name,
       ...(tokenSha256 ? { tokenSha256 } : {}),
       ...(certificate ? { certificate } : {}),
+      ...(accessKeyId ? { accessKeyId } : {}),
       policies,
     });
   });

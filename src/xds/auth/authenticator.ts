@@ -17,12 +17,16 @@ export interface Credentials {
   readonly peerCertificate?: PeerCertificate;
   /** `ip:port` of the peer, for logs. */
   readonly peer: string;
+  /** The request's `:authority` (SigV4 signs it as `host`). */
+  readonly authority?: string;
+  /** The gRPC method path (`/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources`). */
+  readonly path?: string;
 }
 
 export interface Principal {
   readonly name: string;
   /** How the principal proved who it is. */
-  readonly method: 'token' | 'certificate' | 'none';
+  readonly method: 'token' | 'certificate' | 'sigv4' | 'none';
   authorize(action: string, resourceArn: string): EvaluationResult;
 }
 
@@ -37,7 +41,7 @@ export interface Authenticator {
 export class PolicyPrincipal implements Principal {
   constructor(
     readonly name: string,
-    readonly method: 'token' | 'certificate',
+    readonly method: 'token' | 'certificate' | 'sigv4',
     readonly policies: readonly CompiledPolicy[],
   ) {}
 

@@ -14,6 +14,8 @@ export interface NodeSpec {
   cluster?: string;
   user_agent_name?: string;
   client_features?: string[];
+  /** google.protobuf.Struct in protobufjs' form (`{ fields: { k: { stringValue } } }`). */
+  metadata?: unknown;
 }
 
 export interface SotwRequest {

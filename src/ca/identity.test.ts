@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { graphFromText } from '../envoy/golden.testkit.js';
+import { SEED_COMPLETE } from '../../test/support/fixtures.js';
+import { checkTrustDomain, virtualGatewayIdentity, virtualNodeIdentity } from './identity.js';
+
+const { graph } = graphFromText(readFileSync(path.join(SEED_COMPLETE, 'mesh.yaml'), 'utf8'), 'mesh.yaml');
+const view = graph.meshes.get('mesh-1')!;
+const node = (n: string) => view.virtualNodes.get(n)!;
+
+describe('workload identities', () => {
+  it('a virtual node: mesh-form SPIFFE ID; DNS names = its service-discovery name and the services that route to it', () => {
+    expect(virtualNodeIdentity('amime.local', view, node('vnode-1_mesh-test'))).toEqual({
+      spiffeId: 'spiffe://amime.local/mesh/mesh-1/virtualNode/vnode-1_mesh-test',
+      dnsNames: [
+        'svc-1.mesh-test.svc.cluster.local',
+        'svc-v.mesh-test',
+        'svc-v.mesh-test.svc.cluster.local',
+        'svc-v.mesh-test.svc',
+      ],
+    });
+    // A client-only node: no service, and its App Mesh name is no DNS name.
+    expect(virtualNodeIdentity('amime.local', view, node('vnode-x_mesh-test')).dnsNames).toEqual([]);
+  });
+
+  it('on Kubernetes, the service account of its pods', () => {
+    const id = virtualNodeIdentity('td.example', view, node('vnode-2_mesh-test'), () => ({
+      namespace: 'mesh-test',
+      serviceAccount: 'sample2',
+    }));
+    expect(id.spiffeId).toBe('spiffe://td.example/ns/mesh-test/sa/sample2');
+  });
+
+  it('a virtual gateway', () => {
+    expect(virtualGatewayIdentity('amime.local', view, 'gateway-v_mesh-test').spiffeId).toBe(
+      'spiffe://amime.local/mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
+    );
+  });
+
+  it('checks the trust domain', () => {
+    expect(checkTrustDomain('amime.local')).toBeUndefined();
+    expect(checkTrustDomain('Bad Domain')).toMatch(/lowercase letters/);
+  });
+});

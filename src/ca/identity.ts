@@ -1,0 +1,107 @@
+/**
+ * Who a proxy group's certificate says it is: a SPIFFE ID and the DNS names its
+ * callers verify. Pure functions of the mesh graph.
+ *
+ * SPIFFE ID: `spiffe://<trust-domain>/ns/<ns>/sa/<service-account>` when the group's
+ * pods and their service account are known (Kubernetes), else
+ * `spiffe://<trust-domain>/mesh/<mesh>/virtualNode/<name>` (or `virtualGateway`).
+ * DNS names: the node's service-discovery name — what App Mesh callers verify when
+ * their client policy names no SAN (appmesh.md §4.4) — and the hostnames of the
+ * virtual services it provides, directly or as a route target; a gateway has the
+ * exact hostnames its gateway routes match.
+ */
+import type { MeshView, ResolvedVirtualNode } from '../mesh/index.js';
+import { serviceDiscoveryName } from '../envoy/tls.js';
+import type { WorkloadIdentity } from './issue.js';
+
+export const DEFAULT_TRUST_DOMAIN = 'amime.local';
+
+/** The service account of a virtual node's pods, where the platform knows it. */
+export interface ServiceAccountRef {
+  namespace: string;
+  serviceAccount: string;
+}
+
+export type ServiceAccountOf = (node: ResolvedVirtualNode) => ServiceAccountRef | undefined;
+
+/** SPIFFE trust domain: lowercase letters, digits, dots, dashes and underscores (SPIFFE-ID §2.1). */
+export function checkTrustDomain(td: string): string | undefined {
+  return /^[a-z0-9._-]{1,255}$/.test(td)
+    ? undefined
+    : `trust domain "${td}" may only hold lowercase letters, digits, ".", "-" and "_"`;
+}
+
+/** A path segment as SPIFFE allows it (letters, digits, ".", "-", "_"); anything else percent-encoded. */
+function segment(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+}
+
+export function meshSpiffeId(
+  trustDomain: string,
+  mesh: string,
+  kind: 'virtualNode' | 'virtualGateway',
+  name: string,
+): string {
+  return `spiffe://${trustDomain}/mesh/${segment(mesh)}/${kind}/${segment(name)}`;
+}
+
+export function kubernetesSpiffeId(trustDomain: string, sa: ServiceAccountRef): string {
+  return `spiffe://${trustDomain}/ns/${segment(sa.namespace)}/sa/${segment(sa.serviceAccount)}`;
+}
+
+/** RFC 1123 host names (a leading `*.` allowed): what a DNS SAN may hold. */
+const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+function dnsNames(names: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const n of names) {
+    const name = n.toLowerCase().replace(/\.$/, '');
+    if (name.length <= 253 && DNS_NAME.test(name)) out.add(name);
+  }
+  return [...out];
+}
+
+/** The services whose traffic can reach `node`: provided by it, or by a router with a route to it. */
+function servicesOf(view: MeshView, node: ResolvedVirtualNode): string[] {
+  const out: string[] = [];
+  for (const svc of view.virtualServices.values()) {
+    const p = svc.provider;
+    const reaches =
+      p?.kind === 'virtualNode'
+        ? p.node === node
+        : p?.kind === 'virtualRouter' && p.router.routes.some((r) => r.targets.some((t) => t.node === node));
+    if (reaches) out.push(...svc.hostnames);
+  }
+  return out;
+}
+
+export function virtualNodeIdentity(
+  trustDomain: string,
+  view: MeshView,
+  node: ResolvedVirtualNode,
+  serviceAccountOf?: ServiceAccountOf,
+): WorkloadIdentity {
+  const sa = serviceAccountOf?.(node);
+  return {
+    spiffeId: sa
+      ? kubernetesSpiffeId(trustDomain, sa)
+      : meshSpiffeId(trustDomain, view.mesh.awsName, 'virtualNode', node.awsName),
+    dnsNames: dnsNames([serviceDiscoveryName(node), ...servicesOf(view, node)]),
+  };
+}
+
+export function virtualGatewayIdentity(trustDomain: string, view: MeshView, name: string): WorkloadIdentity {
+  const gateway = view.virtualGateways.get(name);
+  const hosts = (gateway?.routes ?? []).flatMap((r) => {
+    const spec = r.resource.spec;
+    const match = (spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute)?.match;
+    const exact = match?.hostname?.exact;
+    return exact ? [exact] : [];
+  });
+  return {
+    spiffeId: meshSpiffeId(trustDomain, view.mesh.awsName, 'virtualGateway', name),
+    dnsNames: dnsNames(hosts),
+  };
+}

@@ -259,7 +259,7 @@ async function amimeServer(n: number): Promise<void> {
   const server = new XdsServer({
     cache,
     logger: quiet,
-    limits: { maxProxiesPerGroup: GROUP_SIZE, newStreamsPerSecond: 1e6, newStreamBurst: 1e6 },
+    limits: { maxProxiesPerNode: GROUP_SIZE, newStreamsPerSecond: 1e6, newStreamBurst: 1e6 },
   });
   let waiting: { version: string; t0: number; cpu0: NodeJS.CpuUsage; latencies: number[] } | undefined;
   server.events.on('ack', (e) => {

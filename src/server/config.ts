@@ -66,7 +66,13 @@ export const ServeConfigSchema = Type.Object(
         insecure: opt(
           Type.Boolean({ description: 'allow unauthenticated plaintext on a non-loopback address' }),
         ),
-        maxProxiesPerGroup: opt(Type.Integer({ minimum: 1 })),
+        maxProxiesPerNode: opt(
+          Type.Integer({ minimum: 1, description: 'connected proxies per virtual node or gateway' }),
+        ),
+        maxStreams: opt(Type.Integer({ minimum: 1, description: 'open xDS streams in all' })),
+        maxNamesPerStream: opt(
+          Type.Integer({ minimum: 1, description: 'resource names one xDS stream may subscribe to' }),
+        ),
         newStreamsPerSecond: opt(Type.Number({ minimum: 0 })),
       }),
     ),

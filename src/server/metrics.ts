@@ -1,15 +1,26 @@
 /** Prometheus metrics for `amime serve` (prom-client), fed by the xDS server's events and the pipeline. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { XdsEvents } from '../xds/index.js';
+import type { XdsServer } from '../xds/index.js';
 import { shortTypeName } from '../xds/index.js';
+
+const NO_CONFIGURATION = '(no configuration)';
 
 export class ServeMetrics {
   readonly registry = new Registry();
+  private xds: Pick<XdsServer, 'connectedByGroup'> | undefined;
+  // Read from the server when scraped: a series exists only while a proxy of a
+  // group with configuration is connected; every other proxy (an invented or not
+  // yet translated node id) is counted under one label, so clients cannot mint series.
   readonly connectedProxies = new Gauge({
     name: 'amime_xds_connected_proxies',
-    help: 'Proxies connected over ADS, by proxy group (virtual node or gateway)',
+    help: `Proxies connected over ADS, by proxy group (virtual node or gateway); "${NO_CONFIGURATION}" counts those whose group has no configuration`,
     labelNames: ['group'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.connectedProxies.reset();
+      for (const [group, n] of this.xds?.connectedByGroup() ?? [])
+        this.connectedProxies.set({ group: group ?? NO_CONFIGURATION }, n);
+    },
   });
   readonly pushes = new Counter({
     name: 'amime_xds_pushes_total',
@@ -69,13 +80,10 @@ export class ServeMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Subscribes to an xDS server's events. */
-  observeXds(events: XdsEvents): void {
-    events
-      .on('connect', (e) => this.connectedProxies.inc({ group: e.group }))
-      .on('disconnect', (e) => {
-        if (e.group) this.connectedProxies.dec({ group: e.group });
-      })
+  /** Subscribes to an xDS server's events; labels are bounded (types: CDS…SDS and `other`; codes: gRPC's). */
+  observeXds(xds: Pick<XdsServer, 'events' | 'connectedByGroup'>): void {
+    this.xds = xds;
+    xds.events
       .on('reject', (e) => this.rejectedStreams.inc({ code: String(e.code) }))
       .on('push', (e) => this.pushes.inc({ type: shortTypeName(e.typeUrl) }))
       .on('ack', (e) => {

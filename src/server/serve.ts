@@ -188,13 +188,15 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       // A shared mesh's resources are its owner's: `mesh/<mesh>@<owner>/…` names them.
       meshOwnerOf: (mesh) => pipeline.graph?.meshes.get(mesh)?.mesh.resource.spec.meshOwner,
       limits: {
-        ...(config.xds.maxProxiesPerGroup ? { maxProxiesPerGroup: config.xds.maxProxiesPerGroup } : {}),
+        ...(config.xds.maxProxiesPerNode ? { maxProxiesPerNode: config.xds.maxProxiesPerNode } : {}),
+        ...(config.xds.maxStreams ? { maxStreams: config.xds.maxStreams } : {}),
+        ...(config.xds.maxNamesPerStream ? { maxNamesPerStream: config.xds.maxNamesPerStream } : {}),
         ...(config.xds.newStreamsPerSecond ? { newStreamsPerSecond: config.xds.newStreamsPerSecond } : {}),
       },
       logger,
       ...(config.xds.insecure ? { insecure: true } : {}),
     });
-    metrics.observeXds(xds.events);
+    metrics.observeXds(xds);
     const tls = await planXdsTls(config, logger);
     cleanups.push(() => xds.close());
     const xdsPort = await xds.listen(config.xdsListen.host, config.xdsListen.port, tls.main);

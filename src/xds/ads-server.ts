@@ -100,10 +100,11 @@ export class XdsServer {
       arnContext: options.arn ?? DEFAULT_ARN_CONTEXT,
       meshOwnerOf: options.meshOwnerOf ?? (() => undefined),
       groupKeyFor: options.groupKeyFor ?? defaultGroupKeyFor,
-      groupCounter: new GroupCounter(this.limits.maxProxiesPerGroup),
+      nodeCounter: new GroupCounter(this.limits.maxProxiesPerNode),
       streamBucket: new TokenBucket(this.limits.newStreamsPerSecond, this.limits.newStreamBurst),
       scheduler: new FlushScheduler(),
       connections: new Set(),
+      streams: new Set(),
     };
     this.server = new grpc.Server(options.grpcOptions);
     const open = (protocol: 'sotw' | 'delta') => (call: AdsCall) => {
@@ -186,7 +187,7 @@ export class XdsServer {
     if (this.closed) return;
     this.closed = true;
     if (this.sweep) clearInterval(this.sweep);
-    for (const c of [...this.ctx.connections]) c.end(grpc.status.UNAVAILABLE, 'xDS server is shutting down');
+    for (const c of [...this.ctx.streams]) c.end(grpc.status.UNAVAILABLE, 'xDS server is shutting down');
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.server.forceShutdown();
@@ -214,6 +215,20 @@ export class XdsServer {
   groupStatus(): GroupStatus[] {
     const cache = this.options.cache;
     return this.ctx.registry.groups((g) => cache.getSnapshot(g)?.version ?? null, cache.groups());
+  }
+
+  /**
+   * Connected proxies per group that has a snapshot; those of groups without one
+   * (node ids nothing is translated for) are counted together under `null`.
+   */
+  connectedByGroup(): Map<string | null, number> {
+    const out = new Map<string | null, number>();
+    for (const c of this.ctx.connections) {
+      const group = c.groupKey;
+      const key = this.options.cache.state(group) ? group : null;
+      out.set(key, (out.get(key) ?? 0) + 1);
+    }
+    return out;
   }
 
   /** A copy of the running totals. */

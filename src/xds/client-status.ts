@@ -113,11 +113,15 @@ export class ClientStatusRegistry {
     return [...(this.groupNacks.get(group)?.values() ?? [])].sort((a, b) => (a.at < b.at ? 1 : -1));
   }
 
-  /** Groups with a snapshot, connected proxies, or recorded NACKs. */
+  /**
+   * Groups with a snapshot or connected proxies, with their NACKs. NACKs of a
+   * group that has neither any more are dropped here, so they do not pile up.
+   */
   groups(snapshotVersionOf: (group: string) => string | null, knownGroups: readonly string[]): GroupStatus[] {
     const connected = new Map<string, number>();
     for (const s of this.list()) connected.set(s.group, (connected.get(s.group) ?? 0) + 1);
-    const names = new Set<string>([...knownGroups, ...connected.keys(), ...this.groupNacks.keys()]);
+    const names = new Set<string>([...knownGroups, ...connected.keys()]);
+    for (const g of this.groupNacks.keys()) if (!names.has(g)) this.groupNacks.delete(g);
     return [...names].sort().map((group) => ({
       group,
       snapshotVersion: snapshotVersionOf(group),

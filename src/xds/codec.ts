@@ -215,6 +215,18 @@ export function encodeDeltaResponse(
   return out;
 }
 
+let responseType: protobuf.Type | undefined;
+
+/** A DiscoveryResponse without resources (for types Amime does not serve). */
+export function encodeEmptySotwResponse(typeUrl: string, version: string, nonce: string): Buffer {
+  responseType ??= messageType('envoy.service.discovery.v3.DiscoveryResponse');
+  return Buffer.from(
+    responseType
+      .encode(responseType.fromObject({ version_info: version, type_url: typeUrl, nonce }))
+      .finish(),
+  );
+}
+
 const identity = (b: Buffer): Buffer => b;
 
 export const ADS_SERVICE_NAME = 'envoy.service.discovery.v3.AggregatedDiscoveryService';

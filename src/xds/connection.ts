@@ -17,6 +17,7 @@ import type { ArnContext } from '../model/index.js';
 import {
   detectFlavour,
   resolveIdentity,
+  shownNodeId,
   type GroupKeyFor,
   type MeshOwnerOf,
   type NodeInfo,
@@ -70,10 +71,14 @@ export interface ServerContext {
   readonly arnContext: ArnContext;
   readonly meshOwnerOf: MeshOwnerOf;
   readonly groupKeyFor: GroupKeyFor;
-  readonly groupCounter: GroupCounter;
+  /** Connected proxies per virtual node or gateway (`shortId`), whatever their flavour. */
+  readonly nodeCounter: GroupCounter;
   readonly streamBucket: TokenBucket;
   readonly scheduler: FlushScheduler;
+  /** Identified streams. */
   readonly connections: Set<Connection>;
+  /** Every open stream, authenticating and identifying ones included (the global cap counts these). */
+  readonly streams: Set<Connection>;
 }
 
 type AnyRequest = DiscoveryRequestMsg | DeltaDiscoveryRequestMsg;
@@ -105,7 +110,9 @@ export class Connection implements ProtocolHost, StatusSource {
   ) {
     this.peer = safePeer(call);
     this.proto = (
-      protocol === 'sotw' ? new SotwStream(this, ctx.subscriptions) : new DeltaStream(this, new NonceSource())
+      protocol === 'sotw'
+        ? new SotwStream(this, ctx.subscriptions, new NonceSource(), ctx.limits.maxNamesPerStream)
+        : new DeltaStream(this, new NonceSource(), ctx.limits.maxNamesPerStream)
     ) as XdsProtocolState<AnyRequest>;
     call.on('data', (m: AnyRequest) => this.onMessage(m));
     call.on('end', () => {
@@ -122,6 +129,14 @@ export class Connection implements ProtocolHost, StatusSource {
 
   start(): void {
     this.ctx.counters.streamsOpened++;
+    if (this.ctx.streams.size >= this.ctx.limits.maxStreams) {
+      this.reject(
+        grpc.status.RESOURCE_EXHAUSTED,
+        `this server already has ${this.ctx.streams.size} xDS streams (limit maxStreams); retry with backoff or use another replica`,
+      );
+      return;
+    }
+    this.ctx.streams.add(this);
     if (!this.ctx.streamBucket.tryTake()) {
       this.reject(grpc.status.RESOURCE_EXHAUSTED, 'too many new xDS streams per second; retry with backoff');
       return;
@@ -209,14 +224,14 @@ export class Connection implements ProtocolHost, StatusSource {
       const arn = identity.arn;
       const decision = this.principal.authorize(STREAM_ACTION, arn);
       if (decision.decision !== 'Allow') {
-        const why =
-          decision.decision === 'ExplicitDeny'
-            ? `explicitly denied by ${decision.statement}`
-            : 'no policy allows it';
+        // The client learns the action and resource; which statement of which
+        // policy file decided stays in the server's log.
+        const why = decision.decision === 'ExplicitDeny' ? 'an explicit Deny applies' : 'no policy allows it';
         this.reject(
           grpc.status.PERMISSION_DENIED,
           `principal "${this.principal.name}" may not ${STREAM_ACTION} on ${arn}: ${why}`,
           m.node.id,
+          decision.statement !== undefined ? { statement: decision.statement } : {},
         );
         return false;
       }
@@ -233,10 +248,11 @@ export class Connection implements ProtocolHost, StatusSource {
       );
       return false;
     }
-    if (!this.ctx.groupCounter.tryAdd(group)) {
+    // App Mesh's quota is per virtual node or gateway: Envoys and proxyless gRPC clients count together.
+    if (!this.ctx.nodeCounter.tryAdd(identity.shortId)) {
       this.reject(
         grpc.status.RESOURCE_EXHAUSTED,
-        `group "${group}" already has ${this.ctx.limits.maxProxiesPerGroup} connected proxies (limit maxProxiesPerGroup)`,
+        `${identity.shortId} already has ${this.ctx.limits.maxProxiesPerNode} connected proxies (limit maxProxiesPerNode)`,
         m.node.id,
       );
       return false;
@@ -333,6 +349,10 @@ export class Connection implements ProtocolHost, StatusSource {
     });
   }
 
+  limitExceeded(message: string): void {
+    this.reject(grpc.status.RESOURCE_EXHAUSTED, message, this.node?.id);
+  }
+
   scheduleFlush(): void {
     if (this.phase === 'active') this.ctx.scheduler.schedule(this);
   }
@@ -376,6 +396,10 @@ export class Connection implements ProtocolHost, StatusSource {
     return this.node;
   }
 
+  get groupKey(): string {
+    return this.group;
+  }
+
   get identityInfo(): ProxyIdentity | null {
     return this.identity;
   }
@@ -387,16 +411,21 @@ export class Connection implements ProtocolHost, StatusSource {
     this.call.emit('error', { code, details: message });
   }
 
-  private reject(code: grpc.status, message: string, nodeId?: string): void {
+  /** Ends the stream with `message`; `logOnly` goes to the server's log, not to the client. */
+  private reject(code: grpc.status, message: string, nodeId?: string, logOnly: object = {}): void {
     if (this.phase === 'closed') return;
     this.ctx.counters.rejected[code] = (this.ctx.counters.rejected[code] ?? 0) + 1;
-    this.ctx.logger.warn({ code, peer: this.peer, nodeId, reason: message }, 'xDS stream rejected');
+    const shown = nodeId !== undefined ? shownNodeId(nodeId) : undefined;
+    this.ctx.logger.warn(
+      { code, peer: this.peer, nodeId: shown, reason: message, ...logOnly },
+      'xDS stream rejected',
+    );
     this.ctx.events.emit('reject', {
       streamId: this.streamId,
       code,
       reason: message,
       peer: this.peer,
-      ...(nodeId !== undefined ? { nodeId } : {}),
+      ...(shown !== undefined ? { nodeId: shown } : {}),
     });
     this.end(code, message);
   }
@@ -409,9 +438,10 @@ export class Connection implements ProtocolHost, StatusSource {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.proto.close();
-    if (this.counted) this.ctx.groupCounter.remove(this.group);
+    if (this.counted) this.ctx.nodeCounter.remove(this.identity!.shortId);
     this.counted = false;
     this.ctx.connections.delete(this);
+    this.ctx.streams.delete(this);
     this.ctx.registry.remove(this.streamId);
     if (wasActive) {
       this.ctx.counters.streamsActive--;

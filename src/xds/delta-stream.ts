@@ -11,9 +11,10 @@
 import type { DeltaDiscoveryRequestMsg } from './codec.js';
 import { encodeDeltaResponse } from './codec.js';
 import type { NackStatus, ResourceStatus, TypeStatus } from './client-status.js';
+import { EMPTY_VERSION } from './hash.js';
 import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
 import type { Entry, GroupState } from './snapshot-cache.js';
-import { TYPE_URL, pushRank } from './type-urls.js';
+import { TYPE_URL, isServedType, pushRank } from './type-urls.js';
 
 /** Marker in `rejected` for a removal the client refused. */
 const REMOVAL = '\u0000removed';
@@ -32,6 +33,8 @@ class DeltaType {
   readonly names = new Set<string>();
   /** What the client holds: version, or null after being told the resource does not exist. */
   readonly known = new Map<string, string | null>();
+  /** Explicitly subscribed names the client holds nothing about yet (an index, so flushes need not scan `names`). */
+  readonly unresolved = new Set<string>();
   readonly rejected = new Map<string, string>();
   inFlight: InFlight | null = null;
   ackedSystemVersion: string | null = null;
@@ -42,6 +45,37 @@ class DeltaType {
 
   subscribed(name: string): boolean {
     return this.wildcard || this.names.has(name);
+  }
+
+  subscribe(name: string): void {
+    this.names.add(name);
+    if (!this.known.has(name)) this.unresolved.add(name);
+  }
+
+  unsubscribe(name: string): void {
+    this.names.delete(name);
+    this.unresolved.delete(name);
+    if (!this.wildcard) this.forget(name);
+  }
+
+  /** The client holds `version` of `name` (null: it knows the resource does not exist). */
+  holds(name: string, version: string | null): void {
+    this.known.set(name, version);
+    this.unresolved.delete(name);
+    this.rejected.delete(name);
+  }
+
+  /** Names the client dropped are forgotten on both sides. */
+  forget(name: string): void {
+    this.known.delete(name);
+    this.rejected.delete(name);
+    if (this.names.has(name)) this.unresolved.add(name);
+  }
+
+  /** Drops what the client holds outside its named subscription (after it left the wildcard). */
+  forgetUnsubscribed(): void {
+    for (const n of [...this.known.keys()]) if (!this.names.has(n)) this.known.delete(n);
+    for (const n of [...this.rejected.keys()]) if (!this.names.has(n)) this.rejected.delete(n);
   }
 }
 
@@ -60,38 +94,31 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
   constructor(
     private readonly host: ProtocolHost,
     private readonly nonces: NonceSource,
+    /** Names the stream may subscribe to, all types together. */
+    private readonly maxNames: number,
   ) {}
+
+  /** Names subscribed, all types together. */
+  private nameCount = 0;
 
   onRequest(req: DeltaDiscoveryRequestMsg): void {
     if (req.typeUrl === '') return;
+    if (!isServedType(req.typeUrl)) {
+      this.answerUnserved(req);
+      return;
+    }
     let t = this.types.find((x) => x.typeUrl === req.typeUrl);
     if (!t) {
       t = new DeltaType(req.typeUrl);
       const rank = pushRank(req.typeUrl);
       const at = this.types.findIndex((x) => pushRank(x.typeUrl) > rank);
       this.types.splice(at === -1 ? this.types.length : at, 0, t);
-      for (const [name, version] of req.initialResourceVersions) t.known.set(name, version);
       // Legacy wildcard: a first request that names nothing wants everything.
       if (req.subscribe.length === 0 && req.unsubscribe.length === 0) t.wildcard = true;
-    }
-    for (const n of req.subscribe) {
-      if (n === '*') t.wildcard = true;
-      else t.names.add(n);
-    }
-    for (const n of req.unsubscribe) {
-      if (n === '*') t.wildcard = false;
-      else {
-        t.names.delete(n);
-        if (!t.subscribed(n)) {
-          t.known.delete(n);
-          t.rejected.delete(n);
-        }
-      }
-    }
-    if (!t.wildcard) {
-      // Names the client dropped are forgotten on both sides.
-      for (const n of [...t.known.keys()]) if (!t.names.has(n)) t.known.delete(n);
-    }
+      if (!this.applySubscriptions(t, req)) return;
+      for (const [name, version] of req.initialResourceVersions)
+        if (t.subscribed(name)) t.holds(name, version);
+    } else if (!this.applySubscriptions(t, req)) return;
 
     if (req.responseNonce !== '' && t.inFlight && req.responseNonce === t.inFlight.nonce) {
       const sent = t.inFlight;
@@ -111,12 +138,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
           code: req.errorDetail.code,
         });
       } else {
-        for (const [name, version] of sent.changes) {
-          if (!t.subscribed(name)) continue;
-          if (version === null) t.known.set(name, null);
-          else t.known.set(name, version);
-          t.rejected.delete(name);
-        }
+        for (const [name, version] of sent.changes) if (t.subscribed(name)) t.holds(name, version);
         t.ackedSystemVersion = sent.systemVersion;
         this.host.acked({
           typeUrl: t.typeUrl,
@@ -129,6 +151,59 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     this.host.scheduleFlush();
   }
 
+  /** Applies subscribe and unsubscribe; false when the stream went over its name limit (and is ended). */
+  private applySubscriptions(t: DeltaType, req: DeltaDiscoveryRequestMsg): boolean {
+    for (const n of req.subscribe) {
+      if (n === '*') t.wildcard = true;
+      else if (!t.names.has(n)) {
+        if (this.nameCount >= this.maxNames) {
+          this.host.limitExceeded(
+            `the stream subscribes to more than the ${this.maxNames} resource names allowed (maxNamesPerStream)`,
+          );
+          return false;
+        }
+        this.nameCount++;
+        t.subscribe(n);
+      }
+    }
+    for (const n of req.unsubscribe) {
+      if (n === '*') {
+        if (t.wildcard) {
+          t.wildcard = false;
+          t.forgetUnsubscribed();
+        }
+      } else if (t.names.has(n)) {
+        this.nameCount--;
+        t.unsubscribe(n);
+      } else if (!t.wildcard) t.forget(n);
+    }
+    return true;
+  }
+
+  /**
+   * A type Amime does not serve has no resources: names asked for are said not
+   * to exist, a first wildcard request gets an empty response, ACKs nothing.
+   * Nothing about the type is kept, so invented type URLs cost no memory.
+   */
+  private answerUnserved(req: DeltaDiscoveryRequestMsg): void {
+    const named = req.subscribe.filter((n) => n !== '*');
+    if (named.length > this.maxNames) {
+      this.host.limitExceeded(
+        `the stream subscribes to ${named.length} resource names, more than the ${this.maxNames} allowed (maxNamesPerStream)`,
+      );
+      return;
+    }
+    if (named.length === 0 && req.responseNonce !== '') return;
+    const nonce = this.nonces.next();
+    this.host.send(encodeDeltaResponse(req.typeUrl, EMPTY_VERSION, nonce, [], named.sort()), {
+      typeUrl: req.typeUrl,
+      version: EMPTY_VERSION,
+      nonce,
+      resources: 0,
+      removed: named.length,
+    });
+  }
+
   private upsertsFor(t: DeltaType, view: GroupState): Entry[] {
     const entries = view.type(t.typeUrl).entries;
     const out: Entry[] = [];
@@ -137,8 +212,10 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
       if (t.rejected.get(e.name) === e.wireVersion) return;
       out.push(e);
     };
-    if (t.wildcard) for (const e of entries.values()) consider(e);
-    else
+    // Whichever side is smaller is walked.
+    if (t.wildcard || entries.size <= t.names.size) {
+      for (const e of entries.values()) if (t.subscribed(e.name)) consider(e);
+    } else
       for (const n of t.names) {
         const e = entries.get(n);
         if (e) consider(e);
@@ -151,8 +228,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     const entries = view.type(t.typeUrl).entries;
     const out: string[] = [];
     for (const [name, version] of t.known) {
-      if (version !== null && !entries.has(name) && t.subscribed(name) && t.rejected.get(name) !== REMOVAL)
-        out.push(name);
+      if (version !== null && !entries.has(name) && t.rejected.get(name) !== REMOVAL) out.push(name);
     }
     return out;
   }
@@ -165,8 +241,8 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
   private absentFor(t: DeltaType, view: GroupState): string[] {
     const entries = view.type(t.typeUrl).entries;
     const out: string[] = [];
-    for (const n of t.names) {
-      if (!entries.has(n) && !t.known.has(n) && t.rejected.get(n) !== REMOVAL) out.push(n);
+    for (const n of t.unresolved) {
+      if (!entries.has(n) && t.rejected.get(n) !== REMOVAL) out.push(n);
     }
     return out;
   }

@@ -21,3 +21,6 @@ export function foldVersions(parts: readonly string[]): string {
   for (const p of parts) h.update(p).update('\n');
   return h.digest('hex').slice(0, VERSION_HEX_LENGTH);
 }
+
+/** Version of an empty resource list. */
+export const EMPTY_VERSION = listVersion([]);

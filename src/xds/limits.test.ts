@@ -4,13 +4,15 @@ import { GroupCounter, resolveLimits, TokenBucket } from './limits.js';
 describe('limits', () => {
   it('has the documented defaults and rejects nonsense', () => {
     expect(resolveLimits()).toEqual({
-      maxProxiesPerGroup: 50,
+      maxProxiesPerNode: 50,
+      maxStreams: 10_000,
+      maxNamesPerStream: 10_000,
       newStreamsPerSecond: 500,
       newStreamBurst: 1000,
       ackTimeoutMs: 30_000,
       maxQueuedRequests: 64,
     });
-    expect(() => resolveLimits({ maxProxiesPerGroup: 0 })).toThrow(/maxProxiesPerGroup/);
+    expect(() => resolveLimits({ maxProxiesPerNode: 0 })).toThrow(/maxProxiesPerNode/);
   });
 
   it('refills the token bucket at the configured rate', () => {

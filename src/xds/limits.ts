@@ -1,12 +1,21 @@
 /**
- * Admission limits for xDS streams: a cap on connected proxies per group (App Mesh
- * allows 50 Envoys per virtual node or gateway) and a token bucket on new streams,
- * so a reconnect storm is spread out instead of landing at once (istio#35263).
+ * Admission limits for xDS streams: a cap on connected proxies per virtual node or
+ * gateway (App Mesh allows 50 Envoys per node, whatever flavour they are), a cap on
+ * streams in all, a cap on the names one stream may subscribe to, and a token
+ * bucket on new streams, so a reconnect storm is spread out instead of landing at
+ * once (istio#35263). Every limit bounds memory a client can make the server hold.
  */
 
 export interface XdsLimits {
-  /** Connected proxies per group; the next stream ends with RESOURCE_EXHAUSTED. Default 50. */
-  readonly maxProxiesPerGroup?: number;
+  /**
+   * Connected proxies per virtual node or gateway, Envoys and proxyless gRPC
+   * clients together; the next stream ends with RESOURCE_EXHAUSTED. Default 50.
+   */
+  readonly maxProxiesPerNode?: number;
+  /** Open streams in all, authenticating ones included; the next ends with RESOURCE_EXHAUSTED. Default 10,000. */
+  readonly maxStreams?: number;
+  /** Resource names one stream may subscribe to, all types together; beyond, RESOURCE_EXHAUSTED. Default 10,000. */
+  readonly maxNamesPerStream?: number;
   /** Sustained new streams per second. Default 500. */
   readonly newStreamsPerSecond?: number;
   /** Bucket size: streams that may open at once after a quiet period. Default 1000. */
@@ -24,7 +33,9 @@ export type ResolvedLimits = Required<XdsLimits>;
 
 export function resolveLimits(l: XdsLimits = {}): ResolvedLimits {
   const r: ResolvedLimits = {
-    maxProxiesPerGroup: l.maxProxiesPerGroup ?? 50,
+    maxProxiesPerNode: l.maxProxiesPerNode ?? 50,
+    maxStreams: l.maxStreams ?? 10_000,
+    maxNamesPerStream: l.maxNamesPerStream ?? 10_000,
     newStreamsPerSecond: l.newStreamsPerSecond ?? 500,
     newStreamBurst: l.newStreamBurst ?? 1000,
     ackTimeoutMs: l.ackTimeoutMs ?? 30_000,

@@ -36,6 +36,8 @@ export interface ProtocolHost {
   nacked(meta: NackMeta): void;
   /** Asks for {@link XdsProtocolState.flush} soon (coalesced). */
   scheduleFlush(): void;
+  /** Ends the stream: the client asked for more than a limit allows. */
+  limitExceeded(message: string): void;
 }
 
 export interface XdsProtocolState<Req> {

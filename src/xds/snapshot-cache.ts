@@ -9,8 +9,8 @@
  * pushed.
  */
 import { anyFieldHeader, firstBytesField, readFields, stringField } from './wire.js';
-import { contentVersion, foldVersions, listVersion } from './hash.js';
-import { TYPE_URL, sortByPushOrder } from './type-urls.js';
+import { EMPTY_VERSION, contentVersion, foldVersions, listVersion } from './hash.js';
+import { TYPE_URL, isServedType, sortByPushOrder } from './type-urls.js';
 import type { Subscription } from './subscription.js';
 
 /** One encoded resource as stored. */
@@ -221,12 +221,13 @@ export class GroupState implements Snapshot {
   }
 }
 
+// Kept for served types only: a client can name any number of others.
 const emptyTypes = new Map<string, TypeState>();
 function emptyType(typeUrl: string): TypeState {
   let t = emptyTypes.get(typeUrl);
   if (!t) {
-    t = new TypeState(typeUrl, new Map(), listVersion([]), 0);
-    emptyTypes.set(typeUrl, t);
+    t = new TypeState(typeUrl, new Map(), EMPTY_VERSION, 0);
+    if (isServedType(typeUrl)) emptyTypes.set(typeUrl, t);
   }
   return t;
 }

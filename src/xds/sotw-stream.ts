@@ -14,12 +14,13 @@
  *   while an earlier one is in flight, so routes never reach the client before
  *   the clusters and endpoints they use.
  */
-import type { DiscoveryRequestMsg } from './codec.js';
+import { encodeEmptySotwResponse, type DiscoveryRequestMsg } from './codec.js';
 import type { NackStatus, ResourceStatus, TypeStatus } from './client-status.js';
-import type { ProtocolHost, XdsProtocolState } from './protocol.js';
+import { EMPTY_VERSION } from './hash.js';
+import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
 import type { GroupState, SotwBody } from './snapshot-cache.js';
 import type { Subscription, SubscriptionTable } from './subscription.js';
-import { pushRank } from './type-urls.js';
+import { isServedType, pushRank } from './type-urls.js';
 
 interface InFlight {
   readonly nonce: string;
@@ -58,6 +59,9 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
   constructor(
     private readonly host: ProtocolHost,
     private readonly subscriptions: SubscriptionTable,
+    private readonly nonces: NonceSource,
+    /** Names the stream may subscribe to, all types together. */
+    private readonly maxNames: number,
   ) {}
 
   private typeState(typeUrl: string): SotwType | undefined {
@@ -66,6 +70,11 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
 
   onRequest(req: DiscoveryRequestMsg): void {
     if (req.typeUrl === '') return;
+    if (!isServedType(req.typeUrl)) {
+      this.answerUnserved(req);
+      return;
+    }
+    if (this.namesBeyondLimit(req)) return;
     let t = this.typeState(req.typeUrl);
     const first = !t;
     if (!t) {
@@ -121,6 +130,33 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
       t.inFlight = null;
     }
     this.host.scheduleFlush();
+  }
+
+  /**
+   * A type Amime does not serve has no resources: a first request gets an empty
+   * response, the ACK of it nothing. Nothing about the type is kept, so any number
+   * of invented type URLs costs no memory.
+   */
+  private answerUnserved(req: DiscoveryRequestMsg): void {
+    if (req.responseNonce !== '' || req.versionInfo === EMPTY_VERSION) return;
+    const nonce = this.nonces.next();
+    this.host.send(encodeEmptySotwResponse(req.typeUrl, EMPTY_VERSION, nonce), {
+      typeUrl: req.typeUrl,
+      version: EMPTY_VERSION,
+      nonce,
+      resources: 0,
+      removed: 0,
+    });
+  }
+
+  private namesBeyondLimit(req: DiscoveryRequestMsg): boolean {
+    let total = req.resourceNames.length;
+    for (const t of this.types) if (t.typeUrl !== req.typeUrl) total += t.sub?.names.length ?? 0;
+    if (total <= this.maxNames) return false;
+    this.host.limitExceeded(
+      `the stream subscribes to ${total} resource names, more than the ${this.maxNames} allowed (maxNamesPerStream)`,
+    );
+    return true;
   }
 
   private updateSubscription(t: SotwType, names: readonly string[], first: boolean): void {

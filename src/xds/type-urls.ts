@@ -24,6 +24,13 @@ export const PUSH_ORDER: readonly string[] = [
   TYPE_URL.Secret,
 ];
 
+const SERVED = new Set<string>(PUSH_ORDER);
+
+/** Whether Amime serves this type; others are answered as empty and not remembered. */
+export function isServedType(typeUrl: string): boolean {
+  return SERVED.has(typeUrl);
+}
+
 const SHORT: Readonly<Record<string, string>> = {
   [TYPE_URL.Cluster]: 'CDS',
   [TYPE_URL.ClusterLoadAssignment]: 'EDS',
@@ -32,9 +39,9 @@ const SHORT: Readonly<Record<string, string>> = {
   [TYPE_URL.Secret]: 'SDS',
 };
 
-/** `CDS`, `EDS`, ... for logs and metrics labels; the type URL itself for others. */
+/** `CDS`, `EDS`, ... for logs and metrics labels; `other` for any type not served, so labels stay few. */
 export function shortTypeName(typeUrl: string): string {
-  return SHORT[typeUrl] ?? typeUrl;
+  return SHORT[typeUrl] ?? 'other';
 }
 
 /** Position in the push order (unknown types last). */

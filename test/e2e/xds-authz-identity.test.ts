@@ -125,7 +125,11 @@ describe('xDS authorization covers exactly the resource served', () => {
 
   it('denies vnode-2 to Allow * + Deny vnode-2, whatever region or partition node.id claims', async () => {
     const denied = await refusedWith(ALL_BUT_VNODE_2, VNODE_2, grpc.status.PERMISSION_DENIED);
-    expect(denied.details).toContain(`arn:aws:appmesh:${REGION}:${ACCOUNT}:${VNODE_2}`);
+    // Item 15: which action on which resource, nothing about the server's files.
+    expect(denied.details).toBe(
+      `principal "all-but-vnode-2" may not appmesh:StreamAggregatedResources on arn:aws:appmesh:${REGION}:${ACCOUNT}:${VNODE_2}: an explicit Deny applies`,
+    );
+    expect(denied.details).not.toContain(dir);
     for (const id of [
       `arn:aws:appmesh:eu-west-1:${ACCOUNT}:${VNODE_2}`,
       `arn:aws-cn:appmesh:${REGION}:${ACCOUNT}:${VNODE_2}`,

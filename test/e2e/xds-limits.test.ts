@@ -3,7 +3,7 @@
  * that never answers a response.
  */
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SnapshotCache, TYPE_URL, XdsServer, type XdsLimits } from '../../src/xds/index.js';
 import { SotwClient } from './support/ads-test-client.js';
 import { apiListener, edsCluster } from './support/envoy-resources.js';
@@ -46,14 +46,16 @@ describe('limits', () => {
     expect(end.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(end.details).toMatch(/already has 50 connected proxies/);
     // Another group is unaffected (it has no snapshot, so it waits, connected).
-    const other = stream(port, 'mesh/mesh-1/virtualNode/other');
-    await other.nothingFor(100);
-    expect(server!.waiting().map((w) => w.nodeId)).toEqual(['mesh/mesh-1/virtualNode/other']);
+    stream(port, 'mesh/mesh-1/virtualNode/other');
+    await vi.waitFor(
+      () => expect(server!.waiting().map((w) => w.nodeId)).toEqual(['mesh/mesh-1/virtualNode/other']),
+      { timeout: 5000 },
+    );
     // A freed slot can be taken again.
     first[0]!.close();
-    for (let i = 0; i < 100 && server!.clientStatus().filter((s) => s.group === NODE).length !== 49; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await vi.waitFor(() => expect(server!.clientStatus().filter((s) => s.group === NODE)).toHaveLength(49), {
+      timeout: 5000,
+    });
     const again = stream(port);
     expect((await again.next()).names).toEqual(['l1']);
     expect(server!.clientStatus().filter((s) => s.group === NODE)).toHaveLength(50);

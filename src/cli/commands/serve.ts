@@ -33,7 +33,9 @@ interface ServeFlags {
   xdsTlsNames?: string;
   xdsSigv4CredentialsFile?: string;
   insecureXds?: boolean;
-  maxProxiesPerGroup?: string;
+  maxProxiesPerNode?: string;
+  xdsMaxStreams?: string;
+  xdsMaxNamesPerStream?: string;
   apiCredentialsFile?: string;
   endpointsFile?: string;
   debounceQuietMs?: string;
@@ -99,8 +101,13 @@ export function register(program: Command): void {
     )
     .option('--insecure-xds', 'allow unauthenticated plaintext xDS on a non-loopback address')
     .option(
-      '--max-proxies-per-group <n>',
-      'connected Envoys per virtual node or gateway (App Mesh quota, default 50)',
+      '--max-proxies-per-node <n>',
+      'connected proxies per virtual node or gateway, Envoys and gRPC clients together (App Mesh quota, default 50)',
+    )
+    .option('--xds-max-streams <n>', 'open xDS streams in all (default 10000)')
+    .option(
+      '--xds-max-names-per-stream <n>',
+      'resource names one xDS stream may subscribe to, all types together (default 10000)',
     )
     .option(
       '--api-credentials-file <file>',
@@ -225,8 +232,12 @@ function toInput(f: ServeFlags): ServeConfigInput {
       ...(f.xdsTlsNames ? { tlsNames: f.xdsTlsNames.split(',').map((n) => n.trim()) } : {}),
       ...(f.xdsSigv4CredentialsFile ? { sigv4CredentialsFile: f.xdsSigv4CredentialsFile } : {}),
       ...(f.insecureXds ? { insecure: true } : {}),
-      ...(f.maxProxiesPerGroup
-        ? { maxProxiesPerGroup: int(f.maxProxiesPerGroup, '--max-proxies-per-group') }
+      ...(f.maxProxiesPerNode
+        ? { maxProxiesPerNode: int(f.maxProxiesPerNode, '--max-proxies-per-node') }
+        : {}),
+      ...(f.xdsMaxStreams ? { maxStreams: int(f.xdsMaxStreams, '--xds-max-streams') } : {}),
+      ...(f.xdsMaxNamesPerStream
+        ? { maxNamesPerStream: int(f.xdsMaxNamesPerStream, '--xds-max-names-per-stream') }
         : {}),
     },
     api: { ...(f.apiCredentialsFile ? { credentialsFile: f.apiCredentialsFile } : {}) },

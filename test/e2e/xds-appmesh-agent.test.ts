@@ -55,6 +55,12 @@ const SESSION = {
 const TOKEN = 'ecs-fleet-token-5f1c9e';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** The port of `--xds-tls-listen`, from the line `amime serve` announces itself with. */
+function tlsPortOf(p: ServeProcess): number {
+  const announced = p.logs.find((l) => typeof l.xdsTls === 'string');
+  return Number(String(announced?.xdsTls).split(':').pop());
+}
+
 let dir: string;
 let serve: ServeProcess;
 let tlsPort: number;
@@ -121,8 +127,7 @@ beforeAll(async () => {
     '--xds-sigv4-credentials-file',
     path.join(dir, 'sigv4-credentials.yaml'),
   ]);
-  const announced = serve.logs.find((l) => typeof l.xdsTls === 'string');
-  tlsPort = Number(String(announced?.xdsTls).split(':').pop());
+  tlsPort = tlsPortOf(serve);
   ca = readFileSync(path.join(dir, 'data', 'xds-tls', 'ca.crt'));
 }, 60_000);
 
@@ -250,6 +255,15 @@ describeWithPrograms('real Envoy', [ENVOY], (programs) => {
     expect(await e.stat('listener_manager.lds.update_rejected')).toBe(0);
   }
 
+  /** `amime bootstrap --proxy <vnode-x> --xds 127.0.0.1:<port> <flags>` run by a real Envoy. */
+  async function envoyFromCli(port: number, flags: string[], name: string): Promise<RunningEnvoy> {
+    const r = amime(['bootstrap', '--proxy', VNODE_X, '--xds', `127.0.0.1:${port}`, ...flags, '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const e = await runEnvoy(envoyBin, withTestAdmin(r.stdout, name), dir);
+    envoys.push(e);
+    return e;
+  }
+
   /** The bootstrap with its admin moved to a free loopback port. */
   function withTestAdmin(json: string, name: string): string {
     const b = JSON.parse(json) as { admin: { address: unknown } };
@@ -298,22 +312,8 @@ describeWithPrograms('real Envoy', [ENVOY], (programs) => {
     async () => {
       writeFileSync(path.join(dir, 'ca.pem'), ca);
       writeFileSync(path.join(dir, 'xds-token'), TOKEN);
-      const r = amime([
-        'bootstrap',
-        '--proxy',
-        VNODE_X,
-        '--xds',
-        `127.0.0.1:${tlsPort}`,
-        '--tls-ca',
-        path.join(dir, 'ca.pem'),
-        '--token-file',
-        path.join(dir, 'xds-token'),
-        '-o',
-        'json',
-      ]);
-      expect(r.code, r.stderr).toBe(0);
-      const e = await runEnvoy(envoyBin, withTestAdmin(r.stdout, 'token.json'), dir);
-      envoys.push(e);
+      const flags = ['--tls-ca', path.join(dir, 'ca.pem'), '--token-file', path.join(dir, 'xds-token')];
+      const e = await envoyFromCli(tlsPort, flags, 'token.json');
       await expectConfigured(e);
     },
   );
@@ -371,29 +371,9 @@ describeWithPrograms('real Envoy', [ENVOY], (programs) => {
       'ACKs with the bootstrap `amime bootstrap --tls-ca --tls-cert --tls-key` writes',
       { timeout: 90_000 },
       async () => {
-        const port = Number(
-          String(mtls.logs.find((l) => typeof l.xdsTls === 'string')?.xdsTls)
-            .split(':')
-            .pop(),
-        );
-        const r = amime([
-          'bootstrap',
-          '--proxy',
-          VNODE_X,
-          '--xds',
-          `127.0.0.1:${port}`,
-          '--tls-ca',
-          path.join(dir, 'mtls-ca.pem'),
-          '--tls-cert',
-          path.join(dir, 'vnode-x.crt'),
-          '--tls-key',
-          path.join(dir, 'vnode-x.key'),
-          '-o',
-          'json',
-        ]);
-        expect(r.code, r.stderr).toBe(0);
-        const e = await runEnvoy(envoyBin, withTestAdmin(r.stdout, 'mtls.json'), dir);
-        envoys.push(e);
+        const flags = ['--tls-ca', path.join(dir, 'mtls-ca.pem')];
+        flags.push('--tls-cert', path.join(dir, 'vnode-x.crt'), '--tls-key', path.join(dir, 'vnode-x.key'));
+        const e = await envoyFromCli(tlsPortOf(mtls), flags, 'mtls.json');
         await expectConfigured(e);
       },
     );

@@ -6,6 +6,9 @@
  * parsing the same text with the `yaml` package alone (what the loader's slow path is
  * built on) and with js-yaml alone (what its fast path reads valid input with).
  * Target: under 2 s.
+ * Then the slow path alone at four sizes (a List whose items share one anchor, which
+ * the fast path leaves to it): its time must grow with the size, not its square
+ * (issue 14 item 4: 928 kB took 29.6 s before), next to the `yaml` library alone.
  * Run: npm run bench:validate
  */
 import { availableParallelism, loadavg } from 'node:os';
@@ -307,5 +310,45 @@ else if (busy && full.cpu < TARGET_MS) {
   console.log(
     `FAIL: load + validate + graph ${full.wall.toFixed(0)} ms wall, ${full.cpu.toFixed(0)} ms cpu (target < ${TARGET_MS} ms)`,
   );
+  process.exitCode = 1;
+}
+
+// ── the slow path, at four sizes ────────────────────────────────────────────
+function sharedAnchorList(items: number): string {
+  const out = ['apiVersion: v1', 'kind: List', 'items:'];
+  for (let i = 0; i < items; i++) {
+    out.push(
+      '- apiVersion: appmesh.k8s.aws/v1beta2',
+      '  kind: VirtualNode',
+      `  metadata: {name: node-${i}, namespace: ns, labels: ${i === 0 ? '&l {app: x}' : '*l'}}`,
+      `  spec: {serviceDiscovery: {dns: {hostname: node-${i}.ns.svc.cluster.local}}}`,
+    );
+  }
+  return out.join('\n') + '\n';
+}
+console.log('slow path (one anchor shared by every item of a List) vs the yaml library alone:');
+const perKb: number[] = [];
+for (const items of [1000, 2000, 4000, 8000]) {
+  const t = sharedAnchorList(items);
+  const yamlAlone = best(() => {
+    for (const d of parseAllDocuments(t)) {
+      try {
+        if (!Array.isArray(d)) d.toJS({ maxAliasCount: 100 });
+      } catch {
+        // the same alias limit the loader applies
+      }
+    }
+  });
+  const ours = best(() => void parseDocuments(t, 'list.yaml'));
+  const kb = t.length / 1024;
+  perKb.push(ours.cpu / kb);
+  console.log(
+    `  ${kb.toFixed(0).padStart(5)} kB: ${ms(ours.cpu)} ms cpu (yaml alone ${ms(yamlAlone.cpu)} ms cpu, ratio ${(ours.cpu / yamlAlone.cpu).toFixed(2)}×)`,
+  );
+}
+const growth = perKb[3]! / perKb[0]!;
+console.log(`  cost per kB at 8× the size: ${growth.toFixed(2)}× the cost per kB at 1× (1 = linear)`);
+if (growth > 3) {
+  console.log('FAIL: the slow path grows faster than its input');
   process.exitCode = 1;
 }

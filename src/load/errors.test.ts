@@ -87,6 +87,38 @@ describe('aliases', () => {
   });
 });
 
+// Issue 14 item 4: both shapes took the slow path quadratic time (830 kB: 225 s; 642 kB: 44 s).
+describe('hostile sizes take time in proportion to their size', () => {
+  it('a List of 4 000 items sharing one anchor (830 kB)', () => {
+    const items = ['apiVersion: v1', 'kind: List', 'items:'];
+    for (let i = 0; i < 4000; i++)
+      items.push(
+        `- {apiVersion: v1, kind: Namespace, metadata: {name: n${i}, labels: ${i ? '*l' : '&l {a: b}'}}}`,
+        `  # ${'padding '.repeat(20)}`,
+      );
+    const started = Date.now();
+    const r = loadText(items.join('\n'), 'list.yaml');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['load.alias-limit']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a mapping of 40 000 keys with an anchor (640 kB), and its duplicate keys', () => {
+    const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x}', 'data: &d'];
+    for (let i = 0; i < 40_000; i++) lines.push(`  k${i % 39_900}: v${i}`);
+    const started = Date.now();
+    const r = loadText(lines.join('\n'), 'map.yaml');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.diagnostics).toHaveLength(50); // the first 50 of its 100 duplicates
+    expect(r.diagnostics[0]).toMatchObject({
+      code: 'load.duplicate-key',
+      path: 'data.k0',
+      message: 'duplicate key "k0": keys of a mapping must be unique',
+      source: { line: 39_905, col: 3 },
+      related: [{ source: { line: 5, col: 3 }, message: 'first defined here' }],
+    });
+  });
+});
+
 describe('hostile sizes and shapes do not crash', () => {
   it('100 000 nested flow sequences', () => {
     const r = loadText('['.repeat(100_000) + ']'.repeat(100_000), 'deep.json');

@@ -8,6 +8,7 @@ import {
   collectionKeyAt,
   conversionError,
   conversionErrorAt,
+  duplicateKeysIn,
   internalError,
   positionAt,
   selfAliasAt,
@@ -103,14 +104,15 @@ function parseWithYaml(src: string, file: string, opts: Required<LoadOptions>): 
     const composer = new Composer({
       schema: 'core',
       merge: true,
-      uniqueKeys: true,
+      // Checked by duplicateKeysIn instead: the library's check is quadratic per mapping.
+      uniqueKeys: false,
       prettyErrors: false,
       logLevel: 'error',
     });
     docs = Array.from(composer.compose(tokens));
     if (docs.length === 0) {
       for (const e of composer.streamInfo().errors)
-        diagnostics.push(yamlDiagnostic(e, 'error', undefined, lineCounter, file));
+        diagnostics.push(yamlDiagnostic(e, 'error', lineCounter, file));
     }
   } catch (error) {
     diagnostics.push(internalError(error, start));
@@ -132,9 +134,11 @@ function parseWithYaml(src: string, file: string, opts: Required<LoadOptions>): 
       });
       return;
     }
-    for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, 'error', doc, lineCounter, file));
-    for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, 'warning', doc, lineCounter, file));
-    if (doc.errors.length > 0) return;
+    for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, 'error', lineCounter, file));
+    const duplicates = duplicateKeysIn(doc, lineCounter, file);
+    for (const d of duplicates) diagnostics.push(d);
+    for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, 'warning', lineCounter, file));
+    if (doc.errors.length > 0 || duplicates.length > 0) return;
     const contents = doc.contents;
     // Empty and comment-only documents (and a bare `null`) are how people separate things.
     if (contents === null || (isScalar(contents) && contents.value === null)) return;

@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import type { SourcePosition } from '../model/diagnostic.js';
+import { aliasTargets } from './alias-targets.js';
 import type { FieldPath, SourceMap } from './types.js';
 
 /** One YAML text: positions are computed from offsets only when asked for. */
@@ -110,7 +111,7 @@ export class YamlSourceMap implements DocumentSourceMap {
   }
 
   private deref(node: Node | null | undefined): Node | null {
-    if (isAlias(node)) return node.resolve(this.ctx.doc) ?? null;
+    if (isAlias(node)) return aliasTargets(this.ctx.doc).get(node) ?? null;
     return node ?? null;
   }
 

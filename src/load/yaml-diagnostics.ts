@@ -13,19 +13,17 @@ import {
   type YAMLError,
 } from 'yaml';
 import { formatPath, type Diagnostic, type SourcePosition } from '../model/diagnostic.js';
+import { aliasTargets } from './alias-targets.js';
 import { keyString } from './source-map.js';
 
 /** Turns the YAML library's errors and warnings into our diagnostics. */
 export function yamlDiagnostic(
   error: YAMLError,
   severity: 'error' | 'warning',
-  doc: Document.Parsed | undefined,
   lineCounter: LineCounter,
   file: string,
 ): Diagnostic {
   const source = positionAt(lineCounter, file, error.pos[0]);
-  if (error.code === 'DUPLICATE_KEY' && doc)
-    return duplicateKey(doc, error.pos[0], source, lineCounter, file);
   if (error.code === 'RESOURCE_EXHAUSTION') {
     return {
       severity: 'error',
@@ -44,40 +42,49 @@ export function positionAt(lineCounter: LineCounter, file: string, offset: numbe
   return { file, line, col };
 }
 
-function duplicateKey(
-  doc: Document.Parsed,
-  offset: number,
-  source: SourcePosition,
-  lineCounter: LineCounter,
-  file: string,
-): Diagnostic {
-  let key: string | undefined;
-  let first: number | undefined;
-  let path: Array<string | number> = [];
+/** Beyond this many in one document, the rest of its duplicate keys are not listed. */
+const MAX_DUPLICATE_KEYS = 50;
+
+/**
+ * Duplicate mapping keys, found with one set per mapping. The YAML library's own check
+ * (`uniqueKeys`) compares each key with every earlier one, which is quadratic in the
+ * size of a mapping (a 640 kB ConfigMap took 44 s), so the composer runs without it and
+ * this applies the same rule: scalar keys with equal values are duplicates.
+ */
+export function duplicateKeysIn(doc: Document.Parsed, lineCounter: LineCounter, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
   visit(doc, {
     Map(_, map, ancestors) {
-      const index = map.items.findIndex((p) => isScalar(p.key) && p.key.range?.[0] === offset);
-      if (index < 0) return undefined;
-      key = keyString(map.items[index]!.key);
-      const earlier = map.items.slice(0, index).find((p) => keyString(p.key) === key);
-      first = (earlier?.key as Node | undefined)?.range?.[0];
-      path = fieldPath([...ancestors, map]);
-      if (key !== undefined) path.push(key);
-      return visit.BREAK;
+      const first = new Map<unknown, Node>();
+      for (const pair of map.items) {
+        // NaN is the one value a Map finds equal to itself that `===` (the library's test) does not.
+        if (!isScalar(pair.key) || Number.isNaN(pair.key.value)) continue;
+        const earlier = first.get(pair.key.value);
+        if (!earlier) {
+          first.set(pair.key.value, pair.key);
+          continue;
+        }
+        const key = keyString(pair.key);
+        const path = fieldPath([...ancestors, map]);
+        if (key !== undefined) path.push(key);
+        const named = key === undefined ? 'duplicate key' : `duplicate key ${JSON.stringify(key)}`;
+        const diagnostic: Diagnostic = {
+          severity: 'error',
+          code: 'load.duplicate-key',
+          path: formatPath(path),
+          message: `${named}: keys of a mapping must be unique`,
+          source: positionAt(lineCounter, file, pair.key.range?.[0] ?? 0),
+        };
+        const at = earlier.range?.[0];
+        if (at !== undefined)
+          diagnostic.related = [{ source: positionAt(lineCounter, file, at), message: 'first defined here' }];
+        out.push(diagnostic);
+        if (out.length >= MAX_DUPLICATE_KEYS) return visit.BREAK;
+      }
+      return undefined;
     },
   });
-  const named = key === undefined ? 'duplicate key' : `duplicate key ${JSON.stringify(key)}`;
-  const diagnostic: Diagnostic = {
-    severity: 'error',
-    code: 'load.duplicate-key',
-    path: formatPath(path),
-    message: `${named}: keys of a mapping must be unique`,
-    source,
-  };
-  if (first !== undefined) {
-    diagnostic.related = [{ source: positionAt(lineCounter, file, first), message: 'first defined here' }];
-  }
-  return diagnostic;
+  return out;
 }
 
 /** The field path of the last node in a chain of ancestors handed out by `visit`. */
@@ -141,7 +148,8 @@ export function conversionErrorAt(error: unknown, doc: Document.Parsed): number 
 
 /** Offset of the first `<<` whose value is not a mapping (or a list of mappings). */
 function badMergeAt(doc: Document.Parsed): number | undefined {
-  const isMapLike = (n: unknown): boolean => isMap(isAlias(n) ? n.resolve(doc) : n);
+  const targets = aliasTargets(doc);
+  const isMapLike = (n: unknown): boolean => isMap(isAlias(n) ? targets.get(n) : n);
   let found: number | undefined;
   visit(doc, {
     Pair(_, pair) {
@@ -193,9 +201,10 @@ export function selfAliasAt(
   doc: Document.Parsed,
 ): { offset: number; path: Array<string | number>; alias: string } | undefined {
   let found: { offset: number; path: Array<string | number>; alias: string } | undefined;
+  const targets = aliasTargets(doc);
   visit(doc, {
     Alias(_, node, ancestors) {
-      const target = node.resolve(doc);
+      const target = targets.get(node);
       if (!target || !ancestors.includes(target)) return undefined;
       if (isMergeSource(ancestors)) return undefined;
       found = {

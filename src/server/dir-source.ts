@@ -2,13 +2,16 @@
  * `amime serve --from DIR`: a folder of v1beta2 manifests is the source of truth. It
  * is mirrored into the (memory) store on start and on every change; an edit that
  * makes the folder invalid is reported and not applied, so the last good mesh keeps
- * being served.
+ * being served. The folder is read and validated in a worker thread with a time and
+ * memory budget: a huge or hostile file delays only its own reload, never the API,
+ * xDS or health checks.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import type { ResourceStore } from '../store/index.js';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../model/index.js';
 import type { ValidateOptions } from '../mesh/index.js';
-import { readManifests, syncRecords, type SyncResult } from './import-manifests.js';
+import { syncRecords, type SyncResult } from './import-manifests.js';
+import { DEFAULT_READ_BUDGET, ManifestReader, type ReadBudget } from './read-manifests-off-thread.js';
 
 export interface DirSourceEvents {
   applied(result: SyncResult, diagnostics: readonly Diagnostic[]): void;
@@ -20,6 +23,7 @@ export class DirSource {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  private readonly reader: ManifestReader;
   /** Diagnostics of the last reload (errors mean it was not applied). */
   lastDiagnostics: readonly Diagnostic[] = [];
 
@@ -29,7 +33,10 @@ export class DirSource {
     private readonly events: DirSourceEvents,
     private readonly options: ValidateOptions = {},
     private readonly quietMs = 200,
-  ) {}
+    budget: ReadBudget = DEFAULT_READ_BUDGET,
+  ) {
+    this.reader = new ManifestReader(budget);
+  }
 
   /** Loads once; resolves with whether the folder was valid. */
   async start(): Promise<boolean> {
@@ -40,6 +47,7 @@ export class DirSource {
   }
 
   close(): void {
+    this.reader.close();
     this.watcher?.close();
     if (this.timer) clearTimeout(this.timer);
   }
@@ -59,7 +67,7 @@ export class DirSource {
   }
 
   private async reload(): Promise<boolean> {
-    const { records, diagnostics } = await readManifests([this.dir], this.options);
+    const { records, diagnostics } = await this.reader.read([this.dir], this.options);
     this.lastDiagnostics = diagnostics;
     if (hasErrors(diagnostics)) {
       this.events.rejected(diagnostics);

@@ -4,7 +4,7 @@
  * fresh data directory and by `--from DIR` (which mirrors a folder into the store).
  */
 import { validateLoaded, type ValidateOptions } from '../mesh/index.js';
-import { loadPaths } from '../load/index.js';
+import { loadPaths, type LoadOptions } from '../load/index.js';
 import { checkObject, hasErrors, type AnyResource, type Diagnostic } from '../model/index.js';
 import { resourceKey, type ResourceStore } from '../store/index.js';
 
@@ -18,8 +18,9 @@ export interface ManifestSet {
 export async function readManifests(
   paths: readonly string[],
   options?: ValidateOptions,
+  loadOptions?: LoadOptions,
 ): Promise<ManifestSet> {
-  const load = await loadPaths(paths);
+  const load = await loadPaths(paths, loadOptions);
   const validation = validateLoaded(load, options);
   const diagnostics = [...validation.diagnostics];
   const records = new Map<string, unknown>();

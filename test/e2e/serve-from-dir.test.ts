@@ -4,7 +4,7 @@
  * read-only in this mode.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
@@ -95,6 +95,44 @@ describe('amime serve --from DIR', () => {
       diagnostics: Array<{ severity: string }>;
     };
     expect(diags.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+  });
+
+  // Issue 14 item 4: one file of a List sharing an anchor took the old loader 29.6 s for
+  // 928 kB, on the event loop, so /healthz, the API and xDS stopped answering meanwhile.
+  it('keeps answering /healthz while a big, slow file is read', async () => {
+    const items = ['apiVersion: v1', 'kind: List', 'items:'];
+    for (let i = 0; i < 4000; i++) {
+      items.push(
+        '- apiVersion: appmesh.k8s.aws/v1beta2',
+        '  kind: VirtualNode',
+        `  metadata: {name: big-${i}, namespace: mesh-test, labels: ${i === 0 ? '&l {app: x}' : '*l'}}`,
+        `  spec: {serviceDiscovery: {dns: {hostname: big-${i}.mesh-test.svc.cluster.local}}}`,
+      );
+    }
+    const big = path.join(manifests, 'big.yaml');
+    const rejectedBefore = serve.logs.filter((l) => String(l.msg).startsWith('manifests rejected')).length;
+    writeFileSync(big, items.join('\n') + '\n');
+    let worst = 0;
+    let probes = 0;
+    const deadline = Date.now() + 60_000;
+    while (
+      serve.logs.filter((l) => String(l.msg).startsWith('manifests rejected')).length === rejectedBefore
+    ) {
+      if (Date.now() > deadline) throw new Error('the big file was never reported');
+      const t0 = Date.now();
+      const res = await fetch(`${serve.apiUrl}/healthz`, { signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(200);
+      worst = Math.max(worst, Date.now() - t0);
+      probes++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    unlinkSync(big);
+    const rejected = serve.logs.filter((l) => String(l.msg).startsWith('manifests rejected')).at(-1);
+    expect(String(rejected?.msg)).toMatch(/big\.yaml:\d+:\d+: error: aliases expand too much/);
+    expect(probes).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(1000);
+    // The last good mesh is still served.
+    expect(await whoWith(client, {})).toMatch(/^vnode-[12]$/);
   });
 
   it('keeps the REST API read-only', async () => {

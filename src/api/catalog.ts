@@ -1,23 +1,19 @@
 /**
- * An in-memory view of every App Mesh resource in the store, indexed the way the API
- * asks for them: by kind, mesh awsName (and gateway for gateway routes), then awsName.
- * Fed only by the store (list, then watch from the list's revision), so resources
- * written by Kubernetes, YAML mode or another replica show up like the API's own.
- * Writers wait for `waitFor(revision)` to read their own writes.
+ * The REST API's index over the process's one store mirror (src/store/mirror.ts): App
+ * Mesh resources by kind, mesh awsName (and gateway for gateway routes), then awsName.
+ * It holds no copy of the store and no rules of its own: mesh membership and gateway
+ * selection are src/mesh's (`placement.ts`), which the mesh graph uses too, applied here
+ * one resource at a time so a write costs one placement rather than a graph build.
+ * Name clashes resolve as in the graph: the resource the mirror saw first keeps the name.
  */
 import { isKind, type Kind } from '../model/kinds.js';
 import { awsNameOf } from '../model/names.js';
-import type { AnyResource, GatewayRoute } from '../model/resources.js';
+import type { AnyResource, GatewayRoute, Mesh, VirtualGateway } from '../model/resources.js';
 import type { InputNamespace } from '../mesh/graph.js';
-import {
-  parseResourceKey,
-  resourceKey,
-  type ResourceStore,
-  type StoredRecord,
-  type WatchEvent,
-  type WatchStream,
-} from '../store/types.js';
-import { selectorMatches, type Labels } from '../mesh/selectors.js';
+import { gatewaysSelecting, meshesSelecting, meshRefName, usableMeshes } from '../mesh/placement.js';
+import type { Labels } from '../mesh/selectors.js';
+import type { MirrorChange, StoreMirror } from '../store/mirror.js';
+import { parseResourceKey, resourceKey, type StoredRecord } from '../store/types.js';
 import { byName } from './paging.js';
 
 export interface CatalogEntry {
@@ -31,14 +27,26 @@ export interface CatalogEntry {
   gateway?: string;
 }
 
-const STRUCTURAL = new Set(['Mesh', 'Namespace', 'VirtualGateway']);
+type Rec = StoredRecord<AnyResource>;
+
+/** Kinds whose change can move other resources: everything is placed again. */
+const STRUCTURAL = new Set(['Mesh', 'VirtualGateway']);
 
 function scopeOf(kind: string, mesh = '', gateway = ''): string {
   return `${kind}\u0000${mesh}\u0000${gateway}`;
 }
 
+const meshSpec = (r: Rec) => r.value as Mesh;
+const gatewaySpec = (r: Rec) => r.value as VirtualGateway;
+
 export class Catalog {
-  private readonly records = new Map<string, StoredRecord<AnyResource>>();
+  /** App Mesh records, in the order the graph's input has them (the store source's). */
+  private readonly records = new Map<string, Rec>();
+  /** Position in that order: of two resources claiming one name, the earlier keeps it. */
+  private readonly order = new Map<string, number>();
+  private nextOrder = 0;
+  private readonly meshes = new Map<string, Rec>();
+  private readonly gateways = new Map<string, Rec>();
   private readonly namespaceLabels = new Map<string, Labels>();
   private readonly firstSeenMs = new Map<string, number>();
   private readonly scopes = new Map<string, Map<string, CatalogEntry>>();
@@ -46,41 +54,27 @@ export class Catalog {
   /** Mesh awsName → keys of its placed members. */
   private readonly members = new Map<string, Set<string>>();
   private readonly sorted = new Map<string, CatalogEntry[]>();
-  private waiters: Array<{ revision: number; resolve: () => void }> = [];
-  private fullDirty = false;
+  private usable: Rec[] | undefined;
+  private fullDirty = true;
   private clashes = false;
-  private watch: WatchStream<AnyResource> | undefined;
-  private closed = false;
-  private rev = 0;
-  private failure: unknown;
+  private readonly unsubscribe: () => void;
 
-  private constructor(private readonly store: ResourceStore) {}
-
-  static async open(store: ResourceStore): Promise<Catalog> {
-    const catalog = new Catalog(store);
-    await catalog.sync();
-    return catalog;
+  constructor(private readonly mirror: StoreMirror) {
+    for (const record of mirror.values()) this.upsert(record as Rec);
+    this.unsubscribe = mirror.subscribe((change) => this.apply(change as MirrorChange<AnyResource>));
   }
 
   get revision(): number {
-    return this.rev;
+    return this.mirror.revision;
   }
 
-  /** Resolves once every store change up to `revision` is visible here. */
-  waitFor(revision: number): Promise<void> {
-    if (this.rev >= revision || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ revision, resolve }));
+  /** Resolves once every store change up to `revision` is visible here (false if that took too long). */
+  waitFor(revision: number): Promise<boolean> {
+    return this.mirror.waitFor(revision);
   }
 
   close(): void {
-    this.closed = true;
-    this.watch?.close();
-    for (const w of this.waiters) w.resolve();
-    this.waiters = [];
-  }
-
-  get(key: string): StoredRecord<AnyResource> | undefined {
-    return this.records.get(key);
+    this.unsubscribe();
   }
 
   firstSeen = (key: string): number => (this.firstSeenMs.get(key) ?? Date.now()) / 1000;
@@ -108,9 +102,9 @@ export class Catalog {
   }
 
   /** Every record of a mesh (the mesh included), for validation. */
-  meshRecords(mesh: string): StoredRecord<AnyResource>[] {
+  meshRecords(mesh: string): Rec[] {
     this.refresh();
-    const out: StoredRecord<AnyResource>[] = [];
+    const out: Rec[] = [];
     const meshEntry = this.find('Mesh', undefined, mesh);
     if (meshEntry) out.push(meshEntry.record);
     for (const key of this.members.get(mesh) ?? []) {
@@ -132,72 +126,15 @@ export class Catalog {
 
   // ── feeding ───────────────────────────────────────────────────────────────
 
-  private async sync(): Promise<void> {
-    // Read every page first, then swap in one synchronous step: readers never see a
-    // half-listed store, even when a failed watch forces a re-list.
-    const listed: StoredRecord<AnyResource>[] = [];
-    let token: string | undefined;
-    let startRevision: number | undefined;
-    do {
-      const page = await this.store.list<AnyResource>({
-        limit: 1000,
-        ...(token ? { continueToken: token } : {}),
-      });
-      startRevision ??= page.revision;
-      for (const record of page.items) listed.push(record);
-      token = page.nextToken;
-    } while (token !== undefined);
-    this.records.clear();
-    this.namespaceLabels.clear();
-    for (const record of listed) this.upsert(record);
-    this.fullDirty = true;
-    this.rev = Math.max(this.rev, startRevision);
-    this.watch = await this.store.watch<AnyResource>({ fromRevision: startRevision });
-    void this.consume(this.watch);
+  private apply(change: MirrorChange<AnyResource>): void {
+    if (change.type === 'put') this.upsert(change.record);
+    else this.remove(change.record.key);
   }
 
-  private async consume(watch: WatchStream<AnyResource>): Promise<void> {
-    try {
-      for await (const event of watch) this.apply(event);
-    } catch (err) {
-      if (this.closed) return;
-      // Fell behind or history compacted: start again from a fresh list.
-      this.failure = err;
-      await this.sync().catch((e: unknown) => {
-        this.failure = e;
-      });
-    }
-  }
-
-  /** The last watch failure, for readiness reporting. */
-  get lastFailure(): unknown {
-    return this.failure;
-  }
-
-  private apply(event: WatchEvent<AnyResource>): void {
-    const current = this.records.get(event.record.key);
-    if (event.type === 'put') {
-      if (!current || current.modRevision <= event.record.modRevision) this.upsert(event.record);
-    } else if (current && current.modRevision <= event.revision) {
-      this.remove(event.record.key);
-    }
-    this.rev = Math.max(this.rev, event.revision);
-    if (this.waiters.length > 0) {
-      const ready = this.waiters.filter((w) => w.revision <= this.rev);
-      this.waiters = this.waiters.filter((w) => w.revision > this.rev);
-      for (const w of ready) w.resolve();
-    }
-  }
-
-  private upsert(record: StoredRecord<AnyResource>): void {
-    let kind: string;
-    try {
-      kind = parseResourceKey(record.key).kind;
-    } catch {
-      return;
-    }
+  private upsert(record: Rec): void {
+    const kind = kindOf(record.key);
     const value = record.value as unknown;
-    if (value === null || typeof value !== 'object' || !('metadata' in value)) return;
+    if (kind === undefined || value === null || typeof value !== 'object' || !('metadata' in value)) return;
     if (!this.firstSeenMs.has(record.key)) this.firstSeenMs.set(record.key, Date.now());
     if (kind === 'Namespace') {
       const meta = (value as { metadata?: { name?: string; labels?: Labels } }).metadata;
@@ -205,15 +142,23 @@ export class Catalog {
       this.fullDirty = true;
       return;
     }
-    if (!isKind(kind) || kind === 'BackendGroup') return;
+    // Unlike the graph's input, records failing the CRD schema stay: the API form is
+    // looser in places (a VirtualRouter without listeners), and the API wrote them.
+    if (!isKind(kind) || kind === 'BackendGroup' || !('spec' in value)) return;
     this.unplace(record.key);
+    if (!this.records.has(record.key)) this.order.set(record.key, this.nextOrder++);
     this.records.set(record.key, record);
+    if (kind === 'Mesh') {
+      this.meshes.set(record.key, record);
+      this.usable = undefined;
+    }
+    if (kind === 'VirtualGateway') this.gateways.set(record.key, record);
     if (STRUCTURAL.has(kind)) this.fullDirty = true;
     else if (!this.fullDirty) this.place(record);
   }
 
   private remove(key: string): void {
-    const kind = safeKind(key);
+    const kind = kindOf(key);
     if (kind === 'Namespace') {
       this.namespaceLabels.delete(parseResourceKey(key).name);
       this.fullDirty = true;
@@ -221,8 +166,11 @@ export class Catalog {
     }
     this.unplace(key);
     this.records.delete(key);
+    this.order.delete(key);
     this.firstSeenMs.delete(key);
-    if ((kind && STRUCTURAL.has(kind)) || this.clashes) this.fullDirty = true;
+    if (this.meshes.delete(key)) this.usable = undefined;
+    this.gateways.delete(key);
+    if (kind !== undefined && STRUCTURAL.has(kind)) this.fullDirty = true;
   }
 
   private refresh(): void {
@@ -234,13 +182,13 @@ export class Catalog {
     this.members.clear();
     this.sorted.clear();
     // Meshes first, then gateways, then the rest: each placement reads the previous ones.
-    const order = (r: StoredRecord<AnyResource>) =>
-      r.value.kind === 'Mesh' ? 0 : r.value.kind === 'VirtualGateway' ? 1 : 2;
+    // Within a kind the records' order stands, which is the graph's input order.
+    const order = (r: Rec) => (r.value.kind === 'Mesh' ? 0 : r.value.kind === 'VirtualGateway' ? 1 : 2);
     const all = [...this.records.values()].sort((a, b) => order(a) - order(b));
     for (const record of all) this.place(record);
   }
 
-  private place(record: StoredRecord<AnyResource>): void {
+  private place(record: Rec): void {
     const resource = record.value;
     const entry: CatalogEntry = {
       key: record.key,
@@ -261,11 +209,13 @@ export class Catalog {
     const scope = scopeOf(entry.kind, entry.mesh, entry.gateway);
     let members = this.scopes.get(scope);
     if (!members) this.scopes.set(scope, (members = new Map()));
-    // Two resources claiming one name: the first placed wins (the mesh graph reports the
-    // clash); removing the winner re-places everything so the other one shows up.
-    if (members.has(entry.awsName)) {
+    const holder = members.get(entry.awsName);
+    if (holder) {
+      // The earlier resource keeps the name (the graph reports the clash); when it
+      // leaves, everything is placed again so the other one shows up.
       this.clashes = true;
-      return;
+      if (this.positionOf(holder.key) < this.positionOf(record.key)) return;
+      this.unplace(holder.key);
     }
     members.set(entry.awsName, entry);
     this.placed.set(record.key, entry);
@@ -277,9 +227,15 @@ export class Catalog {
     this.sorted.delete(scope);
   }
 
+  private positionOf(key: string): number {
+    return this.order.get(key) ?? Infinity;
+  }
+
   private unplace(key: string): void {
     const entry = this.placed.get(key);
     if (!entry) return;
+    // A name it held may be wanted by a resource that lost the clash.
+    if (this.clashes) this.fullDirty = true;
     this.placed.delete(key);
     if (entry.mesh !== undefined) this.members.get(entry.mesh)?.delete(key);
     const scope = scopeOf(entry.kind, entry.mesh, entry.gateway);
@@ -287,56 +243,50 @@ export class Catalog {
     this.sorted.delete(scope);
   }
 
+  /** awsName of the placed Mesh the resource belongs to. */
   private meshOf(resource: AnyResource): string | undefined {
-    const ref = (resource.spec as { meshRef?: { name?: string; uid?: string } }).meshRef;
-    if (ref?.name) {
-      const mesh = this.records.get(resourceKey('Mesh', undefined, ref.name));
-      return mesh ? awsNameOf(mesh.value) : undefined;
+    let mesh: Rec | undefined;
+    const ref = meshRefName(resource);
+    if (ref !== undefined) {
+      mesh = this.meshes.get(resourceKey('Mesh', undefined, ref));
+    } else {
+      const ns = resource.metadata.namespace;
+      if (ns === undefined) return undefined;
+      this.usable ??= usableMeshes([...this.meshes.values()], meshSpec);
+      const selected = meshesSelecting(this.usable, meshSpec, this.namespaceLabels.get(ns));
+      if (selected.length === 1) mesh = selected[0];
     }
-    const ns = resource.metadata.namespace;
-    const labels = ns === undefined ? undefined : this.namespaceLabels.get(ns);
-    if (labels === undefined) return undefined;
-    let found: string | undefined;
-    for (const entry of this.scopes.get(scopeOf('Mesh'))?.values() ?? []) {
-      const selector = (
-        entry.record.value.spec as { namespaceSelector?: Parameters<typeof selectorMatches>[0] }
-      ).namespaceSelector;
-      if (!selectorMatches(selector, labels, 'none')) continue;
-      if (found !== undefined) return undefined;
-      found = entry.awsName;
-    }
-    return found;
+    // Only the Mesh that holds its name has members; a duplicate has none.
+    return mesh && this.placed.has(mesh.key) ? awsNameOf(mesh.value) : undefined;
   }
 
+  /** awsName of the gateway a route attaches to: its virtualGatewayRef, or the one gateway selecting it. */
   private gatewayOf(route: GatewayRoute, mesh: string): string | undefined {
-    const gateways = [...(this.scopes.get(scopeOf('VirtualGateway', mesh))?.values() ?? [])];
     const ref = route.spec.virtualGatewayRef;
-    if (ref?.name) {
-      const byUid = ref.uid ? gateways.find((g) => g.record.value.metadata.uid === ref.uid) : undefined;
-      if (byUid) return byUid.awsName;
-      const ns = ref.namespace ?? route.metadata.namespace;
-      return gateways.find(
-        (g) => g.record.value.metadata.name === ref.name && g.record.value.metadata.namespace === ns,
-      )?.awsName;
+    let gateway: Rec | undefined;
+    if (ref && typeof ref.name === 'string') {
+      const ns = ref.namespace || route.metadata.namespace;
+      gateway =
+        ns !== undefined
+          ? this.gateways.get(resourceKey('VirtualGateway', ns, ref.name))
+          : [...this.gateways.values()].find(
+              (g) =>
+                g.value.metadata.namespace === undefined &&
+                g.value.metadata.name === ref.name &&
+                meshRefName(g.value) === meshRefName(route),
+            );
+    } else {
+      const ns = route.metadata.namespace;
+      const labels = ns === undefined ? undefined : this.namespaceLabels.get(ns);
+      const selected = gatewaysSelecting([...this.gateways.values()], gatewaySpec, route, labels);
+      if (selected.length === 1) gateway = selected[0];
     }
-    const ns = route.metadata.namespace;
-    const nsLabels = ns === undefined ? undefined : this.namespaceLabels.get(ns);
-    if (nsLabels === undefined) return undefined;
-    const matches = gateways.filter((g) => {
-      const spec = g.record.value.spec as {
-        namespaceSelector?: Parameters<typeof selectorMatches>[0];
-        gatewayRouteSelector?: Parameters<typeof selectorMatches>[0];
-      };
-      return (
-        selectorMatches(spec.namespaceSelector, nsLabels, 'none') &&
-        selectorMatches(spec.gatewayRouteSelector, route.metadata.labels ?? {}, 'all')
-      );
-    });
-    return matches.length === 1 ? matches[0]?.awsName : undefined;
+    const entry = gateway && this.placed.get(gateway.key);
+    return entry?.mesh === mesh ? entry.awsName : undefined;
   }
 }
 
-function safeKind(key: string): string | undefined {
+function kindOf(key: string): string | undefined {
   try {
     return parseResourceKey(key).kind;
   } catch {

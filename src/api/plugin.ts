@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Quotas } from '../mesh/graph.js';
+import { StoreMirror } from '../store/mirror.js';
 import type { ResourceStore } from '../store/types.js';
 import { Catalog } from './catalog.js';
 import { ApiError, badRequest, toWireError } from './errors.js';
@@ -37,7 +38,13 @@ export interface ApiRequestMetric {
 }
 
 export interface AppMeshApiOptions {
+  /** Where writes go. */
   store: ResourceStore;
+  /**
+   * The process's one mirror of `store`, shared with translation; reads come from it.
+   * Absent: the API opens (and closes) its own.
+   */
+  mirror?: StoreMirror;
   /** 12-digit account in ARNs, meshOwner and resourceOwner. Default 000000000000. */
   accountId?: string;
   /** Region in ARNs. Default us-west-2. */
@@ -70,7 +77,8 @@ export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOption
   const accountId = options.accountId ?? '000000000000';
   if (!/^\d{12}$/.test(accountId))
     throw new Error(`accountId must be 12 digits, got ${JSON.stringify(accountId)}`);
-  const catalog = await Catalog.open(options.store);
+  const mirror = options.mirror ?? (await StoreMirror.open(options.store));
+  const catalog = new Catalog(mirror);
   const service = new AppMeshService({
     store: options.store,
     catalog,
@@ -92,7 +100,10 @@ export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOption
       : new RateLimiter({ ...(options.rateLimit ?? {}), ...(options.now ? { now: options.now } : {}) });
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
 
-  app.addHook('onClose', async () => catalog.close());
+  app.addHook('onClose', async () => {
+    catalog.close();
+    if (!options.mirror) mirror.close();
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));

@@ -18,4 +18,5 @@ export {
   type SelectorProblem,
 } from './selectors.js';
 export { compareDiagnostics, sortDiagnostics, isReconcileTime } from './sort.js';
+export { gatewaysSelecting, meshesSelecting, meshRefName, usableMeshes } from './placement.js';
 export { injectionMode, type InjectionMode } from './pods.js';

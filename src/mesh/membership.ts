@@ -10,13 +10,8 @@ import type { Mesh, Path, RelatedInfo } from '../model/index.js';
 import type { BuildContext } from './context.js';
 import { relatedAt, type Entry } from './context.js';
 import type { InputNamespace } from './graph.js';
-import {
-  describeLabels,
-  describeSelector,
-  selectorKeys,
-  selectorMatches,
-  selectorProblems,
-} from './selectors.js';
+import { meshesSelecting, usableMeshes } from './placement.js';
+import { describeLabels, describeSelector, selectorKeys } from './selectors.js';
 
 interface MeshRefLike {
   name?: unknown;
@@ -29,6 +24,7 @@ function meshRefOf(e: Entry): MeshRefLike | undefined {
 }
 
 const SELECTOR: Path = ['spec', 'namespaceSelector'];
+const meshOf = (m: Entry) => m.resource as Mesh;
 
 export function assignMeshes(ctx: BuildContext): void {
   const meshes = ctx.ofKind('Mesh');
@@ -36,9 +32,7 @@ export function assignMeshes(ctx: BuildContext): void {
   const meshByName = new Map<string, Entry>();
   for (const m of meshes) if (!meshByName.has(m.id.name)) meshByName.set(m.id.name, m);
   // A Mesh whose selector Kubernetes cannot parse selects nothing; its own error explains why.
-  const usable = meshes.filter(
-    (m) => selectorProblems((m.resource as Mesh).spec.namespaceSelector).length === 0,
-  );
+  const usable = usableMeshes(meshes, meshOf);
   const brokenMeshExists =
     usable.length < meshes.length || [...ctx.invalidInputs.values()].some((i) => i.id.kind === 'Mesh');
 
@@ -77,9 +71,7 @@ export function assignMeshes(ctx: BuildContext): void {
       if (ns !== undefined) {
         const labels = ctx.namespaces.get(ns)?.labels;
         if (labels) {
-          const selected = usable.filter((m) =>
-            selectorMatches((m.resource as Mesh).spec.namespaceSelector, labels, 'none'),
-          );
+          const selected = meshesSelecting(usable, meshOf, labels);
           if (selected.length === 1 && selected[0] !== target) {
             ctx.error(
               e,
@@ -130,9 +122,7 @@ function assignKnown(
   usable: Entry[],
   brokenMeshExists: boolean,
 ): void {
-  const selected = usable.filter((m) =>
-    selectorMatches((m.resource as Mesh).spec.namespaceSelector, known.labels, 'none'),
-  );
+  const selected = meshesSelecting(usable, meshOf, known.labels);
   if (selected.length === 1) {
     for (const e of members) e.mesh = selected[0];
     return;
@@ -224,7 +214,7 @@ function assignUnknown(
   brokenMeshExists: boolean,
 ): void {
   const selectsAll = usable.filter((m) => isEmptySelector((m.resource as Mesh).spec.namespaceSelector));
-  const couldSelect = usable.filter((m) => (m.resource as Mesh).spec.namespaceSelector !== undefined);
+  const couldSelect = meshesSelecting(usable, meshOf, undefined);
   const first = members[0]!;
   const nsPath: Path = ['metadata', 'namespace'];
   if (selectsAll.length === 1 && couldSelect.length === 1) {

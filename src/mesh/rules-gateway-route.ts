@@ -12,7 +12,8 @@ import { portsOf } from './listeners.js';
 import { checkPrefixSlash, checkRanges } from './matches.js';
 import { resolveRef, waitFor } from './references.js';
 import { checkTargetPort } from './rules-virtual-router.js';
-import { describeSelector, selectorMatches, selectorProblems } from './selectors.js';
+import { gatewaysSelecting } from './placement.js';
+import { describeSelector } from './selectors.js';
 
 export const GATEWAY_ROUTE_TYPES = ['httpRoute', 'http2Route', 'grpcRoute'] as const;
 export type GatewayRouteType = (typeof GATEWAY_ROUTE_TYPES)[number];
@@ -129,23 +130,7 @@ export function attachGatewayRoute(
   const ns = e.id.namespace;
   const nsLabels = ns !== undefined ? ctx.namespaces.get(ns)?.labels : undefined;
   const labels = gr.metadata.labels ?? {};
-  let candidates = gateways.filter((g) => {
-    const spec = (g.resource as VirtualGateway).spec;
-    if (
-      selectorProblems(spec.namespaceSelector).length > 0 ||
-      selectorProblems(spec.gatewayRouteSelector).length > 0
-    )
-      return false;
-    // Unknown namespace labels: any present namespaceSelector might select it.
-    const nsOk = nsLabels
-      ? selectorMatches(spec.namespaceSelector, nsLabels, 'none')
-      : spec.namespaceSelector !== undefined;
-    return nsOk && selectorMatches(spec.gatewayRouteSelector, labels, 'all');
-  });
-  if (!nsLabels && candidates.length > 1) {
-    const local = candidates.filter((g) => g.id.namespace === ns);
-    if (local.length > 0) candidates = local;
-  }
+  const candidates = gatewaysSelecting(gateways, (g) => g.resource as VirtualGateway, gr, nsLabels);
   let gateway: Entry | undefined;
   const ref = gr.spec.virtualGatewayRef;
   if (ref && typeof ref.name === 'string') {

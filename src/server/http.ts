@@ -8,6 +8,7 @@ import type { ServeMetrics } from './metrics.js';
 import type { XdsServer } from '../xds/index.js';
 import type { Diagnostic } from '../model/index.js';
 import type { GroupFailure } from './pipeline.js';
+import type { MirrorStatus } from '../store/index.js';
 
 export interface HttpOptions {
   api: AppMeshApiOptions;
@@ -15,6 +16,8 @@ export interface HttpOptions {
   xds: XdsServer;
   /** True once the first mesh has been translated and the xDS server listens. */
   ready: () => boolean;
+  /** The store mirror's state: not ready while it re-lists after a failed watch. */
+  store?: () => MirrorStatus;
   /** Current problems of the served configuration. */
   diagnostics: () => readonly Diagnostic[];
   /** Proxy groups not served their current configuration (shown by /readyz). */
@@ -28,11 +31,15 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     if (!options.ready()) return reply.code(503).send({ status: 'starting' });
+    const store = options.store?.();
+    // Still serving the last configuration, but changes made meanwhile are not seen yet.
+    if (store && store.state !== 'synced') return reply.code(503).send({ status: 'store-resyncing', store });
     // Still ready: every other group is served, and taking this replica out would cut them all off.
     const failures = options.failures?.() ?? [];
-    if (failures.length === 0) return { status: 'ready' };
+    if (failures.length === 0) return { status: 'ready', ...(store ? { store } : {}) };
     return {
       status: 'degraded',
+      ...(store ? { store } : {}),
       failedGroups: failures.map((f) => ({
         group: f.group,
         stage: f.stage,

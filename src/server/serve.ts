@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { createStore, DEFAULT_SQLITE_FILE, type ResourceStore } from '../store/index.js';
+import { createStore, DEFAULT_SQLITE_FILE, StoreMirror, type ResourceStore } from '../store/index.js';
 import { Debouncer, FileAuthenticator, SnapshotCache, XdsServer, type Authenticator } from '../xds/index.js';
 import type { EndpointSource } from '../envoy/endpoints.js';
 import { KubernetesRuntime, WEBHOOK_TLS_SECRET } from '../k8s/index.js';
@@ -161,10 +161,17 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       const graph = pipeline.graph;
       if (graph) pipeline.endpointsChanged([...change.nodes, ...nodesWithHostnames(graph, change.hostnames)]);
     };
+    // The process's one view of the store: translation and the REST API both read it.
+    const mirror = await StoreMirror.open(store, {
+      onError: (err, retryInMs) =>
+        logger.error({ err, retryInMs }, 'the store watch failed; listing the store again'),
+      onListenerError: (err) => logger.error({ err }, 'applying a store change failed'),
+    });
+    cleanups.push(() => mirror.close());
     // Pushes come only from the store source, so `source` is set before the debouncer first fires.
     const debouncer = new Debouncer<true>(() => pipeline.run(source.graphInput()), config.debounce);
     cleanups.push(() => debouncer.cancel());
-    const source = await StoreSource.open(store, () => debouncer.push(true));
+    const source = new StoreSource(mirror, () => debouncer.push(true));
     cleanups.push(() => source.close());
     const first = pipeline.run(source.graphInput());
     const firstErrors = first.diagnostics.filter((d) => d.severity === 'error');
@@ -209,6 +216,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     const http = await createHttpServer({
       api: {
         store,
+        mirror,
         accountId: config.accountId,
         region: config.region,
         quotas: config.quotas,
@@ -221,6 +229,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       metrics,
       xds,
       ready: () => ready,
+      store: () => mirror.status(),
       diagnostics: () => [
         ...(dirSource?.lastDiagnostics ?? []),
         ...(pipeline.graph?.diagnostics ?? []),

@@ -1,11 +1,13 @@
 /**
- * Keeps an in-memory copy of the store's App Mesh resources and Namespaces (list,
- * then watch from the list's revision) and turns it into the mesh graph's input.
- * Every change calls `onChange`; the owner debounces.
+ * The mesh graph's input, kept from the process's one store mirror: the App Mesh
+ * resources that pass their schema, and the Namespaces. Every change calls `onChange`;
+ * the owner debounces. Watch failures are the mirror's business (it re-lists and
+ * passes the difference on as changes), so nothing here can end the process.
  */
 import { checkObject, isKind, type AnyResource } from '../model/index.js';
 import type { GraphInput, InputNamespace, InputResource } from '../mesh/index.js';
-import { parseResourceKey, type ResourceStore, type StoredRecord, type WatchStream } from '../store/index.js';
+import { parseResourceKey, type StoredRecord } from '../store/index.js';
+import type { MirrorChange, StoreMirror } from '../store/mirror.js';
 
 interface NamespaceObject {
   metadata?: { name?: string; labels?: Record<string, string> };
@@ -14,29 +16,17 @@ interface NamespaceObject {
 export class StoreSource {
   private readonly resources = new Map<string, InputResource>();
   private readonly namespaces = new Map<string, InputNamespace>();
-  private watch: WatchStream | undefined;
-  private closed = false;
+  private readonly unsubscribe: () => void;
   /** Records the store holds that are not valid resources (written around the API); logged once each. */
   readonly rejected = new Map<string, string>();
 
-  private constructor(
-    private readonly store: ResourceStore,
-    private readonly onChange: () => void,
-  ) {}
-
-  static async open(store: ResourceStore, onChange: () => void): Promise<StoreSource> {
-    const source = new StoreSource(store, onChange);
-    let token: string | undefined;
-    let revision = 0;
-    do {
-      const page = await store.list({ limit: 500, ...(token ? { continueToken: token } : {}) });
-      if (revision === 0) revision = page.revision;
-      for (const record of page.items) source.upsert(record);
-      token = page.nextToken;
-    } while (token);
-    source.watch = await store.watch({ fromRevision: revision });
-    void source.follow(source.watch);
-    return source;
+  constructor(mirror: StoreMirror, onChange: () => void) {
+    for (const record of mirror.values()) this.upsert(record);
+    this.unsubscribe = mirror.subscribe((change: MirrorChange) => {
+      if (change.type === 'put') this.upsert(change.record);
+      else this.remove(change.record.key);
+      onChange();
+    });
   }
 
   graphInput(): GraphInput {
@@ -48,20 +38,7 @@ export class StoreSource {
   }
 
   close(): void {
-    this.closed = true;
-    this.watch?.close();
-  }
-
-  private async follow(watch: WatchStream): Promise<void> {
-    try {
-      for await (const event of watch) {
-        if (event.type === 'put') this.upsert(event.record);
-        else this.remove(event.record.key);
-        this.onChange();
-      }
-    } catch (err) {
-      if (!this.closed) throw err;
-    }
+    this.unsubscribe();
   }
 
   private upsert(record: StoredRecord): void {

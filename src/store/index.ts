@@ -10,3 +10,5 @@ export { createEtcdStore, DEFAULT_ETCD_PREFIX } from './etcd-store.js';
 export type { EtcdStoreOptions } from './etcd-store.js';
 export { DEFAULT_HISTORY_LIMIT } from './local-store.js';
 export { MAX_TXN_OPS, MAX_VALUE_BYTES } from './internal.js';
+export { StoreMirror } from './mirror.js';
+export type { MirrorChange, MirrorListener, MirrorOptions, MirrorStatus } from './mirror.js';

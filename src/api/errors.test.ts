@@ -116,6 +116,34 @@ describe('App Mesh API: errors', () => {
     expect((await call('GET', '/meshes/m/virtualRouter/r/routes')).body.routes).toHaveLength(2);
   });
 
+  it('DeleteMesh refuses while any one member kind remains, then deletes the mesh for good', async () => {
+    const members: Array<[string, string, Record<string, unknown>]> = [
+      ['virtualNodes', 'virtualNodeName', {}],
+      ['virtualServices', 'virtualServiceName', {}],
+      ['virtualRouters', 'virtualRouterName', { listeners: [listener] }],
+      ['virtualGateways', 'virtualGatewayName', { listeners: [listener] }],
+    ];
+    const call = await api();
+    for (const [collection, field, spec] of members) {
+      expect((await call('PUT', '/meshes', { meshName: 'm' })).status).toBe(200);
+      const uid = ((await call('GET', '/meshes/m')).body.metadata as { uid: string }).uid;
+      expect((await call('PUT', `/meshes/m/${collection}`, { [field]: 'x', spec })).status).toBe(200);
+      const refused = await call('DELETE', '/meshes/m');
+      expect(refused).toMatchObject({ status: 409, errorType: 'ResourceInUseException' });
+      expect(refused.body.message).toMatch(/still has resources \(1 Virtual/);
+      expect((await call('GET', '/meshes/m')).status).toBe(200);
+      expect((await call('DELETE', `/meshes/m/${collection}/x`)).status).toBe(200);
+      expect((await call('DELETE', '/meshes/m')).body).toMatchObject({ status: { status: 'DELETED' } });
+      expect((await call('GET', '/meshes/m')).errorType).toBe('NotFoundException');
+      expect((await call('GET', '/meshes')).body.meshes).toEqual([]);
+      expect((await call('GET', `/meshes/m/${collection}`)).errorType).toBe('NotFoundException');
+      // The name is free again, for a new mesh with a new identity.
+      expect((await call('PUT', '/meshes', { meshName: 'm' })).status).toBe(200);
+      expect(((await call('GET', '/meshes/m')).body.metadata as { uid: string }).uid).not.toBe(uid);
+      expect((await call('DELETE', '/meshes/m')).status).toBe(200);
+    }
+  });
+
   it('ResourceInUseException for everything App Mesh refuses to delete', async () => {
     const call = await api();
     await meshWithRoute(call);

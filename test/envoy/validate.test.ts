@@ -20,10 +20,11 @@ import { runBootstrap } from '../../src/cli/commands/bootstrap.js';
 import { parseXdsAddress } from '../../src/envoy/bootstrap.js';
 import { staticEndpoints } from '../../src/envoy/endpoints.js';
 import { makePki, type TestPki } from '../e2e/support/certs.js';
-import { REPO_ROOT, SEED_AS_WRITTEN, SEED_COMPLETE } from '../support/fixtures.js';
+import { SEED_AS_WRITTEN, SEED_COMPLETE } from '../support/fixtures.js';
 import { ENVOY, describeWithPrograms, programPath } from '../support/system-programs.js';
 import { envoyValidate, judgeAll, type Judged } from './support/envoy-validate.js';
 import { materializeFiles } from './support/materialize.js';
+import { FEATURE_RICH, RICH_CLOUD_MAP } from './support/test-meshes.js';
 import { goldenConfigs, meshConfigs, type ProxyConfig } from './support/proxy-configs.js';
 import {
   staticBootstrap,
@@ -32,14 +33,7 @@ import {
   type TaggedGroup,
 } from './support/static-bootstrap.js';
 
-const FEATURE_RICH = path.join(REPO_ROOT, 'test/envoy/testdata/feature-rich');
-// Cloud Map instances of the feature-rich mesh's `blue`, so its EDS cluster carries an assignment.
-const RICH_ENDPOINTS = staticEndpoints({
-  'rich/blue_rich': [
-    { address: '10.0.0.21', port: 8080, zone: 'us-west-2a' },
-    { address: '10.0.0.22', port: 8080, zone: 'us-west-2b' },
-  ],
-});
+const RICH_ENDPOINTS = staticEndpoints(RICH_CLOUD_MAP);
 
 const tagged = (configs: readonly ProxyConfig[]): TaggedGroup[] =>
   configs.map((c, i) => ({ tag: `g${i}`, resources: c.resources }));

@@ -1,6 +1,12 @@
 # syntax=docker/dockerfile:1
-# The Amime control-plane image: `docker build -t amime:0.1.0 .`
-# deploy/kubernetes runs it as `amime serve --store=kubernetes …` (user 65532, read-only root).
+# Two images from one file:
+#   docker build -t amime:0.1.0 .                                    the control plane
+#   docker build --target proxy-init -t amime-proxy-init:0.1.0 .     the sidecar's iptables init container
+# deploy/kubernetes runs the first as `amime serve --store=kubernetes …` (user 65532,
+# read-only root); `amime install --init-image` points the sidecar injector at the second.
+# Without arguments the control plane serves the example mesh on 0.0.0.0 (REST API
+# 9080, xDS 15010) with no authentication: for trying it out (docker run -p 9080:9080
+# -p 15010:15010 amime:0.1.0). test/e2e/docker-image.test.ts checks this file.
 
 # ── build: compile TypeScript, then keep only production dependencies ─────────────
 FROM node:20-bookworm-slim AS build
@@ -13,11 +19,19 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build \
+RUN npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev --no-audit --no-fund
 
-# ── runtime ───────────────────────────────────────────────────────────────────────
-FROM node:20-bookworm-slim
+# ── proxy-init: App Mesh's proxyinit contract (APPMESH_* variables), built here ──
+FROM debian:bookworm-slim AS proxy-init
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends iptables iproute2 \
+ && rm -rf /var/lib/apt/lists/*
+COPY deploy/proxy-init/proxy-init.sh /usr/local/bin/proxy-init
+ENTRYPOINT ["/usr/local/bin/proxy-init"]
+
+# ── runtime (the default target) ──────────────────────────────────────────────────
+FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 RUN groupadd --system --gid 65532 amime \
  && useradd --system --uid 65532 --gid 65532 --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin amime
@@ -25,6 +39,10 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The example mesh a fresh data directory is seeded with, and the install manifests
+# `amime install` renders (docker run amime:0.1.0 install --image … | kubectl apply -f -).
+COPY examples/seed ./examples/seed
+COPY deploy/install.yaml ./deploy/install.yaml
 # The default --data-dir (./amime-data) for the embedded SQLite store; unused with
 # --store=kubernetes, where the root file system is read-only.
 RUN mkdir /app/amime-data && chown 65532:65532 /app/amime-data
@@ -32,4 +50,4 @@ USER 65532:65532
 # xDS, REST API + /healthz /readyz /metrics, admission webhooks
 EXPOSE 15010 9080 9443
 ENTRYPOINT ["node", "dist/cli/main.js"]
-CMD ["serve"]
+CMD ["serve", "--api-listen=0.0.0.0:9080", "--xds-listen=0.0.0.0:15010", "--insecure-xds"]

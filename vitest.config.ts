@@ -1,11 +1,55 @@
+/**
+ * Three groups of test files, so the suite is fast on 2 cores and steady on a busy
+ * machine:
+ * - `unit` and `e2e` run first, side by side, up to WORKERS files at once;
+ * - `heavy` runs after them, one file at a time: the CPU-bound suites (fuzzing) and
+ *   those that start many processes (real Envoy, browser, HA). A heavy suite next to
+ *   others starves them, and vitest's own worker messages then time out.
+ * A new heavy suite: name it `*.heavy.test.ts` or add its folder to HEAVY.
+ * AMIME_TEST_WORKERS sets how many files run at once (default: the number of cores).
+ */
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+const HEAVY = ['**/*.heavy.test.ts', 'src/mesh/fuzz.test.ts', 'test/envoy/**/*.test.ts'];
+const WORKERS = Number(process.env.AMIME_TEST_WORKERS ?? Math.max(2, availableParallelism()));
+
+const shared = {
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  pool: 'forks' as const,
+};
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
+    globalSetup: ['test/support/build-dist.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
+    maxWorkers: WORKERS,
+    minWorkers: 1,
+    projects: [
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [...HEAVY, 'test/e2e/**', 'node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: { ...shared, name: 'e2e', include: ['test/e2e/**/*.test.ts'], exclude: HEAVY },
+      },
+      {
+        extends: true,
+        test: {
+          ...shared,
+          name: 'heavy',
+          include: HEAVY,
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

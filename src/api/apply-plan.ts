@@ -12,8 +12,8 @@ import type { Kind } from '../model/kinds.js';
 import { awsNameOf } from '../model/names.js';
 import type { AnyResource, VirtualRouter } from '../model/resources.js';
 import type { ApiKind } from '../model/api-form/index.js';
-import { AppMeshClientError, seg, type AppMeshHttpClient } from './client.js';
-import { itemPath, collectionPath } from './operations.js';
+import { AppMeshClientError, type AppMeshHttpClient } from './client.js';
+import { locationPath } from './operations.js';
 import { API_KIND_INFO } from '../model/api-form/index.js';
 import { apiSpecOf, type Location } from './view.js';
 
@@ -148,15 +148,18 @@ export interface StepResult {
 
 /** The API path of a step's item or collection, with names encoded. */
 export function stepPath(step: Location, item: boolean): string {
-  const info = API_KIND_INFO[step.kind];
-  const template = item ? itemPath(step.kind) : collectionPath(step.kind);
-  const values: Record<string, string> = { meshName: step.mesh, [info.nameField]: step.name };
-  if (info.parent && step.parent !== undefined) values[info.parent.nameField] = step.parent;
-  return template.replace(/:([A-Za-z]+)/g, (_, p: string) => seg(values[p] ?? ''));
+  return locationPath(step, item);
 }
 
-/** Describe, then create, update or leave alone. Never throws for an API error: it is in the result. */
-export async function applyStep(client: AppMeshHttpClient, step: ApplyStep): Promise<StepResult> {
+/**
+ * Describe, then create, update or leave alone (`dryRun`: only say which). Never
+ * throws for an API error: it is in the result.
+ */
+export async function applyStep(
+  client: AppMeshHttpClient,
+  step: ApplyStep,
+  options: { dryRun?: boolean } = {},
+): Promise<StepResult> {
   try {
     let current: { spec?: unknown } | undefined;
     try {
@@ -170,11 +173,11 @@ export async function applyStep(client: AppMeshHttpClient, step: ApplyStep): Pro
         [step.kind === 'Mesh' ? 'meshName' : info.nameField]: step.name,
         spec: step.spec,
       };
-      await client.call('PUT', stepPath(step, false), body);
+      if (!options.dryRun) await client.call('PUT', stepPath(step, false), body);
       return { step, outcome: 'created' };
     }
     if (sameJson(current.spec ?? {}, step.spec)) return { step, outcome: 'unchanged' };
-    await client.call('PUT', stepPath(step, true), { spec: step.spec });
+    if (!options.dryRun) await client.call('PUT', stepPath(step, true), { spec: step.spec });
     return { step, outcome: 'configured' };
   } catch (err) {
     if (err instanceof AppMeshClientError) return { step, error: err };

@@ -27,6 +27,19 @@ export function itemPath(kind: ApiKind): string {
   return kind === 'Mesh' ? '/meshes/:meshName' : `${collectionPath(kind)}/:${API_KIND_INFO[kind].nameField}`;
 }
 
+/** Where one resource (`item`) or its collection is: `{kind, mesh, name, parent}` filled into the path. */
+export function locationPath(
+  loc: { kind: ApiKind; mesh: string; name: string; parent?: string },
+  item: boolean,
+): string {
+  const info = API_KIND_INFO[loc.kind];
+  const template = item ? itemPath(loc.kind) : collectionPath(loc.kind);
+  const values: Record<string, string> = { meshName: loc.mesh, [info.nameField]: loc.name };
+  if (info.parent && loc.parent !== undefined) values[info.parent.nameField] = loc.parent;
+  // A name may hold anything but `/` (a VirtualService's is a hostname): one encoded path segment.
+  return template.replace(/:([A-Za-z]+)/g, (_, p: string) => encodeURIComponent(values[p] ?? ''));
+}
+
 export const OPERATIONS: readonly OperationSpec[] = [
   ...API_KINDS.flatMap((kind): OperationSpec[] => [
     { name: `Create${kind}`, method: 'PUT', path: collectionPath(kind), action: 'create', kind },

@@ -1,44 +1,25 @@
 #!/usr/bin/env node
 /**
- * `amime`: the command-line entry point. Thin: each command lives in
- * `commands/<name>.ts` and exports `register(program)`; add yours to COMMANDS.
+ * `amime`: the command-line entry point. Loads only the command that runs, so
+ * `amime --version` and `amime get` start fast (program.ts).
  */
-import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-import * as validate from './commands/validate.js';
-import * as apply from './commands/apply.js';
-import * as get from './commands/get.js';
-import * as serve from './commands/serve.js';
-import * as render from './commands/render.js';
-import * as bootstrap from './commands/bootstrap.js';
+import { CommanderError } from 'commander';
+import { CliError, describeFailure } from './failure.js';
+import { buildProgram, requestedCommand } from './program.js';
 
-type CommandModule = { register(program: Command): void };
-
-/** Registered in this order; `--help` lists them so. */
-const COMMANDS: CommandModule[] = [serve, validate, apply, get, render, bootstrap];
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as {
-  version: string;
-};
-
-export function buildProgram(): Command {
-  const program = new Command()
-    .name('amime')
-    .description(
-      'Amime: a self-hosted control plane for App Mesh manifests, `aws appmesh` scripts and Envoy sidecars.',
-    )
-    .version(pkg.version)
-    .showHelpAfterError('(run with --help for usage)');
-  for (const mod of COMMANDS) mod.register(program);
-  return program;
+async function main(argv: readonly string[]): Promise<void> {
+  const name = requestedCommand(argv.slice(2));
+  const program = await buildProgram(name ? [name] : []);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    // --help and --version end here with exit code 0; usage errors were already printed.
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    throw err;
+  }
 }
 
-buildProgram()
-  .parseAsync(process.argv)
-  .catch((err: unknown) => {
-    process.stderr.write(`amime: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
-  });
+main(process.argv).catch((err: unknown) => {
+  process.stderr.write(`${describeFailure(err, requestedCommand(process.argv.slice(2)))}\n`);
+  process.exit(err instanceof CliError ? err.exitCode : 1);
+});

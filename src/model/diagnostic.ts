@@ -69,6 +69,19 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${where}${d.severity}: ${what}${path}${d.message} [${d.code}]`;
 }
 
+/** A related place, as `amime validate` prints it under its diagnostic: `file:line:col: Kind ns/name: path: message`. */
+export function formatRelated(r: RelatedInfo): string {
+  const where = r.source ? `${formatSource(r.source)}: ` : '';
+  const what = r.resource ? `${formatResourceId(r.resource)}: ` : '';
+  const path = r.path ? `${r.path}: ` : '';
+  return `${where}${what}${path}${r.message}`;
+}
+
+/** The diagnostic's line, then its related places indented below: how `amime validate` prints it. */
+export function formatDiagnosticBlock(d: Diagnostic): string {
+  return [formatDiagnostic(d), ...(d.related ?? []).map((r) => `    ${formatRelated(r)}`)].join('\n');
+}
+
 export function hasErrors(diagnostics: ReadonlyArray<Diagnostic>): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

@@ -1,100 +1,394 @@
 /**
- * `amime serve` configuration: one TypeBox schema is the source for the config
- * file's validation and the resolved type; command-line flags override file values.
+ * `amime serve` configuration. One TypeBox schema is the source of the config file's
+ * keys and validation, of the command-line flags (each setting names its flag, see
+ * settings.ts), of `docs/configuration.md` (`npm run gen`) and of the resolved type.
+ * Flags override file values, which override the defaults.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_QUOTAS, type Quotas } from '../mesh/graph.js';
+import { DEFAULT_INJECTOR_CONFIG } from '../k8s/inject/config.js';
 
+export const DEFAULTS = {
+  apiListen: '127.0.0.1:9080',
+  xdsListen: '127.0.0.1:15010',
+  dataDir: './amime-data',
+  store: 'sqlite',
+  etcdEndpoints: ['http://127.0.0.1:2379'],
+  etcdPrefix: 'amime/',
+  region: 'us-west-2',
+  accountId: '000000000000',
+  clusterDomain: 'cluster.local',
+  logLevel: 'info',
+  debounceQuietMs: 100,
+  debounceMaxMs: 1000,
+  sidecarImage: DEFAULT_INJECTOR_CONFIG.sidecarImage,
+  initImage: DEFAULT_INJECTOR_CONFIG.initImage,
+} as const;
+
+export const STORE_KINDS = ['sqlite', 'memory', 'etcd', 'kubernetes'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['text', 'json'] as const;
+
+/**
+ * What every setting carries besides its type: `flag` is its command-line form
+ * (`--no-x` for a boolean that defaults to true), `arg` the flag's value placeholder,
+ * `default` the value used when neither the file nor a flag sets it, as people read it.
+ */
+export interface SettingOptions {
+  flag: string;
+  arg?: string;
+  description: string;
+  default?: string | number | boolean;
+}
+
+/** One of `values` (a Union of literals to the validator, `T` to the type checker). */
+const literals = <T extends string>(values: readonly T[], o: SettingOptions) =>
+  Type.Unsafe<T>(
+    Type.Union(
+      values.map((v) => Type.Literal(v)),
+      o,
+    ),
+  );
 const opt = Type.Optional;
-
-export const StoreKind = Type.Union([
-  Type.Literal('sqlite'),
-  Type.Literal('memory'),
-  Type.Literal('etcd'),
-  Type.Literal('kubernetes'),
-]);
 
 export const ServeConfigSchema = Type.Object(
   {
-    apiListen: opt(Type.String({ description: 'host:port of the REST API, /healthz, /readyz and /metrics' })),
-    xdsListen: opt(Type.String({ description: 'host:port of the xDS (ADS) gRPC server' })),
-    dataDir: opt(Type.String()),
-    store: opt(StoreKind),
-    etcdEndpoints: opt(Type.Array(Type.String())),
-    etcdPrefix: opt(Type.String()),
-    from: opt(Type.String({ description: 'folder of v1beta2 manifests used as the source of truth' })),
-    seed: opt(Type.Boolean({ description: 'load examples/seed into a fresh data directory' })),
-    region: opt(Type.String()),
-    accountId: opt(Type.String({ pattern: '^\\d{12}$' })),
-    clusterDomain: opt(Type.String()),
-    logLevel: opt(
-      Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    apiListen: opt(
+      Type.String({
+        flag: '--api-listen',
+        arg: '<host:port>',
+        description: 'REST API, /healthz, /readyz and /metrics',
+        default: DEFAULTS.apiListen,
+      }),
     ),
-    quotas: opt(Type.Record(Type.String(), Type.Integer({ minimum: 0 }))),
+    xdsListen: opt(
+      Type.String({
+        flag: '--xds-listen',
+        arg: '<host:port>',
+        description: 'xDS (ADS) gRPC server for Envoy and proxyless gRPC',
+        default: DEFAULTS.xdsListen,
+      }),
+    ),
+    store: opt(
+      literals(STORE_KINDS, {
+        flag: '--store',
+        arg: '<kind>',
+        description:
+          'where the mesh is kept: sqlite, memory, etcd, or kubernetes (the cluster is the store; run in-cluster). Default sqlite, memory with --from',
+      }),
+    ),
+    dataDir: opt(
+      Type.String({
+        flag: '--data-dir',
+        arg: '<dir>',
+        description: 'where the SQLite store lives',
+        default: DEFAULTS.dataDir,
+      }),
+    ),
+    etcdEndpoints: opt(
+      Type.Array(Type.String(), {
+        flag: '--etcd-endpoints',
+        arg: '<urls>',
+        description: 'etcd client URLs, with --store etcd (comma-separated on the command line)',
+        default: DEFAULTS.etcdEndpoints.join(','),
+      }),
+    ),
+    etcdPrefix: opt(
+      Type.String({
+        flag: '--etcd-prefix',
+        arg: '<prefix>',
+        description: 'key prefix in etcd (several Amimes can share one etcd)',
+        default: DEFAULTS.etcdPrefix,
+      }),
+    ),
+    from: opt(
+      Type.String({
+        flag: '--from',
+        arg: '<dir>',
+        description:
+          'serve a folder of appmesh.k8s.aws/v1beta2 manifests, reloaded on change (the REST API is then read-only)',
+      }),
+    ),
+    seed: opt(
+      Type.Boolean({
+        flag: '--no-seed',
+        description: 'load the example mesh (examples/seed) into a fresh data directory',
+        default: true,
+      }),
+    ),
+    endpointsFile: opt(
+      Type.String({
+        flag: '--endpoints-file',
+        arg: '<file>',
+        description:
+          'instances per virtual node (like Cloud Map) for EDS; format: docs/file-formats.md#endpoints-file',
+      }),
+    ),
+    region: opt(
+      Type.String({
+        flag: '--region',
+        arg: '<region>',
+        description: 'region in ARNs (set the old App Mesh region to keep ARNs and dashboards)',
+        default: DEFAULTS.region,
+      }),
+    ),
+    accountId: opt(
+      Type.String({
+        pattern: '^\\d{12}$',
+        flag: '--account-id',
+        arg: '<12 digits>',
+        description: 'account in ARNs, meshOwner and resourceOwner (set the old App Mesh account)',
+        default: DEFAULTS.accountId,
+      }),
+    ),
+    clusterDomain: opt(
+      Type.String({
+        flag: '--cluster-domain',
+        arg: '<domain>',
+        description: 'Kubernetes cluster domain for service hostnames',
+        default: DEFAULTS.clusterDomain,
+      }),
+    ),
+    logLevel: opt(
+      literals(LOG_LEVELS, {
+        flag: '--log-level',
+        arg: '<level>',
+        description: 'fatal, error, warn, info, debug, trace or silent',
+        default: DEFAULTS.logLevel,
+      }),
+    ),
+    logFormat: opt(
+      literals(LOG_FORMATS, {
+        flag: '--log-format',
+        arg: '<format>',
+        description:
+          'text (one readable line per event) or json (one JSON object per line). Default: text on a terminal, json otherwise',
+      }),
+    ),
+    quotas: opt(
+      Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
+        flag: '--quota',
+        arg: '<name=value>',
+        description: 'override an App Mesh quota, e.g. virtualNodesPerMesh=500 (repeatable)',
+      }),
+    ),
     debounce: opt(
-      Type.Object({ quietMs: opt(Type.Integer({ minimum: 0 })), maxMs: opt(Type.Integer({ minimum: 1 })) }),
+      Type.Object(
+        {
+          quietMs: opt(
+            Type.Integer({
+              minimum: 0,
+              flag: '--debounce-quiet-ms',
+              arg: '<ms>',
+              description: 'coalesce changes until this long without one',
+              default: DEFAULTS.debounceQuietMs,
+            }),
+          ),
+          maxMs: opt(
+            Type.Integer({
+              minimum: 1,
+              flag: '--debounce-max-ms',
+              arg: '<ms>',
+              description: 'but never wait longer than this',
+              default: DEFAULTS.debounceMaxMs,
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
     xds: opt(
-      Type.Object({
-        authFile: opt(Type.String({ description: 'tokens/identities with IAM policies for proxies' })),
-        tlsCert: opt(Type.String()),
-        tlsKey: opt(Type.String()),
-        tlsClientCa: opt(Type.String({ description: 'CA bundle for client certificates (mTLS)' })),
-        tlsListen: opt(
-          Type.String({
-            description:
-              'host:port of a second xDS listener with TLS (Envoys outside the cluster, APPMESH_XDS_ENDPOINT); xdsListen stays plaintext',
-          }),
-        ),
-        tlsSelfSigned: opt(
-          Type.Boolean({
-            description: 'make (once) and serve a self-signed CA and certificate in <dataDir>/xds-tls',
-          }),
-        ),
-        tlsNames: opt(
-          Type.Array(Type.String(), { description: 'DNS names and IPs of the self-signed certificate' }),
-        ),
-        sigv4CredentialsFile: opt(
-          Type.String({
-            description:
-              'SigV4 access keys (the API credentials file format) for SigV4-signed streams; principals name them with accessKeyId',
-          }),
-        ),
-        insecure: opt(
-          Type.Boolean({ description: 'allow unauthenticated plaintext on a non-loopback address' }),
-        ),
-        maxProxiesPerNode: opt(
-          Type.Integer({ minimum: 1, description: 'connected proxies per virtual node or gateway' }),
-        ),
-        maxStreams: opt(Type.Integer({ minimum: 1, description: 'open xDS streams in all' })),
-        maxNamesPerStream: opt(
-          Type.Integer({ minimum: 1, description: 'resource names one xDS stream may subscribe to' }),
-        ),
-        newStreamsPerSecond: opt(Type.Number({ minimum: 0 })),
-      }),
-    ),
-    kubernetes: opt(
-      Type.Object({
-        webhookListen: opt(
-          Type.String({ description: 'host:port of the HTTPS admission webhooks (with --store kubernetes)' }),
-        ),
-        webhookCertDir: opt(Type.String({ description: 'folder with tls.crt and tls.key for the webhooks' })),
-        webhookSelfSigned: opt(Type.Boolean()),
-        leaderElection: opt(
-          Type.Boolean({ description: 'Lease-based election of the status writer (default true)' }),
-        ),
-      }),
+      Type.Object(
+        {
+          authFile: opt(
+            Type.String({
+              flag: '--xds-auth-file',
+              arg: '<file>',
+              description:
+                'proxy identities (bearer tokens, certificate names) with IAM policies; format: docs/file-formats.md#xds-auth-file',
+            }),
+          ),
+          tlsCert: opt(
+            Type.String({
+              flag: '--xds-tls-cert',
+              arg: '<file>',
+              description: 'serve xDS over TLS with this certificate chain (PEM)',
+            }),
+          ),
+          tlsKey: opt(
+            Type.String({
+              flag: '--xds-tls-key',
+              arg: '<file>',
+              description: 'private key of --xds-tls-cert',
+            }),
+          ),
+          tlsClientCa: opt(
+            Type.String({
+              flag: '--xds-tls-client-ca',
+              arg: '<file>',
+              description: 'require client certificates signed by this CA bundle (mTLS)',
+            }),
+          ),
+          tlsListen: opt(
+            Type.String({
+              flag: '--xds-tls-listen',
+              arg: '<host:port>',
+              description:
+                'a second xDS listener, with TLS (Envoys outside the cluster; the App Mesh image via APPMESH_XDS_ENDPOINT); xdsListen stays plaintext',
+            }),
+          ),
+          tlsSelfSigned: opt(
+            Type.Boolean({
+              flag: '--xds-tls-self-signed',
+              description:
+                'make a CA and certificate once in <data-dir>/xds-tls/ and serve it (the log says where the CA is)',
+              default: false,
+            }),
+          ),
+          tlsNames: opt(
+            Type.Array(Type.String(), {
+              flag: '--xds-tls-names',
+              arg: '<names>',
+              description:
+                'DNS names and IPs of the self-signed certificate (comma-separated on the command line)',
+            }),
+          ),
+          sigv4CredentialsFile: opt(
+            Type.String({
+              flag: '--xds-sigv4-credentials-file',
+              arg: '<file>',
+              description:
+                'access keys (the --api-credentials-file format) verifying SigV4-signed streams; --xds-auth-file maps each accessKeyId to policies',
+            }),
+          ),
+          insecure: opt(
+            Type.Boolean({
+              flag: '--insecure-xds',
+              description: 'allow unauthenticated plaintext xDS on a non-loopback address',
+              default: false,
+            }),
+          ),
+          maxProxiesPerNode: opt(
+            Type.Integer({
+              minimum: 1,
+              flag: '--max-proxies-per-node',
+              arg: '<n>',
+              description:
+                'connected proxies per virtual node or gateway, Envoys and gRPC clients together (App Mesh quota)',
+              default: 50,
+            }),
+          ),
+          maxStreams: opt(
+            Type.Integer({
+              minimum: 1,
+              flag: '--xds-max-streams',
+              arg: '<n>',
+              description: 'open xDS streams in all',
+              default: 10000,
+            }),
+          ),
+          maxNamesPerStream: opt(
+            Type.Integer({
+              minimum: 1,
+              flag: '--xds-max-names-per-stream',
+              arg: '<n>',
+              description: 'resource names one xDS stream may subscribe to, all types together',
+              default: 10000,
+            }),
+          ),
+          newStreamsPerSecond: opt(
+            Type.Number({
+              minimum: 0,
+              flag: '--xds-new-streams-per-second',
+              arg: '<n>',
+              description: 'accept at most this many new xDS streams per second (0: no limit)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
     api: opt(
-      Type.Object({
-        credentialsFile: opt(
-          Type.String({ description: 'SigV4 access keys; when set every request must be signed' }),
-        ),
-        requestsPerSecond: opt(Type.Number({ minimum: 0 })),
-      }),
+      Type.Object(
+        {
+          credentialsFile: opt(
+            Type.String({
+              flag: '--api-credentials-file',
+              arg: '<file>',
+              description:
+                'SigV4 access keys; when set, every REST API request must be signed. Format: docs/file-formats.md#api-credentials-file',
+            }),
+          ),
+          requestsPerSecond: opt(
+            Type.Number({
+              minimum: 0,
+              flag: '--api-requests-per-second',
+              arg: '<n>',
+              description: 'REST API rate limit per client (0: no limit)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    kubernetes: opt(
+      Type.Object(
+        {
+          webhookListen: opt(
+            Type.String({
+              flag: '--webhook-listen',
+              arg: '<host:port>',
+              description:
+                'with --store kubernetes: serve the admission webhooks and sidecar injector over HTTPS',
+            }),
+          ),
+          webhookCertDir: opt(
+            Type.String({
+              flag: '--webhook-cert-dir',
+              arg: '<dir>',
+              description: 'folder with tls.crt and tls.key for the webhooks (reloaded on change)',
+              default: '/etc/amime/webhook-tls',
+            }),
+          ),
+          webhookSelfSigned: opt(
+            Type.Boolean({
+              flag: '--webhook-self-signed',
+              description:
+                "with --webhook-listen: make and renew the webhook certificate in Secret amime-webhook-tls (POD_NAMESPACE) and set the webhooks' caBundle; --webhook-cert-dir is then only a fallback",
+              default: false,
+            }),
+          ),
+          leaderElection: opt(
+            Type.Boolean({
+              flag: '--no-leader-election',
+              description: 'elect the status writer with a Lease (turn off only with one replica)',
+              default: true,
+            }),
+          ),
+          sidecarImage: opt(
+            Type.String({
+              flag: '--sidecar-image',
+              arg: '<image>',
+              description:
+                'Envoy image the sidecar injector adds (App Mesh Envoy images work too: aws-appmesh-envoy)',
+              default: DEFAULTS.sidecarImage,
+            }),
+          ),
+          initImage: opt(
+            Type.String({
+              flag: '--init-image',
+              arg: '<image>',
+              description:
+                'image of the iptables init container (proxyinit); build it from deploy/proxy-init',
+              default: DEFAULTS.initImage,
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -105,15 +399,17 @@ export interface ServeConfig {
   apiListen: HostPort;
   xdsListen: HostPort;
   dataDir: string;
-  store: Static<typeof StoreKind>;
+  store: (typeof STORE_KINDS)[number];
   etcdEndpoints: string[];
   etcdPrefix: string;
   from?: string;
   seed: boolean;
+  endpointsFile?: string;
   region: string;
   accountId: string;
   clusterDomain: string;
   logLevel: string;
+  logFormat?: (typeof LOG_FORMATS)[number];
   quotas: Quotas;
   debounce: { quietMs: number; maxMs: number };
   xds: NonNullable<ServeConfigInput['xds']>;
@@ -123,6 +419,8 @@ export interface ServeConfig {
     webhookCertDir?: string;
     webhookSelfSigned: boolean;
     leaderElection: boolean;
+    sidecarImage: string;
+    initImage: string;
   };
 }
 
@@ -130,18 +428,6 @@ export interface HostPort {
   host: string;
   port: number;
 }
-
-export const DEFAULTS = {
-  apiListen: '127.0.0.1:9080',
-  xdsListen: '127.0.0.1:15010',
-  dataDir: './amime-data',
-  store: 'sqlite',
-  region: 'us-west-2',
-  accountId: '000000000000',
-  clusterDomain: 'cluster.local',
-  logLevel: 'info',
-  etcdPrefix: 'amime/',
-} as const;
 
 export class ConfigError extends Error {}
 
@@ -153,7 +439,12 @@ export function parseHostPort(value: string, what: string): HostPort {
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
-/** Reads and checks a YAML/JSON config file; errors name the field. */
+/** Errors of `value` against the schema, one line each, naming where with `name(path)`. */
+export function schemaErrors(value: unknown, name: (path: string) => string): string[] {
+  return [...Value.Errors(ServeConfigSchema, value)].slice(0, 10).map((e) => `${name(e.path)}: ${e.message}`);
+}
+
+/** Reads and checks a YAML/JSON config file; errors name the file and the key. */
 export function readConfigFile(file: string): ServeConfigInput {
   let raw: unknown;
   try {
@@ -161,11 +452,11 @@ export function readConfigFile(file: string): ServeConfigInput {
   } catch (err) {
     throw new ConfigError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const errors = [...Value.Errors(ServeConfigSchema, raw ?? {})];
-  if (errors.length > 0) {
-    const lines = errors.slice(0, 10).map((e) => `  ${e.path || '/'}: ${e.message}`);
-    throw new ConfigError(`${file}: invalid configuration:\n${lines.join('\n')}`);
-  }
+  const errors = schemaErrors(raw ?? {}, (p) => (p ? p.slice(1).replace(/\//g, '.') : '(top level)'));
+  if (errors.length > 0)
+    throw new ConfigError(
+      `${file}: invalid configuration (keys: docs/configuration.md):\n  ${errors.join('\n  ')}`,
+    );
   return (raw ?? {}) as ServeConfigInput;
 }
 
@@ -205,30 +496,36 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
   if (merged.accountId !== undefined && !/^\d{12}$/.test(merged.accountId)) {
     throw new ConfigError(`accountId: expected 12 digits, got "${merged.accountId}"`);
   }
+  const k8s = merged.kubernetes ?? {};
   return {
     apiListen: parseHostPort(merged.apiListen ?? DEFAULTS.apiListen, '--api-listen'),
     xdsListen: parseHostPort(merged.xdsListen ?? DEFAULTS.xdsListen, '--xds-listen'),
     dataDir: merged.dataDir ?? DEFAULTS.dataDir,
     store,
-    etcdEndpoints: merged.etcdEndpoints ?? ['http://127.0.0.1:2379'],
+    etcdEndpoints: merged.etcdEndpoints ?? [...DEFAULTS.etcdEndpoints],
     etcdPrefix: merged.etcdPrefix ?? DEFAULTS.etcdPrefix,
     ...(merged.from ? { from: merged.from } : {}),
     seed: merged.seed ?? true,
+    ...(merged.endpointsFile ? { endpointsFile: merged.endpointsFile } : {}),
     region: merged.region ?? DEFAULTS.region,
     accountId: merged.accountId ?? DEFAULTS.accountId,
     clusterDomain: merged.clusterDomain ?? DEFAULTS.clusterDomain,
     logLevel: merged.logLevel ?? DEFAULTS.logLevel,
+    ...(merged.logFormat ? { logFormat: merged.logFormat } : {}),
     quotas,
-    debounce: { quietMs: merged.debounce?.quietMs ?? 100, maxMs: merged.debounce?.maxMs ?? 1000 },
+    debounce: {
+      quietMs: merged.debounce?.quietMs ?? DEFAULTS.debounceQuietMs,
+      maxMs: merged.debounce?.maxMs ?? DEFAULTS.debounceMaxMs,
+    },
     xds: merged.xds ?? {},
     api: merged.api ?? {},
     kubernetes: {
-      ...(merged.kubernetes?.webhookListen
-        ? { webhookListen: parseHostPort(merged.kubernetes.webhookListen, '--webhook-listen') }
-        : {}),
-      ...(merged.kubernetes?.webhookCertDir ? { webhookCertDir: merged.kubernetes.webhookCertDir } : {}),
-      webhookSelfSigned: merged.kubernetes?.webhookSelfSigned ?? false,
-      leaderElection: merged.kubernetes?.leaderElection ?? true,
+      ...(k8s.webhookListen ? { webhookListen: parseHostPort(k8s.webhookListen, '--webhook-listen') } : {}),
+      ...(k8s.webhookCertDir ? { webhookCertDir: k8s.webhookCertDir } : {}),
+      webhookSelfSigned: k8s.webhookSelfSigned ?? false,
+      leaderElection: k8s.leaderElection ?? true,
+      sidecarImage: k8s.sidecarImage ?? DEFAULTS.sidecarImage,
+      initImage: k8s.initImage ?? DEFAULTS.initImage,
     },
   };
 }

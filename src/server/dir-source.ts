@@ -8,7 +8,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import type { ResourceStore } from '../store/index.js';
-import { formatDiagnostic, hasErrors, type Diagnostic } from '../model/index.js';
+import { formatDiagnosticBlock, hasErrors, type Diagnostic } from '../model/index.js';
 import type { ValidateOptions } from '../mesh/index.js';
 import { syncRecords, type SyncResult } from './import-manifests.js';
 import { DEFAULT_READ_BUDGET, ManifestReader, type ReadBudget } from './read-manifests-off-thread.js';
@@ -81,5 +81,5 @@ export class DirSource {
 }
 
 export function describeDiagnostics(diagnostics: readonly Diagnostic[]): string {
-  return diagnostics.map(formatDiagnostic).join('\n');
+  return diagnostics.map(formatDiagnosticBlock).join('\n');
 }

@@ -13,9 +13,11 @@ import type { MeshGraph } from '../mesh/index.js';
 import { ConfigError } from './config.js';
 
 /**
- * An endpoints file: instances per virtual node, like Cloud Map's, for meshes that run
- * outside Kubernetes. Keys are `<mesh>/<virtualNode awsName>`; values `host:port` or
- * `{address, port, zone, health}`.
+ * An endpoints file (`amime serve --endpoints-file`, `amime render --endpoints`):
+ * instances per virtual node, like Cloud Map's, for meshes that run outside
+ * Kubernetes. Keys are `<mesh>/<virtualNode awsName>`; values `ip:port` or
+ * `{address, port, zone, health}`. Anything else is an error naming the file: a file
+ * in the wrong shape must not quietly mean "no endpoints" (docs/file-formats.md).
  *
  * ```yaml
  * virtualNodes:
@@ -29,9 +31,13 @@ export function readEndpointsFile(file: string): Map<string, Endpoint[]> {
   } catch (err) {
     throw new ConfigError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const shape = `expected a map with one key, virtualNodes: {"<mesh>/<virtualNode>": [endpoints]} (docs/file-formats.md#endpoints-file)`;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(`${file}: ${shape}`);
+  const unknown = Object.keys(raw).filter((k) => k !== 'virtualNodes');
+  if (unknown.length > 0) throw new ConfigError(`${file}: unknown key ${unknown[0]}: ${shape}`);
   const table = new Map<string, Endpoint[]>();
-  const nodes = (raw as { virtualNodes?: unknown } | null)?.virtualNodes;
-  if (nodes === undefined) return table;
+  const nodes = (raw as { virtualNodes?: unknown }).virtualNodes;
   if (nodes === null || typeof nodes !== 'object' || Array.isArray(nodes)) {
     throw new ConfigError(`${file}: virtualNodes must map "<mesh>/<virtualNode>" to a list of endpoints`);
   }

@@ -14,10 +14,14 @@ export interface HttpOptions {
   api: AppMeshApiOptions;
   metrics: ServeMetrics;
   xds: XdsServer;
-  /** True once the first mesh has been translated and the xDS server listens. */
+  /** True once the first mesh has been translated, the xDS server listens, and the source gave something to serve. */
   ready: () => boolean;
   /** The store mirror's state: not ready while it re-lists after a failed watch. */
   store?: () => MirrorStatus;
+  /** Why it is not ready (shown by /readyz), when it is not for a reason other than starting up. */
+  notReadyReason?: () => string | undefined;
+  /** Shown by `GET /`: where the xDS server listens. */
+  xdsAddress?: () => string | undefined;
   /** Current problems of the served configuration. */
   diagnostics: () => readonly Diagnostic[];
   /** Proxy groups not served their current configuration (shown by /readyz). */
@@ -26,11 +30,33 @@ export interface HttpOptions {
   readOnlyReason?: string;
 }
 
+/** What `GET /` answers: where everything is, for a person with a browser or curl. */
+function index(xds: string | undefined) {
+  return {
+    name: 'amime',
+    description: 'App Mesh-compatible control plane',
+    endpoints: {
+      api: `${API_PREFIX}/meshes`,
+      health: '/healthz',
+      readiness: '/readyz',
+      metrics: '/metrics',
+      proxies: '/debug/proxies',
+      diagnostics: '/debug/diagnostics',
+      ...(xds ? { xds: `grpc://${xds} (envoy.service.discovery.v3.AggregatedDiscoveryService)` } : {}),
+    },
+    try: 'aws appmesh list-meshes --endpoint-url <this address>',
+  };
+}
+
 export async function createHttpServer(options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
+  app.get('/', async () => index(options.xdsAddress?.()));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    if (!options.ready()) return reply.code(503).send({ status: 'starting' });
+    if (!options.ready()) {
+      const reason = options.notReadyReason?.();
+      return reply.code(503).send(reason ? { status: 'not ready', reason } : { status: 'starting' });
+    }
     const store = options.store?.();
     // Still serving the last configuration, but changes made meanwhile are not seen yet.
     if (store && store.state !== 'synced') return reply.code(503).send({ status: 'store-resyncing', store });

@@ -3,7 +3,7 @@
  * snapshots), the xDS server, the REST API with health, readiness and metrics. No
  * logic of its own beyond wiring and start-up/shutdown order.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -13,7 +13,7 @@ import type { EndpointSource } from '../envoy/endpoints.js';
 import { KubernetesRuntime, WEBHOOK_TLS_SECRET } from '../k8s/index.js';
 import type { GraphOptions } from '../mesh/index.js';
 import { hasErrors } from '../model/index.js';
-import type { ServeConfig } from './config.js';
+import type { HostPort, ServeConfig } from './config.js';
 import { createHttpServer } from './http.js';
 import { ServeMetrics } from './metrics.js';
 import { MeshPipeline } from './pipeline.js';
@@ -47,8 +47,6 @@ export interface RunningServer {
 
 export interface ServeExtras {
   logger: Logger;
-  /** Endpoints file (virtual node instances), see `readEndpointsFile`. */
-  endpointsFile?: string;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -58,15 +56,18 @@ export const SEED_DIR = path.resolve(here, '..', '..', 'examples', 'seed');
 export async function startServer(config: ServeConfig, extras: ServeExtras): Promise<RunningServer> {
   const { logger } = extras;
   const cleanups: Array<() => Promise<void> | void> = [];
+  const undoOnFailure: Array<() => void> = [];
   const closeAll = async () => {
     for (const c of cleanups.reverse()) await c();
   };
   try {
     // ── store ────────────────────────────────────────────────────────────
     let fresh = config.store === 'memory';
-    if (config.store === 'sqlite') {
-      mkdirSync(config.dataDir, { recursive: true });
+    if (config.store === 'sqlite' && !config.from) {
       fresh = !existsSync(path.join(config.dataDir, DEFAULT_SQLITE_FILE));
+      // A start that fails leaves no half-made data directory: the next start seeds again.
+      if (fresh) undoOnFailure.push(removeFreshData(config.dataDir, existsSync(config.dataDir)));
+      mkdirSync(config.dataDir, { recursive: true });
     }
     const graphOptions = { quotas: config.quotas, clusterDomain: config.clusterDomain };
     // On Kubernetes the cluster is the store: informers, the controller (status,
@@ -88,12 +89,14 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
 
     // ── sources ──────────────────────────────────────────────────────────
     let dirSource: DirSource | undefined;
+    let fromApplied = false;
     if (config.from) {
       dirSource = new DirSource(
         config.from,
         store,
         {
           applied: (r, diagnostics) => {
+            fromApplied = true;
             logger.info({ dir: config.from, ...r, warnings: diagnostics.length }, 'manifests applied');
           },
           rejected: (diagnostics) => {
@@ -105,8 +108,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         },
         graphOptions,
       );
-      if (!(await dirSource.start()))
-        logger.warn({ dir: config.from }, 'nothing served until the manifests are valid');
+      fromApplied = await dirSource.start();
+      if (!fromApplied)
+        logger.warn(
+          { dir: config.from },
+          'nothing served, and /readyz says not ready, until the manifests are valid',
+        );
       cleanups.push(() => dirSource?.close());
     } else if (fresh && config.seed) {
       const { records, diagnostics } = await readManifests([SEED_DIR], graphOptions);
@@ -126,12 +133,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     let onEndpointChange: (change: EndpointChange) => void = () => undefined;
     const edge = new EdgeEndpointSource((change) => onEndpointChange(change));
     cleanups.push(() => edge.close());
-    if (extras.endpointsFile && kube) {
+    if (config.endpointsFile && kube) {
       throw new Error(
         '--endpoints-file does not apply with --store kubernetes: there, the pods each VirtualNode podSelector selects are its endpoints',
       );
     }
-    if (extras.endpointsFile) edge.setRegistry(readEndpointsFile(extras.endpointsFile));
+    if (config.endpointsFile) edge.setRegistry(readEndpointsFile(config.endpointsFile));
     const endpoints: EndpointSource = kube ? kube.endpoints : edge;
     if (kube) kube.endpoints.onChange((nodes) => onEndpointChange({ nodes: [...nodes], hostnames: [] }));
     const pipeline = new MeshPipeline({
@@ -205,14 +212,24 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     });
     metrics.observeXds(xds);
     const tls = await planXdsTls(config, logger);
+    if (!authenticator && !config.xds.insecure && !isLoopbackHost(config.xdsListen.host))
+      throw new Error(
+        `--xds-listen ${config.xdsListen.host}: proxies on other machines need authentication: give --xds-auth-file (docs/file-formats.md), or --insecure-xds to serve them without`,
+      );
     cleanups.push(() => xds.close());
-    const xdsPort = await xds.listen(config.xdsListen.host, config.xdsListen.port, tls.main);
-    const xdsTlsPort = tls.extra
-      ? await xds.listen(tls.extra.at.host, tls.extra.at.port, tls.extra.tls)
+    const xdsPort = await listening('--xds-listen', config.xdsListen, () =>
+      xds.listen(config.xdsListen.host, config.xdsListen.port, tls.main),
+    );
+    const extra = tls.extra;
+    const xdsTlsPort = extra
+      ? await listening('--xds-tls-listen', extra.at, () =>
+          xds.listen(extra.at.host, extra.at.port, extra.tls),
+        )
       : undefined;
 
     // ── HTTP ─────────────────────────────────────────────────────────────
     let ready = false;
+    const xdsAddress = `${bracketed(config.xdsListen.host)}:${xdsPort}`;
     const http = await createHttpServer({
       api: {
         store,
@@ -228,7 +245,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       },
       metrics,
       xds,
-      ready: () => ready,
+      ready: () => ready && (!config.from || fromApplied),
+      notReadyReason: () =>
+        config.from && !fromApplied
+          ? `the manifests in ${config.from} have errors, so there is nothing to serve yet (GET /debug/diagnostics)`
+          : undefined,
+      xdsAddress: () => xdsAddress,
       store: () => mirror.status(),
       diagnostics: () => [
         ...(dirSource?.lastDiagnostics ?? []),
@@ -243,18 +265,18 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         : {}),
     });
     cleanups.push(() => http.close());
-    await http.listen({ host: config.apiListen.host, port: config.apiListen.port });
+    await listening('--api-listen', config.apiListen, () =>
+      http.listen({ host: config.apiListen.host, port: config.apiListen.port }),
+    );
     const apiAddress = http.server.address();
     const apiPort = typeof apiAddress === 'object' && apiAddress ? apiAddress.port : config.apiListen.port;
     ready = true;
 
-    const host = (h: string) => (h.includes(':') ? `[${h}]` : h);
-    const apiUrl = `http://${host(config.apiListen.host)}:${apiPort}`;
-    const xdsAddress = `${host(config.xdsListen.host)}:${xdsPort}`;
+    const apiUrl = `http://${bracketed(config.apiListen.host)}:${apiPort}`;
     return {
       apiUrl,
       xdsAddress,
-      ...(tls.extra ? { xdsTlsAddress: `${host(tls.extra.at.host)}:${xdsTlsPort}` } : {}),
+      ...(tls.extra ? { xdsTlsAddress: `${bracketed(tls.extra.at.host)}:${xdsTlsPort}` } : {}),
       store,
       pipeline,
       xds,
@@ -264,8 +286,41 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     };
   } catch (err) {
     await closeAll();
+    for (const undo of undoOnFailure) undo();
     throw err;
   }
+}
+
+const bracketed = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** Runs `listen`, turning "address in use" into a message that names the flag to change. */
+async function listening<T>(flag: string, at: HostPort, listen: () => Promise<T>): Promise<T> {
+  try {
+    return await listen();
+  } catch (err) {
+    const text = String((err as { message?: string }).message ?? err);
+    if ((err as { code?: string }).code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(text)) {
+      const address = `${bracketed(at.host)}:${at.port}`;
+      throw new Error(
+        `${address} is already in use (${flag}): stop what listens there (another amime serve?) or choose another address, e.g. ${flag} ${bracketed(at.host)}:${at.port + 1}`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** Removes what a failed first start made in `dir`: all of it if the start made `dir`, else the database. */
+function removeFreshData(dir: string, existed: boolean): () => void {
+  return () => {
+    if (!existed) rmSync(dir, { recursive: true, force: true });
+    else
+      for (const f of [DEFAULT_SQLITE_FILE, `${DEFAULT_SQLITE_FILE}-wal`, `${DEFAULT_SQLITE_FILE}-shm`])
+        rmSync(path.join(dir, f), { force: true });
+  };
 }
 
 async function startKubernetes(
@@ -290,6 +345,7 @@ async function startKubernetes(
             host: k.webhookListen.host,
             port: k.webhookListen.port,
             tls: { certDir },
+            injector: { sidecarImage: k.sidecarImage, initImage: k.initImage },
             // Secret amime-webhook-tls in the pod's namespace, for Service amime-webhook there (deploy/kubernetes/README.md).
             ...(k.webhookSelfSigned
               ? { selfSigned: { namespace, clusterDomain: config.clusterDomain } }

@@ -11,7 +11,7 @@ import { resolveConfig, type ServeConfigInput } from './config.js';
 import { createLogger } from './logger.js';
 import { planXdsTls } from './xds-tls.js';
 
-const logger = createLogger('silent');
+const logger = createLogger({ level: 'silent' });
 const plan = (xds: ServeConfigInput['xds'], dataDir = mkdtempSync(path.join(tmpdir(), 'amime-xds-tls-'))) =>
   planXdsTls(resolveConfig({}, { dataDir, xds }), logger);
 

@@ -2,34 +2,19 @@
  * `amime apply` / `amime get` as a user runs them (the CLI in a child process) against
  * the App Mesh API on loopback, with and without SigV4.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { amime as run } from '../support/cli.js';
+import { SEED_COMPLETE } from '../support/fixtures.js';
 import { awsCli, startApiServer, type RunningApi } from './support/api-server.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SEED = path.join(ROOT, 'examples/seed/mesh.yaml');
+const SEED = path.join(SEED_COMPLETE, 'mesh.yaml');
 
-function amime(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')),
-  ) as Record<string, string>;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args],
-      { cwd: ROOT, env: { ...clean, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
+/** The CLI without the caller's AWS variables: signing only when a test asks for it. */
+function amime(args: string[], env: Record<string, string> = {}) {
+  return run(args, { env, withoutEnv: ['AWS_'] });
 }
 
 describe('amime apply / amime get', { timeout: 120_000 }, () => {

@@ -157,7 +157,7 @@ describe('/mutate-v1-pod over HTTPS', () => {
     expect(response.allowed).toBe(true);
     const gw = after.spec!.containers[0]!;
     expect(gw.name).toBe('gateway');
-    expect(gw.image).toBe('envoyproxy/envoy:v1.31-latest');
+    expect(gw.image).toBe('envoyproxy/envoy:v1.40.0');
     expect(gw.ports).toEqual([{ containerPort: 8088 }]);
     expect(env(gw)).toMatchObject({
       APPMESH_VIRTUAL_NODE_NAME: 'mesh/mesh-1/virtualGateway/gateway-v_mesh-test',

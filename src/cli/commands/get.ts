@@ -1,21 +1,28 @@
 /**
- * `amime get <kind> [name] --mesh M [-o yaml|json|table]`: read App Mesh resources back
- * from a running Amime through its REST API.
+ * `amime get <kind> [name] --mesh M [-o table|wide|name|json|yaml]`: read App Mesh
+ * resources back from a running Amime through its REST API. Names are App Mesh names
+ * (`vnode-1_mesh-test`) or the Kubernetes ones `render` accepts (`mesh-test/vnode-1`,
+ * or `vnode-1` when only one namespace has it).
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { stringify } from 'yaml';
-import { API_KIND_INFO, type ApiKind } from '../../model/api-form/index.js';
-import { AppMeshHttpClient, credentialsFromEnv } from '../../api/client.js';
-import { stepPath } from '../../api/apply-plan.js';
-import { DEFAULT_SERVER } from './apply.js';
+import { API_KIND_INFO, type ApiKind } from '../../model/api-form/types.js';
+import { AppMeshClientError, type AppMeshHttpClient } from '../../api/client.js';
+import { locationPath } from '../../api/operations.js';
+import { defaultAwsName } from '../../model/names.js';
+import { CliError } from '../failure.js';
+import { DEFAULT_SERVER, clientFor, serverUrl, unreachable } from '../server-client.js';
+import { specSummary } from '../spec-summary.js';
+
+export const OUTPUTS = ['table', 'wide', 'name', 'json', 'yaml'] as const;
 
 export interface GetCliOptions {
   server: string;
   mesh?: string;
   virtualRouter?: string;
   virtualGateway?: string;
-  output: 'table' | 'json' | 'yaml';
+  output: (typeof OUTPUTS)[number];
   region?: string;
 }
 
@@ -45,11 +52,74 @@ const ALIASES: Readonly<Record<string, ApiKind>> = {
   gr: 'GatewayRoute',
 };
 
+/** `vn`, `virtualNodes`, `VirtualNode`, `virtual-nodes` or the CRD's `virtualnodes.appmesh.k8s.aws`. */
 export function kindOf(word: string): ApiKind | undefined {
-  return ALIASES[word.toLowerCase().replace(/[-_]/g, '')];
+  return ALIASES[
+    word
+      .toLowerCase()
+      .replace(/\.appmesh\.k8s\.aws$/, '')
+      .replace(/[-_]/g, '')
+  ];
+}
+
+/** `ns/name` is a Kubernetes name: the App Mesh name its controller gives (`name_ns`, `name.ns` for services). */
+export function appMeshName(kind: ApiKind, name: string): string {
+  const k8s = /^([^/]+)\/([^/]+)$/.exec(name);
+  if (!k8s || kind === 'Mesh' || kind === 'Route') return name;
+  return defaultAwsName(kind, k8s[2]!, k8s[1]!);
 }
 
 type Row = Record<string, unknown>;
+
+interface Scope {
+  kind: ApiKind;
+  mesh: string;
+  parent?: string;
+}
+
+const locationOf = (scope: Scope, name: string) => ({
+  kind: scope.kind,
+  mesh: scope.kind === 'Mesh' ? name : scope.mesh,
+  name,
+  ...(scope.parent !== undefined ? { parent: scope.parent } : {}),
+});
+
+async function list(client: AppMeshHttpClient, scope: Scope): Promise<string[]> {
+  const info = API_KIND_INFO[scope.kind];
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.call<Row>('GET', locationPath(locationOf(scope, ''), false), undefined, {
+      limit: '100',
+      nextToken,
+    });
+    for (const ref of (page[info.listField] as Row[] | undefined) ?? [])
+      names.push(String(ref[scope.kind === 'Mesh' ? 'meshName' : info.nameField]));
+    nextToken = typeof page.nextToken === 'string' ? page.nextToken : undefined;
+  } while (nextToken);
+  return names;
+}
+
+/** The item named `name`; a bare Kubernetes name matches `name_<ns>` / `name.<ns>` when exactly one exists. */
+async function describe(client: AppMeshHttpClient, scope: Scope, name: string): Promise<Row> {
+  const wanted = appMeshName(scope.kind, name);
+  try {
+    return await client.call<Row>('GET', locationPath(locationOf(scope, wanted), true));
+  } catch (err) {
+    const bare = !name.includes('/') && scope.kind !== 'Mesh' && scope.kind !== 'Route';
+    if (!(bare && err instanceof AppMeshClientError && err.type === 'NotFoundException')) throw err;
+    const candidates = (await list(client, scope)).filter(
+      (n) => n.startsWith(`${name}_`) || n.startsWith(`${name}.`),
+    );
+    if (candidates.length === 1)
+      return client.call<Row>('GET', locationPath(locationOf(scope, candidates[0]!), true));
+    if (candidates.length > 1)
+      throw new CliError(
+        `"${name}" is ambiguous: ${candidates.join(', ')}; give one of these, or namespace/name`,
+      );
+    throw err;
+  }
+}
 
 export async function runGet(
   kindWord: string,
@@ -59,67 +129,53 @@ export async function runGet(
   err: Out,
 ): Promise<number> {
   const kind = kindOf(kindWord);
-  if (!kind) {
-    err.write(
-      `amime get: unknown kind ${JSON.stringify(kindWord)}; one of: meshes, virtualnodes, virtualservices, virtualrouters, routes, virtualgateways, gatewayroutes\n`,
+  if (!kind)
+    throw new CliError(
+      `unknown kind ${JSON.stringify(kindWord)}; one of: meshes, virtualnodes (vn), virtualservices (vs), virtualrouters (vr), routes, virtualgateways (vg), gatewayroutes (gr)`,
+      2,
     );
-    return 2;
-  }
   const info = API_KIND_INFO[kind];
-  if (kind !== 'Mesh' && !options.mesh) {
-    err.write(`amime get ${kindWord}: --mesh is required\n`);
-    return 2;
-  }
-  const parent =
+  if (kind !== 'Mesh' && !options.mesh) throw new CliError(`--mesh is required for ${kindWord}`, 2);
+  const parentFlag =
     kind === 'Route' ? options.virtualRouter : kind === 'GatewayRoute' ? options.virtualGateway : undefined;
-  if (info.parent && !parent) {
-    err.write(
-      `amime get ${kindWord}: --${kind === 'Route' ? 'virtual-router' : 'virtual-gateway'} is required\n`,
+  if (info.parent && !parentFlag)
+    throw new CliError(
+      `--${kind === 'Route' ? 'virtual-router' : 'virtual-gateway'} is required for ${kindWord}`,
+      2,
     );
-    return 2;
-  }
-  const creds = credentialsFromEnv();
-  const client = new AppMeshHttpClient({
-    server: options.server,
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-west-2',
-    ...(creds ? { credentials: creds } : {}),
-  });
-  const mesh = kind === 'Mesh' ? (name ?? '') : (options.mesh as string);
-  const loc = (n: string) => ({
+  const server = serverUrl(options.server);
+  const client = clientFor(server, options.region);
+  const scope: Scope = {
     kind,
-    mesh: kind === 'Mesh' ? n : mesh,
-    name: n,
-    ...(parent !== undefined ? { parent } : {}),
-  });
+    mesh: options.mesh ?? '',
+    ...(info.parent && parentFlag ? { parent: appMeshName(info.parent.kind, parentFlag) } : {}),
+  };
   try {
     let items: Row[];
-    if (name !== undefined) items = [await client.call<Row>('GET', stepPath(loc(name), true))];
+    if (name !== undefined) items = [await describe(client, scope, name)];
     else {
-      const refs: Row[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await client.call<Row>('GET', stepPath(loc(''), false), undefined, {
-          limit: '100',
-          nextToken,
-        });
-        refs.push(...((page[info.listField] as Row[] | undefined) ?? []));
-        nextToken = typeof page.nextToken === 'string' ? page.nextToken : undefined;
-      } while (nextToken);
+      const names = await list(client, scope);
       items =
-        options.output === 'table'
-          ? refs
+        options.output === 'table' || options.output === 'name'
+          ? names.map((n) => ({
+              [kind === 'Mesh' ? 'meshName' : info.nameField]: n,
+              meshName: kind === 'Mesh' ? n : scope.mesh,
+              ...(scope.parent !== undefined && info.parent ? { [info.parent.nameField]: scope.parent } : {}),
+            }))
           : await Promise.all(
-              refs.map((r) =>
-                client.call<Row>(
-                  'GET',
-                  stepPath(loc(String(r[kind === 'Mesh' ? 'meshName' : info.nameField])), true),
-                ),
-              ),
+              names.map((n) => client.call<Row>('GET', locationPath(locationOf(scope, n), true))),
             );
+      if (items.length === 0 && ['table', 'wide', 'name'].includes(options.output)) {
+        err.write(`No resources found${kind === 'Mesh' ? '' : ` in mesh ${scope.mesh}`}.\n`);
+        return 0;
+      }
     }
     out.write(render(kind, items, options.output, name !== undefined));
     return 0;
   } catch (e) {
+    const down = unreachable(e, server);
+    if (down) throw down;
+    if (e instanceof CliError) throw e;
     const type = (e as { type?: string }).type ?? 'Error';
     err.write(`Error from server (${type}): ${(e as Error).message}\n`);
     return 1;
@@ -139,6 +195,9 @@ function readable(item: Row): Row {
   return top;
 }
 
+const seconds = (v: unknown) =>
+  typeof v === 'number' ? new Date(v * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : '';
+
 export function render(
   kind: ApiKind,
   items: Row[],
@@ -146,59 +205,78 @@ export function render(
   single: boolean,
 ): string {
   const info = API_KIND_INFO[kind];
+  const nameOf = (i: Row) => String(kind === 'Mesh' ? i.meshName : i[info.nameField]);
   if (output === 'json')
     return `${JSON.stringify(single ? readable(items[0] as Row) : { [info.listField]: items.map(readable) }, null, 2)}\n`;
   if (output === 'yaml')
     return stringify(single ? readable(items[0] as Row) : { [info.listField]: items.map(readable) });
-  const rows = items.map((i) => {
-    const md = (i.metadata as Row | undefined) ?? i;
-    const status = (i.status as { status?: string } | undefined)?.status ?? '';
-    const updated =
-      typeof md.lastUpdatedAt === 'number'
-        ? new Date(md.lastUpdatedAt * 1000).toISOString().replace(/\.\d+Z$/, 'Z')
-        : '';
-    const cells = [String(kind === 'Mesh' ? i.meshName : i[info.nameField])];
-    if (kind !== 'Mesh') cells.push(String(i.meshName));
-    if (info.parent) cells.push(String(i[info.parent.nameField]));
-    cells.push(String(md.version ?? ''), ...(single ? [status] : []), updated, String(md.arn ?? ''));
-    return cells;
-  });
+  if (output === 'name')
+    return items
+      .map((i) => {
+        const parent = info.parent ? `${String(i[info.parent.nameField])}/` : '';
+        return `${kind.toLowerCase()}/${parent}${nameOf(i)}\n`;
+      })
+      .join('');
+  const wide = output === 'wide';
+  const showStatus = single || wide;
   const header = [
     'NAME',
     ...(kind !== 'Mesh' ? ['MESH'] : []),
     ...(info.parent ? [info.parent.kind === 'VirtualRouter' ? 'VIRTUAL ROUTER' : 'VIRTUAL GATEWAY'] : []),
+    ...(wide ? ['SPEC'] : []),
     'VERSION',
-    ...(single ? ['STATUS'] : []),
+    ...(showStatus ? ['STATUS'] : []),
     'LAST UPDATED',
     'ARN',
   ];
+  const rows = items.map((i) => {
+    const md = (i.metadata as Row | undefined) ?? i;
+    const cells = [nameOf(i)];
+    if (kind !== 'Mesh') cells.push(String(i.meshName));
+    if (info.parent) cells.push(String(i[info.parent.nameField]));
+    if (wide) cells.push(specSummary(kind, i.spec));
+    cells.push(String(md.version ?? ''));
+    if (showStatus) cells.push((i.status as { status?: string } | undefined)?.status ?? '');
+    cells.push(seconds(md.lastUpdatedAt), String(md.arn ?? ''));
+    return cells;
+  });
   const table = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...table.map((r) => (r[c] ?? '').length)));
   return `${table.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] as number))).join('   ')).join('\n')}\n`;
 }
 
-export function register(program: Command): void {
-  program
-    .command('get')
-    .description('read App Mesh resources from a running Amime server, through its REST API')
+const HELP = `
+Names: the App Mesh name (vnode-1_mesh-test), or the Kubernetes one: namespace/name
+(mesh-test/vnode-1), or just the name when one namespace has it.
+
+Output (-o): table (default), wide (adds a summary of the spec and the status),
+name (kind/name, for scripts), json or yaml (the REST API's objects).
+
+Examples:
+  $ amime get meshes
+  $ amime get vn --mesh mesh-1 -o wide
+  $ amime get vn mesh-test/vnode-1 --mesh mesh-1 -o yaml
+  $ amime get routes --mesh mesh-1 --virtual-router vrouter-1_mesh-test
+  $ amime get vs --mesh mesh-1 -o name | xargs -n1 echo
+`;
+
+export function configure(command: Command): void {
+  command
     .argument(
       '<kind>',
       'meshes, virtualnodes (vn), virtualservices (vs), virtualrouters (vr), routes, virtualgateways (vg), gatewayroutes (gr)',
     )
-    .argument('[name]', 'App Mesh name (awsName); all of them when absent')
+    .argument('[name]', 'App Mesh name, or Kubernetes namespace/name; all of them when absent')
     .option('--server <url>', 'the Amime REST API', DEFAULT_SERVER)
     .option('--mesh <name>', 'the mesh (every kind but meshes)')
     .option('--virtual-router <name>', 'the virtual router (routes)')
     .option('--virtual-gateway <name>', 'the virtual gateway (gateway routes)')
-    .addOption(
-      new Option('-o, --output <format>', 'output format')
-        .choices(['table', 'json', 'yaml'])
-        .default('table'),
-    )
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUTS).default('table'))
     .option(
       '--region <region>',
       'SigV4 region (signing happens when AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set)',
     )
+    .addHelpText('after', HELP)
     .action(async (kind: string, name: string | undefined, opts: GetCliOptions) => {
       process.exitCode = await runGet(kind, name, opts, process.stdout, process.stderr);
     });

@@ -5,14 +5,16 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { loadPaths } from '../../load/index.js';
 import { validateLoaded } from '../../mesh/index.js';
-import { formatDiagnostic } from '../../model/index.js';
+import { formatDiagnosticBlock } from '../../model/index.js';
 import { checkResources, formatCheckProblems } from '../../envoy/check/index.js';
 import { XDS_KINDS, type XdsKind } from '../../envoy/proto/types.js';
-import { staticEndpoints, type Endpoint, type EndpointSource, NO_ENDPOINTS } from '../../envoy/endpoints.js';
+import { staticEndpoints, type EndpointSource, NO_ENDPOINTS } from '../../envoy/endpoints.js';
+import { ConfigError } from '../../server/config.js';
+import { readEndpointsFile } from '../../server/endpoints.js';
+import { CliError } from '../failure.js';
 import { resolveProxy } from '../../envoy/resolve-proxy.js';
 import { translateGroupDetailed } from '../../envoy/translate.js';
 import { resourcesView } from '../../envoy/view.js';
@@ -34,8 +36,12 @@ interface Out {
 
 function endpointSource(file: string | undefined): EndpointSource {
   if (!file) return NO_ENDPOINTS;
-  const table = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Endpoint[]>;
-  return staticEndpoints(table);
+  try {
+    return staticEndpoints(Object.fromEntries(readEndpointsFile(file)));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, 2);
+    throw err;
+  }
 }
 
 /** Renders and prints; returns the exit code (1 on mesh errors or invalid output, 2 on an unknown proxy). */
@@ -51,7 +57,7 @@ export async function runRender(
     ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),
   });
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  for (const d of errors) err.write(`${formatDiagnostic(d)}\n`);
+  for (const d of errors) err.write(`${formatDiagnosticBlock(d)}\n`);
   const found = resolveProxy(graph, options.proxy, options.grpc);
   if ('error' in found) {
     err.write(`amime render: ${found.error}\n`);
@@ -103,14 +109,12 @@ Examples:
   $ amime render examples/seed --proxy mesh/mesh-1/virtualNode/vnode-x_mesh-test
   $ amime render examples/seed --proxy mesh-1/vg/gateway-v --type routes
   $ amime render k8s/ --proxy mesh-1/vn/mesh-test/client -o json | jq '.clusters[].name'
-  $ amime render k8s/ --proxy mesh-1/vn/client --grpc --endpoints endpoints.json
-    (endpoints.json: {"<mesh>/<virtualNode awsName>": [{"address": "10.0.0.1", "port": 8080, "zone": "a"}]})
+  $ amime render examples/seed --proxy mesh-1/vn/vnode-x --grpc --endpoints examples/endpoints.yaml
+    (the endpoints file of amime serve --endpoints-file: docs/file-formats.md#endpoints-file)
 `;
 
-export function register(program: Command): void {
-  program
-    .command('render')
-    .description('print the Envoy configuration one proxy (virtual node or gateway) would receive')
+export function configure(command: Command): void {
+  command
     .argument('<paths...>', 'files or folders with YAML or JSON manifests')
     .requiredOption('--proxy <id>', 'node id, ARN or <mesh>/<kind>/<name> of the proxy')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
@@ -123,9 +127,11 @@ export function register(program: Command): void {
     .option('-n, --namespace <namespace>', 'namespace for objects that name none', 'default')
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain for service hostnames', 'cluster.local')
     .option('--match-short-names', 'also match bare Kubernetes service names (amime.io/match-short-names)')
-    .option('--endpoints <file>', 'JSON file of endpoints per virtual node, for EDS clusters')
+    .option(
+      '--endpoints <file>',
+      'endpoints per virtual node, for EDS clusters (the format of serve --endpoints-file)',
+    )
     .addHelpText('after', EXAMPLES)
-    .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
     .action(async (paths: string[], opts: RenderCliOptions) => {
       process.exitCode = await runRender(paths, opts, process.stdout, process.stderr);
     });

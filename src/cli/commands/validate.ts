@@ -5,9 +5,10 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { loadPaths } from '../../load/index.js';
+import path from 'node:path';
+import { loadPaths, type LoadResult } from '../../load/index.js';
 import { QUOTA_INFO, QUOTA_NAMES, quotaNameOf, validateLoaded, type Quotas } from '../../mesh/index.js';
-import { formatResourceId, formatSource, type Diagnostic, type RelatedInfo } from '../../model/index.js';
+import { formatRelated, formatResourceId, formatSource, type Diagnostic } from '../../model/index.js';
 
 export interface ValidateCliOptions {
   output: 'text' | 'json';
@@ -36,12 +37,14 @@ export async function runValidate(
   out: Out,
 ): Promise<number> {
   const load = await loadPaths(paths);
-  const { graph, diagnostics } = validateLoaded(load, {
+  const validation = validateLoaded(load, {
     defaultNamespace: options.namespace,
     quotas: options.quota,
     enableBackendGroups: options.backendGroups,
     ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),
   });
+  const { graph } = validation;
+  const diagnostics = [...validation.diagnostics, ...emptyPaths(paths, load)];
   const summary: Summary = {
     meshes: graph.counts.meshes,
     resources: graph.counts.resources,
@@ -51,6 +54,28 @@ export async function runValidate(
   if (options.output === 'json') out.write(`${JSON.stringify({ diagnostics, summary }, null, 2)}\n`);
   else out.write(formatReport(diagnostics, summary, options.color));
   return summary.errors > 0 ? 1 : 0;
+}
+
+/**
+ * A warning for each path that holds YAML but no App Mesh object: most often the
+ * wrong folder, which would otherwise pass as "0 errors".
+ */
+function emptyPaths(paths: ReadonlyArray<string>, load: LoadResult): Diagnostic[] {
+  const inside = (file: string, dir: string) => {
+    const relative = path.relative(path.resolve(dir), path.resolve(file));
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  };
+  // A path the loader already complained about (missing, no YAML in it) needs no second word.
+  const explained = (p: string) =>
+    load.diagnostics.some((d) => d.source?.file === p || d.message.includes(p));
+  return paths
+    .filter((p) => !explained(p) && !load.meshObjects.some((o) => inside(o.file, p)))
+    .map((p) => ({
+      severity: 'warning' as const,
+      code: 'load.no-app-mesh',
+      path: '',
+      message: `${p}: no App Mesh (appmesh.k8s.aws/v1beta2) objects here; is it the right path?`,
+    }));
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -76,13 +101,6 @@ export function formatDiagnosticLine(d: Diagnostic, color = false): string {
   const lines = [`${where}${severity}: ${what}${path}${d.message} ${paint(color, '2', `[${d.code}]`)}`];
   for (const r of d.related ?? []) lines.push(`    ${formatRelated(r)}`);
   return lines.join('\n');
-}
-
-function formatRelated(r: RelatedInfo): string {
-  const where = r.source ? `${formatSource(r.source)}: ` : '';
-  const what = r.resource ? `${formatResourceId(r.resource)}: ` : '';
-  const path = r.path ? `${r.path}: ` : '';
-  return `${where}${what}${path}${r.message}`;
 }
 
 export function formatReport(
@@ -134,10 +152,8 @@ Quotas (App Mesh defaults; raise with --quota NAME=N):
 ${QUOTA_NAMES.map((q) => `  ${q.padEnd(32)} ${QUOTA_INFO[q].code}  ${QUOTA_INFO[q].title}`).join('\n')}
 `;
 
-export function register(program: Command): void {
-  program
-    .command('validate')
-    .description('check App Mesh manifests (files or folders) and print every problem with file:line')
+export function configure(command: Command): void {
+  command
     .argument('<paths...>', 'files or folders with YAML or JSON manifests')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option(
@@ -149,10 +165,6 @@ export function register(program: Command): void {
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain for service hostnames', 'cluster.local')
     .option('--no-backend-groups', 'ignore BackendGroups (App Mesh needs --enable-backend-groups for them)')
     .addHelpText('after', EXAMPLES)
-    .exitOverride((err) => {
-      // Usage errors exit 2 (commander's default is 1, which means "problems found" here).
-      process.exit(err.exitCode === 0 ? 0 : 2);
-    })
     .action(
       async (
         paths: string[],

@@ -11,7 +11,7 @@ export interface InjectorConfig {
   sidecarImage: string;
   /** Detected from the image name when absent (`aws-appmesh-envoy` → appmesh). */
   sidecarFlavour?: SidecarFlavour;
-  /** `--init-image`: the iptables init container (App Mesh's proxy route manager). */
+  /** `--init-image`: the iptables init container (App Mesh's proxy route manager's contract; deploy/proxy-init). */
   initImage: string;
   region: string;
   /** Account of the cluster's meshes; a Mesh with another `meshOwner` is named `<mesh>@<owner>`. */
@@ -52,8 +52,11 @@ export interface InjectorConfig {
 }
 
 export const DEFAULT_INJECTOR_CONFIG: Readonly<InjectorConfig> = {
-  sidecarImage: 'envoyproxy/envoy:v1.31-latest',
-  initImage: '840364872350.dkr.ecr.us-west-2.amazonaws.com/aws-appmesh-proxy-route-manager:v7-prod',
+  // The Envoy release the project's tests run (test/support/system-programs.ts, ENVOY).
+  sidecarImage: 'envoyproxy/envoy:v1.40.0',
+  // App Mesh's proxy route manager lives in App Mesh's registry; this one is built from
+  // this repository (docker build --target proxy-init), the name a local build gets.
+  initImage: 'amime-proxy-init:0.1.0',
   region: 'us-west-2',
   accountId: '000000000000',
   logLevel: 'info',

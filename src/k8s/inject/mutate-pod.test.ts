@@ -120,7 +120,7 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
     expect(after.spec?.containers.map((c) => c.name)).toEqual(['nginx', 'envoy']);
     const envoy = container(after, 'envoy')!;
     expect(envoy).toMatchObject({
-      image: 'envoyproxy/envoy:v1.31-latest',
+      image: 'envoyproxy/envoy:v1.40.0',
       securityContext: { runAsUser: 1337 },
       ports: [{ name: 'stats', containerPort: 9901, protocol: 'TCP' }],
       resources: { requests: { cpu: '10m', memory: '32Mi' } },

@@ -1,12 +1,10 @@
 /**
- * Runs `amime serve` as a real child process (from source, through tsx) and waits
- * until it says where it listens. Its JSON log lines are kept for assertions.
+ * Runs `amime serve` as a real child process (the built CLI, dist/) and waits until
+ * it says where it listens. Its JSON log lines are kept for assertions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { CLI } from '../../support/cli.js';
+import { REPO_ROOT } from '../../support/fixtures.js';
 
 export interface ServeProcess {
   apiUrl: string;
@@ -27,10 +25,10 @@ export async function startServe(
   const proc = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      path.join(root, 'src/cli/main.ts'),
+      CLI,
       'serve',
+      '--log-format',
+      'json',
       '--api-listen',
       '127.0.0.1:0',
       '--xds-listen',
@@ -38,7 +36,7 @@ export async function startServe(
       ...args,
     ],
     {
-      cwd: options.cwd ?? root,
+      cwd: options.cwd ?? REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NODE_OPTIONS: '' },
     },

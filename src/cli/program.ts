@@ -1,0 +1,91 @@
+/**
+ * The `amime` program: every command's name and summary, and each command's options
+ * and action loaded only when asked for (a command module can pull in the whole
+ * control plane, seconds of start-up). Each command lives in `commands/<name>.ts`
+ * and exports `configure(command)`; add yours to COMMANDS.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+
+interface CommandModule {
+  configure(command: Command): void;
+}
+
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
+/** Listed in this order by `--help`. */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'serve',
+    summary: 'run the control plane: store, App Mesh REST API, xDS (ADS) server, metrics',
+    load: () => import('./commands/serve.js'),
+  },
+  {
+    name: 'validate',
+    summary: 'check App Mesh manifests (files or folders) and print every problem with file:line',
+    load: () => import('./commands/validate.js'),
+  },
+  {
+    name: 'apply',
+    summary: 'create or update the App Mesh resources of manifests on a running Amime, through its REST API',
+    load: () => import('./commands/apply.js'),
+  },
+  {
+    name: 'get',
+    summary: 'read App Mesh resources from a running Amime, through its REST API',
+    load: () => import('./commands/get.js'),
+  },
+  {
+    name: 'render',
+    summary: 'print the Envoy configuration one proxy (virtual node or gateway) would receive',
+    load: () => import('./commands/render.js'),
+  },
+  {
+    name: 'bootstrap',
+    summary: "print the Envoy bootstrap App Mesh's agent would have written, connected to Amime over ADS",
+    load: () => import('./commands/bootstrap.js'),
+  },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script: bash, zsh or fish',
+    load: () => import('./commands/completion.js'),
+  },
+];
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/**
+ * The program with every command's description; `only` lists the commands whose
+ * options and actions are loaded (all of them when absent: completion needs them).
+ */
+export async function buildProgram(only?: readonly string[]): Promise<Command> {
+  const program = new Command()
+    .name('amime')
+    .description(
+      'Amime: a self-hosted control plane for App Mesh manifests, `aws appmesh` scripts and Envoy sidecars.',
+    )
+    .version(packageVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    // Usage errors throw instead of exiting, so every command exits 2 for them (main below).
+    .exitOverride();
+  for (const entry of COMMANDS) {
+    const command = program.command(entry.name).description(entry.summary);
+    if (!only || only.includes(entry.name)) (await entry.load()).configure(command);
+  }
+  return program;
+}
+
+/** The command argv names: the first word after the options (`amime help get` → get). */
+export function requestedCommand(args: readonly string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}

@@ -15,10 +15,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
@@ -35,9 +33,8 @@ import {
 import { makePki } from './support/certs.js';
 import { runEnvoy, type RunningEnvoy } from './support/run-envoy.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
+import { CLI } from '../support/cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 const REGION = 'ap-northeast-1';
 const ACCOUNT = '111122223333';
 const VNODE_X = `arn:aws:appmesh:${REGION}:${ACCOUNT}:mesh/mesh-1/virtualNode/vnode-x_mesh-test`;
@@ -71,7 +68,7 @@ function amime(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', TSX, path.join(ROOT, 'src/cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     timeout: 60_000,

@@ -12,6 +12,8 @@ export interface ServeProcess {
   proc: ChildProcess;
   logs: Array<Record<string, unknown>>;
   stderr: string[];
+  /** Everything written to stdout so far (text logs). */
+  stdoutText(): string;
   /** Graceful stop (SIGTERM); resolves with the exit code. */
   stop(): Promise<number | null>;
   /** kill -9; resolves when the process is gone. */
@@ -20,7 +22,7 @@ export interface ServeProcess {
 
 export async function startServe(
   args: readonly string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; logFormat?: 'json' | 'text' } = {},
 ): Promise<ServeProcess> {
   const proc = spawn(
     process.execPath,
@@ -28,7 +30,7 @@ export async function startServe(
       CLI,
       'serve',
       '--log-format',
-      'json',
+      options.logFormat ?? 'json',
       '--api-listen',
       '127.0.0.1:0',
       '--xds-listen',
@@ -44,6 +46,7 @@ export async function startServe(
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   let buffered = '';
+  let stdoutText = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const ready = new Promise<{ apiUrl: string; xdsPort: number }>((resolve, reject) => {
     const timer = setTimeout(
@@ -52,6 +55,13 @@ export async function startServe(
     );
     proc.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
+      stdoutText += chunk.toString();
+      // Text logs: the serving line, as people read it.
+      const text = /amime is serving: REST API (http:\/\/\S+)\/v20190125 · xDS \S+:(\d+)/.exec(stdoutText);
+      if (options.logFormat === 'text' && text) {
+        clearTimeout(timer);
+        resolve({ apiUrl: text[1]!, xdsPort: Number(text[2]) });
+      }
       let nl: number;
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
@@ -81,6 +91,7 @@ export async function startServe(
     proc,
     logs,
     stderr,
+    stdoutText: () => stdoutText,
     stop: async () => {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       return exited;

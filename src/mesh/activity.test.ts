@@ -78,7 +78,7 @@ describe('activity: App Mesh reconcile order (appmesh.md §2.1)', () => {
   it('a gateway route whose gateway is inactive waits for it', () => {
     const r = check([
       ...chain(['n']).slice(0, 3),
-      vg('g', { namespaceSelector: {}, listeners: [] }),
+      vg('g', { namespaceSelector: {} }),
       gr('gr', { httpRoute: { match: { prefix: '/' }, action: { target } } }),
     ]);
     expect(r.errors.map((d) => d.code)).toEqual(['vg.listener-required']);

@@ -74,9 +74,17 @@ export interface Quotas {
   gatewayRoutesPerVirtualGateway: number;
   backendsPerVirtualNode: number;
   weightedTargetsPerRoute: number;
+  listenersPerVirtualNode: number;
+  listenersPerVirtualRouter: number;
+  listenersPerVirtualGateway: number;
 }
 
-/** App Mesh's default quotas (appmesh.md §5). */
+/**
+ * App Mesh's default quotas (appmesh.md §5), and Amime's listener limits: App Mesh
+ * published none (its API reference still says "you can specify one listener"; several
+ * are accepted since 2022-08), and without one a single request with 20,000 listeners
+ * stalled translation for seconds and sent every proxy 7 MB (issue 14 item 10).
+ */
 export const DEFAULT_QUOTAS: Readonly<Quotas> = {
   meshes: 15,
   virtualNodesPerMesh: 200,
@@ -87,6 +95,9 @@ export const DEFAULT_QUOTAS: Readonly<Quotas> = {
   gatewayRoutesPerVirtualGateway: 10,
   backendsPerVirtualNode: 50,
   weightedTargetsPerRoute: 10,
+  listenersPerVirtualNode: 50,
+  listenersPerVirtualRouter: 50,
+  listenersPerVirtualGateway: 50,
 };
 
 export interface GraphOptions {

@@ -8,7 +8,7 @@ export {
   type ValidateOptions,
 } from './from-load.js';
 export { checkUpdate, checkUserSetSystemFields, type CompareOptions } from './immutability.js';
-export { QUOTA_INFO, QUOTA_NAMES, quotaNameOf, type QuotaInfo } from './quotas.js';
+export { QUOTA_INFO, QUOTA_NAMES, describeQuota, quotaNameOf, type QuotaInfo } from './quotas.js';
 export {
   selectorMatches,
   selectorProblems,

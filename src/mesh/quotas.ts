@@ -1,7 +1,8 @@
 /**
- * App Mesh's service quotas (appmesh.md §5), with the defaults in graph.ts and
- * overrides from Amime's configuration. Going past one is reported once, at the
- * first resource over the limit; every resource past it is refused (inactive).
+ * App Mesh's service quotas (appmesh.md §5) and Amime's listener limits, with the
+ * defaults in graph.ts and overrides from Amime's configuration. Going past one is
+ * reported once, at the first resource over the limit; every resource past it is
+ * refused (inactive). The REST API answers these with LimitExceededException.
  */
 import type { Path, VirtualNode } from '../model/index.js';
 import type { BuildContext } from './context.js';
@@ -10,10 +11,10 @@ import type { Quotas } from './graph.js';
 import { routeTypeOf } from './rules-virtual-router.js';
 
 export interface QuotaInfo {
-  /** App Mesh's name for it. */
+  /** App Mesh's name for it (Amime's, for its own limits). */
   title: string;
-  /** Service Quotas code. */
-  code: string;
+  /** Service Quotas code; none for Amime's own limits. */
+  code?: string;
   adjustable: boolean;
 }
 
@@ -31,14 +32,23 @@ export const QUOTA_INFO: Readonly<Record<keyof Quotas, QuotaInfo>> = {
   },
   backendsPerVirtualNode: { title: 'Backends per virtual node', code: 'L-8775AB18', adjustable: true },
   weightedTargetsPerRoute: { title: 'Weighted targets per route', code: 'L-AE1D9567', adjustable: false },
+  listenersPerVirtualNode: { title: 'Listeners per virtual node', adjustable: true },
+  listenersPerVirtualRouter: { title: 'Listeners per virtual router', adjustable: true },
+  listenersPerVirtualGateway: { title: 'Listeners per virtual gateway', adjustable: true },
 };
+
+/** `"Virtual nodes per mesh" (L-E043DFB4)`, or for Amime's own limits a note saying so. */
+export function describeQuota(q: keyof Quotas): string {
+  const { title, code } = QUOTA_INFO[q];
+  return `"${title}" (${code ?? 'an Amime limit: App Mesh published none'})`;
+}
 
 export const QUOTA_NAMES = Object.keys(QUOTA_INFO) as Array<keyof Quotas>;
 
 /** Accepts Amime's quota names and App Mesh's Service Quotas codes (`L-E043DFB4`). */
 export function quotaNameOf(nameOrCode: string): keyof Quotas | undefined {
   const lower = nameOrCode.toLowerCase();
-  return QUOTA_NAMES.find((q) => q.toLowerCase() === lower || QUOTA_INFO[q].code.toLowerCase() === lower);
+  return QUOTA_NAMES.find((q) => q.toLowerCase() === lower || QUOTA_INFO[q].code?.toLowerCase() === lower);
 }
 
 function howToRaise(q: keyof Quotas, needed: number): string {
@@ -57,7 +67,7 @@ function exceeded(
   const limit = ctx.quotas[q];
   const info = QUOTA_INFO[q];
   const fixed = info.adjustable ? '' : ' (App Mesh does not allow raising this one)';
-  const message = `${scope}: ${count}; the quota "${info.title}" (${info.code}) is ${limit}${fixed}: ${howToRaise(q, count)}`;
+  const message = `${scope}: ${count}; the quota ${describeQuota(q)} is ${limit}${fixed}: ${howToRaise(q, count)}`;
   ctx.report(
     first,
     'error',
@@ -73,7 +83,7 @@ function block(e: Entry, q: keyof Quotas): void {
   if (!e.blocked)
     e.blocked = {
       reason: 'QuotaExceeded',
-      message: `over the quota "${QUOTA_INFO[q].title}" (${QUOTA_INFO[q].code})`,
+      message: `over the quota ${describeQuota(q)}`,
     };
 }
 
@@ -123,6 +133,20 @@ export function checkQuotas(ctx: BuildContext): void {
   }
 
   for (const e of ctx.entries) {
+    const listenerQuota = LISTENER_QUOTA[e.kind];
+    const listeners = (e.resource.spec as { listeners?: unknown }).listeners;
+    if (listenerQuota && Array.isArray(listeners) && listeners.length > ctx.quotas[listenerQuota]) {
+      const limit = ctx.quotas[listenerQuota];
+      exceeded(
+        ctx,
+        listenerQuota,
+        listeners.length,
+        `${e.kind} ${e.id.name}: listeners`,
+        e,
+        ['spec', 'listeners', limit],
+        [],
+      );
+    }
     if (e.kind === 'VirtualRouter') {
       const routes = (e.resource.spec as { routes?: unknown[] }).routes ?? [];
       const limit = ctx.quotas.routesPerVirtualRouter;
@@ -174,6 +198,12 @@ export function checkQuotas(ctx: BuildContext): void {
   }
 }
 
+const LISTENER_QUOTA: Partial<Record<string, keyof Quotas>> = {
+  VirtualNode: 'listenersPerVirtualNode',
+  VirtualRouter: 'listenersPerVirtualRouter',
+  VirtualGateway: 'listenersPerVirtualGateway',
+};
+
 /** Resources in input order: the ones past the limit are refused; the first of them carries the error. */
 function perScope(
   ctx: BuildContext,
@@ -187,7 +217,7 @@ function perScope(
   const over = list.slice(Math.max(0, limit));
   for (const e of over) block(e, q);
   const [first, path] = at(over[0]!);
-  const message = `${scope}: ${list.length}; the quota "${QUOTA_INFO[q].title}" (${QUOTA_INFO[q].code}) is ${limit}: ${howToRaise(q, list.length)}`;
+  const message = `${scope}: ${list.length}; the quota ${describeQuota(q)} is ${limit}: ${howToRaise(q, list.length)}`;
   ctx.report(
     first,
     'error',

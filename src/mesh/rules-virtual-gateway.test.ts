@@ -67,11 +67,21 @@ const cases: RuleCase[] = [
     severity: 'warning',
   },
   {
-    rule: 'a gateway needs at least one listener',
+    // App Mesh's API requires VirtualGatewaySpec.listeners (botocore appmesh 2019-01-25).
+    rule: 'a gateway needs spec.listeners',
     good: [gw([listener(8088)])],
-    bad: [gw([])],
+    bad: [vg('g', { namespaceSelector: {} })],
     code: 'vg.listener-required',
     path: 'spec.listeners',
+  },
+  {
+    // The API sets no minimum length on the list: an empty one is accepted and serves nothing.
+    rule: 'a gateway with an empty listener list serves nothing (warning)',
+    good: [gw([listener(8088)])],
+    bad: [gw([])],
+    code: 'vg.no-listener',
+    path: 'spec.listeners',
+    severity: 'warning',
   },
   {
     rule: 'listener ports are unique',

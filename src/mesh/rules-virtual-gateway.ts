@@ -6,12 +6,20 @@ import { checkListeners } from './listeners.js';
 
 export function checkVirtualGateway(ctx: BuildContext, e: Entry): void {
   const spec = (e.resource as VirtualGateway).spec;
-  if (!spec.listeners || spec.listeners.length === 0) {
+  // App Mesh's API requires the member (VirtualGatewaySpec.listeners) but sets no minimum length.
+  if (spec.listeners === undefined) {
     ctx.error(
       e,
       ['spec', 'listeners'],
       'vg.listener-required',
-      'a VirtualGateway needs at least one listener (App Mesh requires one; the CRD alone does not)',
+      "a VirtualGateway needs spec.listeners (App Mesh's API requires it; the CRD alone does not)",
+    );
+  } else if (spec.listeners.length === 0) {
+    ctx.warning(
+      e,
+      ['spec', 'listeners'],
+      'vg.no-listener',
+      'the gateway has no listeners, so it serves no port; add one',
     );
   }
   checkListeners(ctx, e, { requireHealthyThreshold: true });

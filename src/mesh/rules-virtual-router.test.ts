@@ -148,11 +148,21 @@ const cases: RuleCase[] = [
     severity: 'warning',
   },
   {
-    rule: 'a router has at least one listener',
+    // Absent is allowed (CRD: not required; API reference VirtualRouterSpec: "Required: No"), empty is not.
+    rule: 'listeners, when present, are not empty',
     good: [target, router([http({ prefix: '/' })])],
     bad: [target, router([http({ prefix: '/' })], [])],
     code: 'schema.items',
     path: 'spec.listeners',
+  },
+  {
+    // Issue 16 item 5: App Mesh accepted a router without listeners; it serves no port.
+    rule: 'a router without listeners is valid and serves nothing (warning)',
+    good: [target, router([http({ prefix: '/' })])],
+    bad: [target, vr('r', { routes: [http({ prefix: '/' })] })],
+    code: 'vr.no-listener',
+    path: 'spec',
+    severity: 'warning',
   },
   {
     rule: 'listener ports are unique',

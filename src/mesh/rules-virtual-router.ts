@@ -48,6 +48,15 @@ interface AnyRouteBody {
 
 export function checkVirtualRouter(ctx: BuildContext, e: Entry): void {
   const spec = (e.resource as VirtualRouter).spec;
+  // App Mesh's CRD and API both leave listeners optional (API reference, VirtualRouterSpec).
+  if (spec.listeners === undefined) {
+    ctx.warning(
+      e,
+      ['spec'],
+      'vr.no-listener',
+      'the router has no listeners, so it serves no port and its routes match no traffic; add spec.listeners',
+    );
+  }
   checkListeners(ctx, e);
   const listeners = portsOf(e);
   const names = new Map<string, number>();

@@ -7,7 +7,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import type { Diagnostic, ResourceId } from './diagnostic.js';
 import { formatPath } from './diagnostic.js';
-import { AT_LEAST_ONE, AT_MOST_ONE, EXACTLY_ONE } from './schema/annotations.js';
+import { AT_LEAST_ONE, AT_MOST_ONE, EXACTLY_ONE, MAX_DURATION_MS_KEYWORD } from './schema/annotations.js';
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -103,6 +103,12 @@ function walk(schema: TSchema, value: unknown, path: Path, report: Report, depth
   if (atLeast && present(atLeast).length === 0) {
     if (!report('error', 'schema.at-least-one', `at least one of ${list(atLeast)} is required`, path))
       return false;
+  }
+
+  const maxMs = schema[MAX_DURATION_MS_KEYWORD] as number | undefined;
+  if (maxMs !== undefined && obj.unit === 's' && typeof obj.value === 'number' && obj.value * 1000 > maxMs) {
+    const message = `${obj.value} s is longer than Envoy can hold: at most ${Math.floor(maxMs / 1000)} s (${Math.floor(maxMs / 1000 / 86400 / 365.25)} years), or ${maxMs} ms`;
+    if (!report('error', 'schema.range', message, [...path, 'value'])) return false;
   }
 
   for (const [key, child] of Object.entries(obj)) {

@@ -3,7 +3,12 @@
  * property tests. Deterministic for a seed; small sizes so failures stay readable.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { AT_LEAST_ONE, AT_MOST_ONE, EXACTLY_ONE } from '../../src/model/schema/annotations.js';
+import {
+  AT_LEAST_ONE,
+  AT_MOST_ONE,
+  EXACTLY_ONE,
+  MAX_DURATION_MS_KEYWORD,
+} from '../../src/model/schema/annotations.js';
 
 export type Random = () => number;
 
@@ -83,5 +88,8 @@ function arbitraryObject(schema: TSchema, rnd: Random, depth: number): Record<st
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(props))
     if (chosen.has(key)) out[key] = arbitrary(props[key] as TSchema, rnd, depth + 1);
+  const maxMs = schema[MAX_DURATION_MS_KEYWORD] as number | undefined;
+  if (maxMs !== undefined && out.unit === 's' && typeof out.value === 'number')
+    out.value = Math.max(1, Math.floor(out.value / 1000));
   return out;
 }

@@ -149,7 +149,7 @@ Examples:
   $ amime validate --quota virtualNodesPerMesh=500 --quota L-BB90B7FF=100 k8s/
 
 Quotas (App Mesh defaults; raise with --quota NAME=N):
-${QUOTA_NAMES.map((q) => `  ${q.padEnd(32)} ${QUOTA_INFO[q].code}  ${QUOTA_INFO[q].title}`).join('\n')}
+${QUOTA_NAMES.map((q) => `  ${q.padEnd(32)} ${(QUOTA_INFO[q].code ?? '(Amime)').padEnd(10)}  ${QUOTA_INFO[q].title}`).join('\n')}
 `;
 
 export function configure(command: Command): void {

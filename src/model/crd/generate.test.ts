@@ -290,8 +290,8 @@ describe('generateCrd matches App Mesh CRD facts (appmesh.md Appendix A)', () =>
     ],
     ['VirtualNode', 'spec.meshRef.uid', 'string', true, {}],
     ['VirtualService', 'spec.provider.virtualRouter.virtualRouterRef.name', 'string', true, {}],
-    // App Mesh does not require spec.listeners; our schema does (reported as a schema question).
-    ['VirtualRouter', 'spec.listeners', 'array', null, { minItems: 1 }],
+    // Optional, as in App Mesh; when present, not empty (issue 16 item 5).
+    ['VirtualRouter', 'spec.listeners', 'array', false, { minItems: 1 }],
     ['VirtualRouter', 'spec.routes[].name', 'string', true, {}],
     ['VirtualRouter', 'spec.routes[].priority', 'integer', false, { minimum: 0, maximum: 1000 }],
     [

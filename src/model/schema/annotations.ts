@@ -14,6 +14,8 @@ export const AT_LEAST_ONE = 'x-amime-at-least-one';
 export const SYSTEM_POPULATED = 'x-amime-system-populated';
 /** The App Mesh API default, for documentation and translation (never applied by the schema). */
 export const API_DEFAULT = 'x-amime-api-default';
+/** On a `{unit, value}` duration: the longest it may be, in milliseconds, whatever its unit. */
+export const MAX_DURATION_MS_KEYWORD = 'x-amime-max-duration-ms';
 
 export const OWN_KEYWORDS: readonly string[] = [
   EXACTLY_ONE,
@@ -21,4 +23,5 @@ export const OWN_KEYWORDS: readonly string[] = [
   AT_LEAST_ONE,
   SYSTEM_POPULATED,
   API_DEFAULT,
+  MAX_DURATION_MS_KEYWORD,
 ];

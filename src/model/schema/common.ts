@@ -11,7 +11,15 @@ import {
   type TProperties,
   type ObjectOptions,
 } from '@sinclair/typebox';
-import { AT_LEAST_ONE, AT_MOST_ONE, EXACTLY_ONE, SYSTEM_POPULATED, API_DEFAULT } from './annotations.js';
+import {
+  AT_LEAST_ONE,
+  AT_MOST_ONE,
+  EXACTLY_ONE,
+  SYSTEM_POPULATED,
+  API_DEFAULT,
+  MAX_DURATION_MS_KEYWORD,
+} from './annotations.js';
+import { MAX_DURATION_MS, MAX_EXACT_INTEGER, MAX_INT32, MAX_UINT32 } from './bounds.js';
 
 const opt = Type.Optional;
 
@@ -60,15 +68,33 @@ export function Enum<const T extends readonly string[]>(values: T, description?:
   });
 }
 
-export const Duration = Obj({
-  unit: Enum(['s', 'ms'] as const),
-  value: Int64({ minimum: 0 }),
-});
+/** The longest duration Envoy can hold, in either unit (bounds.ts). */
+export const maxDuration = (): ObjectOptions => ({ [MAX_DURATION_MS_KEYWORD]: MAX_DURATION_MS });
+const durationOf = (minimum: number) =>
+  Obj(
+    {
+      unit: Enum(['s', 'ms'] as const),
+      value: Int64({ minimum, maximum: MAX_DURATION_MS }),
+    },
+    maxDuration(),
+  );
+export const Duration = durationOf(0);
 export type Duration = Static<typeof Duration>;
+/** Envoy refuses 0 here (outlier_detection.interval and base_ejection_time must be > 0). */
+export const PositiveDuration = durationOf(1);
 
 export const PortNumber = Int64({ minimum: 1, maximum: 65535 });
-/** Match / target ports: int64 ≥ 0 without a maximum in the CRD. */
-export const MatchPort = Int64({ minimum: 0 });
+/**
+ * Match / target ports: the CRD says int64 ≥ 0, but App Mesh's API (`ListenerPort`)
+ * refused anything outside 1..65535, so the controller could never create such a route.
+ */
+export const MatchPort = Int64({ minimum: 1, maximum: 65535 });
+/** Counts Envoy holds as `UInt32Value`; App Mesh's API sets only the minimum. */
+export const UInt32Count = (minimum: number) => Int64({ minimum, maximum: MAX_UINT32 });
+/** Counts App Mesh's API types as `integer` (32-bit). */
+export const Int32Count = (minimum: number) => Int64({ minimum, maximum: MAX_INT32 });
+/** int64 in App Mesh; JavaScript holds integers exactly only up to 2^53 - 1. */
+export const ExactInteger = () => Int64({ minimum: -MAX_EXACT_INTEGER, maximum: MAX_EXACT_INTEGER });
 
 export const PortProtocol = Enum(['grpc', 'http', 'http2', 'tcp'] as const);
 export type PortProtocol = Static<typeof PortProtocol>;
@@ -115,7 +141,7 @@ export const LabelSelector = Obj({
 export type LabelSelector = Static<typeof LabelSelector>;
 
 // ── matching ────────────────────────────────────────────────────────────────
-export const MatchRange = Obj({ start: Type.Integer(), end: Type.Integer() });
+export const MatchRange = Obj({ start: ExactInteger(), end: ExactInteger() });
 const Len255 = Str({ minLength: 1, maxLength: 255 });
 /** HeaderMatchMethod and GRPCRouteMetadataMatchMethod share this shape. */
 export const MatchMethod = Union({
@@ -228,10 +254,10 @@ export const VirtualGatewayHealthCheck = Obj({
 });
 
 export const OutlierDetection = Obj({
-  baseEjectionDuration: Duration,
-  interval: Duration,
+  baseEjectionDuration: PositiveDuration,
+  interval: PositiveDuration,
   maxEjectionPercent: Int64({ minimum: 0, maximum: 100 }),
-  maxServerErrors: Int64({ minimum: 1 }),
+  maxServerErrors: UInt32Count(1),
 });
 export type OutlierDetection = Static<typeof OutlierDetection>;
 
@@ -239,11 +265,11 @@ export const HTTPTimeout = Obj({ idle: opt(Duration), perRequest: opt(Duration) 
 export const TCPTimeout = Obj({ idle: opt(Duration) });
 
 export const HTTPConnectionPool = Obj({
-  maxConnections: Int64({ minimum: 1 }),
-  maxPendingRequests: opt(Int64({ minimum: 1, ...apiDefault(2147483647) })),
+  maxConnections: Int32Count(1),
+  maxPendingRequests: opt(Type.Integer({ minimum: 1, maximum: MAX_INT32, ...apiDefault(MAX_INT32) })),
 });
-export const RequestsConnectionPool = Obj({ maxRequests: Int64({ minimum: 1 }) });
-export const TCPConnectionPool = Obj({ maxConnections: Int64({ minimum: 1 }) });
+export const RequestsConnectionPool = Obj({ maxRequests: Int32Count(1) });
+export const TCPConnectionPool = Obj({ maxConnections: Int32Count(1) });
 
 // ── logging ─────────────────────────────────────────────────────────────────
 export const JSONFormatRef = Obj({ key: Str({ minLength: 1 }), value: Str({ minLength: 1 }) });
@@ -253,19 +279,23 @@ export const Logging = Obj({ accessLog: opt(Obj({ file: opt(FileAccessLog) })) }
 export type Logging = Static<typeof Logging>;
 
 // ── status ──────────────────────────────────────────────────────────────────
-export const Condition = (types: readonly string[]) =>
-  Obj({
-    type: Enum(types),
-    status: Enum(['True', 'False', 'Unknown'] as const),
-    lastTransitionTime: opt(Type.String({ format: 'date-time' })),
-    reason: opt(Str()),
-    message: opt(Str()),
-  });
+/**
+ * A status condition. The controller writes these; App Mesh's CRD types `type` and
+ * `status` as plain strings, so exported objects carrying other values still load.
+ * The types App Mesh writes are `<Kind>Active`, and `status` True, False or Unknown.
+ */
+export const Condition = Obj({
+  type: Str(),
+  status: Str(),
+  lastTransitionTime: opt(Type.String({ format: 'date-time' })),
+  reason: opt(Str()),
+  message: opt(Str()),
+});
 
-export function Status<P extends TProperties>(conditionType: string, props: P) {
+export function Status<P extends TProperties>(props: P) {
   return Obj({
     ...props,
     observedGeneration: opt(Type.Integer()),
-    conditions: opt(Type.Array(Condition([conditionType]))),
+    conditions: opt(Type.Array(Condition)),
   });
 }

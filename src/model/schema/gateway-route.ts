@@ -118,5 +118,5 @@ export const GatewayRouteSpec = Obj(
 );
 export type GatewayRouteSpec = Static<typeof GatewayRouteSpec>;
 
-export const GatewayRouteStatus = Status('GatewayRouteActive', { gatewayRouteARN: opt(Str()) });
+export const GatewayRouteStatus = Status({ gatewayRouteARN: opt(Str()) });
 export type GatewayRouteStatus = Static<typeof GatewayRouteStatus>;

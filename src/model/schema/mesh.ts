@@ -14,5 +14,5 @@ export const MeshSpec = Obj({
 });
 export type MeshSpec = Static<typeof MeshSpec>;
 
-export const MeshStatus = Status('MeshActive', { meshARN: opt(Str()) });
+export const MeshStatus = Status({ meshARN: opt(Str()) });
 export type MeshStatus = Static<typeof MeshStatus>;

@@ -40,5 +40,5 @@ export const VirtualGatewaySpec = Obj({
 });
 export type VirtualGatewaySpec = Static<typeof VirtualGatewaySpec>;
 
-export const VirtualGatewayStatus = Status('VirtualGatewayActive', { virtualGatewayARN: opt(Str()) });
+export const VirtualGatewayStatus = Status({ virtualGatewayARN: opt(Str()) });
 export type VirtualGatewayStatus = Static<typeof VirtualGatewayStatus>;

@@ -84,5 +84,5 @@ export const VirtualNodeSpec = Obj({
 });
 export type VirtualNodeSpec = Static<typeof VirtualNodeSpec>;
 
-export const VirtualNodeStatus = Status('VirtualNodeActive', { virtualNodeARN: opt(Str()) });
+export const VirtualNodeStatus = Status({ virtualNodeARN: opt(Str()) });
 export type VirtualNodeStatus = Static<typeof VirtualNodeStatus>;

@@ -17,6 +17,7 @@ import {
   Status,
   Str,
   TCPTimeout,
+  UInt32Count,
   VirtualNodeReference,
   exactlyOne,
 } from './common.js';
@@ -55,7 +56,7 @@ export const GRPCRetryEvent = Enum([
 
 const retryFields = {
   httpRetryEvents: opt(Type.Array(HTTPRetryEvent, { minItems: 1, maxItems: 25 })),
-  maxRetries: Int64({ minimum: 0 }),
+  maxRetries: UInt32Count(0),
   perRetryTimeout: Duration,
   tcpRetryEvents: opt(Type.Array(TCPRetryEvent, { minItems: 1, maxItems: 1 })),
 };
@@ -134,13 +135,14 @@ export const VirtualRouterListener = Obj({ portMapping: PortMapping });
 
 export const VirtualRouterSpec = Obj({
   awsName: opt(Str({ description: 'App Mesh name; defaults to <name>_<namespace>; immutable' })),
-  listeners: Type.Array(VirtualRouterListener, { minItems: 1 }),
+  // Optional in App Mesh's CRD and API (a router without one serves no port); never empty.
+  listeners: opt(Type.Array(VirtualRouterListener, { minItems: 1 })),
   routes: opt(Type.Array(Route)),
   meshRef: opt(MeshReference),
 });
 export type VirtualRouterSpec = Static<typeof VirtualRouterSpec>;
 
-export const VirtualRouterStatus = Status('VirtualRouterActive', {
+export const VirtualRouterStatus = Status({
   virtualRouterARN: opt(Str()),
   routeARNs: opt(Type.Record(Type.String(), Type.String())),
 });

@@ -30,5 +30,5 @@ export const VirtualServiceSpec = Obj({
 });
 export type VirtualServiceSpec = Static<typeof VirtualServiceSpec>;
 
-export const VirtualServiceStatus = Status('VirtualServiceActive', { virtualServiceARN: opt(Str()) });
+export const VirtualServiceStatus = Status({ virtualServiceARN: opt(Str()) });
 export type VirtualServiceStatus = Static<typeof VirtualServiceStatus>;

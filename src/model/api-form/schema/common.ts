@@ -5,7 +5,17 @@
  * reports both forms' problems the same way.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Enum, Obj, Str, Union } from '../../schema/common.js';
+import {
+  Enum,
+  ExactInteger,
+  Int32Count,
+  Obj,
+  Str,
+  UInt32Count,
+  Union,
+  maxDuration,
+} from '../../schema/common.js';
+import { MAX_DURATION_MS } from '../../schema/bounds.js';
 
 const opt = Type.Optional;
 
@@ -13,10 +23,17 @@ export const ResourceName = Str({ minLength: 1, maxLength: 255 });
 export const AccountId = Str({ minLength: 12, maxLength: 12 });
 export const FilePath = Str({ minLength: 1, maxLength: 255 });
 
-export const Duration = Obj({
-  unit: opt(Enum(['s', 'ms'] as const)),
-  value: opt(Type.Integer({ minimum: 0 })),
-});
+const durationOf = (minimum: number) =>
+  Obj(
+    {
+      unit: opt(Enum(['s', 'ms'] as const)),
+      value: opt(Type.Integer({ minimum, maximum: MAX_DURATION_MS })),
+    },
+    maxDuration(),
+  );
+export const Duration = durationOf(0);
+/** Envoy refuses 0 here (outlier_detection.interval and base_ejection_time must be > 0). */
+const PositiveDuration = durationOf(1);
 
 export const PortNumber = Type.Integer({ minimum: 1, maximum: 65535 });
 export const PortProtocol = Enum(['http', 'tcp', 'http2', 'grpc'] as const);
@@ -78,21 +95,21 @@ export const HealthCheckPolicy = Obj({ ...healthCheck, protocol: PortProtocol })
 export const VirtualGatewayHealthCheckPolicy = Obj({ ...healthCheck, protocol: GatewayPortProtocol });
 
 export const OutlierDetection = Obj({
-  baseEjectionDuration: Duration,
-  interval: Duration,
+  baseEjectionDuration: PositiveDuration,
+  interval: PositiveDuration,
   maxEjectionPercent: Type.Integer({ minimum: 0, maximum: 100 }),
-  maxServerErrors: Type.Integer({ minimum: 1 }),
+  maxServerErrors: UInt32Count(1),
 });
 
 export const HttpTimeout = Obj({ idle: opt(Duration), perRequest: opt(Duration) });
 export const TcpTimeout = Obj({ idle: opt(Duration) });
 
 export const HttpConnectionPool = Obj({
-  maxConnections: Type.Integer({ minimum: 1 }),
-  maxPendingRequests: opt(Type.Integer({ minimum: 1 })),
+  maxConnections: Int32Count(1),
+  maxPendingRequests: opt(Int32Count(1)),
 });
-export const RequestsConnectionPool = Obj({ maxRequests: Type.Integer({ minimum: 1 }) });
-export const TcpConnectionPool = Obj({ maxConnections: Type.Integer({ minimum: 1 }) });
+export const RequestsConnectionPool = Obj({ maxRequests: Int32Count(1) });
+export const TcpConnectionPool = Obj({ maxConnections: Int32Count(1) });
 
 // ── logging ─────────────────────────────────────────────────────────────────
 export const LoggingFormat = Union({
@@ -107,7 +124,7 @@ export const Logging = Obj({
 
 // ── matching ────────────────────────────────────────────────────────────────
 const HeaderMatchValue = Str({ minLength: 1, maxLength: 255 });
-export const MatchRange = Obj({ end: Type.Integer(), start: Type.Integer() });
+export const MatchRange = Obj({ end: ExactInteger(), start: ExactInteger() });
 export const MatchMethod = Union({
   exact: HeaderMatchValue,
   prefix: HeaderMatchValue,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Enum, Obj, Str, exactlyOne } from '../../schema/common.js';
+import { Enum, Obj, Str, UInt32Count, exactlyOne } from '../../schema/common.js';
 import {
   Duration,
   HeaderMatch,
@@ -36,7 +36,7 @@ const HttpRetryEvents = Type.Array(
 const TcpRetryEvents = Type.Array(Enum(['connection-error'] as const), { minItems: 1, maxItems: 1 });
 const retry = {
   httpRetryEvents: opt(HttpRetryEvents),
-  maxRetries: Type.Integer({ minimum: 0 }),
+  maxRetries: UInt32Count(0),
   perRetryTimeout: Duration,
   tcpRetryEvents: opt(TcpRetryEvents),
 };

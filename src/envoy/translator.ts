@@ -136,8 +136,10 @@ export class Translator {
     runMemo: Map<string, unknown>,
     failed: Map<string, string>,
   ): void {
-    let translation: GroupTranslation;
+    const old = this.entries.get(group.key);
+    this.forget(group.key);
     const memoSize = this.memo.size;
+    let translation: GroupTranslation;
     try {
       translation = translateGroupDetailed(graph, group, endpoints, this.options, this.memo, runMemo);
     } catch (err) {
@@ -146,10 +148,10 @@ export class Translator {
       // Units built before the throw are in no index; they are the memo's newest keys (Maps keep insertion order).
       const fresh = [...this.memo.keys()].slice(memoSize);
       for (const k of fresh) this.memo.delete(k);
+      if (old) this.remember(old.group, old.translation);
       return;
     }
     this.failing.delete(group.key);
-    this.forget(group.key);
     this.remember(group, translation);
   }
 

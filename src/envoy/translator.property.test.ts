@@ -1,0 +1,85 @@
+/**
+ * Incremental translation equals translation from scratch, after every step of long
+ * random change sequences (documents regenerated, added, removed; endpoints moved,
+ * known ↔ unknown). Seeded: AMIME_PROPERTY_SEED and AMIME_PROPERTY_STEPS reproduce or
+ * lengthen a run.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildMeshGraph, type MeshGraph } from '../mesh/index.js';
+import type { EndpointSource, VirtualNodeRef } from './endpoints.js';
+import { proxyGroups } from './groups.js';
+import { encodeResources, translateGroupDetailed, type EnvoyResources } from './translate.js';
+import { Translator } from './translator.js';
+import { RANDOM_ACM, RandomMesh, mulberry32, randomEndpoints } from './random-mesh.testkit.js';
+import type { TranslateOptions } from './options.js';
+
+const SEED = Number(process.env['AMIME_PROPERTY_SEED'] ?? 0x17a5);
+const STEPS = Number(process.env['AMIME_PROPERTY_STEPS'] ?? 400);
+const SEQUENCES = 4;
+
+const bytesOf = (res: EnvoyResources): string =>
+  JSON.stringify(
+    Object.entries(encodeResources(res)).map(([url, m]) => [
+      url,
+      [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, b]) => [n, Buffer.from(b).toString('base64')]),
+    ]),
+  );
+
+/** Nodes of the graph whose endpoints or resolved hostname differ between two sources. */
+function changedNodes(graph: MeshGraph, a: EndpointSource, b: EndpointSource): VirtualNodeRef[] {
+  const out: VirtualNodeRef[] = [];
+  for (const [mesh, view] of graph.meshes) {
+    for (const [name, node] of view.virtualNodes) {
+      const ref = { mesh, virtualNode: name };
+      const host = node.resource.spec.serviceDiscovery?.dns?.hostname ?? '';
+      const same =
+        JSON.stringify(a.endpoints(ref)) === JSON.stringify(b.endpoints(ref)) &&
+        JSON.stringify(a.resolve?.(host)) === JSON.stringify(b.resolve?.(host));
+      if (!same) out.push(ref);
+    }
+  }
+  return out;
+}
+
+describe('incremental translation (property)', () => {
+  for (let s = 0; s < SEQUENCES; s++) {
+    const seed = SEED + s;
+    it(`equals a full translation after every step (seed ${seed}, ${STEPS} steps)`, () => {
+      const rng = mulberry32(seed);
+      const options: TranslateOptions = { acm: RANDOM_ACM };
+      const docs = new RandomMesh(rng);
+      let endpoints = randomEndpoints(rng);
+      const translator = new Translator(options);
+      let graph = buildMeshGraph(docs.graphInput());
+      translator.update(graph, endpoints);
+      for (let step = 0; step < STEPS; step++) {
+        let what: string;
+        let result;
+        if (rng() < 0.2) {
+          const next = randomEndpoints(rng);
+          const nodes = changedNodes(graph, endpoints, next);
+          endpoints = next;
+          what = `endpoints of ${nodes.map((n) => n.virtualNode).join(', ')}`;
+          result = translator.updateEndpoints(endpoints, nodes);
+        } else {
+          const keys = Array.from({ length: 1 + Math.floor(rng() * 2) }, () => docs.mutate());
+          what = keys.join(', ');
+          graph = buildMeshGraph(docs.graphInput());
+          result = translator.update(graph, endpoints);
+        }
+        const groups = proxyGroups(graph);
+        expect([...result.groups.keys()].sort(), `step ${step} (${what})`).toEqual(
+          groups.map((g) => g.key).sort(),
+        );
+        expect(result.failed.size).toBe(0);
+        for (const g of groups) {
+          const full = translateGroupDetailed(graph, g, endpoints, options);
+          const got = result.groups.get(g.key) as EnvoyResources;
+          const where = `seed ${seed} step ${step} (${what}): ${g.key}`;
+          expect(bytesOf(got), where).toBe(bytesOf(full.resources));
+          expect(translator.translation(g.key)?.warnings, where).toEqual(full.warnings);
+        }
+      }
+    });
+  }
+});

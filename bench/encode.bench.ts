@@ -6,11 +6,11 @@ import { checkPgv } from '../src/envoy/check/pgv.js';
 import { checkReferences } from '../src/envoy/check/references.js';
 import { checkShape } from '../src/envoy/check/structure.js';
 import { checkResources } from '../src/envoy/check/index.js';
-import { sampleCluster, sampleEndpoints, sampleSet } from '../src/envoy/check/testdata/sample.js';
-import { decodeMessage, encodeMessage } from '../src/envoy/proto/codec.js';
-import { toJsonView } from '../src/envoy/proto/json.js';
-import { envoyRoot } from '../src/envoy/proto/root.js';
-import { CLUSTER_LOAD_ASSIGNMENT_TYPE, CLUSTER_TYPE, LISTENER_TYPE } from '../src/envoy/proto/types.js';
+import { sampleCluster, sampleEndpoints, sampleSet } from '../test/support/envoy-samples.js';
+import { decodeMessage, encodeMessage } from '../src/proto/codec.js';
+import { toJsonView } from '../src/proto/json.js';
+import { envoyRoot } from '../src/proto/root.js';
+import { CLUSTER_LOAD_ASSIGNMENT_TYPE, CLUSTER_TYPE, LISTENER_TYPE } from '../src/proto/types.js';
 
 const N = 1000;
 const ROUNDS = 5;

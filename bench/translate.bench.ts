@@ -17,9 +17,9 @@
  */
 import { buildMeshGraph } from '../src/mesh/index.js';
 import type { GraphInput, InputResource } from '../src/mesh/graph.js';
-import { envoyRoot } from '../src/envoy/proto/root.js';
-import { encodeMessage } from '../src/envoy/proto/codec.js';
-import { XDS_KINDS, XDS_TYPE_NAME } from '../src/envoy/proto/types.js';
+import { envoyRoot } from '../src/proto/root.js';
+import { encodeMessage } from '../src/proto/codec.js';
+import { XDS_KINDS, XDS_TYPE_NAME } from '../src/proto/types.js';
 import { staticEndpoints } from '../src/envoy/endpoints.js';
 import { QUOTAS, endpointTable, meshResources, router } from './translate-mesh.js';
 import { encodeResources, type EnvoyResources } from '../src/envoy/translate.js';

@@ -22,7 +22,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { messageType } from '../src/envoy/proto/root.js';
+import { messageType } from '../src/proto/root.js';
 import { SnapshotCache, TYPE_URL, XdsServer } from '../src/xds/index.js';
 import { SubscriptionTable } from '../src/xds/subscription.js';
 import { readFields, stringField } from '../src/xds/wire.js';

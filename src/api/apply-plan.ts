@@ -5,16 +5,17 @@
  * graph: namespace selectors, meshRef), else from `--mesh`. The server validates.
  */
 import type { LoadResult } from '../load/index.js';
-import { buildMeshGraph } from '../mesh/build.js';
-import { graphInputFromLoad } from '../mesh/from-load.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import type { Kind } from '../model/kinds.js';
-import { awsNameOf } from '../model/names.js';
-import type { AnyResource, VirtualRouter } from '../model/resources.js';
-import type { ApiKind } from '../model/api-form/index.js';
+import { buildMeshGraph, graphInputFromLoad } from '../mesh/index.js';
+import {
+  type Diagnostic,
+  type Kind,
+  awsNameOf,
+  type AnyResource,
+  type VirtualRouter,
+} from '../model/index.js';
+import { type ApiKind, API_KIND_INFO } from '../model/api-form/index.js';
 import { AppMeshClientError, type AppMeshHttpClient } from './client.js';
 import { locationPath } from './operations.js';
-import { API_KIND_INFO } from '../model/api-form/index.js';
 import { apiSpecOf, type Location } from './view.js';
 
 export interface ApplyStep extends Location {

@@ -8,8 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { buildMeshGraph } from '../mesh/index.js';
 import { API_VERSION, checkObject, type AnyResource } from '../model/index.js';
-import { createMemoryStore, resourceKey, StoreMirror, type ResourceStore } from '../store/index.js';
-import { StoreSource } from '../server/store-source.js';
+import {
+  createMemoryStore,
+  resourceKey,
+  StoreMirror,
+  type ResourceStore,
+  StoreSource,
+} from '../store/index.js';
 import { Catalog } from './catalog.js';
 
 const NAMESPACES = ['ns-a', 'ns-b', 'ns-c'];

@@ -6,14 +6,30 @@
  * one resource at a time so a write costs one placement rather than a graph build.
  * Name clashes resolve as in the graph: the resource the mirror saw first keeps the name.
  */
-import { isKind, type Kind } from '../model/kinds.js';
-import { awsNameOf } from '../model/names.js';
-import type { AnyResource, GatewayRoute, Mesh, VirtualGateway } from '../model/resources.js';
-import type { InputNamespace } from '../mesh/graph.js';
-import { gatewaysSelecting, meshesSelecting, meshRefName, usableMeshes } from '../mesh/placement.js';
-import type { Labels } from '../mesh/selectors.js';
-import type { MirrorChange, StoreMirror } from '../store/mirror.js';
-import { parseResourceKey, resourceKey, type StoredRecord } from '../store/types.js';
+import {
+  isKind,
+  type Kind,
+  awsNameOf,
+  type AnyResource,
+  type GatewayRoute,
+  type Mesh,
+  type VirtualGateway,
+} from '../model/index.js';
+import {
+  type InputNamespace,
+  gatewaysSelecting,
+  meshesSelecting,
+  meshRefName,
+  usableMeshes,
+  type Labels,
+} from '../mesh/index.js';
+import {
+  type MirrorChange,
+  type StoreMirror,
+  parseResourceKey,
+  resourceKey,
+  type StoredRecord,
+} from '../store/index.js';
 import { byName } from './paging.js';
 
 export interface CatalogEntry {

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createMemoryStore } from '../store/index.js';
-import { resourceKey, type ResourceStore } from '../store/types.js';
+import { createMemoryStore, resourceKey, type ResourceStore } from '../store/index.js';
 import { startApi, type Call } from '../../test/support/api-harness.js';
 import type { ApiServerOptions } from './server.js';
 import type { ApiRequestMetric } from './plugin.js';

@@ -5,8 +5,7 @@
  * with gateway routes. References are read through the API form, so Kubernetes
  * resources (`*Ref`) and API resources (`*ARN`) are treated alike.
  */
-import type { Kind } from '../model/kinds.js';
-import type { GatewayRoute, VirtualRouter, VirtualService } from '../model/resources.js';
+import type { Kind, GatewayRoute, VirtualRouter, VirtualService } from '../model/index.js';
 import {
   gatewayRouteFromCrd,
   routeFromCrd,

@@ -1,7 +1,7 @@
 /** Public surface of the App Mesh REST API. */
 export { createApiServer, type ApiServerOptions } from './server.js';
 export { appMeshApi, type AppMeshApiOptions, type ApiRequestMetric } from './plugin.js';
-export { OPERATIONS, API_PREFIX, type OperationSpec } from './operations.js';
+export { OPERATIONS, API_PREFIX, locationPath, type OperationSpec } from './operations.js';
 export { ApiError, ERROR_STATUS, type ApiErrorName } from './errors.js';
 export { graphValidator, type MeshValidator } from './validate.js';
 export {
@@ -13,3 +13,19 @@ export {
 export type { RateLimitOptions } from './rate-limit.js';
 export { API_METADATA_ANNOTATION } from './metadata.js';
 export { Catalog } from './catalog.js';
+export {
+  planApply,
+  applyStep,
+  stepPath,
+  type ApplyStep,
+  type ApplyPlan,
+  type ApplyOutcome,
+  type StepResult,
+} from './apply-plan.js';
+export {
+  AppMeshHttpClient,
+  AppMeshClientError,
+  credentialsFromEnv,
+  type ClientCredentials,
+  type AppMeshClientOptions,
+} from './client.js';

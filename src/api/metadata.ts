@@ -11,9 +11,9 @@
  * timestamps from `creationTimestamp` (else when this process first saw them).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { AnyResource } from '../model/resources.js';
+import type { AnyResource } from '../model/index.js';
 import type { TagRef } from '../model/api-form/index.js';
-import type { StoredRecord } from '../store/types.js';
+import type { StoredRecord } from '../store/index.js';
 
 export const API_METADATA_ANNOTATION = 'appmesh.amime.dev/api-metadata';
 

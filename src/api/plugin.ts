@@ -10,9 +10,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Quotas } from '../mesh/graph.js';
-import { StoreMirror } from '../store/mirror.js';
-import type { ResourceStore } from '../store/types.js';
+import type { Quotas } from '../mesh/index.js';
+import { StoreMirror, type ResourceStore } from '../store/index.js';
 import { Catalog } from './catalog.js';
 import { ApiError, badRequest, toWireError } from './errors.js';
 import { handleOperation } from './handlers.js';

@@ -3,7 +3,7 @@
  * request that would go past a limit is refused with LimitExceededException, as App
  * Mesh does (appmesh.md §5), whatever else is wrong with the mesh.
  */
-import { DEFAULT_QUOTAS, type Quotas } from '../mesh/graph.js';
+import { DEFAULT_QUOTAS, type Quotas } from '../mesh/index.js';
 import type { Catalog } from './catalog.js';
 import { limitExceeded } from './errors.js';
 

@@ -1,7 +1,7 @@
 /** Input checks shared by the operations: names, specs, tags, meshOwner. */
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { checkAgainstSchema } from '../model/validate-schema.js';
+import { checkAgainstSchema } from '../model/index.js';
 import { TagList, type TagRef } from '../model/api-form/index.js';
 import { badRequest, forbidden } from './errors.js';
 import { formatForApi } from './validate.js';

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../store/index.js';
-import { resourceKey } from '../store/types.js';
+import { createMemoryStore, resourceKey } from '../store/index.js';
 import { importManifests, startApi, type Call } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
 

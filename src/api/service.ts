@@ -9,9 +9,7 @@
  * Mesh names are unique only within a mesh (or gateway). Kubernetes/YAML resources keep
  * their `<Kind>/<namespace>/<name>` keys and are found by awsName through the catalog.
  */
-import type { Kind } from '../model/kinds.js';
-import type { AnyResource, VirtualRouter } from '../model/resources.js';
-import type { Route } from '../model/schema/virtual-router.js';
+import type { Kind, AnyResource, VirtualRouter, Route } from '../model/index.js';
 import {
   API_KIND_INFO,
   gatewayRouteToCrd,
@@ -28,10 +26,8 @@ import {
   type TagRef,
   type ToCrdContext,
 } from '../model/api-form/index.js';
-import type { Quotas } from '../mesh/graph.js';
-import { ConflictError, resourceKey, type ResourceStore, type StoredRecord } from '../store/types.js';
-import { buildMeshGraph } from '../mesh/build.js';
-import { checkUpdate } from '../mesh/immutability.js';
+import { type Quotas, buildMeshGraph, checkUpdate } from '../mesh/index.js';
+import { ConflictError, resourceKey, type ResourceStore, type StoredRecord } from '../store/index.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { ClientTokenCache, type IdempotencyOptions } from './idempotency.js';

@@ -1,7 +1,6 @@
 /** TagResource, UntagResource, ListTagsForResource (appmesh.md §5: 50 tags, key 1..128, value 0..256). */
 import type { ApiKind, TagRef } from '../model/api-form/index.js';
-import { parseArn } from '../model/names.js';
-import { checkAgainstSchema } from '../model/validate-schema.js';
+import { parseArn, checkAgainstSchema } from '../model/index.js';
 import { Type } from '@sinclair/typebox';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { pageOf, parseLimit } from './paging.js';

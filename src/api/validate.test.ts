@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic, AnyResource } from '../model/index.js';
 import { meshToCrd, virtualNodeToCrd } from '../model/api-form/index.js';
-import type { StoredRecord } from '../store/types.js';
-import type { AnyResource } from '../model/resources.js';
+import type { StoredRecord } from '../store/index.js';
 import { ChangeValidator, introducedErrors, rejectionFor, type MeshValidator } from './validate.js';
 
 const ctx = { mesh: 'm', meshRef: { name: 'm', uid: 'u' } };

@@ -4,11 +4,10 @@
  * the BadRequestException, quota errors it introduces the LimitExceededException.
  * Errors the mesh already had (e.g. from Kubernetes resources) do not block API writes.
  */
-import type { AnyResource } from '../model/resources.js';
-import { formatResourceId, type Diagnostic } from '../model/diagnostic.js';
+import { type AnyResource, formatResourceId, type Diagnostic } from '../model/index.js';
 import { createHash } from 'node:crypto';
-import type { GraphInput, InputNamespace, MeshGraph, GraphOptions } from '../mesh/graph.js';
-import type { StoredRecord } from '../store/types.js';
+import type { GraphInput, InputNamespace, MeshGraph, GraphOptions } from '../mesh/index.js';
+import type { StoredRecord } from '../store/index.js';
 import { badRequest, limitExceeded, type ApiError } from './errors.js';
 
 /** Every diagnostic for a set of resources; `buildMeshGraph(...).diagnostics` in production. */

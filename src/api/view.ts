@@ -15,17 +15,19 @@ import {
   type ResourceRef,
   type StatusCode,
 } from '../model/api-form/index.js';
-import { arnOf, resourcePath, type ArnContext } from '../model/names.js';
-import type {
-  AnyResource,
-  GatewayRoute,
-  Mesh,
-  VirtualGateway,
-  VirtualNode,
-  VirtualRouter,
-  VirtualService,
-} from '../model/resources.js';
-import type { Route } from '../model/schema/virtual-router.js';
+import {
+  arnOf,
+  resourcePath,
+  type ArnContext,
+  type AnyResource,
+  type GatewayRoute,
+  type Mesh,
+  type VirtualGateway,
+  type VirtualNode,
+  type VirtualRouter,
+  type VirtualService,
+  type Route,
+} from '../model/index.js';
 import type { ApiMeta } from './metadata.js';
 
 export interface ViewContext {

@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { graphFromText } from '../envoy/golden.testkit.js';
+import { loadText } from '../load/index.js';
+import { validateLoaded } from '../mesh/index.js';
 import { SEED_COMPLETE } from '../../test/support/fixtures.js';
 import { checkTrustDomain, virtualGatewayIdentity, virtualNodeIdentity } from './identity.js';
 
-const { graph } = graphFromText(readFileSync(path.join(SEED_COMPLETE, 'mesh.yaml'), 'utf8'), 'mesh.yaml');
+const { graph } = validateLoaded(
+  loadText(readFileSync(path.join(SEED_COMPLETE, 'mesh.yaml'), 'utf8'), 'mesh.yaml'),
+);
 const view = graph.meshes.get('mesh-1')!;
 const node = (n: string) => view.virtualNodes.get(n)!;
 

@@ -11,7 +11,7 @@
  * exact hostnames its gateway routes match.
  */
 import type { MeshView, ResolvedVirtualNode } from '../mesh/index.js';
-import { serviceDiscoveryName } from '../envoy/tls.js';
+import { serviceDiscoveryName } from '../envoy/index.js';
 import type { WorkloadIdentity } from './issue.js';
 
 export const DEFAULT_TRUST_DOMAIN = 'amime.local';

@@ -2,9 +2,7 @@
  * The `amime serve` process around the server: logs, the "serving" line scripts wait
  * for, one clear line when the start fails, and a graceful stop on SIGINT/SIGTERM.
  */
-import type { ServeConfig } from '../server/config.js';
-import { createLogger } from '../server/logger.js';
-import { startServer } from '../server/serve.js';
+import { type ServeConfig, createLogger, startServer } from '../server/index.js';
 import { CliError } from './failure.js';
 
 export async function runServe(config: ServeConfig): Promise<void> {

@@ -3,7 +3,7 @@
  * `--server` as people type it, SigV4 from the usual AWS variables, and failures to
  * reach the server said as what to do about them.
  */
-import { AppMeshHttpClient, credentialsFromEnv } from '../api/client.js';
+import { AppMeshHttpClient, credentialsFromEnv } from '../api/index.js';
 import { CliError } from './failure.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:9080';

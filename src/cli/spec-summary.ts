@@ -2,7 +2,7 @@
  * One short line per App Mesh spec (REST API form) for `amime get -o wide`: what
  * someone scanning a table wants to see — listeners, discovery, backends, targets.
  */
-import type { ApiKind } from '../model/api-form/types.js';
+import type { ApiKind } from '../model/api-form/index.js';
 
 type Obj = Record<string, unknown>;
 

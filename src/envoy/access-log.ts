@@ -3,9 +3,8 @@
  * format) as Envoy's file access logger, on every HCM and tcp_proxy of the proxy.
  * Without a format Envoy's default line is written, as App Mesh did.
  */
-import type { Logging } from '../model/schema/index.js';
-import { typedConfig } from './proto/codec.js';
-import { EXT } from './proto/types.js';
+import type { Logging } from '../model/index.js';
+import { typedConfig, EXT } from '../proto/index.js';
 import { FILTER } from './names.js';
 import type { AccessLog, FileAccessLog } from './types.js';
 

@@ -13,7 +13,7 @@
  * gRPC sends call credentials only over TLS), or, in-cluster, a token in
  * `initial_metadata`.
  */
-import { typedConfig, type PlainAny } from './proto/codec.js';
+import { typedConfig, type PlainAny } from '../proto/index.js';
 import { BootstrapEnvError, type EnvReader } from './bootstrap-env.js';
 import type { Duration } from './types.js';
 

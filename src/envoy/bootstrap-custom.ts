@@ -13,7 +13,7 @@
  * when it starts.
  */
 import { parse as parseYaml } from 'yaml';
-import type { JsonObject, JsonValue } from './proto/json.js';
+import type { JsonObject, JsonValue } from '../proto/index.js';
 import { BootstrapEnvError, EnvReader, type AgentEnvironment } from './bootstrap-env.js';
 import type { FileReader } from './bootstrap-tracing.js';
 

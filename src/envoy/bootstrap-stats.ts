@@ -16,7 +16,7 @@
  *   ENVOY_STATS_SINKS_CFG_FILE supplies the sinks.
  */
 import { isIP } from 'node:net';
-import { typedConfig, type PlainAny } from './proto/codec.js';
+import { typedConfig, type PlainAny } from '../proto/index.js';
 import { BootstrapEnvError, parseGoDuration, type EnvReader } from './bootstrap-env.js';
 import type { Duration } from './types.js';
 

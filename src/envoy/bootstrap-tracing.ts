@@ -13,7 +13,7 @@
  * do not run where Envoy runs.
  */
 import { isIP } from 'node:net';
-import { typedConfig, type PlainAny } from './proto/codec.js';
+import { typedConfig, type PlainAny } from '../proto/index.js';
 import { durationFromSeconds } from './duration.js';
 import { BootstrapEnvError, type EnvReader } from './bootstrap-env.js';
 import type { MeshResource } from './bootstrap-stats.js';

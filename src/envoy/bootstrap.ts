@@ -13,9 +13,7 @@
 import { checkMessage } from './check/index.js';
 import { encodePlain } from './encode-plain.js';
 import { parseGroupKey } from './groups.js';
-import { typedConfig, type PlainAny } from './proto/codec.js';
-import { toJsonView, type JsonObject } from './proto/json.js';
-import { EXT } from './proto/types.js';
+import { typedConfig, type PlainAny, toJsonView, type JsonObject, EXT } from '../proto/index.js';
 import { FILTER } from './names.js';
 import { EnvReader, type AgentEnvironment } from './bootstrap-env.js';
 import {
@@ -23,11 +21,18 @@ import {
   adsGrpcService,
   type AdsConfigSource,
   type GoogleGrpcService,
+  type XdsAddress,
+  type XdsTransport,
 } from './bootstrap-ads.js';
-import type { XdsAddress, XdsTransport } from './bootstrap-ads.js';
 import { layeredRuntime, runtimeValues, type LayeredRuntime } from './bootstrap-runtime.js';
-import { statsConfig, statsFlushInterval, statsSinks, type MeshResource } from './bootstrap-stats.js';
-import type { StatsSink, TagSpecifier } from './bootstrap-stats.js';
+import {
+  statsConfig,
+  statsFlushInterval,
+  statsSinks,
+  type MeshResource,
+  type StatsSink,
+  type TagSpecifier,
+} from './bootstrap-stats.js';
 import { tracing, type FileReader, type Tracing } from './bootstrap-tracing.js';
 import { nodeMetadata } from './bootstrap-node.js';
 import type { ProtoStruct } from './bootstrap-struct.js';

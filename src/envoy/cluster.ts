@@ -8,10 +8,9 @@
  * (`responseType` LOADBALANCER or unset) or STRICT_DNS (ENDPOINTS) on the hostname.
  * Proxyless gRPC clients always get EDS (see proxyless.ts).
  */
-import type { ClientPolicy, VirtualNodeListener } from '../model/schema/index.js';
-import type { ResolvedVirtualNode } from '../mesh/graph.js';
-import { typedConfig } from './proto/codec.js';
-import { EXT } from './proto/types.js';
+import type { ClientPolicy, VirtualNodeListener } from '../model/index.js';
+import type { ResolvedVirtualNode } from '../mesh/index.js';
+import { typedConfig, EXT } from '../proto/index.js';
 import { jsonKey, shared, type TranslateContext } from './context.js';
 import { CONNECT_TIMEOUT_MS, durationFromMillis } from './duration.js';
 import { FILTER, allowAllClusterName, amazonawsClusterName, nodeClusterName } from './names.js';

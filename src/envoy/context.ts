@@ -4,7 +4,7 @@
  * listeners are one object, encoded once), the dependencies it read (for incremental
  * re-translation), and the resources it collects.
  */
-import type { MeshView } from '../mesh/graph.js';
+import type { MeshView } from '../mesh/index.js';
 import { markShared } from './encode-plain.js';
 import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';

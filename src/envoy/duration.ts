@@ -1,5 +1,5 @@
 /** App Mesh durations (`{unit: s|ms, value}`) and millisecond counts as protobuf Durations. */
-import type { Duration as AppMeshDuration } from '../model/schema/index.js';
+import type { Duration as AppMeshDuration } from '../model/index.js';
 import type { Duration } from './types.js';
 
 export function durationFromMillis(ms: number): Duration {

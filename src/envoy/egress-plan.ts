@@ -5,8 +5,8 @@
  * protocol family: when backends disagree (tcp vs http) the first declared wins and
  * the others are left out on that port, with a warning.
  */
-import type { ResolvedVirtualService } from '../mesh/graph.js';
-import type { ClientPolicy } from '../model/schema/index.js';
+import type { ResolvedVirtualService } from '../mesh/index.js';
+import type { ClientPolicy } from '../model/index.js';
 import type { TranslateContext } from './context.js';
 import { activeService, servicePorts, type ServicePort } from './lookup.js';
 import { matchShortNames } from './options.js';

@@ -11,8 +11,7 @@
  * encodeMessage.
  */
 import protobuf from 'protobufjs';
-import { encodeMessage } from './proto/codec.js';
-import { requireType, typeInfo, type FieldInfo, type TypeInfo } from './proto/reflect.js';
+import { encodeMessage, requireType, typeInfo, type FieldInfo, type TypeInfo } from '../proto/index.js';
 
 const WIRE: Readonly<Record<string, number>> = {
   double: 1,

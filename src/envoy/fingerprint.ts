@@ -12,7 +12,7 @@ import type {
   ResolvedVirtualNode,
   ResolvedVirtualRouter,
   ResolvedVirtualService,
-} from '../mesh/graph.js';
+} from '../mesh/index.js';
 import { depKey } from './lookup.js';
 
 type Same<T> = (a: T, b: T) => boolean;

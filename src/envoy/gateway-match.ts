@@ -5,9 +5,8 @@
  * (appmesh.md §4.5). Each variant records what the path becomes after the rewrite,
  * which is what the target service's routes then match.
  */
-import type { ResolvedGatewayRoute } from '../mesh/graph.js';
-import type { MatchIR, PathCond, HeaderCond, QueryCond } from './route-match.js';
-import { grpcPath } from './route-match.js';
+import type { ResolvedGatewayRoute } from '../mesh/index.js';
+import { type MatchIR, type PathCond, type HeaderCond, type QueryCond, grpcPath } from './route-match.js';
 
 export type PathRewrite =
   | { kind: 'identity' }

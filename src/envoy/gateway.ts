@@ -8,8 +8,8 @@
  * connection pool becomes those clusters' circuit breakers (the first listener's pool
  * wins for a cluster two listeners share), its TLS mode the listener's TLS.
  */
-import type { ResolvedGatewayRoute, ResolvedVirtualGateway } from '../mesh/graph.js';
-import type { VirtualGatewayListener } from '../model/schema/index.js';
+import type { ResolvedGatewayRoute, ResolvedVirtualGateway } from '../mesh/index.js';
+import type { VirtualGatewayListener } from '../model/index.js';
 import type { TranslateContext } from './context.js';
 import { poolLimits } from './circuit-breakers.js';
 import { accessLogs } from './access-log.js';

@@ -4,8 +4,7 @@
  * `# expect-diagnostics: true`) → translation inputs.
  */
 import { loadText } from '../load/index.js';
-import { validateLoaded } from '../mesh/index.js';
-import type { MeshGraph } from '../mesh/graph.js';
+import { validateLoaded, type MeshGraph } from '../mesh/index.js';
 import type { Diagnostic } from '../model/index.js';
 import { staticEndpoints, type Endpoint, type EndpointSource } from './endpoints.js';
 import type { AcmSource, TranslateOptions } from './options.js';

@@ -4,7 +4,7 @@
  * node id (`mesh/<mesh>/virtualNode/<awsName>`, `…/virtualGateway/<awsName>`), and a
  * virtual node has a second, proxyless-gRPC flavour keyed `<node id>#grpc`.
  */
-import type { MeshGraph } from '../mesh/graph.js';
+import type { MeshGraph } from '../mesh/index.js';
 import { parseArn } from '../model/index.js';
 import type { ProxyFlavour } from './context.js';
 

@@ -4,8 +4,7 @@
  * (appmesh.md §4.2), and the node's access log. Proxyless gRPC clients get the subset
  * they accept (rds + router).
  */
-import { typedConfig } from './proto/codec.js';
-import { EXT } from './proto/types.js';
+import { typedConfig, EXT } from '../proto/index.js';
 import { FILTER } from './names.js';
 import type { ProxyFlavour } from './context.js';
 import type { AccessLog, EmptyConfig, Filter, HttpConnectionManager, HttpFilter } from './types.js';

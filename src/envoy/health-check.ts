@@ -3,7 +3,7 @@
  * cluster (http/http2 GET `path`, gRPC health protocol, tcp connect), with App Mesh's
  * thresholds; `port` defaults to the listener port.
  */
-import type { HealthCheck as AppMeshHealthCheck } from '../model/schema/index.js';
+import type { HealthCheck as AppMeshHealthCheck } from '../model/index.js';
 import { durationFromMillis } from './duration.js';
 import type { HealthCheck } from './types.js';
 

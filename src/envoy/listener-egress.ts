@@ -7,7 +7,7 @@
  * original destination (`cds_egress_<mesh>_mesh-allow-all`); DROP_ALL only lets TLS
  * to `*.amazonaws.com` out (`cds_egress_<mesh>_amazonaws`) and closes anything else.
  */
-import type { ClientPolicy, Logging } from '../model/schema/index.js';
+import type { ClientPolicy, Logging } from '../model/index.js';
 import { jsonKey, shared, type TranslateContext } from './context.js';
 import { allowAllCluster, amazonawsCluster } from './cluster.js';
 import { egressPorts, type BackendRef, type EgressPort } from './egress-plan.js';

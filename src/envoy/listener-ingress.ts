@@ -6,10 +6,9 @@
  * health check and TLS mode (STRICT: TLS only; PERMISSIVE: TLS or plaintext, told
  * apart by tls_inspector; DISABLED: plaintext).
  */
-import type { ResolvedVirtualNode } from '../mesh/graph.js';
-import type { VirtualNodeListener } from '../model/schema/index.js';
-import { typedConfig } from './proto/codec.js';
-import { EXT } from './proto/types.js';
+import type { ResolvedVirtualNode } from '../mesh/index.js';
+import type { VirtualNodeListener } from '../model/index.js';
+import { typedConfig, EXT } from '../proto/index.js';
 import { jsonKey, shared, type TranslateContext } from './context.js';
 import { FILTER, INGRESS_PORT, listenerName, routeConfigName, statPrefix } from './names.js';
 import { ingressCluster } from './cluster.js';

@@ -3,8 +3,8 @@
  * dependency key, so the incremental Translator knows which groups a change touches.
  * Inactive resources read as absent: App Mesh serves only ACTIVE objects.
  */
-import type { ResolvedVirtualNode, ResolvedVirtualRouter, ResolvedVirtualService } from '../mesh/graph.js';
-import type { PortProtocol } from '../model/schema/index.js';
+import type { ResolvedVirtualNode, ResolvedVirtualRouter, ResolvedVirtualService } from '../mesh/index.js';
+import type { PortProtocol } from '../model/index.js';
 import type { TranslateContext } from './context.js';
 
 /** Dependency keys: `<Kind>/<awsName>` for graph entries, plus endpoint and DNS inputs. */

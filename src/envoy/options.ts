@@ -1,5 +1,5 @@
 /** Translation options and the mesh-level switches Amime reads from annotations. */
-import type { ResolvedMesh } from '../mesh/graph.js';
+import type { ResolvedMesh } from '../mesh/index.js';
 
 /**
  * Mesh annotation: `"true"` makes egress virtual hosts also match the bare short name

@@ -4,7 +4,7 @@
  * (`cds_egress_<mesh>_<target>_…`, as the App Mesh outlier-detection walkthrough's
  * stats show), not on the target's own single-host local cluster.
  */
-import type { OutlierDetection as AppMeshOutlierDetection } from '../model/schema/index.js';
+import type { OutlierDetection as AppMeshOutlierDetection } from '../model/index.js';
 import { fromAppMesh } from './duration.js';
 import type { OutlierDetection } from './types.js';
 

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { XDS_KINDS, XDS_TYPE_URL, type XdsKind } from './proto/types.js';
+import { XDS_KINDS, XDS_TYPE_URL, type XdsKind } from '../proto/index.js';
 import { proxyGroups } from './groups.js';
 import { encodeOne, translateGroupDetailed } from './translate.js';
 import { graphFromText, parseHeader } from './golden.testkit.js';

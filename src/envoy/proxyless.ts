@@ -10,16 +10,14 @@
  * Left out because gRPC clients reject or ignore them: TCP ports, direct responses,
  * routes matching query parameters, TLS, consecutive-5xx outlier detection.
  */
-import type { ResolvedVirtualNode } from '../mesh/graph.js';
-import type { TranslateContext } from './context.js';
-import { shared } from './context.js';
+import type { ResolvedVirtualNode } from '../mesh/index.js';
+import { type TranslateContext, shared } from './context.js';
 import { egressPorts, serviceDomains } from './egress-plan.js';
 import { egressRouteConfig } from './route-egress.js';
 import { httpConnectionManager } from './hcm.js';
 import { routeConfigName } from './names.js';
 import { depKey } from './lookup.js';
-import { typedConfig } from './proto/codec.js';
-import { EXT } from './proto/types.js';
+import { typedConfig, EXT } from '../proto/index.js';
 import type { Listener } from './types.js';
 
 function apiListener(ctx: TranslateContext, name: string, rds: string): Listener {

@@ -49,10 +49,6 @@ const duration = (rng: Rng): Json => ({
   value: pick(rng, [0, 1, 250, 15, 60]),
 });
 
-function set(o: Record<string, Json>, key: string, value: Json | undefined): void {
-  if (value !== undefined) o[key] = value;
-}
-
 function certificate(rng: Rng): Json {
   switch (int(rng, 3)) {
     case 0:
@@ -172,7 +168,7 @@ function virtualNode(rng: Rng, name: string): Json {
 }
 
 function virtualService(rng: Rng, name: string): Json {
-  const provider = chance(rng, 0.6)
+  const provider: Json = chance(rng, 0.6)
     ? { virtualRouter: { virtualRouterRef: { name: pick(rng, ROUTERS) } } }
     : { virtualNode: { virtualNodeRef: { name: pick(rng, NODES) } } };
   const spec: Record<string, Json> = { provider };

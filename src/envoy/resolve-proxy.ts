@@ -4,7 +4,7 @@
  * is the awsName, the Kubernetes name, or `namespace/name`; `#grpc` (or the `grpc`
  * flag) picks the proxyless flavour of a virtual node.
  */
-import type { MeshGraph } from '../mesh/graph.js';
+import type { MeshGraph } from '../mesh/index.js';
 import {
   GRPC_SUFFIX,
   groupKey,

@@ -2,7 +2,7 @@
  * Route actions: weighted targets as `weighted_clusters` with App Mesh's total of 100,
  * per-request timeout (15 s unless set; 0 disables) and idle timeout, retries.
  */
-import type { Duration as AppMeshDuration, GRPCRetryPolicy, HTTPRetryPolicy } from '../model/schema/index.js';
+import type { Duration as AppMeshDuration, GRPCRetryPolicy, HTTPRetryPolicy } from '../model/index.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, durationFromMillis, fromAppMesh } from './duration.js';
 import { retryPolicy } from './route-retry.js';
 import type { ProxyFlavour } from './context.js';

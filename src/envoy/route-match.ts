@@ -5,7 +5,7 @@
  * RouteMatch. Method, scheme, gRPC metadata and gateway hostnames are header
  * conditions on pseudo-headers, as Envoy matches them.
  */
-import type { GRPCRouteMatch, HTTPRouteMatch, MatchMethod } from '../model/schema/index.js';
+import type { GRPCRouteMatch, HTTPRouteMatch, MatchMethod } from '../model/index.js';
 import type { HeaderMatcher, QueryParameterMatcher, RouteMatch } from './types.js';
 
 export interface PathCond {

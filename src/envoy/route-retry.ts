@@ -5,9 +5,8 @@
  * `connect-failure`, gRPC events → Envoy's gRPC names (the same words). Retries avoid
  * the hosts already tried (`previous_hosts`, 5 selection attempts), as App Mesh did.
  */
-import type { GRPCRetryPolicy, HTTPRetryPolicy } from '../model/schema/index.js';
-import { typedConfig } from './proto/codec.js';
-import { EXT } from './proto/types.js';
+import type { GRPCRetryPolicy, HTTPRetryPolicy } from '../model/index.js';
+import { typedConfig, EXT } from '../proto/index.js';
 import { fromAppMesh } from './duration.js';
 import { FILTER } from './names.js';
 import type { ProxyFlavour } from './context.js';

@@ -10,8 +10,8 @@ import type {
   ResolvedVirtualNode,
   ResolvedVirtualService,
   RouteProtocol,
-} from '../mesh/graph.js';
-import type { Duration as AppMeshDuration, VirtualNodeListener } from '../model/schema/index.js';
+} from '../mesh/index.js';
+import type { Duration as AppMeshDuration, VirtualNodeListener } from '../model/index.js';
 import type { TranslateContext } from './context.js';
 import { egressCluster, type EgressClusterOptions } from './cluster.js';
 import { providerOf, readNode, type ServicePort } from './lookup.js';

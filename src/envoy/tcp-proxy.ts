@@ -1,7 +1,6 @@
 /** tcp_proxy filters: ingress to the local app, egress over a TCP route's weighted targets, passthroughs. */
-import type { Duration as AppMeshDuration } from '../model/schema/index.js';
-import { typedConfig } from './proto/codec.js';
-import { EXT } from './proto/types.js';
+import type { Duration as AppMeshDuration } from '../model/index.js';
+import { typedConfig, EXT } from '../proto/index.js';
 import { FILTER } from './names.js';
 import { fromAppMesh } from './duration.js';
 import { normalizeWeights, type ClusterWeight } from './route-action.js';

@@ -8,10 +8,9 @@
  * secret over ADS named by the ARN, served from `options.acm` when it has the material
  * (without it the proxy waits for the secret: it never falls back to plaintext).
  */
-import type { ClientPolicy } from '../model/schema/index.js';
-import type { ResolvedVirtualNode } from '../mesh/graph.js';
-import { typedConfig } from './proto/codec.js';
-import { EXT } from './proto/types.js';
+import type { ClientPolicy } from '../model/index.js';
+import type { ResolvedVirtualNode } from '../mesh/index.js';
+import { typedConfig, EXT } from '../proto/index.js';
 import { shared, type TranslateContext } from './context.js';
 import { DEFAULT_SDS_SOCKET_PATH } from './options.js';
 import { FILTER, SDS_CLUSTER } from './names.js';

@@ -4,9 +4,9 @@
  * (`encodeResources`). Pure: the same graph, endpoints and options give the same
  * objects and the same bytes.
  */
-import type { MeshGraph } from '../mesh/graph.js';
+import type { MeshGraph } from '../mesh/index.js';
 import { encodePlain } from './encode-plain.js';
-import { XDS_KINDS, XDS_TYPE_NAME, XDS_TYPE_URL, resourceNameOf } from './proto/types.js';
+import { XDS_KINDS, XDS_TYPE_NAME, XDS_TYPE_URL, resourceNameOf } from '../proto/index.js';
 import { Collector, type EdsTarget, type EnvoyResources, type TranslateContext } from './context.js';
 import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMeshGraph } from '../mesh/index.js';
-import type { GraphInput, InputResource } from '../mesh/graph.js';
+import { buildMeshGraph, type GraphInput, type InputResource, graphInputFromLoad } from '../mesh/index.js';
 import type {
   AnyResource,
   Mesh,
@@ -10,7 +9,6 @@ import type {
   VirtualService,
 } from '../model/index.js';
 import { loadText } from '../load/index.js';
-import { graphInputFromLoad } from '../mesh/index.js';
 import { staticEndpoints, NO_ENDPOINTS, type Endpoint, type EndpointSource } from './endpoints.js';
 import { encodeResources, translateGroup } from './translate.js';
 import { Translator, type TranslatorResult } from './translator.js';

@@ -5,7 +5,7 @@
  * were, so their encoded bytes are reused too. Endpoint changes take a separate fast
  * path that rebuilds only ClusterLoadAssignments (control-plane-lessons rule 11).
  */
-import type { MeshGraph } from '../mesh/graph.js';
+import type { MeshGraph } from '../mesh/index.js';
 import { dropShared, type EdsTarget } from './context.js';
 import type { EndpointSource, VirtualNodeRef } from './endpoints.js';
 import type { TranslateOptions } from './options.js';

@@ -3,8 +3,14 @@
  * config_dump: each resource encoded, decoded, and printed with `@type` on every Any
  * (see proto/json.ts), sorted by name. `amime render` and the golden files print this.
  */
-import { toJsonView, type JsonObject } from './proto/json.js';
-import { XDS_KINDS, XDS_TYPE_NAME, resourceNameOf, type XdsKind } from './proto/types.js';
+import {
+  toJsonView,
+  type JsonObject,
+  XDS_KINDS,
+  XDS_TYPE_NAME,
+  resourceNameOf,
+  type XdsKind,
+} from '../proto/index.js';
 import { cmp } from './context.js';
 import { encodeOne, type EnvoyResources } from './translate.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { VirtualNodeRef } from '../envoy/endpoints.js';
+import type { VirtualNodeRef } from '../envoy/index.js';
 import { ClusterCache } from './cluster-cache.js';
 import { KubernetesController } from './controller.js';
 import { KubernetesEndpoints } from './endpoints.js';

@@ -12,10 +12,8 @@
  * DNS name that would reach the same missing pods. Translation re-translates when a
  * node flips between known and unknown (its clusters change type).
  */
-import type { Endpoint, EndpointSource, VirtualNodeRef } from '../envoy/endpoints.js';
-import { endpointKey } from '../envoy/endpoints.js';
-import type { MeshGraph } from '../mesh/index.js';
-import { selectorMatches, selectorProblems } from '../mesh/index.js';
+import { type Endpoint, type EndpointSource, type VirtualNodeRef, endpointKey } from '../envoy/index.js';
+import { type MeshGraph, selectorMatches, selectorProblems } from '../mesh/index.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ClusterCache } from './cluster-cache.js';
 import type { EndpointSlice, Pod } from './objects.js';

@@ -1,6 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreSource } from '../server/store-source.js';
-import { StoreMirror } from '../store/mirror.js';
 import { ConflictError, InvalidArgumentError, resourceKey } from '../store/index.js';
 import { crdObjectPath } from './api-paths.js';
 import { ClusterCache } from './cluster-cache.js';
@@ -50,15 +48,6 @@ describe('KubernetesStore', () => {
         labels: { mesh: 'mesh-1', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' },
       },
     });
-    // The server's store source turns it into the graph's input.
-    const mirror = await StoreMirror.open(store);
-    const source = new StoreSource(mirror, () => {});
-    expect(source.graphInput().resources).toHaveLength(8);
-    expect(source.graphInput().namespaces).toEqual([
-      { name: 'mesh-test', labels: { mesh: 'mesh-1', 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' } },
-    ]);
-    source.close();
-    mirror.close();
   });
 
   it('writes create and replace CRD objects, with expectedVersion as a resourceVersion precondition', async () => {

@@ -16,9 +16,9 @@ import {
   type Authenticator,
   type Credentials,
   type Principal,
-} from '../xds/auth/authenticator.js';
-import type { EvaluationResult } from '../xds/auth/iam-policy.js';
-import { STREAM_ACTION } from '../xds/connection.js';
+  type EvaluationResult,
+  STREAM_ACTION,
+} from '../xds/index.js';
 import { TOKEN_REVIEWS_PATH } from './api-paths.js';
 import type { ClusterCache } from './cluster-cache.js';
 import type { Pod } from './objects.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../model/index.js';
 import { loadText } from './index.js';
 
 const lines = (r: { diagnostics: Parameters<typeof formatDiagnostic>[0][] }): string[] =>

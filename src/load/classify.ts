@@ -1,5 +1,13 @@
-import { formatPath, type Diagnostic, type SourcePosition } from '../model/diagnostic.js';
-import { API_GROUP, API_VERSION, isKind, isNamespaced, KINDS } from '../model/kinds.js';
+import {
+  formatPath,
+  type Diagnostic,
+  type SourcePosition,
+  API_GROUP,
+  API_VERSION,
+  isKind,
+  isNamespaced,
+  KINDS,
+} from '../model/index.js';
 import { isMapping } from './expand-lists.js';
 import { missingName, resourceIdOf, stringAt, stringMapAt } from './metadata.js';
 import type { FieldPath, LoadedObject, LoadResult, NamespaceInfo } from './types.js';

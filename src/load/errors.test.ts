@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../model/index.js';
 import { loadPaths, loadText, parseText } from './index.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'errors');

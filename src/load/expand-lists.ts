@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../model/index.js';
 import type { ParsedDocument } from './parse-documents.js';
 import type { DocumentSourceMap } from './source-map.js';
 import type { LoadedObject } from './types.js';

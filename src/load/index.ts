@@ -15,7 +15,7 @@
  * (fast-path.ts); everything else, and anything those fail on, is read with `yaml`
  * (parse-documents.ts), which gives the diagnostics.
  */
-import type { SourcePosition } from '../model/diagnostic.js';
+import type { SourcePosition } from '../model/index.js';
 import { classify } from './classify.js';
 import { expandDocuments } from './expand-lists.js';
 import { parseDocuments } from './parse-documents.js';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { SourcePosition } from '../model/diagnostic.js';
+import type { SourcePosition } from '../model/index.js';
 import { loadPaths, loadText, sourceOf } from './index.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata', 'json');

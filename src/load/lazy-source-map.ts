@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument } from 'yaml';
-import type { SourcePosition } from '../model/diagnostic.js';
+import type { SourcePosition } from '../model/index.js';
 import { YamlSourceMap, type DocumentSourceMap } from './source-map.js';
 import type { FieldPath } from './types.js';
 

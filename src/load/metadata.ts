@@ -1,4 +1,4 @@
-import { formatPath, type Diagnostic, type ResourceId } from '../model/diagnostic.js';
+import { formatPath, type Diagnostic, type ResourceId } from '../model/index.js';
 import { isMapping } from './expand-lists.js';
 import type { FieldPath, LoadedObject } from './types.js';
 

@@ -1,5 +1,5 @@
 import { Composer, isScalar, LineCounter, Parser, type CST, type Document } from 'yaml';
-import { formatPath, type Diagnostic } from '../model/diagnostic.js';
+import { formatPath, type Diagnostic } from '../model/index.js';
 import { overIndentedAt, tooDeepAt } from './depth-guard.js';
 import { parseFast } from './fast-path.js';
 import { YamlSourceMap, type DocumentSourceMap } from './source-map.js';

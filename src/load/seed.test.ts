@@ -1,7 +1,7 @@
 import { SEED_AS_WRITTEN, SEED_COMPLETE } from '../../test/support/fixtures.js';
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { formatSource } from '../model/diagnostic.js';
+import { formatSource } from '../model/index.js';
 import { loadPaths, sourceOf } from './index.js';
 
 const kindName = (o: unknown): string => {

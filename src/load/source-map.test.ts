@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { SourcePosition } from '../model/diagnostic.js';
+import type { SourcePosition } from '../model/index.js';
 import { loadText, parseText, sourceOf } from './index.js';
 import type { LoadedObject } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Diagnostic, SourcePosition } from '../model/diagnostic.js';
+import type { Diagnostic, SourcePosition } from '../model/index.js';
 
 export type FieldPath = ReadonlyArray<string | number>;
 

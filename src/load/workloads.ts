@@ -1,4 +1,4 @@
-import { formatPath, type Diagnostic, type ResourceId, type SourcePosition } from '../model/diagnostic.js';
+import { formatPath, type Diagnostic, type ResourceId, type SourcePosition } from '../model/index.js';
 import { isMapping } from './expand-lists.js';
 import { missingName, resourceIdOf, stringAt, stringMapAt, valueAt } from './metadata.js';
 import type { FieldPath, LoadedObject, PodInfo, PodOrigin } from './types.js';

@@ -12,7 +12,7 @@ import {
   type Node,
   type YAMLError,
 } from 'yaml';
-import { formatPath, type Diagnostic, type SourcePosition } from '../model/diagnostic.js';
+import { formatPath, type Diagnostic, type SourcePosition } from '../model/index.js';
 import { aliasTargets } from './alias-targets.js';
 import { keyString } from './source-map.js';
 

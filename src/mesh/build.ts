@@ -12,8 +12,8 @@ import type {
   VirtualNode,
   VirtualRouter,
   VirtualService,
+  Route,
 } from '../model/index.js';
-import type { Route } from '../model/schema/index.js';
 import { settleActivity } from './activity.js';
 import { checkAwsNameLength, checkAwsNameUniqueness } from './aws-names.js';
 import { BuildContext, type Entry } from './context.js';

@@ -3,18 +3,18 @@
  * resource, lookup indexes and the diagnostics sink. Rule files read and annotate
  * entries; build.ts turns them into the immutable graph at the end.
  */
-import type {
-  AnyResource,
-  Diagnostic,
-  Kind,
-  Path,
-  PathLocator,
-  RelatedInfo,
-  ResourceId,
-  Severity,
+import {
+  type AnyResource,
+  type Diagnostic,
+  type Kind,
+  type Path,
+  type PathLocator,
+  type RelatedInfo,
+  type ResourceId,
+  type Severity,
+  formatPath,
+  type ClientPolicy,
 } from '../model/index.js';
-import { formatPath } from '../model/index.js';
-import type { ClientPolicy } from '../model/schema/index.js';
 import type { Inactive, InputNamespace, Quotas } from './graph.js';
 
 export interface Entry {

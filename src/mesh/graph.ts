@@ -17,8 +17,9 @@ import type {
   VirtualNode,
   VirtualRouter,
   VirtualService,
+  ClientPolicy,
+  Route,
 } from '../model/index.js';
-import type { ClientPolicy, Route } from '../model/schema/index.js';
 
 /** A resource as it came in, with a way to find its fields in the user's files. */
 export interface InputResource {

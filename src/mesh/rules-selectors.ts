@@ -1,8 +1,6 @@
 /** Every label selector must be one Kubernetes can parse; a broken one selects nothing. */
-import type { Path } from '../model/index.js';
-import type { LabelSelector } from '../model/schema/index.js';
-import type { BuildContext } from './context.js';
-import { type Entry } from './context.js';
+import type { Path, LabelSelector } from '../model/index.js';
+import { type BuildContext, type Entry } from './context.js';
 import { selectorProblems } from './selectors.js';
 
 const SELECTOR_FIELDS: Readonly<Record<string, readonly string[]>> = {

@@ -4,11 +4,9 @@
  * gRPC method/service, retry events, header ranges; and the targets, which the
  * router waits for (§2.1).
  */
-import type { Path, VirtualRouter } from '../model/index.js';
-import type { Route } from '../model/schema/index.js';
+import type { Path, VirtualRouter, Route } from '../model/index.js';
 import { MAX_AWS_NAME } from './aws-names.js';
-import type { BuildContext } from './context.js';
-import { relatedAt, type Entry, type TargetLink } from './context.js';
+import { type BuildContext, relatedAt, type Entry, type TargetLink } from './context.js';
 import { checkListeners, portsOf } from './listeners.js';
 import { checkPrefixSlash, checkRanges } from './matches.js';
 import { resolveRef, waitFor } from './references.js';

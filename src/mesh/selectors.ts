@@ -3,8 +3,7 @@
  * In / NotIn / Exists / DoesNotExist), plus the syntax checks `LabelSelectorAsSelector`
  * makes, because App Mesh's webhooks fail on a selector Kubernetes cannot parse.
  */
-import type { Path } from '../model/index.js';
-import type { LabelSelector } from '../model/schema/index.js';
+import type { Path, LabelSelector } from '../model/index.js';
 
 export type Labels = Readonly<Record<string, string>>;
 

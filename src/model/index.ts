@@ -4,3 +4,4 @@ export * from './resources.js';
 export * from './names.js';
 export { checkObject, type ObjectCheckResult, type ObjectCheckOptions } from './validate-object.js';
 export { checkAgainstSchema, type Path, type PathLocator } from './validate-schema.js';
+export * from './schema/index.js';

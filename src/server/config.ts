@@ -8,8 +8,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_QUOTAS, type Quotas } from '../mesh/graph.js';
-import { DEFAULT_INJECTOR_CONFIG } from '../k8s/inject/config.js';
+import { DEFAULT_QUOTAS, type Quotas } from '../mesh/index.js';
+import { DEFAULT_INJECTOR_CONFIG } from '../k8s/index.js';
 
 export const DEFAULTS = {
   apiListen: '127.0.0.1:9080',

@@ -7,8 +7,13 @@ import { readFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import type { Endpoint, EndpointHealth, EndpointSource, VirtualNodeRef } from '../envoy/endpoints.js';
-import { endpointKey } from '../envoy/endpoints.js';
+import {
+  type Endpoint,
+  type EndpointHealth,
+  type EndpointSource,
+  type VirtualNodeRef,
+  endpointKey,
+} from '../envoy/index.js';
 import type { MeshGraph } from '../mesh/index.js';
 import { ConfigError } from './config.js';
 

@@ -8,7 +8,7 @@ import { loadText } from '../load/index.js';
 import { graphInputFromLoad, type GraphInput } from '../mesh/index.js';
 import type { VirtualRouter } from '../model/index.js';
 import { SnapshotCache } from '../xds/index.js';
-import type { EndpointSource } from '../envoy/endpoints.js';
+import type { EndpointSource } from '../envoy/index.js';
 import { MeshPipeline, type PipelineLogger } from './pipeline.js';
 
 /** Two callers, each with its own service and server; the timeouts go on their routes. */

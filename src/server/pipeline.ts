@@ -11,14 +11,19 @@
  */
 import { performance } from 'node:perf_hooks';
 import { buildMeshGraph, type GraphInput, type GraphOptions, type MeshGraph } from '../mesh/index.js';
-import { encodeResources } from '../envoy/translate.js';
-import { Translator, type TranslatorResult } from '../envoy/translator.js';
-import type { EndpointSource, VirtualNodeRef } from '../envoy/endpoints.js';
-import type { TranslateOptions } from '../envoy/options.js';
-import { checkResources, formatCheckProblems } from '../envoy/check/index.js';
+import {
+  encodeResources,
+  Translator,
+  type TranslatorResult,
+  type EndpointSource,
+  type VirtualNodeRef,
+  type TranslateOptions,
+  checkResources,
+  formatCheckProblems,
+  parseGroupKey,
+} from '../envoy/index.js';
 import type { SnapshotCache } from '../xds/index.js';
 import type { Diagnostic, ResourceId } from '../model/index.js';
-import { parseGroupKey } from '../envoy/groups.js';
 
 export interface PipelineLogger {
   info(obj: object, msg?: string): void;

@@ -7,9 +7,15 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { createStore, DEFAULT_SQLITE_FILE, StoreMirror, type ResourceStore } from '../store/index.js';
+import {
+  createStore,
+  DEFAULT_SQLITE_FILE,
+  StoreMirror,
+  type ResourceStore,
+  StoreSource,
+} from '../store/index.js';
 import { Debouncer, FileAuthenticator, SnapshotCache, XdsServer, type Authenticator } from '../xds/index.js';
-import type { EndpointSource } from '../envoy/endpoints.js';
+import type { EndpointSource } from '../envoy/index.js';
 import { KubernetesRuntime, WEBHOOK_TLS_SECRET } from '../k8s/index.js';
 import type { GraphOptions } from '../mesh/index.js';
 import { hasErrors } from '../model/index.js';
@@ -17,7 +23,6 @@ import type { HostPort, ServeConfig } from './config.js';
 import { createHttpServer } from './http.js';
 import { ServeMetrics } from './metrics.js';
 import { MeshPipeline } from './pipeline.js';
-import { StoreSource } from './store-source.js';
 import { DirSource, describeDiagnostics } from './dir-source.js';
 import {
   EdgeEndpointSource,

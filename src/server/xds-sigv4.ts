@@ -4,8 +4,7 @@
  * credentials file's `accessKeyId` principals carry their IAM policies; every other
  * stream goes to `fallback` (tokens, client certificates).
  */
-import { ApiError } from '../api/errors.js';
-import { createSigV4Verifier, loadCredentialsFile } from '../api/sigv4.js';
+import { ApiError, createSigV4Verifier, loadCredentialsFile } from '../api/index.js';
 import { loadAuthConfig, SigV4Authenticator, sigv4Principals, type Authenticator } from '../xds/index.js';
 import { ConfigError } from './config.js';
 

@@ -21,7 +21,7 @@ import {
   checkWebhookCertificate,
   generateWebhookCertificate,
   type WebhookCertificate,
-} from '../k8s/webhook/certificate.js';
+} from '../k8s/index.js';
 import { ConfigError, parseHostPort, type HostPort, type ServeConfig } from './config.js';
 import type { Logger } from './logger.js';
 

@@ -12,3 +12,4 @@ export { DEFAULT_HISTORY_LIMIT } from './local-store.js';
 export { MAX_TXN_OPS, MAX_VALUE_BYTES } from './internal.js';
 export { StoreMirror } from './mirror.js';
 export type { MirrorChange, MirrorListener, MirrorOptions, MirrorStatus } from './mirror.js';
+export { StoreSource } from './store-source.js';

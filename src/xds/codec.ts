@@ -6,7 +6,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
-import { messageType } from '../envoy/proto/root.js';
+import { messageType } from '../proto/index.js';
 import type { NodeInfo } from './identity.js';
 import { lenFieldSize, readVarint, skipField, stringField, writeLenHeader } from './wire.js';
 import type { Entry } from './snapshot-cache.js';

@@ -7,7 +7,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
-import { messageType } from '../envoy/proto/root.js';
+import { messageType } from '../proto/index.js';
 import type { ClientStatus } from './client-status.js';
 import type { NodeInfo } from './identity.js';
 import type { GroupState } from './snapshot-cache.js';

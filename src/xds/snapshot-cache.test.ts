@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageType } from '../envoy/proto/root.js';
+import { messageType } from '../proto/index.js';
 import {
   edsServiceNameOf,
   SnapshotCache,

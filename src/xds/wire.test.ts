@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageType } from '../envoy/proto/root.js';
+import { messageType } from '../proto/index.js';
 import { encodeDeltaResponse } from './codec.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { SubscriptionTable } from './subscription.js';

@@ -8,9 +8,8 @@
 import type { Command } from 'commander';
 import { loadPaths } from '../../load/index.js';
 import { isReconcileTime, validateLoaded } from '../../mesh/index.js';
-import { KINDS } from '../../model/kinds.js';
-import { formatDiagnosticBlock, type Diagnostic } from '../../model/diagnostic.js';
-import { applyStep, planApply, type StepResult } from '../../api/apply-plan.js';
+import { KINDS, formatDiagnosticBlock, type Diagnostic } from '../../model/index.js';
+import { applyStep, planApply, type StepResult } from '../../api/index.js';
 import { DEFAULT_SERVER, clientFor, serverUrl, unreachable } from '../server-client.js';
 
 export { DEFAULT_SERVER };

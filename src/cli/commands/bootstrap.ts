@@ -5,8 +5,7 @@
  * bootstrap is built in src/envoy/bootstrap*.ts.
  */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import YAML from 'yaml';
 import {
   BootstrapEnvError,
@@ -18,8 +17,8 @@ import {
   type FileReader,
   type XdsAddress,
   type XdsTransport,
-} from '../../envoy/bootstrap.js';
-import { mergeCustomConfigs } from '../../envoy/bootstrap-custom.js';
+  mergeCustomConfigs,
+} from '../../envoy/index.js';
 
 export interface BootstrapCliOptions {
   /** Default: APPMESH_RESOURCE_ARN (then APPMESH_RESOURCE_NAME, APPMESH_VIRTUAL_NODE_NAME). */

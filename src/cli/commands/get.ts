@@ -4,13 +4,11 @@
  * (`vnode-1_mesh-test`) or the Kubernetes ones `render` accepts (`mesh-test/vnode-1`,
  * or `vnode-1` when only one namespace has it).
  */
-import type { Command } from 'commander';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { API_KIND_INFO, type ApiKind } from '../../model/api-form/types.js';
-import { AppMeshClientError, type AppMeshHttpClient } from '../../api/client.js';
-import { locationPath } from '../../api/operations.js';
-import { defaultAwsName } from '../../model/names.js';
+import { API_KIND_INFO, type ApiKind } from '../../model/api-form/index.js';
+import { AppMeshClientError, type AppMeshHttpClient, locationPath } from '../../api/index.js';
+import { defaultAwsName } from '../../model/index.js';
 import { CliError } from '../failure.js';
 import { DEFAULT_SERVER, clientFor, serverUrl, unreachable } from '../server-client.js';
 import { specSummary } from '../spec-summary.js';

@@ -3,21 +3,24 @@
  * as Envoy shows it (like `istioctl proxy-config`). Thin: loading is src/load,
  * checking src/mesh, translating src/envoy.
  */
-import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import YAML from 'yaml';
 import { loadPaths } from '../../load/index.js';
 import { validateLoaded } from '../../mesh/index.js';
 import { formatDiagnosticBlock } from '../../model/index.js';
-import { checkResources, formatCheckProblems } from '../../envoy/check/index.js';
-import { XDS_KINDS, type XdsKind } from '../../envoy/proto/types.js';
-import { staticEndpoints, type EndpointSource, NO_ENDPOINTS } from '../../envoy/endpoints.js';
-import { ConfigError } from '../../server/config.js';
-import { readEndpointsFile } from '../../server/endpoints.js';
+import {
+  checkResources,
+  formatCheckProblems,
+  staticEndpoints,
+  type EndpointSource,
+  NO_ENDPOINTS,
+  resolveProxy,
+  translateGroupDetailed,
+  resourcesView,
+} from '../../envoy/index.js';
+import { XDS_KINDS, type XdsKind } from '../../proto/index.js';
+import { ConfigError, readEndpointsFile } from '../../server/index.js';
 import { CliError } from '../failure.js';
-import { resolveProxy } from '../../envoy/resolve-proxy.js';
-import { translateGroupDetailed } from '../../envoy/translate.js';
-import { resourcesView } from '../../envoy/view.js';
 
 export interface RenderCliOptions {
   proxy: string;

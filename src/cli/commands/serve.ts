@@ -3,8 +3,15 @@
  * file, one list (src/server/settings.ts); the server itself is loaded only to run.
  */
 import { Option, type Command } from 'commander';
-import { ConfigError, readConfigFile, resolveConfig, type ServeConfig } from '../../server/config.js';
-import { SERVE_SETTINGS, inputFromFlags, type Setting } from '../../server/settings.js';
+import {
+  ConfigError,
+  readConfigFile,
+  resolveConfig,
+  type ServeConfig,
+  SERVE_SETTINGS,
+  inputFromFlags,
+  type Setting,
+} from '../../server/index.js';
 import { CliError } from '../failure.js';
 
 const EXAMPLES = `

@@ -6,7 +6,7 @@ import {
   formatCheckProblem,
   formatCheckProblems,
 } from './index.js';
-import { sampleCluster, sampleEndpoints, sampleSet } from './testdata/sample.js';
+import { sampleCluster, sampleEndpoints, sampleSet } from '../../../test/support/envoy-samples.js';
 
 type Obj = Record<string, unknown>;
 

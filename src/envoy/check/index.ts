@@ -4,9 +4,17 @@
  * check the PGV rules and Envoy's own message checks, then check the resources
  * against each other. A translation bug fails a test here, never a proxy.
  */
-import { decodeMessage, encodeMessage, type AnyCache, type ProtoObject } from '../proto/codec.js';
-import { isPlainObject } from '../proto/reflect.js';
-import { XDS_KINDS, XDS_TYPE_NAME, resourceNameOf, type XdsKind } from '../proto/types.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  type AnyCache,
+  type ProtoObject,
+  isPlainObject,
+  XDS_KINDS,
+  XDS_TYPE_NAME,
+  resourceNameOf,
+  type XdsKind,
+} from '../../proto/index.js';
 import { checkPgv, type PgvViolation } from './pgv.js';
 import { formatCheckProblems, type CheckProblem } from './problem.js';
 import { checkReferences, type ResourceSet } from './references.js';

@@ -9,8 +9,7 @@
  * any) only when the message is set (`required` is the field walker's job).
  */
 import type protobuf from 'protobufjs';
-import { formatDuration } from '../proto/json.js';
-import { isPlainObject, LONG_KINDS, type ValueKind } from '../proto/reflect.js';
+import { formatDuration, isPlainObject, LONG_KINDS, type ValueKind } from '../../proto/index.js';
 import { matchesFormat, STRING_FORMATS, wellKnownRegex, type StringFormat } from './well-known.js';
 
 export interface PgvViolation {

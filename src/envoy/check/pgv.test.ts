@@ -1,13 +1,15 @@
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, typedConfig } from '../proto/codec.js';
 import {
+  decodeMessage,
+  encodeMessage,
+  typedConfig,
   CLUSTER_LOAD_ASSIGNMENT_TYPE,
   CLUSTER_TYPE,
   EXT,
   LISTENER_TYPE,
   ROUTE_CONFIGURATION_TYPE,
-} from '../proto/types.js';
+} from '../../proto/index.js';
 import { checkPgv, fieldRules, unsupportedPgvRules } from './pgv.js';
 import { compileValueRules, type PgvViolation } from './pgv-rules.js';
 import {
@@ -16,7 +18,7 @@ import {
   sampleHcm,
   sampleListener,
   sampleRoutes,
-} from './testdata/sample.js';
+} from '../../../test/support/envoy-samples.js';
 
 /** PGV violations of `obj` after an encode/decode round trip, as `path rule` strings. */
 function pgv(typeName: string, obj: object, options = {}): string[] {

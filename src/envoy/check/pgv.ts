@@ -10,9 +10,11 @@
  * as Envoy validates a typed_config when it instantiates the extension.
  */
 import protobuf from 'protobufjs';
-import { unpackAny, type AnyCache, type UnpackedAny } from '../proto/codec.js';
-import { envoyRoot } from '../proto/root.js';
 import {
+  unpackAny,
+  type AnyCache,
+  type UnpackedAny,
+  envoyRoot,
   findType,
   isPlainObject,
   reaches,
@@ -20,7 +22,7 @@ import {
   typeInfo,
   type FieldInfo,
   type TypeInfo,
-} from '../proto/reflect.js';
+} from '../../proto/index.js';
 import {
   compileValueRules,
   toBig,

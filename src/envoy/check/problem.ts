@@ -1,4 +1,4 @@
-import { XDS_SHORT_NAME, type XdsKind } from '../proto/types.js';
+import { XDS_SHORT_NAME, type XdsKind } from '../../proto/index.js';
 
 /**
  * One way a set of generated Envoy resources is wrong. These are translation bugs,

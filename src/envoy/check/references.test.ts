@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { typedConfig } from '../proto/codec.js';
-import { EXT } from '../proto/types.js';
+import { typedConfig, EXT } from '../../proto/index.js';
 import { checkResources } from './index.js';
-import { ADS, sampleCluster, sampleHcm, sampleListener, sampleSet } from './testdata/sample.js';
+import {
+  ADS,
+  sampleCluster,
+  sampleHcm,
+  sampleListener,
+  sampleSet,
+} from '../../../test/support/envoy-samples.js';
 
 type Obj = Record<string, unknown>;
 

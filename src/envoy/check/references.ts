@@ -7,9 +7,17 @@
  * Works on decoded plain objects (decodeMessage's form: enums as names); nested Anys
  * (HCM, tcp_proxy, TLS contexts) are unpacked when their type is loaded.
  */
-import { isPlainAny, unpackAny, type AnyCache } from '../proto/codec.js';
-import { isPlainObject } from '../proto/reflect.js';
-import { EXT, XDS_KINDS, XDS_SHORT_NAME, resourceNameOf, type XdsKind } from '../proto/types.js';
+import {
+  isPlainAny,
+  unpackAny,
+  type AnyCache,
+  isPlainObject,
+  EXT,
+  XDS_KINDS,
+  XDS_SHORT_NAME,
+  resourceNameOf,
+  type XdsKind,
+} from '../../proto/index.js';
 import type { CheckProblem } from './problem.js';
 
 /** The resources of one proxy group, by kind. */

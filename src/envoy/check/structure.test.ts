@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { typedConfig } from '../proto/codec.js';
-import { CLUSTER_TYPE, EXT, LISTENER_TYPE, ROUTE_CONFIGURATION_TYPE } from '../proto/types.js';
+import {
+  typedConfig,
+  CLUSTER_TYPE,
+  EXT,
+  LISTENER_TYPE,
+  ROUTE_CONFIGURATION_TYPE,
+} from '../../proto/index.js';
 import { checkMessage } from './index.js';
-import { sampleCluster, sampleHcm, sampleListener, sampleRoutes } from './testdata/sample.js';
+import {
+  sampleCluster,
+  sampleHcm,
+  sampleListener,
+  sampleRoutes,
+} from '../../../test/support/envoy-samples.js';
 
 /** Problems of one message as `path rule` strings. */
 function shape(typeName: string, obj: object): string[] {

@@ -8,8 +8,11 @@
  * Walks the object the translator wrote next to its decoded round trip; inside Anys
  * made by typedConfig/anyOf it walks the source object kept on the Any.
  */
-import { anySourceOf, unpackAny, type AnyCache, type PlainAny } from '../proto/codec.js';
 import {
+  anySourceOf,
+  unpackAny,
+  type AnyCache,
+  type PlainAny,
   bareTypeName,
   findType,
   isPlainObject,
@@ -17,7 +20,7 @@ import {
   typeInfo,
   type FieldInfo,
   type TypeInfo,
-} from '../proto/reflect.js';
+} from '../../proto/index.js';
 import type { PgvViolation } from './pgv-rules.js';
 
 type Out = PgvViolation[];

@@ -8,9 +8,8 @@
  * placeholder the container's start script replaces with the pod's projected
  * service-account token, read afresh at every container start.
  */
-import { bootstrap, bootstrapJson, bootstrapProblems } from '../../envoy/bootstrap.js';
-import { CUSTOM_CONFIG_VARIABLES } from '../../envoy/bootstrap-custom.js';
-import type { JsonObject } from '../../envoy/proto/json.js';
+import { bootstrap, bootstrapJson, bootstrapProblems, CUSTOM_CONFIG_VARIABLES } from '../../envoy/index.js';
+import type { JsonObject } from '../../proto/index.js';
 
 export const TOKEN_PLACEHOLDER = '@@AMIME_XDS_TOKEN@@';
 

@@ -3,7 +3,7 @@ import type { GraphOptions } from '../../mesh/index.js';
 import type { InputObjects } from '../graph-input.js';
 import type { Pod } from '../objects.js';
 import { diffAtPaths, type PatchOp } from '../webhook/patch-ops.js';
-import { BootstrapEnvError } from '../../envoy/bootstrap.js';
+import { BootstrapEnvError } from '../../envoy/index.js';
 import { parsePodAnnotations } from './annotations.js';
 import { bootstrapWarnings } from './bootstrap.js';
 import { BOOTSTRAP_ENV } from './envoy-container.js';

@@ -21,7 +21,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { formatDiagnostic, type Diagnostic } from '../../model/diagnostic.js';
+import { formatDiagnostic, type Diagnostic } from '../../model/index.js';
 import { compilePolicy, type CompiledPolicy } from './iam-policy.js';
 
 export interface CertificateMatch {

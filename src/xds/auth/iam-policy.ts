@@ -7,7 +7,7 @@
  * is refused when the policy is loaded rather than silently ignored, because
  * ignoring a Condition on an Allow would grant more than the author meant.
  */
-import type { Diagnostic } from '../../model/diagnostic.js';
+import type { Diagnostic } from '../../model/index.js';
 
 export interface PolicyStatement {
   readonly Sid?: string;

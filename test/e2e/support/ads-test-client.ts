@@ -5,7 +5,7 @@
  * so tests can hold ACKs back, NACK, or send stale nonces.
  */
 import * as grpc from '@grpc/grpc-js';
-import { messageType } from '../../../src/envoy/proto/root.js';
+import { messageType } from '../../../src/proto/root.js';
 
 const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 

@@ -3,7 +3,7 @@
  * project's Envoy root: the proxyless gRPC subset (api_listener HCM → RDS → EDS
  * clusters → ClusterLoadAssignments).
  */
-import { messageType } from '../../../src/envoy/proto/root.js';
+import { messageType } from '../../../src/proto/root.js';
 import { TYPE_URL } from '../../../src/xds/type-urls.js';
 
 function encode(typeName: string, obj: Record<string, unknown>): Uint8Array {

@@ -1,4 +1,8 @@
-/** Envoy proto encoding: the Root, type names, codec and JSON view in one import. */
+/**
+ * The proto stage: the Envoy v3 protos (one protobufjs Root), their type names and
+ * URLs, the codec, reflection over message types, and the JSON view. It imports no
+ * other stage; envoy and xds build on it (docs/ARCHITECTURE.md, "Boundaries").
+ */
 export {
   envoyRoot,
   messageType,
@@ -26,4 +30,18 @@ export {
   type AnyCache,
 } from './codec.js';
 export { toJsonView, decodedToJson, formatDuration, type JsonValue, type JsonObject } from './json.js';
-export { findType, requireType } from './reflect.js';
+export {
+  findType,
+  requireType,
+  typeInfo,
+  reaches,
+  bareTypeName,
+  isPlainObject,
+  LONG_KINDS,
+  type ScalarKind,
+  type ValueKind,
+  type FieldInfo,
+  type OneofInfo,
+  type WellKnown,
+  type TypeInfo,
+} from './reflect.js';

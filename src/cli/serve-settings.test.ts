@@ -8,10 +8,16 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/support/fixtures.js';
-import { buildProgram } from '../cli/program.js';
-import { CONFIG_DOC, renderConfigDoc } from './config-doc.js';
-import { readConfigFile, resolveConfig } from './config.js';
-import { SERVE_SETTINGS, inputFromFlags, type Setting } from './settings.js';
+import {
+  CONFIG_DOC,
+  SERVE_SETTINGS,
+  inputFromFlags,
+  readConfigFile,
+  renderConfigDoc,
+  resolveConfig,
+  type Setting,
+} from '../server/index.js';
+import { buildProgram } from './program.js';
 
 const EXAMPLE = path.join(REPO_ROOT, 'examples/amime.yaml');
 

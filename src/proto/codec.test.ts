@@ -26,7 +26,7 @@ import {
   xdsKindOfTypeUrl,
 } from './types.js';
 import { findType } from './reflect.js';
-import { sampleCluster, sampleHcm, sampleListener } from '../check/testdata/sample.js';
+import { sampleCluster, sampleHcm, sampleListener } from '../../test/support/envoy-samples.js';
 
 describe('type URLs', () => {
   it('names the five xDS types as Envoy subscribes to them', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeMessage, typedConfig } from './codec.js';
 import { formatDuration, toJsonView } from './json.js';
 import { CLUSTER_TYPE, EXT, LISTENER_TYPE } from './types.js';
-import { sampleCluster, sampleListener } from '../check/testdata/sample.js';
+import { sampleCluster, sampleListener } from '../../test/support/envoy-samples.js';
 
 describe('toJsonView', () => {
   it('expands nested Anys with @type, and prints durations, wrappers and enums as Envoy does', () => {

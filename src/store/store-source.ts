@@ -6,8 +6,8 @@
  */
 import { checkObject, isKind, type AnyResource } from '../model/index.js';
 import type { GraphInput, InputNamespace, InputResource } from '../mesh/index.js';
-import { parseResourceKey, type StoredRecord } from '../store/index.js';
-import type { MirrorChange, StoreMirror } from '../store/mirror.js';
+import { parseResourceKey, type StoredRecord } from './types.js';
+import type { MirrorChange, StoreMirror } from './mirror.js';
 
 interface NamespaceObject {
   metadata?: { name?: string; labels?: Record<string, string> };

@@ -1,0 +1,69 @@
+/**
+ * The envoy stage: a MeshGraph (plus endpoints) → the Envoy v3 resources of each proxy
+ * group, incrementally; the checks every generated resource passes; the Envoy bootstrap.
+ * Other stages import it from here only (docs/ARCHITECTURE.md, "Boundaries").
+ */
+export {
+  translateGroup,
+  translateGroupDetailed,
+  encodeResources,
+  encodeOne,
+  UnknownGroupError,
+  type EnvoyResources,
+  type GroupTranslation,
+  type EncodedResources,
+} from './translate.js';
+export { Translator, type TranslatorResult } from './translator.js';
+export {
+  proxyGroups,
+  parseGroupKey,
+  groupKey,
+  nodeIdOf,
+  flavourOfUserAgent,
+  GRPC_SUFFIX,
+  type ProxyGroup,
+  type ProxyKind,
+} from './groups.js';
+export type { ProxyFlavour, EdsTarget } from './context.js';
+export {
+  staticEndpoints,
+  NO_ENDPOINTS,
+  endpointKey,
+  loadAssignment,
+  type Endpoint,
+  type EndpointHealth,
+  type EndpointSource,
+  type VirtualNodeRef,
+} from './endpoints.js';
+export {
+  MATCH_SHORT_NAMES_ANNOTATION,
+  DEFAULT_SDS_SOCKET_PATH,
+  type AcmSource,
+  type TranslateOptions,
+  type TranslateWarning,
+} from './options.js';
+export { resolveProxy, type ProxyLookup } from './resolve-proxy.js';
+export { resourcesView, type ResourcesView } from './view.js';
+export { encodePlain } from './encode-plain.js';
+export {
+  bootstrap,
+  bootstrapJson,
+  bootstrapProblems,
+  parseXdsAddress,
+  meshResourceOf,
+  BootstrapEnvError,
+  BOOTSTRAP_TYPE,
+  ADMIN_PORT,
+  ADMIN_ACCESS_LOG,
+  ADMIN_SOCKET,
+  type Bootstrap,
+  type BootstrapOptions,
+  type AgentEnvironment,
+  type FileReader,
+  type XdsAddress,
+  type XdsTls,
+  type XdsTransport,
+} from './bootstrap.js';
+export { CUSTOM_CONFIG_VARIABLES, mergeCustomConfigs, type MergeResult } from './bootstrap-custom.js';
+export { serviceDiscoveryName } from './tls.js';
+export * from './check/index.js';

@@ -178,8 +178,15 @@ export function requireAll(): boolean {
   return v !== undefined && v !== '' && v !== '0' && v !== 'false';
 }
 
+/** Something else a suite needs from the machine (root, network namespaces, …), checked by the suite. */
+export interface Capability {
+  readonly ok: boolean;
+  /** One line: what is missing and how to get it. */
+  readonly reason: string;
+}
+
 /**
- * `describe` that runs only when every program is present. Missing: the suite is
+ * `describe` that runs only when every program is present (and every `requires` holds). Missing: the suite is
  * skipped and its title carries the one-line reason (the summary lists it); under
  * AMIME_REQUIRE_ALL=1 it fails instead. `body` receives the programs found.
  */
@@ -187,7 +194,7 @@ export function describeWithPrograms(
   title: string,
   specs: readonly ProgramSpec[],
   body: (programs: ReadonlyMap<ProgramSpec, FoundProgram>) => void,
-  options: { timeout?: number } = {},
+  options: { timeout?: number; requires?: readonly Capability[] } = {},
 ): void {
   const found = new Map<ProgramSpec, FoundProgram>();
   const missing: string[] = [];
@@ -196,8 +203,9 @@ export function describeWithPrograms(
     if (r.found) found.set(spec, { path: r.path, version: r.version });
     else missing.push(r.reason);
   }
+  for (const c of options.requires ?? []) if (!c.ok) missing.push(c.reason);
   if (missing.length === 0) {
-    describe(title, options, () => body(found));
+    describe(title, { ...(options.timeout ? { timeout: options.timeout } : {}) }, () => body(found));
     return;
   }
   const reason = missing.join('; ');

@@ -1,9 +1,8 @@
 /**
  * A real Envoy for a test: its bootstrap written to a folder of its own, its admin
  * interface on a Unix socket in that folder (reachable from the test whatever network
- * namespace Envoy runs in), its output in `envoy.log` there. Optionally run inside a
- * network namespace and as another user (App Mesh ran Envoy as uid 1337, which the
- * proxy's iptables rules exempt).
+ * namespace Envoy runs in), its output in `envoy.log` there. `launch` may start it
+ * elsewhere (another network namespace, another user).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,10 +16,8 @@ export interface EnvoyOptions {
   /** Parent folder; the Envoy's own folder `<dir>/<name>` is made here. */
   readonly dir: string;
   readonly name: string;
-  /** Network namespace (by name, as `ip netns` knows it). */
-  readonly netns?: string;
-  /** Run as this uid/gid (needs root). */
-  readonly uid?: number;
+  /** Starts the command with its output appended to `logFile`; default: a plain child process. */
+  readonly launch?: (command: string, args: readonly string[], logFile: string) => ChildProcess;
   readonly logLevel?: string;
   readonly extraArgs?: readonly string[];
 }
@@ -56,11 +53,10 @@ export class EnvoyProcess {
       '1',
       ...(options.extraArgs ?? []),
     ];
-    const [command, args] = wrap(options, envoyArgs);
-    // A file, not a pipe: configurations log to /dev/stdout, which Envoy reopens.
-    const fd = openSync(this.logFile, 'a');
-    this.proc = spawn(command, args, { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
+    // Envoy reopens /dev/stdout (the outlier event log, access logs): as another user too.
+    writeFileSync(this.logFile, '');
+    chmodSync(this.logFile, 0o666);
+    this.proc = (options.launch ?? launchHere)(options.envoy, envoyArgs, this.logFile);
     this.exited = new Promise((resolve) => {
       this.proc.once('exit', (code) => resolve(code));
       this.proc.once('error', () => resolve(null));
@@ -161,21 +157,12 @@ export interface ConfigDump {
   configs: Array<{ '@type': string } & Record<string, unknown>>;
 }
 
-function wrap(options: EnvoyOptions, envoyArgs: string[]): [string, string[]] {
-  if (options.netns === undefined && options.uid === undefined) return [options.envoy, envoyArgs];
-  // nsenter execs Envoy in place: the child's pid is Envoy's, so signals reach it.
-  return [
-    'nsenter',
-    [
-      ...(options.netns ? [`--net=/run/netns/${options.netns}`] : []),
-      ...(options.uid !== undefined
-        ? ['--setuid', String(options.uid), '--setgid', String(options.uid)]
-        : []),
-      '--',
-      options.envoy,
-      ...envoyArgs,
-    ],
-  ];
+/** Output to a file, not a pipe: configurations log to /dev/stdout, which Envoy reopens. */
+function launchHere(command: string, args: readonly string[], logFile: string): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return child;
 }
 
 /** Resources of one kind in a config_dump, by name: what Envoy holds (active or warming). */

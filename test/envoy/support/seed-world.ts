@@ -1,0 +1,295 @@
+/**
+ * The seed mesh, running: `amime serve` (memory store, so the seed is loaded) on the
+ * host's loopback, and in a lab of network namespaces one namespace per workload —
+ * vnode-1 (two instances, a and b), vnode-2, the caller vnode-x, each an app plus an
+ * Envoy sidecar (uid 1337) behind App Mesh's iptables redirection, and gateway-v, a
+ * standalone Envoy on 8088 — plus the hub, where a client outside the mesh calls the
+ * gateway and a server outside the mesh answers on 10.77.0.1:9000.
+ *
+ * On top of the seed, through the App Mesh API as a user would add them: routes on
+ * vrouter-1 for the scenarios (header match, retry, timeouts, …), a gRPC service
+ * svc-g split over vnode-1 and vnode-2, vnode-1's health check and outlier detection,
+ * access logs in JSON (vnode-x) and text (vnode-2).
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, vi } from 'vitest';
+import { startServe, type ServeProcess } from '../../e2e/support/serve-process.js';
+import { amimeBootstrap } from './bootstraps.js';
+import { envoyRunnableBy } from './envoy-binary.js';
+import { EnvoyProcess } from './envoy-process.js';
+import { MeshApi } from './mesh-api.js';
+import { HUB_IP, NetLab, SERVICE_IP_PREFIX, sweepStaleNamespaces } from './netns.js';
+import { unixBridge, type UnixBridge } from './unix-bridge.js';
+import { WorkloadApp } from './workload-client.js';
+
+export const MESH = 'mesh-1';
+export const SVC_V = 'svc-v.mesh-test.svc.cluster.local';
+/** What the app connects to for svc-v ("its ClusterIP"); Envoy routes by Host, as App Mesh did. */
+export const SVC_V_URL = `http://${SERVICE_IP_PREFIX}.80:80`;
+export const SVC_G = 'svc-g.mesh-test';
+export const SVC_G_TARGET = `${SERVICE_IP_PREFIX}.81:50051`;
+export const EXTERNAL_URL = `http://${HUB_IP}:9000/`;
+export const PROXY_UID = 1337;
+
+export const NODE_ID = {
+  vnode1: 'mesh/mesh-1/virtualNode/vnode-1_mesh-test',
+  vnode2: 'mesh/mesh-1/virtualNode/vnode-2_mesh-test',
+  vnodeX: 'mesh/mesh-1/virtualNode/vnode-x_mesh-test',
+  gateway: 'mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
+} as const;
+
+type Name = 'vnode-1a' | 'vnode-1b' | 'vnode-2' | 'vnode-x' | 'gateway';
+const WORKLOADS: readonly Name[] = ['vnode-1a', 'vnode-1b', 'vnode-2', 'vnode-x', 'gateway'];
+
+export interface SeedWorld {
+  readonly dir: string;
+  readonly lab: NetLab;
+  readonly serve: ServeProcess;
+  readonly api: MeshApi;
+  readonly envoys: Record<Name, EnvoyProcess>;
+  readonly apps: {
+    readonly vnode1a: WorkloadApp;
+    readonly vnode1b: WorkloadApp;
+    readonly vnode2: WorkloadApp;
+    /** The app of vnode-x: its requests go through vnode-x's sidecar. */
+    readonly caller: WorkloadApp;
+    /** In the hub, outside the mesh: calls the gateway; serves EXTERNAL_URL. */
+    readonly edge: WorkloadApp;
+  };
+  readonly logs: string;
+  /** The gateway's address as the load balancer in front of it would use. */
+  readonly gatewayUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startSeedWorld(envoyFound: string, version: string, dir: string): Promise<SeedWorld> {
+  const envoy = await envoyRunnableBy(envoyFound, PROXY_UID, version);
+  sweepStaleNamespaces();
+  const logs = path.join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  // Envoys run as uid 1337: they must reach their folders under `dir` and write the access logs.
+  chmodSync(dir, 0o755);
+  chmodSync(logs, 0o777);
+  const lab = NetLab.create(WORKLOADS);
+  const stops: Array<() => Promise<void> | void> = [() => lab.destroy()];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s();
+  };
+  try {
+    const w = (n: Name) => lab.workload(n);
+    // Where vnode-1 and vnode-2 run, as EndpointSlices would say on Kubernetes.
+    const endpointsFile = path.join(dir, 'endpoints.yaml');
+    writeFileSync(
+      endpointsFile,
+      JSON.stringify({
+        virtualNodes: {
+          // No port: each listener's own (80 for HTTP, 50051 for gRPC).
+          [`${MESH}/vnode-1_mesh-test`]: [w('vnode-1a').ip, w('vnode-1b').ip],
+          [`${MESH}/vnode-2_mesh-test`]: [w('vnode-2').ip],
+        },
+      }),
+    );
+    const serve = await startServe(
+      [
+        '--store',
+        'memory',
+        '--endpoints-file',
+        endpointsFile,
+        '--debounce-quiet-ms',
+        '20',
+        '--debounce-max-ms',
+        '200',
+      ],
+      { timeoutMs: 90_000 },
+    );
+    stops.push(() => serve.stop().then(() => undefined));
+    const api = new MeshApi(serve.apiUrl, MESH);
+    stops.push(() => api.close());
+    await addScenarioResources(api, logs);
+
+    const bridge: UnixBridge = await unixBridge(path.join(dir, 'xds.sock'), serve.xdsPort);
+    stops.push(() => bridge.close());
+
+    for (const n of ['vnode-1a', 'vnode-1b', 'vnode-2'] as const)
+      lab.appMeshRedirect(w(n), { appPorts: [80, 50051] });
+    lab.appMeshRedirect(w('vnode-x'), { appPorts: [] });
+
+    const apps = {
+      vnode1a: new WorkloadApp(lab, w('vnode-1a'), dir, backend('vnode-1', 'a')),
+      vnode1b: new WorkloadApp(lab, w('vnode-1b'), dir, backend('vnode-1', 'b')),
+      vnode2: new WorkloadApp(lab, w('vnode-2'), dir, backend('vnode-2', 'a')),
+      caller: new WorkloadApp(lab, w('vnode-x'), dir, { role: 'caller' }),
+      edge: new WorkloadApp(lab, lab.hub, dir, { role: 'caller', external: `${HUB_IP}:9000` }),
+    };
+    const sidecar = (n: Name, nodeId: string) =>
+      new EnvoyProcess({
+        envoy,
+        bootstrap: amimeBootstrap(nodeId, `unix://${bridge.path}`),
+        dir,
+        name: `envoy-${n}`,
+        launch: (command, args, logFile) => lab.spawn(w(n), command, args, { uid: PROXY_UID, logFile }),
+      });
+    const envoys: Record<Name, EnvoyProcess> = {
+      'vnode-1a': sidecar('vnode-1a', NODE_ID.vnode1),
+      'vnode-1b': sidecar('vnode-1b', NODE_ID.vnode1),
+      'vnode-2': sidecar('vnode-2', NODE_ID.vnode2),
+      'vnode-x': sidecar('vnode-x', NODE_ID.vnodeX),
+      gateway: sidecar('gateway', NODE_ID.gateway),
+    };
+    await vi.waitFor(() => Promise.all(Object.values(apps).map((a) => a.ready())), {
+      timeout: 90_000,
+      interval: 300,
+    });
+    for (const [n, e] of Object.entries(envoys))
+      await vi.waitFor(
+        async () => {
+          const s = await e.stats('^(server.state|control_plane.connected_state)$').catch((err: Error) => {
+            throw new Error(`${n}: ${err.message}\n${e.log().slice(-3000)}`);
+          });
+          expect(
+            [s.get('server.state'), s.get('control_plane.connected_state')],
+            `${n}\n${e.log().slice(-2000)}`,
+          ).toEqual([0, 1]);
+        },
+        { timeout: 60_000, interval: 250 },
+      );
+    // Through the mesh once: the caller's Envoy knows svc-v and reaches both nodes.
+    await vi.waitFor(
+      async () => {
+        const r = await apps.caller.http({
+          url: `${SVC_V_URL}/ready`,
+          host: SVC_V,
+          count: 8,
+          concurrency: 2,
+        });
+        expect(r.map((x) => x.status)).toEqual(Array(8).fill(200));
+      },
+      { timeout: 30_000, interval: 500 },
+    );
+    return {
+      dir,
+      lab,
+      serve,
+      api,
+      envoys,
+      apps,
+      logs,
+      gatewayUrl: `http://${w('gateway').ip}:8088`,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+function backend(node: string, instance: string) {
+  return { role: 'backend' as const, node, instance, httpPort: 80, grpcPort: 50051 };
+}
+
+const ms = (value: number) => ({ unit: 'ms' as const, value });
+/** vnode-1 and vnode-2 get a second listener (gRPC): App Mesh then wants a port on every target. */
+const target = (node: string, port = 80, weight = 1) => ({ virtualNode: `${node}_mesh-test`, weight, port });
+
+/** What the scenarios need on top of the seed, added through the App Mesh API. */
+async function addScenarioResources(api: MeshApi, logs: string): Promise<void> {
+  await api.editRoute('vrouter-1_mesh-test', 'route-1', (spec) => {
+    for (const t of spec.httpRoute!.action!.weightedTargets!) t.port = 80;
+  });
+  const router = 'vrouter-1_mesh-test';
+  const only = (node: string) => ({ weightedTargets: [target(node)] });
+  await api.createRoute(router, 'canary', {
+    priority: 1,
+    httpRoute: {
+      match: { prefix: '/', headers: [{ name: 'x-canary', match: { exact: 'yes' } }] },
+      action: only('vnode-2'),
+    },
+  });
+  await api.createRoute(router, 'retry', {
+    priority: 2,
+    httpRoute: {
+      match: { prefix: '/retry' },
+      action: only('vnode-2'),
+      retryPolicy: { maxRetries: 3, perRetryTimeout: ms(5000), httpRetryEvents: ['server-error'] },
+    },
+  });
+  await api.createRoute(router, 'fast', {
+    priority: 2,
+    httpRoute: { match: { prefix: '/fast' }, action: only('vnode-2'), timeout: { perRequest: ms(1000) } },
+  });
+  for (const [name, prefix, node] of [
+    ['slow', '/slow', 'vnode-2'],
+    ['flaky', '/flaky', 'vnode-2'],
+    ['one', '/one', 'vnode-1'],
+  ] as const)
+    await api.createRoute(router, name, {
+      priority: 2,
+      httpRoute: { match: { prefix }, action: only(node) },
+    });
+  await api.editVirtualNode('vnode-1_mesh-test', (spec) => {
+    spec.listeners = [
+      {
+        portMapping: { port: 80, protocol: 'http' },
+        healthCheck: {
+          protocol: 'http',
+          path: '/ping',
+          intervalMillis: 5000,
+          timeoutMillis: 2000,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+        },
+        outlierDetection: {
+          maxServerErrors: 3,
+          maxEjectionPercent: 50,
+          interval: ms(1000),
+          baseEjectionDuration: ms(60_000),
+        },
+      },
+      { portMapping: { port: 50051, protocol: 'grpc' } },
+    ];
+  });
+  await api.editVirtualNode('vnode-2_mesh-test', (spec) => {
+    spec.listeners = [
+      { portMapping: { port: 80, protocol: 'http' } },
+      { portMapping: { port: 50051, protocol: 'grpc' } },
+    ];
+    spec.logging = {
+      accessLog: {
+        file: {
+          path: path.join(logs, 'vnode-2.log'),
+          format: { text: '%REQ(:METHOD)% %REQ(:PATH)% -> %RESPONSE_CODE%' },
+        },
+      },
+    };
+  });
+  await api.createVirtualRouter('vrouter-g_mesh-test', {
+    listeners: [{ portMapping: { port: 50051, protocol: 'grpc' } }],
+  });
+  await api.createRoute('vrouter-g_mesh-test', 'route-g', {
+    grpcRoute: {
+      match: { serviceName: 'amime.test.WhoAmI' },
+      action: { weightedTargets: [target('vnode-1', 50051), target('vnode-2', 50051)] },
+    },
+  });
+  await api.createVirtualService(SVC_G, {
+    provider: { virtualRouter: { virtualRouterName: 'vrouter-g_mesh-test' } },
+  });
+  await api.editVirtualNode('vnode-x_mesh-test', (spec) => {
+    spec.backends = [...(spec.backends ?? []), { virtualService: { virtualServiceName: SVC_G } }];
+    spec.logging = {
+      accessLog: {
+        file: {
+          path: path.join(logs, 'vnode-x.json'),
+          format: {
+            json: [
+              { key: 'path', value: '%REQ(:PATH)%' },
+              { key: 'code', value: '%RESPONSE_CODE%' },
+              { key: 'cluster', value: '%UPSTREAM_CLUSTER%' },
+            ],
+          },
+        },
+      },
+    };
+  });
+}

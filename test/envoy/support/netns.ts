@@ -11,6 +11,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../support/fixtures.js';
 
 export const SUBNET_PREFIX = '10.77.0';
 export const HUB_IP = `${SUBNET_PREFIX}.1`;
@@ -18,6 +20,7 @@ export const HUB_IP = `${SUBNET_PREFIX}.1`;
 export const SERVICE_IP_PREFIX = '10.96.0';
 
 const PREFIX = 'amime';
+const PROXY_INIT = path.join(REPO_ROOT, 'deploy/proxy-init/proxy-init.sh');
 
 export interface NetnsSupport {
   readonly ok: boolean;
@@ -107,17 +110,6 @@ export interface SpawnOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** The iptables rules App Mesh's proxy init container wrote into a pod (see `appMeshRedirect`). */
-export interface RedirectOptions {
-  /** APPMESH_APP_PORTS: the virtual node's listener ports ("0" when it has none). */
-  readonly appPorts: readonly number[];
-  readonly ingressPort?: number;
-  readonly egressPort?: number;
-  readonly ignoreUid?: number;
-  readonly egressIgnoredPorts?: readonly number[];
-  readonly egressIgnoredIps?: readonly string[];
-}
-
 export class NetLab {
   readonly hub: Workload;
   private readonly workloads = new Map<string, Workload>();
@@ -183,97 +175,22 @@ export class NetLab {
   }
 
   /**
-   * App Mesh's traffic redirection inside a workload, as its proxy init container
-   * (aws-appmesh-proxy-route-manager) set it up for the injected pod, with the
-   * controller's defaults (aws/aws-app-mesh-controller-for-k8s pkg/inject/proxy.go:
-   * ingress 15000, egress 15001, uid 1337, ignored port 22; init_proxy.go:
-   * APPMESH_START_ENABLED=1, APPMESH_EGRESS_IGNORED_IP 169.254.169.254,169.254.170.2):
-   * egress of everything but uid 1337, the ignored ports and IPs, to non-local
-   * addresses → 15001; ingress from non-local sources to the app ports → 15000.
-   * The route manager's rules (public copy of its init script:
-   * https://gist.github.com/ueokande/333e5e6e8ea3a2bdc29345ac8a7b8313, "aws-appmesh-proxy-route-manager (v3-prod)")
-   * — initialize(), enable_egress_routing(), enable_ingress_redirect_routing() —
-   * written here with the same matches, targets and order.
+   * Runs the sidecar injector's `proxyinit` container inside a workload: Amime's
+   * deploy/proxy-init/proxy-init.sh (App Mesh's proxy route manager's rules) with the
+   * APPMESH_* variables the injector gives it (src/k8s/inject/sidecar.ts). Returns what
+   * it printed.
    */
-  appMeshRedirect(w: Workload, o: RedirectOptions): void {
-    const ingress = String(o.ingressPort ?? 15000);
-    const egress = String(o.egressPort ?? 15001);
-    const uid = String(o.ignoreUid ?? 1337);
-    const ignoredPorts = [...(o.egressIgnoredPorts ?? []), 22].join(',');
-    const ignoredIps = (o.egressIgnoredIps ?? ['169.254.169.254', '169.254.170.2']).join(',');
-    const appPorts = o.appPorts.length > 0 ? o.appPorts.join(',') : '0';
-    const ipt = (...args: string[]) => run('nsenter', [`--net=/run/netns/${w.ns}`, 'iptables', ...args]);
-    // initialize()
-    ipt('-t', 'mangle', '-N', 'APPMESH_INGRESS');
-    ipt('-t', 'nat', '-N', 'APPMESH_INGRESS');
-    ipt('-t', 'nat', '-N', 'APPMESH_EGRESS');
-    run('ip', ['-n', w.ns, 'rule', 'add', 'fwmark', '0x1e7700ce', 'lookup', '100']);
-    run('ip', ['-n', w.ns, 'route', 'add', 'local', 'default', 'dev', 'lo', 'table', '100']);
-    // enable_egress_routing()
-    ipt('-t', 'nat', '-A', 'APPMESH_EGRESS', '-m', 'owner', '--uid-owner', uid, '-j', 'RETURN');
-    ipt(
-      '-t',
-      'nat',
-      '-A',
-      'APPMESH_EGRESS',
-      '-p',
-      'tcp',
-      '-m',
-      'multiport',
-      '--dports',
-      ignoredPorts,
-      '-j',
-      'RETURN',
-    );
-    ipt('-t', 'nat', '-A', 'APPMESH_EGRESS', '-p', 'tcp', '-d', ignoredIps, '-j', 'RETURN');
-    ipt('-t', 'nat', '-A', 'APPMESH_EGRESS', '-p', 'tcp', '-j', 'REDIRECT', '--to', egress);
-    ipt(
-      '-t',
-      'nat',
-      '-A',
-      'OUTPUT',
-      '-p',
-      'tcp',
-      '-m',
-      'addrtype',
-      '!',
-      '--dst-type',
-      'LOCAL',
-      '-j',
-      'APPMESH_EGRESS',
-    );
-    // enable_ingress_redirect_routing()
-    ipt(
-      '-t',
-      'nat',
-      '-A',
-      'APPMESH_INGRESS',
-      '-p',
-      'tcp',
-      '-m',
-      'multiport',
-      '--dports',
-      appPorts,
-      '-j',
-      'REDIRECT',
-      '--to-port',
-      ingress,
-    );
-    ipt(
-      '-t',
-      'nat',
-      '-A',
-      'PREROUTING',
-      '-p',
-      'tcp',
-      '-m',
-      'addrtype',
-      '!',
-      '--src-type',
-      'LOCAL',
-      '-j',
-      'APPMESH_INGRESS',
-    );
+  proxyInit(w: Workload, env: Readonly<Record<string, string>>): string {
+    try {
+      return execFileSync('nsenter', [`--net=/run/netns/${w.ns}`, '--', 'bash', PROXY_INIT], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env },
+      });
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      throw new Error(`proxy-init in ${w.name} failed:\n${err.stdout ?? ''}${err.stderr ?? String(e)}`);
+    }
   }
 
   /** `iptables -t nat -S` inside a workload (for assertions and failure messages). */

@@ -14,6 +14,13 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, vi } from 'vitest';
+import {
+  DEFAULT_EGRESS_IGNORED_PORTS,
+  DEFAULT_INJECTOR_CONFIG,
+  PROXY_EGRESS_PORT,
+  PROXY_INGRESS_PORT,
+  PROXY_UID,
+} from '../../../src/k8s/inject/config.js';
 import { startServe, type ServeProcess } from '../../e2e/support/serve-process.js';
 import { amimeBootstrap } from './bootstraps.js';
 import { envoyRunnableBy } from './envoy-binary.js';
@@ -30,7 +37,6 @@ export const SVC_V_URL = `http://${SERVICE_IP_PREFIX}.80:80`;
 export const SVC_G = 'svc-g.mesh-test';
 export const SVC_G_TARGET = `${SERVICE_IP_PREFIX}.81:50051`;
 export const EXTERNAL_URL = `http://${HUB_IP}:9000/`;
-export const PROXY_UID = 1337;
 
 export const NODE_ID = {
   vnode1: 'mesh/mesh-1/virtualNode/vnode-1_mesh-test',
@@ -112,8 +118,8 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
     stops.push(() => bridge.close());
 
     for (const n of ['vnode-1a', 'vnode-1b', 'vnode-2'] as const)
-      lab.appMeshRedirect(w(n), { appPorts: [80, 50051] });
-    lab.appMeshRedirect(w('vnode-x'), { appPorts: [] });
+      lab.proxyInit(w(n), proxyInitEnv('80,50051'));
+    lab.proxyInit(w('vnode-x'), proxyInitEnv('0'));
 
     const apps = {
       vnode1a: new WorkloadApp(lab, w('vnode-1a'), dir, backend('vnode-1', 'a')),
@@ -182,6 +188,24 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
     await stop();
     throw e;
   }
+}
+
+/**
+ * The `proxyinit` container's variables as the sidecar injector sets them
+ * (src/k8s/inject/sidecar.ts, after App Mesh's controller pkg/inject/proxy.go and
+ * init_proxy.go): app ports = the virtual node's listener ports, "0" when it has none.
+ */
+function proxyInitEnv(appPorts: string): Record<string, string> {
+  return {
+    APPMESH_START_ENABLED: '1',
+    APPMESH_IGNORE_UID: String(PROXY_UID),
+    APPMESH_ENVOY_INGRESS_PORT: String(PROXY_INGRESS_PORT),
+    APPMESH_ENVOY_EGRESS_PORT: String(PROXY_EGRESS_PORT),
+    APPMESH_APP_PORTS: appPorts,
+    APPMESH_EGRESS_IGNORED_IP: DEFAULT_INJECTOR_CONFIG.ignoredIPs,
+    APPMESH_EGRESS_IGNORED_PORTS: DEFAULT_EGRESS_IGNORED_PORTS,
+    APPMESH_ENABLE_IPV6: '1',
+  };
 }
 
 function backend(node: string, instance: string) {

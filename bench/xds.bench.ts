@@ -22,10 +22,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { messageType } from '../src/proto/root.js';
+import protobuf from 'protobufjs';
+import { messageType } from '../src/proto/index.js';
 import { SnapshotCache, TYPE_URL, XdsServer } from '../src/xds/index.js';
+import { sotwResponse } from '../src/xds/sotw-response.js';
 import { SubscriptionTable } from '../src/xds/subscription.js';
-import { readFields, stringField } from '../src/xds/wire.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const GROUP_SIZE = 50;
@@ -38,6 +39,8 @@ const { Cluster: CDS, ClusterLoadAssignment: EDS, Listener: LDS, RouteConfigurat
 const TYPES = [CDS, EDS, LDS, RDS] as const;
 const CLUSTER_NAMES = Array.from({ length: CLUSTERS }, (_, i) => `cds_egress_bench_svc-${i}_http_8080`);
 const ROUTE_NAME = 'rds_egress_http_8080';
+/** What translation tells the cache: each cluster reads the endpoints of its own name. */
+const EDS_NAMES = new Map(CLUSTER_NAMES.map((n) => [n, n]));
 const LISTENER_NAME = 'lds_egress_0.0.0.0_15001';
 
 type Msg = Record<string, unknown> & { type: string };
@@ -181,20 +184,26 @@ function onMessage(handler: (m: Msg) => void | Promise<void>): void {
   process.on('message', (m) => void handler(m as Msg));
 }
 
+/**
+ * The fields a client or the floor reads of a DiscoveryResponse or DiscoveryRequest
+ * (both keep type_url in 4; version 1 and nonce 5 in the response, response_nonce
+ * 5 in the request); protobufjs skips the resources without decoding them.
+ */
+const Head = protobuf.Type.fromJSON('Head', {
+  fields: {
+    version: { type: 'string', id: 1 },
+    type_url: { type: 'string', id: 4 },
+    nonce: { type: 'string', id: 5 },
+  },
+});
+
 function parseResponse(buf: Buffer): { typeUrl: string; version: string; nonce: string } {
-  let typeUrl = '';
-  let version = '';
-  let nonce = '';
-  for (const f of readFields(buf)) {
-    if (!f.bytes) continue;
-    if (f.fieldNo === 1) version = Buffer.from(f.bytes).toString();
-    else if (f.fieldNo === 4) typeUrl = Buffer.from(f.bytes).toString();
-    else if (f.fieldNo === 5) nonce = Buffer.from(f.bytes).toString();
-  }
-  return { typeUrl, version, nonce };
+  const m = Head.decode(buf) as unknown as { version?: string; type_url?: string; nonce?: string };
+  return { typeUrl: m.type_url ?? '', version: m.version ?? '', nonce: m.nonce ?? '' };
 }
 
-/** DiscoveryRequest {version_info=1, node=2, resource_names=3, type_url=4, response_nonce=5}. */
+const requestType = messageType('envoy.service.discovery.v3.DiscoveryRequest');
+
 function encodeRequest(
   typeUrl: string,
   names: readonly string[],
@@ -202,28 +211,21 @@ function encodeRequest(
   nonce: string,
   nodeId?: string,
 ): Buffer {
-  const parts: Buffer[] = [stringField(1, version)];
-  if (nodeId) {
-    const node = enc('envoy.config.core.v3.Node', {
-      id: nodeId,
-      cluster: nodeId.split('/').pop(),
-      user_agent_name: 'envoy',
-    });
-    parts.push(Buffer.concat([Buffer.from([0x12]), varint(node.length), node]));
-  }
-  for (const n of names) parts.push(stringField(3, n));
-  parts.push(stringField(4, typeUrl), stringField(5, nonce));
-  return Buffer.concat(parts);
-}
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return Buffer.from(out);
+  return Buffer.from(
+    requestType
+      .encode(
+        requestType.fromObject({
+          version_info: version,
+          ...(nodeId
+            ? { node: { id: nodeId, cluster: nodeId.split('/').pop(), user_agent_name: 'envoy' } }
+            : {}),
+          resource_names: names,
+          type_url: typeUrl,
+          response_nonce: nonce,
+        }),
+      )
+      .finish(),
+  );
 }
 
 function namesFor(typeUrl: string): readonly string[] {
@@ -254,7 +256,8 @@ async function amimeServer(n: number): Promise<void> {
     [RDS]: new Map([[ROUTE_NAME, rds]]),
   });
   const initialRds = routeConfig(0);
-  for (let g = 0; g < groups; g++) cache.setSnapshot(groupId(g), snapshotWith(initialRds));
+  for (let g = 0; g < groups; g++)
+    cache.setSnapshot(groupId(g), snapshotWith(initialRds), { edsNames: EDS_NAMES });
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const server = new XdsServer({
     cache,
@@ -284,7 +287,7 @@ async function amimeServer(n: number): Promise<void> {
       let version = '';
       waiting = { version: '', t0, cpu0, latencies: [] };
       for (let g = 0; g < groups; g++) {
-        cache.setSnapshot(groupId(g), snapshotWith(rds));
+        cache.setSnapshot(groupId(g), snapshotWith(rds), { edsNames: EDS_NAMES });
         version ||= cache.getSnapshot(groupId(g))!.types.get(RDS)!.version;
       }
       waiting.version = version;
@@ -303,19 +306,20 @@ async function floorServer(n: number): Promise<void> {
   const cache = new SnapshotCache();
   const subs = new SubscriptionTable();
   const bodyOf = (round: number, typeUrl: string) => {
-    cache.setSnapshot('floor', {
-      [CDS]: res.clusters,
-      [EDS]: res.endpoints,
-      [LDS]: new Map([[LISTENER_NAME, res.listener]]),
-      [RDS]: new Map([[ROUTE_NAME, routeConfig(round)]]),
-    });
+    cache.setSnapshot(
+      'floor',
+      {
+        [CDS]: res.clusters,
+        [EDS]: res.endpoints,
+        [LDS]: new Map([[LISTENER_NAME, res.listener]]),
+        [RDS]: new Map([[ROUTE_NAME, routeConfig(round)]]),
+      },
+      { edsNames: EDS_NAMES },
+    );
     const names = namesFor(typeUrl);
-    return cache
-      .state('floor')!
-      .type(typeUrl)
-      .sotwBody(subs.acquire(names.length === 0, names));
+    return sotwResponse(cache.state('floor')!.type(typeUrl), subs.acquire(names.length === 0, names));
   };
-  const initial = new Map<string, Buffer>(TYPES.map((t) => [t, bodyOf(0, t).response]));
+  const initial = new Map<string, Buffer>(TYPES.map((t) => [t, bodyOf(0, t).bytes]));
   interface S {
     call: grpc.ServerDuplexStream<Buffer, Buffer>;
     pending: string;
@@ -370,7 +374,7 @@ async function floorServer(n: number): Promise<void> {
       const t0 = performance.now();
       const body = bodyOf(round, RDS);
       const nonce = body.nonce;
-      const buf = body.response;
+      const buf = body.bytes;
       waiting = { nonce, t0, cpu0, latencies: [] };
       for (const s of streams) {
         s.pending = nonce;

@@ -7,6 +7,7 @@ export {
   translateGroup,
   translateGroupDetailed,
   encodeResources,
+  edsServiceNames,
   encodeOne,
   UnknownGroupError,
   type EnvoyResources,

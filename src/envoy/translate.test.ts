@@ -5,7 +5,7 @@ import { checkResources } from './check/index.js';
 import { decodeMessage, EXT, XDS_TYPE_URL } from '../proto/index.js';
 import { NO_ENDPOINTS } from './endpoints.js';
 import { flavourOfUserAgent, parseGroupKey, proxyGroups } from './groups.js';
-import { encodeResources, translateGroup, UnknownGroupError } from './translate.js';
+import { edsServiceNames, encodeResources, translateGroup, UnknownGroupError } from './translate.js';
 import { graphFromText } from './golden.testkit.js';
 import type { Filter, HttpConnectionManager, RouteConfiguration } from './types.js';
 
@@ -97,6 +97,26 @@ describe('checks catch broken output', () => {
     const res = translateGroup(graph, VNODE_X, NO_ENDPOINTS);
     const problems = checkResources({ ...res, routes: [] });
     expect(problems.map((p) => p.message).join('\n')).toMatch(/rds_egress_http_80/);
+  });
+});
+
+describe('EDS names for the xDS cache', () => {
+  it('maps each EDS cluster to the ClusterLoadAssignment it reads, and leaves other clusters out', () => {
+    const res = translateGroup(graph, VNODE_X, NO_ENDPOINTS);
+    // Without endpoints the seed's DNS-discovered nodes get DNS clusters: none reads EDS.
+    expect(res.clusters.map((c) => c.type)).not.toContain('EDS');
+    expect(edsServiceNames(res).size).toBe(0);
+    const clusters = [
+      { name: 'a', type: 'EDS' as const, eds_cluster_config: { eds_config: { ads: {} } } },
+      { name: 'b', type: 'EDS' as const, eds_cluster_config: { service_name: 'svc-b' } },
+      { name: 'dns', type: 'STRICT_DNS' as const },
+    ];
+    expect(edsServiceNames({ ...res, clusters })).toEqual(
+      new Map([
+        ['a', 'a'],
+        ['b', 'svc-b'],
+      ]),
+    );
   });
 });
 

@@ -125,6 +125,21 @@ export function encodeOne(kind: (typeof XDS_KINDS)[number], resource: object): U
   return bytes;
 }
 
+/**
+ * Cluster name → the ClusterLoadAssignment it reads over EDS
+ * (`eds_cluster_config.service_name`, else its own name); clusters of other
+ * discovery types are left out. The xDS cache folds a cluster's version into
+ * those endpoints, so a changed cluster re-sends them.
+ */
+export function edsServiceNames(res: EnvoyResources): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of res.clusters) {
+    if (!c.name || (c.type !== 'EDS' && !c.eds_cluster_config)) continue;
+    out.set(c.name, c.eds_cluster_config?.service_name || c.name);
+  }
+  return out;
+}
+
 export function encodeResources(res: EnvoyResources): EncodedResources {
   const out: EncodedResources = {};
   for (const kind of XDS_KINDS) {

@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { buildMeshGraph, type GraphInput, type GraphOptions, type MeshGraph } from '../mesh/index.js';
 import {
+  edsServiceNames,
   encodeResources,
   Translator,
   type TranslatorResult,
@@ -157,7 +158,7 @@ export class MeshPipeline {
         const encoded = encodeResources(resources);
         const warnings = this.translator.translation(key)?.warnings ?? [];
         for (const message of warnings) logger.warn({ group: key }, message);
-        cache.setSnapshot(key, encoded);
+        cache.setSnapshot(key, encoded, { edsNames: edsServiceNames(resources) });
         this.failing.delete(key);
       } catch (err) {
         fail(key, 'publish', err instanceof Error ? err.message : String(err));

@@ -62,7 +62,9 @@ describe('request decoding', () => {
       },
     });
     expect(decodeDiscoveryRequest(buf).node?.userAgentVersion).toBe('1.29.4');
-    expect(() => decodeDiscoveryRequest(Buffer.from([0x0a, 0x05, 0x61]))).toThrow(/truncated/);
+    // A truncated node or varint is refused (gRPC then ends the call); protobufjs clamps a truncated string.
+    expect(() => decodeDiscoveryRequest(Buffer.from([0x12, 0x05, 0x0a]))).toThrow(/index out of range/);
+    expect(() => decodeDiscoveryRequest(Buffer.from([0x0a, 0x85]))).toThrow(/index out of range/);
   });
 
   it('reads DeltaDiscoveryRequests', () => {

@@ -1,15 +1,13 @@
 /**
- * Wire codec for the ADS methods. Requests are small and decoded with protobufjs
- * from the shared Envoy root; responses are assembled from stored bytes (see
- * `snapshot-cache.ts`) and handed to gRPC as ready-made buffers, so the per-stream
- * cost of a push is writing a nonce, not encoding resources.
+ * The ADS methods on the wire: requests decoded with protobufjs from the shared
+ * Envoy root; responses are encoded by the SotW and delta servers (`frames.ts`)
+ * and handed to gRPC as ready-made buffers, so a push shared by many streams is
+ * encoded once.
  */
 import type * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import { messageType } from '../proto/index.js';
 import type { NodeInfo } from './identity.js';
-import { lenFieldSize, readVarint, skipField, stringField, writeLenHeader } from './wire.js';
-import type { Entry } from './snapshot-cache.js';
 
 export interface ErrorDetail {
   readonly code: number;
@@ -60,7 +58,14 @@ interface RawDeltaRequest {
   error_detail?: RawStatus | null;
 }
 
-let deltaRequestType: protobuf.Type | undefined;
+interface RawRequest {
+  version_info?: string;
+  node?: RawNode | null;
+  resource_names?: string[];
+  type_url?: string;
+  response_nonce?: string;
+  error_detail?: RawStatus | null;
+}
 
 function nodeInfo(n: RawNode | null | undefined): NodeInfo | null {
   if (!n) return null;
@@ -80,82 +85,21 @@ function errorDetail(s: RawStatus | null | undefined): ErrorDetail | null {
   return { code: s.code ?? 0, message: s.message ?? '' };
 }
 
-let nodeType: protobuf.Type | undefined;
+let requestType: protobuf.Type | undefined;
+let deltaRequestType: protobuf.Type | undefined;
 
-function decodeNode(bytes: Buffer): NodeInfo | null {
-  nodeType ??= messageType('envoy.config.core.v3.Node');
-  return nodeInfo(nodeType.decode(bytes) as unknown as RawNode);
-}
-
-/** google.rpc.Status { code = 1; message = 2 } (details ignored). */
-function decodeStatus(buf: Buffer, start: number, end: number): ErrorDetail {
-  let code = 0;
-  let message = '';
-  let off = start;
-  while (off < end) {
-    const [tag, a] = readVarint(buf, off);
-    const field = Math.floor(tag / 8);
-    const wire = tag % 8;
-    if (wire === 0) {
-      const [v, b] = readVarint(buf, a);
-      if (field === 1) code = v > 0x7fffffff ? v - 2 ** 64 : v;
-      off = b;
-    } else if (wire === 2) {
-      const [len, b] = readVarint(buf, a);
-      if (field === 2) message = buf.toString('utf8', b, b + len);
-      off = b + len;
-    } else off = skipField(wire, a);
-  }
-  return { code, message };
-}
-
-/**
- * DiscoveryRequest, decoded by hand: it arrives once per response per proxy (the
- * ACKs), so it is the hottest input. Only `node` goes through protobufjs, and only
- * when present (usually on the first request of a stream).
- */
+/** DiscoveryRequest: arrives once per response per proxy (the ACKs), the hottest input. */
 export function decodeDiscoveryRequest(buf: Buffer): DiscoveryRequestMsg {
-  let versionInfo = '';
-  let node: NodeInfo | null = null;
-  const resourceNames: string[] = [];
-  let typeUrl = '';
-  let responseNonce = '';
-  let errorDetail: ErrorDetail | null = null;
-  let off = 0;
-  while (off < buf.length) {
-    const [tag, a] = readVarint(buf, off);
-    const field = Math.floor(tag / 8);
-    const wire = tag % 8;
-    if (wire === 2) {
-      const [len, start] = readVarint(buf, a);
-      const end = start + len;
-      if (end > buf.length) throw new Error('truncated field');
-      switch (field) {
-        case 1:
-          versionInfo = buf.toString('utf8', start, end);
-          break;
-        case 2:
-          node = decodeNode(buf.subarray(start, end));
-          break;
-        case 3:
-          resourceNames.push(buf.toString('utf8', start, end));
-          break;
-        case 4:
-          typeUrl = buf.toString('utf8', start, end);
-          break;
-        case 5:
-          responseNonce = buf.toString('utf8', start, end);
-          break;
-        case 6:
-          errorDetail = decodeStatus(buf, start, end);
-          break;
-        default: // resource_locators (7) and future fields
-      }
-      off = end;
-    } else if (wire === 0) off = readVarint(buf, a)[1];
-    else off = skipField(wire, a);
-  }
-  return { versionInfo, node, resourceNames, typeUrl, responseNonce, errorDetail };
+  requestType ??= messageType('envoy.service.discovery.v3.DiscoveryRequest');
+  const m = requestType.decode(buf) as unknown as RawRequest;
+  return {
+    versionInfo: m.version_info ?? '',
+    node: nodeInfo(m.node),
+    resourceNames: m.resource_names ?? [],
+    typeUrl: m.type_url ?? '',
+    responseNonce: m.response_nonce ?? '',
+    errorDetail: errorDetail(m.error_detail),
+  };
 }
 
 export function decodeDeltaDiscoveryRequest(buf: Buffer): DeltaDiscoveryRequestMsg {
@@ -170,61 +114,6 @@ export function decodeDeltaDiscoveryRequest(buf: Buffer): DeltaDiscoveryRequestM
     responseNonce: m.response_nonce ?? '',
     errorDetail: errorDetail(m.error_detail),
   };
-}
-
-/**
- * DeltaDiscoveryResponse { system_version_info = 1; resources = 2 (Resource);
- * type_url = 4; nonce = 5; removed_resources = 6 }, with each
- * Resource { version = 1; resource = 2 (Any); name = 3 } built around stored bytes.
- */
-export function encodeDeltaResponse(
-  typeUrl: string,
-  systemVersion: string,
-  nonce: string,
-  upserts: readonly Entry[],
-  removed: readonly string[],
-): Buffer {
-  const versionField = stringField(1, systemVersion);
-  const tail = [stringField(4, typeUrl), stringField(5, nonce), ...removed.map((n) => stringField(6, n))];
-  const perResource = upserts.map((e) => {
-    const name = Buffer.from(e.name, 'utf8');
-    const version = Buffer.from(e.wireVersion, 'utf8');
-    const inner =
-      lenFieldSize(1, version.length) + lenFieldSize(2, e.anyLength) + lenFieldSize(3, name.length);
-    return { e, name, version, inner };
-  });
-  let size = versionField.length;
-  for (const f of tail) size += f.length;
-  for (const r of perResource) size += lenFieldSize(2, r.inner);
-  // Fields in number order, as protobuf encoders write them.
-  const out = Buffer.allocUnsafe(size);
-  let off = versionField.copy(out, 0);
-  for (const r of perResource) {
-    off = writeLenHeader(out, off, 2, r.inner);
-    off = writeLenHeader(out, off, 1, r.version.length);
-    off += r.version.copy(out, off);
-    off = writeLenHeader(out, off, 2, r.e.anyLength);
-    off += r.e.head.copy(out, off, r.e.anyOffset);
-    out.set(r.e.bytes, off);
-    off += r.e.bytes.length;
-    off = writeLenHeader(out, off, 3, r.name.length);
-    off += r.name.copy(out, off);
-  }
-  for (const f of tail) off += f.copy(out, off);
-  if (off !== size) throw new Error(`encodeDeltaResponse: wrote ${off} of ${size} bytes`);
-  return out;
-}
-
-let responseType: protobuf.Type | undefined;
-
-/** A DiscoveryResponse without resources (for types Amime does not serve). */
-export function encodeEmptySotwResponse(typeUrl: string, version: string, nonce: string): Buffer {
-  responseType ??= messageType('envoy.service.discovery.v3.DiscoveryResponse');
-  return Buffer.from(
-    responseType
-      .encode(responseType.fromObject({ version_info: version, type_url: typeUrl, nonce }))
-      .finish(),
-  );
 }
 
 const identity = (b: Buffer): Buffer => b;

@@ -10,7 +10,7 @@ import type protobuf from 'protobufjs';
 import { messageType } from '../proto/index.js';
 import type { ClientStatus } from './client-status.js';
 import type { NodeInfo } from './identity.js';
-import type { GroupState } from './snapshot-cache.js';
+import type { Snapshot } from './snapshot-cache.js';
 
 export interface CsdsClient {
   readonly status: ClientStatus;
@@ -70,7 +70,7 @@ function timestamp(iso: string): { seconds: number; nanos: number } {
 export function encodeClientStatusResponse(
   clients: readonly CsdsClient[],
   query: ClientStatusQuery,
-  stateOf: (group: string) => GroupState | undefined,
+  stateOf: (group: string) => Snapshot | undefined,
 ): Buffer {
   responseType ??= messageType('envoy.service.status.v3.ClientStatusResponse');
   const configs = clients
@@ -83,7 +83,7 @@ export function encodeClientStatusResponse(
         const held = new Set<string>();
         for (const r of t.resources) {
           held.add(r.name);
-          const entry = state?.typeStates.get(t.typeUrl)?.entries.get(r.name);
+          const entry = state?.types.get(t.typeUrl)?.resources.get(r.name);
           const withContent = !query.excludeResourceContents && entry && entry.wireVersion === r.version;
           generic.push({
             type_url: t.typeUrl,
@@ -105,7 +105,7 @@ export function encodeClientStatusResponse(
         }
         for (const name of t.names) {
           if (held.has(name)) continue;
-          const exists = state?.typeStates.get(t.typeUrl)?.entries.has(name) ?? false;
+          const exists = state?.types.get(t.typeUrl)?.resources.has(name) ?? false;
           generic.push({
             type_url: t.typeUrl,
             name,

@@ -9,11 +9,11 @@
  * not re-sent until they change.
  */
 import type { DeltaDiscoveryRequestMsg } from './codec.js';
-import { encodeDeltaResponse } from './codec.js';
+import { encodeDeltaResponse } from './frames.js';
 import type { NackStatus, ResourceStatus, TypeStatus } from './client-status.js';
 import { EMPTY_VERSION } from './hash.js';
 import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
-import type { Entry, GroupState } from './snapshot-cache.js';
+import type { CachedResource, Snapshot } from './snapshot-cache.js';
 import { TYPE_URL, isServedType, pushRank } from './type-urls.js';
 
 /** Marker in `rejected` for a removal the client refused. */
@@ -195,7 +195,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     }
     if (named.length === 0 && req.responseNonce !== '') return;
     const nonce = this.nonces.next();
-    this.host.send(encodeDeltaResponse(req.typeUrl, EMPTY_VERSION, nonce, [], named.sort()), {
+    this.host.send(encodeDeltaResponse(EMPTY_VERSION, [], req.typeUrl, nonce, named.sort()), {
       typeUrl: req.typeUrl,
       version: EMPTY_VERSION,
       nonce,
@@ -204,10 +204,10 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     });
   }
 
-  private upsertsFor(t: DeltaType, view: GroupState): Entry[] {
-    const entries = view.type(t.typeUrl).entries;
-    const out: Entry[] = [];
-    const consider = (e: Entry): void => {
+  private upsertsFor(t: DeltaType, view: Snapshot): CachedResource[] {
+    const entries = view.type(t.typeUrl).resources;
+    const out: CachedResource[] = [];
+    const consider = (e: CachedResource): void => {
       if (t.known.get(e.name) === e.wireVersion) return;
       if (t.rejected.get(e.name) === e.wireVersion) return;
       out.push(e);
@@ -224,8 +224,8 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
   }
 
   /** Resources the client holds that are gone. */
-  private removalsFor(t: DeltaType, view: GroupState): string[] {
-    const entries = view.type(t.typeUrl).entries;
+  private removalsFor(t: DeltaType, view: Snapshot): string[] {
+    const entries = view.type(t.typeUrl).resources;
     const out: string[] = [];
     for (const [name, version] of t.known) {
       if (version !== null && !entries.has(name) && t.rejected.get(name) !== REMOVAL) out.push(name);
@@ -238,8 +238,8 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
    * about yet: said at once (not a removal of anything in use), so the client
    * need not wait for its initial fetch timeout.
    */
-  private absentFor(t: DeltaType, view: GroupState): string[] {
-    const entries = view.type(t.typeUrl).entries;
+  private absentFor(t: DeltaType, view: Snapshot): string[] {
+    const entries = view.type(t.typeUrl).resources;
     const out: string[] = [];
     for (const n of t.unresolved) {
       if (!entries.has(n) && t.rejected.get(n) !== REMOVAL) out.push(n);
@@ -247,7 +247,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     return out;
   }
 
-  flush(view: GroupState | undefined): void {
+  flush(view: Snapshot | undefined): void {
     if (!view) return;
     const steps: Step[] = [];
     for (const t of this.types) {
@@ -276,7 +276,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     }
   }
 
-  private send(t: DeltaType, view: GroupState, upserts: Entry[], removals: string[]): void {
+  private send(t: DeltaType, view: Snapshot, upserts: CachedResource[], removals: string[]): void {
     const typeState = view.type(t.typeUrl);
     const nonce = this.nonces.next();
     const now = this.host.now();
@@ -291,7 +291,8 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
       changedAt: typeState.changedAt,
     };
     t.lastSent = { version: typeState.version, nonce, at: now };
-    this.host.send(encodeDeltaResponse(t.typeUrl, typeState.version, nonce, upserts, removals), {
+    const resources = upserts.map((r) => ({ version: r.wireVersion, resource: r.any, name: r.name }));
+    this.host.send(encodeDeltaResponse(typeState.version, resources, t.typeUrl, nonce, removals), {
       typeUrl: t.typeUrl,
       version: typeState.version,
       nonce,

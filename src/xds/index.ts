@@ -2,11 +2,11 @@
 export { XdsServer, CSDS_ACTION, type XdsServerOptions, type TlsOptions } from './ads-server.js';
 export {
   SnapshotCache,
-  edsServiceNameOf,
-  type CachedResource,
-  type TypeSnapshot,
-  type Snapshot,
+  CachedResource,
+  TypeSnapshot,
+  Snapshot,
   type SnapshotInput,
+  type SnapshotOptions,
   type ResourceBytesInput,
   type EndpointsInput,
   type SetResult,

@@ -3,7 +3,7 @@
  * and what they offer back. Keeping gRPC out of the state machines keeps them
  * about the protocol only.
  */
-import type { GroupState } from './snapshot-cache.js';
+import type { Snapshot } from './snapshot-cache.js';
 import type { TypeStatus } from './client-status.js';
 
 export interface PushMeta {
@@ -43,7 +43,7 @@ export interface ProtocolHost {
 export interface XdsProtocolState<Req> {
   onRequest(req: Req): void;
   /** Sends what the client lacks, in push order; `view` undefined = group has no snapshot. */
-  flush(view: GroupState | undefined): void;
+  flush(view: Snapshot | undefined): void;
   /** Stops waiting for ACKs older than `timeoutMs`; true when something was released. */
   expireAcks(now: number, timeoutMs: number): boolean;
   typeStatuses(): TypeStatus[];

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messageType } from '../proto/index.js';
-import {
-  edsServiceNameOf,
-  SnapshotCache,
-  type GroupChange,
-  type ResourceBytesInput,
-} from './snapshot-cache.js';
-import { SubscriptionTable } from './subscription.js';
+import { SnapshotCache, type GroupChange, type ResourceBytesInput } from './snapshot-cache.js';
 import { TYPE_URL } from './type-urls.js';
 
 const { Cluster: CDS, ClusterLoadAssignment: EDS, Listener: LDS } = TYPE_URL;
@@ -84,44 +78,42 @@ describe('SnapshotCache', () => {
     expect(cache.setSnapshot('g', { [LDS]: { l: listener('l') }, [CDS]: {} }).changed).toBe(false);
     const r = cache.setSnapshot('g', {});
     expect(r.changedTypes).toEqual([LDS]);
-    expect(cache.state('g')!.type(LDS).entries.size).toBe(0);
+    expect(cache.state('g')!.type(LDS).resources.size).toBe(0);
   });
 
-  it('folds cluster versions into their endpoints so a cluster change re-sends endpoints', () => {
+  it('folds cluster versions into their endpoints, as translation names them, so a cluster change re-sends endpoints', () => {
     const cache = new SnapshotCache();
-    cache.setSnapshot('g', {
-      [CDS]: { a: cluster('a') },
-      [EDS]: { a: cla('a', 80), other: cla('other', 81) },
+    const edsNames = { a: 'a', b: 'svc-b' };
+    const clusters = (timeout: number) => ({
+      a: cluster('a', { connect_timeout: { seconds: timeout } }),
+      b: cluster('b', { eds_cluster_config: { service_name: 'svc-b' } }),
+      dns: cluster('dns', { type: 'STRICT_DNS' }),
     });
+    const endpoints = { a: cla('a', 80), 'svc-b': cla('svc-b', 80), other: cla('other', 81) };
+    cache.setSnapshot('g', { [CDS]: clusters(1), [EDS]: endpoints }, { edsNames });
     const before = cache.getSnapshot('g')!.types.get(EDS)!;
-    const r = cache.setSnapshot('g', {
-      [CDS]: { a: cluster('a', { connect_timeout: { seconds: 9 } }) },
-      [EDS]: { a: cla('a', 80), other: cla('other', 81) },
-    });
+    const wire = (name: string) => cache.getSnapshot('g')!.types.get(EDS)!.resources.get(name)!.wireVersion;
+    expect(wire('a')).not.toBe(before.resources.get('a')!.version);
+    expect(wire('svc-b')).not.toBe(before.resources.get('svc-b')!.version);
+    expect(wire('other')).toBe(before.resources.get('other')!.version); // no cluster uses it
+
+    const r = cache.setSnapshot('g', { [CDS]: clusters(9), [EDS]: endpoints }, { edsNames });
     expect(r.changedTypes).toEqual([CDS, EDS]);
     const after = cache.getSnapshot('g')!.types.get(EDS)!;
     expect(after.resources.get('a')!.version).toBe(before.resources.get('a')!.version); // same content...
+    expect(after.resources.get('a')!.wireVersion).not.toBe(before.resources.get('a')!.wireVersion);
     expect(after.version).not.toBe(before.version); // ...but a new wire version for the type
-    const sub = new SubscriptionTable().acquire(false, ['other']);
-    expect(cache.state('g')!.type(EDS).sotwBody(sub).version).toBe(
-      (() => {
-        const c2 = new SnapshotCache();
-        c2.setSnapshot('g', { [EDS]: { other: cla('other', 81) } });
-        return c2.state('g')!.type(EDS).sotwBody(sub).version;
-      })(),
-    ); // a CLA no cluster uses is unaffected
-  });
+    expect(after.resources.get('svc-b')).toBe(before.resources.get('svc-b'));
 
-  it('finds the ClusterLoadAssignment an EDS cluster asks for', () => {
-    expect(edsServiceNameOf('a', cluster('a'))).toBe('a');
-    expect(edsServiceNameOf('a', cluster('a', { eds_cluster_config: { service_name: 'svc-a' } }))).toBe(
-      'svc-a',
-    );
-    const t = messageType('envoy.config.cluster.v3.Cluster');
+    // What translation says decides, not what the cluster bytes say: without the names nothing folds.
+    const plain = new SnapshotCache();
+    plain.setSnapshot('g', { [CDS]: clusters(1), [EDS]: endpoints });
+    const pe = plain.getSnapshot('g')!.types.get(EDS)!.resources.get('a')!;
+    expect(pe.wireVersion).toBe(pe.version);
+    // A change of the names alone re-folds.
     expect(
-      edsServiceNameOf('s', t.encode(t.fromObject({ name: 's', type: 'STRICT_DNS' })).finish()),
-    ).toBeUndefined();
-    expect(edsServiceNameOf('x', Uint8Array.from([0x0a, 0x09]))).toBeUndefined();
+      plain.setSnapshot('g', { [CDS]: clusters(1), [EDS]: endpoints }, { edsNames }).changedTypes,
+    ).toEqual([EDS]);
   });
 
   it('updates endpoints through the fast path without touching other types', () => {
@@ -145,21 +137,6 @@ describe('SnapshotCache', () => {
     expect(snap.types.get(CDS)).toBe(cds);
     expect([...snap.types.get(EDS)!.resources.keys()]).toEqual(['a']);
     expect(cache.setEndpoints('g', { a: cla('a', 90) }).changed).toBe(false);
-  });
-
-  it('shares one response body per subscription and hashes named subsets', () => {
-    const cache = new SnapshotCache();
-    cache.setSnapshot('g', { [CDS]: { a: cluster('a'), b: cluster('b') } });
-    const t = cache.state('g')!.type(CDS);
-    const subs = new SubscriptionTable();
-    const all = subs.acquire(true, []);
-    const both = subs.acquire(false, ['b', 'a']);
-    const one = subs.acquire(false, ['a']);
-    expect(t.sotwBody(all).version).toBe(t.version);
-    expect(t.sotwBody(both).version).toBe(t.version); // naming everything = everything
-    expect(t.sotwBody(one).version).not.toBe(t.version);
-    expect(t.sotwBody(one)).toBe(t.sotwBody(subs.acquire(false, ['a'])));
-    expect(subs.acquire(false, ['a'])).toBe(one);
   });
 
   it('removes groups and tells listeners', () => {

@@ -1,47 +1,82 @@
 /**
- * Per-proxy-group snapshots of already-encoded Envoy resources.
+ * Per-proxy-group snapshots of already-encoded Envoy resources: what each group
+ * holds and at which versions, nothing about streams or framing (those belong to
+ * the SotW and delta servers, as in go-control-plane's `pkg/cache/v3`).
  *
- * The translator encodes each resource once per group; the cache keeps the bytes,
- * versions them by content hash, and prepares the framing each discovery response
- * needs, so that a response to any number of proxies is assembled by
- * concatenating stored bytes (control-plane-lessons, design rules 2 and 3).
- * Unchanged content yields unchanged versions, and an unchanged version is never
- * pushed.
+ * The translator encodes each resource once; the cache wraps it in its `Any`
+ * once, versions it by content hash, and versions each type by its (name,
+ * version) list, so unchanged content yields unchanged versions and an unchanged
+ * version is never pushed (control-plane-lessons, design rules 2 and 3).
  */
-import { anyFieldHeader, firstBytesField, readFields, stringField } from './wire.js';
+import { encodeAny } from './frames.js';
 import { EMPTY_VERSION, contentVersion, foldVersions, listVersion } from './hash.js';
 import { TYPE_URL, isServedType, sortByPushOrder } from './type-urls.js';
-import type { Subscription } from './subscription.js';
 
-/** One encoded resource as stored. */
-export interface CachedResource {
-  readonly name: string;
-  /** The encoded resource message (not wrapped in Any). Never mutate it. */
+/** One encoded resource as stored. Never mutate its buffers. */
+export class CachedResource {
+  /** The encoded resource message (a view into `any`). */
   readonly bytes: Uint8Array;
-  /** Content hash of `bytes` (SHA-256, hex prefix). */
-  readonly version: string;
+
+  constructor(
+    readonly name: string,
+    /** The resource wrapped in `google.protobuf.Any`, encoded, as responses carry it. */
+    readonly any: Buffer,
+    /** Content hash of `bytes` (SHA-256, hex prefix). */
+    readonly version: string,
+    /**
+     * Version sent to proxies: `version`, or for endpoints folded with the versions
+     * of the clusters that use them (see {@link SnapshotCache.setSnapshot}).
+     */
+    readonly wireVersion: string,
+    valueLength: number,
+  ) {
+    this.bytes = any.subarray(any.length - valueLength);
+  }
+
+  withWireVersion(wireVersion: string): CachedResource {
+    if (wireVersion === this.wireVersion) return this;
+    return new CachedResource(this.name, this.any, this.version, wireVersion, this.bytes.length);
+  }
 }
 
-export interface TypeSnapshot {
-  readonly typeUrl: string;
-  /**
-   * Version of the whole type: hash of the sorted (name, version) list. For
-   * ClusterLoadAssignments each version also folds in the versions of the
-   * clusters that use it, so a changed cluster always re-sends its endpoints.
-   */
-  readonly version: string;
-  /** `Date.now()` when this type's content last changed. */
-  readonly changedAt: number;
-  readonly resources: ReadonlyMap<string, CachedResource>;
+/** One type of one group's snapshot. */
+export class TypeSnapshot {
+  /** Names in sorted order, computed once. */
+  readonly sortedNames: readonly string[];
+
+  constructor(
+    readonly typeUrl: string,
+    readonly resources: ReadonlyMap<string, CachedResource>,
+    /**
+     * Version of the whole type: hash of the sorted (name, wire version) list. For
+     * ClusterLoadAssignments the wire versions fold in the versions of the clusters
+     * that use them, so a changed cluster always re-sends its endpoints.
+     */
+    readonly version: string,
+    /** `Date.now()` when this type's content last changed. */
+    readonly changedAt: number,
+  ) {
+    this.sortedNames = [...resources.keys()].sort();
+  }
 }
 
-export interface Snapshot {
-  readonly group: string;
-  /** Hash of the per-type versions. */
-  readonly version: string;
-  /** `Date.now()` when the content last changed. */
-  readonly setAt: number;
-  readonly types: ReadonlyMap<string, TypeSnapshot>;
+/** A group's current snapshot. */
+export class Snapshot {
+  constructor(
+    readonly group: string,
+    readonly types: ReadonlyMap<string, TypeSnapshot>,
+    /** Hash of the per-type versions. */
+    readonly version: string,
+    /** `Date.now()` when the content last changed. */
+    readonly setAt: number,
+    /** Cluster name → the ClusterLoadAssignment it reads over EDS, as translation said. */
+    readonly edsNames: ReadonlyMap<string, string>,
+  ) {}
+
+  /** The state of a type; an absent type is served as empty. */
+  type(typeUrl: string): TypeSnapshot {
+    return this.types.get(typeUrl) ?? emptyType(typeUrl);
+  }
 }
 
 /** name → encoded resource bytes. */
@@ -52,6 +87,16 @@ export type SnapshotInput =
 /** cluster (ClusterLoadAssignment) name → encoded bytes, or null to remove it. */
 export type EndpointsInput =
   ReadonlyMap<string, Uint8Array | null> | Readonly<Record<string, Uint8Array | null>>;
+
+export interface SnapshotOptions {
+  /**
+   * Which ClusterLoadAssignment each EDS cluster reads (`eds_cluster_config.service_name`,
+   * else the cluster's name), from translation. A cluster's version is folded into
+   * its endpoints' version, so that a changed cluster re-sends them. Clusters left
+   * out do not use EDS.
+   */
+  readonly edsNames?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+}
 
 export interface SetResult {
   /** False when the content was identical and nothing will be pushed. */
@@ -69,164 +114,12 @@ export interface GroupChange {
 
 export type GroupListener = (change: GroupChange) => void;
 
-/**
- * @internal A stored resource plus the bytes that frame it inside a
- * DiscoveryResponse (`resources` field 2, an Any): `head` + `bytes` is the field.
- */
-export class Entry implements CachedResource {
-  constructor(
-    readonly name: string,
-    readonly bytes: Uint8Array,
-    readonly version: string,
-    /** Version sent on the wire: `version`, or for endpoints folded with their clusters'. */
-    readonly wireVersion: string,
-    readonly head: Buffer,
-    /** Offset in `head` where the Any message starts (after the field tag and length). */
-    readonly anyOffset: number,
-  ) {}
-
-  static create(typeUrl: string, name: string, bytes: Uint8Array, version: string): Entry {
-    const { head, anyOffset } = anyFieldHeader(2, typeUrl, bytes.length);
-    return new Entry(name, bytes, version, version, head, anyOffset);
-  }
-
-  withWireVersion(wireVersion: string): Entry {
-    if (wireVersion === this.wireVersion) return this;
-    const e = new Entry(this.name, this.bytes, this.version, wireVersion, this.head, this.anyOffset);
-    e.edsName = this.edsName;
-    return e;
-  }
-
-  /** For clusters: the endpoints name it uses (null: not EDS), read once and kept. */
-  edsName: string | null | undefined = undefined;
-
-  /** Length of the complete `resources` field. */
-  get fieldLength(): number {
-    return this.head.length + this.bytes.length;
-  }
-
-  /** Length of the Any message alone. */
-  get anyLength(): number {
-    return this.head.length - this.anyOffset + this.bytes.length;
-  }
-}
-
-/**
- * @internal A complete SotW DiscoveryResponse for one subscription, shared by every
- * stream that subscribes to the same names in the same group.
- *
- * The nonce belongs to the response, not to the stream: each response object gets
- * a process-unique nonce when it is built. A stream never receives two different
- * responses with the same nonce, and it receives the same response twice only
- * after the client has moved on to a later nonce, by which point every request
- * echoing the earlier use has already been read (requests arrive in order). So
- * nonces still identify responses per stream, and a push to N proxies writes one
- * shared buffer N times instead of encoding N responses.
- */
-export interface SotwBody {
-  readonly version: string;
-  readonly nonce: string;
-  /** The encoded DiscoveryResponse: version_info (1), resources (2), type_url (4), nonce (5). */
-  readonly response: Buffer;
-  readonly names: readonly string[];
-  readonly versions: readonly string[];
-}
-
-let bodySeq = 0;
-
-const MAX_CACHED_BODIES_PER_TYPE = 256;
-
-/** @internal One type of one group's snapshot. */
-export class TypeState implements TypeSnapshot {
-  private readonly bodies = new Map<string, SotwBody>();
-  /** Names in sorted order, computed once. */
-  readonly sortedNames: readonly string[];
-  private readonly typeUrlField: Buffer;
-
-  constructor(
-    readonly typeUrl: string,
-    readonly entries: ReadonlyMap<string, Entry>,
-    readonly version: string,
-    readonly changedAt: number,
-  ) {
-    this.sortedNames = [...entries.keys()].sort();
-    this.typeUrlField = stringField(4, typeUrl);
-  }
-
-  get resources(): ReadonlyMap<string, CachedResource> {
-    return this.entries;
-  }
-
-  /** The response body for a subscription, shared by every stream with the same names. */
-  sotwBody(sub: Subscription): SotwBody {
-    let body = this.bodies.get(sub.key);
-    if (body) return body;
-    const picked: Entry[] = [];
-    const names = sub.wildcard ? this.sortedNames : sub.names;
-    for (const n of names) {
-      const e = this.entries.get(n);
-      if (e) picked.push(e);
-    }
-    const version = sub.wildcard
-      ? this.version
-      : listVersion(picked.map((e) => [e.name, e.wireVersion] as const));
-    const versionField = stringField(1, version);
-    const nonce = (++bodySeq).toString(36);
-    const nonceField = stringField(5, nonce);
-    let size = versionField.length + this.typeUrlField.length + nonceField.length;
-    for (const e of picked) size += e.fieldLength;
-    const response = Buffer.allocUnsafe(size);
-    // Fields in number order, the canonical layout protobuf encoders produce.
-    let off = 0;
-    off += versionField.copy(response, off);
-    for (const e of picked) {
-      off += e.head.copy(response, off);
-      response.set(e.bytes, off);
-      off += e.bytes.length;
-    }
-    off += this.typeUrlField.copy(response, off);
-    nonceField.copy(response, off);
-    body = {
-      version,
-      nonce,
-      response,
-      names: picked.map((e) => e.name),
-      versions: picked.map((e) => e.wireVersion),
-    };
-    if (this.bodies.size >= MAX_CACHED_BODIES_PER_TYPE) {
-      const oldest = this.bodies.keys().next().value;
-      if (oldest !== undefined) this.bodies.delete(oldest);
-    }
-    this.bodies.set(sub.key, body);
-    return body;
-  }
-}
-
-/** @internal A group's current snapshot. */
-export class GroupState implements Snapshot {
-  constructor(
-    readonly group: string,
-    readonly typeStates: ReadonlyMap<string, TypeState>,
-    readonly version: string,
-    readonly setAt: number,
-  ) {}
-
-  get types(): ReadonlyMap<string, TypeSnapshot> {
-    return this.typeStates;
-  }
-
-  /** The state of a type; an absent type is served as empty. */
-  type(typeUrl: string): TypeState {
-    return this.typeStates.get(typeUrl) ?? emptyType(typeUrl);
-  }
-}
-
 // Kept for served types only: a client can name any number of others.
-const emptyTypes = new Map<string, TypeState>();
-function emptyType(typeUrl: string): TypeState {
+const emptyTypes = new Map<string, TypeSnapshot>();
+function emptyType(typeUrl: string): TypeSnapshot {
   let t = emptyTypes.get(typeUrl);
   if (!t) {
-    t = new TypeState(typeUrl, new Map(), EMPTY_VERSION, 0);
+    t = new TypeSnapshot(typeUrl, new Map(), EMPTY_VERSION, 0);
     if (isServedType(typeUrl)) emptyTypes.set(typeUrl, t);
   }
   return t;
@@ -236,32 +129,10 @@ function entriesOf<V>(input: ReadonlyMap<string, V> | Readonly<Record<string, V>
   return input instanceof Map ? input.entries() : Object.entries(input as Record<string, V>);
 }
 
-/**
- * The ClusterLoadAssignment name an EDS cluster asks for:
- * `eds_cluster_config.service_name`, or the cluster's own name. Undefined for
- * clusters that do not use EDS. Reads two fields off the wire instead of decoding.
- */
-export function edsServiceNameOf(clusterName: string, clusterBytes: Uint8Array): string | undefined {
-  let isEds = false;
-  let serviceName = '';
-  try {
-    for (const f of readFields(clusterBytes)) {
-      if (f.fieldNo === 2 && f.varint === 3)
-        isEds = true; // type: EDS
-      else if (f.fieldNo === 3 && f.bytes) {
-        isEds = true;
-        const sn = firstBytesField(f.bytes, 2);
-        if (sn) serviceName = Buffer.from(sn.buffer, sn.byteOffset, sn.byteLength).toString('utf8');
-      }
-    }
-  } catch {
-    return undefined;
-  }
-  return isEds ? serviceName || clusterName : undefined;
-}
+const NO_EDS = new Map<string, string>();
 
 export class SnapshotCache {
-  private readonly groupStates = new Map<string, GroupState>();
+  private readonly groupStates = new Map<string, Snapshot>();
   private readonly listeners = new Map<string, Set<GroupListener>>();
   private readonly allListeners = new Set<GroupListener>();
   private readonly now: () => number;
@@ -274,20 +145,21 @@ export class SnapshotCache {
    * Replaces a group's snapshot. Returns whether anything changed; listeners are
    * told only when something did.
    */
-  setSnapshot(group: string, input: SnapshotInput): SetResult {
+  setSnapshot(group: string, input: SnapshotInput, options: SnapshotOptions = {}): SetResult {
     const prev = this.groupStates.get(group);
-    const raw = new Map<string, Map<string, Entry>>();
+    const raw = new Map<string, Map<string, CachedResource>>();
     for (const [typeUrl, resources] of entriesOf(input)) {
-      const prevType = prev?.typeStates.get(typeUrl);
-      const entries = new Map<string, Entry>();
+      const prevType = prev?.types.get(typeUrl);
+      const entries = new Map<string, CachedResource>();
       for (const [name, bytes] of entriesOf(resources)) {
         if (!(bytes instanceof Uint8Array))
           throw new TypeError(`resource ${typeUrl} ${name}: bytes must be a Uint8Array`);
-        entries.set(name, reuseOrCreate(typeUrl, name, bytes, prevType?.entries.get(name)));
+        entries.set(name, reuseOrCreate(typeUrl, name, bytes, prevType?.resources.get(name)));
       }
       raw.set(typeUrl, entries);
     }
-    return this.commit(group, prev, raw);
+    const edsNames = options.edsNames ? new Map(entriesOf(options.edsNames)) : NO_EDS;
+    return this.commit(group, prev, raw, sameEdsNames(prev?.edsNames, edsNames) ? prev!.edsNames : edsNames);
   }
 
   /**
@@ -298,24 +170,24 @@ export class SnapshotCache {
     const prev = this.groupStates.get(group);
     if (!prev) throw new Error(`setEndpoints: group "${group}" has no snapshot yet; call setSnapshot first`);
     const typeUrl = TYPE_URL.ClusterLoadAssignment;
-    const prevType = prev.typeStates.get(typeUrl);
-    const entries = new Map<string, Entry>(prevType?.entries ?? []);
+    const prevType = prev.types.get(typeUrl);
+    const entries = new Map<string, CachedResource>(prevType?.resources ?? []);
     for (const [name, bytes] of entriesOf(endpoints)) {
       if (bytes === null) entries.delete(name);
       else entries.set(name, reuseOrCreate(typeUrl, name, bytes, entries.get(name)));
     }
-    const raw = new Map<string, Map<string, Entry>>();
-    for (const [t, ts] of prev.typeStates) raw.set(t, new Map(ts.entries));
+    const raw = new Map<string, Map<string, CachedResource>>();
+    for (const [t, ts] of prev.types) raw.set(t, new Map(ts.resources));
     raw.set(typeUrl, entries);
-    return this.commit(group, prev, raw);
+    return this.commit(group, prev, raw, prev.edsNames);
   }
 
   getSnapshot(group: string): Snapshot | undefined {
     return this.groupStates.get(group);
   }
 
-  /** @internal The server's view of a group. */
-  state(group: string): GroupState | undefined {
+  /** The group's snapshot, as the servers read it. */
+  state(group: string): Snapshot | undefined {
     return this.groupStates.get(group);
   }
 
@@ -353,42 +225,47 @@ export class SnapshotCache {
 
   private commit(
     group: string,
-    prev: GroupState | undefined,
-    raw: Map<string, Map<string, Entry>>,
+    prev: Snapshot | undefined,
+    raw: Map<string, Map<string, CachedResource>>,
+    edsNames: ReadonlyMap<string, string>,
   ): SetResult {
-    const same = (t: string): boolean => sameEntries(prev?.typeStates.get(t)?.entries, raw.get(t));
-    // Unchanged clusters and endpoints (the same stored entries) keep their folded versions.
-    if (!(same(TYPE_URL.Cluster) && same(TYPE_URL.ClusterLoadAssignment)))
-      foldClusterVersionsIntoEndpoints(raw);
+    const same = (t: string): boolean => sameResources(prev?.types.get(t)?.resources, raw.get(t));
+    // Unchanged clusters and endpoints (the same stored resources) keep their folded versions.
+    if (!(same(TYPE_URL.Cluster) && same(TYPE_URL.ClusterLoadAssignment) && edsNames === prev?.edsNames))
+      foldClusterVersionsIntoEndpoints(raw, edsNames);
     const now = this.now();
-    const typeStates = new Map<string, TypeState>();
+    const types = new Map<string, TypeSnapshot>();
     const changedTypes: string[] = [];
-    const allTypes = new Set([...raw.keys(), ...(prev?.typeStates.keys() ?? [])]);
+    const allTypes = new Set([...raw.keys(), ...(prev?.types.keys() ?? [])]);
     for (const typeUrl of sortByPushOrder(allTypes)) {
       const entries = raw.get(typeUrl);
-      const prevType = prev?.typeStates.get(typeUrl);
+      const prevType = prev?.types.get(typeUrl);
       if (!entries) {
-        if (prevType && prevType.entries.size > 0) changedTypes.push(typeUrl);
+        if (prevType && prevType.resources.size > 0) changedTypes.push(typeUrl);
         continue;
       }
-      if (prevType && sameEntries(prevType.entries, entries)) {
-        typeStates.set(typeUrl, prevType);
+      if (prevType && sameResources(prevType.resources, entries)) {
+        types.set(typeUrl, prevType);
         continue;
       }
       const sorted = [...entries.keys()].sort();
       const version = listVersion(sorted.map((n) => [n, entries.get(n)!.wireVersion] as const));
       if (prevType && prevType.version === version) {
-        typeStates.set(typeUrl, prevType);
+        types.set(typeUrl, prevType);
       } else {
-        typeStates.set(typeUrl, new TypeState(typeUrl, entries, version, now));
+        types.set(typeUrl, new TypeSnapshot(typeUrl, entries, version, now));
         if (prevType || entries.size > 0 || !prev) changedTypes.push(typeUrl);
       }
     }
     const version = listVersion(
-      sortByPushOrder(typeStates.keys()).map((t) => [t, typeStates.get(t)!.version] as const),
+      sortByPushOrder(types.keys()).map((t) => [t, types.get(t)!.version] as const),
     );
-    if (prev && changedTypes.length === 0) return { changed: false, version: prev.version, changedTypes };
-    this.groupStates.set(group, new GroupState(group, typeStates, version, now));
+    if (prev && changedTypes.length === 0) {
+      if (edsNames !== prev.edsNames)
+        this.groupStates.set(group, new Snapshot(group, prev.types, prev.version, prev.setAt, edsNames));
+      return { changed: false, version: prev.version, changedTypes };
+    }
+    this.groupStates.set(group, new Snapshot(group, types, version, now, edsNames));
     this.emit({ group, changedTypes, removed: false });
     return { changed: true, version, changedTypes };
   }
@@ -401,15 +278,16 @@ export class SnapshotCache {
 }
 
 /**
- * Versions of byte arrays already hashed. A translator that encodes a resource
- * once and hands the same array to many groups gets it hashed once.
+ * Each byte array's `Any` and version, computed once: a translator that encodes a
+ * resource once and hands the same array to many groups gets it wrapped and
+ * hashed once.
  */
-const versionOfBytes = new WeakMap<Uint8Array, string>();
+const encodedOnce = new WeakMap<Uint8Array, { typeUrl: string; any: Buffer; version: string }>();
 
-/** Same names mapped to the very same stored entries (so the same versions). */
-function sameEntries(
-  a: ReadonlyMap<string, Entry> | undefined,
-  b: ReadonlyMap<string, Entry> | undefined,
+/** Same names mapped to the very same stored resources (so the same versions). */
+function sameResources(
+  a: ReadonlyMap<string, CachedResource> | undefined,
+  b: ReadonlyMap<string, CachedResource> | undefined,
 ): boolean {
   if (a === b) return true;
   if (!a || !b || a.size !== b.size) return false;
@@ -417,16 +295,27 @@ function sameEntries(
   return true;
 }
 
-function reuseOrCreate(typeUrl: string, name: string, bytes: Uint8Array, prev: Entry | undefined): Entry {
-  // The same array object, or equal content, keeps the stored entry (and its version).
+function sameEdsNames(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string>): boolean {
+  if (!a || a.size !== b.size) return false;
+  for (const [k, v] of b) if (a.get(k) !== v) return false;
+  return true;
+}
+
+function reuseOrCreate(
+  typeUrl: string,
+  name: string,
+  bytes: Uint8Array,
+  prev: CachedResource | undefined,
+): CachedResource {
+  // The same array object, or equal content, keeps the stored resource (and its version).
   if (prev && prev.bytes === bytes) return prev;
-  let version = versionOfBytes.get(bytes);
-  if (version === undefined) {
-    version = contentVersion(bytes);
-    versionOfBytes.set(bytes, version);
+  let once = encodedOnce.get(bytes);
+  if (!once || once.typeUrl !== typeUrl) {
+    once = { typeUrl, any: encodeAny(typeUrl, bytes), version: contentVersion(bytes) };
+    encodedOnce.set(bytes, once);
   }
-  if (prev && prev.version === version) return prev;
-  return Entry.create(typeUrl, name, bytes, version);
+  if (prev && prev.version === once.version) return prev;
+  return new CachedResource(name, once.any, once.version, once.version, bytes.length);
 }
 
 /**
@@ -435,16 +324,18 @@ function reuseOrCreate(typeUrl: string, name: string, bytes: Uint8Array, prev: E
  * again (go-control-plane#245, istio#28402), so a changed cluster must change its
  * endpoints' version too (Kuma folds versions the same way).
  */
-function foldClusterVersionsIntoEndpoints(raw: Map<string, Map<string, Entry>>): void {
+function foldClusterVersionsIntoEndpoints(
+  raw: Map<string, Map<string, CachedResource>>,
+  edsNames: ReadonlyMap<string, string>,
+): void {
   const eds = raw.get(TYPE_URL.ClusterLoadAssignment);
   if (!eds || eds.size === 0) return;
   const clusters = raw.get(TYPE_URL.Cluster);
   const users = new Map<string, string[]>();
   if (clusters) {
     for (const c of clusters.values()) {
-      if (c.edsName === undefined) c.edsName = edsServiceNameOf(c.name, c.bytes) ?? null;
-      const svc = c.edsName;
-      if (svc === null) continue;
+      const svc = edsNames.get(c.name);
+      if (svc === undefined) continue;
       let list = users.get(svc);
       if (!list) users.set(svc, (list = []));
       list.push(`${c.name}=${c.version}`);

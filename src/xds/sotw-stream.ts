@@ -14,17 +14,19 @@
  *   while an earlier one is in flight, so routes never reach the client before
  *   the clusters and endpoints they use.
  */
-import { encodeEmptySotwResponse, type DiscoveryRequestMsg } from './codec.js';
+import type { DiscoveryRequestMsg } from './codec.js';
+import { encodeSotwResponse } from './frames.js';
 import type { NackStatus, ResourceStatus, TypeStatus } from './client-status.js';
 import { EMPTY_VERSION } from './hash.js';
 import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
-import type { GroupState, SotwBody } from './snapshot-cache.js';
+import type { Snapshot } from './snapshot-cache.js';
+import { sotwResponse, type SotwResponse } from './sotw-response.js';
 import type { Subscription, SubscriptionTable } from './subscription.js';
 import { isServedType, pushRank } from './type-urls.js';
 
 interface InFlight {
   readonly nonce: string;
-  readonly body: SotwBody;
+  readonly response: SotwResponse;
   readonly sentAt: number;
   readonly changedAt: number;
 }
@@ -37,7 +39,7 @@ class SotwType {
   /** Version the client holds ('' = nothing). */
   clientVersion = '';
   /** What the client holds, when known (after an ACK or a matching reconnect). */
-  clientBody: SotwBody | null = null;
+  held: SotwResponse | null = null;
   lastNonce = '';
   inFlight: InFlight | null = null;
   /** Kept raw; formatted only when status is asked for. */
@@ -94,29 +96,29 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
       const sent = t.inFlight;
       t.inFlight = null;
       if (req.errorDetail) {
-        t.rejectedVersion = sent.body.version;
+        t.rejectedVersion = sent.response.version;
         t.lastNack = {
-          version: sent.body.version,
+          version: sent.response.version,
           message: req.errorDetail.message,
           code: req.errorDetail.code,
           at: new Date(this.host.now()).toISOString(),
         };
         t.clientVersion = req.versionInfo;
-        if (t.clientBody && t.clientBody.version !== req.versionInfo) t.clientBody = null;
+        if (t.held && t.held.version !== req.versionInfo) t.held = null;
         this.host.nacked({
           typeUrl: t.typeUrl,
-          version: sent.body.version,
+          version: sent.response.version,
           message: req.errorDetail.message,
           code: req.errorDetail.code,
         });
       } else {
         t.clientVersion = req.versionInfo;
-        t.clientBody = req.versionInfo === sent.body.version ? sent.body : null;
+        t.held = req.versionInfo === sent.response.version ? sent.response : null;
         // A later change back to the once-rejected content is a new push.
-        if (t.rejectedVersion !== sent.body.version) t.rejectedVersion = null;
+        if (t.rejectedVersion !== sent.response.version) t.rejectedVersion = null;
         this.host.acked({
           typeUrl: t.typeUrl,
-          version: sent.body.version,
+          version: sent.response.version,
           sentAt: sent.sentAt,
           changedAt: sent.changedAt,
         });
@@ -140,7 +142,7 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
   private answerUnserved(req: DiscoveryRequestMsg): void {
     if (req.responseNonce !== '' || req.versionInfo === EMPTY_VERSION) return;
     const nonce = this.nonces.next();
-    this.host.send(encodeEmptySotwResponse(req.typeUrl, EMPTY_VERSION, nonce), {
+    this.host.send(encodeSotwResponse(EMPTY_VERSION, [], req.typeUrl, nonce), {
       typeUrl: req.typeUrl,
       version: EMPTY_VERSION,
       nonce,
@@ -181,7 +183,7 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
     t.sub = next;
   }
 
-  flush(view: GroupState | undefined): void {
+  flush(view: Snapshot | undefined): void {
     if (!view) return;
     let blocked = false;
     for (const t of this.types) {
@@ -191,23 +193,23 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
       }
       if (blocked || !t.active) continue;
       const typeState = view.type(t.typeUrl);
-      const body = typeState.sotwBody(t.sub!);
-      if (body.version === t.clientVersion) {
+      const response = sotwResponse(typeState, t.sub!);
+      if (response.version === t.clientVersion) {
         // The client already holds this content (e.g. it reconnected with it).
-        if (!t.clientBody || t.clientBody.version !== body.version) t.clientBody = body;
+        if (!t.held || t.held.version !== response.version) t.held = response;
         continue;
       }
-      if (body.version === t.rejectedVersion) continue;
-      const nonce = body.nonce;
+      if (response.version === t.rejectedVersion) continue;
+      const nonce = response.nonce;
       const now = this.host.now();
       t.lastNonce = nonce;
-      t.inFlight = { nonce, body, sentAt: now, changedAt: typeState.changedAt };
-      t.lastSent = { version: body.version, nonce, at: now };
-      this.host.send(body.response, {
+      t.inFlight = { nonce, response, sentAt: now, changedAt: typeState.changedAt };
+      t.lastSent = { version: response.version, nonce, at: now };
+      this.host.send(response.bytes, {
         typeUrl: t.typeUrl,
-        version: body.version,
+        version: response.version,
         nonce,
-        resources: body.names.length,
+        resources: response.names.length,
         removed: 0,
       });
       blocked = true;
@@ -219,7 +221,7 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
     for (const t of this.types) {
       if (t.inFlight && now - t.inFlight.sentAt > timeoutMs) {
         // Treat like a rejection without a message: do not resend the same version.
-        t.rejectedVersion = t.inFlight.body.version;
+        t.rejectedVersion = t.inFlight.response.version;
         t.inFlight = null;
         any = true;
       }
@@ -229,8 +231,8 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
 
   typeStatuses(): TypeStatus[] {
     return this.types.map((t) => {
-      const resources: ResourceStatus[] = t.clientBody
-        ? t.clientBody.names.map((name, i) => ({ name, version: t.clientBody!.versions[i]! }))
+      const resources: ResourceStatus[] = t.held
+        ? t.held.names.map((name, i) => ({ name, version: t.held!.versions[i]! }))
         : [];
       return {
         typeUrl: t.typeUrl,

@@ -197,10 +197,14 @@ describe('SotW pushes', () => {
   });
 
   it('re-sends endpoints when only their cluster changed', async () => {
-    cache.setSnapshot(GROUP, snapshot());
+    // Which endpoints each cluster reads comes from translation.
+    const edsNames = { c1: 'c1', c2: 'c2' };
+    cache.setSnapshot(GROUP, snapshot(), { edsNames });
     const c = client();
     const before = await connectAll(c);
-    cache.setSnapshot(GROUP, snapshot({ clusters: { c1: { connect_timeout: { seconds: 7 } }, c2: {} } }));
+    cache.setSnapshot(GROUP, snapshot({ clusters: { c1: { connect_timeout: { seconds: 7 } }, c2: {} } }), {
+      edsNames,
+    });
     const cds = await c.next();
     expect(cds.type_url).toBe(CDS);
     c.ack(cds, []);

@@ -1,0 +1,104 @@
+/**
+ * Discovery responses, encoded by protobufjs around resources encoded once.
+ *
+ * A response is mostly resources the cache already holds as bytes. Re-encoding
+ * them through the Envoy message types would parse nothing but copy everything
+ * through reflection; instead each resource's `Any` is encoded once (when it
+ * enters the cache) and the responses are written with wire-compatible "frame"
+ * types whose resource fields are `bytes`: an embedded message and a `bytes` field
+ * are the same on the wire (tag, length, payload), so the output is byte for byte
+ * what encoding the real `DiscoveryResponse` / `DeltaDiscoveryResponse` gives
+ * (`frames.test.ts` checks it against the Envoy types).
+ */
+import protobuf from 'protobufjs';
+
+// proto3 leaves empty strings out; the frames are given undefined for them.
+// Field numbers and order are those of envoy/service/discovery/v3/discovery.proto and google/protobuf/any.proto.
+const root = protobuf.Root.fromJSON({
+  nested: {
+    AnyFrame: {
+      fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } },
+    },
+    DiscoveryResponseFrame: {
+      fields: {
+        version_info: { type: 'string', id: 1 },
+        resources: { rule: 'repeated', type: 'bytes', id: 2 },
+        type_url: { type: 'string', id: 4 },
+        nonce: { type: 'string', id: 5 },
+      },
+    },
+    DeltaResourceFrame: {
+      fields: {
+        version: { type: 'string', id: 1 },
+        resource: { type: 'bytes', id: 2 },
+        name: { type: 'string', id: 3 },
+      },
+    },
+    DeltaDiscoveryResponseFrame: {
+      fields: {
+        system_version_info: { type: 'string', id: 1 },
+        resources: { rule: 'repeated', type: 'DeltaResourceFrame', id: 2 },
+        type_url: { type: 'string', id: 4 },
+        nonce: { type: 'string', id: 5 },
+        removed_resources: { rule: 'repeated', type: 'string', id: 6 },
+      },
+    },
+  },
+});
+
+const AnyFrame = root.lookupType('AnyFrame');
+const DiscoveryResponseFrame = root.lookupType('DiscoveryResponseFrame');
+const DeltaDiscoveryResponseFrame = root.lookupType('DeltaDiscoveryResponseFrame');
+
+/** Buffers without a copy: gRPC writes Buffers. */
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+/** A resource wrapped in `google.protobuf.Any`, encoded; the resource's bytes are its last `valueLength` bytes. */
+export function encodeAny(typeUrl: string, value: Uint8Array): Buffer {
+  return asBuffer(AnyFrame.encode({ type_url: typeUrl, value }).finish());
+}
+
+/** A state-of-the-world DiscoveryResponse; `anys` are encoded Anys (see {@link encodeAny}). */
+export function encodeSotwResponse(
+  version: string,
+  anys: readonly Uint8Array[],
+  typeUrl: string,
+  nonce: string,
+): Buffer {
+  return asBuffer(
+    DiscoveryResponseFrame.encode({
+      version_info: version || undefined,
+      resources: anys,
+      type_url: typeUrl || undefined,
+      nonce: nonce || undefined,
+    }).finish(),
+  );
+}
+
+/** One resource of a delta response: its version, encoded Any and name. */
+export interface DeltaResourceFrame {
+  readonly version: string;
+  readonly resource: Uint8Array;
+  readonly name: string;
+}
+
+/** A DeltaDiscoveryResponse. */
+export function encodeDeltaResponse(
+  systemVersion: string,
+  resources: readonly DeltaResourceFrame[],
+  typeUrl: string,
+  nonce: string,
+  removed: readonly string[],
+): Buffer {
+  return asBuffer(
+    DeltaDiscoveryResponseFrame.encode({
+      system_version_info: systemVersion || undefined,
+      resources,
+      type_url: typeUrl || undefined,
+      nonce: nonce || undefined,
+      removed_resources: removed,
+    }).finish(),
+  );
+}

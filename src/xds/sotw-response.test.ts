@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { messageType } from '../proto/index.js';
+import { SnapshotCache } from './snapshot-cache.js';
+import { sotwResponse } from './sotw-response.js';
+import { SubscriptionTable } from './subscription.js';
+import { TYPE_URL } from './type-urls.js';
+
+const CDS = TYPE_URL.Cluster;
+const clusterType = messageType('envoy.config.cluster.v3.Cluster');
+const cluster = (name: string): Uint8Array => clusterType.encode(clusterType.fromObject({ name })).finish();
+
+describe('SotW responses', () => {
+  const cache = new SnapshotCache();
+  cache.setSnapshot('g', { [CDS]: { a: cluster('a'), b: cluster('b') } });
+  const t = cache.state('g')!.type(CDS);
+  const subs = new SubscriptionTable();
+
+  it('are shared by every stream with the same subscription, and built anew for a new snapshot', () => {
+    const one = subs.acquire(false, ['a']);
+    const r = sotwResponse(t, one);
+    expect(sotwResponse(t, subs.acquire(false, ['a']))).toBe(r);
+    expect(subs.acquire(false, ['a'])).toBe(one);
+    cache.setSnapshot('g', { [CDS]: { a: cluster('a'), b: cluster('b'), c: cluster('c') } });
+    const next = sotwResponse(cache.state('g')!.type(CDS), one);
+    expect(next).not.toBe(r);
+    expect(next.nonce).not.toBe(r.nonce);
+    expect(next.version).toBe(r.version); // the same content under a new nonce
+  });
+
+  it('carry the type version for a wildcard and a hash of the named pairs otherwise', () => {
+    expect(sotwResponse(t, subs.acquire(true, [])).version).toBe(t.version);
+    expect(sotwResponse(t, subs.acquire(false, ['b', 'a'])).version).toBe(t.version); // naming everything = everything
+    const one = sotwResponse(t, subs.acquire(false, ['a', 'missing']));
+    expect(one.version).not.toBe(t.version);
+    expect(one.names).toEqual(['a']);
+    expect(one.versions).toEqual([t.resources.get('a')!.wireVersion]);
+  });
+
+  it('decode as the DiscoveryResponse they stand for', () => {
+    const r = sotwResponse(t, subs.acquire(true, []));
+    const decoded = messageType('envoy.service.discovery.v3.DiscoveryResponse').decode(
+      r.bytes,
+    ) as unknown as {
+      version_info: string;
+      type_url: string;
+      nonce: string;
+      resources: { type_url: string; value: Uint8Array }[];
+    };
+    expect(decoded).toMatchObject({ version_info: t.version, type_url: CDS, nonce: r.nonce });
+    expect(
+      decoded.resources.map((a) => (clusterType.decode(a.value) as unknown as { name: string }).name),
+    ).toEqual(['a', 'b']);
+  });
+});

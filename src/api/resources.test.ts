@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStore, resourceKey } from '../store/index.js';
 import { importManifests, startApi, type Call } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
@@ -234,11 +234,12 @@ describe('App Mesh API: resources', () => {
     const { call, store } = await api();
     await importManifests(store, [SEED]);
     // Written after the API started: the catalog follows the store's watch.
-    await new Promise((r) => setTimeout(r, 20));
-    const nodes = await call('GET', '/meshes/mesh-1/virtualNodes');
-    expect(
-      (nodes.body.virtualNodes as Array<{ virtualNodeName: string }>).map((n) => n.virtualNodeName),
-    ).toEqual(['vnode-1_mesh-test', 'vnode-2_mesh-test', 'vnode-x_mesh-test']);
+    await vi.waitFor(async () => {
+      const nodes = await call('GET', '/meshes/mesh-1/virtualNodes');
+      expect(
+        (nodes.body.virtualNodes as Array<{ virtualNodeName: string }>).map((n) => n.virtualNodeName),
+      ).toEqual(['vnode-1_mesh-test', 'vnode-2_mesh-test', 'vnode-x_mesh-test']);
+    });
     const route = await call('GET', '/meshes/mesh-1/virtualRouter/vrouter-1_mesh-test/routes/route-1');
     expect(route.body.spec).toEqual({
       httpRoute: {
@@ -308,7 +309,10 @@ describe('App Mesh API: resources', () => {
       metadata: { name: 'cm', namespace: 'mesh-test' },
       spec: { listeners: [listener], serviceDiscovery: cloudMap },
     });
-    await new Promise((r) => setTimeout(r, 20));
+    // The catalog follows the store's watch.
+    await vi.waitFor(async () =>
+      expect((await call('GET', '/meshes/mesh-1/virtualNodes/cm_mesh-test')).status).toBe(200),
+    );
     const r = await call('PUT', '/meshes/mesh-1/virtualNodes/cm_mesh-test', {
       spec: {
         listeners: [listener],

@@ -158,7 +158,8 @@ export class SnapshotCache {
       }
       raw.set(typeUrl, entries);
     }
-    const edsNames = options.edsNames ? new Map(entriesOf(options.edsNames)) : NO_EDS;
+    const given = options.edsNames;
+    const edsNames = !given ? NO_EDS : given instanceof Map ? given : new Map(entriesOf(given));
     return this.commit(group, prev, raw, sameEdsNames(prev?.edsNames, edsNames) ? prev!.edsNames : edsNames);
   }
 
@@ -296,6 +297,7 @@ function sameResources(
 }
 
 function sameEdsNames(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string>): boolean {
+  if (a === b) return true;
   if (!a || a.size !== b.size) return false;
   for (const [k, v] of b) if (a.get(k) !== v) return false;
   return true;

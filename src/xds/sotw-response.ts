@@ -31,11 +31,16 @@ let responseSeq = 0;
 /** Responses per subscription, per type snapshot; a new snapshot starts empty. */
 const built = new WeakMap<TypeSnapshot, Map<string, SotwResponse>>();
 const MAX_RESPONSES_PER_TYPE = 256;
+let lastType: TypeSnapshot | undefined;
+let lastBySub: Map<string, SotwResponse> | undefined;
 
 /** The response `sub` gets from `type`, built once and shared. */
 export function sotwResponse(type: TypeSnapshot, sub: Subscription): SotwResponse {
-  let bySub = built.get(type);
+  // Streams of one group flush one after another: the last type asked about is the usual one.
+  let bySub = type === lastType ? lastBySub : built.get(type);
   if (!bySub) built.set(type, (bySub = new Map()));
+  lastType = type;
+  lastBySub = bySub;
   let res = bySub.get(sub.key);
   if (res) return res;
   const picked: CachedResource[] = [];

@@ -5,7 +5,7 @@
  * nodes and gateways its pods are.
  */
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClusterCache } from '../../src/k8s/cluster-cache.js';
 import { KubernetesController } from '../../src/k8s/controller.js';
 import { RestKubeClient } from '../../src/k8s/rest-client.js';
@@ -76,8 +76,10 @@ beforeAll(async () => {
     logger: quiet,
   });
   port = await server.listen('127.0.0.1', 0);
-  while (!controller.current?.placement.get('VirtualGateway/mesh-test/gateway-v'))
-    await new Promise((r) => setTimeout(r, 10));
+  await vi.waitFor(
+    () => expect(controller.current?.placement.get('VirtualGateway/mesh-test/gateway-v')).toBeDefined(),
+    { timeout: 10_000 },
+  );
 });
 
 afterAll(async () => {

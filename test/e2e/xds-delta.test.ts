@@ -3,7 +3,7 @@
  * delta test client: subscribe/unsubscribe, incremental updates, removals last,
  * ACK/NACK, and resuming with initial_resource_versions.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnapshotCache, TYPE_URL, XdsServer } from '../../src/xds/index.js';
 import { DeltaClient, type DeltaResponse } from './support/ads-test-client.js';
 import { apiListener, edsCluster, loadAssignment, weightedRoute } from './support/envoy-resources.js';
@@ -152,10 +152,11 @@ describe('delta ADS', () => {
     const good = await c.next();
     expect(names(good)).toEqual(['r1']);
     c.ack(good);
-    await new Promise((r) => setTimeout(r, 50));
-    const after = server.clientStatus()[0]!.types.find((t) => t.typeUrl === RDS)!;
-    expect(after.ackedVersion).toBe(good.system_version_info);
-    expect(after.resources).toEqual([{ name: 'r1', version: good.resources[0]!.version }]);
+    await vi.waitFor(() => {
+      const after = server.clientStatus()[0]!.types.find((t) => t.typeUrl === RDS)!;
+      expect(after.ackedVersion).toBe(good.system_version_info);
+      expect(after.resources).toEqual([{ name: 'r1', version: good.resources[0]!.version }]);
+    });
   });
 
   it('resumes from initial_resource_versions without re-sending what the client holds', async () => {

@@ -2,7 +2,7 @@
  * State-of-the-world ADS against a real XdsServer on loopback, driven by an
  * explicit test client so every ACK, NACK and nonce is under the test's control.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SnapshotCache, TYPE_URL, XdsServer } from '../../src/xds/index.js';
 import { SotwClient, fetchClientStatus, type SotwResponse } from './support/ads-test-client.js';
 import { apiListener, edsCluster, loadAssignment, weightedRoute } from './support/envoy-resources.js';
@@ -252,9 +252,10 @@ describe('SotW pushes', () => {
     expect(fixed.type_url).toBe(RDS);
     expect(fixed.version_info).not.toBe(bad.version_info);
     c.ack(fixed);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(server.clientStatus()[0]!.types.find((t) => t.typeUrl === RDS)!.ackedVersion).toBe(
-      fixed.version_info,
+    await vi.waitFor(() =>
+      expect(server.clientStatus()[0]!.types.find((t) => t.typeUrl === RDS)!.ackedVersion).toBe(
+        fixed.version_info,
+      ),
     );
   });
 });
@@ -265,7 +266,7 @@ describe('SotW connections', () => {
     const c = client();
     const held = await connectAll(c);
     c.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(() => expect(server.clientStatus()).toEqual([]));
     const pushesBefore = server.counters().pushes;
 
     const again = client();
@@ -347,7 +348,9 @@ describe('SotW connections', () => {
     cache.setSnapshot(GROUP, snapshot({ weights: { c1: 0, c2: 0 } }));
     const bad = await c.next();
     c.nack(bad, good.get(RDS)!.version_info, 'sum of weights is 0');
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(() =>
+      expect(server.clientStatus()[0]!.types.find((t) => t.typeUrl === RDS)!.lastNack).not.toBeNull(),
+    );
     const res = (await fetchClientStatus(port, { node_matchers: [{ node_id: { exact: NODE } }] })) as {
       config: { node: { id: string }; generic_xds_configs: Record<string, unknown>[] }[];
     };

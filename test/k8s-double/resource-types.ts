@@ -101,6 +101,32 @@ export const RESOURCE_TYPES: ReadonlyArray<ResourceType> = [
     status: false,
     verbs: CRUD,
   },
+  // Stored only, so an install (CRDs, RBAC, PDB) applies as it would to a cluster.
+  ...(
+    [
+      [
+        'apiextensions.k8s.io',
+        'customresourcedefinitions',
+        'CustomResourceDefinition',
+        false,
+        ['crd', 'crds'],
+      ],
+      ['rbac.authorization.k8s.io', 'clusterroles', 'ClusterRole', false, []],
+      ['rbac.authorization.k8s.io', 'clusterrolebindings', 'ClusterRoleBinding', false, []],
+      ['rbac.authorization.k8s.io', 'roles', 'Role', true, []],
+      ['rbac.authorization.k8s.io', 'rolebindings', 'RoleBinding', true, []],
+      ['policy', 'poddisruptionbudgets', 'PodDisruptionBudget', true, ['pdb']],
+    ] as const
+  ).map(([group, resource, kind, namespaced, shortNames]): ResourceType => ({
+    group,
+    version: 'v1',
+    resource,
+    kind,
+    namespaced,
+    status: false,
+    verbs: CRUD,
+    ...(shortNames.length > 0 ? { shortNames: [...shortNames] } : {}),
+  })),
   ...KINDS.map((kind): ResourceType => ({
     group: API_GROUP,
     version: 'v1beta2',

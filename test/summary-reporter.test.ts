@@ -1,0 +1,48 @@
+/**
+ * The closing line CI reads (scripts/summary-reporter.ts, issue 15 item 3) agrees with
+ * the exit code: a failed beforeAll and an unhandled rejection count as failures, not
+ * as "0 failed". Runs vitest itself on two small test files, with that reporter.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { REPO_ROOT } from './support/fixtures.js';
+
+// Inside the repository, so the files resolve `vitest` from its node_modules.
+const dir = mkdtempSync(path.join(REPO_ROOT, 'node_modules', '.amime-reporter-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function vitest(files: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  writeFileSync(
+    path.join(dir, 'vitest.config.mjs'),
+    `export default { test: { include: ['*.test.mjs'], reporters: [${JSON.stringify(path.join(REPO_ROOT, 'scripts/summary-reporter.ts'))}] } };\n`,
+  );
+  return new Promise((resolve) => {
+    const proc = spawn(
+      process.execPath,
+      [path.join(REPO_ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir],
+      {
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_OPTIONS: '', CI: '1' },
+      },
+    );
+    let out = '';
+    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    proc.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+it('a failing beforeAll and an unhandled rejection print a non-zero failed count, with exit 1', async () => {
+  const r = await vitest({
+    'hook.test.mjs': `import { beforeAll, it } from 'vitest';\nbeforeAll(() => { throw new Error('setup broke'); });\nit('never runs', () => {});\n`,
+    'unhandled.test.mjs': `import { it } from 'vitest';\nit('passes but leaves a rejection', async () => { Promise.reject(new Error('nobody caught me')); await new Promise((r) => setTimeout(r, 50)); });\n`,
+  });
+  expect(r.code, r.out).toBe(1);
+  const line = /^Tests: (\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(r.out);
+  expect(line, r.out).not.toBeNull();
+  expect(Number(line![2])).toBeGreaterThanOrEqual(2);
+}, 120_000);

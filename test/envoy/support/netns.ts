@@ -20,6 +20,7 @@ export const HUB_IP = `${SUBNET_PREFIX}.1`;
 export const SERVICE_IP_PREFIX = '10.96.0';
 
 const PREFIX = 'amime';
+let labs = 0;
 const PROXY_INIT = path.join(REPO_ROOT, 'deploy/proxy-init/proxy-init.sh');
 
 export interface NetnsSupport {
@@ -122,13 +123,29 @@ export class NetLab {
 
   /** The hub (10.77.0.1, the bridge) and one namespace per name (10.77.0.11, .12, …). */
   static create(names: readonly string[]): NetLab {
-    const lab = new NetLab(`${PREFIX}${process.pid}`);
+    const lab = new NetLab(`${PREFIX}${process.pid}-${++labs}`);
     try {
       lab.addNamespace(lab.hub.ns);
       run('ip', ['-n', lab.hub.ns, 'link', 'add', 'br0', 'type', 'bridge']);
       run('ip', ['-n', lab.hub.ns, 'addr', 'add', `${HUB_IP}/24`, 'dev', 'br0']);
       run('ip', ['-n', lab.hub.ns, 'link', 'set', 'br0', 'up']);
       names.forEach((name, i) => lab.addWorkload(name, i));
+      return lab;
+    } catch (e) {
+      lab.destroyNamespaces();
+      throw e;
+    }
+  }
+
+  /** Namespaces with only their own loopback: for Envoys that must not bind the host's ports. */
+  static isolated(names: readonly string[]): NetLab {
+    const lab = new NetLab(`${PREFIX}${process.pid}-${++labs}`);
+    try {
+      for (const name of names) {
+        const w: Workload = { name, ns: `${lab.id}-${name}`, ip: '127.0.0.1' };
+        lab.addNamespace(w.ns);
+        lab.workloads.set(name, w);
+      }
       return lab;
     } catch (e) {
       lab.destroyNamespaces();

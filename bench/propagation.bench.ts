@@ -29,8 +29,7 @@ import { amimeBootstrap } from '../test/envoy/support/bootstraps.js';
 import { EnvoyProcess } from '../test/envoy/support/envoy-process.js';
 import { mapLimit } from '../test/envoy/support/limit.js';
 import { MeshApi } from '../test/envoy/support/mesh-api.js';
-import { NetLab, netnsSupport, sweepStaleNamespaces } from '../test/envoy/support/netns.js';
-import { unixBridge } from '../test/envoy/support/unix-bridge.js';
+import { envoySandboxes } from '../test/envoy/support/envoy-sandboxes.js';
 import { ENVOY, findProgram } from '../test/support/programs.js';
 
 const NODE_ID = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
@@ -101,43 +100,34 @@ async function ackedRouteVersions(apiUrl: string): Promise<Map<number, string>> 
 async function envoyMode(o: Options): Promise<void> {
   const found = findProgram(ENVOY);
   if (!found.found) throw new Error(found.reason);
-  const netns = netnsSupport();
-  console.log(
-    `envoy ${found.version} (${found.path}); ${o.envoys} Envoys of ${NODE_ID}, ${o.rounds} rounds; ` +
-      (netns.ok ? 'each Envoy in a network namespace of its own' : `Envoys on the host (${netns.reason})`),
-  );
   const dir = mkdtempSync(path.join(tmpdir(), 'amime-bench-propagation-'));
   const cleanups: Array<() => Promise<unknown> | unknown> = [
     () => rmSync(dir, { recursive: true, force: true }),
   ];
   try {
-    if (netns.ok) sweepStaleNamespaces();
     const serve: ServeProcess = await startServe(['--store', 'memory', '--log-level', 'warn'], {
       timeoutMs: 120_000,
     });
     cleanups.push(() => serve.stop());
     const api = new MeshApi(serve.apiUrl, 'mesh-1');
     cleanups.push(() => api.close());
-    const bridge = await unixBridge(path.join(dir, 'xds.sock'), serve.xdsPort);
-    cleanups.push(() => bridge.close());
     const names = Array.from({ length: o.envoys }, (_, i) => `e${i}`);
-    const lab = netns.ok ? NetLab.isolated(names) : undefined;
-    if (lab) cleanups.push(() => lab.destroy());
+    const sandboxes = await envoySandboxes(names, dir, serve.xdsPort);
+    cleanups.push(() => sandboxes.close());
+    console.log(
+      `envoy ${found.version} (${found.path}); ${o.envoys} Envoys of ${NODE_ID}, ${sandboxes.where}; ${o.rounds} rounds`,
+    );
 
     const started = performance.now();
     const envoys = names.map(
       (name) =>
         new EnvoyProcess({
           envoy: found.path,
-          bootstrap: amimeBootstrap(NODE_ID, `unix://${bridge.path}`),
+          bootstrap: amimeBootstrap(NODE_ID, sandboxes.xds),
           dir,
           name,
           logLevel: 'warning',
-          ...(lab
-            ? {
-                launch: (command, args, logFile) => lab.spawn(lab.workload(name), command, args, { logFile }),
-              }
-            : {}),
+          launch: sandboxes.launch(name),
         }),
     );
     cleanups.push(() => Promise.all(envoys.map((e) => e.stop())));

@@ -17,6 +17,7 @@ import { startServe, type ServeProcess } from '../e2e/support/serve-process.js';
 import { ENVOY, describeWithPrograms, programPath } from '../support/system-programs.js';
 import { amimeBootstrap } from './support/bootstraps.js';
 import { EnvoyProcess, dumpedNames, type ConfigDump } from './support/envoy-process.js';
+import { envoySandboxes, type EnvoySandboxes } from './support/envoy-sandboxes.js';
 import { mapLimit } from './support/limit.js';
 import { meshConfigs, type ProxyConfig } from './support/proxy-configs.js';
 import type { JsonObject } from './support/static-bootstrap.js';
@@ -30,6 +31,7 @@ describeWithPrograms('Envoy ACKs every proxy over ADS', [ENVOY], (programs) => {
   let dir: string;
   let serve: ServeProcess;
   let proxies: ProxyConfig[];
+  let sandboxes: EnvoySandboxes;
   const figures: string[] = [];
 
   beforeAll(async () => {
@@ -40,13 +42,18 @@ describeWithPrograms('Envoy ACKs every proxy over ADS', [ENVOY], (programs) => {
     );
     serve = await startServe(
       ['--from', meshes.manifests, '--endpoints-file', meshes.endpointsFile, '--log-level', 'warn'],
-      {
-        timeoutMs: 90_000,
-      },
+      { timeoutMs: 90_000 },
     );
+    sandboxes = await envoySandboxes(
+      proxies.map((_, i) => `p${i}`),
+      dir,
+      serve.xdsPort,
+    );
+    figures.push(`Envoys ${sandboxes.where}`);
   }, 120_000);
   afterAll(async () => {
     console.log(`envoy ${programs.get(ENVOY)?.version}: ${figures.join('; ')}`);
+    await sandboxes?.close();
     await serve?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -59,12 +66,13 @@ describeWithPrograms('Envoy ACKs every proxy over ADS', [ENVOY], (programs) => {
       async () => {
         expect(proxies.length).toBeGreaterThanOrEqual(12);
         const started = performance.now();
-        const problems = await mapLimit(proxies, CONCURRENCY, async (p) => {
+        const problems = await mapLimit(proxies, CONCURRENCY, async (p, i) => {
           const e = new EnvoyProcess({
             envoy,
-            bootstrap: amimeBootstrap(p.group, `127.0.0.1:${serve.xdsPort}`, { delta }),
+            bootstrap: amimeBootstrap(p.group, sandboxes.xds, { delta }),
             dir,
             name: `${delta ? 'delta' : 'sotw'}-${p.group.replaceAll('/', '_')}`,
+            launch: sandboxes.launch(`p${i}`),
           });
           try {
             return await checkProxy(e, p);

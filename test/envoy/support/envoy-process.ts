@@ -17,7 +17,7 @@ export interface EnvoyOptions {
   readonly dir: string;
   readonly name: string;
   /** Starts the command with its output appended to `logFile`; default: a plain child process. */
-  readonly launch?: (command: string, args: readonly string[], logFile: string) => ChildProcess;
+  readonly launch?: ((command: string, args: readonly string[], logFile: string) => ChildProcess) | undefined;
   readonly logLevel?: string;
   readonly extraArgs?: readonly string[];
 }

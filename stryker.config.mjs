@@ -1,21 +1,31 @@
 // Mutation testing of the pure stages and the xDS server: `npm run mutation` (all three
-// folders) or `npm run mutation -- src/xds` (one or more folders). Not part of `npm test`.
+// folders, long), `npm run mutation -- src/xds` (one or more folders) or
+// `npm run mutation -- src/xds/sotw-stream.ts` (files). Not part of `npm test`.
 // Only the unit tests beside the code run against each mutant (vitest.mutation.config.ts):
 // end-to-end tests start processes that would not see the mutant anyway.
 const folders = (process.env.AMIME_MUTATE ?? 'src/mesh,src/envoy,src/xds').split(',');
+
+// What each folder mutates. In src/xds the protocol core only: the gRPC, auth and
+// status edges are exercised by the e2e tests, which do not run here.
+const SCOPE = {
+  'src/xds': [
+    'src/xds/{sotw-stream,delta-stream,sotw-response,snapshot-cache,frames,identity,limits,subscription,type-urls}.ts',
+  ],
+};
+const globsOf = (f) => (f.endsWith('.ts') ? [f] : (SCOPE[f] ?? [`${f}/**/*.ts`]));
 
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
   plugins: ['@stryker-mutator/vitest-runner'],
   checkers: [],
-  mutate: folders.flatMap((f) => [
-    `${f}/**/*.ts`,
-    `!${f}/**/*.test.ts`,
-    `!${f}/**/*.testkit.ts`,
-    `!${f}/**/testdata/**`,
-    `!${f}/**/index.ts`,
-  ]),
+  mutate: [
+    ...folders.flatMap(globsOf),
+    '!src/**/*.test.ts',
+    '!src/**/*.testkit.ts',
+    '!src/**/testdata/**',
+    '!src/**/index.ts',
+  ],
   coverageAnalysis: 'perTest',
   ignoreStatic: true,
   concurrency: Number(process.env.AMIME_MUTATION_CONCURRENCY ?? 2),

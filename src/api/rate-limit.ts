@@ -3,6 +3,7 @@
  * `ratePerSecond` tokens a second, up to `burst`. An empty bucket answers
  * TooManyRequestsException (429), which AWS clients retry with backoff.
  */
+import { TokenBucket } from '../xds/index.js';
 import { ApiError } from './errors.js';
 
 export interface RateLimitOptions {
@@ -15,13 +16,8 @@ export interface RateLimitOptions {
   now?: () => number;
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, TokenBucket>();
   private readonly rate: number;
   private readonly burst: number;
   private readonly maxClients: number;
@@ -38,30 +34,23 @@ export class RateLimiter {
 
   /** Takes one token for `client` or throws TooManyRequestsException. */
   take(client: string): void {
-    const now = this.now();
     let bucket = this.buckets.get(client);
-    if (bucket) {
-      this.buckets.delete(client);
-      bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) * this.rate) / 1000);
-      bucket.at = now;
-    } else {
-      bucket = { tokens: this.burst, at: now };
+    if (bucket)
+      this.buckets.delete(client); // re-inserted below: the map is in order of last use
+    else {
+      bucket = new TokenBucket(this.rate, this.burst, this.now);
       if (this.buckets.size >= this.maxClients) {
         const oldest = this.buckets.keys().next().value;
         if (oldest !== undefined) this.buckets.delete(oldest);
       }
     }
     this.buckets.set(client, bucket);
-    if (bucket.tokens < 1) {
-      const wait = Math.ceil((1 - bucket.tokens) / this.rate);
+    if (!bucket.tryTake()) {
       throw new ApiError(
         'TooManyRequestsException',
         'Too many requests: the request rate for this client is over the limit; slow down and retry.',
-        {
-          retryAfterSeconds: Math.max(1, wait),
-        },
+        { retryAfterSeconds: Math.max(1, Math.ceil(bucket.secondsToNextToken())) },
       );
     }
-    bucket.tokens -= 1;
   }
 }

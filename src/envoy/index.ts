@@ -20,10 +20,15 @@ export {
   parseGroupKey,
   groupKey,
   nodeIdOf,
-  flavourOfUserAgent,
+  parseNodeId,
+  shownNodeId,
+  flavourOf,
   GRPC_SUFFIX,
   type ProxyGroup,
   type ProxyKind,
+  type ClaimedIdentity,
+  type ParseResult,
+  type FlavourHints,
 } from './groups.js';
 export type { ProxyFlavour, EdsTarget } from './context.js';
 export {

@@ -15,7 +15,7 @@ describe('resolveProxy', () => {
   it('accepts node ids, ARNs, <mesh>/<kind>/<name> with awsName, k8s name or namespace/name', () => {
     const vnx = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
     expect(key(vnx)).toBe(vnx);
-    expect(key('arn:aws:appmesh:eu-west-1:1:mesh/mesh-1/virtualNode/vnode-x_mesh-test')).toBe(vnx);
+    expect(key('arn:aws:appmesh:eu-west-1:111122223333:mesh/mesh-1/virtualNode/vnode-x_mesh-test')).toBe(vnx);
     expect(key('mesh-1/virtualNode/vnode-x')).toBe(vnx);
     expect(key('mesh-1/vn/mesh-test/vnode-x')).toBe(vnx);
     expect(key('mesh/mesh-1/vg/gateway-v')).toBe('mesh/mesh-1/virtualGateway/gateway-v_mesh-test');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { checkResources } from './check/index.js';
 import { decodeMessage, EXT, XDS_TYPE_URL } from '../proto/index.js';
 import { NO_ENDPOINTS } from './endpoints.js';
-import { flavourOfUserAgent, parseGroupKey, proxyGroups } from './groups.js';
+import { flavourOf, parseGroupKey, proxyGroups } from './groups.js';
 import { edsServiceNames, encodeResources, translateGroup, UnknownGroupError } from './translate.js';
 import { graphFromText } from './golden.testkit.js';
 import type { Filter, HttpConnectionManager, RouteConfiguration } from './types.js';
@@ -158,10 +158,17 @@ describe('group ids', () => {
   });
 
   it('tells gRPC clients from Envoy by user agent', () => {
-    expect(flavourOfUserAgent('gRPC Node Pure JS')).toBe('grpc');
-    expect(flavourOfUserAgent('gRPC Go')).toBe('grpc');
-    expect(flavourOfUserAgent('envoy')).toBe('envoy');
-    expect(flavourOfUserAgent(undefined)).toBe('envoy');
+    const ua = (userAgentName: string, clientFeatures: string[] = []) =>
+      flavourOf({ userAgentName, clientFeatures });
+    expect(ua('gRPC Node Pure JS')).toBe('grpc');
+    expect(ua('gRPC Go')).toBe('grpc');
+    expect(ua('grpc-go')).toBe('grpc');
+    expect(ua('grpc-java')).toBe('grpc');
+    expect(ua('', ['xds.config.resource-in-sotw'])).toBe('grpc');
+    expect(ua('envoy', ['xds.config.resource-in-sotw'])).toBe('envoy');
+    expect(ua('envoy')).toBe('envoy');
+    expect(ua('')).toBe('envoy');
+    expect(ua('grpcurl-like')).toBe('envoy');
   });
 
   it('throws UnknownGroupError for a node that is not in the graph', () => {

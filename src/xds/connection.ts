@@ -13,9 +13,9 @@ import type { ClientStatus, ClientStatusRegistry, StatusSource } from './client-
 import type { DeltaDiscoveryRequestMsg, DiscoveryRequestMsg } from './codec.js';
 import { DeltaStream } from './delta-stream.js';
 import type { XdsCounters, XdsEvents, XdsLogger, XdsProtocol } from './events.js';
+import { flavourOf } from '../envoy/index.js';
 import type { ArnContext } from '../model/index.js';
 import {
-  detectFlavour,
   resolveIdentity,
   shownNodeId,
   type GroupKeyFor,
@@ -236,7 +236,8 @@ export class Connection implements ProtocolHost, StatusSource {
         return false;
       }
     }
-    const flavour = detectFlavour(m.node);
+    // The flavour rule is translation's: proxy groups come in both flavours there.
+    const flavour = flavourOf(m.node);
     let group: string;
     try {
       group = this.ctx.groupKeyFor({ node: m.node, identity, flavour });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   defaultGroupKeyFor,
-  detectFlavour,
   parseNodeId,
   resolveIdentity,
   type IdentityResult,
@@ -149,26 +148,7 @@ describe('resolveIdentity: the resource authorised is the resource served', () =
   });
 });
 
-describe('flavour and group key', () => {
-  it('recognises proxyless gRPC clients', () => {
-    expect(
-      detectFlavour(
-        node({
-          userAgentName: 'gRPC Node Pure JS',
-          clientFeatures: ['envoy.lb.does_not_support_overprovisioning'],
-        }),
-      ),
-    ).toBe('grpc');
-    expect(detectFlavour(node({ userAgentName: 'grpc-go' }))).toBe('grpc');
-    expect(detectFlavour(node({ userAgentName: 'grpc-java' }))).toBe('grpc');
-    expect(detectFlavour(node({ clientFeatures: ['xds.config.resource-in-sotw'] }))).toBe('grpc');
-    expect(
-      detectFlavour(
-        node({ userAgentName: 'envoy', clientFeatures: ['envoy.lb.does_not_support_overprovisioning'] }),
-      ),
-    ).toBe('envoy');
-    expect(detectFlavour(node({}))).toBe('envoy');
-  });
+describe('group key', () => {
   it('groups by short id with a #grpc flavour suffix', () => {
     const identity = ok('arn:aws:appmesh:ap-northeast-1:111122223333:mesh/m/virtualNode/v');
     expect(defaultGroupKeyFor({ node: node({}), identity, flavour: 'envoy' })).toBe('mesh/m/virtualNode/v');

@@ -10,23 +10,11 @@
  */
 
 import { status } from '@grpc/grpc-js';
+import { groupKey, parseNodeId, shownNodeId, type ProxyFlavour, type ProxyKind } from '../envoy/index.js';
 import { arnOf, type ArnContext } from '../model/index.js';
 
-export type ProxyKind = 'virtualNode' | 'virtualGateway';
-export type ProxyFlavour = 'envoy' | 'grpc';
-
-/** What `node.id` claims, read without judging it. */
-export interface ClaimedIdentity {
-  readonly mesh: string;
-  /** `<mesh>@<owner>`. */
-  readonly meshOwner?: string;
-  readonly kind: ProxyKind;
-  readonly name: string;
-  /** Present when node.id was a full ARN. */
-  readonly partition?: string;
-  readonly region?: string;
-  readonly account?: string;
-}
+export { parseNodeId, shownNodeId, type ClaimedIdentity, type ParseResult } from '../envoy/index.js';
+export type { ProxyFlavour, ProxyKind };
 
 /**
  * The one resource a stream stands for, after {@link resolveIdentity}: what is
@@ -61,56 +49,6 @@ export interface GroupKeyInput {
 }
 
 export type GroupKeyFor = (input: GroupKeyInput) => string;
-
-export type ParseResult = { ok: true; claim: ClaimedIdentity } | { ok: false; message: string };
-
-// App Mesh names: 1-255 characters; we refuse separators and whitespace so a
-// name can never smuggle in another path segment, and `@` so a mesh part always
-// reads as `<mesh>@<owner>` (as App Mesh reads it), never as a mesh named so.
-const NAME = '[^/\\s@:]{1,255}';
-const SHORT_RE = new RegExp(`^mesh/(${NAME})(?:@(\\d{12}))?/(virtualNode|virtualGateway)/(${NAME})$`);
-const ARN_RE = new RegExp(
-  `^arn:(aws[a-z-]*):appmesh:([a-z0-9-]+):(\\d{12}):mesh/(${NAME})(?:@(\\d{12}))?/(virtualNode|virtualGateway)/(${NAME})$`,
-);
-
-const EXPECTED =
-  'expected mesh/<mesh>/virtualNode/<name>, mesh/<mesh>/virtualGateway/<name> ' +
-  'or arn:aws:appmesh:<region>:<account>:mesh/<mesh>/virtualNode/<name>';
-
-/** Shown in messages: a node id is client input of any length. */
-export function shownNodeId(nodeId: string): string {
-  return nodeId.length > 200 ? `${nodeId.slice(0, 200)}...` : nodeId;
-}
-
-/** Reads `node.id` in the forms App Mesh accepts; says nothing about whether it is served here. */
-export function parseNodeId(nodeId: string): ParseResult {
-  if (nodeId === '') return { ok: false, message: `node.id is empty; ${EXPECTED}` };
-  const s = SHORT_RE.exec(nodeId);
-  if (s) {
-    const [, mesh, owner, kind, name] = s;
-    return {
-      ok: true,
-      claim: { mesh: mesh!, ...(owner ? { meshOwner: owner } : {}), kind: kind as ProxyKind, name: name! },
-    };
-  }
-  const a = ARN_RE.exec(nodeId);
-  if (a) {
-    const [, partition, region, account, mesh, owner, kind, name] = a;
-    return {
-      ok: true,
-      claim: {
-        mesh: mesh!,
-        ...(owner ? { meshOwner: owner } : {}),
-        kind: kind as ProxyKind,
-        name: name!,
-        partition: partition!,
-        region: region!,
-        account: account!,
-      },
-    };
-  }
-  return { ok: false, message: `node.id "${shownNodeId(nodeId)}" is not an App Mesh resource; ${EXPECTED}` };
-}
 
 export type IdentityResult =
   | { ok: true; identity: ProxyIdentity }
@@ -178,20 +116,5 @@ export function resolveIdentity(
   };
 }
 
-/**
- * Proxyless gRPC clients say so in `user_agent_name` ("gRPC Node Pure JS",
- * "grpc-go", "grpc-java", "gRPC C-core"...). Envoy says "envoy". A client that
- * sends neither but advertises `xds.config.resource-in-sotw` (a gRPC-only client
- * feature) is taken for gRPC too.
- */
-export function detectFlavour(node: NodeInfo): ProxyFlavour {
-  const ua = node.userAgentName.toLowerCase();
-  if (ua === 'envoy') return 'envoy';
-  if (/^grpc([\s-]|$)/.test(ua)) return 'grpc';
-  if (node.clientFeatures.includes('xds.config.resource-in-sotw')) return 'grpc';
-  return 'envoy';
-}
-
-/** Default grouping: the short id, with `#grpc` for proxyless gRPC clients. */
-export const defaultGroupKeyFor: GroupKeyFor = ({ identity, flavour }) =>
-  flavour === 'grpc' ? `${identity.shortId}#grpc` : identity.shortId;
+/** Default grouping: the short id, with `#grpc` for proxyless gRPC clients, as translation names groups. */
+export const defaultGroupKeyFor: GroupKeyFor = ({ identity, flavour }) => groupKey(identity.shortId, flavour);

@@ -17,7 +17,6 @@ export { TYPE_URL, PUSH_ORDER, shortTypeName, type KnownTypeUrl } from './type-u
 export {
   parseNodeId,
   resolveIdentity,
-  detectFlavour,
   defaultGroupKeyFor,
   type ClaimedIdentity,
   type IdentityResult,
@@ -32,7 +31,7 @@ export {
 } from './identity.js';
 export { STREAM_ACTION } from './connection.js';
 export { Debouncer, KeyedDebouncer, type DebounceOptions } from './debounce.js';
-export { type XdsLimits } from './limits.js';
+export { TokenBucket, type XdsLimits } from './limits.js';
 export type {
   ClientStatus,
   TypeStatus,

@@ -48,6 +48,10 @@ export function resolveLimits(l: XdsLimits = {}): ResolvedLimits {
   return r;
 }
 
+/**
+ * A token bucket: `ratePerSecond` tokens a second, up to `burst`. The one used for
+ * new xDS streams and, per client, for REST API requests.
+ */
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -68,6 +72,11 @@ export class TokenBucket {
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Seconds until the next token, as of the last {@link tryTake}. */
+  secondsToNextToken(): number {
+    return Math.max(0, (1 - this.tokens) / this.ratePerSecond);
   }
 }
 

@@ -120,6 +120,28 @@ describe('SotW versions and ACKs', () => {
     expect(stream.typeStatuses().find((t) => t.typeUrl === CDS)!.names).toEqual(['c1']);
   });
 
+  it('ignores a stale request even when nothing is in flight any more (it would re-subscribe old names)', () => {
+    const [first] = subscribe(CDS, ['c1']);
+    stream.onRequest(
+      req({ typeUrl: CDS, resourceNames: ['c1'], versionInfo: first!.version, responseNonce: first!.nonce }),
+    );
+    snapshot({ c: 2 });
+    flush();
+    host.takeSotw();
+    expect(stream.expireAcks(host.clock + 60_000, 30_000)).toBe(true); // the second is no longer awaited
+    stream.onRequest(
+      req({
+        typeUrl: CDS,
+        resourceNames: ['c1', 'c2'],
+        versionInfo: first!.version,
+        responseNonce: first!.nonce,
+      }),
+    );
+    flush();
+    expect(host.takeSotw()).toEqual([]);
+    expect(stream.typeStatuses()[0]!.names).toEqual(['c1']);
+  });
+
   it('does not treat a response as ACKed by a request without its nonce', () => {
     const [cds] = subscribe(CDS);
     stream.onRequest(req({ typeUrl: CDS, versionInfo: cds!.version }));
@@ -300,10 +322,9 @@ describe('SotW subscriptions', () => {
     flush();
     const [two] = host.takeSotw();
     expect(two!.names).toEqual(['c1', 'c2']);
-    // Unsubscribing everything: no response expected for EDS, later types are not held back.
-    stream.onRequest(
-      req({ typeUrl: EDS, resourceNames: [], versionInfo: one!.version, responseNonce: two!.nonce }),
-    );
+    // Unsubscribing everything (before answering the response in flight): no response is
+    // expected for EDS any more, and later types are not held back by it.
+    stream.onRequest(req({ typeUrl: EDS, resourceNames: [], versionInfo: one!.version }));
     stream.onRequest(req({ typeUrl: LDS }));
     flush();
     expect(host.takeSotw().map((r) => r.typeUrl)).toEqual([LDS]);
@@ -329,6 +350,7 @@ describe('SotW limits and unserved types', () => {
     expect(r).toMatchObject({ typeUrl: url, version: EMPTY_VERSION, names: [] });
     stream.onRequest(req({ typeUrl: url, versionInfo: r!.version, responseNonce: r!.nonce }));
     stream.onRequest(req({ typeUrl: url, versionInfo: EMPTY_VERSION }));
+    stream.onRequest(req({ typeUrl: url, responseNonce: r!.nonce, errorDetail: { code: 3, message: 'x' } }));
     expect(host.takeSotw()).toEqual([]);
     expect(stream.typeStatuses()).toEqual([]);
   });

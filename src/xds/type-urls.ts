@@ -5,24 +5,20 @@
  * considerations"): clusters first, then their endpoints, then listeners, then
  * routes, so a route never names a cluster the proxy has not got yet.
  */
+import { XDS_KINDS, XDS_TYPE_URL, type XdsKind } from '../proto/index.js';
+/** The served types by message name; the URLs themselves are the proto stage's one table. */
 export const TYPE_URL = {
-  Cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
-  ClusterLoadAssignment: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-  Listener: 'type.googleapis.com/envoy.config.listener.v3.Listener',
-  RouteConfiguration: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-  Secret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
+  Cluster: XDS_TYPE_URL.clusters,
+  ClusterLoadAssignment: XDS_TYPE_URL.endpoints,
+  Listener: XDS_TYPE_URL.listeners,
+  RouteConfiguration: XDS_TYPE_URL.routes,
+  Secret: XDS_TYPE_URL.secrets,
 } as const;
 
 export type KnownTypeUrl = (typeof TYPE_URL)[keyof typeof TYPE_URL];
 
-/** Push order; type URLs not listed here come after these, sorted by name. */
-export const PUSH_ORDER: readonly string[] = [
-  TYPE_URL.Cluster,
-  TYPE_URL.ClusterLoadAssignment,
-  TYPE_URL.Listener,
-  TYPE_URL.RouteConfiguration,
-  TYPE_URL.Secret,
-];
+/** Push order (the proto stage's XDS_KINDS); type URLs not listed here come after these, sorted by name. */
+export const PUSH_ORDER: readonly string[] = XDS_KINDS.map((k) => XDS_TYPE_URL[k]);
 
 const SERVED = new Set<string>(PUSH_ORDER);
 
@@ -31,17 +27,18 @@ export function isServedType(typeUrl: string): boolean {
   return SERVED.has(typeUrl);
 }
 
-const SHORT: Readonly<Record<string, string>> = {
-  [TYPE_URL.Cluster]: 'CDS',
-  [TYPE_URL.ClusterLoadAssignment]: 'EDS',
-  [TYPE_URL.Listener]: 'LDS',
-  [TYPE_URL.RouteConfiguration]: 'RDS',
-  [TYPE_URL.Secret]: 'SDS',
+const SHORT_BY_KIND: Readonly<Record<XdsKind, string>> = {
+  clusters: 'CDS',
+  endpoints: 'EDS',
+  listeners: 'LDS',
+  routes: 'RDS',
+  secrets: 'SDS',
 };
+const SHORT = new Map(XDS_KINDS.map((k) => [XDS_TYPE_URL[k], SHORT_BY_KIND[k]]));
 
 /** `CDS`, `EDS`, ... for logs and metrics labels; `other` for any type not served, so labels stay few. */
 export function shortTypeName(typeUrl: string): string {
-  return SHORT[typeUrl] ?? 'other';
+  return SHORT.get(typeUrl) ?? 'other';
 }
 
 /** Position in the push order (unknown types last). */

@@ -39,7 +39,7 @@ describe('amime render', () => {
   it('takes node ids, ARNs and Kubernetes names, and the proxyless flavour, as JSON', async () => {
     for (const proxy of [
       'mesh/mesh-1/virtualNode/vnode-x_mesh-test',
-      'arn:aws:appmesh:us-west-2:1:mesh/mesh-1/virtualNode/vnode-x_mesh-test',
+      'arn:aws:appmesh:us-west-2:111122223333:mesh/mesh-1/virtualNode/vnode-x_mesh-test',
       'mesh-1/virtualNode/mesh-test/vnode-x',
     ]) {
       const out = sink();

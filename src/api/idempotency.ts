@@ -16,14 +16,14 @@ export interface IdempotencyOptions {
   now?: () => number;
 }
 
-interface Entry {
+interface RememberedRequest {
   fingerprint: string;
   result: Promise<unknown>;
   expires: number;
 }
 
 export class ClientTokenCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, RememberedRequest>();
   private readonly maxEntries: number;
   private readonly ttlMs: number;
   private readonly now: () => number;

@@ -29,7 +29,7 @@ export interface TranslatorResult {
   failed: ReadonlyMap<string, string>;
 }
 
-interface Entry {
+interface TranslatedGroup {
   group: ProxyGroup;
   translation: GroupTranslation;
 }
@@ -73,7 +73,7 @@ function isKnown(endpoints: EndpointSource, node: VirtualNodeRef): boolean | und
 }
 
 export class Translator {
-  private entries = new Map<string, Entry>();
+  private entries = new Map<string, TranslatedGroup>();
   /** Mesh → dependency key → groups that read it directly. */
   private groupReaders = new PerMesh();
   /** Mesh → dependency key → shared units that read it. */

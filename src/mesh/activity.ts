@@ -7,7 +7,7 @@
  * tells the user where to look.
  */
 import type { Kind } from '../model/index.js';
-import { describeId, type BuildContext, type Entry } from './context.js';
+import { describeId, type BuildContext, type ResourceEntry } from './context.js';
 import type { Inactive } from './graph.js';
 
 /** Dependencies point backwards in this order, so one pass settles everything. */
@@ -31,7 +31,7 @@ export function settleActivity(ctx: BuildContext): void {
   }
 }
 
-function verdict(e: Entry): Inactive | undefined {
+function verdict(e: ResourceEntry): Inactive | undefined {
   if (e.invalid) return e.invalid;
   if (e.blocked) return e.blocked;
   if (e.kind === 'Mesh') return undefined;
@@ -50,7 +50,7 @@ function verdict(e: Entry): Inactive | undefined {
 }
 
 /** The first dependency inactive for a reason other than its mesh: that is the cause worth naming. */
-function waitingOn(e: Entry): Inactive | undefined {
+function waitingOn(e: ResourceEntry): Inactive | undefined {
   for (const dep of e.waitsFor) {
     if ('invalidInput' in dep) {
       return {
@@ -69,7 +69,7 @@ function waitingOn(e: Entry): Inactive | undefined {
 }
 
 /** A dependency inactive only because of its mesh (e.g. another mesh's member). */
-function fallbackWait(e: Entry): Inactive | undefined {
+function fallbackWait(e: ResourceEntry): Inactive | undefined {
   for (const dep of e.waitsFor) {
     if ('entry' in dep && dep.entry !== e && dep.entry.inactive) {
       return {

@@ -5,12 +5,12 @@
  */
 import type { Path } from '../model/index.js';
 import type { BuildContext } from './context.js';
-import { relatedAt, type Entry } from './context.js';
+import { relatedAt, type ResourceEntry } from './context.js';
 
 export const MAX_AWS_NAME = 255;
 
 /** Where a resource's App Mesh name comes from: `spec.awsName`, or `metadata.name` when defaulted. */
-export function awsNamePath(e: Entry): Path {
+export function awsNamePath(e: ResourceEntry): Path {
   const explicit = (e.resource.spec as { awsName?: unknown }).awsName;
   return typeof explicit === 'string' && explicit !== '' ? ['spec', 'awsName'] : ['metadata', 'name'];
 }
@@ -32,7 +32,7 @@ export function checkAwsNameLength(ctx: BuildContext): void {
 
 /** Meshes first (names are global), then every other kind within its mesh. Also fills the ARN index. */
 export function checkAwsNameUniqueness(ctx: BuildContext): void {
-  const seen = new Map<string, Entry>();
+  const seen = new Map<string, ResourceEntry>();
   for (const e of ctx.entries) {
     if (e.kind === 'BackendGroup' || e.kind === 'GatewayRoute') continue;
     if (e.kind !== 'Mesh' && !e.mesh) continue;

@@ -16,7 +16,7 @@ import type {
 } from '../model/index.js';
 import { settleActivity } from './activity.js';
 import { checkAwsNameLength, checkAwsNameUniqueness } from './aws-names.js';
-import { BuildContext, type Entry } from './context.js';
+import { BuildContext, type ResourceEntry } from './context.js';
 import { indexInput } from './entries.js';
 import {
   DEFAULT_QUOTAS,
@@ -106,7 +106,7 @@ function quotasFrom(overrides: Partial<Quotas> | undefined): Quotas {
 }
 
 /** Runs `fn` per entry; an unexpected exception becomes that resource's diagnostic instead of ending the run. */
-function each(ctx: BuildContext, entries: Entry[], fn: (e: Entry) => void): void {
+function each(ctx: BuildContext, entries: ResourceEntry[], fn: (e: ResourceEntry) => void): void {
   for (const e of entries) {
     try {
       fn(e);
@@ -123,7 +123,7 @@ function each(ctx: BuildContext, entries: Entry[], fn: (e: Entry) => void): void
 
 function runRules(ctx: BuildContext, input: GraphInput): void {
   indexInput(ctx, input);
-  const of = (kind: Entry['kind']) => ctx.ofKind(kind);
+  const of = (kind: ResourceEntry['kind']) => ctx.ofKind(kind);
   each(ctx, ctx.entries, (e) => checkSelectors(ctx, e));
   checkAwsNameLength(ctx);
   assignMeshes(ctx);
@@ -135,7 +135,7 @@ function runRules(ctx: BuildContext, input: GraphInput): void {
   const routes = of('GatewayRoute');
   each(ctx, routes, (e) => checkGatewayRoute(ctx, e));
 
-  const groupCache = new Map<Entry, Entry[]>();
+  const groupCache = new Map<ResourceEntry, ResourceEntry[]>();
   each(ctx, of('VirtualNode'), (e) => resolveVirtualNodeBackends(ctx, e, groupCache));
   each(ctx, of('VirtualRouter'), (e) => resolveRouteTargets(ctx, e));
   each(ctx, of('VirtualService'), (e) => resolveVirtualServiceProvider(ctx, e));
@@ -163,10 +163,10 @@ interface Placed {
     virtualRouters: Map<string, ResolvedVirtualRouter>;
     virtualGateways: Map<string, MutableGateway>;
   };
-  meshEntry: Entry;
+  meshEntry: ResourceEntry;
 }
 
-function base(e: Entry) {
+function base(e: ResourceEntry) {
   return {
     awsName: e.awsName,
     mesh: e.mesh?.awsName ?? '',
@@ -179,9 +179,9 @@ function base(e: Entry) {
 function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced: UnplacedResource[] } {
   const meshes = new Map<string, MeshView>();
   const unplaced: UnplacedResource[] = [];
-  const placedMesh = new Map<Entry, Placed>();
-  const unplacedSet = new Set<Entry>();
-  const unplace = (e: Entry): void => {
+  const placedMesh = new Map<ResourceEntry, Placed>();
+  const unplacedSet = new Set<ResourceEntry>();
+  const unplace = (e: ResourceEntry): void => {
     unplacedSet.add(e);
     unplaced.push({
       resource: e.resource,
@@ -218,16 +218,16 @@ function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced:
     meshes.set(e.awsName, view);
     placedMesh.set(e, { view, meshEntry: e });
   }
-  const viewOf = (e: Entry): Placed['view'] | undefined =>
+  const viewOf = (e: ResourceEntry): Placed['view'] | undefined =>
     e.mesh ? placedMesh.get(e.mesh)?.view : undefined;
 
-  const nodes = new Map<Entry, MutableNode>();
-  const routers = new Map<Entry, ResolvedVirtualRouter>();
-  const services = new Map<Entry, ResolvedVirtualService>();
-  const gateways = new Map<Entry, MutableGateway>();
+  const nodes = new Map<ResourceEntry, MutableNode>();
+  const routers = new Map<ResourceEntry, ResolvedVirtualRouter>();
+  const services = new Map<ResourceEntry, ResolvedVirtualService>();
+  const gateways = new Map<ResourceEntry, MutableGateway>();
 
   /** Places `e` under its awsName; a second resource with the same name (already an error) stays out. */
-  const place = <T>(e: Entry, map: Map<string, T> | undefined, value: () => T): T | undefined => {
+  const place = <T>(e: ResourceEntry, map: Map<string, T> | undefined, value: () => T): T | undefined => {
     if (!map || map.has(e.awsName)) {
       unplace(e);
       return undefined;
@@ -350,8 +350,8 @@ function sameView(view: Placed['view'] | undefined, mesh: string, meshes: Map<st
 
 function resolveRoutes(
   ctx: BuildContext,
-  e: Entry,
-  nodes: Map<Entry, ResolvedVirtualNode>,
+  e: ResourceEntry,
+  nodes: Map<ResourceEntry, ResolvedVirtualNode>,
   view: Placed['view'],
 ): ResolvedRoute[] {
   const spec = (e.resource as VirtualRouter).spec;

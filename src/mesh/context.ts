@@ -17,7 +17,7 @@ import {
 } from '../model/index.js';
 import type { Inactive, InputNamespace, Quotas } from './graph.js';
 
-export interface Entry {
+export interface ResourceEntry {
   /** Position in the input, the tie-breaker for every ordering. */
   index: number;
   resource: AnyResource;
@@ -30,7 +30,7 @@ export interface Entry {
   awsName: string;
   locate?: PathLocator;
   /** The Mesh entry this resource belongs to (a Mesh entry points at itself). */
-  mesh?: Entry;
+  mesh?: ResourceEntry;
   /** Why it has no mesh, when membership failed. */
   noMesh?: Inactive;
   /** Set by the first error reported against the resource: App Mesh would refuse it. */
@@ -46,17 +46,17 @@ export interface Entry {
 }
 
 /** Something a resource waits for: another entry, or a resource that exists but failed schema validation. */
-export type Dependency = { entry: Entry } | { invalidInput: ResourceId };
+export type Dependency = { entry: ResourceEntry } | { invalidInput: ResourceId };
 
 export interface BackendLink {
   serviceName: string;
-  entry?: Entry;
+  entry?: ResourceEntry;
   clientPolicy?: ClientPolicy;
   origin: string;
 }
 
 export interface TargetLink {
-  entry: Entry;
+  entry: ResourceEntry;
   weight: number;
   port?: number;
 }
@@ -96,15 +96,15 @@ export function keyOf(kind: string, namespace: string | undefined, name: string,
 }
 
 /** The scope a reference from `referrer` to an unnamespaced target looks in: the referrer's mesh. */
-export function refScope(referrer: Entry, namespace: string | undefined): NameScope | undefined {
+export function refScope(referrer: ResourceEntry, namespace: string | undefined): NameScope | undefined {
   return namespace === undefined && referrer.scope ? { mesh: referrer.scope.mesh } : undefined;
 }
 
 export class BuildContext {
   readonly diagnostics: Diagnostic[] = [];
-  readonly entries: Entry[] = [];
+  readonly entries: ResourceEntry[] = [];
   /** By `keyOf`: Kubernetes identity (kind, namespace, name), or (kind, mesh[, gateway], name) when namespace-less. */
-  readonly byKey = new Map<string, Entry>();
+  readonly byKey = new Map<string, ResourceEntry>();
   /**
    * Resources that exist in the input but failed schema validation, by Kubernetes
    * identity (kind, namespace, name): their ids carry no mesh, so a namespace-less one
@@ -112,16 +112,16 @@ export class BuildContext {
    */
   readonly invalidInputs = new Map<string, InvalidInput>();
   /** By (mesh awsName, kind, awsName), filled once membership is known; for ARN references. */
-  readonly byAwsName = new Map<string, Entry>();
+  readonly byAwsName = new Map<string, ResourceEntry>();
   readonly namespaces = new Map<string, InputNamespace>();
 
   // Resolved links, filled by the rule files and read when the graph is assembled.
-  readonly backends = new Map<Entry, BackendLink[]>();
-  readonly providers = new Map<Entry, Entry>();
+  readonly backends = new Map<ResourceEntry, BackendLink[]>();
+  readonly providers = new Map<ResourceEntry, ResourceEntry>();
   /** VirtualRouter → route index → resolved targets. */
-  readonly routeTargets = new Map<Entry, Map<number, TargetLink[]>>();
-  readonly gatewayOf = new Map<Entry, Entry>();
-  readonly gatewayRouteTarget = new Map<Entry, { entry: Entry; port?: number }>();
+  readonly routeTargets = new Map<ResourceEntry, Map<number, TargetLink[]>>();
+  readonly gatewayOf = new Map<ResourceEntry, ResourceEntry>();
+  readonly gatewayRouteTarget = new Map<ResourceEntry, { entry: ResourceEntry; port?: number }>();
 
   constructor(
     readonly quotas: Quotas,
@@ -134,7 +134,7 @@ export class BuildContext {
     return this.invalidInputs.get(keyOf(kind, namespace, name));
   }
 
-  ofKind(kind: Kind): Entry[] {
+  ofKind(kind: Kind): ResourceEntry[] {
     return this.entries.filter((e) => e.kind === kind);
   }
 
@@ -146,7 +146,7 @@ export class BuildContext {
     code: string,
     message: string,
     related?: RelatedInfo[],
-    blame?: Entry,
+    blame?: ResourceEntry,
   ): Diagnostic {
     const source = safeLocate(at?.locate, path);
     const d: Diagnostic = {
@@ -165,7 +165,13 @@ export class BuildContext {
   }
 
   /** An error that makes `entry` invalid. */
-  error(entry: Entry, path: Path, code: string, message: string, related?: RelatedInfo[]): Diagnostic {
+  error(
+    entry: ResourceEntry,
+    path: Path,
+    code: string,
+    message: string,
+    related?: RelatedInfo[],
+  ): Diagnostic {
     return this.report(entry, 'error', path, code, message, related, entry);
   }
 

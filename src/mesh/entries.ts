@@ -5,7 +5,7 @@
 import type { AnyResource, ResourceId } from '../model/index.js';
 import { awsNameOf, isKind, isNamespaced } from '../model/index.js';
 import type { BuildContext, NameScope } from './context.js';
-import { keyOf, relatedAt, type Entry } from './context.js';
+import { keyOf, relatedAt, type ResourceEntry } from './context.js';
 import type { GraphInput } from './graph.js';
 
 export function indexInput(ctx: BuildContext, input: GraphInput): void {
@@ -39,7 +39,7 @@ export function indexInput(ctx: BuildContext, input: GraphInput): void {
     }
     const scope = scopeOf(resource, id);
     const key = keyOf(id.kind, id.namespace, id.name, scope);
-    const entry: Entry = {
+    const entry: ResourceEntry = {
       index,
       resource,
       kind: resource.kind,

@@ -5,7 +5,7 @@
  */
 import type { Path } from '../model/index.js';
 import type { BuildContext } from './context.js';
-import { relatedAt, type Entry } from './context.js';
+import { relatedAt, type ResourceEntry } from './context.js';
 
 interface ListenerLike {
   portMapping?: { port?: unknown; protocol?: unknown };
@@ -14,15 +14,15 @@ interface ListenerLike {
   healthCheck?: { path?: unknown; protocol?: unknown; healthyThreshold?: unknown };
 }
 
-export function listenersOf(e: Entry): ListenerLike[] {
+export function listenersOf(e: ResourceEntry): ListenerLike[] {
   const l = (e.resource.spec as { listeners?: unknown }).listeners;
   return Array.isArray(l) ? (l as ListenerLike[]) : [];
 }
 
-const portsCache = new WeakMap<Entry, ReadonlyArray<{ port: number; protocol: string }>>();
+const portsCache = new WeakMap<ResourceEntry, ReadonlyArray<{ port: number; protocol: string }>>();
 
 /** Listener ports and protocols (cached: route and gateway-route checks ask once per target). */
-export function portsOf(e: Entry): ReadonlyArray<{ port: number; protocol: string }> {
+export function portsOf(e: ResourceEntry): ReadonlyArray<{ port: number; protocol: string }> {
   let ports = portsCache.get(e);
   if (!ports) {
     ports = listenersOf(e).flatMap((l) =>
@@ -40,7 +40,7 @@ export interface ListenerRuleOptions {
   requireHealthyThreshold?: boolean;
 }
 
-export function checkListeners(ctx: BuildContext, e: Entry, options: ListenerRuleOptions = {}): void {
+export function checkListeners(ctx: BuildContext, e: ResourceEntry, options: ListenerRuleOptions = {}): void {
   const byPort = new Map<number, number>();
   listenersOf(e).forEach((l, i) => {
     const at: Path = ['spec', 'listeners', i];

@@ -1,7 +1,7 @@
 /** Match rules shared by routes and gateway routes. */
 import type { Path } from '../model/index.js';
 import type { BuildContext } from './context.js';
-import { type Entry } from './context.js';
+import { type ResourceEntry } from './context.js';
 
 interface MatchMethodLike {
   range?: { start?: unknown; end?: unknown };
@@ -13,7 +13,7 @@ interface HeaderLike {
 /** `range`: start must be below end (App Mesh: "end has to be greater than start"). For headers and gRPC metadata. */
 export function checkRanges(
   ctx: BuildContext,
-  e: Entry,
+  e: ResourceEntry,
   at: Path,
   list: ReadonlyArray<HeaderLike> | undefined,
 ): void {
@@ -31,7 +31,7 @@ export function checkRanges(
 }
 
 /** App Mesh: a match prefix "must always start with /" (`/` alone matches everything). */
-export function checkPrefixSlash(ctx: BuildContext, e: Entry, path: Path, prefix: unknown): void {
+export function checkPrefixSlash(ctx: BuildContext, e: ResourceEntry, path: Path, prefix: unknown): void {
   if (typeof prefix === 'string' && !prefix.startsWith('/')) {
     ctx.error(
       e,

@@ -8,7 +8,7 @@
  */
 import type { Mesh, Path, RelatedInfo } from '../model/index.js';
 import type { BuildContext } from './context.js';
-import { relatedAt, type Entry } from './context.js';
+import { relatedAt, type ResourceEntry } from './context.js';
 import type { InputNamespace } from './graph.js';
 import { meshesSelecting, usableMeshes } from './placement.js';
 import { describeLabels, describeSelector, selectorKeys } from './selectors.js';
@@ -18,18 +18,18 @@ interface MeshRefLike {
   uid?: unknown;
 }
 
-function meshRefOf(e: Entry): MeshRefLike | undefined {
+function meshRefOf(e: ResourceEntry): MeshRefLike | undefined {
   const ref = (e.resource.spec as { meshRef?: unknown } | undefined)?.meshRef;
   return ref !== null && typeof ref === 'object' ? (ref as MeshRefLike) : undefined;
 }
 
 const SELECTOR: Path = ['spec', 'namespaceSelector'];
-const meshOf = (m: Entry) => m.resource as Mesh;
+const meshOf = (m: ResourceEntry) => m.resource as Mesh;
 
 export function assignMeshes(ctx: BuildContext): void {
   const meshes = ctx.ofKind('Mesh');
   for (const m of meshes) m.mesh = m;
-  const meshByName = new Map<string, Entry>();
+  const meshByName = new Map<string, ResourceEntry>();
   for (const m of meshes) if (!meshByName.has(m.id.name)) meshByName.set(m.id.name, m);
   // A Mesh whose selector Kubernetes cannot parse selects nothing; its own error explains why.
   const usable = usableMeshes(meshes, meshOf);
@@ -37,7 +37,7 @@ export function assignMeshes(ctx: BuildContext): void {
     usable.length < meshes.length || [...ctx.invalidInputs.values()].some((i) => i.id.kind === 'Mesh');
 
   // Namespace → members that need selector-based membership (no meshRef).
-  const pending = new Map<string, Entry[]>();
+  const pending = new Map<string, ResourceEntry[]>();
   for (const e of ctx.entries) {
     if (e.kind === 'Mesh') continue;
     const ref = meshRefOf(e);
@@ -117,9 +117,9 @@ function assignKnown(
   ctx: BuildContext,
   ns: string,
   known: InputNamespace,
-  members: Entry[],
-  meshes: Entry[],
-  usable: Entry[],
+  members: ResourceEntry[],
+  meshes: ResourceEntry[],
+  usable: ResourceEntry[],
   brokenMeshExists: boolean,
 ): void {
   const selected = meshesSelecting(usable, meshOf, known.labels);
@@ -208,9 +208,9 @@ function assignKnown(
 function assignUnknown(
   ctx: BuildContext,
   ns: string,
-  members: Entry[],
-  meshes: Entry[],
-  usable: Entry[],
+  members: ResourceEntry[],
+  meshes: ResourceEntry[],
+  usable: ResourceEntry[],
   brokenMeshExists: boolean,
 ): void {
   const selectsAll = usable.filter((m) => isEmptySelector((m.resource as Mesh).spec.namespaceSelector));
@@ -308,6 +308,6 @@ function relevantLabels(labels: Readonly<Record<string, string>>, keys: string[]
   return keys.map((k) => (Object.hasOwn(labels, k) ? `${k}=${labels[k]}` : `no label ${k}`)).join(', ');
 }
 
-function leftWithoutMesh(members: Entry[]): RelatedInfo[] {
+function leftWithoutMesh(members: ResourceEntry[]): RelatedInfo[] {
   return members.map((e) => relatedAt(e, ['metadata', 'namespace'], 'left without a mesh'));
 }

@@ -6,7 +6,7 @@
 import type { VirtualGateway, VirtualNode } from '../model/index.js';
 
 import type { BuildContext } from './context.js';
-import { relatedAt, safeLocate, type Entry } from './context.js';
+import { relatedAt, safeLocate, type ResourceEntry } from './context.js';
 import type { InputPod } from './graph.js';
 import { selectorMatches, selectorProblems } from './selectors.js';
 
@@ -29,7 +29,7 @@ export function injectionMode(
 }
 
 export function checkPods(ctx: BuildContext, pods: ReadonlyArray<InputPod>): void {
-  const byNamespace = new Map<string, { vns: Entry[]; vgs: Entry[] }>();
+  const byNamespace = new Map<string, { vns: ResourceEntry[]; vgs: ResourceEntry[] }>();
   for (const e of ctx.entries) {
     if ((e.kind !== 'VirtualNode' && e.kind !== 'VirtualGateway') || !e.id.namespace) continue;
     let slot = byNamespace.get(e.id.namespace);
@@ -46,7 +46,7 @@ export function checkPods(ctx: BuildContext, pods: ReadonlyArray<InputPod>): voi
     if (mode === 'disabled') continue;
     const labels = pod.labels ?? {};
     const slot = byNamespace.get(pod.namespace) ?? { vns: [], vgs: [] };
-    const matching = (list: Entry[]) =>
+    const matching = (list: ResourceEntry[]) =>
       list.filter((e) => {
         const sel = (e.resource as VirtualNode | VirtualGateway).spec.podSelector;
         return selectorProblems(sel).length === 0 && selectorMatches(sel, labels, 'none');
@@ -61,8 +61,8 @@ export function checkPods(ctx: BuildContext, pods: ReadonlyArray<InputPod>): voi
     };
     const labelsPath = [...prefix, 'metadata', 'labels'];
     const podName = `${pod.namespace}/${pod.name}`;
-    const names = (list: Entry[]) => list.map((e) => `${e.id.namespace}/${e.id.name}`).join(',');
-    const rel = (list: Entry[]) =>
+    const names = (list: ResourceEntry[]) => list.map((e) => `${e.id.namespace}/${e.id.name}`).join(',');
+    const rel = (list: ResourceEntry[]) =>
       list.map((e) => relatedAt(e, ['spec', 'podSelector'], `${e.kind} ${e.id.name} selects this pod`));
     if (vns.length > 1) {
       ctx.errorAt(

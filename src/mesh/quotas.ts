@@ -6,7 +6,7 @@
  */
 import type { Path, VirtualNode } from '../model/index.js';
 import type { BuildContext } from './context.js';
-import { relatedAt, type Entry } from './context.js';
+import { relatedAt, type ResourceEntry } from './context.js';
 import type { Quotas } from './graph.js';
 import { routeTypeOf } from './rules-virtual-router.js';
 
@@ -60,9 +60,9 @@ function exceeded(
   q: keyof Quotas,
   count: number,
   scope: string,
-  first: Entry,
+  first: ResourceEntry,
   path: Path,
-  rest: Array<{ entry: Entry; path: Path }>,
+  rest: Array<{ entry: ResourceEntry; path: Path }>,
 ): void {
   const limit = ctx.quotas[q];
   const info = QUOTA_INFO[q];
@@ -79,7 +79,7 @@ function exceeded(
   );
 }
 
-function block(e: Entry, q: keyof Quotas): void {
+function block(e: ResourceEntry, q: keyof Quotas): void {
   if (!e.blocked)
     e.blocked = {
       reason: 'QuotaExceeded',
@@ -91,7 +91,7 @@ export function checkQuotas(ctx: BuildContext): void {
   const meshes = ctx.ofKind('Mesh');
   perScope(ctx, 'meshes', meshes, 'the input', (e) => [e, ['metadata', 'name']]);
 
-  const perMesh = new Map<Entry, Map<string, Entry[]>>();
+  const perMesh = new Map<ResourceEntry, Map<string, ResourceEntry[]>>();
   for (const e of ctx.entries) {
     if (e.kind === 'Mesh' || !e.mesh) continue;
     let kinds = perMesh.get(e.mesh);
@@ -115,7 +115,7 @@ export function checkQuotas(ctx: BuildContext): void {
     }
   }
 
-  const routesPerGateway = new Map<Entry, Entry[]>();
+  const routesPerGateway = new Map<ResourceEntry, ResourceEntry[]>();
   for (const [gr, gw] of ctx.gatewayOf) {
     let list = routesPerGateway.get(gw);
     if (!list) routesPerGateway.set(gw, (list = []));
@@ -208,9 +208,9 @@ const LISTENER_QUOTA: Partial<Record<string, keyof Quotas>> = {
 function perScope(
   ctx: BuildContext,
   q: keyof Quotas,
-  list: Entry[],
+  list: ResourceEntry[],
   scope: string,
-  at: (e: Entry) => [Entry, Path],
+  at: (e: ResourceEntry) => [ResourceEntry, Path],
 ): void {
   const limit = ctx.quotas[q];
   if (list.length <= limit) return;

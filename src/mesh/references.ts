@@ -10,7 +10,7 @@ import type { Path, ResourceId, Severity } from '../model/index.js';
 import { defaultAwsName, KIND_INFO, parseArn } from '../model/index.js';
 import { awsNameKey } from './aws-names.js';
 import type { BuildContext } from './context.js';
-import { describeId, keyOf, refScope, relatedAt, type Entry } from './context.js';
+import { describeId, keyOf, refScope, relatedAt, type ResourceEntry } from './context.js';
 
 export type RefKind = 'VirtualNode' | 'VirtualService' | 'VirtualRouter' | 'BackendGroup' | 'VirtualGateway';
 
@@ -31,7 +31,7 @@ export interface RefRequest {
 }
 
 export type RefResult =
-  | { status: 'found'; entry: Entry }
+  | { status: 'found'; entry: ResourceEntry }
   /** Exists but failed schema validation (its own errors say why). */
   | { status: 'invalid-input'; id: ResourceId }
   /** Does not exist; `awsName` is the name App Mesh would look for. */
@@ -39,7 +39,7 @@ export type RefResult =
   /** Malformed ARN or a target in another mesh: reported. */
   | { status: 'unusable' };
 
-export function resolveRef(ctx: BuildContext, referrer: Entry, req: RefRequest): RefResult {
+export function resolveRef(ctx: BuildContext, referrer: ResourceEntry, req: RefRequest): RefResult {
   const ref = req.ref;
   if (ref && typeof ref.name === 'string') {
     const namespace =
@@ -109,7 +109,12 @@ export function resolveRef(ctx: BuildContext, referrer: Entry, req: RefRequest):
   return { status: 'unusable' };
 }
 
-function crossMeshCheck(ctx: BuildContext, referrer: Entry, target: Entry, path: Path): RefResult {
+function crossMeshCheck(
+  ctx: BuildContext,
+  referrer: ResourceEntry,
+  target: ResourceEntry,
+  path: Path,
+): RefResult {
   if (referrer.mesh && target.mesh && referrer.mesh !== target.mesh) {
     ctx.error(
       referrer,
@@ -125,7 +130,7 @@ function crossMeshCheck(ctx: BuildContext, referrer: Entry, target: Entry, path:
 
 function reportMissing(
   ctx: BuildContext,
-  referrer: Entry,
+  referrer: ResourceEntry,
   req: RefRequest,
   path: Path,
   message: string,
@@ -145,7 +150,7 @@ function elsewhere(ctx: BuildContext, kind: RefKind, name: string, namespace: st
 }
 
 /** Records that `referrer` cannot become Active before the referenced resource is. */
-export function waitFor(referrer: Entry, result: RefResult): void {
+export function waitFor(referrer: ResourceEntry, result: RefResult): void {
   if (result.status === 'found') referrer.waitsFor.push({ entry: result.entry });
   else if (result.status === 'invalid-input') referrer.waitsFor.push({ invalidInput: result.id });
 }

@@ -7,7 +7,7 @@
 import type { GatewayRoute, Path, VirtualGateway } from '../model/index.js';
 import { MAX_AWS_NAME, awsNamePath } from './aws-names.js';
 import type { BuildContext } from './context.js';
-import { describeId, keyOf, refScope, relatedAt, type Entry } from './context.js';
+import { describeId, keyOf, refScope, relatedAt, type ResourceEntry } from './context.js';
 import { portsOf } from './listeners.js';
 import { checkPrefixSlash, checkRanges } from './matches.js';
 import { resolveRef, waitFor } from './references.js';
@@ -55,7 +55,7 @@ interface GrTarget {
   port?: number;
 }
 
-export function checkGatewayRoute(ctx: BuildContext, e: Entry): void {
+export function checkGatewayRoute(ctx: BuildContext, e: ResourceEntry): void {
   const gr = e.resource as GatewayRoute;
   const type = gatewayRouteTypeOf(gr);
   if (!type) return;
@@ -122,8 +122,8 @@ function isReservedService(name: string): boolean {
  */
 export function attachGatewayRoute(
   ctx: BuildContext,
-  e: Entry,
-  gateways: Entry[],
+  e: ResourceEntry,
+  gateways: ResourceEntry[],
   brokenGatewayExists: boolean,
 ): void {
   const gr = e.resource as GatewayRoute;
@@ -131,7 +131,7 @@ export function attachGatewayRoute(
   const nsLabels = ns !== undefined ? ctx.namespaces.get(ns)?.labels : undefined;
   const labels = gr.metadata.labels ?? {};
   const candidates = gatewaysSelecting(gateways, (g) => g.resource as VirtualGateway, gr, nsLabels);
-  let gateway: Entry | undefined;
+  let gateway: ResourceEntry | undefined;
   const ref = gr.spec.virtualGatewayRef;
   if (ref && typeof ref.name === 'string') {
     const refNs = ref.namespace || ns;
@@ -217,7 +217,7 @@ export function attachGatewayRoute(
 }
 
 /** match.port picks the gateway listener (required with several); the route type must fit its protocol. */
-function checkGatewayPort(ctx: BuildContext, e: Entry, gateway: Entry): void {
+function checkGatewayPort(ctx: BuildContext, e: ResourceEntry, gateway: ResourceEntry): void {
   const gr = e.resource as GatewayRoute;
   const type = gatewayRouteTypeOf(gr);
   if (!type) return;
@@ -258,7 +258,7 @@ function checkGatewayPort(ctx: BuildContext, e: Entry, gateway: Entry): void {
   }
 }
 
-export function resolveGatewayRouteTarget(ctx: BuildContext, e: Entry): void {
+export function resolveGatewayRouteTarget(ctx: BuildContext, e: ResourceEntry): void {
   const gr = e.resource as GatewayRoute;
   const type = gatewayRouteTypeOf(gr);
   if (!type) return;
@@ -287,8 +287,8 @@ export function resolveGatewayRouteTarget(ctx: BuildContext, e: Entry): void {
 }
 
 /** Gateway route names are unique per gateway (App Mesh scopes them to the virtual gateway). */
-export function checkGatewayRouteNames(ctx: BuildContext, routes: Entry[]): void {
-  const seen = new Map<string, Entry>();
+export function checkGatewayRouteNames(ctx: BuildContext, routes: ResourceEntry[]): void {
+  const seen = new Map<string, ResourceEntry>();
   for (const e of routes) {
     const gw = ctx.gatewayOf.get(e);
     if (!gw) continue;

@@ -1,10 +1,10 @@
 /** VirtualGateway rules (appmesh.md §1.2, §2.4, Appendix A). */
 import type { VirtualGateway } from '../model/index.js';
 import type { BuildContext } from './context.js';
-import { type Entry } from './context.js';
+import { type ResourceEntry } from './context.js';
 import { checkListeners } from './listeners.js';
 
-export function checkVirtualGateway(ctx: BuildContext, e: Entry): void {
+export function checkVirtualGateway(ctx: BuildContext, e: ResourceEntry): void {
   const spec = (e.resource as VirtualGateway).spec;
   // App Mesh's API requires the member (VirtualGatewaySpec.listeners) but sets no minimum length.
   if (spec.listeners === undefined) {

@@ -6,11 +6,11 @@
  */
 import type { VirtualNode, BackendGroup } from '../model/index.js';
 import type { BuildContext } from './context.js';
-import { keyOf, refScope, relatedAt, type BackendLink, type Entry } from './context.js';
+import { keyOf, refScope, relatedAt, type BackendLink, type ResourceEntry } from './context.js';
 import { checkListeners } from './listeners.js';
 import { resolveRef } from './references.js';
 
-export function checkVirtualNode(ctx: BuildContext, e: Entry): void {
+export function checkVirtualNode(ctx: BuildContext, e: ResourceEntry): void {
   const spec = (e.resource as VirtualNode).spec;
   // App Mesh checks presence, not length: `listeners: []` still needs serviceDiscovery.
   if (spec.listeners !== undefined && spec.serviceDiscovery === undefined) {
@@ -61,8 +61,8 @@ export function checkVirtualNode(ctx: BuildContext, e: Entry): void {
 /** Declared backends, then BackendGroup expansions; deduplicated by target, in declaration order. */
 export function resolveVirtualNodeBackends(
   ctx: BuildContext,
-  e: Entry,
-  groupCache: Map<Entry, Entry[]>,
+  e: ResourceEntry,
+  groupCache: Map<ResourceEntry, ResourceEntry[]>,
 ): void {
   const spec = (e.resource as VirtualNode).spec;
   const links: BackendLink[] = [];
@@ -121,12 +121,16 @@ export function resolveVirtualNodeBackends(
 }
 
 /** The VirtualServices a BackendGroup stands for; `*` = every VirtualService of that namespace. Checked once per group. */
-function expandGroup(ctx: BuildContext, group: Entry, cache: Map<Entry, Entry[]>): Entry[] {
+function expandGroup(
+  ctx: BuildContext,
+  group: ResourceEntry,
+  cache: Map<ResourceEntry, ResourceEntry[]>,
+): ResourceEntry[] {
   const cached = cache.get(group);
   if (cached) return cached;
-  const out: Entry[] = [];
+  const out: ResourceEntry[] = [];
   cache.set(group, out);
-  const seen = new Set<Entry>();
+  const seen = new Set<ResourceEntry>();
   ((group.resource as BackendGroup).spec.virtualservices ?? []).forEach((v, k) => {
     const ns = v.namespace || group.id.namespace;
     const at = ['spec', 'virtualservices', k];
@@ -137,7 +141,7 @@ function expandGroup(ctx: BuildContext, group: Entry, cache: Map<Entry, Entry[]>
             (x) => x.kind === 'VirtualService' && x.id.namespace === ns && x.scope?.mesh === scope?.mesh,
           )
         : [ctx.byKey.get(keyOf('VirtualService', ns, v.name, scope))].filter(
-            (x): x is Entry => x !== undefined,
+            (x): x is ResourceEntry => x !== undefined,
           );
     if (candidates.length === 0 && v.name !== '*' && !ctx.findInvalid('VirtualService', ns, v.name)) {
       ctx.warning(

@@ -6,7 +6,7 @@
  */
 import type { Path, VirtualRouter, Route } from '../model/index.js';
 import { MAX_AWS_NAME } from './aws-names.js';
-import { type BuildContext, relatedAt, type Entry, type TargetLink } from './context.js';
+import { type BuildContext, relatedAt, type ResourceEntry, type TargetLink } from './context.js';
 import { checkListeners, portsOf } from './listeners.js';
 import { checkPrefixSlash, checkRanges } from './matches.js';
 import { resolveRef, waitFor } from './references.js';
@@ -44,7 +44,7 @@ interface AnyRouteBody {
   retryPolicy?: { httpRetryEvents?: unknown[]; tcpRetryEvents?: unknown[]; grpcRetryEvents?: unknown[] };
 }
 
-export function checkVirtualRouter(ctx: BuildContext, e: Entry): void {
+export function checkVirtualRouter(ctx: BuildContext, e: ResourceEntry): void {
   const spec = (e.resource as VirtualRouter).spec;
   // App Mesh's CRD and API both leave listeners optional (API reference, VirtualRouterSpec).
   if (spec.listeners === undefined) {
@@ -109,7 +109,7 @@ export function checkVirtualRouter(ctx: BuildContext, e: Entry): void {
 /** Which listener a route serves: its match.port, or the only listener. */
 function checkRoutePort(
   ctx: BuildContext,
-  e: Entry,
+  e: ResourceEntry,
   bodyAt: Path,
   type: RouteType,
   body: AnyRouteBody,
@@ -153,7 +153,7 @@ function checkRoutePort(
 
 function checkWeights(
   ctx: BuildContext,
-  e: Entry,
+  e: ResourceEntry,
   at: Path,
   targets: ReadonlyArray<{ weight?: number }> | undefined,
 ): void {
@@ -175,7 +175,7 @@ const RETRY_FIELDS: Record<RouteType, readonly string[]> = {
 /** App Mesh: "Specify at least one value for at least one of the types of retry events" valid for the route type. */
 function checkRetryEvents(
   ctx: BuildContext,
-  e: Entry,
+  e: ResourceEntry,
   at: Path,
   type: RouteType,
   policy: AnyRouteBody['retryPolicy'],
@@ -201,7 +201,7 @@ function checkRetryEvents(
 }
 
 /** Targets must exist; the router waits for them. Target ports must name a listener of the target node. */
-export function resolveRouteTargets(ctx: BuildContext, e: Entry): void {
+export function resolveRouteTargets(ctx: BuildContext, e: ResourceEntry): void {
   const spec = (e.resource as VirtualRouter).spec;
   const byRoute = new Map<number, TargetLink[]>();
   (spec.routes ?? []).forEach((route, i) => {
@@ -238,10 +238,10 @@ export function resolveRouteTargets(ctx: BuildContext, e: Entry): void {
 /** UG routes.md: a target port is required when the target has several listeners, and must be one of them. */
 export function checkTargetPort(
   ctx: BuildContext,
-  e: Entry,
+  e: ResourceEntry,
   at: Path,
   port: number | undefined,
-  target: Entry,
+  target: ResourceEntry,
 ): void {
   const listeners = portsOf(target);
   if (listeners.length === 1 && (port === undefined || port === listeners[0]!.port)) return; // the common case, without building messages

@@ -2,11 +2,11 @@
 import type { VirtualService } from '../model/index.js';
 import { awsNamePath } from './aws-names.js';
 import type { BuildContext } from './context.js';
-import { relatedAt, type Entry } from './context.js';
+import { relatedAt, type ResourceEntry } from './context.js';
 import { portsOf } from './listeners.js';
 import { resolveRef, waitFor } from './references.js';
 
-export function resolveVirtualServiceProvider(ctx: BuildContext, e: Entry): void {
+export function resolveVirtualServiceProvider(ctx: BuildContext, e: ResourceEntry): void {
   const provider = (e.resource as VirtualService).spec.provider;
   if (!provider) return;
   const vn = provider.virtualNode;
@@ -50,7 +50,7 @@ export function resolveVirtualServiceProvider(ctx: BuildContext, e: Entry): void
 }
 
 /** awsName first, then `<name>.<namespace>.svc.<clusterDomain>` and `<name>.<namespace>.svc` for namespaced services. */
-export function hostnamesOf(e: Entry, clusterDomain: string): string[] {
+export function hostnamesOf(e: ResourceEntry, clusterDomain: string): string[] {
   const names = [e.awsName];
   const ns = e.id.namespace;
   if (ns) names.push(`${e.id.name}.${ns}.svc.${clusterDomain}`, `${e.id.name}.${ns}.svc`);
@@ -61,8 +61,8 @@ export function hostnamesOf(e: Entry, clusterDomain: string): string[] {
  * Two services in one mesh answering to the same hostname: a client listing both as
  * backends would get two virtual hosts with one domain, which Envoy refuses.
  */
-export function checkHostnameConflicts(ctx: BuildContext, services: Entry[]): void {
-  const owner = new Map<string, Entry>();
+export function checkHostnameConflicts(ctx: BuildContext, services: ResourceEntry[]): void {
+  const owner = new Map<string, ResourceEntry>();
   for (const e of services) {
     if (!e.mesh) continue;
     for (const host of hostnamesOf(e, ctx.clusterDomain)) {

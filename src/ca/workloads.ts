@@ -234,8 +234,9 @@ export class WorkloadCertificates {
     for (const h of this.held.values()) earlier(h.renewAt);
     for (const r of this.retry.values()) earlier(r.at);
     if (this.stalled) earlier(this.stalled.at);
-    if (!this.stalled)
-      for (const g of this.wanted.keys()) if (!this.held.has(g) && !this.retry.has(g)) earlier(now);
+    // Also what became due since run() looked: a timer may fire a millisecond before the
+    // instant it was set for, and the clock may pass that instant before we get here.
+    if (!this.stalled && this.due(now).length > 0) earlier(now);
     if (next === undefined) return;
     this.timer = setTimeout(() => this.kick(), Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
     this.timer.unref();

@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EMPTY_VERSION } from './hash.js';
 import { NonceSource } from './protocol.js';
-import { FakeGroup, FakeHost, res, sotwRequest as req } from './protocol.testkit.js';
+import { FakeGroup, FakeHost, res, sotwRequest as req, type SentSotw } from './protocol.testkit.js';
 import { SotwStream } from './sotw-stream.js';
 import { SubscriptionTable } from './subscription.js';
 import { TYPE_URL } from './type-urls.js';
@@ -33,6 +33,13 @@ function snapshot(v: { c?: number; e?: number; l?: number; r?: number; clusters?
 }
 
 const flush = (): void => stream.flush(group.view);
+
+/** The client ACKs `r`, keeping `names`. */
+function answer(r: SentSotw, names: string[]): void {
+  stream.onRequest(
+    req({ typeUrl: r.typeUrl, resourceNames: names, versionInfo: r.version, responseNonce: r.nonce }),
+  );
+}
 
 beforeEach(() => {
   host = new FakeHost();
@@ -78,9 +85,7 @@ describe('SotW versions and ACKs', () => {
     snapshot({ r: 3 });
     flush();
     expect(host.takeSotw()).toEqual([]);
-    stream.onRequest(
-      req({ typeUrl: RDS, resourceNames: ['r1'], versionInfo: first!.version, responseNonce: first!.nonce }),
-    );
+    answer(first!, ['r1']);
     flush();
     const [newest] = host.takeSotw();
     expect(newest!.version).toBe(group.view!.type(RDS).version);
@@ -89,54 +94,29 @@ describe('SotW versions and ACKs', () => {
 
   it('ignores a request answering an older response (stale nonce)', () => {
     const [first] = subscribe(CDS, ['c1']);
-    stream.onRequest(
-      req({ typeUrl: CDS, resourceNames: ['c1'], versionInfo: first!.version, responseNonce: first!.nonce }),
-    );
+    answer(first!, ['c1']);
     snapshot({ c: 2 });
     flush();
     const [second] = host.takeSotw();
     // The client changes its names, but echoes the first nonce: stale, so nothing changes...
-    stream.onRequest(
-      req({
-        typeUrl: CDS,
-        resourceNames: ['c1', 'c2'],
-        versionInfo: first!.version,
-        responseNonce: first!.nonce,
-      }),
-    );
+    answer(first!, ['c1', 'c2']);
     flush();
     expect(host.takeSotw()).toEqual([]);
     expect(host.acks).toHaveLength(1);
     // ...and the ACK of the second response is still awaited and accepted.
-    stream.onRequest(
-      req({
-        typeUrl: CDS,
-        resourceNames: ['c1'],
-        versionInfo: second!.version,
-        responseNonce: second!.nonce,
-      }),
-    );
+    answer(second!, ['c1']);
     expect(host.acks).toHaveLength(2);
     expect(stream.typeStatuses().find((t) => t.typeUrl === CDS)!.names).toEqual(['c1']);
   });
 
   it('ignores a stale request even when nothing is in flight any more (it would re-subscribe old names)', () => {
     const [first] = subscribe(CDS, ['c1']);
-    stream.onRequest(
-      req({ typeUrl: CDS, resourceNames: ['c1'], versionInfo: first!.version, responseNonce: first!.nonce }),
-    );
+    answer(first!, ['c1']);
     snapshot({ c: 2 });
     flush();
     host.takeSotw();
     expect(stream.expireAcks(host.clock + 60_000, 30_000)).toBe(true); // the second is no longer awaited
-    stream.onRequest(
-      req({
-        typeUrl: CDS,
-        resourceNames: ['c1', 'c2'],
-        versionInfo: first!.version,
-        responseNonce: first!.nonce,
-      }),
-    );
+    answer(first!, ['c1', 'c2']);
     flush();
     expect(host.takeSotw()).toEqual([]);
     expect(stream.typeStatuses()[0]!.names).toEqual(['c1']);
@@ -153,9 +133,7 @@ describe('SotW versions and ACKs', () => {
 describe('SotW NACKs', () => {
   it('records a NACK and does not re-send the rejected version until the content changes', () => {
     const [good] = subscribe(RDS, ['r1']);
-    stream.onRequest(
-      req({ typeUrl: RDS, resourceNames: ['r1'], versionInfo: good!.version, responseNonce: good!.nonce }),
-    );
+    answer(good!, ['r1']);
     snapshot({ r: 2 });
     flush();
     const [bad] = host.takeSotw();
@@ -187,9 +165,7 @@ describe('SotW NACKs', () => {
 
   it('sends a once-rejected version again when the content comes back to it later', () => {
     const [v1] = subscribe(RDS, ['r1']);
-    stream.onRequest(
-      req({ typeUrl: RDS, resourceNames: ['r1'], versionInfo: v1!.version, responseNonce: v1!.nonce }),
-    );
+    answer(v1!, ['r1']);
     snapshot({ r: 2 });
     flush();
     const [v2] = host.takeSotw();
@@ -205,9 +181,7 @@ describe('SotW NACKs', () => {
     snapshot({ r: 3 });
     flush();
     const [v3] = host.takeSotw();
-    stream.onRequest(
-      req({ typeUrl: RDS, resourceNames: ['r1'], versionInfo: v3!.version, responseNonce: v3!.nonce }),
-    );
+    answer(v3!, ['r1']);
     snapshot({ r: 2 });
     flush();
     expect(host.takeSotw().map((r) => r.version)).toEqual([v2!.version]);
@@ -294,9 +268,7 @@ describe('SotW subscriptions', () => {
     const [grown] = host.takeSotw();
     expect(grown!.names).toEqual(['c1', 'c2', 'c3']);
     // Naming resources leaves the wildcard.
-    stream.onRequest(
-      req({ typeUrl: CDS, resourceNames: ['c3'], versionInfo: grown!.version, responseNonce: grown!.nonce }),
-    );
+    answer(grown!, ['c3']);
     flush();
     expect(host.takeSotw()[0]!.names).toEqual(['c3']);
   });
@@ -311,14 +283,7 @@ describe('SotW subscriptions', () => {
 
   it('answers a change of names, and an unsubscribe of everything releases what was in flight', () => {
     const [one] = subscribe(EDS, ['c1']);
-    stream.onRequest(
-      req({
-        typeUrl: EDS,
-        resourceNames: ['c1', 'c2'],
-        versionInfo: one!.version,
-        responseNonce: one!.nonce,
-      }),
-    );
+    answer(one!, ['c1', 'c2']);
     flush();
     const [two] = host.takeSotw();
     expect(two!.names).toEqual(['c1', 'c2']);

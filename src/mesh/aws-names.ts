@@ -16,7 +16,7 @@ export function awsNamePath(e: ResourceEntry): Path {
 }
 
 export function checkAwsNameLength(ctx: BuildContext): void {
-  for (const e of ctx.entries) {
+  for (const e of [...ctx.entries, ...ctx.probes]) {
     if (e.kind === 'BackendGroup' || e.awsName.length <= MAX_AWS_NAME) continue;
     const path = awsNamePath(e);
     const how =

@@ -64,7 +64,7 @@ export function buildMeshGraph(input: GraphInput, options: GraphOptions = {}): M
       ? options.clusterDomain
       : 'cluster.local';
   const enableBackendGroups = options.enableBackendGroups ?? true;
-  const ctx = new BuildContext(quotas, clusterDomain, enableBackendGroups);
+  const ctx = new BuildContext(quotas, clusterDomain, enableBackendGroups, options.refsFromFiles === true);
   const graphOptions = { clusterDomain, enableBackendGroups, quotas };
   try {
     runRules(ctx, input ?? { resources: [] });
@@ -124,27 +124,29 @@ function each(ctx: BuildContext, entries: ResourceEntry[], fn: (e: ResourceEntry
 function runRules(ctx: BuildContext, input: GraphInput): void {
   indexInput(ctx, input);
   const of = (kind: ResourceEntry['kind']) => ctx.ofKind(kind);
-  each(ctx, ctx.entries, (e) => checkSelectors(ctx, e));
+  // Rules about one resource (and its references) also check what remains of those with schema errors.
+  const checked = (kind: ResourceEntry['kind']) => ctx.checkedOfKind(kind);
+  each(ctx, [...ctx.entries, ...ctx.probes], (e) => checkSelectors(ctx, e));
   checkAwsNameLength(ctx);
   assignMeshes(ctx);
   checkAwsNameUniqueness(ctx);
 
-  each(ctx, of('VirtualNode'), (e) => checkVirtualNode(ctx, e));
-  each(ctx, of('VirtualRouter'), (e) => checkVirtualRouter(ctx, e));
-  each(ctx, of('VirtualGateway'), (e) => checkVirtualGateway(ctx, e));
+  each(ctx, checked('VirtualNode'), (e) => checkVirtualNode(ctx, e));
+  each(ctx, checked('VirtualRouter'), (e) => checkVirtualRouter(ctx, e));
+  each(ctx, checked('VirtualGateway'), (e) => checkVirtualGateway(ctx, e));
   const routes = of('GatewayRoute');
-  each(ctx, routes, (e) => checkGatewayRoute(ctx, e));
+  each(ctx, checked('GatewayRoute'), (e) => checkGatewayRoute(ctx, e));
 
   const groupCache = new Map<ResourceEntry, ResourceEntry[]>();
-  each(ctx, of('VirtualNode'), (e) => resolveVirtualNodeBackends(ctx, e, groupCache));
-  each(ctx, of('VirtualRouter'), (e) => resolveRouteTargets(ctx, e));
-  each(ctx, of('VirtualService'), (e) => resolveVirtualServiceProvider(ctx, e));
+  each(ctx, checked('VirtualNode'), (e) => resolveVirtualNodeBackends(ctx, e, groupCache));
+  each(ctx, checked('VirtualRouter'), (e) => resolveRouteTargets(ctx, e));
+  each(ctx, checked('VirtualService'), (e) => resolveVirtualServiceProvider(ctx, e));
   const gateways = of('VirtualGateway');
   const brokenGateway =
     gateways.some((g) => hasBrokenSelector(g)) ||
     [...ctx.invalidInputs.values()].some((i) => i.id.kind === 'VirtualGateway');
-  each(ctx, routes, (e) => attachGatewayRoute(ctx, e, gateways, brokenGateway));
-  each(ctx, routes, (e) => resolveGatewayRouteTarget(ctx, e));
+  each(ctx, checked('GatewayRoute'), (e) => attachGatewayRoute(ctx, e, gateways, brokenGateway));
+  each(ctx, checked('GatewayRoute'), (e) => resolveGatewayRouteTarget(ctx, e));
   checkGatewayRouteNames(ctx, routes);
   checkHostnameConflicts(ctx, of('VirtualService'));
 

@@ -41,6 +41,11 @@ export interface ResourceEntry {
   waitsFor: Dependency[];
   /** Final verdict, computed by activity.ts. */
   inactive?: Inactive;
+  /**
+   * Checked only (InputResource.schemaErrors): not in `entries`, never placed or counted;
+   * the fields removed for their schema errors, where nothing more is reported.
+   */
+  probe?: { removed: readonly string[] };
   /** Its own or a dependency's fault, leaving mesh problems aside (activity.ts). */
   cause?: Inactive;
 }
@@ -103,6 +108,12 @@ export function refScope(referrer: ResourceEntry, namespace: string | undefined)
 export class BuildContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly entries: ResourceEntry[] = [];
+  /**
+   * What remains of resources that failed schema validation: the rules that look at one
+   * resource, its membership and its references run on them too, so one schema error
+   * does not hide the resource's other problems (issue 16 item 6). Nothing looks them up.
+   */
+  readonly probes: ResourceEntry[] = [];
   /** By `keyOf`: Kubernetes identity (kind, namespace, name), or (kind, mesh[, gateway], name) when namespace-less. */
   readonly byKey = new Map<string, ResourceEntry>();
   /**
@@ -127,6 +138,8 @@ export class BuildContext {
     readonly quotas: Quotas,
     readonly clusterDomain: string,
     readonly enableBackendGroups: boolean,
+    /** GraphOptions.refsFromFiles. */
+    readonly refsFromFiles = false,
   ) {}
 
   /** The schema-invalid input a reference may be pointing at (ids of invalid inputs have no mesh scope). */
@@ -136,6 +149,11 @@ export class BuildContext {
 
   ofKind(kind: Kind): ResourceEntry[] {
     return this.entries.filter((e) => e.kind === kind);
+  }
+
+  /** `ofKind` and the probes of that kind, for rules that check one resource at a time. */
+  checkedOfKind(kind: Kind): ResourceEntry[] {
+    return [...this.ofKind(kind), ...this.probes.filter((e) => e.kind === kind)];
   }
 
   /** Records a diagnostic about `at`; an error also invalidates `blame` (App Mesh would refuse that resource). */
@@ -149,6 +167,7 @@ export class BuildContext {
     blame?: ResourceEntry,
   ): Diagnostic {
     const source = safeLocate(at?.locate, path);
+    const probe = at && 'probe' in at ? (at as ResourceEntry).probe : undefined;
     const d: Diagnostic = {
       severity,
       code,
@@ -158,6 +177,12 @@ export class BuildContext {
       ...(source ? { source } : {}),
       ...(related && related.length > 0 ? { related } : {}),
     };
+    // On a removed field it would only echo the schema error there.
+    if (
+      probe &&
+      probe.removed.some((r) => d.path === r || d.path.startsWith(`${r}.`) || d.path.startsWith(`${r}[`))
+    )
+      return d;
     this.diagnostics.push(d);
     if (blame && severity === 'error' && !blame.invalid)
       blame.invalid = { reason: 'ValidationFailed', message: `${d.path ? `${d.path}: ` : ''}${message}` };

@@ -50,6 +50,11 @@ export function indexInput(ctx: BuildContext, input: GraphInput): void {
       waitsFor: [],
       ...(item.locate ? { locate: item.locate } : {}),
     };
+    if (item.schemaErrors) {
+      entry.probe = { removed: [...(item.schemaErrors.removed ?? [])] };
+      ctx.probes.push(entry);
+      return;
+    }
     const first = ctx.byKey.get(key);
     if (first) {
       ctx.errorAt(

@@ -119,10 +119,16 @@ export function check(objects: Raw[], o: CheckOptions = {}): Checked {
           ...(raw.kind === 'Mesh' ? {} : { namespace: md.namespace ?? NS }),
         },
       });
+      if (r.partial)
+        resources.push({ resource: r.partial.resource, schemaErrors: { removed: r.partial.removed } });
     }
   }
   const namespaces = o.namespaces ?? (base ? [{ name: NS, labels: { mesh: 'm' } }] : []);
-  const graph = buildMeshGraph({ resources, namespaces, pods: o.pods ?? [], invalid }, o.options);
+  // Like the CLI: refs in manifests are compared with the selectors, not obeyed.
+  const graph = buildMeshGraph(
+    { resources, namespaces, pods: o.pods ?? [], invalid },
+    { refsFromFiles: true, ...o.options },
+  );
   diagnostics.push(...graph.diagnostics);
   return {
     graph,

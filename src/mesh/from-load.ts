@@ -73,6 +73,10 @@ export function graphInputFromLoad(
     else {
       const id = idOf(loaded.object, defaultNamespace);
       if (id) invalid.push({ id, locate });
+      // Its other problems still get reported (issue 16 item 6).
+      const partial = checked.partial;
+      if (id && partial)
+        resources.push({ resource: partial.resource, locate, schemaErrors: { removed: partial.removed } });
     }
   }
   const namespaces = load.namespaces.map((n) => ({ name: n.name, labels: n.labels, locate: n.locate }));
@@ -91,7 +95,7 @@ export function graphInputFromLoad(
 export function validateLoaded(load: LoadResult, options: ValidateOptions = {}): MeshValidation {
   const { defaultNamespace, ...graphOptions } = options;
   const { input, diagnostics } = graphInputFromLoad(load, defaultNamespace ?? 'default');
-  const graph = buildMeshGraph(input, graphOptions);
+  const graph = buildMeshGraph(input, { refsFromFiles: true, ...graphOptions });
   return { graph, diagnostics: sortDiagnostics([...load.diagnostics, ...diagnostics, ...graph.diagnostics]) };
 }
 

@@ -25,6 +25,15 @@ import type {
 export interface InputResource {
   resource: AnyResource;
   locate?: PathLocator;
+  /**
+   * Set when the resource failed schema validation (its errors are reported elsewhere)
+   * and this is what remains of it (`checkObject(...).partial`): the fields removed. It
+   * is checked for its other, independent problems — membership, its own rules, its
+   * references — but never served or counted; references to it wait as for any invalid
+   * resource (list it in `invalid` too); and nothing is reported at a removed field,
+   * whose schema error already says what is wrong there.
+   */
+  schemaErrors?: { removed: readonly string[] };
 }
 
 export interface InputNamespace {
@@ -107,6 +116,16 @@ export interface GraphOptions {
   enableBackendGroups?: boolean;
   /** Kubernetes cluster domain for service hostnames; default `cluster.local`. */
   clusterDomain?: string;
+  /**
+   * Whether the input is manifests from files (`amime validate`, `--from`): there a
+   * namespaced resource's `spec.meshRef` (and a GatewayRoute's `spec.virtualGatewayRef`)
+   * is what a user wrote or exported, so the selectors decide membership and a ref that
+   * disagrees is an error, one that agrees a warning that it is ignored. Otherwise (the
+   * default: a store or a cluster, where the system set them on create, or import
+   * validated them) the refs decide, as they did for App Mesh's controller, even after
+   * labels change. Resources without a namespace (REST API) always use their refs.
+   */
+  refsFromFiles?: boolean;
 }
 
 /** Why a resource is not served; the text of the `<Kind>Active=False` condition. */

@@ -137,29 +137,71 @@ describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)
     expect(summarize(g.diagnostics)).toEqual(['error mesh.no-membership @ spec.meshRef']);
   });
 
-  it('spec.meshRef naming a missing Mesh is an error at spec.meshRef.name', () => {
+  // Issue 16 item 4: the controller's mutating webhook sets meshRef from the selection
+  // (CTRL webhooks/appmesh/virtualnode_mutator.go) and refuses a user-set one on create.
+  it('in manifests, a meshRef naming a missing Mesh is an error at spec.meshRef.name', () => {
     verifyRule({
-      rule: 'meshRef must exist',
-      good: [vn('a', { meshRef: { name: 'm', uid: 'u' } })],
+      rule: 'meshRef must name the Mesh that selects the namespace',
+      good: [vn('a')],
       bad: [vn('a', { meshRef: { name: 'gone', uid: 'u' } })],
       code: 'mesh.ref-not-found',
       path: 'spec.meshRef.name',
+      message: 'which does not exist, but namespace ns is selected by Mesh m',
     });
   });
 
-  it('spec.meshRef disagreeing with the namespace membership is an error', () => {
+  it('in manifests, a meshRef disagreeing with the namespace membership is an error', () => {
     verifyRule({
       rule: 'meshRef must agree with membership',
-      good: [
-        mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }),
-        vn('a', { meshRef: { name: 'm', uid: 'u' } }),
-      ],
+      good: [mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }), vn('a')],
       bad: [
         mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }),
         vn('a', { meshRef: { name: 'm2', uid: 'u' } }),
       ],
       code: 'mesh.ref-mismatch',
       path: 'spec.meshRef.name',
+      message: 'meshRef is set by the system from that selection: remove it',
     });
+  });
+
+  it('in manifests, a meshRef that agrees (kubectl get -o yaml) is ignored with a warning', () => {
+    verifyRule({
+      rule: 'an agreeing meshRef is ignored',
+      good: [vn('a')],
+      bad: [vn('a', { meshRef: { name: 'm', uid: 'u' } })],
+      code: 'mesh.ref-ignored',
+      path: 'spec.meshRef',
+      severity: 'warning',
+    });
+    // It does not place the resource: the namespace does.
+    const r = check([mesh('m2', { namespaceSelector: {} }), vn('a', { meshRef: { name: 'm2', uid: 'u' } })], {
+      base: false,
+      namespaces: [{ name: 'ns', labels: {} }],
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.graph.meshes.get('m2')!.virtualNodes.has('a_ns')).toBe(true);
+  });
+
+  it('in a store or a cluster, where the system set it, the meshRef decides (labels changed since)', () => {
+    const objects = [
+      mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }),
+      vn('a', { meshRef: { name: 'm2', uid: 'u' } }),
+    ];
+    const r = check(objects, { options: { refsFromFiles: false } });
+    expect(r.errors).toEqual([]);
+    expect(r.graph.meshes.get('m2')!.virtualNodes.has('a_ns')).toBe(true);
+    const missing = check([vn('a', { meshRef: { name: 'gone', uid: 'u' } })], {
+      options: { refsFromFiles: false },
+    });
+    expect(summarize(missing.errors)).toEqual(['error mesh.ref-not-found @ spec.meshRef.name']);
+  });
+
+  it('"no Mesh" errors no longer advise setting spec.meshRef', () => {
+    const none = check([vn('a')], { base: false, namespaces: [] });
+    const unknown = check([mesh(), mesh('m2', { namespaceSelector: { matchLabels: { x: 'y' } } }), vn('a')], {
+      base: false,
+      namespaces: [],
+    });
+    for (const d of [...none.errors, ...unknown.errors]) expect(d.message).not.toContain('meshRef');
   });
 });

@@ -1,10 +1,15 @@
 /**
  * Which Mesh each resource belongs to (appmesh.md §2.2): the Mesh whose
- * namespaceSelector selects the resource's namespace labels, exactly one; or
- * `spec.meshRef` for resources that already carry it (REST-created ones have no
- * namespace at all). A failure is reported once per namespace, at the most useful
- * place, with the resources it leaves without a mesh listed as related — never as
- * errors of their own.
+ * namespaceSelector selects the resource's namespace labels, exactly one. A failure is
+ * reported once per namespace, at the most useful place, with the resources it leaves
+ * without a mesh listed as related — never as errors of their own.
+ *
+ * `spec.meshRef` is the system's: App Mesh's webhook sets it on create from that same
+ * selection (issue 16 item 4). Where it was set by the system (a store, a cluster; and
+ * always for REST API resources, which have no namespace) it decides, as it did for App
+ * Mesh's controller. In manifests from files (GraphOptions.refsFromFiles) the selectors
+ * decide and a meshRef is only compared with them: one that disagrees is refused, one
+ * that agrees (`kubectl get -o yaml` exports carry it) is ignored with a warning.
  */
 import type { Mesh, Path, RelatedInfo } from '../model/index.js';
 import type { BuildContext } from './context.js';
@@ -13,14 +18,16 @@ import type { InputNamespace } from './graph.js';
 import { meshesSelecting, usableMeshes } from './placement.js';
 import { describeLabels, describeSelector, selectorKeys } from './selectors.js';
 
-interface MeshRefLike {
-  name?: unknown;
+interface MeshRef {
+  name: string;
   uid?: unknown;
 }
 
-function meshRefOf(e: ResourceEntry): MeshRefLike | undefined {
+function meshRefOf(e: ResourceEntry): MeshRef | undefined {
   const ref = (e.resource.spec as { meshRef?: unknown } | undefined)?.meshRef;
-  return ref !== null && typeof ref === 'object' ? (ref as MeshRefLike) : undefined;
+  return ref !== null && typeof ref === 'object' && typeof (ref as { name?: unknown }).name === 'string'
+    ? (ref as MeshRef)
+    : undefined;
 }
 
 const SELECTOR: Path = ['spec', 'namespaceSelector'];
@@ -36,59 +43,14 @@ export function assignMeshes(ctx: BuildContext): void {
   const brokenMeshExists =
     usable.length < meshes.length || [...ctx.invalidInputs.values()].some((i) => i.id.kind === 'Mesh');
 
-  // Namespace → members that need selector-based membership (no meshRef).
+  // Namespace → members the selectors place.
   const pending = new Map<string, ResourceEntry[]>();
-  for (const e of ctx.entries) {
+  for (const e of [...ctx.entries, ...ctx.probes]) {
     if (e.kind === 'Mesh') continue;
     const ref = meshRefOf(e);
     const ns = e.id.namespace;
-    if (ref && typeof ref.name === 'string') {
-      const target = meshByName.get(ref.name);
-      if (!target) {
-        ctx.error(
-          e,
-          ['spec', 'meshRef', 'name'],
-          'mesh.ref-not-found',
-          `spec.meshRef names Mesh ${JSON.stringify(ref.name)}, which does not exist`,
-        );
-        e.noMesh = { reason: 'MeshNotFound', message: `Mesh ${ref.name} does not exist` };
-        continue;
-      }
-      if (
-        typeof ref.uid === 'string' &&
-        ref.uid !== '' &&
-        target.resource.metadata.uid &&
-        target.resource.metadata.uid !== ref.uid
-      ) {
-        ctx.error(
-          e,
-          ['spec', 'meshRef', 'uid'],
-          'mesh.ref-uid',
-          `spec.meshRef.uid ${ref.uid} is not the uid of Mesh ${target.id.name} (${target.resource.metadata.uid}): the Mesh was recreated; recreate this resource`,
-        );
-      }
-      e.mesh = target;
-      if (ns !== undefined) {
-        const labels = ctx.namespaces.get(ns)?.labels;
-        if (labels) {
-          const selected = meshesSelecting(usable, meshOf, labels);
-          if (selected.length === 1 && selected[0] !== target) {
-            ctx.error(
-              e,
-              ['spec', 'meshRef', 'name'],
-              'mesh.ref-mismatch',
-              `spec.meshRef names Mesh ${target.id.name}, but namespace ${ns} is selected by Mesh ${selected[0]!.id.name}`,
-              [
-                relatedAt(
-                  selected[0]!,
-                  SELECTOR,
-                  `Mesh ${selected[0]!.id.name} selects ${describeSelector((selected[0]!.resource as Mesh).spec.namespaceSelector, 'none')}`,
-                ),
-              ],
-            );
-          }
-        }
-      }
+    if (ref && (ns === undefined || !ctx.refsFromFiles)) {
+      placeByRef(ctx, e, ref, meshByName);
       continue;
     }
     if (ns === undefined) {
@@ -110,7 +72,73 @@ export function assignMeshes(ctx: BuildContext): void {
     const known = ctx.namespaces.get(ns);
     if (known) assignKnown(ctx, ns, known, members, meshes, usable, brokenMeshExists);
     else assignUnknown(ctx, ns, members, meshes, usable, brokenMeshExists);
+    for (const e of members) compareMeshRef(ctx, e, meshByName);
   }
+}
+
+/** Where the meshRef decides (REST API resources, a store's or a cluster's objects). */
+function placeByRef(
+  ctx: BuildContext,
+  e: ResourceEntry,
+  ref: MeshRef,
+  meshByName: Map<string, ResourceEntry>,
+): void {
+  const target = meshByName.get(ref.name);
+  if (!target) {
+    ctx.error(
+      e,
+      ['spec', 'meshRef', 'name'],
+      'mesh.ref-not-found',
+      `spec.meshRef names Mesh ${JSON.stringify(ref.name)}, which does not exist`,
+    );
+    e.noMesh = { reason: 'MeshNotFound', message: `Mesh ${ref.name} does not exist` };
+    return;
+  }
+  checkRefUid(ctx, e, ref, target);
+  e.mesh = target;
+}
+
+function checkRefUid(ctx: BuildContext, e: ResourceEntry, ref: MeshRef, target: ResourceEntry): void {
+  const uid = target.resource.metadata.uid;
+  if (typeof ref.uid === 'string' && ref.uid !== '' && uid && uid !== ref.uid) {
+    ctx.error(
+      e,
+      ['spec', 'meshRef', 'uid'],
+      'mesh.ref-uid',
+      `spec.meshRef.uid ${ref.uid} is not the uid of Mesh ${target.id.name} (${uid}): the Mesh was recreated; recreate this resource`,
+    );
+  }
+}
+
+/** Where the selectors decide, a meshRef is refused when it disagrees with them and ignored when it agrees. */
+function compareMeshRef(ctx: BuildContext, e: ResourceEntry, meshByName: Map<string, ResourceEntry>): void {
+  const ref = meshRefOf(e);
+  const selected = e.mesh;
+  if (!ref || !selected) return; // no ref; or no mesh, whose own error says why
+  if (ref.name !== selected.id.name) {
+    const exists = meshByName.has(ref.name);
+    ctx.error(
+      e,
+      ['spec', 'meshRef', 'name'],
+      exists ? 'mesh.ref-mismatch' : 'mesh.ref-not-found',
+      `spec.meshRef names Mesh ${JSON.stringify(ref.name)}${exists ? '' : ', which does not exist'}, but namespace ${e.id.namespace} is selected by Mesh ${selected.id.name}; meshRef is set by the system from that selection: remove it`,
+      [
+        relatedAt(
+          selected,
+          SELECTOR,
+          `Mesh ${selected.id.name} selects ${describeSelector(meshOf(selected).spec.namespaceSelector, 'none')}`,
+        ),
+      ],
+    );
+    return;
+  }
+  checkRefUid(ctx, e, ref, selected);
+  ctx.warning(
+    e,
+    ['spec', 'meshRef'],
+    'mesh.ref-ignored',
+    `spec.meshRef is set by the system from the Mesh that selects the namespace, so it is ignored here (it agrees: Mesh ${selected.id.name})`,
+  );
 }
 
 function assignKnown(
@@ -262,7 +290,7 @@ function assignUnknown(
       first,
       nsPath,
       'mesh.no-mesh',
-      `there is no Mesh for namespace ${ns}: define a Mesh whose namespaceSelector selects it (or set spec.meshRef)`,
+      `there is no Mesh for namespace ${ns}: define a Mesh whose namespaceSelector selects it`,
       left,
     );
     return;
@@ -281,7 +309,7 @@ function assignUnknown(
     first,
     nsPath,
     'mesh.namespace-unknown',
-    `namespace ${ns} is not defined in the input, so its labels are unknown and ${couldSelect.length} Meshes could select it; add the Namespace with its labels, or set spec.meshRef`,
+    `namespace ${ns} is not defined in the input, so its labels are unknown and ${couldSelect.length} Meshes could select it; add the Namespace with its labels`,
     [
       ...couldSelect.map((m) =>
         relatedAt(

@@ -117,6 +117,7 @@ export function checkQuotas(ctx: BuildContext): void {
 
   const routesPerGateway = new Map<ResourceEntry, ResourceEntry[]>();
   for (const [gr, gw] of ctx.gatewayOf) {
+    if (gr.probe) continue;
     let list = routesPerGateway.get(gw);
     if (!list) routesPerGateway.set(gw, (list = []));
     list.push(gr);

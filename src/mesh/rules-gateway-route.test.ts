@@ -289,11 +289,13 @@ const cases: RuleCase[] = [
     path: 'spec.httpRoute.match.port',
   },
   {
-    rule: "the route type must match the gateway listener's protocol",
+    // Issue 16 item 7: App Mesh accepted it (no evidence its API refused it); it matches no traffic.
+    rule: "a route type that does not fit the gateway listener's protocol matches nothing (warning)",
     good: [...grpcWorld, grpc({ serviceName: 'a.B' })],
     bad: [...grpcWorld, http({ prefix: '/' })],
     code: 'gr.protocol-mismatch',
     path: 'spec.httpRoute',
+    severity: 'warning',
   },
   {
     rule: "the target port must be a listener of the service's provider",
@@ -324,6 +326,7 @@ const cases: RuleCase[] = [
     path: 'spec.awsName',
   },
   {
+    // In a store or a cluster the system set the ref, and it decides.
     rule: 'a system-set virtualGatewayRef must name an existing gateway',
     good: [
       ...world,
@@ -341,6 +344,56 @@ const cases: RuleCase[] = [
     ],
     code: 'gr.gateway-not-found',
     path: 'spec.virtualGatewayRef.name',
+    options: { options: { refsFromFiles: false } },
+  },
+  {
+    // Issue 16 item 4: in files the selectors decide; the controller's mutating webhook set
+    // virtualGatewayRef from them (CTRL webhooks/appmesh/gatewayroute_mutator.go).
+    rule: 'in manifests, a virtualGatewayRef that disagrees with the selectors is refused',
+    good: [...world, http({ prefix: '/' })],
+    bad: [
+      ...world,
+      vg('other', { namespaceSelector: { matchLabels: { none: 'x' } }, listeners: [listener(8088)] }),
+      gr('r', {
+        virtualGatewayRef: { name: 'other', uid: 'u' },
+        httpRoute: { match: { prefix: '/' }, action: { target } },
+      }),
+    ],
+    code: 'gr.gateway-ref-mismatch',
+    path: 'spec.virtualGatewayRef.name',
+    message: 'but the route is selected by VirtualGateway ns/g',
+  },
+  {
+    // The bug the issue found: the route was attached to a gateway whose selectors do not select it.
+    rule: 'in manifests, a virtualGatewayRef naming a gateway that selects nothing is refused',
+    good: [...world, http({ prefix: '/' })],
+    bad: [
+      node,
+      svc,
+      vg('g', { namespaceSelector: { matchLabels: { none: 'x' } }, listeners: [listener(8088)] }),
+      gr('r', {
+        virtualGatewayRef: { name: 'g', uid: 'u' },
+        httpRoute: { match: { prefix: '/' }, action: { target } },
+      }),
+    ],
+    code: 'gr.gateway-ref-mismatch',
+    path: 'spec.virtualGatewayRef.name',
+    message: 'which does not select the route: failed to find matching virtualGateway',
+  },
+  {
+    // `kubectl get -o yaml` exports carry the ref: accepted when it agrees.
+    rule: 'in manifests, a virtualGatewayRef that agrees with the selectors is ignored (warning)',
+    good: [...world, http({ prefix: '/' })],
+    bad: [
+      ...world,
+      gr('r', {
+        virtualGatewayRef: { name: 'g', namespace: 'ns', uid: 'u' },
+        httpRoute: { match: { prefix: '/' }, action: { target } },
+      }),
+    ],
+    code: 'gr.gateway-ref-ignored',
+    path: 'spec.virtualGatewayRef',
+    severity: 'warning',
   },
   {
     rule: 'a gRPC rewrite has only hostname (prefix is unknown, warning)',

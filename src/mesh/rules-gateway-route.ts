@@ -117,8 +117,11 @@ function isReservedService(name: string): boolean {
 }
 
 /**
- * Attaches the route to its gateway. A `spec.virtualGatewayRef` (set by the system in
- * a cluster) wins; otherwise exactly one VirtualGateway must select the route.
+ * Attaches the route to its gateway: the one VirtualGateway whose namespaceSelector and
+ * gatewayRouteSelector select it. `spec.virtualGatewayRef` is the system's, set from that
+ * selection on create (issue 16 item 4): where the system set it (a store, a cluster, a
+ * REST API route) it decides; in manifests from files (GraphOptions.refsFromFiles) the
+ * selectors decide and the ref is refused when it disagrees, ignored when it agrees.
  */
 export function attachGatewayRoute(
   ctx: BuildContext,
@@ -128,42 +131,95 @@ export function attachGatewayRoute(
 ): void {
   const gr = e.resource as GatewayRoute;
   const ns = e.id.namespace;
+  const ref = gr.spec.virtualGatewayRef;
+  const named =
+    ref && typeof ref.name === 'string' ? { name: ref.name, namespace: ref.namespace || ns } : undefined;
+  const gateway =
+    named && (ns === undefined || !ctx.refsFromFiles)
+      ? gatewayByRef(ctx, e, named)
+      : gatewayBySelectors(ctx, e, gateways, brokenGatewayExists, named);
+  if (!gateway) return;
+  if (e.mesh && gateway.mesh && e.mesh !== gateway.mesh) {
+    ctx.error(
+      e,
+      ['metadata', 'namespace'],
+      'gr.gateway-cross-mesh',
+      `${describeId(gateway.id)} didn't belong to mesh ${e.mesh.awsName} (it is in mesh ${gateway.mesh.awsName}); a gateway route must be in its gateway's mesh`,
+      [relatedAt(gateway, [], `in mesh ${gateway.mesh.awsName}`)],
+    );
+    return;
+  }
+  ctx.gatewayOf.set(e, gateway);
+  e.waitsFor.push({ entry: gateway });
+  checkGatewayPort(ctx, e, gateway);
+}
+
+/** The gateway a system-set virtualGatewayRef names. */
+function gatewayByRef(
+  ctx: BuildContext,
+  e: ResourceEntry,
+  ref: { name: string; namespace: string | undefined },
+): ResourceEntry | undefined {
+  const gateway = ctx.byKey.get(keyOf('VirtualGateway', ref.namespace, ref.name, refScope(e, ref.namespace)));
+  if (gateway) return gateway;
+  if (!ctx.findInvalid('VirtualGateway', ref.namespace, ref.name)) {
+    ctx.error(
+      e,
+      ['spec', 'virtualGatewayRef', 'name'],
+      'gr.gateway-not-found',
+      `spec.virtualGatewayRef names VirtualGateway ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}, which does not exist`,
+    );
+  } else
+    e.waitsFor.push({
+      invalidInput: {
+        kind: 'VirtualGateway',
+        name: ref.name,
+        ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      },
+    });
+  return undefined;
+}
+
+/** The one gateway whose selectors select the route; a virtualGatewayRef beside them is only compared. */
+function gatewayBySelectors(
+  ctx: BuildContext,
+  e: ResourceEntry,
+  gateways: ResourceEntry[],
+  brokenGatewayExists: boolean,
+  ref: { name: string; namespace: string | undefined } | undefined,
+): ResourceEntry | undefined {
+  const gr = e.resource as GatewayRoute;
+  const ns = e.id.namespace;
   const nsLabels = ns !== undefined ? ctx.namespaces.get(ns)?.labels : undefined;
   const labels = gr.metadata.labels ?? {};
   const candidates = gatewaysSelecting(gateways, (g) => g.resource as VirtualGateway, gr, nsLabels);
-  let gateway: ResourceEntry | undefined;
-  const ref = gr.spec.virtualGatewayRef;
-  if (ref && typeof ref.name === 'string') {
-    const refNs = ref.namespace || ns;
-    gateway = ctx.byKey.get(keyOf('VirtualGateway', refNs, ref.name, refScope(e, refNs)));
-    if (!gateway) {
-      if (!ctx.findInvalid('VirtualGateway', refNs, ref.name)) {
-        ctx.error(
-          e,
-          ['spec', 'virtualGatewayRef', 'name'],
-          'gr.gateway-not-found',
-          `spec.virtualGatewayRef names VirtualGateway ${refNs ? `${refNs}/` : ''}${ref.name}, which does not exist`,
-        );
-      } else
-        e.waitsFor.push({
-          invalidInput: { kind: 'VirtualGateway', name: ref.name, ...(refNs ? { namespace: refNs } : {}) },
-        });
-      return;
-    }
-    // Selectors pick namespaces: a namespace-less (API) route is in none, so only its ref counts.
-    if (ns !== undefined && candidates.length === 1 && candidates[0] !== gateway) {
+  const refPath: Path = ['spec', 'virtualGatewayRef', 'name'];
+  const refNamed = ref
+    ? `spec.virtualGatewayRef names VirtualGateway ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`
+    : '';
+  if (candidates.length === 1) {
+    const gateway = candidates[0]!;
+    if (!ref) return gateway;
+    if (gateway.id.name === ref.name && gateway.id.namespace === ref.namespace) {
+      ctx.warning(
+        e,
+        ['spec', 'virtualGatewayRef'],
+        'gr.gateway-ref-ignored',
+        `spec.virtualGatewayRef is set by the system from the VirtualGateway whose selectors select the route, so it is ignored here (it agrees: ${describeId(gateway.id)})`,
+      );
+    } else {
       ctx.error(
         e,
-        ['spec', 'virtualGatewayRef', 'name'],
+        refPath,
         'gr.gateway-ref-mismatch',
-        `spec.virtualGatewayRef names ${describeId(gateway.id)}, but the route is selected by ${describeId(candidates[0]!.id)}`,
-        [relatedAt(candidates[0]!, ['spec', 'gatewayRouteSelector'], 'this gateway selects the route')],
+        `${refNamed}, but the route is selected by ${describeId(gateway.id)}; virtualGatewayRef is set by the system from that selection: remove it`,
+        [relatedAt(gateway, ['spec', 'gatewayRouteSelector'], 'this gateway selects the route')],
       );
     }
-  } else if (candidates.length === 1) {
-    gateway = candidates[0];
-  } else if (candidates.length === 0) {
-    if (brokenGatewayExists) return; // that gateway's own error is the root cause
+    return gateway;
+  }
+  if (candidates.length === 0) {
+    if (brokenGatewayExists) return undefined; // that gateway's own error is the root cause
     const related = gateways.slice(0, 5).map((g) => {
       const spec = (g.resource as VirtualGateway).spec;
       return relatedAt(
@@ -180,40 +236,28 @@ export function attachGatewayRoute(
               .map(([k, v]) => `${k}=${v}`)
               .join(', ') || '(none)'
           }`;
-    ctx.error(
-      e,
-      ['metadata', 'labels'],
-      'gr.no-matching-gateway',
-      `failed to find matching virtualGateway for gatewayRoute: ${e.id.name}, expecting 1 but found 0 (${hint})`,
-      related,
-    );
-    return;
-  } else {
-    ctx.error(
-      e,
-      ['metadata', 'labels'],
-      'gr.multiple-matching-gateways',
-      `failed to find matching virtualGateway for gatewayRoute: ${e.id.name}, expecting 1 but found ${candidates.length}: ${candidates.map((g) => `${g.id.namespace}/${g.id.name}`).join(',')}; narrow the gateways' namespaceSelector or gatewayRouteSelector`,
-      candidates.map((g) =>
-        relatedAt(g, ['spec', 'gatewayRouteSelector'], `${describeId(g.id)} selects this route`),
-      ),
-    );
-    return;
+    const appMesh = `failed to find matching virtualGateway for gatewayRoute: ${e.id.name}, expecting 1 but found 0 (${hint})`;
+    if (ref)
+      ctx.error(
+        e,
+        refPath,
+        'gr.gateway-ref-mismatch',
+        `${refNamed}, which does not select the route: ${appMesh}`,
+        related,
+      );
+    else ctx.error(e, ['metadata', 'labels'], 'gr.no-matching-gateway', appMesh, related);
+    return undefined;
   }
-  if (!gateway) return;
-  if (e.mesh && gateway.mesh && e.mesh !== gateway.mesh) {
-    ctx.error(
-      e,
-      ['metadata', 'namespace'],
-      'gr.gateway-cross-mesh',
-      `${describeId(gateway.id)} didn't belong to mesh ${e.mesh.awsName} (it is in mesh ${gateway.mesh.awsName}); a gateway route must be in its gateway's mesh`,
-      [relatedAt(gateway, [], `in mesh ${gateway.mesh.awsName}`)],
-    );
-    return;
-  }
-  ctx.gatewayOf.set(e, gateway);
-  e.waitsFor.push({ entry: gateway });
-  checkGatewayPort(ctx, e, gateway);
+  ctx.error(
+    e,
+    ['metadata', 'labels'],
+    'gr.multiple-matching-gateways',
+    `failed to find matching virtualGateway for gatewayRoute: ${e.id.name}, expecting 1 but found ${candidates.length}: ${candidates.map((g) => `${g.id.namespace}/${g.id.name}`).join(',')}; narrow the gateways' namespaceSelector or gatewayRouteSelector`,
+    candidates.map((g) =>
+      relatedAt(g, ['spec', 'gatewayRouteSelector'], `${describeId(g.id)} selects this route`),
+    ),
+  );
+  return undefined;
 }
 
 /** match.port picks the gateway listener (required with several); the route type must fit its protocol. */
@@ -248,12 +292,13 @@ function checkGatewayPort(ctx: BuildContext, e: ResourceEntry, gateway: Resource
       return;
     }
   }
+  // A warning, not an error: App Mesh accepted such a route (issue 16 item 7); it matches no traffic.
   if (listener && listener.protocol !== GATEWAY_PROTOCOL_OF[type]) {
-    ctx.error(
+    ctx.warning(
       e,
       at,
       'gr.protocol-mismatch',
-      `a ${type} needs a ${GATEWAY_PROTOCOL_OF[type]} listener, but ${describeId(gateway.id)} listens with ${listener.protocol} on port ${listener.port}`,
+      `a ${type} needs a ${GATEWAY_PROTOCOL_OF[type]} listener, but ${describeId(gateway.id)} listens with ${listener.protocol} on port ${listener.port}, so this route matches no traffic`,
     );
   }
 }

@@ -2,6 +2,11 @@ export * from './kinds.js';
 export * from './diagnostic.js';
 export * from './resources.js';
 export * from './names.js';
-export { checkObject, type ObjectCheckResult, type ObjectCheckOptions } from './validate-object.js';
+export {
+  checkObject,
+  type ObjectCheckResult,
+  type ObjectCheckOptions,
+  type PartialResource,
+} from './validate-object.js';
 export { checkAgainstSchema, type Path, type PathLocator } from './validate-schema.js';
 export * from './schema/index.js';

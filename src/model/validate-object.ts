@@ -6,9 +6,22 @@ import type { AnyResource } from './resources.js';
 import { KIND_INFO } from './resources.js';
 import { checkAgainstSchema, type PathLocator } from './validate-schema.js';
 
+export interface PartialResource {
+  resource: AnyResource;
+  /** `spec.listeners`, `metadata.labels`, `status`: what was removed. */
+  removed: string[];
+}
+
 export interface ObjectCheckResult {
   /** Present when the object is structurally sound enough for the mesh graph (no schema errors). */
   resource?: AnyResource;
+  /**
+   * When there are schema errors but the object's kind and name are known: the object
+   * without the top-level fields of spec (and labels, annotations, status) that have
+   * errors, and the paths removed, so the mesh graph can still report its other,
+   * independent problems (issue 16 item 6).
+   */
+  partial?: PartialResource;
   diagnostics: Diagnostic[];
 }
 
@@ -138,11 +151,37 @@ export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): Obj
       }),
     );
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-
   const metadata = { ...(m as object), name, ...(namespace ? { namespace } : {}) } as AnyResource['metadata'];
   const resource = { ...obj, apiVersion: API_VERSION, kind, metadata, spec } as AnyResource;
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) return { partial: withoutFieldsInError(resource, errors), diagnostics };
   return { resource, diagnostics };
+}
+
+/** The resource without each top-level field of spec, metadata or the status that has an error. */
+function withoutFieldsInError(resource: AnyResource, errors: readonly Diagnostic[]): PartialResource {
+  const isMap = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  const spec: Record<string, unknown> = isMap(resource.spec) ? { ...resource.spec } : {};
+  const metadata: Record<string, unknown> = { ...resource.metadata };
+  let status: unknown = resource.status;
+  const removed = new Set<string>();
+  for (const d of errors) {
+    const [top, field] = d.path.split(/[.[]/, 2);
+    if (top === 'status') {
+      status = undefined;
+      removed.add('status');
+    } else if (top === 'spec' && field) {
+      delete spec[field];
+      removed.add(`spec.${field}`);
+    } else if (top === 'metadata' && (field === 'labels' || field === 'annotations')) {
+      delete metadata[field];
+      removed.add(`metadata.${field}`);
+    }
+  }
+  const { status: _status, ...rest } = resource;
+  const partial = { ...rest, metadata, spec, ...(status !== undefined ? { status } : {}) };
+  return { resource: partial as unknown as AnyResource, removed: [...removed] };
 }
 
 /**

@@ -153,4 +153,74 @@ describe("App Mesh's limits at write time (issue 14 item 10)", () => {
     });
     expect(gateway).toMatchObject({ status: 400, type: 'LimitExceededException' });
   });
+
+  // App Mesh's quotas (docs/reference/appmesh.md §5): "Backends per virtual node" 50
+  // (L-8775AB18), "Routes per virtual router" 50 (L-BB90B7FF).
+  it('a virtual node with 51 backends: LimitExceededException; 50 are accepted', async () => {
+    const backends = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ virtualService: { virtualServiceName: `s${i}.local` } }));
+    const spec = (n: number) => ({
+      listeners: [http(8080)],
+      serviceDiscovery: { dns: { hostname: 'client.local' } },
+      backends: backends(n),
+    });
+    const over = await put('/meshes/limits/virtualNodes', { virtualNodeName: 'client', spec: spec(51) });
+    expect(over).toMatchObject({ status: 400, type: 'LimitExceededException' });
+    expect(over.message).toMatch(
+      /would have 51; the limit "Backends per virtual node" \(L-8775AB18\) is 50/,
+    );
+    const ok = await put('/meshes/limits/virtualNodes', { virtualNodeName: 'client', spec: spec(50) });
+    expect(ok.status, ok.message).toBe(200);
+  });
+
+  it("a virtual router's 51st route: LimitExceededException", async () => {
+    const r = await put('/meshes/limits/virtualRouters', {
+      virtualRouterName: 'many',
+      spec: { listeners: [http(8080)] },
+    });
+    expect(r.status, r.message).toBe(200);
+    for (let i = 0; i < 50; i++) {
+      const ok = await put('/meshes/limits/virtualRouter/many/routes', {
+        routeName: `r${i}`,
+        spec: { httpRoute: { ...route(undefined), match: { prefix: `/${i}` } } },
+      });
+      expect(ok.status, ok.message).toBe(200);
+    }
+    const over = await put('/meshes/limits/virtualRouter/many/routes', {
+      routeName: 'r50',
+      spec: { httpRoute: { ...route(undefined), match: { prefix: '/50' } } },
+    });
+    expect(over).toMatchObject({ status: 400, type: 'LimitExceededException' });
+    expect(over.message).toMatch(/would have 51; the limit "Routes per virtual router" \(L-BB90B7FF\) is 50/);
+  });
+
+  // App Mesh's API reference: HttpRouteMatch.headers and queryParameters have at most 10
+  // members, a route at most 10 weighted targets.
+  it('11 header matches, 11 query parameters or 11 weighted targets: BadRequestException naming the field', async () => {
+    const eleven = <T>(f: (i: number) => T) => Array.from({ length: 11 }, (_, i) => f(i));
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [
+        { match: { prefix: '/', headers: eleven((i) => ({ name: `h${i}`, match: { exact: 'x' } })) } },
+        'spec.httpRoute.match.headers',
+      ],
+      [
+        {
+          match: { prefix: '/', queryParameters: eleven((i) => ({ name: `q${i}`, match: { exact: 'x' } })) },
+        },
+        'spec.httpRoute.match.queryParameters',
+      ],
+      [
+        { action: { weightedTargets: eleven(() => ({ virtualNode: 'target', weight: 1 })) } },
+        'spec.httpRoute.action.weightedTargets',
+      ],
+    ];
+    for (const [more, field] of cases) {
+      const r = await put('/meshes/limits/virtualRouter/router/routes', {
+        routeName: 'wide-match',
+        spec: { httpRoute: { ...route(undefined), ...more } },
+      });
+      expect(r, field).toMatchObject({ status: 400, type: 'BadRequestException' });
+      expect(r.message).toContain(field);
+    }
+  });
 });

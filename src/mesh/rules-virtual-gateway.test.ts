@@ -33,11 +33,12 @@ const cases: RuleCase[] = [
     path: 'spec.listeners[0].connectionPool',
   },
   {
-    rule: 'the connectionPool type must match the listener protocol',
+    rule: 'the connectionPool type should match the listener protocol (warning: App Mesh documents, not enforces, it)',
     good: [gw([listener(8088, 'http2', { connectionPool: { http2: { maxRequests: 10 } } })])],
     bad: [gw([listener(8088, 'http', { connectionPool: { http2: { maxRequests: 10 } } })])],
     code: 'listener.connection-pool-protocol',
     path: 'spec.listeners[0].connectionPool.http2',
+    severity: 'warning',
   },
   {
     rule: 'App Mesh requires healthCheck.healthyThreshold (the CRD does not)',

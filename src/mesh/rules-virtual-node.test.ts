@@ -84,7 +84,7 @@ const cases: RuleCase[] = [
     path: 'spec.listeners[0].connectionPool',
   },
   {
-    rule: 'the connectionPool type must match the listener protocol',
+    rule: 'the connectionPool type should match the listener protocol (warning: App Mesh documents, not enforces, it)',
     good: [
       vn('a', {
         ...base,
@@ -99,9 +99,10 @@ const cases: RuleCase[] = [
     ],
     code: 'listener.connection-pool-protocol',
     path: 'spec.listeners[0].connectionPool.tcp',
+    severity: 'warning',
   },
   {
-    rule: 'the listener timeout type must match the listener protocol',
+    rule: 'the listener timeout type should match the listener protocol (warning: App Mesh documents, not enforces, it)',
     good: [
       vn('a', {
         ...base,
@@ -116,6 +117,7 @@ const cases: RuleCase[] = [
     ],
     code: 'listener.timeout-protocol',
     path: 'spec.listeners[0].timeout.http',
+    severity: 'warning',
   },
   {
     rule: 'health check path is only used for http/http2 (warning)',

@@ -166,9 +166,7 @@ describe("App Mesh's limits at write time (issue 14 item 10)", () => {
     });
     const over = await put('/meshes/limits/virtualNodes', { virtualNodeName: 'client', spec: spec(51) });
     expect(over).toMatchObject({ status: 400, type: 'LimitExceededException' });
-    expect(over.message).toMatch(
-      /would have 51; the limit "Backends per virtual node" \(L-8775AB18\) is 50/,
-    );
+    expect(over.message).toMatch(/would have 51; the limit "Backends per virtual node" \(L-8775AB18\) is 50/);
     const ok = await put('/meshes/limits/virtualNodes', { virtualNodeName: 'client', spec: spec(50) });
     expect(ok.status, ok.message).toBe(200);
   });

@@ -13,13 +13,15 @@ import {
   type AnyResource,
   type VirtualRouter,
 } from '../model/index.js';
-import { type ApiKind, API_KIND_INFO } from '../model/api-form/index.js';
+import { type ApiKind, API_KIND_INFO, type TagRef } from '../model/api-form/index.js';
 import { AppMeshClientError, type AppMeshHttpClient } from './client.js';
 import { locationPath } from './operations.js';
 import { apiSpecOf, type Location } from './view.js';
 
 export interface ApplyStep extends Location {
   spec: unknown;
+  /** Sent on create only (like `kubectl apply`, which leaves what the object does not say alone). */
+  tags?: TagRef[];
   /** The manifest object it came from (`VirtualRouter mesh-test/vrouter-1` for its routes). */
   from: string;
 }
@@ -30,7 +32,8 @@ export interface ApplyPlan {
   diagnostics: Diagnostic[];
 }
 
-const ORDER: readonly ApiKind[] = [
+/** Creation order: what a resource names exists before it. */
+export const APPLY_ORDER: readonly ApiKind[] = [
   'Mesh',
   'VirtualNode',
   'VirtualRouter',
@@ -121,7 +124,7 @@ export function planApply(
       }
     }
   }
-  steps.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+  steps.sort((a, b) => APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind));
   return { steps, diagnostics };
 }
 
@@ -173,6 +176,7 @@ export async function applyStep(
       const body: Record<string, unknown> = {
         [step.kind === 'Mesh' ? 'meshName' : info.nameField]: step.name,
         spec: step.spec,
+        ...(step.tags && step.tags.length > 0 ? { tags: step.tags } : {}),
       };
       if (!options.dryRun) await client.call('PUT', stepPath(step, false), body);
       return { step, outcome: 'created' };

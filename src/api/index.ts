@@ -17,6 +17,8 @@ export {
   planApply,
   applyStep,
   stepPath,
+  sameJson,
+  APPLY_ORDER,
   type ApplyStep,
   type ApplyPlan,
   type ApplyOutcome,

@@ -92,7 +92,8 @@ export function parseSource(text: string, localTags: readonly string[] = [], bas
   if (errors.length > 0) return { root: undefined, errors };
   const known = new Set(localTags);
   try {
-    const root = doc.contents === null ? undefined : toTree(doc.contents, known, errors, 0, base);
+    const root =
+      doc.contents === null ? undefined : toTree(doc.contents, { tags: known, errors, base, text }, 0);
     return errors.length > 0 ? { root: undefined, errors } : { root, errors };
   } catch (err) {
     return { root: undefined, errors: [{ offset: base, message: (err as Error).message }] };
@@ -101,13 +102,16 @@ export function parseSource(text: string, localTags: readonly string[] = [], bas
 
 const MAX_DEPTH = 200;
 
-function toTree(
-  node: Node | null,
-  tags: ReadonlySet<string>,
-  errors: ParsedSource['errors'],
-  depth: number,
-  base: number,
-): SNode {
+interface TreeContext {
+  tags: ReadonlySet<string>;
+  errors: ParsedSource['errors'];
+  /** Offset of `text` in its file. */
+  base: number;
+  text: string;
+}
+
+function toTree(node: Node | null, ctx: TreeContext, depth: number): SNode {
+  const { tags, errors, base } = ctx;
   if (depth > MAX_DEPTH) throw new Error(`nested more than ${MAX_DEPTH} levels deep`);
   if (node === null) return { type: 'scalar', value: null, offset: base };
   const offset = base + (node.range?.[0] ?? 0);
@@ -130,14 +134,14 @@ function toTree(
       const value =
         pair.value === null
           ? { type: 'scalar' as const, value: null, offset: keyOffset }
-          : toTree(pair.value as Node, tags, errors, depth + 1, base);
+          : toTree(pair.value as Node, ctx, depth + 1);
       entries.set(name, { key: name, keyOffset, value });
     }
     out = { type: 'map', entries, offset };
   } else if (isSeq(node)) {
     out = {
       type: 'seq',
-      items: node.items.map((item) => toTree(item as Node | null, tags, errors, depth + 1, base)),
+      items: node.items.map((item) => toTree(item as Node | null, ctx, depth + 1)),
       offset,
     };
   } else if (isScalar(node)) {
@@ -159,7 +163,10 @@ function toTree(
   const tag = node.tag;
   if (tag !== undefined && tag.startsWith('!') && !tag.startsWith('!!')) {
     if (!tags.has(tag)) errors.push({ offset, message: `unknown tag ${tag}` });
-    return { type: 'tagged', tag, value: out, offset };
+    // The node's range starts after its tag; diagnostics point at the tag, where the function is.
+    const at = ctx.text.lastIndexOf(tag, offset - base);
+    const tagOffset = at >= 0 && !ctx.text.slice(at, offset - base).includes('\n') ? base + at : offset;
+    return { type: 'tagged', tag, value: out, offset: tagOffset };
   }
   return out;
 }

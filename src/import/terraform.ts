@@ -60,14 +60,16 @@ export function importTerraform(text: string, path: string): ImportResult {
     };
   }
   const resources: ImportedResource[] = [];
-  let total = 0;
+  const others: string[] = [];
   for (const r of moduleResources(root)) {
-    total++;
     const type = child(r, 'type');
     const mode = child(r, 'mode');
     if (type?.type !== 'scalar' || mode?.type !== 'scalar' || mode.value !== 'managed') continue;
     const info = TYPES[String(type.value)];
-    if (!info) continue;
+    if (!info) {
+      others.push(String(scalarText(child(r, 'address')) ?? type.value));
+      continue;
+    }
     const imported = importResource(r, String(type.value), info, file, diagnostics);
     if (imported) resources.push(imported);
   }
@@ -76,7 +78,7 @@ export function importTerraform(text: string, path: string): ImportResult {
       importDiagnostic(
         'error',
         'import.no-resources',
-        `no aws_appmesh_* resources among the ${total} resources of ${planned ? 'planned_values' : 'values'}.root_module and its child modules; pass the state (terraform show -json) of the configuration that manages the mesh`,
+        `no aws_appmesh_* resources among the ${others.length} managed resources${others.length > 0 ? ` (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', ...' : ''})` : ''} of ${planned ? 'planned_values' : 'values'}.root_module and its child modules; pass the state (terraform show -json) of the configuration that manages the mesh`,
         { source: file.position(root.offset) },
       ),
     );
@@ -99,7 +101,10 @@ function importResource(
   diagnostics: Diagnostic[],
 ): ImportedResource | undefined {
   const address = child(r, 'address');
-  const id: ResourceId = { kind: type, name: address?.type === 'scalar' ? String(address.value) : type };
+  const id: ResourceId = {
+    kind: 'terraform',
+    name: address?.type === 'scalar' ? String(address.value) : type,
+  };
   const source = file.position(r.offset);
   const values = child(r, 'values');
   const text = (attr: string): string | undefined => {

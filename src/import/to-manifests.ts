@@ -23,7 +23,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import { API_VERSION } from '../model/kinds.js';
 import { DEFAULT_ARN_CONTEXT, parseArn, type ArnContext } from '../model/names.js';
 import type { AnyResource } from '../model/resources.js';
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { importDiagnostic } from './diagnostics.js';
 import { labelName, labelValue, NameAllocator } from './k8s-names.js';
 import { describeImported, type ImportedResource } from './types.js';
@@ -263,19 +263,24 @@ function lossy(r: ImportedResource, warn: (r: ImportedResource, message: string)
   if (r.tags && r.tags.length > 0)
     warn(
       r,
-      `${describeImported(r)}: tags (${r.tags.map((t) => t.key).join(', ')}) have no v1beta2 field and are left out; -o api and --server keep them`,
+      `${subject(r)}tags (${r.tags.map((t) => t.key).join(', ')}) have no v1beta2 field and are left out; -o api and --server keep them`,
     );
   if (r.meshOwner !== undefined)
     warn(
       r,
-      `${describeImported(r)}: the mesh is shared from account ${r.meshOwner}; Amime serves one account's meshes, so the owner is left out`,
+      `${subject(r)}the mesh is shared from account ${r.meshOwner}; Amime serves one account's meshes, so the owner is left out`,
     );
   const apiOnly = apiOnlyPaths(r);
   if (apiOnly.length > 0)
     warn(
       r,
-      `${describeImported(r)}: ${apiOnly.join(', ')} has no v1beta2 field; it is kept in the annotation ${API_ONLY_ANNOTATION}, which only Amime reads`,
+      `${subject(r)}${apiOnly.join(', ')} has no v1beta2 field; it is kept in the annotation ${API_ONLY_ANNOTATION}, which only Amime reads`,
     );
+}
+
+/** `VirtualNode x in mesh m: ` when the source names the resource otherwise (a logical ID, an address). */
+function subject(r: ImportedResource): string {
+  return r.origin.id.kind === r.kind && r.origin.id.name === r.name ? '' : `${describeImported(r)}: `;
 }
 
 function apiOnlyPaths(r: ImportedResource): string[] {
@@ -306,7 +311,24 @@ function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The manifests as one multi-document YAML text. */
+/**
+ * The manifests as one multi-document YAML text. Strings that a YAML 1.1 reader
+ * (kubectl's) or a YAML 1.2 one would take for something else (`yes`, `on`, `0o17`,
+ * `2024-01-01`) are quoted.
+ */
 export function renderManifests(objects: ReadonlyArray<Record<string, unknown>>): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return objects
+    .map((o) => {
+      const doc = new Document(o, { version: '1.1', aliasDuplicateObjects: false });
+      visit(doc, {
+        Scalar(_, node) {
+          if (typeof node.value === 'string' && YAML_12_ONLY.test(node.value)) node.type = 'QUOTE_DOUBLE';
+        },
+      });
+      return doc.toString({ lineWidth: 0 });
+    })
+    .join('---\n');
 }
+
+/** Numbers in YAML 1.2 that 1.1 reads as strings (the 1.1 schema quotes the rest). */
+const YAML_12_ONLY = /^[-+]?(0o[0-7]+|0x[0-9a-fA-F]+|\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;

@@ -27,14 +27,15 @@ export function importCloudFormation(
     const errors = parsed.errors.length > 0 ? parsed.errors : [{ offset: 0, message: 'the file is empty' }];
     return {
       resources: [],
-      diagnostics: errors.map((e) =>
-        importDiagnostic(
+      diagnostics: errors.map((e) => {
+        const near = resourceBefore(text, e.offset);
+        return importDiagnostic(
           'error',
           'import.syntax',
-          `${e.message}; a CloudFormation template is YAML or JSON: fix the syntax at this place`,
+          `${e.message}${near ? ` (in resource ${near})` : ''}; a CloudFormation template is YAML or JSON: fix the syntax at this place`,
           { source: file.position(e.offset) },
-        ),
-      ),
+        );
+      }),
     };
   }
   if (parsed.root.type !== 'map' || !child(parsed.root, 'Resources')) {
@@ -66,6 +67,19 @@ export function importCloudFormation(
   const resources: ImportedResource[] = [];
   let appMeshCount = 0;
   for (const resource of template.resources.values()) {
+    if (resource.type === '' && !resource.logicalId.startsWith('Fn::ForEach')) {
+      diagnostics.push(
+        importDiagnostic(
+          'error',
+          'import.invalid',
+          `resource ${resource.logicalId} has no Type; give it one (AWS::AppMesh::VirtualNode, ...)`,
+          {
+            source: file.position(resource.offset),
+          },
+        ),
+      );
+      continue;
+    }
     if (!resource.type.startsWith('AWS::AppMesh::')) {
       if (resource.logicalId.startsWith('Fn::ForEach'))
         diagnostics.push(
@@ -170,6 +184,16 @@ function importResource(
     );
     return undefined;
   }
+}
+
+/** The logical ID of the resource a text position falls in, read from the lines above it (the text did not parse). */
+function resourceBefore(text: string, offset: number): string | undefined {
+  const lines = text.slice(0, offset).split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^  "?([A-Za-z0-9]+)"?\s*:\s*\{?\s*$/.exec(lines[i] as string);
+    if (m) return lines.slice(0, i).some((l) => /^"?Resources"?\s*:/.test(l.trim())) ? m[1] : undefined;
+  }
+  return undefined;
 }
 
 function tagsOf(node: SNode | undefined, evaluator: Evaluator): TagRef[] {

@@ -23,7 +23,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import { API_VERSION } from '../model/kinds.js';
 import { DEFAULT_ARN_CONTEXT, parseArn, type ArnContext } from '../model/names.js';
 import type { AnyResource } from '../model/resources.js';
-import { Document, visit } from 'yaml';
+import { Scalar, stringify } from 'yaml';
 import { importDiagnostic } from './diagnostics.js';
 import { labelName, labelValue, NameAllocator } from './k8s-names.js';
 import { describeImported, type ImportedResource } from './types.js';
@@ -318,16 +318,21 @@ function byCodePoint(a: string, b: string): number {
  */
 export function renderManifests(objects: ReadonlyArray<Record<string, unknown>>): string {
   return objects
-    .map((o) => {
-      const doc = new Document(o, { version: '1.1', aliasDuplicateObjects: false });
-      visit(doc, {
-        Scalar(_, node) {
-          if (typeof node.value === 'string' && YAML_12_ONLY.test(node.value)) node.type = 'QUOTE_DOUBLE';
-        },
-      });
-      return doc.toString({ lineWidth: 0 });
-    })
+    .map((o) => stringify(quoted(o), { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false }))
     .join('---\n');
+}
+
+/** A copy with the strings the 1.1 schema would leave bare but 1.2 reads as numbers marked for quoting. */
+function quoted(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (!YAML_12_ONLY.test(value)) return value;
+    const node = new Scalar(value);
+    node.type = 'QUOTE_DOUBLE';
+    return node;
+  }
+  if (Array.isArray(value)) return value.map(quoted);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, quoted(v)]));
 }
 
 /** Numbers in YAML 1.2 that 1.1 reads as strings (the 1.1 schema quotes the rest). */

@@ -28,9 +28,9 @@ export interface ImportCliOptions {
   output: 'yaml' | 'api';
   server?: string;
   namespace?: string;
-  parameter: Record<string, string>;
-  importValue: Record<string, string>;
-  resolve: Record<string, string>;
+  parameter?: Record<string, string>;
+  importValue?: Record<string, string>;
+  resolve?: Record<string, string>;
   region?: string;
   accountId?: string;
 }
@@ -57,9 +57,9 @@ export async function runImport(
     }
   }
   const result = importFiles(format, files, {
-    parameters: options.parameter,
-    importValues: options.importValue,
-    resolve: options.resolve,
+    parameters: options.parameter ?? {},
+    importValues: options.importValue ?? {},
+    resolve: options.resolve ?? {},
     ...(options.region !== undefined ? { region: options.region } : {}),
     ...(options.accountId !== undefined ? { accountId: options.accountId } : {}),
   });
@@ -194,18 +194,16 @@ export function register(program: Command): void {
       '-n, --namespace <namespace>',
       'put the mesh in this namespace (default: one named after each mesh)',
     )
-    .option('--parameter <key=value>', 'a template parameter (repeatable)', keyValue('--parameter'), {})
+    .option('--parameter <key=value>', 'a template parameter (repeatable)', keyValue('--parameter'))
     .option(
       '--import-value <name=value>',
       'the value of an exported name (Fn::ImportValue; repeatable)',
       keyValue('--import-value'),
-      {},
     )
     .option(
       '--resolve <name=value>',
       'a value known only after deployment: Logical (what Ref returns), Logical.Attribute (Fn::GetAtt) or a pseudo parameter such as AWS::StackName (repeatable)',
       keyValue('--resolve'),
-      {},
     )
     .option('--region <region>', 'AWS::Region of the template (and the SigV4 region with --server)')
     .option('--account-id <12 digits>', 'AWS::AccountId of the template')

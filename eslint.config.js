@@ -18,6 +18,8 @@ const STAGES = [
   'api',
   'k8s',
   'server',
+  'import',
+  'export',
   'cli',
 ];
 const ENTRY_POINTS = { model: ['index.js', 'api-form/index.js'] };

@@ -203,7 +203,8 @@ let manifests = '';
 let resources = 0;
 const importAll = () => {
   const result = importCloudFormation(text, 'big.template.yaml');
-  if (result.diagnostics.length > 0) throw new Error(`unexpected diagnostics: ${JSON.stringify(result.diagnostics[0])}`);
+  if (result.diagnostics.length > 0)
+    throw new Error(`unexpected diagnostics: ${JSON.stringify(result.diagnostics[0])}`);
   resources = result.resources.length;
   const out = toManifests(result.resources);
   if (out.diagnostics.some((d) => d.severity === 'error')) throw new Error('manifests have errors');
@@ -235,12 +236,15 @@ console.log(
 // Judged on the cold run: `amime import` runs once per process. A busy machine stretches
 // wall time, so there the CPU time stands in for what an idle machine would take.
 const [l1 = 0, l5 = 0] = loadavg();
-if (cold.wall < TARGET_MS) console.log(`PASS: ${TOTAL} resources imported in ${cold.wall.toFixed(0)} ms (target < ${TARGET_MS} ms)`);
+if (cold.wall < TARGET_MS)
+  console.log(`PASS: ${TOTAL} resources imported in ${cold.wall.toFixed(0)} ms (target < ${TARGET_MS} ms)`);
 else if (l1 > availableParallelism() && cold.cpu < TARGET_MS)
   console.log(
     `PASS on CPU time: ${cold.cpu.toFixed(0)} ms of CPU (target < ${TARGET_MS} ms); wall ${cold.wall.toFixed(0)} ms because the machine is busy (load average ${l1.toFixed(1)}/${l5.toFixed(1)})`,
   );
 else {
-  console.log(`FAIL: ${TOTAL} resources took ${cold.wall.toFixed(0)} ms wall, ${cold.cpu.toFixed(0)} ms cpu (target < ${TARGET_MS} ms)`);
+  console.log(
+    `FAIL: ${TOTAL} resources took ${cold.wall.toFixed(0)} ms wall, ${cold.cpu.toFixed(0)} ms cpu (target < ${TARGET_MS} ms)`,
+  );
   process.exitCode = 1;
 }

@@ -50,6 +50,17 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/bootstrap.js'),
   },
   {
+    name: 'import',
+    summary:
+      'convert CloudFormation/CDK, Terraform or App Mesh API dumps into v1beta2 manifests, API JSON, or a server',
+    load: () => import('./commands/import.js'),
+  },
+  {
+    name: 'export',
+    summary: 'write what a server holds as v1beta2 manifests or App Mesh API JSON (backups, reviews, moves)',
+    load: () => import('./commands/export.js'),
+  },
+  {
     name: 'install',
     summary:
       'print the Kubernetes objects that install Amime, with your image and settings (pipe to kubectl apply -f -)',

@@ -12,9 +12,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createApiServer } from '../api/index.js';
-import { API_PREFIX } from '../api/operations.js';
-import { AppMeshClientError } from '../api/client.js';
+import { createApiServer, API_PREFIX, AppMeshClientError } from '../api/index.js';
 import { createMemoryStore, DEFAULT_SQLITE_FILE } from '../store/index.js';
 import type { ApiCaller } from './read-api.js';
 

@@ -3,8 +3,7 @@
  * would (list every page, then describe each resource and list its tags), as the same
  * resources `amime import` produces, so one writer serves both commands.
  */
-import { stepPath } from '../api/apply-plan.js';
-import type { Location } from '../api/view.js';
+import { stepPath } from '../api/index.js';
 import { API_KIND_INFO, type ApiKind, type TagRef } from '../model/api-form/index.js';
 import { canonicalSpec, type ImportedResource } from '../import/index.js';
 
@@ -26,6 +25,7 @@ export interface ReadOptions {
 }
 
 type Row = Record<string, unknown>;
+type Location = Parameters<typeof stepPath>[0];
 
 const PARALLEL = 8;
 

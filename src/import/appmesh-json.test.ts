@@ -1,6 +1,6 @@
 /** What `aws appmesh describe-...` and `list-...` print (App Mesh API Reference, response syntax of Describe and List operations). */
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../model/index.js';
 import { importAppMeshJson } from './appmesh-json.js';
 
 const node = (name: string) => ({

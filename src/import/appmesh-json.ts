@@ -8,8 +8,7 @@
  * describe-* output is needed.
  */
 import { API_KIND_INFO, API_KINDS, type ApiKind, type TagRef } from '../model/api-form/index.js';
-import type { Diagnostic, ResourceId } from '../model/diagnostic.js';
-import { parseArn } from '../model/names.js';
+import { type Diagnostic, type ResourceId, parseArn } from '../model/index.js';
 import { checkedSpec } from './checked-spec.js';
 import { importDiagnostic } from './diagnostics.js';
 import { splitJsonValues } from './json-stream.js';

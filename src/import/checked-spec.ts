@@ -3,8 +3,7 @@
  * every problem at its place in the source file. Shared by the three importers.
  */
 import { API_KIND_INFO, type ApiKind } from '../model/api-form/index.js';
-import { formatPath, type Diagnostic, type ResourceId } from '../model/diagnostic.js';
-import { checkAgainstSchema } from '../model/validate-schema.js';
+import { formatPath, type Diagnostic, type ResourceId, checkAgainstSchema } from '../model/index.js';
 import { importDiagnostic } from './diagnostics.js';
 import type { SNode, SourceFile } from './source.js';
 import { specFromSource, type NamingStyle } from './spec-from-source.js';

@@ -1,5 +1,5 @@
 /** Import diagnostics: codes `import.*`, the source resource, the file position, the fix. */
-import type { Diagnostic, ResourceId, SourcePosition } from '../model/diagnostic.js';
+import type { Diagnostic, ResourceId, SourcePosition } from '../model/index.js';
 
 export type ImportCode =
   | 'import.syntax'

@@ -12,20 +12,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stepPath } from '../api/apply-plan.js';
-import { createApiServer } from '../api/index.js';
-import { NO_ENDPOINTS } from '../envoy/endpoints.js';
-import { proxyGroups } from '../envoy/groups.js';
-import { translateGroupDetailed } from '../envoy/translate.js';
-import { resourcesView } from '../envoy/view.js';
+import { stepPath, createApiServer } from '../api/index.js';
+import { NO_ENDPOINTS, proxyGroups, translateGroupDetailed, resourcesView } from '../envoy/index.js';
 import { loadText } from '../load/index.js';
-import { buildMeshGraph } from '../mesh/build.js';
-import { validateLoaded } from '../mesh/index.js';
-import type { MeshGraph } from '../mesh/graph.js';
+import { buildMeshGraph, validateLoaded, type MeshGraph } from '../mesh/index.js';
 import { API_KIND_INFO, API_KINDS } from '../model/api-form/index.js';
-import { formatDiagnostic } from '../model/diagnostic.js';
-import { StoreSource } from '../server/store-source.js';
-import { createMemoryStore } from '../store/index.js';
+import { formatDiagnostic } from '../model/index.js';
+import { createMemoryStore, StoreMirror, StoreSource } from '../store/index.js';
 import {
   importFiles,
   renderManifests,
@@ -179,10 +172,12 @@ describe('import goldens', () => {
         });
         expect(res.statusCode, `${r.kind} ${r.name}: ${res.body}`).toBe(200);
       }
-      const source = await StoreSource.open(store, () => {});
+      const mirror = await StoreMirror.open(store);
+      const source = new StoreSource(mirror, () => {});
       fromApi = buildMeshGraph(source.graphInput());
       close = async () => {
         source.close();
+        mirror.close();
         await app.close();
       };
     });

@@ -3,9 +3,8 @@
  * (a describe-* dump beside the list it came from, two copies of one template) is
  * kept once; given twice differently it is an error naming both places.
  */
-import type { Diagnostic } from '../model/diagnostic.js';
-import { formatSource } from '../model/diagnostic.js';
-import { sameJson } from '../api/apply-plan.js';
+import { type Diagnostic, formatSource } from '../model/index.js';
+import { sameJson } from '../api/index.js';
 import { importDiagnostic } from './diagnostics.js';
 import { describeImported, identityOf, type ImportedResource, type ImportResult } from './types.js';
 

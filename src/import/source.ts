@@ -5,7 +5,7 @@
  * every diagnostic can say `file:line:col`.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Tags } from 'yaml';
-import type { SourcePosition } from '../model/diagnostic.js';
+import type { SourcePosition } from '../model/index.js';
 
 export type Scalar = string | number | boolean | null;
 

@@ -19,8 +19,7 @@
  * integer, `true` for a string), as templates pass numbers through string parameters.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { formatPath } from '../model/diagnostic.js';
-import type { Path } from '../model/validate-schema.js';
+import { formatPath, type Path } from '../model/index.js';
 import { describeType, type SNode } from './source.js';
 
 export type NamingStyle = 'cloudformation' | 'terraform' | 'api';

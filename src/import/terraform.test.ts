@@ -3,7 +3,7 @@
  * for a state, planned_values.root_module for a plan, child_modules nested).
  */
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../model/index.js';
 import { importTerraform } from './terraform.js';
 
 const mesh = (values: Record<string, unknown>, address = 'aws_appmesh_mesh.m') => ({

@@ -6,8 +6,7 @@
  * Data sources (`mode: data`) only read what exists, so they are not imported.
  */
 import type { ApiKind, TagRef } from '../model/api-form/index.js';
-import type { Diagnostic, ResourceId } from '../model/diagnostic.js';
-import { parseArn } from '../model/names.js';
+import { type Diagnostic, type ResourceId, parseArn } from '../model/index.js';
 import { checkedSpec } from './checked-spec.js';
 import { importDiagnostic } from './diagnostics.js';
 import { child, parseSource, SourceFile, type SNode } from './source.js';

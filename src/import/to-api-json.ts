@@ -4,7 +4,7 @@
  * they can be created. `import appmesh-json` reads it back; each element's inner object
  * is also what `aws appmesh create-* --cli-input-json` takes.
  */
-import { APPLY_ORDER } from '../api/apply-plan.js';
+import { APPLY_ORDER } from '../api/index.js';
 import { API_KIND_INFO } from '../model/api-form/index.js';
 import { canonicalSpec } from './canonical.js';
 import type { ImportedResource } from './types.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadText } from '../load/index.js';
 import { validateLoaded } from '../mesh/index.js';
-import { formatDiagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../model/index.js';
 import { renderManifests, toManifests } from './to-manifests.js';
 import type { ImportedResource } from './types.js';
 

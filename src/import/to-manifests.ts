@@ -19,10 +19,14 @@ import {
   type ApiKind,
   type ToCrdContext,
 } from '../model/api-form/index.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { API_VERSION } from '../model/kinds.js';
-import { DEFAULT_ARN_CONTEXT, parseArn, type ArnContext } from '../model/names.js';
-import type { AnyResource } from '../model/resources.js';
+import {
+  type Diagnostic,
+  API_VERSION,
+  DEFAULT_ARN_CONTEXT,
+  parseArn,
+  type ArnContext,
+  type AnyResource,
+} from '../model/index.js';
 import { Scalar, stringify } from 'yaml';
 import { importDiagnostic } from './diagnostics.js';
 import { labelName, labelValue, NameAllocator } from './k8s-names.js';

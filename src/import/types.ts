@@ -3,7 +3,7 @@
  * where it came from, and diagnostics in the one shape the rest of Amime prints.
  */
 import type { ApiKind, TagRef } from '../model/api-form/index.js';
-import type { Diagnostic, ResourceId, SourcePosition } from '../model/diagnostic.js';
+import type { Diagnostic, ResourceId, SourcePosition } from '../model/index.js';
 
 export interface ImportedResource {
   kind: ApiKind;

@@ -36,7 +36,12 @@ function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(
     readdirSync(dir)
       .sort()
-      .map((f) => [f, createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')]),
+      .map((f) => [
+        f,
+        createHash('sha256')
+          .update(readFileSync(path.join(dir, f)))
+          .digest('hex'),
+      ]),
   );
 }
 
@@ -97,7 +102,12 @@ describe('amime export / import round trips', { timeout: 300_000 }, () => {
     expect(validated.code).toBe(0);
     const applied = await amime(['apply', '-f', file, '--server', fresh.apiUrl]);
     expect(applied.code).toBe(0);
-    expect(applied.stdout.trim().split('\n').every((l) => l.endsWith(' unchanged'))).toBe(true);
+    expect(
+      applied.stdout
+        .trim()
+        .split('\n')
+        .every((l) => l.endsWith(' unchanged')),
+    ).toBe(true);
   });
 
   it('applies the golden CloudFormation template and exports it back as its golden API JSON, tags included', async () => {
@@ -118,7 +128,12 @@ describe('amime export / import round trips', { timeout: 300_000 }, () => {
     ]);
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
-    expect(imported.stdout.trim().split('\n').every((l) => l.endsWith(' created'))).toBe(true);
+    expect(
+      imported.stdout
+        .trim()
+        .split('\n')
+        .every((l) => l.endsWith(' created')),
+    ).toBe(true);
     const back = await amime(['export', '--server', fresh.apiUrl, '--mesh', 'shop', '-o', 'api']);
     expect(back.code).toBe(0);
     expect(back.stdout).toBe(readFileSync(path.join(TESTDATA, 'out/cloudformation.api.json'), 'utf8'));

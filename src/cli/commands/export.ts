@@ -7,12 +7,11 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { AppMeshClientError, AppMeshHttpClient, credentialsFromEnv } from '../../api/client.js';
-import { DataDirError, openDataDir } from '../../export/data-dir.js';
-import { readResources, type ApiCaller } from '../../export/read-api.js';
+import { AppMeshClientError } from '../../api/index.js';
+import { DataDirError, openDataDir, readResources, type ApiCaller } from '../../export/index.js';
 import { renderManifests, toApiJson, toManifests } from '../../import/index.js';
-import { hasErrors } from '../../model/diagnostic.js';
-import { DEFAULT_ARN_CONTEXT } from '../../model/names.js';
+import { DEFAULT_ARN_CONTEXT, hasErrors } from '../../model/index.js';
+import { clientFor, serverUrl, unreachable } from '../server-client.js';
 import { formatDiagnosticLine } from './validate.js';
 
 export interface ExportCliOptions {
@@ -39,19 +38,13 @@ export async function runExport(options: ExportCliOptions, out: Out, err: Out): 
   }
   let api: ApiCaller;
   let close = async () => {};
+  const server = options.server === undefined ? undefined : serverUrl(options.server);
   try {
     if (options.dataDir !== undefined) {
       const reader = await openDataDir(options.dataDir, options);
       api = reader.api;
       close = () => reader.close();
-    } else {
-      const creds = credentialsFromEnv();
-      api = new AppMeshHttpClient({
-        server: options.server as string,
-        region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-west-2',
-        ...(creds ? { credentials: creds } : {}),
-      });
-    }
+    } else api = clientFor(server as string, options.region);
   } catch (e) {
     if (!(e instanceof DataDirError)) throw e;
     err.write(`amime export: ${e.message}\n`);
@@ -80,7 +73,7 @@ export async function runExport(options: ExportCliOptions, out: Out, err: Out): 
     out.write(renderManifests(manifests.objects));
     return 0;
   } catch (e) {
-    if (!(e instanceof AppMeshClientError)) throw e;
+    if (!(e instanceof AppMeshClientError)) throw (server && unreachable(e, server)) || e;
     err.write(`Error from server (${e.type}): ${e.message}\n`);
     return 1;
   } finally {
@@ -107,12 +100,8 @@ Examples:
   $ amime import appmesh-json backup.json --server http://new-host:9080
 `;
 
-export function register(program: Command): void {
-  program
-    .command('export')
-    .description(
-      'write what a server holds as v1beta2 manifests or App Mesh API JSON (backups, reviews, moves)',
-    )
+export function configure(command: Command): void {
+  command
     .option('--server <url>', 'a running Amime REST API')
     .option('--data-dir <dir>', "a stopped server's data directory (SQLite store)")
     .option('--mesh <name>', 'only this mesh')
@@ -124,7 +113,6 @@ export function register(program: Command): void {
     .option('--region <region>', 'SigV4 region with --server; region of ARNs written in the output')
     .option('--account-id <12 digits>', 'account of ARNs written in the output')
     .addHelpText('after', HELP)
-    .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
     .action(async (opts: ExportCliOptions) => {
       process.exitCode = await runExport(opts, process.stdout, process.stderr);
     });

@@ -7,8 +7,7 @@
 import type { Command } from 'commander';
 import { Argument, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { applyStep, type ApplyStep } from '../../api/apply-plan.js';
-import { AppMeshHttpClient, credentialsFromEnv } from '../../api/client.js';
+import { applyStep, type ApplyStep, type StepResult } from '../../api/index.js';
 import {
   IMPORT_FORMATS,
   importFiles,
@@ -19,8 +18,8 @@ import {
   type ImportedResource,
   type ImportFormat,
 } from '../../import/index.js';
-import { formatResourceId, hasErrors, type Diagnostic } from '../../model/diagnostic.js';
-import { DEFAULT_ARN_CONTEXT } from '../../model/names.js';
+import { DEFAULT_ARN_CONTEXT, formatResourceId, hasErrors, type Diagnostic } from '../../model/index.js';
+import { clientFor, serverUrl, unreachable } from '../server-client.js';
 import { formatDiagnosticLine } from './validate.js';
 import { resourceLabel } from './apply.js';
 
@@ -97,12 +96,8 @@ export async function applyAll(
   out: Out,
   err: Out,
 ): Promise<number> {
-  const creds = credentialsFromEnv();
-  const client = new AppMeshHttpClient({
-    server: options.server as string,
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-west-2',
-    ...(creds ? { credentials: creds } : {}),
-  });
+  const server = serverUrl(options.server as string);
+  const client = clientFor(server, options.region);
   const steps: ApplyStep[] = sortForApi(resources).map((r) => ({
     kind: r.kind,
     mesh: r.mesh,
@@ -116,8 +111,14 @@ export async function applyAll(
   let failed = false;
   for (const [i, step] of steps.entries()) {
     if (progress) err.write(`\r\u001b[2K[${i + 1}/${steps.length}] ${resourceLabel(step)}`);
-    const result = await applyStep(client, step);
-    if (progress) err.write('\r\u001b[2K');
+    let result: StepResult;
+    try {
+      result = await applyStep(client, step);
+    } catch (e) {
+      throw unreachable(e, server) ?? e;
+    } finally {
+      if (progress) err.write('\r\u001b[2K');
+    }
     if (result.error) {
       failed = true;
       err.write(
@@ -180,12 +181,8 @@ Examples:
   $ amime import appmesh-json backup.json --server http://127.0.0.1:9080
 `;
 
-export function register(program: Command): void {
-  program
-    .command('import')
-    .description(
-      'convert CloudFormation/CDK, Terraform or App Mesh API dumps into v1beta2 manifests, API JSON, or a server',
-    )
+export function configure(command: Command): void {
+  command
     .addArgument(new Argument('<format>', 'what the files are').choices(IMPORT_FORMATS))
     .argument('<files...>', 'the templates, state files or dumps')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'api']).default('yaml'))
@@ -206,17 +203,15 @@ export function register(program: Command): void {
       keyValue('--resolve'),
     )
     .option('--region <region>', 'AWS::Region of the template (and the SigV4 region with --server)')
-    .option('--account-id <12 digits>', 'AWS::AccountId of the template')
+    .option('--account-id <12 digits>', 'AWS::AccountId of the template', accountId)
     .addHelpText('after', HELP)
-    .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
     .action(async (format: ImportFormat, files: string[], opts: ImportCliOptions) => {
-      if (opts.accountId !== undefined && !/^\d{12}$/.test(opts.accountId)) {
-        process.stderr.write(
-          `amime import: --account-id takes 12 digits, got ${JSON.stringify(opts.accountId)}\n`,
-        );
-        process.exitCode = 2;
-        return;
-      }
       process.exitCode = await runImport(format, files, opts, process.stdout, process.stderr);
     });
+}
+
+function accountId(value: string): string {
+  if (!/^\d{12}$/.test(value))
+    throw new InvalidArgumentError(`expected 12 digits, got ${JSON.stringify(value)}`);
+  return value;
 }

@@ -4,7 +4,7 @@
  * from the template (parameter defaults, mappings, conditions, resources) and the
  * user's flags; anything else throws `Unresolved` with the flag that supplies it.
  */
-import { arnOf, resourcePath } from '../../model/names.js';
+import { arnOf, resourcePath } from '../../model/index.js';
 import { child, plain, type SNode, type SScalar, type SSeq } from '../source.js';
 import { APPMESH_TYPES, attributesOf, type AppMeshType } from './appmesh-types.js';
 import { cidrSubnets } from './cidr.js';

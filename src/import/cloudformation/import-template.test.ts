@@ -6,7 +6,7 @@
  * ResourceOwner, Uid, <Type>Name).
  */
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../model/diagnostic.js';
+import { formatDiagnostic } from '../../model/index.js';
 import { importCloudFormation, type CloudFormationOptions } from './import-template.js';
 
 /** A template whose only App Mesh resource is a virtual node with `hostname` (YAML text) as its DNS hostname. */

@@ -4,7 +4,7 @@
  * resources are read only when an App Mesh resource refers to them.
  */
 import type { TagRef } from '../../model/api-form/index.js';
-import type { Diagnostic, ResourceId } from '../../model/diagnostic.js';
+import type { Diagnostic, ResourceId } from '../../model/index.js';
 import { checkedSpec } from '../checked-spec.js';
 import { importDiagnostic } from '../diagnostics.js';
 import { child, parseSource, SourceFile, type SNode } from '../source.js';

@@ -1,0 +1,3 @@
+/** Migration out: what a server holds, read through its REST API or from a stopped server's data directory. */
+export { readResources, type ApiCaller, type ReadOptions } from './read-api.js';
+export { openDataDir, DataDirError, type DataDirReader } from './data-dir.js';

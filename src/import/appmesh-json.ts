@@ -10,7 +10,7 @@
 import { API_KIND_INFO, API_KINDS, type ApiKind, type TagRef } from '../model/api-form/index.js';
 import { type Diagnostic, type ResourceId, parseArn } from '../model/index.js';
 import { checkedSpec } from './checked-spec.js';
-import { importDiagnostic } from './diagnostics.js';
+import { importDiagnostic, syntaxErrors } from './diagnostics.js';
 import { splitJsonValues } from './json-stream.js';
 import { child, describeType, parseSource, SourceFile, type SNode } from './source.js';
 import { describeImported, identityOf, type ImportedResource, type ImportResult } from './types.js';
@@ -60,17 +60,8 @@ export function importAppMeshJson(files: readonly DumpFile[]): ImportResult {
     for (const slice of slices) {
       const parsed = parseSource(text.slice(slice.start, slice.end), [], slice.start);
       if (parsed.root === undefined) {
-        for (const e of parsed.errors)
-          diagnostics.push(
-            importDiagnostic(
-              'error',
-              'import.syntax',
-              `${e.message}; expected the JSON that aws appmesh describe-* prints`,
-              {
-                source: file.position(e.offset),
-              },
-            ),
-          );
+        const explain = () => '; expected the JSON that aws appmesh describe-* prints';
+        for (const d of syntaxErrors(parsed.errors, file, explain)) diagnostics.push(d);
         continue;
       }
       collect(parsed.root, file, found, diagnostics);

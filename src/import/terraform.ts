@@ -8,7 +8,7 @@
 import type { ApiKind, TagRef } from '../model/api-form/index.js';
 import { type Diagnostic, type ResourceId, parseArn } from '../model/index.js';
 import { checkedSpec } from './checked-spec.js';
-import { importDiagnostic } from './diagnostics.js';
+import { importDiagnostic, nothingImported, syntaxErrors } from './diagnostics.js';
 import { child, parseSource, SourceFile, type SNode } from './source.js';
 import type { ImportedResource, ImportResult } from './types.js';
 
@@ -26,38 +26,24 @@ export function importTerraform(text: string, path: string): ImportResult {
   const file = new SourceFile(path, text);
   const parsed = parseSource(text);
   const diagnostics: Diagnostic[] = [];
-  if (parsed.root === undefined) {
-    const errors = parsed.errors.length > 0 ? parsed.errors : [{ offset: 0, message: 'the file is empty' }];
+  if (parsed.root === undefined)
     return {
       resources: [],
-      diagnostics: errors.map((e) =>
-        importDiagnostic(
-          'error',
-          'import.syntax',
-          `${e.message}; expected the JSON that terraform show -json prints`,
-          {
-            source: file.position(e.offset),
-          },
-        ),
+      diagnostics: syntaxErrors(
+        parsed.errors,
+        file,
+        () => '; expected the JSON that terraform show -json prints',
       ),
     };
-  }
   const planned = child(child(parsed.root, 'planned_values'), 'root_module');
   const state = child(child(parsed.root, 'values'), 'root_module');
   const root = planned ?? state;
-  if (root === undefined) {
-    return {
-      resources: [],
-      diagnostics: [
-        importDiagnostic(
-          'error',
-          'import.unknown-shape',
-          'not terraform show -json output (it has neither values.root_module nor planned_values.root_module); run terraform show -json > state.json in the configuration that holds the mesh, or terraform show -json PLANFILE',
-          { source: file.position(parsed.root.offset) },
-        ),
-      ],
-    };
-  }
+  if (root === undefined)
+    return nothingImported(
+      'import.unknown-shape',
+      'not terraform show -json output (it has neither values.root_module nor planned_values.root_module); run terraform show -json > state.json in the configuration that holds the mesh, or terraform show -json PLANFILE',
+      file.position(parsed.root.offset),
+    );
   const resources: ImportedResource[] = [];
   const others: string[] = [];
   for (const r of moduleResources(root)) {

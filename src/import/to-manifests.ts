@@ -16,7 +16,6 @@ import {
   virtualNodeToCrd,
   virtualRouterToCrd,
   virtualServiceToCrd,
-  type ApiKind,
   type ToCrdContext,
 } from '../model/api-form/index.js';
 import {
@@ -28,6 +27,7 @@ import {
   type AnyResource,
 } from '../model/index.js';
 import { Scalar, stringify } from 'yaml';
+import { APPLY_ORDER } from '../api/index.js';
 import { importDiagnostic } from './diagnostics.js';
 import { labelName, labelValue, NameAllocator } from './k8s-names.js';
 import { describeImported, type ImportedResource } from './types.js';
@@ -48,15 +48,6 @@ export interface Manifests {
 export const MESH_LABEL = 'mesh';
 export const GATEWAY_LABEL = 'gateway';
 
-const KIND_ORDER: readonly ApiKind[] = [
-  'Mesh',
-  'VirtualNode',
-  'VirtualRouter',
-  'Route',
-  'VirtualService',
-  'VirtualGateway',
-  'GatewayRoute',
-];
 const REF_KINDS: Readonly<Record<string, 'VirtualNode' | 'VirtualService' | 'VirtualRouter'>> = {
   virtualNodeARN: 'VirtualNode',
   virtualServiceARN: 'VirtualService',
@@ -305,7 +296,7 @@ function apiOnlyPaths(r: ImportedResource): string[] {
 
 function byKindAndName(a: ImportedResource, b: ImportedResource): number {
   return (
-    KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+    APPLY_ORDER.indexOf(a.kind) - APPLY_ORDER.indexOf(b.kind) ||
     byCodePoint(a.parent ?? '', b.parent ?? '') ||
     byCodePoint(a.name, b.name)
   );

@@ -6,7 +6,7 @@
 import type { TagRef } from '../../model/api-form/index.js';
 import type { Diagnostic, ResourceId } from '../../model/index.js';
 import { checkedSpec } from '../checked-spec.js';
-import { importDiagnostic } from '../diagnostics.js';
+import { importDiagnostic, nothingImported, syntaxErrors } from '../diagnostics.js';
 import { child, parseSource, SourceFile, type SNode } from '../source.js';
 import type { ImportedResource, ImportResult } from '../types.js';
 import { APPMESH_TYPES, COMMON_PROPERTIES } from './appmesh-types.js';
@@ -23,34 +23,19 @@ export function importCloudFormation(
 ): ImportResult {
   const file = new SourceFile(path, text);
   const parsed = parseSource(text, Object.keys(SHORT_FORMS));
-  if (parsed.root === undefined || parsed.errors.length > 0) {
-    const errors = parsed.errors.length > 0 ? parsed.errors : [{ offset: 0, message: 'the file is empty' }];
-    return {
-      resources: [],
-      diagnostics: errors.map((e) => {
-        const near = resourceBefore(text, e.offset);
-        return importDiagnostic(
-          'error',
-          'import.syntax',
-          `${e.message}${near ? ` (in resource ${near})` : ''}; a CloudFormation template is YAML or JSON: fix the syntax at this place`,
-          { source: file.position(e.offset) },
-        );
-      }),
-    };
+  if (parsed.root === undefined) {
+    const diagnostics = syntaxErrors(parsed.errors, file, (e) => {
+      const near = resourceBefore(text, e.offset);
+      return `${near ? ` (in resource ${near})` : ''}; a CloudFormation template is YAML or JSON: fix the syntax at this place`;
+    });
+    return { resources: [], diagnostics };
   }
-  if (parsed.root.type !== 'map' || !child(parsed.root, 'Resources')) {
-    return {
-      resources: [],
-      diagnostics: [
-        importDiagnostic(
-          'error',
-          'import.unknown-shape',
-          'not a CloudFormation template: it has no Resources section; pass a template (cdk synth writes them to cdk.out/*.template.json)',
-          { source: file.position(parsed.root.offset) },
-        ),
-      ],
-    };
-  }
+  if (parsed.root.type !== 'map' || !child(parsed.root, 'Resources'))
+    return nothingImported(
+      'import.unknown-shape',
+      'not a CloudFormation template: it has no Resources section; pass a template (cdk synth writes them to cdk.out/*.template.json)',
+      file.position(parsed.root.offset),
+    );
   const template = new Template(parsed.root);
   const evaluator = new Evaluator(template, options);
   const diagnostics: Diagnostic[] = [];

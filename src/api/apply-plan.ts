@@ -2,7 +2,8 @@
  * `amime apply`: manifests (CRD form) → the App Mesh API calls that make a server hold
  * them, in App Mesh's dependency order (mesh, nodes, routers, routes, services,
  * gateways, gateway routes). Membership comes from the manifests themselves (the mesh
- * graph: namespace selectors, meshRef), else from `--mesh`. The server validates.
+ * graph: namespace selectors; a meshRef is only compared with them), else from `--mesh`.
+ * The server validates.
  */
 import type { LoadResult } from '../load/index.js';
 import { buildMeshGraph, graphInputFromLoad } from '../mesh/index.js';
@@ -52,7 +53,7 @@ export function planApply(
     options.defaultNamespace ?? 'default',
   );
   const diagnostics = [...load.diagnostics, ...checkDiagnostics].filter((d) => d.severity === 'error');
-  const graph = buildMeshGraph(input);
+  const graph = buildMeshGraph(input, { refsFromFiles: true });
   const id = (r: AnyResource) => `${r.kind}\u0000${r.metadata.namespace ?? ''}\u0000${r.metadata.name}`;
   const meshOf = new Map<string, string>();
   const gatewayOf = new Map<string, string>();
@@ -69,15 +70,18 @@ export function planApply(
   }
   for (const u of graph.unplaced) if (u.mesh !== undefined) meshOf.set(id(u.resource), u.mesh);
 
-  const byIdentity = new Map<string, AnyResource>(input.resources.map((r) => [id(r.resource), r.resource]));
+  const byIdentity = new Map<string, AnyResource>(
+    input.resources.filter((r) => !r.schemaErrors).map((r) => [id(r.resource), r.resource]),
+  );
   const resolve = (kind: Kind, namespace: string | undefined, name: string) => {
     const r = byIdentity.get(`${kind}\u0000${namespace ?? ''}\u0000${name}`);
     return r ? awsNameOf(r) : undefined;
   };
 
   const steps: ApplyStep[] = [];
-  for (const { resource } of input.resources) {
-    if (resource.kind === 'BackendGroup') continue;
+  for (const { resource, schemaErrors } of input.resources) {
+    // What remains of a resource with schema errors is there to be checked, never applied.
+    if (resource.kind === 'BackendGroup' || schemaErrors) continue;
     const name = awsNameOf(resource);
     const from = `${resource.kind} ${resource.metadata.namespace ? `${resource.metadata.namespace}/` : ''}${resource.metadata.name}`;
     if (resource.kind === 'Mesh') {
@@ -95,7 +99,7 @@ export function planApply(
       diagnostics.push(
         unknown(
           resource,
-          'its mesh is unknown: include the Mesh and its Namespace, set spec.meshRef, or pass --mesh',
+          'its mesh is unknown: include the Mesh and the Namespace it selects, or pass --mesh',
         ),
       );
       continue;

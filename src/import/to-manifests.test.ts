@@ -71,6 +71,28 @@ describe('toManifests', () => {
     expect(m.objects.map((o) => o.kind)).toEqual(['Namespace', 'Mesh', 'VirtualNode']);
   });
 
+  it('warns, naming the resource, that a shared mesh’s owner and the tags are left out', () => {
+    const m = toManifests([
+      res({ kind: 'Mesh', name: 'shop', spec: {} }),
+      {
+        ...res({ kind: 'VirtualNode', name: 'a', spec: listener, tags: [{ key: 'team', value: 'x' }] }),
+        meshOwner: '999999999999',
+        origin: { id: { kind: 'VirtualNode', name: 'NodeA' } },
+      },
+    ]);
+    expect(m.diagnostics.map((d) => [d.severity, d.message])).toEqual([
+      [
+        'warning',
+        'VirtualNode a in mesh shop: tags (team) have no v1beta2 field and are left out; -o api and --server keep them',
+      ],
+      [
+        'warning',
+        "VirtualNode a in mesh shop: the mesh is shared from account 999999999999; Amime serves one account's meshes, so the owner is left out",
+      ],
+    ]);
+    expect(m.objects.map((o) => o.kind)).toEqual(['Namespace', 'Mesh', 'VirtualNode']);
+  });
+
   it('refers by *Ref to what is imported and by ARN to what is not', () => {
     const m = toManifests(
       [

@@ -54,7 +54,9 @@ export async function runExport(options: ExportCliOptions, out: Out, err: Out): 
     const progress = err.isTTY === true;
     const resources = await readResources(api, {
       ...(options.mesh !== undefined ? { mesh: options.mesh } : {}),
-      ...(progress ? { onProgress: (n: number) => err.write(`\r\u001b[2Kread ${n} resources`) } : {}),
+      ...(progress
+        ? { onProgress: (n: number) => err.write(`\r\u001b[2Kread ${n} resource${n === 1 ? '' : 's'}`) }
+        : {}),
     });
     if (progress) err.write('\r\u001b[2K');
     if (options.output === 'api') {

@@ -6,8 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer } from '../../api/index.js';
 import type { ImportFormat } from '../../import/index.js';
+import { createMemoryStore } from '../../store/index.js';
 import { runImport, type ImportCliOptions } from './import.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'amime-import-cli-'));
@@ -125,5 +128,54 @@ describe('amime import: input mistakes', () => {
     );
     expect(code).toBe(1);
     expect(stderr).toMatch(/^amime import: cannot read .*missing\.json: ENOENT/);
+  });
+});
+
+describe('amime import --server: progress', () => {
+  let app: FastifyInstance;
+  let server: string;
+  beforeAll(async () => {
+    app = createApiServer({ store: createMemoryStore(), rateLimit: false });
+    server = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => app.close());
+
+  const dump = (mesh: string) =>
+    JSON.stringify([
+      { mesh: { meshName: mesh, spec: {} } },
+      ...Array.from({ length: 24 }, (_, i) => ({
+        virtualNode: { meshName: mesh, virtualNodeName: `node-${i}`, spec: {} },
+      })),
+    ]);
+
+  async function importTo(mesh: string, isTTY: boolean) {
+    const file = path.join(dir, `${mesh}.json`);
+    writeFileSync(file, dump(mesh));
+    let stdout = '';
+    let stderr = '';
+    const code = await runImport(
+      'appmesh-json',
+      [file],
+      { ...OPTIONS, server },
+      { write: (s: string) => (stdout += s) },
+      { write: (s: string) => (stderr += s), isTTY },
+    );
+    return { code, stdout, stderr };
+  }
+
+  it('counts the resources on a terminal and clears the line when done', async () => {
+    const r = await importTo('tty', true);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('\r\u001b[2K[1/25] mesh/tty');
+    expect(r.stderr).toContain('[25/25] virtualnode/node-9');
+    expect(r.stderr.endsWith('\r\u001b[2K')).toBe(true);
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(25);
+  });
+
+  it('writes nothing but the results when piped', async () => {
+    const r = await importTo('piped', false);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('mesh/piped created\n');
   });
 });

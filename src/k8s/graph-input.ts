@@ -1,7 +1,8 @@
 /**
  * Kubernetes objects → the mesh graph's input. App Mesh objects go through the model's
  * `checkObject`; those that fail it are passed as `invalid` (so references to them
- * wait instead of saying "does not exist") and keep their diagnostics for status.
+ * wait instead of saying "does not exist"), with what remains of them to be checked for
+ * their other problems, and keep their diagnostics for status.
  */
 import type { GraphInput, InputNamespace, InputPod, InputResource } from '../mesh/index.js';
 import { checkObject, type Diagnostic, type Kind } from '../model/index.js';
@@ -41,6 +42,12 @@ export function toGraphInput(objects: InputObjects): ConvertedInput {
       ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
     };
     invalid.push({ id });
+    // What remains of it is checked for its other problems too (issue 16 item 6), never served.
+    if (checked.partial)
+      resources.push({
+        resource: checked.partial.resource,
+        schemaErrors: { removed: checked.partial.removed },
+      });
     schemaProblems.set(
       idKey(kind, obj.metadata.namespace, obj.metadata.name),
       checked.diagnostics.filter((d) => d.severity === 'error'),

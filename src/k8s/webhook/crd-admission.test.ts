@@ -273,4 +273,24 @@ describe('validating CRD webhooks', () => {
     );
     expect(!v.allowed && v.message).toMatch(/spec\.listeners\[0\]\.portMapping\.port/);
   });
+
+  // Issue 16 item 6: the controller's webhook reported one problem at a time.
+  it('a schema error does not hide the object’s other problems', async () => {
+    const bad = obj('VirtualNode', 'n', {
+      listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+      logging: { accessLog: { file: { path: '' } } },
+      backends: [
+        { virtualService: { virtualServiceRef: { name: 'a' } } },
+        { virtualService: { virtualServiceRef: { name: 'a' } } },
+      ],
+    });
+    const v = await validateCrd(
+      'VirtualNode',
+      req('VirtualNode', bad),
+      deps(() => seed),
+    );
+    expect(!v.allowed && v.message).toMatch(/spec\.logging\.accessLog\.file\.path/);
+    expect(!v.allowed && v.message).toMatch(/ServiceDiscovery/i);
+    expect(!v.allowed && v.message).toMatch(/duplicate/);
+  });
 });

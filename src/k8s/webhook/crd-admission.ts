@@ -189,8 +189,9 @@ export async function validateCrd(
     }
   }
   const { graph, placement, id, schema } = await evaluate(deps, obj);
-  if (schema.length > 0) return denyWith(schema);
   const own = errorsOf(graph, id).filter((d) => !isReconcileTime(d));
+  // A schema error does not hide the object's other problems (issue 16 item 6).
+  if (schema.length > 0) return denyWith([...schema, ...own]);
   const roots = placement?.mesh ? [] : rootCausesOf(graph, id);
   const all = [...roots, ...own];
   return all.length > 0 ? denyWith(all) : { allowed: true };

@@ -87,6 +87,20 @@ spec:
     ]);
   });
 
+  it('an error about spec as a whole does not hide where the object belongs', () => {
+    const { codes } = validate(`apiVersion: appmesh.k8s.aws/v1beta2
+kind: GatewayRoute
+metadata: {name: r, namespace: ns}
+spec:
+  httpRoute: {match: {prefix: /}, action: {target: {virtualService: {virtualServiceRef: {name: s}}}}}
+  grpcRoute: {match: {serviceName: a.B}, action: {target: {virtualService: {virtualServiceRef: {name: s}}}}}
+`);
+    expect(codes).toEqual([
+      'error gr.no-matching-gateway @ metadata.labels',
+      'error schema.exactly-one @ spec',
+    ]);
+  });
+
   it('the object is never served, and what refers to it waits for it without an error', () => {
     const { graph, codes } = validate(`apiVersion: appmesh.k8s.aws/v1beta2
 kind: VirtualNode

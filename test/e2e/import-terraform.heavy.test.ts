@@ -96,14 +96,27 @@ if (!program.found || !mirror.ok) {
         expect(init.code, init.stderr).toBe(0);
         return dir;
       };
-      const endpoint = () => `-var=appmesh_endpoint=${server.apiUrl}`;
-
-      beforeAll(async () => {
-        work = mkdtempSync(path.join(tmpdir(), 'amime-import-terraform-'));
-        writeFileSync(path.join(work, 'none.tfrc'), '');
-        server = await startServe([
+      /** terraform apply against `api`; then the state as terraform show -json writes it, in a file beside. */
+      const applied = async (dir: string, api: string, resources: number): Promise<string> => {
+        const apply = await terraform(
+          dir,
+          'apply',
+          '-input=false',
+          '-auto-approve',
+          `-var=appmesh_endpoint=${api}`,
+        );
+        expect(apply.code, apply.stderr).toBe(0);
+        expect(apply.stdout).toContain(`Apply complete! Resources: ${resources} added`);
+        const show = await terraform(dir, 'show', '-json');
+        expect(show.code, show.stderr).toBe(0);
+        const state = path.join(dir, 'state.json');
+        writeFileSync(state, show.stdout);
+        return state;
+      };
+      const serve = (data: string) =>
+        startServe([
           '--data-dir',
-          path.join(work, 'data'),
+          path.join(work, data),
           '--no-seed',
           '--region',
           'eu-west-1',
@@ -112,6 +125,11 @@ if (!program.found || !mirror.ok) {
           '--log-level',
           'warn',
         ]);
+
+      beforeAll(async () => {
+        work = mkdtempSync(path.join(tmpdir(), 'amime-import-terraform-'));
+        writeFileSync(path.join(work, 'none.tfrc'), '');
+        server = await serve('data');
       });
       afterAll(async () => {
         await server?.stop();
@@ -119,14 +137,7 @@ if (!program.found || !mirror.ok) {
       });
 
       it('imports the applied state as what the server holds: API JSON with tags, and manifests that validate clean', async () => {
-        const dir = await project('applied');
-        const apply = await terraform(dir, 'apply', '-input=false', '-auto-approve', endpoint());
-        expect(apply.code, apply.stderr).toBe(0);
-        expect(apply.stdout).toContain('Apply complete! Resources: 8 added');
-        const show = await terraform(dir, 'show', '-json');
-        expect(show.code, show.stderr).toBe(0);
-        const state = path.join(work, 'state.json');
-        writeFileSync(state, show.stdout);
+        const state = await applied(await project('applied'), server.apiUrl, 8);
 
         const importedApi = await amime(['import', 'terraform', state, '-o', 'api']);
         expect(importedApi.stderr).toBe('');
@@ -137,7 +148,7 @@ if (!program.found || !mirror.ok) {
         expect(held.code, held.stderr).toBe(0);
         const heldResources = JSON.parse(held.stdout) as unknown[];
         expect(heldResources).toHaveLength(8);
-        expect(asSets(JSON.parse(importedApi.stdout))).toEqual(asSets(heldResources));
+        expect(unordered(JSON.parse(importedApi.stdout))).toEqual(unordered(heldResources));
 
         const manifests = await amime(['import', 'terraform', state]);
         expect(manifests.code, manifests.stderr).toBe(0);
@@ -151,34 +162,13 @@ if (!program.found || !mirror.ok) {
       it('the import golden as Terraform writes it: the provider applies it, and its state imports to the golden resources', async () => {
         const golden = (JSON.parse(readFileSync(GOLDEN_API, 'utf8')) as ApiDocument[]).map(withinTerraform);
         const dir = await project('golden', terraformConfig(golden));
-        const other = await startServe([
-          '--data-dir',
-          path.join(work, 'golden-data'),
-          '--no-seed',
-          '--region',
-          'eu-west-1',
-          '--account-id',
-          '111122223333',
-          '--log-level',
-          'warn',
-        ]);
+        const other = await serve('golden-data');
+        let state: string;
         try {
-          const apply = await terraform(
-            dir,
-            'apply',
-            '-input=false',
-            '-auto-approve',
-            `-var=appmesh_endpoint=${other.apiUrl}`,
-          );
-          expect(apply.code, apply.stderr).toBe(0);
-          expect(apply.stdout).toContain(`Apply complete! Resources: ${golden.length} added`);
+          state = await applied(dir, other.apiUrl, golden.length);
         } finally {
           await other.stop();
         }
-        const show = await terraform(dir, 'show', '-json');
-        expect(show.code, show.stderr).toBe(0);
-        const state = path.join(work, 'golden-state.json');
-        writeFileSync(state, show.stdout);
         const imported = await amime(['import', 'terraform', state, '-o', 'api']);
         expect(imported.stderr).toBe('');
         expect(imported.code).toBe(0);
@@ -187,7 +177,13 @@ if (!program.found || !mirror.ok) {
 
       it('refuses a saved plan whose names come from resources not created yet, saying what to import instead', async () => {
         const dir = await project('planned');
-        const plan = await terraform(dir, 'plan', '-input=false', '-out=plan.bin', endpoint());
+        const plan = await terraform(
+          dir,
+          'plan',
+          '-input=false',
+          '-out=plan.bin',
+          `-var=appmesh_endpoint=${server.apiUrl}`,
+        );
         expect(plan.code, plan.stderr).toBe(0);
         const show = await terraform(dir, 'show', '-json', 'plan.bin');
         expect(show.code, show.stderr).toBe(0);
@@ -203,19 +199,6 @@ if (!program.found || !mirror.ok) {
     },
     { timeout: 600_000 },
   );
-}
-
-/**
- * Terraform keeps attributes of set type sorted in its state (`http_retry_events =
- * ["server-error", "gateway-error"]` is stored as gateway-error, server-error); App Mesh
- * gives those lists no meaning in their order either. Lists of strings and numbers
- * compare as sets; everything else exactly.
- */
-function asSets(value: unknown): unknown {
-  if (Array.isArray(value))
-    return value.every((v) => typeof v !== 'object') ? [...value].sort() : value.map(asSets);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asSets(v)]));
 }
 
 /**
@@ -248,7 +231,12 @@ function withinTerraform(doc: ApiDocument): ApiDocument {
   return copy;
 }
 
-/** Terraform keeps repeated blocks (header, metadata, backend…) as sets: every list compares unordered. */
+/**
+ * Terraform keeps many lists as sets, in its own order: repeated blocks (header,
+ * metadata, backend…) and string lists (`http_retry_events = ["server-error",
+ * "gateway-error"]` is stored as gateway-error, server-error). App Mesh gives their
+ * order no meaning either, so every list compares unordered.
+ */
 function unordered(value: unknown): unknown {
   if (Array.isArray(value))
     return value.map(unordered).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));

@@ -134,4 +134,6 @@ describeWithPrograms(
       expect(JSON.parse(imported.stdout)).toEqual(held);
     });
   },
+  // About 60 aws CLI runs for the golden's backup: generous for a loaded machine.
+  { timeout: 300_000 },
 );

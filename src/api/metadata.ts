@@ -15,7 +15,9 @@ import type { AnyResource } from '../model/index.js';
 import type { TagRef } from '../model/api-form/index.js';
 import type { StoredRecord } from '../store/index.js';
 
-export const API_METADATA_ANNOTATION = 'appmesh.amime.dev/api-metadata';
+import { API_METADATA_ANNOTATION } from '../model/api-form/index.js';
+
+export { API_METADATA_ANNOTATION };
 
 export interface ApiMeta {
   uid: string;

@@ -11,7 +11,7 @@
  * exact hostnames its gateway routes match.
  */
 import type { MeshView, ResolvedVirtualNode } from '../mesh/index.js';
-import { serviceDiscoveryName } from '../envoy/index.js';
+import { kubernetesSpiffeId, meshSpiffeId, serviceDiscoveryName } from '../envoy/index.js';
 import type { WorkloadIdentity } from './issue.js';
 
 export const DEFAULT_TRUST_DOMAIN = 'amime.local';
@@ -29,26 +29,6 @@ export function checkTrustDomain(td: string): string | undefined {
   return /^[a-z0-9._-]{1,255}$/.test(td)
     ? undefined
     : `trust domain "${td}" may only hold lowercase letters, digits, ".", "-" and "_"`;
-}
-
-/** A path segment as SPIFFE allows it (letters, digits, ".", "-", "_"); anything else percent-encoded. */
-function segment(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]/g, (c) =>
-    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
-  );
-}
-
-export function meshSpiffeId(
-  trustDomain: string,
-  mesh: string,
-  kind: 'virtualNode' | 'virtualGateway',
-  name: string,
-): string {
-  return `spiffe://${trustDomain}/mesh/${segment(mesh)}/${kind}/${segment(name)}`;
-}
-
-export function kubernetesSpiffeId(trustDomain: string, sa: ServiceAccountRef): string {
-  return `spiffe://${trustDomain}/ns/${segment(sa.namespace)}/sa/${segment(sa.serviceAccount)}`;
 }
 
 /** RFC 1123 host names (a leading `*.` allowed): what a DNS SAN may hold. */
@@ -86,7 +66,7 @@ export function virtualNodeIdentity(
   const sa = serviceAccountOf?.(node);
   return {
     spiffeId: sa
-      ? kubernetesSpiffeId(trustDomain, sa)
+      ? kubernetesSpiffeId(trustDomain, sa.namespace, sa.serviceAccount)
       : meshSpiffeId(trustDomain, view.mesh.awsName, 'virtualNode', node.awsName),
     dnsNames: dnsNames([serviceDiscoveryName(node), ...servicesOf(view, node)]),
   };

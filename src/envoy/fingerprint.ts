@@ -159,6 +159,20 @@ function diffView(
   diff(mesh, a?.virtualServices, b?.virtualServices, depKey.service, stable ? sameInput : sameService, out);
   diff(mesh, a?.virtualRouters, b?.virtualRouters, depKey.router, stable ? sameInput : sameRouter, out);
   diff(mesh, a?.virtualGateways, b?.virtualGateways, depKey.gateway, sameGateway, out);
+  if (!sameSet(memberNamespaces(a), memberNamespaces(b))) out.push([mesh, depKey.meshNamespaces()]);
+}
+
+function memberNamespaces(v: MeshView | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const m of [v?.virtualNodes, v?.virtualGateways])
+    for (const e of m?.values() ?? []) if (e.id.namespace) out.add(e.id.namespace);
+  return out;
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
 
 /** Keys added, removed or changed between two graphs, as [mesh, key]. */

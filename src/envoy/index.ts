@@ -49,6 +49,8 @@ export {
   type TranslateWarning,
 } from './options.js';
 export { resolveProxy, type ProxyLookup } from './resolve-proxy.js';
+export { serviceDiscoveryName } from './tls.js';
+export { kubernetesSpiffeId, meshSpiffeId } from './spiffe.js';
 export { resourcesView, type ResourcesView } from './view.js';
 export { encodePlain } from './encode-plain.js';
 export {

@@ -16,7 +16,12 @@ import { httpConnectionManagerFilter } from './hcm.js';
 import { tcpProxyFilter } from './tcp-proxy.js';
 import { accessLogs } from './access-log.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, durationFromMillis, fromAppMesh } from './duration.js';
-import { downstreamTransportSocket, type ListenerTls } from './tls.js';
+import {
+  downstreamTransportSocket,
+  effectiveListenerTls,
+  usesGroupCertificate,
+  type ListenerTls,
+} from './tls.js';
 import type {
   EmptyConfig,
   Filter,
@@ -118,8 +123,11 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
   const logKey = jsonKey(logging);
   const logs = shared(ctx, `access-logs:${logKey}`, () => accessLogs(logging));
   const chains: FilterChain[] = [];
+  let permissive = false;
   for (const l of listeners) {
     const { port, protocol } = l.portMapping;
+    const tls = effectiveListenerTls(ctx, l.tls);
+    if (tls?.mode === 'PERMISSIVE') permissive = true;
     const stat = statPrefix('ingress', protocol, port, multi);
     const cluster = ingressCluster(ctx, node, l);
     const rds = routeConfigName('ingress', protocol, port);
@@ -133,17 +141,19 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
         idle: listenerTimeout(l)?.idle,
         accessLogs: logs,
       });
-      portChains = filter ? tlsChains(ctx, name, match, [filter], l.tls) : [];
+      portChains = filter ? tlsChains(ctx, name, match, [filter], tls) : [];
     } else {
-      // Nothing node-specific in an HTTP chain: nodes with the same listener share it.
-      const key = `ingress-chains:${rds}:${stat}:${logKey}:${jsonKey(l.tls)}`;
+      // Nothing node-specific in an HTTP chain (nodes with the same listener share it),
+      // unless it serves the group's own certificate from Amime's CA.
+      const own = usesGroupCertificate(ctx, tls) ? `:${ctx.groupKey}` : '';
+      const key = `ingress-chains:${rds}:${stat}:${logKey}:${tls === l.tls ? jsonKey(l.tls) : 'mesh-mtls'}${own}`;
       portChains = shared(ctx, key, () =>
         tlsChains(
           ctx,
           name,
           match,
           [httpConnectionManagerFilter({ statPrefix: stat, routeConfigName: rds, accessLogs: logs })],
-          l.tls,
+          tls,
         ),
       );
     }
@@ -152,7 +162,6 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
     chains.push(...portChains);
   }
   if (chains.length === 0) return; // Envoy rejects a listener without filter chains
-  const permissive = listeners.some((l) => l.tls?.mode === 'PERMISSIVE');
   const listener: Listener = {
     name: listenerName('ingress', INGRESS_PORT),
     address: INGRESS_ADDRESS,

@@ -15,6 +15,8 @@ export const depKey = {
   router: (name: string): string => `VirtualRouter/${name}`,
   gateway: (name: string): string => `VirtualGateway/${name}`,
   endpoints: (node: string): string => `endpoints/${node}`,
+  /** The namespaces the mesh's nodes and gateways live in (the mesh switch's peer SANs read them). */
+  meshNamespaces: (): string => 'MeshNamespaces',
   /** Whether the EndpointSource knew the node when read: the two values are two keys, so a flip finds the readers of the old one. */
   endpointsKnown: (node: string, known: boolean): string =>
     `endpoints-${known ? 'known' : 'unknown'}/${node}`,

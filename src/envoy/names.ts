@@ -45,6 +45,17 @@ export function allowAllClusterName(mesh: string): string {
 /** The local SDS agent (SPIRE) cluster App Mesh's Envoy reaches SDS secrets through. */
 export const SDS_CLUSTER = 'static_cluster_sds_unix_socket';
 
+/**
+ * SDS secrets served from Amime's CA over ADS (no App Mesh name: App Mesh delivered
+ * ACM material its own way). A proxy group's certificate is named after the group, so
+ * a proxy can only ever name its own; the trust bundle is the same for every proxy.
+ */
+export const CA_CERTIFICATE_SECRET_PREFIX = 'amime-ca-certificate:';
+export function caCertificateSecretName(groupKey: string): string {
+  return `${CA_CERTIFICATE_SECRET_PREFIX}${groupKey}`;
+}
+export const CA_TRUST_BUNDLE_SECRET = 'amime-ca-trust-bundle';
+
 /** The gateway's single virtual host (observed App Mesh name). */
 export const GATEWAY_VIRTUAL_HOST = 'self_redirect';
 

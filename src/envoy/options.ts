@@ -16,6 +16,18 @@ export interface AcmSource {
   certificateAuthority(arn: string): string | undefined;
 }
 
+/**
+ * Amime's certificate authority, as translation sees it: TLS that needs a certificate
+ * or trust Amime issues (ACM without material, the mesh-level mTLS switch) refers to
+ * the SDS secrets `caCertificateSecretName(group)` and `CA_TRUST_BUNDLE_SECRET` over
+ * ADS; their content is added when the group is published (src/ca). Without it, such
+ * TLS cannot be had (refused port, 503 cluster) as before.
+ */
+export interface CaTranslateOptions {
+  /** SPIFFE trust domain of the workload certificates (`spiffe://<trust-domain>/…`). */
+  trustDomain: string;
+}
+
 export interface TranslateWarning {
   /** Proxy group key. */
   group: string;
@@ -29,6 +41,8 @@ export interface TranslateOptions {
   sdsSocketPath?: string;
   /** Where ACM certificate and CA material comes from; without it ACM secrets are left to SDS over ADS. */
   acm?: AcmSource;
+  /** Amime's CA issues what ACM used to deliver and what mesh-level mTLS needs. */
+  ca?: CaTranslateOptions;
   /** Told about each thing the translation had to leave out (never about valid input). */
   onWarning?: (warning: TranslateWarning) => void;
 }

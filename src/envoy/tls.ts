@@ -5,15 +5,20 @@
  *
  * Certificates: `file` → paths in the proxy's file system; `sds` → the local SDS
  * agent (SPIRE) through `static_cluster_sds_unix_socket`, as App Mesh; `acm` → an SDS
- * secret over ADS named by the ARN, served from `options.acm` when it has the material
- * (without it the proxy waits for the secret: it never falls back to plaintext).
+ * secret over ADS named by the ARN, served from `options.acm` when it has the material,
+ * else from Amime's CA (`options.ca`) under the CA's names (without either the port is
+ * refused: it never falls back to plaintext). The mesh-level switch (mesh-mtls.ts)
+ * adds listener TLS and client TLS from Amime's CA where a node has none of its own.
  */
 import type { ClientPolicy } from '../model/index.js';
 import type { ResolvedVirtualNode } from '../mesh/index.js';
 import { typedConfig, EXT } from '../proto/index.js';
 import { shared, type TranslateContext } from './context.js';
 import { DEFAULT_SDS_SOCKET_PATH } from './options.js';
-import { FILTER, SDS_CLUSTER } from './names.js';
+import { CA_TRUST_BUNDLE_SECRET, FILTER, SDS_CLUSTER, caCertificateSecretName } from './names.js';
+import { depKey } from './lookup.js';
+import { meshMtls, MESH_MTLS_ANNOTATION, type MeshMtls } from './mesh-mtls.js';
+import { meshSpiffePrefix, namespaceSpiffePrefix } from './spiffe.js';
 import { durationFromMillis } from './duration.js';
 import type {
   CertificateValidationContext,
@@ -27,19 +32,24 @@ import type {
   UpstreamTlsContext,
 } from './types.js';
 
+/** App Mesh's certificate sources, and `amime`: the group's certificate from Amime's CA (mesh switch). */
 type Cert = {
   acm?: { certificateARN: string };
   file?: { certificateChain: string; privateKey: string };
   sds?: { secretName: string };
+  amime?: true;
 };
 type Trust = {
   acm?: { certificateAuthorityARNs: string[] };
   file?: { certificateChain: string };
   sds?: { secretName: string };
+  amime?: true;
 };
 export interface TlsValidation {
   trust: Trust;
   subjectAlternativeNames?: { match: { exact: string[] } };
+  /** URI SAN prefixes a peer must match (the mesh switch: the mesh's SPIFFE IDs). */
+  uriPrefixes?: string[];
 }
 export interface ListenerTls {
   mode: 'DISABLED' | 'PERMISSIVE' | 'STRICT';
@@ -79,10 +89,34 @@ export function sdsCluster(socketPath: string): Cluster {
 
 const ADS: ConfigSource = { ads: {}, resource_api_version: 'V3' };
 
-/** The ACM certificate as an ADS secret; undefined (with a warning) when there is no material for it. */
+/** The group's own certificate from Amime's CA; the content is added when the group is published. */
+function caCertificate(ctx: TranslateContext): SdsSecretConfig {
+  const name = caCertificateSecretName(ctx.groupKey);
+  ctx.out.addSecret({ name });
+  return { name, sds_config: ADS };
+}
+
+/** The roots of Amime's CA; the content is added when the group is published. */
+function caTrust(ctx: TranslateContext): SdsSecretConfig {
+  ctx.out.addSecret({ name: CA_TRUST_BUNDLE_SECRET });
+  return { name: CA_TRUST_BUNDLE_SECRET, sds_config: ADS };
+}
+
+/** Whether an ACM certificate is served from Amime's CA (no material of its own, the CA running). */
+function acmFromCa(ctx: TranslateContext, arn: string): boolean {
+  return ctx.options.ca !== undefined && ctx.options.acm?.certificate(arn) === undefined;
+}
+
+/** The ACM certificate as an ADS secret; undefined (with a warning) when neither material nor the CA can serve it. */
 function acmCertificate(ctx: TranslateContext, arn: string): SdsSecretConfig | undefined {
   const material = ctx.options.acm?.certificate(arn);
   if (!material) {
+    if (ctx.options.ca) {
+      ctx.warn(
+        `ACM certificate ${arn}: App Mesh delivered it from ACM, which Amime cannot; served from Amime's certificate authority instead (callers must trust Amime's root: a client policy with ACM trust, or the mesh's mTLS switch, does)`,
+      );
+      return caCertificate(ctx);
+    }
     ctx.warn(`ACM certificate ${arn}: no certificate material configured`);
     return undefined;
   }
@@ -100,6 +134,12 @@ function acmTrust(ctx: TranslateContext, arns: string[]): SdsSecretConfig | unde
   const name = arns.join(',');
   const bundles = arns.map((a) => ctx.options.acm?.certificateAuthority(a));
   if (!bundles.every((b): b is string => b !== undefined)) {
+    if (ctx.options.ca) {
+      ctx.warn(
+        `ACM certificate authorities ${name}: App Mesh's ACM Private CA is not reachable from Amime; trusting Amime's certificate authority instead`,
+      );
+      return caTrust(ctx);
+    }
     ctx.warn(`ACM certificate authorities ${name}: no CA material configured`);
     return undefined;
   }
@@ -123,15 +163,24 @@ function withCertificate(ctx: TranslateContext, common: CommonTlsContext, cert: 
     const secret = acmCertificate(ctx, cert.acm.certificateARN);
     if (!secret) return false;
     common.tls_certificate_sds_secret_configs = [secret];
+  } else if (cert.amime) {
+    common.tls_certificate_sds_secret_configs = [caCertificate(ctx)];
   }
   return true;
 }
 
-/** SANs as typed matchers: URIs (SPIFFE IDs) by URI, everything else by DNS name. */
+/** SANs as typed matchers: URIs (SPIFFE IDs) by URI, everything else by DNS name; then URI prefixes. */
 function sanMatchers(
   sans: ReadonlyArray<string>,
+  uriPrefixes: ReadonlyArray<string> = [],
 ): CertificateValidationContext['match_typed_subject_alt_names'] {
-  return sans.map((s) => ({ san_type: s.includes('://') ? 'URI' : 'DNS', matcher: { exact: s } }));
+  return [
+    ...sans.map((s) => ({
+      san_type: s.includes('://') ? ('URI' as const) : ('DNS' as const),
+      matcher: { exact: s },
+    })),
+    ...uriPrefixes.map((prefix) => ({ san_type: 'URI' as const, matcher: { prefix } })),
+  ];
 }
 
 /** Adds the validation; false when it cannot be had (ACM without material). */
@@ -141,8 +190,9 @@ function withValidation(
   v: TlsValidation,
   sans: ReadonlyArray<string>,
 ): boolean {
+  const prefixes = v.uriPrefixes ?? [];
   const matchers: CertificateValidationContext =
-    sans.length > 0 ? { match_typed_subject_alt_names: sanMatchers(sans) } : {};
+    sans.length + prefixes.length > 0 ? { match_typed_subject_alt_names: sanMatchers(sans, prefixes) } : {};
   if (v.trust.file) {
     common.validation_context = { trusted_ca: { filename: v.trust.file.certificateChain }, ...matchers };
   } else if (v.trust.sds) {
@@ -157,8 +207,69 @@ function withValidation(
       default_validation_context: matchers,
       validation_context_sds_secret_config: secret,
     };
+  } else if (v.trust.amime) {
+    common.combined_validation_context = {
+      default_validation_context: matchers,
+      validation_context_sds_secret_config: caTrust(ctx),
+    };
   }
   return true;
+}
+
+/** The mesh switch when it is on and Amime's CA runs to back it; warns about what it cannot do. */
+export function meshSwitch(ctx: TranslateContext): MeshMtls | undefined {
+  const m = meshMtls(ctx.view.mesh);
+  if (m.problem) ctx.warn(m.problem);
+  if (m.mode === 'DISABLED') return undefined;
+  if (!ctx.options.ca) {
+    ctx.warn(
+      `Mesh ${ctx.mesh}: ${MESH_MTLS_ANNOTATION} ${m.mode} needs Amime's certificate authority, which is not running here; mesh mTLS stays off`,
+    );
+    return undefined;
+  }
+  return m;
+}
+
+/**
+ * Who may call a listener under the mesh switch: the workloads of this mesh, by their
+ * SPIFFE IDs (mesh form, and the Kubernetes form of the namespaces its members live in).
+ */
+function meshPeerPrefixes(ctx: TranslateContext, trustDomain: string): string[] {
+  ctx.deps.add(depKey.meshNamespaces());
+  const namespaces = new Set<string>();
+  for (const e of [...ctx.view.virtualNodes.values(), ...ctx.view.virtualGateways.values()])
+    if (e.id.namespace) namespaces.add(e.id.namespace);
+  return [
+    meshSpiffePrefix(trustDomain, ctx.mesh),
+    ...[...namespaces].sort().map((ns) => namespaceSpiffePrefix(trustDomain, ns)),
+  ];
+}
+
+/** A listener's TLS: its own, else the mesh switch's (Amime's certificate, callers of this mesh only). */
+export function effectiveListenerTls(
+  ctx: TranslateContext,
+  own: ListenerTls | undefined,
+): ListenerTls | undefined {
+  if (own) return own;
+  const m = meshSwitch(ctx);
+  if (!m || m.mode === 'DISABLED') return undefined;
+  return {
+    mode: m.mode,
+    certificate: { amime: true },
+    validation: { trust: { amime: true }, uriPrefixes: meshPeerPrefixes(ctx, ctx.options.ca!.trustDomain) },
+  };
+}
+
+/** Whether TLS serves the group's own certificate from the CA: chains with it cannot be shared between groups. */
+export function usesGroupCertificate(ctx: TranslateContext, tls: ListenerTls | undefined): boolean {
+  if (!tls || tls.mode === 'DISABLED') return false;
+  const c = tls.certificate;
+  return c.amime === true || (c.acm !== undefined && acmFromCa(ctx, c.acm.certificateARN));
+}
+
+/** Whether this group's egress clusters carry its own certificate (callers under the mesh switch). */
+export function originatesMeshMtls(ctx: TranslateContext): boolean {
+  return ctx.flavour === 'envoy' && meshSwitch(ctx)?.callersOriginate === true;
 }
 
 /**
@@ -230,10 +341,27 @@ export function upstreamTransportSocket(
     });
   }
   const listener = node.resource.spec.listeners?.find((l) => l.portMapping.port === port);
-  const mode = listener?.tls?.mode;
+  const own = listener?.tls;
+  if (!own && listener && originatesMeshMtls(ctx)) {
+    // The mesh switch covers the target's listener: mTLS with the caller's own certificate,
+    // the target verified by the name App Mesh callers verify (its service-discovery name).
+    return shared(ctx, `upstream-tls:${sni}:mesh:${ctx.groupKey}`, () => {
+      const common: CommonTlsContext = {};
+      withCertificate(ctx, common, { amime: true });
+      withValidation(ctx, common, { trust: { amime: true } }, [sni]);
+      const context: UpstreamTlsContext = { sni, common_tls_context: common };
+      return { name: FILTER.tlsTransport, typed_config: typedConfig(EXT.upstreamTlsContext, context) };
+    });
+  }
+  const mode = own?.mode;
   if (mode === 'STRICT' || mode === 'PERMISSIVE') {
-    return shared(ctx, `upstream-tls:${sni}:server`, () => {
-      const context: UpstreamTlsContext = { sni, common_tls_context: {} };
+    // App Mesh: a target serving an ACM certificate is verified against its issuing CA,
+    // which is now Amime's; any other certificate is accepted as it is (appmesh.md §4.4).
+    const caIssued = own?.certificate.acm !== undefined && acmFromCa(ctx, own.certificate.acm.certificateARN);
+    return shared(ctx, `upstream-tls:${sni}:server${caIssued ? ':ca' : ''}`, () => {
+      const common: CommonTlsContext = {};
+      if (caIssued) withValidation(ctx, common, { trust: { amime: true } }, []);
+      const context: UpstreamTlsContext = { sni, common_tls_context: common };
       return { name: FILTER.tlsTransport, typed_config: typedConfig(EXT.upstreamTlsContext, context) };
     });
   }

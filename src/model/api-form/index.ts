@@ -5,4 +5,5 @@ export * from './to-crd.js';
 export * from './from-crd.js';
 export * from './merge.js';
 export { API_ONLY_ANNOTATION, apiOnlyFieldsOf, withApiOnlyFields, type ApiOnlyFields } from './api-only.js';
+export { API_METADATA_ANNOTATION, apiTagOf } from './api-tags.js';
 export { renameArnKeysToApi, renameArnKeysToCrd } from './rename.js';

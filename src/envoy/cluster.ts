@@ -17,7 +17,7 @@ import { FILTER, allowAllClusterName, amazonawsClusterName, nodeClusterName } fr
 import { circuitBreakers, NO_LIMITS, poolLimits, type Limits } from './circuit-breakers.js';
 import { outlierDetection } from './outlier.js';
 import { healthCheck } from './health-check.js';
-import { TLS_UNAVAILABLE, originatesMeshMtls, upstreamTransportSocket } from './tls.js';
+import { TLS_UNAVAILABLE, upstreamTransportSocket } from './tls.js';
 import { loadAssignment } from './endpoints.js';
 import { depKey } from './lookup.js';
 import type { Cluster, HttpProtocolOptions } from './types.js';
@@ -58,9 +58,7 @@ export function egressCluster(
   const name = nodeClusterName('egress', ctx.mesh, node.awsName, protocol, port);
   if (ctx.out.hasCluster(name)) return name;
   const limits = opts.limits ?? NO_LIMITS;
-  // Under the mesh switch a caller's clusters carry its own certificate: one per caller.
-  const caller = originatesMeshMtls(ctx) ? `:${ctx.groupKey}` : '';
-  const key = `cluster:${name}:${jsonKey(opts.policy)}:${limits.maxConnections}/${limits.maxPendingRequests}/${limits.maxRequests}${caller}`;
+  const key = `cluster:${name}:${jsonKey(opts.policy)}:${limits.maxConnections}/${limits.maxPendingRequests}/${limits.maxRequests}`;
   const cluster = shared(ctx, key, () => buildEgressCluster(ctx, name, node, listener, opts.policy, limits));
   ctx.out.addCluster(cluster);
   return name;

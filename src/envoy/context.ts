@@ -38,6 +38,8 @@ export class Collector {
   readonly endpoints = new Map<string, ClusterLoadAssignment>();
   readonly secrets = new Map<string, Secret>();
   readonly eds = new Map<string, EdsTarget>();
+  /** Names of SDS secrets over ADS whose content Amime's CA supplies when the group is published. */
+  readonly caSecrets = new Set<string>();
 
   /** First one wins: a cluster name always means the same target, so later copies are equal or less specific. */
   addCluster(cluster: Cluster): void {
@@ -72,6 +74,7 @@ interface Effects {
   endpoints: Array<[string, ClusterLoadAssignment]>;
   eds: Array<[string, EdsTarget]>;
   secrets: Secret[];
+  caSecrets: string[];
   listeners: Listener[];
   routes: RouteConfiguration[];
   warnings: string[];
@@ -84,6 +87,7 @@ function effectsOf(c: Collector, warnings: string[]): Effects {
     endpoints: [...c.endpoints],
     eds: [...c.eds],
     secrets: [...c.secrets.values()],
+    caSecrets: [...c.caSecrets],
     listeners: c.listeners,
     routes: c.routes,
     warnings,
@@ -94,6 +98,7 @@ function effectsOf(c: Collector, warnings: string[]): Effects {
       e.endpoints.length +
       e.eds.length +
       e.secrets.length +
+      e.caSecrets.length +
       e.listeners.length +
       e.routes.length +
       warnings.length ===
@@ -111,6 +116,12 @@ export interface TranslateContext {
   mesh: string;
   groupKey: string;
   flavour: ProxyFlavour;
+  /**
+   * Prefix of shared unit keys: empty, or the group key when the group's resources carry
+   * its own certificate throughout (callers under the mesh mTLS switch): units are then
+   * the group's alone.
+   */
+  unitScope: string;
   options: TranslateOptions;
   endpoints: EndpointSource;
   /**
@@ -168,7 +179,7 @@ export interface Shared {
  * which then encodes each one once.
  */
 export function shared<T>(ctx: TranslateContext, name: string, build: () => T): T {
-  const key = `${ctx.mesh}|${ctx.flavour}|${name}`;
+  const key = `${ctx.mesh}|${ctx.flavour}|${ctx.unitScope}${name}`;
   let entry = ctx.memo.get(key) as Shared | undefined;
   if (!entry) {
     const saved = { out: ctx.out, deps: ctx.deps, warn: ctx.warn, children: ctx.children };
@@ -216,6 +227,7 @@ function replay(e: Effects, ctx: TranslateContext): void {
   const out = ctx.out;
   for (const c of e.clusters) out.addCluster(c);
   for (const s of e.secrets) out.addSecret(s);
+  for (const s of e.caSecrets) out.caSecrets.add(s);
   for (const [name, cla] of e.endpoints) if (!out.endpoints.has(name)) out.endpoints.set(name, cla);
   for (const [name, t] of e.eds) if (!out.eds.has(name)) out.eds.set(name, t);
   for (const l of e.listeners) out.listeners.push(l);

@@ -36,10 +36,11 @@ function render(file: string): string {
   for (const g of groups) {
     if (!g) throw new Error(`${file}: bad proxy id in header`);
     const t = translateGroupDetailed(graph, g, header.endpoints, header.options);
-    const problems = checkResources(t.resources);
+    const problems = checkResources(t.resources, { suppliedSecrets: t.caSecrets });
     expect(problems.length === 0 ? '' : formatCheckProblems(problems), `${file} ${g.key}`).toBe('');
     out[g.key] = {
       ...(t.warnings.length > 0 ? { warnings: t.warnings } : {}),
+      ...(t.caSecrets.length > 0 ? { caSecrets: t.caSecrets } : {}),
       ...resourcesView(t.resources),
     };
   }

@@ -92,13 +92,13 @@ const ADS: ConfigSource = { ads: {}, resource_api_version: 'V3' };
 /** The group's own certificate from Amime's CA; the content is added when the group is published. */
 function caCertificate(ctx: TranslateContext): SdsSecretConfig {
   const name = caCertificateSecretName(ctx.groupKey);
-  ctx.out.addSecret({ name });
+  ctx.out.caSecrets.add(name);
   return { name, sds_config: ADS };
 }
 
 /** The roots of Amime's CA; the content is added when the group is published. */
 function caTrust(ctx: TranslateContext): SdsSecretConfig {
-  ctx.out.addSecret({ name: CA_TRUST_BUNDLE_SECRET });
+  ctx.out.caSecrets.add(CA_TRUST_BUNDLE_SECRET);
   return { name: CA_TRUST_BUNDLE_SECRET, sds_config: ADS };
 }
 
@@ -216,18 +216,21 @@ function withValidation(
   return true;
 }
 
-/** The mesh switch when it is on and Amime's CA runs to back it; warns about what it cannot do. */
+/** The mesh switch when it is on and Amime's CA runs to back it. */
 export function meshSwitch(ctx: TranslateContext): MeshMtls | undefined {
   const m = meshMtls(ctx.view.mesh);
-  if (m.problem) ctx.warn(m.problem);
-  if (m.mode === 'DISABLED') return undefined;
-  if (!ctx.options.ca) {
-    ctx.warn(
+  return m.mode !== 'DISABLED' && ctx.options.ca ? m : undefined;
+}
+
+/** What the mesh switch cannot do as set: said once per group. */
+export function meshSwitchProblems(ctx: TranslateContext): string[] {
+  const m = meshMtls(ctx.view.mesh);
+  const out = m.problem ? [m.problem] : [];
+  if (m.mode !== 'DISABLED' && !ctx.options.ca)
+    out.push(
       `Mesh ${ctx.mesh}: ${MESH_MTLS_ANNOTATION} ${m.mode} needs Amime's certificate authority, which is not running here; mesh mTLS stays off`,
     );
-    return undefined;
-  }
-  return m;
+  return out;
 }
 
 /**
@@ -345,7 +348,7 @@ export function upstreamTransportSocket(
   if (!own && listener && originatesMeshMtls(ctx)) {
     // The mesh switch covers the target's listener: mTLS with the caller's own certificate,
     // the target verified by the name App Mesh callers verify (its service-discovery name).
-    return shared(ctx, `upstream-tls:${sni}:mesh:${ctx.groupKey}`, () => {
+    return shared(ctx, `upstream-tls:${sni}:mesh`, () => {
       const common: CommonTlsContext = {};
       withCertificate(ctx, common, { amime: true });
       withValidation(ctx, common, { trust: { amime: true } }, [sni]);

@@ -16,6 +16,7 @@ import { sidecarIngress } from './listener-ingress.js';
 import { sidecarEgress } from './listener-egress.js';
 import { proxylessEgress } from './proxyless.js';
 import { gatewayResources } from './gateway.js';
+import { meshSwitchProblems, originatesMeshMtls } from './tls.js';
 
 export type { EnvoyResources } from './context.js';
 
@@ -27,6 +28,8 @@ export interface GroupTranslation {
   units: ReadonlyMap<string, ReadonlySet<string>>;
   /** The group's EDS clusters and their endpoint inputs. */
   eds: ReadonlyArray<EdsTarget>;
+  /** SDS secrets (over ADS) whose content Amime's CA supplies: the group's certificate, the trust bundle. */
+  caSecrets: ReadonlyArray<string>;
   warnings: ReadonlyArray<string>;
 }
 
@@ -57,6 +60,7 @@ export function translateGroupDetailed(
     mesh: group.mesh,
     groupKey: group.key,
     flavour: group.flavour,
+    unitScope: '',
     options,
     endpoints,
     memo,
@@ -71,6 +75,9 @@ export function translateGroupDetailed(
       options.onWarning?.({ group: group.key, message });
     },
   };
+  for (const problem of meshSwitchProblems(ctx)) ctx.warn(problem);
+  // Clusters built for this caller carry its own certificate, and so does whatever unit contains them.
+  if (originatesMeshMtls(ctx)) ctx.unitScope = `${group.key}|`;
   if (group.kind === 'virtualNode') {
     ctx.deps.add(depKey.node(group.name));
     const node = view.virtualNodes.get(group.name);
@@ -95,6 +102,7 @@ export function translateGroupDetailed(
     deps: ctx.deps,
     units: ctx.units,
     eds: [...ctx.out.eds.values()],
+    caSecrets: [...ctx.out.caSecrets].sort(),
     warnings,
   };
 }

@@ -40,6 +40,8 @@ export interface CheckOptions {
    * deprecated field is a problem (`envoy.deprecated`).
    */
   allowDeprecated?: Iterable<string>;
+  /** SDS secrets delivered over ADS with the group but not part of `set` (Amime's CA supplies them). */
+  suppliedSecrets?: Iterable<string>;
 }
 
 /**
@@ -123,7 +125,7 @@ export function checkResources(set: ResourceSet, options: CheckOptions = {}): Ch
       decoded[kind].push(result.decoded ?? (isPlainObject(resource) ? resource : {}));
     });
   }
-  problems.push(...checkReferences(decoded, anyCache));
+  problems.push(...checkReferences(decoded, anyCache, options.suppliedSecrets));
   return problems;
 }
 

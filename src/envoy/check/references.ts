@@ -125,13 +125,14 @@ class ReferenceChecker {
   constructor(
     private readonly set: ResourceSet,
     private readonly cache: AnyCache,
+    suppliedSecrets: Iterable<string>,
   ) {
     this.names = {
       listeners: new Set(),
       routes: new Set(),
       clusters: new Set(),
       endpoints: new Set(),
-      secrets: new Set(),
+      secrets: new Set(suppliedSecrets),
     };
   }
 
@@ -445,6 +446,11 @@ class ReferenceChecker {
  * configuration, bound addresses per group, and filter chain matches per listener;
  * terminal filters come last.
  */
-export function checkReferences(set: ResourceSet, anyCache: AnyCache = new WeakMap()): CheckProblem[] {
-  return new ReferenceChecker(set, anyCache).run();
+/** `suppliedSecrets`: SDS secret names served over ADS with the group though not in `set`. */
+export function checkReferences(
+  set: ResourceSet,
+  anyCache: AnyCache = new WeakMap(),
+  suppliedSecrets: Iterable<string> = [],
+): CheckProblem[] {
+  return new ReferenceChecker(set, anyCache, suppliedSecrets).run();
 }

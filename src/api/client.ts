@@ -85,14 +85,24 @@ export class AppMeshHttpClient {
   }
 
   /** `path` is relative to `/v20190125` and already encoded; `query` values are encoded here. */
-  async call<T = Record<string, unknown>>(
+  call<T = Record<string, unknown>>(
     method: 'GET' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
     query: Record<string, string | undefined> = {},
   ): Promise<T> {
+    return this.request(method, `${API_PREFIX}${path}`, body, query);
+  }
+
+  /** The same for Amime's own endpoints beside the API (`/ca`), signed the same way. */
+  async request<T = Record<string, unknown>>(
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    query: Record<string, string | undefined> = {},
+  ): Promise<T> {
     const q = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined);
-    const fullPath = `${this.base.pathname.replace(/\/$/, '')}${API_PREFIX}${path}`;
+    const fullPath = `${this.base.pathname.replace(/\/$/, '')}${path}`;
     const text = body === undefined ? undefined : JSON.stringify(body);
     let headers: Record<string, string> = {
       host: this.base.host,

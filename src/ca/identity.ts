@@ -43,45 +43,57 @@ function dnsNames(names: Iterable<string>): string[] {
   return [...out];
 }
 
-/** The services whose traffic can reach `node`: provided by it, or by a router with a route to it. */
-function servicesOf(view: MeshView, node: ResolvedVirtualNode): string[] {
-  const out: string[] = [];
+/** For every node of the mesh, the hostnames of the services that reach it: one pass over the services. */
+function hostnamesByNode(view: MeshView): Map<ResolvedVirtualNode, string[]> {
+  const out = new Map<ResolvedVirtualNode, string[]>();
+  const add = (node: ResolvedVirtualNode, hosts: readonly string[]) => {
+    let list = out.get(node);
+    if (!list) out.set(node, (list = []));
+    list.push(...hosts);
+  };
   for (const svc of view.virtualServices.values()) {
     const p = svc.provider;
-    const reaches =
-      p?.kind === 'virtualNode'
-        ? p.node === node
-        : p?.kind === 'virtualRouter' && p.router.routes.some((r) => r.targets.some((t) => t.node === node));
-    if (reaches) out.push(...svc.hostnames);
+    if (p?.kind === 'virtualNode') add(p.node, svc.hostnames);
+    else if (p?.kind === 'virtualRouter') {
+      const targets = new Set(p.router.routes.flatMap((r) => r.targets.map((t) => t.node)));
+      for (const node of targets) add(node, svc.hostnames);
+    }
   }
   return out;
 }
 
-export function virtualNodeIdentity(
-  trustDomain: string,
-  view: MeshView,
-  node: ResolvedVirtualNode,
-  serviceAccountOf?: ServiceAccountOf,
-): WorkloadIdentity {
-  const sa = serviceAccountOf?.(node);
-  return {
-    spiffeId: sa
-      ? kubernetesSpiffeId(trustDomain, sa.namespace, sa.serviceAccount)
-      : meshSpiffeId(trustDomain, view.mesh.awsName, 'virtualNode', node.awsName),
-    dnsNames: dnsNames([serviceDiscoveryName(node), ...servicesOf(view, node)]),
-  };
-}
+/** The identities of a mesh's proxy groups; build once per graph and mesh. */
+export class MeshIdentities {
+  private readonly hostnames: Map<ResolvedVirtualNode, string[]>;
 
-export function virtualGatewayIdentity(trustDomain: string, view: MeshView, name: string): WorkloadIdentity {
-  const gateway = view.virtualGateways.get(name);
-  const hosts = (gateway?.routes ?? []).flatMap((r) => {
-    const spec = r.resource.spec;
-    const match = (spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute)?.match;
-    const exact = match?.hostname?.exact;
-    return exact ? [exact] : [];
-  });
-  return {
-    spiffeId: meshSpiffeId(trustDomain, view.mesh.awsName, 'virtualGateway', name),
-    dnsNames: dnsNames(hosts),
-  };
+  constructor(
+    private readonly trustDomain: string,
+    private readonly view: MeshView,
+    private readonly serviceAccountOf?: ServiceAccountOf,
+  ) {
+    this.hostnames = hostnamesByNode(view);
+  }
+
+  virtualNode(node: ResolvedVirtualNode): WorkloadIdentity {
+    const sa = this.serviceAccountOf?.(node);
+    return {
+      spiffeId: sa
+        ? kubernetesSpiffeId(this.trustDomain, sa.namespace, sa.serviceAccount)
+        : meshSpiffeId(this.trustDomain, this.view.mesh.awsName, 'virtualNode', node.awsName),
+      dnsNames: dnsNames([serviceDiscoveryName(node), ...(this.hostnames.get(node) ?? [])]),
+    };
+  }
+
+  virtualGateway(name: string): WorkloadIdentity {
+    const gateway = this.view.virtualGateways.get(name);
+    const hosts = (gateway?.routes ?? []).flatMap((r) => {
+      const spec = r.resource.spec;
+      const exact = (spec.httpRoute ?? spec.http2Route ?? spec.grpcRoute)?.match?.hostname?.exact;
+      return exact ? [exact] : [];
+    });
+    return {
+      spiffeId: meshSpiffeId(this.trustDomain, this.view.mesh.awsName, 'virtualGateway', name),
+      dnsNames: dnsNames(hosts),
+    };
+  }
 }

@@ -61,6 +61,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/export.js'),
   },
   {
+    name: 'ca',
+    summary:
+      "show the running server's certificate authority (chain, roots, expiry); `amime ca rotate` rotates its root",
+    load: () => import('./commands/ca.js'),
+  },
+  {
     name: 'install',
     summary:
       'print the Kubernetes objects that install Amime, with your image and settings (pipe to kubectl apply -f -)',

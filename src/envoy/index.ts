@@ -47,10 +47,12 @@ export {
   type AcmSource,
   type TranslateOptions,
   type TranslateWarning,
+  type CaTranslateOptions,
 } from './options.js';
 export { resolveProxy, type ProxyLookup } from './resolve-proxy.js';
-export { serviceDiscoveryName } from './tls.js';
 export { kubernetesSpiffeId, meshSpiffeId } from './spiffe.js';
+export { CA_CERTIFICATE_SECRET_PREFIX, CA_TRUST_BUNDLE_SECRET, caCertificateSecretName } from './names.js';
+export { MESH_MTLS_ANNOTATION, MESH_MTLS_CALLERS_ANNOTATION, type MeshMtlsMode } from './mesh-mtls.js';
 export { resourcesView, type ResourcesView } from './view.js';
 export { encodePlain } from './encode-plain.js';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedMesh } from '../mesh/graph.js';
+import type { ResolvedMesh } from '../mesh/index.js';
 import { API_METADATA_ANNOTATION } from '../model/api-form/index.js';
 import { meshMtls } from './mesh-mtls.js';
 

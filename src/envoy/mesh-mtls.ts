@@ -14,7 +14,7 @@
  *
  * A listener or backend with its own `tls` keeps it: explicit configuration wins.
  */
-import type { ResolvedMesh } from '../mesh/graph.js';
+import type { ResolvedMesh } from '../mesh/index.js';
 import { apiTagOf } from '../model/api-form/index.js';
 
 export const MESH_MTLS_ANNOTATION = 'amime.io/mtls';

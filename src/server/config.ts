@@ -311,6 +311,78 @@ export const ServeConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    ca: opt(
+      Type.Object(
+        {
+          enabled: opt(
+            Type.Boolean({
+              flag: '--no-ca',
+              description:
+                "run Amime's certificate authority (ACM certificates and the mesh mTLS switch need it; docs/mtls.md)",
+              default: true,
+            }),
+          ),
+          keyFile: opt(
+            Type.String({
+              flag: '--ca-key-file',
+              arg: '<file>',
+              description:
+                "key-encryption key sealing the built-in CA's root key in the store (32 bytes, base64; made on first start; a mounted Secret on Kubernetes). Default with SQLite: <data-dir>/ca-kek",
+            }),
+          ),
+          certFile: opt(
+            Type.String({
+              flag: '--ca-cert',
+              arg: '<file>',
+              description:
+                "sign workload certificates with this CA instead (PEM: the CA, then its intermediates; cert-manager's tls.crt)",
+            }),
+          ),
+          privateKeyFile: opt(
+            Type.String({
+              flag: '--ca-key',
+              arg: '<file>',
+              description: 'the private key of --ca-cert (tls.key)',
+            }),
+          ),
+          bundleFile: opt(
+            Type.String({
+              flag: '--ca-bundle',
+              arg: '<file>',
+              description:
+                'the roots peers trust with --ca-cert (ca.crt); default: the root ending --ca-cert',
+            }),
+          ),
+          trustDomain: opt(
+            Type.String({
+              flag: '--trust-domain',
+              arg: '<domain>',
+              description: 'SPIFFE trust domain of workload certificates',
+              default: 'amime.local',
+            }),
+          ),
+          certificateLifetime: opt(
+            Type.String({
+              flag: '--workload-cert-lifetime',
+              arg: '<duration>',
+              description: 'lifetime of workload certificates (24h, 90m, 60s…)',
+              default: '24h',
+            }),
+          ),
+          renewAt: opt(
+            Type.Number({
+              exclusiveMinimum: 0,
+              exclusiveMaximum: 1,
+              flag: '--workload-cert-renew-at',
+              arg: '<fraction>',
+              description: 'renew a workload certificate after this fraction of its lifetime',
+              default: 0.5,
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     api: opt(
       Type.Object(
         {
@@ -414,6 +486,7 @@ export interface ServeConfig {
   debounce: { quietMs: number; maxMs: number };
   xds: NonNullable<ServeConfigInput['xds']>;
   api: NonNullable<ServeConfigInput['api']>;
+  ca: NonNullable<ServeConfigInput['ca']>;
   kubernetes: {
     webhookListen?: HostPort;
     webhookCertDir?: string;
@@ -482,6 +555,7 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
     ...stripUndefined(flags),
     xds: { ...file.xds, ...stripUndefined(flags.xds ?? {}) },
     api: { ...file.api, ...stripUndefined(flags.api ?? {}) },
+    ca: { ...file.ca, ...stripUndefined(flags.ca ?? {}) },
     kubernetes: { ...file.kubernetes, ...stripUndefined(flags.kubernetes ?? {}) },
     quotas: { ...file.quotas, ...flags.quotas },
     debounce: { ...file.debounce, ...stripUndefined(flags.debounce ?? {}) },
@@ -519,6 +593,7 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
     },
     xds: merged.xds ?? {},
     api: merged.api ?? {},
+    ca: merged.ca ?? {},
     kubernetes: {
       ...(k8s.webhookListen ? { webhookListen: parseHostPort(k8s.webhookListen, '--webhook-listen') } : {}),
       ...(k8s.webhookCertDir ? { webhookCertDir: k8s.webhookCertDir } : {}),

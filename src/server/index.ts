@@ -25,3 +25,4 @@ export { MeshPipeline, type GroupFailure, type PipelineOptions, type PipelineRun
 export { SERVE_SETTINGS, inputFromFlags, settingAt, type Setting, type SettingType } from './settings.js';
 export { CONFIG_DOC, renderConfigDoc } from './config-doc.js';
 export { readEndpointsFile } from './endpoints.js';
+export { CA_PATH, CA_ROTATE_PATH, type RotateBody } from './ca-routes.js';

@@ -4,6 +4,11 @@
  * bytes did not change are left alone by the cache's content hashing, so proxies see
  * a push only when their own configuration changed.
  *
+ * SDS secrets the translation names without containing them (Amime's CA supplies the
+ * group's certificate and the trust bundle) are added from `secrets` when a group is
+ * published, and again by `secretsChanged` when the CA issues or rotates, without
+ * translating anything.
+ *
  * Failures are per group: a group whose translation throws, whose output fails the
  * checks, or whose encoding throws keeps its last good snapshot, is listed in
  * `failures` (for /readyz, /debug/diagnostics and /metrics) until a later run serves it
@@ -14,6 +19,7 @@ import { buildMeshGraph, type GraphInput, type GraphOptions, type MeshGraph } fr
 import {
   edsServiceNames,
   encodeResources,
+  type EncodedResources,
   Translator,
   type TranslatorResult,
   type EndpointSource,
@@ -23,7 +29,7 @@ import {
   formatCheckProblems,
   parseGroupKey,
 } from '../envoy/index.js';
-import type { SnapshotCache } from '../xds/index.js';
+import { TYPE_URL, type SnapshotCache } from '../xds/index.js';
 import type { Diagnostic, ResourceId } from '../model/index.js';
 
 export interface PipelineLogger {
@@ -44,6 +50,14 @@ export interface PipelineOptions {
   checkOutput?: boolean;
   logger: PipelineLogger;
   onRun?: (run: PipelineRun) => void;
+  /** Content of the SDS secrets the translation names but leaves to Amime's CA. */
+  secrets?: SuppliedSecrets;
+}
+
+/** Secrets the pipeline adds to a group's snapshot (src/ca). */
+export interface SuppliedSecrets {
+  /** The encoded Secret `name` for `group`; undefined while there is none yet (its proxies wait for it). */
+  encoded(group: string, name: string): Uint8Array | undefined;
 }
 
 /** A proxy group that is not served its current configuration, and why. */
@@ -69,6 +83,10 @@ export interface PipelineRun {
   durationMs: number;
 }
 
+const SECRET_TYPE_URL = TYPE_URL.Secret;
+/** Distinct warnings remembered as logged (forgotten all at once beyond this). */
+const MAX_WARNED = 10_000;
+
 /** At most this many check problems are kept in a failure's message (the log has them all). */
 const PROBLEMS_IN_MESSAGE = 10;
 
@@ -76,6 +94,13 @@ export class MeshPipeline {
   private current: MeshGraph | undefined;
   private readonly translator: Translator;
   private readonly failing = new Map<string, GroupFailure>();
+  /** The last encoded output of each published group, to add supplied secrets again without translating. */
+  private readonly published = new Map<
+    string,
+    { encoded: EncodedResources; edsNames: ReadonlyMap<string, string> }
+  >();
+  /** Warnings already logged: each is logged once, not at every run of every group. */
+  private readonly warned = new Set<string>();
 
   constructor(private readonly options: PipelineOptions) {
     this.translator = new Translator(options.translate);
@@ -130,6 +155,46 @@ export class MeshPipeline {
     return this.report(this.current, result, this.publish(result), started);
   }
 
+  /** The supplied secrets each published group names (which groups need a certificate). */
+  suppliedSecretNames(): Map<string, readonly string[]> {
+    const out = new Map<string, readonly string[]>();
+    for (const key of this.published.keys()) {
+      const names = this.translator.translation(key)?.caSecrets ?? [];
+      if (names.length > 0) out.set(key, names);
+    }
+    return out;
+  }
+
+  /** Publishes the groups again with the current supplied secrets (all groups when `groups` is absent). */
+  secretsChanged(groups?: Iterable<string>): void {
+    for (const key of groups ?? [...this.published.keys()]) {
+      const p = this.published.get(key);
+      if (p)
+        this.options.cache.setSnapshot(key, this.withSuppliedSecrets(key, p.encoded), {
+          edsNames: p.edsNames,
+        });
+    }
+  }
+
+  private withSuppliedSecrets(key: string, encoded: EncodedResources): EncodedResources {
+    const names = this.translator.translation(key)?.caSecrets ?? [];
+    const supplier = this.options.secrets;
+    if (names.length === 0 || !supplier) return encoded;
+    const secrets = new Map(encoded[SECRET_TYPE_URL]);
+    for (const name of names) {
+      const bytes = supplier.encoded(key, name);
+      if (bytes) secrets.set(name, bytes);
+    }
+    return { ...encoded, [SECRET_TYPE_URL]: secrets };
+  }
+
+  private warnOnce(group: string, message: string): void {
+    if (this.warned.has(message)) return;
+    if (this.warned.size >= MAX_WARNED) this.warned.clear();
+    this.warned.add(message);
+    this.options.logger.warn({ group }, message);
+  }
+
   /** Checks and encodes changed groups into the cache; returns the groups that failed in this run. */
   private publish(result: TranslatorResult): string[] {
     const { cache, logger } = this.options;
@@ -147,7 +212,8 @@ export class MeshPipeline {
       if (!resources) continue;
       try {
         if (this.options.checkOutput !== false) {
-          const problems = checkResources(resources);
+          const suppliedSecrets = this.translator.translation(key)?.caSecrets ?? [];
+          const problems = checkResources(resources, { suppliedSecrets });
           if (problems.length > 0) {
             const shown = formatCheckProblems(problems.slice(0, PROBLEMS_IN_MESSAGE));
             const more = problems.length - PROBLEMS_IN_MESSAGE;
@@ -157,8 +223,10 @@ export class MeshPipeline {
         }
         const encoded = encodeResources(resources);
         const warnings = this.translator.translation(key)?.warnings ?? [];
-        for (const message of warnings) logger.warn({ group: key }, message);
-        cache.setSnapshot(key, encoded, { edsNames: edsServiceNames(resources) });
+        for (const message of warnings) this.warnOnce(key, message);
+        const published = { encoded, edsNames: edsServiceNames(resources) };
+        cache.setSnapshot(key, this.withSuppliedSecrets(key, encoded), { edsNames: published.edsNames });
+        this.published.set(key, published);
         this.failing.delete(key);
       } catch (err) {
         fail(key, 'publish', err instanceof Error ? err.message : String(err));
@@ -166,6 +234,7 @@ export class MeshPipeline {
     }
     for (const key of result.removed) {
       cache.removeGroup(key);
+      this.published.delete(key);
       this.failing.delete(key);
     }
     return failed;

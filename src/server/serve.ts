@@ -35,6 +35,10 @@ import { readManifests, syncRecords } from './import-manifests.js';
 import type { Logger } from './logger.js';
 import { sigv4Authenticator } from './xds-sigv4.js';
 import { planXdsTls } from './xds-tls.js';
+import { caResourceOwner, startCa } from './ca.js';
+import { CaMetrics } from './ca-metrics.js';
+import { registerCaRoutes } from './ca-routes.js';
+import type { CertificateChange } from '../ca/index.js';
 
 export interface RunningServer {
   apiUrl: string;
@@ -131,8 +135,24 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       );
     }
 
-    // ── pipeline ─────────────────────────────────────────────────────────
+    // ── certificate authority ────────────────────────────────────────────
     const metrics = new ServeMetrics();
+    let onCertificates: (change: CertificateChange) => void = () => undefined;
+    // Scraped only once `ca` is set.
+    const caMetrics = new CaMetrics(metrics.registry, () => ca?.runtime.certificates.stats());
+    const ca = await startCa({
+      config,
+      store,
+      logger,
+      onChange: (change) => {
+        caMetrics.issued.inc(change.groups.length);
+        onCertificates(change);
+      },
+      onFailure: () => caMetrics.failures.inc(),
+    });
+    if (ca) cleanups.push(() => ca.close());
+
+    // ── pipeline ─────────────────────────────────────────────────────────
     const cache = new SnapshotCache();
     // The endpoint source and the pipeline refer to each other; the source's changes reach the pipeline once it exists.
     let onEndpointChange: (change: EndpointChange) => void = () => undefined;
@@ -151,7 +171,9 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       endpoints,
       graph: graphOptions,
       logger,
+      ...(ca ? { translate: { ca: { trustDomain: ca.trustDomain } }, secrets: ca.secrets } : {}),
       onRun: (run) => {
+        ca?.want(run.graph, pipeline.suppliedSecretNames());
         metrics.translationSeconds.observe(run.durationMs / 1000);
         metrics.failedGroups.set(run.failures.length);
         const errors = run.diagnostics.filter((d) => d.severity === 'error').length;
@@ -169,6 +191,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         );
       },
     });
+    onCertificates = (change) => pipeline.secretsChanged(change.bundleChanged ? undefined : change.groups);
     onEndpointChange = (change) => {
       const graph = pipeline.graph;
       if (graph) pipeline.endpointsChanged([...change.nodes, ...nodesWithHostnames(graph, change.hostnames)]);
@@ -206,6 +229,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       arn: { region: config.region, account: config.accountId },
       // A shared mesh's resources are its owner's: `mesh/<mesh>@<owner>/…` names them.
       meshOwnerOf: (mesh) => pipeline.graph?.meshes.get(mesh)?.mesh.resource.spec.meshOwner,
+      resourceOwner: caResourceOwner,
       limits: {
         ...(config.xds.maxProxiesPerNode ? { maxProxiesPerNode: config.xds.maxProxiesPerNode } : {}),
         ...(config.xds.maxStreams ? { maxStreams: config.xds.maxStreams } : {}),
@@ -216,6 +240,11 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       ...(config.xds.insecure ? { insecure: true } : {}),
     });
     metrics.observeXds(xds);
+    if (ca && !authenticator)
+      logger.warn(
+        {},
+        "certificate authority: xDS streams are not authenticated, so a proxy's certificate and private key go to whoever claims its node id; give --xds-auth-file (or run with --store kubernetes, which checks service account tokens)",
+      );
     const tls = await planXdsTls(config, logger);
     if (!authenticator && !config.xds.insecure && !isLoopbackHost(config.xdsListen.host))
       throw new Error(
@@ -270,6 +299,10 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         : {}),
     });
     cleanups.push(() => http.close());
+    if (ca)
+      registerCaRoutes(http, ca.runtime, {
+        ...(config.api.credentialsFile ? { credentialsFile: config.api.credentialsFile } : {}),
+      });
     await listening('--api-listen', config.apiListen, () =>
       http.listen({ host: config.apiListen.host, port: config.apiListen.port }),
     );

@@ -9,7 +9,13 @@ import { isIP } from 'node:net';
 import type { Authenticator } from './auth/authenticator.js';
 import { ClientStatusRegistry, type ClientStatus, type GroupStatus } from './client-status.js';
 import { ADS_SERVICE } from './codec.js';
-import { Connection, FlushScheduler, type AdsCall, type ServerContext } from './connection.js';
+import {
+  Connection,
+  FlushScheduler,
+  type AdsCall,
+  type ResourceOwner,
+  type ServerContext,
+} from './connection.js';
 import { CSDS_SERVICE, encodeClientStatusResponse, type ClientStatusQuery, type CsdsClient } from './csds.js';
 import { consoleLogger, XdsEvents, type XdsCounters, type XdsLogger } from './events.js';
 import { DEFAULT_ARN_CONTEXT, type ArnContext } from '../model/index.js';
@@ -39,6 +45,12 @@ export interface XdsServerOptions {
   readonly logger?: XdsLogger;
   /** Allow unauthenticated streams on a non-loopback address. */
   readonly insecure?: boolean;
+  /**
+   * The proxy group a resource name belongs to, for names bound to one group (its own
+   * certificate and private key): a stream of another group that asks for one is
+   * logged and the name dropped from its request, so it can never be served.
+   */
+  readonly resourceOwner?: ResourceOwner;
   /** Serve CSDS on the same port. Default true. */
   readonly csds?: boolean;
   /** Extra @grpc/grpc-js server options (keepalive, max_connection_age_ms, ...). */
@@ -100,6 +112,7 @@ export class XdsServer {
       arnContext: options.arn ?? DEFAULT_ARN_CONTEXT,
       meshOwnerOf: options.meshOwnerOf ?? (() => undefined),
       groupKeyFor: options.groupKeyFor ?? defaultGroupKeyFor,
+      resourceOwner: options.resourceOwner,
       nodeCounter: new GroupCounter(this.limits.maxProxiesPerNode),
       streamBucket: new TokenBucket(this.limits.newStreamsPerSecond, this.limits.newStreamBurst),
       scheduler: new FlushScheduler(),

@@ -59,6 +59,9 @@ export class FlushScheduler {
   }
 }
 
+/** The group a group-bound resource name belongs to; undefined for names any group may ask for. */
+export type ResourceOwner = (typeUrl: string, name: string) => string | undefined;
+
 export interface ServerContext {
   readonly cache: SnapshotCache;
   readonly limits: ResolvedLimits;
@@ -71,6 +74,7 @@ export interface ServerContext {
   readonly arnContext: ArnContext;
   readonly meshOwnerOf: MeshOwnerOf;
   readonly groupKeyFor: GroupKeyFor;
+  readonly resourceOwner: ResourceOwner | undefined;
   /** Connected proxies per virtual node or gateway (`shortId`), whatever their flavour. */
   readonly nodeCounter: GroupCounter;
   readonly streamBucket: TokenBucket;
@@ -201,7 +205,34 @@ export class Connection implements ProtocolHost, StatusSource {
         }
         break;
     }
-    this.proto.onRequest(m);
+    this.proto.onRequest(this.withoutForeignNames(m));
+  }
+
+  /** The request without names bound to another group, each attempt logged. */
+  private withoutForeignNames(m: AnyRequest): AnyRequest {
+    const owner = this.ctx.resourceOwner;
+    if (!owner) return m;
+    const names = 'subscribe' in m ? m.subscribe : m.resourceNames;
+    const foreign = names.filter((n) => {
+      const g = owner(m.typeUrl, n);
+      return g !== undefined && g !== this.group;
+    });
+    if (foreign.length === 0) return m;
+    this.ctx.logger.warn(
+      {
+        nodeId: this.node?.id,
+        group: this.group,
+        principal: this.principal?.name ?? null,
+        peer: this.peer,
+        typeUrl: m.typeUrl,
+        names: foreign.slice(0, 10),
+      },
+      "proxy asked for another proxy group's resources (a certificate and its private key); refused, nothing is sent",
+    );
+    const keep = (n: string) => !foreign.includes(n);
+    return 'subscribe' in m
+      ? { ...m, subscribe: m.subscribe.filter(keep) }
+      : { ...m, resourceNames: m.resourceNames.filter(keep) };
   }
 
   /** First request: who is this, may it connect, and is there room in its group. */

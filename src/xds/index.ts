@@ -29,7 +29,7 @@ export {
   type GroupKeyInput,
   type ParseResult,
 } from './identity.js';
-export { STREAM_ACTION } from './connection.js';
+export { STREAM_ACTION, type ResourceOwner } from './connection.js';
 export { Debouncer, KeyedDebouncer, type DebounceOptions } from './debounce.js';
 export { TokenBucket, type XdsLimits } from './limits.js';
 export type {

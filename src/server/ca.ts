@@ -83,7 +83,7 @@ export async function startCa(options: StartCaOptions): Promise<ServeCa | undefi
   const { config, store, logger } = options;
   const ca = config.ca;
   if (ca.enabled === false) return undefined;
-  const trustDomain = ca.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+  const trustDomain = ca.trustDomain || DEFAULT_TRUST_DOMAIN;
   const bad = checkTrustDomain(trustDomain);
   if (bad) throw new ConfigError(`--trust-domain: ${bad}`);
   let lifetimeMs: number | undefined;
@@ -94,7 +94,7 @@ export async function startCa(options: StartCaOptions): Promise<ServeCa | undefi
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
-  if ((ca.certFile === undefined) !== (ca.privateKeyFile === undefined))
+  if (!ca.certFile !== !ca.privateKeyFile)
     throw new ConfigError('--ca-cert and --ca-key go together: the CA certificate and its private key');
   const operator = ca.certFile
     ? { cert: ca.certFile, key: ca.privateKeyFile!, ...(ca.bundleFile ? { bundle: ca.bundleFile } : {}) }

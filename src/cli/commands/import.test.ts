@@ -115,6 +115,30 @@ describe('amime import: input mistakes', () => {
     );
   });
 
+  it('reads standard input for -, and names it <stdin> in messages', async () => {
+    const run = async (text: string) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await runImport(
+        'cloudformation',
+        ['-'],
+        OPTIONS,
+        { write: (s: string) => (stdout += s) },
+        { write: (s: string) => (stderr += s) },
+        () => text,
+      );
+      return { code, stdout, stderr };
+    };
+    const plain = TEMPLATE.replace('!Ref Mesh', 'shop');
+    const ok = await run(plain.replace('!ImportValue shared-catalog-service', 'catalog.shop.local'));
+    expect(ok.stderr).toMatch(/^<stdin>:6:3: warning: AWS::AppMesh::VirtualNode Api: .* not in the input/);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('kind: VirtualNode');
+    const bad = await run(plain);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^<stdin>:14:35: error: .*pass --import-value shared-catalog-service=VALUE/);
+  });
+
   it('an unreadable file', async () => {
     let stderr = '';
     const code = await runImport(

@@ -45,13 +45,19 @@ export async function runImport(
   options: ImportCliOptions,
   out: Out,
   err: Out,
+  stdin: () => string = () => readFileSync(0, 'utf8'),
 ): Promise<number> {
   const files: Array<{ path: string; text: string }> = [];
   for (const path of paths) {
     try {
-      files.push({ path, text: readFileSync(path, 'utf8') });
+      // `-` is standard input: terraform show -json | amime import terraform -
+      files.push(
+        path === '-' ? { path: '<stdin>', text: stdin() } : { path, text: readFileSync(path, 'utf8') },
+      );
     } catch (e) {
-      err.write(`amime import: cannot read ${path}: ${(e as Error).message}\n`);
+      err.write(
+        `amime import: cannot read ${path === '-' ? 'standard input' : path}: ${(e as Error).message}\n`,
+      );
       return 1;
     }
   }
@@ -176,6 +182,7 @@ Examples:
   $ amime import cloudformation app.yaml --parameter Env=prod --import-value SharedMesh=shop
   $ amime import cloudformation app.yaml --resolve CloudMapService.Id=srv-abc123
   $ terraform show -json > state.json && amime import terraform state.json -n shop
+  $ terraform show -json | amime import terraform - --server http://127.0.0.1:9080
   $ aws appmesh describe-virtual-node --mesh-name shop --virtual-node-name api > api.json
   $ amime import appmesh-json mesh.json api.json -o api
   $ amime import appmesh-json backup.json --server http://127.0.0.1:9080
@@ -184,7 +191,7 @@ Examples:
 export function configure(command: Command): void {
   command
     .addArgument(new Argument('<format>', 'what the files are').choices(IMPORT_FORMATS))
-    .argument('<files...>', 'the templates, state files or dumps')
+    .argument('<files...>', 'the templates, state files or dumps (- for standard input)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'api']).default('yaml'))
     .option('--server <url>', 'apply to this Amime REST API instead of printing (like amime apply)')
     .option(

@@ -9,16 +9,18 @@
  *     `failNext: {"/path": n}` fails the next n requests to a path, `failAll: code`
  *     fails every request but health checks, `health: "fail"` fails `/ping`;
  *     `?delay=ms` delays an answer. GET /seen lists what it answered.
- *   --role caller --control SOCK [--external IP:PORT]
+ *   --role caller --control SOCK [--external IP:PORT,…]
  *     makes requests for the test (POST /http, POST /grpc) from inside the namespace,
  *     so App Mesh's iptables rules send them through the local Envoy; optionally also
- *     serves a plain HTTP server outside the mesh (the egress-filter target).
+ *     serves plain HTTP servers outside the mesh (the egress-filter targets).
+ *   --bind IP  where the backend listens (default 0.0.0.0).
  */
 import * as grpc from '@grpc/grpc-js';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { WHO_PATH } from '../../e2e/support/backends.js';
+import { grpcCalls, httpCalls, raw, type GrpcCall, type HttpCall } from './calls.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,10 +31,10 @@ const { values: args } = parseArgs({
     grpc: { type: 'string' },
     control: { type: 'string' },
     external: { type: 'string' },
+    bind: { type: 'string', default: '0.0.0.0' },
   },
 });
 
-const raw = (b: Buffer): Buffer => b;
 const WHO: grpc.ServiceDefinition = {
   Who: {
     path: WHO_PATH,
@@ -97,7 +99,7 @@ function startBackend(): void {
     setTimeout(() => reply(res, status, { ...me, path: url.pathname, host: req.headers.host }), delay);
   });
   server.keepAliveTimeout = 60_000;
-  server.listen(Number(args.http), '0.0.0.0');
+  server.listen(Number(args.http), args.bind);
   if (args.grpc) {
     const g = new grpc.Server();
     g.addService(WHO, {
@@ -109,115 +111,20 @@ function startBackend(): void {
         else cb(null, Buffer.from(JSON.stringify(me)));
       },
     });
-    g.bindAsync(`0.0.0.0:${args.grpc}`, grpc.ServerCredentials.createInsecure(), (e) => {
+    g.bindAsync(`${args.bind}:${args.grpc}`, grpc.ServerCredentials.createInsecure(), (e) => {
       if (e) throw e;
     });
   }
 }
 
-interface HttpCall {
-  url: string;
-  host?: string;
-  headers?: Record<string, string>;
-  count?: number;
-  concurrency?: number;
-  timeoutMs?: number;
-  /** A connection of its own (else a kept-alive one may be reused). */
-  newConnection?: boolean;
-}
-
-export interface CallResult {
-  status: number;
-  node?: string;
-  instance?: string;
-  ms: number;
-  error?: string;
-  body?: string;
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-
-function httpOnce(c: HttpCall): Promise<CallResult> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const req = http.request(
-      c.url,
-      {
-        agent: c.newConnection ? false : agent,
-        headers: { ...(c.host ? { host: c.host } : {}), ...(c.headers ?? {}) },
-        timeout: c.timeoutMs ?? 30_000,
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => {
-          const ms = performance.now() - started;
-          let who: { node?: string; instance?: string } = {};
-          try {
-            who = JSON.parse(body) as typeof who;
-          } catch {
-            // Envoy's own answers (504, 503) are text
-          }
-          resolve({ status: res.statusCode ?? 0, ms, ...who, body: body.slice(0, 300) });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('client timeout')));
-    req.on('error', (e) => resolve({ status: 0, ms: performance.now() - started, error: e.message }));
-    req.end();
-  });
-}
-
-async function many<T>(count: number, concurrency: number, one: () => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  let started = 0;
-  const worker = async (): Promise<void> => {
-    while (started < count) {
-      started++;
-      out.push(await one());
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return out;
-}
-
-interface GrpcCall {
-  target: string;
-  authority: string;
-  count?: number;
-}
-
-async function grpcCalls(c: GrpcCall): Promise<CallResult[]> {
-  const client = new grpc.Client(c.target, grpc.credentials.createInsecure(), {
-    'grpc.default_authority': c.authority,
-  });
-  try {
-    return await many(c.count ?? 1, 4, () => {
-      const started = performance.now();
-      return new Promise<CallResult>((resolve) =>
-        client.makeUnaryRequest(
-          WHO_PATH,
-          raw,
-          raw,
-          Buffer.alloc(0),
-          new grpc.Metadata(),
-          { deadline: Date.now() + 10_000 },
-          (err: grpc.ServiceError | null, res?: Buffer) => {
-            const ms = performance.now() - started;
-            if (err) resolve({ status: err.code, ms, error: err.details });
-            else resolve({ status: 0, ms, ...(JSON.parse(res!.toString()) as object) });
-          },
-        ),
-      );
-    });
-  } finally {
-    client.close();
+/** Plain HTTP servers outside the mesh, one per `ip:port` of a comma-separated list. */
+function startExternal(list: string): void {
+  for (const at of list.split(',')) {
+    const [host, port] = at.split(':');
+    http
+      .createServer((_req, res) => reply(res, 200, { external: true, port: Number(port) }))
+      .listen(Number(port), host);
   }
-}
-
-function startExternal(at: string): void {
-  const [host, port] = at.split(':');
-  http.createServer((_req, res) => reply(res, 200, { external: true })).listen(Number(port), host);
 }
 
 function startControl(): void {
@@ -230,10 +137,7 @@ function startControl(): void {
           return reply(res, 200, behaviour);
         }
         if (req.url === '/seen') return reply(res, 200, seen);
-        if (req.url === '/http') {
-          const c = body as unknown as HttpCall;
-          return reply(res, 200, await many(c.count ?? 1, c.concurrency ?? 1, () => httpOnce(c)));
-        }
+        if (req.url === '/http') return reply(res, 200, await httpCalls(body as unknown as HttpCall));
         if (req.url === '/grpc') return reply(res, 200, await grpcCalls(body as unknown as GrpcCall));
         if (req.url === '/ready') return reply(res, 200, { ready: true });
         reply(res, 404, { error: `no ${req.url}` });

@@ -17,10 +17,13 @@ export interface EnvoyOptions {
   readonly dir: string;
   readonly name: string;
   /** Starts the command with its output appended to `logFile`; default: a plain child process. */
-  readonly launch?: ((command: string, args: readonly string[], logFile: string) => ChildProcess) | undefined;
+  readonly launch?: Launch | undefined;
   readonly logLevel?: string;
   readonly extraArgs?: readonly string[];
 }
+
+/** Starts `command` somewhere (a network namespace, the host), its output appended to `logFile`. */
+export type Launch = (command: string, args: readonly string[], logFile: string) => ChildProcess;
 
 export class EnvoyProcess {
   readonly home: string;
@@ -56,7 +59,7 @@ export class EnvoyProcess {
     // Envoy reopens /dev/stdout (the outlier event log, access logs): as another user too.
     writeFileSync(this.logFile, '');
     chmodSync(this.logFile, 0o666);
-    this.proc = (options.launch ?? launchHere)(options.envoy, envoyArgs, this.logFile);
+    this.proc = (options.launch ?? launchOnHost)(options.envoy, envoyArgs, this.logFile);
     this.exited = new Promise((resolve) => {
       this.proc.once('exit', (code) => resolve(code));
       this.proc.once('error', () => resolve(null));
@@ -158,9 +161,12 @@ export interface ConfigDump {
 }
 
 /** Output to a file, not a pipe: configurations log to /dev/stdout, which Envoy reopens. */
-function launchHere(command: string, args: readonly string[], logFile: string): ChildProcess {
+export function launchOnHost(command: string, args: readonly string[], logFile: string): ChildProcess {
   const fd = openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', fd, fd] });
+  const child = spawn(command, args, {
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   closeSync(fd);
   return child;
 }

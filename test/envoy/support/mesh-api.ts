@@ -6,11 +6,14 @@ import {
   CreateVirtualServiceCommand,
   DescribeMeshCommand,
   DescribeRouteCommand,
+  DescribeVirtualGatewayCommand,
   DescribeVirtualNodeCommand,
   UpdateMeshCommand,
   UpdateRouteCommand,
+  UpdateVirtualGatewayCommand,
   UpdateVirtualNodeCommand,
   type RouteSpec,
+  type VirtualGatewaySpec,
   type VirtualNodeSpec,
   type VirtualRouterSpec,
   type VirtualServiceSpec,
@@ -39,6 +42,20 @@ export class MeshApi {
     const spec = structuredClone(virtualNode!.spec!);
     edit(spec);
     await this.client.send(new UpdateVirtualNodeCommand({ meshName: this.meshName, virtualNodeName, spec }));
+  }
+
+  async editVirtualGateway(
+    virtualGatewayName: string,
+    edit: (spec: VirtualGatewaySpec) => void,
+  ): Promise<void> {
+    const { virtualGateway } = await this.client.send(
+      new DescribeVirtualGatewayCommand({ meshName: this.meshName, virtualGatewayName }),
+    );
+    const spec = structuredClone(virtualGateway!.spec!);
+    edit(spec);
+    await this.client.send(
+      new UpdateVirtualGatewayCommand({ meshName: this.meshName, virtualGatewayName, spec }),
+    );
   }
 
   async editRoute(

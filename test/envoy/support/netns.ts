@@ -225,7 +225,8 @@ export class NetLab {
     // nsenter execs the command in place: the child's pid is the command's, so signals reach it.
     const child = spawn('nsenter', [`--net=/run/netns/${w.ns}`, ...ids, '--', command, ...args], {
       stdio: ['ignore', fd, fd],
-      env: options.env ?? process.env,
+      // NODE_OPTIONS off: vitest's own must not reach child node processes.
+      env: options.env ?? { ...process.env, NODE_OPTIONS: '' },
     });
     closeSync(fd);
     this.processes.add(child);

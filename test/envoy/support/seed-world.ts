@@ -28,7 +28,7 @@ import { EnvoyProcess } from './envoy-process.js';
 import { MeshApi } from './mesh-api.js';
 import { HUB_IP, NetLab, SERVICE_IP_PREFIX, sweepStaleNamespaces } from './netns.js';
 import { unixBridge, type UnixBridge } from './unix-bridge.js';
-import { WorkloadApp } from './workload-client.js';
+import { WorkloadApp, inWorkload, type AppOptions } from './workload-client.js';
 
 export const MESH = 'mesh-1';
 export const SVC_V = 'svc-v.mesh-test.svc.cluster.local';
@@ -37,6 +37,8 @@ export const SVC_V_URL = `http://${SERVICE_IP_PREFIX}.80:80`;
 export const SVC_G = 'svc-g.mesh-test';
 export const SVC_G_TARGET = `${SERVICE_IP_PREFIX}.81:50051`;
 export const EXTERNAL_URL = `http://${HUB_IP}:9000/`;
+/** Port 22 outside the mesh: App Mesh's rules never send it to Envoy (APPMESH_EGRESS_IGNORED_PORTS). */
+export const EXTERNAL_IGNORED_PORT_URL = `http://${HUB_IP}:22/`;
 
 export const NODE_ID = {
   vnode1: 'mesh/mesh-1/virtualNode/vnode-1_mesh-test',
@@ -121,12 +123,17 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
       lab.proxyInit(w(n), proxyInitEnv('80,50051'));
     lab.proxyInit(w('vnode-x'), proxyInitEnv('0'));
 
+    const app = (n: Name, o: AppOptions) => new WorkloadApp(inWorkload(lab, w(n)), n, dir, o);
     const apps = {
-      vnode1a: new WorkloadApp(lab, w('vnode-1a'), dir, backend('vnode-1', 'a')),
-      vnode1b: new WorkloadApp(lab, w('vnode-1b'), dir, backend('vnode-1', 'b')),
-      vnode2: new WorkloadApp(lab, w('vnode-2'), dir, backend('vnode-2', 'a')),
-      caller: new WorkloadApp(lab, w('vnode-x'), dir, { role: 'caller' }),
-      edge: new WorkloadApp(lab, lab.hub, dir, { role: 'caller', external: `${HUB_IP}:9000` }),
+      vnode1a: app('vnode-1a', backend('vnode-1', 'a')),
+      vnode1b: app('vnode-1b', backend('vnode-1', 'b')),
+      vnode2: app('vnode-2', backend('vnode-2', 'a')),
+      caller: app('vnode-x', { role: 'caller' }),
+      // Outside the mesh: 9000, and 22, a port App Mesh's rules never redirect.
+      edge: new WorkloadApp(inWorkload(lab, lab.hub), 'hub', dir, {
+        role: 'caller',
+        external: `${HUB_IP}:9000,${HUB_IP}:22`,
+      }),
     };
     const sidecar = (n: Name, nodeId: string) =>
       new EnvoyProcess({
@@ -216,8 +223,12 @@ const ms = (value: number) => ({ unit: 'ms' as const, value });
 /** vnode-1 and vnode-2 get a second listener (gRPC): App Mesh then wants a port on every target. */
 const target = (node: string, port = 80, weight = 1) => ({ virtualNode: `${node}_mesh-test`, weight, port });
 
-/** What the scenarios need on top of the seed, added through the App Mesh API. */
-async function addScenarioResources(api: MeshApi, logs: string): Promise<void> {
+/**
+ * What the scenarios need on top of the seed, added through the App Mesh API; `grpc`:
+ * also a gRPC listener on vnode-1 and vnode-2 and the service svc-g over them.
+ */
+export async function addScenarioResources(api: MeshApi, logs: string, { grpc = true } = {}): Promise<void> {
+  const grpcListener = grpc ? [{ portMapping: { port: 50051, protocol: 'grpc' as const } }] : [];
   await api.editRoute('vrouter-1_mesh-test', 'route-1', (spec) => {
     for (const t of spec.httpRoute!.action!.weightedTargets!) t.port = 80;
   });
@@ -270,14 +281,11 @@ async function addScenarioResources(api: MeshApi, logs: string): Promise<void> {
           baseEjectionDuration: ms(60_000),
         },
       },
-      { portMapping: { port: 50051, protocol: 'grpc' } },
+      ...grpcListener,
     ];
   });
   await api.editVirtualNode('vnode-2_mesh-test', (spec) => {
-    spec.listeners = [
-      { portMapping: { port: 80, protocol: 'http' } },
-      { portMapping: { port: 50051, protocol: 'grpc' } },
-    ];
+    spec.listeners = [{ portMapping: { port: 80, protocol: 'http' } }, ...grpcListener];
     spec.logging = {
       accessLog: {
         file: {
@@ -287,6 +295,7 @@ async function addScenarioResources(api: MeshApi, logs: string): Promise<void> {
       },
     };
   });
+  if (!grpc) return;
   await api.createVirtualRouter('vrouter-g_mesh-test', {
     listeners: [{ portMapping: { port: 50051, protocol: 'grpc' } }],
   });

@@ -1,13 +1,14 @@
-/** Starts `apps/workload.ts` inside a lab workload and drives it over its control socket. */
+/** Starts `apps/workload.ts` (in a lab workload, or on the host) and drives it over its control socket. */
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { CallResult } from '../apps/workload.js';
+import type { CallResult, GrpcCall, HttpCall } from '../apps/calls.js';
+import { launchOnHost, type Launch } from './envoy-process.js';
 import type { NetLab, Workload } from './netns.js';
 
-export type { CallResult } from '../apps/workload.js';
+export type { CallResult } from '../apps/calls.js';
 
 const APP = fileURLToPath(new URL('../apps/workload.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
@@ -18,9 +19,25 @@ export interface AppOptions {
   readonly instance?: string;
   readonly httpPort?: number;
   readonly grpcPort?: number;
-  /** `ip:port` of a plain HTTP server outside the mesh, served by this app. */
+  /** `ip:port,…` of plain HTTP servers outside the mesh, served by this app. */
   readonly external?: string;
+  /** Where the backend listens (default 0.0.0.0). */
+  readonly bind?: string;
 }
+
+export type Behaviour = {
+  failNext?: Record<string, number>;
+  failAll?: number;
+  failStatus?: number;
+  health?: 'ok' | 'fail';
+};
+
+/** Starts processes inside a lab workload (as root, like the app containers). */
+export function inWorkload(lab: NetLab, w: Workload): Launch {
+  return (command, args, logFile) => lab.spawn(w, command, args, { logFile });
+}
+
+export const onHost: Launch = launchOnHost;
 
 export class WorkloadApp {
   readonly control: string;
@@ -28,13 +45,13 @@ export class WorkloadApp {
   readonly proc: ChildProcess;
 
   constructor(
-    lab: NetLab,
-    readonly workload: Workload,
+    launch: Launch,
+    readonly name: string,
     dir: string,
     o: AppOptions,
   ) {
-    this.control = path.join(dir, `${workload.name}-app.sock`);
-    this.logFile = path.join(dir, `${workload.name}-app.log`);
+    this.control = path.join(dir, `${name}-app.sock`);
+    this.logFile = path.join(dir, `${name}-app.log`);
     const args = [
       '--import',
       TSX,
@@ -48,11 +65,9 @@ export class WorkloadApp {
       ...(o.httpPort ? ['--http', String(o.httpPort)] : []),
       ...(o.grpcPort ? ['--grpc', String(o.grpcPort)] : []),
       ...(o.external ? ['--external', o.external] : []),
+      ...(o.bind ? ['--bind', o.bind] : []),
     ];
-    this.proc = lab.spawn(workload, process.execPath, args, {
-      logFile: this.logFile,
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    this.proc = launch(process.execPath, args, this.logFile);
   }
 
   private request(
@@ -80,24 +95,25 @@ export class WorkloadApp {
           );
         },
       );
-      req.on('timeout', () =>
-        req.destroy(new Error(`${this.workload.name} ${url}: no answer in ${timeoutMs} ms`)),
-      );
+      req.on('timeout', () => req.destroy(new Error(`${this.name} ${url}: no answer in ${timeoutMs} ms`)));
       req.on('error', reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });
+  }
+
+  /** SIGTERM; resolves when the process has gone. */
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    const gone = new Promise((resolve) => this.proc.once('exit', resolve));
+    this.proc.kill('SIGTERM');
+    await gone;
   }
 
   async ready(): Promise<void> {
     await this.request('GET', '/ready', undefined, 2_000);
   }
 
-  behave(b: {
-    failNext?: Record<string, number>;
-    failAll?: number;
-    failStatus?: number;
-    health?: 'ok' | 'fail';
-  }): Promise<unknown> {
+  behave(b: Behaviour): Promise<unknown> {
     return this.request('POST', '/behave', b);
   }
 
@@ -105,19 +121,11 @@ export class WorkloadApp {
     return this.request('GET', '/seen') as Promise<Array<{ path: string; status: number; at: number }>>;
   }
 
-  http(call: {
-    url: string;
-    host?: string;
-    headers?: Record<string, string>;
-    count?: number;
-    concurrency?: number;
-    timeoutMs?: number;
-    newConnection?: boolean;
-  }): Promise<CallResult[]> {
+  http(call: HttpCall): Promise<CallResult[]> {
     return this.request('POST', '/http', call) as Promise<CallResult[]>;
   }
 
-  grpc(call: { target: string; authority: string; count?: number }): Promise<CallResult[]> {
+  grpc(call: GrpcCall): Promise<CallResult[]> {
     return this.request('POST', '/grpc', call) as Promise<CallResult[]>;
   }
 }

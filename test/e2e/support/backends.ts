@@ -8,7 +8,7 @@ export const WHO_PATH = '/amime.test.WhoAmI/Who';
 
 const raw = (b: Buffer): Buffer => b;
 
-const WHO_SERVICE: grpc.ServiceDefinition = {
+export const WHO_SERVICE: grpc.ServiceDefinition = {
   Who: {
     path: WHO_PATH,
     requestStream: false,

@@ -5,9 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import http from 'node:http';
-import { WHO_PATH } from '../../e2e/support/backends.js';
-
-export const raw = (b: Buffer): Buffer => b;
+import { who } from '../../e2e/support/backends.js';
 
 export interface HttpCall {
   url: string;
@@ -91,23 +89,15 @@ export async function grpcCalls(c: GrpcCall): Promise<CallResult[]> {
     'grpc.default_authority': c.authority,
   });
   try {
-    return await many(c.count ?? 1, 4, () => {
+    return await many(c.count ?? 1, 4, async () => {
       const started = performance.now();
-      return new Promise<CallResult>((resolve) =>
-        client.makeUnaryRequest(
-          WHO_PATH,
-          raw,
-          raw,
-          Buffer.alloc(0),
-          new grpc.Metadata(),
-          { deadline: Date.now() + 10_000 },
-          (err: grpc.ServiceError | null, res?: Buffer) => {
-            const ms = performance.now() - started;
-            if (err) resolve({ status: err.code, ms, error: err.details });
-            else resolve({ status: 0, ms, ...(JSON.parse(res!.toString()) as object) });
-          },
-        ),
-      );
+      try {
+        const answer = await who(client, 10_000);
+        return { status: 0, ms: performance.now() - started, ...(JSON.parse(answer) as object) };
+      } catch (e) {
+        const err = e as grpc.ServiceError;
+        return { status: err.code, ms: performance.now() - started, error: err.details };
+      }
     });
   } finally {
     client.close();

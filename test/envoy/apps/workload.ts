@@ -19,8 +19,8 @@ import * as grpc from '@grpc/grpc-js';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { WHO_PATH } from '../../e2e/support/backends.js';
-import { grpcCalls, httpCalls, raw, type GrpcCall, type HttpCall } from './calls.js';
+import { WHO_PATH, WHO_SERVICE } from '../../e2e/support/backends.js';
+import { grpcCalls, httpCalls, type GrpcCall, type HttpCall } from './calls.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,18 +34,6 @@ const { values: args } = parseArgs({
     bind: { type: 'string', default: '0.0.0.0' },
   },
 });
-
-const WHO: grpc.ServiceDefinition = {
-  Who: {
-    path: WHO_PATH,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: raw,
-    requestDeserialize: raw,
-    responseSerialize: raw,
-    responseDeserialize: raw,
-  },
-};
 
 interface Behaviour {
   failNext: Record<string, number>;
@@ -102,7 +90,7 @@ function startBackend(): void {
   server.listen(Number(args.http), args.bind);
   if (args.grpc) {
     const g = new grpc.Server();
-    g.addService(WHO, {
+    g.addService(WHO_SERVICE, {
       Who: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
         const status = statusFor(WHO_PATH);
         seen.push({ path: WHO_PATH, status, at: Date.now() });

@@ -7,16 +7,16 @@
  * which listen on loopback ports the endpoints file names. The test itself is the
  * client outside the mesh.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect, vi } from 'vitest';
-import { startServe, type ServeProcess } from '../../e2e/support/serve-process.js';
+import type { ServeProcess } from '../../e2e/support/serve-process.js';
 import { httpCalls } from '../apps/calls.js';
 import { amimeBootstrap } from './bootstraps.js';
 import { EnvoyProcess } from './envoy-process.js';
-import { MeshApi } from './mesh-api.js';
-import { MESH, NODE_ID, addScenarioResources } from './seed-world.js';
+import type { MeshApi } from './mesh-api.js';
+import { NODE_ID, serveScenarios } from './seed-world.js';
 import { WorkloadApp, onHost } from './workload-client.js';
 
 export interface LoopbackWorld {
@@ -59,33 +59,16 @@ export async function startLoopbackWorld(envoy: string, dir: string): Promise<Lo
       await freePort(),
       await freePort(),
     ];
-    const endpointsFile = path.join(dir, 'endpoints.yaml');
-    writeFileSync(
-      endpointsFile,
-      JSON.stringify({
-        virtualNodes: {
-          [`${MESH}/vnode-1_mesh-test`]: [`127.0.0.1:${p1a}`, `127.0.0.1:${p1b}`],
-          [`${MESH}/vnode-2_mesh-test`]: [`127.0.0.1:${p2}`],
-        },
-      }),
+    const { serve, api } = await serveScenarios(
+      dir,
+      logs,
+      {
+        'vnode-1_mesh-test': [`127.0.0.1:${p1a}`, `127.0.0.1:${p1b}`],
+        'vnode-2_mesh-test': [`127.0.0.1:${p2}`],
+      },
+      { grpc: false },
+      stops,
     );
-    const serve = await startServe(
-      [
-        '--store',
-        'memory',
-        '--endpoints-file',
-        endpointsFile,
-        '--debounce-quiet-ms',
-        '20',
-        '--debounce-max-ms',
-        '200',
-      ],
-      { timeoutMs: 90_000 },
-    );
-    stops.push(() => serve.stop());
-    const api = new MeshApi(serve.apiUrl, MESH);
-    stops.push(() => api.close());
-    await addScenarioResources(api, logs, { grpc: false });
     await api.editVirtualGateway('gateway-v_mesh-test', (spec) => {
       spec.listeners![0]!.portMapping!.port = gatewayPort;
     });

@@ -80,41 +80,21 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
   chmodSync(dir, 0o755);
   chmodSync(logs, 0o777);
   const lab = NetLab.create(WORKLOADS);
-  const stops: Array<() => Promise<void> | void> = [() => lab.destroy()];
+  const stops: Array<() => Promise<unknown> | unknown> = [() => lab.destroy()];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s();
   };
   try {
     const w = (n: Name) => lab.workload(n);
     // Where vnode-1 and vnode-2 run, as EndpointSlices would say on Kubernetes.
-    const endpointsFile = path.join(dir, 'endpoints.yaml');
-    writeFileSync(
-      endpointsFile,
-      JSON.stringify({
-        virtualNodes: {
-          // No port: each listener's own (80 for HTTP, 50051 for gRPC).
-          [`${MESH}/vnode-1_mesh-test`]: [w('vnode-1a').ip, w('vnode-1b').ip],
-          [`${MESH}/vnode-2_mesh-test`]: [w('vnode-2').ip],
-        },
-      }),
+    // No port: each listener's own (80 for HTTP, 50051 for gRPC).
+    const { serve, api } = await serveScenarios(
+      dir,
+      logs,
+      { 'vnode-1_mesh-test': [w('vnode-1a').ip, w('vnode-1b').ip], 'vnode-2_mesh-test': [w('vnode-2').ip] },
+      { grpc: true },
+      stops,
     );
-    const serve = await startServe(
-      [
-        '--store',
-        'memory',
-        '--endpoints-file',
-        endpointsFile,
-        '--debounce-quiet-ms',
-        '20',
-        '--debounce-max-ms',
-        '200',
-      ],
-      { timeoutMs: 90_000 },
-    );
-    stops.push(() => serve.stop().then(() => undefined));
-    const api = new MeshApi(serve.apiUrl, MESH);
-    stops.push(() => api.close());
-    await addScenarioResources(api, logs);
 
     const bridge: UnixBridge = await unixBridge(path.join(dir, 'xds.sock'), serve.xdsPort);
     stops.push(() => bridge.close());
@@ -222,6 +202,43 @@ function backend(node: string, instance: string) {
 const ms = (value: number) => ({ unit: 'ms' as const, value });
 /** vnode-1 and vnode-2 get a second listener (gRPC): App Mesh then wants a port on every target. */
 const target = (node: string, port = 80, weight = 1) => ({ virtualNode: `${node}_mesh-test`, weight, port });
+
+/**
+ * `amime serve` (memory store, so the seed is loaded) with `endpoints` per virtual node
+ * of mesh-1 (`ip` or `ip:port`), fast debounce, and the scenario resources; its
+ * stopping is pushed onto `stops`.
+ */
+export async function serveScenarios(
+  dir: string,
+  logs: string,
+  endpoints: Record<string, readonly string[]>,
+  options: { grpc: boolean },
+  stops: Array<() => Promise<unknown> | unknown>,
+): Promise<{ serve: ServeProcess; api: MeshApi }> {
+  const endpointsFile = path.join(dir, 'endpoints.yaml');
+  const virtualNodes = Object.fromEntries(
+    Object.entries(endpoints).map(([vn, list]) => [`${MESH}/${vn}`, list]),
+  );
+  writeFileSync(endpointsFile, JSON.stringify({ virtualNodes }));
+  const serve = await startServe(
+    [
+      '--store',
+      'memory',
+      '--endpoints-file',
+      endpointsFile,
+      '--debounce-quiet-ms',
+      '20',
+      '--debounce-max-ms',
+      '200',
+    ],
+    { timeoutMs: 90_000 },
+  );
+  stops.push(() => serve.stop());
+  const api = new MeshApi(serve.apiUrl, MESH);
+  stops.push(() => api.close());
+  await addScenarioResources(api, logs, options);
+  return { serve, api };
+}
 
 /**
  * What the scenarios need on top of the seed, added through the App Mesh API; `grpc`:

@@ -43,6 +43,13 @@ const INGRESS_PORT = 15000;
 const APP_PORT = 80;
 /** Where the probe dials vnode-1's service port; redirected to Envoy's ingress. */
 const SERVICE_ADDRESS = '127.0.0.2';
+const APP_SAYS = 'hello from the app behind the sidecar';
+
+interface ProbeResult {
+  handshake?: boolean;
+  response?: string;
+  error?: string;
+}
 
 /** What `group`'s proxy receives over SDS on its ADS stream (SotW). */
 async function received(xdsPort: number, group: string): Promise<ProxyTls> {
@@ -82,9 +89,51 @@ describeWithPrograms(
     const inLab = (command: string, args: readonly string[], logFile: string) =>
       lab.spawn(lab.workload('vnode-1'), command, args, { logFile });
 
+    /** Runs the probe in vnode-1's namespace with what each group's proxy received over SDS. */
+    async function probe(clients: Record<string, string>): Promise<Record<string, ProbeResult>> {
+      const material = await Promise.all(
+        Object.entries(clients).map(async ([name, group]) => {
+          const t = await received(serve.xdsPort, group);
+          return [name, { cert: t.certificateChain, key: t.privateKey, ca: t.trustBundle }] as const;
+        }),
+      );
+      const configFile = path.join(dir, 'probe.json');
+      const resultFile = path.join(dir, 'probe-result.json');
+      const log = path.join(dir, 'probe.log');
+      rmSync(resultFile, { force: true });
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          appPort: APP_PORT,
+          address: SERVICE_ADDRESS,
+          port: APP_PORT,
+          host: 'svc-1.mesh-test.svc.cluster.local',
+          expectedServerUri: 'spiffe://amime.local/mesh/mesh-1/virtualNode/vnode-1_mesh-test',
+          clients: Object.fromEntries(material),
+        }),
+      );
+      const child = inLab(process.execPath, [PROBE, configFile, resultFile], log);
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code, readFileSync(log, 'utf8')).toBe(0);
+      return JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, ProbeResult>;
+    }
+
+    /** The id of the ADS stream `group`'s proxy holds now (client status). */
+    async function streamOf(group: string): Promise<number | undefined> {
+      const status = (await (await fetch(`${serve.apiUrl}/debug/proxies`)).json()) as {
+        proxies: Array<{ nodeId: string; streamId: number }>;
+      };
+      return status.proxies.find((p) => p.nodeId === group)?.streamId;
+    }
+
     beforeAll(async () => {
       dir = mkdtempSync(path.join(tmpdir(), 'amime-ca-envoy-'));
-      serve = await startServe(['--data-dir', path.join(dir, 'data'), '--log-level', 'warn']);
+      serve = await startServe([
+        '--data-dir',
+        path.join(dir, 'data'),
+        ...['--workload-cert-lifetime', '60s', '--workload-cert-renew-at', '0.25'],
+        ...['--log-level', 'warn'],
+      ]);
       sdk = new AppMeshClient({
         endpoint: serve.apiUrl,
         region: 'us-west-2',
@@ -145,37 +194,17 @@ describeWithPrograms(
         },
         { timeout: 60_000, interval: 250 },
       );
-      const [x, other] = await Promise.all([
-        received(serve.xdsPort, VNODE_X),
-        received(serve.xdsPort, OTHER),
-      ]);
-      const client = (t: ProxyTls) => ({ cert: t.certificateChain, key: t.privateKey, ca: t.trustBundle });
-      const configFile = path.join(dir, 'probe.json');
-      const resultFile = path.join(dir, 'probe-result.json');
-      writeFileSync(
-        configFile,
-        JSON.stringify({
-          appPort: APP_PORT,
-          address: SERVICE_ADDRESS,
-          port: APP_PORT,
-          host: 'svc-1.mesh-test.svc.cluster.local',
-          expectedServerUri: 'spiffe://amime.local/mesh/mesh-1/virtualNode/vnode-1_mesh-test',
-          clients: { vnodeX: client(x), otherMesh: client(other) },
-        }),
-      );
-      const probe = inLab(process.execPath, [PROBE, configFile, resultFile], path.join(dir, 'probe.log'));
-      const code = await new Promise<number | null>((resolve) => probe.once('exit', resolve));
-      const results = JSON.parse(readFileSync(resultFile, 'utf8')) as Record<
-        string,
-        { handshake?: boolean; response?: string; error?: string }
-      >;
-      expect(code, readFileSync(path.join(dir, 'probe.log'), 'utf8')).toBe(0);
+      const results = await probe({ vnodeX: VNODE_X, otherMesh: OTHER });
       expect(results.vnodeX?.handshake, JSON.stringify(results.vnodeX)).toBe(true);
       expect(results.vnodeX?.response).toMatch(/^HTTP\/1\.1 200/);
-      expect(results.vnodeX?.response).toContain('hello from the app behind the sidecar');
+      expect(results.vnodeX?.response).toContain(APP_SAYS);
       // Another mesh's certificate chains to the same root but its SPIFFE ID is not one of mesh-1's.
-      expect(results.otherMesh?.response ?? '').not.toContain('hello from the app');
-      expect(results.plaintext?.response ?? '').not.toContain('hello from the app');
+      expect(results.otherMesh?.response ?? '').not.toContain(APP_SAYS);
+      expect(results.plaintext?.response ?? '').not.toContain(APP_SAYS);
+      // Envoy accepted everything served: listeners, clusters, routes and the SDS secrets.
+      const rejected = await envoy.stats('update_rejected$');
+      expect([...rejected.keys()].some((k) => k.startsWith('sds.'))).toBe(true);
+      expect([...rejected].filter(([, v]) => v > 0)).toEqual([]);
       const ssl = await envoy.stats(`^listener\\.0\\.0\\.0\\.0_${INGRESS_PORT}\\.ssl\\.`);
       expect(ssl.get(`listener.0.0.0.0_${INGRESS_PORT}.ssl.handshake`)).toBeGreaterThanOrEqual(1);
       // Envoy itself refused the other mesh's workload: its SPIFFE ID fails the listener's SAN matchers.
@@ -184,6 +213,24 @@ describeWithPrograms(
         `envoy ${programs.get(ENVOY)?.version}, ingress TLS stats: ${JSON.stringify(Object.fromEntries([...ssl].filter(([, v]) => v > 0)))}`,
       );
     }, 120_000);
+
+    it('renewal: Envoy gets its next certificate over SDS on the same stream, and mTLS keeps working with it', async () => {
+      const expiry = `listener.0.0.0.0_${INGRESS_PORT}.ssl.certificate.${certName(VNODE_1)}.expiration_unix_time_seconds`;
+      const before = (await envoy.stats(`^${expiry.replaceAll('.', '\\.')}$`)).get(expiry);
+      const streamBefore = await streamOf(VNODE_1);
+      expect(before).toBeGreaterThan(0);
+      // 60 s certificates renewed at a quarter of their lifetime: a new one within about 15 s.
+      await vi.waitFor(
+        async () => {
+          const now = (await envoy.stats(`^${expiry.replaceAll('.', '\\.')}$`)).get(expiry);
+          expect(now).toBeGreaterThan(before!);
+        },
+        { timeout: 60_000, interval: 500 },
+      );
+      expect(await streamOf(VNODE_1)).toBe(streamBefore);
+      const results = await probe({ vnodeX: VNODE_X });
+      expect(results.vnodeX?.response, JSON.stringify(results.vnodeX)).toContain(APP_SAYS);
+    }, 90_000);
   },
   // Root, iproute2, iptables and nsenter: Envoy and the probe run in a network namespace of their own.
   { requires: [netnsSupport()] },

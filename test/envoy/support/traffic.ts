@@ -74,3 +74,17 @@ export function defaultAccessLogLine(path: string, upstream: string): RegExp {
     'm',
   );
 }
+
+/**
+ * The health flags Envoy's `/clusters` shows for `host` (`ip:port`) in `cluster`:
+ * `healthy`, or flags such as `/failed_active_hc`; undefined when it has no such host.
+ */
+export async function healthFlags(
+  e: EnvoyProcess,
+  cluster: string,
+  host: string,
+): Promise<string | undefined> {
+  const prefix = `${cluster}::${host}::health_flags::`;
+  const line = (await e.get('/clusters')).split('\n').find((l) => l.startsWith(prefix));
+  return line?.slice(prefix.length);
+}

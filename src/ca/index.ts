@@ -13,6 +13,7 @@ export {
 } from './runtime.js';
 export { ephemeralKek, kekFile, type KekSource } from './built-in.js';
 export { storeAuthorityRecord, AUTHORITY_RECORD_KEY, type AuthorityRecord } from './record.js';
+export { parseAuthorityState, type AuthorityState } from './state.js';
 export { checkTrustDomain, DEFAULT_TRUST_DOMAIN, MeshIdentities, type ServiceAccountOf } from './identity.js';
 export type { IssuedCertificate, WorkloadIdentity } from './issue.js';
 export type { CertificateChange, WorkloadCertificateStats } from './workloads.js';

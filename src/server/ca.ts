@@ -14,6 +14,7 @@ import {
   MeshIdentities,
   parseDuration,
   storeAuthorityRecord,
+  type AuthorityRecord,
   type CertificateChange,
   type IssuedCertificate,
   type KekSource,
@@ -29,6 +30,7 @@ import {
 import { TYPE_URL, type ResourceOwner } from '../xds/index.js';
 import type { MeshGraph } from '../mesh/index.js';
 import type { ResourceStore } from '../store/index.js';
+import { CA_SECRET } from './ca-secret-record.js';
 import { ConfigError, type ServeConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { SuppliedSecrets } from './pipeline.js';
@@ -36,7 +38,8 @@ import type { SuppliedSecrets } from './pipeline.js';
 /** Where the built-in CA's key-encryption key comes from for this store; undefined: no built-in CA here. */
 function kekFor(config: ServeConfig): { kek: KekSource } | { off: string } {
   const file = config.ca.keyFile;
-  if (file) return { kek: kekFile(file, { create: true }) };
+  // On Kubernetes the file is a mounted Secret: read-only, and made by whoever installs Amime.
+  if (file) return { kek: kekFile(file, { create: config.store !== 'kubernetes' }) };
   switch (config.store) {
     case 'sqlite':
       if (config.from) return { kek: ephemeralKek() };
@@ -49,7 +52,7 @@ function kekFor(config: ServeConfig): { kek: KekSource } | { off: string } {
       };
     case 'kubernetes':
       return {
-        off: 'with --store kubernetes give the CA as files (--ca-cert, --ca-key, --ca-bundle: a cert-manager Secret mounted), since the cluster holds no Amime CA record',
+        off: `with --store kubernetes give --ca-key-file (a Secret mounted as a file, e.g. from: kubectl create secret generic amime-ca-kek --from-literal=kek=$(openssl rand -base64 32)); the CA is then kept in Secret ${CA_SECRET}. Or give your own CA as files (--ca-cert, --ca-key, --ca-bundle: a cert-manager Secret mounted)`,
       };
   }
 }
@@ -73,6 +76,8 @@ export interface ServeCa {
 export interface StartCaOptions {
   config: ServeConfig;
   store: ResourceStore;
+  /** Where the built-in CA is kept when not in `store` (Kubernetes: a Secret). */
+  record?: AuthorityRecord;
   logger: Logger;
   /** Certificates were issued (groups) or the bundle changed (every group). */
   onChange: (change: CertificateChange) => void;
@@ -111,7 +116,7 @@ export async function startCa(options: StartCaOptions): Promise<ServeCa | undefi
       ...(lifetimeMs ? { lifetimeMs } : {}),
       ...(ca.renewAt ? { renewAt: ca.renewAt } : {}),
       ...(operator ? { operator } : {}),
-      record: storeAuthorityRecord(store),
+      record: options.record ?? storeAuthorityRecord(store),
       kek: source?.kek ?? ephemeralKek(),
       logger,
       onChange: options.onChange,

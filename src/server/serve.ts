@@ -36,6 +36,7 @@ import type { Logger } from './logger.js';
 import { sigv4Authenticator } from './xds-sigv4.js';
 import { planXdsTls } from './xds-tls.js';
 import { caResourceOwner, startCa } from './ca.js';
+import { secretAuthorityRecord } from './ca-secret-record.js';
 import { CaMetrics } from './ca-metrics.js';
 import { registerCaRoutes } from './ca-routes.js';
 import type { CertificateChange } from '../ca/index.js';
@@ -143,6 +144,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     const ca = await startCa({
       config,
       store,
+      ...(kube ? { record: secretAuthorityRecord(kube.client, podNamespace()) } : {}),
       logger,
       onChange: (change) => {
         caMetrics.issued.inc(change.groups.length);
@@ -361,13 +363,16 @@ function removeFreshData(dir: string, existed: boolean): () => void {
   };
 }
 
+/** Amime's own namespace on Kubernetes (its Secrets, Lease and webhook Service live there). */
+const podNamespace = (): string => process.env.POD_NAMESPACE ?? 'amime-system';
+
 async function startKubernetes(
   config: ServeConfig,
   graphOptions: GraphOptions,
   logger: Logger,
 ): Promise<KubernetesRuntime> {
   const k = config.kubernetes;
-  const namespace = process.env.POD_NAMESPACE ?? 'amime-system';
+  const namespace = podNamespace();
   if (k.webhookSelfSigned && !k.webhookListen)
     throw new Error(
       '--webhook-self-signed needs --webhook-listen: the certificate is for the webhook server',

@@ -193,26 +193,6 @@ describeWithPrograms(
       );
     });
 
-    it('writes access logs in the configured formats (JSON on vnode-x, text on vnode-2)', async () => {
-      await vi.waitFor(
-        () => {
-          const lines = readFileSync(path.join(world.logs, 'vnode-x.json'), 'utf8').trim().split('\n');
-          const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-          expect(entries).toContainEqual({ path: '/split', code: 200, cluster: CLUSTER_1 });
-          expect(entries).toContainEqual({ path: '/retry', code: 200, cluster: CLUSTER_2 });
-        },
-        { timeout: 15_000, interval: 250 },
-      );
-      await vi.waitFor(
-        () => {
-          const text = readFileSync(path.join(world.logs, 'vnode-2.log'), 'utf8');
-          expect(text).toMatch(/^GET \/retry -> 503$/m);
-          expect(text).toMatch(/^GET \/retry -> 200$/m);
-        },
-        { timeout: 15_000, interval: 250 },
-      );
-    });
-
     // Issue 9 item 2 (LANDED.callerHealthChecks): today the target's own sidecar checks its
     // app and callers keep sending to a failing instance (src/envoy/README.md, "What a real
     // Envoy showed"); App Mesh's callers checked and took it out (S8–S10). Either way the
@@ -260,6 +240,28 @@ describeWithPrograms(
         }
       },
     );
+
+    // After the health check's wait: Envoy writes access-log files every 10 s
+    // (--file-flush-interval-msec), so by now they hold the earlier scenarios' requests.
+    it('writes access logs in the configured formats (JSON on vnode-x, text on vnode-2)', async () => {
+      await vi.waitFor(
+        () => {
+          const lines = readFileSync(path.join(world.logs, 'vnode-x.json'), 'utf8').trim().split('\n');
+          const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+          expect(entries).toContainEqual({ path: '/split', code: 200, cluster: CLUSTER_1 });
+          expect(entries).toContainEqual({ path: '/retry', code: 200, cluster: CLUSTER_2 });
+        },
+        { timeout: 15_000, interval: 250 },
+      );
+      await vi.waitFor(
+        () => {
+          const text = readFileSync(path.join(world.logs, 'vnode-2.log'), 'utf8');
+          expect(text).toMatch(/^GET \/retry -> 503$/m);
+          expect(text).toMatch(/^GET \/retry -> 200$/m);
+        },
+        { timeout: 15_000, interval: 250 },
+      );
+    });
 
     it('times out after the 15 s default (504)', { timeout: 60_000 }, async () => {
       const late = await slowDefault;

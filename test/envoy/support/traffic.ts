@@ -19,26 +19,41 @@ export async function stat(e: EnvoyProcess, name: string): Promise<number | unde
   return (await e.stats(`^${name.replaceAll('.', '\\.')}$`)).get(name);
 }
 
+type WeightedRoute = {
+  name?: string;
+  route?: { weighted_clusters?: { clusters: Array<{ name: string; weight: number }> } };
+};
+
+/** Every route of the route configurations an Envoy holds (those `nameRegex` matches, if given). */
+async function routes(e: EnvoyProcess, nameRegex = ''): Promise<WeightedRoute[]> {
+  const dump = await e.configDump(
+    `?resource=dynamic_route_configs${nameRegex ? `&name_regex=${encodeURIComponent(nameRegex)}` : ''}`,
+  );
+  type Rc = { route_config?: { virtual_hosts?: Array<{ routes?: WeightedRoute[] }> } };
+  return (dump.configs as unknown as Rc[]).flatMap((c) =>
+    (c.route_config?.virtual_hosts ?? []).flatMap((v) => v.routes ?? []),
+  );
+}
+
+const weightsOf = (r: WeightedRoute | undefined): Record<string, number> =>
+  Object.fromEntries((r?.route?.weighted_clusters?.clusters ?? []).map((c) => [c.name, c.weight]));
+
 /** Weights per cluster of a named route in a route configuration, as the Envoy holds it. */
 export async function weights(
   e: EnvoyProcess,
   routeConfig: string,
   route: string,
 ): Promise<Record<string, number>> {
-  const dump = await e.configDump(`?resource=dynamic_route_configs&name_regex=${routeConfig}`);
-  type Rc = {
-    route_config: {
-      virtual_hosts: Array<{
-        routes: Array<{
-          name?: string;
-          route?: { weighted_clusters?: { clusters: Array<{ name: string; weight: number }> } };
-        }>;
-      }>;
-    };
-  };
-  const rc = (dump.configs[0] as unknown as Rc | undefined)?.route_config;
-  const r = rc?.virtual_hosts.flatMap((v) => v.routes).find((x) => x.name === route);
-  return Object.fromEntries((r?.route?.weighted_clusters?.clusters ?? []).map((c) => [c.name, c.weight]));
+  return weightsOf((await routes(e, routeConfig)).find((x) => x.name === route));
+}
+
+/**
+ * Weights per cluster of every weighted route the Envoy holds, whatever its route
+ * configuration: a gateway holds its targets' weights in its own route (today) or, once
+ * it routes through its egress hop (issue 9 item 3), in the egress one.
+ */
+export async function allWeights(e: EnvoyProcess): Promise<Array<Record<string, number>>> {
+  return (await routes(e)).filter((r) => r.route?.weighted_clusters).map(weightsOf);
 }
 
 /** |observed − expected| allowed for a binomial count: four standard deviations. */

@@ -16,12 +16,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  AppMeshClient,
-  CreateMeshCommand,
-  CreateVirtualNodeCommand,
-  TagResourceCommand,
-} from '@aws-sdk/client-app-mesh';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { TYPE_URL } from '../../src/xds/index.js';
 import { ENVOY, describeWithPrograms, programPath } from '../support/system-programs.js';
@@ -31,11 +25,12 @@ import { NetLab, netnsSupport, sweepStaleNamespaces } from '../envoy/support/net
 import { unixBridge, type UnixBridge } from '../envoy/support/unix-bridge.js';
 import { SotwClient, type SotwResponse } from './support/ads-test-client.js';
 import { secretMaterial, type ProxyTls } from './support/mesh-tls.js';
+import { OTHER_MESH_NODE, turnOnMeshMtls } from './support/mesh-mtls-setup.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const VNODE_1 = 'mesh/mesh-1/virtualNode/vnode-1_mesh-test';
 const VNODE_X = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
-const OTHER = 'mesh/mesh-2/virtualNode/other';
+const OTHER = OTHER_MESH_NODE;
 const TRUST = 'amime-ca-trust-bundle';
 const certName = (group: string) => `amime-ca-certificate:${group}`;
 const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support/mtls-probe.mjs');
@@ -82,7 +77,6 @@ describeWithPrograms(
     const envoyPath = programPath(programs, ENVOY);
     let dir: string;
     let serve: ServeProcess;
-    let sdk: AppMeshClient;
     let bridge: UnixBridge;
     let lab: NetLab;
     let envoy: EnvoyProcess;
@@ -134,29 +128,7 @@ describeWithPrograms(
         ...['--workload-cert-lifetime', '60s', '--workload-cert-renew-at', '0.25'],
         ...['--log-level', 'warn'],
       ]);
-      sdk = new AppMeshClient({
-        endpoint: serve.apiUrl,
-        region: 'us-west-2',
-        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dummysecret' },
-      });
-      await sdk.send(new CreateMeshCommand({ meshName: 'mesh-2' }));
-      await sdk.send(
-        new CreateVirtualNodeCommand({
-          meshName: 'mesh-2',
-          virtualNodeName: 'other',
-          spec: {
-            listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
-            serviceDiscovery: { dns: { hostname: 'other.mesh-2.local' } },
-          },
-        }),
-      );
-      for (const mesh of ['mesh-1', 'mesh-2'])
-        await sdk.send(
-          new TagResourceCommand({
-            resourceArn: `arn:aws:appmesh:us-west-2:000000000000:mesh/${mesh}`,
-            tags: [{ key: 'amime.io/mtls', value: 'STRICT' }],
-          }),
-        );
+      await turnOnMeshMtls(serve.apiUrl);
       sweepStaleNamespaces();
       bridge = await unixBridge(path.join(dir, 'xds.sock'), serve.xdsPort);
       lab = NetLab.isolated(['vnode-1']);
@@ -178,7 +150,6 @@ describeWithPrograms(
       await envoy?.stop();
       await lab?.destroy();
       await bridge?.close();
-      sdk?.destroy();
       await serve?.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });

@@ -11,12 +11,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import {
-  AppMeshClient,
-  CreateMeshCommand,
-  CreateVirtualNodeCommand,
-  TagResourceCommand,
-} from '@aws-sdk/client-app-mesh';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TYPE_URL } from '../../src/xds/index.js';
 import { REPO_ROOT } from '../support/fixtures.js';
@@ -29,13 +23,14 @@ import {
   type ProxyTls,
   type TlsRefs,
 } from './support/mesh-tls.js';
+import { OTHER_MESH_NODE, turnOnMeshMtls } from './support/mesh-mtls-setup.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const run = promisify(execFile);
 const { Cluster: CDS, Listener: LDS, Secret: SDS } = TYPE_URL;
 const VNODE_X = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
 const VNODE_1 = 'mesh/mesh-1/virtualNode/vnode-1_mesh-test';
-const OTHER = 'mesh/mesh-2/virtualNode/other';
+const OTHER = OTHER_MESH_NODE;
 const TOKENS = {
   [VNODE_X]: 'token-vnode-x-5d1e',
   [VNODE_1]: 'token-vnode-1-77aa',
@@ -174,7 +169,6 @@ function leaks(key: string, text: string): boolean {
 describe('the built-in CA: mesh mTLS over SDS with amime serve', () => {
   let dir: string;
   let serve: ServeProcess;
-  let sdk: AppMeshClient;
   let x: Sidecar;
   let one: Sidecar;
   const args = () => [
@@ -202,34 +196,11 @@ describe('the built-in CA: mesh mTLS over SDS with amime serve', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'amime-ca-e2e-'));
     authFile(dir);
     serve = await startServe(args());
-    sdk = new AppMeshClient({
-      endpoint: serve.apiUrl,
-      region: 'us-west-2',
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'dummysecret' },
-    });
-    await sdk.send(new CreateMeshCommand({ meshName: 'mesh-2' }));
-    await sdk.send(
-      new CreateVirtualNodeCommand({
-        meshName: 'mesh-2',
-        virtualNodeName: 'other',
-        spec: {
-          listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
-          serviceDiscovery: { dns: { hostname: 'other.mesh-2.local' } },
-        },
-      }),
-    );
-    for (const mesh of ['mesh-1', 'mesh-2'])
-      await sdk.send(
-        new TagResourceCommand({
-          resourceArn: `arn:aws:appmesh:us-west-2:000000000000:mesh/${mesh}`,
-          tags: [{ key: 'amime.io/mtls', value: 'STRICT' }],
-        }),
-      );
+    await turnOnMeshMtls(serve.apiUrl);
   });
 
   afterAll(async () => {
     for (const s of streams) s.close();
-    sdk?.destroy();
     await serve?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -18,6 +18,7 @@ import {
   type CertificateChange,
   type IssuedCertificate,
   type KekSource,
+  type ServiceAccountOf,
   type WorkloadIdentity,
 } from '../ca/index.js';
 import {
@@ -78,6 +79,8 @@ export interface StartCaOptions {
   store: ResourceStore;
   /** Where the built-in CA is kept when not in `store` (Kubernetes: a Secret). */
   record?: AuthorityRecord;
+  /** Kubernetes: the service account of a virtual node's pods (their SPIFFE ID is then `ns/<ns>/sa/<sa>`). */
+  serviceAccountOf?: ServiceAccountOf;
   logger: Logger;
   /** Certificates were issued (groups) or the bundle changed (every group). */
   onChange: (change: CertificateChange) => void;
@@ -126,7 +129,7 @@ export async function startCa(options: StartCaOptions): Promise<ServeCa | undefi
     if (err instanceof CaError) throw new ConfigError(`certificate authority: ${err.message}`);
     throw err;
   }
-  return new CaSecrets(runtime, trustDomain);
+  return new CaSecrets(runtime, trustDomain, options.serviceAccountOf);
 }
 
 class CaSecrets implements ServeCa, SuppliedSecrets {
@@ -137,6 +140,7 @@ class CaSecrets implements ServeCa, SuppliedSecrets {
   constructor(
     readonly runtime: CaRuntime,
     readonly trustDomain: string,
+    private readonly serviceAccountOf?: ServiceAccountOf,
   ) {}
 
   get secrets(): SuppliedSecrets {
@@ -184,7 +188,8 @@ class CaSecrets implements ServeCa, SuppliedSecrets {
       const view = g ? graph.meshes.get(g.mesh) : undefined;
       if (!g || !view) continue;
       let ids = perMesh.get(g.mesh);
-      if (!ids) perMesh.set(g.mesh, (ids = new MeshIdentities(this.trustDomain, view)));
+      if (!ids)
+        perMesh.set(g.mesh, (ids = new MeshIdentities(this.trustDomain, view, this.serviceAccountOf)));
       const node = g.kind === 'virtualNode' ? view.virtualNodes.get(g.name) : undefined;
       if (g.kind === 'virtualNode' && !node) continue;
       wanted.set(group, node ? ids.virtualNode(node) : ids.virtualGateway(g.name));

@@ -37,6 +37,7 @@ import { sigv4Authenticator } from './xds-sigv4.js';
 import { planXdsTls } from './xds-tls.js';
 import { caResourceOwner, startCa } from './ca.js';
 import { secretAuthorityRecord } from './ca-secret-record.js';
+import { serviceAccountOfPods } from './ca-service-accounts.js';
 import { CaMetrics } from './ca-metrics.js';
 import { registerCaRoutes } from './ca-routes.js';
 import type { CertificateChange } from '../ca/index.js';
@@ -144,7 +145,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     const ca = await startCa({
       config,
       store,
-      ...(kube ? { record: secretAuthorityRecord(kube.client, podNamespace()) } : {}),
+      ...(kube
+        ? {
+            record: secretAuthorityRecord(kube.client, podNamespace()),
+            serviceAccountOf: serviceAccountOfPods((ns) => kube.cache.pods?.list(ns) ?? []),
+          }
+        : {}),
       logger,
       onChange: (change) => {
         caMetrics.issued.inc(change.groups.length);

@@ -2,10 +2,10 @@
  * The built-in CA with `amime serve --store kubernetes` (API-server TEST DOUBLE): the
  * key-encryption key is a mounted Secret (--ca-key-file), the CA itself is kept in
  * Secret amime-system/amime-ca, and a proxy authenticated by its service-account token
- * gets its certificate over SDS when the Mesh carries the annotation amime.io/mtls.
- * A restart loads the same root from the Secret.
+ * gets its certificate over SDS when the Mesh carries the annotation amime.io/mtls,
+ * naming its pods' service account. A restart loads the same root from the Secret.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,9 +87,12 @@ afterAll(async () => {
 });
 
 describe('the built-in CA with amime serve --store kubernetes (API-server test double)', () => {
-  it('keeps the CA in Secret amime-system/amime-ca and serves vnode-x its certificate over SDS; a restart keeps the root', async () => {
+  it("keeps the CA in Secret amime-system/amime-ca and serves vnode-x its certificate (its pods' service account) over SDS; a restart keeps the root", async () => {
     const first = await vnodeXSecrets();
-    expect(first.chain).toMatch(/BEGIN CERTIFICATE/);
+    // On Kubernetes a workload is its pods' service account (the client Deployment's).
+    expect(new X509Certificate(first.chain).subjectAltName).toContain(
+      'URI:spiffe://amime.local/ns/mesh-test/sa/appmesh-proxyauth',
+    );
     const secret = await client.get<{ data: Record<string, string> }>(SECRET_PATH);
     expect(Object.keys(secret.data)).toEqual(['state.json']);
     expect(Buffer.from(secret.data['state.json']!, 'base64').toString()).not.toMatch(/PRIVATE KEY/);

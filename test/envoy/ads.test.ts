@@ -49,7 +49,7 @@ describeWithPrograms('Envoy ACKs every proxy over ADS', [ENVOY], (programs) => {
       dir,
       serve.xdsPort,
     );
-    figures.push(`Envoys ${sandboxes.where}`);
+    figures.push(`where: ${sandboxes.where}`);
   }, 120_000);
   afterAll(async () => {
     console.log(`envoy ${programs.get(ENVOY)?.version}: ${figures.join('; ')}`);

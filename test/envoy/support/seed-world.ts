@@ -106,7 +106,9 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
     const app = (n: Name, o: AppOptions) => new WorkloadApp(inWorkload(lab, w(n)), n, dir, o);
     const apps = {
       vnode1a: app('vnode-1a', backend('vnode-1', 'a')),
-      vnode1b: app('vnode-1b', backend('vnode-1', 'b')),
+      // b fails its health check from the start: Envoy checks a new host at once, then
+      // only after no_traffic_interval (60 s), so a failure made later is seen a minute on.
+      vnode1b: app('vnode-1b', { ...backend('vnode-1', 'b'), health: 'fail' }),
       vnode2: app('vnode-2', backend('vnode-2', 'a')),
       caller: app('vnode-x', { role: 'caller' }),
       // Outside the mesh: 9000, and 22, a port App Mesh's rules never redirect.

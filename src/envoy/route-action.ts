@@ -4,6 +4,7 @@
  */
 import type { Duration as AppMeshDuration, GRPCRetryPolicy, HTTPRetryPolicy } from '../model/index.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, durationFromMillis, fromAppMesh } from './duration.js';
+import { defaultRetryPolicy } from './default-retry.js';
 import { retryPolicy } from './route-retry.js';
 import type { ProxyFlavour } from './context.js';
 import type { RouteAction } from './types.js';
@@ -50,6 +51,8 @@ export interface ActionSpec {
   targets: ReadonlyArray<ClusterWeight>;
   timeout?: HttpTimeouts;
   retry?: HTTPRetryPolicy | GRPCRetryPolicy;
+  /** No `retry` of its own on an HTTP-family route: App Mesh's default policy applies. */
+  defaultRetry?: boolean;
 }
 
 /** The RouteAction, or undefined when no target carries weight (the caller answers 503 instead). */
@@ -67,7 +70,11 @@ export function routeAction(spec: ActionSpec, flavour: ProxyFlavour): RouteActio
     action.timeout = perRequest;
     if (spec.timeout?.idle) action.idle_timeout = fromAppMesh(spec.timeout.idle);
   }
-  const retry = retryPolicy(spec.retry, flavour);
+  const retry = spec.retry
+    ? retryPolicy(spec.retry, flavour)
+    : spec.defaultRetry
+      ? defaultRetryPolicy(flavour)
+      : undefined;
   if (retry) action.retry_policy = retry;
   return action;
 }

@@ -11,9 +11,15 @@ import type {
   ResolvedVirtualService,
   RouteProtocol,
 } from '../mesh/index.js';
-import type { Duration as AppMeshDuration, VirtualNodeListener } from '../model/index.js';
+import type {
+  Duration as AppMeshDuration,
+  GRPCRetryPolicy,
+  HTTPRetryPolicy,
+  VirtualNodeListener,
+} from '../model/index.js';
 import type { TranslateContext } from './context.js';
 import { egressCluster, type EgressClusterOptions } from './cluster.js';
+import { defaultRetrySetting } from './default-retry.js';
 import { providerOf, readNode, type ServicePort } from './lookup.js';
 import { compareSpecificity, grpcMatchIR, httpMatchIR, MATCH_ALL, type MatchIR } from './route-match.js';
 import type { ActionSpec, ClusterWeight } from './route-action.js';
@@ -109,6 +115,9 @@ export function serviceRoutes(
 ): ServiceRoute[] {
   const provider = providerOf(ctx, vs);
   if (!provider) return [];
+  const defaults = defaultRetrySetting(ctx.view.mesh).enabled;
+  const retry = (policy: HTTPRetryPolicy | GRPCRetryPolicy | undefined) =>
+    policy ? { retry: policy } : defaults ? { defaultRetry: true } : {};
   if (provider.kind === 'virtualNode') {
     const targets = clusterWeights(
       ctx,
@@ -117,7 +126,8 @@ export function serviceRoutes(
       opts,
       `VirtualService ${vs.awsName}`,
     );
-    return [{ name: vs.awsName, protocol: sp.protocol, match: MATCH_ALL, action: { targets } }];
+    const action = { targets, ...(defaults && HTTP_FAMILY.has(sp.protocol) ? { defaultRetry: true } : {}) };
+    return [{ name: vs.awsName, protocol: sp.protocol, match: MATCH_ALL, action }];
   }
   const candidates = provider.router.routes
     .filter((r) => sameFamily(r.protocol, sp.protocol))
@@ -136,14 +146,14 @@ export function serviceRoutes(
         name: r.name,
         protocol: r.protocol,
         match,
-        action: { targets, ...opt('timeout', http.timeout), ...opt('retry', http.retryPolicy) },
+        action: { targets, ...opt('timeout', http.timeout), ...retry(http.retryPolicy) },
       };
     if (s.grpcRoute)
       return {
         name: r.name,
         protocol: r.protocol,
         match,
-        action: { targets, ...opt('timeout', s.grpcRoute.timeout), ...opt('retry', s.grpcRoute.retryPolicy) },
+        action: { targets, ...opt('timeout', s.grpcRoute.timeout), ...retry(s.grpcRoute.retryPolicy) },
       };
     return {
       name: r.name,

@@ -17,6 +17,7 @@ import { sidecarEgress } from './listener-egress.js';
 import { proxylessEgress } from './proxyless.js';
 import { gatewayResources } from './gateway.js';
 import { meshSwitchProblems, originatesMeshMtls } from './tls.js';
+import { defaultRetrySetting } from './default-retry.js';
 
 export type { EnvoyResources } from './context.js';
 
@@ -76,6 +77,8 @@ export function translateGroupDetailed(
     },
   };
   for (const problem of meshSwitchProblems(ctx)) ctx.warn(problem);
+  const retrySetting = defaultRetrySetting(ctx.view.mesh);
+  if (retrySetting.problem) ctx.warn(retrySetting.problem);
   // Clusters built for this caller carry its own certificate, and so does whatever unit contains them.
   if (originatesMeshMtls(ctx)) ctx.unitScope = `${group.key}|`;
   if (group.kind === 'virtualNode') {

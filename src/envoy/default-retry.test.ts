@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { ResolvedMesh } from '../mesh/index.js';
+import { API_METADATA_ANNOTATION } from '../model/api-form/index.js';
+import { defaultRetryPolicy, defaultRetrySetting } from './default-retry.js';
+
+const mesh = (annotations: Record<string, string>): ResolvedMesh =>
+  ({
+    awsName: 'm',
+    mesh: 'm',
+    egressFilter: 'ALLOW_ALL',
+    id: { kind: 'Mesh', name: 'm' },
+    resource: {
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'Mesh',
+      metadata: { name: 'm', annotations },
+      spec: {},
+    },
+  }) as unknown as ResolvedMesh;
+
+describe("App Mesh's default retry policy", () => {
+  it('is the policy of aws-app-mesh-roadmap #229, on by default', () => {
+    expect(defaultRetrySetting(mesh({}))).toEqual({ enabled: true });
+    expect(defaultRetryPolicy('envoy')).toMatchObject({
+      retry_on: 'unavailable,connect-failure,refused-stream,retriable-status-codes',
+      num_retries: { value: 2 },
+      retriable_status_codes: [503],
+      host_selection_retry_max_attempts: 5,
+      retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts' }],
+    });
+    // Proxyless gRPC clients retry on gRPC status codes only.
+    expect(defaultRetryPolicy('grpc')).toEqual({ retry_on: 'unavailable', num_retries: { value: 2 } });
+  });
+
+  it('is turned off by the Mesh annotation or the same REST API tag (aws appmesh tag-resource)', () => {
+    expect(defaultRetrySetting(mesh({ 'amime.io/default-retry-policy': 'Disabled' })).enabled).toBe(false);
+    const tags = JSON.stringify({ tags: [{ key: 'amime.io/default-retry-policy', value: 'disabled' }] });
+    expect(defaultRetrySetting(mesh({ [API_METADATA_ANNOTATION]: tags })).enabled).toBe(false);
+  });
+
+  it('stays on, with a problem naming the Mesh and the value, when the value is not understood', () => {
+    expect(defaultRetrySetting(mesh({ 'amime.io/default-retry-policy': 'off' }))).toEqual({
+      enabled: true,
+      problem: expect.stringContaining('Mesh m: amime.io/default-retry-policy "off"'),
+    });
+  });
+});

@@ -1,8 +1,11 @@
 /**
  * The HTTP connection manager App Mesh put on every HTTP listener: routes over RDS
  * (ADS), the router filter, websocket upgrades, path normalisation and merged slashes
- * (appmesh.md §4.2), and the node's access log. Proxyless gRPC clients get the subset
- * they accept (rds + router).
+ * (appmesh.md §4.2), the node's access log, and `tracing: {}` (present on every HTTP
+ * connection manager of a real App Mesh config_dump, S1 of appmesh-observed.md: Envoy
+ * traces requests when the bootstrap names a tracer, as ENABLE_ENVOY_XRAY_TRACING and
+ * the like make `amime bootstrap` do). Proxyless gRPC clients get the subset they accept
+ * (rds + router).
  */
 import { typedConfig, EXT } from '../proto/index.js';
 import { FILTER } from './names.js';
@@ -32,6 +35,7 @@ export function httpConnectionManager(spec: HcmSpec): HttpConnectionManager {
   hcm.upgrade_configs = [{ upgrade_type: 'websocket' }];
   hcm.normalize_path = { value: true };
   hcm.merge_slashes = true;
+  hcm.tracing = {};
   return hcm;
 }
 

@@ -20,6 +20,7 @@ import { healthCheck } from './health-check.js';
 import { TLS_UNAVAILABLE, upstreamTransportSocket } from './tls.js';
 import { loadAssignment } from './endpoints.js';
 import { depKey } from './lookup.js';
+import { dnsLookupFamily } from './dns-family.js';
 import type { Cluster, HttpProtocolOptions } from './types.js';
 
 const ADS_EDS = { eds_config: { ads: {}, resource_api_version: 'V3' as const } };
@@ -32,12 +33,6 @@ function http2Options(protocol: string): Pick<Cluster, 'typed_extension_protocol
       [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2),
     },
   };
-}
-
-function dnsLookupFamily(ctx: TranslateContext): Cluster['dns_lookup_family'] {
-  return ctx.view.mesh.resource.spec.meshServiceDiscovery?.ipPreference === 'IPv6_ONLY'
-    ? 'V6_ONLY'
-    : 'V4_ONLY';
 }
 
 export interface EgressClusterOptions {
@@ -87,7 +82,8 @@ function buildEgressCluster(
   const dns = node.resource.spec.serviceDiscovery?.dns;
   if (ctx.flavour === 'envoy' && dns && !endpointsKnown(ctx, node.awsName)) {
     cluster.type = dns.responseType === 'ENDPOINTS' ? 'STRICT_DNS' : 'LOGICAL_DNS';
-    cluster.dns_lookup_family = dnsLookupFamily(ctx);
+    const family = dnsLookupFamily(ctx.view.mesh, node);
+    if (family) cluster.dns_lookup_family = family;
     cluster.load_assignment = {
       cluster_name: name,
       endpoints: [

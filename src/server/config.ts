@@ -433,6 +433,15 @@ export const ServeConfigSchema = Type.Object(
               default: false,
             }),
           ),
+          clusterIpFamily: opt(
+            literals(['IPv4', 'IPv6'] as const, {
+              flag: '--cluster-ip-family',
+              arg: '<IPv4|IPv6>',
+              description:
+                "the cluster's IP family, as App Mesh's controller read it: the Mesh webhook fills an empty or absent ipPreference from it (IPv6 → IPv6_ONLY); a value the user set is kept",
+              default: 'IPv4',
+            }),
+          ),
           leaderElection: opt(
             Type.Boolean({
               flag: '--no-leader-election',
@@ -491,6 +500,7 @@ export interface ServeConfig {
     webhookListen?: HostPort;
     webhookCertDir?: string;
     webhookSelfSigned: boolean;
+    clusterIpFamily: 'IPv4' | 'IPv6';
     leaderElection: boolean;
     sidecarImage: string;
     initImage: string;
@@ -598,6 +608,7 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
       ...(k8s.webhookListen ? { webhookListen: parseHostPort(k8s.webhookListen, '--webhook-listen') } : {}),
       ...(k8s.webhookCertDir ? { webhookCertDir: k8s.webhookCertDir } : {}),
       webhookSelfSigned: k8s.webhookSelfSigned ?? false,
+      clusterIpFamily: k8s.clusterIpFamily ?? 'IPv4',
       leaderElection: k8s.leaderElection ?? true,
       sidecarImage: k8s.sidecarImage ?? DEFAULTS.sidecarImage,
       initImage: k8s.initImage ?? DEFAULTS.initImage,

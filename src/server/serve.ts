@@ -395,6 +395,7 @@ async function startKubernetes(
             port: k.webhookListen.port,
             tls: { certDir },
             injector: { sidecarImage: k.sidecarImage, initImage: k.initImage },
+            ipFamily: k.clusterIpFamily,
             // Secret amime-webhook-tls in the pod's namespace, for Service amime-webhook there (deploy/kubernetes/README.md).
             ...(k.webhookSelfSigned
               ? { selfSigned: { namespace, clusterDomain: config.clusterDomain } }

@@ -151,7 +151,7 @@ describe('mutating CRD webhooks (CREATE)', () => {
     );
   });
 
-  it('Mesh ipPreference follows the cluster IP family on CREATE and UPDATE', async () => {
+  it('Mesh ipPreference: filled from the cluster IP family on CREATE and UPDATE, a value the user set kept (never IPv6_ONLY → IPv4_ONLY)', async () => {
     const v6 = deps(() => seed, { ipFamily: 'IPv6' });
     expect((await mutated('Mesh', obj('Mesh', 'm', {}, undefined), v6)).spec.meshServiceDiscovery).toEqual({
       ipPreference: 'IPv6_ONLY',
@@ -174,7 +174,11 @@ describe('mutating CRD webhooks (CREATE)', () => {
       structuredClone(withBlock),
       (u.allowed ? (u.patch ?? []) : []) as jsonpatch.Operation[],
     ).newDocument as { spec: Record<string, unknown> };
-    expect(after.spec.meshServiceDiscovery).toEqual({ ipPreference: 'IPv4_ONLY' });
+    expect(after.spec.meshServiceDiscovery).toEqual({ ipPreference: 'IPv6_ONLY' });
+    const emptyBlock = obj('Mesh', 'm', { awsName: 'm', meshServiceDiscovery: {} }, undefined);
+    expect((await mutated('Mesh', emptyBlock)).spec.meshServiceDiscovery).toEqual({
+      ipPreference: 'IPv4_ONLY',
+    });
   });
 });
 

@@ -3,7 +3,7 @@
  *  - mutating, on CREATE: refuse user-set meshRef/virtualGatewayRef; set meshRef from
  *    the one Mesh that selects the namespace, a GatewayRoute's virtualGatewayRef from
  *    the one VirtualGateway that selects it, and the default awsName; a Mesh's
- *    ipPreference from the cluster's IP family (CREATE and UPDATE);
+ *    ipPreference, when absent or empty, from the cluster's IP family (CREATE and UPDATE);
  *  - validating, on CREATE and UPDATE: immutable fields, then every error the mesh
  *    graph reports against the object when it is added to the cluster's objects —
  *    except references to objects that do not exist yet, which App Mesh accepts and
@@ -89,11 +89,18 @@ async function evaluate(deps: CrdAdmissionDeps, obj: KubeObject): Promise<Evalua
   };
 }
 
+/**
+ * App Mesh's controller forced ipPreference to the cluster's family, overwriting what the
+ * user set (an IPv6_ONLY mesh became IPv4_ONLY wherever the family was not read). Amime
+ * fills only an absent or empty value (issue 16 item 3, walkthrough howto-ipv6).
+ */
 function meshIpPreference(obj: KubeObject, family: 'IPv4' | 'IPv6'): void {
   const spec = ((obj as { spec?: Record<string, unknown> }).spec ??= {});
   const sd = spec.meshServiceDiscovery as { ipPreference?: string } | undefined;
-  if (sd) sd.ipPreference = family === 'IPv6' ? 'IPv6_ONLY' : 'IPv4_ONLY';
-  else if (family === 'IPv6') spec.meshServiceDiscovery = { ipPreference: 'IPv6_ONLY' };
+  const fill = family === 'IPv6' ? 'IPv6_ONLY' : 'IPv4_ONLY';
+  if (sd) {
+    if (!sd.ipPreference) sd.ipPreference = fill;
+  } else if (family === 'IPv6') spec.meshServiceDiscovery = { ipPreference: fill };
 }
 
 const MUTATED_PATHS = [

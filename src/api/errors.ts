@@ -3,6 +3,8 @@
  * `x-amzn-errortype`, the body is `{"message": "..."}`. Both AWS clients map the
  * header to their exception classes, so the name must be exact.
  */
+import { InvalidArgumentError, StoreError } from '../store/index.js';
+
 export type ApiErrorName =
   | 'BadRequestException'
   | 'ForbiddenException'
@@ -61,9 +63,29 @@ export const resourceInUse = (message: string) => new ApiError('ResourceInUseExc
 export const limitExceeded = (message: string) => new ApiError('LimitExceededException', message);
 export const forbidden = (message: string) => new ApiError('ForbiddenException', message);
 
-/** What goes on the wire: never a stack trace, never an internal message for unexpected failures. */
-export function toWireError(err: unknown): ApiError {
+/**
+ * What goes on the wire: App Mesh's error for every failure, never a stack trace or an
+ * internal message. HTTP-level refusals are the client's (400); a store that cannot
+ * take the write (a full disk, etcd unreachable) is a 503 the client may retry; only
+ * what is left is a 500.
+ */
+export function toWireError(err: unknown, bodyLimit?: number): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof InvalidArgumentError) return badRequest(`The request cannot be stored: ${err.message}.`);
+  if (err instanceof StoreError)
+    return new ApiError(
+      'ServiceUnavailableException',
+      'The store cannot take the request right now (its disk is full or it is unreachable); try again later.',
+      { retryAfterSeconds: 5 },
+    );
+  const http = err as { statusCode?: unknown; code?: unknown; message?: unknown };
+  if (typeof http.statusCode === 'number' && http.statusCode >= 400 && http.statusCode < 500) {
+    if (http.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return badRequest(
+        `The request body is larger than ${bodyLimit ?? 'the limit of'} bytes, the most this operation accepts.`,
+      );
+    return badRequest(typeof http.message === 'string' ? http.message : 'The request is malformed.');
+  }
   return new ApiError(
     'InternalServerErrorException',
     'The request processing has failed because of an unknown error, exception or failure.',

@@ -7,6 +7,7 @@ import { checkMeshOwner, checkName, checkTags } from './request-checks.js';
 import type { AppMeshService } from './service.js';
 import { listTags, tagResource, untagResource } from './tags.js';
 import type { Location } from './view.js';
+import type { ArnContext } from '../model/index.js';
 
 export interface OperationInput {
   params: Readonly<Record<string, string>>;
@@ -21,16 +22,16 @@ export async function handleOperation(
   op: OperationSpec,
   input: OperationInput,
   service: AppMeshService,
-  accountId: string,
+  here: ArnContext,
 ): Promise<unknown> {
   const body = bodyOf(op, input.body);
   switch (op.action) {
     case 'tag':
-      return tagResource(service, accountId, input.query.resourceArn, body.tags);
+      return tagResource(service, here, input.query.resourceArn, body.tags);
     case 'untag':
-      return untagResource(service, accountId, input.query.resourceArn, body.tagKeys);
+      return untagResource(service, here, input.query.resourceArn, body.tagKeys);
     case 'listTags':
-      return listTags(service, accountId, input.query.resourceArn, input.query.limit, input.query.nextToken);
+      return listTags(service, here, input.query.resourceArn, input.query.limit, input.query.nextToken);
     default:
       break;
   }
@@ -41,7 +42,7 @@ export async function handleOperation(
     kind === 'Mesh' && op.action === 'create'
       ? checkName('meshName', body.meshName)
       : checkName('meshName', input.params.meshName);
-  checkMeshOwner(input.query.meshOwner, accountId, mesh);
+  checkMeshOwner(input.query.meshOwner, here.account, mesh);
   const parent = info.parent
     ? checkName(info.parent.nameField, input.params[info.parent.nameField])
     : undefined;

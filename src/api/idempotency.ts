@@ -1,9 +1,13 @@
 /**
- * `clientToken` idempotency for the Create and Update calls (appmesh.md §6.1): a retried request
- * with the same token and the same input gets the first response again; the same token
- * with different input is a ConflictException. Only successful responses are kept
- * (a failed request may be retried for real). Kept in memory, bounded by count and age:
- * a token outlives retries, not a restart.
+ * `clientToken` idempotency for the Create and Update calls (appmesh.md §6.1). AWS's
+ * contract: a retry with the same token and the same input has no further effect and
+ * returns the result of the first, successful request; the same token with different
+ * input is a ConflictException. One more rule here: the first result is returned only
+ * while it is still true that the resource it describes exists (the same one, by uid).
+ * A retry after that resource was deleted is a ConflictException too, never a 200 for
+ * something that is gone, and never a silent re-creation (that would be a further
+ * effect). Only successful responses are kept (a failed request may be retried for
+ * real). Kept in memory, bounded by count and age: a token outlives retries, not a restart.
  */
 import { createHash } from 'node:crypto';
 import { conflict } from './errors.js';
@@ -43,6 +47,8 @@ export class ClientTokenCache {
     token: string | undefined,
     input: unknown,
     execute: () => Promise<T>,
+    /** Whether the first result still describes an existing resource. */
+    stillStands: (result: T) => boolean = () => true,
   ): Promise<T> {
     if (token === undefined || token === '') return execute();
     const key = `${operation}\u0000${token}`;
@@ -55,7 +61,12 @@ export class ClientTokenCache {
           'The request contains a client token that was used for a previous update resource call with different specifications. Try the request again with a new client token.',
         );
       }
-      return existing.result as Promise<T>;
+      const result = (await existing.result) as T;
+      if (!stillStands(result))
+        throw conflict(
+          'The resource that the request with this client token created or updated has since been deleted. To create it again, use a new client token.',
+        );
+      return result;
     }
     const result = execute();
     this.entries.delete(key);

@@ -1,6 +1,7 @@
 /** Public surface of the App Mesh REST API. */
 export { createApiServer, type ApiServerOptions } from './server.js';
-export { appMeshApi, type AppMeshApiOptions, type ApiRequestMetric } from './plugin.js';
+export { appMeshApi, apiVerifier, type AppMeshApiOptions, type ApiRequestMetric } from './plugin.js';
+export { fastifyLimits, DEFAULT_HTTP_LIMITS, DEFAULT_BODY_LIMITS, type HttpLimits } from './http-limits.js';
 export { OPERATIONS, API_PREFIX, locationPath, type OperationSpec } from './operations.js';
 export { ApiError, ERROR_STATUS, type ApiErrorName } from './errors.js';
 export { graphValidator, type MeshValidator } from './validate.js';

@@ -6,6 +6,9 @@ import { TagList, type TagRef } from '../model/api-form/index.js';
 import { badRequest, forbidden } from './errors.js';
 import { formatForApi } from './validate.js';
 
+/** Control characters (NUL included): no App Mesh name, ARN or store key holds one. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /** App Mesh names are 1..255 characters; `/` would break ARNs and paths, so it is refused too. */
 export function checkName(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length < 1 || value.length > 255) {
@@ -14,6 +17,8 @@ export function checkName(field: string, value: unknown): string {
     );
   }
   if (value.includes('/')) throw badRequest(`${field} must not contain "/": ${JSON.stringify(value)}`);
+  if (CONTROL.test(value))
+    throw badRequest(`${field} must not contain control characters: ${JSON.stringify(value)}`);
   return value;
 }
 

@@ -163,10 +163,15 @@ export class AppMeshService {
       kind: loc.kind,
       name: loc.name,
     });
-    return this.tokens.run(`Create${loc.kind}`, clientToken, { loc, spec, tags }, () =>
-      this.serialWrite(() =>
-        loc.kind === 'Route' ? this.createRoute(loc, spec, tags) : this.createRecord(loc, spec, tags),
-      ),
+    return this.tokens.run(
+      `Create${loc.kind}`,
+      clientToken,
+      { loc, spec, tags },
+      () =>
+        this.serialWrite(() =>
+          loc.kind === 'Route' ? this.createRoute(loc, spec, tags) : this.createRecord(loc, spec, tags),
+        ),
+      (first) => this.stillExists(loc, first),
     );
   }
 
@@ -176,11 +181,25 @@ export class AppMeshService {
       kind: loc.kind,
       name: loc.name,
     });
-    return this.tokens.run(`Update${loc.kind}`, clientToken, { loc, spec }, () =>
-      this.serialWrite(() =>
-        loc.kind === 'Route' ? this.updateRoute(loc, spec) : this.updateRecord(loc, spec),
-      ),
+    return this.tokens.run(
+      `Update${loc.kind}`,
+      clientToken,
+      { loc, spec },
+      () =>
+        this.serialWrite(() =>
+          loc.kind === 'Route' ? this.updateRoute(loc, spec) : this.updateRecord(loc, spec),
+        ),
+      (first) => this.stillExists(loc, first),
     );
+  }
+
+  /** The resource an earlier response described is still there: same location, same uid. */
+  private stillExists(loc: Location, earlier: ResourceData): boolean {
+    try {
+      return this.describe(loc).metadata.uid === earlier.metadata.uid;
+    } catch {
+      return false;
+    }
   }
 
   delete(loc: Location): Promise<ResourceData> {

@@ -32,12 +32,20 @@ export interface SignedRequest {
 export interface SigV4VerifierOptions {
   credentials: readonly SigV4Credential[];
   service?: string;
+  /** The region requests must be signed for (this endpoint's); absent: any. */
+  region?: string;
   /** Allowed clock difference; AWS allows 15 minutes. */
   maxSkewMs?: number;
   now?: () => number;
 }
 
 export interface SigV4Verifier {
+  /**
+   * Everything but the signature itself, from the headers alone (no body needed): a
+   * request without a known key, for another region or out of date is refused before
+   * its body is read. Returns the access key id.
+   */
+  checkHeaders(request: Omit<SignedRequest, 'body'>): string;
   /** Returns the verified access key id, or throws the AWS error. */
   verify(request: SignedRequest): Promise<string>;
 }
@@ -105,46 +113,52 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
   const maxSkew = options.maxSkewMs ?? 15 * 60_000;
   const now = options.now ?? Date.now;
 
+  const checkHeaders = (req: Omit<SignedRequest, 'body'>) => {
+    const authorization = header(req.headers, 'authorization');
+    if (authorization === undefined || authorization === '')
+      throw fail('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    const auth = parseAuthorization(authorization);
+    const [accessKeyId, scopeDate, region, scopeService, terminator] = auth.credential.split('/');
+    if (!accessKeyId || !scopeDate || !region || !scopeService || terminator !== 'aws4_request') {
+      throw fail(
+        'IncompleteSignatureException',
+        `Credential should be of the form <key>/<date>/<region>/${service}/aws4_request: ${auth.credential}`,
+      );
+    }
+    const secret = secrets.get(accessKeyId);
+    if (secret === undefined)
+      throw fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (scopeService !== service)
+      throw fail(
+        'InvalidSignatureException',
+        `Credential should be scoped to correct service: '${service}'.`,
+      );
+    if (options.region !== undefined && region !== options.region) throw wrongRegion(region);
+
+    const amzDate = header(req.headers, 'x-amz-date');
+    if (amzDate === undefined || !auth.signedHeaders.includes('x-amz-date')) {
+      throw fail(
+        'IncompleteSignatureException',
+        "Authorization header requires existence of a signed 'X-Amz-Date' header.",
+      );
+    }
+    const signingDate = parseAmzDate(amzDate);
+    if (signingDate === undefined)
+      throw fail('IncompleteSignatureException', `Invalid X-Amz-Date: ${amzDate}`);
+    checkSkew(signingDate, now(), maxSkew, amzDate);
+    if (!amzDate.startsWith(scopeDate)) {
+      throw fail(
+        'InvalidSignatureException',
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}'`,
+      );
+    }
+    return { auth, accessKeyId, secret, region, signingDate };
+  };
+
   return {
+    checkHeaders: (req) => checkHeaders(req).accessKeyId,
     async verify(req: SignedRequest): Promise<string> {
-      const authorization = header(req.headers, 'authorization');
-      if (authorization === undefined || authorization === '')
-        throw fail('MissingAuthenticationTokenException', 'Missing Authentication Token');
-      const auth = parseAuthorization(authorization);
-      const [accessKeyId, scopeDate, region, scopeService, terminator] = auth.credential.split('/');
-      if (!accessKeyId || !scopeDate || !region || !scopeService || terminator !== 'aws4_request') {
-        throw fail(
-          'IncompleteSignatureException',
-          `Credential should be of the form <key>/<date>/<region>/${service}/aws4_request: ${auth.credential}`,
-        );
-      }
-      const secret = secrets.get(accessKeyId);
-      if (secret === undefined)
-        throw fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
-      if (scopeService !== service)
-        throw fail(
-          'InvalidSignatureException',
-          `Credential should be scoped to correct service: '${service}'.`,
-        );
-
-      const amzDate = header(req.headers, 'x-amz-date');
-      if (amzDate === undefined || !auth.signedHeaders.includes('x-amz-date')) {
-        throw fail(
-          'IncompleteSignatureException',
-          "Authorization header requires existence of a signed 'X-Amz-Date' header.",
-        );
-      }
-      const signingDate = parseAmzDate(amzDate);
-      if (signingDate === undefined)
-        throw fail('IncompleteSignatureException', `Invalid X-Amz-Date: ${amzDate}`);
-      checkSkew(signingDate, now(), maxSkew, amzDate);
-      if (!amzDate.startsWith(scopeDate)) {
-        throw fail(
-          'InvalidSignatureException',
-          `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}'`,
-        );
-      }
-
+      const { auth, accessKeyId, secret, region, signingDate } = checkHeaders(req);
       const bodyHash = createHash('sha256')
         .update(req.body ?? new Uint8Array())
         .digest('hex');
@@ -194,6 +208,27 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
       return accessKeyId;
     },
   };
+}
+
+/** AWS's answer to a credential scoped to another region than the endpoint's, or to no region at all. */
+function wrongRegion(region: string): ApiError {
+  return fail('InvalidSignatureException', `Credential should be scoped to a valid region, not '${region}'.`);
+}
+
+/**
+ * Without credentials nothing is verified, but a request signed for another region was
+ * still meant for another endpoint: refused as App Mesh's endpoint there would.
+ */
+export function checkSignedRegion(
+  headers: SignedRequest['headers'],
+  expected: string,
+  service = 'appmesh',
+): void {
+  const authorization = header(headers, 'authorization');
+  if (authorization === undefined) return;
+  const credential = /Credential=([^,\s]+)/.exec(authorization)?.[1];
+  const [, , region, scopeService] = credential?.split('/') ?? [];
+  if (region !== undefined && scopeService === service && region !== expected) throw wrongRegion(region);
 }
 
 function parseAuthorization(value: string): {

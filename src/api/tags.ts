@@ -1,6 +1,6 @@
 /** TagResource, UntagResource, ListTagsForResource (appmesh.md §5: 50 tags, key 1..128, value 0..256). */
 import type { ApiKind, TagRef } from '../model/api-form/index.js';
-import { parseArn, checkAgainstSchema } from '../model/index.js';
+import { parseArn, checkAgainstSchema, type ArnContext } from '../model/index.js';
 import { Type } from '@sinclair/typebox';
 import { ApiError, badRequest, notFound } from './errors.js';
 import { pageOf, parseLimit } from './paging.js';
@@ -21,7 +21,12 @@ const ARN_TYPES: Readonly<Record<string, ApiKind>> = {
   gatewayRoute: 'GatewayRoute',
 };
 
-export function locationOfArn(arn: unknown, accountId: string): Location {
+/**
+ * The resource an ARN names on this server. An ARN of another account, region or
+ * partition names nothing here, whatever its path says: tagging it must not touch the
+ * local resource of the same name.
+ */
+export function locationOfArn(arn: unknown, here: ArnContext): Location {
   if (typeof arn !== 'string' || arn === '')
     throw badRequest(
       "1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null",
@@ -30,8 +35,11 @@ export function locationOfArn(arn: unknown, accountId: string): Location {
   const kind = parsed ? ARN_TYPES[parsed.type] : undefined;
   if (!parsed || !kind || !arn.startsWith('arn:'))
     throw badRequest(`The resourceArn ${arn} is not a valid App Mesh resource ARN.`);
-  if (parsed.account !== accountId)
-    throw notFound(`There is no resource with the ARN ${arn} in account ${accountId}.`);
+  const partition = here.partition ?? 'aws';
+  if (parsed.account !== here.account || parsed.region !== here.region || arn.split(':')[1] !== partition)
+    throw notFound(
+      `There is no resource with the ARN ${arn} here: this endpoint holds the resources of account ${here.account} in region ${here.region} (partition ${partition}).`,
+    );
   return {
     kind,
     mesh: parsed.mesh,
@@ -42,11 +50,11 @@ export function locationOfArn(arn: unknown, accountId: string): Location {
 
 export async function tagResource(
   service: AppMeshService,
-  accountId: string,
+  here: ArnContext,
   arn: unknown,
   rawTags: unknown,
 ): Promise<Record<string, never>> {
-  const loc = locationOfArn(arn, accountId);
+  const loc = locationOfArn(arn, here);
   if (Array.isArray(rawTags) && rawTags.length > MAX_TAGS) throw tooManyTags();
   if (rawTags === undefined || rawTags === null)
     throw badRequest(
@@ -66,11 +74,11 @@ const TagKeys = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxI
 
 export async function untagResource(
   service: AppMeshService,
-  accountId: string,
+  here: ArnContext,
   arn: unknown,
   keys: unknown,
 ): Promise<Record<string, never>> {
-  const loc = locationOfArn(arn, accountId);
+  const loc = locationOfArn(arn, here);
   if (keys === undefined || keys === null)
     throw badRequest(
       "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null",
@@ -84,12 +92,12 @@ export async function untagResource(
 
 export function listTags(
   service: AppMeshService,
-  accountId: string,
+  here: ArnContext,
   arn: unknown,
   limit: unknown,
   nextToken: unknown,
 ): { tags: TagRef[]; nextToken?: string } {
-  const loc = locationOfArn(arn, accountId);
+  const loc = locationOfArn(arn, here);
   const tags = [...service.readTags(loc)].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const page = pageOf(tags, (t) => t.key, `tags/${String(arn)}`, {
     ...(parseLimit(limit, MAX_TAGS) !== undefined ? { limit: parseLimit(limit, MAX_TAGS) as number } : {}),

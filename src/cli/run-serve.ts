@@ -22,10 +22,10 @@ export async function runServe(config: ServeConfig): Promise<void> {
       api: server.apiUrl,
       xds: server.xdsAddress,
       ...(server.xdsTlsAddress ? { xdsTls: server.xdsTlsAddress } : {}),
-      metrics: `${server.apiUrl}/metrics`,
+      metrics: `${server.metricsUrl ?? server.apiUrl}/metrics`,
       store: config.from ? `memory (from ${config.from})` : config.store,
     },
-    `amime is serving: REST API ${server.apiUrl}/v20190125 · xDS ${server.xdsAddress}${server.xdsTlsAddress ? ` · xDS over TLS ${server.xdsTlsAddress}` : ''} · metrics ${server.apiUrl}/metrics`,
+    `amime is serving: REST API ${server.apiUrl}/v20190125 · xDS ${server.xdsAddress}${server.xdsTlsAddress ? ` · xDS over TLS ${server.xdsTlsAddress}` : ''} · metrics ${server.metricsUrl ?? server.apiUrl}/metrics`,
   );
   let stopping = false;
   const stop = (signal: string) => {

@@ -64,6 +64,14 @@ export const ServeConfigSchema = Type.Object(
         default: DEFAULTS.apiListen,
       }),
     ),
+    metricsListen: opt(
+      Type.String({
+        flag: '--metrics-listen',
+        arg: '<host:port>',
+        description:
+          'also serve /metrics and /debug/* here, without authentication (for a Prometheus that cannot sign SigV4; keep it private)',
+      }),
+    ),
     xdsListen: opt(
       Type.String({
         flag: '--xds-listen',
@@ -391,7 +399,7 @@ export const ServeConfigSchema = Type.Object(
               flag: '--api-credentials-file',
               arg: '<file>',
               description:
-                'SigV4 access keys; when set, every REST API request must be signed. Format: docs/file-formats.md#api-credentials-file',
+                'SigV4 access keys; when set, every REST API request (and /metrics, /debug/*) must be signed. Format: docs/file-formats.md#api-credentials-file',
             }),
           ),
           requestsPerSecond: opt(
@@ -400,6 +408,43 @@ export const ServeConfigSchema = Type.Object(
               flag: '--api-requests-per-second',
               arg: '<n>',
               description: 'REST API rate limit per client (0: no limit)',
+            }),
+          ),
+          maxConnections: opt(
+            Type.Integer({
+              minimum: 1,
+              flag: '--api-max-connections',
+              arg: '<n>',
+              description:
+                'open HTTP connections at most (API, probes, metrics); more are closed as they arrive',
+              default: 1024,
+            }),
+          ),
+          requestTimeoutMs: opt(
+            Type.Integer({
+              minimum: 1,
+              flag: '--api-request-timeout-ms',
+              arg: '<ms>',
+              description: 'time a client has to send a whole HTTP request, headers and body',
+              default: 30_000,
+            }),
+          ),
+          idleTimeoutMs: opt(
+            Type.Integer({
+              minimum: 1,
+              flag: '--api-idle-timeout-ms',
+              arg: '<ms>',
+              description: 'an HTTP connection without traffic is closed after this',
+              default: 60_000,
+            }),
+          ),
+          maxBodyBytes: opt(
+            Type.Integer({
+              minimum: 1,
+              flag: '--api-max-body-bytes',
+              arg: '<n>',
+              description: 'largest Create/Update request body (tags: 64 KiB; other operations: 4 KiB)',
+              default: 524_288,
             }),
           ),
         },
@@ -478,6 +523,7 @@ export type ServeConfigInput = Static<typeof ServeConfigSchema>;
 
 export interface ServeConfig {
   apiListen: HostPort;
+  metricsListen?: HostPort;
   xdsListen: HostPort;
   dataDir: string;
   store: (typeof STORE_KINDS)[number];
@@ -583,6 +629,9 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
   const k8s = merged.kubernetes ?? {};
   return {
     apiListen: parseHostPort(merged.apiListen ?? DEFAULTS.apiListen, '--api-listen'),
+    ...(merged.metricsListen
+      ? { metricsListen: parseHostPort(merged.metricsListen, '--metrics-listen') }
+      : {}),
     xdsListen: parseHostPort(merged.xdsListen ?? DEFAULTS.xdsListen, '--xds-listen'),
     dataDir: merged.dataDir ?? DEFAULTS.dataDir,
     store,

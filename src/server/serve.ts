@@ -20,7 +20,7 @@ import { KubernetesRuntime, WEBHOOK_TLS_SECRET } from '../k8s/index.js';
 import type { GraphOptions } from '../mesh/index.js';
 import { hasErrors } from '../model/index.js';
 import type { HostPort, ServeConfig } from './config.js';
-import { createHttpServer } from './http.js';
+import { createHttpServer, createObservabilityServer } from './http.js';
 import { ServeMetrics } from './metrics.js';
 import { MeshPipeline } from './pipeline.js';
 import { DirSource, describeDiagnostics } from './dir-source.js';
@@ -47,6 +47,8 @@ export interface RunningServer {
   xdsAddress: string;
   /** `--xds-tls-listen`'s bound address. */
   xdsTlsAddress?: string;
+  /** `--metrics-listen`'s URL (`/metrics`, `/debug/*` without authentication). */
+  metricsUrl?: string;
   store: ResourceStore;
   pipeline: MeshPipeline;
   xds: XdsServer;
@@ -272,6 +274,16 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     // ── HTTP ─────────────────────────────────────────────────────────────
     let ready = false;
     const xdsAddress = `${bracketed(config.xdsListen.host)}:${xdsPort}`;
+    const limits = {
+      ...(config.api.maxConnections ? { maxConnections: config.api.maxConnections } : {}),
+      ...(config.api.requestTimeoutMs ? { requestTimeoutMs: config.api.requestTimeoutMs } : {}),
+      ...(config.api.idleTimeoutMs ? { idleTimeoutMs: config.api.idleTimeoutMs } : {}),
+    };
+    const diagnostics = () => [
+      ...(dirSource?.lastDiagnostics ?? []),
+      ...(pipeline.graph?.diagnostics ?? []),
+      ...pipeline.failureDiagnostics(),
+    ];
     const http = await createHttpServer({
       api: {
         store,
@@ -280,11 +292,16 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         region: config.region,
         quotas: config.quotas,
         ...(config.api.credentialsFile ? { credentials: config.api.credentialsFile } : {}),
-        ...(config.api.requestsPerSecond
-          ? { rateLimit: { ratePerSecond: config.api.requestsPerSecond } }
-          : {}),
+        ...(config.api.requestsPerSecond === 0
+          ? { rateLimit: false as const }
+          : config.api.requestsPerSecond
+            ? { rateLimit: { ratePerSecond: config.api.requestsPerSecond } }
+            : {}),
+        ...(config.api.maxBodyBytes ? { bodyLimit: config.api.maxBodyBytes } : {}),
+        logger,
         onMetric: (m) => metrics.apiRequests.inc({ operation: m.operation, code: String(m.statusCode) }),
       },
+      limits,
       metrics,
       xds,
       ready: () => ready && (!config.from || fromApplied),
@@ -294,11 +311,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
           : undefined,
       xdsAddress: () => xdsAddress,
       store: () => mirror.status(),
-      diagnostics: () => [
-        ...(dirSource?.lastDiagnostics ?? []),
-        ...(pipeline.graph?.diagnostics ?? []),
-        ...pipeline.failureDiagnostics(),
-      ],
+      diagnostics,
       failures: () => pipeline.failures,
       ...(config.from
         ? {
@@ -314,6 +327,15 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     await listening('--api-listen', config.apiListen, () =>
       http.listen({ host: config.apiListen.host, port: config.apiListen.port }),
     );
+    let metricsUrl: string | undefined;
+    if (config.metricsListen) {
+      const at = config.metricsListen;
+      const observability = await createObservabilityServer({ limits, metrics, xds, diagnostics });
+      cleanups.push(() => observability.close());
+      metricsUrl = await listening('--metrics-listen', at, () =>
+        observability.listen({ host: at.host, port: at.port }),
+      );
+    }
     const apiAddress = http.server.address();
     const apiPort = typeof apiAddress === 'object' && apiAddress ? apiAddress.port : config.apiListen.port;
     ready = true;
@@ -323,6 +345,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       apiUrl,
       xdsAddress,
       ...(tls.extra ? { xdsTlsAddress: `${bracketed(tls.extra.at.host)}:${xdsTlsPort}` } : {}),
+      ...(metricsUrl ? { metricsUrl } : {}),
       store,
       pipeline,
       xds,

@@ -45,6 +45,7 @@ class SqliteBackend implements LocalBackend {
   readonly initialRevision: number;
   readonly initialCompacted: number;
   private readonly db: Database.Database;
+  private readonly file: string;
   private readonly stmt: ReturnType<typeof prepare>;
   private readonly inTxn: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -70,6 +71,7 @@ class SqliteBackend implements LocalBackend {
       );
     }
     this.db = db;
+    this.file = file;
     this.stmt = prepare(db);
     this.inTxn = db.transaction((fn: () => unknown) => fn());
     this.initialRevision = readMeta(db, 'revision');
@@ -77,20 +79,34 @@ class SqliteBackend implements LocalBackend {
   }
 
   atomic<R>(fn: () => R): R {
-    return this.inTxn.immediate(fn) as R;
+    return this.guard(() => this.inTxn.immediate(fn) as R);
   }
 
   read(key: string): RawRecord | undefined {
-    const row = this.stmt.get.get(key) as RecordRow | undefined;
+    const row = this.guard(() => this.stmt.get.get(key) as RecordRow | undefined);
     return row === undefined ? undefined : fromRow(row);
   }
 
   range(start: string, end: string | undefined, limit: number | undefined): RawRecord[] {
     const lim = limit ?? -1;
-    const rows = (
-      end === undefined ? this.stmt.rangeOpen.all(start, lim) : this.stmt.range.all(start, end, lim)
-    ) as RecordRow[];
+    const rows = this.guard(
+      () =>
+        (end === undefined
+          ? this.stmt.rangeOpen.all(start, lim)
+          : this.stmt.range.all(start, end, lim)) as RecordRow[],
+    );
     return rows.map(fromRow);
+  }
+
+  /** SQLite's own failures (a full disk, an I/O error) become the store's "unavailable"; the transaction is rolled back. */
+  private guard<R>(fn: () => R): R {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof Database.SqliteError)
+        throw new StoreUnavailableError(`${this.file}: ${err.code}: ${err.message}`, err);
+      throw err;
+    }
   }
 
   commit(revision: number, changes: readonly RawChange[]): void {

@@ -22,27 +22,39 @@ export interface ServeProcess {
 
 export async function startServe(
   args: readonly string[],
-  options: { cwd?: string; timeoutMs?: number; logFormat?: 'json' | 'text' } = {},
+  options: {
+    cwd?: string;
+    timeoutMs?: number;
+    logFormat?: 'json' | 'text';
+    /** `ulimit -f`: no file the server writes may grow past this (a disk that fills up). */
+    fileSizeLimitKiB?: number;
+  } = {},
 ): Promise<ServeProcess> {
-  const proc = spawn(
-    process.execPath,
-    [
-      CLI,
-      'serve',
-      '--log-format',
-      options.logFormat ?? 'json',
-      '--api-listen',
-      '127.0.0.1:0',
-      '--xds-listen',
-      '127.0.0.1:0',
-      ...args,
-    ],
-    {
-      cwd: options.cwd ?? REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    },
-  );
+  const argv = [
+    CLI,
+    'serve',
+    '--log-format',
+    options.logFormat ?? 'json',
+    '--api-listen',
+    '127.0.0.1:0',
+    '--xds-listen',
+    '127.0.0.1:0',
+    ...args,
+  ];
+  const spawnOptions = {
+    cwd: options.cwd ?? REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  };
+  // Node ignores SIGXFSZ, so a write past the limit fails with EFBIG instead of killing it.
+  const proc =
+    options.fileSizeLimitKiB === undefined
+      ? spawn(process.execPath, argv, spawnOptions)
+      : spawn(
+          '/bin/bash',
+          ['-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...argv],
+          spawnOptions,
+        );
   const logs: Array<Record<string, unknown>> = [];
   const stderr: string[] = [];
   let buffered = '';

@@ -5,8 +5,9 @@
  * `fastifyLimits` turns them into the options of the fastify instance the API is
  * mounted on (`amime serve`'s HTTP server, or `createApiServer`).
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyReply, FastifyServerOptions } from 'fastify';
 
 export interface HttpLimits {
   /** Open connections at most; more are closed as they arrive. Default 1,024. */
@@ -47,6 +48,15 @@ export function fastifyLimits(limits: HttpLimits = {}): FastifyServerOptions {
   if (l.headersTimeoutMs > l.requestTimeoutMs) l.headersTimeoutMs = l.requestTimeoutMs;
   return {
     maxParamLength: MAX_PATH_PARAM,
+    // A path fastify cannot even decode (`%ZZ`) is still answered the App Mesh way.
+    frameworkErrors: (error, _req, res) => {
+      const reply = res as unknown as FastifyReply;
+      void reply
+        .code(400)
+        .header('x-amzn-requestid', randomUUID())
+        .header('x-amzn-errortype', 'BadRequestException')
+        .send({ message: `The request is malformed: ${error.message}` });
+    },
     serverFactory: (handler) => {
       const server: Server = createServer(
         {

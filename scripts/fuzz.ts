@@ -22,7 +22,7 @@ import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { API_KIND_INFO, API_KINDS } from '../src/model/api-form/index.js';
 import { OPERATIONS, type OperationSpec } from '../src/api/operations.js';
-import { messageType } from '../src/envoy/proto/root.js';
+import { messageType } from '../src/proto/index.js';
 import { TYPE_URL } from '../src/xds/index.js';
 import { arbitrary as fromSchema, seededRandom } from '../test/support/api-form-arbitrary.js';
 

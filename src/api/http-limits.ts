@@ -47,7 +47,7 @@ export function fastifyLimits(limits: HttpLimits = {}): FastifyServerOptions {
   const l = { ...DEFAULT_HTTP_LIMITS, ...limits };
   if (l.headersTimeoutMs > l.requestTimeoutMs) l.headersTimeoutMs = l.requestTimeoutMs;
   return {
-    maxParamLength: MAX_PATH_PARAM,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM },
     // A path fastify cannot even decode (`%ZZ`) is still answered the App Mesh way.
     frameworkErrors: (error, _req, res) => {
       const reply = res as unknown as FastifyReply;

@@ -115,7 +115,7 @@ describe('numbers Envoy cannot hold are refused when written (issue 14 item 5)',
 });
 
 describe("App Mesh's limits at write time (issue 14 item 10)", () => {
-  it('a virtual node with 20,000 listeners: LimitExceededException, memory bounded', async () => {
+  it('a virtual node with 20,000 listeners: refused by the body cap before it is parsed, memory bounded', async () => {
     const listeners = Array.from({ length: 20_000 }, (_, i) => http(1000 + i));
     const before = rssBytes(serve.proc.pid!);
     const r = await put('/meshes/limits/virtualNodes', {
@@ -123,9 +123,22 @@ describe("App Mesh's limits at write time (issue 14 item 10)", () => {
       spec: { listeners, serviceDiscovery: { dns: { hostname: 'wide.local' } } },
     });
     const after = rssBytes(serve.proc.pid!);
-    expect(r).toMatchObject({ status: 400, type: 'LimitExceededException' });
-    expect(r.message).toMatch(/listeners: 20000; the quota "Listeners per virtual node" .* is 50/);
+    expect(r).toMatchObject({ status: 400, type: 'BadRequestException' });
+    expect(r.message).toMatch(/request body is larger than \d+ bytes/);
     expect(after - before, `RSS ${before / MB} → ${after / MB} MB`).toBeLessThan(128 * MB);
+    const list = await fetch(`${serve.apiUrl}/v20190125/meshes/limits/virtualNodes`);
+    const names = ((await list.json()) as { virtualNodes: Array<{ virtualNodeName: string }> }).virtualNodes;
+    expect(names.map((n) => n.virtualNodeName)).not.toContain('wide');
+  });
+
+  it('a virtual node with 2,000 listeners (under the body cap): LimitExceededException', async () => {
+    const listeners = Array.from({ length: 2_000 }, (_, i) => http(1000 + i));
+    const r = await put('/meshes/limits/virtualNodes', {
+      virtualNodeName: 'wide',
+      spec: { listeners, serviceDiscovery: { dns: { hostname: 'wide.local' } } },
+    });
+    expect(r).toMatchObject({ status: 400, type: 'LimitExceededException' });
+    expect(r.message).toMatch(/listeners: 2000; the quota "Listeners per virtual node" .* is 50/);
     const list = await fetch(`${serve.apiUrl}/v20190125/meshes/limits/virtualNodes`);
     const names = ((await list.json()) as { virtualNodes: Array<{ virtualNodeName: string }> }).virtualNodes;
     expect(names.map((n) => n.virtualNodeName)).not.toContain('wide');

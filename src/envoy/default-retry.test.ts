@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedMesh } from '../mesh/index.js';
 import { API_METADATA_ANNOTATION } from '../model/api-form/index.js';
+import { meshWithAnnotations } from './mesh-switch.testkit.js';
 import { defaultRetryPolicy, defaultRetrySetting } from './default-retry.js';
 
-const mesh = (annotations: Record<string, string>): ResolvedMesh =>
-  ({
-    awsName: 'm',
-    mesh: 'm',
-    egressFilter: 'ALLOW_ALL',
-    id: { kind: 'Mesh', name: 'm' },
-    resource: {
-      apiVersion: 'appmesh.k8s.aws/v1beta2',
-      kind: 'Mesh',
-      metadata: { name: 'm', annotations },
-      spec: {},
-    },
-  }) as unknown as ResolvedMesh;
+const mesh = meshWithAnnotations;
 
 describe("App Mesh's default retry policy", () => {
   it('is the policy of aws-app-mesh-roadmap #229, on by default', () => {

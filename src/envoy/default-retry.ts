@@ -9,11 +9,10 @@
  * tag-resource`): `amime.io/default-retry-policy: disabled` (default `enabled`).
  */
 import type { ResolvedMesh } from '../mesh/index.js';
-import { apiTagOf } from '../model/api-form/index.js';
-import { typedConfig, EXT } from '../proto/index.js';
 import type { ProxyFlavour } from './context.js';
-import { FILTER } from './names.js';
-import type { EmptyConfig, RetryPolicy } from './types.js';
+import { meshSetting } from './mesh-setting.js';
+import { PREVIOUS_HOSTS } from './route-retry.js';
+import type { RetryPolicy } from './types.js';
 
 export const DEFAULT_RETRY_ANNOTATION = 'amime.io/default-retry-policy';
 
@@ -24,9 +23,7 @@ export interface DefaultRetrySetting {
 }
 
 export function defaultRetrySetting(mesh: ResolvedMesh): DefaultRetrySetting {
-  const raw =
-    mesh.resource.metadata.annotations?.[DEFAULT_RETRY_ANNOTATION] ??
-    apiTagOf(mesh.resource, DEFAULT_RETRY_ANNOTATION);
+  const raw = meshSetting(mesh, DEFAULT_RETRY_ANNOTATION);
   const value = raw?.trim().toLowerCase() ?? 'enabled';
   if (value === 'enabled') return { enabled: true };
   if (value === 'disabled') return { enabled: false };
@@ -44,9 +41,7 @@ export function defaultRetryPolicy(flavour: ProxyFlavour): RetryPolicy {
     retry_on: 'unavailable,connect-failure,refused-stream,retriable-status-codes',
     num_retries: { value: 2 },
     retriable_status_codes: [503],
-    retry_host_predicate: [
-      { name: FILTER.previousHosts, typed_config: typedConfig(EXT.previousHosts, {} satisfies EmptyConfig) },
-    ],
+    retry_host_predicate: [PREVIOUS_HOSTS],
     host_selection_retry_max_attempts: 5,
   };
 }

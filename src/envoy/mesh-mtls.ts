@@ -15,7 +15,7 @@
  * A listener or backend with its own `tls` keeps it: explicit configuration wins.
  */
 import type { ResolvedMesh } from '../mesh/index.js';
-import { apiTagOf } from '../model/api-form/index.js';
+import { meshSetting as setting } from './mesh-setting.js';
 
 export const MESH_MTLS_ANNOTATION = 'amime.io/mtls';
 export const MESH_MTLS_CALLERS_ANNOTATION = 'amime.io/mtls-callers';
@@ -27,11 +27,6 @@ export interface MeshMtls {
   callersOriginate: boolean;
   /** Set when a value is not understood (the switch then stays off). */
   problem?: string;
-}
-
-/** An annotation, else the REST API tag with the same key. */
-function setting(mesh: ResolvedMesh, key: string): string | undefined {
-  return mesh.resource.metadata.annotations?.[key] ?? apiTagOf(mesh.resource, key);
 }
 
 const memo = new WeakMap<object, MeshMtls>();

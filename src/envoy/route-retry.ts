@@ -19,7 +19,7 @@ const HTTP_EVENTS: Readonly<Record<string, string>> = {
   'stream-error': 'refused-stream',
 };
 const CLIENT_ERROR_CODES = [409];
-const PREVIOUS_HOSTS = {
+export const PREVIOUS_HOSTS = {
   name: FILTER.previousHosts,
   typed_config: typedConfig(EXT.previousHosts, {} satisfies EmptyConfig),
 };

@@ -126,7 +126,7 @@ export function serviceRoutes(
       opts,
       `VirtualService ${vs.awsName}`,
     );
-    const action = { targets, ...(defaults && HTTP_FAMILY.has(sp.protocol) ? { defaultRetry: true } : {}) };
+    const action = { targets, ...(HTTP_FAMILY.has(sp.protocol) ? retry(undefined) : {}) };
     return [{ name: vs.awsName, protocol: sp.protocol, match: MATCH_ALL, action }];
   }
   const candidates = provider.router.routes

@@ -1,8 +1,8 @@
 /**
  * Link check of the documentation (issue 15 item 6): every Markdown link in the README,
  * docs/ and the other READMEs points inside the repository at a file that exists (and
- * at a heading that exists, for `#anchor`s). A link out of the repository (`../shared`,
- * http…) breaks for whoever reads a clone, so there are none; the App Mesh sources the
+ * at a heading that exists, for `#anchor`s). A link out of the repository (a sibling
+ * folder, http…) breaks for whoever reads a clone, so there are none; the App Mesh sources the
  * reference notes cite are plain text, not links.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';

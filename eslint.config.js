@@ -17,6 +17,7 @@ const STAGES = [
   'ca',
   'api',
   'k8s',
+  'console',
   'server',
   'import',
   'export',

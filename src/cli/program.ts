@@ -45,6 +45,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/render.js'),
   },
   {
+    name: 'proxy-status',
+    summary: 'list the proxies connected to a running Amime: per xDS type SYNCED, STALE, NACKED or NOT SENT',
+    load: () => import('./commands/proxy-status.js'),
+  },
+  {
+    name: 'proxy-config',
+    summary: 'print what a running Amime sends one connected proxy (or what it last ACKed)',
+    load: () => import('./commands/proxy-config.js'),
+  },
+  {
     name: 'bootstrap',
     summary: "print the Envoy bootstrap App Mesh's agent would have written, connected to Amime over ADS",
     load: () => import('./commands/bootstrap.js'),

@@ -447,6 +447,14 @@ export const ServeConfigSchema = Type.Object(
               default: 524_288,
             }),
           ),
+          consoleTokenFile: opt(
+            Type.String({
+              flag: '--console-token-file',
+              arg: '<file>',
+              description:
+                'a token (first line, 16+ characters) the web console (/ui) and its JSON (/ui/api) require; without it the console answers only on a loopback --api-listen (docs/console.md)',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

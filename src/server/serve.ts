@@ -41,6 +41,9 @@ import { serviceAccountOfPods } from './ca-service-accounts.js';
 import { CaMetrics } from './ca-metrics.js';
 import { registerCaRoutes } from './ca-routes.js';
 import type { CertificateChange } from '../ca/index.js';
+import { ConsoleAccess, consoleApi, readTokenFile, SnapshotHistory } from '../console/index.js';
+import { createSigV4Verifier, loadCredentialsFile } from '../api/index.js';
+import { hostname } from 'node:os';
 
 export interface RunningServer {
   apiUrl: string;
@@ -324,6 +327,24 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       registerCaRoutes(http, ca.runtime, {
         ...(config.api.credentialsFile ? { credentialsFile: config.api.credentialsFile } : {}),
       });
+    const history = new SnapshotHistory(cache);
+    cleanups.push(() => history.close());
+    await http.register(consoleApi, {
+      sources: {
+        replica: process.env.POD_NAME ?? hostname(),
+        clients: () => xds.clientStatus(),
+        snapshots: (group) => history.snapshots(group),
+      },
+      access: new ConsoleAccess({
+        ...(config.api.consoleTokenFile ? { token: readTokenFile(config.api.consoleTokenFile) } : {}),
+        ...(config.api.credentialsFile
+          ? {
+              verifier: createSigV4Verifier({ credentials: loadCredentialsFile(config.api.credentialsFile) }),
+            }
+          : {}),
+        exposed: !isLoopbackHost(config.apiListen.host),
+      }),
+    });
     await listening('--api-listen', config.apiListen, () =>
       http.listen({ host: config.apiListen.host, port: config.apiListen.port }),
     );

@@ -1,0 +1,21 @@
+/** The operator's view: the console's data endpoints (and UI), shared with the CLI. */
+export { ConsoleAccess, readTokenFile, SESSION_COOKIE, type ConsoleAccessOptions } from './access.js';
+export {
+  consoleApi,
+  CONSOLE_API,
+  PROXIES_PATH,
+  PROXY_CONFIG_PATH,
+  type ConsoleSources,
+  type ProxiesResponse,
+  type ConsoleRoutesOptions,
+} from './routes.js';
+export {
+  STATUS_TYPES,
+  type ProxyStatusRow,
+  type SyncState,
+  type StatusType,
+  type TypeSync,
+} from './proxy-status.js';
+export type { ProxyConfig, HeldElsewhere } from './proxy-config.js';
+export { PRIVATE_KEY_HIDDEN } from './secret-metadata.js';
+export { SnapshotHistory } from './snapshot-history.js';

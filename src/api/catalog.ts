@@ -93,6 +93,11 @@ export class Catalog {
     this.unsubscribe();
   }
 
+  /** Any record of the store as this view has it, App Mesh or not (e.g. a quota scope's guard). */
+  storeRecord(key: string): StoredRecord | undefined {
+    return this.mirror.get(key);
+  }
+
   firstSeen = (key: string): number => (this.firstSeenMs.get(key) ?? Date.now()) / 1000;
 
   find(kind: Kind, mesh: string | undefined, awsName: string, gateway?: string): CatalogEntry | undefined {

@@ -7,7 +7,9 @@
  * A retry after that resource was deleted is a ConflictException too, never a 200 for
  * something that is gone, and never a silent re-creation (that would be a further
  * effect). Only successful responses are kept (a failed request may be retried for
- * real). Kept in memory, bounded by count and age: a token outlives retries, not a restart.
+ * real). This cache, in memory and bounded by count and age, answers retries that reach
+ * the same process with the exact first response; token-ledger.ts keeps the tokens in
+ * the store for the other replicas and restarts.
  */
 import { createHash } from 'node:crypto';
 import { conflict } from './errors.js';
@@ -57,15 +59,10 @@ export class ClientTokenCache {
     const existing = this.entries.get(key);
     if (existing && existing.expires > now) {
       if (existing.fingerprint !== fingerprint) {
-        throw conflict(
-          'The request contains a client token that was used for a previous update resource call with different specifications. Try the request again with a new client token.',
-        );
+        throw tokenReusedConflict();
       }
       const result = (await existing.result) as T;
-      if (!stillStands(result))
-        throw conflict(
-          'The resource that the request with this client token created or updated has since been deleted. To create it again, use a new client token.',
-        );
+      if (!stillStands(result)) throw tokenDeletedConflict();
       return result;
     }
     const result = execute();
@@ -88,6 +85,18 @@ export class ClientTokenCache {
       this.entries.delete(key);
     }
   }
+}
+
+export function tokenReusedConflict(): Error {
+  return conflict(
+    'The request contains a client token that was used for a previous update resource call with different specifications. Try the request again with a new client token.',
+  );
+}
+
+export function tokenDeletedConflict(): Error {
+  return conflict(
+    'The resource that the request with this client token created or updated has since been deleted. To create it again, use a new client token.',
+  );
 }
 
 /** Order-insensitive for object keys, so a client re-serialising the same input still matches. */

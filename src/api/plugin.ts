@@ -64,6 +64,8 @@ export interface AppMeshApiOptions {
   /** Per-client token bucket; `false` disables it. */
   rateLimit?: RateLimitOptions | false;
   idempotency?: IdempotencyOptions;
+  /** Other processes (replicas) write this store too. Default: when it is etcd. */
+  sharedStore?: boolean;
   /** Largest Create/Update body accepted, bytes. Default 512 KiB (other operations: DEFAULT_BODY_LIMITS). */
   bodyLimit?: number;
   /** Where 5xx answers are logged (with their request id). Default: fastify's logger. */
@@ -98,6 +100,7 @@ export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOption
     ...(options.validate ? { validate: options.validate } : {}),
     ...(options.quotas ? { quotas: options.quotas } : {}),
     ...(options.idempotency ? { idempotency: options.idempotency } : {}),
+    ...(options.sharedStore !== undefined ? { sharedStore: options.sharedStore } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const verifier = options.verifier ?? apiVerifier(options);

@@ -27,10 +27,24 @@ import {
   type ToCrdContext,
 } from '../model/api-form/index.js';
 import { type Quotas, buildMeshGraph, checkUpdate } from '../mesh/index.js';
-import { ConflictError, resourceKey, type ResourceStore, type StoredRecord } from '../store/index.js';
+import {
+  ConflictError,
+  resourceKey,
+  type ResourceStore,
+  type StoredRecord,
+  type TxnPut,
+} from '../store/index.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
 import { badRequest, conflict, notFound } from './errors.js';
-import { ClientTokenCache, type IdempotencyOptions } from './idempotency.js';
+import {
+  ClientTokenCache,
+  fingerprintOf,
+  tokenDeletedConflict,
+  tokenReusedConflict,
+  type IdempotencyOptions,
+} from './idempotency.js';
+import { TokenLedger } from './token-ledger.js';
+import { isQuotaScopeKey, quotaGuard, quotaScopeKey } from './quota-guard.js';
 import { assertDeletable } from './in-use.js';
 import {
   bumpMeta,
@@ -64,6 +78,8 @@ export interface ServiceOptions {
   validate?: MeshValidator;
   quotas?: Partial<Quotas>;
   idempotency?: IdempotencyOptions;
+  /** Other processes (replicas) write this store too. Default: when it is etcd. */
+  sharedStore?: boolean;
   /** Clock in ms (tests). */
   now?: () => number;
 }
@@ -85,6 +101,12 @@ const RETRIES = 5;
 /** A version conflict on a record that is shared (a router's routes, tags): re-read and merge again. */
 class Retry extends Error {}
 
+/** Another request (on this replica or another) recorded the same clientToken first. */
+class TokenTaken extends Error {}
+
+/** Records the request's clientToken in the write's transaction, naming the uid it produced. */
+type Claim = (uid: string) => TxnPut;
+
 export class AppMeshService {
   readonly catalog: Catalog;
   private readonly store: ResourceStore;
@@ -92,6 +114,10 @@ export class AppMeshService {
   private readonly quotas: Quotas;
   private readonly validator: ChangeValidator;
   private readonly tokens: ClientTokenCache;
+  /** clientTokens in the store, for every store but Kubernetes (whose store holds only cluster objects). */
+  private readonly ledger: TokenLedger | undefined;
+  /** Other replicas write the same store: catch up with it before each write. */
+  private readonly replicated: boolean;
   private readonly writes = new SerialQueue();
   private readonly now: () => number;
 
@@ -104,6 +130,11 @@ export class AppMeshService {
     );
     this.tokens = new ClientTokenCache(options.idempotency);
     this.now = options.now ?? Date.now;
+    this.ledger =
+      this.store.kind === 'kubernetes'
+        ? undefined
+        : new TokenLedger(this.store, options.idempotency?.ttlMs ?? 8 * 3600_000, this.now);
+    this.replicated = options.sharedStore ?? this.store.kind === 'etcd';
     this.view = {
       arn: { region: options.region, account: options.accountId },
       resolve: this.catalog.resolveAwsName,
@@ -163,13 +194,19 @@ export class AppMeshService {
       kind: loc.kind,
       name: loc.name,
     });
+    const operation = `Create${loc.kind}`;
+    const input = { loc, spec, tags };
     return this.tokens.run(
-      `Create${loc.kind}`,
+      operation,
       clientToken,
-      { loc, spec, tags },
+      input,
       () =>
         this.serialWrite(() =>
-          loc.kind === 'Route' ? this.createRoute(loc, spec, tags) : this.createRecord(loc, spec, tags),
+          this.once(operation, clientToken, input, loc, (claim) =>
+            loc.kind === 'Route'
+              ? this.createRoute(loc, spec, tags, claim)
+              : this.createRecord(loc, spec, tags, claim),
+          ),
         ),
       (first) => this.stillExists(loc, first),
     );
@@ -181,16 +218,64 @@ export class AppMeshService {
       kind: loc.kind,
       name: loc.name,
     });
+    const operation = `Update${loc.kind}`;
+    const input = { loc, spec };
     return this.tokens.run(
-      `Update${loc.kind}`,
+      operation,
       clientToken,
-      { loc, spec },
+      input,
       () =>
         this.serialWrite(() =>
-          loc.kind === 'Route' ? this.updateRoute(loc, spec) : this.updateRecord(loc, spec),
+          this.once(operation, clientToken, input, loc, (claim) =>
+            loc.kind === 'Route' ? this.updateRoute(loc, spec, claim) : this.updateRecord(loc, spec, claim),
+          ),
         ),
       (first) => this.stillExists(loc, first),
     );
+  }
+
+  /**
+   * The store's side of clientToken idempotency (token-ledger.ts): a token some replica
+   * already recorded is replayed; otherwise `write` records it with its own write.
+   */
+  private async once(
+    operation: string,
+    token: string | undefined,
+    input: unknown,
+    loc: Location,
+    write: (claim?: Claim) => Promise<ResourceData>,
+  ): Promise<ResourceData> {
+    const ledger = this.ledger;
+    if (!ledger || token === undefined || token === '') return write();
+    const fingerprint = fingerprintOf(input);
+    const seen = await ledger.lookup(operation, token);
+    if (seen.live) return this.replay(loc, seen.live, fingerprint, seen.revision);
+    try {
+      return await write((uid) => ledger.claim(seen, operation, fingerprint, uid));
+    } catch (err) {
+      if (!(err instanceof TokenTaken)) throw err;
+    }
+    const taken = await ledger.lookup(operation, token);
+    if (taken.live) return this.replay(loc, taken.live, fingerprint, taken.revision);
+    throw conflict('The resource was modified concurrently by another request; try again.');
+  }
+
+  private async replay(
+    loc: Location,
+    first: { fingerprint: string; uid: string },
+    fingerprint: string,
+    revision: number,
+  ): Promise<ResourceData> {
+    if (first.fingerprint !== fingerprint) throw tokenReusedConflict();
+    await this.catalog.waitFor(revision);
+    let now: ResourceData | undefined;
+    try {
+      now = this.describe(loc);
+    } catch {
+      now = undefined;
+    }
+    if (now?.metadata.uid !== first.uid) throw tokenDeletedConflict();
+    return now;
   }
 
   /** The resource an earlier response described is still there: same location, same uid. */
@@ -253,6 +338,7 @@ export class AppMeshService {
     loc: Location,
     spec: Record<string, unknown>,
     tags: TagRef[],
+    claim?: Claim,
   ): Promise<ResourceData> {
     const kindName = loc.kind as Exclude<ApiKind, 'Route'>;
     if (this.catalog.find(kindName, loc.kind === 'Mesh' ? undefined : loc.mesh, loc.name, loc.parent)) {
@@ -292,14 +378,21 @@ export class AppMeshService {
       meta,
     );
     const passed = this.checkChange(loc, key, resource);
-    const record = await this.commitPut(key, resource, 0, false);
+    const record = await this.commitPut(key, resource, 0, false, [
+      ...(claim ? [claim(meta.uid)] : []),
+      ...(this.replicated ? [this.quotaGuard(loc)] : []),
+    ]);
     this.validator.landed(passed, record);
     return this.render(loc, {
       entry: { key, record, kind: resource.kind, awsName: loc.name, mesh: loc.mesh },
     });
   }
 
-  private async updateRecord(loc: Location, spec: Record<string, unknown>): Promise<ResourceData> {
+  private async updateRecord(
+    loc: Location,
+    spec: Record<string, unknown>,
+    claim?: Claim,
+  ): Promise<ResourceData> {
     const found = this.find(loc);
     const record = found.entry.record;
     enforceSpec(this.quotas, loc.kind, loc.name, spec);
@@ -316,7 +409,13 @@ export class AppMeshService {
       if (refused.length > 0) throw badRequest(refused.map(formatForApi).join('; '));
     }
     const passed = this.checkChange(loc, record.key, resource);
-    const written = await this.commitPut(record.key, resource, record.version, false);
+    const written = await this.commitPut(
+      record.key,
+      resource,
+      record.version,
+      false,
+      claim ? [claim(meta.uid)] : [],
+    );
     this.validator.landed(passed, written);
     return this.render(loc, { entry: { ...found.entry, record: written } });
   }
@@ -357,6 +456,7 @@ export class AppMeshService {
     loc: Location,
     spec: Record<string, unknown>,
     tags: TagRef[],
+    claim?: Claim,
   ): Promise<ResourceData> {
     const router = this.requireParent('VirtualRouter', loc.mesh, loc.parent as string);
     const value = router.record.value as VirtualRouter;
@@ -375,11 +475,24 @@ export class AppMeshService {
       { ...meta, routes: { ...(meta.routes ?? {}), [loc.name]: routeMeta } },
     );
     const passed = this.checkChange(loc, router.key, next);
-    this.validator.landed(passed, await this.commitPut(router.key, next, router.record.version, true));
+    this.validator.landed(
+      passed,
+      await this.commitPut(
+        router.key,
+        next,
+        router.record.version,
+        true,
+        claim ? [claim(routeMeta.uid)] : [],
+      ),
+    );
     return this.render(loc, this.find(loc));
   }
 
-  private async updateRoute(loc: Location, spec: Record<string, unknown>): Promise<ResourceData> {
+  private async updateRoute(
+    loc: Location,
+    spec: Record<string, unknown>,
+    claim?: Claim,
+  ): Promise<ResourceData> {
     const found = this.find(loc);
     const value = found.entry.record.value as VirtualRouter;
     const routes = [...(value.spec.routes ?? [])];
@@ -401,7 +514,13 @@ export class AppMeshService {
     const passed = this.checkChange(loc, found.entry.key, next);
     this.validator.landed(
       passed,
-      await this.commitPut(found.entry.key, next, found.entry.record.version, true),
+      await this.commitPut(
+        found.entry.key,
+        next,
+        found.entry.record.version,
+        true,
+        claim ? [claim(routeMeta.uid)] : [],
+      ),
     );
     return this.render(loc, this.find(loc));
   }
@@ -513,6 +632,9 @@ export class AppMeshService {
 
   private serialWrite<T>(fn: () => Promise<T>): Promise<T> {
     return this.writes.run(async () => {
+      // Another replica's write acknowledged before this request arrived is seen by it:
+      // no spurious conflict, and no quota counted on an old view.
+      if (this.replicated) await this.catchUp();
       for (let attempt = 1; ; attempt++) {
         try {
           return await fn();
@@ -520,22 +642,42 @@ export class AppMeshService {
           if (!(err instanceof Retry)) throw err;
           if (attempt >= RETRIES)
             throw conflict('The resource was modified concurrently by another request; try again.');
-          await this.catalog.waitFor(await this.store.revision());
+          await this.catchUp();
         }
       }
     });
   }
 
-  /** `mergeable`: the write merges into a shared record, so a conflict is retried after re-reading. */
+  /** Only one replica at a time creates in a quota scope (quota-guard.ts); one process is serial already. */
+  private quotaGuard(loc: Location): TxnPut {
+    const scope = quotaScopeKey(loc.kind, loc.kind === 'Mesh' ? undefined : loc.mesh, loc.parent);
+    return quotaGuard(scope, this.catalog.storeRecord(scope)?.version ?? 0);
+  }
+
+  private async catchUp(): Promise<void> {
+    await this.catalog.waitFor(await this.store.revision());
+  }
+
+  /**
+   * `mergeable`: the write merges into a shared record, so a conflict is retried after
+   * re-reading. `alongside`: guards written in the same transaction (the clientToken,
+   * the quota scope), first, so that their conflict is the one reported.
+   */
   private async commitPut(
     key: string,
     value: AnyResource,
     expectedVersion: number,
     mergeable: boolean,
+    alongside: readonly TxnPut[] = [],
   ): Promise<StoredRecord<AnyResource>> {
     let record: StoredRecord<AnyResource>;
     try {
-      record = await this.store.put(key, value, { expectedVersion });
+      record =
+        alongside.length === 0
+          ? await this.store.put(key, value, { expectedVersion })
+          : ((await this.store.txn([...alongside, { op: 'put', key, value, expectedVersion }])).results.at(
+              -1,
+            ) as StoredRecord<AnyResource>);
     } catch (err) {
       throw this.mapConflict(err, key, expectedVersion, mergeable);
     }
@@ -554,7 +696,9 @@ export class AppMeshService {
 
   private mapConflict(err: unknown, key: string, expectedVersion: number, mergeable: boolean): unknown {
     if (!(err instanceof ConflictError)) return err;
-    if (mergeable) return new Retry(key);
+    if (TokenLedger.isKey(err.key)) return new TokenTaken(err.key);
+    // Another replica created in the same quota scope: count again.
+    if (mergeable || isQuotaScopeKey(err.key)) return new Retry(key);
     return conflict(
       expectedVersion === 0
         ? 'The resource was created concurrently by another request.'

@@ -69,3 +69,17 @@ export function serviceDomains(ctx: TranslateContext, vs: ResolvedVirtualService
   }
   return out;
 }
+
+/**
+ * The hostnames on `ep` that are some backend's awsName (with and without the port), by
+ * owner: an explicit awsName always reaches its own service, never one that derives the
+ * same name (the opt-in short name), whatever order the backends are listed in.
+ */
+export function explicitDomains(ep: EgressPort): Map<string, string> {
+  const owned = new Map<string, string>();
+  for (const { vs } of ep.backends) {
+    const lower = vs.awsName.toLowerCase();
+    for (const d of [lower, `${lower}:${ep.port}`]) if (!owned.has(d)) owned.set(d, vs.awsName);
+  }
+  return owned;
+}

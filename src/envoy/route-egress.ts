@@ -3,12 +3,13 @@
  * backend virtual service (named after it, domains = its hostnames with and without
  * the port), carrying the service's routes; plus what the egress filter allows for
  * names that match no backend (ALLOW_ALL: everything to the original destination;
- * DROP_ALL: only `*.amazonaws.com`). A domain claimed by an earlier backend is not
- * repeated (Envoy rejects duplicate domains).
+ * DROP_ALL: only `*.amazonaws.com`). A domain that is a backend's awsName belongs to that
+ * backend; any other domain claimed by an earlier backend is not repeated (Envoy rejects
+ * duplicate domains).
  */
 import { jsonKey, once, shared, type TranslateContext } from './context.js';
 import { allowAllCluster, amazonawsCluster } from './cluster.js';
-import { serviceDomains, type EgressPort } from './egress-plan.js';
+import { explicitDomains, serviceDomains, type EgressPort } from './egress-plan.js';
 import { depKey } from './lookup.js';
 import { envoyRouteMatch } from './route-match.js';
 import { routeAction } from './route-action.js';
@@ -63,17 +64,14 @@ function serviceVirtualHost(
 
 export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteConfiguration {
   const claimed = new Set<string>();
+  const owned = explicitDomains(ep);
   const virtualHosts: VirtualHost[] = [];
   for (const b of ep.backends) {
     const all = once(ctx, `domains:${b.vs.awsName}:${ep.port}`, () => serviceDomains(ctx, b.vs, ep.port));
-    let domains = all;
+    const domains = all.filter((d) => !claimed.has(d) && (owned.get(d) ?? b.vs.awsName) === b.vs.awsName);
     // The full list follows from the service and port (already in the key); only a list cut
-    // short by earlier backends needs spelling out.
-    let key = '';
-    if (domains.some((d) => claimed.has(d))) {
-      domains = domains.filter((d) => !claimed.has(d));
-      key = domains.join(',');
-    }
+    // short by other backends needs spelling out.
+    const key = domains.length === all.length ? '' : domains.join(',');
     if (domains.length === 0) continue;
     for (const d of domains) claimed.add(d);
     virtualHosts.push(serviceVirtualHost(ctx, b, ep, domains, key));

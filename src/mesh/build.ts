@@ -49,11 +49,7 @@ import {
 import { checkVirtualGateway } from './rules-virtual-gateway.js';
 import { checkVirtualNode, resolveVirtualNodeBackends } from './rules-virtual-node.js';
 import { checkVirtualRouter, PROTOCOL_OF, resolveRouteTargets, routeTypeOf } from './rules-virtual-router.js';
-import {
-  checkHostnameConflicts,
-  hostnamesOf,
-  resolveVirtualServiceProvider,
-} from './rules-virtual-service.js';
+import { assignHostnames, resolveVirtualServiceProvider } from './rules-virtual-service.js';
 import { checkSelectors, hasBrokenSelector } from './rules-selectors.js';
 import { sortDiagnostics } from './sort.js';
 
@@ -148,7 +144,7 @@ function runRules(ctx: BuildContext, input: GraphInput): void {
   each(ctx, checked('GatewayRoute'), (e) => attachGatewayRoute(ctx, e, gateways, brokenGateway));
   each(ctx, checked('GatewayRoute'), (e) => resolveGatewayRouteTarget(ctx, e));
   checkGatewayRouteNames(ctx, routes);
-  checkHostnameConflicts(ctx, of('VirtualService'));
+  assignHostnames(ctx, of('VirtualService'));
 
   checkPods(ctx, Array.isArray(input.pods) ? input.pods : []);
   checkQuotas(ctx);
@@ -274,7 +270,7 @@ function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced:
       return {
         ...base(e),
         resource: e.resource as VirtualService,
-        hostnames: hostnamesOf(e, ctx.clusterDomain),
+        hostnames: ctx.hostnames.get(e) ?? [e.awsName],
         ...(provider ? { provider } : {}),
       };
     });

@@ -129,6 +129,8 @@ export class BuildContext {
   // Resolved links, filled by the rule files and read when the graph is assembled.
   readonly backends = new Map<ResourceEntry, BackendLink[]>();
   readonly providers = new Map<ResourceEntry, ResourceEntry>();
+  /** VirtualService → the names clients may call it by (see `assignHostnames`). */
+  readonly hostnames = new Map<ResourceEntry, string[]>();
   /** VirtualRouter → route index → resolved targets. */
   readonly routeTargets = new Map<ResourceEntry, Map<number, TargetLink[]>>();
   readonly gatewayOf = new Map<ResourceEntry, ResourceEntry>();

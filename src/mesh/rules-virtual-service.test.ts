@@ -58,11 +58,11 @@ const cases: RuleCase[] = [
     severity: 'warning',
   },
   {
-    rule: 'two services answering to one hostname (warning)',
+    rule: "a Kubernetes form of a service's name that is another service's awsName is not derived (warning)",
     good: [vs('a'), vs('b')],
     bad: [vs('a'), vs('b', { awsName: 'a.ns.svc.cluster.local' })],
-    code: 'vs.hostname-conflict',
-    path: 'spec.awsName',
+    code: 'vs.hostname-shadowed',
+    path: 'metadata.name',
     severity: 'warning',
   },
 ];
@@ -78,6 +78,34 @@ describe('VirtualService rules', () => {
     const services = r.graph.meshes.get('m')!.virtualServices;
     expect(services.get('a.ns')!.hostnames).toEqual(['a.ns', 'a.ns.svc.example.org', 'a.ns.svc']);
     expect(services.get('b.ns.svc.example.org')!.hostnames).toEqual(['b.ns.svc.example.org', 'b.ns.svc']);
+  });
+
+  it('hostnames: a custom or external awsName gets no Kubernetes forms (walkthrough howto-k8s-egress)', () => {
+    // aws/aws-app-mesh-examples walkthroughs/howto-k8s-egress: VirtualService `external`
+    // is named blue.mesh-external.svc.cluster.local; walkthroughs/howto-grpc calls its
+    // service color_server.howto-grpc.local.
+    const r = check([
+      vs('external', { awsName: 'blue.mesh-external.svc.cluster.local' }),
+      vs('color', { awsName: 'color_server.howto-grpc.local' }),
+    ]);
+    const services = r.graph.meshes.get('m')!.virtualServices;
+    expect(services.get('blue.mesh-external.svc.cluster.local')!.hostnames).toEqual([
+      'blue.mesh-external.svc.cluster.local',
+    ]);
+    expect(services.get('color_server.howto-grpc.local')!.hostnames).toEqual([
+      'color_server.howto-grpc.local',
+    ]);
+  });
+
+  it('hostnames: the explicit awsName owns the name, in either order', () => {
+    for (const list of [
+      [vs('a'), vs('b', { awsName: 'a.ns.svc' })],
+      [vs('b', { awsName: 'a.ns.svc' }), vs('a')],
+    ]) {
+      const services = check(list).graph.meshes.get('m')!.virtualServices;
+      expect(services.get('a.ns')!.hostnames).toEqual(['a.ns', 'a.ns.svc.cluster.local']);
+      expect(services.get('a.ns.svc')!.hostnames).toEqual(['a.ns.svc']);
+    }
   });
 
   it('links the provider', () => {

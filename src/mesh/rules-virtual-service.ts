@@ -49,38 +49,59 @@ export function resolveVirtualServiceProvider(ctx: BuildContext, e: ResourceEntr
   }
 }
 
-/** awsName first, then `<name>.<namespace>.svc.<clusterDomain>` and `<name>.<namespace>.svc` for namespaced services. */
-export function hostnamesOf(e: ResourceEntry, clusterDomain: string): string[] {
-  const names = [e.awsName];
+/**
+ * The Kubernetes DNS names of the Service that shares the VirtualService's name and
+ * namespace, when its awsName is one of that Service's names (the default
+ * `<name>.<namespace>`, or a written-out `….svc[.<clusterDomain>]`): then calling the
+ * Service and calling the VirtualService mean the same thing. A custom or external
+ * awsName (`www.example.com`, `color.howto-grpc.local`) gets none: `….svc.cluster.local`
+ * forms of it would be junk and would widen what a DROP_ALL mesh lets through.
+ */
+export function derivedHostnames(e: ResourceEntry, clusterDomain: string): string[] {
   const ns = e.id.namespace;
-  if (ns) names.push(`${e.id.name}.${ns}.svc.${clusterDomain}`, `${e.id.name}.${ns}.svc`);
-  return [...new Set(names)];
+  if (!ns) return [];
+  const base = `${e.id.name}.${ns}`;
+  const forms = [`${base}.svc.${clusterDomain}`, `${base}.svc`];
+  const own = e.awsName.toLowerCase();
+  if (own !== base.toLowerCase() && !forms.some((f) => f.toLowerCase() === own)) return [];
+  return forms.filter((f) => f.toLowerCase() !== own);
 }
 
 /**
- * Two services in one mesh answering to the same hostname: a client listing both as
- * backends would get two virtual hosts with one domain, which Envoy refuses.
+ * Each service's hostnames: its awsName first, then the derived forms no other service
+ * owns. An explicit awsName always owns its hostname, whatever the order the services or
+ * a caller's backends are listed in: a derived form equal to another service's awsName is
+ * dropped (warning). Two services cannot derive the same form: the forms spell out the
+ * object's name and namespace, unique in a cluster, and a namespace holds no dot.
  */
-export function checkHostnameConflicts(ctx: BuildContext, services: ResourceEntry[]): void {
-  const owner = new Map<string, ResourceEntry>();
+export function assignHostnames(ctx: BuildContext, services: ResourceEntry[]): void {
+  const explicit = new Map<string, ResourceEntry>();
+  const key = (e: ResourceEntry, host: string): string => `${e.mesh!.awsName}\u0000${host.toLowerCase()}`;
+  for (const e of services)
+    if (e.mesh && !explicit.has(key(e, e.awsName))) explicit.set(key(e, e.awsName), e);
   for (const e of services) {
-    if (!e.mesh) continue;
-    for (const host of hostnamesOf(e, ctx.clusterDomain)) {
-      const key = `${e.mesh.awsName}\u0000${host}`;
-      const first = owner.get(key);
-      if (!first) {
-        owner.set(key, e);
-        continue;
+    const names = [e.awsName];
+    if (e.mesh) {
+      for (const host of derivedHostnames(e, ctx.clusterDomain)) {
+        const k = key(e, host);
+        const owner = explicit.get(k);
+        if (owner && owner !== e) {
+          ctx.warning(
+            e,
+            ['metadata', 'name'],
+            'vs.hostname-shadowed',
+            `${host} is the awsName of VirtualService ${describe(owner)} in mesh ${e.mesh.awsName}, so it reaches that service, not this one; call this service as ${e.awsName}`,
+            [relatedAt(owner, awsNamePath(owner), 'the service that owns the name')],
+          );
+          continue;
+        }
+        names.push(host);
       }
-      if (first === e || first.awsName === e.awsName) continue; // same name: name.duplicate already says it
-      ctx.warning(
-        e,
-        awsNamePath(e),
-        'vs.hostname-conflict',
-        `hostname ${host} is also a name of VirtualService ${first.id.namespace ? `${first.id.namespace}/` : ''}${first.id.name} in mesh ${e.mesh.awsName}; clients cannot tell them apart`,
-        [relatedAt(first, awsNamePath(first), 'the other service')],
-      );
-      break;
     }
+    ctx.hostnames.set(e, names);
   }
+}
+
+function describe(e: ResourceEntry): string {
+  return `${e.id.namespace ? `${e.id.namespace}/` : ''}${e.id.name}`;
 }

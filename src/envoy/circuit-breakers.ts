@@ -1,10 +1,9 @@
 /**
- * Connection pools as circuit breakers. App Mesh leaves every limit at 2147483647
- * (off) unless a listener sets a `connectionPool` (appmesh.md §4.4), and it keeps
- * Envoy's high-priority defaults (observed: 1024/1024/1024/3).
+ * Connection pools as circuit breaker limits. App Mesh leaves every limit at 2147483647
+ * (off) unless a listener sets a `connectionPool` (appmesh.md §4.4); emit/circuit-breakers.ts
+ * writes them with Envoy's high-priority defaults, which App Mesh kept.
  */
-import { markShared } from './encode-plain.js';
-import type { CircuitBreakers } from './types.js';
+import type { LimitsIR } from './ir/types.js';
 
 export const UNLIMITED = 2147483647;
 
@@ -16,11 +15,7 @@ export interface ConnectionPool {
   grpc?: { maxRequests: number };
 }
 
-export interface Limits {
-  maxConnections: number;
-  maxPendingRequests: number;
-  maxRequests: number;
-}
+export type Limits = LimitsIR;
 
 export const NO_LIMITS: Limits = {
   maxConnections: UNLIMITED,
@@ -47,39 +42,5 @@ export function tighter(a: Limits, b: Limits): Limits {
     maxConnections: Math.min(a.maxConnections, b.maxConnections),
     maxPendingRequests: Math.min(a.maxPendingRequests, b.maxPendingRequests),
     maxRequests: Math.min(a.maxRequests, b.maxRequests),
-  };
-}
-
-const built = new Map<string, CircuitBreakers>();
-
-/** The thresholds for `limits`; one (immutable, shared) object per distinct set of limits. */
-export function circuitBreakers(limits: Limits = NO_LIMITS): CircuitBreakers {
-  const key = `${limits.maxConnections}/${limits.maxPendingRequests}/${limits.maxRequests}`;
-  let cb = built.get(key);
-  if (!cb) {
-    built.set(key, (cb = thresholds(limits)));
-    markShared(cb);
-  }
-  return cb;
-}
-
-function thresholds(limits: Limits): CircuitBreakers {
-  return {
-    thresholds: [
-      {
-        priority: 'DEFAULT',
-        max_connections: { value: limits.maxConnections },
-        max_pending_requests: { value: limits.maxPendingRequests },
-        max_requests: { value: limits.maxRequests },
-        max_retries: { value: UNLIMITED },
-      },
-      {
-        priority: 'HIGH',
-        max_connections: { value: 1024 },
-        max_pending_requests: { value: 1024 },
-        max_requests: { value: 1024 },
-        max_retries: { value: 3 },
-      },
-    ],
   };
 }

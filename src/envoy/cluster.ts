@@ -10,29 +10,21 @@
  */
 import type { ClientPolicy, VirtualNodeListener } from '../model/index.js';
 import type { ResolvedVirtualNode } from '../mesh/index.js';
-import { typedConfig, EXT } from '../proto/index.js';
 import { jsonKey, shared, type TranslateContext } from './context.js';
-import { CONNECT_TIMEOUT_MS, durationFromMillis } from './duration.js';
-import { FILTER, allowAllClusterName, amazonawsClusterName, nodeClusterName } from './names.js';
-import { circuitBreakers, NO_LIMITS, poolLimits, type Limits } from './circuit-breakers.js';
+import { CONNECT_TIMEOUT_MS } from './duration.js';
+import { allowAllClusterName, amazonawsClusterName, nodeClusterName } from './names.js';
+import { NO_LIMITS, poolLimits, type Limits } from './circuit-breakers.js';
 import { outlierDetection } from './outlier.js';
 import { healthCheck } from './health-check.js';
-import { TLS_UNAVAILABLE, upstreamTransportSocket } from './tls.js';
+import { TLS_UNAVAILABLE, upstreamTls } from './tls.js';
 import { loadAssignment } from './endpoints.js';
 import { depKey } from './lookup.js';
 import { dnsLookupFamily } from './dns-family.js';
-import type { Cluster, HttpProtocolOptions } from './types.js';
+import type { ClusterIR } from './ir/types.js';
 
-const ADS_EDS = { eds_config: { ads: {}, resource_api_version: 'V3' as const } };
-
-function http2Options(protocol: string): Pick<Cluster, 'typed_extension_protocol_options'> {
-  if (protocol !== 'http2' && protocol !== 'grpc') return {};
-  const h2: HttpProtocolOptions = { explicit_http_config: { http2_protocol_options: {} } };
-  return {
-    typed_extension_protocol_options: {
-      [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2),
-    },
-  };
+/** HTTP/2 upstream for http2 and gRPC listeners. */
+function http2(protocol: string): Pick<ClusterIR, 'http2'> {
+  return protocol === 'http2' || protocol === 'grpc' ? { http2: true } : {};
 }
 
 export interface EgressClusterOptions {
@@ -66,44 +58,35 @@ function buildEgressCluster(
   listener: VirtualNodeListener,
   policy: ClientPolicy | undefined,
   limits: Limits,
-): Cluster {
+): ClusterIR {
   const { port, protocol } = listener.portMapping;
   ctx.deps.add(depKey.node(node.awsName));
-  const ts = ctx.flavour === 'envoy' ? upstreamTransportSocket(ctx, policy, node, port) : undefined;
-  if (ts === TLS_UNAVAILABLE) {
+  const tls = ctx.flavour === 'envoy' ? upstreamTls(ctx, policy, node, port) : undefined;
+  if (tls === TLS_UNAVAILABLE) {
     ctx.warn(`cluster ${name}: client TLS trust unavailable; the cluster has no endpoints`);
     return unavailableCluster(name);
   }
-  const cluster: Cluster = {
+  const cluster: ClusterIR = {
     name,
-    connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS),
-    circuit_breakers: circuitBreakers(limits),
+    discovery: { type: 'EDS' },
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    lbPolicy: 'ROUND_ROBIN',
+    limits,
   };
   const dns = node.resource.spec.serviceDiscovery?.dns;
   if (ctx.flavour === 'envoy' && dns && !endpointsKnown(ctx, node.awsName)) {
-    cluster.type = dns.responseType === 'ENDPOINTS' ? 'STRICT_DNS' : 'LOGICAL_DNS';
     const family = dnsLookupFamily(ctx.view.mesh, node);
-    if (family) cluster.dns_lookup_family = family;
-    cluster.load_assignment = {
-      cluster_name: name,
-      endpoints: [
-        {
-          lb_endpoints: [
-            { endpoint: { address: { socket_address: { address: dns.hostname, port_value: port } } } },
-          ],
-        },
-      ],
+    cluster.discovery = {
+      type: dns.responseType === 'ENDPOINTS' ? 'STRICT_DNS' : 'LOGICAL_DNS',
+      hostname: dns.hostname,
+      port,
+      ...(family ? { dnsLookupFamily: family } : {}),
     };
-  } else {
-    cluster.type = 'EDS';
-    cluster.eds_cluster_config = ADS_EDS;
-    addAssignment(ctx, name, node, port, dns?.hostname);
-  }
-  cluster.lb_policy = 'ROUND_ROBIN';
+  } else addAssignment(ctx, name, node, port, dns?.hostname);
   if (ctx.flavour === 'envoy') {
-    if (listener.outlierDetection) cluster.outlier_detection = outlierDetection(listener.outlierDetection);
-    Object.assign(cluster, http2Options(protocol));
-    if (ts) cluster.transport_socket = ts;
+    if (listener.outlierDetection) cluster.outlierDetection = outlierDetection(listener.outlierDetection);
+    Object.assign(cluster, http2(protocol));
+    if (tls) cluster.tls = tls;
   }
   return cluster;
 }
@@ -166,51 +149,36 @@ export function ingressCluster(
   const name = nodeClusterName('ingress', ctx.mesh, node.awsName, protocol, port);
   const hc = listener.healthCheck;
   const hcPort = hc?.port !== undefined && hc.port !== port ? hc.port : undefined;
-  const cluster: Cluster = {
+  const cluster: ClusterIR = {
     name,
-    type: 'STATIC',
-    connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS),
-    lb_policy: 'ROUND_ROBIN',
-    circuit_breakers: circuitBreakers(poolLimits(listener.connectionPool)),
-    load_assignment: {
-      cluster_name: name,
+    discovery: {
+      type: 'STATIC',
       endpoints: [
-        {
-          lb_endpoints: [
-            {
-              endpoint: {
-                address: { socket_address: { address: '127.0.0.1', port_value: port } },
-                ...(hcPort !== undefined ? { health_check_config: { port_value: hcPort } } : {}),
-              },
-            },
-          ],
-        },
+        { address: '127.0.0.1', port, ...(hcPort !== undefined ? { healthCheckPort: hcPort } : {}) },
       ],
     },
-    ...http2Options(protocol),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    lbPolicy: 'ROUND_ROBIN',
+    limits: poolLimits(listener.connectionPool),
+    ...http2(protocol),
   };
-  if (hc) cluster.health_checks = [healthCheck(hc)];
+  if (hc) cluster.healthChecks = [healthCheck(hc)];
   ctx.out.addCluster(cluster);
   return name;
 }
 
 /** A cluster that answers 503 (no endpoints): what a target becomes when its TLS cannot be set up. */
-function unavailableCluster(name: string): Cluster {
-  return {
-    name,
-    type: 'STATIC',
-    connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS),
-    load_assignment: { cluster_name: name, endpoints: [] },
-  };
+function unavailableCluster(name: string): ClusterIR {
+  return { name, discovery: { type: 'STATIC', endpoints: [] }, connectTimeout: CONNECT_TIMEOUT_MS };
 }
 
-function originalDestination(name: string): Cluster {
+function originalDestination(name: string): ClusterIR {
   return {
     name,
-    type: 'ORIGINAL_DST',
-    connect_timeout: durationFromMillis(CONNECT_TIMEOUT_MS),
-    lb_policy: 'CLUSTER_PROVIDED',
-    circuit_breakers: circuitBreakers(),
+    discovery: { type: 'ORIGINAL_DST' },
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    lbPolicy: 'CLUSTER_PROVIDED',
+    limits: NO_LIMITS,
   };
 }
 

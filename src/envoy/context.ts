@@ -9,6 +9,8 @@ import { markShared } from './encode-plain.js';
 import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
 import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret } from './types.js';
+import type { ClusterIR, GroupIR } from './ir/types.js';
+import { cluster as emitCluster } from './emit/cluster.js';
 
 /** The five xDS collections of one proxy group, as plain `fromObject` objects. */
 export interface EnvoyResources {
@@ -34,7 +36,7 @@ export interface EdsTarget {
 export class Collector {
   readonly listeners: Listener[] = [];
   readonly routes: RouteConfiguration[] = [];
-  readonly clusters = new Map<string, Cluster>();
+  readonly clusters = new Map<string, ClusterIR>();
   readonly endpoints = new Map<string, ClusterLoadAssignment>();
   readonly secrets = new Map<string, Secret>();
   readonly eds = new Map<string, EdsTarget>();
@@ -42,7 +44,7 @@ export class Collector {
   readonly caSecrets = new Set<string>();
 
   /** First one wins: a cluster name always means the same target, so later copies are equal or less specific. */
-  addCluster(cluster: Cluster): void {
+  addCluster(cluster: ClusterIR): void {
     const name = cluster.name ?? '';
     if (!this.clusters.has(name)) this.clusters.set(name, cluster);
   }
@@ -56,12 +58,17 @@ export class Collector {
     if (!this.secrets.has(name)) this.secrets.set(name, secret);
   }
 
+  /** The group's IR (the parts built as IR so far). */
+  ir(): GroupIR {
+    return { clusters: [...this.clusters.values()] };
+  }
+
   /** The collected resources, in the (deterministic) order they were added; views sort by name. */
-  finish(): EnvoyResources {
+  finish(ir: GroupIR): EnvoyResources {
     return {
       listeners: this.listeners,
       routes: this.routes,
-      clusters: [...this.clusters.values()],
+      clusters: ir.clusters.map(emitCluster),
       endpoints: [...this.endpoints.values()],
       secrets: [...this.secrets.values()],
     };
@@ -70,7 +77,7 @@ export class Collector {
 
 /** What a shared unit adds to every group that uses it, flattened for cheap replay. */
 interface Effects {
-  clusters: Cluster[];
+  clusters: ClusterIR[];
   endpoints: Array<[string, ClusterLoadAssignment]>;
   eds: Array<[string, EdsTarget]>;
   secrets: Secret[];

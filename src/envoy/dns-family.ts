@@ -8,9 +8,9 @@
  */
 import type { ResolvedMesh, ResolvedVirtualNode } from '../mesh/index.js';
 import { apiOnlyFieldsOf } from '../model/api-form/index.js';
-import type { Cluster } from './types.js';
+import type { DnsLookupFamilyIR } from './ir/types.js';
 
-const FAMILY: Readonly<Record<string, Cluster['dns_lookup_family'] | undefined>> = {
+const FAMILY: Readonly<Record<string, DnsLookupFamilyIR | undefined>> = {
   IPv4_ONLY: 'V4_ONLY',
   IPv6_ONLY: 'V6_ONLY',
   IPv4_PREFERRED: 'V4_PREFERRED',
@@ -31,7 +31,7 @@ export function ipPreferenceOf(mesh: ResolvedMesh, node: ResolvedVirtualNode): s
 export function dnsLookupFamily(
   mesh: ResolvedMesh,
   node: ResolvedVirtualNode,
-): Cluster['dns_lookup_family'] | undefined {
+): DnsLookupFamilyIR | undefined {
   const pref = ipPreferenceOf(mesh, node);
   return pref === undefined ? undefined : FAMILY[pref];
 }

@@ -1,9 +1,11 @@
 /**
- * Golden tests: each `testdata/in/<case>.yaml` (App Mesh manifests, with a header
- * naming the proxies to render and the inputs; see golden.testkit.ts) is translated
- * and compared with `testdata/out/<case>.yaml`, the resources as Envoy would show
- * them. Every generated resource must also pass checkResources (proto round trip,
- * PGV rules, references). `npm run golden:update` rewrites the outputs.
+ * Golden tests, in two halves. YAML → IR: each `testdata/in/<case>.yaml` (App Mesh
+ * manifests, with a header naming the proxies to render and the inputs; see
+ * golden.testkit.ts) is translated; its IR is compared with `testdata/ir/<case>.yaml`
+ * and its resources, as Envoy would show them, with `testdata/out/<case>.yaml`. IR →
+ * Envoy: what `emit` makes of the IR read back from `testdata/ir` is what
+ * `testdata/out` holds. Every generated resource must also pass checkResources (proto
+ * round trip, PGV rules, references). `npm run golden:update` rewrites both.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,16 +18,30 @@ import { parseGroupKey, proxyGroups } from './groups.js';
 import { translateGroupDetailed } from './translate.js';
 import { resourcesView } from './view.js';
 import { graphFromText, parseHeader } from './golden.testkit.js';
+import { cmp } from './context.js';
+import { cluster as emitCluster } from './emit/cluster.js';
+import type { GroupIR } from './ir/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const inDir = path.join(here, 'testdata', 'in');
 const outDir = path.join(here, 'testdata', 'out');
+const irDir = path.join(here, 'testdata', 'ir');
 const update = process.env['AMIME_UPDATE_GOLDEN'] === '1';
 const cases = readdirSync(inDir)
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 
-function render(file: string): string {
+const yaml = (value: unknown): string =>
+  YAML.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+const banner = (file: string): string =>
+  `# Generated from ../in/${file} by src/envoy/golden.test.ts; run \`npm run golden:update\` to regenerate.\n`;
+
+/** The IR as the golden shows it: each collection sorted by name (as the Envoy view is). */
+function irView(ir: GroupIR): GroupIR {
+  return { clusters: [...ir.clusters].sort((a, b) => cmp(a.name, b.name)) };
+}
+
+function render(file: string): { out: string; ir: string } {
   const text = readFileSync(path.join(inDir, file), 'utf8');
   const header = parseHeader(text);
   const { graph, diagnostics } = graphFromText(text, file);
@@ -33,6 +49,7 @@ function render(file: string): string {
   if (!header.expectDiagnostics) expect(errors.map(formatDiagnostic)).toEqual([]);
   const groups = header.proxies.length > 0 ? header.proxies.map((p) => parseGroupKey(p)) : proxyGroups(graph);
   const out: Record<string, unknown> = {};
+  const irs: Record<string, GroupIR> = {};
   for (const g of groups) {
     if (!g) throw new Error(`${file}: bad proxy id in header`);
     const t = translateGroupDetailed(graph, g, header.endpoints, header.options);
@@ -43,29 +60,55 @@ function render(file: string): string {
       ...(t.caSecrets.length > 0 ? { caSecrets: t.caSecrets } : {}),
       ...resourcesView(t.resources),
     };
+    irs[g.key] = irView(t.ir);
   }
-  const banner = `# Generated from ../in/${file} by src/envoy/golden.test.ts; run \`npm run golden:update\` to regenerate.\n`;
-  return banner + YAML.stringify(out, { lineWidth: 0, aliasDuplicateObjects: false });
+  return { out: banner(file) + yaml(out), ir: banner(file) + yaml(irs) };
+}
+
+function golden(dir: string, file: string, actual: string): void {
+  const target = path.join(dir, file);
+  if (update) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(target, actual);
+    return;
+  }
+  expect(actual).toBe(readFileSync(target, 'utf8'));
 }
 
 describe('golden translation', () => {
   it('has at least 40 cases, each with an output', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
-    if (!update) for (const c of cases) expect(existsSync(path.join(outDir, c)), c).toBe(true);
-    const outputs = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith('.yaml')) : [];
-    for (const o of outputs) expect(cases, `orphan output ${o}`).toContain(o);
+    for (const dir of [outDir, irDir]) {
+      if (!update) for (const c of cases) expect(existsSync(path.join(dir, c)), c).toBe(true);
+      const outputs = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')) : [];
+      for (const o of outputs) expect(cases, `orphan output ${o}`).toContain(o);
+    }
   });
 
   for (const file of cases) {
     it(file, () => {
       const actual = render(file);
-      const target = path.join(outDir, file);
-      if (update) {
-        mkdirSync(outDir, { recursive: true });
-        writeFileSync(target, actual);
-        return;
+      golden(outDir, file, actual.out);
+      golden(irDir, file, actual.ir);
+    });
+  }
+});
+
+describe('golden IR → Envoy (run after the goldens above, which it reads)', () => {
+  for (const file of cases) {
+    it(file, () => {
+      const irs = YAML.parse(readFileSync(path.join(irDir, file), 'utf8')) as Record<string, GroupIR>;
+      const outs = YAML.parse(readFileSync(path.join(outDir, file), 'utf8')) as Record<
+        string,
+        { clusters: unknown }
+      >;
+      for (const [key, ir] of Object.entries(irs)) {
+        const clusters = ir.clusters.map(emitCluster);
+        const view = resourcesView({ listeners: [], routes: [], clusters, endpoints: [], secrets: [] }, [
+          'clusters',
+        ]);
+        expect(yaml(view.clusters), `${file} ${key}`).toBe(yaml(outs[key]?.clusters));
       }
-      expect(actual).toBe(readFileSync(target, 'utf8'));
     });
   }
 });

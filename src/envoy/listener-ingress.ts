@@ -12,16 +12,12 @@ import { typedConfig, EXT } from '../proto/index.js';
 import { jsonKey, shared, type TranslateContext } from './context.js';
 import { FILTER, INGRESS_PORT, listenerName, routeConfigName, statPrefix } from './names.js';
 import { ingressCluster } from './cluster.js';
+import { transportSocket } from './emit/tls.js';
 import { httpConnectionManagerFilter } from './hcm.js';
 import { tcpProxyFilter } from './tcp-proxy.js';
 import { accessLogs } from './access-log.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, durationFromMillis, fromAppMesh } from './duration.js';
-import {
-  downstreamTransportSocket,
-  effectiveListenerTls,
-  usesGroupCertificate,
-  type ListenerTls,
-} from './tls.js';
+import { downstreamTls, effectiveListenerTls, usesGroupCertificate, type ListenerTls } from './tls.js';
 import type {
   EmptyConfig,
   Filter,
@@ -30,7 +26,6 @@ import type {
   ListenerFilter,
   RouteAction,
   RouteConfiguration,
-  TransportSocket,
 } from './types.js';
 
 export const ORIGINAL_DST_FILTER: ListenerFilter = {
@@ -70,11 +65,12 @@ export function tlsChains(
 ): FilterChain[] {
   const base: FilterChain = match ? { name, filter_chain_match: match, filters } : { name, filters };
   if (!tls || tls.mode === 'DISABLED') return [base];
-  const socket: TransportSocket | undefined = downstreamTransportSocket(ctx, tls);
-  if (!socket) {
+  const context = downstreamTls(ctx, tls);
+  if (!context) {
     ctx.warn(`${name}: TLS certificate or trust unavailable; the port is refused`);
     return [];
   }
+  const socket = transportSocket(context);
   if (tls.mode === 'STRICT') return [{ ...base, transport_socket: socket }];
   return [
     {

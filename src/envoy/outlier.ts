@@ -5,17 +5,17 @@
  * stats show), not on the target's own single-host local cluster.
  */
 import type { OutlierDetection as AppMeshOutlierDetection } from '../model/index.js';
-import { fromAppMesh } from './duration.js';
-import type { OutlierDetection } from './types.js';
+import { toMillis } from './duration.js';
+import type { OutlierDetectionIR } from './ir/types.js';
 
-export function outlierDetection(od: AppMeshOutlierDetection): OutlierDetection {
+export function outlierDetection(od: AppMeshOutlierDetection): OutlierDetectionIR {
   return {
-    consecutive_5xx: { value: od.maxServerErrors },
-    interval: fromAppMesh(od.interval),
-    base_ejection_time: fromAppMesh(od.baseEjectionDuration),
-    max_ejection_percent: { value: od.maxEjectionPercent },
-    enforcing_consecutive_5xx: { value: 100 },
+    consecutive5xx: od.maxServerErrors,
+    interval: toMillis(od.interval),
+    baseEjectionTime: toMillis(od.baseEjectionDuration),
+    maxEjectionPercent: od.maxEjectionPercent,
+    enforcingConsecutive5xx: 100,
     // Only App Mesh's detector (consecutive server errors): Envoy's success-rate one is on by default.
-    enforcing_success_rate: { value: 0 },
+    enforcingSuccessRate: 0,
   };
 }

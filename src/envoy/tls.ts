@@ -12,25 +12,13 @@
  */
 import type { ClientPolicy } from '../model/index.js';
 import type { ResolvedVirtualNode } from '../mesh/index.js';
-import { typedConfig, EXT } from '../proto/index.js';
 import { shared, type TranslateContext } from './context.js';
 import { DEFAULT_SDS_SOCKET_PATH } from './options.js';
-import { CA_TRUST_BUNDLE_SECRET, FILTER, SDS_CLUSTER, caCertificateSecretName } from './names.js';
+import { CA_TRUST_BUNDLE_SECRET, SDS_CLUSTER, caCertificateSecretName } from './names.js';
 import { depKey } from './lookup.js';
 import { meshMtls, MESH_MTLS_ANNOTATION, type MeshMtls } from './mesh-mtls.js';
 import { meshSpiffePrefix, namespaceSpiffePrefix } from './spiffe.js';
-import { durationFromMillis } from './duration.js';
-import type {
-  CertificateValidationContext,
-  Cluster,
-  CommonTlsContext,
-  ConfigSource,
-  DownstreamTlsContext,
-  HttpProtocolOptions,
-  SdsSecretConfig,
-  TransportSocket,
-  UpstreamTlsContext,
-} from './types.js';
+import type { CertificateIR, ClusterIR, SanIR, SdsSecretIR, TlsContextIR, ValidationIR } from './ir/types.js';
 
 /** App Mesh's certificate sources, and `amime`: the group's certificate from Amime's CA (mesh switch). */
 type Cert = {
@@ -57,49 +45,33 @@ export interface ListenerTls {
   validation?: TlsValidation;
 }
 
-/** The local SDS agent as a config source; adds its cluster to the group. */
-function localSds(ctx: TranslateContext): ConfigSource {
+/** A secret from the local SDS agent; adds the agent's cluster to the group. */
+function localSds(ctx: TranslateContext, name: string): SdsSecretIR {
   ctx.out.addCluster(sdsCluster(ctx.options.sdsSocketPath ?? DEFAULT_SDS_SOCKET_PATH));
-  return {
-    api_config_source: {
-      api_type: 'GRPC',
-      transport_api_version: 'V3',
-      grpc_services: [{ envoy_grpc: { cluster_name: SDS_CLUSTER } }],
-    },
-    resource_api_version: 'V3',
-  };
+  return { name, source: 'local' };
 }
 
 /** `static_cluster_sds_unix_socket`: HTTP/2 to the SDS agent's Unix socket. */
-export function sdsCluster(socketPath: string): Cluster {
-  const h2: HttpProtocolOptions = { explicit_http_config: { http2_protocol_options: {} } };
+export function sdsCluster(socketPath: string): ClusterIR {
   return {
     name: SDS_CLUSTER,
-    type: 'STATIC',
-    connect_timeout: durationFromMillis(1000),
-    load_assignment: {
-      cluster_name: SDS_CLUSTER,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: { pipe: { path: socketPath } } } }] }],
-    },
-    typed_extension_protocol_options: {
-      [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, h2),
-    },
+    discovery: { type: 'STATIC', endpoints: [{ pipe: socketPath }] },
+    connectTimeout: 1000,
+    http2: true,
   };
 }
 
-const ADS: ConfigSource = { ads: {}, resource_api_version: 'V3' };
-
 /** The group's own certificate from Amime's CA; the content is added when the group is published. */
-function caCertificate(ctx: TranslateContext): SdsSecretConfig {
+function caCertificate(ctx: TranslateContext): SdsSecretIR {
   const name = caCertificateSecretName(ctx.groupKey);
   ctx.out.caSecrets.add(name);
-  return { name, sds_config: ADS };
+  return { name, source: 'ads' };
 }
 
 /** The roots of Amime's CA; the content is added when the group is published. */
-function caTrust(ctx: TranslateContext): SdsSecretConfig {
+function caTrust(ctx: TranslateContext): SdsSecretIR {
   ctx.out.caSecrets.add(CA_TRUST_BUNDLE_SECRET);
-  return { name: CA_TRUST_BUNDLE_SECRET, sds_config: ADS };
+  return { name: CA_TRUST_BUNDLE_SECRET, source: 'ads' };
 }
 
 /** Whether an ACM certificate is served from Amime's CA (no material of its own, the CA running). */
@@ -108,7 +80,7 @@ function acmFromCa(ctx: TranslateContext, arn: string): boolean {
 }
 
 /** The ACM certificate as an ADS secret; undefined (with a warning) when neither material nor the CA can serve it. */
-function acmCertificate(ctx: TranslateContext, arn: string): SdsSecretConfig | undefined {
+function acmCertificate(ctx: TranslateContext, arn: string): SdsSecretIR | undefined {
   const material = ctx.options.acm?.certificate(arn);
   if (!material) {
     if (ctx.options.ca) {
@@ -127,10 +99,10 @@ function acmCertificate(ctx: TranslateContext, arn: string): SdsSecretConfig | u
       private_key: { inline_string: material.privateKey },
     },
   });
-  return { name: arn, sds_config: ADS };
+  return { name: arn, source: 'ads' };
 }
 
-function acmTrust(ctx: TranslateContext, arns: string[]): SdsSecretConfig | undefined {
+function acmTrust(ctx: TranslateContext, arns: string[]): SdsSecretIR | undefined {
   const name = arns.join(',');
   const bundles = arns.map((a) => ctx.options.acm?.certificateAuthority(a));
   if (!bundles.every((b): b is string => b !== undefined)) {
@@ -144,76 +116,65 @@ function acmTrust(ctx: TranslateContext, arns: string[]): SdsSecretConfig | unde
     return undefined;
   }
   ctx.out.addSecret({ name, validation_context: { trusted_ca: { inline_string: bundles.join('\n') } } });
-  return { name, sds_config: ADS };
+  return { name, source: 'ads' };
 }
 
-/** Adds the certificate; false when it cannot be had (ACM without material). */
-function withCertificate(ctx: TranslateContext, common: CommonTlsContext, cert: Cert | undefined): boolean {
-  if (!cert) return true;
-  if (cert.file) {
-    common.tls_certificates = [
-      {
-        certificate_chain: { filename: cert.file.certificateChain },
-        private_key: { filename: cert.file.privateKey },
-      },
-    ];
-  } else if (cert.sds) {
-    common.tls_certificate_sds_secret_configs = [{ name: cert.sds.secretName, sds_config: localSds(ctx) }];
-  } else if (cert.acm) {
+/** The certificate as IR: undefined when there is none, false when it cannot be had (ACM without material). */
+function certificateOf(ctx: TranslateContext, cert: Cert | undefined): CertificateIR | undefined | false {
+  if (!cert) return undefined;
+  if (cert.file)
+    return { files: { certificateChain: cert.file.certificateChain, privateKey: cert.file.privateKey } };
+  if (cert.sds) return { sds: localSds(ctx, cert.sds.secretName) };
+  if (cert.acm) {
     const secret = acmCertificate(ctx, cert.acm.certificateARN);
-    if (!secret) return false;
-    common.tls_certificate_sds_secret_configs = [secret];
-  } else if (cert.amime) {
-    common.tls_certificate_sds_secret_configs = [caCertificate(ctx)];
+    return secret ? { sds: secret } : false;
   }
-  return true;
+  if (cert.amime) return { sds: caCertificate(ctx) };
+  return undefined;
 }
 
-/** SANs as typed matchers: URIs (SPIFFE IDs) by URI, everything else by DNS name; then URI prefixes. */
-function sanMatchers(
-  sans: ReadonlyArray<string>,
-  uriPrefixes: ReadonlyArray<string> = [],
-): CertificateValidationContext['match_typed_subject_alt_names'] {
+/** SANs: URIs (SPIFFE IDs) by URI, everything else by DNS name; then URI prefixes. */
+function sanMatchers(sans: ReadonlyArray<string>, uriPrefixes: ReadonlyArray<string> = []): SanIR[] {
   return [
-    ...sans.map((s) => ({
-      san_type: s.includes('://') ? ('URI' as const) : ('DNS' as const),
-      matcher: { exact: s },
-    })),
-    ...uriPrefixes.map((prefix) => ({ san_type: 'URI' as const, matcher: { prefix } })),
+    ...sans.map((s): SanIR => ({ type: s.includes('://') ? 'URI' : 'DNS', exact: s })),
+    ...uriPrefixes.map((prefix): SanIR => ({ type: 'URI', prefix })),
   ];
 }
 
-/** Adds the validation; false when it cannot be had (ACM without material). */
-function withValidation(
+/** The validation as IR: undefined when no trust is given, false when it cannot be had (ACM without material). */
+function validationOf(
   ctx: TranslateContext,
-  common: CommonTlsContext,
   v: TlsValidation,
   sans: ReadonlyArray<string>,
-): boolean {
-  const prefixes = v.uriPrefixes ?? [];
-  const matchers: CertificateValidationContext =
-    sans.length + prefixes.length > 0 ? { match_typed_subject_alt_names: sanMatchers(sans, prefixes) } : {};
-  if (v.trust.file) {
-    common.validation_context = { trusted_ca: { filename: v.trust.file.certificateChain }, ...matchers };
-  } else if (v.trust.sds) {
-    common.combined_validation_context = {
-      default_validation_context: matchers,
-      validation_context_sds_secret_config: { name: v.trust.sds.secretName, sds_config: localSds(ctx) },
-    };
-  } else if (v.trust.acm) {
+): ValidationIR | undefined | false {
+  const subjectAltNames = sanMatchers(sans, v.uriPrefixes ?? []);
+  if (v.trust.file) return { trust: { file: v.trust.file.certificateChain }, subjectAltNames };
+  if (v.trust.sds) return { trust: { sds: localSds(ctx, v.trust.sds.secretName) }, subjectAltNames };
+  if (v.trust.acm) {
     const secret = acmTrust(ctx, v.trust.acm.certificateAuthorityARNs);
-    if (!secret) return false;
-    common.combined_validation_context = {
-      default_validation_context: matchers,
-      validation_context_sds_secret_config: secret,
-    };
-  } else if (v.trust.amime) {
-    common.combined_validation_context = {
-      default_validation_context: matchers,
-      validation_context_sds_secret_config: caTrust(ctx),
-    };
+    return secret ? { trust: { sds: secret }, subjectAltNames } : false;
   }
-  return true;
+  if (v.trust.amime) return { trust: { sds: caTrust(ctx) }, subjectAltNames };
+  return undefined;
+}
+
+/** A TLS context of `certificate` and `validation`; undefined when either cannot be had. */
+function tlsContext(
+  ctx: TranslateContext,
+  cert: Cert | undefined,
+  v: { validation: TlsValidation; sans: ReadonlyArray<string> } | undefined,
+  extra: Pick<TlsContextIR, 'sni' | 'requireClientCertificate'>,
+): TlsContextIR | undefined {
+  const certificate = certificateOf(ctx, cert);
+  if (certificate === false) return undefined;
+  const validation = v ? validationOf(ctx, v.validation, v.sans) : undefined;
+  if (validation === false) return undefined;
+  return {
+    ...(extra.sni !== undefined ? { sni: extra.sni } : {}),
+    ...(certificate ? { certificate } : {}),
+    ...(validation ? { validation } : {}),
+    ...(extra.requireClientCertificate ? { requireClientCertificate: true } : {}),
+  };
 }
 
 /** The mesh switch when it is on and Amime's CA runs to back it. */
@@ -280,21 +241,14 @@ export function originatesMeshMtls(ctx: TranslateContext): boolean {
  * Undefined when the certificate or trust cannot be had: the caller then refuses the
  * port rather than serve it in plaintext.
  */
-export function downstreamTransportSocket(
-  ctx: TranslateContext,
-  tls: ListenerTls,
-): TransportSocket | undefined {
-  const common: CommonTlsContext = {};
-  if (!withCertificate(ctx, common, tls.certificate)) return undefined;
-  const context: DownstreamTlsContext = { common_tls_context: common };
-  if (tls.validation) {
-    if (
-      !withValidation(ctx, common, tls.validation, tls.validation.subjectAlternativeNames?.match.exact ?? [])
-    )
-      return undefined;
-    context.require_client_certificate = { value: true };
-  }
-  return { name: FILTER.tlsTransport, typed_config: typedConfig(EXT.downstreamTlsContext, context) };
+export function downstreamTls(ctx: TranslateContext, tls: ListenerTls): TlsContextIR | undefined {
+  const v = tls.validation;
+  return tlsContext(
+    ctx,
+    tls.certificate,
+    v ? { validation: v, sans: v.subjectAlternativeNames?.match.exact ?? [] } : undefined,
+    { requireClientCertificate: v !== undefined },
+  );
 }
 
 /** The name a target presents: its service-discovery name (App Mesh's default SAN and SNI). */
@@ -313,12 +267,12 @@ export const TLS_UNAVAILABLE = 'unavailable';
  * applies when not `enforce: false` and its `ports` (if any) include the port; without
  * one, the server decides (STRICT/PERMISSIVE ⇒ TLS without validation; appmesh.md §4.4).
  */
-export function upstreamTransportSocket(
+export function upstreamTls(
   ctx: TranslateContext,
   policy: ClientPolicy | undefined,
   node: ResolvedVirtualNode,
   port: number,
-): TransportSocket | undefined | typeof TLS_UNAVAILABLE {
+): TlsContextIR | undefined | typeof TLS_UNAVAILABLE {
   const tls = policy?.tls;
   const applies =
     tls !== undefined &&
@@ -327,46 +281,43 @@ export function upstreamTransportSocket(
   const sni = serviceDiscoveryName(node);
   if (applies) {
     const key = `upstream-tls:${sni}:${JSON.stringify(tls)}`;
-    return shared(ctx, key, (): TransportSocket | typeof TLS_UNAVAILABLE => {
-      const common: CommonTlsContext = {};
-      if (!withCertificate(ctx, common, tls.certificate)) return TLS_UNAVAILABLE;
-      if (
-        !withValidation(
+    return shared(
+      ctx,
+      key,
+      () =>
+        tlsContext(
           ctx,
-          common,
-          tls.validation,
-          tls.validation.subjectAlternativeNames?.match.exact ?? [sni],
-        )
-      )
-        return TLS_UNAVAILABLE;
-      const context: UpstreamTlsContext = { sni, common_tls_context: common };
-      return { name: FILTER.tlsTransport, typed_config: typedConfig(EXT.upstreamTlsContext, context) };
-    });
+          tls.certificate,
+          {
+            validation: tls.validation,
+            sans: tls.validation.subjectAlternativeNames?.match.exact ?? [sni],
+          },
+          { sni },
+        ) ?? TLS_UNAVAILABLE,
+    );
   }
   const listener = node.resource.spec.listeners?.find((l) => l.portMapping.port === port);
   const own = listener?.tls;
   if (!own && listener && originatesMeshMtls(ctx)) {
     // The mesh switch covers the target's listener: mTLS with the caller's own certificate,
     // the target verified by the name App Mesh callers verify (its service-discovery name).
-    return shared(ctx, `upstream-tls:${sni}:mesh`, () => {
-      const common: CommonTlsContext = {};
-      withCertificate(ctx, common, { amime: true });
-      withValidation(ctx, common, { trust: { amime: true } }, [sni]);
-      const context: UpstreamTlsContext = { sni, common_tls_context: common };
-      return { name: FILTER.tlsTransport, typed_config: typedConfig(EXT.upstreamTlsContext, context) };
-    });
+    return shared(ctx, `upstream-tls:${sni}:mesh`, () =>
+      tlsContext(ctx, { amime: true }, { validation: { trust: { amime: true } }, sans: [sni] }, { sni }),
+    );
   }
   const mode = own?.mode;
   if (mode === 'STRICT' || mode === 'PERMISSIVE') {
     // App Mesh: a target serving an ACM certificate is verified against its issuing CA,
     // which is now Amime's; any other certificate is accepted as it is (appmesh.md §4.4).
     const caIssued = own?.certificate.acm !== undefined && acmFromCa(ctx, own.certificate.acm.certificateARN);
-    return shared(ctx, `upstream-tls:${sni}:server${caIssued ? ':ca' : ''}`, () => {
-      const common: CommonTlsContext = {};
-      if (caIssued) withValidation(ctx, common, { trust: { amime: true } }, []);
-      const context: UpstreamTlsContext = { sni, common_tls_context: common };
-      return { name: FILTER.tlsTransport, typed_config: typedConfig(EXT.upstreamTlsContext, context) };
-    });
+    return shared(ctx, `upstream-tls:${sni}:server${caIssued ? ':ca' : ''}`, () =>
+      tlsContext(
+        ctx,
+        undefined,
+        caIssued ? { validation: { trust: { amime: true } }, sans: [] } : undefined,
+        { sni },
+      ),
+    );
   }
   return undefined;
 }

@@ -19,9 +19,13 @@ import { gatewayResources } from './gateway.js';
 import { meshSwitchProblems, originatesMeshMtls } from './tls.js';
 import { defaultRetrySetting } from './default-retry.js';
 
+import type { GroupIR } from './ir/types.js';
+
 export type { EnvoyResources } from './context.js';
 
 export interface GroupTranslation {
+  /** What the group is served, as the IR (src/envoy/ir/types.ts); `resources` are emitted from it. */
+  ir: GroupIR;
   resources: EnvoyResources;
   /** Dependency keys the group read directly (see lookup.ts `depKey`), for incremental re-translation. */
   deps: ReadonlySet<string>;
@@ -100,8 +104,10 @@ export function translateGroupDetailed(
     if (!vg || vg.inactive) throw new UnknownGroupError(group.key);
     gatewayResources(ctx, vg);
   }
+  const ir = ctx.out.ir();
   return {
-    resources: ctx.out.finish(),
+    ir,
+    resources: ctx.out.finish(ir),
     deps: ctx.deps,
     units: ctx.units,
     eds: [...ctx.out.eds.values()],

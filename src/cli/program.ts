@@ -35,6 +35,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./commands/apply.js'),
   },
   {
+    name: 'diff',
+    summary:
+      'show what applying manifests would change on a running Amime: resources, and the Envoy configuration per proxy',
+    load: () => import('./commands/diff.js'),
+  },
+  {
     name: 'get',
     summary: 'read App Mesh resources from a running Amime, through its REST API',
     load: () => import('./commands/get.js'),

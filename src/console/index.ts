@@ -19,3 +19,4 @@ export {
 export type { ProxyConfig, HeldElsewhere } from './proxy-config.js';
 export { PRIVATE_KEY_HIDDEN } from './secret-metadata.js';
 export { SnapshotHistory } from './snapshot-history.js';
+export { envoyDiff, type GroupDiff, type EnvoyDiffOptions } from './envoy-diff.js';

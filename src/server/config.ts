@@ -18,6 +18,7 @@ export const DEFAULTS = {
   store: 'sqlite',
   etcdEndpoints: ['http://127.0.0.1:2379'],
   etcdPrefix: 'amime/',
+  storeStalenessMs: 10_000,
   region: 'us-west-2',
   accountId: '000000000000',
   clusterDomain: 'cluster.local',
@@ -110,6 +111,16 @@ export const ServeConfigSchema = Type.Object(
         arg: '<prefix>',
         description: 'key prefix in etcd (several Amimes can share one etcd)',
         default: DEFAULTS.etcdPrefix,
+      }),
+    ),
+    storeStalenessMs: opt(
+      Type.Integer({
+        minimum: 1,
+        flag: '--store-staleness-ms',
+        arg: '<ms>',
+        description:
+          'with --store etcd: once this replica cannot confirm for this long that its view of etcd is current (cut off from the cluster), /readyz says not ready and new xDS streams are refused, until it can again',
+        default: DEFAULTS.storeStalenessMs,
       }),
     ),
     from: opt(
@@ -537,6 +548,7 @@ export interface ServeConfig {
   store: (typeof STORE_KINDS)[number];
   etcdEndpoints: string[];
   etcdPrefix: string;
+  storeStalenessMs: number;
   from?: string;
   seed: boolean;
   endpointsFile?: string;
@@ -645,6 +657,7 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
     store,
     etcdEndpoints: merged.etcdEndpoints ?? [...DEFAULTS.etcdEndpoints],
     etcdPrefix: merged.etcdPrefix ?? DEFAULTS.etcdPrefix,
+    storeStalenessMs: merged.storeStalenessMs ?? DEFAULTS.storeStalenessMs,
     ...(merged.from ? { from: merged.from } : {}),
     seed: merged.seed ?? true,
     ...(merged.endpointsFile ? { endpointsFile: merged.endpointsFile } : {}),

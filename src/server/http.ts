@@ -20,7 +20,7 @@ import type { ServeMetrics } from './metrics.js';
 import type { XdsServer } from '../xds/index.js';
 import type { Diagnostic } from '../model/index.js';
 import type { GroupFailure } from './pipeline.js';
-import type { MirrorStatus } from '../store/index.js';
+import type { FreshnessStatus, MirrorStatus } from '../store/index.js';
 
 export interface ObservabilityOptions {
   metrics: ServeMetrics;
@@ -37,6 +37,8 @@ export interface HttpOptions extends ObservabilityOptions {
   ready: () => boolean;
   /** The store mirror's state: not ready while it re-lists after a failed watch. */
   store?: () => MirrorStatus;
+  /** Whether the store view is known current (a shared store): not ready once it is stale. */
+  freshness?: () => FreshnessStatus;
   /** Why it is not ready (shown by /readyz), when it is not for a reason other than starting up. */
   notReadyReason?: () => string | undefined;
   /** Shown by `GET /`: where the xDS server listens. */
@@ -78,6 +80,9 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     const store = options.store?.();
     // Still serving the last configuration, but changes made meanwhile are not seen yet.
     if (store && store.state !== 'synced') return reply.code(503).send({ status: 'store-resyncing', store });
+    const freshness = options.freshness?.();
+    if (freshness && !freshness.fresh)
+      return reply.code(503).send({ status: 'store-stale', ...(store ? { store } : {}), freshness });
     // Still ready: every other group is served, and taking this replica out would cut them all off.
     const failures = options.failures?.() ?? [];
     if (failures.length === 0) return { status: 'ready', ...(store ? { store } : {}) };

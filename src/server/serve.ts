@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   createStore,
   DEFAULT_SQLITE_FILE,
+  StoreFreshness,
   StoreMirror,
   type ResourceStore,
   StoreSource,
@@ -216,6 +217,21 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       onListenerError: (err) => logger.error({ err }, 'applying a store change failed'),
     });
     cleanups.push(() => mirror.close());
+    // Other replicas write etcd; a replica cut off from it must notice (a local store cannot be).
+    const freshness =
+      store.kind === 'etcd'
+        ? new StoreFreshness(store, mirror, {
+            boundMs: config.storeStalenessMs,
+            onChange: (status) =>
+              status.fresh
+                ? logger.info({ freshness: status }, 'the view of etcd is current again: ready')
+                : logger.error(
+                    { freshness: status },
+                    'cut off from etcd for longer than --store-staleness-ms: not ready, new xDS streams refused',
+                  ),
+          }).start()
+        : undefined;
+    if (freshness) cleanups.push(() => freshness.close());
     // Pushes come only from the store source, so `source` is set before the debouncer first fires.
     const debouncer = new Debouncer<true>(() => pipeline.run(source.graphInput()), config.debounce);
     cleanups.push(() => debouncer.cancel());
@@ -251,6 +267,16 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       },
       logger,
       ...(config.xds.insecure ? { insecure: true } : {}),
+      ...(freshness
+        ? {
+            refuseNewStreams: () => {
+              const f = freshness.status();
+              return f.fresh
+                ? undefined
+                : `this Amime replica has not been able to confirm its view of etcd for ${Math.round(f.ageMs / 1000)} s (over --store-staleness-ms ${f.boundMs}); connect to another replica`;
+            },
+          }
+        : {}),
     });
     metrics.observeXds(xds);
     if (ca && !authenticator)
@@ -314,6 +340,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
           : undefined,
       xdsAddress: () => xdsAddress,
       store: () => mirror.status(),
+      ...(freshness ? { freshness: () => freshness.status() } : {}),
       diagnostics,
       failures: () => pipeline.failures,
       ...(config.from

@@ -13,3 +13,5 @@ export { MAX_TXN_OPS, MAX_VALUE_BYTES } from './internal.js';
 export { StoreMirror } from './mirror.js';
 export type { MirrorChange, MirrorListener, MirrorOptions, MirrorStatus } from './mirror.js';
 export { StoreSource } from './store-source.js';
+export { StoreFreshness } from './freshness.js';
+export type { FreshnessOptions, FreshnessStatus } from './freshness.js';

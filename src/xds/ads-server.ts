@@ -53,6 +53,12 @@ export interface XdsServerOptions {
   readonly resourceOwner?: ResourceOwner;
   /** Serve CSDS on the same port. Default true. */
   readonly csds?: boolean;
+  /**
+   * Why new streams are refused right now (answered UNAVAILABLE, so proxies try another
+   * replica), e.g. this replica's view of the store is stale; undefined: accepted.
+   * Streams already open are kept.
+   */
+  readonly refuseNewStreams?: () => string | undefined;
   /** Extra @grpc/grpc-js server options (keepalive, max_connection_age_ms, ...). */
   readonly grpcOptions?: grpc.ServerOptions;
 }
@@ -123,6 +129,11 @@ export class XdsServer {
     const open = (protocol: 'sotw' | 'delta') => (call: AdsCall) => {
       if (this.closed) {
         call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'xDS server is shutting down' });
+        return;
+      }
+      const refused = options.refuseNewStreams?.();
+      if (refused !== undefined) {
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: refused });
         return;
       }
       new Connection(this.ctx, call, protocol).start();

@@ -1,0 +1,135 @@
+/**
+ * Whether this process's view of a shared store is current, within a bound. A mirror
+ * fed by a watch cannot tell "nothing changed" from "cut off": a replica partitioned
+ * from etcd keeps its last view and its watch just waits. So every `intervalMs` the
+ * store's current revision is read (on etcd a linearizable read, which a member cut off
+ * from its quorum cannot answer) and the mirror must reach it; the time of the last
+ * read that it reached is when the view was last known current. Past `boundMs` the
+ * view is stale: readiness goes red and new xDS streams are refused, and it comes back
+ * by itself with the next probe that succeeds.
+ */
+import type { StoreMirror } from './mirror.js';
+import type { ResourceStore } from './types.js';
+
+export interface FreshnessOptions {
+  /** How old the last confirmation may be before the view counts as stale. */
+  boundMs: number;
+  /** Time between probes. Default a quarter of the bound, at most 1 s. */
+  intervalMs?: number;
+  /** Told when the view turns stale or fresh again (for logs). */
+  onChange?: (status: FreshnessStatus) => void;
+  now?: () => number;
+}
+
+export interface FreshnessStatus {
+  fresh: boolean;
+  /** When the view was last confirmed current (ISO 8601). */
+  confirmedAt: string;
+  /** How long ago that was. */
+  ageMs: number;
+  boundMs: number;
+  /** Why the last probe failed, while it is failing. */
+  lastError?: string;
+}
+
+export class StoreFreshness {
+  private confirmedAt: number;
+  private lastError: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private closed = false;
+  private wasFresh = true;
+  private readonly now: () => number;
+  private readonly intervalMs: number;
+
+  constructor(
+    private readonly store: Pick<ResourceStore, 'revision'>,
+    private readonly mirror: Pick<StoreMirror, 'waitFor'>,
+    private readonly options: FreshnessOptions,
+  ) {
+    if (!(options.boundMs > 0)) throw new Error('store staleness bound must be > 0 ms');
+    this.now = options.now ?? Date.now;
+    this.intervalMs = options.intervalMs ?? Math.min(1000, Math.max(10, Math.floor(options.boundMs / 4)));
+    // The mirror has just listed the store.
+    this.confirmedAt = this.now();
+  }
+
+  start(): this {
+    this.schedule();
+    this.watchdog = setInterval(() => this.report(), this.intervalMs);
+    this.watchdog.unref();
+    return this;
+  }
+
+  status(): FreshnessStatus {
+    const ageMs = Math.max(0, this.now() - this.confirmedAt);
+    return {
+      fresh: ageMs <= this.options.boundMs,
+      confirmedAt: new Date(this.confirmedAt).toISOString(),
+      ageMs,
+      boundMs: this.options.boundMs,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  /** One probe (tests call it directly). */
+  async probe(): Promise<void> {
+    const started = this.now();
+    try {
+      const revision = await bounded(
+        this.store.revision(),
+        this.options.boundMs,
+        'reading the store revision',
+      );
+      if (!(await this.mirror.waitFor(revision, this.options.boundMs)))
+        throw new Error(
+          `the store watch did not deliver revision ${revision} within ${this.options.boundMs} ms`,
+        );
+      this.confirmedAt = Math.max(this.confirmedAt, started);
+      this.lastError = undefined;
+    } catch (err) {
+      this.lastError = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearInterval(this.watchdog);
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      void this.probe().then(() => {
+        this.report();
+        this.schedule();
+      });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Tells `onChange` about a turn; a hanging probe is no reason to tell late. */
+  private report(): void {
+    const status = this.status();
+    if (status.fresh === this.wasFresh) return;
+    this.wasFresh = status.fresh;
+    this.options.onChange?.(status);
+  }
+}
+
+function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

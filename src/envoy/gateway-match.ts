@@ -1,8 +1,10 @@
 /**
- * Gateway route matches and rewrites, as path variants. App Mesh emits each prefix
- * both with and without its trailing `/` (`/api/` and exactly `/api`, so `/apix` does
- * not match), and rewrites the matched prefix to `/` unless told otherwise
- * (appmesh.md §4.5). Each variant records what the path becomes after the rewrite,
+ * Gateway route matches and rewrites, as path variants. App Mesh emits each rewritten
+ * prefix twice, with and without its trailing `/` (`/api/`, then the prefix `/api`, so
+ * `/apix` matches too and becomes `/x`), and rewrites the matched prefix to `/` unless
+ * told otherwise (appmesh.md §4.5; S1 of appmesh-observed.md: `/foxpage-server/` then
+ * `/foxpage-server`, both `prefix_rewrite: /`). A prefix that is kept gets no sibling
+ * (S1: `/hot/` alone). Each variant records what the path becomes after the rewrite,
  * which is what the target service's routes then match.
  */
 import type { ResolvedGatewayRoute } from '../mesh/index.js';
@@ -49,21 +51,17 @@ function prefixVariants(
   to: string | undefined,
   constPath: string | undefined,
 ): GatewayVariant[] {
-  const rw = (from: string, exact: boolean): PathRewrite => {
+  const rw = (from: string): PathRewrite => {
     if (constPath !== undefined) return { kind: 'const', value: constPath };
-    if (to === undefined) return { kind: 'identity' };
-    if (exact) {
-      const value = to.length > 1 && to.endsWith('/') ? to.slice(0, -1) : to;
-      return value === from ? { kind: 'identity' } : { kind: 'const', value };
-    }
-    return to === from ? { kind: 'identity' } : { kind: 'prefix', from, to };
+    if (to === undefined || to === from) return { kind: 'identity' };
+    return { kind: 'prefix', from, to };
   };
   const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-  if (base === '') return [{ path: { kind: 'prefix', value: '/' }, rewrite: rw('/', false) }];
-  return [
-    { path: { kind: 'prefix', value: `${base}/` }, rewrite: rw(`${base}/`, false) },
-    { path: { kind: 'exact', value: base }, rewrite: rw(base, true) },
-  ];
+  if (base === '') return [{ path: { kind: 'prefix', value: '/' }, rewrite: rw('/') }];
+  const main: GatewayVariant = { path: { kind: 'prefix', value: `${base}/` }, rewrite: rw(`${base}/`) };
+  // Kept prefix: the request is not rewritten, and App Mesh emitted no sibling (S1: `/hot/`).
+  if (main.rewrite.kind === 'identity' && constPath === undefined) return [main];
+  return [main, { path: { kind: 'prefix', value: base }, rewrite: rw(base) }];
 }
 
 export function gatewayMatch(gr: ResolvedGatewayRoute): GatewayMatch {

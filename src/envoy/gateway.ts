@@ -2,27 +2,38 @@
  * A virtual gateway: `lds_ingress_0.0.0.0_<port>` per listener, each with
  * `rds_ingress_<protocol>_<port>` holding one virtual host `self_redirect` (domains
  * `*`) whose routes are the attached gateway routes in App Mesh's order (priority,
- * then the more specific match), composed with the routes of each target service
- * (gateway-compose.ts) and sent straight to the target nodes' `cds_egress_…`
- * clusters, with the service's weights, retries and timeouts. The listener's
- * connection pool becomes those clusters' circuit breakers (the first listener's pool
- * wins for a cluster two listeners share), its TLS mode the listener's TLS.
+ * then the more specific match). By default, as App Mesh did, each rewrites the request
+ * and sends it through the gateway's own egress listener, where the target service's
+ * routes apply (gateway-self-redirect.ts). With `amime.io/gateway-routing: direct`
+ * (gateway-routing.ts) each gateway route is instead composed with the routes of its
+ * target service (gateway-compose.ts) and sent straight to the target nodes'
+ * `cds_egress_…` clusters; the listener's connection pool then becomes those clusters'
+ * circuit breakers (the first listener's pool wins for a cluster two listeners share).
+ * The listener's TLS mode is the listener's TLS either way.
  */
-import type { ResolvedGatewayRoute, ResolvedVirtualGateway } from '../mesh/index.js';
+import type { ResolvedGatewayRoute, ResolvedVirtualGateway, ResolvedVirtualService } from '../mesh/index.js';
 import type { VirtualGatewayListener } from '../model/index.js';
 import type { TranslateContext } from './context.js';
 import { poolLimits } from './circuit-breakers.js';
 import { accessLogs } from './access-log.js';
 import { httpConnectionManagerFilter } from './hcm.js';
-import { GATEWAY_VIRTUAL_HOST, listenerName, routeConfigName, statPrefix } from './names.js';
+import {
+  GATEWAY_VIRTUAL_HOST,
+  VIRTUAL_SERVICE_HEADER,
+  listenerName,
+  routeConfigName,
+  statPrefix,
+} from './names.js';
 import { TLS_INSPECTOR_FILTER, tlsChains } from './listener-ingress.js';
 import { activeService, servicePorts, type ServicePort } from './lookup.js';
 import { serviceRoutes } from './service-routes.js';
 import { compareSpecificity, envoyRouteMatch } from './route-match.js';
 import { routeAction } from './route-action.js';
-import { gatewayMatch, gatewayRoutePort } from './gateway-match.js';
+import { gatewayMatch, gatewayRoutePort, type GatewayMatch, type GatewayVariant } from './gateway-match.js';
+import { gatewayRouting } from './gateway-routing.js';
+import { GatewayEgress } from './gateway-self-redirect.js';
 import { compose } from './gateway-compose.js';
-import type { Listener, Route } from './types.js';
+import type { Listener, Route, RouteAction } from './types.js';
 
 function orderGatewayRoutes(
   routes: ReadonlyArray<ResolvedGatewayRoute>,
@@ -61,15 +72,21 @@ function targetPort(
   return ports[0];
 }
 
-function gatewayRoutes(
+interface GatewayTarget {
+  gr: ResolvedGatewayRoute;
+  m: GatewayMatch;
+  vs: ResolvedVirtualService;
+  sp: ServicePort;
+}
+
+/** The gateway routes that apply to `listener`, in App Mesh's order, with their target service and port. */
+function gatewayTargets(
   ctx: TranslateContext,
   vg: ResolvedVirtualGateway,
   listener: VirtualGatewayListener,
-): Route[] {
+): GatewayTarget[] {
   const { port, protocol } = listener.portMapping;
-  const limits = poolLimits(listener.connectionPool);
-  const policy = vg.resource.spec.backendDefaults?.clientPolicy;
-  const out: Route[] = [];
+  const out: GatewayTarget[] = [];
   for (const { gr, m } of orderGatewayRoutes(vg.routes)) {
     if (gr.inactive || gr.protocol !== protocol) continue;
     const grPort = gatewayRoutePort(gr);
@@ -78,7 +95,75 @@ function gatewayRoutes(
     if (!vs) continue;
     const sp = targetPort(ctx, gr, servicePorts(ctx, vs));
     if (!sp || sp.protocol === 'tcp') continue;
+    out.push({ gr, m, vs, sp });
+  }
+  return out;
+}
+
+/** The request rewrite of one path variant, as an Envoy route action does it. */
+function variantRewrite(variant: GatewayVariant): Pick<RouteAction, 'prefix_rewrite' | 'regex_rewrite'> {
+  const rw = variant.rewrite;
+  if (rw.kind === 'prefix') return { prefix_rewrite: rw.to };
+  if (rw.kind !== 'const' || (variant.path.kind === 'exact' && variant.path.value === rw.value)) return {};
+  return variant.path.kind === 'exact'
+    ? { prefix_rewrite: rw.value }
+    : { regex_rewrite: { pattern: { regex: '^.*$' }, substitution: rw.value } };
+}
+
+/** App Mesh's shape: each path variant rewritten and sent through the self-redirect cluster. */
+function selfRedirectRoutes(
+  ctx: TranslateContext,
+  vg: ResolvedVirtualGateway,
+  listener: VirtualGatewayListener,
+  multi: boolean,
+  egress: GatewayEgress,
+): Route[] {
+  const out: Route[] = [];
+  for (const { gr, m, vs, sp } of gatewayTargets(ctx, vg, listener)) {
+    const cluster = egress.selfRedirectCluster(listener, multi);
+    const timeout = egress.add(vs, sp, !m.rewriteHost, gr.awsName);
+    for (const variant of m.variants) {
+      const match = envoyRouteMatch({ path: variant.path, headers: m.headers, query: m.query });
+      const action: RouteAction = { cluster, ...variantRewrite(variant), timeout };
+      if (m.rewriteHost) action.host_rewrite_literal = vs.awsName;
+      const route: Route = { name: gr.awsName, match, route: action };
+      if (!m.rewriteHost)
+        route.request_headers_to_add = [
+          {
+            header: { key: VIRTUAL_SERVICE_HEADER, value: vs.awsName },
+            append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+          },
+        ];
+      out.push(route);
+    }
+  }
+  return out;
+}
+
+/** The one-hop opt-in: each gateway route composed with its target's routes. */
+function directRoutes(
+  ctx: TranslateContext,
+  vg: ResolvedVirtualGateway,
+  listener: VirtualGatewayListener,
+): Route[] {
+  const limits = poolLimits(listener.connectionPool);
+  const policy = vg.resource.spec.backendDefaults?.clientPolicy;
+  const out: Route[] = [];
+  for (const { gr, m, vs, sp } of gatewayTargets(ctx, vg, listener)) {
     const service = serviceRoutes(ctx, vs, sp, { ...(policy ? { policy } : {}), limits });
+    if (service.every((r) => r.protocol === 'tcp')) {
+      // App Mesh answered 404 for a target with no routes; never fall through to another gateway route.
+      ctx.warn(
+        `GatewayRoute ${gr.awsName}: VirtualService ${vs.awsName} has no routes on port ${sp.port}; requests it matches get 404, as App Mesh answered`,
+      );
+      for (const variant of m.variants)
+        out.push({
+          name: gr.awsName,
+          match: envoyRouteMatch({ path: variant.path, headers: m.headers, query: m.query }),
+          direct_response: { status: 404 },
+        });
+      continue;
+    }
     for (const variant of m.variants) {
       for (const r of service) {
         if (r.protocol === 'tcp') continue;
@@ -108,6 +193,7 @@ export function gatewayResources(ctx: TranslateContext, vg: ResolvedVirtualGatew
   const listeners = vg.resource.spec.listeners ?? [];
   const multi = listeners.length > 1;
   const logs = accessLogs(vg.resource.spec.logging);
+  const egress = gatewayRouting(ctx, vg) === 'self-redirect' ? new GatewayEgress(ctx, vg) : undefined;
   for (const l of listeners) {
     const { port, protocol } = l.portMapping;
     const rds = routeConfigName('ingress', protocol, port);
@@ -120,7 +206,13 @@ export function gatewayResources(ctx: TranslateContext, vg: ResolvedVirtualGatew
     if (chains.length === 0) continue;
     ctx.out.routes.push({
       name: rds,
-      virtual_hosts: [{ name: GATEWAY_VIRTUAL_HOST, domains: ['*'], routes: gatewayRoutes(ctx, vg, l) }],
+      virtual_hosts: [
+        {
+          name: GATEWAY_VIRTUAL_HOST,
+          domains: ['*'],
+          routes: egress ? selfRedirectRoutes(ctx, vg, l, multi, egress) : directRoutes(ctx, vg, l),
+        },
+      ],
     });
     const listener: Listener = {
       name: listenerName('ingress', port),
@@ -131,4 +223,5 @@ export function gatewayResources(ctx: TranslateContext, vg: ResolvedVirtualGatew
     if (l.tls?.mode === 'PERMISSIVE') listener.listener_filters = [TLS_INSPECTOR_FILTER];
     ctx.out.listeners.push(listener);
   }
+  egress?.finish(logs);
 }

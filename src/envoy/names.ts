@@ -56,6 +56,28 @@ export function caCertificateSecretName(groupKey: string): string {
 }
 export const CA_TRUST_BUNDLE_SECRET = 'amime-ca-trust-bundle';
 
+/**
+ * The cluster through which a virtual gateway sends a request back into its own egress
+ * listener (127.0.0.1:15001): `cds_ingress_<mesh>_<vg>_self_redirect_<protocol>_15001`,
+ * or `…_self_redirect_<port>_<protocol>_15001` when the gateway has several listeners
+ * (S1, S2, S12 of appmesh-observed.md).
+ */
+export function selfRedirectClusterName(
+  mesh: string,
+  gateway: string,
+  protocol: string,
+  port: number,
+  multiListener: boolean,
+): string {
+  const which = multiListener ? `${port}_${protocol}` : protocol;
+  return `cds_ingress_${mesh}_${gateway}_self_redirect_${which}_${EGRESS_PORT}`;
+}
+
+/** The header a gateway route that keeps the request's host routes by (S1). */
+export const VIRTUAL_SERVICE_HEADER = 'x-app-mesh-virtual-service';
+/** The gateway egress hop's catch-all virtual host that routes by that header (S1). */
+export const GATEWAY_DEFAULT_BACKEND = 'default_backend';
+
 /** The gateway's single virtual host (observed App Mesh name). */
 export const GATEWAY_VIRTUAL_HOST = 'self_redirect';
 

@@ -54,28 +54,44 @@ describe('the seed mesh', () => {
     expect(checkResources(res)).toEqual([]);
   });
 
-  it('gateway-v: listens on 8088, sends / to svc-v, logs to /dev/stdout, allows 1,024 connections', () => {
+  it("gateway-v: listens on 8088, sends / to svc-v through App Mesh's self-redirect hop, logs to /dev/stdout, allows 1,024 connections", () => {
+    // S1, S2, S12 of docs/reference/appmesh-observed.md.
     const res = translateGroup(graph, GATEWAY_V, NO_ENDPOINTS);
-    expect(res.listeners.map((l) => l.name)).toEqual(['lds_ingress_0.0.0.0_8088']);
-    const listener = res.listeners[0];
+    expect(res.listeners.map((l) => l.name)).toEqual([
+      'lds_ingress_0.0.0.0_8088',
+      'lds_egress_0.0.0.0_15001',
+    ]);
+    const listener = res.listeners.find((l) => l.name === 'lds_ingress_0.0.0.0_8088');
     expect(listener?.address?.socket_address?.port_value).toBe(8088);
     const hcm = hcmOf(listener?.filter_chains?.[0]?.filters?.[0]);
     expect(hcm.rds?.route_config_name).toBe('rds_ingress_http_8088');
     const log = hcm.access_log?.[0]?.typed_config as { value: Uint8Array };
     expect(decodeMessage(EXT.fileAccessLog, log.value)).toEqual({ path: '/dev/stdout' });
+    const egressHcm = hcmOf(res.listeners[1]?.filter_chains?.[0]?.filters?.[0]);
+    expect(egressHcm).toMatchObject({
+      stat_prefix: 'egress',
+      rds: { route_config_name: 'rds_egress_http_15001' },
+    });
 
+    const SELF = 'cds_ingress_mesh-1_gateway-v_mesh-test_self_redirect_http_15001';
     const rds = res.routes.find((r) => r.name === 'rds_ingress_http_8088');
     const route = rds?.virtual_hosts?.[0]?.routes?.[0];
     expect(rds?.virtual_hosts?.[0]?.domains).toEqual(['*']);
     expect(route?.match).toEqual({ prefix: '/' });
-    expect(route?.route?.host_rewrite_literal).toBe('svc-v.mesh-test');
-    expect(route?.route?.weighted_clusters?.clusters?.map((c) => c.name)).toEqual([
-      'cds_egress_mesh-1_vnode-1_mesh-test_http_80',
-      'cds_egress_mesh-1_vnode-2_mesh-test_http_80',
-    ]);
-    for (const c of res.clusters) {
-      expect(c.circuit_breakers?.thresholds?.[0]?.max_connections).toEqual({ value: 1024 });
-    }
+    expect(route?.route).toMatchObject({ cluster: SELF, host_rewrite_literal: 'svc-v.mesh-test' });
+
+    const egress = res.routes.find((r) => r.name === 'rds_egress_http_15001');
+    expect(egress?.virtual_hosts?.[0]?.domains).toEqual(['svc-v.mesh-test', 'svc-v.mesh-test:15001']);
+    expect(
+      egress?.virtual_hosts?.[0]?.routes?.[0]?.route?.weighted_clusters?.clusters?.map((c) => c.name),
+    ).toEqual(['cds_egress_mesh-1_vnode-1_mesh-test_http_80', 'cds_egress_mesh-1_vnode-2_mesh-test_http_80']);
+    // The listener's pool limits the one self-redirect cluster; the targets keep App Mesh's "off".
+    const self = res.clusters.find((c) => c.name === SELF);
+    expect(self).toMatchObject({ type: 'STATIC', connect_timeout: { seconds: 0, nanos: 250_000_000 } });
+    for (const c of res.clusters)
+      expect(c.circuit_breakers?.thresholds?.[0]?.max_connections, c.name).toEqual({
+        value: c.name === SELF ? 1024 : 2147483647,
+      });
     expect(checkResources(res)).toEqual([]);
   });
 });

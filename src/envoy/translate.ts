@@ -76,6 +76,7 @@ export function translateGroupDetailed(
     depth: 0,
     out: new Collector(),
     warn: (message) => {
+      if (warnings.includes(message)) return; // e.g. once per path variant of one gateway route
       warnings.push(message);
       options.onWarning?.({ group: group.key, message });
     },

@@ -365,15 +365,25 @@ describe('Translator failures', () => {
     };
     const GW1 = 'mesh/m/virtualGateway/gw-1_ns';
     const GW2 = 'mesh/m/virtualGateway/gw-2_ns';
+    // Gateways routing in one hop put their pool on the target's egress cluster, so a pool
+    // change builds a new cluster, which asks the endpoint source.
+    const direct = ['gw-1', 'gw-2'].reduce(
+      (input, name) =>
+        replacing(input, 'VirtualGateway', name, (r) => ({
+          ...r,
+          metadata: { ...r.metadata, annotations: { 'amime.io/gateway-routing': 'direct' } },
+        })),
+      withGateways,
+    );
     const t = new Translator();
-    const first = t.update(buildMeshGraph(withGateways), source);
+    const first = t.update(buildMeshGraph(direct), source);
     expect(first.failed.size).toBe(0);
     const gw1 = first.groups.get(GW1);
 
     // Both gateways change; only gw-1 needs a new cluster (its pool changed), so only it asks the broken source.
     broken = true;
     const changed = replacing(
-      replacing(withGateways, 'VirtualGateway', 'gw-2', (r) => structuredClone(r)),
+      replacing(direct, 'VirtualGateway', 'gw-2', (r) => structuredClone(r)),
       'VirtualGateway',
       'gw-1',
       (r) => {

@@ -30,7 +30,11 @@ describe('amime render', () => {
     expect(code).toBe(0);
     const view = YAML.parse(out.text) as Record<string, Array<{ name: string }>>;
     expect(Object.keys(view)).toEqual(['listeners', 'routes']);
-    expect(view['listeners']?.map((l) => l.name)).toEqual(['lds_ingress_0.0.0.0_8088']);
+    // App Mesh's gateway shape: its own egress listener beside the ingress one.
+    expect(view['listeners']?.map((l) => l.name)).toEqual([
+      'lds_egress_0.0.0.0_15001',
+      'lds_ingress_0.0.0.0_8088',
+    ]);
     expect(out.text).toContain(
       '"@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
     );

@@ -15,7 +15,7 @@ export type Issue9Change = 'defaultRetryPolicy' | 'callerHealthChecks' | 'gatewa
 export const LANDED: Readonly<Record<Issue9Change, boolean>> = {
   defaultRetryPolicy: true, // issue 9 item 1
   callerHealthChecks: false, // issue 9 item 2 (also flips the health-check scenario of data-path.test.ts)
-  gatewaySelfRedirect: false, // issue 9 item 3
+  gatewaySelfRedirect: true, // issue 9 item 3
   tracing: true, // issue 9 item 6
 };
 

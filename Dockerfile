@@ -19,7 +19,10 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/build-ui.mjs ./scripts/
+# The console's browser bundle (dist/console/ui) is built here too: served offline at /ui.
 RUN npx tsc -p tsconfig.build.json \
+ && node scripts/build-ui.mjs \
  && npm prune --omit=dev --no-audit --no-fund
 
 # ── proxy-init: App Mesh's proxyinit contract (APPMESH_* variables), built here ──

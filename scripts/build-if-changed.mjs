@@ -27,6 +27,10 @@ export function buildIfChanged({ quiet = false } = {}) {
   if (!quiet) process.stderr.write('building dist/ (tsc -p tsconfig.build.json)…\n');
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  // The console's browser bundle (esbuild), in a child so this stays synchronous.
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build-ui.mjs')], {
+    stdio: quiet ? 'ignore' : 'inherit',
+  });
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
   return true;
 }

@@ -121,14 +121,18 @@ export class ConsoleAccess {
   }
 }
 
-/** An onRequest hook that answers 401 (and no data) for requests `access` refuses. */
-export function guard(access: ConsoleAccess) {
+/**
+ * An onRequest hook that answers 401 (and no data) for requests `access` refuses: a
+ * browser asking for a page gets `loginPage` (when there is a token to log in with),
+ * anything else the reason as JSON.
+ */
+export function guard(access: ConsoleAccess, loginPage: (message: string) => string) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const decision = await access.check(req);
-    if (!decision.ok)
-      await reply
-        .code(decision.status)
-        .header('cache-control', 'no-store')
-        .send({ message: decision.message });
+    if (decision.ok) return;
+    reply.code(decision.status).header('cache-control', 'no-store');
+    if (access.needsLogin && (req.headers.accept ?? '').includes('text/html'))
+      await reply.type('text/html; charset=utf-8').send(loginPage('Log in with the console token.'));
+    else await reply.send({ message: decision.message });
   };
 }

@@ -20,3 +20,6 @@ export type { ProxyConfig, HeldElsewhere } from './proxy-config.js';
 export { PRIVATE_KEY_HIDDEN } from './secret-metadata.js';
 export { SnapshotHistory } from './snapshot-history.js';
 export { envoyDiff, type GroupDiff, type EnvoyDiffOptions } from './envoy-diff.js';
+export { ChangeFeed } from './change-feed.js';
+export { MESHES_PATH, TOPOLOGY_PATH, RESOURCE_PATH, EVENTS_PATH } from './routes.js';
+export type * from './wire.js';

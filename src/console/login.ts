@@ -8,7 +8,7 @@ import { SESSION_COOKIE, type ConsoleAccess } from './access.js';
 
 export const LOGIN_PATH = '/ui/login';
 
-const page = (message: string): string => `<!doctype html>
+export const loginPage = (message: string): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Amime console: log in</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family: system-ui, sans-serif; max-width: 28rem; margin: 4rem auto">
@@ -29,7 +29,7 @@ export function registerLogin(app: FastifyInstance, access: ConsoleAccess): void
   app.get(LOGIN_PATH, async (_req, reply) =>
     reply
       .type('text/html; charset=utf-8')
-      .send(page('Give the token in the file the server was started with (--console-token-file).')),
+      .send(loginPage('Give the token in the file the server was started with (--console-token-file).')),
   );
   app.post(LOGIN_PATH, async (req, reply) => {
     const given = (req.body as { token?: unknown } | undefined)?.token;
@@ -39,7 +39,7 @@ export function registerLogin(app: FastifyInstance, access: ConsoleAccess): void
         .code(401)
         .type('text/html; charset=utf-8')
         .send(
-          page(
+          loginPage(
             access.needsLogin
               ? 'That is not the token.'
               : 'This server has no console token (--console-token-file): nothing to log in with.',

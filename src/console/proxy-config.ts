@@ -34,6 +34,22 @@ export interface ProxyConfig {
   notHeld: HeldElsewhere[];
 }
 
+/** One encoded resource as config_dump JSON; a Secret as metadata only. */
+export function resourceView(kind: XdsKind, bytes: Uint8Array): JsonValue {
+  const json = toJsonView(XDS_TYPE_NAME[kind], bytes);
+  return kind === 'secrets' ? secretMetadata(json) : json;
+}
+
+/** Everything a group's snapshot holds, per kind, sorted by name. */
+export function snapshotView(snapshot: Snapshot | undefined): Partial<Record<XdsKind, JsonValue[]>> {
+  const out: Partial<Record<XdsKind, JsonValue[]>> = {};
+  for (const kind of XDS_KINDS) {
+    const held = snapshot?.types.get(XDS_TYPE_URL[kind])?.resources;
+    out[kind] = held ? [...held.keys()].sort().map((name) => resourceView(kind, held.get(name)!.bytes)) : [];
+  }
+  return out;
+}
+
 /** `snapshots`: the group's current snapshot first, then earlier ones (SnapshotHistory). */
 export function proxyConfig(
   client: ClientStatus,
@@ -49,10 +65,7 @@ export function proxyConfig(
     const typeUrl = XDS_TYPE_URL[kind];
     const status = client.types.find((t) => t.typeUrl === typeUrl);
     const held = snapshot?.types.get(typeUrl)?.resources;
-    const view = (bytes: Uint8Array): JsonValue => {
-      const json = toJsonView(XDS_TYPE_NAME[kind], bytes);
-      return kind === 'secrets' ? secretMetadata(json) : json;
-    };
+    const view = (bytes: Uint8Array): JsonValue => resourceView(kind, bytes);
     const out: JsonValue[] = [];
     if (acked) {
       for (const r of status?.resources ?? []) {

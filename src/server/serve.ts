@@ -42,7 +42,7 @@ import { serviceAccountOfPods } from './ca-service-accounts.js';
 import { CaMetrics } from './ca-metrics.js';
 import { registerCaRoutes } from './ca-routes.js';
 import type { CertificateChange } from '../ca/index.js';
-import { ConsoleAccess, consoleApi, readTokenFile, SnapshotHistory } from '../console/index.js';
+import { ChangeFeed, ConsoleAccess, consoleApi, readTokenFile, SnapshotHistory } from '../console/index.js';
 import { createSigV4Verifier, loadCredentialsFile } from '../api/index.js';
 import { hostname } from 'node:os';
 
@@ -168,6 +168,9 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
 
     // ── pipeline ─────────────────────────────────────────────────────────
     const cache = new SnapshotCache();
+    // What the console's open pages follow: translations and proxies' ACKs, NACKs, arrivals and departures.
+    const consoleFeed = new ChangeFeed();
+    cleanups.push(() => consoleFeed.close());
     // The endpoint source and the pipeline refer to each other; the source's changes reach the pipeline once it exists.
     let onEndpointChange: (change: EndpointChange) => void = () => undefined;
     const edge = new EdgeEndpointSource((change) => onEndpointChange(change));
@@ -187,6 +190,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       logger,
       ...(ca ? { translate: { ca: { trustDomain: ca.trustDomain } }, secrets: ca.secrets } : {}),
       onRun: (run) => {
+        consoleFeed.notify();
         ca?.want(run.graph, pipeline.suppliedSecretNames());
         metrics.translationSeconds.observe(run.durationMs / 1000);
         metrics.failedGroups.set(run.failures.length);
@@ -279,6 +283,8 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         : {}),
     });
     metrics.observeXds(xds);
+    for (const event of ['connect', 'disconnect', 'ack', 'nack'] as const)
+      xds.events.on(event, consoleFeed.notify);
     if (ca && !authenticator)
       logger.warn(
         {},
@@ -361,6 +367,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         replica: process.env.POD_NAME ?? hostname(),
         clients: () => xds.clientStatus(),
         snapshots: (group) => history.snapshots(group),
+        graph: () => pipeline.graph,
+        diagnostics,
+        feed: consoleFeed,
+        ...(config.from
+          ? { readOnly: `serving the manifests in ${config.from} (--from): edit those files` }
+          : {}),
       },
       access: new ConsoleAccess({
         ...(config.api.consoleTokenFile ? { token: readTokenFile(config.api.consoleTokenFile) } : {}),

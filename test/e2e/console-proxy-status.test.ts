@@ -160,6 +160,23 @@ describe('amime proxy-status / proxy-config against amime serve', () => {
     const res = await fetch(`${serve.apiUrl}/ui/api/proxies`);
     expect(res.status).toBe(401);
     expect(await res.text()).not.toContain('vnode-x');
+    const page = await fetch(`${serve.apiUrl}/ui/`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(401);
+    const html = await page.text();
+    expect(html).toContain('action="/ui/login"');
+    expect(html).not.toContain('vnode-x');
+    // The login page exchanges the token for a session cookie that opens the console.
+    const login = await fetch(`${serve.apiUrl}/ui/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${TOKEN}`,
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const topology = await fetch(`${serve.apiUrl}/ui/api/topology?mesh=mesh-1`, { headers: { cookie } });
+    expect(topology.status).toBe(200);
+    expect(await topology.text()).toContain('vnode-x');
     const bare = await amime(['proxy-status', '--server', serve.apiUrl], {
       withoutEnv: ['AWS_', 'AMIME_CONSOLE'],
     });

@@ -26,6 +26,7 @@ const shared = {
 export default defineConfig({
   test: {
     globalSetup: ['test/support/build-dist.ts'],
+    setupFiles: ['test/support/worker-priority.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
     maxWorkers: WORKERS,
     minWorkers: 1,

@@ -170,13 +170,33 @@ function versionOf(spec: ProgramSpec, file: string): string | undefined {
 
 const cache = new Map<string, ProgramLookup>();
 
+/**
+ * The lookups the test run's globalSetup made once, in vitest's main process
+ * (test/support/build-dist.ts): a worker that ran `aws --version` itself would block its
+ * event loop for seconds on a busy machine, long enough for vitest's own messages to
+ * time out, and would run it again in every test file.
+ */
+export const LOOKUPS_VARIABLE = 'AMIME_PROGRAM_LOOKUPS';
+
+function preLookedUp(spec: ProgramSpec): ProgramLookup | undefined {
+  const text = process.env[LOOKUPS_VARIABLE];
+  return text ? (JSON.parse(text) as Record<string, ProgramLookup>)[spec.name] : undefined;
+}
+
 /** Finds a program: its variable first (which must then work), then PATH and fallbacks. */
 export function findProgram(spec: ProgramSpec): ProgramLookup {
-  const hit = cache.get(spec.name);
+  const hit = cache.get(spec.name) ?? preLookedUp(spec);
   if (hit) return hit;
   const result = lookup(spec);
   cache.set(spec.name, result);
   return result;
+}
+
+/** Looks every spec of `specs` up and records the results for the workers (globalSetup). */
+export function lookUpForWorkers(specs: readonly ProgramSpec[]): void {
+  process.env[LOOKUPS_VARIABLE] = JSON.stringify(
+    Object.fromEntries(specs.map((s) => [s.name, findProgram(s)])),
+  );
 }
 
 function lookup(spec: ProgramSpec): ProgramLookup {

@@ -180,138 +180,149 @@ exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"
   );
 }
 
-describeWithPrograms('the migration runbook (docs/migration.md)', [KUBECTL], (programs) => {
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'amime-runbook-'));
-    double = await ApiServerTestDouble.start();
-    client = new RestKubeClient(double.kubeConfig());
-    standIns(programPath(programs, KUBECTL));
-    // App Mesh's CRDs (the same schema as Amime's), then the seed mesh as App Mesh left it.
-    for (const file of [
-      'meshes',
-      'virtualnodes',
-      'virtualservices',
-      'virtualrouters',
-      'virtualgateways',
-      'gatewayroutes',
-      'backendgroups',
-    ])
-      for (const crd of await readManifests(path.join(REPO_ROOT, `deploy/crds/appmesh.k8s.aws_${file}.yaml`)))
-        await apply(client, crd);
-    for (const o of [
-      ...(await readManifests(path.join(SEED_COMPLETE, 'mesh.yaml'))),
-      ...(await readManifests(path.join(SEED_COMPLETE, 'workloads.yaml'))),
-    ]) {
-      await apply(client, {
-        ...o,
-        metadata: {
-          ...o.metadata,
-          ...(o.apiVersion === 'appmesh.k8s.aws/v1beta2'
-            ? { finalizers: ['finalizers.appmesh.k8s.aws/aws-appmesh-resources'] }
-            : {}),
-        },
-      });
-      if (o.kind === 'VirtualNode')
-        await client.patch(
-          `/apis/appmesh.k8s.aws/v1beta2/namespaces/${o.metadata.namespace}/virtualnodes/${o.metadata.name}/status`,
-          'merge',
-          {
-            status: {
-              virtualNodeARN: `arn:aws:appmesh:${REGION}:${ACCOUNT}:mesh/mesh-1/virtualNode/${o.metadata.name}_${o.metadata.namespace}`,
-              conditions: [{ type: 'VirtualNodeActive', status: 'True' }],
-            },
+describeWithPrograms(
+  'the migration runbook (docs/migration.md)',
+  [KUBECTL],
+  (programs) => {
+    beforeAll(async () => {
+      dir = mkdtempSync(path.join(tmpdir(), 'amime-runbook-'));
+      double = await ApiServerTestDouble.start();
+      client = new RestKubeClient(double.kubeConfig());
+      standIns(programPath(programs, KUBECTL));
+      // App Mesh's CRDs (the same schema as Amime's), then the seed mesh as App Mesh left it.
+      for (const file of [
+        'meshes',
+        'virtualnodes',
+        'virtualservices',
+        'virtualrouters',
+        'virtualgateways',
+        'gatewayroutes',
+        'backendgroups',
+      ])
+        for (const crd of await readManifests(
+          path.join(REPO_ROOT, `deploy/crds/appmesh.k8s.aws_${file}.yaml`),
+        ))
+          await apply(client, crd);
+      for (const o of [
+        ...(await readManifests(path.join(SEED_COMPLETE, 'mesh.yaml'))),
+        ...(await readManifests(path.join(SEED_COMPLETE, 'workloads.yaml'))),
+      ]) {
+        await apply(client, {
+          ...o,
+          metadata: {
+            ...o.metadata,
+            ...(o.apiVersion === 'appmesh.k8s.aws/v1beta2'
+              ? { finalizers: ['finalizers.appmesh.k8s.aws/aws-appmesh-resources'] }
+              : {}),
           },
-        );
-    }
-    await apply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'appmesh-system' } });
-    for (const o of APPMESH_CHART) await apply(client, o as never);
-  });
+        });
+        if (o.kind === 'VirtualNode')
+          await client.patch(
+            `/apis/appmesh.k8s.aws/v1beta2/namespaces/${o.metadata.namespace}/virtualnodes/${o.metadata.name}/status`,
+            'merge',
+            {
+              status: {
+                virtualNodeARN: `arn:aws:appmesh:${REGION}:${ACCOUNT}:mesh/mesh-1/virtualNode/${o.metadata.name}_${o.metadata.namespace}`,
+                conditions: [{ type: 'VirtualNodeActive', status: 'True' }],
+              },
+            },
+          );
+      }
+      await apply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'appmesh-system' } });
+      for (const o of APPMESH_CHART) await apply(client, o as never);
+    });
 
-  afterAll(async () => {
-    await double?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await double?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  const virtualNodes = async () =>
-    (
-      await client.get<{ items: Array<{ metadata: { name: string } }> }>(
-        '/apis/appmesh.k8s.aws/v1beta2/virtualnodes',
-      )
-    ).items
-      .map((i) => i.metadata.name)
-      .sort();
-  const exists = async (p: string) =>
-    client.get(p).then(
-      () => true,
-      () => false,
-    );
+    const virtualNodes = async () =>
+      (
+        await client.get<{ items: Array<{ metadata: { name: string } }> }>(
+          '/apis/appmesh.k8s.aws/v1beta2/virtualnodes',
+        )
+      ).items
+        .map((i) => i.metadata.name)
+        .sort();
+    const exists = async (p: string) =>
+      client.get(p).then(
+        () => true,
+        () => false,
+      );
 
-  it('migrates: backup, region and account read from the ARNs, App Mesh controller removed, Amime installed with them, workloads restarted', async () => {
-    const out = await bash(scripts().migrate);
-    expect(out).toContain(`App Mesh region ${REGION}, account ${ACCOUNT}`);
-    expect(out).toMatch(/^3$/m); // virtual nodes in the backup
-    expect(out).toContain('1 mesh · 7 resources · 0 errors · 0 warnings');
-    expect(readFileSync(path.join(dir, 'appmesh-backup.yaml'), 'utf8')).toContain(
-      'finalizers.appmesh.k8s.aws/aws-appmesh-resources',
-    );
-    expect(readFileSync(path.join(dir, 'helm.log'), 'utf8')).toContain(
-      'helm uninstall appmesh-controller -n appmesh-system',
-    );
-    // App Mesh's controller and webhooks are gone; its CRDs and every object stayed.
-    expect(await exists('/apis/apps/v1/namespaces/appmesh-system/deployments/appmesh-controller')).toBe(
-      false,
-    );
-    expect(
-      await exists(
-        '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/appmesh-mutating-webhook-configuration',
-      ),
-    ).toBe(false);
-    expect(
-      await exists('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualnodes.appmesh.k8s.aws'),
-    ).toBe(true);
-    expect(await virtualNodes()).toEqual(['vnode-1', 'vnode-2', 'vnode-x']);
-    // Amime, with App Mesh's region and account and the images of step 0.
-    const deployment = await client.get<{
-      spec: { template: { spec: { containers: Array<{ image: string }> } } };
-    }>('/apis/apps/v1/namespaces/amime-system/deployments/amime');
-    expect(deployment.spec.template.spec.containers[0]!.image).toBe(
-      'registry.example.com/platform/amime:0.1.0',
-    );
-    const config = await client.get<{ data: Record<string, string> }>(
-      '/api/v1/namespaces/amime-system/configmaps/amime-config',
-    );
-    expect(config.data['amime.yaml']).toContain(`region: ${REGION}`);
-    expect(config.data['amime.yaml']).toContain(`accountId: "${ACCOUNT}"`);
-    expect(config.data['amime.yaml']).toContain(
-      'initImage: registry.example.com/platform/amime-proxy-init:0.1.0',
-    );
-    expect(
-      await exists(
-        '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/amime-mutating-webhook-configuration',
-      ),
-    ).toBe(true);
-    // The mesh namespace's workloads were restarted (after Amime rolled out).
-    const workloads = await client.get<{
-      items: Array<{ spec: { template: { metadata: { annotations?: Record<string, string> } } } }>;
-    }>('/apis/apps/v1/namespaces/mesh-test/deployments');
-    expect(workloads.items.length).toBeGreaterThan(0);
-    for (const w of workloads.items)
-      expect(w.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
-  });
+    it('migrates: backup, region and account read from the ARNs, App Mesh controller removed, Amime installed with them, workloads restarted', async () => {
+      const out = await bash(scripts().migrate);
+      expect(out).toContain(`App Mesh region ${REGION}, account ${ACCOUNT}`);
+      expect(out).toMatch(/^3$/m); // virtual nodes in the backup
+      expect(out).toContain('1 mesh · 7 resources · 0 errors · 0 warnings');
+      expect(readFileSync(path.join(dir, 'appmesh-backup.yaml'), 'utf8')).toContain(
+        'finalizers.appmesh.k8s.aws/aws-appmesh-resources',
+      );
+      expect(readFileSync(path.join(dir, 'helm.log'), 'utf8')).toContain(
+        'helm uninstall appmesh-controller -n appmesh-system',
+      );
+      // App Mesh's controller and webhooks are gone; its CRDs and every object stayed.
+      expect(await exists('/apis/apps/v1/namespaces/appmesh-system/deployments/appmesh-controller')).toBe(
+        false,
+      );
+      expect(
+        await exists(
+          '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/appmesh-mutating-webhook-configuration',
+        ),
+      ).toBe(false);
+      expect(
+        await exists('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualnodes.appmesh.k8s.aws'),
+      ).toBe(true);
+      expect(await virtualNodes()).toEqual(['vnode-1', 'vnode-2', 'vnode-x']);
+      // Amime, with App Mesh's region and account and the images of step 0.
+      const deployment = await client.get<{
+        spec: { template: { spec: { containers: Array<{ image: string }> } } };
+      }>('/apis/apps/v1/namespaces/amime-system/deployments/amime');
+      expect(deployment.spec.template.spec.containers[0]!.image).toBe(
+        'registry.example.com/platform/amime:0.1.0',
+      );
+      const config = await client.get<{ data: Record<string, string> }>(
+        '/api/v1/namespaces/amime-system/configmaps/amime-config',
+      );
+      expect(config.data['amime.yaml']).toContain(`region: ${REGION}`);
+      expect(config.data['amime.yaml']).toContain(`accountId: "${ACCOUNT}"`);
+      expect(config.data['amime.yaml']).toContain(
+        'initImage: registry.example.com/platform/amime-proxy-init:0.1.0',
+      );
+      expect(
+        await exists(
+          '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/amime-mutating-webhook-configuration',
+        ),
+      ).toBe(true);
+      // The mesh namespace's workloads were restarted (after Amime rolled out).
+      const workloads = await client.get<{
+        items: Array<{ spec: { template: { metadata: { annotations?: Record<string, string> } } } }>;
+      }>('/apis/apps/v1/namespaces/mesh-test/deployments');
+      expect(workloads.items.length).toBeGreaterThan(0);
+      for (const w of workloads.items)
+        expect(w.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
+    });
 
-  it('rolls back: Amime removed by name (its CRDs kept, so every object), App Mesh controller back', async () => {
-    await bash(scripts().rollback);
-    expect(
-      await exists(
-        '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/amime-mutating-webhook-configuration',
-      ),
-    ).toBe(false);
-    expect(await exists('/apis/apps/v1/namespaces/amime-system/deployments/amime')).toBe(false);
-    expect(await exists('/apis/apps/v1/namespaces/appmesh-system/deployments/appmesh-controller')).toBe(true);
-    expect(
-      await exists('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualnodes.appmesh.k8s.aws'),
-    ).toBe(true);
-    expect(await virtualNodes()).toEqual(['vnode-1', 'vnode-2', 'vnode-x']);
-    expect(readFileSync(path.join(dir, 'helm.log'), 'utf8')).toContain('helm upgrade -i appmesh-controller');
-  });
-});
+    it('rolls back: Amime removed by name (its CRDs kept, so every object), App Mesh controller back', async () => {
+      await bash(scripts().rollback);
+      expect(
+        await exists(
+          '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/amime-mutating-webhook-configuration',
+        ),
+      ).toBe(false);
+      expect(await exists('/apis/apps/v1/namespaces/amime-system/deployments/amime')).toBe(false);
+      expect(await exists('/apis/apps/v1/namespaces/appmesh-system/deployments/appmesh-controller')).toBe(
+        true,
+      );
+      expect(
+        await exists('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/virtualnodes.appmesh.k8s.aws'),
+      ).toBe(true);
+      expect(await virtualNodes()).toEqual(['vnode-1', 'vnode-2', 'vnode-x']);
+      expect(readFileSync(path.join(dir, 'helm.log'), 'utf8')).toContain(
+        'helm upgrade -i appmesh-controller',
+      );
+    });
+  },
+  { timeout: 300_000 },
+);

@@ -94,7 +94,7 @@ describeWithPrograms('README.md, runnable blocks', [AWS_CLI_V2, ENVOY], (program
     expect(out).toContain('vnode-x_mesh-test');
     expect(out).toContain('1 mesh · 6 resources · 2 errors · 0 warnings');
     expect(out).toMatch(/virtualnode\/vnode-1_mesh-test (unchanged|configured)( \(dry run\))?/);
-  });
+  }, 300_000);
 });
 
 it('every README block marked runnable is found (the marker is spelled as the test reads it)', () => {

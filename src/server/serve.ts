@@ -35,6 +35,7 @@ import {
 import { readManifests, syncRecords } from './import-manifests.js';
 import type { Logger } from './logger.js';
 import { sigv4Authenticator } from './xds-sigv4.js';
+import { admitWhenCurrent } from './stream-admission.js';
 import { planXdsTls } from './xds-tls.js';
 import { caResourceOwner, startCa } from './ca.js';
 import { secretAuthorityRecord } from './ca-secret-record.js';
@@ -237,7 +238,12 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         : undefined;
     if (freshness) cleanups.push(() => freshness.close());
     // Pushes come only from the store source, so `source` is set before the debouncer first fires.
-    const debouncer = new Debouncer<true>(() => pipeline.run(source.graphInput()), config.debounce);
+    let translatedRevision = mirror.revision;
+    const debouncer = new Debouncer<true>(() => {
+      const revision = mirror.revision;
+      pipeline.run(source.graphInput());
+      translatedRevision = revision;
+    }, config.debounce);
     cleanups.push(() => debouncer.cancel());
     const source = new StoreSource(mirror, () => debouncer.push(true));
     cleanups.push(() => source.close());
@@ -273,12 +279,11 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       ...(config.xds.insecure ? { insecure: true } : {}),
       ...(freshness
         ? {
-            refuseNewStreams: () => {
-              const f = freshness.status();
-              return f.fresh
-                ? undefined
-                : `this Amime replica has not been able to confirm its view of etcd for ${Math.round(f.ageMs / 1000)} s (over --store-staleness-ms ${f.boundMs}); connect to another replica`;
-            },
+            admitStream: admitWhenCurrent({
+              freshness,
+              translatedRevision: () => translatedRevision,
+              translateNow: () => debouncer.flush(),
+            }),
           }
         : {}),
     });

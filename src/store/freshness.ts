@@ -72,19 +72,23 @@ export class StoreFreshness {
     };
   }
 
+  /**
+   * Reads the store's current revision and waits (within the bound) until the mirror has
+   * it; resolves to that revision, rejects when either step fails or takes too long.
+   */
+  async catchUp(): Promise<number> {
+    const bound = this.options.boundMs;
+    const revision = await bounded(this.store.revision(), bound, 'reading the store revision');
+    if (!(await this.mirror.waitFor(revision, bound)))
+      throw new Error(`the store watch did not deliver revision ${revision} within ${bound} ms`);
+    return revision;
+  }
+
   /** One probe (tests call it directly). */
   async probe(): Promise<void> {
     const started = this.now();
     try {
-      const revision = await bounded(
-        this.store.revision(),
-        this.options.boundMs,
-        'reading the store revision',
-      );
-      if (!(await this.mirror.waitFor(revision, this.options.boundMs)))
-        throw new Error(
-          `the store watch did not deliver revision ${revision} within ${this.options.boundMs} ms`,
-        );
+      await this.catchUp();
       this.confirmedAt = Math.max(this.confirmedAt, started);
       this.lastError = undefined;
     } catch (err) {

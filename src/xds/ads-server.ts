@@ -54,11 +54,13 @@ export interface XdsServerOptions {
   /** Serve CSDS on the same port. Default true. */
   readonly csds?: boolean;
   /**
-   * Why new streams are refused right now (answered UNAVAILABLE, so proxies try another
-   * replica), e.g. this replica's view of the store is stale; undefined: accepted.
-   * Streams already open are kept.
+   * Runs before a new stream is served. Resolves to why it is refused (answered
+   * UNAVAILABLE, so the proxy tries another replica: e.g. this replica's view of the
+   * store is stale), or to undefined once it may be served (e.g. once this replica has
+   * caught up with its store, so a proxy moving here from another replica is not served
+   * older configuration than it had). Requests wait meanwhile; open streams are not affected.
    */
-  readonly refuseNewStreams?: () => string | undefined;
+  readonly admitStream?: () => Promise<string | undefined>;
   /** Extra @grpc/grpc-js server options (keepalive, max_connection_age_ms, ...). */
   readonly grpcOptions?: grpc.ServerOptions;
 }
@@ -131,12 +133,20 @@ export class XdsServer {
         call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'xDS server is shutting down' });
         return;
       }
-      const refused = options.refuseNewStreams?.();
-      if (refused !== undefined) {
-        call.emit('error', { code: grpc.status.UNAVAILABLE, details: refused });
+      const admit = options.admitStream;
+      if (!admit) {
+        new Connection(this.ctx, call, protocol).start();
         return;
       }
-      new Connection(this.ctx, call, protocol).start();
+      // Until a Connection listens, the call buffers what the proxy sends.
+      admit().then(
+        (refused) => {
+          if (this.closed) refused = 'xDS server is shutting down';
+          if (refused === undefined) new Connection(this.ctx, call, protocol).start();
+          else call.emit('error', { code: grpc.status.UNAVAILABLE, details: refused });
+        },
+        (err: unknown) => call.emit('error', { code: grpc.status.UNAVAILABLE, details: String(err) }),
+      );
     };
     this.server.addService(ADS_SERVICE, {
       StreamAggregatedResources: open('sotw'),

@@ -3,10 +3,18 @@
  * be in effect in the proxies.
  *
  * Run: npm run bench:propagation
- * Options (env): PROPAGATION_MODE=envoy  PROPAGATION_ENVOYS=50  PROPAGATION_ROUNDS=10
- *                ENVOY_BIN=/path/to/envoy (else `envoy` on PATH)
+ * Options (env): PROPAGATION_MODE=sim|envoy (default sim)
+ *   sim:   PROPAGATION_N=1000,10000  PROPAGATION_ROUNDS=3  PROPAGATION_FEW_ROUNDS=20
+ *          PROPAGATION_DEBOUNCE_QUIET_MS / _MAX_MS (default: amime serve's)
+ *          PROPAGATION_PROF=dir (a --cpu-prof profile of amime serve there)
+ *   envoy: PROPAGATION_ENVOYS=50  PROPAGATION_ROUNDS=10  ENVOY_BIN=/path/to/envoy (else `envoy` on PATH)
  *
- * Mode `envoy` (the default): `amime serve` (memory store with the seed mesh, default
+ * Mode `sim` (the default): `amime serve` (SQLite) with a mesh at 10× App Mesh's
+ * per-mesh quotas, N Envoy-like ADS clients in a separate load process, single-route
+ * UpdateRoute calls, and in the same run the floors (bare fastify+SQLite write, bare
+ * grpc-js fan-out of the same bytes to the same N streams); see propagation/sim.ts.
+ *
+ * Mode `envoy`: `amime serve` (memory store with the seed mesh, default
  * debounce) and N real Envoys of one virtual node (vnode-x; 50 is App Mesh's quota of
  * Envoys per virtual node), bootstrapped as `amime bootstrap` writes it, each in a
  * network namespace of its own when this machine can make them (so none binds the
@@ -31,6 +39,8 @@ import { mapLimit } from '../test/envoy/support/limit.js';
 import { MeshApi } from '../test/envoy/support/mesh-api.js';
 import { envoySandboxes } from '../test/envoy/support/envoy-sandboxes.js';
 import { ENVOY, findProgram } from '../test/support/programs.js';
+import { simMode, simOptions } from './propagation/sim.js';
+import { fmtMs as fmt, summary } from './propagation/stats.js';
 
 const NODE_ID = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
 const ROUTE_CONFIG = 'rds_egress_http_80';
@@ -44,21 +54,16 @@ interface Options {
   readonly rounds: number;
 }
 
-const MODES: Record<string, (o: Options) => Promise<void>> = { envoy: envoyMode };
+const MODES: Record<string, () => Promise<void>> = {
+  sim: () => simMode(simOptions(process.env)),
+  envoy: () =>
+    envoyMode({
+      envoys: Number(process.env.PROPAGATION_ENVOYS ?? 50),
+      rounds: Number(process.env.PROPAGATION_ROUNDS ?? 10),
+    }),
+};
 
 // ------------------------------------------------------------------ helpers
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-const fmt = (ms: number) => `${Math.round(ms)} ms`;
-
-function summary(label: string, values: readonly number[]): string {
-  const s = [...values].sort((a, b) => a - b);
-  return `${label}: p50 ${fmt(percentile(s, 50))}, p90 ${fmt(percentile(s, 90))}, p99 ${fmt(percentile(s, 99))}, max ${fmt(s.at(-1) ?? NaN)} (n=${s.length})`;
-}
 
 async function until<T>(
   what: string,
@@ -188,16 +193,13 @@ async function envoyMode(o: Options): Promise<void> {
 
 // ------------------------------------------------------------------ main
 
-const mode = process.env.PROPAGATION_MODE ?? 'envoy';
+const mode = process.env.PROPAGATION_MODE ?? 'sim';
 const run = MODES[mode];
 if (!run) {
   console.error(`PROPAGATION_MODE=${mode}: one of ${Object.keys(MODES).join(', ')}`);
   process.exit(2);
 }
-await run({
-  envoys: Number(process.env.PROPAGATION_ENVOYS ?? 50),
-  rounds: Number(process.env.PROPAGATION_ROUNDS ?? 10),
-}).catch((e: unknown) => {
+await run().catch((e: unknown) => {
   console.error(`bench:propagation: ${(e as Error).message}`);
   process.exitCode = 1;
 });

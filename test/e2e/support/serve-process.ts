@@ -28,9 +28,12 @@ export async function startServe(
     logFormat?: 'json' | 'text';
     /** `ulimit -f`: no file the server writes may grow past this (a disk that fills up). */
     fileSizeLimitKiB?: number;
+    /** Node options before the script, e.g. `--cpu-prof` (the benches' profiles). */
+    execArgv?: readonly string[];
   } = {},
 ): Promise<ServeProcess> {
   const argv = [
+    ...(options.execArgv ?? []),
     CLI,
     'serve',
     '--log-format',

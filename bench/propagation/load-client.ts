@@ -9,6 +9,7 @@
  * of each node's first stream (capture.ts), for the floor and the Go peer.
  */
 import * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
 import { messageType } from '../../src/proto/index.js';
 import { TYPE_URL } from '../../src/xds/index.js';
 import { writeCapture, type Captured } from './capture.js';
@@ -21,6 +22,17 @@ const HCM_URL =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
 const Response = messageType('envoy.service.discovery.v3.DiscoveryResponse');
+/**
+ * The fields of a DiscoveryResponse every response needs (version 1, type_url 4, nonce 5);
+ * protobufjs skips the resources, which are decoded only when CDS or LDS names are new.
+ */
+const ResponseHead = protobuf.Type.fromJSON('ResponseHead', {
+  fields: {
+    version_info: { type: 'string', id: 1 },
+    type_url: { type: 'string', id: 4 },
+    nonce: { type: 'string', id: 5 },
+  },
+});
 const Request = messageType('envoy.service.discovery.v3.DiscoveryRequest');
 const ClusterType = messageType('envoy.config.cluster.v3.Cluster');
 const ListenerType = messageType('envoy.config.listener.v3.Listener');
@@ -133,14 +145,14 @@ class Stream {
   }
 
   private onResponse(buf: Buffer): void {
-    const r = Response.decode(buf) as unknown as DecodedResponse;
+    const r = ResponseHead.decode(buf) as unknown as DecodedResponse;
     const typeUrl = r.type_url ?? '';
     const version = r.version_info ?? '';
     const nonce = r.nonce ?? '';
     this.acked.set(typeUrl, { version, nonce });
     this.call.write(request(typeUrl, this.subscribed.get(typeUrl) ?? [], version, nonce));
-    if (typeUrl === CDS) this.follow(EDS, typeUrl, version, r.resources ?? [], edsNames);
-    if (typeUrl === LDS) this.follow(RDS, typeUrl, version, r.resources ?? [], rdsNames);
+    if (typeUrl === CDS) this.follow(EDS, typeUrl, version, buf, edsNames);
+    if (typeUrl === LDS) this.follow(RDS, typeUrl, version, buf, rdsNames);
     const t = nowMs();
     if (this.captures) captured.push({ nodeId: this.node, typeUrl, round: mark ? round : 0, response: buf });
     this.received.add(typeUrl);
@@ -171,12 +183,15 @@ class Stream {
     child: string,
     parent: string,
     version: string,
-    resources: readonly AnyMsg[],
+    response: Buffer,
     names: (r: readonly AnyMsg[]) => string[],
   ): void {
     const key = `${this.node}|${parent}|${version}`;
     let wanted = namesCache.get(key);
-    if (!wanted) namesCache.set(key, (wanted = names(resources)));
+    if (!wanted) {
+      const resources = (Response.decode(response) as unknown as DecodedResponse).resources ?? [];
+      namesCache.set(key, (wanted = names(resources)));
+    }
     const current = this.subscribed.get(child);
     if (current && current.join('\n') === wanted.join('\n')) return;
     this.subscribed.set(child, wanted);

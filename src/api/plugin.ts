@@ -54,7 +54,7 @@ export interface AppMeshApiOptions {
   accountId?: string;
   /** Region in ARNs. Default us-west-2. */
   region?: string;
-  /** Mesh validation; default `graphValidator(buildMeshGraph, { quotas })`. */
+  /** Mesh validation; default: the mesh graph's diagnostics, updated incrementally (`MeshDiagnostics`). */
   validate?: MeshValidator;
   quotas?: Partial<Quotas>;
   /** Credentials that may sign requests (or a YAML/JSON file of them); absent = no authentication. */

@@ -26,7 +26,7 @@ import {
   type TagRef,
   type ToCrdContext,
 } from '../model/api-form/index.js';
-import { type Quotas, buildMeshGraph, checkUpdate } from '../mesh/index.js';
+import { type Quotas, MeshDiagnostics, checkUpdate } from '../mesh/index.js';
 import {
   ConflictError,
   resourceKey,
@@ -63,7 +63,7 @@ import { SerialQueue } from './serial.js';
 import {
   ChangeValidator,
   formatForApi,
-  graphValidator,
+  fullValidation,
   type MeshValidator,
   type PassedCheck,
 } from './validate.js';
@@ -74,7 +74,7 @@ export interface ServiceOptions {
   catalog: Catalog;
   accountId: string;
   region: string;
-  /** Mesh validation; default: the mesh graph's diagnostics (`buildMeshGraph` with `quotas`). */
+  /** Mesh validation; default: the mesh graph's diagnostics (`buildMeshGraph` with `quotas`), updated incrementally (`MeshDiagnostics`). */
   validate?: MeshValidator;
   quotas?: Partial<Quotas>;
   idempotency?: IdempotencyOptions;
@@ -126,7 +126,9 @@ export class AppMeshService {
     this.catalog = options.catalog;
     this.quotas = resolveQuotas(options.quotas);
     this.validator = new ChangeValidator(
-      options.validate ?? graphValidator(buildMeshGraph, { quotas: this.quotas }),
+      options.validate
+        ? fullValidation(options.validate)
+        : (input) => MeshDiagnostics.build(input, { quotas: this.quotas }),
     );
     this.tokens = new ClientTokenCache(options.idempotency);
     this.now = options.now ?? Date.now;

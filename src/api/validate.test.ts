@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic, AnyResource } from '../model/index.js';
 import { meshToCrd, virtualNodeToCrd } from '../model/api-form/index.js';
 import type { StoredRecord } from '../store/index.js';
-import { ChangeValidator, introducedErrors, rejectionFor, type MeshValidator } from './validate.js';
+import {
+  ChangeValidator,
+  fullValidation,
+  introducedErrors,
+  rejectionFor,
+  type MeshValidator,
+} from './validate.js';
 
 const ctx = { mesh: 'm', meshRef: { name: 'm', uid: 'u' } };
 const rec = (key: string, modRevision: number, value: AnyResource): StoredRecord<AnyResource> => ({
@@ -41,7 +47,7 @@ describe('change validation', () => {
       calls++;
       return [];
     };
-    const v = new ChangeValidator(validate);
+    const v = new ChangeValidator(fullValidation(validate));
     const mesh = rec('Mesh/_/m', 1, meshToCrd('m'));
     const a = virtualNodeToCrd('a', {}, ctx);
     const first = v.check({

@@ -13,6 +13,38 @@ import { badRequest, limitExceeded, type ApiError } from './errors.js';
 /** Every diagnostic for a set of resources; `buildMeshGraph(...).diagnostics` in production. */
 export type MeshValidator = (input: GraphInput) => readonly Diagnostic[];
 
+/**
+ * A mesh's diagnostics that can follow the update of one of its resources, possibly
+ * without validating the whole mesh again (`MeshDiagnostics`, src/mesh/incremental.ts).
+ */
+export interface DiagnosticsState {
+  readonly diagnostics: readonly Diagnostic[];
+  /** The state with `resource` in place of the resource of the same kind, namespace and name. */
+  update(resource: AnyResource): DiagnosticsState;
+}
+
+/** Validates a mesh into a state that later updates start from. */
+export type StatefulValidator = (input: GraphInput) => DiagnosticsState;
+
+/** A plain validator as states whose updates validate the whole mesh again. */
+export function fullValidation(validate: MeshValidator): StatefulValidator {
+  const state = (input: GraphInput): DiagnosticsState => ({
+    diagnostics: validate(input),
+    update: (resource) =>
+      state({
+        ...input,
+        resources: [...input.resources.filter((r) => !sameId(r.resource, resource)), { resource }],
+      }),
+  });
+  return state;
+}
+
+function sameId(a: AnyResource, b: AnyResource): boolean {
+  return (
+    a.kind === b.kind && a.metadata.name === b.metadata.name && a.metadata.namespace === b.metadata.namespace
+  );
+}
+
 /** Adapts `buildMeshGraph` (src/mesh) into a validator. */
 export function graphValidator(
   build: (input: GraphInput, options?: GraphOptions) => MeshGraph,
@@ -73,7 +105,7 @@ export interface PassedCheck {
   /** Namespace labels are input too: part of the state. */
   namespaceState: string;
   others: ReadonlyArray<StoredRecord<AnyResource>>;
-  diagnostics: readonly Diagnostic[];
+  diagnostics: DiagnosticsState;
 }
 
 /** Identity of a set of records: keys and store revisions, order-insensitive. */
@@ -87,12 +119,14 @@ export function stateOf(records: Iterable<Pick<StoredRecord, 'key' | 'modRevisio
 /**
  * Runs the validator on the mesh with the change. The diagnostics of the mesh as it is
  * are cached per mesh state: after a write lands (`remember`), the "after" of one
- * change is the "before" of the next, so a write costs one validation, not two.
+ * change is the "before" of the next, so a write costs one validation, not two — and
+ * an update of a resource is validated from the state before (`DiagnosticsState.update`:
+ * incremental where the validator can be).
  */
 export class ChangeValidator {
-  private readonly cache = new Map<string, { state: string; diagnostics: readonly Diagnostic[] }>();
+  private readonly cache = new Map<string, { state: string; diagnostics: DiagnosticsState }>();
 
-  constructor(private readonly validate: MeshValidator) {}
+  constructor(private readonly validate: StatefulValidator) {}
 
   check(change: ChangeCheck): PassedCheck {
     const namespaceState = createHash('sha1').update(JSON.stringify(change.namespaces)).digest('base64');
@@ -108,8 +142,12 @@ export class ChangeValidator {
         : this.validate(input(change.current.map((r) => r.value)));
     this.remember(change.mesh, state, before);
     const others = change.current.filter((r) => r.key !== change.key);
-    const after = this.validate(input([...others.map((r) => r.value), change.resource]));
-    const rejection = rejectionFor(introducedErrors(before, after));
+    const old = change.current.find((r) => r.key === change.key);
+    const after =
+      old && sameId(old.value, change.resource)
+        ? before.update(change.resource)
+        : this.validate(input([...others.map((r) => r.value), change.resource]));
+    const rejection = rejectionFor(introducedErrors(before.diagnostics, after.diagnostics));
     if (rejection) throw rejection;
     return { mesh: change.mesh, namespaceState, others, diagnostics: after };
   }
@@ -123,7 +161,7 @@ export class ChangeValidator {
     );
   }
 
-  private remember(mesh: string, state: string, diagnostics: readonly Diagnostic[]): void {
+  private remember(mesh: string, state: string, diagnostics: DiagnosticsState): void {
     this.cache.delete(mesh);
     this.cache.set(mesh, { state, diagnostics });
     if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);

@@ -1,6 +1,7 @@
 /** The mesh stage: resources in, the resolved and checked MeshGraph out. */
 export * from './graph.js';
 export { buildMeshGraph } from './build.js';
+export { MeshDiagnostics, canonicalDiagnostics } from './incremental.js';
 export {
   graphInputFromLoad,
   validateLoaded,

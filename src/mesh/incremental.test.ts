@@ -1,0 +1,187 @@
+/**
+ * Equivalence of the incremental diagnostics (incremental.ts) with the full build:
+ * random meshes (dangling references, wrong ports and protocols, gateways) and random
+ * update sequences, compared after every step. `npm test` runs a few sequences;
+ * `npm run test:equivalence` runs 1,000 (AMIME_EQUIVALENCE_SEQUENCES).
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { API_VERSION, type AnyResource } from '../model/index.js';
+import { buildMeshGraph } from './build.js';
+import type { GraphOptions } from './graph.js';
+import { canonicalDiagnostics, MeshDiagnostics, referencedNames } from './incremental.js';
+
+const SEQUENCES = Number(process.env.AMIME_EQUIVALENCE_SEQUENCES ?? 25);
+const NS = 'ns';
+const NODES = ['n0', 'n1', 'n2', 'n3', 'n4'];
+const SERVICES = ['s0', 's1', 's2', 's3', 's4'];
+const ROUTERS = ['r0', 'r1', 'r2'];
+/** Names that exist and one that never does: dangling references are part of the game. */
+const nodeName = fc.constantFrom(...NODES, 'gone');
+const serviceName = fc.constantFrom(...SERVICES, 'gone');
+const routerName = fc.constantFrom(...ROUTERS, 'gone');
+const port = fc.constantFrom(8080, 9090);
+const protocol = fc.constantFrom('http', 'http2', 'grpc', 'tcp');
+
+const meta = (name: string) => ({ name, namespace: NS });
+const res = (kind: string, name: string, spec: object): AnyResource =>
+  ({ apiVersion: API_VERSION, kind, metadata: meta(name), spec }) as AnyResource;
+
+const nodeSpec = fc.record({
+  listeners: fc.array(fc.record({ portMapping: fc.record({ port, protocol }) }), {
+    minLength: 0,
+    maxLength: 2,
+  }),
+  serviceDiscovery: fc.constant({ dns: { hostname: 'x.ns.svc.cluster.local' } }),
+  backends: fc.array(
+    serviceName.map((name) => ({ virtualService: { virtualServiceRef: { name } } })),
+    { maxLength: 3 },
+  ),
+});
+
+const routeOf = (type: 'httpRoute' | 'grpcRoute' | 'tcpRoute' | 'http2Route') =>
+  fc
+    .record({
+      targets: fc.array(
+        fc.record({ node: nodeName, weight: fc.integer({ min: 0, max: 100 }), port: fc.option(port) }),
+        {
+          minLength: 1,
+          maxLength: 3,
+        },
+      ),
+      name: fc.constantFrom('a', 'b', 'c'),
+    })
+    .map(({ targets, name }) => ({
+      name,
+      [type]: {
+        ...(type === 'tcpRoute'
+          ? {}
+          : type === 'grpcRoute'
+            ? { match: { serviceName: 'svc' } }
+            : { match: { prefix: '/' } }),
+        action: {
+          weightedTargets: targets.map((t) => ({
+            virtualNodeRef: { name: t.node },
+            weight: t.weight,
+            ...(t.port !== null ? { port: t.port } : {}),
+          })),
+        },
+      },
+    }));
+
+const routerSpec = fc.record({
+  listeners: fc.array(fc.record({ portMapping: fc.record({ port, protocol }) }), {
+    minLength: 1,
+    maxLength: 2,
+  }),
+  routes: fc.array(
+    fc.oneof(routeOf('httpRoute'), routeOf('grpcRoute'), routeOf('tcpRoute'), routeOf('http2Route')),
+    {
+      maxLength: 3,
+    },
+  ),
+});
+
+const serviceSpec = fc.oneof(
+  nodeName.map((name) => ({ provider: { virtualNode: { virtualNodeRef: { name } } } })),
+  routerName.map((name) => ({ provider: { virtualRouter: { virtualRouterRef: { name } } } })),
+);
+
+const gatewayRouteSpec = fc
+  .record({ service: serviceName, port: fc.option(port) })
+  .map(({ service, port: p }) => ({
+    httpRoute: {
+      match: { prefix: '/' },
+      action: {
+        target: {
+          virtualService: { virtualServiceRef: { name: service } },
+          ...(p !== null ? { port: p } : {}),
+        },
+      },
+    },
+  }));
+
+const initialMesh = fc
+  .record({
+    nodes: fc.array(nodeSpec, { minLength: NODES.length, maxLength: NODES.length }),
+    services: fc.array(serviceSpec, { minLength: SERVICES.length, maxLength: SERVICES.length }),
+    routers: fc.array(routerSpec, { minLength: ROUTERS.length, maxLength: ROUTERS.length }),
+    gatewayRoutes: fc.array(gatewayRouteSpec, { maxLength: 2 }),
+  })
+  .map(({ nodes, services, routers, gatewayRoutes }): AnyResource[] => [
+    {
+      apiVersion: API_VERSION,
+      kind: 'Mesh',
+      metadata: { name: 'm' },
+      spec: { namespaceSelector: {} },
+    } as AnyResource,
+    ...nodes.map((s, i) =>
+      res('VirtualNode', NODES[i]!, { podSelector: { matchLabels: { app: NODES[i] } }, ...s }),
+    ),
+    ...services.map((s, i) => res('VirtualService', SERVICES[i]!, s)),
+    ...routers.map((s, i) => res('VirtualRouter', ROUTERS[i]!, s)),
+    res('VirtualGateway', 'g', {
+      namespaceSelector: {},
+      listeners: [{ portMapping: { port: 8088, protocol: 'http' } }],
+    }),
+    ...gatewayRoutes.map((s, i) => res('GatewayRoute', `gr${i}`, { gatewayRef: { name: 'g' }, ...s })),
+  ]);
+
+/** One write: mostly router and node updates (the incremental path), sometimes a service's provider. */
+const update = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.tuple(fc.constantFrom(...ROUTERS), routerSpec).map(([n, s]) => res('VirtualRouter', n, s)),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...NODES), nodeSpec)
+      .map(([n, s]) => res('VirtualNode', n, { podSelector: { matchLabels: { app: n } }, ...s })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...SERVICES), serviceSpec)
+      .map(([n, s]) => res('VirtualService', n, s)),
+  },
+);
+
+const OPTIONS: GraphOptions = {};
+
+describe('incremental diagnostics', () => {
+  it('finds the names a resource refers to (Refs and ARNs)', () => {
+    const names = referencedNames(
+      res('VirtualNode', 'x', {
+        backends: [
+          { virtualService: { virtualServiceRef: { name: 'a' } } },
+          { virtualService: { virtualServiceARN: 'arn:aws:appmesh:us-west-2:1:mesh/m/virtualService/b.ns' } },
+        ],
+      }),
+    );
+    expect([...names].sort()).toEqual(['a', 'b.ns']);
+  });
+
+  it(`equal to the full build after every step of ${SEQUENCES} random update sequences`, () => {
+    let steps = 0;
+    let incremental = 0;
+    fc.assert(
+      fc.property(initialMesh, fc.array(update, { minLength: 1, maxLength: 12 }), (resources, updates) => {
+        let state = MeshDiagnostics.build(
+          { resources: resources.map((resource) => ({ resource })) },
+          OPTIONS,
+        );
+        for (const u of updates) {
+          state = state.update(u);
+          steps++;
+          if (state.incremental) incremental++;
+          const full = buildMeshGraph(state.input, OPTIONS).diagnostics;
+          expect(canonicalDiagnostics(state.diagnostics)).toEqual(canonicalDiagnostics(full));
+        }
+      }),
+      { numRuns: SEQUENCES, seed: Number(process.env.AMIME_EQUIVALENCE_SEED ?? 0x18) },
+    );
+    // The incremental path must be what was compared, not the fallback alone.
+    expect(incremental).toBeGreaterThan(steps / 10);
+  }, 120_000);
+});

@@ -8,6 +8,7 @@ import {
   LISTENER_TYPE_URL,
 } from '../proto/index.js';
 import { SnapshotCache, type ClientStatus } from '../xds/index.js';
+import { AppMeshClientError, AppMeshHttpClient, createSigV4Verifier } from '../api/index.js';
 import { makePki } from '../../test/e2e/support/certs.js';
 import { ConsoleAccess, sessionValue, SESSION_COOKIE, type ConsoleAccessOptions } from './access.js';
 import { consoleApi, PROXIES_PATH, PROXY_CONFIG_PATH, type ProxiesResponse } from './routes.js';
@@ -161,5 +162,29 @@ describe('the console JSON (/ui/api)', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json<{ candidates: string[] }>().candidates).toEqual([NODE]);
     expect((await a.inject(`${PROXY_CONFIG_PATH}?proxy=x&type=nope`)).statusCode).toBe(400);
+  });
+
+  it('with SigV4 on the API: a signed request passes (the CLI with AWS variables), a wrong secret is a 401', async () => {
+    const a = await serve({
+      exposed: true,
+      verifier: createSigV4Verifier({
+        credentials: [{ accessKeyId: 'AKIDCONSOLE', secretAccessKey: 'right-secret' }],
+      }),
+    });
+    const server = await a.listen({ host: '127.0.0.1', port: 0 });
+    const client = (secretAccessKey: string) =>
+      new AppMeshHttpClient({
+        server,
+        region: 'us-west-2',
+        credentials: { accessKeyId: 'AKIDCONSOLE', secretAccessKey },
+      });
+    const ok = await client('right-secret').request<ProxiesResponse>('GET', PROXIES_PATH);
+    expect(ok.proxies.map((p) => p.nodeId)).toEqual([NODE]);
+    const refused = await client('wrong-secret')
+      .request('GET', PROXIES_PATH)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppMeshClientError);
+    expect((refused as AppMeshClientError).status).toBe(401);
+    expect((await a.inject(PROXIES_PATH)).statusCode).toBe(401);
   });
 });

@@ -25,6 +25,7 @@ export interface ApplyCliOptions {
 
 interface Out {
   write(chunk: string): unknown;
+  isTTY?: boolean;
 }
 
 /** `virtualnode/vnode-1_mesh-test`, `route/vrouter-1_mesh-test/route-1`. */
@@ -73,12 +74,17 @@ export async function runApply(options: ApplyCliOptions, out: Out, err: Out): Pr
   const client = clientFor(server, options.region);
   const suffix = options.dryRun ? ' (dry run)' : '';
   let failed = false;
-  for (const step of plan.steps) {
+  // On a terminal, one line that counts the calls; cleared before each result line.
+  const progress = err.isTTY === true && plan.steps.length > 1;
+  for (const [i, step] of plan.steps.entries()) {
     let result: StepResult;
+    if (progress) err.write(`\r\u001b[2K[${i + 1}/${plan.steps.length}] ${resourceLabel(step)}`);
     try {
       result = await applyStep(client, step, { dryRun: options.dryRun === true });
     } catch (e) {
       throw unreachable(e, server) ?? e;
+    } finally {
+      if (progress) err.write('\r\u001b[2K');
     }
     if (result.error) {
       failed = true;

@@ -5,7 +5,7 @@ import { runDiff, type DiffCliOptions } from './diff.js';
 
 const SEED_CHANGED = path.join(REPO_ROOT, 'examples/seed-changed');
 
-async function diff(paths: string[], base: string[]) {
+async function diff(paths: string[], base: string[], isTTY = false) {
   let stdout = '';
   let stderr = '';
   const options: DiffCliOptions = { server: 'http://127.0.0.1:1', base, namespace: 'default' };
@@ -13,7 +13,7 @@ async function diff(paths: string[], base: string[]) {
     paths,
     options,
     { write: (s: string) => (stdout += s) },
-    { write: (s: string) => (stderr += s) },
+    { write: (s: string) => (stderr += s), isTTY },
   );
   return { code, stdout, stderr };
 }
@@ -56,5 +56,13 @@ describe('amime diff --base', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/seed-as-written\/\S+\.yaml:\d+/);
     expect(r.stderr).toContain('nothing compared');
+  });
+
+  it('counts the proxy groups it renders on a terminal, and clears the line before the summary', async () => {
+    const r = await diff([SEED_CHANGED], [SEED_COMPLETE], true);
+    expect(r.stderr).toContain('\r\u001b[2Krendered 1/');
+    expect(
+      r.stderr.endsWith('\r\u001b[2K1 resource would change, the Envoy configuration of 2 proxy groups\n'),
+    ).toBe(true);
   });
 });

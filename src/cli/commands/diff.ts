@@ -119,7 +119,6 @@ export async function runDiff(
     grpc: options.grpc === true,
     onProgress: (done, total) => say(`rendered ${done}/${total} proxy groups`),
   });
-  say('');
   if (progress) err.write('\r\u001b[2K');
 
   const changed = preview.changes.filter((c) => c.action !== 'unchanged');

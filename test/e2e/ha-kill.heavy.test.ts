@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 import { freePort, startEtcdCluster, type EtcdCluster } from './support/etcd-cluster.js';
 import { MovingProxy } from './support/moving-proxy.js';
+import { WRITE_TARGET, clientNode, createHaMesh, dnsNode, routeTo } from './support/ha-mesh.js';
 import { ETCD, describeWithPrograms } from '../support/system-programs.js';
 import { TYPE_URL } from '../../src/xds/index.js';
 
@@ -26,18 +27,7 @@ interface Replica {
   proc?: ServeProcess;
 }
 
-const dnsNode = (name: string, backends: string[] = []) => ({
-  listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
-  serviceDiscovery: { dns: { hostname: `${name}.ha.local` } },
-  backends: backends.map((virtualServiceName) => ({ virtualService: { virtualServiceName } })),
-});
-const routeTo = (target: string) => ({
-  httpRoute: {
-    match: { prefix: '/' },
-    action: { weightedTargets: [{ virtualNode: target, weight: 1 }] },
-  },
-});
-const name = (n: number) => `w-${String(n).padStart(4, '0')}`;
+const name = WRITE_TARGET;
 
 describeWithPrograms('HA: replicas and etcd members killed under load', [ETCD], () => {
   let cluster: EtcdCluster;
@@ -96,36 +86,15 @@ describeWithPrograms('HA: replicas and etcd members killed under load', [ETCD], 
 
   it('keeps every acknowledged write and moves clients without re-pushes or older configuration', async () => {
     // ── the mesh ─────────────────────────────────────────────────────────
-    const setup = async (path: string, body: Record<string, unknown>) =>
+    await createHaMesh(async (path, body) => {
       expect((await write(0, 'PUT', path, body)).ok).toBe(true);
-    await setup('/meshes', { meshName: 'ha' });
-    await setup('/meshes/ha/virtualNodes', { virtualNodeName: name(0), spec: dnsNode(name(0)) });
-    await setup('/meshes/ha/virtualRouters', {
-      virtualRouterName: 'r',
-      spec: { listeners: [{ portMapping: { port: 8080, protocol: 'http' } }] },
-    });
-    await setup('/meshes/ha/virtualRouter/r/routes', { routeName: 'rt', spec: routeTo(name(0)) });
-    await setup('/meshes/ha/virtualServices', {
-      virtualServiceName: 'svc.ha.local',
-      spec: { provider: { virtualRouter: { virtualRouterName: 'r' } } },
-    });
-    for (let c = 0; c < CLIENT_NODES; c++)
-      await setup('/meshes/ha/virtualNodes', {
-        virtualNodeName: `c${c}`,
-        spec: dnsNode(`c${c}`, ['svc.ha.local']),
-      });
+    }, CLIENT_NODES);
 
     // ── 200 clients over the replicas ───────────────────────────────────
     const xdsPorts = () => replicas.map((r) => r.xds);
     for (let i = 0; i < CLIENTS; i++) {
-      const node = `c${i % CLIENT_NODES}`;
       proxies.push(
-        new MovingProxy(
-          { id: `mesh/ha/virtualNode/${node}`, cluster: node },
-          i % 4 === 0 ? 'delta' : 'sotw',
-          xdsPorts,
-          i % REPLICAS,
-        ),
+        new MovingProxy(clientNode(i % CLIENT_NODES), i % 4 === 0 ? 'delta' : 'sotw', xdsPorts, i % REPLICAS),
       );
     }
     await expect
@@ -240,22 +209,17 @@ describeWithPrograms('HA: replicas and etcd members killed under load', [ETCD], 
     // The same configuration from every replica (content-hash versions), and every client holds it.
     const expected = new Map<string, Map<string, string>>();
     for (let c = 0; c < CLIENT_NODES; c++) {
-      const node = `c${c}`;
+      const node = clientNode(c);
       const seen: string[] = [];
       for (let i = 0; i < REPLICAS; i++) {
-        const probe = new MovingProxy(
-          { id: `mesh/ha/virtualNode/${node}`, cluster: node },
-          'sotw',
-          xdsPorts,
-          i,
-        );
+        const probe = new MovingProxy(node, 'sotw', xdsPorts, i);
         await expect
           .poll(() => probe.held(TYPE_URL.Listener) !== '' && probe.held(TYPE_URL.Cluster) !== '', {
             timeout: 15_000,
           })
           .toBe(true);
         seen.push(`${probe.held(TYPE_URL.Cluster)}/${probe.held(TYPE_URL.Listener)}`);
-        if (i === 0) expected.set(node, new Map(typesOf(probe)));
+        if (i === 0) expected.set(node.cluster, new Map(typesOf(probe)));
         probe.close();
       }
       expect(new Set(seen).size).toBe(1);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ETCD, findProgram } from '../../support/system-programs.js';
+import { ETCD, findProgram } from '../../support/programs.js';
 
 export interface EtcdMember {
   name: string;

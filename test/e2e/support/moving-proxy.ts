@@ -51,6 +51,7 @@ export class MovingProxy {
   readonly violations: string[] = [];
   readonly moves: Move[] = [];
   responses = 0;
+  private waiters: Array<{ n: number; resolve: (at: number) => void }> = [];
   /** Index (into `ports`) of the replica it talks to now. */
   at: number;
 
@@ -71,6 +72,18 @@ export class MovingProxy {
       .map(([n, v]) => `${n}=${v}`)
       .sort()
       .join(',');
+  }
+
+  /** Resolves with the time the clusters it ACKed first named w-<n> or later. */
+  reaches(n: number, timeoutMs = 30_000): Promise<number> {
+    if (this.highestTarget >= n) return Promise.resolve(performance.now());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${this.node.id} did not get w-${n} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.waiters.push({ n, resolve: (at) => (clearTimeout(timer), resolve(at)) });
+    });
   }
 
   close(): void {
@@ -189,5 +202,10 @@ export class MovingProxy {
         `${this.node.id}: clusters for w-${n} after w-${this.highestTarget} (older configuration)`,
       );
     this.highestTarget = Math.max(this.highestTarget, n);
+    if (this.waiters.length === 0) return;
+    const now = performance.now();
+    const reached = this.waiters.filter((w) => w.n <= n);
+    this.waiters = this.waiters.filter((w) => w.n > n);
+    for (const w of reached) w.resolve(now);
   }
 }

@@ -10,6 +10,7 @@ import type { MeshView } from '../mesh/index.js';
 import { formatSource, type Diagnostic, type ResourceId } from '../model/index.js';
 import type { Snapshot } from '../xds/index.js';
 import { snapshotView } from './proxy-config.js';
+import { sameResource } from './topology.js';
 import type { ProxySummary, ResourcePage, TopologyKind } from './wire.js';
 
 export interface ResourceQuery {
@@ -54,9 +55,6 @@ function find(view: MeshView, q: ResourceQuery): Found | undefined {
     }
   }
 }
-
-const sameResource = (a: ResourceId | undefined, b: ResourceId): boolean =>
-  a !== undefined && a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
 
 export function resourcePage(
   mesh: string,

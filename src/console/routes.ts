@@ -17,7 +17,7 @@ import { proxyConfig } from './proxy-config.js';
 import { proxyStatusRows, type ProxyStatusRow } from './proxy-status.js';
 import { resourcePage } from './resource-page.js';
 import { loadAssets, type Asset } from './static.js';
-import { meshTopology, summarize } from './topology.js';
+import { meshTopology, pictureGroup, summarize } from './topology.js';
 import type { MeshesResponse, TopologyKind } from './wire.js';
 
 export const CONSOLE_API = '/ui/api';
@@ -164,8 +164,7 @@ async function guardedRoutes(app: FastifyInstance, options: ConsoleRoutesOptions
       return reply
         .code(400)
         .send({ message: `give mesh, kind (${TOPOLOGY_KINDS.join(', ')}), name, and parent for routes` });
-    const byGroup = (group: string) =>
-      sources.clients().filter((c) => c.group.replace(/#grpc$/, '') === group);
+    const byGroup = (group: string) => sources.clients().filter((c) => pictureGroup(c) === group);
     const page = resourcePage(
       q.mesh!,
       view,

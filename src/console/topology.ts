@@ -23,7 +23,7 @@ export interface TopologyInput {
 const idOf = (kind: TopologyKind, name: string, parent?: string): string =>
   parent === undefined ? `${kind}/${name}` : `${kind}/${parent}/${name}`;
 
-const sameResource = (a: ResourceId | undefined, b: ResourceId): boolean =>
+export const sameResource = (a: ResourceId | undefined, b: ResourceId): boolean =>
   a !== undefined && a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '');
 
 type Spec = Record<string, Record<string, unknown> | undefined>;
@@ -75,11 +75,13 @@ export function summarize(clients: readonly ClientStatus[], replica: string, now
   return out;
 }
 
+/** A virtual node's Envoys and its proxyless gRPC clients (`…#grpc`) are one node in the picture. */
+export const pictureGroup = (c: ClientStatus): string => c.group.replace(/#grpc$/, '');
+
 function proxiesByGroup(clients: readonly ClientStatus[]): Map<string, ClientStatus[]> {
   const m = new Map<string, ClientStatus[]>();
   for (const c of clients) {
-    // A virtual node's Envoys and its proxyless gRPC clients (`…#grpc`) are one node in the picture.
-    const key = c.group.replace(/#grpc$/, '');
+    const key = pictureGroup(c);
     m.set(key, [...(m.get(key) ?? []), c]);
   }
   return m;
@@ -91,16 +93,16 @@ export function meshTopology(mesh: string, view: MeshView, input: TopologyInput)
   const problems: Problem[] = [];
   const byGroup = proxiesByGroup(input.clients);
   const members: ResourceId[] = [view.mesh.id];
+  /** Why it is inactive and its errors; it is remembered as a member, whose warnings the mesh lists. */
   const errorsOf = (id: ResourceId, inactive: { message: string } | undefined): string[] => {
     members.push(id);
-    return errorsAndInactive(id, inactive);
+    return [
+      ...(inactive ? [inactive.message] : []),
+      ...input.diagnostics
+        .filter((d) => d.severity === 'error' && sameResource(d.resource, id))
+        .map((d) => d.message),
+    ];
   };
-  const errorsAndInactive = (id: ResourceId, inactive: { message: string } | undefined): string[] => [
-    ...(inactive ? [inactive.message] : []),
-    ...input.diagnostics
-      .filter((d) => d.severity === 'error' && sameResource(d.resource, id))
-      .map((d) => d.message),
-  ];
   const add = (node: TopologyNode) => {
     nodes.push(node);
     for (const p of node.problems)

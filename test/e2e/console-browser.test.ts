@@ -12,10 +12,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import { AppMeshClient, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
+import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { TYPE_URL } from '../../src/xds/index.js';
 import { CHROMIUM, describeWithPrograms, programPath } from '../support/system-programs.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
+import { setSeedWeights } from './support/seed-weights.js';
 import { SotwClient } from './support/ads-test-client.js';
 import { xdsClient } from './support/xds-clients.js';
 import { openBrowser, type ConsoleBrowser } from './support/console-browser.js';
@@ -119,24 +120,7 @@ describeWithPrograms(
       const { page } = browser;
       await page.evaluate('window.stillHere = true');
       const started = Date.now();
-      await sdk.send(
-        new UpdateRouteCommand({
-          meshName: 'mesh-1',
-          virtualRouterName: 'vrouter-1_mesh-test',
-          routeName: 'route-1',
-          spec: {
-            httpRoute: {
-              match: { prefix: '/' },
-              action: {
-                weightedTargets: [
-                  { virtualNode: 'vnode-1_mesh-test', weight: 3 },
-                  { virtualNode: 'vnode-2_mesh-test', weight: 1 },
-                ],
-              },
-            },
-          },
-        }),
-      );
+      await setSeedWeights(sdk, 3, 1);
       await page
         .locator(
           'g.edge[data-from="Route/vrouter-1_mesh-test/route-1"][data-to="VirtualNode/vnode-1_mesh-test"][data-label="75%"]',

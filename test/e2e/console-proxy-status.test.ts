@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AppMeshClient, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
+import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { TYPE_URL } from '../../src/xds/index.js';
 import type { ProxiesResponse } from '../../src/console/index.js';
 import { amime } from '../support/cli.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
+import { setSeedWeights } from './support/seed-weights.js';
 import { SotwClient, type SotwResponse } from './support/ads-test-client.js';
 
 const VNODE_X = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
@@ -110,24 +111,7 @@ describe('amime proxy-status / proxy-config against amime serve', () => {
   });
 
   it('lists vnode-x NACKED with its message after it rejects a weight change; --acked still shows 50/50', async () => {
-    await sdk.send(
-      new UpdateRouteCommand({
-        meshName: 'mesh-1',
-        virtualRouterName: 'vrouter-1_mesh-test',
-        routeName: 'route-1',
-        spec: {
-          httpRoute: {
-            match: { prefix: '/' },
-            action: {
-              weightedTargets: [
-                { virtualNode: 'vnode-1_mesh-test', weight: 90 },
-                { virtualNode: 'vnode-2_mesh-test', weight: 10 },
-              ],
-            },
-          },
-        },
-      }),
-    );
+    await setSeedWeights(sdk, 90, 10);
     const update = await envoy.next(10_000);
     expect(update.type_url).toBe(RDS);
     envoy.nack(update, lastRds.version_info, 'injected by the test: weights 90/10 refused');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, SEED_AS_WRITTEN, SEED_COMPLETE } from '../../../test/support/fixtures.js';
+import { expectSeedChangedDiff } from '../../../test/support/seed-changed.js';
 import { runDiff, type DiffCliOptions } from './diff.js';
 
 const SEED_CHANGED = path.join(REPO_ROOT, 'examples/seed-changed');
@@ -18,31 +19,11 @@ async function diff(paths: string[], base: string[], isTTY = false) {
   return { code, stdout, stderr };
 }
 
-/** Lines a unified diff adds or removes (not its ---/+++ headers). */
-const edits = (text: string) => text.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l));
-
 describe('amime diff --base', () => {
   it('examples/seed-changed: the one route change, and vnode-x and gateway-v, nothing else (exit 1)', async () => {
     const r = await diff([SEED_CHANGED], [SEED_COMPLETE]);
     expect(r.code).toBe(1);
-    expect(r.stdout.split('\n').filter((l) => /^[~+-] [A-Z]/.test(l))).toEqual([
-      '~ Route route-1 of VirtualRouter vrouter-1_mesh-test in mesh mesh-1: changed',
-    ]);
-    expect([...r.stdout.matchAll(/^\+\+\+ b\/(mesh\/\S+)$/gm)].map((m) => m[1])).toEqual([
-      'mesh/mesh-1/virtualGateway/gateway-v_mesh-test',
-      'mesh/mesh-1/virtualNode/vnode-x_mesh-test',
-    ]);
-    expect(edits(r.stdout)).toEqual([
-      '-        weight: 1',
-      '+        weight: 3',
-      ...Array.from({ length: 2 }, () => [
-        '-                    weight: 50',
-        '+                    weight: 75',
-        '-                    weight: 50',
-        '+                    weight: 25',
-      ]).flat(),
-    ]);
-    expect(r.stderr).toBe('1 resource would change, the Envoy configuration of 2 proxy groups\n');
+    expectSeedChangedDiff(r.stdout, r.stderr);
   });
 
   it('the same manifests: no changes (exit 0)', async () => {

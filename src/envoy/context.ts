@@ -9,8 +9,8 @@ import { markShared } from './encode-plain.js';
 import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
 import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret } from './types.js';
-import type { ClusterIR, GroupIR } from './ir/types.js';
-import { cluster as emitCluster } from './emit/cluster.js';
+import type { ClusterIR, GroupIR, RouteConfigIR } from './ir/types.js';
+import { emitGroup } from './emit/group.js';
 
 /** The five xDS collections of one proxy group, as plain `fromObject` objects. */
 export interface EnvoyResources {
@@ -35,7 +35,7 @@ export interface EdsTarget {
 
 export class Collector {
   readonly listeners: Listener[] = [];
-  readonly routes: RouteConfiguration[] = [];
+  readonly routes: RouteConfigIR[] = [];
   readonly clusters = new Map<string, ClusterIR>();
   readonly endpoints = new Map<string, ClusterLoadAssignment>();
   readonly secrets = new Map<string, Secret>();
@@ -60,15 +60,14 @@ export class Collector {
 
   /** The group's IR (the parts built as IR so far). */
   ir(): GroupIR {
-    return { clusters: [...this.clusters.values()] };
+    return { routeConfigs: this.routes, clusters: [...this.clusters.values()] };
   }
 
   /** The collected resources, in the (deterministic) order they were added; views sort by name. */
   finish(ir: GroupIR): EnvoyResources {
     return {
       listeners: this.listeners,
-      routes: this.routes,
-      clusters: ir.clusters.map(emitCluster),
+      ...emitGroup(ir),
       endpoints: [...this.endpoints.values()],
       secrets: [...this.secrets.values()],
     };
@@ -83,7 +82,7 @@ interface Effects {
   secrets: Secret[];
   caSecrets: string[];
   listeners: Listener[];
-  routes: RouteConfiguration[];
+  routes: RouteConfigIR[];
   warnings: string[];
   empty: boolean;
 }

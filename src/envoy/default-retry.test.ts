@@ -8,15 +8,14 @@ const mesh = meshWithAnnotations;
 describe("App Mesh's default retry policy", () => {
   it('is the policy of aws-app-mesh-roadmap #229, on by default', () => {
     expect(defaultRetrySetting(mesh({}))).toEqual({ enabled: true });
-    expect(defaultRetryPolicy('envoy')).toMatchObject({
-      retry_on: 'unavailable,connect-failure,refused-stream,retriable-status-codes',
-      num_retries: { value: 2 },
-      retriable_status_codes: [503],
-      host_selection_retry_max_attempts: 5,
-      retry_host_predicate: [{ name: 'envoy.retry_host_predicates.previous_hosts' }],
+    expect(defaultRetryPolicy('envoy')).toEqual({
+      retryOn: ['unavailable', 'connect-failure', 'refused-stream', 'retriable-status-codes'],
+      numRetries: 2,
+      retriableStatusCodes: [503],
+      previousHostsAttempts: 5,
     });
     // Proxyless gRPC clients retry on gRPC status codes only.
-    expect(defaultRetryPolicy('grpc')).toEqual({ retry_on: 'unavailable', num_retries: { value: 2 } });
+    expect(defaultRetryPolicy('grpc')).toEqual({ retryOn: ['unavailable'], numRetries: 2 });
   });
 
   it('is turned off by the Mesh annotation or the same REST API tag (aws appmesh tag-resource)', () => {

@@ -11,8 +11,8 @@
 import type { ResolvedMesh } from '../mesh/index.js';
 import type { ProxyFlavour } from './context.js';
 import { meshSetting } from './mesh-setting.js';
-import { PREVIOUS_HOSTS } from './route-retry.js';
-import type { RetryPolicy } from './types.js';
+import { PREVIOUS_HOSTS_ATTEMPTS } from './route-retry.js';
+import type { RetryIR } from './ir/types.js';
 
 export const DEFAULT_RETRY_ANNOTATION = 'amime.io/default-retry-policy';
 
@@ -34,14 +34,16 @@ export function defaultRetrySetting(mesh: ResolvedMesh): DefaultRetrySetting {
 }
 
 /** The policy App Mesh sent (roadmap #229, verbatim in Envoy terms). */
-export function defaultRetryPolicy(flavour: ProxyFlavour): RetryPolicy {
+export function defaultRetryPolicy(flavour: ProxyFlavour): RetryIR {
   // Proxyless gRPC clients act on gRPC status codes only.
-  if (flavour === 'grpc') return { retry_on: 'unavailable', num_retries: { value: 2 } };
-  return {
-    retry_on: 'unavailable,connect-failure,refused-stream,retriable-status-codes',
-    num_retries: { value: 2 },
-    retriable_status_codes: [503],
-    retry_host_predicate: [PREVIOUS_HOSTS],
-    host_selection_retry_max_attempts: 5,
-  };
+  if (flavour === 'grpc') return GRPC_DEFAULT;
+  return ENVOY_DEFAULT;
 }
+
+const GRPC_DEFAULT: RetryIR = { retryOn: ['unavailable'], numRetries: 2 };
+const ENVOY_DEFAULT: RetryIR = {
+  retryOn: ['unavailable', 'connect-failure', 'refused-stream', 'retriable-status-codes'],
+  numRetries: 2,
+  retriableStatusCodes: [503],
+  previousHostsAttempts: PREVIOUS_HOSTS_ATTEMPTS,
+};

@@ -2,6 +2,8 @@
 import type { Duration as AppMeshDuration } from '../model/index.js';
 import type { Duration } from './types.js';
 
+export type { Millis } from './ir/types.js';
+
 export function durationFromMillis(ms: number): Duration {
   const seconds = Math.floor(ms / 1000);
   const nanos = (ms - seconds * 1000) * 1_000_000;

@@ -45,6 +45,11 @@ export function markShared(value: unknown): void {
   else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) shareable.add(value);
 }
 
+/** Whether `markShared` marked the object (the emitters carry the mark from an IR object to its Envoy object). */
+export function isShared(value: object): boolean {
+  return shareable.has(value);
+}
+
 class Unsupported extends Error {}
 
 function writeScalar(w: protobuf.Writer, kind: string, v: Writable): void {

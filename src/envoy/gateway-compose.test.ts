@@ -18,13 +18,13 @@ const identity: GatewayVariant = { path: { kind: 'prefix', value: '/api/' }, rew
 describe('compose (gateway route × service route)', () => {
   it('moves service prefixes and exact paths under the gateway prefix, rewriting back', () => {
     expect(compose(rewritten, none, svc('prefix', '/users'))).toEqual({
-      ok: { match: svc('prefix', '/api/users'), rewrite: { prefix_rewrite: '/users' } },
+      ok: { match: svc('prefix', '/api/users'), rewrite: { prefixRewrite: '/users' } },
     });
     expect(compose(rewritten, none, svc('exact', '/status'))).toEqual({
-      ok: { match: svc('exact', '/api/status'), rewrite: { prefix_rewrite: '/status' } },
+      ok: { match: svc('exact', '/api/status'), rewrite: { prefixRewrite: '/status' } },
     });
     expect(compose(rewritten, none, svc('prefix', '/'))).toEqual({
-      ok: { match: svc('prefix', '/api/'), rewrite: { prefix_rewrite: '/' } },
+      ok: { match: svc('prefix', '/api/'), rewrite: { prefixRewrite: '/' } },
     });
   });
 
@@ -35,10 +35,10 @@ describe('compose (gateway route × service route)', () => {
     };
     expect(compose(exact, none, svc('prefix', '/users'))).toEqual({ never: true });
     expect(compose(exact, none, svc('prefix', '/'))).toEqual({
-      ok: { match: svc('exact', '/api'), rewrite: { prefix_rewrite: '/' } },
+      ok: { match: svc('exact', '/api'), rewrite: { prefixRewrite: '/' } },
     });
     expect(compose(exact, none, svc('regex', '/v?'))).toEqual({
-      ok: { match: svc('exact', '/api'), rewrite: { prefix_rewrite: '/' } },
+      ok: { match: svc('exact', '/api'), rewrite: { prefixRewrite: '/' } },
     });
   });
 
@@ -63,7 +63,7 @@ describe('compose (gateway route × service route)', () => {
     expect(compose(rewritten, none, svc('regex', '/v[0-9]+/x'))).toEqual({
       ok: {
         match: svc('regex', '/api/(?:v[0-9]+/x)'),
-        rewrite: { regex_rewrite: { pattern: { regex: '^/api/' }, substitution: '/' } },
+        rewrite: { regexRewrite: { pattern: '^/api/', substitution: '/' } },
       },
     });
     expect('unsupported' in compose(rewritten, none, svc('regex', '.*\\.json'))).toBe(true);

@@ -19,11 +19,11 @@
 import type { GatewayVariant } from './gateway-match.js';
 import { escapeRegex } from './gateway-match.js';
 import type { HeaderCond, MatchIR, PathCond } from './route-match.js';
-import type { RouteAction } from './types.js';
+import type { RouteActionIR } from './ir/types.js';
 
 export interface Composed {
   match: MatchIR;
-  rewrite: Pick<RouteAction, 'prefix_rewrite' | 'regex_rewrite'>;
+  rewrite: Pick<RouteActionIR, 'prefixRewrite' | 'regexRewrite'>;
 }
 
 export type ComposeResult = { ok: Composed } | { never: true } | { unsupported: string };
@@ -112,8 +112,8 @@ export function compose(
     if (!hit) return { never: true };
     const rewrite: Composed['rewrite'] = {};
     if (rw.kind === 'const' && !(g.kind === 'exact' && g.value === rw.value)) {
-      if (g.kind === 'exact') rewrite.prefix_rewrite = rw.value;
-      else rewrite.regex_rewrite = { pattern: { regex: '^.*$' }, substitution: rw.value };
+      if (g.kind === 'exact') rewrite.prefixRewrite = rw.value;
+      else rewrite.regexRewrite = { pattern: '^.*$', substitution: rw.value };
     }
     return { ok: { match: withPath(service, gw, g), rewrite } };
   }
@@ -150,10 +150,10 @@ export function compose(
   if (s.kind === 'prefix' || s.kind === 'exact') {
     if (s.value.startsWith(to)) {
       const path: PathCond = { kind: s.kind, value: from + s.value.slice(to.length) };
-      return { ok: { match: withPath(service, gw, path), rewrite: { prefix_rewrite: s.value } } };
+      return { ok: { match: withPath(service, gw, path), rewrite: { prefixRewrite: s.value } } };
     }
     if (s.kind === 'prefix' && to.startsWith(s.value))
-      return { ok: { match: withPath(service, gw, g), rewrite: { prefix_rewrite: to } } };
+      return { ok: { match: withPath(service, gw, g), rewrite: { prefixRewrite: to } } };
     return { never: true };
   }
   const rest = stripLiteralPrefix(s.value, to);
@@ -162,7 +162,7 @@ export function compose(
   return {
     ok: {
       match: withPath(service, gw, { kind: 'regex', value: `${escapeRegex(from)}(?:${rest})` }),
-      rewrite: { regex_rewrite: { pattern: { regex: `^${escapeRegex(from)}` }, substitution: to } },
+      rewrite: { regexRewrite: { pattern: `^${escapeRegex(from)}`, substitution: to } },
     },
   };
 }

@@ -15,7 +15,7 @@ import type { ResolvedVirtualGateway, ResolvedVirtualService } from '../mesh/ind
 import type { VirtualGatewayListener } from '../model/index.js';
 import type { TranslateContext } from './context.js';
 import { poolLimits } from './circuit-breakers.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, durationFromMillis, toMillis } from './duration.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, toMillis, type Millis } from './duration.js';
 import { httpConnectionManagerFilter } from './hcm.js';
 import {
   EGRESS_PORT,
@@ -25,11 +25,11 @@ import {
   routeConfigName,
   selfRedirectClusterName,
 } from './names.js';
-import { envoyRoute } from './route-egress.js';
+import { clientRoute } from './route-egress.js';
 import { serviceRoutes, type ServiceRoute } from './service-routes.js';
 import type { ServicePort } from './lookup.js';
-import type { ClusterIR } from './ir/types.js';
-import type { AccessLog, Duration, Route, VirtualHost } from './types.js';
+import type { ClusterIR, RouteIR, VirtualHostIR } from './ir/types.js';
+import type { AccessLog } from './types.js';
 
 const SELF_REDIRECT_CONNECT_TIMEOUT_MS = 250;
 const EGRESS_ROUTE_CONFIG = routeConfigName('egress', 'http', EGRESS_PORT);
@@ -71,7 +71,7 @@ export class GatewayEgress {
    * longest per-request timeout of the service's routes (15 s unless set, 0 = none),
    * so the first hop never cuts a request the service's own route allows.
    */
-  add(vs: ResolvedVirtualService, sp: ServicePort, byHeader: boolean, gatewayRoute: string): Duration {
+  add(vs: ResolvedVirtualService, sp: ServicePort, byHeader: boolean, gatewayRoute: string): Millis {
     let t = this.targets.get(vs.awsName);
     if (!t) {
       const policy = this.vg.resource.spec.backendDefaults?.clientPolicy;
@@ -107,16 +107,16 @@ export class GatewayEgress {
       traffic_direction: 'OUTBOUND',
       filter_chains: [{ filters: [hcm] }],
     });
-    const virtualHosts: VirtualHost[] = [];
-    const byHeader: Route[] = [];
+    const virtualHosts: VirtualHostIR[] = [];
+    const byHeader: RouteIR[] = [];
     for (const t of this.targets.values()) {
-      const routes = t.routes.flatMap((r) => envoyRoute(this.ctx, r) ?? []);
+      const routes = t.routes.flatMap((r) => clientRoute(this.ctx, r) ?? []);
       const lower = t.vs.awsName.toLowerCase();
       virtualHosts.push({ name: t.vs.awsName, domains: [lower, `${lower}:${EGRESS_PORT}`], routes });
       if (!t.byHeader) continue;
       for (const r of t.routes) {
         const header = { name: VIRTUAL_SERVICE_HEADER, match: { exact: t.vs.awsName } };
-        const route = envoyRoute(this.ctx, {
+        const route = clientRoute(this.ctx, {
           ...r,
           match: { ...r.match, headers: [header, ...r.match.headers] },
         });
@@ -128,19 +128,19 @@ export class GatewayEgress {
         name: GATEWAY_DEFAULT_BACKEND,
         domains: ['*'],
         routes: byHeader,
-        response_headers_to_remove: [VIRTUAL_SERVICE_HEADER],
+        responseHeadersToRemove: [VIRTUAL_SERVICE_HEADER],
       });
-    this.ctx.out.routes.push({ name: EGRESS_ROUTE_CONFIG, virtual_hosts: virtualHosts });
+    this.ctx.out.routes.push({ name: EGRESS_ROUTE_CONFIG, virtualHosts });
   }
 }
 
-function ingressTimeout(routes: ServiceRoute[]): Duration {
+function ingressTimeout(routes: ServiceRoute[]): Millis {
   let longest = routes.length === 0 ? DEFAULT_REQUEST_TIMEOUT_MS : 0;
   for (const r of routes) {
     const perRequest = r.action.timeout?.perRequest;
     const ms = perRequest ? toMillis(perRequest) : DEFAULT_REQUEST_TIMEOUT_MS;
-    if (ms === 0) return durationFromMillis(0);
+    if (ms === 0) return 0;
     longest = Math.max(longest, ms);
   }
-  return durationFromMillis(longest);
+  return longest;
 }

@@ -27,13 +27,14 @@ import {
 import { TLS_INSPECTOR_FILTER, tlsChains } from './listener-ingress.js';
 import { activeService, servicePorts, type ServicePort } from './lookup.js';
 import { serviceRoutes } from './service-routes.js';
-import { compareSpecificity, envoyRouteMatch } from './route-match.js';
+import { compareSpecificity } from './route-match.js';
 import { routeAction } from './route-action.js';
 import { gatewayMatch, gatewayRoutePort, type GatewayMatch, type GatewayVariant } from './gateway-match.js';
 import { gatewayRouting } from './gateway-routing.js';
 import { GatewayEgress } from './gateway-self-redirect.js';
 import { compose } from './gateway-compose.js';
-import type { Listener, Route, RouteAction } from './types.js';
+import type { Listener } from './types.js';
+import type { RouteActionIR, RouteIR } from './ir/types.js';
 
 function orderGatewayRoutes(
   routes: ReadonlyArray<ResolvedGatewayRoute>,
@@ -101,13 +102,13 @@ function gatewayTargets(
 }
 
 /** The request rewrite of one path variant, as an Envoy route action does it. */
-function variantRewrite(variant: GatewayVariant): Pick<RouteAction, 'prefix_rewrite' | 'regex_rewrite'> {
+function variantRewrite(variant: GatewayVariant): Pick<RouteActionIR, 'prefixRewrite' | 'regexRewrite'> {
   const rw = variant.rewrite;
-  if (rw.kind === 'prefix') return { prefix_rewrite: rw.to };
+  if (rw.kind === 'prefix') return { prefixRewrite: rw.to };
   if (rw.kind !== 'const' || (variant.path.kind === 'exact' && variant.path.value === rw.value)) return {};
   return variant.path.kind === 'exact'
-    ? { prefix_rewrite: rw.value }
-    : { regex_rewrite: { pattern: { regex: '^.*$' }, substitution: rw.value } };
+    ? { prefixRewrite: rw.value }
+    : { regexRewrite: { pattern: '^.*$', substitution: rw.value } };
 }
 
 /** App Mesh's shape: each path variant rewritten and sent through the self-redirect cluster. */
@@ -117,24 +118,21 @@ function selfRedirectRoutes(
   listener: VirtualGatewayListener,
   multi: boolean,
   egress: GatewayEgress,
-): Route[] {
-  const out: Route[] = [];
+): RouteIR[] {
+  const out: RouteIR[] = [];
   for (const { gr, m, vs, sp } of gatewayTargets(ctx, vg, listener)) {
     const cluster = egress.selfRedirectCluster(listener, multi);
     const timeout = egress.add(vs, sp, !m.rewriteHost, gr.awsName);
     for (const variant of m.variants) {
-      const match = envoyRouteMatch({ path: variant.path, headers: m.headers, query: m.query });
-      const action: RouteAction = { cluster, ...variantRewrite(variant), timeout };
-      if (m.rewriteHost) action.host_rewrite_literal = vs.awsName;
-      const route: Route = { name: gr.awsName, match, route: action };
-      if (!m.rewriteHost)
-        route.request_headers_to_add = [
-          {
-            header: { key: VIRTUAL_SERVICE_HEADER, value: vs.awsName },
-            append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
-          },
-        ];
-      out.push(route);
+      const match = { path: variant.path, headers: m.headers, query: m.query };
+      const action: RouteActionIR = { cluster, ...variantRewrite(variant), timeout };
+      if (m.rewriteHost) action.hostRewriteLiteral = vs.awsName;
+      out.push({
+        name: gr.awsName,
+        match,
+        route: action,
+        ...(m.rewriteHost ? {} : { requestHeadersToSet: [{ name: VIRTUAL_SERVICE_HEADER, value: vs.awsName }] }),
+      });
     }
   }
   return out;
@@ -145,10 +143,10 @@ function directRoutes(
   ctx: TranslateContext,
   vg: ResolvedVirtualGateway,
   listener: VirtualGatewayListener,
-): Route[] {
+): RouteIR[] {
   const limits = poolLimits(listener.connectionPool);
   const policy = vg.resource.spec.backendDefaults?.clientPolicy;
-  const out: Route[] = [];
+  const out: RouteIR[] = [];
   for (const { gr, m, vs, sp } of gatewayTargets(ctx, vg, listener)) {
     const service = serviceRoutes(ctx, vs, sp, { ...(policy ? { policy } : {}), limits });
     if (service.every((r) => r.protocol === 'tcp')) {
@@ -159,8 +157,8 @@ function directRoutes(
       for (const variant of m.variants)
         out.push({
           name: gr.awsName,
-          match: envoyRouteMatch({ path: variant.path, headers: m.headers, query: m.query }),
-          direct_response: { status: 404 },
+          match: { path: variant.path, headers: m.headers, query: m.query },
+          directResponse: { status: 404 },
         });
       continue;
     }
@@ -174,14 +172,14 @@ function directRoutes(
         }
         if ('never' in c) continue;
         const name = `${gr.awsName}:${r.name}`;
-        const match = envoyRouteMatch(c.ok.match);
+        const match = c.ok.match;
         const action = routeAction(r.action, 'envoy');
         if (!action) {
-          out.push({ name, match, direct_response: { status: 503 } });
+          out.push({ name, match, directResponse: { status: 503 } });
           continue;
         }
         Object.assign(action, c.ok.rewrite);
-        if (m.rewriteHost) action.host_rewrite_literal = vs.awsName;
+        if (m.rewriteHost) action.hostRewriteLiteral = vs.awsName;
         out.push({ name, match, route: action });
       }
     }
@@ -206,7 +204,7 @@ export function gatewayResources(ctx: TranslateContext, vg: ResolvedVirtualGatew
     if (chains.length === 0) continue;
     ctx.out.routes.push({
       name: rds,
-      virtual_hosts: [
+      virtualHosts: [
         {
           name: GATEWAY_VIRTUAL_HOST,
           domains: ['*'],

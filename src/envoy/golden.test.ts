@@ -19,7 +19,7 @@ import { translateGroupDetailed } from './translate.js';
 import { resourcesView } from './view.js';
 import { graphFromText, parseHeader } from './golden.testkit.js';
 import { cmp } from './context.js';
-import { cluster as emitCluster } from './emit/cluster.js';
+import { EMITTED_KINDS, emitGroup } from './emit/group.js';
 import type { GroupIR } from './ir/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +38,8 @@ const banner = (file: string): string =>
 
 /** The IR as the golden shows it: each collection sorted by name (as the Envoy view is). */
 function irView(ir: GroupIR): GroupIR {
-  return { clusters: [...ir.clusters].sort((a, b) => cmp(a.name, b.name)) };
+  const byName = <T extends { name: string }>(xs: T[]): T[] => [...xs].sort((a, b) => cmp(a.name, b.name));
+  return { routeConfigs: byName(ir.routeConfigs), clusters: byName(ir.clusters) };
 }
 
 function render(file: string): { out: string; ir: string } {
@@ -100,14 +101,13 @@ describe('golden IR → Envoy (run after the goldens above, which it reads)', ()
       const irs = YAML.parse(readFileSync(path.join(irDir, file), 'utf8')) as Record<string, GroupIR>;
       const outs = YAML.parse(readFileSync(path.join(outDir, file), 'utf8')) as Record<
         string,
-        { clusters: unknown }
+        Record<string, unknown>
       >;
       for (const [key, ir] of Object.entries(irs)) {
-        const clusters = ir.clusters.map(emitCluster);
-        const view = resourcesView({ listeners: [], routes: [], clusters, endpoints: [], secrets: [] }, [
-          'clusters',
-        ]);
-        expect(yaml(view.clusters), `${file} ${key}`).toBe(yaml(outs[key]?.clusters));
+        const emitted = { listeners: [], endpoints: [], secrets: [], ...emitGroup(ir) };
+        const view = resourcesView(emitted, EMITTED_KINDS);
+        for (const kind of EMITTED_KINDS)
+          expect(yaml(view[kind]), `${file} ${key} ${kind}`).toBe(yaml(outs[key]?.[kind]));
       }
     });
   }

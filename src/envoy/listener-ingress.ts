@@ -16,17 +16,11 @@ import { transportSocket } from './emit/tls.js';
 import { httpConnectionManagerFilter } from './hcm.js';
 import { tcpProxyFilter } from './tcp-proxy.js';
 import { accessLogs } from './access-log.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, durationFromMillis, fromAppMesh } from './duration.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, toMillis } from './duration.js';
+import { MATCH_ALL } from './route-match.js';
+import type { RouteActionIR, RouteConfigIR } from './ir/types.js';
 import { downstreamTls, effectiveListenerTls, usesGroupCertificate, type ListenerTls } from './tls.js';
-import type {
-  EmptyConfig,
-  Filter,
-  FilterChain,
-  Listener,
-  ListenerFilter,
-  RouteAction,
-  RouteConfiguration,
-} from './types.js';
+import type { EmptyConfig, Filter, FilterChain, Listener, ListenerFilter } from './types.js';
 
 export const ORIGINAL_DST_FILTER: ListenerFilter = {
   name: FILTER.originalDst,
@@ -92,20 +86,20 @@ export function ingressRouteConfig(
   virtualHost: string,
   cluster: string,
   l: VirtualNodeListener,
-): RouteConfiguration {
+): RouteConfigIR {
   const t = listenerTimeout(l);
-  const action: RouteAction = {
+  const action: RouteActionIR = {
     cluster,
-    timeout: t?.perRequest ? fromAppMesh(t.perRequest) : durationFromMillis(DEFAULT_REQUEST_TIMEOUT_MS),
+    timeout: t?.perRequest ? toMillis(t.perRequest) : DEFAULT_REQUEST_TIMEOUT_MS,
   };
-  if (t?.idle) action.idle_timeout = fromAppMesh(t.idle);
+  if (t?.idle) action.idleTimeout = toMillis(t.idle);
   return {
     name,
-    virtual_hosts: [
+    virtualHosts: [
       {
         name: virtualHost,
         domains: ['*'],
-        routes: [{ name: 'ingress', match: { prefix: '/' }, route: action }],
+        routes: [{ name: 'ingress', match: MATCH_ALL, route: action }],
       },
     ],
   };

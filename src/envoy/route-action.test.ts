@@ -23,18 +23,16 @@ describe('weights', () => {
   });
 
   it('puts the 15 s default on `timeout` for Envoy and on max_stream_duration for gRPC', () => {
-    expect(routeAction({ targets: [{ cluster: 'c', weight: 1 }] }, 'envoy')?.timeout).toEqual({
-      seconds: 15,
-    });
-    expect(routeAction({ targets: [{ cluster: 'c', weight: 1 }] }, 'grpc')?.max_stream_duration).toEqual({
-      max_stream_duration: { seconds: 15 },
+    expect(routeAction({ targets: [{ cluster: 'c', weight: 1 }] }, 'envoy')?.timeout).toBe(15_000);
+    expect(routeAction({ targets: [{ cluster: 'c', weight: 1 }] }, 'grpc')).toMatchObject({
+      maxStreamDuration: 15_000,
     });
     expect(
       routeAction(
         { targets: [{ cluster: 'c', weight: 1 }], timeout: { perRequest: { unit: 'ms', value: 1500 } } },
         'envoy',
       )?.timeout,
-    ).toEqual({ seconds: 1, nanos: 500_000_000 });
+    ).toBe(1500);
   });
 });
 
@@ -60,12 +58,12 @@ describe('retry events (appmesh.md §4.4)', () => {
       grpcRetryEvents: ['unavailable' as const],
       httpRetryEvents: ['server-error' as const],
     };
-    expect(retryPolicy(policy, 'grpc')).toEqual({ retry_on: 'unavailable', num_retries: { value: 2 } });
+    expect(retryPolicy(policy, 'grpc')).toEqual({ retryOn: ['unavailable'], numRetries: 2 });
     expect(retryPolicy({ ...policy, maxRetries: 0 }, 'grpc')).toBeUndefined();
     expect(retryPolicy(policy, 'envoy')).toMatchObject({
-      retry_on: '5xx,unavailable',
-      host_selection_retry_max_attempts: 5,
-      per_try_timeout: { seconds: 0, nanos: 100_000_000 },
+      retryOn: ['5xx', 'unavailable'],
+      previousHostsAttempts: 5,
+      perTryTimeout: 100,
     });
   });
 });

@@ -3,11 +3,11 @@
  * per-request timeout (15 s unless set; 0 disables) and idle timeout, retries.
  */
 import type { Duration as AppMeshDuration, GRPCRetryPolicy, HTTPRetryPolicy } from '../model/index.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, durationFromMillis, fromAppMesh } from './duration.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, toMillis } from './duration.js';
 import { defaultRetryPolicy } from './default-retry.js';
 import { retryPolicy } from './route-retry.js';
 import type { ProxyFlavour } from './context.js';
-import type { RouteAction } from './types.js';
+import type { RouteActionIR, WeightedClusterIR } from './ir/types.js';
 
 export interface ClusterWeight {
   cluster: string;
@@ -38,13 +38,11 @@ export function normalizeWeights(weights: ReadonlyArray<number>): number[] | und
   return out;
 }
 
-export function weightedClusters(
-  targets: ReadonlyArray<ClusterWeight>,
-): RouteAction['weighted_clusters'] | undefined {
+export function weightedClusters(targets: ReadonlyArray<ClusterWeight>): WeightedClusterIR[] | undefined {
   const weights = normalizeWeights(targets.map((t) => t.weight));
   if (!weights) return undefined;
   // Envoy's total_weight is deprecated: weights scaled to sum to 100 carry App Mesh's total of 100.
-  return { clusters: targets.map((t, i) => ({ name: t.cluster, weight: { value: weights[i] as number } })) };
+  return targets.map((t, i) => ({ name: t.cluster, weight: weights[i] as number }));
 }
 
 export interface ActionSpec {
@@ -55,26 +53,26 @@ export interface ActionSpec {
   defaultRetry?: boolean;
 }
 
-/** The RouteAction, or undefined when no target carries weight (the caller answers 503 instead). */
-export function routeAction(spec: ActionSpec, flavour: ProxyFlavour): RouteAction | undefined {
+/** The route action, or undefined when no target carries weight (the caller answers 503 instead). */
+export function routeAction(spec: ActionSpec, flavour: ProxyFlavour): RouteActionIR | undefined {
   const wc = weightedClusters(spec.targets);
   if (!wc) return undefined;
-  const action: RouteAction = { weighted_clusters: wc };
+  const action: RouteActionIR = { weightedClusters: wc };
   const perRequest = spec.timeout?.perRequest
-    ? fromAppMesh(spec.timeout.perRequest)
-    : durationFromMillis(DEFAULT_REQUEST_TIMEOUT_MS);
+    ? toMillis(spec.timeout.perRequest)
+    : DEFAULT_REQUEST_TIMEOUT_MS;
   if (flavour === 'grpc') {
     // gRPC clients read the deadline from max_stream_duration (gRFC A31), not `timeout`.
-    action.max_stream_duration = { max_stream_duration: perRequest };
+    action.maxStreamDuration = perRequest;
   } else {
     action.timeout = perRequest;
-    if (spec.timeout?.idle) action.idle_timeout = fromAppMesh(spec.timeout.idle);
+    if (spec.timeout?.idle) action.idleTimeout = toMillis(spec.timeout.idle);
   }
   const retry = spec.retry
     ? retryPolicy(spec.retry, flavour)
     : spec.defaultRetry
       ? defaultRetryPolicy(flavour)
       : undefined;
-  if (retry) action.retry_policy = retry;
+  if (retry) action.retry = retry;
   return action;
 }

@@ -11,7 +11,7 @@ import { jsonKey, once, shared, type TranslateContext } from './context.js';
 import { allowAllCluster, amazonawsCluster } from './cluster.js';
 import { explicitDomains, serviceDomains, type EgressPort } from './egress-plan.js';
 import { depKey } from './lookup.js';
-import { envoyRouteMatch } from './route-match.js';
+import { MATCH_ALL } from './route-match.js';
 import { routeAction } from './route-action.js';
 import { serviceRoutes, type ServiceRoute } from './service-routes.js';
 import {
@@ -20,17 +20,16 @@ import {
   AMAZONAWS_VIRTUAL_HOST,
   routeConfigName,
 } from './names.js';
-import type { Route, RouteConfiguration, VirtualHost } from './types.js';
+import type { RouteConfigIR, RouteIR, VirtualHostIR } from './ir/types.js';
 
-/** An Envoy route for a service route; undefined when the client cannot express it. */
-export function envoyRoute(ctx: TranslateContext, r: ServiceRoute): Route | undefined {
+/** The route for a service route; undefined when the client cannot express it. */
+export function clientRoute(ctx: TranslateContext, r: ServiceRoute): RouteIR | undefined {
   if (ctx.flavour === 'grpc' && r.match.query.length > 0) return undefined; // gRPC requests have no query string
-  const match = envoyRouteMatch(r.match);
   const action = routeAction(r.action, ctx.flavour);
-  if (action) return { name: r.name, match, route: action };
+  if (action) return { name: r.name, match: r.match, route: action };
   // No target carries weight: App Mesh answers 503. gRPC clients reject direct responses, so they get no route.
   if (ctx.flavour === 'grpc') return undefined;
-  return { name: r.name, match, direct_response: { status: 503 } };
+  return { name: r.name, match: r.match, directResponse: { status: 503 } };
 }
 
 /**
@@ -43,7 +42,7 @@ function serviceVirtualHost(
   ep: EgressPort,
   domains: string[],
   domainsKey: string,
-): VirtualHost {
+): VirtualHostIR {
   const policy = jsonKey(b.policy);
   return shared(ctx, `vhost:${b.vs.awsName}:${ep.port}:${ep.protocol}:${policy}:${domainsKey}`, () => {
     ctx.deps.add(depKey.service(b.vs.awsName));
@@ -51,9 +50,9 @@ function serviceVirtualHost(
     const p = b.vs.provider;
     const owner = p?.kind === 'virtualRouter' ? `router:${p.router.awsName}` : `service:${b.vs.awsName}`;
     const routes = shared(ctx, `routes:${owner}:${ep.port}:${ep.protocol}:${policy}`, () => {
-      const out: Route[] = [];
+      const out: RouteIR[] = [];
       for (const r of serviceRoutes(ctx, b.vs, ep, { policy: b.policy })) {
-        const route = envoyRoute(ctx, r);
+        const route = clientRoute(ctx, r);
         if (route) out.push(route);
       }
       return out;
@@ -62,10 +61,10 @@ function serviceVirtualHost(
   });
 }
 
-export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteConfiguration {
+export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteConfigIR {
   const claimed = new Set<string>();
   const owned = explicitDomains(ep);
-  const virtualHosts: VirtualHost[] = [];
+  const virtualHosts: VirtualHostIR[] = [];
   for (const b of ep.backends) {
     const all = once(ctx, `domains:${b.vs.awsName}:${ep.port}`, () => serviceDomains(ctx, b.vs, ep.port));
     const domains = all.filter((d) => !claimed.has(d) && (owned.get(d) ?? b.vs.awsName) === b.vs.awsName);
@@ -82,16 +81,16 @@ export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteC
       virtualHosts.push({
         name: ALLOW_ALL_VIRTUAL_HOST,
         domains: ['*'],
-        routes: [{ name: ALLOW_ALL_VIRTUAL_HOST, match: { prefix: '/' }, route: { cluster } }],
+        routes: [{ name: ALLOW_ALL_VIRTUAL_HOST, match: MATCH_ALL, route: { cluster } }],
       });
     } else {
       const cluster = amazonawsCluster(ctx);
       virtualHosts.push({
         name: AMAZONAWS_VIRTUAL_HOST,
         domains: [AMAZONAWS_DOMAIN, `${AMAZONAWS_DOMAIN}:${ep.port}`],
-        routes: [{ name: AMAZONAWS_VIRTUAL_HOST, match: { prefix: '/' }, route: { cluster } }],
+        routes: [{ name: AMAZONAWS_VIRTUAL_HOST, match: MATCH_ALL, route: { cluster } }],
       });
     }
   }
-  return { name: routeConfigName('egress', ep.protocol, ep.port), virtual_hosts: virtualHosts };
+  return { name: routeConfigName('egress', ep.protocol, ep.port), virtualHosts };
 }

@@ -1,36 +1,14 @@
 /**
- * Route matches. App Mesh matches (router routes, gateway routes) are first brought to
- * one neutral form, `MatchIR` (a path condition plus header and query conditions),
- * which the gateway composes with its target's routes, then written as an Envoy
- * RouteMatch. Method, scheme, gRPC metadata and gateway hostnames are header
- * conditions on pseudo-headers, as Envoy matches them.
+ * Route matches. App Mesh matches (router routes, gateway routes) are brought to the
+ * IR's neutral form, `MatchIR` (a path condition plus header and query conditions),
+ * which the gateway composes with its target's routes (emit/route-match.ts writes it
+ * as an Envoy RouteMatch). Method, scheme, gRPC metadata and gateway hostnames are
+ * header conditions on pseudo-headers, as Envoy matches them.
  */
 import type { GRPCRouteMatch, HTTPRouteMatch, MatchMethod } from '../model/index.js';
-import type { HeaderMatcher, QueryParameterMatcher, RouteMatch } from './types.js';
+import type { HeaderCond, MatchIR, PathCond, QueryCond } from './ir/types.js';
 
-export interface PathCond {
-  kind: 'prefix' | 'exact' | 'regex';
-  value: string;
-}
-
-export interface HeaderCond {
-  name: string;
-  /** Absent: the header must be present. */
-  match?: MatchMethod;
-  invert?: boolean;
-}
-
-export interface QueryCond {
-  name: string;
-  /** Absent: the parameter must be present. */
-  exact?: string;
-}
-
-export interface MatchIR {
-  path: PathCond;
-  headers: HeaderCond[];
-  query: QueryCond[];
-}
+export type { HeaderCond, MatchIR, PathCond, QueryCond } from './ir/types.js';
 
 export const MATCH_ALL: MatchIR = { path: { kind: 'prefix', value: '/' }, headers: [], query: [] };
 
@@ -74,37 +52,6 @@ export function grpcPath(serviceName: string | undefined, methodName: string | u
 /** A virtual router's gRPC route match; metadata entries are request headers. */
 export function grpcMatchIR(m: GRPCRouteMatch): MatchIR {
   return { path: grpcPath(m.serviceName, m.methodName), headers: headerConds(m.metadata), query: [] };
-}
-
-export function envoyHeaderMatcher(h: HeaderCond): HeaderMatcher {
-  const base: HeaderMatcher = { name: h.name };
-  const m = h.match;
-  if (!m) base.present_match = true;
-  else if (m.exact !== undefined) base.string_match = { exact: m.exact };
-  else if (m.prefix !== undefined) base.string_match = { prefix: m.prefix };
-  else if (m.suffix !== undefined) base.string_match = { suffix: m.suffix };
-  else if (m.regex !== undefined) base.string_match = { safe_regex: { regex: m.regex } };
-  // App Mesh ranges are [start, end), as Envoy's.
-  else if (m.range !== undefined) base.range_match = { start: m.range.start, end: m.range.end };
-  else base.present_match = true;
-  if (h.invert) base.invert_match = true;
-  return base;
-}
-
-export function envoyQueryMatcher(q: QueryCond): QueryParameterMatcher {
-  return q.exact !== undefined
-    ? { name: q.name, string_match: { exact: q.exact } }
-    : { name: q.name, present_match: true };
-}
-
-export function envoyRouteMatch(ir: MatchIR): RouteMatch {
-  const match: RouteMatch = {};
-  if (ir.path.kind === 'prefix') match.prefix = ir.path.value;
-  else if (ir.path.kind === 'exact') match.path = ir.path.value;
-  else match.safe_regex = { regex: ir.path.value };
-  if (ir.headers.length > 0) match.headers = ir.headers.map(envoyHeaderMatcher);
-  if (ir.query.length > 0) match.query_parameters = ir.query.map(envoyQueryMatcher);
-  return match;
 }
 
 /**

@@ -6,11 +6,9 @@
  * the hosts already tried (`previous_hosts`, 5 selection attempts), as App Mesh did.
  */
 import type { GRPCRetryPolicy, HTTPRetryPolicy } from '../model/index.js';
-import { typedConfig, EXT } from '../proto/index.js';
-import { fromAppMesh } from './duration.js';
-import { FILTER } from './names.js';
+import { toMillis } from './duration.js';
 import type { ProxyFlavour } from './context.js';
-import type { EmptyConfig, RetryPolicy } from './types.js';
+import type { RetryIR } from './ir/types.js';
 
 const HTTP_EVENTS: Readonly<Record<string, string>> = {
   'server-error': '5xx',
@@ -19,10 +17,8 @@ const HTTP_EVENTS: Readonly<Record<string, string>> = {
   'stream-error': 'refused-stream',
 };
 const CLIENT_ERROR_CODES = [409];
-export const PREVIOUS_HOSTS = {
-  name: FILTER.previousHosts,
-  typed_config: typedConfig(EXT.previousHosts, {} satisfies EmptyConfig),
-};
+/** Host selection attempts when retries avoid the hosts already tried. */
+export const PREVIOUS_HOSTS_ATTEMPTS = 5;
 
 export function retryOn(policy: HTTPRetryPolicy | GRPCRetryPolicy): { on: string[]; codes: number[] } {
   const on: string[] = [];
@@ -41,14 +37,14 @@ export function retryOn(policy: HTTPRetryPolicy | GRPCRetryPolicy): { on: string
 }
 
 /**
- * The Envoy RetryPolicy, or undefined when the policy retries nothing. Proxyless gRPC
+ * The retry policy, or undefined when the policy retries nothing. Proxyless gRPC
  * clients read only gRPC status events and need at least one retry; other fields
  * they ignore are left out for them.
  */
 export function retryPolicy(
   policy: HTTPRetryPolicy | GRPCRetryPolicy | undefined,
   flavour: ProxyFlavour,
-): RetryPolicy | undefined {
+): RetryIR | undefined {
   if (!policy) return undefined;
   const { on, codes } = retryOn(policy);
   if (flavour === 'grpc') {
@@ -56,16 +52,14 @@ export function retryPolicy(
       ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'].includes(e),
     );
     if (grpcOn.length === 0 || policy.maxRetries < 1) return undefined;
-    return { retry_on: grpcOn.join(','), num_retries: { value: policy.maxRetries } };
+    return { retryOn: grpcOn, numRetries: policy.maxRetries };
   }
   if (on.length === 0) return undefined;
-  const out: RetryPolicy = {
-    retry_on: on.join(','),
-    num_retries: { value: policy.maxRetries },
-    per_try_timeout: fromAppMesh(policy.perRetryTimeout),
-    retry_host_predicate: [PREVIOUS_HOSTS],
-    host_selection_retry_max_attempts: 5,
+  return {
+    retryOn: on,
+    numRetries: policy.maxRetries,
+    perTryTimeout: toMillis(policy.perRetryTimeout),
+    ...(codes.length > 0 ? { retriableStatusCodes: codes } : {}),
+    previousHostsAttempts: PREVIOUS_HOSTS_ATTEMPTS,
   };
-  if (codes.length > 0) out.retriable_status_codes = codes;
-  return out;
 }

@@ -10,8 +10,9 @@
  * YAML: `testdata/ir` holds the IR of each `testdata/in` case, and the Envoy goldens in
  * `testdata/out` are what `emit` makes of it. Durations are milliseconds.
  *
- * Covered so far: clusters and TLS contexts. Listeners, routes, assignments and secrets
- * are still built as Envoy objects directly (src/envoy/README.md, "The IR").
+ * Covered so far: route configurations, clusters and TLS contexts. Listeners,
+ * assignments and secrets are still built as Envoy objects directly (src/envoy/README.md,
+ * "The IR").
  */
 
 /** Milliseconds. */
@@ -19,8 +20,103 @@ export type Millis = number;
 
 /** The IR of one proxy group (the parts translated through the IR so far). */
 export interface GroupIR {
+  routeConfigs: RouteConfigIR[];
   /** One per name, in the order first reached: a later definition of the same name is dropped. */
   clusters: ClusterIR[];
+}
+
+// ── routes ──────────────────────────────────────────────────────────────────
+
+export interface RouteConfigIR {
+  name: string;
+  virtualHosts: VirtualHostIR[];
+}
+
+export interface VirtualHostIR {
+  name: string;
+  domains: string[];
+  /** In match order. */
+  routes: RouteIR[];
+  responseHeadersToRemove?: string[];
+}
+
+/**
+ * Where a matched request goes: a route action, or an answer without an upstream
+ * (503: no target carries weight; 404: a gateway target without routes).
+ */
+export type RouteIR =
+  | { name: string; match: MatchIR; route: RouteActionIR; requestHeadersToSet?: HeaderValueIR[] }
+  | { name: string; match: MatchIR; directResponse: { status: number } };
+
+/** A request header set on the way (overwritten if present, else added). */
+export interface HeaderValueIR {
+  name: string;
+  value: string;
+}
+
+/** A path condition plus header and query conditions (App Mesh's match vocabulary). */
+export interface MatchIR {
+  path: PathCond;
+  headers: HeaderCond[];
+  query: QueryCond[];
+}
+
+export interface PathCond {
+  kind: 'prefix' | 'exact' | 'regex';
+  value: string;
+}
+
+export interface HeaderCond {
+  /** Lower case; method, scheme and authority as their pseudo-headers. */
+  name: string;
+  /** Absent: the header must be present. */
+  match?: HeaderValueMatch;
+  invert?: boolean;
+}
+
+/** One member, as App Mesh's `match` (ranges are [start, end), as Envoy's). */
+export interface HeaderValueMatch {
+  exact?: string;
+  prefix?: string;
+  suffix?: string;
+  regex?: string;
+  range?: { start: number; end: number };
+}
+
+export interface QueryCond {
+  name: string;
+  /** Absent: the parameter must be present. */
+  exact?: string;
+}
+
+export interface RouteActionIR {
+  /** One cluster … */
+  cluster?: string;
+  /** … or weighted clusters, weights already scaled to a total of 100. */
+  weightedClusters?: WeightedClusterIR[];
+  timeout?: Millis;
+  idleTimeout?: Millis;
+  /** Proxyless gRPC clients read the deadline from here (gRFC A31), not from `timeout`. */
+  maxStreamDuration?: Millis;
+  retry?: RetryIR;
+  prefixRewrite?: string;
+  regexRewrite?: { pattern: string; substitution: string };
+  hostRewriteLiteral?: string;
+}
+
+export interface WeightedClusterIR {
+  name: string;
+  weight: number;
+}
+
+export interface RetryIR {
+  /** Envoy's retry_on conditions. */
+  retryOn: string[];
+  numRetries: number;
+  perTryTimeout?: Millis;
+  retriableStatusCodes?: number[];
+  /** Retries avoid the hosts already tried (`previous_hosts`), with this many host selection attempts. */
+  previousHostsAttempts?: number;
 }
 
 // ── clusters ────────────────────────────────────────────────────────────────

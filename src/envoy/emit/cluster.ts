@@ -1,7 +1,7 @@
 /**
  * ClusterIR → Envoy Cluster. An IR cluster shared between groups (or kept by the
  * Translator across runs) is one object, so its Envoy cluster is one object too, and
- * its bytes are encoded once.
+ * its bytes are encoded once (shared.ts).
  */
 import { EXT, typedConfig } from '../../proto/index.js';
 import type { ClusterIR, InlineEndpointIR } from '../ir/types.js';
@@ -12,17 +12,14 @@ import { circuitBreakers } from './circuit-breakers.js';
 import { healthCheck } from './health-check.js';
 import { outlierDetection } from './outlier.js';
 import { transportSocket } from './tls.js';
+import { emitShared } from './shared.js';
 
 const ADS_EDS = { eds_config: { ads: {}, resource_api_version: 'V3' as const } };
 const HTTP2: HttpProtocolOptions = { explicit_http_config: { http2_protocol_options: {} } };
 const HTTP2_OPTIONS = { [FILTER.httpProtocolOptions]: typedConfig(EXT.httpProtocolOptions, HTTP2) };
 
-const emitted = new WeakMap<ClusterIR, Cluster>();
-
 export function cluster(ir: ClusterIR): Cluster {
-  let out = emitted.get(ir);
-  if (!out) emitted.set(ir, (out = build(ir)));
-  return out;
+  return emitShared(ir, build);
 }
 
 function build(ir: ClusterIR): Cluster {

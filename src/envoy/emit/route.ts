@@ -4,8 +4,8 @@
  * the encoder, which then keeps its bytes).
  */
 import { EXT, typedConfig } from '../../proto/index.js';
-import { isShared, markShared } from '../encode-plain.js';
 import { durationFromMillis } from '../duration.js';
+import { isShared } from '../encode-plain.js';
 import type { RetryIR, RouteActionIR, RouteConfigIR, RouteIR, VirtualHostIR } from '../ir/types.js';
 import { FILTER } from '../names.js';
 import type {
@@ -17,39 +17,34 @@ import type {
   VirtualHost,
 } from '../types.js';
 import { routeMatch } from './route-match.js';
+import { emitShared } from './shared.js';
 
 const PREVIOUS_HOSTS = {
   name: FILTER.previousHosts,
   typed_config: typedConfig(EXT.previousHosts, {} satisfies EmptyConfig),
 };
 
-const emitted = new WeakMap<object, object>();
-
-/** The Envoy object of an IR object, built once; shared IR objects give shared Envoy objects. */
-function once<I extends object, O extends object>(ir: I, build: (ir: I) => O): O {
-  let out = emitted.get(ir) as O | undefined;
-  if (!out) {
-    emitted.set(ir, (out = build(ir)));
-    if (isShared(ir)) markShared(out);
-  }
-  return out;
-}
-
 export function routeConfig(ir: RouteConfigIR): RouteConfiguration {
-  return once(ir, (c) => ({ name: c.name, virtual_hosts: c.virtualHosts.map(virtualHost) }));
+  return { name: ir.name, virtual_hosts: ir.virtualHosts.map(virtualHost) };
 }
 
 function virtualHost(ir: VirtualHostIR): VirtualHost {
-  return once(ir, (v) => ({ name: v.name, domains: v.domains, routes: routes(v.routes) }));
+  return emitShared(ir, (v) => ({ name: v.name, domains: v.domains, routes: routes(v.routes) }));
 }
 
-/** A route list (routers' lists are shared by the virtual hosts of all their services). */
+/** A route list (a router's is shared by the virtual hosts of all its services, its routes marked shared one by one). */
 function routes(ir: RouteIR[]): Route[] {
-  return once(ir, (rs) => rs.map(route));
+  const first = ir[0];
+  if (first === undefined || !isShared(first)) return ir.map(route);
+  let out = lists.get(ir);
+  if (!out) lists.set(ir, (out = ir.map(route)));
+  return out;
 }
+
+const lists = new WeakMap<RouteIR[], Route[]>();
 
 function route(ir: RouteIR): Route {
-  return once(ir, (r) =>
+  return emitShared(ir, (r) =>
     'directResponse' in r
       ? { name: r.name, match: routeMatch(r.match), direct_response: { status: r.directResponse.status } }
       : { name: r.name, match: routeMatch(r.match), route: action(r.route) },

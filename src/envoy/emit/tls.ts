@@ -6,7 +6,7 @@
  * combined one, with the SAN matchers as its default part.
  */
 import { EXT, typedConfig } from '../../proto/index.js';
-import { markShared } from '../encode-plain.js';
+import { emitShared } from './shared.js';
 import type { CertificateIR, SanIR, SdsSecretIR, TlsContextIR, ValidationIR } from '../ir/types.js';
 import { FILTER, SDS_CLUSTER } from '../names.js';
 import type {
@@ -29,16 +29,9 @@ const LOCAL_SDS: ConfigSource = {
   resource_api_version: 'V3',
 };
 
-const emitted = new WeakMap<TlsContextIR, TransportSocket>();
-
-/** One object per IR context (shared IR, shared socket: its bytes are kept and spliced in). */
+/** A shared IR context gives one shared socket (its bytes kept and spliced in, shared.ts). */
 export function transportSocket(ir: TlsContextIR): TransportSocket {
-  let out = emitted.get(ir);
-  if (!out) {
-    emitted.set(ir, (out = build(ir)));
-    markShared(out);
-  }
-  return out;
+  return emitShared(ir, build);
 }
 
 function build(ir: TlsContextIR): TransportSocket {

@@ -1,0 +1,23 @@
+/**
+ * IR objects built once and shared between groups (the values of shared units, see
+ * context.ts `shared`) give one Envoy object, built once and marked for the encoder,
+ * which then keeps its bytes. Other IR objects belong to one group and are emitted
+ * afresh: remembering them would only cost memory and collector time.
+ *
+ * The Envoy object is kept on the IR object under a symbol (left out of JSON and YAML):
+ * a group reads it for every shared unit it uses (about a hundred clusters per sidecar
+ * of the bench mesh), and a property read costs a fraction of a WeakMap lookup.
+ */
+import { isShared, markShared } from '../encode-plain.js';
+
+const EMITTED = Symbol('emitted');
+
+export function emitShared<I extends object, O extends object>(ir: I, build: (ir: I) => O): O {
+  const hit = (ir as { [EMITTED]?: O })[EMITTED];
+  if (hit !== undefined) return hit;
+  if (!isShared(ir)) return build(ir);
+  const out = build(ir);
+  markShared(out);
+  Object.defineProperty(ir, EMITTED, { value: out });
+  return out;
+}

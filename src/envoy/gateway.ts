@@ -131,7 +131,9 @@ function selfRedirectRoutes(
         name: gr.awsName,
         match,
         route: action,
-        ...(m.rewriteHost ? {} : { requestHeadersToSet: [{ name: VIRTUAL_SERVICE_HEADER, value: vs.awsName }] }),
+        ...(m.rewriteHost
+          ? {}
+          : { requestHeadersToSet: [{ name: VIRTUAL_SERVICE_HEADER, value: vs.awsName }] }),
       });
     }
   }

@@ -29,7 +29,11 @@ export function routeConfig(ir: RouteConfigIR): RouteConfiguration {
 }
 
 function virtualHost(ir: VirtualHostIR): VirtualHost {
-  return emitShared(ir, (v) => ({ name: v.name, domains: v.domains, routes: routes(v.routes) }));
+  return emitShared(ir, (v) => {
+    const out: VirtualHost = { name: v.name, domains: v.domains, routes: routes(v.routes) };
+    if (v.responseHeadersToRemove) out.response_headers_to_remove = v.responseHeadersToRemove;
+    return out;
+  });
 }
 
 /** A route list (a router's is shared by the virtual hosts of all its services, its routes marked shared one by one). */
@@ -44,11 +48,21 @@ function routes(ir: RouteIR[]): Route[] {
 const lists = new WeakMap<RouteIR[], Route[]>();
 
 function route(ir: RouteIR): Route {
-  return emitShared(ir, (r) =>
-    'directResponse' in r
-      ? { name: r.name, match: routeMatch(r.match), direct_response: { status: r.directResponse.status } }
-      : { name: r.name, match: routeMatch(r.match), route: action(r.route) },
-  );
+  return emitShared(ir, (r) => {
+    if ('directResponse' in r)
+      return {
+        name: r.name,
+        match: routeMatch(r.match),
+        direct_response: { status: r.directResponse.status },
+      };
+    const out: Route = { name: r.name, match: routeMatch(r.match), route: action(r.route) };
+    if (r.requestHeadersToSet)
+      out.request_headers_to_add = r.requestHeadersToSet.map((h) => ({
+        header: { key: h.name, value: h.value },
+        append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' as const,
+      }));
+    return out;
+  });
 }
 
 function action(a: RouteActionIR): RouteAction {

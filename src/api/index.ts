@@ -32,3 +32,4 @@ export {
   type ClientCredentials,
   type AppMeshClientOptions,
 } from './client.js';
+export { TokenLedger } from './token-ledger.js';

@@ -77,8 +77,15 @@ export class TokenLedger {
     return { op: 'put', key: lookup.key, value, expectedVersion: lookup.version };
   }
 
-  /** Deletes expired records (each only if unchanged since read); returns how many went. */
-  async sweep(): Promise<number> {
+  /**
+   * Deletes expired records, each only if unchanged since read; returns how many went.
+   * `remove` deletes one (key, version) and says whether it did: by default a
+   * conditional delete, on etcd the leader's fenced one (etcd-election.ts).
+   */
+  async sweep(
+    remove: (key: string, version: number) => Promise<boolean> = (key, version) =>
+      this.removeIfUnchanged(key, version),
+  ): Promise<number> {
     let removed = 0;
     let token: string | undefined;
     const now = this.now();
@@ -90,16 +97,21 @@ export class TokenLedger {
       });
       for (const r of page.items) {
         if (!(r.value.expiresAt <= now)) continue;
-        try {
-          await this.store.delete(r.key, { expectedVersion: r.version });
-          removed++;
-        } catch (err) {
-          // Claimed again meanwhile: it is live now.
-          if (!(err instanceof ConflictError)) throw err;
-        }
+        if (await remove(r.key, r.version)) removed++;
       }
       token = page.nextToken;
     } while (token !== undefined);
     return removed;
+  }
+
+  private async removeIfUnchanged(key: string, version: number): Promise<boolean> {
+    try {
+      await this.store.delete(key, { expectedVersion: version });
+      return true;
+    } catch (err) {
+      // Claimed again meanwhile: it is live now.
+      if (err instanceof ConflictError) return false;
+      throw err;
+    }
   }
 }

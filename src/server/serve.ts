@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   createStore,
   DEFAULT_SQLITE_FILE,
+  EtcdElection,
   StoreFreshness,
   StoreMirror,
   type ResourceStore,
@@ -36,6 +37,7 @@ import { readManifests, syncRecords } from './import-manifests.js';
 import type { Logger } from './logger.js';
 import { sigv4Authenticator } from './xds-sigv4.js';
 import { admitWhenCurrent } from './stream-admission.js';
+import { startTokenSweeper } from './token-sweeper.js';
 import { planXdsTls } from './xds-tls.js';
 import { caResourceOwner, startCa } from './ca.js';
 import { secretAuthorityRecord } from './ca-secret-record.js';
@@ -237,6 +239,25 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
           }).start()
         : undefined;
     if (freshness) cleanups.push(() => freshness.close());
+    // What one replica at a time does (src/store/etcd-election.ts); the Kubernetes store's API objects are the cluster's.
+    const election =
+      store.kind === 'etcd'
+        ? EtcdElection.start({
+            endpoints: config.etcdEndpoints,
+            prefix: config.etcdPrefix,
+            name: 'maintenance',
+            onChange: (leading) =>
+              logger.info(
+                { leading },
+                leading ? "leading the replicas' maintenance" : 'no longer leading the maintenance',
+              ),
+          })
+        : undefined;
+    if (election) cleanups.push(() => election.close());
+    if (!kube)
+      cleanups.push(
+        startTokenSweeper({ store, ...(election ? { election } : {}), everyMs: 10 * 60_000, logger }),
+      );
     // Pushes come only from the store source, so `source` is set before the debouncer first fires.
     let translatedRevision = mirror.revision;
     const debouncer = new Debouncer<true>(() => {

@@ -77,28 +77,7 @@ class EtcdStore implements ResourceStore {
     this.prefix = options.prefix ?? DEFAULT_ETCD_PREFIX;
     assertPrefix(this.prefix);
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.client = new Etcd3({
-      hosts: options.endpoints,
-      dialTimeout: 3_000,
-      grpcOptions: {
-        // A member that stops answering without closing its connections (hung, cut off)
-        // is noticed on the open watch too, not only by request deadlines: the connection
-        // is dropped and the client moves to another member. etcd refuses pings more often
-        // than its --grpc-keepalive-min-time (5 s).
-        'grpc.keepalive_time_ms': 5_000,
-        'grpc.keepalive_timeout_ms': 2_000,
-      },
-      // The library's default waits up to 30 s between attempts to watch again; a replica
-      // waiting that long after its member came back would be stale for nothing.
-      // etcd3 types this as a backoff but, as with its own default (an ExponentialBackoff),
-      // only calls next() on it.
-      faultHandling: {
-        watchBackoff: new ExponentialBackoff({
-          initialDelay: 100,
-          maxDelay: 2_000,
-        }) as unknown as IBackoff<unknown>,
-      },
-    });
+    this.client = connectEtcd(options.endpoints);
     this.kv = this.client.kv;
   }
 
@@ -417,6 +396,32 @@ class EtcdStore implements ResourceStore {
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
   }
+}
+
+/** An etcd client for Amime's connections to a cluster (the store's, the election's). */
+export function connectEtcd(endpoints: string[]): Etcd3 {
+  return new Etcd3({
+    hosts: endpoints,
+    dialTimeout: 3_000,
+    grpcOptions: {
+      // A member that stops answering without closing its connections (hung, cut off)
+      // is noticed on the open watch too, not only by request deadlines: the connection
+      // is dropped and the client moves to another member. etcd refuses pings more often
+      // than its --grpc-keepalive-min-time (5 s).
+      'grpc.keepalive_time_ms': 5_000,
+      'grpc.keepalive_timeout_ms': 2_000,
+    },
+    // The library's default waits up to 30 s between attempts to watch again; a replica
+    // waiting that long after its member came back would be stale for nothing.
+    // etcd3 types this as a backoff but, as with its own default (an ExponentialBackoff),
+    // only calls next() on it.
+    faultHandling: {
+      watchBackoff: new ExponentialBackoff({
+        initialDelay: 100,
+        maxDelay: 2_000,
+      }) as unknown as IBackoff<unknown>,
+    },
+  });
 }
 
 function versionIs(key: Buffer, version: number): ICompare {

@@ -15,3 +15,5 @@ export type { MirrorChange, MirrorListener, MirrorOptions, MirrorStatus } from '
 export { StoreSource } from './store-source.js';
 export { StoreFreshness } from './freshness.js';
 export type { FreshnessOptions, FreshnessStatus } from './freshness.js';
+export { EtcdElection } from './etcd-election.js';
+export type { EtcdElectionOptions } from './etcd-election.js';

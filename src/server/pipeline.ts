@@ -25,6 +25,7 @@ import {
   type EndpointSource,
   type VirtualNodeRef,
   type TranslateOptions,
+  checkMemo,
   checkResources,
   formatCheckProblems,
   parseGroupKey,
@@ -101,6 +102,8 @@ export class MeshPipeline {
   >();
   /** Warnings already logged: each is logged once, not at every run of every group. */
   private readonly warned = new Set<string>();
+  /** Check results of resources the translation shares across groups and runs: each is checked once. */
+  private readonly checked = checkMemo();
 
   constructor(private readonly options: PipelineOptions) {
     this.translator = new Translator(options.translate);
@@ -213,7 +216,7 @@ export class MeshPipeline {
       try {
         if (this.options.checkOutput !== false) {
           const suppliedSecrets = this.translator.translation(key)?.caSecrets ?? [];
-          const problems = checkResources(resources, { suppliedSecrets });
+          const problems = checkResources(resources, { suppliedSecrets, memo: this.checked });
           if (problems.length > 0) {
             const shown = formatCheckProblems(problems.slice(0, PROBLEMS_IN_MESSAGE));
             const more = problems.length - PROBLEMS_IN_MESSAGE;

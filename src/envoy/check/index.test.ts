@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertResources,
+  checkMemo,
   checkResource,
   checkResources,
   formatCheckProblem,
@@ -18,6 +19,19 @@ describe('checkResources', () => {
     const problems = checkResources(sampleSet());
     expect(formatCheckProblems(problems)).toBe('');
     expect(() => assertResources(sampleSet())).not.toThrow();
+  });
+
+  it('checks a resource object once with a memo: a problem found once is reported for every set that holds it', () => {
+    const memo = checkMemo();
+    const set = sampleSet();
+    const cluster = set.clusters[0] as Obj;
+    cluster['connect_timeout'] = { seconds: 1e12 };
+    const first = checkResources(set, { memo });
+    expect(memo.has(cluster)).toBe(true);
+    // Another group sharing the same (never mutated) cluster object: the memo answers for it.
+    const other = { ...sampleSet(), clusters: [cluster, ...sampleSet().clusters.slice(1)] };
+    expect(checkResources(other, { memo })).toEqual(first);
+    expect(checkResources(other)).toEqual(first);
   });
 
   it('rejects each kind of translation bug, naming the resource and field', () => {

@@ -42,6 +42,20 @@ export interface CheckOptions {
   allowDeprecated?: Iterable<string>;
   /** SDS secrets delivered over ADS with the group but not part of `set` (Amime's CA supplies them). */
   suppliedSecrets?: Iterable<string>;
+  /**
+   * Results of earlier checks by resource object (see `checkMemo`): the translation
+   * shares unchanged resources across groups and runs as the same objects, so each is
+   * checked once, not once per group and change.
+   */
+  memo?: CheckMemo;
+}
+
+/** Per-resource results of checkResources, by the (never mutated) resource object. */
+export type CheckMemo = WeakMap<object, { problems: PgvViolation[]; decoded?: ProtoObject }>;
+
+/** A memo for checkResources calls with the same `allowDeprecated`. */
+export function checkMemo(): CheckMemo {
+  return new WeakMap();
 }
 
 /**
@@ -119,7 +133,11 @@ export function checkResources(set: ResourceSet, options: CheckOptions = {}): Ch
     const typeName = XDS_TYPE_NAME[kind];
     (set[kind] ?? []).forEach((resource, index) => {
       const name = isPlainObject(resource) ? resourceNameOf(kind, resource) : '';
-      const result = checkMessage(typeName, resource, options, anyCache);
+      let result = options.memo?.get(resource);
+      if (!result) {
+        result = checkMessage(typeName, resource, options, anyCache);
+        options.memo?.set(resource, result);
+      }
       for (const p of result.problems) problems.push({ kind, index, name, ...p });
       // Keep indexes aligned for the reference pass; an unencodable resource is used as written.
       decoded[kind].push(result.decoded ?? (isPlainObject(resource) ? resource : {}));

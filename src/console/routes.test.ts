@@ -11,7 +11,8 @@ import { SnapshotCache, type ClientStatus } from '../xds/index.js';
 import { AppMeshClientError, AppMeshHttpClient, createSigV4Verifier } from '../api/index.js';
 import { makePki } from '../../test/e2e/support/certs.js';
 import { ConsoleAccess, sessionValue, SESSION_COOKIE, type ConsoleAccessOptions } from './access.js';
-import { consoleApi, PROXIES_PATH, PROXY_CONFIG_PATH, type ProxiesResponse } from './routes.js';
+import { consoleApi, EVENTS_PATH, PROXIES_PATH, PROXY_CONFIG_PATH, type ProxiesResponse } from './routes.js';
+import { ChangeFeed } from './change-feed.js';
 import type { ProxyConfig } from './proxy-config.js';
 import { PRIVATE_KEY_HIDDEN } from './secret-metadata.js';
 
@@ -77,11 +78,16 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function serve(access: ConsoleAccessOptions): Promise<FastifyInstance> {
+async function serve(access: ConsoleAccessOptions, feed?: ChangeFeed): Promise<FastifyInstance> {
   const cache = snapshotCache();
   app = Fastify();
   await app.register(consoleApi, {
-    sources: { replica: 'r1', clients: () => [client()], snapshots: (g) => [cache.getSnapshot(g)!] },
+    sources: {
+      replica: 'r1',
+      clients: () => [client()],
+      snapshots: (g) => [cache.getSnapshot(g)!],
+      ...(feed ? { feed } : {}),
+    },
     access: new ConsoleAccess(access),
   });
   return app;
@@ -187,4 +193,31 @@ describe('the console JSON (/ui/api)', () => {
     expect((refused as AppMeshClientError).status).toBe(401);
     expect((await a.inject(PROXIES_PATH)).statusCode).toBe(401);
   });
+
+  it(
+    'streams a change event to an open page, and ends open streams when the server closes',
+    { timeout: 15_000 },
+    async () => {
+      const feed = new ChangeFeed(10);
+      const a = await serve({ exposed: false }, feed);
+      const url = await a.listen({ host: '127.0.0.1', port: 0 });
+      const res = await fetch(`${url}${EVENTS_PATH}`);
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const reader = res.body!.getReader();
+      let text = '';
+      feed.notify();
+      while (!text.includes('event: change')) text += new TextDecoder().decode((await reader.read()).value);
+      expect(text).toContain('data: 1');
+      // The stream ends (done) instead of holding the close up.
+      const ended = (async () => {
+        for (;;) if ((await reader.read()).done) return 'closed';
+      })();
+      const deadline = new Promise((resolve) =>
+        setTimeout(() => resolve('still open after 5 s'), 5000).unref(),
+      );
+      app = undefined;
+      const closed = a.close().then(() => ended);
+      expect(await Promise.race([closed, deadline])).toBe('closed');
+    },
+  );
 });

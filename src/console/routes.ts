@@ -4,6 +4,7 @@
  * both show the same data. Everything comes from what the process already holds: the
  * one mesh graph, its diagnostics, the xDS client status and the snapshot cache.
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { MeshGraph } from '../mesh/index.js';
 import type { Diagnostic } from '../model/index.js';
@@ -176,6 +177,11 @@ async function guardedRoutes(app: FastifyInstance, options: ConsoleRoutesOptions
     return page ?? notFound(reply, `no ${kind} "${q.name}" in mesh ${q.mesh}`);
   });
 
+  // Open event streams never go idle, so the server ends them itself when it closes.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
   app.get(EVENTS_PATH, async (req, reply) => {
     reply.hijack();
     const res = reply.raw;
@@ -185,11 +191,13 @@ async function guardedRoutes(app: FastifyInstance, options: ConsoleRoutesOptions
       connection: 'keep-alive',
     });
     res.write('retry: 1000\n\n');
+    streams.add(res);
     const unsubscribe = sources.feed?.subscribe((seq) => res.write(`event: change\ndata: ${seq}\n\n`));
     // Proxies and load balancers close idle streams; a comment keeps this one open.
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     keepAlive.unref();
     req.raw.on('close', () => {
+      streams.delete(res);
       clearInterval(keepAlive);
       unsubscribe?.();
     });

@@ -17,7 +17,13 @@ import { typedConfig, type PlainAny } from '../proto/index.js';
 import { BootstrapEnvError, type EnvReader } from './bootstrap-env.js';
 import type { Duration } from './types.js';
 
-export type XdsAddress = { host: string; port: number } | { pipe: string };
+/**
+ * One Amime (HOST:PORT, a DNS name gRPC resolves to every address it has), a Unix
+ * socket, or several replicas by address (IP literals of one family): gRPC connects to
+ * one and, when it goes, to another.
+ */
+export type XdsAddress =
+  { host: string; port: number } | { pipe: string } | { replicas: Array<{ host: string; port: number }> };
 
 export interface XdsTls {
   /** CA bundle (path where Envoy runs) that signs Amime's xDS certificate; gRPC's default roots when absent. */
@@ -59,10 +65,14 @@ export interface GoogleGrpcService {
   initial_metadata?: Array<{ key: string; value: string }>;
 }
 
-/** A gRPC target URI: `host:port`, `[v6]:port`, `unix:/path`. */
+/** A gRPC target URI: `host:port`, `[v6]:port`, `unix:/path`, `ipv4:a:p,b:p` / `ipv6:[a]:p,[b]:p` (gRPC naming). */
 export function targetUri(xds: XdsAddress): string {
   if ('pipe' in xds) return `unix:${xds.pipe}`;
-  return xds.host.includes(':') ? `[${xds.host}]:${xds.port}` : `${xds.host}:${xds.port}`;
+  const hostPort = (a: { host: string; port: number }) =>
+    a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+  if ('replicas' in xds)
+    return `${xds.replicas[0]!.host.includes(':') ? 'ipv6' : 'ipv4'}:${xds.replicas.map(hostPort).join(',')}`;
+  return hostPort(xds);
 }
 
 export function adsGrpcService(xds: XdsAddress, transport: XdsTransport = {}): GoogleGrpcService {

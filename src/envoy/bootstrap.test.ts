@@ -192,6 +192,11 @@ describe('ids, addresses and transports', () => {
     expect(target({ host: '::1', port: 15010 })).toBe('[::1]:15010');
     expect(target({ host: 'amime.amime-system.svc', port: 15010 })).toBe('amime.amime-system.svc:15010');
     expect(target({ pipe: '/var/run/amime/xds.sock' })).toBe('unix:/var/run/amime/xds.sock');
+    // Several replicas: gRPC's ipv4:/ipv6: targets (gRPC naming, doc/naming.md), one address a connection.
+    const replicas = parseXdsAddress('10.0.0.1:15010,10.0.0.2:15010');
+    expect(replicas && target(replicas)).toBe('ipv4:10.0.0.1:15010,10.0.0.2:15010');
+    const v6 = parseXdsAddress('[fd00::1]:15010,[fd00::2]:15011');
+    expect(v6 && target(v6)).toBe('ipv6:[fd00::1]:15010,[fd00::2]:15011');
   });
 
   it('parses xDS addresses', () => {
@@ -201,5 +206,8 @@ describe('ids, addresses and transports', () => {
     expect(parseXdsAddress('amime')).toBeUndefined();
     expect(parseXdsAddress('amime:99999')).toBeUndefined();
     expect(parseXdsAddress('unix://relative')).toBeUndefined();
+    // A list is of IP literals of one family: a name that resolves to every replica stands alone.
+    expect(parseXdsAddress('amime-a:15010,amime-b:15010')).toBeUndefined();
+    expect(parseXdsAddress('10.0.0.1:15010,[::1]:15010')).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@
  * Works with upstream Envoy (`envoy -c`), and with the App Mesh Envoy image through
  * `ENVOY_CONFIG_FILE` (which replaces the image's generated bootstrap).
  */
+import { isIP } from 'node:net';
 import { checkMessage } from './check/index.js';
 import { encodePlain } from './encode-plain.js';
 import { parseGroupKey } from './groups.js';
@@ -93,7 +94,19 @@ export function parseXdsAddress(text: string): XdsAddress | undefined {
     const pipe = text.slice('unix://'.length);
     return pipe.startsWith('/') ? { pipe } : undefined;
   }
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  if (text.includes(',')) {
+    // Several replicas: IP literals of one family (gRPC's ipv4:/ipv6: targets); a DNS name
+    // that resolves to every replica is the other way to give them.
+    const replicas = text.split(',').map(hostPort);
+    const family = replicas[0] ? isIP(replicas[0].host) : 0;
+    if (family === 0 || replicas.some((r) => r === undefined || isIP(r.host) !== family)) return undefined;
+    return { replicas: replicas as Array<{ host: string; port: number }> };
+  }
+  return hostPort(text);
+}
+
+function hostPort(text: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text.trim());
   const host = m?.[1] ?? m?.[2];
   const port = Number(m?.[3]);
   if (!host || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;

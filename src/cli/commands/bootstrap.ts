@@ -124,7 +124,10 @@ export function runBootstrap(o: BootstrapCliOptions, ctx: BootstrapContext): num
 
 function xdsAddress(value: string): XdsAddress {
   const a = parseXdsAddress(value);
-  if (!a) throw new InvalidArgumentError('expected HOST:PORT, [IPv6]:PORT or unix:///path');
+  if (!a)
+    throw new InvalidArgumentError(
+      'expected HOST:PORT, [IPv6]:PORT, unix:///path, or several replicas as IP:PORT,IP:PORT (one address family)',
+    );
   return a;
 }
 
@@ -181,7 +184,7 @@ export function configure(command: Command): void {
     )
     .option(
       '--xds <address>',
-      "Amime's xDS address: HOST:PORT or unix:///path; default $APPMESH_XDS_ENDPOINT",
+      "Amime's xDS address: HOST:PORT (a DNS name may resolve to every replica), unix:///path, or replicas IP:PORT,IP:PORT; default $APPMESH_XDS_ENDPOINT",
       xdsAddress,
     )
     .option('--cluster <name>', 'node.cluster; default $APPMESH_RESOURCE_CLUSTER, else the node id')

@@ -27,6 +27,8 @@ import { messageType } from '../src/proto/index.js';
 import { SnapshotCache, TYPE_URL, XdsServer } from '../src/xds/index.js';
 import { sotwResponse } from '../src/xds/sotw-response.js';
 import { SubscriptionTable } from '../src/xds/subscription.js';
+import { ADS_PATH, RAW_ADS_SERVICE, raw } from './propagation/ads-raw.js';
+import { next, onMessage, send, stop } from './propagation/ipc.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const GROUP_SIZE = 50;
@@ -34,7 +36,6 @@ const CLUSTERS = 50;
 const ROUTES = 50;
 const CONNECT_TIMEOUT_MS = 180_000;
 const CHANGE_TIMEOUT_MS = 60_000;
-const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 const { Cluster: CDS, ClusterLoadAssignment: EDS, Listener: LDS, RouteConfiguration: RDS } = TYPE_URL;
 const TYPES = [CDS, EDS, LDS, RDS] as const;
 const CLUSTER_NAMES = Array.from({ length: CLUSTERS }, (_, i) => `cds_egress_bench_svc-${i}_http_8080`);
@@ -42,8 +43,6 @@ const ROUTE_NAME = 'rds_egress_http_8080';
 /** What translation tells the cache: each cluster reads the endpoints of its own name. */
 const EDS_NAMES = new Map(CLUSTER_NAMES.map((n) => [n, n]));
 const LISTENER_NAME = 'lds_egress_0.0.0.0_15001';
-
-type Msg = Record<string, unknown> & { type: string };
 
 // ---------------------------------------------------------------- resources
 
@@ -176,14 +175,6 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1000;
 }
 
-function send(msg: Msg): void {
-  process.send!(msg);
-}
-
-function onMessage(handler: (m: Msg) => void | Promise<void>): void {
-  process.on('message', (m) => void handler(m as Msg));
-}
-
 /**
  * The fields a client or the floor reads of a DiscoveryResponse or DiscoveryRequest
  * (both keep type_url in 4; version 1 and nonce 5 in the response, response_nonce
@@ -236,8 +227,6 @@ function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
-
-const raw = (b: Buffer): Buffer => b;
 
 // ---------------------------------------------------------------- roles
 
@@ -327,38 +316,25 @@ async function floorServer(n: number): Promise<void> {
   const streams: S[] = [];
   let waiting: { nonce: string; t0: number; cpu0: NodeJS.CpuUsage; latencies: number[] } | undefined;
   const server = new grpc.Server();
-  server.addService(
-    {
-      StreamAggregatedResources: {
-        path: ADS_PATH,
-        requestStream: true,
-        responseStream: true,
-        requestSerialize: raw,
-        requestDeserialize: raw,
-        responseSerialize: raw,
-        responseDeserialize: raw,
-      },
-    },
-    {
-      StreamAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-        const s: S = { call, pending: '' };
-        streams.push(s);
-        call.on('data', (buf: Buffer) => {
-          const r = parseResponse(buf); // requests carry type_url (4) and nonce (5) in the same slots
-          if (r.nonce === '') call.write(initial.get(r.typeUrl)!);
-          else if (waiting && r.nonce === waiting.nonce && s.pending === r.nonce) {
-            s.pending = '';
-            waiting.latencies.push(performance.now() - waiting.t0);
-            if (waiting.latencies.length === n) {
-              send({ type: 'changed', latencies: waiting.latencies, cpuMs: cpuMs(waiting.cpu0) });
-              waiting = undefined;
-            }
+  server.addService(RAW_ADS_SERVICE, {
+    StreamAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+      const s: S = { call, pending: '' };
+      streams.push(s);
+      call.on('data', (buf: Buffer) => {
+        const r = parseResponse(buf); // requests carry type_url (4) and nonce (5) in the same slots
+        if (r.nonce === '') call.write(initial.get(r.typeUrl)!);
+        else if (waiting && r.nonce === waiting.nonce && s.pending === r.nonce) {
+          s.pending = '';
+          waiting.latencies.push(performance.now() - waiting.t0);
+          if (waiting.latencies.length === n) {
+            send({ type: 'changed', latencies: waiting.latencies, cpuMs: cpuMs(waiting.cpu0) });
+            waiting = undefined;
           }
-        });
-        call.on('error', () => {});
-      },
+        }
+      });
+      call.on('error', () => {});
     },
-  );
+  });
   const baseline = await settledRss();
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
@@ -454,43 +430,6 @@ function child(args: string[]): ChildProcess {
   });
   cp.setMaxListeners(0);
   return cp;
-}
-
-function next(cp: ChildProcess, type: string, timeoutMs: number): Promise<Msg> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cp.off('message', onMsg);
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for "${type}"`));
-    }, timeoutMs);
-    const onMsg = (m: unknown): void => {
-      const msg = m as Msg;
-      if (msg.type === 'error') {
-        process.stderr.write(`  ! ${String(msg.message)}\n`);
-        return;
-      }
-      if (msg.type !== type) return;
-      clearTimeout(timer);
-      cp.off('message', onMsg);
-      cp.off('exit', onExit);
-      resolve(msg);
-    };
-    const onExit = (code: number | null): void => {
-      clearTimeout(timer);
-      cp.off('message', onMsg);
-      reject(new Error(`child exited (${code}) while waiting for "${type}"`));
-    };
-    cp.on('message', onMsg);
-    cp.once('exit', onExit);
-  });
-}
-
-async function stop(cp: ChildProcess): Promise<void> {
-  if (cp.exitCode !== null) return;
-  const exited = new Promise<void>((r) => cp.once('exit', () => r()));
-  cp.send({ type: 'exit' });
-  const timer = setTimeout(() => cp.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 interface Result {

@@ -6,11 +6,9 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { RAW_ADS_SERVICE } from './ads-raw.js';
 import { readCapture } from './capture.js';
 import { onMessage, send } from './ipc.js';
-
-const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
-const raw = (b: Buffer): Buffer => b;
 
 /** The DiscoveryRequest fields the floor reads; protobufjs skips the rest. */
 const RequestHead = protobuf.Type.fromJSON('RequestHead', {
@@ -36,37 +34,24 @@ function main(): void {
   }
   const streams: Array<{ call: grpc.ServerDuplexStream<Buffer, Buffer>; node: string }> = [];
   const server = new grpc.Server();
-  server.addService(
-    {
-      StreamAggregatedResources: {
-        path: ADS_PATH,
-        requestStream: true,
-        responseStream: true,
-        requestSerialize: raw,
-        requestDeserialize: raw,
-        responseSerialize: raw,
-        responseDeserialize: raw,
-      },
+  server.addService(RAW_ADS_SERVICE, {
+    StreamAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+      const s = { call, node: '' };
+      streams.push(s);
+      call.on('data', (buf: Buffer) => {
+        const r = RequestHead.decode(buf) as unknown as {
+          node?: { id?: string };
+          type_url?: string;
+          response_nonce?: string;
+        };
+        if (r.node?.id) s.node = r.node.id;
+        if (r.response_nonce) return; // an ACK
+        const body = initial.get(s.node)?.get(r.type_url ?? '');
+        if (body) call.write(body);
+      });
+      call.on('error', () => {});
     },
-    {
-      StreamAggregatedResources: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
-        const s = { call, node: '' };
-        streams.push(s);
-        call.on('data', (buf: Buffer) => {
-          const r = RequestHead.decode(buf) as unknown as {
-            node?: { id?: string };
-            type_url?: string;
-            response_nonce?: string;
-          };
-          if (r.node?.id) s.node = r.node.id;
-          if (r.response_nonce) return; // an ACK
-          const body = initial.get(s.node)?.get(r.type_url ?? '');
-          if (body) call.write(body);
-        });
-        call.on('error', () => {});
-      },
-    },
-  );
+  });
   server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, port) => {
     if (e) throw e;
     send({ type: 'listening', port });

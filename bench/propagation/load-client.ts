@@ -12,11 +12,11 @@ import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { messageType } from '../../src/proto/index.js';
 import { TYPE_URL } from '../../src/xds/index.js';
+import { ADS_PATH, raw } from './ads-raw.js';
 import { writeCapture, type Captured } from './capture.js';
 import { nowMs, onMessage, send } from './ipc.js';
 import { NODES, nodeId } from './mesh.js';
 
-const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 const { Cluster: CDS, ClusterLoadAssignment: EDS, Listener: LDS, RouteConfiguration: RDS } = TYPE_URL;
 const HCM_URL =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -48,8 +48,6 @@ interface DecodedResponse {
   nonce?: string;
   resources?: AnyMsg[];
 }
-
-const raw = (b: Buffer): Buffer => b;
 
 function request(
   typeUrl: string,

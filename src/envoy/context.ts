@@ -9,7 +9,7 @@ import { markShared } from './encode-plain.js';
 import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
 import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret } from './types.js';
-import type { ClusterIR, GroupIR, RouteConfigIR } from './ir/types.js';
+import type { ClusterIR, GroupIR, ListenerIR, RouteConfigIR } from './ir/types.js';
 import { emitGroup } from './emit/group.js';
 
 /** The five xDS collections of one proxy group, as plain `fromObject` objects. */
@@ -34,7 +34,7 @@ export interface EdsTarget {
 }
 
 export class Collector {
-  readonly listeners: Listener[] = [];
+  readonly listeners: ListenerIR[] = [];
   readonly routes: RouteConfigIR[] = [];
   readonly clusters = new Map<string, ClusterIR>();
   readonly endpoints = new Map<string, ClusterLoadAssignment>();
@@ -60,13 +60,12 @@ export class Collector {
 
   /** The group's IR (the parts built as IR so far). */
   ir(): GroupIR {
-    return { routeConfigs: this.routes, clusters: [...this.clusters.values()] };
+    return { listeners: this.listeners, routeConfigs: this.routes, clusters: [...this.clusters.values()] };
   }
 
   /** The collected resources, in the (deterministic) order they were added; views sort by name. */
   finish(ir: GroupIR): EnvoyResources {
     return {
-      listeners: this.listeners,
       ...emitGroup(ir),
       endpoints: [...this.endpoints.values()],
       secrets: [...this.secrets.values()],
@@ -81,7 +80,7 @@ interface Effects {
   eds: Array<[string, EdsTarget]>;
   secrets: Secret[];
   caSecrets: string[];
-  listeners: Listener[];
+  listeners: ListenerIR[];
   routes: RouteConfigIR[];
   warnings: string[];
   empty: boolean;

@@ -28,8 +28,7 @@ import {
 import { clientRoute } from './route-egress.js';
 import { serviceRoutes, type ServiceRoute } from './service-routes.js';
 import type { ServicePort } from './lookup.js';
-import type { ClusterIR, RouteIR, VirtualHostIR } from './ir/types.js';
-import type { AccessLog } from './types.js';
+import type { AccessLogIR, ClusterIR, RouteIR, VirtualHostIR } from './ir/types.js';
 
 const SELF_REDIRECT_CONNECT_TIMEOUT_MS = 250;
 const EGRESS_ROUTE_CONFIG = routeConfigName('egress', 'http', EGRESS_PORT);
@@ -94,7 +93,7 @@ export class GatewayEgress {
   }
 
   /** The egress listener and route configuration, when any ingress route leads here. */
-  finish(logs: AccessLog[]): void {
+  finish(logs: AccessLogIR[]): void {
     if (this.targets.size === 0) return;
     const hcm = httpConnectionManagerFilter({
       statPrefix: 'egress',
@@ -103,9 +102,10 @@ export class GatewayEgress {
     });
     this.ctx.out.listeners.push({
       name: listenerName('egress', EGRESS_PORT),
-      address: { socket_address: { address: '0.0.0.0', port_value: EGRESS_PORT } },
-      traffic_direction: 'OUTBOUND',
-      filter_chains: [{ filters: [hcm] }],
+      address: '0.0.0.0',
+      port: EGRESS_PORT,
+      direction: 'OUTBOUND',
+      filterChains: [{ filters: [hcm] }],
     });
     const virtualHosts: VirtualHostIR[] = [];
     const byHeader: RouteIR[] = [];

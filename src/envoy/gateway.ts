@@ -24,7 +24,7 @@ import {
   routeConfigName,
   statPrefix,
 } from './names.js';
-import { TLS_INSPECTOR_FILTER, tlsChains } from './listener-ingress.js';
+import { tlsChains } from './listener-ingress.js';
 import { activeService, servicePorts, type ServicePort } from './lookup.js';
 import { serviceRoutes } from './service-routes.js';
 import { compareSpecificity } from './route-match.js';
@@ -33,7 +33,6 @@ import { gatewayMatch, gatewayRoutePort, type GatewayMatch, type GatewayVariant 
 import { gatewayRouting } from './gateway-routing.js';
 import { GatewayEgress } from './gateway-self-redirect.js';
 import { compose } from './gateway-compose.js';
-import type { Listener } from './types.js';
 import type { RouteActionIR, RouteIR } from './ir/types.js';
 
 function orderGatewayRoutes(
@@ -214,14 +213,14 @@ export function gatewayResources(ctx: TranslateContext, vg: ResolvedVirtualGatew
         },
       ],
     });
-    const listener: Listener = {
+    ctx.out.listeners.push({
       name: listenerName('ingress', port),
-      address: { socket_address: { address: '0.0.0.0', port_value: port } },
-      traffic_direction: 'INBOUND',
-      filter_chains: chains,
-    };
-    if (l.tls?.mode === 'PERMISSIVE') listener.listener_filters = [TLS_INSPECTOR_FILTER];
-    ctx.out.listeners.push(listener);
+      address: '0.0.0.0',
+      port,
+      direction: 'INBOUND',
+      ...(l.tls?.mode === 'PERMISSIVE' ? { listenerFilters: ['tls_inspector' as const] } : {}),
+      filterChains: chains,
+    });
   }
   egress?.finish(logs);
 }

@@ -39,7 +39,11 @@ const banner = (file: string): string =>
 /** The IR as the golden shows it: each collection sorted by name (as the Envoy view is). */
 function irView(ir: GroupIR): GroupIR {
   const byName = <T extends { name: string }>(xs: T[]): T[] => [...xs].sort((a, b) => cmp(a.name, b.name));
-  return { routeConfigs: byName(ir.routeConfigs), clusters: byName(ir.clusters) };
+  return {
+    listeners: byName(ir.listeners),
+    routeConfigs: byName(ir.routeConfigs),
+    clusters: byName(ir.clusters),
+  };
 }
 
 function render(file: string): { out: string; ir: string } {
@@ -104,7 +108,7 @@ describe('golden IR → Envoy (run after the goldens above, which it reads)', ()
         Record<string, unknown>
       >;
       for (const [key, ir] of Object.entries(irs)) {
-        const emitted = { listeners: [], endpoints: [], secrets: [], ...emitGroup(ir) };
+        const emitted = { endpoints: [], secrets: [], ...emitGroup(ir) };
         const view = resourcesView(emitted, EMITTED_KINDS);
         for (const kind of EMITTED_KINDS)
           expect(yaml(view[kind]), `${file} ${key} ${kind}`).toBe(yaml(outs[key]?.[kind]));

@@ -7,41 +7,23 @@
  * the like make `amime bootstrap` do). Proxyless gRPC clients get the subset they accept
  * (rds + router).
  */
-import { typedConfig, EXT } from '../proto/index.js';
-import { FILTER } from './names.js';
 import type { ProxyFlavour } from './context.js';
-import type { AccessLog, EmptyConfig, Filter, HttpConnectionManager, HttpFilter } from './types.js';
+import type { AccessLogIR, HcmIR, NetworkFilterIR } from './ir/types.js';
 
 export interface HcmSpec {
   statPrefix: string;
   routeConfigName: string;
-  accessLogs?: AccessLog[];
+  accessLogs?: AccessLogIR[];
   flavour?: ProxyFlavour;
 }
 
-export const ROUTER_FILTER: HttpFilter = {
-  name: FILTER.router,
-  typed_config: typedConfig(EXT.router, {} satisfies EmptyConfig),
-};
-
-export function httpConnectionManager(spec: HcmSpec): HttpConnectionManager {
-  const hcm: HttpConnectionManager = {
-    stat_prefix: spec.statPrefix,
-    rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: spec.routeConfigName },
-    http_filters: [ROUTER_FILTER],
-  };
+export function httpConnectionManager(spec: HcmSpec): HcmIR {
+  const hcm: HcmIR = { statPrefix: spec.statPrefix, routeConfigName: spec.routeConfigName };
   if (spec.flavour === 'grpc') return hcm;
-  if (spec.accessLogs && spec.accessLogs.length > 0) hcm.access_log = spec.accessLogs;
-  hcm.upgrade_configs = [{ upgrade_type: 'websocket' }];
-  hcm.normalize_path = { value: true };
-  hcm.merge_slashes = true;
-  hcm.tracing = {};
-  return hcm;
+  if (spec.accessLogs && spec.accessLogs.length > 0) hcm.accessLogs = spec.accessLogs;
+  return { ...hcm, websocket: true, normalizePath: true, mergeSlashes: true, tracing: true };
 }
 
-export function httpConnectionManagerFilter(spec: HcmSpec): Filter {
-  return {
-    name: FILTER.httpConnectionManager,
-    typed_config: typedConfig(EXT.httpConnectionManager, httpConnectionManager(spec)),
-  };
+export function httpConnectionManagerFilter(spec: HcmSpec): NetworkFilterIR {
+  return { httpConnectionManager: httpConnectionManager(spec) };
 }

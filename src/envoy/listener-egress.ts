@@ -17,16 +17,16 @@ import { httpConnectionManagerFilter } from './hcm.js';
 import { tcpProxyFilter } from './tcp-proxy.js';
 import { accessLogs } from './access-log.js';
 import { AMAZONAWS_DOMAIN, EGRESS_PORT, listenerName, routeConfigName } from './names.js';
-import { ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER } from './listener-ingress.js';
-import type { AccessLog, Filter, FilterChain, Listener } from './types.js';
+import type { AccessLogIR, FilterChainIR, NetworkFilterIR, SocketListenerIR } from './ir/types.js';
 
 const STAT_PREFIX = 'egress';
-const EGRESS_ADDRESS: Listener['address'] = {
-  socket_address: { address: '0.0.0.0', port_value: EGRESS_PORT },
-};
-const EGRESS_LISTENER_FILTERS = [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER];
+const EGRESS_LISTENER_FILTERS: SocketListenerIR['listenerFilters'] = ['original_dst', 'tls_inspector'];
 
-function tcpChainFilter(ctx: TranslateContext, ep: EgressPort, logs: AccessLog[]): Filter | undefined {
+function tcpChainFilter(
+  ctx: TranslateContext,
+  ep: EgressPort,
+  logs: AccessLogIR[],
+): NetworkFilterIR | undefined {
   if (ep.backends.length > 1) {
     const names = ep.backends.map((b) => b.vs.awsName).join(', ');
     ctx.warn(
@@ -54,14 +54,14 @@ export interface EgressSpec {
 export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
   const logKey = jsonKey(spec.logging);
   const logs = shared(ctx, `access-logs:${logKey}`, () => accessLogs(spec.logging));
-  const chains: FilterChain[] = [];
+  const chains: FilterChainIR[] = [];
   for (const ep of egressPorts(ctx, spec.backends, spec.backendDefaults)) {
     if (ep.protocol === 'tcp') {
       const filter = tcpChainFilter(ctx, ep, logs);
       if (filter)
         chains.push({
           name: `egress_${ep.protocol}_${ep.port}`,
-          filter_chain_match: { destination_port: { value: ep.port } },
+          match: { destinationPort: ep.port },
           filters: [filter],
         });
       continue;
@@ -72,22 +72,23 @@ export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
     chains.push(
       shared(ctx, `egress-chain:${rds}:${logKey}`, () => ({
         name: `egress_${ep.protocol}_${ep.port}`,
-        filter_chain_match: { destination_port: { value: ep.port } },
+        match: { destinationPort: ep.port },
         filters: [
           httpConnectionManagerFilter({ statPrefix: STAT_PREFIX, routeConfigName: rds, accessLogs: logs }),
         ],
       })),
     );
   }
-  const listener: Listener = {
+  const listener: SocketListenerIR = {
     name: listenerName('egress', EGRESS_PORT),
-    address: EGRESS_ADDRESS,
-    traffic_direction: 'OUTBOUND',
-    listener_filters: EGRESS_LISTENER_FILTERS,
-    filter_chains: chains,
+    address: '0.0.0.0',
+    port: EGRESS_PORT,
+    direction: 'OUTBOUND',
+    listenerFilters: EGRESS_LISTENER_FILTERS,
+    filterChains: chains,
   };
   if (ctx.view.mesh.egressFilter === 'ALLOW_ALL') {
-    listener.default_filter_chain = shared(ctx, `allow-all-chain:${logKey}`, () => {
+    listener.defaultFilterChain = shared(ctx, `allow-all-chain:${logKey}`, () => {
       const filter = tcpProxyFilter({
         statPrefix: STAT_PREFIX,
         targets: [{ cluster: allowAllCluster(ctx), weight: 1 }],
@@ -105,7 +106,7 @@ export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
         });
         return {
           name: 'amazonaws',
-          filter_chain_match: { server_names: [AMAZONAWS_DOMAIN], transport_protocol: 'tls' },
+          match: { serverNames: [AMAZONAWS_DOMAIN], transportProtocol: 'tls' },
           filters: filter ? [filter] : [],
         };
       }),

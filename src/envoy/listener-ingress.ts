@@ -8,33 +8,26 @@
  */
 import type { ResolvedVirtualNode } from '../mesh/index.js';
 import type { VirtualNodeListener } from '../model/index.js';
-import { typedConfig, EXT } from '../proto/index.js';
 import { jsonKey, shared, type TranslateContext } from './context.js';
-import { FILTER, INGRESS_PORT, listenerName, routeConfigName, statPrefix } from './names.js';
+import { INGRESS_PORT, listenerName, routeConfigName, statPrefix } from './names.js';
 import { ingressCluster } from './cluster.js';
-import { transportSocket } from './emit/tls.js';
 import { httpConnectionManagerFilter } from './hcm.js';
 import { tcpProxyFilter } from './tcp-proxy.js';
 import { accessLogs } from './access-log.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, toMillis } from './duration.js';
 import { MATCH_ALL } from './route-match.js';
-import type { RouteActionIR, RouteConfigIR } from './ir/types.js';
+import type {
+  FilterChainIR,
+  FilterChainMatchIR,
+  NetworkFilterIR,
+  RouteActionIR,
+  RouteConfigIR,
+  SocketListenerIR,
+} from './ir/types.js';
 import { downstreamTls, effectiveListenerTls, usesGroupCertificate, type ListenerTls } from './tls.js';
-import type { EmptyConfig, Filter, FilterChain, Listener, ListenerFilter } from './types.js';
 
-export const ORIGINAL_DST_FILTER: ListenerFilter = {
-  name: FILTER.originalDst,
-  typed_config: typedConfig(EXT.originalDst, {} satisfies EmptyConfig),
-};
-export const TLS_INSPECTOR_FILTER: ListenerFilter = {
-  name: FILTER.tlsInspector,
-  typed_config: typedConfig(EXT.tlsInspector, {} satisfies EmptyConfig),
-};
-const PLAIN_FILTERS = [ORIGINAL_DST_FILTER];
-const PERMISSIVE_FILTERS = [ORIGINAL_DST_FILTER, TLS_INSPECTOR_FILTER];
-const INGRESS_ADDRESS: Listener['address'] = {
-  socket_address: { address: '0.0.0.0', port_value: INGRESS_PORT },
-};
+const PLAIN_FILTERS: SocketListenerIR['listenerFilters'] = ['original_dst'];
+const PERMISSIVE_FILTERS: SocketListenerIR['listenerFilters'] = ['original_dst', 'tls_inspector'];
 
 function listenerTimeout(
   l: VirtualNodeListener,
@@ -53,31 +46,21 @@ function listenerTimeout(
 export function tlsChains(
   ctx: TranslateContext,
   name: string,
-  match: FilterChain['filter_chain_match'],
-  filters: Filter[],
+  match: FilterChainMatchIR | undefined,
+  filters: NetworkFilterIR[],
   tls: ListenerTls | undefined,
-): FilterChain[] {
-  const base: FilterChain = match ? { name, filter_chain_match: match, filters } : { name, filters };
+): FilterChainIR[] {
+  const base: FilterChainIR = match ? { name, match, filters } : { name, filters };
   if (!tls || tls.mode === 'DISABLED') return [base];
   const context = downstreamTls(ctx, tls);
   if (!context) {
     ctx.warn(`${name}: TLS certificate or trust unavailable; the port is refused`);
     return [];
   }
-  const socket = transportSocket(context);
-  if (tls.mode === 'STRICT') return [{ ...base, transport_socket: socket }];
+  if (tls.mode === 'STRICT') return [{ ...base, tls: context }];
   return [
-    {
-      name: `${name}_tls`,
-      filter_chain_match: { ...match, transport_protocol: 'tls' },
-      filters,
-      transport_socket: socket,
-    },
-    {
-      name: `${name}_plaintext`,
-      filter_chain_match: { ...match, transport_protocol: 'raw_buffer' },
-      filters,
-    },
+    { name: `${name}_tls`, match: { ...match, transportProtocol: 'tls' }, filters, tls: context },
+    { name: `${name}_plaintext`, match: { ...match, transportProtocol: 'raw_buffer' }, filters },
   ];
 }
 
@@ -112,7 +95,7 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
   const logging = node.resource.spec.logging;
   const logKey = jsonKey(logging);
   const logs = shared(ctx, `access-logs:${logKey}`, () => accessLogs(logging));
-  const chains: FilterChain[] = [];
+  const chains: FilterChainIR[] = [];
   let permissive = false;
   for (const l of listeners) {
     const { port, protocol } = l.portMapping;
@@ -121,9 +104,9 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
     const stat = statPrefix('ingress', protocol, port, multi);
     const cluster = ingressCluster(ctx, node, l);
     const rds = routeConfigName('ingress', protocol, port);
-    const match = { destination_port: { value: port } };
+    const match = { destinationPort: port };
     const name = `ingress_${protocol}_${port}`;
-    let portChains: FilterChain[];
+    let portChains: FilterChainIR[];
     if (protocol === 'tcp') {
       const filter = tcpProxyFilter({
         statPrefix: stat,
@@ -152,12 +135,12 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
     chains.push(...portChains);
   }
   if (chains.length === 0) return; // Envoy rejects a listener without filter chains
-  const listener: Listener = {
+  ctx.out.listeners.push({
     name: listenerName('ingress', INGRESS_PORT),
-    address: INGRESS_ADDRESS,
-    traffic_direction: 'INBOUND',
-    listener_filters: permissive ? PERMISSIVE_FILTERS : PLAIN_FILTERS,
-    filter_chains: chains,
-  };
-  ctx.out.listeners.push(listener);
+    address: '0.0.0.0',
+    port: INGRESS_PORT,
+    direction: 'INBOUND',
+    listenerFilters: permissive ? PERMISSIVE_FILTERS : PLAIN_FILTERS,
+    filterChains: chains,
+  });
 }

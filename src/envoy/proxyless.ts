@@ -17,17 +17,13 @@ import { egressRouteConfig } from './route-egress.js';
 import { httpConnectionManager } from './hcm.js';
 import { routeConfigName } from './names.js';
 import { depKey } from './lookup.js';
-import { typedConfig, EXT } from '../proto/index.js';
-import type { Listener } from './types.js';
+import type { ApiListenerIR } from './ir/types.js';
 
-function apiListener(ctx: TranslateContext, name: string, rds: string): Listener {
+function apiListener(ctx: TranslateContext, name: string, rds: string): ApiListenerIR {
   const hcm = shared(ctx, `api-hcm:${rds}`, () =>
-    typedConfig(
-      EXT.httpConnectionManager,
-      httpConnectionManager({ statPrefix: 'egress', routeConfigName: rds, flavour: 'grpc' }),
-    ),
+    httpConnectionManager({ statPrefix: 'egress', routeConfigName: rds, flavour: 'grpc' }),
   );
-  return { name, api_listener: { api_listener: hcm } };
+  return { name, apiListener: hcm };
 }
 
 export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode): void {

@@ -10,9 +10,9 @@
  * YAML: `testdata/ir` holds the IR of each `testdata/in` case, and the Envoy goldens in
  * `testdata/out` are what `emit` makes of it. Durations are milliseconds.
  *
- * Covered so far: route configurations, clusters and TLS contexts. Listeners,
- * assignments and secrets are still built as Envoy objects directly (src/envoy/README.md,
- * "The IR").
+ * Covered so far: listeners, route configurations, clusters and TLS contexts.
+ * Assignments and secrets are still built as Envoy objects directly
+ * (src/envoy/README.md, "The IR").
  */
 
 /** Milliseconds. */
@@ -20,9 +20,72 @@ export type Millis = number;
 
 /** The IR of one proxy group (the parts translated through the IR so far). */
 export interface GroupIR {
+  /** In push order. */
+  listeners: ListenerIR[];
   routeConfigs: RouteConfigIR[];
   /** One per name, in the order first reached: a later definition of the same name is dropped. */
   clusters: ClusterIR[];
+}
+
+// ── listeners ───────────────────────────────────────────────────────────────
+
+export type ListenerIR = SocketListenerIR | ApiListenerIR;
+
+export interface SocketListenerIR {
+  name: string;
+  address: string;
+  port: number;
+  direction: 'INBOUND' | 'OUTBOUND';
+  listenerFilters?: Array<'original_dst' | 'tls_inspector'>;
+  filterChains: FilterChainIR[];
+  defaultFilterChain?: FilterChainIR;
+}
+
+/** A proxyless gRPC client's listener: a connection manager, no socket. */
+export interface ApiListenerIR {
+  name: string;
+  apiListener: HcmIR;
+}
+
+export interface FilterChainIR {
+  name?: string;
+  match?: FilterChainMatchIR;
+  filters: NetworkFilterIR[];
+  tls?: TlsContextIR;
+}
+
+export interface FilterChainMatchIR {
+  destinationPort?: number;
+  serverNames?: string[];
+  transportProtocol?: 'tls' | 'raw_buffer';
+}
+
+export type NetworkFilterIR = { httpConnectionManager: HcmIR } | { tcpProxy: TcpProxyIR };
+
+export interface HcmIR {
+  statPrefix: string;
+  /** Routes over RDS (ADS) under this name; the router filter is the only HTTP filter. */
+  routeConfigName: string;
+  accessLogs?: AccessLogIR[];
+  /** App Mesh's knobs, all on for Envoy proxies, all off for proxyless clients (which reject them). */
+  websocket?: boolean;
+  normalizePath?: boolean;
+  mergeSlashes?: boolean;
+  tracing?: boolean;
+}
+
+export interface TcpProxyIR {
+  statPrefix: string;
+  /** Weights already scaled to 100, weightless targets left out; one: a plain cluster. */
+  clusters: WeightedClusterIR[];
+  idleTimeout?: Millis;
+  accessLogs?: AccessLogIR[];
+}
+
+export interface AccessLogIR {
+  path: string;
+  /** A text line (ending in a newline) or JSON fields in order; neither: Envoy's default line. */
+  format?: { text: string } | { json: Array<{ key: string; value: string }> };
 }
 
 // ── routes ──────────────────────────────────────────────────────────────────

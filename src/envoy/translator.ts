@@ -14,6 +14,7 @@ import { proxyGroups, type ProxyGroup } from './groups.js';
 import { depKey } from './lookup.js';
 import { assignmentFor } from './cluster.js';
 import { translateGroupDetailed, type EnvoyResources, type GroupTranslation } from './translate.js';
+import type { GroupIR } from './ir/types.js';
 
 export interface TranslatorResult {
   /** Every current group's resources, by group key (a failing group: its last good ones, if any). */
@@ -71,6 +72,8 @@ function isKnown(endpoints: EndpointSource, node: VirtualNodeRef): boolean | und
     return undefined;
   }
 }
+
+const EMITTED: GroupIR = { listeners: [], routeConfigs: [], clusters: [] };
 
 export class Translator {
   private entries = new Map<string, TranslatedGroup>();
@@ -228,7 +231,8 @@ export class Translator {
   }
 
   private remember(group: ProxyGroup, translation: GroupTranslation): void {
-    this.entries.set(group.key, { group, translation });
+    // The IR has been emitted; keeping it for every group would only weigh on the collector.
+    this.entries.set(group.key, { group, translation: { ...translation, ir: EMITTED } });
     const readers = this.groupReaders.of(group.mesh);
     for (const d of translation.deps) readers.add(d, group.key);
     const unitReaders = this.unitReaders.of(group.mesh);

@@ -20,6 +20,7 @@ import {
   assertPrefix,
   assertRevision,
   assertVersion,
+  bounded,
   decodeContinueToken,
   encodeContinueToken,
   normalizeLimit,
@@ -301,7 +302,9 @@ class EtcdStore implements ResourceStore {
     this.watches.clear();
     for (const w of watches) w.queue.end();
     await Promise.all(
-      watches.map((w) => withTimeout(w.watcher.cancel(), CANCEL_TIMEOUT_MS).catch(() => undefined)),
+      watches.map((w) =>
+        bounded(w.watcher.cancel(), CANCEL_TIMEOUT_MS, 'cancelling a watch').catch(() => undefined),
+      ),
     );
     this.client.close();
   }
@@ -451,20 +454,4 @@ function isCompactedMessage(err: unknown): boolean {
 function wrap(err: unknown): StoreError {
   if (err instanceof StoreError) return err;
   return new StoreUnavailableError(`etcd: ${(err as Error | undefined)?.message ?? String(err)}`, err);
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

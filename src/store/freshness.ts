@@ -10,6 +10,7 @@
  */
 import type { StoreMirror } from './mirror.js';
 import type { ResourceStore } from './types.js';
+import { bounded } from './internal.js';
 
 export interface FreshnessOptions {
   /** How old the last confirmation may be before the view counts as stale. */
@@ -120,20 +121,4 @@ export class StoreFreshness {
     this.wasFresh = status.fresh;
     this.options.onChange?.(status);
   }
-}
-
-function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

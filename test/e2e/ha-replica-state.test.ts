@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 import { startEtcd, type LocalEtcd } from './support/store-etcd.js';
+import { dnsNode } from './support/ha-mesh.js';
 import { ETCD, describeWithPrograms } from '../support/system-programs.js';
 
 interface Answer {
@@ -51,11 +52,6 @@ describeWithPrograms('two amime serve replicas on one etcd', [ETCD], () => {
     };
   };
   const outcome = (r: Answer) => r.type ?? String(r.status);
-  const dnsNode = (hostname: string) => ({
-    listeners: [{ portMapping: { port: 80, protocol: 'http' } }],
-    serviceDiscovery: { dns: { hostname } },
-  });
-
   it('a clientToken is one request whichever replica it reaches', async () => {
     const first = await call(a, 'PUT', '/meshes', { meshName: 'tokens', clientToken: 'c1' });
     expect(first.status).toBe(200);

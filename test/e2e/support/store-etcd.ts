@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ETCD, findProgram } from '../../support/system-programs.js';
+import { freePort } from './etcd-cluster.js';
 
 /** The etcd binary (ETCD_BIN, else PATH); callers run inside suites that require it. */
 function etcdPath(): string {
@@ -22,19 +22,6 @@ export interface LocalEtcd {
   restart(): Promise<void>;
   /** Kills etcd (SIGKILL if it will not stop) and removes its data. */
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {

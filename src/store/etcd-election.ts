@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Etcd3, Lease } from 'etcd3';
 import { DEFAULT_ETCD_PREFIX, connectEtcd } from './etcd-store.js';
+import { bounded } from './internal.js';
 import { resourceKey } from './keys.js';
 
 export interface EtcdElectionOptions {
@@ -88,7 +89,8 @@ export class EtcdElection {
     this.wake?.();
     const lease = this.lease;
     this.setLeading(undefined, undefined);
-    await lease?.revoke().catch(() => undefined);
+    // A cut-off etcd must not hold the shutdown: the lease then simply expires.
+    if (lease) await bounded(lease.revoke(), 2_000, 'revoking the leader lease').catch(() => undefined);
     this.client.close();
   }
 

@@ -72,6 +72,7 @@ function buildEgressCluster(
     connectTimeout: CONNECT_TIMEOUT_MS,
     lbPolicy: 'ROUND_ROBIN',
     limits,
+    statsTags: [{ key: 'TargetVirtualNode', value: node.awsName }],
   };
   const dns = node.resource.spec.serviceDiscovery?.dns;
   if (ctx.flavour === 'envoy' && dns && !endpointsKnown(ctx, node.awsName)) {

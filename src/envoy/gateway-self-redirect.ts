@@ -105,6 +105,7 @@ export class GatewayEgress {
       address: '0.0.0.0',
       port: EGRESS_PORT,
       direction: 'OUTBOUND',
+      statsTags: [],
       filterChains: [{ filters: [hcm] }],
     });
     const virtualHosts: VirtualHostIR[] = [];
@@ -112,7 +113,12 @@ export class GatewayEgress {
     for (const t of this.targets.values()) {
       const routes = t.routes.flatMap((r) => clientRoute(this.ctx, r) ?? []);
       const lower = t.vs.awsName.toLowerCase();
-      virtualHosts.push({ name: t.vs.awsName, domains: [lower, `${lower}:${EGRESS_PORT}`], routes });
+      virtualHosts.push({
+        name: t.vs.awsName,
+        domains: [lower, `${lower}:${EGRESS_PORT}`],
+        routes,
+        targetService: t.vs.awsName,
+      });
       if (!t.byHeader) continue;
       for (const r of t.routes) {
         const header = { name: VIRTUAL_SERVICE_HEADER, match: { exact: t.vs.awsName } };
@@ -120,7 +126,7 @@ export class GatewayEgress {
           ...r,
           match: { ...r.match, headers: [header, ...r.match.headers] },
         });
-        if (route) byHeader.push(route);
+        if (route) byHeader.push({ ...route, targetService: t.vs.awsName });
       }
     }
     if (byHeader.length > 0)

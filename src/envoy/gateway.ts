@@ -150,6 +150,7 @@ function directRoutes(
   const out: RouteIR[] = [];
   for (const { gr, m, vs, sp } of gatewayTargets(ctx, vg, listener)) {
     const service = serviceRoutes(ctx, vs, sp, { ...(policy ? { policy } : {}), limits });
+    const tag = { targetService: vs.awsName };
     if (service.every((r) => r.protocol === 'tcp')) {
       // App Mesh answered 404 for a target with no routes; never fall through to another gateway route.
       ctx.warn(
@@ -176,12 +177,12 @@ function directRoutes(
         const match = c.ok.match;
         const action = routeAction(r.action, 'envoy');
         if (!action) {
-          out.push({ name, match, directResponse: { status: 503 } });
+          out.push({ name, match, directResponse: { status: 503 }, ...tag });
           continue;
         }
         Object.assign(action, c.ok.rewrite);
         if (m.rewriteHost) action.hostRewriteLiteral = vs.awsName;
-        out.push({ name, match, route: action });
+        out.push({ name, match, route: action, ...tag });
       }
     }
   }
@@ -218,6 +219,7 @@ export function gatewayResources(ctx: TranslateContext, vg: ResolvedVirtualGatew
       address: '0.0.0.0',
       port,
       direction: 'INBOUND',
+      statsTags: [],
       ...(l.tls?.mode === 'PERMISSIVE' ? { listenerFilters: ['tls_inspector' as const] } : {}),
       filterChains: chains,
     });

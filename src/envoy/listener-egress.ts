@@ -84,6 +84,7 @@ export function sidecarEgress(ctx: TranslateContext, spec: EgressSpec): void {
     address: '0.0.0.0',
     port: EGRESS_PORT,
     direction: 'OUTBOUND',
+    statsTags: [],
     listenerFilters: EGRESS_LISTENER_FILTERS,
     filterChains: chains,
   };

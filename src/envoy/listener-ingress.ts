@@ -140,6 +140,7 @@ export function sidecarIngress(ctx: TranslateContext, node: ResolvedVirtualNode)
     address: '0.0.0.0',
     port: INGRESS_PORT,
     direction: 'INBOUND',
+    statsTags: [],
     listenerFilters: permissive ? PERMISSIVE_FILTERS : PLAIN_FILTERS,
     filterChains: chains,
   });

@@ -57,7 +57,12 @@ function serviceVirtualHost(
       }
       return out;
     });
-    return { name: b.vs.awsName, domains, routes };
+    return {
+      name: b.vs.awsName,
+      domains,
+      routes,
+      ...(ctx.flavour === 'envoy' ? { targetService: b.vs.awsName } : {}),
+    };
   });
 }
 

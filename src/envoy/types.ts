@@ -9,6 +9,7 @@ import type { Duration } from '@grpc/grpc-js-xds/build/src/generated/google/prot
 import type { AccessLog } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/accesslog/v3/AccessLog.js';
 
 export type { Duration } from '@grpc/grpc-js-xds/build/src/generated/google/protobuf/Duration.js';
+export type { Metadata } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/core/v3/Metadata.js';
 export type { Any } from '@grpc/grpc-js-xds/build/src/generated/google/protobuf/Any.js';
 export type { Address } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/core/v3/Address.js';
 export type { ConfigSource } from '@grpc/grpc-js-xds/build/src/generated/envoy/config/core/v3/ConfigSource.js';

@@ -13,6 +13,7 @@ import { healthCheck } from './health-check.js';
 import { outlierDetection } from './outlier.js';
 import { transportSocket } from './tls.js';
 import { emitShared } from './shared.js';
+import { aggregateStats } from '../aggregate-stats.js';
 
 const ADS_EDS = { eds_config: { ads: {}, resource_api_version: 'V3' as const } };
 const HTTP2: HttpProtocolOptions = { explicit_http_config: { http2_protocol_options: {} } };
@@ -56,6 +57,7 @@ function build(ir: ClusterIR): Cluster {
   if (ir.healthChecks) out.health_checks = ir.healthChecks.map(healthCheck);
   if (ir.http2) out.typed_extension_protocol_options = HTTP2_OPTIONS;
   if (ir.tls) out.transport_socket = transportSocket(ir.tls);
+  if (ir.statsTags) out.metadata = aggregateStats(ir.statsTags);
   return out;
 }
 

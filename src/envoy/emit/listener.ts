@@ -29,6 +29,7 @@ import type {
   TcpProxy,
 } from '../types.js';
 import { emitShared } from './shared.js';
+import { aggregateStats } from '../aggregate-stats.js';
 import { transportSocket } from './tls.js';
 
 const LISTENER_FILTERS: Record<'original_dst' | 'tls_inspector', ListenerFilter> = {
@@ -64,6 +65,7 @@ function socket(l: SocketListenerIR): Listener {
   if (l.listenerFilters) out.listener_filters = l.listenerFilters.map((f) => LISTENER_FILTERS[f]);
   out.filter_chains = l.filterChains.map(filterChain);
   if (l.defaultFilterChain) out.default_filter_chain = filterChain(l.defaultFilterChain);
+  if (l.statsTags) out.metadata = aggregateStats(l.statsTags);
   return out;
 }
 

@@ -5,7 +5,8 @@
  */
 import { EXT, typedConfig } from '../../proto/index.js';
 import { durationFromMillis } from '../duration.js';
-import { isShared } from '../encode-plain.js';
+import { isShared, markShared } from '../encode-plain.js';
+import { aggregateStats } from '../aggregate-stats.js';
 import type { RetryIR, RouteActionIR, RouteConfigIR, RouteIR, VirtualHostIR } from '../ir/types.js';
 import { FILTER } from '../names.js';
 import type {
@@ -30,7 +31,11 @@ export function routeConfig(ir: RouteConfigIR): RouteConfiguration {
 
 function virtualHost(ir: VirtualHostIR): VirtualHost {
   return emitShared(ir, (v) => {
-    const out: VirtualHost = { name: v.name, domains: v.domains, routes: routes(v.routes) };
+    const out: VirtualHost = {
+      name: v.name,
+      domains: v.domains,
+      routes: v.targetService ? tagged(routes(v.routes), v.targetService) : routes(v.routes),
+    };
     if (v.responseHeadersToRemove) out.response_headers_to_remove = v.responseHeadersToRemove;
     return out;
   });
@@ -47,6 +52,18 @@ function routes(ir: RouteIR[]): Route[] {
 
 const lists = new WeakMap<RouteIR[], Route[]>();
 
+/** Thin copies of a (shared) route list carrying the TargetVirtualService tag; their parts keep their cached bytes. */
+function tagged(list: Route[], service: string): Route[] {
+  const metadata = serviceStats(service);
+  return list.map((r) => {
+    if (r.metadata) return r;
+    markShared([r.match, r.route, r.direct_response]);
+    return { ...r, metadata };
+  });
+}
+
+const serviceStats = (service: string) => aggregateStats([{ key: 'TargetVirtualService', value: service }]);
+
 function route(ir: RouteIR): Route {
   return emitShared(ir, (r) => {
     if ('directResponse' in r)
@@ -54,8 +71,10 @@ function route(ir: RouteIR): Route {
         name: r.name,
         match: routeMatch(r.match),
         direct_response: { status: r.directResponse.status },
+        ...(r.targetService ? { metadata: serviceStats(r.targetService) } : {}),
       };
     const out: Route = { name: r.name, match: routeMatch(r.match), route: action(r.route) };
+    if (r.targetService) out.metadata = serviceStats(r.targetService);
     if (r.requestHeadersToSet)
       out.request_headers_to_add = r.requestHeadersToSet.map((h) => ({
         header: { key: h.name, value: h.value },

@@ -39,6 +39,8 @@ export interface SocketListenerIR {
   listenerFilters?: Array<'original_dst' | 'tls_inspector'>;
   filterChains: FilterChainIR[];
   defaultFilterChain?: FilterChainIR;
+  /** `aws.appmesh.aggregate_stats` tags: App Mesh wrote an empty list on every listener. */
+  statsTags?: StatsTagIR[];
 }
 
 /** A proxyless gRPC client's listener: a connection manager, no socket. */
@@ -101,6 +103,12 @@ export interface VirtualHostIR {
   /** In match order. */
   routes: RouteIR[];
   responseHeadersToRemove?: string[];
+  /**
+   * The virtual service every route here leads to, for App Mesh's `TargetVirtualService`
+   * stats tag (aggregate-stats.ts): the routes stay shared by all services behind one
+   * router, the tag is the virtual host's. A route's own `targetService` wins.
+   */
+  targetService?: string;
 }
 
 /**
@@ -108,8 +116,14 @@ export interface VirtualHostIR {
  * (503: no target carries weight; 404: a gateway target without routes).
  */
 export type RouteIR =
-  | { name: string; match: MatchIR; route: RouteActionIR; requestHeadersToSet?: HeaderValueIR[] }
-  | { name: string; match: MatchIR; directResponse: { status: number } };
+  | {
+      name: string;
+      match: MatchIR;
+      route: RouteActionIR;
+      requestHeadersToSet?: HeaderValueIR[];
+      targetService?: string;
+    }
+  | { name: string; match: MatchIR; directResponse: { status: number }; targetService?: string };
 
 /** A request header set on the way (overwritten if present, else added). */
 export interface HeaderValueIR {
@@ -196,6 +210,13 @@ export interface ClusterIR {
   /** Speak HTTP/2 to the upstream. */
   http2?: boolean;
   tls?: TlsContextIR;
+  /** `aws.appmesh.aggregate_stats` tags (the target virtual node of a `cds_egress_…` cluster). */
+  statsTags?: StatsTagIR[];
+}
+
+export interface StatsTagIR {
+  key: 'TargetVirtualNode' | 'TargetVirtualService';
+  value: string;
 }
 
 export type DiscoveryIR =

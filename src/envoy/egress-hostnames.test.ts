@@ -23,23 +23,19 @@ metadata: { name: caller, namespace: ns }
 spec:
   podSelector: {}
   backends: [${backends.map((b) => `{ virtualService: { virtualServiceRef: { name: ${b} } } }`).join(', ')}]
----
+${target('node-a')}${target('node-b')}${services}`;
+}
+
+function target(name: string): string {
+  return `---
 apiVersion: appmesh.k8s.aws/v1beta2
 kind: VirtualNode
-metadata: { name: node-a, namespace: ns }
+metadata: { name: ${name}, namespace: ns }
 spec:
   podSelector: {}
   listeners: [{ portMapping: { port: 8080, protocol: http } }]
-  serviceDiscovery: { dns: { hostname: node-a.ns.svc.cluster.local } }
----
-apiVersion: appmesh.k8s.aws/v1beta2
-kind: VirtualNode
-metadata: { name: node-b, namespace: ns }
-spec:
-  podSelector: {}
-  listeners: [{ portMapping: { port: 8080, protocol: http } }]
-  serviceDiscovery: { dns: { hostname: node-b.ns.svc.cluster.local } }
-${services}`;
+  serviceDiscovery: { dns: { hostname: ${name}.ns.svc.cluster.local } }
+`;
 }
 
 function service(name: string, node: string, awsName?: string): string {

@@ -123,4 +123,37 @@ describe('egress hostnames', () => {
       expect(domains['svc-a.ns'], order.join(',')).toBe('svc-a.ns');
     }
   });
+
+  it('a short name two backends share answers for neither, with a warning naming both', () => {
+    const shortNames = '{ amime.io/match-short-names: "true" }';
+    const other = (name: string, ns: string, node: string) =>
+      service(name, node)
+        .replace('namespace: ns }', `namespace: ${ns} }`)
+        .replace(`name: ${node} }`, `name: ${node}, namespace: ns }`) +
+      `---
+apiVersion: v1
+kind: Namespace
+metadata: { name: ${ns} }
+`;
+    const both = service('color', 'node-a') + other('color', 'ns2', 'node-b');
+    const aws = (backend: string) => (backend === 'color' ? 'color.ns' : backend);
+    for (const order of [
+      ['color', 'color.ns2'],
+      ['color.ns2', 'color'],
+    ]) {
+      const text = mesh(order, both, shortNames).replace(
+        /virtualServiceRef: \{ name: color\.ns2 \}/,
+        'virtualServiceRef: { name: color, namespace: ns2 }',
+      );
+      const domains = domainsOf(text);
+      expect(domains['color'], order.join(',')).toBeUndefined();
+      expect(domains['color.ns'], order.join(',')).toBe('color.ns');
+      expect(domains['color.ns2'], order.join(',')).toBe('color.ns2');
+      const group = parseGroupKey('mesh/m/virtualNode/caller_ns')!;
+      const { warnings } = translateGroupDetailed(graphFromText(text).graph, group, NO_ENDPOINTS);
+      expect(warnings).toContain(
+        `hostname color is a derived name of both ${aws(order[0]!)} and ${aws(order[1]!)}; neither answers to it: call them by their awsNames`,
+      );
+    }
+  });
 });

@@ -7,7 +7,7 @@
  */
 import type { ResolvedVirtualService } from '../mesh/index.js';
 import type { ClientPolicy } from '../model/index.js';
-import type { TranslateContext } from './context.js';
+import { once, type TranslateContext } from './context.js';
 import { activeService, servicePorts, type ServicePort } from './lookup.js';
 import { matchShortNames } from './options.js';
 import { sameFamily } from './service-routes.js';
@@ -71,15 +71,38 @@ export function serviceDomains(ctx: TranslateContext, vs: ResolvedVirtualService
 }
 
 /**
- * The hostnames on `ep` that are some backend's awsName (with and without the port), by
- * owner: an explicit awsName always reaches its own service, never one that derives the
- * same name (the opt-in short name), whatever order the backends are listed in.
+ * Who answers each hostname on `ep`, whatever order the backends are listed in: a
+ * backend's awsName (with and without the port) belongs to that backend; a derived name
+ * (a Kubernetes form, the opt-in short name) to the one backend deriving it; a derived
+ * name two backends share to neither (undefined), with a warning naming both.
  */
-export function explicitDomains(ep: EgressPort): Map<string, string> {
-  const owned = new Map<string, string>();
+export function domainOwners(ctx: TranslateContext, ep: EgressPort): Map<string, string | undefined> {
+  const owners = new Map<string, string | undefined>();
   for (const { vs } of ep.backends) {
     const lower = vs.awsName.toLowerCase();
-    for (const d of [lower, `${lower}:${ep.port}`]) if (!owned.has(d)) owned.set(d, vs.awsName);
+    for (const d of [lower, `${lower}:${ep.port}`]) if (!owners.has(d)) owners.set(d, vs.awsName);
   }
-  return owned;
+  const explicit = new Set(owners.keys());
+  const derivedBy = new Map<string, string>();
+  for (const { vs } of ep.backends) {
+    for (const d of domainsOf(ctx, vs, ep.port)) {
+      if (explicit.has(d)) continue;
+      const first = derivedBy.get(d);
+      if (first === undefined) {
+        derivedBy.set(d, vs.awsName);
+        owners.set(d, vs.awsName);
+      } else if (first !== vs.awsName && owners.get(d) !== undefined) {
+        owners.set(d, undefined);
+        ctx.warn(
+          `hostname ${d} is a derived name of both ${first} and ${vs.awsName}; neither answers to it: call them by their awsNames`,
+        );
+      }
+    }
+  }
+  return owners;
+}
+
+/** `serviceDomains`, once per group. */
+export function domainsOf(ctx: TranslateContext, vs: ResolvedVirtualService, port: number): string[] {
+  return once(ctx, `domains:${vs.awsName}:${port}`, () => serviceDomains(ctx, vs, port));
 }

@@ -12,7 +12,7 @@
  */
 import type { ResolvedVirtualNode } from '../mesh/index.js';
 import { type TranslateContext, shared } from './context.js';
-import { egressPorts, explicitDomains, serviceDomains } from './egress-plan.js';
+import { domainOwners, domainsOf, egressPorts } from './egress-plan.js';
 import { egressRouteConfig } from './route-egress.js';
 import { httpConnectionManager } from './hcm.js';
 import { routeConfigName } from './names.js';
@@ -35,12 +35,12 @@ export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode
   for (const ep of ports) {
     ctx.out.routes.push(egressRouteConfig(ctx, ep));
     const rds = routeConfigName('egress', ep.protocol, ep.port);
-    const owned = explicitDomains(ep);
+    const owners = domainOwners(ctx, ep);
     for (const b of ep.backends) {
       const names: string[] = [];
-      const all = serviceDomains(ctx, b.vs, ep.port);
+      const all = domainsOf(ctx, b.vs, ep.port);
       for (const domain of all) {
-        if ((owned.get(domain) ?? b.vs.awsName) !== b.vs.awsName) continue;
+        if (owners.get(domain) !== b.vs.awsName) continue;
         const bare = !domain.endsWith(`:${ep.port}`);
         // Ports are visited in ascending order, so a bare name lands on the lowest port.
         if ((bare && bareDone.has(domain)) || named.has(domain)) continue;

@@ -7,9 +7,9 @@
  * backend; any other domain claimed by an earlier backend is not repeated (Envoy rejects
  * duplicate domains).
  */
-import { jsonKey, once, shared, type TranslateContext } from './context.js';
+import { jsonKey, shared, type TranslateContext } from './context.js';
 import { allowAllCluster, amazonawsCluster } from './cluster.js';
-import { explicitDomains, serviceDomains, type EgressPort } from './egress-plan.js';
+import { domainOwners, domainsOf, type EgressPort } from './egress-plan.js';
 import { depKey } from './lookup.js';
 import { MATCH_ALL } from './route-match.js';
 import { routeAction } from './route-action.js';
@@ -68,11 +68,11 @@ function serviceVirtualHost(
 
 export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteConfigIR {
   const claimed = new Set<string>();
-  const owned = explicitDomains(ep);
+  const owners = domainOwners(ctx, ep);
   const virtualHosts: VirtualHostIR[] = [];
   for (const b of ep.backends) {
-    const all = once(ctx, `domains:${b.vs.awsName}:${ep.port}`, () => serviceDomains(ctx, b.vs, ep.port));
-    const domains = all.filter((d) => !claimed.has(d) && (owned.get(d) ?? b.vs.awsName) === b.vs.awsName);
+    const all = domainsOf(ctx, b.vs, ep.port);
+    const domains = all.filter((d) => !claimed.has(d) && owners.get(d) === b.vs.awsName);
     // The full list follows from the service and port (already in the key); only a list cut
     // short by other backends needs spelling out.
     const key = domains.length === all.length ? '' : domains.join(',');

@@ -23,7 +23,7 @@ import { dnsLookupFamily } from './dns-family.js';
 import type { ClusterIR } from './ir/types.js';
 
 /** HTTP/2 upstream for http2 and gRPC listeners. */
-function http2(protocol: string): Pick<ClusterIR, 'http2'> {
+export function http2(protocol: string): Pick<ClusterIR, 'http2'> {
   return protocol === 'http2' || protocol === 'grpc' ? { http2: true } : {};
 }
 

@@ -14,18 +14,15 @@
  * `amime.io/gateway-routing: direct`.
  */
 import type { ResolvedVirtualGateway } from '../mesh/index.js';
-import { apiTagOf } from '../model/api-form/index.js';
 import type { TranslateContext } from './context.js';
-import { meshSetting } from './mesh-setting.js';
+import { meshSetting, resourceSetting } from './mesh-setting.js';
 
 export const GATEWAY_ROUTING_ANNOTATION = 'amime.io/gateway-routing';
 
 export type GatewayRouting = 'self-redirect' | 'direct';
 
 export function gatewayRouting(ctx: TranslateContext, vg: ResolvedVirtualGateway): GatewayRouting {
-  const own =
-    vg.resource.metadata.annotations?.[GATEWAY_ROUTING_ANNOTATION] ??
-    apiTagOf(vg.resource, GATEWAY_ROUTING_ANNOTATION);
+  const own = resourceSetting(vg.resource, GATEWAY_ROUTING_ANNOTATION);
   const raw = own ?? meshSetting(ctx.view.mesh, GATEWAY_ROUTING_ANNOTATION);
   const value = raw?.trim().toLowerCase() ?? 'self-redirect';
   if (value === 'self-redirect' || value === 'direct') return value;

@@ -15,6 +15,7 @@ import type { ResolvedVirtualGateway, ResolvedVirtualService } from '../mesh/ind
 import type { VirtualGatewayListener } from '../model/index.js';
 import type { TranslateContext } from './context.js';
 import { poolLimits } from './circuit-breakers.js';
+import { http2 } from './cluster.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, toMillis, type Millis } from './duration.js';
 import { httpConnectionManagerFilter } from './hcm.js';
 import {
@@ -59,7 +60,7 @@ export class GatewayEgress {
       discovery: { type: 'STATIC', endpoints: [{ address: '127.0.0.1', port: EGRESS_PORT }] },
       connectTimeout: SELF_REDIRECT_CONNECT_TIMEOUT_MS,
       limits: poolLimits(listener.connectionPool),
-      ...(protocol === 'http2' || protocol === 'grpc' ? { http2: true } : {}),
+      ...http2(protocol),
     };
     this.ctx.out.addCluster(cluster);
     return name;
@@ -79,10 +80,7 @@ export class GatewayEgress {
       );
       t = { vs, port: sp.port, routes, byHeader };
       this.targets.set(vs.awsName, t);
-      if (routes.length === 0)
-        this.ctx.warn(
-          `GatewayRoute ${gatewayRoute}: VirtualService ${vs.awsName} has no routes on port ${sp.port}; requests it matches get 404, as App Mesh answered`,
-        );
+      if (routes.length === 0) this.ctx.warn(noRoutesWarning(gatewayRoute, vs.awsName, sp.port));
     } else if (t.port !== sp.port) {
       this.ctx.warn(
         `GatewayRoute ${gatewayRoute}: the gateway already reaches ${vs.awsName} on port ${t.port}; its requests go there, not to port ${sp.port}`,
@@ -149,4 +147,9 @@ function ingressTimeout(routes: ServiceRoute[]): Millis {
     longest = Math.max(longest, ms);
   }
   return longest;
+}
+
+/** A gateway route whose target has no routes: App Mesh answered 404, it never fell through. */
+export function noRoutesWarning(gatewayRoute: string, service: string, port: number): string {
+  return `GatewayRoute ${gatewayRoute}: VirtualService ${service} has no routes on port ${port}; requests it matches get 404, as App Mesh answered`;
 }

@@ -31,7 +31,7 @@ import { compareSpecificity } from './route-match.js';
 import { routeAction } from './route-action.js';
 import { gatewayMatch, gatewayRoutePort, type GatewayMatch, type GatewayVariant } from './gateway-match.js';
 import { gatewayRouting } from './gateway-routing.js';
-import { GatewayEgress } from './gateway-self-redirect.js';
+import { GatewayEgress, noRoutesWarning } from './gateway-self-redirect.js';
 import { compose } from './gateway-compose.js';
 import type { RouteActionIR, RouteIR } from './ir/types.js';
 
@@ -153,9 +153,7 @@ function directRoutes(
     const tag = { targetService: vs.awsName };
     if (service.every((r) => r.protocol === 'tcp')) {
       // App Mesh answered 404 for a target with no routes; never fall through to another gateway route.
-      ctx.warn(
-        `GatewayRoute ${gr.awsName}: VirtualService ${vs.awsName} has no routes on port ${sp.port}; requests it matches get 404, as App Mesh answered`,
-      );
+      ctx.warn(noRoutesWarning(gr.awsName, vs.awsName, sp.port));
       for (const variant of m.variants)
         out.push({
           name: gr.awsName,

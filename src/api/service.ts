@@ -196,21 +196,10 @@ export class AppMeshService {
       kind: loc.kind,
       name: loc.name,
     });
-    const operation = `Create${loc.kind}`;
-    const input = { loc, spec, tags };
-    return this.tokens.run(
-      operation,
-      clientToken,
-      input,
-      () =>
-        this.serialWrite(() =>
-          this.once(operation, clientToken, input, loc, (claim) =>
-            loc.kind === 'Route'
-              ? this.createRoute(loc, spec, tags, claim)
-              : this.createRecord(loc, spec, tags, claim),
-          ),
-        ),
-      (first) => this.stillExists(loc, first),
+    return this.idempotentWrite(`Create${loc.kind}`, clientToken, { loc, spec, tags }, loc, (claim) =>
+      loc.kind === 'Route'
+        ? this.createRoute(loc, spec, tags, claim)
+        : this.createRecord(loc, spec, tags, claim),
     );
   }
 
@@ -220,18 +209,27 @@ export class AppMeshService {
       kind: loc.kind,
       name: loc.name,
     });
-    const operation = `Update${loc.kind}`;
-    const input = { loc, spec };
+    return this.idempotentWrite(`Update${loc.kind}`, clientToken, { loc, spec }, loc, (claim) =>
+      loc.kind === 'Route' ? this.updateRoute(loc, spec, claim) : this.updateRecord(loc, spec, claim),
+    );
+  }
+
+  /**
+   * A create or update under its clientToken: this replica's cache of recent tokens
+   * first, then one write at a time, recorded in the store's token ledger (`once`).
+   */
+  private idempotentWrite(
+    operation: string,
+    clientToken: string | undefined,
+    input: unknown,
+    loc: Location,
+    write: (claim?: Claim) => Promise<ResourceData>,
+  ): Promise<ResourceData> {
     return this.tokens.run(
       operation,
       clientToken,
       input,
-      () =>
-        this.serialWrite(() =>
-          this.once(operation, clientToken, input, loc, (claim) =>
-            loc.kind === 'Route' ? this.updateRoute(loc, spec, claim) : this.updateRecord(loc, spec, claim),
-          ),
-        ),
+      () => this.serialWrite(() => this.once(operation, clientToken, input, loc, write)),
       (first) => this.stillExists(loc, first),
     );
   }

@@ -14,13 +14,13 @@ import { AWS_CLI_V2, describeWithPrograms } from '../support/system-programs.js'
 import { awsCliPath } from './support/api-server.js';
 import {
   AppMeshClient,
-  UpdateRouteCommand,
   CreateVirtualNodeCommand,
   CreateVirtualRouterCommand,
   CreateRouteCommand,
   CreateVirtualServiceCommand,
 } from '@aws-sdk/client-app-mesh';
 import { startServe, awsEnv, type ServeProcess } from './support/serve-process.js';
+import { setSeedWeights } from './support/seed-weights.js';
 import { startBehavingBackend, whoWith, type BehavingBackend } from './support/behaving-backend.js';
 import { xdsClient } from './support/xds-clients.js';
 
@@ -138,24 +138,7 @@ describeWithPrograms('amime serve, the seed mesh and real clients', [AWS_CLI_V2]
 
     it('follows a weight change made through the SDK within 1 s', async () => {
       const client = clients[0]!;
-      await sdk.send(
-        new UpdateRouteCommand({
-          meshName: 'mesh-1',
-          virtualRouterName: 'vrouter-1_mesh-test',
-          routeName: 'route-1',
-          spec: {
-            httpRoute: {
-              match: { prefix: '/' },
-              action: {
-                weightedTargets: [
-                  { virtualNode: 'vnode-1_mesh-test', weight: 100 },
-                  { virtualNode: 'vnode-2_mesh-test', weight: 0 },
-                ],
-              },
-            },
-          },
-        }),
-      );
+      await setSeedWeights(sdk, 100, 0);
       const ms = await convergeTo(client, 'vnode-1');
       console.log(`weight change (SDK UpdateRoute → 20 calls in a row on vnode-1): ${ms} ms`);
       expect(ms).toBeLessThan(1000);

@@ -51,6 +51,28 @@ describeWithPrograms('Envoy fails over between Amime replicas', [ENVOY, ETCD], (
   const serves = async (r: ServeProcess) =>
     r.proc.exitCode === null &&
     JSON.stringify(await (await fetch(`${r.apiUrl}/debug/proxies`)).json()).includes(GATEWAY);
+  interface Debug {
+    proxies: { nodeId: string; types: { ackedVersion: string | null; pendingAck: boolean; lastSent: { version: string } | null }[] }[];
+    groups: { group: string; snapshotVersion: string | null }[];
+  }
+  const debug = async (r: ServeProcess): Promise<Debug> => (await fetch(`${r.apiUrl}/debug/proxies`)).json() as Promise<Debug>;
+  /**
+   * Both replicas hold the same snapshot for the gateway and the connected one has had
+   * every type ACKed: only then is "nothing sent again after the move" a fair question.
+   * (Envoy applies CDS, warms, then asks for LDS: seeing the clusters is not enough.)
+   */
+  const settled = async (connected: ServeProcess, other: ServeProcess): Promise<boolean> => {
+    const [c, o] = await Promise.all([debug(connected), debug(other)]);
+    const version = (d: Debug) => d.groups.find((g) => g.group.includes('virtualGateway/gw'))?.snapshotVersion ?? null;
+    const proxy = c.proxies.find((p) => p.nodeId === GATEWAY);
+    return (
+      version(c) !== null &&
+      version(c) === version(o) &&
+      proxy !== undefined &&
+      proxy.types.length >= 2 &&
+      proxy.types.every((t) => !t.pendingAck && t.lastSent !== null && t.ackedVersion === t.lastSent.version)
+    );
+  };
   const clusters = async (e: EnvoyProcess) => dumpedNames(await e.configDump()).clusters.join(' ');
   const counter = async (e: EnvoyProcess, name: string) => (await e.stats(name)).get(name) ?? 0;
 
@@ -82,6 +104,8 @@ describeWithPrograms('Envoy fails over between Amime replicas', [ENVOY, ETCD], (
     await expect.poll(() => clusters(e).catch(() => ''), { timeout: 60_000 }).toMatch(WRITE_TARGET(0));
     const connected = (await serves(replicas[0]!)) ? 0 : 1;
     const [first, other] = [replicas[connected]!, replicas[1 - connected]!];
+    await expect.poll(() => settled(first, other), { timeout: 30_000, interval: 100 }).toBe(true);
+    await expect.poll(() => counter(e, 'listener_manager.lds.update_success'), { timeout: 10_000 }).toBeGreaterThan(0);
     const cdsBefore = await counter(e, 'cluster_manager.cds.update_success');
     const ldsBefore = await counter(e, 'listener_manager.lds.update_success');
 

@@ -34,6 +34,24 @@ describe('checkResources', () => {
     expect(checkResources(other)).toEqual(first);
   });
 
+  it('checks a virtual host once with a memo, in every route configuration that holds it, with the same verdicts', () => {
+    const memo = checkMemo();
+    const set = sampleSet();
+    const vh = (set.routes[0]!['virtual_hosts'] as Obj[])[0] as Obj;
+    vh['domanes'] = ['*']; // misspelled field
+    vh['retry_policy'] = { num_retries: { value: -1 } }; // not a uint32
+    const unmemoised = checkResources(set).map(formatCheckProblem);
+    expect(unmemoised.join('\n')).toMatch(/virtual_hosts\[0\]\.domanes: .*\[proto\.unknown_field\]/);
+    expect(checkResources(set, { memo }).map(formatCheckProblem)).toEqual(unmemoised);
+    expect(memo.has(vh)).toBe(true);
+    // A changed route configuration (a new object) holding the same virtual host: the
+    // host is answered by the memo, and its problems are still reported.
+    const changed = { ...set, routes: [{ ...set.routes[0]!, name: 'rds_other', virtual_hosts: [vh] }] };
+    const verdicts = checkResources(changed).map(formatCheckProblem);
+    expect(verdicts.length).toBeGreaterThan(0);
+    expect(checkResources(changed, { memo }).map(formatCheckProblem)).toEqual(verdicts);
+  });
+
   it('rejects each kind of translation bug, naming the resource and field', () => {
     const set = sampleSet();
     const cluster = set.clusters[0] as Obj;

@@ -130,14 +130,9 @@ export function checkResources(set: ResourceSet, options: CheckOptions = {}): Ch
     secrets: [],
   };
   for (const kind of XDS_KINDS) {
-    const typeName = XDS_TYPE_NAME[kind];
     (set[kind] ?? []).forEach((resource, index) => {
       const name = isPlainObject(resource) ? resourceNameOf(kind, resource) : '';
-      let result = options.memo?.get(resource);
-      if (!result) {
-        result = checkMessage(typeName, resource, options, anyCache);
-        options.memo?.set(resource, result);
-      }
+      const result = checkInParts(kind, resource, options, anyCache);
       for (const p of result.problems) problems.push({ kind, index, name, ...p });
       // Keep indexes aligned for the reference pass; an unencodable resource is used as written.
       decoded[kind].push(result.decoded ?? (isPlainObject(resource) ? resource : {}));
@@ -145,6 +140,60 @@ export function checkResources(set: ResourceSet, options: CheckOptions = {}): Ch
   }
   problems.push(...checkReferences(decoded, anyCache, options.suppliedSecrets));
   return problems;
+}
+
+type CheckResult = ReturnType<typeof checkMessage>;
+
+/**
+ * Repeated fields whose items are checked one by one, each memoised on its own: the
+ * translation shares these sub-messages across groups and runs (the virtual host every
+ * caller of a service gets), so a route configuration that changed in one virtual host
+ * re-checks that one. The fields carry no PGV rule of their own, so checking the items
+ * apart finds exactly what checking them in place finds.
+ */
+const CHECKED_APART: Partial<Record<XdsKind, { field: string; typeName: string }>> = {
+  routes: { field: 'virtual_hosts', typeName: 'envoy.config.route.v3.VirtualHost' },
+};
+
+function memoised(typeName: string, input: object, options: CheckOptions, anyCache: AnyCache): CheckResult {
+  let result = options.memo?.get(input);
+  if (!result) {
+    result = checkMessage(typeName, input, options, anyCache);
+    options.memo?.set(input, result);
+  }
+  return result;
+}
+
+/** checkMessage of one resource, with the CHECKED_APART items checked (and memoised) apart. */
+function checkInParts(
+  kind: XdsKind,
+  resource: object,
+  options: CheckOptions,
+  anyCache: AnyCache,
+): CheckResult {
+  const part = CHECKED_APART[kind];
+  const items = part && isPlainObject(resource) ? resource[part.field] : undefined;
+  if (!part || !Array.isArray(items) || items.length === 0 || !items.every(isPlainObject))
+    return memoised(XDS_TYPE_NAME[kind], resource, options, anyCache);
+  const hit = options.memo?.get(resource);
+  if (hit) return hit;
+  const { [part.field]: _, ...rest } = resource as Record<string, unknown>;
+  const head = checkMessage(XDS_TYPE_NAME[kind], rest, options, anyCache);
+  const problems = [...head.problems];
+  const decodedItems: ProtoObject[] = [];
+  items.forEach((item: object, i) => {
+    const r = memoised(part.typeName, item, options, anyCache);
+    const at = `${part.field}[${i}]`;
+    for (const p of r.problems) problems.push({ ...p, path: p.path === '' ? at : `${at}.${p.path}` });
+    if (r.decoded) decodedItems.push(r.decoded);
+  });
+  const whole = head.decoded && decodedItems.length === items.length;
+  const result: CheckResult = {
+    problems,
+    ...(whole ? { decoded: { ...head.decoded, [part.field]: decodedItems } } : {}),
+  };
+  options.memo?.set(resource, result);
+  return result;
 }
 
 /** Throws an Error listing every problem, if there is any. */

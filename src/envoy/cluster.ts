@@ -75,6 +75,11 @@ function buildEgressCluster(
     statsTags: [{ key: 'TargetVirtualNode', value: node.awsName }],
   };
   const dns = node.resource.spec.serviceDiscovery?.dns;
+  // App Mesh ran a listener's health check in every caller, on this cluster (appmesh.md
+  // "Active health checks"; evidence S2, S8–S10 of appmesh-observed.md): proxyless gRPC
+  // clients have no active health checking, so only Envoys get it.
+  const hc = ctx.flavour === 'envoy' ? listener.healthCheck : undefined;
+  const hcPort = healthCheckPort(listener);
   if (ctx.flavour === 'envoy' && dns && !endpointsKnown(ctx, node.awsName)) {
     const family = dnsLookupFamily(ctx.view.mesh, node);
     cluster.discovery = {
@@ -82,9 +87,12 @@ function buildEgressCluster(
       hostname: dns.hostname,
       port,
       ...(family ? { dnsLookupFamily: family } : {}),
+      ...(hcPort !== undefined ? { healthCheckPort: hcPort } : {}),
     };
-  } else addAssignment(ctx, name, node, port, dns?.hostname);
+  } else addAssignment(ctx, name, node, port, dns?.hostname, hc ? hcPort : undefined);
   if (ctx.flavour === 'envoy') {
+    if (hc) cluster.healthChecks = [healthCheck(hc)];
+    if (listener.healthCheck) cluster.healthChecks = [healthCheck(listener.healthCheck)];
     if (listener.outlierDetection) cluster.outlierDetection = outlierDetection(listener.outlierDetection);
     Object.assign(cluster, http2(protocol));
     if (tls) cluster.tls = tls;
@@ -111,6 +119,7 @@ function addAssignment(
   node: ResolvedVirtualNode,
   port: number,
   hostname: string | undefined,
+  healthCheckPort: number | undefined,
 ): void {
   ctx.deps.add(depKey.endpoints(node.awsName));
   ctx.out.eds.set(clusterName, {
@@ -118,8 +127,18 @@ function addAssignment(
     virtualNode: node.awsName,
     port,
     ...(hostname ? { hostname } : {}),
+    ...(healthCheckPort !== undefined ? { healthCheckPort } : {}),
   });
-  ctx.out.endpoints.set(clusterName, assignmentFor(ctx, clusterName, node.awsName, port, hostname));
+  ctx.out.endpoints.set(
+    clusterName,
+    assignmentFor(ctx, clusterName, node.awsName, port, hostname, healthCheckPort),
+  );
+}
+
+/** The health check's port when it is not the listener's (the endpoints then carry it). */
+function healthCheckPort(listener: VirtualNodeListener): number | undefined {
+  const hc = listener.healthCheck;
+  return hc?.port !== undefined && hc.port !== listener.portMapping.port ? hc.port : undefined;
 }
 
 /** A known node's endpoints (even none: the source is authoritative), else the hostname's resolved addresses. */
@@ -129,14 +148,16 @@ export function assignmentFor(
   node: string,
   port: number,
   hostname?: string,
+  healthCheckPort?: number,
 ) {
   const known = ctx.endpoints.endpoints({ mesh: ctx.mesh, virtualNode: node });
-  if (known) return loadAssignment(clusterName, port, known);
+  if (known) return loadAssignment(clusterName, port, known, healthCheckPort);
   const resolved = hostname ? ctx.endpoints.resolve?.(hostname) : undefined;
   return loadAssignment(
     clusterName,
     port,
     (resolved ?? []).map((address) => ({ address })),
+    healthCheckPort,
   );
 }
 
@@ -149,7 +170,7 @@ export function ingressCluster(
   const { port, protocol } = listener.portMapping;
   const name = nodeClusterName('ingress', ctx.mesh, node.awsName, protocol, port);
   const hc = listener.healthCheck;
-  const hcPort = hc?.port !== undefined && hc.port !== port ? hc.port : undefined;
+  const hcPort = healthCheckPort(listener);
   const cluster: ClusterIR = {
     name,
     discovery: {

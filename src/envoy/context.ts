@@ -31,6 +31,8 @@ export interface EdsTarget {
   port: number;
   /** DNS name a proxyless client's assignment falls back to when the source has no endpoints. */
   hostname?: string;
+  /** The health check's own port, carried by every endpoint (Envoy callers only). */
+  healthCheckPort?: number;
 }
 
 export class Collector {

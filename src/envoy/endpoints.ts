@@ -63,6 +63,8 @@ export function loadAssignment(
   clusterName: string,
   defaultPort: number,
   endpoints: ReadonlyArray<Endpoint>,
+  /** The health check's own port, on every endpoint (when the checked port is not the served one). */
+  healthCheckPort?: number,
 ): ClusterLoadAssignment {
   const byZone = new Map<string, LbEndpoint[]>();
   const seen = new Set<string>();
@@ -75,7 +77,10 @@ export function loadAssignment(
     const zone = ep.zone ?? '';
     const list = byZone.get(zone) ?? [];
     list.push({
-      endpoint: { address: { socket_address: { address: ep.address, port_value: port } } },
+      endpoint: {
+        address: { socket_address: { address: ep.address, port_value: port } },
+        ...(healthCheckPort !== undefined ? { health_check_config: { port_value: healthCheckPort } } : {}),
+      },
       health_status: ep.health ?? 'HEALTHY',
     });
     byZone.set(zone, list);

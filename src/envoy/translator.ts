@@ -288,12 +288,20 @@ export class Translator {
     t: EdsTarget,
     endpoints: EndpointSource,
   ) {
-    const k = `${mesh}|${t.clusterName}|${t.hostname ?? ''}`;
+    // A proxyless client's assignment of the same cluster has no health-check port: keyed apart.
+    const k = `${mesh}|${t.clusterName}|${t.hostname ?? ''}|${t.healthCheckPort ?? ''}`;
     let cla = built.get(k);
     if (!cla)
       built.set(
         k,
-        (cla = assignmentFor({ mesh, endpoints }, t.clusterName, t.virtualNode, t.port, t.hostname)),
+        (cla = assignmentFor(
+          { mesh, endpoints },
+          t.clusterName,
+          t.virtualNode,
+          t.port,
+          t.hostname,
+          t.healthCheckPort,
+        )),
       );
     return cla;
   }

@@ -52,10 +52,14 @@ describeWithPrograms('Envoy fails over between Amime replicas', [ENVOY, ETCD], (
     r.proc.exitCode === null &&
     JSON.stringify(await (await fetch(`${r.apiUrl}/debug/proxies`)).json()).includes(GATEWAY);
   interface Debug {
-    proxies: { nodeId: string; types: { ackedVersion: string | null; pendingAck: boolean; lastSent: { version: string } | null }[] }[];
+    proxies: {
+      nodeId: string;
+      types: { ackedVersion: string | null; pendingAck: boolean; lastSent: { version: string } | null }[];
+    }[];
     groups: { group: string; snapshotVersion: string | null }[];
   }
-  const debug = async (r: ServeProcess): Promise<Debug> => (await fetch(`${r.apiUrl}/debug/proxies`)).json() as Promise<Debug>;
+  const debug = async (r: ServeProcess): Promise<Debug> =>
+    (await fetch(`${r.apiUrl}/debug/proxies`)).json() as Promise<Debug>;
   /**
    * Both replicas hold the same snapshot for the gateway and the connected one has had
    * every type ACKed: only then is "nothing sent again after the move" a fair question.
@@ -63,7 +67,8 @@ describeWithPrograms('Envoy fails over between Amime replicas', [ENVOY, ETCD], (
    */
   const settled = async (connected: ServeProcess, other: ServeProcess): Promise<boolean> => {
     const [c, o] = await Promise.all([debug(connected), debug(other)]);
-    const version = (d: Debug) => d.groups.find((g) => g.group.includes('virtualGateway/gw'))?.snapshotVersion ?? null;
+    const version = (d: Debug) =>
+      d.groups.find((g) => g.group.includes('virtualGateway/gw'))?.snapshotVersion ?? null;
     const proxy = c.proxies.find((p) => p.nodeId === GATEWAY);
     return (
       version(c) !== null &&
@@ -105,7 +110,9 @@ describeWithPrograms('Envoy fails over between Amime replicas', [ENVOY, ETCD], (
     const connected = (await serves(replicas[0]!)) ? 0 : 1;
     const [first, other] = [replicas[connected]!, replicas[1 - connected]!];
     await expect.poll(() => settled(first, other), { timeout: 30_000, interval: 100 }).toBe(true);
-    await expect.poll(() => counter(e, 'listener_manager.lds.update_success'), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => counter(e, 'listener_manager.lds.update_success'), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     const cdsBefore = await counter(e, 'cluster_manager.cds.update_success');
     const ldsBefore = await counter(e, 'listener_manager.lds.update_success');
 

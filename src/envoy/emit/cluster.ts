@@ -44,7 +44,17 @@ function build(ir: ClusterIR): Cluster {
       if (d.dnsLookupFamily) out.dns_lookup_family = d.dnsLookupFamily;
       out.load_assignment = {
         cluster_name: ir.name,
-        endpoints: [{ lb_endpoints: [inlineEndpoint({ address: d.hostname, port: d.port })] }],
+        endpoints: [
+          {
+            lb_endpoints: [
+              inlineEndpoint({
+                address: d.hostname,
+                port: d.port,
+                ...(d.healthCheckPort !== undefined ? { healthCheckPort: d.healthCheckPort } : {}),
+              }),
+            ],
+          },
+        ],
       };
       break;
     case 'EDS':

@@ -229,6 +229,8 @@ export type DiscoveryIR =
       port: number;
       /** Absent: Envoy's AUTO. */
       dnsLookupFamily?: DnsLookupFamilyIR;
+      /** The health check's own port, when it is not `port`. */
+      healthCheckPort?: number;
     }
   /** A ClusterLoadAssignment of the same name over ADS. */
   | { type: 'EDS' }

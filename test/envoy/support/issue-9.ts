@@ -14,7 +14,7 @@ export type Issue9Change = 'defaultRetryPolicy' | 'callerHealthChecks' | 'gatewa
 /** Set a change to true in the commit that makes the translator do what App Mesh did. */
 export const LANDED: Readonly<Record<Issue9Change, boolean>> = {
   defaultRetryPolicy: true, // issue 9 item 1
-  callerHealthChecks: false, // issue 9 item 2 (also flips the health-check scenario of data-path.test.ts)
+  callerHealthChecks: true, // issue 9 item 2 (also flips the health-check scenario of data-path.test.ts)
   gatewaySelfRedirect: true, // issue 9 item 3
   tracing: true, // issue 9 item 6
 };

@@ -106,9 +106,7 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
     const app = (n: Name, o: AppOptions) => new WorkloadApp(inWorkload(lab, w(n)), n, dir, o);
     const apps = {
       vnode1a: app('vnode-1a', backend('vnode-1', 'a')),
-      // b fails its health check from the start: Envoy checks a new host at once, then
-      // only after no_traffic_interval (60 s), so a failure made later is seen a minute on.
-      vnode1b: app('vnode-1b', { ...backend('vnode-1', 'b'), health: 'fail' }),
+      vnode1b: app('vnode-1b', backend('vnode-1', 'b')),
       vnode2: app('vnode-2', backend('vnode-2', 'a')),
       caller: app('vnode-x', { role: 'caller' }),
       // Outside the mesh: 9000, and 22, a port App Mesh's rules never redirect.
@@ -125,30 +123,48 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
         name: `envoy-${n}`,
         launch: (command, args, logFile) => lab.spawn(w(n), command, args, { uid: PROXY_UID, logFile }),
       });
-    const envoys: Record<Name, EnvoyProcess> = {
-      'vnode-1a': sidecar('vnode-1a', NODE_ID.vnode1),
-      'vnode-1b': sidecar('vnode-1b', NODE_ID.vnode1),
-      'vnode-2': sidecar('vnode-2', NODE_ID.vnode2),
-      'vnode-x': sidecar('vnode-x', NODE_ID.vnodeX),
-      gateway: sidecar('gateway', NODE_ID.gateway),
-    };
+    const live = async (n: string, e: EnvoyProcess) =>
+      vi.waitFor(
+        async () => {
+          const s = await e
+            .stats(
+              '^(server.state|control_plane.connected_state|listener_manager.total_listeners_(active|warming))$',
+            )
+            .catch((err: Error) => {
+              throw new Error(`${n}: ${err.message}\n${e.log().slice(-3000)}`);
+            });
+          expect(
+            [
+              s.get('server.state'),
+              s.get('control_plane.connected_state'),
+              (s.get('listener_manager.total_listeners_active') ?? 0) > 0,
+              s.get('listener_manager.total_listeners_warming'),
+            ],
+            `${n}\n${e.log().slice(-2000)}`,
+          ).toEqual([0, 1, true, 0]);
+        },
+        { timeout: 60_000, interval: 250 },
+      );
     await vi.waitFor(() => Promise.all(Object.values(apps).map((a) => a.ready())), {
       timeout: 90_000,
       interval: 300,
     });
-    for (const [n, e] of Object.entries(envoys))
-      await vi.waitFor(
-        async () => {
-          const s = await e.stats('^(server.state|control_plane.connected_state)$').catch((err: Error) => {
-            throw new Error(`${n}: ${err.message}\n${e.log().slice(-3000)}`);
-          });
-          expect(
-            [s.get('server.state'), s.get('control_plane.connected_state')],
-            `${n}\n${e.log().slice(-2000)}`,
-          ).toEqual([0, 1]);
-        },
-        { timeout: 60_000, interval: 250 },
-      );
+    // The targets' sidecars first: callers health-check them (as App Mesh's did) as soon as
+    // they learn of them, and a failed first check is retried only after Envoy's
+    // no_traffic_interval (60 s).
+    const targets = {
+      'vnode-1a': sidecar('vnode-1a', NODE_ID.vnode1),
+      'vnode-1b': sidecar('vnode-1b', NODE_ID.vnode1),
+      'vnode-2': sidecar('vnode-2', NODE_ID.vnode2),
+    };
+    for (const [n, e] of Object.entries(targets)) await live(n, e);
+    const envoys: Record<Name, EnvoyProcess> = {
+      ...targets,
+      'vnode-x': sidecar('vnode-x', NODE_ID.vnodeX),
+      gateway: sidecar('gateway', NODE_ID.gateway),
+    };
+    await live('vnode-x', envoys['vnode-x']);
+    await live('gateway', envoys.gateway);
     // Through the mesh once: the caller's Envoy knows svc-v and reaches both nodes.
     await vi.waitFor(
       async () => {
@@ -297,7 +313,8 @@ export async function addScenarioResources(api: MeshApi, logs: string, { grpc = 
           maxServerErrors: 3,
           maxEjectionPercent: 50,
           interval: ms(1000),
-          baseEjectionDuration: ms(60_000),
+          // Short, so the health-check scenario after the outlier one finds b back in rotation.
+          baseEjectionDuration: ms(10_000),
         },
       },
       ...grpcListener,

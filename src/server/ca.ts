@@ -32,6 +32,7 @@ import { TYPE_URL, type ResourceOwner } from '../xds/index.js';
 import type { MeshGraph } from '../mesh/index.js';
 import type { ResourceStore } from '../store/index.js';
 import { CA_SECRET } from './ca-secret-record.js';
+import { podNamespace } from './pod-namespace.js';
 import { ConfigError, type ServeConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { SuppliedSecrets } from './pipeline.js';
@@ -56,6 +57,25 @@ function kekFor(config: ServeConfig): { kek: KekSource } | { off: string } {
         off: `with --store kubernetes give --ca-key-file (a Secret mounted as a file, e.g. from: kubectl create secret generic amime-ca-kek --from-literal=kek=$(openssl rand -base64 32)); the CA is then kept in Secret ${CA_SECRET}. Or give your own CA as files (--ca-cert, --ca-key, --ca-bundle: a cert-manager Secret mounted)`,
       };
   }
+}
+
+/**
+ * The default Kubernetes install mounts Secret amime-ca-kek as optional, so that Amime
+ * runs before anyone made one: with no key file and no CA yet, the CA is off until the
+ * Secret exists. Once a CA exists, a missing key is an error (it is sealed with it).
+ */
+async function kekNotMounted(
+  file: string,
+  kek: KekSource,
+  record: AuthorityRecord,
+): Promise<string | undefined> {
+  if (kek.exists() || (await record.read())) return undefined;
+  const ns = podNamespace();
+  return (
+    `no key-encryption key at ${file} (Secret amime-ca-kek is not mounted) and no CA yet. ` +
+    `Turn it on: kubectl -n ${ns} create secret generic amime-ca-kek --from-literal=kek="$(openssl rand -base64 32)" ` +
+    `&& kubectl -n ${ns} rollout restart deployment/amime`
+  );
 }
 
 /** A group's certificate secret is its own: the xDS server refuses it to every other group. */
@@ -112,6 +132,15 @@ export async function startCa(options: StartCaOptions): Promise<ServeCa | undefi
     logger.info({}, `certificate authority: off — ${source.off}`);
     return undefined;
   }
+  const record = options.record ?? storeAuthorityRecord(store);
+  const notSetUp =
+    source && 'kek' in source && config.store === 'kubernetes' && config.ca.keyFile
+      ? await kekNotMounted(config.ca.keyFile, source.kek, record)
+      : undefined;
+  if (notSetUp) {
+    logger.info({}, `certificate authority: off — ${notSetUp}`);
+    return undefined;
+  }
   let runtime: CaRuntime;
   try {
     runtime = await CaRuntime.start({
@@ -119,7 +148,7 @@ export async function startCa(options: StartCaOptions): Promise<ServeCa | undefi
       ...(lifetimeMs ? { lifetimeMs } : {}),
       ...(ca.renewAt ? { renewAt: ca.renewAt } : {}),
       ...(operator ? { operator } : {}),
-      record: options.record ?? storeAuthorityRecord(store),
+      record,
       kek: source?.kek ?? ephemeralKek(),
       logger,
       onChange: options.onChange,

@@ -41,6 +41,7 @@ import { startTokenSweeper } from './token-sweeper.js';
 import { planXdsTls } from './xds-tls.js';
 import { caResourceOwner, startCa } from './ca.js';
 import { secretAuthorityRecord } from './ca-secret-record.js';
+import { podNamespace } from './pod-namespace.js';
 import { serviceAccountOfPods } from './ca-service-accounts.js';
 import { CaMetrics } from './ca-metrics.js';
 import { registerCaRoutes } from './ca-routes.js';
@@ -479,7 +480,6 @@ function removeFreshData(dir: string, existed: boolean): () => void {
 }
 
 /** Amime's own namespace on Kubernetes (its Secrets, Lease and webhook Service live there). */
-const podNamespace = (): string => process.env.POD_NAMESPACE ?? 'amime-system';
 
 async function startKubernetes(
   config: ServeConfig,

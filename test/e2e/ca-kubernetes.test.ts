@@ -112,4 +112,19 @@ describe('the built-in CA with amime serve --store kubernetes (API-server test d
     const after = await client.get<{ data: Record<string, string> }>(SECRET_PATH);
     expect(after.data).toEqual(before.data);
   }, 60_000);
+
+  // The default install mounts Secret amime-ca-kek as optional (deploy/kubernetes/base/deployment.yaml).
+  it('with neither the key file nor a CA yet (the install before amime-ca-kek is made), it serves with the CA off and says how to turn it on', async () => {
+    await serve.stop();
+    await client.delete(SECRET_PATH);
+    const missing = path.join(dir, 'no-such-kek');
+    serve = await startServe(['--store', 'kubernetes', '--no-leader-election', '--ca-key-file', missing]);
+    const off = serve.logs.find((l) => String(l['msg']).startsWith('certificate authority: off'));
+    expect(String(off?.['msg'])).toContain(
+      `no key-encryption key at ${missing} (Secret amime-ca-kek is not mounted) and no CA yet`,
+    );
+    expect(String(off?.['msg'])).toContain('kubectl -n amime-system create secret generic amime-ca-kek');
+    await expect(client.get(SECRET_PATH)).rejects.toThrow(/404|not found/i);
+    expect((await fetch(`${serve.apiUrl}/readyz`)).status).toBe(200);
+  }, 60_000);
 });

@@ -434,6 +434,31 @@ describeWithPrograms('install manifests', [KUBECTL], (programs) => {
       }
     });
 
+    it('turns the built-in CA on once Secret amime-ca-kek exists (optional mount, never a default key), with rights on Secret amime-ca only', () => {
+      const c = base.container();
+      expect(c.args).toContain('--ca-key-file=/etc/amime/ca-kek/kek');
+      const kek = base.podSpec().volumes?.find((v) => v.secret?.secretName === 'amime-ca-kek');
+      expect(kek?.secret?.optional).toBe(true);
+      expect(c.volumeMounts).toContainEqual({
+        name: kek?.name,
+        mountPath: '/etc/amime/ca-kek',
+        readOnly: true,
+      });
+      // No Secret amime-ca-kek in the install: a shipped key would be everyone's key.
+      expect(base.objects.some((o) => o.kind === 'Secret')).toBe(false);
+      const role = base.find('Role', 'amime-ca') as K8sObject & { rules: PolicyRule[] };
+      expect(role.rules).toEqual([
+        { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          resourceNames: ['amime-ca'],
+          verbs: ['get', 'update', 'list', 'watch'],
+        },
+      ]);
+      expect(base.has('RoleBinding', 'amime-ca')).toBe(true);
+    });
+
     it('exempts Amime from its own pod webhook: its pods carry the label the objectSelector excludes', () => {
       const labels = (
         base.find('Deployment', 'amime') as K8sObject & {
@@ -507,7 +532,7 @@ describeWithPrograms('install manifests', [KUBECTL], (programs) => {
       }
     });
 
-    it('drops the self-signed bootstrap: no flag, no rights on Secrets or webhook configurations', () => {
+    it('drops the self-signed bootstrap: no flag, no rights on Secret amime-webhook-tls or webhook configurations', () => {
       const c = certManager.container();
       expect(c.args).not.toContain('--webhook-self-signed');
       expect(c.args).toEqual(base.container().args?.filter((a) => a !== '--webhook-self-signed'));
@@ -516,8 +541,9 @@ describeWithPrograms('install manifests', [KUBECTL], (programs) => {
         .volumes?.find((v) => v.secret?.secretName === 'amime-webhook-tls');
       expect(tlsVolume?.secret?.optional ?? false).toBe(false);
       expect(certManager.objects.some((o) => o.metadata.name === 'amime-webhook-bootstrap')).toBe(false);
+      // The CA's Role (amime-ca, its own Secret) stays: cert-manager issues the webhook's certificate only.
       const rules = certManager.objects
-        .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+        .filter((o) => (o.kind === 'Role' || o.kind === 'ClusterRole') && o.metadata.name !== 'amime-ca')
         .flatMap((o) => (o as K8sObject & { rules: PolicyRule[] }).rules);
       expect(JSON.stringify(rules)).not.toMatch(/secrets|webhookconfigurations/);
     });

@@ -11,6 +11,7 @@ import type { TranslateOptions } from './options.js';
 import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret } from './types.js';
 import type { ClusterIR, GroupIR, ListenerIR, RouteConfigIR } from './ir/types.js';
 import { emitGroup } from './emit/group.js';
+import type { EmitMemo } from './emit/memo.js';
 
 /** The five xDS collections of one proxy group, as plain `fromObject` objects. */
 export interface EnvoyResources {
@@ -66,9 +67,10 @@ export class Collector {
   }
 
   /** The collected resources, in the (deterministic) order they were added; views sort by name. */
-  finish(ir: GroupIR): EnvoyResources {
+  /** With `memo`, resources whose IR content was emitted before are those objects. */
+  finish(ir: GroupIR, memo?: EmitMemo): EnvoyResources {
     return {
-      ...emitGroup(ir),
+      ...emitGroup(ir, memo),
       endpoints: [...this.endpoints.values()],
       secrets: [...this.secrets.values()],
     };

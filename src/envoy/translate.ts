@@ -20,6 +20,7 @@ import { meshSwitchProblems, originatesMeshMtls } from './tls.js';
 import { defaultRetrySetting } from './default-retry.js';
 
 import type { GroupIR } from './ir/types.js';
+import type { EmitMemo } from './emit/memo.js';
 
 export type { EnvoyResources } from './context.js';
 
@@ -48,6 +49,7 @@ export class UnknownGroupError extends Error {
  * Translates one group. `memo` may be shared by the groups of one run (same graph,
  * endpoints and options) so that equal resources are one object, encoded once; the
  * Translator also keeps it across runs, dropping what changed. `runMemo` is per run.
+ * `emitMemo` gives a resource whose IR content was emitted before that same object.
  */
 export function translateGroupDetailed(
   graph: MeshGraph,
@@ -56,6 +58,7 @@ export function translateGroupDetailed(
   options: TranslateOptions = {},
   memo: Map<string, unknown> = new Map(),
   runMemo: Map<string, unknown> = new Map(),
+  emitMemo?: EmitMemo,
 ): GroupTranslation {
   const view = graph.meshes.get(group.mesh);
   if (!view || view.mesh.inactive) throw new UnknownGroupError(group.key);
@@ -108,7 +111,7 @@ export function translateGroupDetailed(
   const ir = ctx.out.ir();
   return {
     ir,
-    resources: ctx.out.finish(ir),
+    resources: ctx.out.finish(ir, emitMemo),
     deps: ctx.deps,
     units: ctx.units,
     eds: [...ctx.out.eds.values()],

@@ -139,6 +139,28 @@ describe('Translator', () => {
     expect(route?.route?.timeout).toEqual({ seconds: 60 });
   });
 
+  it('keeps the objects of a re-translated group whose IR did not change (its bytes and check verdicts are reused)', () => {
+    const t = new Translator();
+    const client = 'mesh/m/virtualNode/client-1_ns';
+    const first = t.update(buildMeshGraph(baseInput), NO_ENDPOINTS).groups.get(client);
+    const changedInput = replacing(baseInput, 'VirtualRouter', 'rt', (r) => {
+      const vr = structuredClone(r) as VirtualRouter;
+      const route = vr.spec.routes?.[0];
+      if (route?.httpRoute) route.httpRoute.timeout = { perRequest: { unit: 's', value: 60 } };
+      return vr;
+    });
+    const graph = buildMeshGraph(changedInput);
+    const second = t.update(graph, NO_ENDPOINTS);
+    expect(second.changed).toContain(client);
+    const after = second.groups.get(client);
+    // The route configuration changed; the listeners and clusters built from equal IR are the same objects.
+    expect(after?.routes[0]).not.toBe(first?.routes[0]);
+    expect(after?.listeners.length).toBeGreaterThan(0);
+    after?.listeners.forEach((l, i) => expect(l).toBe(first?.listeners[i]));
+    after?.clusters.forEach((c, i) => expect(c).toBe(first?.clusters[i]));
+    expect(bytesOf(after!)).toBe(bytesOf(translateGroup(graph, client, NO_ENDPOINTS)));
+  });
+
   it('adds and removes groups as nodes come and go, and re-translates callers of a new service', () => {
     const t = new Translator();
     t.update(buildMeshGraph(baseInput), NO_ENDPOINTS);

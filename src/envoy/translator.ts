@@ -15,6 +15,7 @@ import { depKey } from './lookup.js';
 import { assignmentFor } from './cluster.js';
 import { translateGroupDetailed, type EnvoyResources, type GroupTranslation } from './translate.js';
 import type { GroupIR } from './ir/types.js';
+import { EmitMemo } from './emit/memo.js';
 
 export interface TranslatorResult {
   /** Every current group's resources, by group key (a failing group: its last good ones, if any). */
@@ -87,6 +88,8 @@ export class Translator {
   private unitDeps = new Map<string, { mesh: string; deps: ReadonlySet<string> }>();
   /** Shared units, kept across updates; units whose dependencies change are dropped. */
   private memo = new Map<string, unknown>();
+  /** Emitted resources by IR content, from this update and the last. */
+  private emitted = new EmitMemo();
   /** Groups whose last translation threw: retried on every update until they succeed. */
   private failing = new Set<string>();
   private graphOptions = '';
@@ -113,6 +116,7 @@ export class Translator {
     }
 
     if (everything) this.memo.clear();
+    this.emitted.nextGeneration();
     const removed = [...this.entries.keys()].filter((k) => !current.has(k)).sort();
     for (const k of removed) this.forget(k);
     for (const k of this.failing) if (!current.has(k)) this.failing.delete(k);
@@ -144,7 +148,15 @@ export class Translator {
     const memoSize = this.memo.size;
     let translation: GroupTranslation;
     try {
-      translation = translateGroupDetailed(graph, group, endpoints, this.options, this.memo, runMemo);
+      translation = translateGroupDetailed(
+        graph,
+        group,
+        endpoints,
+        this.options,
+        this.memo,
+        runMemo,
+        this.emitted,
+      );
     } catch (err) {
       failed.set(group.key, err instanceof Error ? err.message : String(err));
       this.failing.add(group.key);

@@ -59,6 +59,20 @@ export function checkMemo(): CheckMemo {
 }
 
 /**
+ * Nested Anys unpacked by the reference pass, per memo: the memo gives a resource
+ * checked before the same decoded object, so its Anys (a listener's connection
+ * managers) are unpacked once, not once per group and run.
+ */
+const unpackedAnys = new WeakMap<CheckMemo, AnyCache>();
+
+function anyCacheOf(memo: CheckMemo | undefined): AnyCache {
+  if (!memo) return new WeakMap();
+  let cache = unpackedAnys.get(memo);
+  if (!cache) unpackedAnys.set(memo, (cache = new WeakMap()));
+  return cache;
+}
+
+/**
  * Encoding, shape and PGV problems of one message given as a plain object: the
  * per-resource part of checkResources, usable for any type (e.g. one HCM).
  * Returns the decoded message too (undefined if it could not be encoded).
@@ -120,7 +134,7 @@ export function checkResource(
  * checks, and the set is consistent (see checkReferences). Returns [] when all is well.
  */
 export function checkResources(set: ResourceSet, options: CheckOptions = {}): CheckProblem[] {
-  const anyCache: AnyCache = new WeakMap();
+  const anyCache = anyCacheOf(options.memo);
   const problems: CheckProblem[] = [];
   const decoded: Record<XdsKind, object[]> = {
     listeners: [],

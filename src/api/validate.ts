@@ -104,16 +104,30 @@ export interface PassedCheck {
   mesh: string;
   /** Namespace labels are input too: part of the state. */
   namespaceState: string;
-  others: ReadonlyArray<StoredRecord<AnyResource>>;
+  /** Store revision of each record of the mesh as it was checked. */
+  before: ReadonlyMap<string, number>;
+  /** The record the change writes. */
+  key: string;
   diagnostics: DiagnosticsState;
 }
 
-/** Identity of a set of records: keys and store revisions, order-insensitive. */
-export function stateOf(records: Iterable<Pick<StoredRecord, 'key' | 'modRevision'>>): string {
-  const parts: string[] = [];
-  for (const r of records) parts.push(`${r.key}@${r.modRevision}`);
-  parts.sort();
-  return createHash('sha1').update(parts.join('\n')).digest('base64');
+/** A mesh state: the store revision of each of its records (a write changes one of them). */
+type Revisions = ReadonlyMap<string, number>;
+
+function revisionsOf(records: Iterable<Pick<StoredRecord, 'key' | 'modRevision'>>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of records) out.set(r.key, r.modRevision);
+  return out;
+}
+
+/** Whether `records` are exactly the records of `state` at the same revisions. */
+function isState(
+  state: Revisions,
+  records: ReadonlyArray<Pick<StoredRecord, 'key' | 'modRevision'>>,
+): boolean {
+  if (state.size !== records.length) return false;
+  for (const r of records) if (state.get(r.key) !== r.modRevision) return false;
+  return true;
 }
 
 /**
@@ -121,49 +135,60 @@ export function stateOf(records: Iterable<Pick<StoredRecord, 'key' | 'modRevisio
  * are cached per mesh state: after a write lands (`remember`), the "after" of one
  * change is the "before" of the next, so a write costs one validation, not two — and
  * an update of a resource is validated from the state before (`DiagnosticsState.update`:
- * incremental where the validator can be).
+ * incremental where the validator can be). A state is recognised by its records'
+ * revisions, compared one by one (no sorting or hashing of the mesh's keys per write).
  */
 export class ChangeValidator {
-  private readonly cache = new Map<string, { state: string; diagnostics: DiagnosticsState }>();
+  private readonly cache = new Map<
+    string,
+    { revisions: Revisions; namespaceState: string; diagnostics: DiagnosticsState }
+  >();
 
   constructor(private readonly validate: StatefulValidator) {}
 
   check(change: ChangeCheck): PassedCheck {
     const namespaceState = createHash('sha1').update(JSON.stringify(change.namespaces)).digest('base64');
-    const state = `${stateOf(change.current)}/${namespaceState}`;
     const cached = this.cache.get(change.mesh);
     const input = (resources: AnyResource[]): GraphInput => ({
       resources: resources.map((resource) => ({ resource })),
       namespaces: change.namespaces,
     });
-    const before =
-      cached && cached.state === state
-        ? cached.diagnostics
-        : this.validate(input(change.current.map((r) => r.value)));
-    this.remember(change.mesh, state, before);
-    const others = change.current.filter((r) => r.key !== change.key);
+    const known =
+      cached && cached.namespaceState === namespaceState && isState(cached.revisions, change.current);
+    const before = known ? cached.diagnostics : this.validate(input(change.current.map((r) => r.value)));
+    const revisions = known ? cached.revisions : revisionsOf(change.current);
+    this.remember(change.mesh, revisions, namespaceState, before);
     const old = change.current.find((r) => r.key === change.key);
     const after =
       old && sameId(old.value, change.resource)
         ? before.update(change.resource)
-        : this.validate(input([...others.map((r) => r.value), change.resource]));
+        : this.validate(
+            input([
+              ...change.current.filter((r) => r.key !== change.key).map((r) => r.value),
+              change.resource,
+            ]),
+          );
     const rejection = rejectionFor(introducedErrors(before.diagnostics, after.diagnostics));
     if (rejection) throw rejection;
-    return { mesh: change.mesh, namespaceState, others, diagnostics: after };
+    return { mesh: change.mesh, namespaceState, before: revisions, key: change.key, diagnostics: after };
   }
 
   /** Records the diagnostics of the state a passed check's write produced. */
   landed(check: PassedCheck, written: Pick<StoredRecord, 'key' | 'modRevision'>): void {
-    this.remember(
-      check.mesh,
-      `${stateOf([...check.others, written])}/${check.namespaceState}`,
-      check.diagnostics,
-    );
+    const revisions = new Map(check.before);
+    revisions.delete(check.key);
+    revisions.set(written.key, written.modRevision);
+    this.remember(check.mesh, revisions, check.namespaceState, check.diagnostics);
   }
 
-  private remember(mesh: string, state: string, diagnostics: DiagnosticsState): void {
+  private remember(
+    mesh: string,
+    revisions: Revisions,
+    namespaceState: string,
+    diagnostics: DiagnosticsState,
+  ): void {
     this.cache.delete(mesh);
-    this.cache.set(mesh, { state, diagnostics });
+    this.cache.set(mesh, { revisions, namespaceState, diagnostics });
     if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
   }
 }

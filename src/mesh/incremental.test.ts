@@ -127,11 +127,21 @@ const initialMesh = fc
     ...gatewayRoutes.map((s, i) => res('GatewayRoute', `gr${i}`, { gatewayRef: { name: 'g' }, ...s })),
   ]);
 
-/** One write: mostly router and node updates (the incremental path), sometimes a service's provider. */
+/**
+ * One write: mostly router and node updates (the incremental path), sometimes a
+ * service's provider. `routes` (an UpdateRoute) replaces a router's routes only and
+ * keeps its listeners; the update function takes the current mesh for that.
+ */
 const update = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.tuple(fc.constantFrom(...ROUTERS), routerSpec).map(([n, s]) => res('VirtualRouter', n, s)),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...ROUTERS), routerSpec)
+      .map(([n, s]) => ({ routesOf: n, routes: s.routes })),
   },
   {
     weight: 3,
@@ -186,6 +196,20 @@ function apiForm(resource: AnyResource): AnyResource | undefined {
   } as AnyResource;
 }
 
+/** The current router `name` with other routes (its listeners and everything else kept), in the state's form. */
+function withRoutes(
+  state: MeshDiagnostics,
+  name: string,
+  routes: unknown[],
+  shape: (r: AnyResource) => AnyResource | undefined,
+): AnyResource | undefined {
+  const current = state.input.resources.find(
+    (r) => r.resource.kind === 'VirtualRouter' && r.resource.metadata.name === name,
+  )?.resource;
+  const shapedRoutes = (shape(res('VirtualRouter', name, { routes }))?.spec as { routes?: unknown })?.routes;
+  return current && ({ ...current, spec: { ...current.spec, routes: shapedRoutes } } as AnyResource);
+}
+
 describe('incremental diagnostics', () => {
   it('finds the names a resource refers to (Refs and ARNs)', () => {
     const names = referencedNames(
@@ -197,6 +221,44 @@ describe('incremental diagnostics', () => {
       }),
     );
     expect([...names].sort()).toEqual(['a', 'b.ns']);
+  });
+
+  it('re-derives only the router when an update changes its routes alone, though every node calls it', () => {
+    const nodes = Array.from({ length: 12 }, (_, i) =>
+      res('VirtualNode', `c${i}`, {
+        podSelector: {},
+        listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+        serviceDiscovery: { dns: { hostname: `c${i}.ns.svc.cluster.local` } },
+        backends: [{ virtualService: { virtualServiceRef: { name: 'all' } } }],
+      }),
+    );
+    const router = (target: string) =>
+      res('VirtualRouter', 'rall', {
+        listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+        routes: [
+          {
+            name: 'a',
+            httpRoute: {
+              match: { prefix: '/' },
+              action: { weightedTargets: [{ virtualNodeRef: { name: target }, weight: 1 }] },
+            },
+          },
+        ],
+      });
+    const mesh = [
+      res('Mesh', 'm', { namespaceSelector: {} }),
+      ...nodes,
+      res('VirtualService', 'all', { provider: { virtualRouter: { virtualRouterRef: { name: 'rall' } } } }),
+      router('c0'),
+    ].map((r) => (r.kind === 'Mesh' ? ({ ...r, metadata: { name: 'm' } } as AnyResource) : r));
+    const state = MeshDiagnostics.build({ resources: mesh.map((resource) => ({ resource })) }, OPTIONS);
+    for (const target of ['c1', 'gone', 'c2']) {
+      const next = state.update(router(target));
+      expect(next.incremental, target).toBe(true);
+      const full = buildMeshGraph(next.input, OPTIONS).diagnostics;
+      expect(canonicalDiagnostics(next.diagnostics)).toEqual(canonicalDiagnostics(full));
+    }
+    expect(state.update(router('gone')).diagnostics.map((d) => d.code)).toContain('ref.not-found');
   });
 
   it.each([
@@ -214,8 +276,10 @@ describe('incremental diagnostics', () => {
             { resources: shaped(resources).map((resource) => ({ resource })) },
             OPTIONS,
           );
-          for (const u of shaped(updates)) {
-            state = state.update(u);
+          for (const u of updates) {
+            const next = 'routesOf' in u ? withRoutes(state, u.routesOf, u.routes, shape) : shape(u);
+            if (!next) continue;
+            state = state.update(next);
             steps++;
             if (state.incremental) incremental++;
             const full = buildMeshGraph(state.input, OPTIONS).diagnostics;

@@ -151,6 +151,21 @@ function within(start: Set<string>, step: (key: string) => string[]): Set<string
   return start;
 }
 
+/**
+ * Whether the resources that read `next` can see how it differs from `old`. A router's
+ * readers (its services, and through them callers and gateway routes) read its listeners
+ * — the ports and protocols — and never its routes: the rules run before activity is
+ * settled, so a route that makes its router wait changes no reader's diagnostics. An
+ * UpdateRoute of a router every node calls (`rt-all` of the propagation bench) so
+ * re-derives the router alone, not the whole mesh.
+ */
+function readersSeeChange(old: AnyResource, next: AnyResource): boolean {
+  if (next.kind !== 'VirtualRouter' || old.kind !== 'VirtualRouter') return true;
+  const { routes: _o, ...oldRest } = old.spec;
+  const { routes: _n, ...nextRest } = next.spec;
+  return JSON.stringify(oldRest) !== JSON.stringify(nextRest);
+}
+
 /** The diagnostics of one mesh state, with what an update needs to re-derive them in part. */
 export class MeshDiagnostics {
   private constructor(
@@ -186,7 +201,7 @@ export class MeshDiagnostics {
     };
     if (!old || !this.eligible(old.resource, resource)) return MeshDiagnostics.build(input, this.options);
     const index = this.index.withUpdate(key, replaced);
-    const diagnostics = this.partial(input, index, key);
+    const diagnostics = this.partial(input, index, key, readersSeeChange(old.resource, resource));
     return diagnostics
       ? new MeshDiagnostics(input, diagnostics, this.options, index, true)
       : new MeshDiagnostics(
@@ -212,9 +227,14 @@ export class MeshDiagnostics {
    * Diagnostics after the update of `key`, from a build of its neighbourhood; undefined
    * when the neighbourhood is most of the mesh (the full build is then cheaper).
    */
-  private partial(input: GraphInput, index: RefIndex, key: string): Diagnostic[] | undefined {
+  private partial(
+    input: GraphInput,
+    index: RefIndex,
+    key: string,
+    readersSee: boolean,
+  ): Diagnostic[] | undefined {
     // Affected: the resource and what reads it, within DEPTH references.
-    const affected = within(new Set([key]), (k) => index.readersOf(k));
+    const affected = readersSee ? within(new Set([key]), (k) => index.readersOf(k)) : new Set([key]);
     // The neighbourhood: the affected, what they read within DEPTH references, and ALWAYS.
     const hood = within(new Set(affected), (k) => index.readBy(k));
     if (hood.size > index.size / 2) return undefined;

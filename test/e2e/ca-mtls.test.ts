@@ -5,15 +5,13 @@
  * received. Streams are authenticated with bearer tokens, each allowed one node.
  */
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TYPE_URL } from '../../src/xds/index.js';
-import { REPO_ROOT } from '../support/fixtures.js';
+import { amime } from '../support/cli.js';
 import { DeltaClient, SotwClient, type DeltaResponse, type SotwResponse } from './support/ads-test-client.js';
 import {
   downstreamTls,
@@ -26,7 +24,6 @@ import {
 import { OTHER_MESH_NODE, turnOnMeshMtls } from './support/mesh-mtls-setup.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
-const run = promisify(execFile);
 const { Cluster: CDS, Listener: LDS, Secret: SDS } = TYPE_URL;
 const VNODE_X = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
 const VNODE_1 = 'mesh/mesh-1/virtualNode/vnode-1_mesh-test';
@@ -183,14 +180,12 @@ describe('the built-in CA: mesh mTLS over SDS with amime serve', () => {
     '--log-level',
     'info',
   ];
-  const ca = async (...more: string[]) =>
-    run(
-      process.execPath,
-      ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/main.ts'), 'ca', '--server', serve.apiUrl, ...more],
-      {
-        env: { ...process.env, NODE_OPTIONS: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
-      },
-    );
+  /** Runs `amime ca` (the built CLI) against the server; fails the test on a non-zero exit. */
+  const ca = async (...more: string[]) => {
+    const r = await amime(['ca', '--server', serve.apiUrl, ...more], { withoutEnv: ['AWS_'] });
+    expect(r.code, r.stderr).toBe(0);
+    return r;
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'amime-ca-e2e-'));

@@ -34,15 +34,26 @@ export interface LoopbackWorld {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
+/**
+ * `n` distinct free loopback ports: every socket is held until all are bound, so the
+ * kernel cannot hand out one port twice (a gateway port equal to an app's port once
+ * sent every request straight to that app).
+ */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const s = net.createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 export async function startLoopbackWorld(envoy: string, dir: string): Promise<LoopbackWorld> {
@@ -53,12 +64,7 @@ export async function startLoopbackWorld(envoy: string, dir: string): Promise<Lo
   try {
     const logs = path.join(dir, 'logs');
     mkdirSync(logs, { recursive: true });
-    const [p1a, p1b, p2, gatewayPort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
+    const [p1a, p1b, p2, gatewayPort] = (await freePorts(4)) as [number, number, number, number];
     const { serve, api } = await serveScenarios(
       dir,
       logs,
@@ -108,6 +114,13 @@ export async function startLoopbackWorld(envoy: string, dir: string): Promise<Lo
       },
       { timeout: 60_000, interval: 500 },
     );
+    // Those answers came through the gateway, not from something else on its port.
+    expect(await gateway.get('/listeners')).toContain(`0.0.0.0:${gatewayPort}`);
+    expect(
+      (await gateway.stats('^listener_manager.listener_create_failure$')).get(
+        'listener_manager.listener_create_failure',
+      ) ?? 0,
+    ).toBe(0);
     return { serve, api, gateway, gatewayPort, gatewayUrl, apps, stop };
   } catch (e) {
     await stop();

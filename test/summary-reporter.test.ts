@@ -4,7 +4,7 @@
  * as "0 failed". Runs vitest itself on two small test files, with that reporter.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/fixtures.js';
@@ -26,7 +26,12 @@ function vitest(files: Record<string, string>): Promise<{ code: number | null; o
       {
         cwd: dir,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NODE_OPTIONS: '', CI: '1' },
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          CI: '1',
+          AMIME_TEST_TIMINGS: path.join(dir, 'timings.json'),
+        },
       },
     );
     let out = '';
@@ -45,4 +50,14 @@ it('a failing beforeAll and an unhandled rejection print a non-zero failed count
   const line = /^Tests: (\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(r.out);
   expect(line, r.out).not.toBeNull();
   expect(Number(line![2])).toBeGreaterThanOrEqual(2);
+  // Where the time went: each file's figures, slowest first, in the log and in the JSON file.
+  expect(r.out).toMatch(/^Slowest files \(s: total = import \+ tests; all 2 files: /m);
+  const rows = JSON.parse(readFileSync(path.join(dir, 'timings.json'), 'utf8')) as Array<{
+    file: string;
+    total: number;
+    collect: number;
+  }>;
+  expect(rows.map((row) => row.file).sort()).toEqual(['hook.test.mjs', 'unhandled.test.mjs']);
+  expect(rows[0]!.total).toBeGreaterThanOrEqual(rows[1]!.total);
+  expect(rows.find((row) => row.file === 'unhandled.test.mjs')!.total).toBeGreaterThanOrEqual(0.1);
 }, 120_000);

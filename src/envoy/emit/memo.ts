@@ -4,10 +4,10 @@
  * object it had (or that another group has), so the encoder's bytes, the output check's
  * verdict and the snapshot's version are all reused, not recomputed (issue 17 item 5).
  *
- * The IR is JSON data only (ir/types.ts), so its JSON is its content. A shared IR object
- * (the value of a shared unit, in many groups) already emitted is its Envoy object
- * (emitShared); one built afresh (its unit was dropped by a change) is hashed once, and
- * finds the object of its predecessor when the content is the same.
+ * The IR is JSON data only (ir/types.ts), so its JSON is its content (contentKey). A
+ * shared IR object (the value of a shared unit, in many groups) already emitted is its
+ * Envoy object (emitShared); one built afresh (its unit was dropped by a change) is
+ * hashed once, and finds the object of its predecessor when the content is the same.
  *
  * Entries live two generations (the Translator starts one per update): what the last
  * update emitted is found by this one; what no update used since is dropped. A group
@@ -28,7 +28,7 @@ export class EmitMemo {
       const done = emittedBefore<O>(ir);
       if (done) return done;
     }
-    const key = createHash('sha1').update(kind).update('\0').update(JSON.stringify(ir)).digest('base64');
+    const key = `${kind}:${contentKey(ir)}`;
     let value = (this.current.get(key) ?? this.previous.get(key)) as O | undefined;
     if (value === undefined) value = build(ir);
     else if (shared) keepEmitted(ir, value);
@@ -46,4 +46,48 @@ export class EmitMemo {
     this.current.clear();
     this.previous.clear();
   }
+}
+
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('base64');
+
+/** Hashes of shared IR objects' JSON, computed once per object (they are never mutated). */
+const sharedHashes = new WeakMap<object, string>();
+
+/**
+ * A hash of the IR's content. Shared parts (a router's route list, a service's virtual
+ * host: most of a route configuration) stand in by their own hash, computed once per
+ * object, so a group's IR is not serialised whole again in every group and update.
+ */
+function contentKey(ir: object): string {
+  const parts: string[] = [];
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== 'object') {
+      parts.push(v === undefined ? 'undefined' : JSON.stringify(v));
+      return;
+    }
+    if (isShared(v)) {
+      let h = sharedHashes.get(v);
+      if (h === undefined) sharedHashes.set(v, (h = sha1(JSON.stringify(v))));
+      parts.push('#', h);
+      return;
+    }
+    if (Array.isArray(v)) {
+      parts.push('[');
+      for (const x of v) {
+        walk(x);
+        parts.push(',');
+      }
+      parts.push(']');
+      return;
+    }
+    parts.push('{');
+    for (const [k, x] of Object.entries(v)) {
+      parts.push(JSON.stringify(k), ':');
+      walk(x);
+      parts.push(',');
+    }
+    parts.push('}');
+  };
+  walk(ir);
+  return sha1(parts.join(''));
 }

@@ -34,33 +34,55 @@ const CHILDREN: Partial<Record<string, readonly [string, string, string]>> = {
   'virtual-gateway': ['gateway-route', 'gatewayRoutes', 'gatewayRouteName'],
 };
 
-/** Every mesh of the server saved as list-* and describe-* output, one file per call, in `dir`. */
+/** aws CLI runs at once: each is a Python start (CPU-bound), so about one per core. */
+const AWS_AT_ONCE = 2;
+
+/**
+ * Every mesh of the server saved as list-* and describe-* output, one file per call, in `dir`.
+ * The list-* calls run in turn (their answers say what to describe); the describe-* calls
+ * run AWS_AT_ONCE at a time. `files` keeps the order of the calls, not of their answers.
+ */
 async function backup(server: string, dir: string): Promise<string[]> {
   mkdirSync(dir);
   const files: string[] = [];
+  const calls: Array<Promise<unknown>> = [];
+  /** One settled-never-rejected promise per describe-* call still running. */
+  const running = new Set<Promise<void>>();
   const save = async (file: string, ...args: string[]): Promise<Listed> => {
+    files.push(path.join(dir, file));
     const r = await awsCli(server, args);
     expect(r.code, `aws appmesh ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    files.push(path.join(dir, file));
     writeFileSync(path.join(dir, file), r.stdout);
     return r.json as Listed;
+  };
+  /** Starts a describe-* call once fewer than AWS_AT_ONCE calls are running. */
+  const describe = async (file: string, ...args: string[]): Promise<void> => {
+    while (running.size >= AWS_AT_ONCE) await Promise.race(running);
+    const call = save(file, ...args);
+    calls.push(call);
+    const settled = call.then(
+      () => undefined,
+      () => undefined,
+    );
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
   };
   const meshes = await save('meshes.json', 'list-meshes');
   for (const { meshName: mesh } of meshes.meshes!) {
     const m = ['--mesh-name', mesh!];
-    await save(`${mesh}.json`, 'describe-mesh', ...m);
+    await describe(`${mesh}.json`, 'describe-mesh', ...m);
     for (const [kind, list, nameKey] of KINDS) {
       const listed = await save(`${mesh}-${kind}s.json`, `list-${kind}s`, ...m);
       for (const item of listed[list]!) {
         const name = item[nameKey]!;
         const own = [...m, `--${kind}-name`, name];
-        await save(`${mesh}-${kind}-${name}.json`, `describe-${kind}`, ...own);
+        await describe(`${mesh}-${kind}-${name}.json`, `describe-${kind}`, ...own);
         const child = CHILDREN[kind];
         if (!child) continue;
         const [childKind, childList, childKey] = child;
         const children = await save(`${mesh}-${name}-${childKind}s.json`, `list-${childKind}s`, ...own);
         for (const c of children[childList]!)
-          await save(
+          await describe(
             `${mesh}-${name}-${childKind}-${c[childKey]}.json`,
             `describe-${childKind}`,
             ...own,
@@ -70,6 +92,7 @@ async function backup(server: string, dir: string): Promise<string[]> {
       }
     }
   }
+  await Promise.all(calls);
   return files;
 }
 

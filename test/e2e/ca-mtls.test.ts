@@ -136,19 +136,26 @@ async function latestTls(
   not?: (t: ProxyTls) => boolean,
 ): Promise<ProxyTls> {
   let out: ProxyTls | undefined;
-  await sotwUntil(
-    stream,
-    SDS,
-    (r) => {
-      const m = secretMaterial(r.resources);
-      const cert = m.get(names[0]!);
-      const trust = m.get(names[1]!);
-      if (!cert?.chain || !cert.key || !trust?.ca) return false;
-      out = { certificateChain: cert.chain, privateKey: cert.key, trustBundle: trust.ca };
-      return !not?.(out);
-    },
-    90_000,
-  );
+  let last = 'no Secret response';
+  try {
+    await sotwUntil(
+      stream,
+      SDS,
+      (r) => {
+        const m = secretMaterial(r.resources);
+        const cert = m.get(names[0]!);
+        const trust = m.get(names[1]!);
+        last = `last Secret response ${r.version_info}: ${[...m.keys()].join(', ') || 'no secrets'}`;
+        if (!cert?.chain || !cert.key || !trust?.ca) return false;
+        out = { certificateChain: cert.chain, privateKey: cert.key, trustBundle: trust.ca };
+        return !not?.(out);
+      },
+      90_000,
+    );
+  } catch (err) {
+    // Say what the proxy held, for a failure seen only under a full suite's load.
+    throw new Error(`waiting for ${names.join(' and ')}: ${(err as Error).message}; ${last}`);
+  }
   return out!;
 }
 
@@ -226,7 +233,8 @@ describe('the built-in CA: mesh mTLS over SDS with amime serve', () => {
     );
     one = await sidecar(serve.xdsPort, VNODE_1, 'listener');
     expect(one.rules.requireClientCertificate).toBe(true);
-  });
+    // Longer than latestTls's own deadline, so a missing secret is reported as such.
+  }, 150_000);
 
   it("endpoints built from what vnode-x and vnode-1 received complete mTLS both ways; another mesh's certificate is refused", async () => {
     const r = await meshHandshake(

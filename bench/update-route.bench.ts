@@ -14,22 +14,11 @@ import { createApiServer } from '../src/api/index.js';
 import { createStore } from '../src/store/index.js';
 import { DEFAULT_QUOTAS } from '../src/mesh/index.js';
 import { bareWriteServer } from './propagation/bare-write.js';
+import { json } from './propagation/json-call.js';
 import { FEW_ROUTER, MESH, SHARED_ROUTER, apiRouterName, benchMesh, seedStore } from './propagation/mesh.js';
 
 const N = Number(process.env.UPDATE_ROUTE_N ?? 20);
 const API = '/v20190125';
-
-async function json(method: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
-    method,
-    ...(body !== undefined
-      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-      : {}),
-  });
-  const out = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(out)}`);
-  return out;
-}
 
 const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);

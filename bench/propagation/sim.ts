@@ -19,6 +19,7 @@ import { startServe, type ServeProcess } from '../../test/e2e/support/serve-proc
 import { bareWriteServer } from './bare-write.js';
 import { buildGoPeer, startGoPeer } from './go-peer.js';
 import { forkTs, next, nowMs, stop } from './ipc.js';
+import { json } from './json-call.js';
 import {
   apiRouterName,
   benchMesh,
@@ -156,18 +157,6 @@ async function measureServer(
 // ---------------------------------------------------------------- the servers
 
 const API = '/v20190125';
-
-async function json(method: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
-    method,
-    ...(body !== undefined
-      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-      : {}),
-  });
-  const out = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(out)}`);
-  return out;
-}
 
 interface RouteSpec {
   httpRoute: { action: { weightedTargets: Array<{ weight: number }> } };

@@ -66,8 +66,10 @@ export class Collector {
     return { listeners: this.listeners, routeConfigs: this.routes, clusters: [...this.clusters.values()] };
   }
 
-  /** The collected resources, in the (deterministic) order they were added; views sort by name. */
-  /** With `memo`, resources whose IR content was emitted before are those objects. */
+  /**
+   * The collected resources, in the (deterministic) order they were added; views sort by
+   * name. With `memo`, resources whose IR content was emitted before are those objects.
+   */
   finish(ir: GroupIR, memo?: EmitMemo): EnvoyResources {
     return {
       ...emitGroup(ir, memo),

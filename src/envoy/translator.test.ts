@@ -105,6 +105,14 @@ function replacing(
   return { ...input, resources };
 }
 
+/** The base mesh with rt's route timing out after 60 s: a change only client-1 (which calls rt) sees. */
+const withRouteTimeout60: GraphInput = replacing(baseInput, 'VirtualRouter', 'rt', (r) => {
+  const vr = structuredClone(r) as VirtualRouter;
+  const route = vr.spec.routes?.[0];
+  if (route?.httpRoute) route.httpRoute.timeout = { perRequest: { unit: 's', value: 60 } };
+  return vr;
+});
+
 const bytesOf = (res: Parameters<typeof encodeResources>[0]): string =>
   JSON.stringify(
     Object.entries(encodeResources(res)).map(([url, m]) => [
@@ -120,12 +128,7 @@ describe('Translator', () => {
     expect(first.changed.length).toBe(first.groups.size);
     const before = first.groups.get('mesh/m/virtualNode/client-2_ns');
 
-    const changedInput = replacing(baseInput, 'VirtualRouter', 'rt', (r) => {
-      const vr = structuredClone(r) as VirtualRouter;
-      const route = vr.spec.routes?.[0];
-      if (route?.httpRoute) route.httpRoute.timeout = { perRequest: { unit: 's', value: 60 } };
-      return vr;
-    });
+    const changedInput = withRouteTimeout60;
     const graph = buildMeshGraph(changedInput);
     const second = t.update(graph, NO_ENDPOINTS);
     expect(second.changed).toEqual(['mesh/m/virtualNode/client-1_ns', 'mesh/m/virtualNode/client-1_ns#grpc']);
@@ -143,12 +146,7 @@ describe('Translator', () => {
     const t = new Translator();
     const client = 'mesh/m/virtualNode/client-1_ns';
     const first = t.update(buildMeshGraph(baseInput), NO_ENDPOINTS).groups.get(client);
-    const changedInput = replacing(baseInput, 'VirtualRouter', 'rt', (r) => {
-      const vr = structuredClone(r) as VirtualRouter;
-      const route = vr.spec.routes?.[0];
-      if (route?.httpRoute) route.httpRoute.timeout = { perRequest: { unit: 's', value: 60 } };
-      return vr;
-    });
+    const changedInput = withRouteTimeout60;
     const graph = buildMeshGraph(changedInput);
     const second = t.update(graph, NO_ENDPOINTS);
     expect(second.changed).toContain(client);

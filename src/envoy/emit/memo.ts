@@ -41,11 +41,6 @@ export class EmitMemo {
     this.previous = this.current;
     this.current = new Map();
   }
-
-  clear(): void {
-    this.current.clear();
-    this.previous.clear();
-  }
 }
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('base64');

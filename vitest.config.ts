@@ -6,6 +6,12 @@
  *   those that start many processes (real Envoy, browser, HA). A heavy suite next to
  *   others starves them, and vitest's own worker messages then time out.
  * A new heavy suite: name it `*.heavy.test.ts` or add its folder to HEAVY.
+ * Test files share their worker's modules (isolate: false, set here for all projects:
+ * vitest 3.2's forks pool ignores a project's own `isolate`). Importing the sources anew
+ * for each of ~190 files was a quarter of the suite's CPU (two full runs here, partly
+ * side by side: import 295 s -> 35 s, CPU 468 s -> 345 s). So a test leaves no global
+ * state behind (timers, env, mocks: restore them in afterEach); AMIME_TEST_ISOLATE=1
+ * gives each file fresh modules again, to find one that does not.
  * AMIME_TEST_WORKERS sets how many files run at once (default: the number of cores).
  * OPTIONAL suites need programs CI cannot install; `npm test` leaves them out (no skip),
  * their own scripts (`npm run test:terraform`) set the variable that collects them.
@@ -28,6 +34,7 @@ export default defineConfig({
     globalSetup: ['test/support/build-dist.ts'],
     setupFiles: ['test/support/worker-priority.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
+    isolate: process.env.AMIME_TEST_ISOLATE === '1',
     maxWorkers: WORKERS,
     minWorkers: 1,
     projects: [
@@ -36,11 +43,6 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'unit',
-          // One module graph per worker, not per file: importing the code again for each
-          // of ~140 files was most of this group's time (collect 150 s → 33 s, and the
-          // group 246 s → 141 s in the same session). These files start no servers of
-          // their own that outlive them and leave no global state behind.
-          isolate: false,
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: [...HEAVY, ...OPTIONAL, 'test/e2e/**', 'node_modules/**'],
         },

@@ -35,7 +35,7 @@ import {
   type TxnPut,
 } from '../store/index.js';
 import type { Catalog, CatalogEntry } from './catalog.js';
-import { badRequest, conflict, notFound } from './errors.js';
+import { ApiError, badRequest, conflict, notFound } from './errors.js';
 import {
   ClientTokenCache,
   fingerprintOf,
@@ -250,13 +250,21 @@ export class AppMeshService {
     const fingerprint = fingerprintOf(input);
     const seen = await ledger.lookup(operation, token);
     if (seen.live) return this.replay(loc, seen.live, fingerprint, seen.revision);
+    let failure: unknown;
     try {
       return await write((uid) => ledger.claim(seen, operation, fingerprint, uid));
     } catch (err) {
-      if (!(err instanceof TokenTaken)) throw err;
+      // Lost to the same token on another replica: either the ledger refused our claim, or
+      // that replica's write (recorded with its claim) reached our view first, and ours
+      // was refused as "already exists". Either way the token's first result is the answer.
+      const lostRace =
+        err instanceof TokenTaken || (err instanceof ApiError && err.errorType === 'ConflictException');
+      if (!lostRace) throw err;
+      failure = err;
     }
     const taken = await ledger.lookup(operation, token);
     if (taken.live) return this.replay(loc, taken.live, fingerprint, taken.revision);
+    if (failure instanceof ApiError) throw failure;
     throw conflict('The resource was modified concurrently by another request; try again.');
   }
 

@@ -62,7 +62,8 @@ export default defineConfig({
           ...shared,
           name: 'heavy',
           include: HEAVY,
-          exclude: [...configDefaults.exclude, ...OPTIONAL],
+          // StrykerJS's sandbox (npm run mutation) holds a copy of every test file.
+          exclude: [...configDefaults.exclude, '.stryker-tmp/**', ...OPTIONAL],
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 1 },
         },

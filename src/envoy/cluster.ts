@@ -92,7 +92,6 @@ function buildEgressCluster(
   } else addAssignment(ctx, name, node, port, dns?.hostname, hc ? hcPort : undefined);
   if (ctx.flavour === 'envoy') {
     if (hc) cluster.healthChecks = [healthCheck(hc)];
-    if (listener.healthCheck) cluster.healthChecks = [healthCheck(listener.healthCheck)];
     if (listener.outlierDetection) cluster.outlierDetection = outlierDetection(listener.outlierDetection);
     Object.assign(cluster, http2(protocol));
     if (tls) cluster.tls = tls;

@@ -479,8 +479,6 @@ function removeFreshData(dir: string, existed: boolean): () => void {
   };
 }
 
-/** Amime's own namespace on Kubernetes (its Secrets, Lease and webhook Service live there). */
-
 async function startKubernetes(
   config: ServeConfig,
   graphOptions: GraphOptions,

@@ -17,6 +17,7 @@ import Fastify from 'fastify';
 import { createApiServer } from '../src/api/index.js';
 import { createStore } from '../src/store/index.js';
 import { resourceKey, type ResourceStore } from '../src/store/types.js';
+import { json } from './propagation/json-call.js';
 
 const N = Math.max(200, Number(process.env.BENCH_N ?? 10_000));
 const PER_MESH = 200;
@@ -40,30 +41,18 @@ interface Target {
   list(mesh: string, token?: string): Promise<{ next?: string; count: number }>;
 }
 
-async function send(method: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
-    method,
-    ...(body !== undefined
-      ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }
-      : {}),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
 function apiTarget(base: string): Target {
   const api = `${base}/v20190125`;
   return {
     name: 'App Mesh API',
     create: async (i) =>
-      void (await send('PUT', `${api}/meshes/${meshOf(i)}/virtualNodes`, {
+      void (await json('PUT', `${api}/meshes/${meshOf(i)}/virtualNodes`, {
         virtualNodeName: nodeOf(i),
         spec: spec(i),
       })),
-    read: async (i) => void (await send('GET', `${api}/meshes/${meshOf(i)}/virtualNodes/${nodeOf(i)}`)),
+    read: async (i) => void (await json('GET', `${api}/meshes/${meshOf(i)}/virtualNodes/${nodeOf(i)}`)),
     list: async (mesh, token) => {
-      const r = await send(
+      const r = await json(
         'GET',
         `${api}/meshes/${mesh}/virtualNodes?limit=${PAGE}${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`,
       );
@@ -115,10 +104,10 @@ function bareTarget(base: string): Target {
   return {
     name: 'bare fastify + SQLite',
     create: async (i) =>
-      void (await send('PUT', `${base}/bare/${meshOf(i)}`, { virtualNodeName: nodeOf(i), spec: spec(i) })),
-    read: async (i) => void (await send('GET', `${base}/bare/${meshOf(i)}/${nodeOf(i)}`)),
+      void (await json('PUT', `${base}/bare/${meshOf(i)}`, { virtualNodeName: nodeOf(i), spec: spec(i) })),
+    read: async (i) => void (await json('GET', `${base}/bare/${meshOf(i)}/${nodeOf(i)}`)),
     list: async (mesh, token) => {
-      const r = await send(
+      const r = await json(
         'GET',
         `${base}/bare/${mesh}${token ? `?nextToken=${encodeURIComponent(token)}` : ''}`,
       );
@@ -186,7 +175,7 @@ try {
     rateLimit: { ratePerSecond: 1e9, burst: 1e9 },
   });
   const apiUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-  for (let m = 0; m < MESHES; m++) await send('PUT', `${apiUrl}/v20190125/meshes`, { meshName: `mesh-${m}` });
+  for (let m = 0; m < MESHES; m++) await json('PUT', `${apiUrl}/v20190125/meshes`, { meshName: `mesh-${m}` });
   const bare = await bareServer(bareStore);
 
   console.log(

@@ -124,6 +124,30 @@ describe('egress hostnames', () => {
     }
   });
 
+  it('amime validate names a short name another service owns by awsName', () => {
+    const shortNames = '{ amime.io/match-short-names: "true" }';
+    const both = service('svc-a', 'node-a') + service('svc-b', 'node-b', 'svc-a');
+    const { diagnostics } = graphFromText(mesh(['svc-a', 'svc-b'], both, shortNames));
+    const owned = diagnostics.filter((d) => d.code === 'vs.short-name-owned');
+    expect(owned).toHaveLength(1);
+    expect(owned[0]).toMatchObject({ severity: 'warning', resource: { name: 'svc-a' } });
+    expect(owned[0]!.message).toContain('short name svc-a is the awsName of VirtualService ns/svc-b');
+    // Without the annotation nobody answers to the bare name, so there is nothing to say.
+    expect(graphFromText(mesh(['svc-a', 'svc-b'], both)).diagnostics.map((d) => d.code)).not.toContain(
+      'vs.short-name-owned',
+    );
+  });
+
+  it('a custom awsName gets no short name either (howto-grpc with short names on)', () => {
+    const shortNames = '{ amime.io/match-short-names: "true" }';
+    const domains = domainsOf(
+      mesh(['color'], service('color', 'node-a', 'color_server.howto-grpc.local'), shortNames),
+    );
+    expect(domains['color']).toBeUndefined();
+    expect(domains['color:8080']).toBeUndefined();
+    expect(domains['color_server.howto-grpc.local']).toBe('color_server.howto-grpc.local');
+  });
+
   it('a short name two backends share answers for neither, with a warning naming both', () => {
     const shortNames = '{ amime.io/match-short-names: "true" }';
     const other = (name: string, ns: string, node: string) =>
@@ -154,6 +178,13 @@ metadata: { name: ${ns} }
       expect(warnings).toContain(
         `hostname color is a derived name of both ${aws(order[0]!)} and ${aws(order[1]!)}; neither answers to it: call them by their awsNames`,
       );
+      // amime validate says so too, on both services, each naming the other.
+      const shared = graphFromText(text).diagnostics.filter((d) => d.code === 'vs.short-name-shared');
+      expect(shared.map((d) => `${d.resource?.namespace}/${d.resource?.name}`).sort()).toEqual([
+        'ns/color',
+        'ns2/color',
+      ]);
+      expect(shared[0]!.message).toContain('reaches neither by it');
     }
   });
 });

@@ -5,7 +5,7 @@
  * protocol family: when backends disagree (tcp vs http) the first declared wins and
  * the others are left out on that port, with a warning.
  */
-import type { ResolvedVirtualService } from '../mesh/index.js';
+import { isKubernetesServiceName, type ResolvedVirtualService } from '../mesh/index.js';
 import type { ClientPolicy } from '../model/index.js';
 import { once, type TranslateContext } from './context.js';
 import { activeService, servicePorts, type ServicePort } from './lookup.js';
@@ -61,7 +61,9 @@ export function egressPorts(
 export function serviceDomains(ctx: TranslateContext, vs: ResolvedVirtualService, port: number): string[] {
   const names = [...vs.hostnames];
   const ns = vs.resource.metadata.namespace;
-  if (ns && matchShortNames(ctx.view.mesh, ctx.options)) names.push(vs.resource.metadata.name);
+  const name = vs.resource.metadata.name;
+  if (ns && matchShortNames(ctx.view.mesh, ctx.options) && isKubernetesServiceName(name, ns, vs.awsName))
+    names.push(name);
   const out: string[] = [];
   for (const h of names) {
     const lower = h.toLowerCase();

@@ -1,12 +1,13 @@
 /** Translation options and the mesh-level switches Amime reads from annotations. */
-import type { ResolvedMesh } from '../mesh/index.js';
+import { MATCH_SHORT_NAMES_ANNOTATION, type ResolvedMesh } from '../mesh/index.js';
 
 /**
- * Mesh annotation: `"true"` makes egress virtual hosts also match the bare short name
- * of Kubernetes-form services (`svc-v` for `svc-v.mesh-test`). Off by default because
- * App Mesh never matched it (the bare name went through the egress filter instead).
+ * Mesh annotation (src/mesh/short-names.ts): `"true"` makes egress virtual hosts also
+ * match the bare short name of Kubernetes-form services (`svc-v` for `svc-v.mesh-test`).
+ * Off by default because App Mesh never matched it (the bare name went through the
+ * egress filter instead).
  */
-export const MATCH_SHORT_NAMES_ANNOTATION = 'amime.io/match-short-names';
+export { MATCH_SHORT_NAMES_ANNOTATION };
 
 /** Certificate material for ACM ARNs, which Amime cannot fetch from AWS itself. */
 export interface AcmSource {

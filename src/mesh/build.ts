@@ -50,6 +50,7 @@ import { checkVirtualGateway } from './rules-virtual-gateway.js';
 import { checkVirtualNode, resolveVirtualNodeBackends } from './rules-virtual-node.js';
 import { checkVirtualRouter, PROTOCOL_OF, resolveRouteTargets, routeTypeOf } from './rules-virtual-router.js';
 import { assignHostnames, resolveVirtualServiceProvider } from './rules-virtual-service.js';
+import { checkShortNames } from './short-names.js';
 import { checkSelectors, hasBrokenSelector } from './rules-selectors.js';
 import { sortDiagnostics } from './sort.js';
 
@@ -145,6 +146,7 @@ function runRules(ctx: BuildContext, input: GraphInput): void {
   each(ctx, checked('GatewayRoute'), (e) => resolveGatewayRouteTarget(ctx, e));
   checkGatewayRouteNames(ctx, routes);
   assignHostnames(ctx, of('VirtualService'));
+  checkShortNames(ctx, of('VirtualService'));
 
   checkPods(ctx, Array.isArray(input.pods) ? input.pods : []);
   checkQuotas(ctx);

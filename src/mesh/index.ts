@@ -21,3 +21,4 @@ export {
 export { compareDiagnostics, sortDiagnostics, isReconcileTime } from './sort.js';
 export { gatewaysSelecting, meshesSelecting, meshRefName, usableMeshes } from './placement.js';
 export { injectionMode, type InjectionMode } from './pods.js';
+export { MATCH_SHORT_NAMES_ANNOTATION, isKubernetesServiceName } from './short-names.js';

@@ -17,10 +17,10 @@ import { NO_LIMITS, poolLimits, type Limits } from './circuit-breakers.js';
 import { outlierDetection } from './outlier.js';
 import { healthCheck } from './health-check.js';
 import { TLS_UNAVAILABLE, upstreamTls } from './tls.js';
-import { loadAssignment } from './endpoints.js';
+import { assignmentIR } from './endpoints.js';
 import { depKey } from './lookup.js';
 import { dnsLookupFamily } from './dns-family.js';
-import type { ClusterIR } from './ir/types.js';
+import type { AssignmentIR, ClusterIR } from './ir/types.js';
 
 /** HTTP/2 upstream for http2 and gRPC listeners. */
 export function http2(protocol: string): Pick<ClusterIR, 'http2'> {
@@ -148,11 +148,11 @@ export function assignmentFor(
   port: number,
   hostname?: string,
   healthCheckPort?: number,
-) {
+): AssignmentIR {
   const known = ctx.endpoints.endpoints({ mesh: ctx.mesh, virtualNode: node });
-  if (known) return loadAssignment(clusterName, port, known, healthCheckPort);
+  if (known) return assignmentIR(clusterName, port, known, healthCheckPort);
   const resolved = hostname ? ctx.endpoints.resolve?.(hostname) : undefined;
-  return loadAssignment(
+  return assignmentIR(
     clusterName,
     port,
     (resolved ?? []).map((address) => ({ address })),

@@ -9,7 +9,7 @@ import { markShared } from './encode-plain.js';
 import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
 import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret } from './types.js';
-import type { ClusterIR, GroupIR, ListenerIR, RouteConfigIR } from './ir/types.js';
+import type { AssignmentIR, ClusterIR, GroupIR, ListenerIR, RouteConfigIR, SecretIR } from './ir/types.js';
 import { emitGroup } from './emit/group.js';
 import type { EmitMemo } from './emit/memo.js';
 
@@ -40,8 +40,8 @@ export class Collector {
   readonly listeners: ListenerIR[] = [];
   readonly routes: RouteConfigIR[] = [];
   readonly clusters = new Map<string, ClusterIR>();
-  readonly endpoints = new Map<string, ClusterLoadAssignment>();
-  readonly secrets = new Map<string, Secret>();
+  readonly endpoints = new Map<string, AssignmentIR>();
+  readonly secrets = new Map<string, SecretIR>();
   readonly eds = new Map<string, EdsTarget>();
   /** Names of SDS secrets over ADS whose content Amime's CA supplies when the group is published. */
   readonly caSecrets = new Set<string>();
@@ -56,14 +56,20 @@ export class Collector {
     return this.clusters.has(name);
   }
 
-  addSecret(secret: Secret): void {
-    const name = secret.name ?? '';
+  addSecret(secret: SecretIR): void {
+    const name = secret.name;
     if (!this.secrets.has(name)) this.secrets.set(name, secret);
   }
 
-  /** The group's IR (the parts built as IR so far). */
+  /** The group's IR. */
   ir(): GroupIR {
-    return { listeners: this.listeners, routeConfigs: this.routes, clusters: [...this.clusters.values()] };
+    return {
+      listeners: this.listeners,
+      routeConfigs: this.routes,
+      clusters: [...this.clusters.values()],
+      assignments: [...this.endpoints.values()],
+      secrets: [...this.secrets.values()],
+    };
   }
 
   /**
@@ -71,20 +77,16 @@ export class Collector {
    * name. With `memo`, resources whose IR content was emitted before are those objects.
    */
   finish(ir: GroupIR, memo?: EmitMemo): EnvoyResources {
-    return {
-      ...emitGroup(ir, memo),
-      endpoints: [...this.endpoints.values()],
-      secrets: [...this.secrets.values()],
-    };
+    return emitGroup(ir, memo);
   }
 }
 
 /** What a shared unit adds to every group that uses it, flattened for cheap replay. */
 interface Effects {
   clusters: ClusterIR[];
-  endpoints: Array<[string, ClusterLoadAssignment]>;
+  endpoints: Array<[string, AssignmentIR]>;
   eds: Array<[string, EdsTarget]>;
-  secrets: Secret[];
+  secrets: SecretIR[];
   caSecrets: string[];
   listeners: ListenerIR[];
   routes: RouteConfigIR[];
@@ -104,6 +106,9 @@ function effectsOf(c: Collector, warnings: string[]): Effects {
     warnings,
     empty: false,
   };
+  // Replayed into every group that uses the unit: one IR object, so one Envoy object (emit/shared.ts).
+  for (const [, a] of e.endpoints) markShared(a);
+  for (const s of e.secrets) markShared(s);
   e.empty =
     e.clusters.length +
       e.endpoints.length +

@@ -4,7 +4,9 @@
  * DNS answers are gathered outside (at the edges) and read here through
  * `EndpointSource`, which keeps translation pure.
  */
-import type { ClusterLoadAssignment, LbEndpoint, LocalityLbEndpoints } from './types.js';
+import type { ClusterLoadAssignment } from './types.js';
+import type { AssignedEndpointIR, AssignmentIR, LocalityIR } from './ir/types.js';
+import { assignment } from './emit/assignment.js';
 
 export type EndpointHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'UNKNOWN';
 
@@ -55,18 +57,18 @@ export function staticEndpoints(
 }
 
 /**
- * A ClusterLoadAssignment: one locality per zone (sorted; endpoints without a zone in
- * a locality with no zone), weight 1 each so gRPC's locality picker uses them all,
- * duplicate addresses dropped (gRPC rejects them), endpoints sorted for stable bytes.
+ * An EDS cluster's endpoints as IR: one locality per zone (sorted; endpoints without a
+ * zone in a locality with no zone), duplicate addresses dropped (gRPC rejects them),
+ * endpoints sorted for stable bytes.
  */
-export function loadAssignment(
+export function assignmentIR(
   clusterName: string,
   defaultPort: number,
   endpoints: ReadonlyArray<Endpoint>,
   /** The health check's own port, on every endpoint (when the checked port is not the served one). */
   healthCheckPort?: number,
-): ClusterLoadAssignment {
-  const byZone = new Map<string, LbEndpoint[]>();
+): AssignmentIR {
+  const byZone = new Map<string, AssignedEndpointIR[]>();
   const seen = new Set<string>();
   const sorted = [...endpoints].sort((a, b) => compareEndpoints(a, b, defaultPort));
   for (const ep of sorted) {
@@ -77,20 +79,28 @@ export function loadAssignment(
     const zone = ep.zone ?? '';
     const list = byZone.get(zone) ?? [];
     list.push({
-      endpoint: {
-        address: { socket_address: { address: ep.address, port_value: port } },
-        ...(healthCheckPort !== undefined ? { health_check_config: { port_value: healthCheckPort } } : {}),
-      },
-      health_status: ep.health ?? 'HEALTHY',
+      address: ep.address,
+      port,
+      health: ep.health ?? 'HEALTHY',
+      ...(healthCheckPort !== undefined ? { healthCheckPort } : {}),
     });
     byZone.set(zone, list);
   }
-  const localities: LocalityLbEndpoints[] = [...byZone.keys()].sort().map((zone) => ({
-    locality: zone === '' ? {} : { zone },
-    lb_endpoints: byZone.get(zone) ?? [],
-    load_balancing_weight: { value: 1 },
+  const localities: LocalityIR[] = [...byZone.keys()].sort().map((zone) => ({
+    ...(zone === '' ? {} : { zone }),
+    endpoints: byZone.get(zone) ?? [],
   }));
-  return { cluster_name: clusterName, endpoints: localities };
+  return { clusterName, localities };
+}
+
+/** The ClusterLoadAssignment of `assignmentIR` (tests and tools that want the Envoy object). */
+export function loadAssignment(
+  clusterName: string,
+  defaultPort: number,
+  endpoints: ReadonlyArray<Endpoint>,
+  healthCheckPort?: number,
+): ClusterLoadAssignment {
+  return assignment(assignmentIR(clusterName, defaultPort, endpoints, healthCheckPort));
 }
 
 function compareEndpoints(a: Endpoint, b: Endpoint, defaultPort: number): number {

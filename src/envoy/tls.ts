@@ -94,10 +94,7 @@ function acmCertificate(ctx: TranslateContext, arn: string): SdsSecretIR | undef
   }
   ctx.out.addSecret({
     name: arn,
-    tls_certificate: {
-      certificate_chain: { inline_string: material.certificateChain },
-      private_key: { inline_string: material.privateKey },
-    },
+    certificate: { chain: material.certificateChain, privateKey: material.privateKey },
   });
   return { name: arn, source: 'ads' };
 }
@@ -115,7 +112,7 @@ function acmTrust(ctx: TranslateContext, arns: string[]): SdsSecretIR | undefine
     ctx.warn(`ACM certificate authorities ${name}: no CA material configured`);
     return undefined;
   }
-  ctx.out.addSecret({ name, validation_context: { trusted_ca: { inline_string: bundles.join('\n') } } });
+  ctx.out.addSecret({ name, trustedCa: bundles.join('\n') });
   return { name, source: 'ads' };
 }
 

@@ -13,6 +13,7 @@ import { changedKeys, optionsKey } from './fingerprint.js';
 import { proxyGroups, type ProxyGroup } from './groups.js';
 import { depKey } from './lookup.js';
 import { assignmentFor } from './cluster.js';
+import { assignment } from './emit/assignment.js';
 import { translateGroupDetailed, type EnvoyResources, type GroupTranslation } from './translate.js';
 import type { GroupIR } from './ir/types.js';
 import { EmitMemo } from './emit/memo.js';
@@ -74,7 +75,7 @@ function isKnown(endpoints: EndpointSource, node: VirtualNodeRef): boolean | und
   }
 }
 
-const EMITTED: GroupIR = { listeners: [], routeConfigs: [], clusters: [] };
+const EMITTED: GroupIR = { listeners: [], routeConfigs: [], clusters: [], assignments: [], secrets: [] };
 
 export class Translator {
   private entries = new Map<string, TranslatedGroup>();
@@ -306,13 +307,15 @@ export class Translator {
     if (!cla)
       built.set(
         k,
-        (cla = assignmentFor(
-          { mesh, endpoints },
-          t.clusterName,
-          t.virtualNode,
-          t.port,
-          t.hostname,
-          t.healthCheckPort,
+        (cla = assignment(
+          assignmentFor(
+            { mesh, endpoints },
+            t.clusterName,
+            t.virtualNode,
+            t.port,
+            t.hostname,
+            t.healthCheckPort,
+          ),
         )),
       );
     return cla;

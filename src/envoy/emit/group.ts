@@ -1,32 +1,32 @@
-/** A group's IR → its Envoy resources (the kinds the IR covers so far). */
+/** A group's IR → its Envoy resources. */
 import type { GroupIR } from '../ir/types.js';
-import type { Cluster, Listener, RouteConfiguration } from '../types.js';
+import type { EnvoyResources } from '../context.js';
+import { assignment } from './assignment.js';
 import { cluster } from './cluster.js';
 import { listener } from './listener.js';
 import { routeConfig } from './route.js';
 import type { EmitMemo } from './memo.js';
+import { secret } from './secret.js';
 
-/** The xDS kinds emitted from the IR (the others are still built directly). */
-export const EMITTED_KINDS = ['listeners', 'routes', 'clusters'] as const;
-
-/** With a memo, a resource whose IR has the content of one emitted before is that same object. */
-export function emitGroup(
-  ir: GroupIR,
-  memo?: EmitMemo,
-): {
-  listeners: Listener[];
-  routes: RouteConfiguration[];
-  clusters: Cluster[];
-} {
+/**
+ * With a memo, a listener, route configuration or cluster whose IR has the content of
+ * one emitted before is that same object. Assignments and secrets are not looked up by
+ * content: they change with endpoints and certificates, and the ones shared units add
+ * are one object already.
+ */
+export function emitGroup(ir: GroupIR, memo?: EmitMemo): EnvoyResources {
+  const rest = { endpoints: ir.assignments.map(assignment), secrets: ir.secrets.map(secret) };
   if (!memo)
     return {
       listeners: ir.listeners.map(listener),
       routes: ir.routeConfigs.map(routeConfig),
       clusters: ir.clusters.map(cluster),
+      ...rest,
     };
   return {
     listeners: ir.listeners.map((l) => memo.emit('listener', l, listener)),
     routes: ir.routeConfigs.map((r) => memo.emit('route', r, routeConfig)),
     clusters: ir.clusters.map((c) => memo.emit('cluster', c, cluster)),
+    ...rest,
   };
 }

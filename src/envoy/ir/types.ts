@@ -10,21 +10,24 @@
  * YAML: `testdata/ir` holds the IR of each `testdata/in` case, and the Envoy goldens in
  * `testdata/out` are what `emit` makes of it. Durations are milliseconds.
  *
- * Covered so far: listeners, route configurations, clusters and TLS contexts.
- * Assignments and secrets are still built as Envoy objects directly
- * (src/envoy/README.md, "The IR").
+ * Every xDS kind goes through it: listeners, route configurations, clusters (with their
+ * TLS contexts), the assignments of EDS clusters and the secrets served over ADS.
  */
 
 /** Milliseconds. */
 export type Millis = number;
 
-/** The IR of one proxy group (the parts translated through the IR so far). */
+/** The IR of one proxy group. */
 export interface GroupIR {
   /** In push order. */
   listeners: ListenerIR[];
   routeConfigs: RouteConfigIR[];
   /** One per name, in the order first reached: a later definition of the same name is dropped. */
   clusters: ClusterIR[];
+  /** The endpoints of each EDS cluster, one per cluster name. */
+  assignments: AssignmentIR[];
+  /** Secrets served over ADS with their material (ACM certificates and trust given to Amime), one per name. */
+  secrets: SecretIR[];
 }
 
 // ── listeners ───────────────────────────────────────────────────────────────
@@ -297,3 +300,34 @@ export interface SanIR {
   exact?: string;
   prefix?: string;
 }
+
+// ── endpoints ───────────────────────────────────────────────────────────────
+
+/**
+ * The endpoints of an EDS cluster, every decision made: one locality per zone (sorted,
+ * the zone-less one first), endpoints sorted and without duplicate address:port (gRPC
+ * rejects them), each with its health and the health check's own port if any.
+ */
+export interface AssignmentIR {
+  clusterName: string;
+  localities: LocalityIR[];
+}
+
+export interface LocalityIR {
+  /** Absent: endpoints without a zone. */
+  zone?: string;
+  endpoints: AssignedEndpointIR[];
+}
+
+export interface AssignedEndpointIR {
+  address: string;
+  port: number;
+  health: 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'UNKNOWN';
+  healthCheckPort?: number;
+}
+
+// ── secrets ─────────────────────────────────────────────────────────────────
+
+/** A secret Amime serves over ADS with its material: a certificate with its key, or a trust bundle. */
+export type SecretIR =
+  { name: string; certificate: { chain: string; privateKey: string } } | { name: string; trustedCa: string };

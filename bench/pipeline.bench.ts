@@ -3,10 +3,11 @@
  * the propagation bench's mesh (10× App Mesh's quotas plus `rt-all`, which every node
  * calls) through `MeshPipeline` into a `SnapshotCache`; then route changes of `rt-all`
  * (every proxy group changes) and of `rt-7` (a few change). Prints wall and CPU time
- * per change, and the time with the output check off in the same run (its cost).
+ * per change; in the same run, the pipeline building the whole graph per change (as
+ * before the incremental graph: the baseline) and with the output check off (its cost).
  *
  * Run: npm run bench:pipeline   (PIPELINE_ROUNDS=n changes of each kind, default 5;
- *   PIPELINE_CHECK_OFF=0 skips the check-off pass)
+ *   PIPELINE_CHECK_OFF=0 skips the check-off pass, PIPELINE_FULL_GRAPH=0 the full-graph one)
  */
 import { performance } from 'node:perf_hooks';
 import type { GraphInput, InputResource } from '../src/mesh/graph.js';
@@ -33,7 +34,7 @@ const quiet = {
     console.error(m, o);
   },
 };
-const line = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`);
+const line = (label: string, value: string) => console.log(`${label.padEnd(100)} ${value}`);
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -53,16 +54,17 @@ const input = (mesh: readonly AnyResource[]): GraphInput => ({
   resources: mesh.map((resource): InputResource => ({ resource })),
 });
 
-function measure(checkOutput: boolean): void {
+function measure(checkOutput: boolean, incrementalGraph: boolean): void {
   let mesh = benchMesh();
   const pipeline = new MeshPipeline({
     cache: new SnapshotCache(),
     endpoints: staticEndpoints(endpointTable()),
     graph: { quotas: TEN_X },
     checkOutput,
+    incrementalGraph,
     logger: quiet,
   });
-  const tag = checkOutput ? 'check on ' : 'check off';
+  const tag = `${checkOutput ? 'check on ' : 'check off'}, ${incrementalGraph ? 'incremental graph' : 'full graph       '}`;
   let [t, c] = [performance.now(), cpuMs()];
   let run = pipeline.run(input(mesh));
   const errors = run.diagnostics.filter((d) => d.severity === 'error');
@@ -76,6 +78,7 @@ function measure(checkOutput: boolean): void {
     const walls: number[] = [];
     const cpus: number[] = [];
     let changed = 0;
+    const builds = new Set<string>();
     for (let i = 0; i < ROUNDS; i++) {
       mesh = withRouter(mesh, name, timeout++);
       [t, c] = [performance.now(), cpuMs()];
@@ -83,10 +86,11 @@ function measure(checkOutput: boolean): void {
       walls.push(performance.now() - t);
       cpus.push(cpuMs() - c);
       changed = run.changedGroups;
+      builds.add(run.graphBuild);
       if (run.failedGroups.length > 0) throw new Error(`${run.failedGroups.length} groups failed`);
     }
     line(
-      `${tag}: change ${name} (${changed} groups changed), median of ${ROUNDS}`,
+      `${tag}: change ${name} (${changed} groups changed; graph ${[...builds].join('/')}), median of ${ROUNDS}`,
       `${median(walls).toFixed(0)} ms (max ${Math.max(...walls).toFixed(0)}), CPU ${median(cpus).toFixed(0)} ms`,
     );
   }
@@ -98,5 +102,6 @@ function median(xs: number[]): number {
 }
 
 envoyRoot();
-measure(true);
-if (process.env.PIPELINE_CHECK_OFF !== '0') measure(false);
+measure(true, true);
+if (process.env.PIPELINE_FULL_GRAPH !== '0') measure(true, false);
+if (process.env.PIPELINE_CHECK_OFF !== '0') measure(false, true);

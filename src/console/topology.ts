@@ -126,10 +126,10 @@ export function meshTopology(mesh: string, view: MeshView, input: TopologyInput)
       problems: errorsOf(vn.id, vn.inactive),
     });
     for (const b of vn.backends)
-      if (b.service)
+      if (b.found)
         edges.push({
           from: idOf('VirtualNode', name),
-          to: idOf('VirtualService', b.service.awsName),
+          to: idOf('VirtualService', b.serviceName),
           label: 'backend',
         });
   }

@@ -281,11 +281,10 @@ function assemble(ctx: BuildContext): { meshes: Map<string, MeshView>; unplaced:
   for (const [e, node] of nodes) {
     for (const link of ctx.backends.get(e) ?? []) {
       const service = link.entry ? services.get(link.entry) : undefined;
-      const inMesh = service && service.mesh === node.mesh ? service : undefined;
       node.backends.push({
         serviceName: link.serviceName,
         origin: link.origin,
-        ...(inMesh ? { service: inMesh } : {}),
+        found: service !== undefined && service.mesh === node.mesh,
         ...(link.clientPolicy ? { clientPolicy: link.clientPolicy } : {}),
       });
     }

@@ -58,7 +58,10 @@ describe('validateLoaded on the seed', () => {
       ['vnode-1_mesh-test', 1],
       ['vnode-2_mesh-test', 1],
     ]);
-    expect(view.virtualNodes.get('vnode-x_mesh-test')!.backends[0]!.service).toBe(svc);
+    expect(view.virtualNodes.get('vnode-x_mesh-test')!.backends[0]).toMatchObject({
+      serviceName: svc.awsName,
+      found: true,
+    });
     expect(view.virtualGateways.get('gateway-v_mesh-test')!.routes.map((r) => r.awsName)).toEqual([
       'gateway-v-route-v_mesh-test',
     ]);

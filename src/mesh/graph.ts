@@ -153,8 +153,14 @@ export type ResolvedMesh = Resolved<Mesh> & {
 export interface ResolvedBackend {
   /** awsName of the backend VirtualService. */
   serviceName: string;
-  /** Undefined when the backend does not exist (yet): App Mesh allows dangling backends. */
-  service?: ResolvedVirtualService;
+  /**
+   * Whether the backend VirtualService exists in the node's mesh (App Mesh allows
+   * dangling backends); it is then `view.virtualServices.get(serviceName)`. A name, not a
+   * pointer: a node stays the same object when a service it calls changes, so the
+   * pipeline's incremental graph (incremental-graph.ts) re-derives a service's change
+   * without copying every caller of it and, through them, the whole mesh.
+   */
+  found: boolean;
   clientPolicy?: ClientPolicy;
   /** Where it came from: `spec.backends[i]` or a BackendGroup. */
   origin: string;

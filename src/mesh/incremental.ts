@@ -14,142 +14,21 @@
  * sequences both ways and compares the diagnostics after every step
  * (`npm run test:equivalence` runs 1,000 sequences).
  */
-import {
-  awsNameOf,
-  formatResourceId,
-  type AnyResource,
-  type Diagnostic,
-  type ResourceId,
-} from '../model/index.js';
+import { awsNameOf, formatResourceId, type AnyResource, type Diagnostic } from '../model/index.js';
 import { buildMeshGraph } from './build.js';
 import type { GraphInput, GraphOptions, InputResource } from './graph.js';
+import { idKey, keyOf, RefIndex, within } from './ref-index.js';
+
+export { referencedNames } from './ref-index.js';
 
 /** Kinds whose updates may take the incremental path. */
 const INCREMENTAL_KINDS = new Set(['VirtualRouter', 'VirtualNode']);
 /** Always in the neighbourhood: few, and read through selectors rather than names. */
-const ALWAYS = new Set(['Mesh', 'VirtualGateway', 'GatewayRoute']);
+export const ALWAYS: ReadonlySet<string> = new Set(['Mesh', 'VirtualGateway', 'GatewayRoute']);
 /** Problems that count or compare resources across the mesh: a neighbourhood cannot see them. */
 const MESH_WIDE = [/^quota\./, /^name\./, /hostname/];
 /** How far reads reach: a gateway route reads its service's provider (two references). */
 const DEPTH = 2;
-
-const idKey = (id: Pick<ResourceId, 'kind' | 'name' | 'namespace'>): string =>
-  `${id.kind}/${id.namespace ?? ''}/${id.name}`;
-const keyOf = (r: AnyResource): string =>
-  idKey({ kind: r.kind, name: r.metadata.name, namespace: r.metadata.namespace });
-
-/** The names a resource refers to: every `*Ref` name and the last segment of every `*ARN`. */
-export function referencedNames(resource: AnyResource): Set<string> {
-  const out = new Set<string>();
-  const walk = (value: unknown, key: string): void => {
-    if (Array.isArray(value)) {
-      for (const v of value) walk(v, key);
-      return;
-    }
-    if (typeof value === 'string') {
-      if (key.endsWith('ARN')) out.add(value.slice(value.lastIndexOf('/') + 1));
-      return;
-    }
-    if (value === null || typeof value !== 'object') return;
-    const o = value as Record<string, unknown>;
-    if (key.endsWith('Ref') && typeof o.name === 'string') out.add(o.name);
-    for (const [k, v] of Object.entries(o)) walk(v, k);
-  };
-  walk(resource.spec, 'spec');
-  return out;
-}
-
-/** The names others may use for a resource: its Kubernetes name and its App Mesh name. */
-function namesOf(resource: AnyResource): string[] {
-  const aws = awsNameOf(resource);
-  return aws === resource.metadata.name ? [aws] : [resource.metadata.name, aws];
-}
-
-/** Who is called what and who names whom, kept from state to state. */
-class RefIndex {
-  private constructor(
-    /** name → keys of the resources called so */
-    private readonly named: ReadonlyMap<string, ReadonlySet<string>>,
-    /** key → names the resource refers to */
-    private readonly refs: ReadonlyMap<string, ReadonlySet<string>>,
-    /** name → keys of the resources referring to it */
-    private readonly referrers: ReadonlyMap<string, ReadonlySet<string>>,
-    private readonly resources: ReadonlyMap<string, InputResource>,
-  ) {}
-
-  static of(resources: ReadonlyMap<string, InputResource>): RefIndex {
-    const named = new Map<string, Set<string>>();
-    const refs = new Map<string, Set<string>>();
-    const referrers = new Map<string, Set<string>>();
-    for (const [k, r] of resources) {
-      for (const n of namesOf(r.resource)) addTo(named, n, k);
-      const names = referencedNames(r.resource);
-      refs.set(k, names);
-      for (const n of names) addTo(referrers, n, k);
-    }
-    return new RefIndex(named, refs, referrers, resources);
-  }
-
-  /** The index once `key` (same names as before) refers to what `resource` refers to. */
-  withUpdate(key: string, resource: InputResource): RefIndex {
-    const resources = new Map(this.resources).set(key, resource);
-    const before = this.refs.get(key) ?? new Set<string>();
-    const after = referencedNames(resource.resource);
-    const referrers = new Map(this.referrers);
-    for (const n of before)
-      if (!after.has(n)) {
-        const set = new Set(referrers.get(n));
-        set.delete(key);
-        referrers.set(n, set);
-      }
-    for (const n of after) if (!before.has(n)) referrers.set(n, new Set(referrers.get(n)).add(key));
-    return new RefIndex(this.named, new Map(this.refs).set(key, after), referrers, resources);
-  }
-
-  get(key: string): InputResource | undefined {
-    return this.resources.get(key);
-  }
-
-  /** Keys of the resources that refer to `key` by one of its names. */
-  readersOf(key: string): string[] {
-    return namesOf(this.resources.get(key)!.resource).flatMap((n) => [...(this.referrers.get(n) ?? [])]);
-  }
-
-  /** Keys of the resources `key` refers to (every resource of a name it uses). */
-  readBy(key: string): string[] {
-    return [...(this.refs.get(key) ?? [])].flatMap((n) => [...(this.named.get(n) ?? [])]);
-  }
-
-  get size(): number {
-    return this.resources.size;
-  }
-
-  keysOfKinds(kinds: ReadonlySet<string>): string[] {
-    return [...this.resources].filter(([, r]) => kinds.has(r.resource.kind)).map(([k]) => k);
-  }
-}
-
-function addTo(index: Map<string, Set<string>>, name: string, key: string): void {
-  let set = index.get(name);
-  if (!set) index.set(name, (set = new Set()));
-  set.add(key);
-}
-
-/** `start` and what `step` reaches from it within DEPTH steps (`start` is grown in place). */
-function within(start: Set<string>, step: (key: string) => string[]): Set<string> {
-  let frontier = [...start];
-  for (let d = 0; d < DEPTH; d++) {
-    const next: string[] = [];
-    for (const k of frontier)
-      for (const r of step(k))
-        if (!start.has(r)) {
-          start.add(r);
-          next.push(r);
-        }
-    frontier = next;
-  }
-  return start;
-}
 
 /**
  * Whether the resources that read `next` can see how it differs from `old`. A router's
@@ -159,11 +38,36 @@ function within(start: Set<string>, step: (key: string) => string[]): Set<string
  * UpdateRoute of a router every node calls (`rt-all` of the propagation bench) so
  * re-derives the router alone, not the whole mesh.
  */
-function readersSeeChange(old: AnyResource, next: AnyResource): boolean {
+export function readersSeeChange(old: AnyResource, next: AnyResource): boolean {
   if (next.kind !== 'VirtualRouter' || old.kind !== 'VirtualRouter') return true;
   const { routes: _o, ...oldRest } = old.spec;
   const { routes: _n, ...nextRest } = next.spec;
   return JSON.stringify(oldRest) !== JSON.stringify(nextRest);
+}
+
+/**
+ * Whether replacing `old` by `next` in a state of `input` with `diagnostics` may take an
+ * incremental path: a router or node keeping its names and mesh, in a mesh without
+ * pods, backend groups, partial resources or mesh-wide problems.
+ */
+export function eligibleUpdate(
+  input: GraphInput,
+  diagnostics: readonly Diagnostic[],
+  old: AnyResource,
+  next: AnyResource,
+): boolean {
+  if (!INCREMENTAL_KINDS.has(next.kind) || old.kind !== next.kind) return false;
+  if (awsNameOf(old) !== awsNameOf(next)) return false;
+  const meshRef = (r: AnyResource) => JSON.stringify((r.spec as { meshRef?: unknown }).meshRef ?? null);
+  if (meshRef(old) !== meshRef(next)) return false;
+  if ((input.pods?.length ?? 0) > 0) return false;
+  if (input.resources.some((r) => r.resource.kind === 'BackendGroup' || r.schemaErrors)) return false;
+  return !hasMeshWide(diagnostics);
+}
+
+/** Whether some diagnostic counts or compares resources across the mesh. */
+export function hasMeshWide(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => MESH_WIDE.some((re) => re.test(d.code)));
 }
 
 /** The diagnostics of one mesh state, with what an update needs to re-derive them in part. */
@@ -214,13 +118,7 @@ export class MeshDiagnostics {
   }
 
   private eligible(old: AnyResource, next: AnyResource): boolean {
-    if (!INCREMENTAL_KINDS.has(next.kind)) return false;
-    if (awsNameOf(old) !== awsNameOf(next)) return false;
-    const meshRef = (r: AnyResource) => JSON.stringify((r.spec as { meshRef?: unknown }).meshRef ?? null);
-    if (meshRef(old) !== meshRef(next)) return false;
-    if ((this.input.pods?.length ?? 0) > 0) return false;
-    if (this.input.resources.some((r) => r.resource.kind === 'BackendGroup' || r.schemaErrors)) return false;
-    return !this.diagnostics.some((d) => MESH_WIDE.some((re) => re.test(d.code)));
+    return eligibleUpdate(this.input, this.diagnostics, old, next);
   }
 
   /**
@@ -234,9 +132,9 @@ export class MeshDiagnostics {
     readersSee: boolean,
   ): Diagnostic[] | undefined {
     // Affected: the resource and what reads it, within DEPTH references.
-    const affected = readersSee ? within(new Set([key]), (k) => index.readersOf(k)) : new Set([key]);
+    const affected = readersSee ? within(new Set([key]), (k) => index.readersOf(k), DEPTH) : new Set([key]);
     // The neighbourhood: the affected, what they read within DEPTH references, and ALWAYS.
-    const hood = within(new Set(affected), (k) => index.readBy(k));
+    const hood = within(new Set(affected), (k) => index.readBy(k), DEPTH);
     if (hood.size > index.size / 2) return undefined;
     for (const k of index.keysOfKinds(ALWAYS)) hood.add(k);
     const sub = buildMeshGraph(

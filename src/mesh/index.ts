@@ -2,6 +2,7 @@
 export * from './graph.js';
 export { buildMeshGraph } from './build.js';
 export { MeshDiagnostics, canonicalDiagnostics } from './incremental.js';
+export { IncrementalGraph, type GraphBuildKind, type IncrementalTuning } from './incremental-graph.js';
 export {
   graphInputFromLoad,
   validateLoaded,

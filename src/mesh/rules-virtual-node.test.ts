@@ -407,13 +407,13 @@ describe('VirtualNode rules (appmesh.md §1.2, §2.4)', () => {
       ['a.ns', 'BackendGroup ns/all'],
       ['c.ns2', 'BackendGroup ns/all'],
     ]);
-    expect(node.backends.every((b) => b.service !== undefined)).toBe(true);
+    expect(node.backends.every((b) => b.found)).toBe(true);
   });
 
   it('keeps a dangling backend with its App Mesh name and no service', () => {
     const r = check([vn('n', { ...base, backends: [vsRef('later')] })]);
     const node = r.graph.meshes.get('m')!.virtualNodes.get('n_ns')!;
-    expect(node.backends).toEqual([{ serviceName: 'later.ns', origin: 'spec.backends[0]' }]);
+    expect(node.backends).toEqual([{ serviceName: 'later.ns', origin: 'spec.backends[0]', found: false }]);
     expect(node.inactive).toBeUndefined();
   });
 });

@@ -15,7 +15,14 @@
  * again, and never stops the other groups from being published.
  */
 import { performance } from 'node:perf_hooks';
-import { buildMeshGraph, type GraphInput, type GraphOptions, type MeshGraph } from '../mesh/index.js';
+import {
+  IncrementalGraph,
+  type GraphBuildKind,
+  type IncrementalTuning,
+  type GraphInput,
+  type GraphOptions,
+  type MeshGraph,
+} from '../mesh/index.js';
 import {
   edsServiceNames,
   encodeResources,
@@ -49,6 +56,12 @@ export interface PipelineOptions {
    * publishing it; a group that fails keeps its last good snapshot. On by default.
    */
   checkOutput?: boolean;
+  /**
+   * Splice the changes a run carries into the last graph when they are updates of a few
+   * routers or nodes (src/mesh/incremental-graph.ts), instead of building the whole
+   * graph again. On by default; off, every run builds in full (the benches' baseline).
+   */
+  incrementalGraph?: boolean | IncrementalTuning;
   logger: PipelineLogger;
   onRun?: (run: PipelineRun) => void;
   /** Content of the SDS secrets the translation names but leaves to Amime's CA. */
@@ -73,6 +86,8 @@ export interface GroupFailure {
 
 export interface PipelineRun {
   graph: MeshGraph;
+  /** How the graph was made: in full, by splicing the run's updates, or kept (the input did not change). */
+  graphBuild: GraphBuildKind;
   diagnostics: ReadonlyArray<Diagnostic>;
   groups: number;
   changedGroups: number;
@@ -92,7 +107,7 @@ const MAX_WARNED = 10_000;
 const PROBLEMS_IN_MESSAGE = 10;
 
 export class MeshPipeline {
-  private current: MeshGraph | undefined;
+  private state: IncrementalGraph | undefined;
   private readonly translator: Translator;
   private readonly failing = new Map<string, GroupFailure>();
   /** The last encoded output of each published group, to add supplied secrets again without translating. */
@@ -110,7 +125,7 @@ export class MeshPipeline {
   }
 
   get graph(): MeshGraph | undefined {
-    return this.current;
+    return this.state?.graph;
   }
 
   /** The groups not served their current configuration, by group key, sorted. */
@@ -136,8 +151,11 @@ export class MeshPipeline {
   /** A full run: new resources in, changed groups re-translated and published. */
   run(input: GraphInput): PipelineRun {
     const started = performance.now();
-    const graph = buildMeshGraph(input, this.options.graph);
-    this.current = graph;
+    this.state =
+      this.state && this.options.incrementalGraph !== false
+        ? this.state.next(input)
+        : IncrementalGraph.build(input, this.options.graph, tuningOf(this.options.incrementalGraph));
+    const graph = this.state.graph;
     let result: TranslatorResult;
     try {
       result = this.translator.update(graph, this.options.endpoints);
@@ -152,10 +170,10 @@ export class MeshPipeline {
 
   /** The endpoint fast path: only ClusterLoadAssignments built from `nodes` are rebuilt. */
   endpointsChanged(nodes: Iterable<VirtualNodeRef>): PipelineRun | undefined {
-    if (!this.current) return undefined;
+    if (!this.state) return undefined;
     const started = performance.now();
     const result = this.translator.updateEndpoints(this.options.endpoints, nodes);
-    return this.report(this.current, result, this.publish(result), started);
+    return this.report(this.state.graph, result, this.publish(result), started, 'unchanged');
   }
 
   /** The supplied secrets each published group names (which groups need a certificate). */
@@ -245,7 +263,7 @@ export class MeshPipeline {
 
   private resourceOf(group: string): ResourceId | undefined {
     const g = parseGroupKey(group);
-    const view = g ? this.current?.meshes.get(g.mesh) : undefined;
+    const view = g ? this.state?.graph.meshes.get(g.mesh) : undefined;
     if (!g || !view) return undefined;
     return (g.kind === 'virtualNode' ? view.virtualNodes : view.virtualGateways).get(g.name)?.id;
   }
@@ -255,9 +273,11 @@ export class MeshPipeline {
     result: TranslatorResult,
     failedGroups: string[],
     started: number,
+    graphBuild: GraphBuildKind = this.state?.how ?? 'full',
   ): PipelineRun {
     const run: PipelineRun = {
       graph,
+      graphBuild,
       diagnostics: graph.diagnostics,
       groups: result.groups.size,
       changedGroups: result.changed.length - failedGroups.length,
@@ -269,4 +289,8 @@ export class MeshPipeline {
     this.options.onRun?.(run);
     return run;
   }
+}
+
+function tuningOf(option: PipelineOptions['incrementalGraph']): IncrementalTuning {
+  return typeof option === 'object' ? option : {};
 }

@@ -1,0 +1,125 @@
+/**
+ * Who refers to whom in one mesh state, by name: the index the incremental paths
+ * (incremental.ts for the REST API's diagnostics, incremental-graph.ts for the serving
+ * pipeline's graph) walk to find what an update can affect and what that reads.
+ */
+import { awsNameOf, type AnyResource, type ResourceId } from '../model/index.js';
+import type { InputResource } from './graph.js';
+
+export const idKey = (id: Pick<ResourceId, 'kind' | 'name' | 'namespace'>): string =>
+  `${id.kind}/${id.namespace ?? ''}/${id.name}`;
+export const keyOf = (r: AnyResource): string =>
+  idKey({ kind: r.kind, name: r.metadata.name, namespace: r.metadata.namespace });
+
+/** The names a resource refers to: every `*Ref` name and the last segment of every `*ARN`. */
+export function referencedNames(resource: AnyResource): Set<string> {
+  const out = new Set<string>();
+  const walk = (value: unknown, key: string): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) walk(v, key);
+      return;
+    }
+    if (typeof value === 'string') {
+      if (key.endsWith('ARN')) out.add(value.slice(value.lastIndexOf('/') + 1));
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const o = value as Record<string, unknown>;
+    if (key.endsWith('Ref') && typeof o.name === 'string') out.add(o.name);
+    for (const [k, v] of Object.entries(o)) walk(v, k);
+  };
+  walk(resource.spec, 'spec');
+  return out;
+}
+
+/** The names others may use for a resource: its Kubernetes name and its App Mesh name. */
+function namesOf(resource: AnyResource): string[] {
+  const aws = awsNameOf(resource);
+  return aws === resource.metadata.name ? [aws] : [resource.metadata.name, aws];
+}
+
+/** Who is called what and who names whom, kept from state to state. */
+export class RefIndex {
+  private constructor(
+    /** name → keys of the resources called so */
+    private readonly named: ReadonlyMap<string, ReadonlySet<string>>,
+    /** key → names the resource refers to */
+    private readonly refs: ReadonlyMap<string, ReadonlySet<string>>,
+    /** name → keys of the resources referring to it */
+    private readonly referrers: ReadonlyMap<string, ReadonlySet<string>>,
+    private readonly resources: ReadonlyMap<string, InputResource>,
+  ) {}
+
+  static of(resources: ReadonlyMap<string, InputResource>): RefIndex {
+    const named = new Map<string, Set<string>>();
+    const refs = new Map<string, Set<string>>();
+    const referrers = new Map<string, Set<string>>();
+    for (const [k, r] of resources) {
+      for (const n of namesOf(r.resource)) addTo(named, n, k);
+      const names = referencedNames(r.resource);
+      refs.set(k, names);
+      for (const n of names) addTo(referrers, n, k);
+    }
+    return new RefIndex(named, refs, referrers, resources);
+  }
+
+  /** The index once `key` (same names as before) refers to what `resource` refers to. */
+  withUpdate(key: string, resource: InputResource): RefIndex {
+    const resources = new Map(this.resources).set(key, resource);
+    const before = this.refs.get(key) ?? new Set<string>();
+    const after = referencedNames(resource.resource);
+    const referrers = new Map(this.referrers);
+    for (const n of before)
+      if (!after.has(n)) {
+        const set = new Set(referrers.get(n));
+        set.delete(key);
+        referrers.set(n, set);
+      }
+    for (const n of after) if (!before.has(n)) referrers.set(n, new Set(referrers.get(n)).add(key));
+    return new RefIndex(this.named, new Map(this.refs).set(key, after), referrers, resources);
+  }
+
+  get(key: string): InputResource | undefined {
+    return this.resources.get(key);
+  }
+
+  /** Keys of the resources that refer to `key` by one of its names. */
+  readersOf(key: string): string[] {
+    return namesOf(this.resources.get(key)!.resource).flatMap((n) => [...(this.referrers.get(n) ?? [])]);
+  }
+
+  /** Keys of the resources `key` refers to (every resource of a name it uses). */
+  readBy(key: string): string[] {
+    return [...(this.refs.get(key) ?? [])].flatMap((n) => [...(this.named.get(n) ?? [])]);
+  }
+
+  get size(): number {
+    return this.resources.size;
+  }
+
+  keysOfKinds(kinds: ReadonlySet<string>): string[] {
+    return [...this.resources].filter(([, r]) => kinds.has(r.resource.kind)).map(([k]) => k);
+  }
+}
+
+function addTo(index: Map<string, Set<string>>, name: string, key: string): void {
+  let set = index.get(name);
+  if (!set) index.set(name, (set = new Set()));
+  set.add(key);
+}
+
+/** `start` and what `step` reaches from it within `depth` steps (`start` is grown in place). */
+export function within(start: Set<string>, step: (key: string) => string[], depth: number): Set<string> {
+  let frontier = [...start];
+  for (let d = 0; d < depth; d++) {
+    const next: string[] = [];
+    for (const k of frontier)
+      for (const r of step(k))
+        if (!start.has(r)) {
+          start.add(r);
+          next.push(r);
+        }
+    frontier = next;
+  }
+  return start;
+}

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from './support/serve-process.js';
-import { freePort, startEtcdCluster, type EtcdCluster } from './support/etcd-cluster.js';
+import { freePorts, startEtcdCluster, type EtcdCluster } from './support/etcd-cluster.js';
 import { MovingProxy } from './support/moving-proxy.js';
 import { WRITE_TARGET, clientNode, createHaMesh, dnsNode, routeTo } from './support/ha-mesh.js';
 import { ETCD, describeWithPrograms } from '../support/system-programs.js';
@@ -48,7 +48,8 @@ describeWithPrograms('HA: replicas and etcd members killed under load', [ETCD], 
       ...['--store', 'etcd', '--etcd-endpoints', cluster.endpoints.join(',')],
       ...['--quota', 'virtualNodesPerMesh=2000', '--log-level', 'warn'],
     ];
-    for (let i = 0; i < REPLICAS; i++) replicas.push({ api: await freePort(), xds: await freePort() });
+    const ports = await freePorts(2 * REPLICAS);
+    for (let i = 0; i < REPLICAS; i++) replicas.push({ api: ports[2 * i]!, xds: ports[2 * i + 1]! });
     await Promise.all(replicas.map(start));
   }, 120_000);
 

@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ETCD, findProgram } from '../../support/programs.js';
@@ -34,18 +33,9 @@ export interface EtcdCluster {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+import { freePorts } from '../../support/free-ports.js';
+
+export { freePort, freePorts } from '../../support/free-ports.js';
 
 async function healthy(endpoint: string, timeoutMs: number, alive: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -67,14 +57,12 @@ export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
   const found = findProgram(ETCD);
   if (!found.found) throw new Error(found.reason);
   const root = mkdtempSync(join(tmpdir(), 'amime-etcd-cluster-'));
-  const specs = [];
-  for (let i = 0; i < size; i++) {
-    specs.push({
-      name: `m${i}`,
-      client: `http://127.0.0.1:${await freePort()}`,
-      peer: `http://127.0.0.1:${await freePort()}`,
-    });
-  }
+  const ports = await freePorts(2 * size);
+  const specs = Array.from({ length: size }, (_, i) => ({
+    name: `m${i}`,
+    client: `http://127.0.0.1:${ports[2 * i]}`,
+    peer: `http://127.0.0.1:${ports[2 * i + 1]}`,
+  }));
   const initialCluster = specs.map((s) => `${s.name}=${s.peer}`).join(',');
   const stderr: string[] = [];
   const members = specs.map(

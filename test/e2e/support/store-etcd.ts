@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ETCD, findProgram } from '../../support/system-programs.js';
-import { freePort } from './etcd-cluster.js';
+import { freePorts } from './etcd-cluster.js';
 
 /** The etcd binary (ETCD_BIN, else PATH); callers run inside suites that require it. */
 function etcdPath(): string {
@@ -32,7 +32,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startEtcd(): Promise<LocalEtcd> {
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const [clientPort, peerPort] = (await freePorts(2)) as [number, number];
   const dataDir = mkdtempSync(join(tmpdir(), 'amime-etcd-'));
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;

@@ -8,7 +8,7 @@
  * client outside the mesh.
  */
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
+import { freePorts } from '../../support/free-ports.js';
 import path from 'node:path';
 import { expect, vi } from 'vitest';
 import type { ServeProcess } from '../../e2e/support/serve-process.js';
@@ -32,28 +32,6 @@ export interface LoopbackWorld {
     readonly vnode2: WorkloadApp;
   };
   stop(): Promise<void>;
-}
-
-/**
- * `n` distinct free loopback ports: every socket is held until all are bound, so the
- * kernel cannot hand out one port twice (a gateway port equal to an app's port once
- * sent every request straight to that app).
- */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const s = net.createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 export async function startLoopbackWorld(envoy: string, dir: string): Promise<LoopbackWorld> {

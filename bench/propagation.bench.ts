@@ -5,7 +5,7 @@
  * Run: npm run bench:propagation
  * Options (env): PROPAGATION_MODE=sim|envoy (default sim)
  *   sim:   PROPAGATION_N=1000,10000  PROPAGATION_ROUNDS=3  PROPAGATION_FEW_ROUNDS=20
- *          PROPAGATION_DEBOUNCE_QUIET_MS / _MAX_MS (default: amime serve's)
+ *          PROPAGATION_DEBOUNCE_QUIET_MS / _MAX_MS / _LEADING=0|1 (default: amime serve's)
  *          PROPAGATION_PROF=dir (a --cpu-prof profile of amime serve there)
  *   envoy: PROPAGATION_ENVOYS=50  PROPAGATION_ROUNDS=10  ENVOY_BIN=/path/to/envoy (else `envoy` on PATH)
  *

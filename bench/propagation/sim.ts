@@ -48,7 +48,7 @@ export interface SimOptions {
   /** Changes that reach every proxy, and changes that reach a few, per N. */
   readonly allRounds: number;
   readonly fewRounds: number;
-  readonly debounce: { quietMs: number; maxMs: number };
+  readonly debounce: { quietMs: number; maxMs: number; leading: boolean };
 }
 
 export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
@@ -59,6 +59,9 @@ export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
     debounce: {
       quietMs: Number(env.PROPAGATION_DEBOUNCE_QUIET_MS ?? DEFAULTS.debounceQuietMs),
       maxMs: Number(env.PROPAGATION_DEBOUNCE_MAX_MS ?? DEFAULTS.debounceMaxMs),
+      leading: env.PROPAGATION_DEBOUNCE_LEADING
+        ? env.PROPAGATION_DEBOUNCE_LEADING !== '0'
+        : DEFAULTS.debounceLeading,
     },
   };
 }
@@ -202,6 +205,7 @@ async function amime(
         ...TEN_X_QUOTAS,
         ...['--xds-max-streams', String(n + 100), '--xds-new-streams-per-second', '0'],
         ...['--debounce-quiet-ms', String(o.debounce.quietMs), '--debounce-max-ms', String(o.debounce.maxMs)],
+        ...(o.debounce.leading ? [] : ['--no-debounce-leading']),
       ],
       {
         timeoutMs: 600_000,
@@ -317,7 +321,7 @@ export async function simMode(o: SimOptions): Promise<void> {
     await seedStore(seeded, mesh);
     console.log(
       `mesh ${MESH}: ${mesh.length} resources (10× App Mesh's per-mesh quotas), written to SQLite in ${f1((performance.now() - t) / 1000)} s; ` +
-        `debounce: quiet ${o.debounce.quietMs} ms, max ${o.debounce.maxMs} ms; ` +
+        `debounce: quiet ${o.debounce.quietMs} ms, max ${o.debounce.maxMs} ms, leading edge ${o.debounce.leading ? 'on' : 'off'}; ` +
         `${o.allRounds} changes to every proxy (${SHARED_ROUTER}/route-0), ${o.fewRounds} to the callers of ${FEW_ROUTER} (${callers.length} nodes) per N`,
     );
     const go = await buildGoPeer(work);

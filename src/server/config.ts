@@ -25,6 +25,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   debounceQuietMs: 100,
   debounceMaxMs: 1000,
+  debounceLeading: true,
   sidecarImage: DEFAULT_INJECTOR_CONFIG.sidecarImage,
   initImage: DEFAULT_INJECTOR_CONFIG.initImage,
 } as const;
@@ -213,6 +214,14 @@ export const ServeConfigSchema = Type.Object(
               arg: '<ms>',
               description: 'but never wait longer than this',
               default: DEFAULTS.debounceMaxMs,
+            }),
+          ),
+          leading: opt(
+            Type.Boolean({
+              flag: '--no-debounce-leading',
+              description:
+                'translate a change that follows a quiet period at once, coalescing only the changes after it',
+              default: DEFAULTS.debounceLeading,
             }),
           ),
         },
@@ -558,7 +567,7 @@ export interface ServeConfig {
   logLevel: string;
   logFormat?: (typeof LOG_FORMATS)[number];
   quotas: Quotas;
-  debounce: { quietMs: number; maxMs: number };
+  debounce: { quietMs: number; maxMs: number; leading: boolean };
   xds: NonNullable<ServeConfigInput['xds']>;
   api: NonNullable<ServeConfigInput['api']>;
   ca: NonNullable<ServeConfigInput['ca']>;
@@ -670,6 +679,7 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
     debounce: {
       quietMs: merged.debounce?.quietMs ?? DEFAULTS.debounceQuietMs,
       maxMs: merged.debounce?.maxMs ?? DEFAULTS.debounceMaxMs,
+      leading: merged.debounce?.leading ?? DEFAULTS.debounceLeading,
     },
     xds: merged.xds ?? {},
     api: merged.api ?? {},

@@ -9,6 +9,49 @@ afterEach(() => {
 });
 
 describe('Debouncer', () => {
+  it('leading: a change after quiet goes out on the next turn, the changes of that turn with it', () => {
+    const out: string[][] = [];
+    const d = new Debouncer<string[]>((v) => out.push(v), { leading: true, merge: (a, b) => [...a, ...b] });
+    d.push(['a']);
+    d.push(['b']);
+    expect(out).toEqual([]);
+    vi.advanceTimersByTime(0);
+    expect(out).toEqual([['a', 'b']]);
+    expect(d.hasPending).toBe(false);
+  });
+
+  it('leading: the changes that follow within the quiet period are coalesced as without it', () => {
+    const out: number[] = [];
+    const d = new Debouncer<number>((v) => out.push(v), { leading: true });
+    d.push(1);
+    vi.advanceTimersByTime(0);
+    expect(out).toEqual([1]);
+    vi.advanceTimersByTime(10);
+    d.push(2);
+    vi.advanceTimersByTime(50);
+    d.push(3);
+    vi.advanceTimersByTime(99);
+    expect(out).toEqual([1]);
+    vi.advanceTimersByTime(1);
+    expect(out).toEqual([1, 3]);
+    // Quiet for 100 ms since the last change: the next one goes out at once again.
+    vi.advanceTimersByTime(100);
+    d.push(4);
+    vi.advanceTimersByTime(0);
+    expect(out).toEqual([1, 3, 4]);
+  });
+
+  it('leading: a steady trickle still flushes at least every maxMs', () => {
+    const out: number[] = [];
+    const d = new Debouncer<number>((v) => out.push(v), { leading: true });
+    for (let i = 0; i < 30; i++) {
+      d.push(i);
+      vi.advanceTimersByTime(50);
+    }
+    // The first at once, then one flush 1 s after the second began the batch (at 50 ms).
+    expect(out).toEqual([0, 20]);
+  });
+
   it('flushes the newest value after 100 ms of quiet', () => {
     const out: number[] = [];
     const d = new Debouncer<number>((v) => out.push(v));

@@ -3,6 +3,12 @@
  * `quietMs`, or at the latest `maxMs` after the first pending update, so a steady
  * trickle of changes cannot postpone a push forever (Istio's PILOT_DEBOUNCE_AFTER /
  * PILOT_DEBOUNCE_MAX, with a shorter cap here).
+ *
+ * With `leading`, an update that comes after `quietMs` without one is not made to wait
+ * for quiet: it flushes on the next turn of the event loop (so the updates of one write,
+ * arriving together, still go as one), and the updates that follow within `quietMs` of
+ * that flush are coalesced as above. A lone change goes out at once; a burst costs one
+ * early flush and then batches as before.
  */
 
 export interface DebounceOptions<T> {
@@ -12,15 +18,21 @@ export interface DebounceOptions<T> {
   readonly maxMs?: number;
   /** Combines a pending value with a new one. Default: the newest wins. */
   readonly merge?: (pending: T, next: T) => T;
+  /** Flush an update that follows a quiet period on the next turn of the event loop. Default false. */
+  readonly leading?: boolean;
 }
 
 export class Debouncer<T> {
   private readonly quietMs: number;
   private readonly maxMs: number;
   private readonly merge: (pending: T, next: T) => T;
+  private readonly leading: boolean;
   private pending: { value: T } | undefined;
   private quietTimer: ReturnType<typeof setTimeout> | undefined;
   private maxTimer: ReturnType<typeof setTimeout> | undefined;
+  private leadingTimer: ReturnType<typeof setImmediate> | undefined;
+  /** When the input last had an update (leading mode: whether it has been quiet since). */
+  private lastPushAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly onFlush: (value: T) => void,
@@ -29,6 +41,7 @@ export class Debouncer<T> {
     this.quietMs = options.quietMs ?? 100;
     this.maxMs = options.maxMs ?? 1000;
     this.merge = options.merge ?? ((_p, n) => n);
+    this.leading = options.leading ?? false;
     if (!(this.quietMs >= 0) || !(this.maxMs >= this.quietMs)) {
       throw new RangeError(
         `debounce: need 0 <= quietMs <= maxMs, got quietMs=${this.quietMs} maxMs=${this.maxMs}`,
@@ -36,9 +49,17 @@ export class Debouncer<T> {
     }
   }
 
-  /** Adds an update; restarts the quiet period. */
+  /** Adds an update; restarts the quiet period (or, after one, flushes on the next turn when leading). */
   push(value: T): void {
+    const now = Date.now();
+    const quietBefore = now - this.lastPushAt >= this.quietMs;
+    this.lastPushAt = now;
     this.pending = this.pending ? { value: this.merge(this.pending.value, value) } : { value };
+    if (this.leadingTimer) return; // already going out on this turn
+    if (this.leading && quietBefore && !this.quietTimer) {
+      this.leadingTimer = setImmediate(() => this.flush());
+      return;
+    }
     if (this.quietTimer) clearTimeout(this.quietTimer);
     this.quietTimer = setTimeout(() => this.flush(), this.quietMs);
     this.maxTimer ??= setTimeout(() => this.flush(), this.maxMs);
@@ -65,8 +86,10 @@ export class Debouncer<T> {
   private clearTimers(): void {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.maxTimer) clearTimeout(this.maxTimer);
+    if (this.leadingTimer) clearImmediate(this.leadingTimer);
     this.quietTimer = undefined;
     this.maxTimer = undefined;
+    this.leadingTimer = undefined;
   }
 }
 

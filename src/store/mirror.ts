@@ -53,6 +53,9 @@ export class StoreMirror<T = unknown> {
   private watch: WatchStream<T> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private rev = 0;
+  /** Highest revision delivered by the watch, made visible by `advanceAfterBatch`. */
+  private batchRevision = 0;
+  private batchTimer: NodeJS.Immediate | undefined;
   private failures = 0;
   private state: MirrorStatus = { state: 'synced', revision: 0, resyncs: 0, since: now() };
 
@@ -119,6 +122,7 @@ export class StoreMirror<T = unknown> {
     if (this.state.state === 'closed') return;
     this.state = { ...this.state, state: 'closed', since: now() };
     clearTimeout(this.retry);
+    if (this.batchTimer !== undefined) clearImmediate(this.batchTimer);
     this.watch?.close();
     for (const w of this.waiters.splice(0)) w.resolve(false);
   }
@@ -176,7 +180,7 @@ export class StoreMirror<T = unknown> {
           const last = this.records.get(event.record.key) ?? event.record;
           if (this.records.delete(event.record.key)) this.emit({ type: 'delete', record: last });
         }
-        this.advance(event.revision);
+        this.advanceAfterBatch(event.revision);
       }
       // A stream that ends without close() means the store went away under us.
       if (this.state.state !== 'closed') this.failed(new StoreClosedError());
@@ -220,6 +224,24 @@ export class StoreMirror<T = unknown> {
     const max = this.options.maxBackoffMs ?? 30_000;
     const base = Math.min(max, initial * 2 ** Math.min(this.failures++, 20));
     return Math.round(base * (1 - Math.random() * 0.2));
+  }
+
+  /**
+   * The writes of one store transaction share a revision and arrive together (one etcd
+   * watch response, one local commit), but are applied one event at a time: a waiter
+   * woken after the first of them would look for the others too early. So everything
+   * before this revision is complete now, and this revision once the events already
+   * delivered have been applied (the next macrotask).
+   */
+  private advanceAfterBatch(revision: number): void {
+    this.advance(revision - 1);
+    if (revision <= this.batchRevision) return;
+    this.batchRevision = revision;
+    if (this.batchTimer !== undefined) return;
+    this.batchTimer = setImmediate(() => {
+      this.batchTimer = undefined;
+      this.advance(this.batchRevision);
+    });
   }
 
   private advance(revision: number): void {

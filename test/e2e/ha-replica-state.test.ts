@@ -73,7 +73,7 @@ describeWithPrograms('two amime serve replicas on one etcd', [ETCD], () => {
         call(a, 'PUT', '/meshes/tokens/virtualNodes', request),
         call(b, 'PUT', '/meshes/tokens/virtualNodes', request),
       ]);
-      expect([ra.status, rb.status]).toEqual([200, 200]);
+      expect([ra.status, rb.status], JSON.stringify([ra.body, rb.body])).toEqual([200, 200]);
       expect(ra.body.metadata?.uid).toBe(rb.body.metadata?.uid);
     }
     const listed = await call(b, 'GET', '/meshes/tokens/virtualNodes');

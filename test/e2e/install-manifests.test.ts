@@ -248,7 +248,7 @@ describeWithPrograms('install manifests', [KUBECTL], (programs) => {
 
     it('runs `amime serve --store kubernetes` hardened, probed and sized', () => {
       const dep = base.find('Deployment', 'amime') as K8sObject & { spec: { replicas: number } };
-      expect(dep.spec.replicas).toBe(2);
+      expect(dep.spec.replicas).toBe(3);
       const c = base.container();
       expect(c.image).toMatch(/^amime:/);
       const version = (
@@ -500,7 +500,7 @@ describeWithPrograms('install manifests', [KUBECTL], (programs) => {
         spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } };
       };
       expect(pdb.apiVersion).toBe('policy/v1');
-      expect(pdb.spec.minAvailable).toBe(1);
+      expect(pdb.spec.minAvailable).toBe(2);
       const podLabels = (
         base.find('Deployment', 'amime') as K8sObject & {
           spec: { template: { metadata: { labels: Record<string, string> } } };

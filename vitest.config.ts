@@ -2,9 +2,11 @@
  * Three groups of test files, so the suite is fast on 2 cores and steady on a busy
  * machine:
  * - `unit` and `e2e` run first, side by side, up to WORKERS files at once;
- * - `heavy` runs after them, one file at a time: the CPU-bound suites (fuzzing) and
- *   those that start many processes (real Envoy, browser, HA). A heavy suite next to
- *   others starves them, and vitest's own worker messages then time out.
+ * - `heavy` runs after them, one file at a time: the suites that start many processes
+ *   (real Envoy, browser, HA, the AWS CLI). A heavy suite next to others starves them,
+ *   and vitest's own worker messages then time out. A suite that is only CPU-bound in
+ *   its own worker (the 5,000-case fuzz) runs in `unit`: workers run at a lower
+ *   priority than vitest (test/support/worker-priority.ts), and `heavy` uses one core.
  * A new heavy suite: name it `*.heavy.test.ts` or add its folder to HEAVY.
  * Test files share their worker's modules (isolate: false, set here for all projects:
  * vitest 3.2's forks pool ignores a project's own `isolate`). Importing the sources anew
@@ -20,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 const OPTIONAL = process.env.AMIME_TERRAFORM === '1' ? [] : ['test/e2e/import-terraform.heavy.test.ts'];
-const HEAVY = ['**/*.heavy.test.ts', 'src/mesh/fuzz.test.ts', 'test/envoy/**/*.test.ts'];
+const HEAVY = ['**/*.heavy.test.ts', 'test/envoy/**/*.test.ts'];
 const WORKERS = Number(process.env.AMIME_TEST_WORKERS ?? Math.max(2, availableParallelism()));
 
 const shared = {

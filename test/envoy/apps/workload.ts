@@ -14,7 +14,6 @@
  *     so App Mesh's iptables rules send them through the local Envoy; optionally also
  *     serves plain HTTP servers outside the mesh (the egress-filter targets).
  *   --bind IP  where the backend listens (default 0.0.0.0).
- *   --health fail  fails `/ping` from the start (before its Envoy's first health check).
  */
 import * as grpc from '@grpc/grpc-js';
 import { rmSync } from 'node:fs';
@@ -33,7 +32,6 @@ const { values: args } = parseArgs({
     control: { type: 'string' },
     external: { type: 'string' },
     bind: { type: 'string', default: '0.0.0.0' },
-    health: { type: 'string', default: 'ok' },
   },
 });
 
@@ -48,7 +46,7 @@ const behaviour: Behaviour = {
   failNext: {},
   failAll: 0,
   failStatus: 503,
-  health: args.health === 'fail' ? 'fail' : 'ok',
+  health: 'ok',
 };
 const seen: Array<{ path: string; status: number; at: number }> = [];
 const me = { node: args.node, instance: args.instance };

@@ -48,6 +48,13 @@ export const NODE_ID = {
 } as const;
 
 type Name = 'vnode-1a' | 'vnode-1b' | 'vnode-2' | 'vnode-x' | 'gateway';
+const NODE_ID_OF: Record<Name, string> = {
+  'vnode-1a': NODE_ID.vnode1,
+  'vnode-1b': NODE_ID.vnode1,
+  'vnode-2': NODE_ID.vnode2,
+  'vnode-x': NODE_ID.vnodeX,
+  gateway: NODE_ID.gateway,
+};
 const WORKLOADS: readonly Name[] = ['vnode-1a', 'vnode-1b', 'vnode-2', 'vnode-x', 'gateway'];
 
 export interface SeedWorld {
@@ -68,6 +75,12 @@ export interface SeedWorld {
   readonly logs: string;
   /** The gateway's address as the load balancer in front of it would use. */
   readonly gatewayUrl: string;
+  /**
+   * Stops a workload's Envoy and starts a fresh one with the same bootstrap (in its own
+   * folder), live again when this resolves; `envoys[n]` is then the new one. Its first
+   * health checks run now, instead of Envoy's no_traffic_interval (60 s) after the last.
+   */
+  restartSidecar(n: Name): Promise<EnvoyProcess>;
   stop(): Promise<void>;
 }
 
@@ -115,12 +128,12 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
         external: `${HUB_IP}:9000,${HUB_IP}:22`,
       }),
     };
-    const sidecar = (n: Name, nodeId: string) =>
+    const sidecar = (n: Name, nodeId: string, name = `envoy-${n}`) =>
       new EnvoyProcess({
         envoy,
         bootstrap: amimeBootstrap(nodeId, `unix://${bridge.path}`),
         dir,
-        name: `envoy-${n}`,
+        name,
         launch: (command, args, logFile) => lab.spawn(w(n), command, args, { uid: PROXY_UID, logFile }),
       });
     const live = async (n: string, e: EnvoyProcess) =>
@@ -158,6 +171,7 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
       'vnode-2': sidecar('vnode-2', NODE_ID.vnode2),
     };
     for (const [n, e] of Object.entries(targets)) await live(n, e);
+    let restarts = 0;
     const envoys: Record<Name, EnvoyProcess> = {
       ...targets,
       'vnode-x': sidecar('vnode-x', NODE_ID.vnodeX),
@@ -187,6 +201,13 @@ export async function startSeedWorld(envoyFound: string, version: string, dir: s
       apps,
       logs,
       gatewayUrl: `http://${w('gateway').ip}:8088`,
+      restartSidecar: async (n) => {
+        await envoys[n].stop();
+        const fresh = sidecar(n, NODE_ID_OF[n], `envoy-${n}-${++restarts}`);
+        envoys[n] = fresh;
+        await live(n, fresh);
+        return fresh;
+      },
       stop,
     };
   } catch (e) {

@@ -23,8 +23,6 @@ export interface AppOptions {
   readonly external?: string;
   /** Where the backend listens (default 0.0.0.0). */
   readonly bind?: string;
-  /** 'fail': `/ping` fails from the start. */
-  readonly health?: 'ok' | 'fail';
 }
 
 export type Behaviour = {
@@ -68,7 +66,6 @@ export class WorkloadApp {
       ...(o.grpcPort ? ['--grpc', String(o.grpcPort)] : []),
       ...(o.external ? ['--external', o.external] : []),
       ...(o.bind ? ['--bind', o.bind] : []),
-      ...(o.health ? ['--health', o.health] : []),
     ];
     this.proc = launch(process.execPath, args, this.logFile);
   }

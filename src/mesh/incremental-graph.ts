@@ -142,10 +142,7 @@ export class IncrementalGraph {
       const hood = within(new Set(affected), (k) => index.readBy(k), READ_DEPTH);
       if (hood.size > index.size * (this.tuning.neighbourhoodShare ?? 0.5)) return undefined;
       for (const k of index.keysOfKinds(ALWAYS)) hood.add(k);
-      const sub = buildMeshGraph(
-        { ...input, resources: input.resources.filter((r) => hood.has(keyOf(r.resource))) },
-        this.options,
-      );
+      const sub = buildMeshGraph({ ...input, resources: index.inOrder(hood) }, this.options);
       if (hasMeshWide(sub.diagnostics)) return undefined;
       return spliceGraph(this.graph, sub, affected, order);
     };

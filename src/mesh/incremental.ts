@@ -137,10 +137,7 @@ export class MeshDiagnostics {
     const hood = within(new Set(affected), (k) => index.readBy(k), DEPTH);
     if (hood.size > index.size / 2) return undefined;
     for (const k of index.keysOfKinds(ALWAYS)) hood.add(k);
-    const sub = buildMeshGraph(
-      { ...input, resources: input.resources.filter((r) => hood.has(keyOf(r.resource))) },
-      this.options,
-    );
+    const sub = buildMeshGraph({ ...input, resources: index.inOrder(hood) }, this.options);
     const isAffected = (d: Diagnostic) => d.resource !== undefined && affected.has(idKey(d.resource));
     return [...this.diagnostics.filter((d) => !isAffected(d)), ...sub.diagnostics.filter(isAffected)];
   }

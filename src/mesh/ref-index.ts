@@ -5,6 +5,7 @@
  */
 import { awsNameOf, type AnyResource, type ResourceId } from '../model/index.js';
 import type { InputResource } from './graph.js';
+import { LayeredMap } from './layered-map.js';
 
 export const idKey = (id: Pick<ResourceId, 'kind' | 'name' | 'namespace'>): string =>
   `${id.kind}/${id.namespace ?? ''}/${id.name}`;
@@ -44,10 +45,17 @@ export class RefIndex {
     /** name → keys of the resources called so */
     private readonly named: ReadonlyMap<string, ReadonlySet<string>>,
     /** key → names the resource refers to */
-    private readonly refs: ReadonlyMap<string, ReadonlySet<string>>,
+    private readonly refs: LayeredMap<string, ReadonlySet<string>>,
     /** name → keys of the resources referring to it */
-    private readonly referrers: ReadonlyMap<string, ReadonlySet<string>>,
-    private readonly resources: ReadonlyMap<string, InputResource>,
+    private readonly referrers: LayeredMap<string, ReadonlySet<string>>,
+    private readonly resources: LayeredMap<string, InputResource>,
+    /**
+     * Keys by kind, shared along a line of updates: an update replaces a resource by one
+     * of the same kind and key (the key holds the kind), so the keys of a kind never change.
+     */
+    private readonly byKinds: Map<ReadonlySet<string>, string[]>,
+    /** Each key's position in the input it was built from (updates keep positions). */
+    private readonly position: ReadonlyMap<string, number>,
   ) {}
 
   static of(resources: ReadonlyMap<string, InputResource>): RefIndex {
@@ -60,27 +68,51 @@ export class RefIndex {
       refs.set(k, names);
       for (const n of names) addTo(referrers, n, k);
     }
-    return new RefIndex(named, refs, referrers, resources);
+    return new RefIndex(
+      named,
+      LayeredMap.of(refs),
+      LayeredMap.of(referrers),
+      LayeredMap.of(resources),
+      new Map(),
+      new Map([...resources.keys()].map((k, i) => [k, i])),
+    );
   }
 
   /** The index once `key` (same names as before) refers to what `resource` refers to. */
   withUpdate(key: string, resource: InputResource): RefIndex {
-    const resources = new Map(this.resources).set(key, resource);
+    const known = this.resources.has(key);
     const before = this.refs.get(key) ?? new Set<string>();
     const after = referencedNames(resource.resource);
-    const referrers = new Map(this.referrers);
+    let referrers = this.referrers;
     for (const n of before)
       if (!after.has(n)) {
         const set = new Set(referrers.get(n));
         set.delete(key);
-        referrers.set(n, set);
+        referrers = referrers.with(n, set);
       }
-    for (const n of after) if (!before.has(n)) referrers.set(n, new Set(referrers.get(n)).add(key));
-    return new RefIndex(this.named, new Map(this.refs).set(key, after), referrers, resources);
+    for (const n of after)
+      if (!before.has(n)) referrers = referrers.with(n, new Set(referrers.get(n)).add(key));
+    return new RefIndex(
+      this.named,
+      this.refs.with(key, after),
+      referrers,
+      this.resources.with(key, resource),
+      known ? this.byKinds : new Map(),
+      known ? this.position : new Map([...this.position, [key, this.position.size]]),
+    );
   }
 
   get(key: string): InputResource | undefined {
     return this.resources.get(key);
+  }
+
+  /** The resources of `keys`, in the order of the input (rules break ties by input position). */
+  inOrder(keys: Iterable<string>): InputResource[] {
+    const pos = (k: string) => this.position.get(k) ?? Number.MAX_SAFE_INTEGER;
+    return [...keys]
+      .filter((k) => this.resources.has(k))
+      .sort((a, b) => pos(a) - pos(b))
+      .map((k) => this.resources.get(k)!);
   }
 
   /** Keys of the resources that refer to `key` by one of its names. */
@@ -98,7 +130,12 @@ export class RefIndex {
   }
 
   keysOfKinds(kinds: ReadonlySet<string>): string[] {
-    return [...this.resources].filter(([, r]) => kinds.has(r.resource.kind)).map(([k]) => k);
+    let keys = this.byKinds.get(kinds);
+    if (!keys) {
+      keys = [...this.resources.entries()].filter(([, r]) => kinds.has(r.resource.kind)).map(([k]) => k);
+      this.byKinds.set(kinds, keys);
+    }
+    return keys;
   }
 }
 

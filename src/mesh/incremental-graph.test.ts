@@ -12,7 +12,15 @@ import { buildMeshGraph } from './build.js';
 import type { GraphInput, MeshGraph, MeshView } from './graph.js';
 import { canonicalDiagnostics } from './incremental.js';
 import { IncrementalGraph } from './incremental-graph.js';
-import { apiForm, initialMesh, OPTIONS, res, update, withRoutes } from './updates.testkit.js';
+import {
+  apiForm,
+  everyNodeCallsOneRouter,
+  initialMesh,
+  OPTIONS,
+  res,
+  update,
+  withRoutes,
+} from './updates.testkit.js';
 
 const SEQUENCES = Number(process.env.AMIME_EQUIVALENCE_SEQUENCES ?? 25);
 
@@ -88,33 +96,7 @@ const input = (resources: AnyResource[]): GraphInput => ({
 
 describe('incremental mesh graph (the pipeline)', () => {
   it('re-derives one router when its routes change, though every node calls it', () => {
-    const nodes = Array.from({ length: 12 }, (_, i) =>
-      res('VirtualNode', `c${i}`, {
-        podSelector: {},
-        listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
-        serviceDiscovery: { dns: { hostname: `c${i}.ns.svc.cluster.local` } },
-        backends: [{ virtualService: { virtualServiceRef: { name: 'all' } } }],
-      }),
-    );
-    const router = (target: string) =>
-      res('VirtualRouter', 'rall', {
-        listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
-        routes: [
-          {
-            name: 'a',
-            httpRoute: {
-              match: { prefix: '/' },
-              action: { weightedTargets: [{ virtualNodeRef: { name: target }, weight: 1 }] },
-            },
-          },
-        ],
-      });
-    const mesh = [
-      { ...res('Mesh', 'm', { namespaceSelector: {} }), metadata: { name: 'm' } } as AnyResource,
-      ...nodes,
-      res('VirtualService', 'all', { provider: { virtualRouter: { virtualRouterRef: { name: 'rall' } } } }),
-      router('c0'),
-    ];
+    const { router, mesh } = everyNodeCallsOneRouter();
     let state = IncrementalGraph.build(input(mesh), OPTIONS);
     for (const target of ['c1', 'c2', 'c3']) {
       const resources = state.input.resources.map((r) =>

@@ -9,7 +9,15 @@ import fc from 'fast-check';
 import type { AnyResource } from '../model/index.js';
 import { buildMeshGraph } from './build.js';
 import { canonicalDiagnostics, MeshDiagnostics, referencedNames } from './incremental.js';
-import { apiForm, initialMesh, OPTIONS, res, update, withRoutes } from './updates.testkit.js';
+import {
+  apiForm,
+  everyNodeCallsOneRouter,
+  initialMesh,
+  OPTIONS,
+  res,
+  update,
+  withRoutes,
+} from './updates.testkit.js';
 
 const SEQUENCES = Number(process.env.AMIME_EQUIVALENCE_SEQUENCES ?? 25);
 
@@ -27,33 +35,7 @@ describe('incremental diagnostics', () => {
   });
 
   it('re-derives only the router when an update changes its routes alone, though every node calls it', () => {
-    const nodes = Array.from({ length: 12 }, (_, i) =>
-      res('VirtualNode', `c${i}`, {
-        podSelector: {},
-        listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
-        serviceDiscovery: { dns: { hostname: `c${i}.ns.svc.cluster.local` } },
-        backends: [{ virtualService: { virtualServiceRef: { name: 'all' } } }],
-      }),
-    );
-    const router = (target: string) =>
-      res('VirtualRouter', 'rall', {
-        listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
-        routes: [
-          {
-            name: 'a',
-            httpRoute: {
-              match: { prefix: '/' },
-              action: { weightedTargets: [{ virtualNodeRef: { name: target }, weight: 1 }] },
-            },
-          },
-        ],
-      });
-    const mesh = [
-      res('Mesh', 'm', { namespaceSelector: {} }),
-      ...nodes,
-      res('VirtualService', 'all', { provider: { virtualRouter: { virtualRouterRef: { name: 'rall' } } } }),
-      router('c0'),
-    ].map((r) => (r.kind === 'Mesh' ? ({ ...r, metadata: { name: 'm' } } as AnyResource) : r));
+    const { router, mesh } = everyNodeCallsOneRouter();
     const state = MeshDiagnostics.build({ resources: mesh.map((resource) => ({ resource })) }, OPTIONS);
     for (const target of ['c1', 'gone', 'c2']) {
       const next = state.update(router(target));

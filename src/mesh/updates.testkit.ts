@@ -204,3 +204,38 @@ export function withRoutes(
   const shapedRoutes = (shape(res('VirtualRouter', name, { routes }))?.spec as { routes?: unknown })?.routes;
   return current && ({ ...current, spec: { ...current.spec, routes: shapedRoutes } } as AnyResource);
 }
+
+/**
+ * Twelve nodes that all call service `all`, served by router `rall` whose one route goes
+ * to `target`: `router(target)` is the router, `mesh` the rest with router('c0').
+ */
+export function everyNodeCallsOneRouter(): { router: (target: string) => AnyResource; mesh: AnyResource[] } {
+  const nodes = Array.from({ length: 12 }, (_, i) =>
+    res('VirtualNode', `c${i}`, {
+      podSelector: {},
+      listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+      serviceDiscovery: { dns: { hostname: `c${i}.ns.svc.cluster.local` } },
+      backends: [{ virtualService: { virtualServiceRef: { name: 'all' } } }],
+    }),
+  );
+  const router = (target: string) =>
+    res('VirtualRouter', 'rall', {
+      listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+      routes: [
+        {
+          name: 'a',
+          httpRoute: {
+            match: { prefix: '/' },
+            action: { weightedTargets: [{ virtualNodeRef: { name: target }, weight: 1 }] },
+          },
+        },
+      ],
+    });
+  const mesh = [
+    { ...res('Mesh', 'm', { namespaceSelector: {} }), metadata: { name: 'm' } } as AnyResource,
+    ...nodes,
+    res('VirtualService', 'all', { provider: { virtualRouter: { virtualRouterRef: { name: 'rall' } } } }),
+    router('c0'),
+  ];
+  return { router, mesh };
+}

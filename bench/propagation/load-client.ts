@@ -217,13 +217,23 @@ async function main(): Promise<void> {
       clients.push(client);
       const call = client.makeBidiStreamRequest(ADS_PATH, raw, raw);
       calls.push(call);
-      call.on('error', (e) => send({ type: 'error', message: `stream ${i}: ${e.message}` }));
-      streams.push(
-        new Stream(call, nodeId(i % NODES), i < NODES, () => {
-          configured++;
-          resolve();
-        }),
-      );
+      let done = false;
+      const stream = new Stream(call, nodeId(i % NODES), i < NODES, () => {
+        done = true;
+        configured++;
+        resolve();
+      });
+      call.on('error', (e: grpc.ServiceError) => {
+        // The server's limit on new streams per second: come back a little later, as Envoy does
+        // (without this one refused stream left the run waiting for "ready" until its deadline).
+        if (e.code === grpc.status.RESOURCE_EXHAUSTED && !done) {
+          streams.splice(streams.indexOf(stream), 1);
+          setTimeout(() => void open(i).then(resolve), 200 + Math.random() * 300);
+          return;
+        }
+        send({ type: 'error', message: `stream ${i}: ${e.message}` });
+      });
+      streams.push(stream);
     });
   // Batches, so that the server's accept queue is not what gets measured.
   const BATCH = 250;

@@ -49,6 +49,8 @@ export interface SimOptions {
   readonly allRounds: number;
   readonly fewRounds: number;
   readonly debounce: { quietMs: number; maxMs: number; leading: boolean };
+  /** Print every round's write and first and last ACK (PROPAGATION_VERBOSE=1). */
+  readonly verbose: boolean;
 }
 
 export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
@@ -56,6 +58,7 @@ export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
     ns: (env.PROPAGATION_N ?? '1000,10000').split(',').map(Number),
     allRounds: Number(env.PROPAGATION_ROUNDS ?? 3),
     fewRounds: Number(env.PROPAGATION_FEW_ROUNDS ?? 20),
+    verbose: env.PROPAGATION_VERBOSE === '1',
     debounce: {
       quietMs: Number(env.PROPAGATION_DEBOUNCE_QUIET_MS ?? DEFAULTS.debounceQuietMs),
       maxMs: Number(env.PROPAGATION_DEBOUNCE_MAX_MS ?? DEFAULTS.debounceMaxMs),
@@ -142,6 +145,11 @@ async function measureServer(
         f.others += (await next(load, 'others', 10_000)).count as number;
         f.ackMs.push(...times);
         f.allAckedMs.push(Math.max(...times));
+        if (o.verbose)
+          console.log(
+            `    ${name} N=${n} ${kind} round ${r}: write ${w === undefined ? '-' : Math.round(w)} ms, ` +
+              `first ACK ${Math.round(Math.min(...times))} ms, last ${Math.round(Math.max(...times))} ms`,
+          );
       }
       return f;
     };

@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 describe('Debouncer', () => {
-  it('leading: a change after quiet goes out on the next turn, the changes of that turn with it', () => {
+  it('leading: a change after quiet goes out on a 0 ms timer, the changes made before it fires with it', () => {
     const out: string[][] = [];
     const d = new Debouncer<string[]>((v) => out.push(v), { leading: true, merge: (a, b) => [...a, ...b] });
     d.push(['a']);

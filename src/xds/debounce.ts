@@ -5,8 +5,8 @@
  * PILOT_DEBOUNCE_MAX, with a shorter cap here).
  *
  * With `leading`, an update that comes after `quietMs` without one is not made to wait
- * for quiet: it flushes on the next turn of the event loop (so the updates of one write,
- * arriving together, still go as one), and the updates that follow within `quietMs` of
+ * for quiet: it flushes on a 0 ms timer (so the updates of one write, arriving together,
+ * still go as one, and the write answers its caller before the flush holds the loop), and the updates that follow within `quietMs` of
  * that flush are coalesced as above. A lone change goes out at once; a burst costs one
  * early flush and then batches as before.
  */
@@ -18,7 +18,7 @@ export interface DebounceOptions<T> {
   readonly maxMs?: number;
   /** Combines a pending value with a new one. Default: the newest wins. */
   readonly merge?: (pending: T, next: T) => T;
-  /** Flush an update that follows a quiet period on the next turn of the event loop. Default false. */
+  /** Flush an update that follows a quiet period on a 0 ms timer. Default false. */
   readonly leading?: boolean;
 }
 
@@ -30,7 +30,7 @@ export class Debouncer<T> {
   private pending: { value: T } | undefined;
   private quietTimer: ReturnType<typeof setTimeout> | undefined;
   private maxTimer: ReturnType<typeof setTimeout> | undefined;
-  private leadingTimer: ReturnType<typeof setImmediate> | undefined;
+  private leadingTimer: ReturnType<typeof setTimeout> | undefined;
   /** When the input last had an update (leading mode: whether it has been quiet since). */
   private lastPushAt = Number.NEGATIVE_INFINITY;
 
@@ -49,7 +49,7 @@ export class Debouncer<T> {
     }
   }
 
-  /** Adds an update; restarts the quiet period (or, after one, flushes on the next turn when leading). */
+  /** Adds an update; restarts the quiet period (or, after one, flushes on a 0 ms timer when leading). */
   push(value: T): void {
     const now = Date.now();
     const quietBefore = now - this.lastPushAt >= this.quietMs;
@@ -57,7 +57,8 @@ export class Debouncer<T> {
     this.pending = this.pending ? { value: this.merge(this.pending.value, value) } : { value };
     if (this.leadingTimer) return; // already going out on this turn
     if (this.leading && quietBefore && !this.quietTimer) {
-      this.leadingTimer = setImmediate(() => this.flush());
+      // A timer, not setImmediate: the write that made the change answers its caller first.
+      this.leadingTimer = setTimeout(() => this.flush(), 0);
       return;
     }
     if (this.quietTimer) clearTimeout(this.quietTimer);
@@ -86,7 +87,7 @@ export class Debouncer<T> {
   private clearTimers(): void {
     if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.maxTimer) clearTimeout(this.maxTimer);
-    if (this.leadingTimer) clearImmediate(this.leadingTimer);
+    if (this.leadingTimer) clearTimeout(this.leadingTimer);
     this.quietTimer = undefined;
     this.maxTimer = undefined;
     this.leadingTimer = undefined;

@@ -295,7 +295,9 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         ...(config.xds.maxProxiesPerNode ? { maxProxiesPerNode: config.xds.maxProxiesPerNode } : {}),
         ...(config.xds.maxStreams ? { maxStreams: config.xds.maxStreams } : {}),
         ...(config.xds.maxNamesPerStream ? { maxNamesPerStream: config.xds.maxNamesPerStream } : {}),
-        ...(config.xds.newStreamsPerSecond ? { newStreamsPerSecond: config.xds.newStreamsPerSecond } : {}),
+        ...(config.xds.newStreamsPerSecond !== undefined
+          ? { newStreamsPerSecond: config.xds.newStreamsPerSecond }
+          : {}),
       },
       logger,
       ...(config.xds.insecure ? { insecure: true } : {}),

@@ -13,6 +13,13 @@ describe('limits', () => {
       maxQueuedRequests: 64,
     });
     expect(() => resolveLimits({ maxProxiesPerNode: 0 })).toThrow(/maxProxiesPerNode/);
+    expect(() => resolveLimits({ newStreamsPerSecond: -1 })).toThrow(/newStreamsPerSecond/);
+  });
+
+  it('takes a new-stream rate of 0 as no limit, as --xds-new-streams-per-second documents', () => {
+    expect(resolveLimits({ newStreamsPerSecond: 0 }).newStreamsPerSecond).toBe(0);
+    const b = new TokenBucket(0, 1, () => 0);
+    expect(Array.from({ length: 5000 }, () => b.tryTake()).every(Boolean)).toBe(true);
   });
 
   it('refills the token bucket at the configured rate', () => {

@@ -16,7 +16,7 @@ export interface XdsLimits {
   readonly maxStreams?: number;
   /** Resource names one stream may subscribe to, all types together; beyond, RESOURCE_EXHAUSTED. Default 10,000. */
   readonly maxNamesPerStream?: number;
-  /** Sustained new streams per second. Default 500. */
+  /** Sustained new streams per second; 0: no limit. Default 500. */
   readonly newStreamsPerSecond?: number;
   /** Bucket size: streams that may open at once after a quiet period. Default 1000. */
   readonly newStreamBurst?: number;
@@ -42,7 +42,8 @@ export function resolveLimits(l: XdsLimits = {}): ResolvedLimits {
     maxQueuedRequests: l.maxQueuedRequests ?? 64,
   };
   for (const [k, v] of Object.entries(r)) {
-    if (!Number.isFinite(v) || v <= 0)
+    const zeroAllowed = k === 'newStreamsPerSecond';
+    if (!Number.isFinite(v) || v < 0 || (v === 0 && !zeroAllowed))
       throw new RangeError(`limits.${k} must be a positive number, got ${v}`);
   }
   return r;
@@ -50,7 +51,8 @@ export function resolveLimits(l: XdsLimits = {}): ResolvedLimits {
 
 /**
  * A token bucket: `ratePerSecond` tokens a second, up to `burst`. The one used for
- * new xDS streams and, per client, for REST API requests.
+ * new xDS streams and, per client, for REST API requests. A rate of 0 is no limit
+ * (`--xds-new-streams-per-second 0`): every take succeeds.
  */
 export class TokenBucket {
   private tokens: number;
@@ -66,6 +68,7 @@ export class TokenBucket {
   }
 
   tryTake(): boolean {
+    if (this.ratePerSecond === 0) return true;
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
     this.last = t;

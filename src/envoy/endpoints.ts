@@ -4,9 +4,7 @@
  * DNS answers are gathered outside (at the edges) and read here through
  * `EndpointSource`, which keeps translation pure.
  */
-import type { ClusterLoadAssignment } from './types.js';
 import type { AssignedEndpointIR, AssignmentIR, LocalityIR } from './ir/types.js';
-import { assignment } from './emit/assignment.js';
 
 export type EndpointHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'UNKNOWN';
 
@@ -91,16 +89,6 @@ export function assignmentIR(
     endpoints: byZone.get(zone) ?? [],
   }));
   return { clusterName, localities };
-}
-
-/** The ClusterLoadAssignment of `assignmentIR` (tests and tools that want the Envoy object). */
-export function loadAssignment(
-  clusterName: string,
-  defaultPort: number,
-  endpoints: ReadonlyArray<Endpoint>,
-  healthCheckPort?: number,
-): ClusterLoadAssignment {
-  return assignment(assignmentIR(clusterName, defaultPort, endpoints, healthCheckPort));
 }
 
 function compareEndpoints(a: Endpoint, b: Endpoint, defaultPort: number): number {

@@ -35,7 +35,6 @@ export {
   staticEndpoints,
   NO_ENDPOINTS,
   endpointKey,
-  loadAssignment,
   type Endpoint,
   type EndpointHealth,
   type EndpointSource,

@@ -2,7 +2,7 @@
 import type { VirtualService } from '../model/index.js';
 import { awsNamePath } from './aws-names.js';
 import type { BuildContext } from './context.js';
-import { relatedAt, type ResourceEntry } from './context.js';
+import { describeId, relatedAt, type ResourceEntry } from './context.js';
 import { portsOf } from './listeners.js';
 import { resolveRef, waitFor } from './references.js';
 
@@ -90,7 +90,7 @@ export function assignHostnames(ctx: BuildContext, services: ResourceEntry[]): v
             e,
             ['metadata', 'name'],
             'vs.hostname-shadowed',
-            `${host} is the awsName of VirtualService ${describe(owner)} in mesh ${e.mesh.awsName}, so it reaches that service, not this one; call this service as ${e.awsName}`,
+            `${host} is the awsName of ${describeId(owner.id)} in mesh ${e.mesh.awsName}, so it reaches that service, not this one; call this service as ${e.awsName}`,
             [relatedAt(owner, awsNamePath(owner), 'the service that owns the name')],
           );
           continue;
@@ -100,8 +100,4 @@ export function assignHostnames(ctx: BuildContext, services: ResourceEntry[]): v
     }
     ctx.hostnames.set(e, names);
   }
-}
-
-function describe(e: ResourceEntry): string {
-  return `${e.id.namespace ? `${e.id.namespace}/` : ''}${e.id.name}`;
 }

@@ -5,7 +5,7 @@
  * namespace would. App Mesh never matched bare names; the option is off by default.
  */
 import type { BuildContext, ResourceEntry } from './context.js';
-import { relatedAt } from './context.js';
+import { describeId, relatedAt } from './context.js';
 import { awsNamePath } from './aws-names.js';
 
 export const MATCH_SHORT_NAMES_ANNOTATION = 'amime.io/match-short-names';
@@ -63,7 +63,7 @@ export function checkShortNames(ctx: BuildContext, services: ResourceEntry[]): v
           e,
           ['metadata', 'name'],
           'vs.short-name-owned',
-          `short name ${short} is the awsName of VirtualService ${describe(owner)}, so it reaches that service, not this one; call this service as ${e.awsName}`,
+          `short name ${short} is the awsName of ${describeId(owner.id)}, so it reaches that service, not this one; call this service as ${e.awsName}`,
           [relatedAt(owner, awsNamePath(owner), 'the service that owns the name')],
         );
       continue;
@@ -75,13 +75,9 @@ export function checkShortNames(ctx: BuildContext, services: ResourceEntry[]): v
         e,
         ['metadata', 'name'],
         'vs.short-name-shared',
-        `short name ${short} is also the short name of VirtualService ${others.map(describe).join(', ')} in mesh ${e.mesh!.awsName}; a caller with both as backends reaches neither by it: call them by their awsNames (${[e, ...others].map((o) => o.awsName).join(', ')})`,
+        `short name ${short} is also the short name of ${others.map((o) => describeId(o.id)).join(', ')} in mesh ${e.mesh!.awsName}; a caller with both as backends reaches neither by it: call them by their awsNames (${[e, ...others].map((o) => o.awsName).join(', ')})`,
         others.map((o) => relatedAt(o, ['metadata', 'name'], 'the other service')),
       );
     }
   }
-}
-
-function describe(e: ResourceEntry): string {
-  return `${e.id.namespace ? `${e.id.namespace}/` : ''}${e.id.name}`;
 }

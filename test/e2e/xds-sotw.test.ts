@@ -109,6 +109,20 @@ describe('SotW subscriptions', () => {
     expect(cds2.names.sort()).toEqual(['c1', 'c2', 'c3']);
   });
 
+  it('a named resource that does not exist yet stays subscribed through the ACK and arrives when it is published', async () => {
+    // A proxy's ACK repeats its subscription, not the names the response held: the
+    // built-in CA's certificate is such a resource (issued after the first SDS answer).
+    cache.setSnapshot(GROUP, snapshot());
+    const c = client();
+    c.send({ type_url: EDS, node: envoyNode, resource_names: ['c1', 'c3'] });
+    const first = await c.next();
+    expect(first.names).toEqual(['c1']);
+    c.ack(first);
+    cache.setSnapshot(GROUP, snapshot({ endpoints: { c1: [1001], c2: [1002], c3: [1003] } }));
+    const later = await c.next();
+    expect(later.names.sort()).toEqual(['c1', 'c3']);
+  });
+
   it('answers an explicit "*" with everything', async () => {
     cache.setSnapshot(GROUP, snapshot());
     const c = client();
@@ -132,7 +146,7 @@ describe('SotW subscriptions', () => {
       resource_names: ['c1'],
     });
     await c.nothingFor(150);
-    c.ack(eds);
+    c.ack(eds, ['c1', 'c2']);
     await c.nothingFor(150);
   });
 });

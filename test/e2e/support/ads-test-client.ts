@@ -203,13 +203,26 @@ export class SotwClient extends BaseClient<SotwRequest, SotwResponse> {
     );
   }
 
-  /** ACKs a response with the given (or unchanged) names. */
+  /** The names last requested per type, as a proxy keeps its subscription. */
+  private readonly subscribed = new Map<string, string[]>();
+
+  override send(req: SotwRequest): void {
+    if (req.resource_names && req.type_url) this.subscribed.set(req.type_url, req.resource_names);
+    super.send(req);
+  }
+
+  /**
+   * ACKs a response with the given names, or else with the names this client last asked
+   * for (as Envoy does: an ACK repeats the subscription, not the response's names — a
+   * response that lacks a resource not ready yet must not unsubscribe it), or else with
+   * the response's names.
+   */
   ack(res: SotwResponse, names?: string[]): void {
     this.send({
       type_url: res.type_url,
       version_info: res.version_info,
       response_nonce: res.nonce,
-      resource_names: names ?? res.names,
+      resource_names: names ?? this.subscribed.get(res.type_url) ?? res.names,
     });
   }
 
@@ -218,7 +231,7 @@ export class SotwClient extends BaseClient<SotwRequest, SotwResponse> {
       type_url: res.type_url,
       version_info: previousVersion,
       response_nonce: res.nonce,
-      resource_names: names ?? res.names,
+      resource_names: names ?? this.subscribed.get(res.type_url) ?? res.names,
       error_detail: { code: 3, message },
     });
   }

@@ -125,7 +125,7 @@ describeWithPrograms(
       serve = await startServe([
         '--data-dir',
         path.join(dir, 'data'),
-        ...['--workload-cert-lifetime', '60s', '--workload-cert-renew-at', '0.25'],
+        ...['--workload-cert-lifetime', '20s', '--workload-cert-renew-at', '0.25'],
         ...['--log-level', 'warn'],
       ]);
       await turnOnMeshMtls(serve.apiUrl);
@@ -190,7 +190,7 @@ describeWithPrograms(
       const before = (await envoy.stats(`^${expiry.replaceAll('.', '\\.')}$`)).get(expiry);
       const streamBefore = await streamOf(VNODE_1);
       expect(before).toBeGreaterThan(0);
-      // 60 s certificates renewed at a quarter of their lifetime: a new one within about 15 s.
+      // 20 s certificates renewed at a quarter of their lifetime: a new one within about 5 s.
       await vi.waitFor(
         async () => {
           const now = (await envoy.stats(`^${expiry.replaceAll('.', '\\.')}$`)).get(expiry);

@@ -181,7 +181,7 @@ describe('the built-in CA: mesh mTLS over SDS with amime serve', () => {
     '--xds-auth-file',
     path.join(dir, 'proxies.yaml'),
     '--workload-cert-lifetime',
-    '60s',
+    '30s',
     '--workload-cert-renew-at',
     '0.25',
     '--log-level',
@@ -294,7 +294,7 @@ describe('the built-in CA: mesh mTLS over SDS with amime serve', () => {
     });
   });
 
-  it('with a 60 s lifetime, vnode-x receives a new certificate before expiry without reconnecting; mTLS works across the switch', async () => {
+  it('with a 30 s lifetime, vnode-x receives a new certificate before expiry without reconnecting; mTLS works across the switch', async () => {
     const before = x.tls;
     const renewed = await latestTls(
       x.stream,

@@ -2,11 +2,13 @@
  * A proxy as an operator names it: its exact node id, or any unique part of it
  * (`vnode-x` for `mesh/mesh-1/virtualNode/vnode-x_mesh-test`).
  */
-import type { ClientStatus } from '../xds/index.js';
+export type FoundProxy<T> = { client: T } | { error: string; candidates: string[] };
 
-export type FoundProxy = { client: ClientStatus } | { error: string; candidates: string[] };
-
-export function findProxy(clients: readonly ClientStatus[], wanted: string): FoundProxy {
+/** `clients`: this replica's client status, or the other replicas' rows. */
+export function findProxy<T extends { readonly nodeId: string }>(
+  clients: readonly T[],
+  wanted: string,
+): FoundProxy<T> {
   const exact = clients.find((c) => c.nodeId === wanted);
   if (exact) return { client: exact };
   const ids = [...new Set(clients.map((c) => c.nodeId))].sort();

@@ -11,6 +11,7 @@ export {
 } from './routes.js';
 export {
   STATUS_TYPES,
+  proxyStatusRows,
   type ProxyStatusRow,
   type SyncState,
   type StatusType,
@@ -23,3 +24,12 @@ export { envoyDiff, type GroupDiff, type EnvoyDiffOptions } from './envoy-diff.j
 export { ChangeFeed } from './change-feed.js';
 export { MESHES_PATH, TOPOLOGY_PATH, RESOURCE_PATH, EVENTS_PATH } from './routes.js';
 export type * from './wire.js';
+export { StatusBoard } from './status-board.js';
+export { StatusPublisher, type StatusWriter, type StatusPublisherOptions } from './status-publisher.js';
+export {
+  PROXY_STATUS_KIND,
+  isProxyStatusKey,
+  statusRecords,
+  type ProxyStatusRecord,
+  type PublishedProxy,
+} from './status-record.js';

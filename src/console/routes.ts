@@ -2,7 +2,9 @@
  * The console under `/ui`: its pages, and the read-only JSON under `/ui/api` that the
  * pages and the CLI (`amime proxy-status`, `amime proxy-config`) share, one source so
  * both show the same data. Everything comes from what the process already holds: the
- * one mesh graph, its diagnostics, the xDS client status and the snapshot cache.
+ * one mesh graph, its diagnostics, the xDS client status and the snapshot cache, and
+ * what the other replicas publish of their proxies (StatusBoard), so any replica
+ * answers for all of them.
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -18,7 +20,7 @@ import { proxyConfig } from './proxy-config.js';
 import { proxyStatusRows, type ProxyStatusRow } from './proxy-status.js';
 import { resourcePage } from './resource-page.js';
 import { loadAssets, type Asset } from './static.js';
-import { meshTopology, pictureGroup, summarize } from './topology.js';
+import { allRows, meshTopology, pictureGroup, summarize } from './topology.js';
 import type { MeshesResponse, TopologyKind } from './wire.js';
 
 export const CONSOLE_API = '/ui/api';
@@ -34,6 +36,8 @@ export interface ConsoleSources {
   /** This replica's name (the pod name on Kubernetes, else the host name). */
   replica: string;
   clients(): readonly ClientStatus[];
+  /** The proxies connected to the other replicas (StatusBoard.rows); absent with one replica. */
+  elsewhere?(now: number): readonly ProxyStatusRow[];
   /** The group's snapshots, the current one first, then a few earlier ones (SnapshotHistory). */
   snapshots(group: string): readonly Snapshot[];
   /** The process's one mesh graph (undefined before the first translation). */
@@ -48,7 +52,9 @@ export interface ConsoleSources {
 }
 
 export interface ProxiesResponse {
+  /** The replica that answered. */
   replica: string;
+  /** Every replica's proxies, by node id, then replica. */
   proxies: ProxyStatusRow[];
 }
 
@@ -67,6 +73,8 @@ function parseKinds(raw: unknown): XdsKind[] | string {
   const bad = kinds.find((k) => !XDS_KINDS.includes(k as XdsKind));
   return bad === undefined ? (kinds as XdsKind[]) : `type "${bad}": expected one of ${XDS_KINDS.join(', ')}`;
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const TOPOLOGY_KINDS: readonly TopologyKind[] = [
   'VirtualGateway',
@@ -94,15 +102,26 @@ async function guardedRoutes(app: FastifyInstance, options: ConsoleRoutesOptions
   const diagnostics = () => sources.diagnostics?.() ?? graph()?.diagnostics ?? [];
   const notFound = (reply: FastifyReply, message: string) => reply.code(404).send({ message });
 
-  app.get(PROXIES_PATH, async (): Promise<ProxiesResponse> => ({
-    replica: sources.replica,
-    proxies: proxyStatusRows(
-      sources.clients(),
-      sources.replica,
-      now(),
-      (g) => sources.snapshots(g)[0]?.version ?? null,
-    ),
-  }));
+  const elsewhere = (at: number) => sources.elsewhere?.(at) ?? [];
+  const input = () => {
+    const at = now();
+    return { clients: sources.clients(), replica: sources.replica, now: at, elsewhere: elsewhere(at) };
+  };
+
+  app.get(PROXIES_PATH, async (): Promise<ProxiesResponse> => {
+    const at = now();
+    const rows = [
+      ...proxyStatusRows(
+        sources.clients(),
+        sources.replica,
+        at,
+        (g) => sources.snapshots(g)[0]?.version ?? null,
+      ),
+      ...elsewhere(at),
+    ];
+    rows.sort((a, b) => compare(a.nodeId, b.nodeId) || compare(a.replica, b.replica));
+    return { replica: sources.replica, proxies: rows };
+  });
 
   app.get(PROXY_CONFIG_PATH, async (req, reply) => {
     const q = req.query as { proxy?: string; type?: string; acked?: string };
@@ -111,24 +130,28 @@ async function guardedRoutes(app: FastifyInstance, options: ConsoleRoutesOptions
     const kinds = parseKinds(q.type);
     if (typeof kinds === 'string') return reply.code(400).send({ message: kinds });
     const found = findProxy(sources.clients(), q.proxy);
-    if ('error' in found) return reply.code(404).send({ message: found.error, candidates: found.candidates });
+    if ('error' in found) {
+      // The configuration is rendered where the proxy is connected; say which replica that is.
+      const there = findProxy(elsewhere(now()), q.proxy);
+      if ('client' in there)
+        return reply.code(404).send({
+          message: `${there.client.nodeId} is connected to replica ${there.client.replica}, not to this one (${sources.replica}): ask that replica's API (--server)`,
+          replica: there.client.replica,
+          candidates: [],
+        });
+      return reply.code(404).send({ message: found.error, candidates: found.candidates });
+    }
     const acked = q.acked === 'true' || q.acked === '1';
     return proxyConfig(found.client, sources.snapshots(found.client.group), kinds, acked);
   });
 
   app.get(MESHES_PATH, async (): Promise<MeshesResponse> => {
     const g = graph();
-    const clients = sources.clients();
+    const proxies = input();
     const meshes = [...(g?.meshes ?? new Map()).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     return {
       meshes: meshes.map(([name, view]) => {
-        const t = meshTopology(name, view, {
-          graph: g!,
-          diagnostics: diagnostics(),
-          clients,
-          replica: sources.replica,
-          now: now(),
-        });
+        const t = meshTopology(name, view, { graph: g!, diagnostics: diagnostics(), ...proxies });
         return {
           name,
           resources: t.nodes.length,
@@ -146,13 +169,7 @@ async function guardedRoutes(app: FastifyInstance, options: ConsoleRoutesOptions
     const view = g?.meshes.get(mesh);
     if (!g || !view) return notFound(reply, `no mesh "${mesh}" (GET ${MESHES_PATH} lists them)`);
     return {
-      ...meshTopology(mesh, view, {
-        graph: g,
-        diagnostics: diagnostics(),
-        clients: sources.clients(),
-        replica: sources.replica,
-        now: now(),
-      }),
+      ...meshTopology(mesh, view, { graph: g, diagnostics: diagnostics(), ...input() }),
       ...(sources.readOnly ? { readOnly: sources.readOnly } : {}),
     };
   });
@@ -165,14 +182,15 @@ async function guardedRoutes(app: FastifyInstance, options: ConsoleRoutesOptions
       return reply
         .code(400)
         .send({ message: `give mesh, kind (${TOPOLOGY_KINDS.join(', ')}), name, and parent for routes` });
-    const byGroup = (group: string) => sources.clients().filter((c) => pictureGroup(c) === group);
+    const rows = allRows(input());
+    const byGroup = (group: string) => rows.filter((r) => pictureGroup(r) === group);
     const page = resourcePage(
       q.mesh!,
       view,
       { kind, name: q.name, ...(q.parent ? { parent: q.parent } : {}) },
       diagnostics(),
       (group) => sources.snapshots(group)[0],
-      (group) => summarize(byGroup(group), sources.replica, now()),
+      (group) => summarize(byGroup(group)),
     );
     return page ?? notFound(reply, `no ${kind} "${q.name}" in mesh ${q.mesh}`);
   });

@@ -3,13 +3,14 @@
  * services → routers → routes (match, weights) → virtual nodes, and each node's
  * backends; every node and gateway with its live proxies (how many, on which replica,
  * in sync, stale or rejecting, with Envoy's message) and its problems. Read from the
- * process's one mesh graph, its diagnostics and the xDS client status.
+ * process's one mesh graph, its diagnostics, the xDS client status and what the other
+ * replicas publish of theirs (StatusBoard).
  */
 import { nodeIdOf } from '../envoy/index.js';
 import type { MeshGraph, MeshView } from '../mesh/index.js';
 import type { Diagnostic, ResourceId } from '../model/index.js';
 import type { ClientStatus } from '../xds/index.js';
-import { proxyStatusRow, STATUS_TYPES } from './proxy-status.js';
+import { proxyStatusRow, STATUS_TYPES, type ProxyStatusRow } from './proxy-status.js';
 import type { Problem, ProxySummary, Topology, TopologyEdge, TopologyKind, TopologyNode } from './wire.js';
 
 export interface TopologyInput {
@@ -18,6 +19,8 @@ export interface TopologyInput {
   clients: readonly ClientStatus[];
   replica: string;
   now: number;
+  /** The proxies connected to the other replicas (StatusBoard). */
+  elsewhere?: readonly ProxyStatusRow[];
 }
 
 const idOf = (kind: TopologyKind, name: string, parent?: string): string =>
@@ -53,36 +56,46 @@ export function matchText(spec: unknown): string | undefined {
   return undefined;
 }
 
-export function summarize(clients: readonly ClientStatus[], replica: string, now: number): ProxySummary {
+export function summarize(rows: readonly ProxyStatusRow[]): ProxySummary {
   const out: ProxySummary = {
-    connected: clients.length,
+    connected: rows.length,
     replicas: [],
     synced: 0,
     stale: 0,
     nacked: 0,
     errors: [],
   };
-  for (const c of clients) {
-    const row = proxyStatusRow(c, replica, now, null);
+  for (const row of rows) {
     if (!out.replicas.includes(row.replica)) out.replicas.push(row.replica);
     if (row.state === 'NACKED') out.nacked++;
     else if (row.state === 'STALE') out.stale++;
     else out.synced++;
     for (const t of STATUS_TYPES)
       if (row.types[t].state === 'NACKED')
-        out.errors.push({ nodeId: c.nodeId, type: t, message: row.types[t].error ?? '' });
+        out.errors.push({ nodeId: row.nodeId, type: t, message: row.types[t].error ?? '' });
   }
+  out.replicas.sort();
   return out;
 }
 
 /** A virtual node's Envoys and its proxyless gRPC clients (`…#grpc`) are one node in the picture. */
-export const pictureGroup = (c: ClientStatus): string => c.group.replace(/#grpc$/, '');
+export const pictureGroup = (c: { group: string }): string => c.group.replace(/#grpc$/, '');
 
-function proxiesByGroup(clients: readonly ClientStatus[]): Map<string, ClientStatus[]> {
-  const m = new Map<string, ClientStatus[]>();
-  for (const c of clients) {
-    const key = pictureGroup(c);
-    m.set(key, [...(m.get(key) ?? []), c]);
+/** This replica's proxies and the other replicas', as rows. */
+export function allRows(
+  input: Pick<TopologyInput, 'clients' | 'replica' | 'now' | 'elsewhere'>,
+): ProxyStatusRow[] {
+  return [
+    ...input.clients.map((c) => proxyStatusRow(c, input.replica, input.now, null)),
+    ...(input.elsewhere ?? []),
+  ];
+}
+
+function proxiesByGroup(rows: readonly ProxyStatusRow[]): Map<string, ProxyStatusRow[]> {
+  const m = new Map<string, ProxyStatusRow[]>();
+  for (const r of rows) {
+    const key = pictureGroup(r);
+    m.set(key, [...(m.get(key) ?? []), r]);
   }
   return m;
 }
@@ -91,7 +104,7 @@ export function meshTopology(mesh: string, view: MeshView, input: TopologyInput)
   const nodes: TopologyNode[] = [];
   const edges: TopologyEdge[] = [];
   const problems: Problem[] = [];
-  const byGroup = proxiesByGroup(input.clients);
+  const byGroup = proxiesByGroup(allRows(input));
   const members: ResourceId[] = [view.mesh.id];
   /** Why it is inactive and its errors; it is remembered as a member, whose warnings the mesh lists. */
   const errorsOf = (id: ResourceId, inactive: { message: string } | undefined): string[] => {
@@ -115,7 +128,7 @@ export function meshTopology(mesh: string, view: MeshView, input: TopologyInput)
       });
   };
   const proxies = (kind: 'virtualNode' | 'virtualGateway', name: string) =>
-    summarize(byGroup.get(nodeIdOf(mesh, kind, name)) ?? [], input.replica, input.now);
+    summarize(byGroup.get(nodeIdOf(mesh, kind, name)) ?? []);
 
   for (const [name, vn] of view.virtualNodes) {
     add({

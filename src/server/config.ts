@@ -7,6 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_QUOTAS, type Quotas } from '../mesh/index.js';
 import { DEFAULT_INJECTOR_CONFIG } from '../k8s/index.js';
@@ -122,6 +123,16 @@ export const ServeConfigSchema = Type.Object(
         description:
           'with --store etcd: once this replica cannot confirm for this long that its view of etcd is current (cut off from the cluster), /readyz says not ready and new xDS streams are refused, until it can again',
         default: DEFAULTS.storeStalenessMs,
+      }),
+    ),
+    replicaName: opt(
+      Type.String({
+        minLength: 1,
+        flag: '--replica-name',
+        arg: '<name>',
+        description:
+          "this replica's name in the console and `amime proxy-status` (give each replica its own when several run on one host)",
+        default: '$POD_NAME, else the host name',
       }),
     ),
     from: opt(
@@ -558,6 +569,7 @@ export interface ServeConfig {
   etcdEndpoints: string[];
   etcdPrefix: string;
   storeStalenessMs: number;
+  replicaName: string;
   from?: string;
   seed: boolean;
   endpointsFile?: string;
@@ -667,6 +679,7 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
     etcdEndpoints: merged.etcdEndpoints ?? [...DEFAULTS.etcdEndpoints],
     etcdPrefix: merged.etcdPrefix ?? DEFAULTS.etcdPrefix,
     storeStalenessMs: merged.storeStalenessMs ?? DEFAULTS.storeStalenessMs,
+    replicaName: merged.replicaName ?? process.env.POD_NAME ?? hostname(),
     ...(merged.from ? { from: merged.from } : {}),
     seed: merged.seed ?? true,
     ...(merged.endpointsFile ? { endpointsFile: merged.endpointsFile } : {}),

@@ -11,6 +11,7 @@ import {
   createStore,
   DEFAULT_SQLITE_FILE,
   EtcdElection,
+  EtcdLeasedKeys,
   StoreFreshness,
   StoreMirror,
   type ResourceStore,
@@ -46,9 +47,18 @@ import { serviceAccountOfPods } from './ca-service-accounts.js';
 import { CaMetrics } from './ca-metrics.js';
 import { registerCaRoutes } from './ca-routes.js';
 import type { CertificateChange } from '../ca/index.js';
-import { ChangeFeed, ConsoleAccess, consoleApi, readTokenFile, SnapshotHistory } from '../console/index.js';
+import {
+  ChangeFeed,
+  ConsoleAccess,
+  consoleApi,
+  readTokenFile,
+  SnapshotHistory,
+  StatusBoard,
+  StatusPublisher,
+  proxyStatusRows,
+} from '../console/index.js';
 import { createSigV4Verifier, loadCredentialsFile } from '../api/index.js';
-import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 
 export interface RunningServer {
   apiUrl: string;
@@ -314,6 +324,39 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
     metrics.observeXds(xds);
     for (const event of ['connect', 'disconnect', 'ack', 'nack'] as const)
       xds.events.on(event, consoleFeed.notify);
+    const history = new SnapshotHistory(cache);
+    cleanups.push(() => history.close());
+    // Replicas sharing etcd tell each other which proxies they hold, so any one answers
+    // for all (src/console/status-record.ts); a local store has one replica, nothing to tell.
+    const instance = randomUUID();
+    const board = store.kind === 'etcd' ? new StatusBoard(mirror, instance, consoleFeed.notify) : undefined;
+    if (board) {
+      cleanups.push(() => board.close());
+      const writer = new EtcdLeasedKeys({
+        endpoints: config.etcdEndpoints,
+        prefix: config.etcdPrefix,
+        onError: (err) => logger.warn({ err }, 'publishing the connected proxies to etcd failed; retrying'),
+      });
+      const publisher = new StatusPublisher({
+        writer,
+        replica: config.replicaName,
+        instance,
+        rows: () =>
+          proxyStatusRows(
+            xds.clientStatus(),
+            config.replicaName,
+            Date.now(),
+            (g) => history.snapshots(g)[0]?.version ?? null,
+          ),
+      });
+      for (const event of ['connect', 'disconnect', 'push', 'ack', 'nack'] as const)
+        xds.events.on(event, publisher.changed);
+      // A graceful stop revokes the lease: the other replicas stop listing these proxies at once.
+      cleanups.push(async () => {
+        publisher.close();
+        await writer.close();
+      });
+    }
     if (ca && !authenticator)
       logger.warn(
         {},
@@ -389,12 +432,11 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       registerCaRoutes(http, ca.runtime, {
         ...(config.api.credentialsFile ? { credentialsFile: config.api.credentialsFile } : {}),
       });
-    const history = new SnapshotHistory(cache);
-    cleanups.push(() => history.close());
     await http.register(consoleApi, {
       sources: {
-        replica: process.env.POD_NAME ?? hostname(),
+        replica: config.replicaName,
         clients: () => xds.clientStatus(),
+        ...(board ? { elsewhere: (now: number) => board.rows(now) } : {}),
         snapshots: (group) => history.snapshots(group),
         graph: () => pipeline.graph,
         diagnostics,

@@ -17,3 +17,5 @@ export { StoreFreshness } from './freshness.js';
 export type { FreshnessOptions, FreshnessStatus } from './freshness.js';
 export { EtcdElection } from './etcd-election.js';
 export type { EtcdElectionOptions } from './etcd-election.js';
+export { EtcdLeasedKeys } from './etcd-leased-keys.js';
+export type { EtcdLeasedKeysOptions } from './etcd-leased-keys.js';

@@ -23,6 +23,9 @@ export class StoreSource {
   constructor(mirror: StoreMirror, onChange: () => void) {
     for (const record of mirror.values()) this.upsert(record);
     this.unsubscribe = mirror.subscribe((change: MirrorChange) => {
+      // The store also holds records that are not the mesh's (ClientToken, QuotaScope,
+      // ProxyStatus, written every second by each replica): they must not start a translation.
+      if (!isGraphInput(change.record.key)) return;
       if (change.type === 'put') this.upsert(change.record);
       else this.remove(change.record.key);
       onChange();
@@ -66,6 +69,12 @@ export class StoreSource {
     this.namespaces.delete(key);
     this.rejected.delete(key);
   }
+}
+
+/** Whether the record can be part of the graph's input: a Namespace or an App Mesh kind. */
+function isGraphInput(key: string): boolean {
+  const kind = kindOf(key);
+  return kind === 'Namespace' || (kind !== undefined && isKind(kind));
 }
 
 function kindOf(key: string): string | undefined {

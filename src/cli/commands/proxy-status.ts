@@ -1,5 +1,5 @@
 /**
- * `amime proxy-status`: every proxy connected to a running server, and per xDS type
+ * `amime proxy-status`: every proxy connected to a running server (all its replicas), and per xDS type
  * whether it holds what the server sends (SYNCED), is behind (STALE), rejected it
  * (NACKED, with Envoy's message) or was not sent that type (NOT SENT), like
  * `istioctl proxy-status`. The same data as the web console (GET /ui/api/proxies).
@@ -32,7 +32,7 @@ export function age(seconds: number): string {
 }
 
 export function renderTable(rows: readonly ProxyStatusRow[]): string {
-  if (rows.length === 0) return 'no proxies are connected to this replica\n';
+  if (rows.length === 0) return 'no proxies are connected\n';
   const header = ['NAME', 'REPLICA', ...STATUS_TYPES, 'VERSION', 'AGE'];
   const lines = rows.map((r) => [
     r.nodeId,
@@ -88,9 +88,9 @@ export function configure(command: Command): void {
     .addHelpText(
       'after',
       `
-One line per proxy connected to the replica at --server (with several replicas, ask
-each, or open the console): its node id, the replica, per type (CDS, LDS, EDS, RDS,
-SDS) one of
+One line per connected proxy, whichever replica it is connected to (replicas sharing
+etcd publish theirs to each other, so any one answers for all): its node id, the
+replica, per type (CDS, LDS, EDS, RDS, SDS) one of
   SYNCED    it ACKed the newest version the server sent
   STALE     a newer version is on its way, or it holds an older one
   NACKED    it rejected the newest version (Envoy's message is printed below the table)

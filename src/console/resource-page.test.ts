@@ -5,7 +5,7 @@ import type { Diagnostic } from '../model/index.js';
 import { SEED_COMPLETE } from '../../test/support/fixtures.js';
 import { resourcePage } from './resource-page.js';
 
-const noProxies = { connected: 0, replicas: [], synced: 0, stale: 0, nacked: 0, errors: [] };
+const noProxies = { connected: 0, replicas: [], byReplica: [], synced: 0, stale: 0, nacked: 0, errors: [] };
 
 describe('resourcePage', () => {
   let graph: MeshGraph;

@@ -4,6 +4,7 @@ import { validateLoaded, type MeshGraph } from '../mesh/index.js';
 import { TYPE_URL, type ClientStatus } from '../xds/index.js';
 import { SEED_COMPLETE } from '../../test/support/fixtures.js';
 import { matchText, meshTopology } from './topology.js';
+import { proxyStatusRow } from './proxy-status.js';
 
 const VNODE_1 = 'mesh/mesh-1/virtualNode/vnode-1_mesh-test';
 
@@ -76,6 +77,31 @@ describe('meshTopology', () => {
     });
     const node = t.nodes.find((n) => n.id === 'VirtualNode/vnode-1_mesh-test')!;
     expect(node.proxies).toMatchObject({ connected: 2, nacked: 1, synced: 1, replicas: ['replica-a'] });
+  });
+
+  it("adds the other replicas' proxies, counted per replica", () => {
+    const t = meshTopology('mesh-1', graph.meshes.get('mesh-1')!, {
+      graph,
+      diagnostics: [],
+      clients: [client(VNODE_1, VNODE_1)],
+      replica: 'replica-a',
+      now: 0,
+      elsewhere: [
+        { ...proxyStatusRow(client(VNODE_1, VNODE_1), 'replica-b', 0, null) },
+        { ...proxyStatusRow(client(VNODE_1, `${VNODE_1}#grpc`, 'bad listener'), 'replica-b', 0, null) },
+      ],
+    });
+    const node = t.nodes.find((n) => n.id === 'VirtualNode/vnode-1_mesh-test')!;
+    expect(node.proxies).toMatchObject({
+      connected: 3,
+      nacked: 1,
+      replicas: ['replica-a', 'replica-b'],
+      byReplica: [
+        { replica: 'replica-a', connected: 1 },
+        { replica: 'replica-b', connected: 2 },
+      ],
+    });
+    expect(t.problems[0]?.message).toBe(`${VNODE_1} rejected LDS: bad listener`);
     expect(t.problems[0]).toEqual({
       severity: 'error',
       nodeId: 'VirtualNode/vnode-1_mesh-test',

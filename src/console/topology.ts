@@ -60,6 +60,7 @@ export function summarize(rows: readonly ProxyStatusRow[]): ProxySummary {
   const out: ProxySummary = {
     connected: rows.length,
     replicas: [],
+    byReplica: [],
     synced: 0,
     stale: 0,
     nacked: 0,
@@ -75,6 +76,10 @@ export function summarize(rows: readonly ProxyStatusRow[]): ProxySummary {
         out.errors.push({ nodeId: row.nodeId, type: t, message: row.types[t].error ?? '' });
   }
   out.replicas.sort();
+  out.byReplica = out.replicas.map((replica) => ({
+    replica,
+    connected: rows.filter((r) => r.replica === replica).length,
+  }));
   return out;
 }
 

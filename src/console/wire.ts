@@ -13,6 +13,8 @@ export interface ProxySummary {
   connected: number;
   /** Replicas the proxies are connected to. */
   replicas: string[];
+  /** How many are connected to each of them, in the order of `replicas`. */
+  byReplica: { replica: string; connected: number }[];
   synced: number;
   stale: number;
   nacked: number;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AppMeshClient } from '@aws-sdk/client-app-mesh';
 import { Etcd3, type Watcher } from 'etcd3';
 import { TYPE_URL } from '../../src/xds/index.js';
-import type { ProxiesResponse, Topology } from '../../src/console/index.js';
+import type { MeshesResponse, ProxiesResponse, Topology } from '../../src/console/index.js';
 import { amime } from '../support/cli.js';
 import { SEED_COMPLETE } from '../support/fixtures.js';
 import { ETCD, describeWithPrograms } from '../support/system-programs.js';
@@ -131,7 +131,14 @@ describeWithPrograms('proxy status across two amime serve replicas on one etcd',
     // The console's graph counts them too, on either replica.
     const topology = (await (await fetch(`${a.apiUrl}/ui/api/topology?mesh=mesh-1`)).json()) as Topology;
     const x = topology.nodes.find((n) => n.id === 'VirtualNode/vnode-x_mesh-test');
-    expect(x?.proxies).toMatchObject({ connected: 1, replicas: ['replica-b'], synced: 1 });
+    expect(x?.proxies).toMatchObject({
+      connected: 1,
+      replicas: ['replica-b'],
+      byReplica: [{ replica: 'replica-b', connected: 1 }],
+      synced: 1,
+    });
+    const meshes = (await (await fetch(`${a.apiUrl}/ui/api/meshes`)).json()) as MeshesResponse;
+    expect(meshes.meshes.find((m) => m.name === 'mesh-1')?.proxies).toBe(2);
 
     // The configuration is rendered on the proxy's own replica: A says which one that is.
     const config = await cli(a, 'proxy-config', 'vnode-x', 'routes');

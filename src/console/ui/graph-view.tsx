@@ -4,7 +4,7 @@
  * one node's neighbourhood. Nodes with rejected configuration or errors are red.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Topology, TopologyNode } from '../wire.js';
+import type { ProxySummary, Topology, TopologyNode } from '../wire.js';
 import { layout, type PlacedNode } from './layout.js';
 
 interface Box {
@@ -21,6 +21,13 @@ function stateOf(n: TopologyNode): string {
   return p.nacked > 0 ? 'nacked' : p.stale > 0 ? 'stale' : 'synced';
 }
 
+/** `replica-a`, or `replica-a: 2, replica-b: 1` when they are on several. */
+export function replicaText(p: ProxySummary): string {
+  const on = p.byReplica;
+  if (on.length <= 1) return on[0]?.replica ?? 'none';
+  return on.map((r) => `${r.replica}: ${r.connected}`).join(', ');
+}
+
 function proxyLine(n: TopologyNode): string | undefined {
   const p = n.proxies;
   if (!p) return undefined;
@@ -29,7 +36,7 @@ function proxyLine(n: TopologyNode): string | undefined {
   if (p.nacked) parts.push(`${p.nacked} NACKED`);
   if (p.stale) parts.push(`${p.stale} stale`);
   if (p.synced) parts.push(`${p.synced} in sync`);
-  return `${parts.join(' · ')} (${p.replicas.join(', ')})`;
+  return `${parts.join(' · ')} (${replicaText(p)})`;
 }
 
 /** The ids of `id` and every node one edge away. */

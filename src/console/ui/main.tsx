@@ -8,7 +8,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { MeshesResponse, ResourcePage, Topology, TopologyNode } from '../wire.js';
 import { followChanges, getJson } from './api.js';
-import { GraphView } from './graph-view.js';
+import { GraphView, replicaText } from './graph-view.js';
 import { JsonTree } from './json-tree.js';
 
 type Route =
@@ -138,8 +138,8 @@ function Resource(props: { route: Extract<Route, { page: 'resource' }>; tick: nu
       </h1>
       {data.proxies ? (
         <p data-testid="proxies">
-          {data.proxies.connected} proxies connected ({data.proxies.replicas.join(', ') || 'none'}):{' '}
-          {data.proxies.synced} in sync, {data.proxies.stale} stale, {data.proxies.nacked} NACKED
+          {data.proxies.connected} proxies connected ({replicaText(data.proxies)}): {data.proxies.synced} in
+          sync, {data.proxies.stale} stale, {data.proxies.nacked} NACKED
           {data.proxies.errors.map((e) => (
             <div class="error">
               {e.nodeId} rejected {e.type}: {e.message}

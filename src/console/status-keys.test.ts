@@ -40,8 +40,8 @@ afterEach(async () => {
 });
 
 async function publish(replica: string, instance: string): Promise<void> {
-  for (const [key, value] of statusRecords([{ ...row, replica }], replica, instance))
-    await store.put(key, value);
+  for (const [key, { record }] of statusRecords([{ ...row, replica }], replica, instance))
+    await store.put(key, record);
 }
 
 describe('ProxyStatus records in the store', () => {

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JsonValue } from '../store/index.js';
 import type { ProxyStatusRow, TypeSync } from './proxy-status.js';
 import { StatusPublisher } from './status-publisher.js';
 
@@ -28,7 +27,7 @@ describe('StatusPublisher', () => {
     let rows = [row('a', 1)];
     publisher = new StatusPublisher({
       writer: {
-        set: (e: ReadonlyMap<string, JsonValue>) => written.push({ at: Date.now(), keys: [...e.keys()] }),
+        set: (e: ReadonlyMap<string, string>) => written.push({ at: Date.now(), keys: [...e.keys()] }),
       },
       rows: () => rows,
       replica: 'r',

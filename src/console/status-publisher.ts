@@ -4,13 +4,13 @@
  * ACKed or NACKed), it writes at most once per `minIntervalMs`, and only when the
  * records differ from the last ones written, so a quiet mesh costs no write at all.
  */
-import type { JsonValue } from '../store/index.js';
 import type { ProxyStatusRow } from './proxy-status.js';
-import { asJson, statusRecords } from './status-record.js';
+import { statusRecords } from './status-record.js';
 
 /** Where the records go: keys owned by this replica, deleted when it dies (EtcdLeasedKeys). */
 export interface StatusWriter {
-  set(entries: ReadonlyMap<string, JsonValue>): void;
+  /** Store key → the record's JSON text. */
+  set(entries: ReadonlyMap<string, string>): void;
 }
 
 export interface StatusPublisherOptions {
@@ -51,12 +51,12 @@ export class StatusPublisher {
 
   private publish(): void {
     if (this.closed) return;
-    const records = asJson(statusRecords(this.options.rows(), this.options.replica, this.options.instance));
-    const texts = new Map([...records].map(([k, v]) => [k, JSON.stringify(v)]));
+    const records = statusRecords(this.options.rows(), this.options.replica, this.options.instance);
+    const texts = new Map([...records].map(([k, v]) => [k, v.text]));
     if (texts.size === this.last.size && [...texts].every(([k, t]) => this.last.get(k) === t)) return;
     this.last = texts;
     this.lastAt = Date.now();
     this.publishes++;
-    this.options.writer.set(records);
+    this.options.writer.set(texts);
   }
 }

@@ -13,7 +13,7 @@
  * is never written again.
  */
 import { createHash } from 'node:crypto';
-import { resourceKey, resourceKeyPrefix, type JsonValue } from '../store/index.js';
+import { resourceKey, resourceKeyPrefix } from '../store/index.js';
 import type { ProxyStatusRow, TypeSync } from './proxy-status.js';
 
 export const PROXY_STATUS_KIND = 'ProxyStatus';
@@ -70,41 +70,37 @@ function published(row: ProxyStatusRow): PublishedProxy {
 }
 
 /**
- * The records for this replica's rows, by store key. With no proxy there is no record
+ * The records for this replica's rows, by store key, each with its JSON text (made once:
+ * at 10,000 proxies the records are ~8 MiB of JSON). With no proxy there is no record
  * at all: nothing to read, nothing to keep alive.
  */
 export function statusRecords(
   rows: readonly ProxyStatusRow[],
   replica: string,
   instance: string,
-): Map<string, ProxyStatusRecord> {
-  const out = new Map<string, ProxyStatusRecord>();
+): Map<string, { record: ProxyStatusRecord; text: string }> {
+  const out = new Map<string, { record: ProxyStatusRecord; text: string }>();
   if (rows.length === 0) return out;
   const shards = shardCount(rows.length);
   const buckets: PublishedProxy[][] = Array.from({ length: shards }, () => []);
   for (const row of rows) buckets[shardOf(row.nodeId, shards)]!.push(published(row));
   buckets.forEach((proxies, shard) => {
-    const record: ProxyStatusRecord = {
-      replica,
-      instance,
-      shard,
-      shards,
-      proxies,
-    };
-    const size = Buffer.byteLength(JSON.stringify(record));
+    const record: ProxyStatusRecord = { replica, instance, shard, shards, proxies };
+    let text = JSON.stringify(record);
+    const size = Buffer.byteLength(text);
     if (size > MAX_SHARD_BYTES) {
       // Rows are about the same size: cut to the share that fits, then trim the rest one by one.
       const keep = Math.floor((proxies.length * MAX_SHARD_BYTES) / size);
       record.proxies = proxies.slice(0, keep);
-      while (record.proxies.length > 0 && Buffer.byteLength(JSON.stringify(record)) > MAX_SHARD_BYTES)
-        record.proxies.pop();
       record.omitted = proxies.length - record.proxies.length;
+      text = JSON.stringify(record);
+      while (record.proxies.length > 0 && Buffer.byteLength(text) > MAX_SHARD_BYTES) {
+        record.proxies.pop();
+        record.omitted++;
+        text = JSON.stringify(record);
+      }
     }
-    out.set(resourceKey(PROXY_STATUS_KIND, undefined, `${instance}.${shard}`), record);
+    out.set(resourceKey(PROXY_STATUS_KIND, undefined, `${instance}.${shard}`), { record, text });
   });
   return out;
 }
-
-/** As JSON values for the store writer. */
-export const asJson = (records: ReadonlyMap<string, ProxyStatusRecord>): Map<string, JsonValue> =>
-  new Map([...records].map(([k, v]) => [k, v as unknown as JsonValue]));

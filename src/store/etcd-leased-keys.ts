@@ -13,8 +13,8 @@
  */
 import type { Etcd3, Lease } from 'etcd3';
 import { DEFAULT_ETCD_PREFIX, connectEtcd } from './etcd-store.js';
-import { bounded, serialize } from './internal.js';
-import type { JsonValue } from './types.js';
+import { InvalidArgumentError } from './errors.js';
+import { assertKey, bounded, MAX_VALUE_BYTES } from './internal.js';
 
 export interface EtcdLeasedKeysOptions {
   endpoints: string[];
@@ -47,10 +47,19 @@ export class EtcdLeasedKeys {
     this.client = connectEtcd(options.endpoints);
   }
 
-  /** What the keys should hold from now on (store keys, without the prefix); the rest are deleted. */
-  set(entries: ReadonlyMap<string, JsonValue>): void {
+  /**
+   * What the keys should hold from now on (store keys, without the prefix → JSON text,
+   * which the caller already has); the rest are deleted.
+   */
+  set(entries: ReadonlyMap<string, string>): void {
     const desired = new Map<string, string>();
-    for (const [key, value] of entries) desired.set(key, serialize(value));
+    for (const [key, text] of entries) {
+      assertKey(key);
+      // The store's own limit, so a record that fits here fits in every back end.
+      if (text.length * 3 > MAX_VALUE_BYTES && Buffer.byteLength(text) > MAX_VALUE_BYTES)
+        throw new InvalidArgumentError(`${key}: value is larger than ${MAX_VALUE_BYTES} bytes of JSON`);
+      desired.set(key, text);
+    }
     this.desired = desired;
     this.kick();
   }

@@ -34,8 +34,8 @@ describeWithPrograms('keys owned under a lease (EtcdLeasedKeys)', [ETCD], () => 
     try {
       keys.set(
         new Map([
-          ['a', { n: 1 }],
-          ['b', { n: 2 }],
+          ['a', '{"n":1}'],
+          ['b', '{"n":2}'],
         ]),
       );
       await keys.settled();
@@ -47,7 +47,7 @@ describeWithPrograms('keys owned under a lease (EtcdLeasedKeys)', [ETCD], () => 
       expect(first[0]!.lease).not.toBe('0');
       expect(keys.writes).toBe(2);
 
-      keys.set(new Map([['a', { n: 1 }]]));
+      keys.set(new Map([['a', '{"n":1}']]));
       await keys.settled();
       expect((await held()).map((k) => k.key)).toEqual(['t/a']);
       expect(keys.writes).toBe(3); // b deleted; a unchanged, not written again

@@ -40,6 +40,7 @@ for i in 0 1 2; do
     --listen-peer-urls "http://127.0.0.1:${PEER_PORTS[$i]}" \
     --initial-advertise-peer-urls "http://127.0.0.1:${PEER_PORTS[$i]}" \
     --initial-cluster "$CLUSTER" --initial-cluster-state new --initial-cluster-token amime-local \
+    --auto-compaction-mode periodic --auto-compaction-retention 5m \
     --log-level warn >"$DIR/m$i.log" 2>&1 &
   pids+=($!)
 done
@@ -52,7 +53,7 @@ done
 echo "etcd: $ENDPOINTS (logs in $DIR)"
 
 for i in $(seq 0 $((REPLICAS - 1))); do
-  node dist/cli/main.js serve --store etcd --etcd-endpoints "$ENDPOINTS" \
+  node dist/cli/main.js serve --store etcd --etcd-endpoints "$ENDPOINTS" --replica-name "replica-$i" \
     --api-listen "127.0.0.1:$((9080 + i))" --xds-listen "127.0.0.1:$((15010 + i))" >"$DIR/amime-$i.log" 2>&1 &
   pids+=($!)
   echo "replica $i: REST API http://127.0.0.1:$((9080 + i))/v20190125 · xDS 127.0.0.1:$((15010 + i)) · log $DIR/amime-$i.log"

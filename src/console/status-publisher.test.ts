@@ -55,4 +55,26 @@ describe('StatusPublisher', () => {
     expect(written[2]!.at - written[1]!.at).toBeGreaterThanOrEqual(290);
     expect(publisher.publishes).toBe(3);
   });
+
+  it('after a big write, waits as long as the byte budget says', async () => {
+    const written: number[] = [];
+    let rows = Array.from({ length: 100 }, (_, i) => row(`n${i}`, 0));
+    publisher = new StatusPublisher({
+      writer: { set: () => written.push(Date.now()) },
+      rows: () => rows,
+      replica: 'r',
+      instance: 'i',
+      minIntervalMs: 10,
+      // ~80 KB of records at 100 KB/s: the next write ~0.8 s later, not 10 ms.
+      bytesPerSecond: 100_000,
+    });
+    publisher.changed();
+    await expect.poll(() => written.length).toBe(1);
+    const bytes = publisher.lastBytes;
+    expect(bytes).toBeGreaterThan(50_000);
+    rows = rows.slice(1);
+    publisher.changed();
+    await expect.poll(() => written.length, { timeout: 5_000 }).toBe(2);
+    expect(written[1]! - written[0]!).toBeGreaterThanOrEqual((bytes / 100_000) * 1000 - 20);
+  });
 });

@@ -1,8 +1,9 @@
 /**
  * Publishes this replica's proxy-status rows for the other replicas (status-record.ts):
  * told that something may have changed (a proxy connected, left, was sent a version,
- * ACKed or NACKed), it writes at most once per `minIntervalMs`, and only when the
- * records differ from the last ones written, so a quiet mesh costs no write at all.
+ * ACKed or NACKed), it writes at most once per `minIntervalMs` (longer after a big
+ * write, `bytesPerSecond`), and only the records that differ from the last ones
+ * written, so a quiet mesh costs no write at all.
  */
 import type { ProxyStatusRow } from './proxy-status.js';
 import { statusRecords } from './status-record.js';
@@ -21,22 +22,32 @@ export interface StatusPublisherOptions {
   instance: string;
   /** Default 1,000 ms. */
   minIntervalMs?: number;
+  /**
+   * Bytes per second the writes may average (default 256 KiB/s): after a big write the
+   * next one waits longer than `minIntervalMs`, so 10,000 proxies all changing at once
+   * (a push to every one, ~8 MiB of records) cost etcd one write of it every ~30 s,
+   * not one a second.
+   */
+  bytesPerSecond?: number;
 }
 
 export class StatusPublisher {
   private last = new Map<string, string>();
-  private lastAt = 0;
+  /** Earliest time of the next write. */
+  private nextAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Times the records were handed to the writer (something had changed). */
   publishes = 0;
+  /** JSON bytes of the records that changed in the last publish. */
+  lastBytes = 0;
 
   constructor(private readonly options: StatusPublisherOptions) {}
 
   /** Something may have changed: publish now, or once the interval since the last publish has passed. */
   changed = (): void => {
     if (this.closed || this.timer) return;
-    const wait = Math.max(0, this.lastAt + (this.options.minIntervalMs ?? 1_000) - Date.now());
+    const wait = Math.max(0, this.nextAt - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.publish();
@@ -53,9 +64,13 @@ export class StatusPublisher {
     if (this.closed) return;
     const records = statusRecords(this.options.rows(), this.options.replica, this.options.instance);
     const texts = new Map([...records].map(([k, v]) => [k, v.text]));
-    if (texts.size === this.last.size && [...texts].every(([k, t]) => this.last.get(k) === t)) return;
+    let bytes = 0;
+    for (const [k, t] of texts) if (this.last.get(k) !== t) bytes += t.length;
+    if (bytes === 0 && [...this.last.keys()].every((k) => texts.has(k))) return;
     this.last = texts;
-    this.lastAt = Date.now();
+    const budget = this.options.bytesPerSecond ?? 256 * 1024;
+    this.nextAt = Date.now() + Math.max(this.options.minIntervalMs ?? 1_000, (bytes / budget) * 1000);
+    this.lastBytes = bytes;
     this.publishes++;
     this.options.writer.set(texts);
   }

@@ -14,6 +14,7 @@ import { ConsoleAccess, sessionValue, SESSION_COOKIE, type ConsoleAccessOptions 
 import { consoleApi, EVENTS_PATH, PROXIES_PATH, PROXY_CONFIG_PATH, type ProxiesResponse } from './routes.js';
 import { ChangeFeed } from './change-feed.js';
 import type { ProxyConfig } from './proxy-config.js';
+import { proxyStatusRow } from './proxy-status.js';
 import { PRIVATE_KEY_HIDDEN } from './secret-metadata.js';
 
 const NODE = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
@@ -101,6 +102,34 @@ describe('the console JSON (/ui/api)', () => {
     expect(body.proxies.map((p) => [p.nodeId, p.replica, p.types.LDS.state])).toEqual([
       [NODE, 'r1', 'SYNCED'],
     ]);
+  });
+
+  it("lists the other replicas' proxies with theirs, sorted, and says how many they left out", async () => {
+    const cache = snapshotCache();
+    const local = client();
+    const there = {
+      ...proxyStatusRow({ ...local, nodeId: 'mesh/mesh-1/virtualNode/a' }, 'r2', Date.now(), null),
+    };
+    app = Fastify();
+    await app.register(consoleApi, {
+      sources: {
+        replica: 'r1',
+        clients: () => [local],
+        elsewhere: () => [there],
+        omitted: () => 3,
+        snapshots: (g) => [cache.getSnapshot(g)!],
+      },
+      access: new ConsoleAccess({ exposed: false }),
+    });
+    const body = (await app.inject(PROXIES_PATH)).json<ProxiesResponse>();
+    expect(body.proxies.map((p) => [p.nodeId, p.replica])).toEqual([
+      ['mesh/mesh-1/virtualNode/a', 'r2'],
+      [NODE, 'r1'],
+    ]);
+    expect(body.omitted).toBe(3);
+    const config = await app.inject(`${PROXY_CONFIG_PATH}?proxy=virtualNode/a`);
+    expect(config.statusCode).toBe(404);
+    expect(config.json<{ message: string; replica: string }>()).toMatchObject({ replica: 'r2' });
   });
 
   it('answers 401 and no data when exposed without a credential, naming the flag', async () => {

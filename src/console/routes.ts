@@ -38,6 +38,8 @@ export interface ConsoleSources {
   clients(): readonly ClientStatus[];
   /** The proxies connected to the other replicas (StatusBoard.rows); absent with one replica. */
   elsewhere?(now: number): readonly ProxyStatusRow[];
+  /** Rows the other replicas left out of their records (too big: StatusBoard.omitted). */
+  omitted?(): number;
   /** The group's snapshots, the current one first, then a few earlier ones (SnapshotHistory). */
   snapshots(group: string): readonly Snapshot[];
   /** The process's one mesh graph (undefined before the first translation). */
@@ -56,6 +58,8 @@ export interface ProxiesResponse {
   replica: string;
   /** Every replica's proxies, by node id, then replica. */
   proxies: ProxyStatusRow[];
+  /** Proxies of other replicas not listed: their records would have been too big. */
+  omitted?: number;
 }
 
 export interface ConsoleRoutesOptions {
@@ -120,7 +124,8 @@ async function guardedRoutes(app: FastifyInstance, options: ConsoleRoutesOptions
       ...elsewhere(at),
     ];
     rows.sort((a, b) => compare(a.nodeId, b.nodeId) || compare(a.replica, b.replica));
-    return { replica: sources.replica, proxies: rows };
+    const omitted = sources.omitted?.() ?? 0;
+    return { replica: sources.replica, proxies: rows, ...(omitted > 0 ? { omitted } : {}) };
   });
 
   app.get(PROXY_CONFIG_PATH, async (req, reply) => {

@@ -436,7 +436,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       sources: {
         replica: config.replicaName,
         clients: () => xds.clientStatus(),
-        ...(board ? { elsewhere: (now: number) => board.rows(now) } : {}),
+        ...(board ? { elsewhere: (now: number) => board.rows(now), omitted: () => board.omitted() } : {}),
         snapshots: (group) => history.snapshots(group),
         graph: () => pipeline.graph,
         diagnostics,

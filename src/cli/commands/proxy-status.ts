@@ -61,6 +61,10 @@ export async function runProxyStatus(options: ProxyStatusCliOptions, out: Out, e
     if (options.output === 'json') out.write(`${JSON.stringify(res, null, 2)}\n`);
     else if (options.output === 'yaml') out.write(stringify(res));
     else out.write(renderTable(res.proxies));
+    if (res.omitted && options.output === 'table')
+      err.write(
+        `note: ${res.omitted} proxies of other replicas are not listed (their status records would have been too big)\n`,
+      );
     return 0;
   } catch (e) {
     if (!(e instanceof CliError)) throw e;

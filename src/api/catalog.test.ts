@@ -16,6 +16,7 @@ import {
   StoreSource,
 } from '../store/index.js';
 import { Catalog } from './catalog.js';
+import { fingerprintOf } from './record-set.js';
 
 const NAMESPACES = ['ns-a', 'ns-b', 'ns-c'];
 const MESHES = ['m1', 'm2', 'm3'];
@@ -248,6 +249,13 @@ describe('Catalog', () => {
           await apply(store, op);
           await mirror.waitFor(await store.revision());
           expect(catalogPlacement(catalog)).toEqual(graphPlacement(mirror));
+          // The fingerprint kept per change names exactly the mesh's records (what validation reads).
+          for (const m of [...MESHES, 'missing']) {
+            const set = catalog.meshRecordSet(m);
+            const records = catalog.meshRecords(m);
+            expect(set.fingerprint).toEqual(fingerprintOf(records));
+            for (const r of records) expect(set.get(r.key)).toBe(r);
+          }
         }
       }),
       { numRuns: 150 },

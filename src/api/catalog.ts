@@ -31,6 +31,13 @@ import {
   type StoredRecord,
 } from '../store/index.js';
 import { byName } from './paging.js';
+import {
+  EMPTY_FINGERPRINT,
+  withoutRecord,
+  withRecord,
+  type MeshRecordSet,
+  type RecordSetFingerprint,
+} from './record-set.js';
 
 export interface CatalogEntry {
   key: string;
@@ -69,6 +76,8 @@ export class Catalog {
   private readonly placed = new Map<string, CatalogEntry>();
   /** Mesh awsName → keys of its placed members. */
   private readonly members = new Map<string, Set<string>>();
+  /** Mesh awsName → fingerprint of its records (the placed Mesh and its members), kept per change. */
+  private readonly fingerprints = new Map<string, RecordSetFingerprint>();
   private readonly sorted = new Map<string, CatalogEntry[]>();
   private usable: Rec[] | undefined;
   private fullDirty = true;
@@ -133,6 +142,20 @@ export class Catalog {
       if (entry) out.push(entry.record);
     }
     return out;
+  }
+
+  /** A mesh's records for validation: its fingerprint now, and its records read on demand. */
+  meshRecordSet(mesh: string): MeshRecordSet {
+    this.refresh();
+    return {
+      fingerprint: this.fingerprints.get(mesh) ?? EMPTY_FINGERPRINT,
+      get: (key) => {
+        const entry = this.placed.get(key);
+        const owner = entry?.kind === 'Mesh' ? entry.awsName : entry?.mesh;
+        return owner === mesh ? entry!.record : undefined;
+      },
+      all: () => this.meshRecords(mesh),
+    };
   }
 
   namespaces(): InputNamespace[] {
@@ -201,6 +224,7 @@ export class Catalog {
     this.scopes.clear();
     this.placed.clear();
     this.members.clear();
+    this.fingerprints.clear();
     this.sorted.clear();
     // Meshes first, then gateways, then the rest: each placement reads the previous ones.
     // Within a kind the records' order stands, which is the graph's input order.
@@ -240,12 +264,29 @@ export class Catalog {
     }
     members.set(entry.awsName, entry);
     this.placed.set(record.key, entry);
+    this.fingerprintChange(entry, withRecord);
     if (entry.mesh !== undefined) {
       let keys = this.members.get(entry.mesh);
       if (!keys) this.members.set(entry.mesh, (keys = new Set()));
       keys.add(record.key);
     }
     this.sorted.delete(scope);
+  }
+
+  /** Follows a placement in the fingerprint of the mesh the entry counts in (a Mesh counts in its own). */
+  private fingerprintChange(
+    entry: CatalogEntry,
+    change: (fp: RecordSetFingerprint, key: string, modRevision: number) => RecordSetFingerprint,
+  ): void {
+    const mesh = entry.kind === 'Mesh' ? entry.awsName : entry.mesh;
+    if (mesh === undefined) return;
+    const next = change(
+      this.fingerprints.get(mesh) ?? EMPTY_FINGERPRINT,
+      entry.key,
+      entry.record.modRevision,
+    );
+    if (next.count === 0) this.fingerprints.delete(mesh);
+    else this.fingerprints.set(mesh, next);
   }
 
   private positionOf(key: string): number {
@@ -258,6 +299,7 @@ export class Catalog {
     // A name it held may be wanted by a resource that lost the clash.
     if (this.clashes) this.fullDirty = true;
     this.placed.delete(key);
+    this.fingerprintChange(entry, withoutRecord);
     if (entry.mesh !== undefined) this.members.get(entry.mesh)?.delete(key);
     const scope = scopeOf(entry.kind, entry.mesh, entry.gateway);
     this.scopes.get(scope)?.delete(entry.awsName);

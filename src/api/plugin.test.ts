@@ -3,6 +3,8 @@ import Fastify from 'fastify';
 import { createMemoryStore } from '../store/index.js';
 import { appMeshApi } from './plugin.js';
 import { API_PREFIX, OPERATIONS } from './operations.js';
+import { buildMeshGraph } from '../mesh/index.js';
+import type { MeshValidator } from './validate.js';
 
 describe('appMeshApi plugin', () => {
   it('mounts beside other routes without touching their parsing or 404s', async () => {
@@ -36,6 +38,35 @@ describe('appMeshApi plugin', () => {
         o.path.startsWith('/meshes/:meshName/virtualRouter/:virtualRouterName/routes'),
       ),
     ).toBe(true);
+    await app.close();
+  });
+
+  it('after a write lands, the next write starts from its diagnostics: one validation per update, not two', async () => {
+    // The catalog's per-mesh fingerprint must equal what the validator derives from the
+    // write it just made (record-set.ts); a mismatch would validate the mesh twice per write.
+    let validations = 0;
+    const validate: MeshValidator = (input) => {
+      validations++;
+      return buildMeshGraph(input).diagnostics;
+    };
+    const app = Fastify();
+    await app.register(appMeshApi, { store: createMemoryStore(), prefix: API_PREFIX, validate });
+    await app.ready();
+    const put = async (url: string, payload: unknown) => {
+      const r = await app.inject({ method: 'PUT', url: API_PREFIX + url, payload: payload as object });
+      expect(r.statusCode, r.body).toBe(200);
+    };
+    await put('/meshes', { meshName: 'm' });
+    for (const n of ['a', 'b', 'c']) await put('/meshes/m/virtualNodes', { virtualNodeName: n, spec: {} });
+    validations = 0;
+    for (let i = 0; i < 5; i++)
+      await put('/meshes/m/virtualNodes/b', {
+        spec: {
+          listeners: [{ portMapping: { port: 8000 + i, protocol: 'http' } }],
+          serviceDiscovery: { dns: { hostname: 'b.local' } },
+        },
+      });
+    expect(validations).toBe(5);
     await app.close();
   });
 });

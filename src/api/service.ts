@@ -60,6 +60,7 @@ import { byName, pageOf, type PageRequest } from './paging.js';
 import { enforce, enforceCreate, enforceSpec, resolveQuotas } from './quotas.js';
 import { checkName, checkSpec } from './request-checks.js';
 import { SerialQueue } from './serial.js';
+import { recordSetOf } from './record-set.js';
 import {
   ChangeValidator,
   formatForApi,
@@ -633,8 +634,8 @@ export class AppMeshService {
     const mesh = loc.kind === 'Mesh' ? loc.name : loc.mesh;
     const current =
       loc.kind === 'Mesh' && !this.catalog.find('Mesh', undefined, mesh)
-        ? []
-        : this.catalog.meshRecords(mesh);
+        ? recordSetOf([])
+        : this.catalog.meshRecordSet(mesh);
     return this.validator.check({ mesh, current, key, resource, namespaces: this.catalog.namespaces() });
   }
 

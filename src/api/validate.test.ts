@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic, AnyResource } from '../model/index.js';
 import { meshToCrd, virtualNodeToCrd } from '../model/api-form/index.js';
 import type { StoredRecord } from '../store/index.js';
+import { recordSetOf } from './record-set.js';
 import {
   ChangeValidator,
   fullValidation,
@@ -52,7 +53,7 @@ describe('change validation', () => {
     const a = virtualNodeToCrd('a', {}, ctx);
     const first = v.check({
       mesh: 'm',
-      current: [mesh],
+      current: recordSetOf([mesh]),
       key: 'VirtualNode/_/m%2Fa',
       resource: a,
       namespaces: [],
@@ -60,13 +61,13 @@ describe('change validation', () => {
     expect(calls).toBe(2);
     v.landed(first, { key: 'VirtualNode/_/m%2Fa', modRevision: 2 });
     const b = virtualNodeToCrd('b', {}, ctx);
-    const current = [mesh, rec('VirtualNode/_/m%2Fa', 2, a)];
+    const current = recordSetOf([mesh, rec('VirtualNode/_/m%2Fa', 2, a)]);
     v.check({ mesh: 'm', current, key: 'VirtualNode/_/m%2Fb', resource: b, namespaces: [] });
     expect(calls).toBe(3);
     // Someone else rewrote node a (revision 3): the cached state no longer applies.
     v.check({
       mesh: 'm',
-      current: [mesh, rec('VirtualNode/_/m%2Fa', 3, a)],
+      current: recordSetOf([mesh, rec('VirtualNode/_/m%2Fa', 3, a)]),
       key: 'VirtualNode/_/m%2Fb',
       resource: b,
       namespaces: [],

@@ -9,6 +9,13 @@ import { createHash } from 'node:crypto';
 import type { GraphInput, InputNamespace, MeshGraph, GraphOptions } from '../mesh/index.js';
 import type { StoredRecord } from '../store/index.js';
 import { badRequest, limitExceeded, type ApiError } from './errors.js';
+import {
+  sameFingerprint,
+  withoutRecord,
+  withRecord,
+  type MeshRecordSet,
+  type RecordSetFingerprint,
+} from './record-set.js';
 
 /** Every diagnostic for a set of resources; `buildMeshGraph(...).diagnostics` in production. */
 export type MeshValidator = (input: GraphInput) => readonly Diagnostic[];
@@ -92,7 +99,7 @@ export function rejectionFor(introduced: readonly Diagnostic[]): ApiError | unde
 export interface ChangeCheck {
   mesh: string;
   /** The mesh's records as they are. */
-  current: ReadonlyArray<StoredRecord<AnyResource>>;
+  current: MeshRecordSet;
   /** The record key the change writes, and what it writes there. */
   key: string;
   resource: AnyResource;
@@ -104,30 +111,12 @@ export interface PassedCheck {
   mesh: string;
   /** Namespace labels are input too: part of the state. */
   namespaceState: string;
-  /** Store revision of each record of the mesh as it was checked. */
-  before: ReadonlyMap<string, number>;
-  /** The record the change writes. */
+  /** The mesh's records as they were checked. */
+  before: RecordSetFingerprint;
+  /** The record the change writes, and the revision it replaces (none for a create). */
   key: string;
+  replacedRevision: number | undefined;
   diagnostics: DiagnosticsState;
-}
-
-/** A mesh state: the store revision of each of its records (a write changes one of them). */
-type Revisions = ReadonlyMap<string, number>;
-
-function revisionsOf(records: Iterable<Pick<StoredRecord, 'key' | 'modRevision'>>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const r of records) out.set(r.key, r.modRevision);
-  return out;
-}
-
-/** Whether `records` are exactly the records of `state` at the same revisions. */
-function isState(
-  state: Revisions,
-  records: ReadonlyArray<Pick<StoredRecord, 'key' | 'modRevision'>>,
-): boolean {
-  if (state.size !== records.length) return false;
-  for (const r of records) if (state.get(r.key) !== r.modRevision) return false;
-  return true;
 }
 
 /**
@@ -136,12 +125,13 @@ function isState(
  * change is the "before" of the next, so a write costs one validation, not two — and
  * an update of a resource is validated from the state before (`DiagnosticsState.update`:
  * incremental where the validator can be). A state is recognised by its records'
- * revisions, compared one by one (no sorting or hashing of the mesh's keys per write).
+ * fingerprint (record-set.ts), which the catalog keeps current: nothing per write walks
+ * the mesh's records unless the whole mesh must be validated.
  */
 export class ChangeValidator {
   private readonly cache = new Map<
     string,
-    { revisions: Revisions; namespaceState: string; diagnostics: DiagnosticsState }
+    { fingerprint: RecordSetFingerprint; namespaceState: string; diagnostics: DiagnosticsState }
   >();
 
   constructor(private readonly validate: StatefulValidator) {}
@@ -149,46 +139,59 @@ export class ChangeValidator {
   check(change: ChangeCheck): PassedCheck {
     const namespaceState = createHash('sha1').update(JSON.stringify(change.namespaces)).digest('base64');
     const cached = this.cache.get(change.mesh);
+    const fingerprint = change.current.fingerprint;
     const input = (resources: AnyResource[]): GraphInput => ({
       resources: resources.map((resource) => ({ resource })),
       namespaces: change.namespaces,
     });
     const known =
-      cached && cached.namespaceState === namespaceState && isState(cached.revisions, change.current);
-    const before = known ? cached.diagnostics : this.validate(input(change.current.map((r) => r.value)));
-    const revisions = known ? cached.revisions : revisionsOf(change.current);
-    this.remember(change.mesh, revisions, namespaceState, before);
-    const old = change.current.find((r) => r.key === change.key);
+      cached && cached.namespaceState === namespaceState && sameFingerprint(cached.fingerprint, fingerprint);
+    const before = known
+      ? cached.diagnostics
+      : this.validate(input(change.current.all().map((r) => r.value)));
+    this.remember(change.mesh, fingerprint, namespaceState, before);
+    const old = change.current.get(change.key);
     const after =
       old && sameId(old.value, change.resource)
         ? before.update(change.resource)
         : this.validate(
             input([
-              ...change.current.filter((r) => r.key !== change.key).map((r) => r.value),
+              ...change.current
+                .all()
+                .filter((r) => r.key !== change.key)
+                .map((r) => r.value),
               change.resource,
             ]),
           );
     const rejection = rejectionFor(introducedErrors(before.diagnostics, after.diagnostics));
     if (rejection) throw rejection;
-    return { mesh: change.mesh, namespaceState, before: revisions, key: change.key, diagnostics: after };
+    return {
+      mesh: change.mesh,
+      namespaceState,
+      before: fingerprint,
+      key: change.key,
+      replacedRevision: old?.modRevision,
+      diagnostics: after,
+    };
   }
 
   /** Records the diagnostics of the state a passed check's write produced. */
   landed(check: PassedCheck, written: Pick<StoredRecord, 'key' | 'modRevision'>): void {
-    const revisions = new Map(check.before);
-    revisions.delete(check.key);
-    revisions.set(written.key, written.modRevision);
-    this.remember(check.mesh, revisions, check.namespaceState, check.diagnostics);
+    let fingerprint = check.before;
+    if (check.replacedRevision !== undefined)
+      fingerprint = withoutRecord(fingerprint, check.key, check.replacedRevision);
+    fingerprint = withRecord(fingerprint, written.key, written.modRevision);
+    this.remember(check.mesh, fingerprint, check.namespaceState, check.diagnostics);
   }
 
   private remember(
     mesh: string,
-    revisions: Revisions,
+    fingerprint: RecordSetFingerprint,
     namespaceState: string,
     diagnostics: DiagnosticsState,
   ): void {
     this.cache.delete(mesh);
-    this.cache.set(mesh, { revisions, namespaceState, diagnostics });
+    this.cache.set(mesh, { fingerprint, namespaceState, diagnostics });
     if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
   }
 }

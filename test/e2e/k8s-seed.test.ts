@@ -10,6 +10,7 @@ import type { Kind } from '../../src/model/index.js';
 import type { KubeObject } from '../../src/k8s/objects.js';
 import { readManifests } from '../k8s-double/apply.js';
 import { Harness, pick } from '../k8s-double/harness.js';
+import { KUBECTL, describeWithPrograms, programPath } from '../support/system-programs.js';
 
 const AS_WRITTEN = 'src/k8s/testdata/seed-as-written';
 const NO_MESH = 'failed to find matching mesh for namespace: mesh-test, expecting 1 but found 0';
@@ -243,44 +244,49 @@ describe('the seed as written', () => {
   });
 });
 
-describe('kubectl apply of the seed as written, against the double with Amime’s webhooks', () => {
-  it('prints what it created and App Mesh’s refusal for each namespaced App Mesh resource', async () => {
-    h = await Harness.start({ webhooks: true });
-    const run = promisify(execFile);
-    const out: string[] = [];
-    for (const f of ['01-mesh-and-vnode.yaml', '02-router-and-service.yaml', '03-gateway.yaml']) {
-      try {
-        await run('kubectl', [
-          '--server',
-          h.double.url,
-          'apply',
-          '--validate=false',
-          '-f',
-          `${AS_WRITTEN}/${f}`,
-        ]);
-        throw new Error(`${f}: kubectl apply should have failed`);
-      } catch (e) {
-        const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-        if (stdout === undefined) throw e;
-        out.push(stdout, stderr ?? '');
+describeWithPrograms(
+  'kubectl apply of the seed as written, against the double with Amime’s webhooks',
+  [KUBECTL],
+  (programs) => {
+    it('prints what it created and App Mesh’s refusal for each namespaced App Mesh resource', async () => {
+      const kubectl = programPath(programs, KUBECTL);
+      h = await Harness.start({ webhooks: true });
+      const run = promisify(execFile);
+      const out: string[] = [];
+      for (const f of ['01-mesh-and-vnode.yaml', '02-router-and-service.yaml', '03-gateway.yaml']) {
+        try {
+          await run(kubectl, [
+            '--server',
+            h.double.url,
+            'apply',
+            '--validate=false',
+            '-f',
+            `${AS_WRITTEN}/${f}`,
+          ]);
+          throw new Error(`${f}: kubectl apply should have failed`);
+        } catch (e) {
+          const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+          if (stdout === undefined) throw e;
+          out.push(stdout, stderr ?? '');
+        }
       }
-    }
-    const text = out.join('');
-    for (const created of [
-      'mesh.appmesh.k8s.aws/mesh-1 created',
-      'namespace/mesh-test created',
-      'deployment.apps/nginx-1 created',
-      'service/svc-1 created',
-      'service/svc-v created',
-      'deployment.apps/gateway-v created',
-    ]) {
-      expect(text).toContain(created);
-    }
-    const denials = text.split('\n').filter((l) => l.startsWith('Error from server (Forbidden)'));
-    expect(denials).toHaveLength(AS_WRITTEN_NAMESPACED.length);
-    for (const d of denials)
-      expect(d).toMatch(
-        /admission webhook "m[a-z]+\.appmesh\.k8s\.aws" denied the request: .*failed to find matching mesh for namespace: mesh-test, expecting 1 but found 0/,
-      );
-  });
-});
+      const text = out.join('');
+      for (const created of [
+        'mesh.appmesh.k8s.aws/mesh-1 created',
+        'namespace/mesh-test created',
+        'deployment.apps/nginx-1 created',
+        'service/svc-1 created',
+        'service/svc-v created',
+        'deployment.apps/gateway-v created',
+      ]) {
+        expect(text).toContain(created);
+      }
+      const denials = text.split('\n').filter((l) => l.startsWith('Error from server (Forbidden)'));
+      expect(denials).toHaveLength(AS_WRITTEN_NAMESPACED.length);
+      for (const d of denials)
+        expect(d).toMatch(
+          /admission webhook "m[a-z]+\.appmesh\.k8s\.aws" denied the request: .*failed to find matching mesh for namespace: mesh-test, expecting 1 but found 0/,
+        );
+    });
+  },
+);

@@ -16,6 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeApiError, RestKubeClient } from '../../src/k8s/rest-client.js';
 import { ApiServerTestDouble, serviceAccountIdentity } from './api-server-double.js';
 import { makeTestCertificate } from './self-signed-cert.js';
+import { KUBECTL, describeWithPrograms, programPath } from '../support/system-programs.js';
 
 const G = { group: 'appmesh.k8s.aws', version: 'v1beta2' };
 const vn = (name: string, spec: object = {}) => ({
@@ -339,28 +340,31 @@ describe('API-server test double with @kubernetes/client-node 1.4.0', () => {
     expect(unknown.status?.authenticated).toBe(false);
   });
 
-  it('kubectl --server lists and gets', async () => {
-    await custom.createNamespacedCustomObject({
-      ...G,
-      namespace: 'mesh-test',
-      plural: 'virtualnodes',
-      body: vn('vnode-1'),
+  describeWithPrograms('kubectl against the double', [KUBECTL], (programs) => {
+    it('kubectl --server lists and gets', async () => {
+      const kubectl = programPath(programs, KUBECTL);
+      await custom.createNamespacedCustomObject({
+        ...G,
+        namespace: 'mesh-test',
+        plural: 'virtualnodes',
+        body: vn('vnode-1'),
+      });
+      const run = promisify(execFile);
+      const list = await run(kubectl, ['--server', d.url, 'get', 'virtualnodes', '-n', 'mesh-test']);
+      expect(list.stdout).toMatch(/^NAME\s+AGE\nvnode-1\s/);
+      const one = await run(kubectl, [
+        '--server',
+        d.url,
+        'get',
+        'virtualnode',
+        'vnode-1',
+        '-n',
+        'mesh-test',
+        '-o',
+        'jsonpath={.metadata.generation}',
+      ]);
+      expect(one.stdout).toBe('1');
     });
-    const run = promisify(execFile);
-    const list = await run('kubectl', ['--server', d.url, 'get', 'virtualnodes', '-n', 'mesh-test']);
-    expect(list.stdout).toMatch(/^NAME\s+AGE\nvnode-1\s/);
-    const one = await run('kubectl', [
-      '--server',
-      d.url,
-      'get',
-      'virtualnode',
-      'vnode-1',
-      '-n',
-      'mesh-test',
-      '-o',
-      'jsonpath={.metadata.generation}',
-    ]);
-    expect(one.stdout).toBe('1');
   });
 });
 

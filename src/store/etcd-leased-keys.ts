@@ -14,7 +14,7 @@
 import type { Etcd3, Lease } from 'etcd3';
 import { DEFAULT_ETCD_PREFIX, connectEtcd } from './etcd-store.js';
 import { InvalidArgumentError } from './errors.js';
-import { assertKey, bounded, MAX_VALUE_BYTES } from './internal.js';
+import { assertKey, bounded, MAX_VALUE_BYTES, overValueLimit } from './internal.js';
 
 export interface EtcdLeasedKeysOptions {
   endpoints: string[];
@@ -56,7 +56,7 @@ export class EtcdLeasedKeys {
     for (const [key, text] of entries) {
       assertKey(key);
       // The store's own limit, so a record that fits here fits in every back end.
-      if (text.length * 3 > MAX_VALUE_BYTES && Buffer.byteLength(text) > MAX_VALUE_BYTES)
+      if (overValueLimit(text))
         throw new InvalidArgumentError(`${key}: value is larger than ${MAX_VALUE_BYTES} bytes of JSON`);
       desired.set(key, text);
     }

@@ -48,11 +48,16 @@ export function serialize(value: unknown): string {
     throw new InvalidArgumentError(`value is not JSON-serialisable: ${(err as Error).message}`);
   }
   if (text === undefined) throw new InvalidArgumentError('value is not JSON-serialisable');
-  // length * 3 bounds the UTF-8 size, so the exact count is needed only for big values.
-  if (text.length * 3 > MAX_VALUE_BYTES && Buffer.byteLength(text, 'utf8') > MAX_VALUE_BYTES) {
+  if (overValueLimit(text)) {
     throw new InvalidArgumentError(`value is larger than ${MAX_VALUE_BYTES} bytes of JSON`);
   }
   return text;
+}
+
+/** Whether JSON text is over the store's value limit (MAX_VALUE_BYTES of UTF-8). */
+export function overValueLimit(text: string): boolean {
+  // length * 3 bounds the UTF-8 size, so the exact count is needed only for big values.
+  return text.length * 3 > MAX_VALUE_BYTES && Buffer.byteLength(text, 'utf8') > MAX_VALUE_BYTES;
 }
 
 export function normalizeLimit(limit: unknown): number | undefined {

@@ -217,12 +217,17 @@ export class SotwClient extends BaseClient<SotwRequest, SotwResponse> {
    * response that lacks a resource not ready yet must not unsubscribe it), or else with
    * the response's names.
    */
+  /** What an ACK or NACK repeats: the names last asked for, else the response's. */
+  private namesFor(res: SotwResponse): string[] {
+    return this.subscribed.get(res.type_url) ?? res.names;
+  }
+
   ack(res: SotwResponse, names?: string[]): void {
     this.send({
       type_url: res.type_url,
       version_info: res.version_info,
       response_nonce: res.nonce,
-      resource_names: names ?? this.subscribed.get(res.type_url) ?? res.names,
+      resource_names: names ?? this.namesFor(res),
     });
   }
 
@@ -231,7 +236,7 @@ export class SotwClient extends BaseClient<SotwRequest, SotwResponse> {
       type_url: res.type_url,
       version_info: previousVersion,
       response_nonce: res.nonce,
-      resource_names: names ?? this.subscribed.get(res.type_url) ?? res.names,
+      resource_names: names ?? this.namesFor(res),
       error_detail: { code: 3, message },
     });
   }

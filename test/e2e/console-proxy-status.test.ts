@@ -14,11 +14,11 @@ import type { ProxiesResponse } from '../../src/console/index.js';
 import { amime } from '../support/cli.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 import { setSeedWeights } from './support/seed-weights.js';
-import { SotwClient, type SotwResponse } from './support/ads-test-client.js';
+import { SotwClient, subscribeAllTypes, type SotwResponse } from './support/ads-test-client.js';
 
 const VNODE_X = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
 const TOKEN = 'e2e-console-token-0123456789';
-const { Cluster: CDS, ClusterLoadAssignment: EDS, Listener: LDS, RouteConfiguration: RDS } = TYPE_URL;
+const { RouteConfiguration: RDS } = TYPE_URL;
 
 describe('amime proxy-status / proxy-config against amime serve', () => {
   let dir: string;
@@ -45,15 +45,11 @@ describe('amime proxy-status / proxy-config against amime serve', () => {
     });
     // vnode-x's Envoy, as far as the status goes: every type subscribed and ACKed.
     envoy = new SotwClient(serve.xdsPort);
-    envoy.send({ type_url: CDS, node: { id: VNODE_X, cluster: 'vnode-x', user_agent_name: 'envoy' } });
-    envoy.ack(await envoy.next(10_000), []);
-    envoy.send({ type_url: EDS, resource_names: ['*'] });
-    envoy.ack(await envoy.next(10_000));
-    envoy.send({ type_url: LDS });
-    envoy.ack(await envoy.next(10_000), []);
-    envoy.send({ type_url: RDS, resource_names: ['*'] });
-    lastRds = await envoy.next(10_000);
-    envoy.ack(lastRds);
+    lastRds = await subscribeAllTypes(
+      envoy,
+      { id: VNODE_X, cluster: 'vnode-x', user_agent_name: 'envoy' },
+      10_000,
+    );
   }, 60_000);
 
   afterAll(async () => {

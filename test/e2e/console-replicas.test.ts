@@ -17,11 +17,11 @@ import { ETCD, describeWithPrograms } from '../support/system-programs.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 import { startEtcd, type LocalEtcd } from './support/store-etcd.js';
 import { setSeedWeights } from './support/seed-weights.js';
-import { SotwClient, type SotwResponse } from './support/ads-test-client.js';
+import { SotwClient, subscribeAllTypes, type SotwResponse } from './support/ads-test-client.js';
 
 const VNODE_1 = 'mesh/mesh-1/virtualNode/vnode-1_mesh-test';
 const VNODE_X = 'mesh/mesh-1/virtualNode/vnode-x_mesh-test';
-const { Cluster: CDS, ClusterLoadAssignment: EDS, Listener: LDS, RouteConfiguration: RDS } = TYPE_URL;
+const { RouteConfiguration: RDS } = TYPE_URL;
 
 describeWithPrograms('proxy status across two amime serve replicas on one etcd', [ETCD], () => {
   let etcd: LocalEtcd;
@@ -62,15 +62,7 @@ describeWithPrograms('proxy status across two amime serve replicas on one etcd',
   /** An Envoy's subscriptions, every type ACKed. */
   async function envoy(replica: ServeProcess, nodeId: string): Promise<[SotwClient, SotwResponse]> {
     const c = new SotwClient(replica.xdsPort);
-    c.send({ type_url: CDS, node: { id: nodeId, cluster: 'c', user_agent_name: 'envoy' } });
-    c.ack(await c.next(20_000), []);
-    c.send({ type_url: EDS, resource_names: ['*'] });
-    c.ack(await c.next(20_000));
-    c.send({ type_url: LDS });
-    c.ack(await c.next(20_000), []);
-    c.send({ type_url: RDS, resource_names: ['*'] });
-    const rds = await c.next(20_000);
-    c.ack(rds);
+    const rds = await subscribeAllTypes(c, { id: nodeId, cluster: 'c', user_agent_name: 'envoy' }, 20_000);
     return [c, rds];
   }
 

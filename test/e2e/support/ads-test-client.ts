@@ -6,6 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { messageType } from '../../../src/proto/root.js';
+import { TYPE_URL } from '../../../src/xds/index.js';
 
 const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService';
 
@@ -308,4 +309,26 @@ export function fetchClientStatus(
       },
     );
   });
+}
+
+/**
+ * Subscribes `c` the way Envoy does as `node` — CDS and LDS wildcard, every EDS and RDS
+ * name — ACKing each first response; returns the RDS response (its version is what a
+ * later change is compared with).
+ */
+export async function subscribeAllTypes(
+  c: SotwClient,
+  node: NodeSpec,
+  timeoutMs: number,
+): Promise<SotwResponse> {
+  c.send({ type_url: TYPE_URL.Cluster, node });
+  c.ack(await c.next(timeoutMs), []);
+  c.send({ type_url: TYPE_URL.ClusterLoadAssignment, resource_names: ['*'] });
+  c.ack(await c.next(timeoutMs));
+  c.send({ type_url: TYPE_URL.Listener });
+  c.ack(await c.next(timeoutMs), []);
+  c.send({ type_url: TYPE_URL.RouteConfiguration, resource_names: ['*'] });
+  const rds = await c.next(timeoutMs);
+  c.ack(rds);
+  return rds;
 }

@@ -12,6 +12,7 @@ import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secr
 import type { AssignmentIR, ClusterIR, GroupIR, ListenerIR, RouteConfigIR, SecretIR } from './ir/types.js';
 import { emitGroup } from './emit/group.js';
 import type { EmitMemo } from './emit/memo.js';
+import { keepEqual } from './same-content.js';
 
 /** The five xDS collections of one proxy group, as plain `fromObject` objects. */
 export interface EnvoyResources {
@@ -147,6 +148,8 @@ export interface TranslateContext {
   memo: Map<string, unknown>;
   /** Values for this run only (see `once`). */
   runMemo: Map<string, unknown>;
+  /** Units dropped from `memo` by this update, by key: a rebuilt unit keeps their equal objects. */
+  dropped: ReadonlyMap<string, unknown> | undefined;
   /** Dependency keys read directly by the group (see lookup.ts `depKey`). */
   deps: Set<string>;
   /** Top-level shared units the group used, with the dependency keys each read (transitively). */
@@ -219,6 +222,8 @@ export function shared<T>(ctx: TranslateContext, name: string, build: () => T): 
       ctx.warn = saved.warn;
     }
     entry = { value, effects: effectsOf(out, warnings), deps, children: [...children] };
+    const before = ctx.dropped?.get(key) as Shared | undefined;
+    if (before) keepPredecessor(before, entry);
     ctx.memo.set(key, entry);
     markShared(value);
   }
@@ -231,12 +236,35 @@ export function shared<T>(ctx: TranslateContext, name: string, build: () => T): 
   return entry.value as T;
 }
 
-/** Removes a unit and the units built inside it from a memo. */
-export function dropShared(memo: Map<string, unknown>, key: string): void {
+/**
+ * A unit built again after a change keeps what its predecessor built where the content
+ * is the same: the objects, so their Envoy objects, bytes and check verdicts too (a
+ * route list of which one route changed keeps the others). This is what lets the emit
+ * memo key shared IR by identity instead of hashing its content (emit/memo.ts).
+ */
+function keepPredecessor(before: Shared, entry: Shared): void {
+  entry.value = keepEqual(before.value, entry.value);
+  const old = before.effects;
+  const e = entry.effects;
+  e.clusters = keepEqual(old.clusters, e.clusters);
+  e.endpoints = keepEqual(old.endpoints, e.endpoints);
+  e.secrets = keepEqual(old.secrets, e.secrets);
+  e.listeners = keepEqual(old.listeners, e.listeners);
+  e.routes = keepEqual(old.routes, e.routes);
+}
+
+/** Removes a unit and the units built inside it from a memo (into `dropped`, when given). */
+export function dropShared(memo: Map<string, unknown>, key: string, dropped?: Map<string, unknown>): void {
   const entry = memo.get(key) as Shared | undefined;
   if (!entry) return;
   memo.delete(key);
-  for (const c of entry.children) memo.delete(c);
+  dropped?.set(key, entry);
+  for (const c of entry.children) {
+    const child = memo.get(c);
+    if (child === undefined) continue;
+    memo.delete(c);
+    dropped?.set(c, child);
+  }
 }
 
 function replay(e: Effects, ctx: TranslateContext): void {

@@ -19,7 +19,9 @@ describe('encodePlain', () => {
       const header = parseHeader(text);
       const { graph } = graphFromText(text, file);
       for (const g of proxyGroups(graph)) {
-        const res = translateGroupDetailed(graph, g, header.endpoints, header.options, memo).resources;
+        const res = translateGroupDetailed(graph, g, header.endpoints, header.options, {
+          units: memo,
+        }).resources;
         for (const kind of XDS_KINDS) {
           for (const r of res[kind]) {
             const type = XDS_TYPE_NAME[kind];

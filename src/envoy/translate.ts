@@ -45,20 +45,29 @@ export class UnknownGroupError extends Error {
   }
 }
 
-/**
- * Translates one group. `memo` may be shared by the groups of one run (same graph,
- * endpoints and options) so that equal resources are one object, encoded once; the
- * Translator also keeps it across runs, dropping what changed. `runMemo` is per run.
- * `emitMemo` gives a resource whose IR content was emitted before that same object.
- */
+/** What translations of several groups share (all optional: a lone translation needs none). */
+export interface TranslateMemos {
+  /**
+   * Shared units (context.ts `shared`): shared by the groups of one run (same graph,
+   * endpoints and options) so that equal resources are one object, encoded once; the
+   * Translator also keeps them across runs, dropping what changed.
+   */
+  units?: Map<string, unknown>;
+  /** Values for one run only (context.ts `once`). */
+  run?: Map<string, unknown>;
+  /** Gives a resource whose IR content was emitted before that same object. */
+  emit?: EmitMemo;
+  /** Units the Translator dropped in this update: a rebuilt unit keeps their objects where equal. */
+  dropped?: ReadonlyMap<string, unknown>;
+}
+
+/** Translates one group. */
 export function translateGroupDetailed(
   graph: MeshGraph,
   group: Pick<ProxyGroup, 'key' | 'mesh' | 'kind' | 'name' | 'flavour'>,
   endpoints: EndpointSource,
   options: TranslateOptions = {},
-  memo: Map<string, unknown> = new Map(),
-  runMemo: Map<string, unknown> = new Map(),
-  emitMemo?: EmitMemo,
+  memos: TranslateMemos = {},
 ): GroupTranslation {
   const view = graph.meshes.get(group.mesh);
   if (!view || view.mesh.inactive) throw new UnknownGroupError(group.key);
@@ -71,8 +80,9 @@ export function translateGroupDetailed(
     unitScope: '',
     options,
     endpoints,
-    memo,
-    runMemo,
+    memo: memos.units ?? new Map(),
+    runMemo: memos.run ?? new Map(),
+    dropped: memos.dropped,
     deps: new Set([depKey.mesh()]),
     units: new Map(),
     children: new Set(),
@@ -111,7 +121,7 @@ export function translateGroupDetailed(
   const ir = ctx.out.ir();
   return {
     ir,
-    resources: ctx.out.finish(ir, emitMemo),
+    resources: ctx.out.finish(ir, memos.emit),
     deps: ctx.deps,
     units: ctx.units,
     eds: [...ctx.out.eds.values()],

@@ -159,6 +159,19 @@ describe('Translator', () => {
     expect(bytesOf(after!)).toBe(bytesOf(translateGroup(graph, client, NO_ENDPOINTS)));
   });
 
+  it('keeps every object when everything is translated again and comes out the same (a new endpoint source)', () => {
+    const t = new Translator();
+    const graph = buildMeshGraph(baseInput);
+    const first = t.update(graph, staticEndpoints({ 'm/server_ns': [{ address: '10.0.0.1' }] }));
+    const again = t.update(graph, staticEndpoints({ 'm/server_ns': [{ address: '10.0.0.1' }] }));
+    expect(again.changed).toEqual([...first.groups.keys()].sort());
+    for (const [key, res] of again.groups) {
+      const before = first.groups.get(key);
+      for (const kind of ['listeners', 'routes', 'clusters'] as const)
+        res[kind].forEach((r, i) => expect(r, `${key} ${kind} ${i}`).toBe(before?.[kind][i]));
+    }
+  });
+
   it('adds and removes groups as nodes come and go, and re-translates callers of a new service', () => {
     const t = new Translator();
     t.update(buildMeshGraph(baseInput), NO_ENDPOINTS);

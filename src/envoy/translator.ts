@@ -89,6 +89,8 @@ export class Translator {
   private unitDeps = new Map<string, { mesh: string; deps: ReadonlySet<string> }>();
   /** Shared units, kept across updates; units whose dependencies change are dropped. */
   private memo = new Map<string, unknown>();
+  /** Units dropped during the current update: their rebuilt successors keep what is equal. */
+  private dropped = new Map<string, unknown>();
   /** Emitted resources by IR content, from this update and the last. */
   private emitted = new EmitMemo();
   /** Groups whose last translation threw: retried on every update until they succeed. */
@@ -102,6 +104,7 @@ export class Translator {
   /** Translates what `graph` changed since the last call (everything, the first time). */
   update(graph: MeshGraph, endpoints: EndpointSource): TranslatorResult {
     const everything = this.endpoints !== endpoints || this.graphOptions !== optionsKey(graph);
+    this.dropped = new Map();
     const groups = proxyGroups(graph);
     const current = new Set(groups.map((g) => g.key));
     const dirty = new Set<string>();
@@ -116,7 +119,11 @@ export class Translator {
       }
     }
 
-    if (everything) this.memo.clear();
+    if (everything) {
+      // Every unit is built again; each finds its predecessor (no copy: the old memo is it).
+      this.dropped = this.memo;
+      this.memo = new Map();
+    }
     this.emitted.nextGeneration();
     const removed = [...this.entries.keys()].filter((k) => !current.has(k)).sort();
     for (const k of removed) this.forget(k);
@@ -129,6 +136,7 @@ export class Translator {
     this.graphOptions = optionsKey(graph);
     this.endpoints = endpoints;
     this.graph = graph;
+    this.dropped = new Map();
     const changed = [...dirty].filter((k) => current.has(k) && !failed.has(k)).sort();
     return { groups: this.snapshot(), changed, removed, failed };
   }
@@ -149,15 +157,12 @@ export class Translator {
     const memoSize = this.memo.size;
     let translation: GroupTranslation;
     try {
-      translation = translateGroupDetailed(
-        graph,
-        group,
-        endpoints,
-        this.options,
-        this.memo,
-        runMemo,
-        this.emitted,
-      );
+      translation = translateGroupDetailed(graph, group, endpoints, this.options, {
+        units: this.memo,
+        run: runMemo,
+        emit: this.emitted,
+        dropped: this.dropped,
+      });
     } catch (err) {
       failed.set(group.key, err instanceof Error ? err.message : String(err));
       this.failing.add(group.key);
@@ -178,6 +183,7 @@ export class Translator {
    */
   updateEndpoints(endpoints: EndpointSource, nodes: Iterable<VirtualNodeRef>): TranslatorResult {
     this.endpoints = endpoints;
+    this.dropped = new Map();
     const list = [...nodes];
     // A node the source now knows (or no longer knows) changes its clusters' type
     // (EDS ↔ DNS): whoever read the other answer is translated again, units included.
@@ -225,6 +231,7 @@ export class Translator {
       const resources: EnvoyResources = { ...old, endpoints: [...fresh.values()] };
       entry.translation = { ...entry.translation, resources };
     }
+    this.dropped = new Map();
     const changed = [...new Set([...affected, ...retranslate])].filter((k) => !failed.has(k));
     return { groups: this.snapshot(), changed: changed.sort(), removed: [], failed };
   }
@@ -238,7 +245,7 @@ export class Translator {
     for (const g of this.groupReaders.of(mesh).get(dep)) out.add(g);
     for (const unit of [...this.unitReaders.of(mesh).get(dep)]) {
       for (const g of this.unitUsers.get(unit)) out.add(g);
-      dropShared(this.memo, unit);
+      dropShared(this.memo, unit, this.dropped);
       if (!keepIndexed) this.unindexUnit(unit);
     }
   }
@@ -266,7 +273,7 @@ export class Translator {
       this.unitUsers.remove(unit, key);
       if (this.unitUsers.get(unit).size === 0) {
         this.unindexUnit(unit);
-        dropShared(this.memo, unit);
+        dropShared(this.memo, unit, this.dropped);
       }
     }
     this.entries.delete(key);
@@ -274,7 +281,11 @@ export class Translator {
 
   private dropMesh(mesh: string): void {
     const prefix = `${mesh}|`;
-    for (const key of [...this.memo.keys()]) if (key.startsWith(prefix)) this.memo.delete(key);
+    for (const [key, entry] of [...this.memo]) {
+      if (!key.startsWith(prefix)) continue;
+      this.memo.delete(key);
+      this.dropped.set(key, entry);
+    }
   }
 
   private unindexUnit(unit: string): void {

@@ -26,8 +26,3 @@ export function emitShared<I extends object, O extends object>(ir: I, build: (ir
 export function emittedBefore<O extends object>(ir: object): O | undefined {
   return (ir as { [EMITTED]?: O })[EMITTED];
 }
-
-/** Makes `out` (emitted from an IR object of the same content) the Envoy object of the shared IR object `ir`. */
-export function keepEmitted(ir: object, out: object): void {
-  Object.defineProperty(ir, EMITTED, { value: out });
-}

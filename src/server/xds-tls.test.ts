@@ -3,21 +3,21 @@
  * made once and its CA kept across restarts, so the CA Envoys were given stays valid.
  */
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/temp-dir.js';
 import { resolveConfig, type ServeConfigInput } from './config.js';
 import { createLogger } from './logger.js';
 import { planXdsTls } from './xds-tls.js';
 
 const logger = createLogger({ level: 'silent' });
-const plan = (xds: ServeConfigInput['xds'], dataDir = mkdtempSync(path.join(tmpdir(), 'amime-xds-tls-'))) =>
+const plan = (xds: ServeConfigInput['xds'], dataDir = tempDir('amime-xds-tls-')) =>
   planXdsTls(resolveConfig({}, { dataDir, xds }), logger);
 
 describe('planXdsTls', () => {
   it('serves a self-signed certificate on the TLS listener, keeping its CA across restarts and name changes', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'amime-xds-tls-'));
+    const dir = tempDir('amime-xds-tls-');
     const first = await plan(
       { tlsListen: '0.0.0.0:15012', tlsSelfSigned: true, tlsNames: ['amime.internal', '10.0.0.5'] },
       dir,
@@ -48,7 +48,7 @@ describe('planXdsTls', () => {
   });
 
   it('without --xds-tls-listen, a certificate makes --xds-listen itself TLS; mTLS with a client CA', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'amime-xds-tls-'));
+    const dir = tempDir('amime-xds-tls-');
     for (const f of ['c.pem', 'k.pem', 'ca.pem']) writeFileSync(path.join(dir, f), f);
     const p = await plan({
       tlsCert: path.join(dir, 'c.pem'),

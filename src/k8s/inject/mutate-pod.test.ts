@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import jsonpatch from 'fast-json-patch';
@@ -8,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { InputObjects } from '../graph-input.js';
 import type { Container, KubeObject, Pod } from '../objects.js';
 import { podsOf, readManifests } from '../../../test/k8s-double/apply.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 import { DEFAULT_INJECTOR_CONFIG, type InjectorConfig } from './config.js';
 import { BOOTSTRAP_FILE, TOKEN_DIR } from './envoy-container.js';
 import { mutatePod, type PodMutation } from './mutate-pod.js';
@@ -171,7 +171,7 @@ describe('sidecar injection for a virtual node pod (the seed nginx-1 → vnode-1
   it('the start command writes a bootstrap carrying the current token, then runs Envoy', async () => {
     const { after } = run(pod('nginx-1'));
     const envoy = container(after, 'envoy')!;
-    const dir = await mkdtemp(join(tmpdir(), 'amime-start-'));
+    const dir = tempDir('amime-start-');
     await writeFile(join(dir, 'token'), 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_x');
     const script = envoy
       .command![2]!.replaceAll(TOKEN_DIR, dir)

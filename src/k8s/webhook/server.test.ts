@@ -1,10 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestCertificate, type TestCertificate } from '../../../test/k8s-double/self-signed-cert.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
 import { AdmissionWebhookServer } from './server.js';
 
 let server: AdmissionWebhookServer | undefined;
@@ -90,7 +90,7 @@ describe('AdmissionWebhookServer', () => {
   });
 
   it('re-reads a rotated certificate from its directory', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'amime-webhook-tls-'));
+    const dir = tempDir('amime-webhook-tls-');
     const first = await makeTestCertificate();
     await writePair(dir, first);
     server = new AdmissionWebhookServer({

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/support/temp-dir.js';
 import { AuthConfigError, loadAuthConfig, parseAuthConfig } from './auth-file.js';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -25,7 +25,7 @@ describe('proxy credentials file', () => {
   });
 
   it('loads policies referenced by path relative to the file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'amime-authfile-'));
+    const dir = tempDir('amime-authfile-');
     writeFileSync(path.join(dir, 'p.json'), JSON.stringify(policy));
     const file = path.join(dir, 'creds.yaml');
     writeFileSync(file, `- name: a\n  tokenSha256: ${sha('t')}\n  policies: [./p.json]\n`);

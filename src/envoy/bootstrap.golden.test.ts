@@ -11,19 +11,18 @@ import {
   closeSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { ENVOY, describeWithPrograms, programPath } from '../../test/support/system-programs.js';
 import { makePki } from '../../test/e2e/support/certs.js';
+import { suiteTempDir } from '../../test/support/temp-dir.js';
 import {
   bootstrap,
   bootstrapJson,
@@ -98,16 +97,20 @@ describe('bootstrap goldens', () => {
 describeWithPrograms('bootstrap goldens load in the real Envoy', [ENVOY], (programs) => {
   const envoy = programPath(programs, ENVOY);
   // The files the secured cases name, made real: Envoy reads them while it validates.
-  const dir = mkdtempSync(path.join(tmpdir(), 'amime-bootstrap-validate-'));
-  const pki = makePki();
-  const client = pki.client('envoy', 'vnode-x');
-  for (const [name, content] of [
-    ['xds-ca.pem', pki.ca],
-    ['xds-token', 'token-for-validation'],
-    ['envoy.crt', client.cert],
-    ['envoy.key', client.key],
-  ] as const)
-    writeFileSync(path.join(dir, name), content);
+  const scratch = suiteTempDir('amime-bootstrap-validate-');
+  let dir: string;
+  beforeAll(() => {
+    dir = scratch();
+    const pki = makePki();
+    const client = pki.client('envoy', 'vnode-x');
+    for (const [name, content] of [
+      ['xds-ca.pem', pki.ca],
+      ['xds-token', 'token-for-validation'],
+      ['envoy.crt', client.cert],
+      ['envoy.key', client.key],
+    ] as const)
+      writeFileSync(path.join(dir, name), content);
+  });
 
   for (const file of cases) {
     it(file, { timeout: 60_000 }, async () => {

@@ -14,14 +14,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { SEED_AS_WRITTEN } from '../support/fixtures.js';
 import { ENVOY, describeWithPrograms, programPath } from '../support/system-programs.js';
+import { suiteTempDir } from '../support/temp-dir.js';
 import { TYPE_URL } from '../../src/xds/index.js';
 import { SotwClient, type StreamEnd } from './support/ads-test-client.js';
 import {
@@ -58,6 +58,7 @@ function tlsPortOf(p: ServeProcess): number {
   return Number(String(announced?.xdsTls).split(':').pop());
 }
 
+const scratch = suiteTempDir('amime-agent-');
 let dir: string;
 let serve: ServeProcess;
 let tlsPort: number;
@@ -77,7 +78,7 @@ function amime(
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'amime-agent-'));
+  dir = scratch();
   const policy = path.join(SEED_AS_WRITTEN, '01-proxy-auth-policy.json');
   writeFileSync(
     path.join(dir, 'proxy-credentials.yaml'),

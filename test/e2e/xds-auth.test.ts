@@ -5,9 +5,9 @@
  * non-loopback address.
  */
 import { SEED_AS_WRITTEN } from '../support/fixtures.js';
+import { suiteTempDir } from '../support/temp-dir.js';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ const DENY_TOKEN = 'token-with-explicit-deny-33d1';
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
+const scratch = suiteTempDir('amime-auth-');
 let cache: SnapshotCache;
 let authFile: string;
 let pki: TestPki;
@@ -41,8 +42,7 @@ beforeAll(() => {
   for (const id of [ALLOWED, OTHER_MESH])
     cache.setSnapshot(id, { [TYPE_URL.Listener]: { l1: apiListener('l1', 'r1') } });
   pki = makePki();
-  const dir = mkdtempSync(path.join(tmpdir(), 'amime-auth-'));
-  authFile = path.join(dir, 'proxy-credentials.yaml');
+  authFile = path.join(scratch(), 'proxy-credentials.yaml');
   writeFileSync(
     authFile,
     [

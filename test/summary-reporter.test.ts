@@ -4,16 +4,13 @@
  * as "0 failed". Runs vitest itself on two small test files, with that reporter.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { REPO_ROOT } from './support/fixtures.js';
+import { tempDir } from './support/temp-dir.js';
 
-// Inside the repository, so the files resolve `vitest` from its node_modules.
-const dir = mkdtempSync(path.join(REPO_ROOT, 'node_modules', '.amime-reporter-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function vitest(files: Record<string, string>): Promise<{ code: number | null; out: string }> {
+function vitest(dir: string, files: Record<string, string>): Promise<{ code: number | null; out: string }> {
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   writeFileSync(
     path.join(dir, 'vitest.config.mjs'),
@@ -42,7 +39,9 @@ function vitest(files: Record<string, string>): Promise<{ code: number | null; o
 }
 
 it('a failing beforeAll and an unhandled rejection print a non-zero failed count, with exit 1', async () => {
-  const r = await vitest({
+  // Inside the repository, so the files resolve `vitest` from its node_modules.
+  const dir = tempDir('.amime-reporter-', path.join(REPO_ROOT, 'node_modules'));
+  const r = await vitest(dir, {
     'hook.test.mjs': `import { beforeAll, it } from 'vitest';\nbeforeAll(() => { throw new Error('setup broke'); });\nit('never runs', () => {});\n`,
     'unhandled.test.mjs': `import { it } from 'vitest';\nit('passes but leaves a rejection', async () => { Promise.reject(new Error('nobody caught me')); await new Promise((r) => setTimeout(r, 50)); });\n`,
   });

@@ -1,16 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../test/support/temp-dir.js';
 import { formatDiagnostic } from '../model/index.js';
 import { loadPaths, loadPathsSync } from './index.js';
 import type { LoadResult } from './types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tree = path.relative(process.cwd(), path.join(here, 'testdata', 'tree'));
-const scratch = mkdtempSync(path.join(tmpdir(), 'amime-load-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = suiteTempDir('amime-load-');
 
 /** Which file every object came from, in load order. */
 const files = (r: LoadResult): string[] => [
@@ -47,7 +46,7 @@ describe('reading folders', () => {
   });
 
   it('visits files in code-unit order across folders', async () => {
-    const dir = path.join(scratch, 'order');
+    const dir = path.join(scratch(), 'order');
     mkdirSync(path.join(dir, 'm'), { recursive: true });
     const ns = (name: string): string => `apiVersion: v1\nkind: Namespace\nmetadata: {name: "${name}"}\n`;
     writeFileSync(path.join(dir, 'b.yaml'), ns('b'));
@@ -65,7 +64,7 @@ describe('reading folders', () => {
   });
 
   it('warns about a folder without manifests', async () => {
-    const dir = path.join(scratch, 'empty');
+    const dir = path.join(scratch(), 'empty');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'notes.txt'), 'not: [yaml');
     const r = await loadPaths([dir]);
@@ -75,7 +74,7 @@ describe('reading folders', () => {
 
 describe('reading files', () => {
   it('reads a file named explicitly whatever its extension', async () => {
-    const file = path.join(scratch, 'manifest.txt');
+    const file = path.join(scratch(), 'manifest.txt');
     writeFileSync(file, 'apiVersion: v1\nkind: Namespace\nmetadata: {name: txt}\n');
     expect((await loadPaths([file])).namespaces.map((n) => n.name)).toEqual(['txt']);
   });
@@ -94,7 +93,7 @@ describe('reading files', () => {
   });
 
   it('survives a symlink loop', async () => {
-    const dir = path.join(scratch, 'loop');
+    const dir = path.join(scratch(), 'loop');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'x.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: loop}\n');
     symlinkSync(dir, path.join(dir, 'again'));
@@ -104,7 +103,7 @@ describe('reading files', () => {
   });
 
   it('reports bytes that are not UTF-8 text', async () => {
-    const file = path.join(scratch, 'binary.yaml');
+    const file = path.join(scratch(), 'binary.yaml');
     writeFileSync(file, Buffer.from([0x61, 0x3a, 0x20, 0xff, 0xfe, 0xfd, 0x0a, 0xc3]));
     const r = await loadPaths([file]);
     expect(r.diagnostics).toMatchObject([{ code: 'load.unreadable', source: { file, line: 1, col: 1 } }]);
@@ -112,9 +111,9 @@ describe('reading files', () => {
 
   it('decodes UTF-16 with a byte-order mark and UTF-8 with one', async () => {
     const text = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: wide\n';
-    const u16 = path.join(scratch, 'utf16.yaml');
+    const u16 = path.join(scratch(), 'utf16.yaml');
     writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
-    const u8 = path.join(scratch, 'bom.yaml');
+    const u8 = path.join(scratch(), 'bom.yaml');
     writeFileSync(
       u8,
       Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace('wide', 'bom'), 'utf8')]),

@@ -1,17 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../test/support/temp-dir.js';
 import { createSqliteStore, DEFAULT_SQLITE_FILE } from './sqlite-store.js';
 import { registerStoreContract, takeEvents } from './store-contract.testkit.js';
 import { CompactedError, StoreUnavailableError } from './types.js';
 
-const root = mkdtempSync(join(tmpdir(), 'amime-sqlite-test-'));
+const root = suiteTempDir('amime-sqlite-test-');
 let n = 0;
-const freshDir = (): string => join(root, `db-${n++}`);
-
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const freshDir = (): string => join(root(), `db-${n++}`);
 
 registerStoreContract('sqlite', async () => createSqliteStore({ dataDir: freshDir() }));
 

@@ -7,20 +7,11 @@
  * listen on 0.0.0.0. The proxy-init stage's script must be in the context too.
  */
 import { spawn } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from '../support/fixtures.js';
+import { tempDir } from '../support/temp-dir.js';
 
 interface Stage {
   name: string;
@@ -77,9 +68,6 @@ function filesUnder(relative: string): string[] {
   return readdirSync(full).flatMap((name) => filesUnder(path.join(relative, name)));
 }
 
-const scratch = mkdtempSync(path.join(tmpdir(), 'amime-image-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
 describe('the Docker image (Dockerfile, .dockerignore)', () => {
   const all = stages();
   const runtime = all.at(-1)!;
@@ -110,7 +98,7 @@ describe('the Docker image (Dockerfile, .dockerignore)', () => {
   });
 
   it('staged as the runtime stage lays out /app, ENTRYPOINT + CMD seed the example mesh and listen on 0.0.0.0', async () => {
-    const app = path.join(scratch, 'app');
+    const app = path.join(tempDir('amime-image-'), 'app');
     for (const line of runtime.lines.filter((l) => /^COPY\s/i.test(l))) {
       const words = line.split(/\s+/);
       const [source, target] = [words.at(-2)!, words.at(-1)!];

@@ -5,18 +5,15 @@
  * was never attempted.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { suiteTempDir } from '../support/temp-dir.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'amime-kill9-'));
-const dataDir = path.join(dir, 'data');
+const dir = suiteTempDir('amime-kill9-');
 let serve: ServeProcess | undefined;
 
 afterAll(async () => {
   await serve?.kill9();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function listNodes(apiUrl: string): Promise<Set<string>> {
@@ -36,6 +33,7 @@ async function listNodes(apiUrl: string): Promise<Set<string>> {
 
 describe('kill -9 during 1,000 concurrent API writes', () => {
   it('keeps every acknowledged write and none that failed', async () => {
+    const dataDir = path.join(dir(), 'data');
     const args = ['--data-dir', dataDir, '--quota', 'virtualNodesPerMesh=2000', '--log-level', 'warn'];
     serve = await startServe(args);
     const apiUrl = serve.apiUrl;

@@ -5,14 +5,13 @@
  * every acknowledged key, nothing that was never attempted, and a consistent change log.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSqliteStore, DEFAULT_SQLITE_FILE } from '../../src/store/sqlite-store.js';
 import { takeEvents } from '../../src/store/store-contract.testkit.js';
 import type { StoredRecord } from '../../src/store/types.js';
+import { suiteTempDir } from '../support/temp-dir.js';
 import { writerKey, writerValue } from './support/store-writer-scheme.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -22,8 +21,7 @@ const WORKERS = 32;
 const KILL_AFTER_ACKS = 100;
 const MAX_RUNS = 3;
 
-const root = mkdtempSync(join(tmpdir(), 'amime-kill9-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = suiteTempDir('amime-kill9-');
 
 interface WriterRun {
   dataDir: string;
@@ -85,7 +83,7 @@ describe('SQLite store under kill -9', () => {
   it('keeps every acknowledged write and invents nothing', async () => {
     let run: WriterRun | undefined;
     for (let i = 0; i < MAX_RUNS; i++) {
-      const candidate = await runAndKill(join(root, `run-${i}`));
+      const candidate = await runAndKill(join(root(), `run-${i}`));
       expect(candidate.stderr).toBe('');
       // A writer that finished before the kill landed proves nothing; run again.
       if (candidate.signal === 'SIGKILL' && !candidate.finished) {

@@ -3,18 +3,17 @@
  * with one message naming the file (with line and column), the resource and the fix,
  * and nothing on stdout.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suiteTempDir } from '../../../test/support/temp-dir.js';
 import { createApiServer } from '../../api/index.js';
 import type { ImportFormat } from '../../import/index.js';
 import { createMemoryStore } from '../../store/index.js';
 import { runImport, type ImportCliOptions } from './import.js';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'amime-import-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = suiteTempDir('amime-import-cli-');
 
 const OPTIONS: ImportCliOptions = { output: 'yaml', parameter: {}, importValue: {}, resolve: {} };
 
@@ -24,7 +23,7 @@ async function run(
   text: string,
   options: Partial<ImportCliOptions> = {},
 ) {
-  const file = path.join(dir, name);
+  const file = path.join(dir(), name);
   writeFileSync(file, text);
   let stdout = '';
   let stderr = '';
@@ -35,7 +34,7 @@ async function run(
     { write: (s: string) => (stdout += s) },
     { write: (s: string) => (stderr += s) },
   );
-  return { code, stdout, stderr: stderr.replaceAll(dir + path.sep, '') };
+  return { code, stdout, stderr: stderr.replaceAll(dir() + path.sep, '') };
 }
 
 const TEMPLATE = `Resources:
@@ -143,7 +142,7 @@ describe('amime import: input mistakes', () => {
     let stderr = '';
     const code = await runImport(
       'terraform',
-      [path.join(dir, 'missing.json')],
+      [path.join(dir(), 'missing.json')],
       OPTIONS,
       { write: () => 0 },
       {
@@ -173,7 +172,7 @@ describe('amime import --server: progress', () => {
     ]);
 
   async function importTo(mesh: string, isTTY: boolean) {
-    const file = path.join(dir, `${mesh}.json`);
+    const file = path.join(dir(), `${mesh}.json`);
     writeFileSync(file, dump(mesh));
     let stdout = '';
     let stderr = '';

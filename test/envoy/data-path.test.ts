@@ -71,8 +71,8 @@ describeWithPrograms(
       );
       const lab = world?.lab;
       await world?.stop();
-      if (lab) expect(lab.leftovers(), 'namespaces left behind').toEqual([]);
       if (dir) rmSync(dir, { recursive: true, force: true });
+      if (lab) expect(lab.leftovers(), 'namespaces left behind').toEqual([]);
     }, 60_000);
 
     it('puts App Mesh iptables rules in each workload (uid 1337 exempt; app ports → 15000; egress → 15001)', () => {

@@ -19,17 +19,19 @@ export async function startApiServer(options: Omit<ApiServerOptions, 'store'> = 
   const dataDir = mkdtempSync(path.join(tmpdir(), 'amime-api-'));
   const store = createStore({ kind: 'sqlite', dataDir });
   const app = createApiServer({ store, ...options });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    url,
-    store,
-    dataDir,
-    async close() {
+  const close = async (): Promise<void> => {
+    try {
       await app.close();
       await store.close();
+    } finally {
       rmSync(dataDir, { recursive: true, force: true });
-    },
+    }
   };
+  const url = await app.listen({ host: '127.0.0.1', port: 0 }).catch(async (err: unknown) => {
+    await close();
+    throw err;
+  });
+  return { url, store, dataDir, close };
 }
 
 /** The aws CLI v2 the tests run (AWS_CLI, else PATH); only called inside suites that require it. */

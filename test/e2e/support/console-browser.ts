@@ -20,22 +20,28 @@ export interface ConsoleBrowser {
 
 export async function openBrowser(executablePath: string): Promise<ConsoleBrowser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'amime-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    timeout: 30_000,
-  });
+  const removeProfile = (): void => rmSync(profile, { recursive: true, force: true });
+  const context = await chromium
+    .launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      timeout: 30_000,
+    })
+    .catch((err: unknown) => {
+      removeProfile();
+      throw err;
+    });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(10_000);
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -48,8 +54,11 @@ export async function openBrowser(executablePath: string): Promise<ConsoleBrowse
       return file;
     },
     close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      try {
+        await context.close();
+      } finally {
+        removeProfile();
+      }
     },
   };
 }

@@ -56,8 +56,8 @@ async function healthy(endpoint: string, timeoutMs: number, alive: () => boolean
 export async function startEtcdCluster(size = 3): Promise<EtcdCluster> {
   const found = findProgram(ETCD);
   if (!found.found) throw new Error(found.reason);
-  const root = mkdtempSync(join(tmpdir(), 'amime-etcd-cluster-'));
   const ports = await freePorts(2 * size);
+  const root = mkdtempSync(join(tmpdir(), 'amime-etcd-cluster-'));
   const specs = Array.from({ length: size }, (_, i) => ({
     name: `m${i}`,
     client: `http://127.0.0.1:${ports[2 * i]}`,

@@ -33,6 +33,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 export async function startEtcd(): Promise<LocalEtcd> {
   const [clientPort, peerPort] = (await freePorts(2)) as [number, number];
+  const etcd = etcdPath();
   const dataDir = mkdtempSync(join(tmpdir(), 'amime-etcd-'));
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
@@ -69,7 +70,7 @@ export async function startEtcd(): Promise<LocalEtcd> {
     rmSync(dataDir, { recursive: true, force: true });
   };
   const launch = async (): Promise<void> => {
-    child = spawn(etcdPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(etcd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });

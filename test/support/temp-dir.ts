@@ -20,10 +20,14 @@ const remove = (dir: string | undefined): void => {
 };
 
 export function tempDir(prefix: string, parent = tmpdir()): string {
-  let dir: string | undefined;
-  // Registered first: outside a test this throws before anything is made.
-  onTestFinished(() => remove(dir));
-  dir = mkdtempSync(path.join(parent, prefix));
+  const dir = mkdtempSync(path.join(parent, prefix));
+  try {
+    onTestFinished(() => remove(dir));
+  } catch (err) {
+    // Not inside a test: nothing would remove it.
+    remove(dir);
+    throw err;
+  }
   return dir;
 }
 

@@ -8,6 +8,7 @@ import {
   fullValidation,
   introducedErrors,
   rejectionFor,
+  type DiagnosticsState,
   type MeshValidator,
 } from './validate.js';
 
@@ -73,5 +74,39 @@ describe('change validation', () => {
       namespaces: [],
     });
     expect(calls).toBe(5);
+  });
+
+  it('validates a create from the state before, as an update (incremental where the validator can be)', () => {
+    const seen: string[] = [];
+    const state = (names: string[]): DiagnosticsState => ({
+      diagnostics: [],
+      update: (r) => {
+        seen.push(`update ${r.metadata.name}`);
+        return state([...names, r.metadata.name]);
+      },
+    });
+    const v = new ChangeValidator((input) => {
+      seen.push(`build ${input.resources.length}`);
+      return state([]);
+    });
+    const mesh = rec('Mesh/_/m', 1, meshToCrd('m'));
+    const a = virtualNodeToCrd('a', {}, ctx);
+    const first = v.check({
+      mesh: 'm',
+      current: recordSetOf([mesh]),
+      key: 'VirtualNode/_/m%2Fa',
+      resource: a,
+      namespaces: [],
+    });
+    v.landed(first, { key: 'VirtualNode/_/m%2Fa', modRevision: 2 });
+    const current = recordSetOf([mesh, rec('VirtualNode/_/m%2Fa', 2, a)]);
+    v.check({
+      mesh: 'm',
+      current,
+      key: 'VirtualNode/_/m%2Fb',
+      resource: virtualNodeToCrd('b', {}, ctx),
+      namespaces: [],
+    });
+    expect(seen).toEqual(['build 1', 'update a', 'update b']);
   });
 });

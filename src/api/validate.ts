@@ -26,7 +26,7 @@ export type MeshValidator = (input: GraphInput) => readonly Diagnostic[];
  */
 export interface DiagnosticsState {
   readonly diagnostics: readonly Diagnostic[];
-  /** The state with `resource` in place of the resource of the same kind, namespace and name. */
+  /** The state with `resource` in place of the resource of the same kind, namespace and name, or added (a create). */
   update(resource: AnyResource): DiagnosticsState;
 }
 
@@ -151,8 +151,9 @@ export class ChangeValidator {
       : this.validate(input(change.current.all().map((r) => r.value)));
     this.remember(change.mesh, fingerprint, namespaceState, before);
     const old = change.current.get(change.key);
+    // An update, or a create (no record at the key): incremental where the validator can be.
     const after =
-      old && sameId(old.value, change.resource)
+      !old || sameId(old.value, change.resource)
         ? before.update(change.resource)
         : this.validate(
             input([

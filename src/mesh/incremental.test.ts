@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { AnyResource } from '../model/index.js';
+import { defaultAwsName, type AnyResource } from '../model/index.js';
 import { buildMeshGraph } from './build.js';
 import { canonicalDiagnostics, MeshDiagnostics, referencedNames } from './incremental.js';
 import {
@@ -18,6 +18,9 @@ import {
   update,
   withRoutes,
 } from './updates.testkit.js';
+
+const sameKey = (a: AnyResource, b: AnyResource) =>
+  a.kind === b.kind && a.metadata.name === b.metadata.name && a.metadata.namespace === b.metadata.namespace;
 
 const SEQUENCES = Number(process.env.AMIME_EQUIVALENCE_SEQUENCES ?? 25);
 
@@ -46,6 +49,55 @@ describe('incremental diagnostics', () => {
     expect(state.update(router('gone')).diagnostics.map((d) => d.code)).toContain('ref.not-found');
   });
 
+  describe('creates', () => {
+    const node = (name: string, extra: object = {}) =>
+      res('VirtualNode', name, {
+        podSelector: {},
+        listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
+        serviceDiscovery: { dns: { hostname: `${name}.ns.svc.cluster.local` } },
+        ...extra,
+      });
+    const start = (options = OPTIONS) => {
+      const { router, mesh } = everyNodeCallsOneRouter();
+      const resources = [...mesh.filter((r) => r.kind !== 'VirtualRouter'), router('gone')];
+      return MeshDiagnostics.build({ resources: resources.map((resource) => ({ resource })) }, options);
+    };
+    const expectFull = (state: MeshDiagnostics, options = OPTIONS) =>
+      expect(canonicalDiagnostics(state.diagnostics)).toEqual(
+        canonicalDiagnostics(buildMeshGraph(state.input, options).diagnostics),
+      );
+
+    it('re-derives a new node and the route that named it before it existed', () => {
+      const state = start();
+      expect(state.diagnostics.map((d) => d.code)).toContain('ref.not-found');
+      const next = state.update(node('gone'));
+      expect(next.incremental).toBe(true);
+      expect(next.diagnostics.map((d) => d.code)).not.toContain('ref.not-found');
+      expectFull(next);
+      // The index knows the new node: an update of it right after is incremental too.
+      const again = next.update(
+        node('gone', { listeners: [{ portMapping: { port: 9090, protocol: 'http' } }] }),
+      );
+      expect(again.incremental).toBe(true);
+      expectFull(again);
+    });
+
+    it('builds the whole mesh when the create reaches its kind’s per-mesh quota', () => {
+      const options = { quotas: { virtualNodesPerMesh: 12 } };
+      const next = start(options).update(node('gone'));
+      expect(next.incremental).toBe(false);
+      expect(next.diagnostics.map((d) => d.code)).toContain('quota.virtualNodesPerMesh');
+      expectFull(next, options);
+    });
+
+    it('builds the whole mesh when another resource of its kind has its App Mesh name', () => {
+      const next = start().update(node('twin', { awsName: defaultAwsName('VirtualNode', 'c3', 'ns') }));
+      expect(next.incremental).toBe(false);
+      expect(next.diagnostics.map((d) => d.code)).toContain('name.duplicate');
+      expectFull(next);
+    });
+  });
+
   it.each([
     ['Kubernetes', (r: AnyResource) => r],
     ['REST API', apiForm],
@@ -54,6 +106,7 @@ describe('incremental diagnostics', () => {
     (_form, shape) => {
       let steps = 0;
       let incremental = 0;
+      let creates = 0;
       const shaped = (list: AnyResource[]) => list.flatMap((r) => shape(r) ?? []);
       fc.assert(
         fc.property(initialMesh, fc.array(update, { minLength: 1, maxLength: 12 }), (resources, updates) => {
@@ -64,9 +117,11 @@ describe('incremental diagnostics', () => {
           for (const u of updates) {
             const next = 'routesOf' in u ? withRoutes(state, u.routesOf, u.routes, shape) : shape(u);
             if (!next) continue;
+            const isCreate = !state.input.resources.some((r) => sameKey(r.resource, next));
             state = state.update(next);
             steps++;
             if (state.incremental) incremental++;
+            if (state.incremental && isCreate) creates++;
             const full = buildMeshGraph(state.input, OPTIONS).diagnostics;
             expect(canonicalDiagnostics(state.diagnostics)).toEqual(canonicalDiagnostics(full));
           }
@@ -75,6 +130,7 @@ describe('incremental diagnostics', () => {
       );
       // The incremental path must be what was compared, not the fallback alone.
       expect(incremental).toBeGreaterThan(steps / 10);
+      expect(creates).toBeGreaterThan(0);
     },
     120_000,
   );

@@ -16,13 +16,24 @@
  */
 import { awsNameOf, formatResourceId, type AnyResource, type Diagnostic } from '../model/index.js';
 import { buildMeshGraph } from './build.js';
-import type { GraphInput, GraphOptions, InputResource } from './graph.js';
+import {
+  DEFAULT_QUOTAS,
+  type GraphInput,
+  type GraphOptions,
+  type InputResource,
+  type Quotas,
+} from './graph.js';
 import { idKey, keyOf, RefIndex, within } from './ref-index.js';
 
 export { referencedNames } from './ref-index.js';
 
 /** Kinds whose updates may take the incremental path. */
 const INCREMENTAL_KINDS = new Set(['VirtualRouter', 'VirtualNode']);
+/** Kinds whose creates may take it too, with the per-mesh quota a create counts against. */
+const CREATE_QUOTA: Readonly<Record<string, keyof Quotas>> = {
+  VirtualRouter: 'virtualRoutersPerMesh',
+  VirtualNode: 'virtualNodesPerMesh',
+};
 /** Always in the neighbourhood: few, and read through selectors rather than names. */
 export const ALWAYS: ReadonlySet<string> = new Set(['Mesh', 'VirtualGateway', 'GatewayRoute']);
 /** Problems that count or compare resources across the mesh: a neighbourhood cannot see them. */
@@ -60,6 +71,11 @@ export function eligibleUpdate(
   if (awsNameOf(old) !== awsNameOf(next)) return false;
   const meshRef = (r: AnyResource) => JSON.stringify((r.spec as { meshRef?: unknown }).meshRef ?? null);
   if (meshRef(old) !== meshRef(next)) return false;
+  return meshAllowsIncremental(input, diagnostics);
+}
+
+/** A mesh state without pods, backend groups, partial resources or mesh-wide problems. */
+export function meshAllowsIncremental(input: GraphInput, diagnostics: readonly Diagnostic[]): boolean {
   if ((input.pods?.length ?? 0) > 0) return false;
   if (input.resources.some((r) => r.resource.kind === 'BackendGroup' || r.schemaErrors)) return false;
   return !hasMeshWide(diagnostics);
@@ -92,7 +108,10 @@ export class MeshDiagnostics {
     );
   }
 
-  /** The state with `resource` in place of the resource of the same kind, namespace and name. */
+  /**
+   * The state with `resource` in place of the resource of the same kind, namespace and
+   * name, or added when there is none (a create).
+   */
   update(resource: AnyResource): MeshDiagnostics {
     const key = keyOf(resource);
     const old = this.index.get(key);
@@ -103,9 +122,10 @@ export class MeshDiagnostics {
         ? this.input.resources.map((r) => (r === old ? replaced : r))
         : [...this.input.resources, replaced],
     };
-    if (!old || !this.eligible(old.resource, resource)) return MeshDiagnostics.build(input, this.options);
+    const eligible = old ? this.eligible(old.resource, resource) : this.eligibleCreate(resource);
+    if (!eligible) return MeshDiagnostics.build(input, this.options);
     const index = this.index.withUpdate(key, replaced);
-    const diagnostics = this.partial(input, index, key, readersSeeChange(old.resource, resource));
+    const diagnostics = this.partial(input, index, key, !old || readersSeeChange(old.resource, resource));
     return diagnostics
       ? new MeshDiagnostics(input, diagnostics, this.options, index, true)
       : new MeshDiagnostics(
@@ -115,6 +135,21 @@ export class MeshDiagnostics {
           index,
           false,
         );
+  }
+
+  /**
+   * Whether a create of `resource` may take the incremental path: what a new router or
+   * node changes for others is found by name (the readers whose references it now
+   * resolves), except the mesh-wide problems a neighbourhood cannot see, ruled out here:
+   * another resource of its kind with one of its names (name.duplicate) and its kind's
+   * per-mesh quota (counted over the whole input, so never under the mesh's own count).
+   */
+  private eligibleCreate(resource: AnyResource): boolean {
+    const quota = CREATE_QUOTA[resource.kind];
+    if (!quota || !meshAllowsIncremental(this.input, this.diagnostics)) return false;
+    if (this.index.namesakes(resource).length > 0) return false;
+    const limit = this.options.quotas?.[quota] ?? DEFAULT_QUOTAS[quota];
+    return this.index.countOf(resource.kind) + 1 <= limit;
   }
 
   private eligible(old: AnyResource, next: AnyResource): boolean {

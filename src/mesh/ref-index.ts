@@ -43,7 +43,7 @@ function namesOf(resource: AnyResource): string[] {
 export class RefIndex {
   private constructor(
     /** name → keys of the resources called so */
-    private readonly named: ReadonlyMap<string, ReadonlySet<string>>,
+    private readonly named: LayeredMap<string, ReadonlySet<string>>,
     /** key → names the resource refers to */
     private readonly refs: LayeredMap<string, ReadonlySet<string>>,
     /** name → keys of the resources referring to it */
@@ -51,11 +51,12 @@ export class RefIndex {
     private readonly resources: LayeredMap<string, InputResource>,
     /**
      * Keys by kind, shared along a line of updates: an update replaces a resource by one
-     * of the same kind and key (the key holds the kind), so the keys of a kind never change.
+     * of the same kind and key (the key holds the kind), so the keys of a kind never change;
+     * a create copies the lists of its kind with its key added.
      */
     private readonly byKinds: Map<ReadonlySet<string>, string[]>,
-    /** Each key's position in the input it was built from (updates keep positions). */
-    private readonly position: ReadonlyMap<string, number>,
+    /** Each key's position in the input it was built from (updates keep positions; a new key goes last). */
+    private readonly position: LayeredMap<string, number>,
   ) {}
 
   static of(resources: ReadonlyMap<string, InputResource>): RefIndex {
@@ -69,16 +70,19 @@ export class RefIndex {
       for (const n of names) addTo(referrers, n, k);
     }
     return new RefIndex(
-      named,
+      LayeredMap.of(named),
       LayeredMap.of(refs),
       LayeredMap.of(referrers),
       LayeredMap.of(resources),
       new Map(),
-      new Map([...resources.keys()].map((k, i) => [k, i])),
+      LayeredMap.of(new Map([...resources.keys()].map((k, i) => [k, i]))),
     );
   }
 
-  /** The index once `key` (same names as before) refers to what `resource` refers to. */
+  /**
+   * The index once `key` refers to what `resource` refers to: an update keeps the names
+   * the key had; a new key (a create) is added under its names, last in input order.
+   */
   withUpdate(key: string, resource: InputResource): RefIndex {
     const known = this.resources.has(key);
     const before = this.refs.get(key) ?? new Set<string>();
@@ -92,14 +96,30 @@ export class RefIndex {
       }
     for (const n of after)
       if (!before.has(n)) referrers = referrers.with(n, new Set(referrers.get(n)).add(key));
+    let named = this.named;
+    if (!known)
+      for (const n of namesOf(resource.resource)) named = named.with(n, new Set(named.get(n)).add(key));
     return new RefIndex(
-      this.named,
+      named,
       this.refs.with(key, after),
       referrers,
       this.resources.with(key, resource),
-      known ? this.byKinds : new Map(),
-      known ? this.position : new Map([...this.position, [key, this.position.size]]),
+      known ? this.byKinds : withKey(this.byKinds, resource.resource.kind, key),
+      known ? this.position : this.position.with(key, this.position.size),
     );
+  }
+
+  /** Keys of the resources of `resource`'s kind called by one of its names (a create's namesakes). */
+  namesakes(resource: AnyResource): string[] {
+    const prefix = `${resource.kind}/`;
+    return namesOf(resource).flatMap((n) =>
+      [...(this.named.get(n) ?? [])].filter((k) => k.startsWith(prefix)),
+    );
+  }
+
+  /** How many resources of `kind` the index holds. */
+  countOf(kind: string): number {
+    return this.keysOfKinds(kindSet(kind)).length;
   }
 
   get(key: string): InputResource | undefined {
@@ -137,6 +157,22 @@ export class RefIndex {
     }
     return keys;
   }
+}
+
+function withKey(
+  byKinds: ReadonlyMap<ReadonlySet<string>, string[]>,
+  kind: string,
+  key: string,
+): Map<ReadonlySet<string>, string[]> {
+  return new Map([...byKinds].map(([kinds, keys]) => [kinds, kinds.has(kind) ? [...keys, key] : keys]));
+}
+
+const kindSets = new Map<string, ReadonlySet<string>>();
+/** One set per kind, so keysOfKinds' cache (keyed by the set) serves every count of it. */
+function kindSet(kind: string): ReadonlySet<string> {
+  let set = kindSets.get(kind);
+  if (!set) kindSets.set(kind, (set = new Set([kind])));
+  return set;
 }
 
 function addTo(index: Map<string, Set<string>>, name: string, key: string): void {

@@ -4,7 +4,7 @@
  * and protocols, gateways; mostly router and node updates.
  */
 import fc from 'fast-check';
-import { API_VERSION, type AnyResource } from '../model/index.js';
+import { API_VERSION, defaultAwsName, type AnyResource } from '../model/index.js';
 import type { GraphInput, GraphOptions } from './graph.js';
 
 export const NS = 'ns';
@@ -123,8 +123,23 @@ export const initialMesh = fc
   ]);
 
 /**
+ * A create: a node or router under the name every dangling reference uses (`gone`), a
+ * name nobody refers to, or (a node) a new name with the App Mesh name of an existing one.
+ */
+const create = fc.oneof(
+  fc.tuple(fc.constantFrom('gone', 'n5', 'n6'), nodeSpec).map(([n, s]) =>
+    res('VirtualNode', n, {
+      podSelector: { matchLabels: { app: n } },
+      ...s,
+      ...(n === 'n6' ? { awsName: defaultAwsName('VirtualNode', 'n0', NS) } : {}),
+    }),
+  ),
+  fc.tuple(fc.constantFrom('gone', 'r3'), routerSpec).map(([n, s]) => res('VirtualRouter', n, s)),
+);
+
+/**
  * One write: mostly router and node updates (the incremental path), sometimes a
- * service's provider. `routes` (an UpdateRoute) replaces a router's routes only and
+ * service's provider or a create (the first of a name; later ones update it). `routes` (an UpdateRoute) replaces a router's routes only and
  * keeps its listeners; the update function takes the current mesh for that.
  */
 export const update = fc.oneof(
@@ -150,6 +165,7 @@ export const update = fc.oneof(
       .tuple(fc.constantFrom(...SERVICES), serviceSpec)
       .map(([n, s]) => res('VirtualService', n, s)),
   },
+  { weight: 2, arbitrary: create },
 );
 
 export const OPTIONS: GraphOptions = {};

@@ -134,15 +134,18 @@ describe('incremental mesh graph (the pipeline)', () => {
     ['REST API', apiForm],
   ] as const)(
     `%s form: equal to the full build, pointers included, after every step of ${SEQUENCES} random update sequences`,
-    (_form, shape) => {
+    async (_form, shape) => {
       let steps = 0;
       let incremental = 0;
       const shaped = (list: AnyResource[]) => list.flatMap((r) => shape(r) ?? []);
-      fc.assert(
-        fc.property(
+      await fc.assert(
+        fc.asyncProperty(
           initialMesh,
           fc.array(fc.array(update, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 10 }),
-          (resources, batches) => {
+          async (resources, batches) => {
+            // Each sequence lets the worker answer vitest's RPC: 1,000 in one blocking run
+            // outlasted its 60 s timeout under load.
+            await new Promise(setImmediate);
             let state = IncrementalGraph.build(input(shaped(resources)), OPTIONS);
             for (const batch of batches) {
               // One run of the pipeline may carry several writes (the debounce batches them).

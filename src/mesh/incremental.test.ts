@@ -103,29 +103,36 @@ describe('incremental diagnostics', () => {
     ['REST API', apiForm],
   ] as const)(
     `%s form: equal to the full build after every step of ${SEQUENCES} random update sequences`,
-    (_form, shape) => {
+    async (_form, shape) => {
       let steps = 0;
       let incremental = 0;
       let creates = 0;
       const shaped = (list: AnyResource[]) => list.flatMap((r) => shape(r) ?? []);
-      fc.assert(
-        fc.property(initialMesh, fc.array(update, { minLength: 1, maxLength: 12 }), (resources, updates) => {
-          let state = MeshDiagnostics.build(
-            { resources: shaped(resources).map((resource) => ({ resource })) },
-            OPTIONS,
-          );
-          for (const u of updates) {
-            const next = 'routesOf' in u ? withRoutes(state, u.routesOf, u.routes, shape) : shape(u);
-            if (!next) continue;
-            const isCreate = !state.input.resources.some((r) => sameKey(r.resource, next));
-            state = state.update(next);
-            steps++;
-            if (state.incremental) incremental++;
-            if (state.incremental && isCreate) creates++;
-            const full = buildMeshGraph(state.input, OPTIONS).diagnostics;
-            expect(canonicalDiagnostics(state.diagnostics)).toEqual(canonicalDiagnostics(full));
-          }
-        }),
+      await fc.assert(
+        fc.asyncProperty(
+          initialMesh,
+          fc.array(update, { minLength: 1, maxLength: 12 }),
+          async (resources, updates) => {
+            // Each sequence lets the worker answer vitest's RPC: 1,000 in one blocking run
+            // outlasted its 60 s timeout under load.
+            await new Promise(setImmediate);
+            let state = MeshDiagnostics.build(
+              { resources: shaped(resources).map((resource) => ({ resource })) },
+              OPTIONS,
+            );
+            for (const u of updates) {
+              const next = 'routesOf' in u ? withRoutes(state, u.routesOf, u.routes, shape) : shape(u);
+              if (!next) continue;
+              const isCreate = !state.input.resources.some((r) => sameKey(r.resource, next));
+              state = state.update(next);
+              steps++;
+              if (state.incremental) incremental++;
+              if (state.incremental && isCreate) creates++;
+              const full = buildMeshGraph(state.input, OPTIONS).diagnostics;
+              expect(canonicalDiagnostics(state.diagnostics)).toEqual(canonicalDiagnostics(full));
+            }
+          },
+        ),
         { numRuns: SEQUENCES, seed: Number(process.env.AMIME_EQUIVALENCE_SEED ?? 0x18) },
       );
       // The incremental path must be what was compared, not the fallback alone.

@@ -33,9 +33,9 @@ export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode
   const named = new Set<string>();
   const bareDone = new Set<string>();
   for (const ep of ports) {
-    ctx.out.routes.push(egressRouteConfig(ctx, ep));
-    const rds = routeConfigName('egress', ep.protocol, ep.port);
     const owners = domainOwners(ctx, ep);
+    ctx.out.routes.push(egressRouteConfig(ctx, ep, owners));
+    const rds = routeConfigName('egress', ep.protocol, ep.port);
     for (const b of ep.backends) {
       const names: string[] = [];
       const all = domainsOf(ctx, b.vs, ep.port);

@@ -66,9 +66,13 @@ function serviceVirtualHost(
   });
 }
 
-export function egressRouteConfig(ctx: TranslateContext, ep: EgressPort): RouteConfigIR {
+/** `owners`: `domainOwners(ctx, ep)`, when the caller needs it too (proxyless.ts). */
+export function egressRouteConfig(
+  ctx: TranslateContext,
+  ep: EgressPort,
+  owners: ReadonlyMap<string, string | undefined> = domainOwners(ctx, ep),
+): RouteConfigIR {
   const claimed = new Set<string>();
-  const owners = domainOwners(ctx, ep);
   const virtualHosts: VirtualHostIR[] = [];
   for (const b of ep.backends) {
     const all = domainsOf(ctx, b.vs, ep.port);

@@ -17,21 +17,23 @@ import { depKey } from './lookup.js';
 
 type Same<T> = (a: T, b: T) => boolean;
 
-const sameNode: Same<ResolvedVirtualNode> = (a, b) => {
-  if (
-    a.resource !== b.resource ||
-    a.inactive?.reason !== b.inactive?.reason ||
-    a.backends.length !== b.backends.length
-  )
-    return false;
-  for (let i = 0; i < a.backends.length; i++) {
-    const x = a.backends[i];
-    const y = b.backends[i];
-    // Whether the service exists is its own key (groups read it directly), so names suffice here.
-    if (!x || !y || x.serviceName !== y.serviceName || x.clientPolicy !== y.clientPolicy) return false;
-  }
+/** Same length, and each item the same as the other list's at its index. */
+function sameList<T>(a: readonly T[], b: readonly T[], same: Same<T>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i] as T, b[i] as T)) return false;
   return true;
-};
+}
+
+/** Same resource object, same activity: enough when no entry was added or removed anywhere. */
+const sameInput: Same<{ resource: object; inactive?: { reason: string } | undefined }> = (a, b) =>
+  a.resource === b.resource && a.inactive?.reason === b.inactive?.reason;
+
+// Whether the service exists is its own key (groups read it directly), so names suffice here.
+const sameBackend: Same<ResolvedVirtualNode['backends'][number]> = (x, y) =>
+  x.serviceName === y.serviceName && x.clientPolicy === y.clientPolicy;
+
+const sameNode: Same<ResolvedVirtualNode> = (a, b) =>
+  sameInput(a, b) && sameList(a.backends, b.backends, sameBackend);
 
 const providerName = (s: ResolvedVirtualService): string | undefined =>
   s.provider
@@ -40,67 +42,37 @@ const providerName = (s: ResolvedVirtualService): string | undefined =>
       : s.provider.router.awsName
     : undefined;
 
+const sameString: Same<string> = (x, y) => x === y;
+
 const sameService: Same<ResolvedVirtualService> = (a, b) =>
-  a.resource === b.resource &&
-  a.inactive?.reason === b.inactive?.reason &&
+  sameInput(a, b) &&
   a.provider?.kind === b.provider?.kind &&
   providerName(a) === providerName(b) &&
-  a.hostnames.length === b.hostnames.length &&
-  a.hostnames.every((h, i) => h === b.hostnames[i]);
+  sameList(a.hostnames, b.hostnames, sameString);
 
-const sameRouter: Same<ResolvedVirtualRouter> = (a, b) => {
-  if (
-    a.resource !== b.resource ||
-    a.inactive?.reason !== b.inactive?.reason ||
-    a.routes.length !== b.routes.length
-  )
-    return false;
-  for (let i = 0; i < a.routes.length; i++) {
-    const x = a.routes[i];
-    const y = b.routes[i];
-    if (
-      !x ||
-      !y ||
-      x.spec !== y.spec ||
-      x.index !== y.index ||
-      x.priority !== y.priority ||
-      x.protocol !== y.protocol ||
-      x.targets.length !== y.targets.length
-    )
-      return false;
-    for (let j = 0; j < x.targets.length; j++) {
-      const t = x.targets[j];
-      const u = y.targets[j];
-      if (!t || !u || t.node.awsName !== u.node.awsName || t.weight !== u.weight || t.port !== u.port)
-        return false;
-    }
-  }
-  return true;
-};
+type RouterRoute = ResolvedVirtualRouter['routes'][number];
 
-const sameGateway: Same<ResolvedVirtualGateway> = (a, b) => {
-  if (
-    a.resource !== b.resource ||
-    a.inactive?.reason !== b.inactive?.reason ||
-    a.routes.length !== b.routes.length
-  )
-    return false;
-  for (let i = 0; i < a.routes.length; i++) {
-    const x = a.routes[i];
-    const y = b.routes[i];
-    if (
-      !x ||
-      !y ||
-      x.resource !== y.resource ||
-      x.inactive?.reason !== y.inactive?.reason ||
-      x.protocol !== y.protocol
-    )
-      return false;
-    if (x.target.service.awsName !== y.target.service.awsName || x.target.port !== y.target.port)
-      return false;
-  }
-  return true;
-};
+const sameTarget: Same<RouterRoute['targets'][number]> = (t, u) =>
+  t.node.awsName === u.node.awsName && t.weight === u.weight && t.port === u.port;
+
+const sameRoute: Same<RouterRoute> = (x, y) =>
+  x.spec === y.spec &&
+  x.index === y.index &&
+  x.priority === y.priority &&
+  x.protocol === y.protocol &&
+  sameList(x.targets, y.targets, sameTarget);
+
+const sameRouter: Same<ResolvedVirtualRouter> = (a, b) =>
+  sameInput(a, b) && sameList(a.routes, b.routes, sameRoute);
+
+const sameGatewayRoute: Same<ResolvedVirtualGateway['routes'][number]> = (x, y) =>
+  sameInput(x, y) &&
+  x.protocol === y.protocol &&
+  x.target.service.awsName === y.target.service.awsName &&
+  x.target.port === y.target.port;
+
+const sameGateway: Same<ResolvedVirtualGateway> = (a, b) =>
+  sameInput(a, b) && sameList(a.routes, b.routes, sameGatewayRoute);
 
 function diff<T>(
   mesh: string,
@@ -117,10 +89,6 @@ function diff<T>(
   }
   for (const name of before?.keys() ?? []) if (!after?.has(name)) out.push([mesh, key(name)]);
 }
-
-/** Same resource object, same activity: enough when no entry was added or removed anywhere. */
-const sameInput: Same<{ resource: object; inactive?: { reason: string } | undefined }> = (a, b) =>
-  a.resource === b.resource && a.inactive?.reason === b.inactive?.reason;
 
 function sameNames(
   a: ReadonlyMap<string, unknown> | undefined,

@@ -3,7 +3,9 @@
 // `npm run mutation -- src/xds/sotw-stream.ts` (files). Not part of `npm test`.
 // Only the unit tests beside the code run against each mutant (vitest.mutation.config.ts):
 // end-to-end tests start processes that would not see the mutant anyway.
-const folders = (process.env.AMIME_MUTATE ?? 'src/mesh,src/envoy,src/xds').split(',');
+if (!process.env.AMIME_MUTATE)
+  throw new Error('run npm run mutation [-- FOLDER|FILE...]: it sets AMIME_MUTATE');
+const folders = process.env.AMIME_MUTATE.split(',');
 
 // What each folder mutates. In src/xds the protocol core only: the gRPC, auth and
 // status edges are exercised by the e2e tests, which do not run here.

@@ -103,8 +103,24 @@ export class Translator {
 
   /** Translates what `graph` changed since the last call (everything, the first time). */
   update(graph: MeshGraph, endpoints: EndpointSource): TranslatorResult {
-    const everything = this.endpoints !== endpoints || this.graphOptions !== optionsKey(graph);
+    return this.droppingAside(() => this.translateChanges(graph, endpoints));
+  }
+
+  /**
+   * Runs one update with `dropped` empty at its start, and empty again after it (however
+   * it ends): the units it drops are kept aside for its own rebuilt successors only.
+   */
+  private droppingAside<T>(update: () => T): T {
     this.dropped = new Map();
+    try {
+      return update();
+    } finally {
+      this.dropped = new Map();
+    }
+  }
+
+  private translateChanges(graph: MeshGraph, endpoints: EndpointSource): TranslatorResult {
+    const everything = this.endpoints !== endpoints || this.graphOptions !== optionsKey(graph);
     const groups = proxyGroups(graph);
     const current = new Set(groups.map((g) => g.key));
     const dirty = new Set<string>();
@@ -136,7 +152,6 @@ export class Translator {
     this.graphOptions = optionsKey(graph);
     this.endpoints = endpoints;
     this.graph = graph;
-    this.dropped = new Map();
     const changed = [...dirty].filter((k) => current.has(k) && !failed.has(k)).sort();
     return { groups: this.snapshot(), changed, removed, failed };
   }
@@ -182,8 +197,11 @@ export class Translator {
    * that read whether a node is known, when that answer flipped, are re-translated.
    */
   updateEndpoints(endpoints: EndpointSource, nodes: Iterable<VirtualNodeRef>): TranslatorResult {
+    return this.droppingAside(() => this.patchEndpoints(endpoints, nodes));
+  }
+
+  private patchEndpoints(endpoints: EndpointSource, nodes: Iterable<VirtualNodeRef>): TranslatorResult {
     this.endpoints = endpoints;
-    this.dropped = new Map();
     const list = [...nodes];
     // A node the source now knows (or no longer knows) changes its clusters' type
     // (EDS ↔ DNS): whoever read the other answer is translated again, units included.
@@ -231,7 +249,6 @@ export class Translator {
       const resources: EnvoyResources = { ...old, endpoints: [...fresh.values()] };
       entry.translation = { ...entry.translation, resources };
     }
-    this.dropped = new Map();
     const changed = [...new Set([...affected, ...retranslate])].filter((k) => !failed.has(k));
     return { groups: this.snapshot(), changed: changed.sort(), removed: [], failed };
   }

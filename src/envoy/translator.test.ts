@@ -333,6 +333,22 @@ describe('Translator', () => {
     check(baseInput);
   });
 
+  it('follows a route target whose port comes from the target node when that node changes its port', () => {
+    const t = new Translator();
+    const endpoints = staticEndpoints({ 'm/server_ns': [{ address: '10.0.0.1' }] });
+    t.update(buildMeshGraph(baseInput), endpoints);
+    const moved = replacing(baseInput, 'VirtualNode', 'server', (r) => {
+      const vn = structuredClone(r) as VirtualNode;
+      vn.spec.listeners = [{ portMapping: { port: 9090, protocol: 'http' } }];
+      return vn;
+    });
+    const graph = buildMeshGraph(moved);
+    const r = t.update(graph, endpoints);
+    expect(r.changed).toContain('mesh/m/virtualNode/client-1_ns');
+    for (const [key, res] of r.groups)
+      expect(bytesOf(res), key).toBe(bytesOf(translateGroup(graph, key, endpoints)));
+  });
+
   it('starts the units of a mesh afresh when the mesh changes (short names, IP preference)', () => {
     const text = `
 apiVersion: appmesh.k8s.aws/v1beta2

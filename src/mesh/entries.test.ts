@@ -286,3 +286,228 @@ describe('namespace-less gateway routes and Kubernetes gateways', () => {
     ).toEqual(['gr']);
   });
 });
+
+describe('indexInput: what the graph accepts as a resource', () => {
+  const VN_SPEC = { listeners, serviceDiscovery: { dns: { hostname: 'h.local' } } };
+  const raw = (o: Record<string, unknown>) => ({ resource: o as unknown as AnyResource });
+  const here = { file: 'in.yaml', line: 3, col: 1 };
+
+  it('a malformed item is one graph.malformed-input error at the item, and the others are still built', () => {
+    const g = buildMeshGraph({
+      resources: [
+        raw({ kind: 'VirtualNode', metadata: { name: 'ok', namespace: 'ns' }, spec: VN_SPEC }),
+        { ...raw({ kind: 'VirtualNode', metadata: {}, spec: {} }), locate: () => here },
+        null as unknown as { resource: AnyResource },
+        {} as { resource: AnyResource },
+      ],
+    });
+    const message =
+      'not an App Mesh resource the graph can use (it needs a known kind, metadata.name and a spec mapping); run it through checkObject first';
+    expect(g.diagnostics.filter((d) => d.code !== 'mesh.no-mesh')).toEqual([
+      {
+        severity: 'error',
+        code: 'graph.malformed-input',
+        resource: { kind: 'VirtualNode', name: '#1' },
+        path: '',
+        message,
+        source: here,
+      },
+      {
+        severity: 'error',
+        code: 'graph.malformed-input',
+        resource: { kind: 'Unknown', name: '#2' },
+        path: '',
+        message,
+      },
+      {
+        severity: 'error',
+        code: 'graph.malformed-input',
+        resource: { kind: 'Unknown', name: '#3' },
+        path: '',
+        message,
+      },
+    ]);
+    expect(g.diagnostics.filter((d) => d.code === 'mesh.no-mesh').map((d) => d.resource?.name)).toEqual([
+      'ok',
+    ]);
+  });
+
+  it('needs a known kind, a metadata mapping with a non-empty string name, and a spec mapping', () => {
+    const good = { kind: 'VirtualNode', metadata: { name: 'n', namespace: 'ns' }, spec: VN_SPEC };
+    const bad: Array<Record<string, unknown> | null> = [
+      null,
+      { ...good, kind: 'Pod' },
+      { ...good, metadata: undefined },
+      { ...good, metadata: null },
+      { ...good, metadata: ['n'] },
+      { ...good, spec: undefined },
+      { ...good, spec: null },
+      { ...good, spec: [] },
+      { ...good, metadata: { namespace: 'ns' } },
+      { ...good, metadata: { name: 7, namespace: 'ns' } },
+      { ...good, metadata: { name: '', namespace: 'ns' } },
+    ];
+    for (const resource of bad) {
+      const g = buildMeshGraph({ resources: [raw(resource as Record<string, unknown>)] });
+      expect(summarize(g.diagnostics), JSON.stringify(resource)).toEqual(['error graph.malformed-input @ ']);
+    }
+    const ok = buildMeshGraph({ resources: [raw(good)] });
+    expect(summarize(ok.diagnostics)).toEqual(['error mesh.no-mesh @ metadata.namespace']);
+  });
+
+  it('a namespaced kind without a string namespace has none, and must name its mesh', () => {
+    for (const namespace of [undefined, '', 7]) {
+      const g = buildMeshGraph({
+        resources: [raw({ kind: 'VirtualNode', metadata: { name: 'n', namespace }, spec: VN_SPEC })],
+      });
+      expect(
+        g.diagnostics.map((d) => `${d.code} @ ${d.path} ${JSON.stringify(d.resource)}`),
+        String(namespace),
+      ).toEqual(['mesh.no-membership @ spec.meshRef {"kind":"VirtualNode","name":"n"}']);
+    }
+  });
+
+  it('a Mesh is cluster-scoped: a namespace on it is ignored', () => {
+    const g = buildMeshGraph({
+      resources: [
+        raw({ kind: 'Mesh', metadata: { name: 'm', namespace: 'a' }, spec: {} }),
+        raw({ kind: 'Mesh', metadata: { name: 'm' }, spec: {} }),
+      ],
+    });
+    expect(g.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([
+      'resource.duplicate Mesh m is defined more than once; only the first definition is used',
+    ]);
+    expect(g.diagnostics[0]!.resource).toEqual({ kind: 'Mesh', name: 'm' });
+  });
+
+  it('a duplicate points at the first definition', () => {
+    const first = { file: 'a.yaml', line: 1, col: 1 };
+    const g = buildMeshGraph({
+      resources: [
+        { ...raw({ kind: 'Mesh', metadata: { name: 'm' }, spec: {} }), locate: () => first },
+        raw({ kind: 'Mesh', metadata: { name: 'm' }, spec: {} }),
+      ],
+    });
+    expect(g.diagnostics[0]!.related).toEqual([
+      {
+        resource: { kind: 'Mesh', name: 'm' },
+        path: 'metadata.name',
+        source: first,
+        message: 'first defined here',
+      },
+    ]);
+  });
+
+  it('only namespace-less resources are scoped by their meshRef; a Mesh never is', () => {
+    const withRef = (kind: string, name: string, namespace?: string) =>
+      raw({
+        kind,
+        metadata: { name, ...(namespace ? { namespace } : {}) },
+        spec: { ...(kind === 'VirtualNode' ? VN_SPEC : {}), meshRef: { name: 'm', uid: 'u' } },
+      });
+    const messages = (resources: Array<{ resource: AnyResource }>) =>
+      buildMeshGraph({ resources, namespaces: [{ name: 'ns', labels: {} }] })
+        .diagnostics.filter((d) => d.code === 'resource.duplicate')
+        .map((d) => d.message);
+    expect(messages([withRef('VirtualNode', 'n', 'ns'), withRef('VirtualNode', 'n', 'ns')])).toEqual([
+      'VirtualNode ns/n is defined more than once; only the first definition is used',
+    ]);
+    expect(messages([withRef('Mesh', 'm'), withRef('Mesh', 'm')])).toEqual([
+      'Mesh m is defined more than once; only the first definition is used',
+    ]);
+    expect(
+      messages([withRef('Mesh', 'm'), raw({ kind: 'Mesh', metadata: { name: 'm' }, spec: {} })]),
+    ).toHaveLength(1);
+  });
+
+  it('a meshRef without a non-empty string name gives no scope', () => {
+    for (const meshRef of [{ name: '' }, { name: 7 }, 'm', null]) {
+      const n = raw({ kind: 'VirtualNode', metadata: { name: 'n' }, spec: { ...VN_SPEC, meshRef } });
+      const g = buildMeshGraph({ resources: [n, n] });
+      expect(
+        g.diagnostics.filter((d) => d.code === 'resource.duplicate').map((d) => d.message),
+        JSON.stringify(meshRef),
+      ).toEqual(['VirtualNode n is defined more than once; only the first definition is used']);
+    }
+  });
+
+  it('only gateway routes are scoped by a virtualGatewayRef too', () => {
+    const n = (gw?: unknown) =>
+      raw({
+        kind: 'VirtualNode',
+        metadata: { name: 'n' },
+        spec: { ...VN_SPEC, meshRef: { name: 'm', uid: 'u' }, ...(gw ? { virtualGatewayRef: gw } : {}) },
+      });
+    const g = buildMeshGraph({
+      resources: [{ resource: meshToCrd('m') }, n(), n({ name: 'g' })],
+    });
+    expect(g.diagnostics.filter((d) => d.code === 'resource.duplicate').map((d) => d.message)).toEqual([
+      'VirtualNode n in mesh m is defined more than once; only the first definition is used',
+    ]);
+  });
+
+  it('a gateway route is scoped by its gateway’s namespace when it names one', () => {
+    const route = (gw: Record<string, unknown> | undefined) =>
+      raw({
+        kind: 'GatewayRoute',
+        metadata: { name: 'r' },
+        spec: { meshRef: { name: 'm', uid: 'u' }, ...(gw ? { virtualGatewayRef: gw } : {}) },
+      });
+    const duplicates = (a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined) =>
+      buildMeshGraph({ resources: [route(a), route(b)] })
+        .diagnostics.filter((d) => d.code === 'resource.duplicate')
+        .map((d) => d.message);
+    expect(duplicates({ name: 'g', namespace: 'a' }, { name: 'g', namespace: 'b' })).toEqual([]);
+    expect(duplicates({ name: 'g', namespace: 'a' }, { name: 'g', namespace: 'a' })).toEqual([
+      'GatewayRoute r on VirtualGateway a/g in mesh m is defined more than once; only the first definition is used',
+    ]);
+    for (const namespace of ['', 7, undefined])
+      expect(duplicates({ name: 'g', namespace }, { name: 'g' }), String(namespace)).toEqual([
+        'GatewayRoute r on VirtualGateway g in mesh m is defined more than once; only the first definition is used',
+      ]);
+    for (const gw of [undefined, { name: '' }, { namespace: 'a' }])
+      expect(duplicates(gw, undefined), JSON.stringify(gw)).toEqual([
+        'GatewayRoute r in mesh m is defined more than once; only the first definition is used',
+      ]);
+  });
+
+  it('missing lists, unusable namespaces and invalid ids are ignored; the first namespace of a name counts', () => {
+    const objects = [
+      { kind: 'Mesh', metadata: { name: 'm' }, spec: { namespaceSelector: { matchLabels: { mesh: 'm' } } } },
+      { kind: 'VirtualNode', metadata: { name: 'n', namespace: 'ns' }, spec: VN_SPEC },
+    ].map(raw);
+    const clean = buildMeshGraph({ resources: objects, namespaces: [{ name: 'ns', labels: { mesh: 'm' } }] });
+    expect(clean.diagnostics).toEqual([]);
+    const noisy = buildMeshGraph({
+      resources: objects,
+      namespaces: [
+        null,
+        { name: 7, labels: { mesh: 'm' } },
+        { name: 'ns', labels: { mesh: 'm' } },
+        { name: 'ns', labels: { mesh: 'other' } },
+      ] as never,
+      invalid: [null, {}, { id: null }, { id: { kind: 'Mesh', name: 7 } }] as never,
+    });
+    expect(noisy.diagnostics).toEqual([]);
+    expect([...noisy.meshes.get('m')!.virtualNodes.keys()]).toEqual(['n_ns']);
+    // An unusable invalid Mesh is not taken for a broken Mesh that would explain a namespace without one.
+    const unselected = (invalid: unknown) =>
+      buildMeshGraph({
+        resources: objects,
+        namespaces: [{ name: 'ns', labels: { mesh: 'other' } }],
+        invalid: invalid as never,
+      }).diagnostics;
+    expect(summarize(unselected([]))).toEqual(['error mesh.no-matching-mesh @ spec.namespaceSelector']);
+    expect(unselected([{ id: { kind: 'Mesh', name: 7 } }])).toEqual(unselected([]));
+    expect(unselected([{ id: { kind: 'Mesh', name: 'x' } }])).toEqual([]);
+    // Labels that are not a mapping count as none.
+    const unlabelled = buildMeshGraph({
+      resources: objects,
+      namespaces: [{ name: 'ns', labels: 'mesh=m' as never }],
+    });
+    expect(summarize(unlabelled.diagnostics)).toEqual([expect.stringMatching(/^error mesh\./)]);
+    // Without any list at all there is nothing to say.
+    expect(buildMeshGraph({} as never).diagnostics).toEqual([]);
+    expect(buildMeshGraph({ resources: [] }).diagnostics).toEqual([]);
+  });
+});

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { check, mesh, verifyRule, vn, type RuleCase } from './fixtures.testkit.js';
+import type { AnyResource } from '../model/index.js';
+import { buildMeshGraph } from './build.js';
+import { bg, check, mesh, verifyRule, vn, vs, type RuleCase } from './fixtures.testkit.js';
 
 const cases: RuleCase[] = [
   {
@@ -77,5 +79,65 @@ describe('App Mesh names (appmesh.md §1.0, §5)', () => {
 
   it('a Mesh defaults egressFilter to DROP_ALL', () => {
     expect(check([]).graph.meshes.get('m')!.mesh.egressFilter).toBe('DROP_ALL');
+  });
+
+  it('says where a too-long name comes from, shortening a long default name', () => {
+    const explicit = check([vn('a', { awsName: 'x'.repeat(256) })]).errors;
+    expect(explicit.map((d) => d.message)).toEqual([
+      'spec.awsName is 256 characters long; App Mesh names are 1..255 characters',
+    ]);
+    const defaulted = check([vn('a'.repeat(253))]).errors;
+    expect(defaulted.map((d) => d.message)).toEqual([
+      `the default App Mesh name "${'a'.repeat(57)}..." is 256 characters long; App Mesh names are 1..255 characters: set a shorter spec.awsName`,
+    ]);
+  });
+
+  it('an empty spec.awsName is the default name, reported at metadata.name', () => {
+    const node = vn('a'.repeat(253), {
+      awsName: '',
+      listeners: [{ portMapping: { port: 80, protocol: 'http' } }],
+      serviceDiscovery: { dns: { hostname: 'h' } },
+    });
+    const g = buildMeshGraph({ resources: [{ resource: node as unknown as AnyResource }] });
+    expect(g.diagnostics.filter((d) => d.code === 'name.aws-name-length').map((d) => d.path)).toEqual([
+      'metadata.name',
+    ]);
+  });
+
+  it('a BackendGroup has no App Mesh name, so no length limit', () => {
+    const r = check([vs('s'), bg('g'.repeat(253), { virtualservices: [{ name: 's' }] })]);
+    expect(r.diagnostics.map((d) => d.code)).not.toContain('name.aws-name-length');
+  });
+
+  it('a duplicate names the first resource, in its mesh, and points at its name', () => {
+    const nodes = check([vn('a'), vn('b', { awsName: 'a_ns' })]).errors;
+    expect(nodes).toEqual([
+      expect.objectContaining({
+        message:
+          'VirtualNode name "a_ns" is already used by ns/a in mesh m; App Mesh names must be unique per kind in a mesh',
+        related: [
+          {
+            resource: { kind: 'VirtualNode', namespace: 'ns', name: 'a' },
+            path: 'metadata.name',
+            message: 'the first resource with this name',
+          },
+        ],
+      }),
+    ]);
+    const meshes = check([mesh('m2', { awsName: 'm' })]).errors;
+    expect(meshes).toEqual([
+      expect.objectContaining({
+        resource: { kind: 'Mesh', name: 'm2' },
+        path: 'spec.awsName',
+        message: 'Mesh name "m" is already used by m; App Mesh names must be unique per kind in a mesh',
+        related: [
+          {
+            resource: { kind: 'Mesh', name: 'm' },
+            path: 'metadata.name',
+            message: 'the first resource with this name',
+          },
+        ],
+      }),
+    ]);
   });
 });

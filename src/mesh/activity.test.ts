@@ -85,4 +85,79 @@ describe('activity: App Mesh reconcile order (appmesh.md §2.1)', () => {
     const route = r.graph.meshes.get('m')!.virtualGateways.get('g_ns')!.routes[0]!;
     expect(route.inactive?.message).toContain('VirtualGateway ns/g');
   });
+
+  it('a Mesh over the meshes quota is inactive, and so are its members', () => {
+    const r = check(
+      [
+        mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } }),
+        vn('n', undefined, { namespace: 'ns2' }),
+      ],
+      {
+        options: { quotas: { meshes: 1 } },
+        namespaces: [
+          { name: 'ns', labels: { mesh: 'm' } },
+          { name: 'ns2', labels: { mesh: 'm2' } },
+        ],
+      },
+    );
+    const m2 = r.graph.unplaced.find((u) => u.id.name === 'm2') ?? {
+      inactive: r.graph.meshes.get('m2')?.mesh.inactive,
+    };
+    expect(m2.inactive?.reason).toBe('QuotaExceeded');
+    const n = r.graph.unplaced.find((u) => u.id.name === 'n') ?? {
+      inactive: r.graph.meshes.get('m2')?.virtualNodes.get('n_ns2')?.inactive,
+    };
+    expect(n.inactive).toEqual({
+      reason: 'MeshNotActive',
+      message: `Mesh m2 is not active: ${m2.inactive!.message}`,
+    });
+  });
+
+  it('a resource over a quota in an inactive mesh names the quota', () => {
+    const r = check([mesh('m', { awsName: 'x'.repeat(300), namespaceSelector: {} }), vn('a'), vn('b')], {
+      base: false,
+      namespaces: [{ name: 'ns', labels: {} }],
+      options: { quotas: { virtualNodesPerMesh: 1 } },
+    });
+    const view = [...r.graph.meshes.values()][0]!;
+    expect(view.virtualNodes.get('a_ns')!.inactive).toEqual({
+      reason: 'MeshNotActive',
+      message: `Mesh m is not active: ${view.mesh.inactive!.message}`,
+    });
+    expect(view.virtualNodes.get('b_ns')!.inactive?.reason).toBe('QuotaExceeded');
+  });
+
+  it('waiting for a resource that failed schema validation is DependencyNotActive', () => {
+    const r = check([
+      vn('n', { listeners: [{ portMapping: { port: 0, protocol: 'http' } }], serviceDiscovery: dns() }),
+      vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } } } }),
+    ]);
+    expect(r.graph.meshes.get('m')!.virtualServices.get('s.ns')!.inactive).toEqual({
+      reason: 'DependencyNotActive',
+      message: 'waits for VirtualNode ns/n, which is invalid',
+    });
+  });
+
+  it('a dependency inactive only for its mesh is named as such', () => {
+    // ns2 is selected by no Mesh: that is the Mesh's error, not the node's.
+    const r = check(
+      [
+        vn('n', undefined, { namespace: 'ns2' }),
+        vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n', namespace: 'ns2' } } } }),
+      ],
+      {
+        namespaces: [
+          { name: 'ns', labels: { mesh: 'm' } },
+          { name: 'ns2', labels: {} },
+        ],
+      },
+    );
+    const node = r.graph.unplaced.find((u) => u.id.name === 'n')!;
+    expect(node.inactive).toEqual({ reason: 'MeshNotFound', message: 'no Mesh selects namespace ns2' });
+    expect(r.graph.meshes.get('m')!.virtualServices.get('s.ns')!.inactive).toEqual({
+      reason: 'DependencyNotActive',
+      message:
+        'waits for VirtualNode ns2/n, which is not active (MeshNotFound: no Mesh selects namespace ns2)',
+    });
+  });
 });

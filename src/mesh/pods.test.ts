@@ -115,4 +115,92 @@ describe('pods against podSelectors (appmesh.md §2.2, §3.1)', () => {
     );
     expect(r.errors).toEqual([]);
   });
+
+  it('names every matching VirtualNode, and each points at its podSelector', () => {
+    const r = check([node('a', { matchLabels: { app: 'web' } }), node('b', {})], {
+      namespaces: enabled,
+      pods: [pod({ app: 'web' })],
+    });
+    expect(r.errors[0]!.related).toEqual([
+      {
+        resource: { kind: 'VirtualNode', namespace: NS, name: 'a' },
+        path: 'spec.podSelector',
+        message: 'VirtualNode a selects this pod',
+      },
+      {
+        resource: { kind: 'VirtualNode', namespace: NS, name: 'b' },
+        path: 'spec.podSelector',
+        message: 'VirtualNode b selects this pod',
+      },
+    ]);
+  });
+
+  it('names the matching VirtualGateways, and the node and gateway that both match', () => {
+    const gateways = check([gateway('a', {}), gateway('b', {})], { namespaces: enabled, pods: [pod({})] });
+    expect(gateways.errors.map((d) => d.message)).toEqual([
+      'found multiple matching VirtualGateways for pod ns/web: ns/a,ns/b; make their podSelectors disjoint',
+    ]);
+    const both = check([node('n', {}), gateway('g', {})], { namespaces: enabled, pods: [pod({})] });
+    expect(both.errors.map((d) => [d.message, d.related?.map((x) => x.message)])).toEqual([
+      [
+        'sidecarInject enabled for both virtualNode n and virtualGateway g on pod web. Please use podSelector on one',
+        ['VirtualNode n selects this pod', 'VirtualGateway g selects this pod'],
+      ],
+    ]);
+  });
+
+  it('a pod that matches nothing says which labels nobody selects', () => {
+    const message = (labels: Record<string, string>) =>
+      check([node('a', { matchLabels: { app: 'x' } })], {
+        namespaces: enabled,
+        pods: [pod(labels)],
+      }).errors.map((d) => d.message);
+    expect(message({ app: 'db', tier: 'back' })).toEqual([
+      'sidecarInject enabled but no matching VirtualNode or VirtualGateway found: no podSelector in namespace ns selects app=db, tier=back; add a VirtualNode for it or annotate the pod appmesh.k8s.aws/sidecarInjectorWebhook: disabled',
+    ]);
+    expect(message({})[0]).toContain('selects a pod without labels;');
+  });
+
+  it('a podSelector Kubernetes cannot parse selects no pod', () => {
+    const broken = node('a', { matchLabels: { 'bad key!': 'x' } });
+    const r = check([broken], { namespaces: enabled, pods: [pod({ 'bad key!': 'x' })] });
+    expect(r.errors.map((d) => d.code)).toContain('pod.no-match');
+  });
+
+  it('in a namespace not in the input, only an enabled pod annotation asks for a match', () => {
+    const elsewhere = (annotations?: Record<string, string>) =>
+      pod({ app: 'x' }, { namespace: 'elsewhere', ...(annotations ? { annotations } : {}) });
+    expect(check([node('a', {})], { namespaces: enabled, pods: [elsewhere()] }).diagnostics).toEqual([]);
+    const asked = check([node('a', {})], {
+      namespaces: enabled,
+      pods: [elsewhere({ 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' })],
+    });
+    expect(summarize(asked.errors)).toEqual(['error pod.no-match @ spec.template.metadata.labels']);
+  });
+
+  it('a bare pod is a Pod with its labels at metadata.labels', () => {
+    const r = check([node('a', {}), node('b', {})], {
+      namespaces: enabled,
+      pods: [
+        { namespace: NS, name: 'p', labels: {}, locate: (p) => ({ file: 'p.yaml', line: p.length, col: 1 }) },
+      ],
+    });
+    expect(r.errors.map((d) => [d.resource, d.path, d.source])).toEqual([
+      [{ kind: 'Pod', namespace: NS, name: 'p' }, 'metadata.labels', { file: 'p.yaml', line: 2, col: 1 }],
+    ]);
+  });
+
+  it('skips pods without a string namespace and name', () => {
+    const annotations = { 'appmesh.k8s.aws/sidecarInjectorWebhook': 'enabled' };
+    const bad = [
+      null,
+      { namespace: 7, name: 'p', labels: {}, annotations },
+      { namespace: NS, name: 7, labels: {}, annotations },
+    ];
+    const r = check([node('a', {}), node('b', {})], {
+      namespaces: enabled,
+      pods: bad as unknown as InputPod[],
+    });
+    expect(r.diagnostics).toEqual([]);
+  });
 });

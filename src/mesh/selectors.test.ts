@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { describeSelector, selectorMatches, selectorProblems } from './selectors.js';
+import {
+  describeLabels,
+  describeSelector,
+  labelKeyProblem,
+  labelValueProblem,
+  selectorKeys,
+  selectorMatches,
+  selectorProblems,
+} from './selectors.js';
 
 const labels = { app: 'web', tier: 'front', 'example.com/team': 'a' };
 
@@ -86,5 +94,121 @@ describe('LabelSelector problems (what Kubernetes refuses)', () => {
     ).toBe('a=b, c notin (d,e), !f');
     expect(describeSelector(undefined, 'none')).toBe('nothing (no selector)');
     expect(describeSelector({}, 'none')).toBe('everything (empty selector)');
+  });
+});
+
+describe('label keys and values (Kubernetes syntax)', () => {
+  it('a key is an optional DNS-subdomain prefix of 1..253 characters and a name of 1..63', () => {
+    expect(labelKeyProblem('app')).toBeUndefined();
+    expect(labelKeyProblem('a'.repeat(63))).toBeUndefined();
+    expect(labelKeyProblem('a'.repeat(64))).toMatch(/^label key "a+" must be 1-63 characters/);
+    expect(labelKeyProblem('')).toMatch(/^label key "" must be 1-63 characters/);
+    expect(labelKeyProblem('example.com/app')).toBeUndefined();
+    expect(labelKeyProblem(`${'p'.repeat(253)}/app`)).toBeUndefined();
+    expect(labelKeyProblem(`${'p'.repeat(254)}/app`)).toMatch(
+      /^label key prefix "p+" must be a DNS subdomain/,
+    );
+    expect(labelKeyProblem('/app')).toBe(
+      'label key prefix "" must be a DNS subdomain (lowercase letters, digits, "-" and ".")',
+    );
+    expect(labelKeyProblem('example.com/')).toMatch(/^label key "example.com\/" must be 1-63 characters/);
+    expect(labelKeyProblem('Example.com/app')).toMatch(/^label key prefix "Example.com"/);
+  });
+
+  it('a value is at most 63 characters, possibly empty', () => {
+    expect(labelValueProblem('')).toBeUndefined();
+    expect(labelValueProblem('v'.repeat(63))).toBeUndefined();
+    expect(labelValueProblem('v'.repeat(64))).toMatch(/^label value "v+" must be at most 63 characters/);
+    expect(labelValueProblem('-v')).toBeDefined();
+  });
+});
+
+describe('selector problems in detail', () => {
+  it('names the operators an unknown one may be, and checks nothing more of that expression', () => {
+    expect(selectorProblems({ matchExpressions: [{ key: 'x', operator: 'Equals', values: [] }] })).toEqual([
+      {
+        path: ['matchExpressions', 0, 'operator'],
+        message: 'operator must be one of In, NotIn, Exists, DoesNotExist, got "Equals"',
+      },
+    ]);
+  });
+
+  it('NotIn needs values; DoesNotExist takes none', () => {
+    expect(selectorProblems({ matchExpressions: [{ key: 'x', operator: 'NotIn', values: [] }] })).toEqual([
+      { path: ['matchExpressions', 0, 'values'], message: 'operator NotIn needs at least one value' },
+    ]);
+    expect(
+      selectorProblems({ matchExpressions: [{ key: 'x', operator: 'DoesNotExist', values: ['a'] }] }),
+    ).toEqual([
+      { path: ['matchExpressions', 0, 'values'], message: 'operator DoesNotExist takes no values' },
+    ]);
+  });
+
+  it('each bad value is reported at its index', () => {
+    const problems = selectorProblems({
+      matchExpressions: [{ key: 'x', operator: 'In', values: ['ok', 'not ok', 'v'.repeat(64)] }],
+    });
+    expect(problems.map((p) => p.path)).toEqual([
+      ['matchExpressions', 0, 'values', 1],
+      ['matchExpressions', 0, 'values', 2],
+    ]);
+    expect(problems[0]!.message).toBe(labelValueProblem('not ok'));
+  });
+
+  it('an expression of an unknown operator matches nothing', () => {
+    expect(
+      selectorMatches(
+        { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['web'] }] },
+        labels,
+        'all',
+      ),
+    ).toBe(false);
+  });
+
+  it('In and Exists without values', () => {
+    expect(selectorMatches({ matchExpressions: [{ key: 'app', operator: 'In' }] }, labels, 'none')).toBe(
+      false,
+    );
+    expect(selectorMatches({ matchExpressions: [{ key: 'app', operator: 'NotIn' }] }, labels, 'none')).toBe(
+      true,
+    );
+  });
+});
+
+describe('selectors and labels in messages', () => {
+  it('every operator, and an absent selector that selects everything', () => {
+    expect(
+      describeSelector(
+        {
+          matchExpressions: [
+            { key: 'a', operator: 'In', values: ['x', 'y'] },
+            { key: 'b', operator: 'Exists' },
+            { key: 'c', operator: 'In' },
+            { key: 'd', operator: 'Odd', values: ['z'] },
+          ],
+        },
+        'none',
+      ),
+    ).toBe('a in (x,y), b, c in (), d Odd (z)');
+    expect(describeSelector(undefined, 'all')).toBe('everything (no selector)');
+  });
+
+  it('labels as pairs, or none', () => {
+    expect(describeLabels({ a: 'b', c: 'd' })).toBe('a=b, c=d');
+    expect(describeLabels({})).toBe('no labels');
+  });
+
+  it('the keys a selector looks at, once each', () => {
+    expect(
+      selectorKeys({
+        matchLabels: { a: 'x', b: 'y' },
+        matchExpressions: [
+          { key: 'b', operator: 'Exists' },
+          { key: 'c', operator: 'DoesNotExist' },
+        ],
+      }),
+    ).toEqual(['a', 'b', 'c']);
+    expect(selectorKeys(undefined)).toEqual([]);
+    expect(selectorKeys({})).toEqual([]);
   });
 });

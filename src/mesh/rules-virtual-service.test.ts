@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { AnyResource } from '../model/index.js';
+import { buildMeshGraph } from './build.js';
+import type { ResourceEntry } from './context.js';
 import { check, httpRoute, listener, verifyRule, vn, vr, vs, type RuleCase } from './fixtures.testkit.js';
+import { derivedHostnames } from './rules-virtual-service.js';
 
 const cases: RuleCase[] = [
   {
@@ -121,5 +125,88 @@ describe('VirtualService rules', () => {
     expect(s.provider?.kind === 'virtualRouter' && s.provider.router).toBe(view.virtualRouters.get('r_ns'));
     const t = view.virtualServices.get('t.ns')!;
     expect(t.provider?.kind === 'virtualNode' && t.provider.node).toBe(view.virtualNodes.get('n_ns'));
+  });
+
+  it('a provider that does not exist is an error naming it, by Ref or by ARN', () => {
+    const byRef = check([
+      vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } }),
+    ]).errors;
+    expect(byRef.map((d) => d.message)).toEqual(['the provider is VirtualRouter ns/r, which does not exist']);
+    const byArn = check([
+      vs('s', { provider: { virtualNode: { virtualNodeARN: 'mesh/m/virtualNode/n_ns' } } }),
+    ]).errors;
+    expect(byArn.map((d) => [d.path, d.message])).toEqual([
+      [
+        'spec.provider.virtualNode.virtualNodeARN',
+        'the provider is VirtualNode n_ns in mesh m (by ARN), which does not exist',
+      ],
+    ]);
+  });
+
+  it('links a provider named by ARN', () => {
+    const r = check([
+      vn('n'),
+      vs('s', { provider: { virtualNode: { virtualNodeARN: 'mesh/m/virtualNode/n_ns' } } }),
+    ]);
+    const view = r.graph.meshes.get('m')!;
+    const s = view.virtualServices.get('s.ns')!;
+    expect(s.provider?.kind === 'virtualNode' && s.provider.node).toBe(view.virtualNodes.get('n_ns'));
+  });
+
+  it('a provider node without listeners is pointed at; a router is not checked so', () => {
+    const node = check([
+      vn('n', {}),
+      vs('s', { provider: { virtualNode: { virtualNodeRef: { name: 'n' } } } }),
+    ]);
+    expect(node.warnings.find((d) => d.code === 'target.no-listener')).toEqual({
+      severity: 'warning',
+      code: 'target.no-listener',
+      resource: { kind: 'VirtualService', namespace: 'ns', name: 's' },
+      path: 'spec.provider.virtualNode',
+      message: 'the provider VirtualNode n has no listeners, so the service cannot receive traffic',
+      related: [
+        { resource: { kind: 'VirtualNode', namespace: 'ns', name: 'n' }, path: 'spec', message: 'its spec' },
+      ],
+    });
+    const router = buildMeshGraph({
+      resources: [
+        vr('r', { listeners: [], routes: [] }),
+        vs('s', { provider: { virtualRouter: { virtualRouterRef: { name: 'r' } } } }),
+      ].map((resource) => ({ resource: resource as unknown as AnyResource })),
+    });
+    expect(
+      router.diagnostics.filter((d) => d.resource?.kind === 'VirtualService').map((d) => d.code),
+    ).not.toContain('target.no-listener');
+  });
+
+  it('a provider with neither a node nor a router resolves nothing', () => {
+    const g = buildMeshGraph({
+      resources: [{ resource: vs('s', { provider: {} }) as unknown as AnyResource }],
+    });
+    expect(g.diagnostics.map((d) => d.code)).not.toContain('internal.error');
+  });
+
+  it('a shadowed Kubernetes form points at the service that owns it', () => {
+    const r = check([vs('a'), vs('b', { awsName: 'a.ns.svc.cluster.local' })]);
+    expect(r.warnings.find((d) => d.code === 'vs.hostname-shadowed')!.related).toEqual([
+      {
+        resource: { kind: 'VirtualService', namespace: 'ns', name: 'b' },
+        path: 'spec.awsName',
+        message: 'the service that owns the name',
+      },
+    ]);
+  });
+
+  it('a namespace-less service has no Kubernetes forms', () => {
+    const e = {
+      id: { kind: 'VirtualService', name: 's' },
+      awsName: 's.ns',
+      resource: vs('s') as unknown as AnyResource,
+    } as ResourceEntry;
+    expect(derivedHostnames(e, 'cluster.local')).toEqual([]);
+    expect(derivedHostnames({ ...e, id: { ...e.id, namespace: 'ns' } }, 'cluster.local')).toEqual([
+      's.ns.svc.cluster.local',
+      's.ns.svc',
+    ]);
   });
 });

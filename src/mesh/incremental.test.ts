@@ -8,7 +8,15 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { defaultAwsName, type AnyResource } from '../model/index.js';
 import { buildMeshGraph } from './build.js';
-import { canonicalDiagnostics, MeshDiagnostics, referencedNames } from './incremental.js';
+import type { Diagnostic } from '../model/index.js';
+import {
+  canonicalDiagnostics,
+  eligibleUpdate,
+  hasMeshWide,
+  MeshDiagnostics,
+  readersSeeChange,
+  referencedNames,
+} from './incremental.js';
 import {
   apiForm,
   everyNodeCallsOneRouter,
@@ -141,4 +149,115 @@ describe('incremental diagnostics', () => {
     },
     120_000,
   );
+});
+
+describe('when an update may take the incremental path', () => {
+  const listeners = [{ portMapping: { port: 8080, protocol: 'http' } }];
+  const router = (routes: unknown[], more: object = {}) =>
+    res('VirtualRouter', 'r', { listeners, routes, ...more });
+  const node = (more: object = {}) => res('VirtualNode', 'n', { listeners, ...more });
+  const MESH = { ...res('Mesh', 'm', { namespaceSelector: {} }), metadata: { name: 'm' } } as AnyResource;
+  const input = (resources: AnyResource[]) => ({ resources: resources.map((resource) => ({ resource })) });
+
+  it('readers see a change unless a router changed its routes alone', () => {
+    expect(readersSeeChange(router([]), router([{ name: 'a' }]))).toBe(false);
+    expect(readersSeeChange(router([]), router([], { listeners: [] }))).toBe(true);
+    expect(readersSeeChange(node(), node())).toBe(true);
+    // Another kind with the same fields is a change too.
+    const asNode = res('VirtualNode', 'r', { listeners });
+    expect(readersSeeChange(asNode, router([]))).toBe(true);
+    expect(readersSeeChange(router([]), asNode)).toBe(true);
+  });
+
+  it('a router or node keeping its kind, App Mesh name and meshRef, in a mesh without pods, groups or partial resources', () => {
+    const base = input([MESH, node(), router([])]);
+    expect(eligibleUpdate(base, [], router([]), router([{ name: 'a' }]))).toBe(true);
+    expect(eligibleUpdate(base, [], node(), node({ backends: [] }))).toBe(true);
+    const service = res('VirtualService', 's', {});
+    expect(eligibleUpdate(base, [], service, service)).toBe(false);
+    expect(eligibleUpdate(base, [], node(), res('VirtualRouter', 'n', { listeners }))).toBe(false);
+    expect(eligibleUpdate(base, [], node(), node({ awsName: 'other' }))).toBe(false);
+    const meshRef = (name: string) => ({ meshRef: { name, uid: 'u' } });
+    expect(eligibleUpdate(base, [], node(meshRef('m')), node(meshRef('m2')))).toBe(false);
+    expect(eligibleUpdate(base, [], node(meshRef('m')), node(meshRef('m')))).toBe(true);
+    expect(eligibleUpdate(base, [], node(), node(meshRef('m')))).toBe(false);
+    expect(eligibleUpdate({ ...base, pods: [] }, [], node(), node())).toBe(true);
+    expect(
+      eligibleUpdate({ ...base, pods: [{ namespace: 'ns', name: 'p', labels: {} }] }, [], node(), node()),
+    ).toBe(false);
+    const group = res('BackendGroup', 'g', {});
+    expect(eligibleUpdate(input([MESH, group, node()]), [], node(), node())).toBe(false);
+    const partial = { resources: [{ resource: MESH }, { resource: node(), schemaErrors: { removed: [] } }] };
+    expect(eligibleUpdate(partial, [], node(), node())).toBe(false);
+    const problem = {
+      severity: 'error',
+      code: 'quota.virtualNodesPerMesh',
+      path: '',
+      message: 'm',
+    } as Diagnostic;
+    expect(eligibleUpdate(base, [problem], node(), node())).toBe(false);
+  });
+
+  it('mesh-wide problems: quotas, App Mesh names, hostnames', () => {
+    const d = (code: string) => ({ severity: 'warning', code, path: '', message: 'm' }) as Diagnostic;
+    expect(hasMeshWide([d('ref.not-found'), d('quota.meshes')])).toBe(true);
+    expect(hasMeshWide([d('name.duplicate')])).toBe(true);
+    expect(hasMeshWide([d('vs.hostname-shadowed')])).toBe(true);
+    expect(hasMeshWide([d('ref.not-found'), d('resource.duplicate')])).toBe(false);
+    expect(hasMeshWide([])).toBe(false);
+  });
+
+  it('canonical diagnostics do not depend on order, and keep every field', () => {
+    const a = {
+      severity: 'error',
+      code: 'a',
+      path: 'spec',
+      message: 'm',
+      resource: { kind: 'Mesh', name: 'm' },
+    } as Diagnostic;
+    const b = { severity: 'warning', code: 'b', path: '', message: 'n' } as Diagnostic;
+    expect(canonicalDiagnostics([a, b])).toEqual(canonicalDiagnostics([b, a]));
+    expect(canonicalDiagnostics([a, b])).toHaveLength(2);
+    expect(canonicalDiagnostics([a])).not.toEqual(
+      canonicalDiagnostics([{ ...a, source: { file: 'f', line: 1, col: 1 } }]),
+    );
+    expect(canonicalDiagnostics([a])).not.toEqual(
+      canonicalDiagnostics([{ ...a, resource: { kind: 'Mesh', name: 'x' } }]),
+    );
+    expect(canonicalDiagnostics([b])[0]).toContain('"n"');
+  });
+
+  it('MeshDiagnostics: a full build first; new resources and other kinds are built in full', () => {
+    const start = MeshDiagnostics.build(input([MESH, node()]), OPTIONS);
+    expect(start.incremental).toBe(false);
+    const added = start.update(
+      res('VirtualService', 's', { provider: { virtualNode: { virtualNodeRef: { name: 'gone' } } } }),
+    );
+    expect(added.incremental).toBe(false);
+    expect(added.input.resources).toHaveLength(3);
+    expect(canonicalDiagnostics(added.diagnostics)).toEqual(
+      canonicalDiagnostics(buildMeshGraph(added.input, OPTIONS).diagnostics),
+    );
+    expect(added.diagnostics.map((d) => d.code)).toContain('ref.not-found');
+    const again = added.update(res('VirtualService', 's', {}));
+    expect(again.incremental).toBe(false);
+    expect(again.diagnostics.map((d) => d.code)).not.toContain('ref.not-found');
+  });
+
+  it('MeshDiagnostics: a neighbourhood of half the mesh is re-derived, more is built in full', () => {
+    const small = MeshDiagnostics.build(input([MESH, node()]), OPTIONS).update(node({ listeners: [] }));
+    expect(small.incremental).toBe(true);
+    expect(canonicalDiagnostics(small.diagnostics)).toEqual(
+      canonicalDiagnostics(buildMeshGraph(small.input, OPTIONS).diagnostics),
+    );
+    // A router's listeners: its service and every caller of that service are affected.
+    const { router: rall, mesh } = everyNodeCallsOneRouter();
+    const moved = rall('c0');
+    (moved.spec as { listeners: unknown }).listeners = [{ portMapping: { port: 9090, protocol: 'http' } }];
+    const wide = MeshDiagnostics.build(input(mesh), OPTIONS).update(moved);
+    expect(wide.incremental).toBe(false);
+    expect(canonicalDiagnostics(wide.diagnostics)).toEqual(
+      canonicalDiagnostics(buildMeshGraph(wide.input, OPTIONS).diagnostics),
+    );
+  });
 });

@@ -40,6 +40,43 @@ describe('buildMeshGraph', () => {
     expect(g.options.quotas.virtualNodesPerMesh).toBe(200);
   });
 
+  it('an empty cluster domain is the default one; quota overrides must be finite numbers of at least 0', () => {
+    const g = check([vs('s')], {
+      options: {
+        clusterDomain: '',
+        quotas: { meshes: 0, virtualNodesPerMesh: Infinity, routesPerVirtualRouter: 2.7 },
+      },
+    }).graph;
+    expect(g.options.clusterDomain).toBe('cluster.local');
+    expect(g.meshes.get('m')?.virtualServices.get('s.ns')?.hostnames ?? []).toContain(
+      's.ns.svc.cluster.local',
+    );
+    expect(g.options.quotas.meshes).toBe(0);
+    expect(g.options.quotas.virtualNodesPerMesh).toBe(200);
+    expect(g.options.quotas.routesPerVirtualRouter).toBe(2);
+  });
+
+  it('an exception while building is one internal error, and an empty graph', () => {
+    const input = {
+      get resources(): never {
+        throw new Error('boom');
+      },
+    };
+    const g = buildMeshGraph(input);
+    expect(g.diagnostics).toEqual([
+      {
+        severity: 'error',
+        code: 'internal.error',
+        path: '',
+        message: 'internal error while building the mesh graph (please report it): boom',
+      },
+    ]);
+    expect(g.meshes.size).toBe(0);
+    expect(g.unplaced).toEqual([]);
+    expect(g.counts).toEqual({ meshes: 0, resources: 0 });
+    expect(buildMeshGraph(null as never).diagnostics).toEqual([]);
+  });
+
   it('lists resources without a mesh as unplaced, in input order, each with a reason', () => {
     const r = check(world(), { namespaces: [{ name: 'ns', labels: {} }] });
     expect(r.graph.unplaced.map((u) => u.id.name)).toEqual(['n', 'r', 's', 'g', 'x']);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { AnyResource } from '../model/index.js';
+import { buildMeshGraph } from './build.js';
 import {
   check,
   dns,
@@ -9,6 +11,7 @@ import {
   vs,
   vsRef,
   bg,
+  type Checked,
   type RuleCase,
 } from './fixtures.testkit.js';
 
@@ -415,5 +418,211 @@ describe('VirtualNode rules (appmesh.md §1.2, §2.4)', () => {
     const node = r.graph.meshes.get('m')!.virtualNodes.get('n_ns')!;
     expect(node.backends).toEqual([{ serviceName: 'later.ns', origin: 'spec.backends[0]', found: false }]);
     expect(node.inactive).toBeUndefined();
+  });
+
+  const nsBoth = {
+    namespaces: [
+      { name: 'ns', labels: { mesh: 'm' } },
+      { name: 'ns2', labels: { mesh: 'm' } },
+    ],
+  };
+  const backendsOf = (r: Checked) =>
+    r.graph.meshes
+      .get('m')!
+      .virtualNodes.get('n_ns')!
+      .backends.map((b) => b.serviceName);
+
+  it('a duplicate backend names the first, by Ref (its namespace defaulted) or by ARN', () => {
+    const arn = 'mesh/m/virtualService/s.ns';
+    const r = check([
+      vs('s'),
+      vn('n', {
+        ...base,
+        backends: [
+          vsRef('s'),
+          { virtualService: { virtualServiceRef: { name: 's', namespace: 'ns' } } },
+          { virtualService: { virtualServiceARN: arn } },
+          { virtualService: { virtualServiceARN: arn } },
+        ],
+      }),
+    ]);
+    expect(r.errors.map((d) => [d.path, d.message, d.related])).toEqual([
+      [
+        'spec.backends[1].virtualService',
+        'duplicate backend: VirtualService ns/s is already listed at spec.backends[0]',
+        [
+          {
+            resource: { kind: 'VirtualNode', namespace: 'ns', name: 'n' },
+            path: 'spec.backends[0].virtualService',
+            message: 'first listed here',
+          },
+        ],
+      ],
+      [
+        'spec.backends[3].virtualService',
+        `duplicate backend: VirtualService ARN ${arn} is already listed at spec.backends[2]`,
+        [expect.objectContaining({ path: 'spec.backends[2].virtualService' })],
+      ],
+    ]);
+  });
+
+  it('two backends by different ARNs are not duplicates', () => {
+    const r = check([
+      vs('a'),
+      vs('b'),
+      vn('n', {
+        ...base,
+        backends: [
+          { virtualService: { virtualServiceARN: 'mesh/m/virtualService/a.ns' } },
+          { virtualService: { virtualServiceARN: 'mesh/m/virtualService/b.ns' } },
+        ],
+      }),
+    ]);
+    expect(r.errors).toEqual([]);
+    expect(backendsOf(r)).toEqual(['a.ns', 'b.ns']);
+  });
+
+  it('backends that are not services (as left by a schema error) are neither duplicates nor links', () => {
+    const g = buildMeshGraph({
+      resources: [
+        mesh(),
+        vn('n', { ...base, backends: [null, {}, { virtualService: {} }, { virtualService: {} }] }),
+      ].map((resource) => ({ resource: resource as unknown as AnyResource })),
+      namespaces: [{ name: 'ns', labels: { mesh: 'm' } }],
+    });
+    expect(g.diagnostics).toEqual([]);
+    expect(g.meshes.get('m')!.virtualNodes.get('n_ns')!.backends).toEqual([]);
+  });
+
+  it('dangling backends are warnings and stay apart; unusable ones are no backends; client policies come along', () => {
+    const clientPolicy = {
+      tls: { enforce: false, validation: { trust: { file: { certificateChain: '/c' } } } },
+    };
+    const r = check([
+      vs('s'),
+      vn('n', {
+        ...base,
+        backends: [
+          vsRef('x'),
+          vsRef('y'),
+          { virtualService: { virtualServiceARN: 'not an arn' } },
+          { virtualService: { virtualServiceRef: { name: 's' }, clientPolicy } },
+        ],
+      }),
+    ]);
+    expect(r.warnings.map((d) => [d.code, d.message])).toEqual([
+      ['ref.backend-not-found', 'backend VirtualService ns/x, which does not exist'],
+      ['ref.backend-not-found', 'backend VirtualService ns/y, which does not exist'],
+    ]);
+    const node = r.graph.meshes.get('m')!.virtualNodes.get('n_ns')!;
+    expect(node.backends.map((b) => b.serviceName)).toEqual(['x.ns', 'y.ns', 's.ns']);
+    expect(node.backends[2]).toMatchObject({ found: true, clientPolicy });
+  });
+
+  it('backendGroups disabled: a warning only when some are listed, and no expansion', () => {
+    const members = [vs('s'), bg('g', { virtualservices: [{ name: 's' }] })];
+    const off = { options: { enableBackendGroups: false } };
+    const listed = check([...members, vn('n', { ...base, backendGroups: [{ name: 'g' }] })], off);
+    expect(listed.warnings.map((d) => d.message)).toEqual([
+      'backendGroups are ignored because BackendGroup support is disabled',
+    ]);
+    expect(backendsOf(listed)).toEqual([]);
+    expect(check([...members, vn('n', { ...base, backendGroups: [] })], off).warnings).toEqual([]);
+  });
+
+  it('a missing BackendGroup is an error naming it, and nothing is expanded', () => {
+    const r = check([vn('n', { ...base, backendGroups: [{ name: 'g' }] })]);
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['ref.not-found', 'backendGroups names BackendGroup ns/g, which does not exist'],
+    ]);
+  });
+
+  it('a group member that does not exist is one warning on the group, however many nodes use it', () => {
+    const r = check([
+      vs('a'),
+      vs('b'),
+      bg('g', { virtualservices: [{ name: 'a' }, { name: 'gone' }] }),
+      vn('n', { ...base, backendGroups: [{ name: 'g' }] }),
+      vn('n2', { ...base, backendGroups: [{ name: 'g' }] }),
+    ]);
+    expect(r.diagnostics.map((d) => [d.severity, d.code, d.path, d.message, d.resource?.name])).toEqual([
+      [
+        'warning',
+        'ref.backend-not-found',
+        'spec.virtualservices[1]',
+        'VirtualService ns/gone does not exist; it is left out of the group',
+        'g',
+      ],
+    ]);
+    expect(backendsOf(r)).toEqual(['a.ns']);
+  });
+
+  it('"*" stands for the services of its namespace only, and may be empty; a schema-invalid member is not missing', () => {
+    const r = check(
+      [
+        vs('a'),
+        vs('b', {}, { namespace: 'ns2' }),
+        vs('broken', { awsName: 7 }, { namespace: 'ns2' }),
+        bg('g', {
+          virtualservices: [
+            { name: '*' },
+            { name: '*', namespace: 'ns3' },
+            { name: 'broken', namespace: 'ns2' },
+          ],
+        }),
+        vn('n', { ...base, backendGroups: [{ name: 'g' }] }),
+      ],
+      { namespaces: [...nsBoth.namespaces, { name: 'ns3', labels: { mesh: 'm' } }] },
+    );
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['schema.type']);
+    expect(backendsOf(r)).toEqual(['a.ns']);
+  });
+
+  it('a group member in another mesh is refused when named, skipped when only "*" covers it', () => {
+    const m2 = mesh('m2', { namespaceSelector: { matchLabels: { mesh: 'm2' } } });
+    const namespaces = [
+      { name: 'ns', labels: { mesh: 'm' } },
+      { name: 'ns2', labels: { mesh: 'm2' } },
+      { name: 'none', labels: {} as Record<string, string> },
+    ];
+    const named = check(
+      [
+        m2,
+        vs('c', {}, { namespace: 'ns2' }),
+        bg('g', { virtualservices: [{ name: 'c', namespace: 'ns2' }] }),
+        vn('n', { ...base, backendGroups: [{ name: 'g' }] }),
+      ],
+      { namespaces },
+    );
+    expect(named.errors.map((d) => [d.code, d.path, d.message, d.resource?.kind])).toEqual([
+      [
+        'ref.cross-mesh',
+        'spec.virtualservices[0]',
+        "VirtualService ns2/c didn't belong to mesh m",
+        'BackendGroup',
+      ],
+    ]);
+    const star = check(
+      [
+        m2,
+        vs('c', {}, { namespace: 'ns2' }),
+        bg('g', { virtualservices: [{ name: '*', namespace: 'ns2' }] }),
+        vn('n', { ...base, backendGroups: [{ name: 'g' }] }),
+      ],
+      { namespaces },
+    );
+    expect(star.errors).toEqual([]);
+    expect(backendsOf(star)).toEqual([]);
+    // A member without a mesh is not in another mesh.
+    const nowhere = check(
+      [
+        vs('c', {}, { namespace: 'none' }),
+        bg('g', { virtualservices: [{ name: 'c', namespace: 'none' }] }),
+        vn('n', { ...base, backendGroups: [{ name: 'g' }] }),
+      ],
+      { namespaces },
+    );
+    expect(nowhere.diagnostics.map((d) => d.code)).not.toContain('ref.cross-mesh');
+    expect(backendsOf(nowhere)).toEqual(['c.none']);
   });
 });

@@ -204,4 +204,112 @@ describe('membership: a namespace belongs to exactly one Mesh (appmesh.md §2.2)
     });
     for (const d of [...none.errors, ...unknown.errors]) expect(d.message).not.toContain('meshRef');
   });
+
+  const restNode = (name: string, spec: Record<string, unknown>): AnyResource =>
+    ({ apiVersion: API_VERSION, kind: 'VirtualNode', metadata: { name }, spec }) as AnyResource;
+  const restMesh = (uid?: string): AnyResource =>
+    ({
+      apiVersion: API_VERSION,
+      kind: 'Mesh',
+      metadata: { name: 'm', ...(uid ? { uid } : {}) },
+      spec: {},
+    }) as AnyResource;
+  const build = (resources: AnyResource[]) =>
+    buildMeshGraph({ resources: resources.map((resource) => ({ resource })) });
+
+  it('counts the resources left without a mesh, one or several', () => {
+    const message = (objects: ReturnType<typeof vn>[]) =>
+      check(objects, { namespaces: [nsWith({ mesh: 'other' })] }).errors[0]!.message;
+    expect(message([vn('a')])).toMatch(/; 1 resource in ns is left without a mesh$/);
+    expect(message([vn('a'), vs('s')])).toMatch(/; 2 resources in ns are left without a mesh$/);
+  });
+
+  it('several Meshes and none selecting: the message and related places name each Mesh and each member', () => {
+    const r = check([mesh('m2', { namespaceSelector: { matchLabels: { team: 'x' } } }), vn('a')], {
+      namespaces: [nsWith({ mesh: 'other' })],
+    });
+    expect(r.errors.map((d) => [d.code, d.message])).toEqual([
+      [
+        'mesh.no-matching-mesh',
+        'no Mesh selects namespace ns (labels: mesh=other): Mesh m selects mesh=m; Mesh m2 selects team=x (failed to find matching mesh for namespace: ns, expecting 1 but found 0); 1 resource in ns is left without a mesh',
+      ],
+    ]);
+    expect(r.errors[0]!.related!.map((x) => `${x.resource?.kind} ${x.resource?.name}: ${x.message}`)).toEqual(
+      [
+        'Mesh m: Mesh m selects mesh=m',
+        'Mesh m2: Mesh m2 selects team=x',
+        'VirtualNode a: left without a mesh',
+      ],
+    );
+  });
+
+  it('with a Namespace object and no Mesh at all: there is no Mesh', () => {
+    const r = check([vn('a')], { base: false, namespaces: [nsWith({ mesh: 'm' })] });
+    expect(r.errors.map((d) => d.message)).toEqual([
+      'no Mesh selects namespace ns (labels: mesh=m): there is no Mesh (failed to find matching mesh for namespace: ns, expecting 1 but found 0); 1 resource in ns is left without a mesh',
+    ]);
+  });
+
+  it('several Meshes selecting a namespace: its members name them, and so does the error', () => {
+    const r = check([mesh('m2', { namespaceSelector: {} }), vn('a')], {
+      namespaces: [nsWith({ mesh: 'm' })],
+    });
+    expect(r.graph.unplaced.map((u) => u.inactive)).toEqual([
+      { reason: 'MeshNotFound', message: 'several Meshes select namespace ns: m, m2' },
+    ]);
+    expect(r.errors[0]!.related!.map((x) => x.message)).toEqual([
+      'Mesh m selects mesh=m',
+      'Mesh m2 selects everything (empty selector)',
+      'left without a mesh',
+    ]);
+  });
+
+  it('a namespace-less resource without a usable meshRef has no mesh, and is told to name one', () => {
+    for (const meshRef of [undefined, null, 'm', { name: 7 }]) {
+      const g = build([restMesh(), restNode('a', meshRef === undefined ? {} : { meshRef })]);
+      expect(
+        g.diagnostics.map((d) => [d.code, d.message]),
+        JSON.stringify(meshRef),
+      ).toEqual([
+        ['mesh.no-membership', 'a resource without a namespace must name its mesh in spec.meshRef'],
+      ]);
+    }
+  });
+
+  it('a namespace-less resource naming a missing Mesh is an error at spec.meshRef.name', () => {
+    const g = build([restMesh(), restNode('a', { meshRef: { name: 'gone', uid: 'u' } })]);
+    expect(g.diagnostics.map((d) => [d.code, d.path, d.message])).toEqual([
+      ['mesh.ref-not-found', 'spec.meshRef.name', 'spec.meshRef names Mesh "gone", which does not exist'],
+    ]);
+  });
+
+  it('a namespace-less resource in manifests is still placed by its meshRef', () => {
+    const g = buildMeshGraph(
+      {
+        resources: [restMesh(), restNode('a', { meshRef: { name: 'm', uid: 'u' } })].map((resource) => ({
+          resource,
+        })),
+      },
+      { refsFromFiles: true },
+    );
+    expect(g.diagnostics).toEqual([]);
+    expect(g.meshes.get('m')!.virtualNodes.has('a')).toBe(true);
+  });
+
+  it('a meshRef uid that is not the Mesh’s is an error: the Mesh was recreated', () => {
+    const uidErrors = (meshUid: string | undefined, refUid: unknown) =>
+      build([restMesh(meshUid), restNode('a', { meshRef: { name: 'm', uid: refUid } })])
+        .diagnostics.filter((d) => d.code === 'mesh.ref-uid')
+        .map((d) => [d.path, d.message]);
+    expect(uidErrors('u1', 'u2')).toEqual([
+      [
+        'spec.meshRef.uid',
+        'spec.meshRef.uid u2 is not the uid of Mesh m (u1): the Mesh was recreated; recreate this resource',
+      ],
+    ]);
+    expect(uidErrors('u1', 'u1')).toEqual([]);
+    expect(uidErrors('u1', '')).toEqual([]);
+    expect(uidErrors('u1', 7)).toEqual([]);
+    expect(uidErrors(undefined, 'u2')).toEqual([]);
+  });
 });

@@ -10,17 +10,26 @@ import {
 } from '../model/index.js';
 import { isMapping } from './expand-lists.js';
 import { missingName, resourceIdOf, stringAt, stringMapAt } from './metadata.js';
-import type { FieldPath, LoadedObject, LoadResult, NamespaceInfo } from './types.js';
+import {
+  DEFAULT_LOAD_OPTIONS,
+  type FieldPath,
+  type LoadedObject,
+  type LoadResult,
+  type NamespaceInfo,
+} from './types.js';
 import { podOf, podOriginOf } from './workloads.js';
 
 /** Sorts objects into mesh resources, namespaces and pods; everything else is counted. */
-export function classify(objects: ReadonlyArray<LoadedObject>): LoadResult {
+export function classify(
+  objects: ReadonlyArray<LoadedObject>,
+  namespace: string = DEFAULT_LOAD_OPTIONS.defaultNamespace,
+): LoadResult {
   const result: LoadResult = { meshObjects: [], namespaces: [], pods: [], diagnostics: [], ignored: 0 };
-  for (const loaded of objects) classifyOne(loaded, result);
+  for (const loaded of objects) classifyOne(loaded, result, namespace);
   return result;
 }
 
-function classifyOne(loaded: LoadedObject, result: LoadResult): void {
+function classifyOne(loaded: LoadedObject, result: LoadResult, namespace: string): void {
   const obj = loaded.object;
   if (!isMapping(obj)) return;
   const diagnostics = result.diagnostics;
@@ -72,7 +81,7 @@ function classifyOne(loaded: LoadedObject, result: LoadResult): void {
         `${JSON.stringify(kind)} is not a kind of ${API_VERSION}; ${known}`,
       );
     } else {
-      if (isNamespaced(kind)) defaultNamespace(obj);
+      if (isNamespaced(kind)) defaultNamespace(obj, namespace);
       result.meshObjects.push(loaded);
     }
     return;
@@ -88,7 +97,7 @@ function classifyOne(loaded: LoadedObject, result: LoadResult): void {
     result.ignored++;
     return;
   }
-  const pod = podOf(loaded, origin, diagnostics);
+  const pod = podOf(loaded, origin, diagnostics, namespace);
   if (pod) result.pods.push(pod);
 }
 
@@ -111,13 +120,13 @@ function namespaceOf(loaded: LoadedObject, diagnostics: Diagnostic[]): Namespace
 }
 
 /** `kubectl apply` puts objects without a namespace into the context's namespace, `default` here. */
-function defaultNamespace(obj: Record<string, unknown>): void {
+function defaultNamespace(obj: Record<string, unknown>, namespace: string): void {
   const metadata = obj.metadata;
   if (
     isMapping(metadata) &&
     (metadata.namespace === undefined || metadata.namespace === null || metadata.namespace === '')
   ) {
-    metadata.namespace = 'default';
+    metadata.namespace = namespace;
   }
 }
 

@@ -61,7 +61,7 @@ export function parseText(text: string, file: string, options: LoadOptions = {})
 /** Loads one in-memory text; `file` is the name positions will carry (e.g. `<request>`). */
 export function loadText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   const parsed = parseText(text, file, options);
-  const result = classify(parsed.objects);
+  const result = classify(parsed.objects, options.defaultNamespace);
   result.diagnostics = parsed.diagnostics.concat(result.diagnostics);
   return result;
 }

@@ -84,10 +84,13 @@ export interface LoadOptions {
   maxAliasCount?: number;
   /** Deepest collection nesting accepted (indentation is capped at 4x this). Default 200. */
   maxDepth?: number;
+  /** The namespace of namespaced objects (App Mesh kinds, pods) that name none: the CLI's `-n`. Default `default`. */
+  defaultNamespace?: string;
 }
 
 export const DEFAULT_LOAD_OPTIONS: Readonly<Required<LoadOptions>> = {
   maxBytes: 64 * 1024 * 1024,
   maxAliasCount: 100,
   maxDepth: 200,
+  defaultNamespace: 'default',
 };

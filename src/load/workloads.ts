@@ -32,9 +32,10 @@ export function podOf(
   loaded: LoadedObject,
   origin: PodOrigin,
   diagnostics: Diagnostic[],
+  defaultNamespace: string,
 ): PodInfo | undefined {
   const obj = loaded.object;
-  const namespace = stringAt(obj, ['metadata', 'namespace']) ?? 'default';
+  const namespace = stringAt(obj, ['metadata', 'namespace']) ?? defaultNamespace;
   const id = resourceIdOf(obj, namespace);
   const name = stringAt(obj, ['metadata', 'name']) ?? stringAt(obj, ['metadata', 'generateName']);
   const problem = (code: string, path: FieldPath, message: string): undefined => {

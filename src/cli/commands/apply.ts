@@ -50,7 +50,7 @@ function blocking(d: Diagnostic, mesh: string | undefined): boolean {
 
 export async function runApply(options: ApplyCliOptions, out: Out, err: Out): Promise<number> {
   const server = serverUrl(options.server);
-  const load = await loadPaths(options.filename);
+  const load = await loadPaths(options.filename, { defaultNamespace: options.namespace });
   const { diagnostics } = validateLoaded(load, { defaultNamespace: options.namespace });
   const plan = planApply(load, {
     defaultNamespace: options.namespace,

@@ -52,7 +52,7 @@ async function planned(
   namespace: string,
   err: Out,
 ): Promise<ImportedResource[] | undefined> {
-  const load = await loadPaths(paths);
+  const load = await loadPaths(paths, { defaultNamespace: namespace });
   const { diagnostics } = validateLoaded(load, { defaultNamespace: namespace });
   const plan = planApply(load, { defaultNamespace: namespace });
   const problems: Diagnostic[] = [

@@ -54,7 +54,7 @@ export async function runRender(
   out: Out,
   err: Out,
 ): Promise<number> {
-  const load = await loadPaths(paths);
+  const load = await loadPaths(paths, { defaultNamespace: options.namespace });
   const { graph, diagnostics } = validateLoaded(load, {
     defaultNamespace: options.namespace,
     ...(options.clusterDomain ? { clusterDomain: options.clusterDomain } : {}),

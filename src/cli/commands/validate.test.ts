@@ -1,5 +1,45 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnosticLine, formatReport, formatSummary } from './validate.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
+import { formatDiagnosticLine, formatReport, formatSummary, runValidate } from './validate.js';
+
+const MESH_IN_TEAM = `apiVersion: appmesh.k8s.aws/v1beta2
+kind: Mesh
+metadata: { name: m }
+spec: { namespaceSelector: { matchLabels: { mesh: m } } }
+---
+apiVersion: v1
+kind: Namespace
+metadata: { name: team, labels: { mesh: m } }
+---
+apiVersion: appmesh.k8s.aws/v1beta2
+kind: VirtualNode
+metadata: { name: a }
+spec:
+  podSelector: { matchLabels: { app: a } }
+  listeners: [{ portMapping: { port: 8080, protocol: http } }]
+  serviceDiscovery: { dns: { hostname: a.team.svc.cluster.local } }
+`;
+
+describe('amime validate -n', () => {
+  it('puts App Mesh objects that name no namespace in the given one (not in default)', async () => {
+    const file = path.join(tempDir('amime-validate-n-'), 'a.yaml');
+    writeFileSync(file, MESH_IN_TEAM);
+    let text = '';
+    const run = (namespace: string) =>
+      runValidate(
+        [file],
+        { output: 'json', quota: {}, namespace, backendGroups: true, color: false },
+        { write: (c: string) => (text = c) },
+      );
+    expect(await run('team')).toBe(0);
+    expect(JSON.parse(text).diagnostics).toEqual([]);
+    // In default (no Namespace object, not selected by the mesh), the node belongs to no mesh.
+    await run('default');
+    expect(JSON.stringify(JSON.parse(text).diagnostics)).toContain('"namespace":"default"');
+  });
+});
 
 describe('validate output', () => {
   it('pluralises the summary', () => {

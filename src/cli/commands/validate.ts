@@ -36,7 +36,7 @@ export async function runValidate(
   options: ValidateCliOptions,
   out: Out,
 ): Promise<number> {
-  const load = await loadPaths(paths);
+  const load = await loadPaths(paths, { defaultNamespace: options.namespace });
   const validation = validateLoaded(load, {
     defaultNamespace: options.namespace,
     quotas: options.quota,

@@ -53,7 +53,17 @@ const NO_TEST_HELPERS = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'amime-data/**', '**/testdata/**', 'coverage/**'] },
+  // .stryker-tmp: the copies of the sources a running `npm run mutation` makes.
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'amime-data/**',
+      '**/testdata/**',
+      'coverage/**',
+      '.stryker-tmp/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,4 +1,4 @@
-/** One stable order for diagnostics: by file, line, column; then by resource and path; unlocated ones last. */
+/** One stable order for diagnostics: by file, line, column, unlocated ones last; ties keep the order the rules found them in. */
 import type { Diagnostic } from '../model/index.js';
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

@@ -38,12 +38,26 @@ async function vnodeXSecrets(): Promise<{ chain: string; trust: string }> {
   try {
     proxy.send({ node: { id: VNODE_X }, type_url: TYPE_URL.Secret, resource_names: [CERT, TRUST] });
     const deadline = Date.now() + 30_000;
+    // What arrived, for the failure message: this wait timed out twice in ~14 full runs
+    // under load, never alone; the next time should say how far it got.
+    const seen: string[] = [];
     for (;;) {
-      const r: SotwResponse = await proxy.next(Math.max(1, deadline - Date.now()));
+      let r: SotwResponse;
+      try {
+        r = await proxy.next(Math.max(1, deadline - Date.now()));
+      } catch (err) {
+        const logs = serve.logs.slice(-20).map((l) => JSON.stringify(l));
+        throw new Error(
+          `${String(err)}; responses so far: ${seen.join(' | ') || 'none'}; amime serve's last logs:\n${logs.join('\n')}`,
+        );
+      }
       proxy.ack(r);
       const m = secretMaterial(r.resources);
       const chain = m.get(CERT)?.chain;
       const trust = m.get(TRUST)?.ca;
+      seen.push(
+        `v${r.version_info}: ${[...m.keys()].join(',') || 'no secrets'}${chain ? ' (chain)' : ''}${trust ? ' (trust)' : ''}`,
+      );
       if (chain && trust) return { chain, trust };
     }
   } finally {

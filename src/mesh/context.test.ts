@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyResource } from '../model/index.js';
 import {
   BuildContext,
   describeId,
@@ -9,26 +8,12 @@ import {
   safeLocate,
   type ResourceEntry,
 } from './context.js';
+import { entryOf } from './fixtures.testkit.js';
 import { DEFAULT_QUOTAS } from './graph.js';
 
 const here = { file: 'f.yaml', line: 2, col: 3 };
 
-function entry(more: Partial<ResourceEntry> = {}): ResourceEntry {
-  return {
-    index: 0,
-    resource: {
-      kind: 'VirtualNode',
-      metadata: { name: 'n', namespace: 'ns' },
-      spec: {},
-    } as unknown as AnyResource,
-    kind: 'VirtualNode',
-    id: { kind: 'VirtualNode', namespace: 'ns', name: 'n' },
-    key: 'k',
-    awsName: 'n_ns',
-    waitsFor: [],
-    ...more,
-  };
-}
+const entry = (more: Partial<ResourceEntry> = {}): ResourceEntry => entryOf('VirtualNode', 'n', {}, more);
 
 const context = () => new BuildContext(DEFAULT_QUOTAS, 'cluster.local', true);
 

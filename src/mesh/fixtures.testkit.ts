@@ -1,7 +1,8 @@
 /** Builders for mesh-stage tests: raw manifests → checkObject → buildMeshGraph, like the CLI does. */
-import type { Diagnostic } from '../model/index.js';
+import type { AnyResource, Diagnostic } from '../model/index.js';
 import { API_VERSION, checkObject } from '../model/index.js';
 import { buildMeshGraph } from './build.js';
+import type { ResourceEntry } from './context.js';
 import type {
   GraphOptions,
   InputInvalid,
@@ -14,6 +15,28 @@ import type {
 export type Raw = Record<string, unknown>;
 
 export const NS = 'ns';
+
+/**
+ * An entry as a rule sees it, for testing one rule function directly: `kind` `name` in
+ * namespace ns with `spec` (left as given: partial and schema-invalid specs included).
+ */
+export function entryOf(
+  kind: ResourceEntry['kind'],
+  name: string,
+  spec: object = {},
+  more: Partial<ResourceEntry> = {},
+): ResourceEntry {
+  return {
+    index: 0,
+    resource: { kind, metadata: { name, namespace: NS }, spec } as unknown as AnyResource,
+    kind,
+    id: { kind, namespace: NS, name },
+    key: 'k',
+    awsName: `${name}_${NS}`,
+    waitsFor: [],
+    ...more,
+  };
+}
 
 export function mesh(name = 'm', spec: Raw = { namespaceSelector: { matchLabels: { mesh: 'm' } } }): Raw {
   return { apiVersion: API_VERSION, kind: 'Mesh', metadata: { name }, spec };

@@ -1,25 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyResource } from '../model/index.js';
 import { BuildContext, type ResourceEntry } from './context.js';
+import { entryOf } from './fixtures.testkit.js';
 import { DEFAULT_QUOTAS } from './graph.js';
 import { checkListeners, listenersOf, portsOf } from './listeners.js';
 
 // Entries as the rules see them, including what remains of schema-invalid resources (probes).
-function entry(listeners: unknown): ResourceEntry {
-  return {
-    index: 0,
-    resource: {
-      kind: 'VirtualNode',
-      metadata: { name: 'n', namespace: 'ns' },
-      spec: listeners === undefined ? {} : { listeners },
-    } as unknown as AnyResource,
-    kind: 'VirtualNode',
-    id: { kind: 'VirtualNode', namespace: 'ns', name: 'n' },
-    key: 'k',
-    awsName: 'n_ns',
-    waitsFor: [],
-  };
-}
+const entry = (listeners: unknown): ResourceEntry =>
+  entryOf('VirtualNode', 'n', listeners === undefined ? {} : { listeners });
 
 function run(listeners: unknown, options?: { requireHealthyThreshold?: boolean }) {
   const ctx = new BuildContext(DEFAULT_QUOTAS, 'cluster.local', true);

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyResource } from '../model/index.js';
-import { BuildContext, type ResourceEntry } from './context.js';
+import { BuildContext } from './context.js';
+import { entryOf } from './fixtures.testkit.js';
 import { DEFAULT_QUOTAS } from './graph.js';
 import { checkPrefixSlash, checkRanges } from './matches.js';
 
-const entry: ResourceEntry = {
-  index: 0,
-  resource: {
-    kind: 'VirtualRouter',
-    metadata: { name: 'r', namespace: 'ns' },
-    spec: {},
-  } as unknown as AnyResource,
-  kind: 'VirtualRouter',
-  id: { kind: 'VirtualRouter', namespace: 'ns', name: 'r' },
-  key: 'k',
-  awsName: 'r_ns',
-  waitsFor: [],
-};
+const entry = entryOf('VirtualRouter', 'r');
 
 function ranges(list: unknown): string[] {
   const ctx = new BuildContext(DEFAULT_QUOTAS, 'cluster.local', true);

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyResource } from '../model/index.js';
 import type { ResourceEntry } from './context.js';
+import { entryOf } from './fixtures.testkit.js';
 import { hasBrokenSelector } from './rules-selectors.js';
 
 const BROKEN = { matchLabels: { 'bad key!': 'x' } };
 
-function entry(kind: string, spec: object): ResourceEntry {
-  return {
-    index: 0,
-    resource: { kind, metadata: { name: 'x', namespace: 'ns' }, spec } as unknown as AnyResource,
-    kind: kind as ResourceEntry['kind'],
-    id: { kind, namespace: 'ns', name: 'x' },
-    key: 'k',
-    awsName: 'x_ns',
-    waitsFor: [],
-  };
-}
+const entry = (kind: string, spec: object): ResourceEntry =>
+  entryOf(kind as ResourceEntry['kind'], 'x', spec);
 
 describe('hasBrokenSelector', () => {
   it('is true when any one of the kind’s selectors is broken', () => {

@@ -28,6 +28,21 @@ const err = (message: string, code = 'x.y'): Diagnostic => ({
   resource: { kind: 'VirtualNode', name: 'a' },
 });
 
+/** Mesh m, then a create of node a checked by `v` and landed at revision 2: the records after it. */
+function createA(v: ChangeValidator) {
+  const mesh = rec('Mesh/_/m', 1, meshToCrd('m'));
+  const a = virtualNodeToCrd('a', {}, ctx);
+  const first = v.check({
+    mesh: 'm',
+    current: recordSetOf([mesh]),
+    key: 'VirtualNode/_/m%2Fa',
+    resource: a,
+    namespaces: [],
+  });
+  v.landed(first, { key: 'VirtualNode/_/m%2Fa', modRevision: 2 });
+  return { mesh, a, current: recordSetOf([mesh, rec('VirtualNode/_/m%2Fa', 2, a)]) };
+}
+
 describe('change validation', () => {
   it('rejects only errors the change introduces; quota errors become LimitExceededException', () => {
     expect(introducedErrors([err('old')], [err('old'), err('new')])).toEqual([err('new')]);
@@ -50,19 +65,9 @@ describe('change validation', () => {
       return [];
     };
     const v = new ChangeValidator(fullValidation(validate));
-    const mesh = rec('Mesh/_/m', 1, meshToCrd('m'));
-    const a = virtualNodeToCrd('a', {}, ctx);
-    const first = v.check({
-      mesh: 'm',
-      current: recordSetOf([mesh]),
-      key: 'VirtualNode/_/m%2Fa',
-      resource: a,
-      namespaces: [],
-    });
+    const { mesh, a, current } = createA(v);
     expect(calls).toBe(2);
-    v.landed(first, { key: 'VirtualNode/_/m%2Fa', modRevision: 2 });
     const b = virtualNodeToCrd('b', {}, ctx);
-    const current = recordSetOf([mesh, rec('VirtualNode/_/m%2Fa', 2, a)]);
     v.check({ mesh: 'm', current, key: 'VirtualNode/_/m%2Fb', resource: b, namespaces: [] });
     expect(calls).toBe(3);
     // Someone else rewrote node a (revision 3): the cached state no longer applies.
@@ -78,28 +83,18 @@ describe('change validation', () => {
 
   it('validates a create from the state before, as an update (incremental where the validator can be)', () => {
     const seen: string[] = [];
-    const state = (names: string[]): DiagnosticsState => ({
+    const state: DiagnosticsState = {
       diagnostics: [],
       update: (r) => {
         seen.push(`update ${r.metadata.name}`);
-        return state([...names, r.metadata.name]);
+        return state;
       },
-    });
+    };
     const v = new ChangeValidator((input) => {
       seen.push(`build ${input.resources.length}`);
-      return state([]);
+      return state;
     });
-    const mesh = rec('Mesh/_/m', 1, meshToCrd('m'));
-    const a = virtualNodeToCrd('a', {}, ctx);
-    const first = v.check({
-      mesh: 'm',
-      current: recordSetOf([mesh]),
-      key: 'VirtualNode/_/m%2Fa',
-      resource: a,
-      namespaces: [],
-    });
-    v.landed(first, { key: 'VirtualNode/_/m%2Fa', modRevision: 2 });
-    const current = recordSetOf([mesh, rec('VirtualNode/_/m%2Fa', 2, a)]);
+    const { current } = createA(v);
     v.check({
       mesh: 'm',
       current,

@@ -75,10 +75,11 @@ export class Collector {
 
   /**
    * The collected resources, in the (deterministic) order they were added; views sort by
-   * name. With `memo`, resources whose IR content was emitted before are those objects.
+   * name. With `memo`, resources whose IR content was emitted before (a route
+   * configuration or cluster: for `group`) are those objects (emit/memo.ts).
    */
-  finish(ir: GroupIR, memo?: EmitMemo): EnvoyResources {
-    return emitGroup(ir, memo);
+  finish(ir: GroupIR, memo?: EmitMemo, group?: string): EnvoyResources {
+    return emitGroup(ir, memo, group);
   }
 }
 

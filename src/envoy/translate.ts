@@ -121,7 +121,7 @@ export function translateGroupDetailed(
   const ir = ctx.out.ir();
   return {
     ir,
-    resources: ctx.out.finish(ir, memos.emit),
+    resources: ctx.out.finish(ir, memos.emit, group.key),
     deps: ctx.deps,
     units: ctx.units,
     eds: [...ctx.out.eds.values()],

@@ -142,7 +142,10 @@ export class Translator {
     }
     this.emitted.nextGeneration();
     const removed = [...this.entries.keys()].filter((k) => !current.has(k)).sort();
-    for (const k of removed) this.forget(k);
+    for (const k of removed) {
+      this.forget(k);
+      this.emitted.forgetGroup(k);
+    }
     for (const k of this.failing) if (!current.has(k)) this.failing.delete(k);
     const runMemo = new Map<string, unknown>();
     const failed = new Map<string, string>();

@@ -9,12 +9,13 @@ import type { EmitMemo } from './memo.js';
 import { secret } from './secret.js';
 
 /**
- * With a memo, a listener, route configuration or cluster whose IR has the content of
- * one emitted before is that same object. Assignments and secrets are not looked up by
- * content: they change with endpoints and certificates, and the ones shared units add
- * are one object already.
+ * With a memo, a listener whose IR has the content of one emitted before (for any
+ * group), and a route configuration or cluster equal to the one of its name that `group`
+ * was emitted with last, are those same objects. Assignments and secrets are not looked
+ * up by content: they change with endpoints and certificates, and the ones shared units
+ * add are one object already.
  */
-export function emitGroup(ir: GroupIR, memo?: EmitMemo): EnvoyResources {
+export function emitGroup(ir: GroupIR, memo?: EmitMemo, group = ''): EnvoyResources {
   const rest = { endpoints: ir.assignments.map(assignment), secrets: ir.secrets.map(secret) };
   if (!memo)
     return {
@@ -23,10 +24,10 @@ export function emitGroup(ir: GroupIR, memo?: EmitMemo): EnvoyResources {
       clusters: ir.clusters.map(cluster),
       ...rest,
     };
-  return {
+  return memo.emitOwn(group, (own) => ({
     listeners: ir.listeners.map((l) => memo.emit('listener', l, listener)),
-    routes: ir.routeConfigs.map((r) => memo.emit('route', r, routeConfig)),
-    clusters: ir.clusters.map((c) => memo.emit('cluster', c, cluster)),
+    routes: ir.routeConfigs.map((r) => own('route', r.name, r, routeConfig)),
+    clusters: ir.clusters.map((c) => own('cluster', c.name, c, cluster)),
     ...rest,
-  };
+  }));
 }

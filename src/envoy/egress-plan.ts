@@ -7,7 +7,7 @@
  */
 import { isKubernetesServiceName, type ResolvedVirtualService } from '../mesh/index.js';
 import type { ClientPolicy } from '../model/index.js';
-import { once, type TranslateContext } from './context.js';
+import type { TranslateContext } from './context.js';
 import { activeService, servicePorts, type ServicePort } from './lookup.js';
 import { matchShortNames } from './options.js';
 import { sameFamily } from './service-routes.js';
@@ -104,7 +104,19 @@ export function domainOwners(ctx: TranslateContext, ep: EgressPort): Map<string,
   return owners;
 }
 
-/** `serviceDomains`, once per group. */
+/**
+ * `serviceDomains`, once per run: keyed by the run and the service object rather than a
+ * `once` key text, as it is asked for every backend of every caller, two or three times
+ * (bench:translate: ~30 ms of a full translation went to building those keys).
+ */
 export function domainsOf(ctx: TranslateContext, vs: ResolvedVirtualService, port: number): string[] {
-  return once(ctx, `domains:${vs.awsName}:${port}`, () => serviceDomains(ctx, vs, port));
+  let byService = domainsByRun.get(ctx.runMemo);
+  if (!byService) domainsByRun.set(ctx.runMemo, (byService = new WeakMap()));
+  let byPort = byService.get(vs);
+  if (!byPort) byService.set(vs, (byPort = new Map()));
+  let domains = byPort.get(port);
+  if (!domains) byPort.set(port, (domains = serviceDomains(ctx, vs, port)));
+  return domains;
 }
+
+const domainsByRun = new WeakMap<object, WeakMap<ResolvedVirtualService, Map<number, string[]>>>();

@@ -84,11 +84,11 @@ export function domainOwners(ctx: TranslateContext, ep: EgressPort): Map<string,
     const lower = vs.awsName.toLowerCase();
     for (const d of [lower, `${lower}:${ep.port}`]) if (!owners.has(d)) owners.set(d, vs.awsName);
   }
-  const explicit = new Set(owners.keys());
+  // A name in `owners` without a deriving backend is an explicit name (no copy of the keys).
   const derivedBy = new Map<string, string>();
   for (const { vs } of ep.backends) {
     for (const d of domainsOf(ctx, vs, ep.port)) {
-      if (explicit.has(d)) continue;
+      if (owners.has(d) && !derivedBy.has(d)) continue;
       const first = derivedBy.get(d);
       if (first === undefined) {
         derivedBy.set(d, vs.awsName);

@@ -128,7 +128,7 @@ function addAssignment(
     ...(hostname ? { hostname } : {}),
     ...(healthCheckPort !== undefined ? { healthCheckPort } : {}),
   });
-  ctx.out.endpoints.set(
+  ctx.out.addAssignment(
     clusterName,
     assignmentFor(ctx, clusterName, node.awsName, port, hostname, healthCheckPort),
   );

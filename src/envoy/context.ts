@@ -47,6 +47,13 @@ export class Collector {
   /** Names of SDS secrets over ADS whose content Amime's CA supplies when the group is published. */
   readonly caSecrets = new Set<string>();
 
+  /**
+   * `unit`: this collects what a shared unit adds, replayed into every group that uses
+   * it as the same objects; the assignments and secrets it makes itself are marked shared
+   * here, once (one IR object, so one Envoy object: emit/shared.ts).
+   */
+  constructor(private readonly unit = false) {}
+
   /** First one wins: a cluster name always means the same target, so later copies are equal or less specific. */
   addCluster(cluster: ClusterIR): void {
     const name = cluster.name ?? '';
@@ -59,7 +66,15 @@ export class Collector {
 
   addSecret(secret: SecretIR): void {
     const name = secret.name;
-    if (!this.secrets.has(name)) this.secrets.set(name, secret);
+    if (this.secrets.has(name)) return;
+    if (this.unit) markShared(secret);
+    this.secrets.set(name, secret);
+  }
+
+  /** The assignment of an EDS cluster; the last one of a name wins. */
+  addAssignment(clusterName: string, assignment: AssignmentIR): void {
+    if (this.unit) markShared(assignment);
+    this.endpoints.set(clusterName, assignment);
   }
 
   /** The group's IR. */
@@ -108,9 +123,6 @@ function effectsOf(c: Collector, warnings: string[]): Effects {
     warnings,
     empty: false,
   };
-  // Replayed into every group that uses the unit: one IR object, so one Envoy object (emit/shared.ts).
-  for (const [, a] of e.endpoints) markShared(a);
-  for (const s of e.secrets) markShared(s);
   e.empty =
     e.clusters.length +
       e.endpoints.length +
@@ -203,7 +215,7 @@ export function shared<T>(ctx: TranslateContext, name: string, build: () => T): 
   let entry = ctx.memo.get(key) as Shared | undefined;
   if (!entry) {
     const saved = { out: ctx.out, deps: ctx.deps, warn: ctx.warn, children: ctx.children };
-    const out = new Collector();
+    const out = new Collector(true);
     const deps = new Set<string>();
     const children = new Set<string>();
     const warnings: string[] = [];
@@ -271,7 +283,7 @@ export function dropShared(memo: Map<string, unknown>, key: string, dropped?: Ma
 function replay(e: Effects, ctx: TranslateContext): void {
   const out = ctx.out;
   for (const c of e.clusters) out.addCluster(c);
-  for (const s of e.secrets) out.addSecret(s);
+  for (const s of e.secrets) if (!out.secrets.has(s.name)) out.secrets.set(s.name, s);
   for (const s of e.caSecrets) out.caSecrets.add(s);
   for (const [name, cla] of e.endpoints) if (!out.endpoints.has(name)) out.endpoints.set(name, cla);
   for (const [name, t] of e.eds) if (!out.eds.has(name)) out.eds.set(name, t);

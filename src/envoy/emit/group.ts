@@ -1,6 +1,7 @@
 /** A group's IR → its Envoy resources. */
 import type { GroupIR } from '../ir/types.js';
 import type { EnvoyResources } from '../context.js';
+import type { Cluster } from '../types.js';
 import { assignment } from './assignment.js';
 import { cluster } from './cluster.js';
 import { listener } from './listener.js';
@@ -15,7 +16,12 @@ import { secret } from './secret.js';
  * up by content: they change with endpoints and certificates, and the ones shared units
  * add are one object already.
  */
-export function emitGroup(ir: GroupIR, memo?: EmitMemo, group = ''): EnvoyResources {
+export function emitGroup(
+  ir: GroupIR,
+  memo?: EmitMemo,
+  group = '',
+  emittedClusters: ReadonlyArray<Cluster | undefined> = [],
+): EnvoyResources {
   const rest = { endpoints: ir.assignments.map(assignment), secrets: ir.secrets.map(secret) };
   if (!memo)
     return {
@@ -27,7 +33,7 @@ export function emitGroup(ir: GroupIR, memo?: EmitMemo, group = ''): EnvoyResour
   return memo.emitOwn(group, (own) => ({
     listeners: ir.listeners.map((l) => memo.emit('listener', l, listener)),
     routes: ir.routeConfigs.map((r) => own('route', r.name, r, routeConfig)),
-    clusters: ir.clusters.map((c) => own('cluster', c.name, c, cluster)),
+    clusters: ir.clusters.map((c, i) => emittedClusters[i] ?? own('cluster', c.name, c, cluster)),
     ...rest,
   }));
 }

@@ -17,6 +17,8 @@ export function emitShared<I extends object, O extends object>(ir: I, build: (ir
   if (hit !== undefined) return hit;
   if (!isShared(ir)) return build(ir);
   const out = build(ir);
+  // `build` may be an emitter that keeps its object itself (the memo's callers pass those).
+  if ((ir as { [EMITTED]?: O })[EMITTED] !== undefined) return out;
   markShared(out);
   Object.defineProperty(ir, EMITTED, { value: out });
   return out;

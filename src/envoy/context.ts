@@ -14,7 +14,7 @@ import { emitGroup } from './emit/group.js';
 import { cluster as emitCluster } from './emit/cluster.js';
 import { emitShared, emittedBefore } from './emit/shared.js';
 import type { EmitMemo } from './emit/memo.js';
-import { keepEqual } from './same-content.js';
+import { keepEqual, sameContent } from './same-content.js';
 
 /** The five xDS collections of one proxy group, as plain `fromObject` objects. */
 export interface EnvoyResources {
@@ -39,6 +39,12 @@ export interface EdsTarget {
   healthCheckPort?: number;
 }
 
+/** An assignment a translation added, and its Envoy object once emitted (emit/group.ts). */
+export interface AssignmentEntry {
+  readonly ir: AssignmentIR;
+  emitted?: ClusterLoadAssignment;
+}
+
 export class Collector {
   readonly listeners: ListenerIR[] = [];
   readonly routes: RouteConfigIR[] = [];
@@ -50,7 +56,8 @@ export class Collector {
    * was ~5 % of a full translation.
    */
   readonly emittedClusters: Array<Cluster | undefined> = [];
-  readonly endpoints = new Map<string, AssignmentIR>();
+  /** Each EDS cluster's assignment, with its Envoy object once emitted (a unit's: once for all its groups). */
+  readonly endpoints = new Map<string, AssignmentEntry>();
   readonly secrets = new Map<string, SecretIR>();
   readonly eds = new Map<string, EdsTarget>();
   /** Names of SDS secrets over ADS whose content Amime's CA supplies when the group is published. */
@@ -85,7 +92,7 @@ export class Collector {
   /** The assignment of an EDS cluster; the last one of a name wins. */
   addAssignment(clusterName: string, assignment: AssignmentIR): void {
     if (this.unit) markShared(assignment);
-    this.endpoints.set(clusterName, assignment);
+    this.endpoints.set(clusterName, { ir: assignment });
   }
 
   /** The group's IR. */
@@ -94,7 +101,7 @@ export class Collector {
       listeners: this.listeners,
       routeConfigs: this.routes,
       clusters: [...this.clusters.values()],
-      assignments: [...this.endpoints.values()],
+      assignments: [...this.endpoints.values()].map((e) => e.ir),
       secrets: [...this.secrets.values()],
     };
   }
@@ -105,7 +112,10 @@ export class Collector {
    * configuration or cluster: for `group`) are those objects (emit/memo.ts).
    */
   finish(ir: GroupIR, memo?: EmitMemo, group?: string): EnvoyResources {
-    return emitGroup(ir, memo, group, this.emittedClusters);
+    return emitGroup(ir, memo, group, {
+      clusters: this.emittedClusters,
+      assignments: [...this.endpoints.values()],
+    });
   }
 }
 
@@ -114,7 +124,7 @@ interface Effects {
   clusters: ClusterIR[];
   /** The Envoy objects of `clusters` that are shared, worked out at the first replay (after `keepPredecessor`). */
   emittedClusters?: Array<Cluster | undefined>;
-  endpoints: Array<[string, AssignmentIR]>;
+  endpoints: Array<[string, AssignmentEntry]>;
   eds: Array<[string, EdsTarget]>;
   secrets: SecretIR[];
   caSecrets: string[];
@@ -273,7 +283,10 @@ function keepPredecessor(before: Shared, entry: Shared): void {
   const old = before.effects;
   const e = entry.effects;
   e.clusters = keepEqual(old.clusters, e.clusters);
-  e.endpoints = keepEqual(old.endpoints, e.endpoints);
+  e.endpoints = e.endpoints.map((pair, i) => {
+    const was = old.endpoints[i];
+    return was && was[0] === pair[0] && sameContent(was[1].ir, pair[1].ir) ? was : pair;
+  });
   e.secrets = keepEqual(old.secrets, e.secrets);
   e.listeners = keepEqual(old.listeners, e.listeners);
   e.routes = keepEqual(old.routes, e.routes);

@@ -1,6 +1,6 @@
 /** A group's IR → its Envoy resources. */
 import type { GroupIR } from '../ir/types.js';
-import type { EnvoyResources } from '../context.js';
+import type { AssignmentEntry, EnvoyResources } from '../context.js';
 import type { Cluster } from '../types.js';
 import { assignment } from './assignment.js';
 import { cluster } from './cluster.js';
@@ -8,6 +8,16 @@ import { listener } from './listener.js';
 import { routeConfig } from './route.js';
 import type { EmitMemo } from './memo.js';
 import { secret } from './secret.js';
+
+/**
+ * What the translation emitted already (shared units' objects, emitted once for all
+ * their groups): the Envoy cluster of each of `ir.clusters` where known, and the
+ * assignments (`ir.assignments`, in order) with theirs.
+ */
+export interface Emitted {
+  clusters: ReadonlyArray<Cluster | undefined>;
+  assignments?: AssignmentEntry[];
+}
 
 /**
  * With a memo, a listener whose IR has the content of one emitted before (for any
@@ -20,9 +30,13 @@ export function emitGroup(
   ir: GroupIR,
   memo?: EmitMemo,
   group = '',
-  emittedClusters: ReadonlyArray<Cluster | undefined> = [],
+  emitted: Emitted = { clusters: [] },
 ): EnvoyResources {
-  const rest = { endpoints: ir.assignments.map(assignment), secrets: ir.secrets.map(secret) };
+  const rest = {
+    endpoints:
+      emitted.assignments?.map((e) => (e.emitted ??= assignment(e.ir))) ?? ir.assignments.map(assignment),
+    secrets: ir.secrets.map(secret),
+  };
   if (!memo)
     return {
       listeners: ir.listeners.map(listener),
@@ -33,7 +47,7 @@ export function emitGroup(
   return memo.emitOwn(group, (own) => ({
     listeners: ir.listeners.map((l) => memo.emit('listener', l, listener)),
     routes: ir.routeConfigs.map((r) => own('route', r.name, r, routeConfig)),
-    clusters: ir.clusters.map((c, i) => emittedClusters[i] ?? own('cluster', c.name, c, cluster)),
+    clusters: ir.clusters.map((c, i) => emitted.clusters[i] ?? own('cluster', c.name, c, cluster)),
     ...rest,
   }));
 }

@@ -50,6 +50,8 @@ export class KubernetesController {
   private running?: Promise<void>;
   private dirty = false;
   private stopped = true;
+  /** The cache has loaded every informer's first list: no graph is built before. */
+  private synced = false;
   private unsubscribe: Array<() => void> = [];
   private readonly log: ControllerLogger;
   /** Status we wrote, by key, with the resourceVersion the write produced (the cache may lag). */
@@ -83,8 +85,14 @@ export class KubernetesController {
     this.unsubscribe.push(this.cache.onChange((c) => c.graph && this.trigger()));
     if (this.options.leaderElector)
       this.unsubscribe.push(this.options.leaderElector.onChange((leader) => leader && this.trigger()));
+    // Changes heard before every informer has listed are not acted on: a graph of the
+    // kinds listed so far (the Mesh without its nodes) would deny their proxies and
+    // write statuses and finalizers from half the cluster.
     await this.cache.synced();
-    this.trigger(0);
+    if (this.stopped) return;
+    this.synced = true;
+    // The first pass builds the graph before its first write: `current` is whole once start() resolves.
+    void this.run();
   }
 
   async stop(): Promise<void> {
@@ -106,7 +114,7 @@ export class KubernetesController {
   }
 
   private trigger(delay = this.options.debounceMs ?? 20): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.synced) return;
     if (this.running) {
       this.dirty = true;
       return;

@@ -1,12 +1,13 @@
 /**
- * The controller's graph at start: built from the synced cache, not from the first
- * informer that happened to list. xDS authorization (`current.placement`) and the
- * endpoints read it as soon as `start()` resolves; `amime serve` accepts xDS streams
- * right after. A graph of the Mesh alone, kept while that pass's writes were slow,
- * refused vnode-x's proxy (ca-kubernetes e2e, under load).
+ * The controller's graph (`current`): built from the synced cache, not from the first
+ * informer that happened to list, and current while status and finalizer writes are
+ * slow. xDS authorization (`current.placement`) and the endpoints read it; `amime
+ * serve` accepts xDS streams as soon as `start()` resolves. A graph of the Mesh alone,
+ * kept while that pass's writes were slow, refused vnode-x's proxy (ca-kubernetes
+ * e2e, under load).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { crdCollectionPath } from './api-paths.js';
+import { crdCollectionPath, crdCreatePath } from './api-paths.js';
 import { ClusterCache } from './cluster-cache.js';
 import { KubernetesController } from './controller.js';
 import { RestKubeClient, type KubeClient } from './rest-client.js';
@@ -51,7 +52,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-describe('KubernetesController start', () => {
+const vnodesOf = (controller: KubernetesController): string[] =>
+  [...(controller.current?.placement.values() ?? [])]
+    .filter((p) => p.id.kind === 'VirtualNode' && p.mesh === 'mesh-1')
+    .map((p) => p.id.name)
+    .sort();
+
+describe('KubernetesController graph', () => {
   it('builds no graph before every informer has listed, and holds the whole graph once start() resolves', async () => {
     const d = await ApiServerTestDouble.start();
     cleanups.push(() => d.close());
@@ -78,11 +85,40 @@ describe('KubernetesController start', () => {
     lists.open();
     await started;
 
-    const nodes = [...(controller.current?.placement.values() ?? [])]
-      .filter((p) => p.id.kind === 'VirtualNode' && p.mesh === 'mesh-1')
-      .map((p) => p.id.name)
-      .sort();
-    expect(nodes).toEqual(['vnode-1', 'vnode-2', 'vnode-x']);
+    expect(vnodesOf(controller)).toEqual(['vnode-1', 'vnode-2', 'vnode-x']);
     expect(wroteEarly, 'a write before the cache had synced').toBe(false);
+  });
+
+  it('follows the cluster while a pass is still writing: a new VirtualNode is placed before the writes finish', async () => {
+    const d = await ApiServerTestDouble.start();
+    cleanups.push(() => d.close());
+    const real = new RestKubeClient(d.kubeConfig());
+    for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(real, o);
+    const lists = gate();
+    lists.open();
+    const writes = gate();
+    const wrote = gate();
+    const client = slowClient(real, '', lists, writes, wrote);
+    const cache = new ClusterCache(client, { pods: false, endpointSlices: false });
+    cache.start();
+    cleanups.push(() => cache.stop());
+    const controller = new KubernetesController(client, cache, { debounceMs: 0 });
+    cleanups.push(async () => {
+      writes.open();
+      await controller.stop();
+    });
+    await controller.start();
+    // The first pass is writing (the Mesh's finalizer, statuses) and its writes hang.
+    await wrote.promise;
+
+    await real.create(crdCreatePath('VirtualNode', 'mesh-test'), {
+      apiVersion: 'appmesh.k8s.aws/v1beta2',
+      kind: 'VirtualNode',
+      metadata: { namespace: 'mesh-test', name: 'vnode-new' },
+      spec: { podSelector: { matchLabels: { app: 'new' } } },
+    });
+    const end = Date.now() + 3000;
+    while (!vnodesOf(controller).includes('vnode-new') && Date.now() < end) await sleep(10);
+    expect(vnodesOf(controller)).toEqual(['vnode-1', 'vnode-2', 'vnode-new', 'vnode-x']);
   });
 });

@@ -47,7 +47,9 @@ export class KubernetesController {
   private latest?: GraphUpdate;
   private readonly listeners = new Set<(u: GraphUpdate) => void>();
   private timer?: NodeJS.Timeout;
+  /** The finalizer and status writes under way. */
   private running?: Promise<void>;
+  /** A newer graph than the one being written: write again after. */
   private dirty = false;
   private stopped = true;
   /** The cache has loaded every informer's first list: no graph is built before. */
@@ -115,10 +117,6 @@ export class KubernetesController {
 
   private trigger(delay = this.options.debounceMs ?? 20): void {
     if (this.stopped || !this.synced) return;
-    if (this.running) {
-      this.dirty = true;
-      return;
-    }
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -126,28 +124,52 @@ export class KubernetesController {
     }, delay);
   }
 
+  /**
+   * A pass: the graph from the cache, handed to the listeners at once, then written
+   * back. The graph never waits for writes (slow on a busy API server): xDS
+   * authorization and the endpoints read it. Writes go one pass at a time, and a
+   * pass that comes while another writes has its graph written after it.
+   */
   private run(): Promise<void> {
-    const p = this.pass()
+    try {
+      this.rebuild();
+    } catch (e) {
+      this.log.warn({ err: String(e) }, 'reconcile pass failed');
+      return Promise.resolve();
+    }
+    return this.write();
+  }
+
+  private rebuild(): void {
+    const converted = this.cache.graphInput();
+    const graph = buildMeshGraph(converted.input, this.options.graphOptions);
+    this.latest = { graph, converted, placement: placements(graph) };
+    for (const l of [...this.listeners]) l(this.latest);
+  }
+
+  /** Writes the latest graph's finalizers and statuses; while a write runs, once more after it. */
+  private write(): Promise<void> {
+    if (this.running) {
+      this.dirty = true;
+      return this.running;
+    }
+    const p = this.writeLatest()
       .catch((e: unknown) => this.log.warn({ err: String(e) }, 'reconcile pass failed'))
       .finally(() => {
         this.running = undefined;
-        if (this.dirty) {
+        if (this.dirty && !this.stopped) {
           this.dirty = false;
-          this.trigger();
+          void this.write();
         }
       });
     this.running = p;
     return p;
   }
 
-  private async pass(): Promise<void> {
-    const converted = this.cache.graphInput();
-    const graph = buildMeshGraph(converted.input, this.options.graphOptions);
-    const placement = placements(graph);
-    this.latest = { graph, converted, placement };
-    for (const l of [...this.listeners]) l(this.latest);
+  private async writeLatest(): Promise<void> {
+    const update = this.latest!;
     if (!this.options.leaderElector || this.options.leaderElector.isLeader()) {
-      const ok = (await this.writeFinalizers(placement)) && (await this.writeStatuses(this.latest));
+      const ok = (await this.writeFinalizers(update.placement)) && (await this.writeStatuses(update));
       if (!ok && !this.stopped) setTimeout(() => this.trigger(0), this.options.retryMs ?? 1000);
     }
     this.passes++;

@@ -38,13 +38,17 @@ async function vnodeXSecrets(): Promise<{ chain: string; trust: string }> {
   try {
     proxy.send({ node: { id: VNODE_X }, type_url: TYPE_URL.Secret, resource_names: [CERT, TRUST] });
     const deadline = Date.now() + 30_000;
-    // What arrived, for the failure message: this wait timed out twice in ~14 full runs
-    // under load, never alone; the next time should say how far it got.
+    // What arrived, for the failure message. A stream the server ends (it once refused
+    // this proxy at start: src/k8s/controller-start.test.ts) fails at once, with its status.
     const seen: string[] = [];
+    const ended = proxy.ended.then((e) => {
+      throw new Error(`the stream ended: code ${e.code} ${e.details}`);
+    });
+    ended.catch(() => undefined); // also when it ends by our close() below
     for (;;) {
       let r: SotwResponse;
       try {
-        r = await proxy.next(Math.max(1, deadline - Date.now()));
+        r = await Promise.race([proxy.next(Math.max(1, deadline - Date.now())), ended]);
       } catch (err) {
         const logs = serve.logs.slice(-20).map((l) => JSON.stringify(l));
         throw new Error(

@@ -14,7 +14,7 @@ export {
   type GroupTranslation,
   type EncodedResources,
 } from './translate.js';
-export { Translator, type TranslatorResult } from './translator.js';
+export { Translator, type GroupStep, type TranslatorResult } from './translator.js';
 export {
   proxyGroups,
   parseGroupKey,

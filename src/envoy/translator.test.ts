@@ -403,6 +403,45 @@ spec: { provider: { virtualNode: { virtualNodeRef: { name: srv } } } }
   });
 });
 
+describe('Translator in steps', () => {
+  it('updateInSteps yields each translated group in turn and returns what update returns', () => {
+    const stepped = new Translator();
+    const whole = new Translator();
+    for (const input of [baseInput, withRouteTimeout60, withGateways]) {
+      const graph = buildMeshGraph(input);
+      const steps = stepped.updateInSteps(graph, NO_ENDPOINTS);
+      const keys: string[] = [];
+      let next = steps.next();
+      for (; !next.done; next = steps.next()) {
+        keys.push(next.value.key);
+        // Each group is in place when its step comes: its caller can publish it at once.
+        expect(stepped.translation(next.value.key)).toBeDefined();
+      }
+      const expected = whole.update(graph, NO_ENDPOINTS);
+      expect([...keys].sort()).toEqual(expected.changed);
+      expect(next.value.changed).toEqual(expected.changed);
+      expect(next.value.removed).toEqual(expected.removed);
+      for (const [key, res] of expected.groups)
+        expect(bytesOf(next.value.groups.get(key)!), key).toBe(bytesOf(res));
+    }
+  });
+
+  it('refuses another update, or the endpoint fast path, until the steps have run to the end', () => {
+    const t = new Translator();
+    t.update(buildMeshGraph(baseInput), NO_ENDPOINTS);
+    const graph = buildMeshGraph(withRouteTimeout60);
+    const steps = t.updateInSteps(graph, NO_ENDPOINTS);
+    expect(steps.next().done).toBe(false);
+    expect(() => t.update(graph, NO_ENDPOINTS)).toThrow(/an update is still in progress/);
+    expect(() => t.updateEndpoints(NO_ENDPOINTS, [{ mesh: 'm', virtualNode: 'server_ns' }])).toThrow(
+      /an update is still in progress/,
+    );
+    while (!steps.next().done);
+    // Ended: the Translator takes updates again, and the one refused above has nothing left to do.
+    expect(t.update(graph, NO_ENDPOINTS).changed).toEqual([]);
+  });
+});
+
 describe('Translator failures', () => {
   it('keeps a throwing group at its last good translation, translates the others, and retries it', () => {
     let broken = false;

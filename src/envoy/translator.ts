@@ -4,6 +4,12 @@
  * read something that changed (and new groups), and keeps the others' objects as they
  * were, so their encoded bytes are reused too. Endpoint changes take a separate fast
  * path that rebuilds only ClusterLoadAssignments (control-plane-lessons rule 11).
+ *
+ * `updateInSteps` is `update` one group at a time, for a caller that gives the event
+ * loop a turn between groups (src/server/time-slices.ts); `update` runs the same steps
+ * without pausing. While such an update is unfinished the Translator is mid-way (units
+ * dropped aside, some groups new, the others not yet): starting another update, or the
+ * endpoint fast path, throws instead of mixing the two.
  */
 import type { MeshGraph } from '../mesh/index.js';
 import { dropShared, type EdsTarget } from './context.js';
@@ -30,6 +36,13 @@ export interface TranslatorResult {
    * good resources (in `groups`, not in `changed`) and are tried again on every update.
    */
   failed: ReadonlyMap<string, string>;
+}
+
+/** One step of `updateInSteps`: the group just translated, and why it failed if its translation threw. */
+export interface GroupStep {
+  key: string;
+  /** Set when the translation threw: the group keeps its last good resources (see `failed`). */
+  failure?: string;
 }
 
 interface TranslatedGroup {
@@ -98,28 +111,55 @@ export class Translator {
   private graphOptions = '';
   private endpoints: EndpointSource | undefined;
   private graph: MeshGraph | undefined;
+  /** Whether an update (or the endpoint fast path) is under way: a second one must wait for it. */
+  private updating = false;
 
   constructor(private readonly options: TranslateOptions = {}) {}
 
   /** Translates what `graph` changed since the last call (everything, the first time). */
   update(graph: MeshGraph, endpoints: EndpointSource): TranslatorResult {
-    return this.droppingAside(() => this.translateChanges(graph, endpoints));
-  }
-
-  /**
-   * Runs one update with `dropped` empty at its start, and empty again after it (however
-   * it ends): the units it drops are kept aside for its own rebuilt successors only.
-   */
-  private droppingAside<T>(update: () => T): T {
-    this.dropped = new Map();
-    try {
-      return update();
-    } finally {
-      this.dropped = new Map();
+    const steps = this.updateInSteps(graph, endpoints);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
     }
   }
 
-  private translateChanges(graph: MeshGraph, endpoints: EndpointSource): TranslatorResult {
+  /**
+   * `update`, yielding after each group it translates (in `proxyGroups` order); its
+   * return value is `update`'s. Run it to the end: until then the Translator refuses
+   * other updates. Everything before the first group (finding the groups and what
+   * changed) runs at the first `next()`, and may throw there as `update` does.
+   */
+  *updateInSteps(graph: MeshGraph, endpoints: EndpointSource): Generator<GroupStep, TranslatorResult, void> {
+    this.begin();
+    try {
+      return yield* this.translateChanges(graph, endpoints);
+    } finally {
+      this.end();
+    }
+  }
+
+  /**
+   * Starts an update with `dropped` empty; `end` empties it again (however the update
+   * ends): the units an update drops are kept aside for its own rebuilt successors only.
+   */
+  private begin(): void {
+    if (this.updating)
+      throw new Error('Translator: an update is still in progress; finish it before starting another');
+    this.updating = true;
+    this.dropped = new Map();
+  }
+
+  private end(): void {
+    this.dropped = new Map();
+    this.updating = false;
+  }
+
+  private *translateChanges(
+    graph: MeshGraph,
+    endpoints: EndpointSource,
+  ): Generator<GroupStep, TranslatorResult, void> {
     const everything = this.endpoints !== endpoints || this.graphOptions !== optionsKey(graph);
     const groups = proxyGroups(graph);
     const current = new Set(groups.map((g) => g.key));
@@ -150,7 +190,10 @@ export class Translator {
     const runMemo = new Map<string, unknown>();
     const failed = new Map<string, string>();
     for (const g of groups) {
-      if (dirty.has(g.key)) this.retranslate(g, graph, endpoints, runMemo, failed);
+      if (!dirty.has(g.key)) continue;
+      this.retranslate(g, graph, endpoints, runMemo, failed);
+      const failure = failed.get(g.key);
+      yield failure === undefined ? { key: g.key } : { key: g.key, failure };
     }
     this.graphOptions = optionsKey(graph);
     this.endpoints = endpoints;
@@ -200,7 +243,12 @@ export class Translator {
    * that read whether a node is known, when that answer flipped, are re-translated.
    */
   updateEndpoints(endpoints: EndpointSource, nodes: Iterable<VirtualNodeRef>): TranslatorResult {
-    return this.droppingAside(() => this.patchEndpoints(endpoints, nodes));
+    this.begin();
+    try {
+      return this.patchEndpoints(endpoints, nodes);
+    } finally {
+      this.end();
+    }
   }
 
   private patchEndpoints(endpoints: EndpointSource, nodes: Iterable<VirtualNodeRef>): TranslatorResult {

@@ -9,6 +9,18 @@
  * published, and again by `secretsChanged` when the CA issues or rotates, without
  * translating anything.
  *
+ * A long run can go in time slices (`runInSlices`): it gives the event loop a turn
+ * every `sliceMs` of work, so the REST API and xDS streams are answered meanwhile, and
+ * each group's snapshot is published as soon as it is translated, so its proxies get
+ * their push while later groups are still being worked on. The run works from the
+ * input it was given (the graph is built from it first); the endpoint source is read
+ * live, so an endpoint change during a run reaches the groups translated after it, and
+ * its fast path (`endpointsChanged`, which the caller queues behind the run) then
+ * brings the others to it. One run at a time: between two slices the pipeline and its
+ * Translator are mid-run, and `run`, `runInSlices`, `endpointsChanged` and
+ * `secretsChanged` throw until the run has ended (src/server/pipeline-runs.ts orders
+ * them for `amime serve`).
+ *
  * Failures are per group: a group whose translation throws, whose output fails the
  * checks, or whose encoding throws keeps its last good snapshot, is listed in
  * `failures` (for /readyz, /debug/diagnostics and /metrics) until a later run serves it
@@ -37,8 +49,10 @@ import {
   formatCheckProblems,
   parseGroupKey,
 } from '../envoy/index.js';
+import type { EnvoyResources, GroupStep } from '../envoy/index.js';
 import { TYPE_URL, type SnapshotCache } from '../xds/index.js';
 import type { Diagnostic, ResourceId } from '../model/index.js';
+import { inSlices, toEnd } from './time-slices.js';
 
 export interface PipelineLogger {
   info(obj: object, msg?: string): void;
@@ -63,7 +77,14 @@ export interface PipelineOptions {
    */
   incrementalGraph?: boolean | IncrementalTuning;
   logger: PipelineLogger;
+  /** Called after every run and endpoint fast path, once it has ended (the pipeline accepts the next one). */
   onRun?: (run: PipelineRun) => void;
+  /**
+   * How long, in ms, a run of `runInSlices` works before giving the event loop a turn.
+   * Default {@link DEFAULT_SLICE_MS}. Smaller: requests and streams wait less during a
+   * long run, and the run takes a little longer (every turn runs what came meanwhile).
+   */
+  sliceMs?: number;
   /** Content of the SDS secrets the translation names but leaves to Amime's CA. */
   secrets?: SuppliedSecrets;
 }
@@ -106,6 +127,13 @@ const MAX_WARNED = 10_000;
 /** At most this many check problems are kept in a failure's message (the log has them all). */
 const PROBLEMS_IN_MESSAGE = 10;
 
+/**
+ * Default time slice of `runInSlices`, in ms: a REST write (3–4 ms of work) or an xDS
+ * ACK that comes during a long run waits about this long for the loop, and a run of
+ * ~1 ms per group gives the loop a turn every ~10 groups.
+ */
+export const DEFAULT_SLICE_MS = 10;
+
 export class MeshPipeline {
   private state: IncrementalGraph | undefined;
   private readonly translator: Translator;
@@ -119,6 +147,8 @@ export class MeshPipeline {
   private readonly warned = new Set<string>();
   /** Check results of resources the translation shares across groups and runs: each is checked once. */
   private readonly checked = checkMemo();
+  /** Whether a run is under way (between two of its slices, too). */
+  private running = false;
 
   constructor(private readonly options: PipelineOptions) {
     this.translator = new Translator(options.translate);
@@ -148,32 +178,90 @@ export class MeshPipeline {
     });
   }
 
-  /** A full run: new resources in, changed groups re-translated and published. */
+  /** A full run: new resources in, changed groups re-translated and published, without pausing. */
   run(input: GraphInput): PipelineRun {
-    const started = performance.now();
-    this.state =
-      this.state && this.options.incrementalGraph !== false
-        ? this.state.next(input)
-        : IncrementalGraph.build(input, this.options.graph, tuningOf(this.options.incrementalGraph));
-    const graph = this.state.graph;
-    let result: TranslatorResult;
+    return this.announce(toEnd(this.steps(input)));
+  }
+
+  /**
+   * `run` in time slices of `sliceMs` (see the header): the same snapshots, published
+   * group by group. Resolves once the run has ended.
+   */
+  async runInSlices(
+    input: GraphInput,
+    sliceMs = this.options.sliceMs ?? DEFAULT_SLICE_MS,
+  ): Promise<PipelineRun> {
+    return this.announce(await inSlices(this.steps(input), sliceMs));
+  }
+
+  /** Whether a run is under way (started and not yet ended). */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /**
+   * A run as steps: the graph, then each group translated and published (checked,
+   * encoded, set in the cache) at once, yielding after each; then the removed groups.
+   */
+  private *steps(input: GraphInput): Generator<void, PipelineRun, undefined> {
+    this.assertIdle('run');
+    this.running = true;
     try {
-      result = this.translator.update(graph, this.options.endpoints);
-    } catch (err) {
-      // Not a group's failure (the Translator catches those): finding the groups itself failed.
-      this.options.logger.error({ err }, 'translation failed; every proxy keeps its last good configuration');
-      const nothing: TranslatorResult = { groups: new Map(), changed: [], removed: [], failed: new Map() };
-      return this.report(graph, nothing, [], started);
+      const started = performance.now();
+      this.state =
+        this.state && this.options.incrementalGraph !== false
+          ? this.state.next(input)
+          : IncrementalGraph.build(input, this.options.graph, tuningOf(this.options.incrementalGraph));
+      const graph = this.state.graph;
+      yield;
+      const translation = this.translator.updateInSteps(graph, this.options.endpoints);
+      // In the order `publish` gives: translation failures as they come, then the others by key.
+      const translateFailed: string[] = [];
+      const publishFailed: string[] = [];
+      for (;;) {
+        let step: IteratorResult<GroupStep, TranslatorResult>;
+        try {
+          step = translation.next();
+        } catch (err) {
+          // Not a group's failure (the Translator catches those): finding the groups itself failed.
+          this.options.logger.error(
+            { err },
+            'translation failed; every proxy keeps its last good configuration',
+          );
+          const nothing: TranslatorResult = {
+            groups: new Map(),
+            changed: [],
+            removed: [],
+            failed: new Map(),
+          };
+          return this.report(graph, nothing, [], started);
+        }
+        if (step.done) {
+          this.removeGroups(step.value.removed);
+          return this.report(graph, step.value, [...translateFailed, ...publishFailed.sort()], started);
+        }
+        const { key, failure } = step.value;
+        if (failure !== undefined) {
+          this.fail(key, 'translate', failure);
+          translateFailed.push(key);
+        } else {
+          const resources = this.translator.translation(key)?.resources;
+          if (resources && !this.publishGroup(key, resources)) publishFailed.push(key);
+        }
+        yield;
+      }
+    } finally {
+      this.running = false;
     }
-    return this.report(graph, result, this.publish(result), started);
   }
 
   /** The endpoint fast path: only ClusterLoadAssignments built from `nodes` are rebuilt. */
   endpointsChanged(nodes: Iterable<VirtualNodeRef>): PipelineRun | undefined {
+    this.assertIdle('endpointsChanged');
     if (!this.state) return undefined;
     const started = performance.now();
     const result = this.translator.updateEndpoints(this.options.endpoints, nodes);
-    return this.report(this.state.graph, result, this.publish(result), started, 'unchanged');
+    return this.announce(this.report(this.state.graph, result, this.publish(result), started, 'unchanged'));
   }
 
   /** The supplied secrets each published group names (which groups need a certificate). */
@@ -188,6 +276,8 @@ export class MeshPipeline {
 
   /** Publishes the groups again with the current supplied secrets (all groups when `groups` is absent). */
   secretsChanged(groups?: Iterable<string>): void {
+    // Mid-run, a group's last published bytes and its new translation's secret names may disagree.
+    this.assertIdle('secretsChanged');
     for (const key of groups ?? [...this.published.keys()]) {
       const p = this.published.get(key);
       if (p)
@@ -218,47 +308,75 @@ export class MeshPipeline {
 
   /** Checks and encodes changed groups into the cache; returns the groups that failed in this run. */
   private publish(result: TranslatorResult): string[] {
-    const { cache, logger } = this.options;
     const failed: string[] = [];
-    const fail = (group: string, stage: GroupFailure['stage'], message: string): void => {
-      failed.push(group);
-      const servedLastGood = cache.getSnapshot(group) !== undefined;
-      this.failing.set(group, { group, stage, message, servedLastGood });
-      const keeps = servedLastGood ? 'keeping its last good snapshot' : 'it has no snapshot yet';
-      logger.error({ group, stage }, `proxy group ${group}: ${stage} failed; ${keeps}:\n${message}`);
-    };
-    for (const [key, message] of result.failed) fail(key, 'translate', message);
+    for (const [key, message] of result.failed) {
+      this.fail(key, 'translate', message);
+      failed.push(key);
+    }
     for (const key of result.changed) {
       const resources = result.groups.get(key);
-      if (!resources) continue;
-      try {
-        if (this.options.checkOutput !== false) {
-          const suppliedSecrets = this.translator.translation(key)?.caSecrets ?? [];
-          const problems = checkResources(resources, { suppliedSecrets, memo: this.checked });
-          if (problems.length > 0) {
-            const shown = formatCheckProblems(problems.slice(0, PROBLEMS_IN_MESSAGE));
-            const more = problems.length - PROBLEMS_IN_MESSAGE;
-            fail(key, 'check', more > 0 ? `${shown}\n… and ${more} more` : shown);
-            continue;
-          }
-        }
-        const encoded = encodeResources(resources);
-        const warnings = this.translator.translation(key)?.warnings ?? [];
-        for (const message of warnings) this.warnOnce(key, message);
-        const published = { encoded, edsNames: edsServiceNames(resources) };
-        cache.setSnapshot(key, this.withSuppliedSecrets(key, encoded), { edsNames: published.edsNames });
-        this.published.set(key, published);
-        this.failing.delete(key);
-      } catch (err) {
-        fail(key, 'publish', err instanceof Error ? err.message : String(err));
-      }
+      if (resources && !this.publishGroup(key, resources)) failed.push(key);
     }
-    for (const key of result.removed) {
-      cache.removeGroup(key);
+    this.removeGroups(result.removed);
+    return failed;
+  }
+
+  /** Checks, encodes and sets one translated group's snapshot; false when it failed (and was recorded so). */
+  private publishGroup(key: string, resources: EnvoyResources): boolean {
+    const { cache } = this.options;
+    try {
+      if (this.options.checkOutput !== false) {
+        const suppliedSecrets = this.translator.translation(key)?.caSecrets ?? [];
+        const problems = checkResources(resources, { suppliedSecrets, memo: this.checked });
+        if (problems.length > 0) {
+          const shown = formatCheckProblems(problems.slice(0, PROBLEMS_IN_MESSAGE));
+          const more = problems.length - PROBLEMS_IN_MESSAGE;
+          this.fail(key, 'check', more > 0 ? `${shown}\n… and ${more} more` : shown);
+          return false;
+        }
+      }
+      const encoded = encodeResources(resources);
+      const warnings = this.translator.translation(key)?.warnings ?? [];
+      for (const message of warnings) this.warnOnce(key, message);
+      const published = { encoded, edsNames: edsServiceNames(resources) };
+      cache.setSnapshot(key, this.withSuppliedSecrets(key, encoded), { edsNames: published.edsNames });
+      this.published.set(key, published);
+      this.failing.delete(key);
+      return true;
+    } catch (err) {
+      this.fail(key, 'publish', err instanceof Error ? err.message : String(err));
+      return false;
+    }
+  }
+
+  /** Records that `group` is not served its current configuration, and logs why. */
+  private fail(group: string, stage: GroupFailure['stage'], message: string): void {
+    const servedLastGood = this.options.cache.getSnapshot(group) !== undefined;
+    this.failing.set(group, { group, stage, message, servedLastGood });
+    const keeps = servedLastGood ? 'keeping its last good snapshot' : 'it has no snapshot yet';
+    this.options.logger.error(
+      { group, stage },
+      `proxy group ${group}: ${stage} failed; ${keeps}:\n${message}`,
+    );
+  }
+
+  private removeGroups(removed: readonly string[]): void {
+    for (const key of removed) {
+      this.options.cache.removeGroup(key);
       this.published.delete(key);
       this.failing.delete(key);
     }
-    return failed;
+  }
+
+  private assertIdle(what: string): void {
+    if (this.running)
+      throw new Error(`MeshPipeline.${what}: a run is in progress; wait for it to end (one run at a time)`);
+  }
+
+  /** Tells `onRun` about a run that has ended. */
+  private announce(run: PipelineRun): PipelineRun {
+    this.options.onRun?.(run);
+    return run;
   }
 
   private resourceOf(group: string): ResourceId | undefined {
@@ -275,7 +393,7 @@ export class MeshPipeline {
     started: number,
     graphBuild: GraphBuildKind = this.state?.how ?? 'full',
   ): PipelineRun {
-    const run: PipelineRun = {
+    return {
       graph,
       graphBuild,
       diagnostics: graph.diagnostics,
@@ -286,8 +404,6 @@ export class MeshPipeline {
       failures: this.failures,
       durationMs: performance.now() - started,
     };
-    this.options.onRun?.(run);
-    return run;
   }
 }
 

@@ -3,7 +3,9 @@
  * everything from scratch publishes: after every step of random change sequences
  * (documents regenerated, added, removed; two at a time, as a debounced run carries
  * them), every group's snapshot has the same content version per type (a hash of the
- * bytes) and EDS names, the same groups fail, and the diagnostics are the same.
+ * bytes) and EDS names, the same groups fail, and the diagnostics are the same. A third
+ * pipeline runs in time slices of 0 ms (a turn of the event loop after every group) and
+ * must publish the same as the first.
  * Seeded: AMIME_PROPERTY_SEED, AMIME_PROPERTY_STEPS and AMIME_PROPERTY_SEQUENCES; `npm
  * run test:equivalence` runs 1,000 sequences of 40 steps.
  */
@@ -57,7 +59,7 @@ describe('the pipeline with the incremental graph (property)', () => {
       let steps = 0;
       let incremental = 0;
       for (const seed of seeds) {
-        const counts = sequence(seed);
+        const counts = await sequence(seed);
         steps += counts.steps;
         incremental += counts.incremental;
         // Let the worker answer vitest's RPC between sequences.
@@ -69,7 +71,7 @@ describe('the pipeline with the incremental graph (property)', () => {
   }
 });
 
-function sequence(seed: number): { steps: number; incremental: number } {
+async function sequence(seed: number): Promise<{ steps: number; incremental: number }> {
   const rng = mulberry32(seed);
   const docs = new RandomMesh(rng);
   // Backend groups and partial resources take the full build; without them (half the sequences) updates are spliced.
@@ -83,17 +85,23 @@ function sequence(seed: number): { steps: number; incremental: number } {
   };
   const endpoints = randomEndpoints(rng);
   const inc = pipeline(endpoints, true);
-  inc.p.run(input());
+  const sliced = pipeline(endpoints, true);
+  const first = input();
+  inc.p.run(first);
+  await sliced.p.runInSlices(first, 0);
   let incremental = 0;
   for (let step = 0; step < STEPS; step++) {
     const keys = Array.from({ length: 1 + Math.floor(rng() * 2) }, () => docs.mutate());
     const now = input();
     const run = inc.p.run(now);
+    const slicedRun = await sliced.p.runInSlices(now, 0);
     if (run.graphBuild === 'incremental') incremental++;
     const full = pipeline(endpoints, false);
     const fullRun = full.p.run(now);
     const where = `seed ${seed} step ${step} (${keys.join(', ')}; ${run.graphBuild})`;
     expect(published(inc.cache), where).toBe(published(full.cache));
+    expect(published(sliced.cache), `${where}, in slices`).toBe(published(inc.cache));
+    expect(slicedRun.failedGroups, `${where}, in slices`).toEqual(run.failedGroups);
     expect(inc.p.failures, where).toEqual(full.p.failures);
     expect(canonicalDiagnostics(run.diagnostics), where).toEqual(canonicalDiagnostics(fullRun.diagnostics));
   }

@@ -1,0 +1,134 @@
+/**
+ * A pipeline run in time slices (issue 18): it gives the event loop turns while it
+ * works, publishes groups as it goes, publishes exactly what the run without pauses
+ * publishes, and refuses to be overlapped.
+ */
+import { describe, expect, it } from 'vitest';
+import { SnapshotCache } from '../xds/index.js';
+import { buildMeshGraph, type GraphInput } from '../mesh/index.js';
+import { encodeResources, proxyGroups, translateGroup } from '../envoy/index.js';
+import { MeshPipeline } from './pipeline.js';
+import { callersMesh, publishedContent, quietLogger, serverEndpoints } from './pipeline.testkit.js';
+
+const CALLERS = 30; // 60 groups: a run of several slices even on a fast machine with a 0 ms slice
+
+const endpoints = serverEndpoints('10.0.0.1');
+
+/** Every group's bytes per type and name, translated from scratch (no Translator, no pipeline). */
+function fromScratch(input: GraphInput): string {
+  const graph = buildMeshGraph(input);
+  const out = proxyGroups(graph).map((g) => {
+    const encoded = Object.entries(encodeResources(translateGroup(graph, g.key, endpoints)));
+    return [g.key, bytesByType(encoded.map(([url, byName]) => [url, [...byName]]))];
+  });
+  return JSON.stringify(out.sort(([a], [b]) => (a! < b! ? -1 : 1)));
+}
+
+/** The bytes each group's snapshot in `cache` holds, in `fromScratch`'s form. */
+function served(cache: SnapshotCache): string {
+  const out = cache
+    .groups()
+    .sort()
+    .map((g) => {
+      const types = [...cache.getSnapshot(g)!.types].map(([url, t]) => [
+        url,
+        [...t.resources].map(([name, r]) => [name, r.bytes] as const),
+      ]);
+      return [g, bytesByType(types as Array<[string, Array<readonly [string, Uint8Array]>]>)];
+    });
+  return JSON.stringify(out);
+}
+
+function bytesByType(
+  types: Array<[string, Array<readonly [string, Uint8Array]>]>,
+): Array<[string, string[][]]> {
+  return types
+    .filter(([, byName]) => byName.length > 0)
+    .map(([url, byName]): [string, string[][]] => [
+      url,
+      byName.map(([n, b]) => [n, Buffer.from(b).toString('base64')]).sort(([a], [b]) => (a! < b! ? -1 : 1)),
+    ])
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+function pipeline(sliceMs?: number) {
+  const cache = new SnapshotCache();
+  const p = new MeshPipeline({
+    cache,
+    endpoints,
+    logger: quietLogger,
+    ...(sliceMs !== undefined ? { sliceMs } : {}),
+  });
+  return { p, cache };
+}
+
+describe('MeshPipeline.runInSlices', () => {
+  it('gives the event loop turns before it ends, with part of the groups already published at the first', async () => {
+    const { p, cache } = pipeline(0);
+    const order: string[] = [];
+    setImmediate(() => order.push('immediate'));
+    setTimeout(() => order.push('timer'), 0);
+    // The groups published at each turn the loop gets during the run.
+    const publishedAtTurns: number[] = [];
+    let running = true;
+    const count = (): void => {
+      if (!running) return;
+      publishedAtTurns.push(cache.groups().length);
+      setImmediate(count);
+    };
+    setImmediate(count);
+    const run = await p.runInSlices(callersMesh(CALLERS, 15));
+    running = false;
+    order.push('run ended');
+    expect(run.groups).toBe(2 * CALLERS + 2);
+    expect(order).toContain('immediate');
+    expect(order).toContain('timer');
+    expect(order.at(-1)).toBe('run ended');
+    // A turn per group with a 0 ms slice (the graph is one slice of its own), each after one more group published.
+    expect(publishedAtTurns.length).toBeGreaterThan(CALLERS);
+    expect(publishedAtTurns.filter((n) => n > 0 && n < run.groups).length).toBeGreaterThan(CALLERS);
+  });
+
+  it('publishes what run publishes, and what translating from scratch gives, change after change', async () => {
+    const sliced = pipeline(0);
+    const whole = pipeline();
+    for (const input of [callersMesh(CALLERS, 15), callersMesh(CALLERS, 30), callersMesh(CALLERS - 5, 30)]) {
+      const a = await sliced.p.runInSlices(input);
+      const b = whole.p.run(input);
+      expect(publishedContent(sliced.cache)).toBe(publishedContent(whole.cache));
+      // Both are the same code; translating every group from scratch is what they must both serve.
+      expect(served(sliced.cache)).toBe(fromScratch(input));
+      expect([a.groups, a.changedGroups, a.removedGroups, a.failedGroups]).toEqual([
+        b.groups,
+        b.changedGroups,
+        b.removedGroups,
+        b.failedGroups,
+      ]);
+    }
+  });
+
+  it('with a long slice, runs without a turn (the slice bounds the work between turns)', async () => {
+    const { p } = pipeline(60_000);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    await p.runInSlices(callersMesh(CALLERS, 15));
+    expect(turned).toBe(false);
+  });
+
+  it('refuses another run, the endpoint fast path and a secrets change while a run is under way', async () => {
+    const { p } = pipeline(0);
+    await p.runInSlices(callersMesh(CALLERS, 15));
+    const running = p.runInSlices(callersMesh(CALLERS, 30));
+    expect(p.busy).toBe(true);
+    await expect(p.runInSlices(callersMesh(CALLERS, 60))).rejects.toThrow(/a run is in progress/);
+    expect(() => p.run(callersMesh(CALLERS, 60))).toThrow(/a run is in progress/);
+    expect(() => p.endpointsChanged([{ mesh: 'm', virtualNode: 'server_ns' }])).toThrow(
+      /a run is in progress/,
+    );
+    expect(() => p.secretsChanged()).toThrow(/a run is in progress/);
+    const run = await running;
+    expect(p.busy).toBe(false);
+    expect(run.changedGroups).toBeGreaterThanOrEqual(2 * CALLERS);
+    expect(p.endpointsChanged([{ mesh: 'm', virtualNode: 'server_ns' }])).toBeDefined();
+  });
+});

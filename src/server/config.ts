@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_QUOTAS, type Quotas } from '../mesh/index.js';
 import { DEFAULT_INJECTOR_CONFIG } from '../k8s/index.js';
+import { DEFAULT_SLICE_MS } from './time-slices.js';
 
 export const DEFAULTS = {
   apiListen: '127.0.0.1:9080',
@@ -27,6 +28,7 @@ export const DEFAULTS = {
   debounceQuietMs: 100,
   debounceMaxMs: 1000,
   debounceLeading: true,
+  translationSliceMs: DEFAULT_SLICE_MS,
   sidecarImage: DEFAULT_INJECTOR_CONFIG.sidecarImage,
   initImage: DEFAULT_INJECTOR_CONFIG.initImage,
 } as const;
@@ -238,6 +240,16 @@ export const ServeConfigSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
+    ),
+    translationSliceMs: opt(
+      Type.Integer({
+        minimum: 0,
+        flag: '--translation-slice-ms',
+        arg: '<ms>',
+        description:
+          'a long translation gives the REST API and xDS streams a turn after this much work (and publishes the proxies it has done so far); smaller answers them sooner during a large change, and makes the change take a little longer',
+        default: DEFAULTS.translationSliceMs,
+      }),
     ),
     xds: opt(
       Type.Object(
@@ -580,6 +592,7 @@ export interface ServeConfig {
   logFormat?: (typeof LOG_FORMATS)[number];
   quotas: Quotas;
   debounce: { quietMs: number; maxMs: number; leading: boolean };
+  translationSliceMs: number;
   xds: NonNullable<ServeConfigInput['xds']>;
   api: NonNullable<ServeConfigInput['api']>;
   ca: NonNullable<ServeConfigInput['ca']>;
@@ -694,6 +707,7 @@ export function resolveConfig(file: ServeConfigInput, flags: ServeConfigInput): 
       maxMs: merged.debounce?.maxMs ?? DEFAULTS.debounceMaxMs,
       leading: merged.debounce?.leading ?? DEFAULTS.debounceLeading,
     },
+    translationSliceMs: merged.translationSliceMs ?? DEFAULTS.translationSliceMs,
     xds: merged.xds ?? {},
     api: merged.api ?? {},
     ca: merged.ca ?? {},

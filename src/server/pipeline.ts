@@ -52,7 +52,7 @@ import {
 import type { EnvoyResources, GroupStep } from '../envoy/index.js';
 import { TYPE_URL, type SnapshotCache } from '../xds/index.js';
 import type { Diagnostic, ResourceId } from '../model/index.js';
-import { inSlices, toEnd } from './time-slices.js';
+import { DEFAULT_SLICE_MS, inSlices, toEnd } from './time-slices.js';
 
 export interface PipelineLogger {
   info(obj: object, msg?: string): void;
@@ -126,13 +126,6 @@ const MAX_WARNED = 10_000;
 
 /** At most this many check problems are kept in a failure's message (the log has them all). */
 const PROBLEMS_IN_MESSAGE = 10;
-
-/**
- * Default time slice of `runInSlices`, in ms: a REST write (3–4 ms of work) or an xDS
- * ACK that comes during a long run waits about this long for the loop, and a run of
- * ~1 ms per group gives the loop a turn every ~10 groups.
- */
-export const DEFAULT_SLICE_MS = 10;
 
 export class MeshPipeline {
   private state: IncrementalGraph | undefined;

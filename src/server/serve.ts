@@ -26,6 +26,7 @@ import type { HostPort, ServeConfig } from './config.js';
 import { createHttpServer, createObservabilityServer } from './http.js';
 import { ServeMetrics } from './metrics.js';
 import { MeshPipeline } from './pipeline.js';
+import { PipelineRuns } from './pipeline-runs.js';
 import { DirSource, describeDiagnostics } from './dir-source.js';
 import {
   EdgeEndpointSource,
@@ -71,8 +72,8 @@ export interface RunningServer {
   pipeline: MeshPipeline;
   xds: XdsServer;
   http: FastifyInstance;
-  /** Runs pending work now (tests): flushes the debouncer. */
-  flush(): void;
+  /** Runs pending work now (tests): flushes the debouncer; resolves once the runs it asked for have ended. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -202,6 +203,7 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       endpoints,
       graph: graphOptions,
       logger,
+      sliceMs: config.translationSliceMs,
       ...(ca ? { translate: { ca: { trustDomain: ca.trustDomain } }, secrets: ca.secrets } : {}),
       onRun: (run) => {
         consoleFeed.notify();
@@ -223,11 +225,22 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         );
       },
     });
-    onCertificates = (change) => pipeline.secretsChanged(change.bundleChanged ? undefined : change.groups);
-    onEndpointChange = (change) => {
-      const graph = pipeline.graph;
-      if (graph) pipeline.endpointsChanged([...change.nodes, ...nodesWithHostnames(graph, change.hostnames)]);
-    };
+    // One run at a time, in time slices; endpoint and secret changes wait behind a run under way.
+    // Runs are asked for only once the store source below exists (the debouncer and the first run).
+    const runs = new PipelineRuns({
+      pipeline,
+      read: () => ({ revision: mirror.revision, input: source.graphInput() }),
+      logger,
+    });
+    onCertificates = (change) =>
+      runs.exclusive(() => pipeline.secretsChanged(change.bundleChanged ? undefined : change.groups));
+    onEndpointChange = (change) =>
+      runs.exclusive(() => {
+        // The graph of the last run, read when the change is applied (after any run under way).
+        const graph = pipeline.graph;
+        if (graph)
+          pipeline.endpointsChanged([...change.nodes, ...nodesWithHostnames(graph, change.hostnames)]);
+      });
     // The process's one view of the store: translation and the REST API both read it.
     const mirror = await StoreMirror.open(store, {
       onError: (err, retryInMs) =>
@@ -270,16 +283,14 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         startTokenSweeper({ store, ...(election ? { election } : {}), everyMs: 10 * 60_000, logger }),
       );
     // Pushes come only from the store source, so `source` is set before the debouncer first fires.
-    let translatedRevision = mirror.revision;
-    const debouncer = new Debouncer<true>(() => {
-      const revision = mirror.revision;
-      pipeline.run(source.graphInput());
-      translatedRevision = revision;
-    }, config.debounce);
+    const debouncer = new Debouncer<true>(() => void runs.request(), config.debounce);
     cleanups.push(() => debouncer.cancel());
+    // Cleanups run in reverse: the run under way ends before the store and its mirror close.
+    cleanups.push(() => runs.close());
     const source = new StoreSource(mirror, () => debouncer.push(true));
     cleanups.push(() => source.close());
-    const first = pipeline.run(source.graphInput());
+    const first = await runs.request();
+    if (!first) throw new Error('translating the stored mesh failed (the error is logged above)');
     const firstErrors = first.diagnostics.filter((d) => d.severity === 'error');
     if (firstErrors.length > 0)
       logger.warn(
@@ -315,8 +326,11 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
         ? {
             admitStream: admitWhenCurrent({
               freshness,
-              translatedRevision: () => translatedRevision,
-              translateNow: () => debouncer.flush(),
+              translatedRevision: () => runs.translatedRevision,
+              translateNow: () => {
+                debouncer.flush();
+                return runs.settled();
+              },
             }),
           }
         : {}),
@@ -481,7 +495,10 @@ export async function startServer(config: ServeConfig, extras: ServeExtras): Pro
       pipeline,
       xds,
       http,
-      flush: () => debouncer.flush(),
+      flush: () => {
+        debouncer.flush();
+        return runs.settled();
+      },
       close: closeAll,
     };
   } catch (err) {

@@ -8,6 +8,13 @@
  */
 import { performance } from 'node:perf_hooks';
 
+/**
+ * Default slice, in ms (`amime serve --translation-slice-ms`): a REST write (3–4 ms of
+ * work) or an xDS ACK that comes during a long pipeline run waits about this long for the
+ * loop, and a run of ~1 ms per proxy group gives the loop a turn every ~10 groups.
+ */
+export const DEFAULT_SLICE_MS = 10;
+
 /** Runs `steps` to the end, giving the event loop a turn after each `sliceMs` of work; resolves with what it returns. */
 export async function inSlices<R>(steps: Iterator<unknown, R, undefined>, sliceMs: number): Promise<R> {
   let sliceStart = performance.now();

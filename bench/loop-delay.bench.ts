@@ -60,6 +60,7 @@ function withRouter(mesh: readonly AnyResource[], name: string, timeoutSeconds: 
 
 interface Change {
   wall: number;
+  cpu: number;
   delayP50: number;
   delayP99: number;
   delayMax: number;
@@ -91,10 +92,12 @@ async function change(pipeline: Pipeline, cache: SnapshotCache, next: GraphInput
   // Its first sample only starts the clock: let it take one before the loop is held.
   await new Promise((resolve) => setTimeout(resolve, 20));
   t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   probe();
   if (pipeline.runInSlices) await pipeline.runInSlices(next);
   else pipeline.run(next);
   const wall = performance.now() - t0;
+  const used = process.cpuUsage(cpu0);
   await new Promise((resolve) => setTimeout(resolve, 20)); // the probes waiting on the run's end
   probing = false;
   histogram.disable();
@@ -102,6 +105,7 @@ async function change(pipeline: Pipeline, cache: SnapshotCache, next: GraphInput
   const ms = (ns: number) => ns / 1e6;
   return {
     wall,
+    cpu: (used.user + used.system) / 1000,
     delayP50: ms(histogram.percentile(50)),
     delayP99: ms(histogram.percentile(99)),
     delayMax: ms(histogram.max),
@@ -139,13 +143,13 @@ for (let i = 0; i < ROUNDS; i++) {
   const c = await change(pipeline, cache, input(mesh));
   changes.push(c);
   console.log(
-    `  change ${i + 1}: ${c.wall.toFixed(0)} ms; loop delay p50 ${c.delayP50.toFixed(1)} p99 ${c.delayP99.toFixed(1)} max ${c.delayMax.toFixed(0)} ms; ` +
+    `  change ${i + 1}: ${c.wall.toFixed(0)} ms, CPU ${c.cpu.toFixed(0)} ms; loop delay p50 ${c.delayP50.toFixed(1)} p99 ${c.delayP99.toFixed(1)} max ${c.delayMax.toFixed(0)} ms; ` +
       `a timer waited p99 ${c.waitP99.toFixed(1)} max ${c.waitMax.toFixed(0)} ms; first group published at ${c.firstPublished.toFixed(0)} ms, last at ${c.lastPublished.toFixed(0)} ms`,
   );
 }
 const med = (k: keyof Change) =>
   median(changes.map((c) => c[k])).toFixed(k.startsWith('delayP') || k === 'waitP99' ? 1 : 0);
 console.log(
-  `median of ${ROUNDS}: change ${med('wall')} ms; loop delay p99 ${med('delayP99')} ms, max ${med('delayMax')} ms; ` +
+  `median of ${ROUNDS}: change ${med('wall')} ms, CPU ${med('cpu')} ms; loop delay p99 ${med('delayP99')} ms, max ${med('delayMax')} ms; ` +
     `timer wait p99 ${med('waitP99')} ms, max ${med('waitMax')} ms; first published ${med('firstPublished')} ms, last ${med('lastPublished')} ms`,
 );

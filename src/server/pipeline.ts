@@ -124,6 +124,14 @@ const SECRET_TYPE_URL = TYPE_URL.Secret;
 /** Distinct warnings remembered as logged (forgotten all at once beyond this). */
 const MAX_WARNED = 10_000;
 
+/**
+ * Groups translated in a row before they are published. Translating one group after
+ * another, then checking and encoding them one after another, costs ~8 % less CPU than
+ * alternating the two for each group (a change every proxy sees, 4,000 groups); a batch
+ * is still published long before the run ends.
+ */
+const PUBLISH_BATCH = 100;
+
 /** At most this many check problems are kept in a failure's message (the log has them all). */
 const PROBLEMS_IN_MESSAGE = 10;
 
@@ -211,6 +219,7 @@ export class MeshPipeline {
       // In the order `publish` gives: translation failures as they come, then the others by key.
       const translateFailed: string[] = [];
       const publishFailed: string[] = [];
+      const batch: GroupStep[] = [];
       for (;;) {
         let step: IteratorResult<GroupStep, TranslatorResult>;
         try {
@@ -229,19 +238,27 @@ export class MeshPipeline {
           };
           return this.report(graph, nothing, [], started);
         }
+        if (!step.done) {
+          batch.push(step.value);
+          if (batch.length < PUBLISH_BATCH) {
+            yield;
+            continue;
+          }
+        }
+        for (const { key, failure } of batch.splice(0)) {
+          if (failure !== undefined) {
+            this.fail(key, 'translate', failure);
+            translateFailed.push(key);
+          } else {
+            const resources = this.translator.translation(key)?.resources;
+            if (resources && !this.publishGroup(key, resources)) publishFailed.push(key);
+          }
+          yield;
+        }
         if (step.done) {
           this.removeGroups(step.value.removed);
           return this.report(graph, step.value, [...translateFailed, ...publishFailed.sort()], started);
         }
-        const { key, failure } = step.value;
-        if (failure !== undefined) {
-          this.fail(key, 'translate', failure);
-          translateFailed.push(key);
-        } else {
-          const resources = this.translator.translation(key)?.resources;
-          if (resources && !this.publishGroup(key, resources)) publishFailed.push(key);
-        }
-        yield;
       }
     } finally {
       this.running = false;

@@ -11,8 +11,8 @@
  *
  * A long run can go in time slices (`runInSlices`): it gives the event loop a turn
  * every `sliceMs` of work, so the REST API and xDS streams are answered meanwhile, and
- * each group's snapshot is published as soon as it is translated, so its proxies get
- * their push while later groups are still being worked on. The run works from the
+ * groups are published in batches as they are translated (`PUBLISH_BATCH`), so their
+ * proxies get their push while later groups are still being worked on. The run works from the
  * input it was given (the graph is built from it first); the endpoint source is read
  * live, so an endpoint change during a run reaches the groups translated after it, and
  * its fast path (`endpointsChanged`, which the caller queues behind the run) then
@@ -201,8 +201,9 @@ export class MeshPipeline {
   }
 
   /**
-   * A run as steps: the graph, then each group translated and published (checked,
-   * encoded, set in the cache) at once, yielding after each; then the removed groups.
+   * A run as steps: the graph, then the groups translated and published (checked,
+   * encoded, set in the cache) a batch at a time, yielding after each group; then the
+   * removed groups.
    */
   private *steps(input: GraphInput): Generator<void, PipelineRun, undefined> {
     this.assertIdle('run');

@@ -12,9 +12,10 @@
  * A long run can go in time slices (`runInSlices`): it gives the event loop a turn
  * every `sliceMs` of work, so the REST API and xDS streams are answered meanwhile, and
  * groups are published in batches as they are translated (`PUBLISH_BATCH`), so their
- * proxies get their push while later groups are still being worked on. The run works from the
- * input it was given (the graph is built from it first); the endpoint source is read
- * live, so an endpoint change during a run reaches the groups translated after it, and
+ * proxies get their push while later groups are still being worked on. The run works
+ * from the input it was given (the graph is built from it first, in one slice: a
+ * spliced graph takes ~10–40 ms, a full build of a 4,500-resource mesh a few hundred);
+ * the endpoint source is read live, so an endpoint change during a run reaches the groups translated after it, and
  * its fast path (`endpointsChanged`, which the caller queues behind the run) then
  * brings the others to it. One run at a time: between two slices the pipeline and its
  * Translator are mid-run, and `run`, `runInSlices`, `endpointsChanged` and
@@ -117,6 +118,7 @@ export interface PipelineRun {
   failedGroups: string[];
   /** Every group failing now (this run's and earlier runs' not yet served again). */
   failures: ReadonlyArray<GroupFailure>;
+  /** From its start to its end: with `runInSlices`, the turns it gave the event loop included. */
   durationMs: number;
 }
 
@@ -155,6 +157,7 @@ export class MeshPipeline {
     this.translator = new Translator(options.translate);
   }
 
+  /** The graph of the newest run: during a run in slices, that run's (its groups are still being published). */
   get graph(): MeshGraph | undefined {
     return this.state?.graph;
   }
@@ -185,8 +188,8 @@ export class MeshPipeline {
   }
 
   /**
-   * `run` in time slices of `sliceMs` (see the header): the same snapshots, published
-   * group by group. Resolves once the run has ended.
+   * `run` in time slices of `sliceMs` (see the header): the same snapshots, published a
+   * batch of groups at a time. Resolves once the run has ended.
    */
   async runInSlices(
     input: GraphInput,

@@ -305,7 +305,7 @@ describe('the built-in CA: mesh mTLS over SDS with amime serve', () => {
     expect(leaf(renewed).serialNumber).not.toBe(leaf(before).serialNumber);
     for (const tls of [before, renewed]) {
       const r = await meshHandshake({ tls: one.tls, matchers: one.rules.matchers }, { tls, matchers: [] });
-      expect(r.ok).toBe(true);
+      expect(r).toMatchObject({ ok: true });
     }
     x.tls = renewed;
   }, 90_000);
@@ -325,7 +325,7 @@ describe('the built-in CA: mesh mTLS over SDS with amime serve', () => {
     expect(leaf(newLeaf).verify(oldRoot.publicKey)).toBe(false);
     const withBoth = (t: ProxyTls): ProxyTls => ({ ...t, trustBundle: newLeaf.trustBundle });
     const r = await meshHandshake({ tls: withBoth(oldLeaf), matchers: [] }, { tls: newLeaf, matchers: [] });
-    expect(r.ok).toBe(true);
+    expect(r).toMatchObject({ ok: true });
     const shown = await ca('-o', 'json');
     expect((JSON.parse(shown.stdout) as typeof view).roots.map((x) => x.status)).toEqual([
       'retiring',
@@ -362,7 +362,7 @@ describe('the built-in CA: mesh mTLS over SDS with amime serve', () => {
       { tls: after.tls, matchers: after.rules.matchers },
       { tls: { ...beforeRestart, trustBundle: after.tls.trustBundle }, matchers: [] },
     );
-    expect(r.ok).toBe(true);
+    expect(r).toMatchObject({ ok: true });
     await serve.stop();
     for (const s of streams.splice(0)) s.close();
 

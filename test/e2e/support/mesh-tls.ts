@@ -135,16 +135,25 @@ export async function meshHandshake(
   server: { tls: ProxyTls; matchers: readonly SanMatcher[] },
   client: { tls: ProxyTls; matchers: readonly SanMatcher[]; sni?: string },
 ): Promise<HandshakeResult> {
+  // The server refuses an unverified client itself (as rejectUnauthorized would), so the
+  // result names the reason (CERT_HAS_EXPIRED…) rather than Node's "socket hang up".
   const srv = tls.createServer({
     cert: server.tls.certificateChain,
     key: server.tls.privateKey,
     ca: server.tls.trustBundle,
     requestCert: true,
-    rejectUnauthorized: true,
+    rejectUnauthorized: false,
   });
   const serverSide = new Promise<{ ok: true; saw: string } | { ok: false; error: string }>((resolve) => {
     srv.on('secureConnection', (s) => {
       const peer = s.getPeerX509Certificate();
+      if (!s.authorized) {
+        const reason =
+          s.authorizationError instanceof Error ? s.authorizationError.message : String(s.authorizationError);
+        resolve({ ok: false, error: `server: client certificate refused: ${reason}` });
+        s.destroy();
+        return;
+      }
       if (!peer || !sanAccepted(peer, server.matchers)) {
         resolve({ ok: false, error: `server: client SAN ${peer?.subjectAltName} not allowed` });
         s.destroy();

@@ -14,13 +14,12 @@ import { canonicalDiagnostics, type GraphInput } from '../../src/mesh/index.js';
 import { RANDOM_ACM, RandomMesh, mulberry32, randomEndpoints } from '../../src/envoy/random-mesh.testkit.js';
 import { SnapshotCache } from '../../src/xds/index.js';
 import type { EndpointSource } from '../../src/envoy/index.js';
-import { MeshPipeline, type PipelineLogger } from '../../src/server/pipeline.js';
+import { MeshPipeline } from '../../src/server/pipeline.js';
+import { publishedContent as published, quietLogger } from '../../src/server/pipeline.testkit.js';
 
 const SEED = Number(process.env['AMIME_PROPERTY_SEED'] ?? 0x18a5);
 const STEPS = Number(process.env['AMIME_PROPERTY_STEPS'] ?? 60);
 const SEQUENCES = Number(process.env['AMIME_PROPERTY_SEQUENCES'] ?? 4);
-
-const quiet: PipelineLogger = { info() {}, warn() {}, error() {} };
 
 /** Neighbourhoods of these small meshes are often more than half of them: spliced all the same. */
 const SPLICE_ALWAYS = { neighbourhoodShare: 1 };
@@ -32,22 +31,9 @@ function pipeline(endpoints: EndpointSource, incrementalGraph: boolean) {
     endpoints,
     translate: { acm: RANDOM_ACM },
     incrementalGraph: incrementalGraph && SPLICE_ALWAYS,
-    logger: quiet,
+    logger: quietLogger,
   });
   return { p, cache };
-}
-
-/** Every group's published content: per type its version (a hash of the bytes), and the EDS names. */
-function published(cache: SnapshotCache): string {
-  return JSON.stringify(
-    cache
-      .groups()
-      .sort()
-      .map((g) => {
-        const s = cache.getSnapshot(g)!;
-        return [g, [...s.types].map(([url, t]) => [url, t.version]).sort(), [...s.edsNames].sort()];
-      }),
-  );
 }
 
 describe('the pipeline with the incremental graph (property)', () => {

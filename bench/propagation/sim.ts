@@ -49,6 +49,8 @@ export interface SimOptions {
   readonly allRounds: number;
   readonly fewRounds: number;
   readonly debounce: { quietMs: number; maxMs: number; leading: boolean };
+  /** amime serve's `--translation-slice-ms` (a very large one: each run in one piece). */
+  readonly sliceMs: number;
   /** Print every round's write and first and last ACK (PROPAGATION_VERBOSE=1). */
   readonly verbose: boolean;
 }
@@ -66,6 +68,7 @@ export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
         ? env.PROPAGATION_DEBOUNCE_LEADING !== '0'
         : DEFAULTS.debounceLeading,
     },
+    sliceMs: Number(env.PROPAGATION_SLICE_MS ?? DEFAULTS.translationSliceMs),
   };
 }
 
@@ -214,6 +217,7 @@ async function amime(
         ...['--xds-max-streams', String(n + 100), '--xds-new-streams-per-second', '0'],
         ...['--debounce-quiet-ms', String(o.debounce.quietMs), '--debounce-max-ms', String(o.debounce.maxMs)],
         ...(o.debounce.leading ? [] : ['--no-debounce-leading']),
+        ...['--translation-slice-ms', String(o.sliceMs)],
       ],
       {
         timeoutMs: 600_000,
@@ -330,6 +334,7 @@ export async function simMode(o: SimOptions): Promise<void> {
     console.log(
       `mesh ${MESH}: ${mesh.length} resources (10× App Mesh's per-mesh quotas), written to SQLite in ${f1((performance.now() - t) / 1000)} s; ` +
         `debounce: quiet ${o.debounce.quietMs} ms, max ${o.debounce.maxMs} ms, leading edge ${o.debounce.leading ? 'on' : 'off'}; ` +
+        `translation slices ${o.sliceMs} ms; ` +
         `${o.allRounds} changes to every proxy (${SHARED_ROUTER}/route-0), ${o.fewRounds} to the callers of ${FEW_ROUTER} (${callers.length} nodes) per N`,
     );
     const go = await buildGoPeer(work);

@@ -5,14 +5,14 @@
  * re-translation), and the resources it collects.
  */
 import type { MeshView } from '../mesh/index.js';
-import { isShared, markShared } from './encode-plain.js';
+import { markShared } from './encode-plain.js';
 import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
 import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration, Secret } from './types.js';
 import type { AssignmentIR, ClusterIR, GroupIR, ListenerIR, RouteConfigIR, SecretIR } from './ir/types.js';
 import { emitGroup } from './emit/group.js';
 import { cluster as emitCluster } from './emit/cluster.js';
-import { emitShared, emittedBefore } from './emit/shared.js';
+import { emitIfShared } from './emit/shared.js';
 import type { EmitMemo } from './emit/memo.js';
 import { keepEqual, sameContent } from './same-content.js';
 
@@ -114,7 +114,7 @@ export class Collector {
   finish(ir: GroupIR, memo?: EmitMemo, group?: string): EnvoyResources {
     return emitGroup(ir, memo, group, {
       clusters: this.emittedClusters,
-      assignments: [...this.endpoints.values()],
+      assignments: this.endpoints.values(),
     });
   }
 }
@@ -308,7 +308,7 @@ export function dropShared(memo: Map<string, unknown>, key: string, dropped?: Ma
 
 function replay(e: Effects, ctx: TranslateContext): void {
   const out = ctx.out;
-  const emitted = (e.emittedClusters ??= e.clusters.map(emittedShared));
+  const emitted = (e.emittedClusters ??= e.clusters.map((c) => emitIfShared(c, emitCluster)));
   for (let i = 0; i < e.clusters.length; i++) out.addCluster(e.clusters[i]!, emitted[i]);
   for (const s of e.secrets) if (!out.secrets.has(s.name)) out.secrets.set(s.name, s);
   for (const s of e.caSecrets) out.caSecrets.add(s);
@@ -317,9 +317,4 @@ function replay(e: Effects, ctx: TranslateContext): void {
   for (const l of e.listeners) out.listeners.push(l);
   for (const r of e.routes) out.routes.push(r);
   for (const w of e.warnings) ctx.warn(w);
-}
-
-/** The Envoy cluster of a shared IR cluster (built once); undefined for one of a group's own. */
-function emittedShared(ir: ClusterIR): Cluster | undefined {
-  return emittedBefore<Cluster>(ir) ?? (isShared(ir) ? emitShared(ir, emitCluster) : undefined);
 }

@@ -16,7 +16,7 @@ import { secret } from './secret.js';
  */
 export interface Emitted {
   clusters: ReadonlyArray<Cluster | undefined>;
-  assignments?: AssignmentEntry[];
+  assignments?: Iterable<AssignmentEntry>;
 }
 
 /**
@@ -34,7 +34,9 @@ export function emitGroup(
 ): EnvoyResources {
   const rest = {
     endpoints:
-      emitted.assignments?.map((e) => (e.emitted ??= assignment(e.ir))) ?? ir.assignments.map(assignment),
+      emitted.assignments !== undefined
+        ? Array.from(emitted.assignments, (e) => (e.emitted ??= assignment(e.ir)))
+        : ir.assignments.map(assignment),
     secrets: ir.secrets.map(secret),
   };
   if (!memo)

@@ -25,7 +25,7 @@
 import { hash } from 'node:crypto';
 import { isShared } from '../encode-plain.js';
 import { sameContent } from '../same-content.js';
-import { emitShared, emittedBefore } from './shared.js';
+import { emitIfShared } from './shared.js';
 
 /** A group's own (not shared) IR objects as last emitted, by kind and name. */
 type OwnEmitted = Map<string, { ir: object; out: object }>;
@@ -37,9 +37,8 @@ export class EmitMemo {
 
   /** `build(ir)`, or the object built earlier from an IR of the same kind and content. */
   emit<I extends object, O extends object>(kind: string, ir: I, build: (ir: I) => O): O {
-    const done = emittedBefore<O>(ir);
+    const done = emitIfShared(ir, build);
     if (done) return done;
-    if (isShared(ir)) return emitShared(ir, build);
     const key = `${kind}:${contentKey(ir)}`;
     const value = (this.current.get(key) ?? this.previous.get(key) ?? build(ir)) as O;
     this.current.set(key, value);
@@ -55,9 +54,8 @@ export class EmitMemo {
     const before = this.own.get(group);
     const after: OwnEmitted = new Map();
     const result = emit((kind, name, ir, build) => {
-      const done = emittedBefore<ReturnType<typeof build>>(ir);
+      const done = emitIfShared(ir, build);
       if (done) return done;
-      if (isShared(ir)) return emitShared(ir, build);
       const key = `${kind}:${name}`;
       const last = before?.get(key);
       const out = last && sameContent(last.ir, ir) ? last.out : build(ir);

@@ -28,3 +28,8 @@ export function emitShared<I extends object, O extends object>(ir: I, build: (ir
 export function emittedBefore<O extends object>(ir: object): O | undefined {
   return (ir as { [EMITTED]?: O })[EMITTED];
 }
+
+/** The Envoy object of a shared IR object (built now if it was not yet); undefined for an object of one group's own. */
+export function emitIfShared<I extends object, O extends object>(ir: I, build: (ir: I) => O): O | undefined {
+  return emittedBefore<O>(ir) ?? (isShared(ir) ? emitShared(ir, build) : undefined);
+}

@@ -26,10 +26,16 @@ function gate(): Gate {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The test double's API, except that listing `heldList` waits for `lists`, and every
- * write (status, finalizers) waits for `writes` — an API server slow to answer them.
+ * The test double's API, except that listing `heldList` (if any) waits for `lists`, and
+ * every write (status, finalizers) waits for `writes` — an API server slow to answer them.
  */
-function slowClient(real: KubeClient, heldList: string, lists: Gate, writes: Gate, wrote: Gate): KubeClient {
+function slowClient(
+  real: KubeClient,
+  heldList: string | undefined,
+  lists: Gate,
+  writes: Gate,
+  wrote: Gate,
+): KubeClient {
   return {
     get: async (path, query) => {
       if (path === heldList) await lists.promise;
@@ -52,6 +58,30 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/**
+ * The seed mesh in a test double, and a controller (not started) over a cache of it
+ * through `slowClient`: `wrote` opens at the first write, which then waits for `writes`.
+ */
+async function seededController(heldList?: string) {
+  const d = await ApiServerTestDouble.start();
+  cleanups.push(() => d.close());
+  const real = new RestKubeClient(d.kubeConfig());
+  for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(real, o);
+  const lists = gate();
+  const writes = gate();
+  const wrote = gate();
+  const client = slowClient(real, heldList, lists, writes, wrote);
+  const cache = new ClusterCache(client, { pods: false, endpointSlices: false });
+  cache.start();
+  cleanups.push(() => cache.stop());
+  const controller = new KubernetesController(client, cache, { debounceMs: 0 });
+  cleanups.push(async () => {
+    writes.open();
+    await controller.stop();
+  });
+  return { real, cache, lists, wrote, controller };
+}
+
 const vnodesOf = (controller: KubernetesController): string[] =>
   [...(controller.current?.placement.values() ?? [])]
     .filter((p) => p.id.kind === 'VirtualNode' && p.mesh === 'mesh-1')
@@ -60,22 +90,7 @@ const vnodesOf = (controller: KubernetesController): string[] =>
 
 describe('KubernetesController graph', () => {
   it('builds no graph before every informer has listed, and holds the whole graph once start() resolves', async () => {
-    const d = await ApiServerTestDouble.start();
-    cleanups.push(() => d.close());
-    const real = new RestKubeClient(d.kubeConfig());
-    for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(real, o);
-    const lists = gate();
-    const writes = gate();
-    const wrote = gate();
-    const client = slowClient(real, crdCollectionPath('VirtualNode'), lists, writes, wrote);
-    const cache = new ClusterCache(client, { pods: false, endpointSlices: false });
-    cache.start();
-    cleanups.push(() => cache.stop());
-    const controller = new KubernetesController(client, cache, { debounceMs: 0 });
-    cleanups.push(async () => {
-      writes.open();
-      await controller.stop();
-    });
+    const { cache, lists, wrote, controller } = await seededController(crdCollectionPath('VirtualNode'));
     const started = controller.start();
 
     // The Mesh is listed, the VirtualNodes not yet: a pass now would see the Mesh alone
@@ -90,23 +105,7 @@ describe('KubernetesController graph', () => {
   });
 
   it('follows the cluster while a pass is still writing: a new VirtualNode is placed before the writes finish', async () => {
-    const d = await ApiServerTestDouble.start();
-    cleanups.push(() => d.close());
-    const real = new RestKubeClient(d.kubeConfig());
-    for (const o of await readManifests('examples/seed/mesh.yaml')) await apply(real, o);
-    const lists = gate();
-    lists.open();
-    const writes = gate();
-    const wrote = gate();
-    const client = slowClient(real, '', lists, writes, wrote);
-    const cache = new ClusterCache(client, { pods: false, endpointSlices: false });
-    cache.start();
-    cleanups.push(() => cache.stop());
-    const controller = new KubernetesController(client, cache, { debounceMs: 0 });
-    cleanups.push(async () => {
-      writes.open();
-      await controller.stop();
-    });
+    const { real, wrote, controller } = await seededController();
     await controller.start();
     // The first pass is writing (the Mesh's finalizer, statuses) and its writes hang.
     await wrote.promise;

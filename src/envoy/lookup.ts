@@ -8,19 +8,38 @@ import type { PortProtocol } from '../model/index.js';
 import type { TranslateContext } from './context.js';
 
 /** Dependency keys: `<Kind>/<awsName>` for graph entries, plus endpoint and DNS inputs. */
+/**
+ * `prefix + name`, the same string object for the same name: a full translation records
+ * ~250,000 reads in sets and maps, and a string built afresh is hashed afresh each time.
+ * Bounded: names of deleted resources must not pile up in a long-running server.
+ */
+function keysWith(prefix: string): (name: string) => string {
+  const keys = new Map<string, string>();
+  return (name) => {
+    let key = keys.get(name);
+    if (key === undefined) {
+      if (keys.size >= INTERNED_MAX) keys.clear();
+      keys.set(name, (key = `${prefix}${name}`));
+    }
+    return key;
+  };
+}
+const INTERNED_MAX = 100_000;
+
 export const depKey = {
   mesh: (): string => 'Mesh',
-  node: (name: string): string => `VirtualNode/${name}`,
-  service: (name: string): string => `VirtualService/${name}`,
-  router: (name: string): string => `VirtualRouter/${name}`,
-  gateway: (name: string): string => `VirtualGateway/${name}`,
-  endpoints: (node: string): string => `endpoints/${node}`,
+  node: keysWith('VirtualNode/'),
+  service: keysWith('VirtualService/'),
+  router: keysWith('VirtualRouter/'),
+  gateway: keysWith('VirtualGateway/'),
+  endpoints: keysWith('endpoints/'),
   /** The namespaces the mesh's nodes and gateways live in (the mesh switch's peer SANs read them). */
   meshNamespaces: (): string => 'MeshNamespaces',
   /** Whether the EndpointSource knew the node when read: the two values are two keys, so a flip finds the readers of the old one. */
-  endpointsKnown: (node: string, known: boolean): string =>
-    `endpoints-${known ? 'known' : 'unknown'}/${node}`,
+  endpointsKnown: (node: string, known: boolean): string => (known ? knownKey(node) : unknownKey(node)),
 };
+const knownKey = keysWith('endpoints-known/');
+const unknownKey = keysWith('endpoints-unknown/');
 
 export function activeService(ctx: TranslateContext, name: string): ResolvedVirtualService | undefined {
   ctx.deps.add(depKey.service(name));

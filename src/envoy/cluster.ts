@@ -121,17 +121,13 @@ function addAssignment(
   healthCheckPort: number | undefined,
 ): void {
   ctx.deps.add(depKey.endpoints(node.awsName));
-  ctx.out.eds.set(clusterName, {
+  ctx.out.addAssignment(assignmentFor(ctx, clusterName, node.awsName, port, hostname, healthCheckPort), {
     clusterName,
     virtualNode: node.awsName,
     port,
     ...(hostname ? { hostname } : {}),
     ...(healthCheckPort !== undefined ? { healthCheckPort } : {}),
   });
-  ctx.out.addAssignment(
-    clusterName,
-    assignmentFor(ctx, clusterName, node.awsName, port, hostname, healthCheckPort),
-  );
 }
 
 /** The health check's port when it is not the listener's (the endpoints then carry it). */

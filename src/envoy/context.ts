@@ -15,6 +15,7 @@ import { cluster as emitCluster } from './emit/cluster.js';
 import { emitIfShared } from './emit/shared.js';
 import type { EmitMemo } from './emit/memo.js';
 import { keepEqual, sameContent } from './same-content.js';
+import { NamedList, NameTable } from './named-list.js';
 
 /** The five xDS collections of one proxy group, as plain `fromObject` objects. */
 export interface EnvoyResources {
@@ -39,16 +40,17 @@ export interface EdsTarget {
   healthCheckPort?: number;
 }
 
-/** An assignment a translation added, and its Envoy object once emitted (emit/group.ts). */
+/** An EDS cluster's assignment, where its endpoints come from, and its Envoy object once emitted (emit/group.ts). */
 export interface AssignmentEntry {
   readonly ir: AssignmentIR;
+  readonly target: EdsTarget;
   emitted?: ClusterLoadAssignment;
 }
 
 export class Collector {
   readonly listeners: ListenerIR[] = [];
   readonly routes: RouteConfigIR[] = [];
-  readonly clusters = new Map<string, ClusterIR>();
+  readonly clusters: NamedList<ClusterIR>;
   /**
    * The Envoy object of each of `clusters` (same order) that a shared unit added, emitted
    * once for the unit; undefined: emitted with the group. A sidecar gets ~100 clusters
@@ -56,10 +58,12 @@ export class Collector {
    * was ~5 % of a full translation.
    */
   readonly emittedClusters: Array<Cluster | undefined> = [];
-  /** Each EDS cluster's assignment, with its Envoy object once emitted (a unit's: once for all its groups). */
-  readonly endpoints = new Map<string, AssignmentEntry>();
+  /**
+   * Each EDS cluster's assignment and target, with its Envoy object once emitted (a
+   * unit's: once for all its groups). One map for both: they are always added together.
+   */
+  readonly endpoints: NamedList<AssignmentEntry>;
   readonly secrets = new Map<string, SecretIR>();
-  readonly eds = new Map<string, EdsTarget>();
   /** Names of SDS secrets over ADS whose content Amime's CA supplies when the group is published. */
   readonly caSecrets = new Set<string>();
 
@@ -68,14 +72,18 @@ export class Collector {
    * it as the same objects; the assignments and secrets it makes itself are marked shared
    * here, once (one IR object, so one Envoy object: emit/shared.ts).
    */
-  constructor(private readonly unit = false) {}
+  constructor(
+    tables: CollectorTables,
+    depth: number,
+    private readonly unit = false,
+  ) {
+    this.clusters = new NamedList(tables.clusters, depth);
+    this.endpoints = new NamedList(tables.assignments, depth);
+  }
 
   /** First one wins: a cluster name always means the same target, so later copies are equal or less specific. */
   addCluster(cluster: ClusterIR, emitted?: Cluster): void {
-    const name = cluster.name ?? '';
-    if (this.clusters.has(name)) return;
-    this.clusters.set(name, cluster);
-    this.emittedClusters.push(emitted);
+    if (this.clusters.addFirst(cluster.name ?? '', cluster)) this.emittedClusters.push(emitted);
   }
 
   hasCluster(name: string): boolean {
@@ -89,10 +97,15 @@ export class Collector {
     this.secrets.set(name, secret);
   }
 
-  /** The assignment of an EDS cluster; the last one of a name wins. */
-  addAssignment(clusterName: string, assignment: AssignmentIR): void {
+  /** The assignment of an EDS cluster and where its endpoints come from; the last one of a name wins. */
+  addAssignment(assignment: AssignmentIR, target: EdsTarget): void {
     if (this.unit) markShared(assignment);
-    this.endpoints.set(clusterName, { ir: assignment });
+    this.endpoints.set(target.clusterName, { ir: assignment, target });
+  }
+
+  /** The EDS targets, in the order their assignments were added. */
+  edsTargets(): EdsTarget[] {
+    return this.endpoints.items.map((e) => e.target);
   }
 
   /** The group's IR. */
@@ -100,8 +113,8 @@ export class Collector {
     return {
       listeners: this.listeners,
       routeConfigs: this.routes,
-      clusters: [...this.clusters.values()],
-      assignments: [...this.endpoints.values()].map((e) => e.ir),
+      clusters: this.clusters.items,
+      assignments: this.endpoints.items.map((e) => e.ir),
       secrets: [...this.secrets.values()],
     };
   }
@@ -114,9 +127,25 @@ export class Collector {
   finish(ir: GroupIR, memo?: EmitMemo, group?: string): EnvoyResources {
     return emitGroup(ir, memo, group, {
       clusters: this.emittedClusters,
-      assignments: this.endpoints.values(),
+      assignments: this.endpoints.items,
     });
   }
+}
+
+/** The name tables of one run's collectors (named-list.ts). */
+export interface CollectorTables {
+  clusters: NameTable;
+  assignments: NameTable;
+}
+
+const tablesByRun = new WeakMap<object, CollectorTables>();
+
+/** The collectors' name tables for the run whose `once` memo is `runMemo`. */
+export function collectorTables(runMemo: object): CollectorTables {
+  let tables = tablesByRun.get(runMemo);
+  if (!tables)
+    tablesByRun.set(runMemo, (tables = { clusters: new NameTable(), assignments: new NameTable() }));
+  return tables;
 }
 
 /** What a shared unit adds to every group that uses it, flattened for cheap replay. */
@@ -124,8 +153,7 @@ interface Effects {
   clusters: ClusterIR[];
   /** The Envoy objects of `clusters` that are shared, worked out at the first replay (after `keepPredecessor`). */
   emittedClusters?: Array<Cluster | undefined>;
-  endpoints: Array<[string, AssignmentEntry]>;
-  eds: Array<[string, EdsTarget]>;
+  endpoints: AssignmentEntry[];
   secrets: SecretIR[];
   caSecrets: string[];
   listeners: ListenerIR[];
@@ -136,9 +164,9 @@ interface Effects {
 
 function effectsOf(c: Collector, warnings: string[]): Effects {
   const e: Effects = {
-    clusters: [...c.clusters.values()],
-    endpoints: [...c.endpoints],
-    eds: [...c.eds],
+    // The unit's collector is done with: its lists are not copied.
+    clusters: c.clusters.items,
+    endpoints: c.endpoints.items,
     secrets: [...c.secrets.values()],
     caSecrets: [...c.caSecrets],
     listeners: c.listeners,
@@ -149,7 +177,6 @@ function effectsOf(c: Collector, warnings: string[]): Effects {
   e.empty =
     e.clusters.length +
       e.endpoints.length +
-      e.eds.length +
       e.secrets.length +
       e.caSecrets.length +
       e.listeners.length +
@@ -238,7 +265,7 @@ export function shared<T>(ctx: TranslateContext, name: string, build: () => T): 
   let entry = ctx.memo.get(key) as Shared | undefined;
   if (!entry) {
     const saved = { out: ctx.out, deps: ctx.deps, warn: ctx.warn, children: ctx.children };
-    const out = new Collector(true);
+    const out = new Collector(collectorTables(ctx.runMemo), ctx.depth + 1, true);
     const deps = new Set<string>();
     const children = new Set<string>();
     const warnings: string[] = [];
@@ -283,9 +310,10 @@ function keepPredecessor(before: Shared, entry: Shared): void {
   const old = before.effects;
   const e = entry.effects;
   e.clusters = keepEqual(old.clusters, e.clusters);
-  e.endpoints = e.endpoints.map((pair, i) => {
+  e.endpoints = e.endpoints.map((entry, i) => {
     const was = old.endpoints[i];
-    return was && was[0] === pair[0] && sameContent(was[1].ir, pair[1].ir) ? was : pair;
+    const same = was && sameContent(was.ir, entry.ir) && sameContent(was.target, entry.target);
+    return same ? was : entry;
   });
   e.secrets = keepEqual(old.secrets, e.secrets);
   e.listeners = keepEqual(old.listeners, e.listeners);
@@ -312,8 +340,7 @@ function replay(e: Effects, ctx: TranslateContext): void {
   for (let i = 0; i < e.clusters.length; i++) out.addCluster(e.clusters[i]!, emitted[i]);
   for (const s of e.secrets) if (!out.secrets.has(s.name)) out.secrets.set(s.name, s);
   for (const s of e.caSecrets) out.caSecrets.add(s);
-  for (const [name, cla] of e.endpoints) if (!out.endpoints.has(name)) out.endpoints.set(name, cla);
-  for (const [name, t] of e.eds) if (!out.eds.has(name)) out.eds.set(name, t);
+  for (const entry of e.endpoints) out.endpoints.addFirst(entry.target.clusterName, entry);
   for (const l of e.listeners) out.listeners.push(l);
   for (const r of e.routes) out.routes.push(r);
   for (const w of e.warnings) ctx.warn(w);

@@ -7,7 +7,13 @@
 import type { MeshGraph } from '../mesh/index.js';
 import { encodePlain } from './encode-plain.js';
 import { XDS_KINDS, XDS_TYPE_NAME, XDS_TYPE_URL, resourceNameOf } from '../proto/index.js';
-import { Collector, type EdsTarget, type EnvoyResources, type TranslateContext } from './context.js';
+import {
+  Collector,
+  collectorTables,
+  type EdsTarget,
+  type EnvoyResources,
+  type TranslateContext,
+} from './context.js';
 import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
 import { parseGroupKey, type ProxyGroup } from './groups.js';
@@ -72,6 +78,7 @@ export function translateGroupDetailed(
   const view = graph.meshes.get(group.mesh);
   if (!view || view.mesh.inactive) throw new UnknownGroupError(group.key);
   const warnings: string[] = [];
+  const runMemo = memos.run ?? new Map<string, unknown>();
   const ctx: TranslateContext = {
     view,
     mesh: group.mesh,
@@ -81,13 +88,13 @@ export function translateGroupDetailed(
     options,
     endpoints,
     memo: memos.units ?? new Map(),
-    runMemo: memos.run ?? new Map(),
+    runMemo,
     dropped: memos.dropped,
     deps: new Set([depKey.mesh()]),
     units: new Map(),
     children: new Set(),
     depth: 0,
-    out: new Collector(),
+    out: new Collector(collectorTables(runMemo), 0),
     warn: (message) => {
       if (warnings.includes(message)) return; // e.g. once per path variant of one gateway route
       warnings.push(message);
@@ -124,7 +131,7 @@ export function translateGroupDetailed(
     resources: ctx.out.finish(ir, memos.emit, group.key),
     deps: ctx.deps,
     units: ctx.units,
-    eds: [...ctx.out.eds.values()],
+    eds: ctx.out.edsTargets(),
     caSecrets: [...ctx.out.caSecrets].sort(),
     warnings,
   };

@@ -125,7 +125,9 @@ describeWithPrograms(
       serve = await startServe([
         '--data-dir',
         path.join(dir, 'data'),
-        ...['--workload-cert-lifetime', '20s', '--workload-cert-renew-at', '0.25'],
+        // 60 s certificates renewed at a tenth of their lifetime: a new one every 6 s, and a
+        // certificate the probe fetched stays valid for the probe's run however slow the machine.
+        ...['--workload-cert-lifetime', '60s', '--workload-cert-renew-at', '0.1'],
         ...['--log-level', 'warn'],
       ]);
       await turnOnMeshMtls(serve.apiUrl);
@@ -190,7 +192,7 @@ describeWithPrograms(
       const before = (await envoy.stats(`^${expiry.replaceAll('.', '\\.')}$`)).get(expiry);
       const streamBefore = await streamOf(VNODE_1);
       expect(before).toBeGreaterThan(0);
-      // 20 s certificates renewed at a quarter of their lifetime: a new one within about 5 s.
+      // Renewed every 6 s (see beforeAll).
       await vi.waitFor(
         async () => {
           const now = (await envoy.stats(`^${expiry.replaceAll('.', '\\.')}$`)).get(expiry);

@@ -64,9 +64,10 @@ export async function startServe(
   let stdoutText = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const ready = new Promise<{ apiUrl: string; xdsPort: number }>((resolve, reject) => {
+    // 60 s: on a loaded 2-core CI machine, with several suites starting servers at once, a start once took over 30 s.
     const timer = setTimeout(
       () => reject(new Error(`amime serve did not start in time:\n${stderr.join('')}`)),
-      options.timeoutMs ?? 30_000,
+      options.timeoutMs ?? 60_000,
     );
     proc.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();

@@ -216,7 +216,7 @@ export interface TranslateContext {
   /** Dependency keys read directly by the group (see lookup.ts `depKey`). */
   deps: Set<string>;
   /** Top-level shared units the group used, with the dependency keys each read (transitively). */
-  units: Map<string, ReadonlySet<string>>;
+  units: Map<string, readonly string[]>;
   /** Keys of the units used inside the unit being built (so dropping it drops them too). */
   children: Set<string>;
   /** How many shared builds are in progress (inside one, reads belong to the unit). */
@@ -246,7 +246,8 @@ export function jsonKey(value: object | undefined): string {
 export interface Shared {
   value: unknown;
   effects: Effects;
-  deps: Set<string>;
+  /** What the build read, each key once: an array, as it is only ever walked (into the enclosing unit, or the Translator's index). */
+  deps: readonly string[];
   /** Units used while building this one, transitively. */
   children: string[];
 }
@@ -284,7 +285,7 @@ export function shared<T>(ctx: TranslateContext, name: string, build: () => T): 
       ctx.children = saved.children;
       ctx.warn = saved.warn;
     }
-    entry = { value, effects: effectsOf(out, warnings), deps, children: [...children] };
+    entry = { value, effects: effectsOf(out, warnings), deps: [...deps], children: [...children] };
     const before = ctx.dropped?.get(key) as Shared | undefined;
     if (before) keepPredecessor(before, entry);
     ctx.memo.set(key, entry);

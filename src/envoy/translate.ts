@@ -37,7 +37,7 @@ export interface GroupTranslation {
   /** Dependency keys the group read directly (see lookup.ts `depKey`), for incremental re-translation. */
   deps: ReadonlySet<string>;
   /** Top-level shared units the group used (memo keys) with the dependency keys each read, transitively. */
-  units: ReadonlyMap<string, ReadonlySet<string>>;
+  units: ReadonlyMap<string, readonly string[]>;
   /** The group's EDS clusters and their endpoint inputs. */
   eds: ReadonlyArray<EdsTarget>;
   /** SDS secrets (over ADS) whose content Amime's CA supplies: the group's certificate, the trust bundle. */

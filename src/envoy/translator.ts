@@ -99,7 +99,7 @@ export class Translator {
   /** Unit key (mesh included) → groups that use it. */
   private unitUsers = new Index();
   /** Unit key → its mesh and dependency keys (while some group uses it). */
-  private unitDeps = new Map<string, { mesh: string; deps: ReadonlySet<string> }>();
+  private unitDeps = new Map<string, { mesh: string; deps: readonly string[] }>();
   /** Shared units, kept across updates; units whose dependencies change are dropped. */
   private memo = new Map<string, unknown>();
   /** Units dropped during the current update: their rebuilt successors keep what is equal. */

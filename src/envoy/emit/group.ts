@@ -16,7 +16,7 @@ import { secret } from './secret.js';
  */
 export interface Emitted {
   clusters: ReadonlyArray<Cluster | undefined>;
-  assignments?: Iterable<AssignmentEntry>;
+  assignments?: readonly AssignmentEntry[];
 }
 
 /**
@@ -35,7 +35,7 @@ export function emitGroup(
   const rest = {
     endpoints:
       emitted.assignments !== undefined
-        ? Array.from(emitted.assignments, (e) => (e.emitted ??= assignment(e.ir)))
+        ? emitted.assignments.map((e) => (e.emitted ??= assignment(e.ir)))
         : ir.assignments.map(assignment),
     secrets: ir.secrets.map(secret),
   };

@@ -15,7 +15,7 @@ import { cluster as emitCluster } from './emit/cluster.js';
 import { emitIfShared } from './emit/shared.js';
 import type { EmitMemo } from './emit/memo.js';
 import { keepEqual, sameContent } from './same-content.js';
-import { NamedList, NameTable } from './named-list.js';
+import { NamedList, NameTable, type NameSlot } from './named-list.js';
 
 /** The five xDS collections of one proxy group, as plain `fromObject` objects. */
 export interface EnvoyResources {
@@ -73,7 +73,7 @@ export class Collector {
    * here, once (one IR object, so one Envoy object: emit/shared.ts).
    */
   constructor(
-    tables: CollectorTables,
+    readonly tables: CollectorTables,
     depth: number,
     private readonly unit = false,
   ) {
@@ -84,6 +84,11 @@ export class Collector {
   /** First one wins: a cluster name always means the same target, so later copies are equal or less specific. */
   addCluster(cluster: ClusterIR, emitted?: Cluster): void {
     if (this.clusters.addFirst(cluster.name ?? '', cluster)) this.emittedClusters.push(emitted);
+  }
+
+  /** `addCluster` with the name's slot known (a unit's replay). */
+  replayCluster(slot: NameSlot, cluster: ClusterIR, emitted: Cluster | undefined): void {
+    if (this.clusters.addFirstAt(slot, cluster)) this.emittedClusters.push(emitted);
   }
 
   hasCluster(name: string): boolean {
@@ -132,19 +137,26 @@ export class Collector {
   }
 }
 
-/** The name tables of one run's collectors (named-list.ts). */
+/** The name tables of the collectors of one set of shared units (named-list.ts). */
 export interface CollectorTables {
   clusters: NameTable;
   assignments: NameTable;
 }
 
-const tablesByRun = new WeakMap<object, CollectorTables>();
+const tablesByMemo = new WeakMap<object, CollectorTables>();
+/** Names of deleted resources must not pile up in a Translator that runs for months. */
+const TABLE_NAMES_MAX = 250_000;
 
-/** The collectors' name tables for the run whose `once` memo is `runMemo`. */
-export function collectorTables(runMemo: object): CollectorTables {
-  let tables = tablesByRun.get(runMemo);
-  if (!tables)
-    tablesByRun.set(runMemo, (tables = { clusters: new NameTable(), assignments: new NameTable() }));
+/**
+ * The tables of the collectors that use the shared units in `memo` (they outlive a run,
+ * as the units do, so a unit's slots stay valid). `groupStart`: no collector is being
+ * filled, so an overgrown table may be replaced (units look their slots up again).
+ */
+export function collectorTables(memo: object, groupStart = false): CollectorTables {
+  let tables = tablesByMemo.get(memo);
+  const overgrown = tables && groupStart && tables.clusters.size + tables.assignments.size > TABLE_NAMES_MAX;
+  if (!tables || overgrown)
+    tablesByMemo.set(memo, (tables = { clusters: new NameTable(), assignments: new NameTable() }));
   return tables;
 }
 
@@ -153,6 +165,8 @@ interface Effects {
   clusters: ClusterIR[];
   /** The Envoy objects of `clusters` that are shared, worked out at the first replay (after `keepPredecessor`). */
   emittedClusters?: Array<Cluster | undefined>;
+  /** The name slots of `clusters` and `endpoints` in the tables they were looked up in. */
+  slots?: { tables: CollectorTables; clusters: NameSlot[]; endpoints: NameSlot[] };
   endpoints: AssignmentEntry[];
   secrets: SecretIR[];
   caSecrets: string[];
@@ -266,7 +280,7 @@ export function shared<T>(ctx: TranslateContext, name: string, build: () => T): 
   let entry = ctx.memo.get(key) as Shared | undefined;
   if (!entry) {
     const saved = { out: ctx.out, deps: ctx.deps, warn: ctx.warn, children: ctx.children };
-    const out = new Collector(collectorTables(ctx.runMemo), ctx.depth + 1, true);
+    const out = new Collector(collectorTables(ctx.memo), ctx.depth + 1, true);
     const deps = new Set<string>();
     const children = new Set<string>();
     const warnings: string[] = [];
@@ -338,11 +352,22 @@ export function dropShared(memo: Map<string, unknown>, key: string, dropped?: Ma
 function replay(e: Effects, ctx: TranslateContext): void {
   const out = ctx.out;
   const emitted = (e.emittedClusters ??= e.clusters.map((c) => emitIfShared(c, emitCluster)));
-  for (let i = 0; i < e.clusters.length; i++) out.addCluster(e.clusters[i]!, emitted[i]);
+  const slots = slotsOf(e, out.tables);
+  for (let i = 0; i < e.clusters.length; i++)
+    out.replayCluster(slots.clusters[i]!, e.clusters[i]!, emitted[i]);
   for (const s of e.secrets) if (!out.secrets.has(s.name)) out.secrets.set(s.name, s);
   for (const s of e.caSecrets) out.caSecrets.add(s);
-  for (const entry of e.endpoints) out.endpoints.addFirst(entry.target.clusterName, entry);
+  for (let i = 0; i < e.endpoints.length; i++) out.endpoints.addFirstAt(slots.endpoints[i]!, e.endpoints[i]!);
   for (const l of e.listeners) out.listeners.push(l);
   for (const r of e.routes) out.routes.push(r);
   for (const w of e.warnings) ctx.warn(w);
+}
+
+function slotsOf(e: Effects, tables: CollectorTables): NonNullable<Effects['slots']> {
+  if (e.slots?.tables === tables) return e.slots;
+  return (e.slots = {
+    tables,
+    clusters: e.clusters.map((c) => tables.clusters.slot(c.name ?? '')),
+    endpoints: e.endpoints.map((entry) => tables.assignments.slot(entry.target.clusterName)),
+  });
 }

@@ -43,3 +43,17 @@ describe('NamedList', () => {
     expect(first.items).toEqual([1, 2]);
   });
 });
+
+describe('NameTable', () => {
+  it('gives one slot per name, which lists fill through addFirstAt as through addFirst', () => {
+    const table = new NameTable();
+    const slot = table.slot('x');
+    expect(table.slot('x')).toBe(slot);
+    const a = new NamedList<string>(table, 0);
+    expect(a.addFirstAt(slot, 'x1')).toBe(true);
+    expect(a.addFirst('x', 'x2')).toBe(false);
+    const b = new NamedList<string>(table, 1);
+    expect(b.addFirstAt(slot, 'x3')).toBe(true);
+    expect([a.items, b.items, table.size]).toEqual([['x1'], ['x3'], 1]);
+  });
+});

@@ -4,24 +4,26 @@
  * A group's translation collects ~120 clusters and ~90 assignments, nearly all replayed
  * from shared units; a Map per collector, grown entry by entry, was a quarter of a full
  * translation's allocations. Collectors nest as a stack (a unit built inside a group's
- * translation, or inside another unit), one per depth at a time, so one table per run
- * can say, for each name and depth, which list holds the name there (by serial, never
- * reused) and at which position.
+ * translation, or inside another unit), one per depth at a time, so one table can keep,
+ * for each name, a slot saying which list holds the name at each depth (by serial,
+ * never reused) and at which position. Whoever adds the same names again and again (a
+ * unit replayed into every group using it) keeps their slots and skips the lookup.
  */
-export class NameTable {
-  /** name → [serial at depth 0, position at depth 0, serial at depth 1, …]. */
-  private readonly byName = new Map<string, number[]>();
 
-  position(name: string, depth: number, serial: number): number {
-    const slots = this.byName.get(name);
-    return slots !== undefined && slots[2 * depth] === serial ? (slots[2 * depth + 1] as number) : -1;
+/** [serial at depth 0, position at depth 0, serial at depth 1, …]. */
+export type NameSlot = number[];
+
+export class NameTable {
+  private readonly byName = new Map<string, NameSlot>();
+
+  slot(name: string): NameSlot {
+    let slot = this.byName.get(name);
+    if (slot === undefined) this.byName.set(name, (slot = []));
+    return slot;
   }
 
-  record(name: string, depth: number, serial: number, position: number): void {
-    let slots = this.byName.get(name);
-    if (slots === undefined) this.byName.set(name, (slots = []));
-    slots[2 * depth] = serial;
-    slots[2 * depth + 1] = position;
+  get size(): number {
+    return this.byName.size;
   }
 }
 
@@ -33,29 +35,34 @@ export class NamedList<T> {
 
   /** `depth`: how deep the list's collector is nested; no other list of `table` at that depth may be filled at the same time. */
   constructor(
-    private readonly table: NameTable,
+    readonly table: NameTable,
     private readonly depth: number,
   ) {}
 
   has(name: string): boolean {
-    return this.table.position(name, this.depth, this.serial) >= 0;
+    return this.table.slot(name)[2 * this.depth] === this.serial;
   }
 
   /** Adds `item` unless the list holds `name` already; whether it did. */
   addFirst(name: string, item: T): boolean {
-    if (this.has(name)) return false;
-    this.table.record(name, this.depth, this.serial, this.items.length);
+    return this.addFirstAt(this.table.slot(name), item);
+  }
+
+  /** `addFirst` with the name's slot in this list's table. */
+  addFirstAt(slot: NameSlot, item: T): boolean {
+    const d = 2 * this.depth;
+    if (slot[d] === this.serial) return false;
+    slot[d] = this.serial;
+    slot[d + 1] = this.items.length;
     this.items.push(item);
     return true;
   }
 
   /** Adds `item`, or puts it in the place of the one named `name` (as Map.set does). */
   set(name: string, item: T): void {
-    const at = this.table.position(name, this.depth, this.serial);
-    if (at >= 0) this.items[at] = item;
-    else {
-      this.table.record(name, this.depth, this.serial, this.items.length);
-      this.items.push(item);
-    }
+    const slot = this.table.slot(name);
+    const d = 2 * this.depth;
+    if (slot[d] === this.serial) this.items[slot[d + 1] as number] = item;
+    else this.addFirstAt(slot, item);
   }
 }

@@ -79,6 +79,7 @@ export function translateGroupDetailed(
   if (!view || view.mesh.inactive) throw new UnknownGroupError(group.key);
   const warnings: string[] = [];
   const runMemo = memos.run ?? new Map<string, unknown>();
+  const units = memos.units ?? new Map<string, unknown>();
   const ctx: TranslateContext = {
     view,
     mesh: group.mesh,
@@ -87,14 +88,14 @@ export function translateGroupDetailed(
     unitScope: '',
     options,
     endpoints,
-    memo: memos.units ?? new Map(),
+    memo: units,
     runMemo,
     dropped: memos.dropped,
     deps: new Set([depKey.mesh()]),
     units: new Map(),
     children: new Set(),
     depth: 0,
-    out: new Collector(collectorTables(runMemo), 0),
+    out: new Collector(collectorTables(units, true), 0),
     warn: (message) => {
       if (warnings.includes(message)) return; // e.g. once per path variant of one gateway route
       warnings.push(message);

@@ -46,20 +46,20 @@ function routes(ir: RouteIR[]): Route[] {
   const first = ir[0];
   if (first === undefined || !isShared(first)) return ir.map(route);
   let out = lists.get(ir);
-  if (!out) lists.set(ir, (out = ir.map(route)));
+  if (!out) {
+    lists.set(ir, (out = ir.map(route)));
+    // The tagged copies of every virtual host using the list share these parts: their bytes are kept.
+    for (const r of out) markShared([r.match, r.route, r.direct_response]);
+  }
   return out;
 }
 
 const lists = new WeakMap<RouteIR[], Route[]>();
 
-/** Thin copies of a (shared) route list carrying the TargetVirtualService tag; their parts keep their cached bytes. */
+/** Thin copies of a route list carrying the TargetVirtualService tag; a shared list's parts keep their cached bytes. */
 function tagged(list: Route[], service: string): Route[] {
   const metadata = serviceStats(service);
-  return list.map((r) => {
-    if (r.metadata) return r;
-    markShared([r.match, r.route, r.direct_response]);
-    return { ...r, metadata };
-  });
+  return list.map((r) => (r.metadata ? r : { ...r, metadata }));
 }
 
 const serviceStats = (service: string) => aggregateStats([{ key: 'TargetVirtualService', value: service }]);

@@ -77,8 +77,30 @@ export function serviceDomains(ctx: TranslateContext, vs: ResolvedVirtualService
  * backend's awsName (with and without the port) belongs to that backend; a derived name
  * (a Kubernetes form, the opt-in short name) to the one backend deriving it; a derived
  * name two backends share to neither (undefined), with a warning naming both.
+ *
+ * Null when no two backends share a name: then each answers every name `domainsOf`
+ * gives it (its awsName forms are among them). The mesh gives each service names no
+ * other service has, so that is the rule; it is found without building the map.
  */
-export function domainOwners(ctx: TranslateContext, ep: EgressPort): Map<string, string | undefined> {
+export function domainOwners(ctx: TranslateContext, ep: EgressPort): Map<string, string | undefined> | null {
+  return disjointDomains(ctx, ep) ? null : domainOwnerMap(ctx, ep);
+}
+
+/** Whether no name of `domainsOf` belongs to two of the backends. */
+function disjointDomains(ctx: TranslateContext, ep: EgressPort): boolean {
+  if (ep.backends.length < 2) return true;
+  const seen = new Set<string>();
+  for (const { vs } of ep.backends) {
+    for (const d of domainsOf(ctx, vs, ep.port)) {
+      if (seen.has(d)) return false;
+      seen.add(d);
+    }
+  }
+  return true;
+}
+
+/** `domainOwners` as a map, whether or not the backends share a name. */
+function domainOwnerMap(ctx: TranslateContext, ep: EgressPort): Map<string, string | undefined> {
   const owners = new Map<string, string | undefined>();
   for (const { vs } of ep.backends) {
     const lower = vs.awsName.toLowerCase();

@@ -40,7 +40,7 @@ export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode
       const names: string[] = [];
       const all = domainsOf(ctx, b.vs, ep.port);
       for (const domain of all) {
-        if (owners.get(domain) !== b.vs.awsName) continue;
+        if (owners && owners.get(domain) !== b.vs.awsName) continue;
         const bare = !domain.endsWith(`:${ep.port}`);
         // Ports are visited in ascending order, so a bare name lands on the lowest port.
         if ((bare && bareDone.has(domain)) || named.has(domain)) continue;

@@ -70,18 +70,19 @@ function serviceVirtualHost(
 export function egressRouteConfig(
   ctx: TranslateContext,
   ep: EgressPort,
-  owners: ReadonlyMap<string, string | undefined> = domainOwners(ctx, ep),
+  owners: ReadonlyMap<string, string | undefined> | null = domainOwners(ctx, ep),
 ): RouteConfigIR {
   const claimed = new Set<string>();
   const virtualHosts: VirtualHostIR[] = [];
   for (const b of ep.backends) {
     const all = domainsOf(ctx, b.vs, ep.port);
-    const domains = all.filter((d) => !claimed.has(d) && owners.get(d) === b.vs.awsName);
+    // No name shared between backends (null owners): each backend's names are all its own.
+    const domains = owners ? all.filter((d) => !claimed.has(d) && owners.get(d) === b.vs.awsName) : all;
     // The full list follows from the service and port (already in the key); only a list cut
     // short by other backends needs spelling out.
     const key = domains.length === all.length ? '' : domains.join(',');
     if (domains.length === 0) continue;
-    for (const d of domains) claimed.add(d);
+    if (owners) for (const d of domains) claimed.add(d);
     virtualHosts.push(serviceVirtualHost(ctx, b, ep, domains, key));
   }
   if (ctx.flavour === 'envoy') {

@@ -137,6 +137,24 @@ describe('EDS names for the xDS cache', () => {
 });
 
 describe('determinism and encoding', () => {
+  it('keeps the encoding of a kind whose resources are the very objects encoded last time', () => {
+    const res = translateGroup(graph, VNODE_X, NO_ENDPOINTS);
+    const first = encodeResources(res);
+    // A new route configuration; everything else the same objects.
+    const routes = res.routes.map((r) => ({ ...r }));
+    const next = encodeResources({ ...res, routes }, { resources: res, encoded: first });
+    for (const url of Object.keys(first)) {
+      if (url === XDS_TYPE_URL.routes) expect(next[url], url).not.toBe(first[url]);
+      else expect(next[url], url).toBe(first[url]);
+    }
+    expect(next[XDS_TYPE_URL.routes]).toEqual(first[XDS_TYPE_URL.routes]);
+    // One object of a kind replaced (even by an equal one) gives that kind a new map.
+    const clusters = [...res.clusters.slice(0, -1), { ...res.clusters.at(-1)! }];
+    const third = encodeResources({ ...res, clusters }, { resources: res, encoded: first });
+    expect(third[XDS_TYPE_URL.clusters]).not.toBe(first[XDS_TYPE_URL.clusters]);
+    expect(third[XDS_TYPE_URL.clusters]).toEqual(first[XDS_TYPE_URL.clusters]);
+  });
+
   it('gives the same bytes for the same input, keyed by type URL and resource name', () => {
     const again = graphFromText(seedText, 'seed.yaml').graph;
     const a = encodeResources(translateGroup(graph, VNODE_X, NO_ENDPOINTS));

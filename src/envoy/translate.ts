@@ -179,12 +179,37 @@ export function edsServiceNames(res: EnvoyResources): Map<string, string> {
   return out;
 }
 
-export function encodeResources(res: EnvoyResources): EncodedResources {
+/** A group's resources and what `encodeResources` made of them. */
+export interface EncodedGroup {
+  resources: EnvoyResources;
+  encoded: EncodedResources;
+}
+
+/**
+ * `previous`: the group's last resources and their encoding. A kind whose resources are
+ * the very same objects in the same order (the Translator keeps unchanged ones) keeps
+ * its map: a route change re-translates every caller's route configuration, but leaves
+ * its ~200 clusters and assignments as they were, and the cache recognises the map.
+ */
+export function encodeResources(res: EnvoyResources, previous?: EncodedGroup): EncodedResources {
   const out: EncodedResources = {};
   for (const kind of XDS_KINDS) {
+    const typeUrl = XDS_TYPE_URL[kind];
+    const kept = previous?.encoded[typeUrl];
+    if (kept && previous && sameObjects(previous.resources[kind], res[kind])) {
+      out[typeUrl] = kept;
+      continue;
+    }
     const map = new Map<string, Uint8Array>();
     for (const r of res[kind]) map.set(resourceNameOf(kind, r), encodeOne(kind, r));
-    out[XDS_TYPE_URL[kind]] = map;
+    out[typeUrl] = map;
   }
   return out;
+}
+
+function sameObjects(a: readonly object[], b: readonly object[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -123,6 +123,7 @@ export interface PipelineRun {
 }
 
 const SECRET_TYPE_URL = TYPE_URL.Secret;
+const CLUSTER_TYPE_URL = TYPE_URL.Cluster;
 /** Distinct warnings remembered as logged (forgotten all at once beyond this). */
 const MAX_WARNED = 10_000;
 
@@ -141,10 +142,13 @@ export class MeshPipeline {
   private state: IncrementalGraph | undefined;
   private readonly translator: Translator;
   private readonly failing = new Map<string, GroupFailure>();
-  /** The last encoded output of each published group, to add supplied secrets again without translating. */
+  /**
+   * The last published output of each group: to add supplied secrets again without
+   * translating, and to keep the encoding of what the next translation leaves unchanged.
+   */
   private readonly published = new Map<
     string,
-    { encoded: EncodedResources; edsNames: ReadonlyMap<string, string> }
+    { resources: EnvoyResources; encoded: EncodedResources; edsNames: ReadonlyMap<string, string> }
   >();
   /** Warnings already logged: each is logged once, not at every run of every group. */
   private readonly warned = new Set<string>();
@@ -349,10 +353,15 @@ export class MeshPipeline {
           return false;
         }
       }
-      const encoded = encodeResources(resources);
+      const before = this.published.get(key);
+      const encoded = encodeResources(resources, before);
       const warnings = this.translator.translation(key)?.warnings ?? [];
       for (const message of warnings) this.warnOnce(key, message);
-      const published = { encoded, edsNames: edsServiceNames(resources) };
+      // The same clusters (the map kept) read the same endpoints: the cache sees the same object.
+      const sameClusters =
+        before !== undefined && before.encoded[CLUSTER_TYPE_URL] === encoded[CLUSTER_TYPE_URL];
+      const edsNames = sameClusters ? before.edsNames : edsServiceNames(resources);
+      const published = { resources, encoded, edsNames };
       cache.setSnapshot(key, this.withSuppliedSecrets(key, encoded), { edsNames: published.edsNames });
       this.published.set(key, published);
       this.failing.delete(key);

@@ -116,6 +116,54 @@ describe('SnapshotCache', () => {
     ).toEqual([EDS]);
   });
 
+  it('takes a type given as the same map as last time as it was, and never writes to a stored map', () => {
+    const cache = new SnapshotCache();
+    const edsNames = new Map([['a', 'a']]);
+    const endpoints = new Map([['a', cla('a', 80)]]);
+    const clusters1 = new Map([['a', cluster('a')]]);
+    cache.setSnapshot(
+      'g',
+      new Map([
+        [CDS, clusters1],
+        [EDS, endpoints],
+      ]),
+      { edsNames },
+    );
+    const first = cache.getSnapshot('g')!;
+    const storedEds = first.types.get(EDS)!.resources;
+    const wireBefore = storedEds.get('a')!.wireVersion;
+
+    // The clusters change, the endpoints map is the one given before: its wire version is folded again...
+    const clusters2 = new Map([['a', cluster('a', { connect_timeout: { seconds: 7 } })]]);
+    const r = cache.setSnapshot(
+      'g',
+      new Map([
+        [CDS, clusters2],
+        [EDS, endpoints],
+      ]),
+      { edsNames },
+    );
+    expect(r.changedTypes).toEqual([CDS, EDS]);
+    const second = cache.getSnapshot('g')!;
+    expect(second.types.get(EDS)!.resources.get('a')!.wireVersion).not.toBe(wireBefore);
+    // ...into a map of its own: the first snapshot, which streams may still read, is as it was.
+    expect(storedEds.get('a')!.wireVersion).toBe(wireBefore);
+    expect(first.types.get(EDS)!.resources).toBe(storedEds);
+
+    // Both maps given again: nothing changed, and the types are the very same states.
+    const again = cache.setSnapshot(
+      'g',
+      new Map([
+        [CDS, clusters2],
+        [EDS, endpoints],
+      ]),
+      { edsNames },
+    );
+    expect(again.changed).toBe(false);
+    expect(cache.getSnapshot('g')!.types.get(CDS)).toBe(second.types.get(CDS));
+    expect(cache.getSnapshot('g')!.types.get(EDS)).toBe(second.types.get(EDS));
+  });
+
   it('updates endpoints through the fast path without touching other types', () => {
     const cache = new SnapshotCache();
     expect(() => cache.setEndpoints('g', { a: cla('a', 1) })).toThrow(/no snapshot yet/);

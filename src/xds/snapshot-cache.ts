@@ -55,6 +55,11 @@ export class TypeSnapshot {
     readonly version: string,
     /** `Date.now()` when this type's content last changed. */
     readonly changedAt: number,
+    /**
+     * What `setSnapshot` was last given for the type (the cache's own bookkeeping): given
+     * again, the same object means the same content, and nothing is looked at again.
+     */
+    public input?: ResourceBytesInput,
   ) {
     this.sortedNames = [...resources.keys()].sort();
   }
@@ -79,7 +84,10 @@ export class Snapshot {
   }
 }
 
-/** name → encoded resource bytes. */
+/**
+ * name → encoded resource bytes. Not copied, and never written to by the cache: the
+ * same map given again for a type is taken as unchanged, so give a new one for new content.
+ */
 export type ResourceBytesInput = ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
 /** type URL → (name → encoded resource bytes). A type left out is served as empty. */
 export type SnapshotInput =
@@ -148,8 +156,15 @@ export class SnapshotCache {
   setSnapshot(group: string, input: SnapshotInput, options: SnapshotOptions = {}): SetResult {
     const prev = this.groupStates.get(group);
     const raw = new Map<string, Map<string, CachedResource>>();
+    const inputs = new Map<string, ResourceBytesInput>();
     for (const [typeUrl, resources] of entriesOf(input)) {
       const prevType = prev?.types.get(typeUrl);
+      inputs.set(typeUrl, resources);
+      if (prevType?.input === resources) {
+        // The map given last time, so the stored resources as they were (commit never writes to them).
+        raw.set(typeUrl, prevType.resources as Map<string, CachedResource>);
+        continue;
+      }
       const entries = new Map<string, CachedResource>();
       for (const [name, bytes] of entriesOf(resources)) {
         if (!(bytes instanceof Uint8Array))
@@ -160,7 +175,8 @@ export class SnapshotCache {
     }
     const given = options.edsNames;
     const edsNames = !given ? NO_EDS : given instanceof Map ? given : new Map(entriesOf(given));
-    return this.commit(group, prev, raw, sameEdsNames(prev?.edsNames, edsNames) ? prev!.edsNames : edsNames);
+    const eds = sameEdsNames(prev?.edsNames, edsNames) ? prev!.edsNames : edsNames;
+    return this.commit(group, prev, raw, eds, inputs);
   }
 
   /**
@@ -229,6 +245,7 @@ export class SnapshotCache {
     prev: Snapshot | undefined,
     raw: Map<string, Map<string, CachedResource>>,
     edsNames: ReadonlyMap<string, string>,
+    inputs?: ReadonlyMap<string, ResourceBytesInput>,
   ): SetResult {
     const same = (t: string): boolean => sameResources(prev?.types.get(t)?.resources, raw.get(t));
     // Unchanged clusters and endpoints (the same stored resources) keep their folded versions.
@@ -245,16 +262,20 @@ export class SnapshotCache {
         if (prevType && prevType.resources.size > 0) changedTypes.push(typeUrl);
         continue;
       }
+      const given = inputs?.get(typeUrl);
       if (prevType && sameResources(prevType.resources, entries)) {
+        // Same content: the map it came in is remembered, so that the next call can give it again.
+        prevType.input = given;
         types.set(typeUrl, prevType);
         continue;
       }
       const sorted = [...entries.keys()].sort();
       const version = listVersion(sorted.map((n) => [n, entries.get(n)!.wireVersion] as const));
       if (prevType && prevType.version === version) {
+        prevType.input = given;
         types.set(typeUrl, prevType);
       } else {
-        types.set(typeUrl, new TypeSnapshot(typeUrl, entries, version, now));
+        types.set(typeUrl, new TypeSnapshot(typeUrl, entries, version, now, given));
         if (prevType || entries.size > 0 || !prev) changedTypes.push(typeUrl);
       }
     }
@@ -343,6 +364,9 @@ function foldClusterVersionsIntoEndpoints(
       list.push(`${c.name}=${c.version}`);
     }
   }
+  // A new map: `eds` may be the stored map of the last snapshot, given again.
+  const folded = new Map<string, CachedResource>();
+  raw.set(TYPE_URL.ClusterLoadAssignment, folded);
   for (const [name, e] of eds) {
     const deps = users.get(name);
     let wire = e.version;
@@ -352,7 +376,7 @@ function foldClusterVersionsIntoEndpoints(
       if (foldMemo.size >= FOLD_MEMO_MAX) foldMemo.clear();
       foldMemo.set(key, wire);
     }
-    eds.set(name, e.withWireVersion(wire));
+    folded.set(name, e.withWireVersion(wire));
   }
 }
 

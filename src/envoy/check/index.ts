@@ -6,7 +6,6 @@
  */
 import {
   decodeMessage,
-  encodeMessage,
   type AnyCache,
   type ProtoObject,
   isPlainObject,
@@ -15,6 +14,7 @@ import {
   resourceNameOf,
   type XdsKind,
 } from '../../proto/index.js';
+import { encodePlain } from '../encode-plain.js';
 import { checkPgv, type PgvViolation } from './pgv.js';
 import { formatCheckProblems, type CheckProblem } from './problem.js';
 import { checkReferences, type ResourceSet } from './references.js';
@@ -87,7 +87,8 @@ export function checkMessage(
     return { problems: [{ path: '', rule: 'proto.type', message: 'must be a plain object' }] };
   let bytes: Uint8Array;
   try {
-    bytes = encodeMessage(typeName, input);
+    // The encoder whose bytes are served (same bytes as encodeMessage, faster; shared parts' bytes kept).
+    bytes = encodePlain(typeName, input);
   } catch (e) {
     // Walk it anyway: the shape check usually names the field protobufjs choked on.
     const shape = checkShape(typeName, input, {}, '', anyCache).filter((p) => p.rule !== 'proto.round_trip');

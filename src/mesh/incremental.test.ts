@@ -244,6 +244,28 @@ describe('when an update may take the incremental path', () => {
     expect(again.diagnostics.map((d) => d.code)).not.toContain('ref.not-found');
   });
 
+  it('MeshDiagnostics: every update of a mesh with a backend group, a partial resource or pods is built in full', () => {
+    const big = [MESH, node(), router([]), ...['a', 'b', 'c'].map((n) => res('VirtualService', n, {}))];
+    const group = res('BackendGroup', 'g', {});
+    const partial = res('VirtualNode', 'p', { listeners });
+    const pod = { namespace: 'ns', name: 'p', labels: {} };
+    const inputs = [
+      input([...big, group]),
+      { resources: [...input(big).resources, { resource: partial, schemaErrors: { removed: [] } }] },
+      { ...input(big), pods: [pod] },
+    ];
+    for (const start of inputs) {
+      const clean = MeshDiagnostics.build(input(big), OPTIONS).update(node({ backends: [] }));
+      expect(clean.incremental).toBe(true);
+      // Along a line of updates, as the REST API keeps one state per mesh.
+      let state = MeshDiagnostics.build(start, OPTIONS);
+      for (const next of [node({ backends: [] }), router([{ name: 'a' }]), node(), partial]) {
+        state = state.update(next);
+        expect(state.incremental).toBe(false);
+      }
+    }
+  });
+
   it('MeshDiagnostics: a neighbourhood of half the mesh is re-derived, more is built in full', () => {
     const small = MeshDiagnostics.build(input([MESH, node()]), OPTIONS).update(node({ listeners: [] }));
     expect(small.incremental).toBe(true);

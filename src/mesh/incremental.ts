@@ -40,6 +40,14 @@ export const ALWAYS: ReadonlySet<string> = new Set(['Mesh', 'VirtualGateway', 'G
 const MESH_WIDE = [/^quota\./, /^name\./, /hostname/];
 /** How far reads reach: a gateway route reads its service's provider (two references). */
 const DEPTH = 2;
+/**
+ * How far a router's own rules read: its target nodes (whether they exist, their mesh,
+ * their listeners), nothing through them — activity, which follows the nodes' own
+ * references, yields no diagnostics. A routes-only update re-derives the router alone,
+ * so its neighbourhood is the router, its targets and ALWAYS (21 resources for `rt-all`
+ * of the propagation bench instead of 122 with their backends).
+ */
+const ROUTER_READ_DEPTH = 1;
 
 /**
  * Whether the resources that read `next` can see how it differs from `old`. A router's
@@ -67,18 +75,26 @@ export function eligibleUpdate(
   old: AnyResource,
   next: AnyResource,
 ): boolean {
+  return keepsPlace(old, next) && meshAllowsIncremental(input, diagnostics);
+}
+
+/** A router or node keeping its kind, names and mesh. */
+function keepsPlace(old: AnyResource, next: AnyResource): boolean {
   if (!INCREMENTAL_KINDS.has(next.kind) || old.kind !== next.kind) return false;
   if (awsNameOf(old) !== awsNameOf(next)) return false;
   const meshRef = (r: AnyResource) => JSON.stringify((r.spec as { meshRef?: unknown }).meshRef ?? null);
-  if (meshRef(old) !== meshRef(next)) return false;
-  return meshAllowsIncremental(input, diagnostics);
+  return meshRef(old) === meshRef(next);
 }
 
 /** A mesh state without pods, backend groups, partial resources or mesh-wide problems. */
 export function meshAllowsIncremental(input: GraphInput, diagnostics: readonly Diagnostic[]): boolean {
+  return inputAllowsIncremental(input) && !hasMeshWide(diagnostics);
+}
+
+/** An input without pods, backend groups or partial resources. */
+function inputAllowsIncremental(input: GraphInput): boolean {
   if ((input.pods?.length ?? 0) > 0) return false;
-  if (input.resources.some((r) => r.resource.kind === 'BackendGroup' || r.schemaErrors)) return false;
-  return !hasMeshWide(diagnostics);
+  return !input.resources.some((r) => r.resource.kind === 'BackendGroup' || r.schemaErrors);
 }
 
 /** Whether some diagnostic counts or compares resources across the mesh. */
@@ -95,6 +111,13 @@ export class MeshDiagnostics {
     private readonly index: RefIndex,
     /** Whether this state came from the incremental path (for tests and metrics). */
     readonly incremental: boolean,
+    /**
+     * `inputAllowsIncremental(input)`, found once per full build: an incremental update
+     * replaces a router or node by one of its kind (keeping its `schemaErrors`) or adds
+     * one without, so the answer holds along a line of updates without walking the
+     * mesh's 4,500 resources per write.
+     */
+    private readonly inputAllows: boolean,
   ) {}
 
   /** The full build: the reference every state starts from. */
@@ -105,7 +128,16 @@ export class MeshDiagnostics {
       options,
       RefIndex.of(new Map(input.resources.map((r) => [keyOf(r.resource), r]))),
       false,
+      inputAllowsIncremental(input),
     );
+  }
+
+  private meshWide: boolean | undefined;
+
+  /** `meshAllowsIncremental(this.input, this.diagnostics)`, from what this state knows. */
+  private allowsIncremental(): boolean {
+    this.meshWide ??= hasMeshWide(this.diagnostics);
+    return this.inputAllows && !this.meshWide;
   }
 
   /**
@@ -127,13 +159,14 @@ export class MeshDiagnostics {
     const index = this.index.withUpdate(key, replaced);
     const diagnostics = this.partial(input, index, key, !old || readersSeeChange(old.resource, resource));
     return diagnostics
-      ? new MeshDiagnostics(input, diagnostics, this.options, index, true)
+      ? new MeshDiagnostics(input, diagnostics, this.options, index, true, this.inputAllows)
       : new MeshDiagnostics(
           input,
           buildMeshGraph(input, this.options).diagnostics,
           this.options,
           index,
           false,
+          this.inputAllows,
         );
   }
 
@@ -146,14 +179,15 @@ export class MeshDiagnostics {
    */
   private eligibleCreate(resource: AnyResource): boolean {
     const quota = CREATE_QUOTA[resource.kind];
-    if (!quota || !meshAllowsIncremental(this.input, this.diagnostics)) return false;
+    if (!quota || !this.allowsIncremental()) return false;
     if (this.index.namesakes(resource).length > 0) return false;
     const limit = this.options.quotas?.[quota] ?? DEFAULT_QUOTAS[quota];
     return this.index.countOf(resource.kind) + 1 <= limit;
   }
 
+  /** `eligibleUpdate` from what this state knows. */
   private eligible(old: AnyResource, next: AnyResource): boolean {
-    return eligibleUpdate(this.input, this.diagnostics, old, next);
+    return keepsPlace(old, next) && this.allowsIncremental();
   }
 
   /**
@@ -169,13 +203,36 @@ export class MeshDiagnostics {
     // Affected: the resource and what reads it, within DEPTH references.
     const affected = readersSee ? within(new Set([key]), (k) => index.readersOf(k), DEPTH) : new Set([key]);
     // The neighbourhood: the affected, what they read within DEPTH references, and ALWAYS.
-    const hood = within(new Set(affected), (k) => index.readBy(k), DEPTH);
+    const hood = within(new Set(affected), (k) => index.readBy(k), readersSee ? DEPTH : ROUTER_READ_DEPTH);
     if (hood.size > index.size / 2) return undefined;
     for (const k of index.keysOfKinds(ALWAYS)) hood.add(k);
-    const sub = buildMeshGraph({ ...input, resources: index.inOrder(hood) }, this.options);
+    const resources = index.inOrder(hood);
+    const sub = buildMeshGraph(
+      { ...input, resources: readersSee ? resources : resources.map(asRouteTarget) },
+      this.options,
+    );
     const isAffected = (d: Diagnostic) => d.resource !== undefined && affected.has(idKey(d.resource));
     return [...this.diagnostics.filter((d) => !isAffected(d)), ...sub.diagnostics.filter(isAffected)];
   }
+}
+
+const targets = new WeakMap<InputResource, InputResource>();
+
+/**
+ * A node as a router's rules read it: everything but its backends. Resolving a target's
+ * backends (outside the neighbourhood, so each one missing and reported) yields only
+ * the node's own diagnostics, which a routes-only update keeps from the state before;
+ * it was most of such an update's build. Nodes wait for nothing but their mesh, so the
+ * router's activity is the same.
+ */
+function asRouteTarget(r: InputResource): InputResource {
+  if (r.resource.kind !== 'VirtualNode' || r.resource.spec.backends === undefined) return r;
+  let out = targets.get(r);
+  if (!out) {
+    const { backends: _backends, ...spec } = r.resource.spec;
+    targets.set(r, (out = { ...r, resource: { ...r.resource, spec } }));
+  }
+  return out;
 }
 
 /** Diagnostics in one order that does not depend on the order rules found them in. */

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import Fastify from 'fastify';
-import { createMemoryStore } from '../store/index.js';
+import { createMemoryStore, type ResourceStore } from '../store/index.js';
 import { appMeshApi } from './plugin.js';
 import { API_PREFIX, OPERATIONS } from './operations.js';
 import { buildMeshGraph } from '../mesh/index.js';
@@ -67,6 +67,34 @@ describe('appMeshApi plugin', () => {
         },
       });
     expect(validations).toBe(5);
+    await app.close();
+  });
+
+  it('validates the meshes the store holds once it is ready: the first write after a start validates once, not twice', async () => {
+    const store = createMemoryStore();
+    const api = async (s: ResourceStore, validate?: MeshValidator) => {
+      const app = Fastify();
+      await app.register(appMeshApi, { store: s, prefix: API_PREFIX, ...(validate ? { validate } : {}) });
+      await app.ready();
+      const put = async (url: string, payload: object) => {
+        const r = await app.inject({ method: 'PUT', url: API_PREFIX + url, payload });
+        expect(r.statusCode, r.body).toBe(200);
+      };
+      return { app, put };
+    };
+    // An earlier run wrote the mesh.
+    const before = await api(store);
+    await before.put('/meshes', { meshName: 'm' });
+    await before.put('/meshes/m/virtualNodes', { virtualNodeName: 'a', spec: {} });
+    await before.app.close();
+    let validations = 0;
+    const { app, put } = await api(store, (input) => {
+      validations++;
+      return buildMeshGraph(input).diagnostics;
+    });
+    await vi.waitFor(() => expect(validations).toBe(1));
+    await put('/meshes/m/virtualNodes/a', { spec: { serviceDiscovery: { dns: { hostname: 'a.local' } } } });
+    expect(validations).toBe(2);
     await app.close();
   });
 });

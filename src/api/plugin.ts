@@ -110,7 +110,10 @@ export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOption
       : new RateLimiter({ ...(options.rateLimit ?? {}), ...(options.now ? { now: options.now } : {}) });
   const bodyLimits = { ...DEFAULT_BODY_LIMITS, write: options.bodyLimit ?? DEFAULT_BODY_LIMITS.write };
 
+  // Not awaited: the API serves while the meshes' states are being prepared.
+  app.addHook('onReady', async () => void service.prepareValidation());
   app.addHook('onClose', async () => {
+    service.close();
     catalog.close();
     if (!options.mirror) mirror.close();
   });

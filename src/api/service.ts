@@ -62,6 +62,7 @@ import { checkName, checkSpec } from './request-checks.js';
 import { SerialQueue } from './serial.js';
 import { recordSetOf } from './record-set.js';
 import {
+  CACHED_MESHES,
   ChangeValidator,
   formatForApi,
   fullValidation,
@@ -121,6 +122,7 @@ export class AppMeshService {
   private readonly replicated: boolean;
   private readonly writes = new SerialQueue();
   private readonly now: () => number;
+  private closed = false;
 
   constructor(readonly options: ServiceOptions) {
     this.store = options.store;
@@ -142,6 +144,36 @@ export class AppMeshService {
       arn: { region: options.region, account: options.accountId },
       resolve: this.catalog.resolveAwsName,
     };
+  }
+
+  /**
+   * Validates every mesh as it is, one per macrotask and between writes, so that the
+   * first write to each after a start re-derives only what it can affect instead of
+   * validating the whole mesh first (250–400 ms at 10× App Mesh's quotas: the p99 of
+   * bench:propagation's writes). A mesh a write got to first is known and skipped; a
+   * failure is left for the next write to that mesh to meet and report.
+   */
+  async prepareValidation(): Promise<void> {
+    for (const { awsName: mesh } of this.catalog.list('Mesh').slice(0, CACHED_MESHES)) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.closed) return;
+      await this.writes.run(async () => {
+        try {
+          this.validator.prepare({
+            mesh,
+            current: this.catalog.meshRecordSet(mesh),
+            namespaces: this.catalog.namespaces(),
+          });
+        } catch {
+          // The write that needs this state validates again and reports what fails.
+        }
+      });
+    }
+  }
+
+  /** Stops `prepareValidation` (the API is closing). */
+  close(): void {
+    this.closed = true;
   }
 
   // ── reads ─────────────────────────────────────────────────────────────────

@@ -111,7 +111,11 @@ export async function appMeshApi(app: FastifyInstance, options: AppMeshApiOption
   const bodyLimits = { ...DEFAULT_BODY_LIMITS, write: options.bodyLimit ?? DEFAULT_BODY_LIMITS.write };
 
   // Not awaited: the API serves while the meshes' states are being prepared.
-  app.addHook('onReady', async () => void service.prepareValidation());
+  app.addHook('onReady', async () => {
+    service
+      .prepareValidation()
+      .catch((err: unknown) => app.log.warn({ err }, "preparing the meshes' validation failed"));
+  });
   app.addHook('onClose', async () => {
     service.close();
     catalog.close();

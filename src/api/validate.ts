@@ -119,6 +119,9 @@ export interface PassedCheck {
   diagnostics: DiagnosticsState;
 }
 
+/** How many meshes' states `ChangeValidator` keeps (the most recently used). */
+export const CACHED_MESHES = 1000;
+
 /**
  * Runs the validator on the mesh with the change. The diagnostics of the mesh as it is
  * are cached per mesh state: after a write lands (`remember`), the "after" of one
@@ -128,9 +131,6 @@ export interface PassedCheck {
  * fingerprint (record-set.ts), which the catalog keeps current: nothing per write walks
  * the mesh's records unless the whole mesh must be validated.
  */
-/** How many meshes' states `ChangeValidator` keeps (the most recently used). */
-export const CACHED_MESHES = 1000;
-
 export class ChangeValidator {
   private readonly cache = new Map<
     string,

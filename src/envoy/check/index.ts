@@ -17,7 +17,7 @@ import {
 import { encodePlain } from '../encode-plain.js';
 import { checkPgv, type PgvViolation } from './pgv.js';
 import { formatCheckProblems, type CheckProblem } from './problem.js';
-import { checkReferences, type ResourceSet } from './references.js';
+import { checkReferences, type FindingsCache, type ResourceSet } from './references.js';
 import { checkShape } from './structure.js';
 
 export type { CheckProblem } from './problem.js';
@@ -69,6 +69,16 @@ function anyCacheOf(memo: CheckMemo | undefined): AnyCache {
   if (!memo) return new WeakMap();
   let cache = unpackedAnys.get(memo);
   if (!cache) unpackedAnys.set(memo, (cache = new WeakMap()));
+  return cache;
+}
+
+/** The reference pass's findings per decoded resource, per memo (references.ts `FindingsCache`). */
+const findingsByMemo = new WeakMap<CheckMemo, FindingsCache>();
+
+function findingsCacheOf(memo: CheckMemo | undefined): FindingsCache | undefined {
+  if (!memo) return undefined;
+  let cache = findingsByMemo.get(memo);
+  if (!cache) findingsByMemo.set(memo, (cache = new WeakMap()));
   return cache;
 }
 
@@ -153,7 +163,9 @@ export function checkResources(set: ResourceSet, options: CheckOptions = {}): Ch
       decoded[kind].push(result.decoded ?? (isPlainObject(resource) ? resource : {}));
     });
   }
-  problems.push(...checkReferences(decoded, anyCache, options.suppliedSecrets));
+  problems.push(
+    ...checkReferences(decoded, anyCache, options.suppliedSecrets, findingsCacheOf(options.memo)),
+  );
   return problems;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { typedConfig, EXT } from '../../proto/index.js';
-import { checkResources } from './index.js';
+import { checkMemo, checkResources } from './index.js';
 import {
   ADS,
   sampleCluster,
@@ -11,9 +11,20 @@ import {
 
 type Obj = Record<string, unknown>;
 
-/** Problems as `kind[index] path rule` strings. */
+/**
+ * Problems as `kind[index] path rule` strings. Checked three times: without a memo, and
+ * twice with one (the second time from the findings memoised by the first): all alike.
+ */
 function problems(set: ReturnType<typeof sampleSet>): string[] {
-  return checkResources(set).map((p) => `${p.kind}[${p.index}] ${p.path} ${p.rule}`);
+  const show = (memo?: ReturnType<typeof checkMemo>) =>
+    checkResources(set, memo ? { memo } : {}).map(
+      (p) => `${p.kind}[${p.index}] ${p.path} ${p.rule} ${p.message}`,
+    );
+  const plain = show();
+  const memo = checkMemo();
+  expect(show(memo)).toEqual(plain);
+  expect(show(memo)).toEqual(plain);
+  return plain.map((line) => line.split(' ').slice(0, 3).join(' '));
 }
 
 function firstRouteAction(set: ReturnType<typeof sampleSet>): Obj {
@@ -26,6 +37,23 @@ function chain(listener: Obj, i: number): Obj {
 }
 
 describe('checkReferences (through checkResources)', () => {
+  it('judges resources it walked before by the group they are in now', () => {
+    const memo = checkMemo();
+    const set = sampleSet();
+    const missing = (s: ReturnType<typeof sampleSet>) =>
+      checkResources(s, { memo })
+        .filter((p) => p.rule === 'xds.missing_cluster' || p.rule === 'xds.duplicate_address')
+        .map((p) => `${p.kind}[${p.index}] ${p.path} ${p.rule}`);
+    expect(missing(set)).toEqual([]);
+    // The same route configuration and listener objects in a group without the clusters
+    // and with the listener twice: the memoised findings give this group's problems.
+    const other = { ...set, clusters: [], endpoints: [], listeners: [set.listeners[0]!, set.listeners[0]!] };
+    const found = missing(other);
+    expect(found).toContain('listeners[1] address xds.duplicate_address');
+    expect(found.some((p) => p.startsWith('routes[0] virtual_hosts[0].routes[0].route'))).toBe(true);
+    expect(missing(set)).toEqual([]);
+  });
+
   it('accepts a consistent proxy group', () => {
     expect(problems(sampleSet())).toEqual([]);
   });

@@ -115,17 +115,45 @@ function matchCombinations(match: unknown): string[] {
   return out;
 }
 
+/** A problem a resource has whatever else is in its group, or has unless the group holds the name it `need`s. */
+interface Finding {
+  readonly path: string;
+  readonly rule: string;
+  readonly message: string;
+  readonly need?: NeededKind;
+  readonly name?: string;
+}
+type NeededKind = 'clusters' | 'endpoints' | 'routes' | 'secrets';
+
+/** What walking one resource (or one virtual host's routes) found, in walk order. */
+interface Findings {
+  readonly entries: readonly Finding[];
+  /** A listener's bound address, which no other listener of the group may bind. */
+  readonly address?: string | undefined;
+}
+
+/**
+ * Findings by decoded resource (and virtual host). The check memo gives an unchanged
+ * resource the same decoded object in every group and run, so it is walked once: a
+ * change of one route re-walks the virtual host it is in, not the group's ~200 others.
+ */
+export type FindingsCache = WeakMap<object, Findings>;
+
 class ReferenceChecker {
   readonly problems: CheckProblem[] = [];
   private readonly names: Record<XdsKind, Set<string>>;
   private kind: XdsKind = 'listeners';
   private index = 0;
   private name = '';
+  /** Where a walk records its findings. */
+  private entries: Finding[] = [];
+  private address: string | undefined;
 
   constructor(
     private readonly set: ResourceSet,
     private readonly cache: AnyCache,
     suppliedSecrets: Iterable<string>,
+    private readonly findingsCache: FindingsCache | undefined,
   ) {
     this.names = {
       listeners: new Set(),
@@ -142,8 +170,44 @@ class ReferenceChecker {
     this.name = resourceNameOf(kind, resource);
   }
 
-  private push(path: string, rule: string, message: string): void {
+  private report(path: string, rule: string, message: string): void {
     this.problems.push({ kind: this.kind, index: this.index, name: this.name, path, rule, message });
+  }
+
+  private push(path: string, rule: string, message: string): void {
+    this.entries.push({ path, rule, message });
+  }
+
+  /** A problem unless the group has a `kind` resource named `name`. */
+  private need(kind: NeededKind, name: string, path: string, rule: string, message: string): void {
+    this.entries.push({ path, rule, message, need: kind, name });
+  }
+
+  /** The findings of `walk` over `subject` (memoised by it when there is a cache). */
+  private findings(subject: object, walk: () => void): Findings {
+    const hit = this.findingsCache?.get(subject);
+    if (hit) return hit;
+    const saved = { entries: this.entries, address: this.address };
+    this.entries = [];
+    this.address = undefined;
+    let out: Findings;
+    try {
+      walk();
+      out = { entries: this.entries, address: this.address };
+    } finally {
+      this.entries = saved.entries;
+      this.address = saved.address;
+    }
+    this.findingsCache?.set(subject, out);
+    return out;
+  }
+
+  /** Reports the findings that hold in this group, their paths under `prefix`. */
+  private replay(f: Findings, prefix = ''): void {
+    for (const e of f.entries) {
+      if (e.need !== undefined && this.names[e.need].has(e.name ?? '')) continue;
+      this.report(join(prefix, e.path), e.rule, e.message);
+    }
   }
 
   private unpack(any: unknown): { typeName: string; message: R } | undefined {
@@ -159,16 +223,35 @@ class ReferenceChecker {
     for (const kind of XDS_KINDS) this.duplicates(kind);
     this.set.clusters.forEach((c, i) => {
       this.at('clusters', i, c);
-      this.cluster(c as R);
+      this.replay(this.findings(c, () => this.cluster(c as R)));
     });
     const addresses = new Map<string, number>();
     this.set.listeners.forEach((l, i) => {
       this.at('listeners', i, l);
-      this.listener(l as R, addresses);
+      const f = this.findings(l, () => this.listener(l as R));
+      if (f.address !== undefined) {
+        const j = addresses.get(f.address);
+        if (j !== undefined)
+          this.report('address', 'xds.duplicate_address', `listeners[${j}] already binds ${f.address}`);
+        else addresses.set(f.address, this.index);
+      }
+      this.replay(f);
     });
     this.set.routes.forEach((r, i) => {
       this.at('routes', i, r);
-      this.routeConfiguration(r as R, '');
+      // Each virtual host's routes walked once (memoised), the checks across virtual hosts here.
+      const entries = this.entries;
+      this.entries = [];
+      this.routeConfiguration(r as R, '', (vh, vp) => {
+        this.replay({ entries: this.entries });
+        this.entries = [];
+        this.replay(
+          this.findings(vh, () => this.routes(vh, '')),
+          vp,
+        );
+      });
+      this.replay({ entries: this.entries });
+      this.entries = entries;
     });
     return this.problems;
   }
@@ -182,7 +265,7 @@ class ReferenceChecker {
       const j = first.get(this.name);
       if (j === undefined) first.set(this.name, i);
       else
-        this.push(
+        this.report(
           kind === 'endpoints' ? 'cluster_name' : 'name',
           'xds.duplicate_name',
           `${XDS_SHORT_NAME[kind]} ${kind}[${j}] has the same name`,
@@ -191,12 +274,13 @@ class ReferenceChecker {
   }
 
   private requireCluster(name: string, path: string, from: string): void {
-    if (!this.names.clusters.has(name))
-      this.push(
-        path,
-        'xds.missing_cluster',
-        `${from} names cluster ${JSON.stringify(name)}, which is not in this proxy group's clusters`,
-      );
+    this.need(
+      'clusters',
+      name,
+      path,
+      'xds.missing_cluster',
+      `${from} names cluster ${JSON.stringify(name)}, which is not in this proxy group's clusters`,
+    );
   }
 
   private cluster(c: R): void {
@@ -204,8 +288,10 @@ class ReferenceChecker {
       const eds = obj(c['eds_cluster_config']) ?? {};
       const serviceName = str(eds['service_name']);
       const wanted = serviceName || this.name;
-      if (fromUs(eds['eds_config']) && !this.names.endpoints.has(wanted)) {
-        this.push(
+      if (fromUs(eds['eds_config'])) {
+        this.need(
+          'endpoints',
+          wanted,
           serviceName ? 'eds_cluster_config.service_name' : 'name',
           'xds.missing_endpoints',
           `EDS cluster has no ClusterLoadAssignment with cluster_name ${JSON.stringify(wanted)}; Envoy would keep it warming`,
@@ -248,8 +334,10 @@ class ReferenceChecker {
     for (const [sds, p] of refs) {
       const s = obj(sds);
       if (!s || !obj(s['sds_config'])) continue; // no sds_config: a static secret from the bootstrap
-      if (fromUs(s['sds_config']) && !this.names.secrets.has(str(s['name']))) {
-        this.push(
+      if (fromUs(s['sds_config'])) {
+        this.need(
+          'secrets',
+          str(s['name']),
           join(p, 'name'),
           'xds.missing_secret',
           `SDS secret ${JSON.stringify(str(s['name']))} is not in this proxy group's secrets`,
@@ -258,16 +346,11 @@ class ReferenceChecker {
     }
   }
 
-  private listener(l: R, addresses: Map<string, number>): void {
+  private listener(l: R): void {
     const sock = obj(obj(l['address'])?.['socket_address']);
     const bind = obj(l['bind_to_port']);
-    if (sock && (!bind || bind['value'] === true)) {
-      const key = `${str(sock['protocol']) || 'TCP'} ${str(sock['address'])}:${String(sock['port_value'] ?? sock['named_port'] ?? 0)}`;
-      const j = addresses.get(key);
-      if (j !== undefined)
-        this.push('address', 'xds.duplicate_address', `listeners[${j}] already binds ${key}`);
-      else addresses.set(key, this.index);
-    }
+    if (sock && (!bind || bind['value'] === true))
+      this.address = `${str(sock['protocol']) || 'TCP'} ${str(sock['address'])}:${String(sock['port_value'] ?? sock['named_port'] ?? 0)}`;
     const seen = new Map<string, number>();
     arr(l['filter_chains']).forEach((fc, i) => {
       const chain = obj(fc) ?? {};
@@ -316,8 +399,10 @@ class ReferenceChecker {
     const rds = obj(hcm['rds']);
     if (rds && fromUs(rds['config_source'])) {
       const name = str(rds['route_config_name']);
-      if (!this.names.routes.has(name)) {
-        this.push(
+      {
+        this.need(
+          'routes',
+          name,
           `${path}.rds.route_config_name`,
           'xds.missing_route_configuration',
           `RDS names RouteConfiguration ${JSON.stringify(name)}, which is not in this proxy group's routes`,
@@ -365,7 +450,12 @@ class ReferenceChecker {
       );
   }
 
-  private routeConfiguration(rc: R, path: string): void {
+  /** `routesOf`: what checks a virtual host's routes (by default: walk them here). */
+  private routeConfiguration(
+    rc: R,
+    path: string,
+    routesOf: (vh: R, vp: string) => void = (vh, vp) => this.routes(vh, vp),
+  ): void {
     const domains = new Map<string, number>();
     const vhostNames = new Map<string, number>();
     arr(rc['virtual_hosts']).forEach((vhv, i) => {
@@ -391,8 +481,12 @@ class ReferenceChecker {
           );
         else domains.set(domain, i);
       });
-      arr(vh['routes']).forEach((r, k) => this.route(obj(r) ?? {}, `${vp}.routes[${k}]`));
+      routesOf(vh, vp);
     });
+  }
+
+  private routes(vh: R, vp: string): void {
+    arr(vh['routes']).forEach((r, k) => this.route(obj(r) ?? {}, join(vp, `routes[${k}]`)));
   }
 
   private route(route: R, path: string): void {
@@ -451,6 +545,7 @@ export function checkReferences(
   set: ResourceSet,
   anyCache: AnyCache = new WeakMap(),
   suppliedSecrets: Iterable<string> = [],
+  findingsCache?: FindingsCache,
 ): CheckProblem[] {
-  return new ReferenceChecker(set, anyCache, suppliedSecrets).run();
+  return new ReferenceChecker(set, anyCache, suppliedSecrets, findingsCache).run();
 }

@@ -85,6 +85,8 @@ function diff<T>(
   if (before === after) return;
   for (const [name, b] of after ?? []) {
     const a = before?.get(name);
+    // The pipeline's spliced graph keeps every object the change did not reach (src/mesh/splice.ts).
+    if (a === b) continue;
     if (a === undefined || !same(a, b)) out.push([mesh, key(name)]);
   }
   for (const name of before?.keys() ?? []) if (!after?.has(name)) out.push([mesh, key(name)]);
@@ -123,11 +125,15 @@ function diffView(
     sameNames(a?.virtualServices, b?.virtualServices) &&
     sameNames(a?.virtualRouters, b?.virtualRouters) &&
     sameNames(a?.virtualGateways, b?.virtualGateways);
+  const before = out.length;
   diff(mesh, a?.virtualNodes, b?.virtualNodes, depKey.node, sameNode, out);
+  diff(mesh, a?.virtualGateways, b?.virtualGateways, depKey.gateway, sameGateway, out);
+  // Every node and gateway the same input object: the same namespaces, without walking them all.
+  const membersChanged = out.length > before;
   diff(mesh, a?.virtualServices, b?.virtualServices, depKey.service, stable ? sameInput : sameService, out);
   diff(mesh, a?.virtualRouters, b?.virtualRouters, depKey.router, stable ? sameInput : sameRouter, out);
-  diff(mesh, a?.virtualGateways, b?.virtualGateways, depKey.gateway, sameGateway, out);
-  if (!sameSet(memberNamespaces(a), memberNamespaces(b))) out.push([mesh, depKey.meshNamespaces()]);
+  if (membersChanged && !sameSet(memberNamespaces(a), memberNamespaces(b)))
+    out.push([mesh, depKey.meshNamespaces()]);
 }
 
 function memberNamespaces(v: MeshView | undefined): Set<string> {

@@ -88,6 +88,21 @@ function isKnown(endpoints: EndpointSource, node: VirtualNodeRef): boolean | und
   }
 }
 
+/** The groups of a graph in `proxyGroups` order, and each one's place in it. */
+interface GroupTable {
+  list: readonly ProxyGroup[];
+  position: ReadonlyMap<string, number>;
+}
+
+function groupTable(list: ProxyGroup[]): GroupTable {
+  return { list, position: new Map(list.map((g, i) => [g.key, i])) };
+}
+
+/** Whether a changed key can add, remove or (de)activate a group (see `proxyGroups`). */
+function changesGroups(key: string): boolean {
+  return key === depKey.mesh() || key.startsWith(depKey.node('')) || key.startsWith(depKey.gateway(''));
+}
+
 const EMITTED: GroupIR = { listeners: [], routeConfigs: [], clusters: [], assignments: [], secrets: [] };
 
 export class Translator {
@@ -111,6 +126,8 @@ export class Translator {
   private graphOptions = '';
   private endpoints: EndpointSource | undefined;
   private graph: MeshGraph | undefined;
+  /** The groups of `graph`. */
+  private table: GroupTable | undefined;
   /** Whether an update (or the endpoint fast path) is under way: a second one must wait for it. */
   private updating = false;
 
@@ -161,18 +178,21 @@ export class Translator {
     endpoints: EndpointSource,
   ): Generator<GroupStep, TranslatorResult, void> {
     const everything = this.endpoints !== endpoints || this.graphOptions !== optionsKey(graph);
-    const groups = proxyGroups(graph);
-    const current = new Set(groups.map((g) => g.key));
-    const dirty = new Set<string>();
-    for (const g of groups)
-      if (everything || !this.entries.has(g.key) || this.failing.has(g.key)) dirty.add(g.key);
-    if (!everything) {
-      for (const [mesh, k] of changedKeys(this.graph, graph)) {
-        this.readersOf(mesh, k, dirty);
-        // Units read mesh-wide settings (egress filter, IP preference, short names) without
-        // recording them; every group of the mesh is re-translated anyway, so start afresh.
-        if (k === depKey.mesh()) this.dropMesh(mesh);
-      }
+    const changes = everything ? [] : changedKeys(this.graph, graph);
+    // The groups are the active meshes' active nodes and gateways: without a change to one
+    // of those, the last list stands, and only the groups read by a change are visited.
+    const table =
+      everything || !this.table || changes.some(([, k]) => changesGroups(k))
+        ? groupTable(proxyGroups(graph))
+        : this.table;
+    const dirty = new Set<string>(this.failing);
+    if (table !== this.table)
+      for (const g of table.list) if (everything || !this.entries.has(g.key)) dirty.add(g.key);
+    for (const [mesh, k] of changes) {
+      this.readersOf(mesh, k, dirty);
+      // Units read mesh-wide settings (egress filter, IP preference, short names) without
+      // recording them; every group of the mesh is re-translated anyway, so start afresh.
+      if (k === depKey.mesh()) this.dropMesh(mesh);
     }
 
     if (everything) {
@@ -181,16 +201,23 @@ export class Translator {
       this.memo = new Map();
     }
     this.emitted.nextGeneration();
-    const removed = [...this.entries.keys()].filter((k) => !current.has(k)).sort();
+    const removed =
+      table === this.table ? [] : [...this.entries.keys()].filter((k) => !table.position.has(k)).sort();
     for (const k of removed) {
       this.forget(k);
       this.emitted.forgetGroup(k);
     }
-    for (const k of this.failing) if (!current.has(k)) this.failing.delete(k);
+    for (const k of this.failing) if (!table.position.has(k)) this.failing.delete(k);
     const runMemo = new Map<string, unknown>();
     const failed = new Map<string, string>();
-    for (const g of groups) {
-      if (!dirty.has(g.key)) continue;
+    const order: number[] = [];
+    for (const k of dirty) {
+      const at = table.position.get(k);
+      if (at !== undefined) order.push(at);
+    }
+    order.sort((a, b) => a - b);
+    for (const at of order) {
+      const g = table.list[at] as ProxyGroup;
       this.retranslate(g, graph, endpoints, runMemo, failed);
       const failure = failed.get(g.key);
       yield failure === undefined ? { key: g.key } : { key: g.key, failure };
@@ -198,7 +225,8 @@ export class Translator {
     this.graphOptions = optionsKey(graph);
     this.endpoints = endpoints;
     this.graph = graph;
-    const changed = [...dirty].filter((k) => current.has(k) && !failed.has(k)).sort();
+    this.table = table;
+    const changed = [...dirty].filter((k) => table.position.has(k) && !failed.has(k)).sort();
     return { groups: this.snapshot(), changed, removed, failed };
   }
 

@@ -23,6 +23,7 @@ import { assignment } from './emit/assignment.js';
 import { translateGroupDetailed, type EnvoyResources, type GroupTranslation } from './translate.js';
 import type { GroupIR } from './ir/types.js';
 import { EmitMemo } from './emit/memo.js';
+import { GroupSnapshots } from './group-snapshots.js';
 
 export interface TranslatorResult {
   /** Every current group's resources, by group key (a failing group: its last good ones, if any). */
@@ -107,6 +108,8 @@ const EMITTED: GroupIR = { listeners: [], routeConfigs: [], clusters: [], assign
 
 export class Translator {
   private entries = new Map<string, TranslatedGroup>();
+  /** Each entry's resources, handed out as `TranslatorResult.groups`. */
+  private resources = new GroupSnapshots<EnvoyResources>();
   /** Mesh → dependency key → groups that read it directly. */
   private groupReaders = new PerMesh();
   /** Mesh → dependency key → shared units that read it. */
@@ -327,6 +330,7 @@ export class Translator {
       }
       const resources: EnvoyResources = { ...old, endpoints: [...fresh.values()] };
       entry.translation = { ...entry.translation, resources };
+      this.resources.set(key, resources);
     }
     const changed = [...new Set([...affected, ...retranslate])].filter((k) => !failed.has(k));
     return { groups: this.snapshot(), changed: changed.sort(), removed: [], failed };
@@ -349,6 +353,7 @@ export class Translator {
   private remember(group: ProxyGroup, translation: GroupTranslation): void {
     // The IR has been emitted; keeping it for every group would only weigh on the collector.
     this.entries.set(group.key, { group, translation: { ...translation, ir: EMITTED } });
+    this.resources.set(group.key, translation.resources);
     const readers = this.groupReaders.of(group.mesh);
     for (const d of translation.deps) readers.add(d, group.key);
     const unitReaders = this.unitReaders.of(group.mesh);
@@ -373,6 +378,7 @@ export class Translator {
       }
     }
     this.entries.delete(key);
+    this.resources.delete(key);
   }
 
   private dropMesh(mesh: string): void {
@@ -428,9 +434,7 @@ export class Translator {
     return cla;
   }
 
-  private snapshot(): Map<string, EnvoyResources> {
-    const out = new Map<string, EnvoyResources>();
-    for (const [k, e] of this.entries) out.set(k, e.translation.resources);
-    return out;
+  private snapshot(): ReadonlyMap<string, EnvoyResources> {
+    return this.resources.snapshot();
   }
 }

@@ -74,30 +74,60 @@ const sameGatewayRoute: Same<ResolvedVirtualGateway['routes'][number]> = (x, y) 
 const sameGateway: Same<ResolvedVirtualGateway> = (a, b) =>
   sameInput(a, b) && sameList(a.routes, b.routes, sameGatewayRoute);
 
-function diff<T>(
+/**
+ * Adds the keys of one kind's entries added, removed or changed; returns whether both
+ * maps hold the same names.
+ */
+function diff<T extends { resource: object }>(
   mesh: string,
   before: ReadonlyMap<string, T> | undefined,
   after: ReadonlyMap<string, T> | undefined,
   key: (n: string) => string,
   same: Same<T>,
   out: Array<[string, string]>,
-): void {
-  if (before === after) return;
+): boolean {
+  if (before === after) return true;
+  if (before && after && before.size === after.size && diffAligned(mesh, before, after, key, same, out))
+    return true;
+  let sameNames = before !== undefined && after !== undefined && before.size === after.size;
   for (const [name, b] of after ?? []) {
     const a = before?.get(name);
     // The pipeline's spliced graph keeps every object the change did not reach (src/mesh/splice.ts).
     if (a === b) continue;
+    if (a === undefined) sameNames = false;
     if (a === undefined || !same(a, b)) out.push([mesh, key(name)]);
   }
-  for (const name of before?.keys() ?? []) if (!after?.has(name)) out.push([mesh, key(name)]);
+  // As many names, all of them found before: none removed.
+  if (!sameNames) for (const name of before?.keys() ?? []) if (!after?.has(name)) out.push([mesh, key(name)]);
+  return sameNames;
 }
 
-function sameNames(
-  a: ReadonlyMap<string, unknown> | undefined,
-  b: ReadonlyMap<string, unknown> | undefined,
+/**
+ * `diff` walking both maps side by side, as two builds from inputs in the same order list
+ * them: an entry of the same input object has the same name (its awsName), so names are
+ * compared only where the input object changed, and nothing is looked up by name (at 10×
+ * App Mesh's quotas the lookups were most of a graph built afresh's diff). False, with
+ * nothing added to `out`, when the names do not pair up so.
+ */
+function diffAligned<T extends { resource: object }>(
+  mesh: string,
+  before: ReadonlyMap<string, T>,
+  after: ReadonlyMap<string, T>,
+  key: (n: string) => string,
+  same: Same<T>,
+  out: Array<[string, string]>,
 ): boolean {
-  if (!a || !b || a.size !== b.size) return false;
-  for (const k of b.keys()) if (!a.has(k)) return false;
+  const start = out.length;
+  const olds = before.entries();
+  for (const [name, b] of after) {
+    const [oldName, a] = olds.next().value as [string, T];
+    if (a === b) continue;
+    if (a.resource !== b.resource && oldName !== name) {
+      out.length = start;
+      return false;
+    }
+    if (!same(a, b)) out.push([mesh, key(name)]);
+  }
   return true;
 }
 
@@ -117,21 +147,23 @@ function diffView(
     ma.egressFilter !== mb.egressFilter
   )
     out.push([mesh, depKey.mesh()]);
-  // When the same entries exist before and after, what references resolve to cannot have
-  // changed, so services and routers need only their own input and activity compared.
-  // Node backends (BackendGroups) and gateway routes (selectors) are always compared.
-  const stable =
-    sameNames(a?.virtualNodes, b?.virtualNodes) &&
-    sameNames(a?.virtualServices, b?.virtualServices) &&
-    sameNames(a?.virtualRouters, b?.virtualRouters) &&
-    sameNames(a?.virtualGateways, b?.virtualGateways);
-  const before = out.length;
-  diff(mesh, a?.virtualNodes, b?.virtualNodes, depKey.node, sameNode, out);
-  diff(mesh, a?.virtualGateways, b?.virtualGateways, depKey.gateway, sameGateway, out);
+  const start = out.length;
+  // Node backends (BackendGroups) and gateway routes (selectors) are always compared in full.
+  const nodesNamed = diff(mesh, a?.virtualNodes, b?.virtualNodes, depKey.node, sameNode, out);
+  const gatewaysNamed = diff(mesh, a?.virtualGateways, b?.virtualGateways, depKey.gateway, sameGateway, out);
   // Every node and gateway the same input object: the same namespaces, without walking them all.
-  const membersChanged = out.length > before;
-  diff(mesh, a?.virtualServices, b?.virtualServices, depKey.service, stable ? sameInput : sameService, out);
-  diff(mesh, a?.virtualRouters, b?.virtualRouters, depKey.router, stable ? sameInput : sameRouter, out);
+  const membersChanged = out.length > start;
+  // When the same entries exist before and after, what references resolve to cannot have
+  // changed, so services and routers need only their own input and activity compared;
+  // otherwise they are compared again in full.
+  const mark = out.length;
+  const servicesNamed = diff(mesh, a?.virtualServices, b?.virtualServices, depKey.service, sameInput, out);
+  const routersNamed = diff(mesh, a?.virtualRouters, b?.virtualRouters, depKey.router, sameInput, out);
+  if (!(nodesNamed && gatewaysNamed && servicesNamed && routersNamed && a && b)) {
+    out.length = mark;
+    diff(mesh, a?.virtualServices, b?.virtualServices, depKey.service, sameService, out);
+    diff(mesh, a?.virtualRouters, b?.virtualRouters, depKey.router, sameRouter, out);
+  }
   if (membersChanged && !sameSet(memberNamespaces(a), memberNamespaces(b)))
     out.push([mesh, depKey.meshNamespaces()]);
 }

@@ -33,6 +33,16 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const SLOTS: readonly Slot[] = ['virtualNodes', 'virtualServices', 'virtualRouters'];
 
+/** An object of a graph and where it sits. */
+export interface Placement {
+  obj: Obj;
+  mesh: string;
+  slot: Slot | 'virtualGateways';
+}
+
+/** The objects of the old graph that point at `to` (a superset is fine: each is checked). */
+export type ReadersOf = (to: Obj) => Iterable<Placement>;
+
 /** Thrown inside the splice when a pointer has no target in the new graph; the caller builds in full. */
 class Unspliceable extends Error {}
 
@@ -49,11 +59,38 @@ function* pointers(o: Obj, slot: Slot | 'virtualGateways'): Generator<Obj> {
   // A node points at nothing: it names its backends.
 }
 
+/** Whether `reader` (in `slot`) points at `to`. */
+export function pointsAt(reader: Obj, slot: Slot | 'virtualGateways', to: Obj): boolean {
+  for (const p of pointers(reader, slot)) if (p === to) return true;
+  return false;
+}
+
+/** Every reader of every object of `old`, by one walk of the whole graph. */
+function allReaders(old: MeshGraph): ReadersOf {
+  const readers = new Map<Obj, Placement[]>();
+  for (const [mesh, view] of old.meshes) {
+    for (const slot of [...SLOTS, 'virtualGateways'] as const)
+      for (const obj of view[slot].values()) {
+        for (const to of pointers(obj, slot)) {
+          const list = readers.get(to);
+          if (list) list.push({ obj, mesh, slot });
+          else readers.set(to, [{ obj, mesh, slot }]);
+        }
+      }
+  }
+  return (to) => readers.get(to) ?? [];
+}
+
+/**
+ * `readersOf`: who points at a replaced object. By default the whole of `old` is walked
+ * once to find out; the pipeline's incremental graph asks its reference index instead.
+ */
 export function spliceGraph(
   old: MeshGraph,
   sub: MeshGraph,
   affected: ReadonlySet<string>,
   order: ReadonlyMap<AnyResource, number>,
+  readersOf: ReadersOf = allReaders(old),
 ): MeshGraph | undefined {
   // Where the sub-build placed the affected resources.
   const fresh = new Map<string, { mesh: string; slot: Slot; obj: Placed }>();
@@ -73,20 +110,21 @@ export function spliceGraph(
   const unplacedBefore = new Set(old.unplaced.map((u) => idKey(u.id)));
   const unplacedAfter = new Set(sub.unplaced.map((u) => idKey(u.id)).filter((k) => affected.has(k)));
   // Seeds: the objects of `old` replaced by fresh ones.
-  const seeds: Obj[] = [];
+  const seeds: Placement[] = [];
   for (const [k, f] of fresh) {
     const before = old.meshes.get(f.mesh)?.[f.slot].get(f.obj.awsName);
     if (!before || idKey(before.id) !== k) return undefined;
-    seeds.push(before);
+    seeds.push({ obj: before, mesh: f.mesh, slot: f.slot });
   }
-  const gatewaysWithFresh = new Set<ResolvedVirtualGateway>();
+  const gatewaysWithFresh = new Map<ResolvedVirtualGateway, Placement>();
   for (const [k, r] of freshRoutes) {
     const before = old.meshes
       .get(r.mesh)
       ?.virtualGateways.get(r.gateway)
       ?.routes.find((x) => x.awsName === r.awsName);
     if (!before || idKey(before.id) !== k) return undefined;
-    gatewaysWithFresh.add(old.meshes.get(r.mesh)!.virtualGateways.get(r.gateway)!);
+    const gateway = old.meshes.get(r.mesh)!.virtualGateways.get(r.gateway)!;
+    gatewaysWithFresh.set(gateway, { obj: gateway, mesh: r.mesh, slot: 'virtualGateways' });
   }
   for (const k of affected) {
     const placedAfter = fresh.has(k) || freshRoutes.has(k);
@@ -95,26 +133,15 @@ export function spliceGraph(
   }
 
   // Every object of `old` that reaches a replaced one: copied, with its pointers resolved again.
-  const readers = new Map<Obj, Obj[]>();
-  const slotOf = new Map<Obj, { mesh: string; slot: Slot | 'virtualGateways' }>();
-  for (const [mesh, view] of old.meshes) {
-    for (const slot of [...SLOTS, 'virtualGateways'] as const)
-      for (const o of view[slot].values()) {
-        slotOf.set(o, { mesh, slot });
-        for (const to of pointers(o, slot)) {
-          const list = readers.get(to);
-          if (list) list.push(o);
-          else readers.set(to, [o]);
-        }
-      }
-  }
-  const copied = new Set<Obj>([...seeds, ...gatewaysWithFresh]);
-  const queue = [...copied];
+  const copied = new Map<Obj, Placement>();
+  for (const p of [...seeds, ...gatewaysWithFresh.values()]) copied.set(p.obj, p);
+  const queue = [...copied.keys()];
   while (queue.length > 0) {
-    for (const r of readers.get(queue.pop()!) ?? [])
-      if (!copied.has(r)) {
-        copied.add(r);
-        queue.push(r);
+    const to = queue.pop()!;
+    for (const r of readersOf(to))
+      if (!copied.has(r.obj) && pointsAt(r.obj, r.slot, to)) {
+        copied.set(r.obj, r);
+        queue.push(r.obj);
       }
   }
 
@@ -142,11 +169,10 @@ export function spliceGraph(
     (viewOf(mesh)[slot] as Map<string, Obj>).set(obj.awsName, copy);
     made.push({ obj: copy, slot });
   };
-  const seedSet = new Set<Obj>(seeds);
+  const seedSet = new Set<Obj>(seeds.map((p) => p.obj));
   for (const f of fresh.values()) put(f.mesh, f.slot, f.obj);
-  for (const o of copied) {
+  for (const [o, at] of copied) {
     if (seedSet.has(o)) continue;
-    const at = slotOf.get(o)!;
     put(at.mesh, at.slot, o);
   }
 

@@ -24,9 +24,8 @@ class Snapshot<V> implements ReadonlyMap<string, V> {
   ) {}
 
   private lookup(key: string): Saved<V> {
-    for (let s: Snapshot<V> | undefined = this; s; s = s.newer) {
-      if (s.undo.has(key)) return s.undo.get(key) as Saved<V>;
-    }
+    if (this.undo.has(key)) return this.undo.get(key) as Saved<V>;
+    for (let s = this.newer; s; s = s.newer) if (s.undo.has(key)) return s.undo.get(key) as Saved<V>;
     return this.live.has(key) ? (this.live.get(key) as V) : ABSENT;
   }
 
@@ -41,13 +40,15 @@ class Snapshot<V> implements ReadonlyMap<string, V> {
 
   *entries(): MapIterator<[string, V]> {
     const seen = new Set<string>();
-    for (let s: Snapshot<V> | undefined = this; s; s = s.newer) {
+    const saved = function* (s: Snapshot<V>): Generator<[string, V]> {
       for (const [k, v] of s.undo) {
         if (seen.has(k)) continue;
         seen.add(k);
         if (v !== ABSENT) yield [k, v];
       }
-    }
+    };
+    yield* saved(this);
+    for (let s = this.newer; s; s = s.newer) yield* saved(s);
     for (const entry of this.live) if (!seen.has(entry[0])) yield entry;
   }
 

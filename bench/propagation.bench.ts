@@ -8,6 +8,7 @@
  *          PROPAGATION_DEBOUNCE_QUIET_MS / _MAX_MS / _LEADING=0|1 (default: amime serve's)
  *          PROPAGATION_SLICE_MS (amime serve's --translation-slice-ms; default its own)
  *          PROPAGATION_PROF=dir (a --cpu-prof profile of amime serve there)
+ *          PROPAGATION_HEAP=dir (heap snapshots of amime serve there: before the proxies connect, once all are configured)
  *          PROPAGATION_VERBOSE=1 (every round's write, first and last ACK)
  *   envoy: PROPAGATION_ENVOYS=50  PROPAGATION_ROUNDS=10  ENVOY_BIN=/path/to/envoy (else `envoy` on PATH)
  *

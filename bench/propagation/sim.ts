@@ -9,7 +9,7 @@
  * ACK) and a route of `rt-7` (a handful of nodes call it: only their proxies may
  * receive anything; the others are counted).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,8 @@ export interface SimOptions {
   readonly sliceMs: number;
   /** Print every round's write and first and last ACK (PROPAGATION_VERBOSE=1). */
   readonly verbose: boolean;
+  /** PROPAGATION_HEAP=dir: heap snapshots of amime serve there, before the proxies connect and once all are configured. */
+  readonly heapDir?: string;
 }
 
 export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
@@ -61,6 +63,7 @@ export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
     allRounds: Number(env.PROPAGATION_ROUNDS ?? 3),
     fewRounds: Number(env.PROPAGATION_FEW_ROUNDS ?? 20),
     verbose: env.PROPAGATION_VERBOSE === '1',
+    ...(env.PROPAGATION_HEAP ? { heapDir: path.resolve(env.PROPAGATION_HEAP) } : {}),
     debounce: {
       quietMs: Number(env.PROPAGATION_DEBOUNCE_QUIET_MS ?? DEFAULTS.debounceQuietMs),
       maxMs: Number(env.PROPAGATION_DEBOUNCE_MAX_MS ?? DEFAULTS.debounceMaxMs),
@@ -110,6 +113,27 @@ async function settle(ms: number): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * Asks a process started with `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=dir` for a
+ * heap snapshot and waits until the file is written (its size stops changing).
+ */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const snapshots = () => readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot'));
+  const before = snapshots().length;
+  process.kill(pid, 'SIGUSR2');
+  let size = -1;
+  for (;;) {
+    await settle(2000);
+    const files = snapshots();
+    if (files.length === before) continue;
+    const newest = Math.max(...files.map((f) => statSync(path.join(dir, f)).mtimeMs));
+    const file = files.find((f) => statSync(path.join(dir, f)).mtimeMs === newest)!;
+    const now = statSync(path.join(dir, file)).size;
+    if (now === size && now > 0) return;
+    size = now;
+  }
+}
+
 async function measureServer(
   name: string,
   n: number,
@@ -117,8 +141,10 @@ async function measureServer(
   o: SimOptions,
   expected: { all: Expected; few?: Expected },
   capture?: string,
+  heapDir?: string,
 ): Promise<ServerFigures> {
   await settle(1000);
+  if (heapDir) await heapSnapshot(phase.pid, heapDir);
   const rss0 = rssBytes(phase.pid);
   const load = forkTs(LOAD_CLIENT, [`--n=${n}`, `--target=${phase.target}`]);
   try {
@@ -127,6 +153,7 @@ async function measureServer(
       throw new Error(`${name}: only ${String(ready.configured)} of ${n} proxies configured`);
     await settle(2000);
     const kibPerProxy = (rssBytes(phase.pid) - rss0) / 1024 / n;
+    if (heapDir) await heapSnapshot(phase.pid, heapDir);
     console.log(
       `  ${name} N=${n}: ${n} proxies configured in ${(Number(ready.connectMs) / 1000).toFixed(1)} s`,
     );
@@ -209,6 +236,13 @@ async function amime(
   let serve: ServeProcess | undefined;
   try {
     cpSync(seeded, dataDir, { recursive: true });
+    if (o.heapDir) mkdirSync(o.heapDir, { recursive: true });
+    const execArgv = [
+      ...(process.env.PROPAGATION_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROPAGATION_PROF}`]
+        : []),
+      ...(o.heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${o.heapDir}`] : []),
+    ];
     const t0 = performance.now();
     serve = await startServe(
       [
@@ -221,9 +255,7 @@ async function amime(
       ],
       {
         timeoutMs: 600_000,
-        ...(process.env.PROPAGATION_PROF
-          ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${process.env.PROPAGATION_PROF}`] }
-          : {}),
+        ...(execArgv.length > 0 ? { execArgv } : {}),
       },
     );
     await untilReady(serve.apiUrl, 600_000);
@@ -245,7 +277,7 @@ async function amime(
         return performance.now() - t;
       },
     };
-    return { ...(await measureServer('amime', n, phase, o, expected, capture)), startMs };
+    return { ...(await measureServer('amime', n, phase, o, expected, capture, o.heapDir)), startMs };
   } finally {
     await serve?.stop();
     rmSync(dataDir, { recursive: true, force: true });

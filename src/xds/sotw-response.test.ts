@@ -51,4 +51,14 @@ describe('SotW responses', () => {
       decoded.resources.map((a) => (clusterType.decode(a.value) as unknown as { name: string }).name),
     ).toEqual(['a', 'b']);
   });
+
+  it('keep no body past the turn it was sent in; one encoded again is the same bytes', async () => {
+    const r = sotwResponse(t, subs.acquire(true, []));
+    const first = r.bytes;
+    expect(r.bytes).toBe(first); // the streams flushed in one turn share one body
+    await new Promise((resolve) => setImmediate(resolve));
+    const again = r.bytes;
+    expect(again).not.toBe(first);
+    expect(again.equals(first)).toBe(true);
+  });
 });

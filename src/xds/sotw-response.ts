@@ -9,21 +9,60 @@
  * echoing the earlier use has already been read (requests arrive in order). So
  * nonces still identify responses per stream, and a push to N proxies writes one
  * shared buffer N times instead of encoding N responses.
+ *
+ * A response keeps the cache's resources, not its encoded body: the body of a
+ * group's clusters is tens of KiB, and kept for every group and type it was most
+ * of what a connected proxy cost (issue 18: ~74 KiB per group, 15 KiB per proxy at
+ * 10,000 proxies of 2,000 nodes). The body is encoded when a stream sends it and
+ * shared by the streams that send it in the same turn of the event loop (a
+ * snapshot change flushes all of a group's streams in one turn); gRPC copies it
+ * into its own frame anyway, so nothing outlives the turn. Encoding is
+ * deterministic, so a body built again later is byte for byte the same.
  */
 import { encodeSotwResponse } from './frames.js';
 import { listVersion } from './hash.js';
 import type { CachedResource, TypeSnapshot } from './snapshot-cache.js';
 import type { Subscription } from './subscription.js';
 
-export interface SotwResponse {
-  /** `version_info`: the type's version for a wildcard, else the hash of the named (name, version) pairs. */
-  readonly version: string;
-  readonly nonce: string;
-  /** The encoded DiscoveryResponse. */
-  readonly bytes: Buffer;
-  /** What it carries, in order. */
-  readonly names: readonly string[];
-  readonly versions: readonly string[];
+export class SotwResponse {
+  constructor(
+    /** `version_info`: the type's version for a wildcard, else the hash of the named (name, version) pairs. */
+    readonly version: string,
+    readonly nonce: string,
+    readonly typeUrl: string,
+    /** What it carries, in order (the cache's own objects, shared with the snapshot). */
+    readonly resources: readonly CachedResource[],
+  ) {}
+
+  /** The encoded DiscoveryResponse; see the module comment for how long it is kept. */
+  get bytes(): Buffer {
+    return bodyOf(this);
+  }
+
+  get names(): string[] {
+    return this.resources.map((r) => r.name);
+  }
+
+  get versions(): string[] {
+    return this.resources.map((r) => r.wireVersion);
+  }
+}
+
+/** Bodies encoded in this turn of the event loop; emptied at the next. */
+let bodies = new Map<SotwResponse, Buffer>();
+
+function bodyOf(res: SotwResponse): Buffer {
+  let body = bodies.get(res);
+  if (body) return body;
+  if (bodies.size === 0) setImmediate(() => (bodies = new Map()));
+  body = encodeSotwResponse(
+    res.version,
+    res.resources.map((r) => r.any),
+    res.typeUrl,
+    res.nonce,
+  );
+  bodies.set(res, body);
+  return body;
 }
 
 let responseSeq = 0;
@@ -51,19 +90,7 @@ export function sotwResponse(type: TypeSnapshot, sub: Subscription): SotwRespons
   const version = sub.wildcard
     ? type.version
     : listVersion(picked.map((r) => [r.name, r.wireVersion] as const));
-  const nonce = (++responseSeq).toString(36);
-  res = {
-    version,
-    nonce,
-    bytes: encodeSotwResponse(
-      version,
-      picked.map((r) => r.any),
-      type.typeUrl,
-      nonce,
-    ),
-    names: picked.map((r) => r.name),
-    versions: picked.map((r) => r.wireVersion),
-  };
+  res = new SotwResponse(version, (++responseSeq).toString(36), type.typeUrl, picked);
   if (bySub.size >= MAX_RESPONSES_PER_TYPE) {
     const oldest = bySub.keys().next().value;
     if (oldest !== undefined) bySub.delete(oldest);

@@ -112,8 +112,10 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
           code: req.errorDetail.code,
         });
       } else {
-        t.clientVersion = req.versionInfo;
-        t.held = req.versionInfo === sent.response.version ? sent.response : null;
+        const holds = req.versionInfo === sent.response.version;
+        // The response's string, not the request's equal copy: one per group instead of one per stream.
+        t.clientVersion = holds ? sent.response.version : req.versionInfo;
+        t.held = holds ? sent.response : null;
         // A later change back to the once-rejected content is a new push.
         if (t.rejectedVersion !== sent.response.version) t.rejectedVersion = null;
         this.host.acked({
@@ -209,7 +211,7 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
         typeUrl: t.typeUrl,
         version: response.version,
         nonce,
-        resources: response.names.length,
+        resources: response.resources.length,
         removed: 0,
       });
       blocked = true;
@@ -232,7 +234,7 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
   typeStatuses(): TypeStatus[] {
     return this.types.map((t) => {
       const resources: ResourceStatus[] = t.held
-        ? t.held.names.map((name, i) => ({ name, version: t.held!.versions[i]! }))
+        ? t.held.resources.map((r) => ({ name: r.name, version: r.wireVersion }))
         : [];
       return {
         typeUrl: t.typeUrl,

@@ -14,7 +14,7 @@ import type { NackStatus, ResourceStatus, TypeStatus } from './client-status.js'
 import { EMPTY_VERSION } from './hash.js';
 import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
 import type { CachedResource, Snapshot } from './snapshot-cache.js';
-import { TYPE_URL, isServedType, pushRank } from './type-urls.js';
+import { PUSH_ORDER, TYPE_URL, isServedType, pushRank } from './type-urls.js';
 
 /** Marker in `rejected` for a removal the client refused. */
 const REMOVAL = '\u0000removed';
@@ -109,8 +109,9 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     }
     let t = this.types.find((x) => x.typeUrl === req.typeUrl);
     if (!t) {
-      t = new DeltaType(req.typeUrl);
       const rank = pushRank(req.typeUrl);
+      // The table's string, not the request's equal copy.
+      t = new DeltaType(PUSH_ORDER[rank]!);
       const at = this.types.findIndex((x) => pushRank(x.typeUrl) > rank);
       this.types.splice(at === -1 ? this.types.length : at, 0, t);
       // Legacy wildcard: a first request that names nothing wants everything.

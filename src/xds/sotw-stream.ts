@@ -22,7 +22,7 @@ import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js'
 import type { Snapshot } from './snapshot-cache.js';
 import { sotwResponse, type SotwResponse } from './sotw-response.js';
 import type { Subscription, SubscriptionTable } from './subscription.js';
-import { isServedType, pushRank } from './type-urls.js';
+import { PUSH_ORDER, isServedType, pushRank } from './type-urls.js';
 
 interface InFlight {
   readonly nonce: string;
@@ -42,8 +42,9 @@ class SotwType {
   held: SotwResponse | null = null;
   lastNonce = '';
   inFlight: InFlight | null = null;
-  /** Kept raw; formatted only when status is asked for. */
-  lastSent: { version: string; nonce: string; at: number } | null = null;
+  /** The last response sent (shared with the group's other streams) and when; formatted only when status is asked for. */
+  lastSent: SotwResponse | null = null;
+  lastSentAt = 0;
   lastNack: NackStatus | null = null;
   /** The last NACKed version: never re-sent. */
   rejectedVersion: string | null = null;
@@ -80,8 +81,9 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
     let t = this.typeState(req.typeUrl);
     const first = !t;
     if (!t) {
-      t = new SotwType(req.typeUrl);
       const rank = pushRank(req.typeUrl);
+      // The table's string, not the request's equal copy: one per process instead of one per stream.
+      t = new SotwType(PUSH_ORDER[rank]!);
       const at = this.types.findIndex((x) => pushRank(x.typeUrl) > rank);
       this.types.splice(at === -1 ? this.types.length : at, 0, t);
     }
@@ -206,7 +208,8 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
       const now = this.host.now();
       t.lastNonce = nonce;
       t.inFlight = { nonce, response, sentAt: now, changedAt: typeState.changedAt };
-      t.lastSent = { version: response.version, nonce, at: now };
+      t.lastSent = response;
+      t.lastSentAt = now;
       this.host.send(response.bytes, {
         typeUrl: t.typeUrl,
         version: response.version,
@@ -241,7 +244,9 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
         wildcard: t.sub?.wildcard ?? false,
         names: t.sub?.names ?? [],
         ackedVersion: t.clientVersion === '' ? null : t.clientVersion,
-        lastSent: t.lastSent ? { ...t.lastSent, at: new Date(t.lastSent.at).toISOString() } : null,
+        lastSent: t.lastSent
+          ? { version: t.lastSent.version, nonce: t.lastSent.nonce, at: new Date(t.lastSentAt).toISOString() }
+          : null,
         pendingAck: t.inFlight !== null,
         lastNack: t.lastNack,
         resources,

@@ -12,10 +12,11 @@ export class Subscription {
   /** @internal reference count kept by {@link SubscriptionTable}. */
   refs = 0;
 
-  constructor(wildcard: boolean, names: readonly string[]) {
+  /** `key`: the table's key for `names`, when it has one (the same string, not an equal copy). */
+  constructor(wildcard: boolean, names: readonly string[], key?: string) {
     this.wildcard = wildcard;
     this.names = wildcard ? [] : names;
-    this.key = wildcard ? '*' : names.join('\n');
+    this.key = wildcard ? '*' : (key ?? names.join('\n'));
   }
 
   has(name: string): boolean {
@@ -50,7 +51,7 @@ export class SubscriptionTable {
     const key = wildcard ? SubscriptionTable.WILDCARD_KEY : sorted.join('\n');
     let sub = this.table.get(key);
     if (!sub) {
-      sub = new Subscription(wildcard, sorted);
+      sub = new Subscription(wildcard, sorted, wildcard ? undefined : key);
       this.table.set(key, sub);
     }
     sub.refs++;

@@ -60,7 +60,7 @@ export class Collector {
   readonly emittedClusters: Array<Cluster | undefined> = [];
   /**
    * Each EDS cluster's assignment and target, with its Envoy object once emitted (a
-   * unit's: once for all its groups). One map for both: they are always added together.
+   * unit's: once for all its groups). One list for both: they are always added together.
    */
   readonly endpoints: NamedList<AssignmentEntry>;
   readonly secrets = new Map<string, SecretIR>();

@@ -59,27 +59,25 @@ export function checkMemo(): CheckMemo {
 }
 
 /**
- * Nested Anys unpacked by the reference pass, per memo: the memo gives a resource
- * checked before the same decoded object, so its Anys (a listener's connection
- * managers) are unpacked once, not once per group and run.
+ * What the reference pass keeps per decoded object, per memo: the memo gives a resource
+ * checked before the same decoded object, so its nested Anys (a listener's connection
+ * managers) are unpacked, and its references walked (references.ts `FindingsCache`),
+ * once, not once per group and run. Without a memo, for the one call.
  */
-const unpackedAnys = new WeakMap<CheckMemo, AnyCache>();
-
-function anyCacheOf(memo: CheckMemo | undefined): AnyCache {
-  if (!memo) return new WeakMap();
-  let cache = unpackedAnys.get(memo);
-  if (!cache) unpackedAnys.set(memo, (cache = new WeakMap()));
-  return cache;
+interface DecodedCaches {
+  anys: AnyCache;
+  findings: FindingsCache;
 }
 
-/** The reference pass's findings per decoded resource, per memo (references.ts `FindingsCache`). */
-const findingsByMemo = new WeakMap<CheckMemo, FindingsCache>();
+const decodedCaches = new WeakMap<CheckMemo, DecodedCaches>();
 
-function findingsCacheOf(memo: CheckMemo | undefined): FindingsCache | undefined {
-  if (!memo) return undefined;
-  let cache = findingsByMemo.get(memo);
-  if (!cache) findingsByMemo.set(memo, (cache = new WeakMap()));
-  return cache;
+function decodedCachesOf(memo: CheckMemo | undefined): DecodedCaches {
+  let caches = memo && decodedCaches.get(memo);
+  if (!caches) {
+    caches = { anys: new WeakMap(), findings: new WeakMap() };
+    if (memo) decodedCaches.set(memo, caches);
+  }
+  return caches;
 }
 
 /**
@@ -145,7 +143,8 @@ export function checkResource(
  * checks, and the set is consistent (see checkReferences). Returns [] when all is well.
  */
 export function checkResources(set: ResourceSet, options: CheckOptions = {}): CheckProblem[] {
-  const anyCache = anyCacheOf(options.memo);
+  const caches = decodedCachesOf(options.memo);
+  const anyCache = caches.anys;
   const problems: CheckProblem[] = [];
   const decoded: Record<XdsKind, object[]> = {
     listeners: [],
@@ -163,9 +162,7 @@ export function checkResources(set: ResourceSet, options: CheckOptions = {}): Ch
       decoded[kind].push(result.decoded ?? (isPlainObject(resource) ? resource : {}));
     });
   }
-  problems.push(
-    ...checkReferences(decoded, anyCache, options.suppliedSecrets, findingsCacheOf(options.memo)),
-  );
+  problems.push(...checkReferences(decoded, anyCache, options.suppliedSecrets, caches.findings));
   return problems;
 }
 

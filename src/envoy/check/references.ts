@@ -202,6 +202,12 @@ class ReferenceChecker {
     return out;
   }
 
+  /** Reports what the walk under way (not memoised) recorded so far, and starts afresh. */
+  private flush(): void {
+    this.replay({ entries: this.entries });
+    this.entries = [];
+  }
+
   /** Reports the findings that hold in this group, their paths under `prefix`. */
   private replay(f: Findings, prefix = ''): void {
     for (const e of f.entries) {
@@ -239,19 +245,16 @@ class ReferenceChecker {
     });
     this.set.routes.forEach((r, i) => {
       this.at('routes', i, r);
-      // Each virtual host's routes walked once (memoised), the checks across virtual hosts here.
-      const entries = this.entries;
-      this.entries = [];
+      // The checks across virtual hosts are walked here, in order with each virtual host's
+      // routes, which are walked once (memoised) and reported under the virtual host's path.
       this.routeConfiguration(r as R, '', (vh, vp) => {
-        this.replay({ entries: this.entries });
-        this.entries = [];
+        this.flush();
         this.replay(
           this.findings(vh, () => this.routes(vh, '')),
           vp,
         );
       });
-      this.replay({ entries: this.entries });
-      this.entries = entries;
+      this.flush();
     });
     return this.problems;
   }
@@ -399,15 +402,13 @@ class ReferenceChecker {
     const rds = obj(hcm['rds']);
     if (rds && fromUs(rds['config_source'])) {
       const name = str(rds['route_config_name']);
-      {
-        this.need(
-          'routes',
-          name,
-          `${path}.rds.route_config_name`,
-          'xds.missing_route_configuration',
-          `RDS names RouteConfiguration ${JSON.stringify(name)}, which is not in this proxy group's routes`,
-        );
-      }
+      this.need(
+        'routes',
+        name,
+        `${path}.rds.route_config_name`,
+        'xds.missing_route_configuration',
+        `RDS names RouteConfiguration ${JSON.stringify(name)}, which is not in this proxy group's routes`,
+      );
     }
     const inline = obj(hcm['route_config']);
     if (inline) this.routeConfiguration(inline, `${path}.route_config`);

@@ -18,7 +18,7 @@ import { depKey } from './lookup.js';
 type Same<T> = (a: T, b: T) => boolean;
 
 /** Same length, and each item the same as the other list's at its index. */
-function sameList<T>(a: readonly T[], b: readonly T[], same: Same<T>): boolean {
+export function sameList<T>(a: readonly T[], b: readonly T[], same: Same<T>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!same(a[i] as T, b[i] as T)) return false;
   return true;

@@ -18,6 +18,7 @@ import type { EndpointSource } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
 import { parseGroupKey, type ProxyGroup } from './groups.js';
 import { depKey } from './lookup.js';
+import { sameList } from './fingerprint.js';
 import { sidecarIngress } from './listener-ingress.js';
 import { sidecarEgress } from './listener-egress.js';
 import { proxylessEgress } from './proxyless.js';
@@ -196,7 +197,7 @@ export function encodeResources(res: EnvoyResources, previous?: EncodedGroup): E
   for (const kind of XDS_KINDS) {
     const typeUrl = XDS_TYPE_URL[kind];
     const kept = previous?.encoded[typeUrl];
-    if (kept && previous && sameObjects(previous.resources[kind], res[kind])) {
+    if (kept && previous && sameList<object>(previous.resources[kind], res[kind], isSameObject)) {
       out[typeUrl] = kept;
       continue;
     }
@@ -207,9 +208,4 @@ export function encodeResources(res: EnvoyResources, previous?: EncodedGroup): E
   return out;
 }
 
-function sameObjects(a: readonly object[], b: readonly object[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+const isSameObject = (a: object, b: object): boolean => a === b;

@@ -7,7 +7,6 @@ import type { ResolvedVirtualNode, ResolvedVirtualRouter, ResolvedVirtualService
 import type { PortProtocol } from '../model/index.js';
 import type { TranslateContext } from './context.js';
 
-/** Dependency keys: `<Kind>/<awsName>` for graph entries, plus endpoint and DNS inputs. */
 /**
  * `prefix + name`, the same string object for the same name: a full translation records
  * ~250,000 reads in sets and maps, and a string built afresh is hashed afresh each time.
@@ -26,6 +25,7 @@ function keysWith(prefix: string): (name: string) => string {
 }
 const INTERNED_MAX = 100_000;
 
+/** Dependency keys: `<Kind>/<awsName>` for graph entries, plus endpoint and DNS inputs. */
 export const depKey = {
   mesh: (): string => 'Mesh',
   node: keysWith('VirtualNode/'),

@@ -38,12 +38,14 @@ function pipeline(endpoints: EndpointSource, incrementalGraph: boolean) {
 
 describe('the pipeline with the incremental graph (property)', () => {
   const perTest = Math.ceil(SEQUENCES / 20);
+  // Over every sequence of the file: a few sequences in a row can mostly add and remove
+  // (full builds), so a share per test of 1–50 sequences would fail by chance.
+  let steps = 0;
+  let incremental = 0;
   for (let first = 0; first < SEQUENCES; first += perTest) {
     const seeds = Array.from({ length: Math.min(perTest, SEQUENCES - first) }, (_, i) => SEED + first + i);
     const label = seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds[0]}–${seeds.at(-1)}`;
     it(`publishes what a full build publishes after every step (${label}, ${STEPS} steps)`, async () => {
-      let steps = 0;
-      let incremental = 0;
       for (const seed of seeds) {
         const counts = await sequence(seed);
         steps += counts.steps;
@@ -51,10 +53,13 @@ describe('the pipeline with the incremental graph (property)', () => {
         // Let the worker answer vitest's RPC between sequences.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      // The incremental path must be what was compared, not the fallback alone (steps: those without backend groups).
-      if (steps > 0) expect(incremental).toBeGreaterThan(steps / 10);
     }, 300_000);
   }
+  it('compared the incremental path, not the fallback alone, in a tenth of the steps at least', () => {
+    // steps: those of sequences without backend groups (the others always build in full).
+    expect(steps, 'no sequence without backend groups ran: nothing to judge').toBeGreaterThan(0);
+    expect(incremental).toBeGreaterThan(steps / 10);
+  });
 });
 
 async function sequence(seed: number): Promise<{ steps: number; incremental: number }> {

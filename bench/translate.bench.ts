@@ -6,15 +6,18 @@
  * 1. a full translation of every proxy group (sidecar + proxyless per node) plus
  *    encoding of every resource, against a baseline measured in the same run: encoding
  *    the same distinct resources from ready-made objects (no translation at all);
- * 2. one-route changes (five in a row): re-translation of only the affected groups plus
- *    encoding, each against encoding the same resources ready-made; then five more on the
- *    graph `amime serve` translates (spliced by IncrementalGraph, not built in full);
+ * 2. one-route changes (one router's routes at a time): re-translation of only the
+ *    affected groups plus encoding, against encoding the same resources ready-made
+ *    (sampled); five on graphs built in full per change, then ONE_ROUTE_CHANGES (default
+ *    100) on the graph `amime serve` translates (spliced by IncrementalGraph), with their
+ *    median and p99 against issue 18's targets (≤ 10 ms median, ≤ 30 ms p99);
  * 3. peak memory.
  *
- * Budgets: (1) under 3 s, (2) median of the five under 100 ms (the worst is printed too).
+ * Budgets: (1) under 3 s, (2) the spliced changes' median under 100 ms (the targets are
+ * printed, not enforced: a shared machine's load moves them).
  * Exits non-zero when over budget.
  * Wall-clock times; CPU time is printed too, since shared machines inflate wall time.
- * Run: npm run bench:translate   (node --expose-gc; bounded, ~10 s)
+ * Run: npm run bench:translate   (node --expose-gc; ~30 s)
  */
 import { IncrementalGraph, buildMeshGraph, type MeshGraph } from '../src/mesh/index.js';
 import type { GraphInput, InputResource } from '../src/mesh/graph.js';
@@ -28,6 +31,7 @@ import { Translator } from '../src/envoy/translator.js';
 
 const FULL_BUDGET_MS = 3000;
 const INCREMENTAL_BUDGET_MS = 100;
+const ONE_ROUTE_CHANGES = Number(process.env.ONE_ROUTE_CHANGES ?? 100);
 
 /** Each group's last resources and their encoding, as `amime serve`'s pipeline keeps them. */
 const published = new Map<string, EncodedGroup>();
@@ -151,32 +155,38 @@ line(
 line('baseline: encode the same distinct resources, ready-made', `${baseline.ms.toFixed(0)} ms`);
 line('ratio full / baseline', `${(fullMs / baseline.ms).toFixed(2)}×`);
 
-// ── 2. one-route changes: five routers, one route each, one after another ──
-// Twice: on a graph built in full per change, and on the graph `amime serve`'s pipeline
-// hands the Translator (IncrementalGraph: spliced, every object the change does not reach
-// kept, so finding what changed compares pointers).
+// ── 2. one-route changes: one router's routes changed at a time ──
+// Twice: five on a graph built in full per change, then ONE_ROUTE_CHANGES on the graph
+// `amime serve`'s pipeline hands the Translator (IncrementalGraph: spliced, every object
+// the change does not reach kept, so finding what changed compares pointers). The second
+// is what the issue's target is about, and enough changes to give a p99: the first few
+// after the full translation are cold (the JIT on the big mesh, its garbage), as the
+// first changes after a server starts are.
 interface Run {
   total: number;
   translate: number;
   encode: number;
   cpu: number;
   groups: number;
-  baseline: number;
   graph: number;
+  /** The changed groups' resources, kept for a sample of the changes only (the baseline). */
+  resources?: EnvoyResources[];
 }
 let current = input;
 let routerRound = 0;
+const SAMPLES = 5;
 
-function oneRouteChanges(graphOf: (input: GraphInput) => MeshGraph): Run[] {
+function oneRouteChanges(graphOf: (input: GraphInput) => MeshGraph, count: number): Run[] {
   const runs: Run[] = [];
-  for (let i = 0; i < 5; i++, routerRound++) {
-    const n = (123 + routerRound * 50) % 500;
+  const sampleEvery = Math.max(1, Math.floor(count / SAMPLES));
+  for (let i = 0; i < count; i++, routerRound++) {
+    // 37 is prime to 500: every router in turn; the timeout makes each change a real one.
+    const n = (123 + routerRound * 37) % 500;
     const name = `rt-${n}`;
+    const changed = router(n, 30 + routerRound);
     current = {
       resources: current.resources.map((r) =>
-        r.resource.kind === 'VirtualRouter' && r.resource.metadata.name === name
-          ? { resource: router(n, 30) }
-          : r,
+        r.resource.kind === 'VirtualRouter' && r.resource.metadata.name === name ? { resource: changed } : r,
       ),
     };
     t0 = performance.now();
@@ -191,9 +201,8 @@ function oneRouteChanges(graphOf: (input: GraphInput) => MeshGraph): Run[] {
     const inc = translator.update(g, endpoints);
     const translate = ms(t0);
     t0 = performance.now();
-    const changed = inc.changed.map((k) => [k, inc.groups.get(k) as EnvoyResources] as const);
-    encodeAll(changed);
-    const groups = changed.map(([, res]) => res);
+    const groups = inc.changed.map((k) => [k, inc.groups.get(k) as EnvoyResources] as const);
+    encodeAll(groups);
     const encode = ms(t0);
     runs.push({
       total: translate + encode,
@@ -201,47 +210,74 @@ function oneRouteChanges(graphOf: (input: GraphInput) => MeshGraph): Run[] {
       encode,
       cpu: cpu() - c0,
       groups: inc.changed.length,
-      baseline: baselineEncode(groups).ms,
       graph: graphMs,
+      ...(i % sampleEvery === 0 ? { resources: groups.map(([, res]) => res) } : {}),
     });
   }
   return runs;
 }
 
-function report(what: string, runs: Run[]): Run {
-  const sorted = [...runs].sort((a, b) => a.total - b.total);
-  const median = sorted[Math.floor(sorted.length / 2)] as Run;
-  const worst = sorted[sorted.length - 1] as Run;
+/** The value below which `q` of the sorted values are (nearest rank). */
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+}
+
+function report(what: string, runs: Run[], target?: { median: number; p99: number }): number {
+  const totals = runs.map((r) => r.total).sort((a, b) => a - b);
+  const median = quantile(totals, 0.5);
+  const p99 = quantile(totals, 0.99);
+  const byTotal = [...runs].sort((a, b) => a.total - b.total);
+  const mid = byTotal[Math.floor(byTotal.length / 2)] as Run;
+  const worst = byTotal[byTotal.length - 1] as Run;
   const label = (s: string) => `one-route change${what}: ${s}`;
-  line(
-    label('groups re-translated (each run)'),
-    `${runs.map((r) => r.groups).join(', ')} of ${full.groups.size}`,
-  );
+  const groupCounts = [...new Set(runs.map((r) => r.groups))].sort((a, b) => a - b);
+  line(label('changes measured'), `${runs.length}`);
+  line(label('groups re-translated per change'), `${groupCounts.join(', ')} of ${full.groups.size}`);
   line(
     label('mesh graph (informational, median)'),
-    `${[...runs].sort((a, b) => a.graph - b.graph)[2]?.graph.toFixed(0)} ms`,
+    `${quantile(
+      runs.map((r) => r.graph).sort((a, b) => a - b),
+      0.5,
+    ).toFixed(0)} ms`,
   );
+  if (runs.length <= 10)
+    line(
+      label('translate + encode, each change'),
+      runs.map((r) => `${r.total.toFixed(1)}`).join(' / ') + ' ms',
+    );
+  else
+    line(
+      label('translate + encode: min / p50 / p90 / p99 / max'),
+      [0, 0.5, 0.9, 0.99, 1].map((q) => (q === 0 ? totals[0] : quantile(totals, q))!.toFixed(1)).join(' / ') +
+        ' ms',
+    );
   line(
-    label('find + translate + encode, each run'),
-    runs.map((r) => `${r.total.toFixed(1)}`).join(' / ') + ' ms',
+    label(`median (translate + encode, CPU; budget ${INCREMENTAL_BUDGET_MS} ms)`),
+    `${median.toFixed(1)} ms (${mid.translate.toFixed(1)} + ${mid.encode.toFixed(1)}, CPU ${mid.cpu.toFixed(1)} ms)`,
   );
-  line(label('CPU time, each run'), runs.map((r) => `${r.cpu.toFixed(1)}`).join(' / ') + ' ms');
+  if (runs.length >= 20) line(label('p99'), `${p99.toFixed(1)} ms`);
+  line(label('worst'), `${worst.total.toFixed(1)} ms (CPU ${worst.cpu.toFixed(1)} ms)`);
+  if (target)
+    line(
+      label(`issue 18's target (≤ ${target.median} ms median, ≤ ${target.p99} ms p99)`),
+      `median ${median <= target.median ? 'met' : 'missed'}, p99 ${p99 <= target.p99 ? 'met' : 'missed'}`,
+    );
+  const sampled = runs.filter((r) => r.resources !== undefined);
+  const baselines = sampled.map((r) => baselineEncode(r.resources ?? []).ms).sort((a, b) => a - b);
+  const baseline = quantile(baselines, 0.5);
   line(
-    label('median run (translate + encode, CPU)'),
-    `${median.total.toFixed(1)} ms (${median.translate.toFixed(1)} + ${median.encode.toFixed(1)}, CPU ${median.cpu.toFixed(1)} ms)`,
+    label(`baseline: encode the same resources, ready-made (median of ${sampled.length})`),
+    `${baseline.toFixed(1)} ms`,
   );
-  line(label(`median wall time (budget ${INCREMENTAL_BUDGET_MS} ms)`), `${median.total.toFixed(1)} ms`);
-  line(label('worst wall time'), `${worst.total.toFixed(1)} ms (CPU ${worst.cpu.toFixed(1)} ms)`);
-  line(label('baseline: encode the same resources, ready-made (median)'), `${median.baseline.toFixed(1)} ms`);
-  line(label('ratio change / baseline (median)'), `${(median.total / median.baseline).toFixed(2)}×`);
+  line(label('ratio change / baseline (medians)'), `${(median / baseline).toFixed(2)}×`);
   return median;
 }
 
-// Budgeted on the median: on a shared machine one run in five can wait for a CPU.
-const incMs = report(
-  '',
-  oneRouteChanges((i) => buildMeshGraph(i, { quotas: QUOTAS })),
-).total;
+report(
+  ' (graph built in full per change)',
+  oneRouteChanges((i) => buildMeshGraph(i, { quotas: QUOTAS }), 5),
+);
+let incMs: number;
 {
   let state = IncrementalGraph.build(current, { quotas: QUOTAS });
   translator.update(state.graph, endpoints); // the same resources: the graph the splices start from
@@ -249,8 +285,9 @@ const incMs = report(
     state = state.next(i);
     if (state.how !== 'incremental') throw new Error(`graph ${state.how}, not spliced: the bench is wrong`);
     return state.graph;
-  });
-  report(' (spliced graph, as amime serve)', runs);
+  }, ONE_ROUTE_CHANGES);
+  // Budgeted on the median: on a shared machine some changes wait for a CPU.
+  incMs = report(' (spliced graph, as amime serve)', runs, { median: 10, p99: 30 });
 }
 
 // ── 3. memory ──

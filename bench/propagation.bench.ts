@@ -9,7 +9,11 @@
  *          PROPAGATION_SLICE_MS (amime serve's --translation-slice-ms; default its own)
  *          PROPAGATION_PROF=dir (a --cpu-prof profile of amime serve there)
  *          PROPAGATION_HEAP=dir (heap snapshots of amime serve there: before the proxies connect, once all are configured)
- *          PROPAGATION_VERBOSE=1 (every round's write, first and last ACK)
+ *          PROPAGATION_VERBOSE=1 (every round's write, first and last ACK, and when it was sent on
+ *            the clock of --cpu-prof's timestamps)
+ *          PROPAGATION_PEERS=0 (amime serve alone: no floors, no go-control-plane, no ratios)
+ *          PROPAGATION_NODE_ARGS='--trace-gc …' (more node options for amime serve)
+ *          PROPAGATION_SERVE_STDOUT=file (amime serve's standard output written there at the end)
  *   envoy: PROPAGATION_ENVOYS=50  PROPAGATION_ROUNDS=10  ENVOY_BIN=/path/to/envoy (else `envoy` on PATH)
  *
  * Mode `sim` (the default): `amime serve` (SQLite) with a mesh at 10× App Mesh's

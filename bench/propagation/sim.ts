@@ -9,7 +9,7 @@
  * ACK) and a route of `rt-7` (a handful of nodes call it: only their proxies may
  * receive anything; the others are counted).
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,8 @@ export interface SimOptions {
   readonly verbose: boolean;
   /** PROPAGATION_HEAP=dir: heap snapshots of amime serve there, before the proxies connect and once all are configured. */
   readonly heapDir?: string;
+  /** PROPAGATION_PEERS=0: amime serve alone (no floors, no go-control-plane, no ratios): for profiling a run. */
+  readonly peers: boolean;
 }
 
 export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
@@ -63,6 +65,7 @@ export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
     allRounds: Number(env.PROPAGATION_ROUNDS ?? 3),
     fewRounds: Number(env.PROPAGATION_FEW_ROUNDS ?? 20),
     verbose: env.PROPAGATION_VERBOSE === '1',
+    peers: env.PROPAGATION_PEERS !== '0',
     ...(env.PROPAGATION_HEAP ? { heapDir: path.resolve(env.PROPAGATION_HEAP) } : {}),
     debounce: {
       quietMs: Number(env.PROPAGATION_DEBOUNCE_QUIET_MS ?? DEFAULTS.debounceQuietMs),
@@ -165,6 +168,7 @@ async function measureServer(
         f.proxies = (await next(load, 'marked', 10_000)).expectedCount as number;
         const done = next(load, 'done', CHANGE_TIMEOUT_MS);
         const cpu0 = cpuMs(phase.pid);
+        const mono = process.hrtime.bigint();
         const t0 = nowMs();
         const w = await phase.change(kind, r);
         if (w !== undefined) f.writeMs.push(w);
@@ -178,7 +182,9 @@ async function measureServer(
         if (o.verbose)
           console.log(
             `    ${name} N=${n} ${kind} round ${r}: write ${w === undefined ? '-' : Math.round(w)} ms, ` +
-              `first ACK ${Math.round(Math.min(...times))} ms, last ${Math.round(Math.max(...times))} ms`,
+              `first ACK ${Math.round(Math.min(...times))} ms, last ${Math.round(Math.max(...times))} ms ` +
+              // CLOCK_MONOTONIC, as the timestamps of a --cpu-prof profile (PROPAGATION_PROF).
+              `(write sent at monotonic ${(Number(mono / 1000n) / 1e6).toFixed(3)} s)`,
           );
       }
       return f;
@@ -242,6 +248,7 @@ async function amime(
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROPAGATION_PROF}`]
         : []),
       ...(o.heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${o.heapDir}`] : []),
+      ...(process.env.PROPAGATION_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     ];
     const t0 = performance.now();
     serve = await startServe(
@@ -280,6 +287,8 @@ async function amime(
     return { ...(await measureServer('amime', n, phase, o, expected, capture, o.heapDir)), startMs };
   } finally {
     await serve?.stop();
+    if (serve && process.env.PROPAGATION_SERVE_STDOUT)
+      writeFileSync(process.env.PROPAGATION_SERVE_STDOUT, serve.stdoutText());
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -369,7 +378,7 @@ export async function simMode(o: SimOptions): Promise<void> {
         `translation slices ${o.sliceMs} ms; ` +
         `${o.allRounds} changes to every proxy (${SHARED_ROUTER}/route-0), ${o.fewRounds} to the callers of ${FEW_ROUTER} (${callers.length} nodes) per N`,
     );
-    const go = await buildGoPeer(work);
+    const go = o.peers ? await buildGoPeer(work) : { reason: 'PROPAGATION_PEERS=0' };
     if ('reason' in go) console.log(`go-control-plane peer left out: ${go.reason}`);
     const results: Array<ServerFigures & { startMs?: number }> = [];
     for (const n of o.ns) {
@@ -377,20 +386,23 @@ export async function simMode(o: SimOptions): Promise<void> {
       const a = await amime(n, o, seeded, { all: 'all', few: callers }, capture);
       console.log(`  amime serve: started and translated the mesh in ${f1(a.startMs / 1000)} s`);
       results.push(a);
+      if (!o.peers) continue;
       results.push(await fanoutFloor(n, o, capture, callers));
       if ('binary' in go) results.push(await goControlPlane(n, o, go.binary, capture, callers));
     }
     const writes = results.flatMap((r) => [...r.all.writeMs, ...(r.few?.writeMs ?? [])]);
-    const bare = await bareWrites(
-      writes.length,
-      reweigh({ httpRoute: { action: { weightedTargets: [{ weight: 80 }, { weight: 20 }] } } }, 0),
-    );
+    const bare = !o.peers
+      ? []
+      : await bareWrites(
+          writes.length,
+          reweigh({ httpRoute: { action: { weightedTargets: [{ weight: 80 }, { weight: 20 }] } } }, 0),
+        );
 
     console.log('\nwrite (UpdateRoute, one at a time)');
     table([
       ['server', 'calls', 'p50 ms', 'p99 ms'],
       ['amime REST API', String(writes.length), p(writes, 50), p(writes, 99)],
-      ['bare fastify+SQLite', String(bare.length), p(bare, 50), p(bare, 99)],
+      ...(o.peers ? [['bare fastify+SQLite', String(bare.length), p(bare, 50), p(bare, 99)]] : []),
     ]);
     console.log('\nchange to every proxy: write → ACK');
     table([
@@ -430,6 +442,7 @@ export async function simMode(o: SimOptions): Promise<void> {
           String(r.few!.others),
         ]),
     ]);
+    if (!o.peers) return;
     console.log('\nratios amime / floor and amime / go-control-plane (same run), targets');
     console.log(
       `  write p50: the bare fastify+SQLite write does ${f1(median(writes) / median(bare), 1)}× as many per second (Amime's share ${f1(median(bare) / median(writes), 2)}, target ≥ 0.8)`,

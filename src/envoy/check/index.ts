@@ -17,7 +17,7 @@ import {
 import { encodePlain } from '../encode-plain.js';
 import { checkPgv, type PgvViolation } from './pgv.js';
 import { formatCheckProblems, type CheckProblem } from './problem.js';
-import { checkReferences, type FindingsCache, type ResourceSet } from './references.js';
+import { checkReferences, type ResourceSet } from './references.js';
 import { checkShape } from './structure.js';
 
 export type { CheckProblem } from './problem.js';
@@ -56,28 +56,6 @@ export type CheckMemo = WeakMap<object, { problems: PgvViolation[]; decoded?: Pr
 /** A memo for checkResources calls with the same `allowDeprecated`. */
 export function checkMemo(): CheckMemo {
   return new WeakMap();
-}
-
-/**
- * What the reference pass keeps per decoded object, per memo: the memo gives a resource
- * checked before the same decoded object, so its nested Anys (a listener's connection
- * managers) are unpacked, and its references walked (references.ts `FindingsCache`),
- * once, not once per group and run. Without a memo, for the one call.
- */
-interface DecodedCaches {
-  anys: AnyCache;
-  findings: FindingsCache;
-}
-
-const decodedCaches = new WeakMap<CheckMemo, DecodedCaches>();
-
-function decodedCachesOf(memo: CheckMemo | undefined): DecodedCaches {
-  let caches = memo && decodedCaches.get(memo);
-  if (!caches) {
-    caches = { anys: new WeakMap(), findings: new WeakMap() };
-    if (memo) decodedCaches.set(memo, caches);
-  }
-  return caches;
 }
 
 /**
@@ -143,8 +121,13 @@ export function checkResource(
  * checks, and the set is consistent (see checkReferences). Returns [] when all is well.
  */
 export function checkResources(set: ResourceSet, options: CheckOptions = {}): CheckProblem[] {
-  const caches = decodedCachesOf(options.memo);
-  const anyCache = caches.anys;
+  // For this call only: a resource checked before comes from the memo with its reference
+  // findings, so its Anys are not unpacked again. (Kept per memo, keyed by the decoded
+  // objects only the memo's entries hold, these caches made V8's collector resolve
+  // ~70,000 weak-map entries in chains in every full collection's pause: 100–400 ms.)
+  const anyCache: AnyCache = new WeakMap();
+  // Resources used as written (they did not encode): not the memo's, nothing is kept on them.
+  const asWritten = new Set<object>();
   const problems: CheckProblem[] = [];
   const decoded: Record<XdsKind, object[]> = {
     listeners: [],
@@ -159,10 +142,14 @@ export function checkResources(set: ResourceSet, options: CheckOptions = {}): Ch
       const result = checkInParts(kind, resource, options, anyCache);
       for (const p of result.problems) problems.push({ kind, index, name, ...p });
       // Keep indexes aligned for the reference pass; an unencodable resource is used as written.
-      decoded[kind].push(result.decoded ?? (isPlainObject(resource) ? resource : {}));
+      const subject = result.decoded ?? (isPlainObject(resource) ? resource : {});
+      if (result.decoded === undefined) asWritten.add(subject);
+      decoded[kind].push(subject);
     });
   }
-  problems.push(...checkReferences(decoded, anyCache, options.suppliedSecrets, caches.findings));
+  problems.push(
+    ...checkReferences(decoded, anyCache, options.suppliedSecrets, options.memo ? { asWritten } : undefined),
+  );
   return problems;
 }
 

@@ -133,11 +133,20 @@ interface Findings {
 }
 
 /**
- * Findings by decoded resource (and virtual host). The check memo gives an unchanged
- * resource the same decoded object in every group and run, so it is walked once: a
- * change of one route re-walks the virtual host it is in, not the group's ~200 others.
+ * Findings kept on the decoded resource (and virtual host) they were found in. The check
+ * memo gives an unchanged resource the same decoded object in every group and run, so it
+ * is walked once: a change of one route re-walks the virtual host it is in, not the
+ * group's ~200 others. A slot on the object, not a weak map keyed by it: the decoded
+ * objects are reachable only through the memo's entries, and a weak map of such keys is
+ * resolved in chains in the pause of every full collection (src/envoy/check/index.ts).
  */
-export type FindingsCache = WeakMap<object, Findings>;
+export interface FindingsMemo {
+  /** Resources used as written, not decoded: the caller's objects, on which nothing is kept. */
+  readonly asWritten: ReadonlySet<object>;
+}
+
+const FINDINGS = Symbol('amime.check.findings');
+type WithFindings = { [FINDINGS]?: Findings };
 
 class ReferenceChecker {
   readonly problems: CheckProblem[] = [];
@@ -145,6 +154,8 @@ class ReferenceChecker {
   private kind: XdsKind = 'listeners';
   private index = 0;
   private name = '';
+  /** Whether the resource under way is a decoded one, whose findings are kept on it. */
+  private keep = false;
   /** Where a walk records its findings. */
   private entries: Finding[] = [];
   private address: string | undefined;
@@ -153,7 +164,7 @@ class ReferenceChecker {
     private readonly set: ResourceSet,
     private readonly cache: AnyCache,
     suppliedSecrets: Iterable<string>,
-    private readonly findingsCache: FindingsCache | undefined,
+    private readonly memo: FindingsMemo | undefined,
   ) {
     this.names = {
       listeners: new Set(),
@@ -168,6 +179,7 @@ class ReferenceChecker {
     this.kind = kind;
     this.index = index;
     this.name = resourceNameOf(kind, resource);
+    this.keep = this.memo !== undefined && !this.memo.asWritten.has(resource);
   }
 
   private report(path: string, rule: string, message: string): void {
@@ -183,9 +195,9 @@ class ReferenceChecker {
     this.entries.push({ path, rule, message, need: kind, name });
   }
 
-  /** The findings of `walk` over `subject` (memoised by it when there is a cache). */
+  /** The findings of `walk` over `subject` (kept on it when there is a memo). */
   private findings(subject: object, walk: () => void): Findings {
-    const hit = this.findingsCache?.get(subject);
+    const hit = this.keep ? (subject as WithFindings)[FINDINGS] : undefined;
     if (hit) return hit;
     const saved = { entries: this.entries, address: this.address };
     this.entries = [];
@@ -198,7 +210,8 @@ class ReferenceChecker {
       this.entries = saved.entries;
       this.address = saved.address;
     }
-    this.findingsCache?.set(subject, out);
+    // Not enumerable: invisible to the walks, copies and comparisons of the decoded object.
+    if (this.keep) Object.defineProperty(subject, FINDINGS, { value: out });
     return out;
   }
 
@@ -546,7 +559,7 @@ export function checkReferences(
   set: ResourceSet,
   anyCache: AnyCache = new WeakMap(),
   suppliedSecrets: Iterable<string> = [],
-  findingsCache?: FindingsCache,
+  memo?: FindingsMemo,
 ): CheckProblem[] {
-  return new ReferenceChecker(set, anyCache, suppliedSecrets, findingsCache).run();
+  return new ReferenceChecker(set, anyCache, suppliedSecrets, memo).run();
 }

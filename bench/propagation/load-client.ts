@@ -8,6 +8,7 @@
  * first response; which streams received one that should not have. Kept here: the responses
  * of each node's first stream (capture.ts), for the floor and the Go peer.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { messageType } from '../../src/proto/index.js';
@@ -118,6 +119,12 @@ interface Mark {
 }
 
 let mark: Mark | undefined;
+/**
+ * This process's own event-loop delay during a change: a late ACK time with a long delay
+ * here is the load client's (its collections, its other streams), not the server's.
+ */
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 let round = 0;
 const captured: Captured[] = [];
 
@@ -170,7 +177,7 @@ class Stream {
         m.times.push(t);
         if (m.times.length === m.expectedCount) {
           m.done = true;
-          send({ type: 'done', id: m.id, times: m.times });
+          send({ type: 'done', id: m.id, times: m.times, clientLoopMaxMs: loopDelay.max / 1e6 });
         }
       } else m.others++;
     }
@@ -244,6 +251,7 @@ async function main(): Promise<void> {
   onMessage((m) => {
     if (m.type === 'mark') {
       round = m.round as number;
+      loopDelay.reset();
       const expected = m.expected === 'all' ? 'all' : new Set(m.expected as string[]);
       mark = {
         id: m.id as number,

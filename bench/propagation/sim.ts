@@ -172,7 +172,8 @@ async function measureServer(
         const t0 = nowMs();
         const w = await phase.change(kind, r);
         if (w !== undefined) f.writeMs.push(w);
-        const times = ((await done).times as number[]).map((t) => t - t0);
+        const answer = await done;
+        const times = (answer.times as number[]).map((t) => t - t0);
         await settle(QUIET_MS);
         f.cpuMs.push(cpuMs(phase.pid) - cpu0);
         load.send({ type: 'others' });
@@ -182,7 +183,8 @@ async function measureServer(
         if (o.verbose)
           console.log(
             `    ${name} N=${n} ${kind} round ${r}: write ${w === undefined ? '-' : Math.round(w)} ms, ` +
-              `first ACK ${Math.round(Math.min(...times))} ms, last ${Math.round(Math.max(...times))} ms ` +
+              `first ACK ${Math.round(Math.min(...times))} ms, last ${Math.round(Math.max(...times))} ms, ` +
+              `load client's longest event-loop delay ${Math.round(Number(answer.clientLoopMaxMs))} ms ` +
               // CLOCK_MONOTONIC, as the timestamps of a --cpu-prof profile (PROPAGATION_PROF).
               `(write sent at monotonic ${(Number(mono / 1000n) / 1e6).toFixed(3)} s)`,
           );

@@ -54,6 +54,28 @@ describe('checkReferences (through checkResources)', () => {
     expect(missing(set)).toEqual([]);
   });
 
+  it('keeps findings on decoded objects only: a resource that does not encode is walked as written, each time, and left as it was', () => {
+    const memo = checkMemo();
+    const set = sampleSet();
+    const action = firstRouteAction(set);
+    delete action['weighted_clusters'];
+    action['cluster'] = 'nope';
+    // A message field given a string: the configuration does not encode, and is walked as written.
+    set.routes[0]!['validate_clusters'] = 'yes';
+    const rules = () =>
+      checkResources(set, { memo })
+        .map((p) => p.rule)
+        .filter((r) => r === 'xds.missing_cluster');
+    expect(rules()).toEqual(['xds.missing_cluster']);
+    expect(rules()).toEqual(['xds.missing_cluster']);
+    const vh = (set.routes[0]!['virtual_hosts'] as Obj[])[0]!;
+    expect(Object.getOwnPropertySymbols(set.routes[0]!)).toEqual([]);
+    expect(Object.getOwnPropertySymbols(vh)).toEqual([]);
+    // A cluster that encodes: its findings ride on the decoded object the memo holds for it.
+    const decoded = memo.get(set.clusters[0]!)?.decoded;
+    expect(decoded && Object.getOwnPropertySymbols(decoded)).toHaveLength(1);
+  });
+
   it('accepts a consistent proxy group', () => {
     expect(problems(sampleSet())).toEqual([]);
   });

@@ -2,17 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeMessage, XDS_KINDS, XDS_TYPE_NAME } from '../proto/index.js';
+import { ByteParts, encodeMessage, joinBytes, XDS_KINDS, XDS_TYPE_NAME } from '../proto/index.js';
 import { proxyGroups } from './groups.js';
 import { translateGroupDetailed } from './translate.js';
-import { encodePlain, markShared } from './encode-plain.js';
+import { encodePlain, encodePlainParts, markShared } from './encode-plain.js';
 import { graphFromText, parseHeader } from './golden.testkit.js';
 
 const inDir = fileURLToPath(new URL('./testdata/in', import.meta.url));
 
 describe('encodePlain', () => {
-  it('gives exactly encodeMessage bytes for every resource of every golden case', () => {
+  it('gives exactly encodeMessage bytes for every resource of every golden case, whole and in parts', () => {
     let n = 0;
+    let spliced = 0;
     const memo = new Map<string, unknown>();
     for (const file of readdirSync(inDir).filter((f) => f.endsWith('.yaml'))) {
       const text = readFileSync(path.join(inDir, file), 'utf8');
@@ -29,12 +30,42 @@ describe('encodePlain', () => {
             // Twice: the second time shared sub-messages come from the cache.
             expect(plain.equals(Buffer.from(encodePlain(type, r))), `${file} ${g.key} ${kind}`).toBe(true);
             expect(plain.equals(Buffer.from(encodeMessage(type, r))), `${file} ${g.key} ${kind}`).toBe(true);
+            const parts = encodePlainParts(type, r);
+            expect(Buffer.from(joinBytes(parts)).equals(plain), `${file} ${g.key} ${kind} in parts`).toBe(
+              true,
+            );
+            if (parts instanceof ByteParts) spliced++;
             n++;
           }
         }
       }
     }
     expect(n).toBeGreaterThan(1000);
+    // Route configurations of callers hold their services' shared virtual hosts.
+    expect(spliced).toBeGreaterThan(10);
+  });
+
+  it('leaves the shared sub-messages a message holds directly out of its own bytes, and copies small ones', () => {
+    const t = 'envoy.config.route.v3.RouteConfiguration';
+    const big = { name: 'big', domains: ['a'.repeat(300)] };
+    const small = { name: 'small', domains: ['b'] };
+    const own = { name: 'own', domains: ['c'.repeat(300)] };
+    markShared([big, small]);
+    const rc = { name: 'rds', virtual_hosts: [small, big, own, big] };
+    const parts = encodePlainParts(t, rc);
+    if (!(parts instanceof ByteParts)) throw new Error('expected parts');
+    const bigBytes = encodePlain('envoy.config.route.v3.VirtualHost', big);
+    // Own bytes (name, the small host, the big one's tag and length), the big host, …
+    expect(parts.parts.map((p) => p === bigBytes || Buffer.from(p).equals(Buffer.from(bigBytes)))).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+    expect(parts.parts[1]).toBe(parts.parts[3]);
+    expect(Buffer.from(joinBytes(parts)).equals(Buffer.from(encodeMessage(t, rc)))).toBe(true);
+    // Nothing shared: one array.
+    expect(encodePlainParts(t, { name: 'x', virtual_hosts: [own] })).toBeInstanceOf(Uint8Array);
   });
 
   it('writes set defaults, packed scalars, sorted map keys and enums given by name or number', () => {

@@ -11,7 +11,15 @@
  * encodeMessage.
  */
 import protobuf from 'protobufjs';
-import { encodeMessage, requireType, typeInfo, type FieldInfo, type TypeInfo } from '../proto/index.js';
+import {
+  ByteParts,
+  encodeMessage,
+  requireType,
+  typeInfo,
+  type EncodedBytes,
+  type FieldInfo,
+  type TypeInfo,
+} from '../proto/index.js';
 
 const WIRE: Readonly<Record<string, number>> = {
   double: 1,
@@ -123,13 +131,19 @@ function writeValue(w: protobuf.Writer, f: FieldInfo, id: number, v: unknown): v
   }
 }
 
-function writeSub(w: protobuf.Writer, id: number, type: protobuf.Type, v: Rec): void {
-  const tag = (id << 3) | 2;
+/** The kept bytes of a marked object (encoded now if they were not yet); undefined for an unmarked one. */
+function sharedBytes(type: protobuf.Type, v: Rec): Uint8Array | undefined {
   let bytes = cache.get(v);
   if (!bytes && shareable.has(v)) {
     bytes = encodeWith(type, v);
     cache.set(v, bytes);
   }
+  return bytes;
+}
+
+function writeSub(w: protobuf.Writer, id: number, type: protobuf.Type, v: Rec): void {
+  const tag = (id << 3) | 2;
+  const bytes = sharedBytes(type, v);
   if (bytes) {
     w.uint32(tag).bytes(bytes);
     return;
@@ -150,30 +164,33 @@ function fieldsById(info: TypeInfo): readonly FieldInfo[] {
 function writeMessage(w: protobuf.Writer, info: TypeInfo, obj: Rec): void {
   for (const f of fieldsById(info)) {
     const v = obj[f.name];
-    if (v === undefined || v === null) continue;
-    if (f.map) {
-      if (f.keyKind !== 'string') throw new Unsupported('map key');
-      const m = v as Rec;
-      for (const k of Object.keys(m).sort()) {
-        w.uint32((f.id << 3) | 2).fork();
-        w.uint32((1 << 3) | 2).string(k);
-        const x = m[k];
-        if (x !== undefined && x !== null) writeValue(w, f, 2, x);
-        w.ldelim();
-      }
-    } else if (f.repeated) {
-      const arr = v as unknown[];
-      if (arr.length === 0) continue;
-      if (f.field.packed && f.kind !== 'message' && f.kind !== 'string' && f.kind !== 'bytes') {
-        w.uint32((f.id << 3) | 2).fork();
-        for (const e of arr) {
-          if (f.kind === 'enum') w.int32(enumNumber(f, e));
-          else writeScalar(w, f.kind, e as Writable);
-        }
-        w.ldelim();
-      } else for (const e of arr) writeValue(w, f, f.id, e);
-    } else writeValue(w, f, f.id, v);
+    if (v !== undefined && v !== null) writeField(w, f, v);
   }
+}
+
+function writeField(w: protobuf.Writer, f: FieldInfo, v: unknown): void {
+  if (f.map) {
+    if (f.keyKind !== 'string') throw new Unsupported('map key');
+    const m = v as Rec;
+    for (const k of Object.keys(m).sort()) {
+      w.uint32((f.id << 3) | 2).fork();
+      w.uint32((1 << 3) | 2).string(k);
+      const x = m[k];
+      if (x !== undefined && x !== null) writeValue(w, f, 2, x);
+      w.ldelim();
+    }
+  } else if (f.repeated) {
+    const arr = v as unknown[];
+    if (arr.length === 0) return;
+    if (f.field.packed && f.kind !== 'message' && f.kind !== 'string' && f.kind !== 'bytes') {
+      w.uint32((f.id << 3) | 2).fork();
+      for (const e of arr) {
+        if (f.kind === 'enum') w.int32(enumNumber(f, e));
+        else writeScalar(w, f.kind, e as Writable);
+      }
+      w.ldelim();
+    } else for (const e of arr) writeValue(w, f, f.id, e);
+  } else writeValue(w, f, f.id, v);
 }
 
 function encodeWith(type: protobuf.Type, obj: Rec): Uint8Array {
@@ -190,4 +207,60 @@ export function encodePlain(typeName: string, obj: object): Uint8Array {
     if (e instanceof Unsupported) return encodeMessage(typeName, obj);
     throw e;
   }
+}
+
+/**
+ * Marked sub-messages shorter than this are copied: a part costs whoever reads the parts
+ * more than copying a few bytes (a virtual host of the bench mesh is ~2 KB).
+ */
+const MIN_PART_LENGTH = 256;
+
+/**
+ * `encodePlain`, except that the marked sub-messages held directly by `obj` (a route
+ * configuration's shared virtual hosts) are not copied: the result is the message's own
+ * bytes and theirs as parts, in order (one array when none was spliced). Joined, the same
+ * bytes as `encodePlain`.
+ */
+export function encodePlainParts(typeName: string, obj: object): EncodedBytes {
+  try {
+    return encodeParts(requireType(typeName), obj as Rec);
+  } catch (e) {
+    if (e instanceof Unsupported) return encodeMessage(typeName, obj);
+    throw e;
+  }
+}
+
+function encodeParts(type: protobuf.Type, obj: Rec): EncodedBytes {
+  const w = protobuf.Writer.create();
+  // Each spliced sub-message follows the first `at` bytes the writer wrote itself (its tag and length included).
+  const spliced: Array<{ at: number; bytes: Uint8Array }> = [];
+  const splice = (f: FieldInfo, v: unknown): void => {
+    const bytes = f.messageType && isObject(v) ? sharedBytes(f.messageType, v) : undefined;
+    if (bytes && bytes.length >= MIN_PART_LENGTH) {
+      w.uint32((f.id << 3) | 2).uint32(bytes.length);
+      // At the top level no length is pending, so `len` is where the next byte goes.
+      spliced.push({ at: w.len, bytes });
+    } else writeValue(w, f, f.id, v);
+  };
+  for (const f of fieldsById(typeInfo(type))) {
+    const v = obj[f.name];
+    if (v === undefined || v === null) continue;
+    if (f.kind !== 'message' || f.map) writeField(w, f, v);
+    else if (f.repeated) for (const e of v as unknown[]) splice(f, e);
+    else splice(f, v);
+  }
+  const own = w.finish();
+  if (spliced.length === 0) return own;
+  const parts: Uint8Array[] = [];
+  let from = 0;
+  for (const { at, bytes } of spliced) {
+    parts.push(own.subarray(from, at), bytes);
+    from = at;
+  }
+  if (from < own.length) parts.push(own.subarray(from));
+  return new ByteParts(parts);
+}
+
+function isObject(v: unknown): v is Rec {
+  return v !== null && typeof v === 'object';
 }

@@ -5,8 +5,15 @@
  * objects and the same bytes.
  */
 import type { MeshGraph } from '../mesh/index.js';
-import { encodePlain } from './encode-plain.js';
-import { XDS_KINDS, XDS_TYPE_NAME, XDS_TYPE_URL, resourceNameOf } from '../proto/index.js';
+import { encodePlainParts } from './encode-plain.js';
+import {
+  XDS_KINDS,
+  XDS_TYPE_NAME,
+  XDS_TYPE_URL,
+  joinBytes,
+  resourceNameOf,
+  type EncodedBytes,
+} from '../proto/index.js';
 import {
   Collector,
   collectorTables,
@@ -151,18 +158,27 @@ export function translateGroup(
   return translateGroupDetailed(graph, group, endpoints, options).resources;
 }
 
-/** Encoded resources: type URL → resource name → bytes. */
-export type EncodedResources = Record<string, Map<string, Uint8Array>>;
+/**
+ * Encoded resources: type URL → resource name → bytes, whole or in parts (a route
+ * configuration's shared virtual hosts are not copied into it: proto/bytes.ts).
+ */
+export type EncodedResources = Record<string, Map<string, EncodedBytes>>;
 
 // Resources shared between groups are one object; encode each once.
-const encoded = new WeakMap<object, Uint8Array>();
+const encoded = new WeakMap<object, EncodedBytes>();
 
-export function encodeOne(kind: (typeof XDS_KINDS)[number], resource: object): Uint8Array {
+/** A resource's bytes as served: in parts where it holds large shared sub-messages. */
+export function encodeServed(kind: (typeof XDS_KINDS)[number], resource: object): EncodedBytes {
   const hit = encoded.get(resource);
   if (hit) return hit;
-  const bytes = encodePlain(XDS_TYPE_NAME[kind], resource);
+  const bytes = encodePlainParts(XDS_TYPE_NAME[kind], resource);
   encoded.set(resource, bytes);
   return bytes;
+}
+
+/** A resource's bytes in one piece. */
+export function encodeOne(kind: (typeof XDS_KINDS)[number], resource: object): Uint8Array {
+  return joinBytes(encodeServed(kind, resource));
 }
 
 /**
@@ -201,8 +217,8 @@ export function encodeResources(res: EnvoyResources, previous?: EncodedGroup): E
       out[typeUrl] = kept;
       continue;
     }
-    const map = new Map<string, Uint8Array>();
-    for (const r of res[kind]) map.set(resourceNameOf(kind, r), encodeOne(kind, r));
+    const map = new Map<string, EncodedBytes>();
+    for (const r of res[kind]) map.set(resourceNameOf(kind, r), encodeServed(kind, r));
     out[typeUrl] = map;
   }
   return out;

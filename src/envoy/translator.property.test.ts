@@ -11,6 +11,7 @@ import type { EndpointSource, VirtualNodeRef } from './endpoints.js';
 import { proxyGroups } from './groups.js';
 import { encodeResources, translateGroupDetailed, type EnvoyResources } from './translate.js';
 import { Translator } from './translator.js';
+import { joinBytes } from '../proto/index.js';
 import { RANDOM_ACM, RandomMesh, mulberry32, randomEndpoints } from './random-mesh.testkit.js';
 import type { TranslateOptions } from './options.js';
 
@@ -22,7 +23,9 @@ const bytesOf = (res: EnvoyResources): string =>
   JSON.stringify(
     Object.entries(encodeResources(res)).map(([url, m]) => [
       url,
-      [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, b]) => [n, Buffer.from(b).toString('base64')]),
+      [...m]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([n, b]) => [n, Buffer.from(joinBytes(b)).toString('base64')]),
     ]),
   );
 

@@ -12,6 +12,7 @@ import { loadText } from '../load/index.js';
 import { staticEndpoints, NO_ENDPOINTS, type Endpoint, type EndpointSource } from './endpoints.js';
 import { encodeResources, translateGroup } from './translate.js';
 import { Translator, type TranslatorResult } from './translator.js';
+import { joinBytes } from '../proto/index.js';
 
 const MANIFEST = `
 apiVersion: appmesh.k8s.aws/v1beta2
@@ -117,7 +118,7 @@ const bytesOf = (res: Parameters<typeof encodeResources>[0]): string =>
   JSON.stringify(
     Object.entries(encodeResources(res)).map(([url, m]) => [
       url,
-      [...m].map(([n, b]) => [n, Buffer.from(b).toString('base64')]),
+      [...m].map(([n, b]) => [n, Buffer.from(joinBytes(b)).toString('base64')]),
     ]),
   );
 

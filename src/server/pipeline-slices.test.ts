@@ -8,6 +8,7 @@ import { SnapshotCache } from '../xds/index.js';
 import { buildMeshGraph, type GraphInput } from '../mesh/index.js';
 import { encodeResources, proxyGroups, translateGroup } from '../envoy/index.js';
 import { MeshPipeline } from './pipeline.js';
+import { joinBytes } from '../proto/index.js';
 import { callersMesh, publishedContent, quietLogger, serverEndpoints } from './pipeline.testkit.js';
 
 const CALLERS = 30; // 60 groups: a run of several slices even on a fast machine with a 0 ms slice
@@ -19,7 +20,12 @@ function fromScratch(input: GraphInput): string {
   const graph = buildMeshGraph(input);
   const out = proxyGroups(graph).map((g) => {
     const encoded = Object.entries(encodeResources(translateGroup(graph, g.key, endpoints)));
-    return [g.key, bytesByType(encoded.map(([url, byName]) => [url, [...byName]]))];
+    return [
+      g.key,
+      bytesByType(
+        encoded.map(([url, byName]) => [url, [...byName].map(([n, b]) => [n, joinBytes(b)] as const)]),
+      ),
+    ];
   });
   return JSON.stringify(out.sort(([a], [b]) => (a! < b! ? -1 : 1)));
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { messageType } from '../proto/index.js';
+import { ByteParts, messageType } from '../proto/index.js';
 import { encodeAny, encodeDeltaResponse, encodeSotwResponse } from './frames.js';
 
 /**
@@ -45,6 +45,29 @@ describe('discovery response frames', () => {
       const out = encodeSotwResponse(g.version, anys, g.typeUrl, g.nonce);
       expect(out.toString('base64'), `${g.typeUrl} ${g.names_sent.join()}`).toBe(g.bytes);
     }
+  });
+
+  it('wrap a resource given in parts as the same resource in one piece', () => {
+    let n = 0;
+    for (const [typeUrl, byName] of Object.entries(golden.resources)) {
+      for (const name of Object.keys(byName)) {
+        const bytes = bytesOf(typeUrl, name);
+        // Every way of cutting in three, an empty resource and a three-byte length included.
+        for (const cut of [0, 1, Math.floor(bytes.length / 2), bytes.length]) {
+          const parts = new ByteParts([
+            bytes.subarray(0, cut),
+            bytes.subarray(cut, cut + 1),
+            bytes.subarray(cut + 1),
+          ]);
+          expect(
+            encodeAny(typeUrl, parts).equals(encodeAny(typeUrl, bytes)),
+            `${typeUrl} ${name} ${cut}`,
+          ).toBe(true);
+          n++;
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(10);
   });
 
   it('encode delta responses byte for byte as the hand-written encoder did', () => {

@@ -11,6 +11,7 @@
  * (`frames.test.ts` checks it against the Envoy types).
  */
 import protobuf from 'protobufjs';
+import { writeBytes, type EncodedBytes } from '../proto/index.js';
 
 // proto3 leaves empty strings out; the frames are given undefined for them.
 // Field numbers and order are those of envoy/service/discovery/v3/discovery.proto and google/protobuf/any.proto.
@@ -55,9 +56,21 @@ function asBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
-/** A resource wrapped in `google.protobuf.Any`, encoded; the resource's bytes are its last `valueLength` bytes. */
-export function encodeAny(typeUrl: string, value: Uint8Array): Buffer {
-  return asBuffer(AnyFrame.encode({ type_url: typeUrl, value }).finish());
+/**
+ * A resource wrapped in `google.protobuf.Any`, encoded; the resource's bytes are its last
+ * `valueLength` bytes. A value in parts is joined here, in the copy into the Any.
+ */
+export function encodeAny(typeUrl: string, value: EncodedBytes): Buffer {
+  if (value instanceof Uint8Array) return asBuffer(AnyFrame.encode({ type_url: typeUrl, value }).finish());
+  // AnyFrame's encoding with the value's length only; the value follows it.
+  const head = AnyFrame.encode({ type_url: typeUrl })
+    .uint32((2 << 3) | 2)
+    .uint32(value.length)
+    .finish();
+  const out = Buffer.allocUnsafe(head.length + value.length);
+  out.set(head, 0);
+  writeBytes(out, head.length, value);
+  return out;
 }
 
 /** A state-of-the-world DiscoveryResponse; `anys` are encoded Anys (see {@link encodeAny}). */

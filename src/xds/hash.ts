@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
+import { partsOf, type EncodedBytes } from '../proto/index.js';
 
 /** Hex characters kept from a SHA-256 digest: 64 bits, plenty to tell versions apart. */
 const VERSION_HEX_LENGTH = 16;
 
-/** Content version of one encoded resource. */
-export function contentVersion(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex').slice(0, VERSION_HEX_LENGTH);
+/** Content version of one encoded resource (in parts: the same as of its joined bytes). */
+export function contentVersion(bytes: EncodedBytes): string {
+  const h = createHash('sha256');
+  for (const p of partsOf(bytes)) h.update(p);
+  return h.digest('hex').slice(0, VERSION_HEX_LENGTH);
 }
 
 /** Version of a list of (name, version) pairs; the caller passes them sorted by name. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageType } from '../proto/index.js';
+import { ByteParts, messageType } from '../proto/index.js';
 import { SnapshotCache, type GroupChange, type ResourceBytesInput } from './snapshot-cache.js';
 import { TYPE_URL } from './type-urls.js';
 
@@ -205,7 +205,25 @@ describe('SnapshotCache', () => {
   it('rejects non-byte resources', () => {
     const cache = new SnapshotCache();
     expect(() => cache.setSnapshot('g', { [LDS]: { l: 'not bytes' as unknown as Uint8Array } })).toThrow(
-      /must be a Uint8Array/,
+      /must be a Uint8Array or ByteParts/,
     );
+  });
+
+  it('stores a resource given in parts as the same resource in one piece: same Any, same version', () => {
+    const whole = new SnapshotCache();
+    const inParts = new SnapshotCache();
+    const a = cluster('a', { connect_timeout: { seconds: 2 } });
+    const parts = new ByteParts([a.subarray(0, 3), a.subarray(3, 10), a.subarray(10)]);
+    whole.setSnapshot('g', { [CDS]: { a } });
+    const r = inParts.setSnapshot('g', { [CDS]: { a: parts } });
+    const [x, y] = [whole, inParts].map((c) => c.getSnapshot('g')!.types.get(CDS)!.resources.get('a')!);
+    expect(y!.any.equals(x!.any)).toBe(true);
+    expect(Buffer.from(y!.bytes).equals(Buffer.from(a))).toBe(true);
+    expect(y!.version).toBe(x!.version);
+    expect(r.version).toBe(whole.getSnapshot('g')!.version);
+    // The bytes again, in one piece: unchanged.
+    expect(
+      inParts.setSnapshot('g', { [CDS]: { a: cluster('a', { connect_timeout: { seconds: 2 } }) } }).changed,
+    ).toBe(false);
   });
 });

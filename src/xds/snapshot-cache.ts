@@ -8,6 +8,7 @@
  * version) list, so unchanged content yields unchanged versions and an unchanged
  * version is never pushed (control-plane-lessons, design rules 2 and 3).
  */
+import { ByteParts, type EncodedBytes } from '../proto/index.js';
 import { encodeAny } from './frames.js';
 import { EMPTY_VERSION, contentVersion, foldVersions, listVersion } from './hash.js';
 import { TYPE_URL, isServedType, sortByPushOrder } from './type-urls.js';
@@ -85,16 +86,17 @@ export class Snapshot {
 }
 
 /**
- * name → encoded resource bytes. Not copied, and never written to by the cache: the
- * same map given again for a type is taken as unchanged, so give a new one for new content.
+ * name → encoded resource bytes (whole, or in parts: proto/bytes.ts). Not copied, and
+ * never written to by the cache: the same map given again for a type is taken as
+ * unchanged, so give a new one for new content.
  */
-export type ResourceBytesInput = ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
+export type ResourceBytesInput = ReadonlyMap<string, EncodedBytes> | Readonly<Record<string, EncodedBytes>>;
 /** type URL → (name → encoded resource bytes). A type left out is served as empty. */
 export type SnapshotInput =
   ReadonlyMap<string, ResourceBytesInput> | Readonly<Record<string, ResourceBytesInput>>;
 /** cluster (ClusterLoadAssignment) name → encoded bytes, or null to remove it. */
 export type EndpointsInput =
-  ReadonlyMap<string, Uint8Array | null> | Readonly<Record<string, Uint8Array | null>>;
+  ReadonlyMap<string, EncodedBytes | null> | Readonly<Record<string, EncodedBytes | null>>;
 
 export interface SnapshotOptions {
   /**
@@ -167,8 +169,8 @@ export class SnapshotCache {
       }
       const entries = new Map<string, CachedResource>();
       for (const [name, bytes] of entriesOf(resources)) {
-        if (!(bytes instanceof Uint8Array))
-          throw new TypeError(`resource ${typeUrl} ${name}: bytes must be a Uint8Array`);
+        if (!(bytes instanceof Uint8Array || bytes instanceof ByteParts))
+          throw new TypeError(`resource ${typeUrl} ${name}: bytes must be a Uint8Array or ByteParts`);
         entries.set(name, reuseOrCreate(typeUrl, name, bytes, prevType?.resources.get(name)));
       }
       raw.set(typeUrl, entries);
@@ -300,11 +302,11 @@ export class SnapshotCache {
 }
 
 /**
- * Each byte array's `Any` and version, computed once: a translator that encodes a
- * resource once and hands the same array to many groups gets it wrapped and
+ * Each byte array's (or parts') `Any` and version, computed once: a translator that
+ * encodes a resource once and hands the same array to many groups gets it wrapped and
  * hashed once.
  */
-const encodedOnce = new WeakMap<Uint8Array, { typeUrl: string; any: Buffer; version: string }>();
+const encodedOnce = new WeakMap<EncodedBytes, { typeUrl: string; any: Buffer; version: string }>();
 
 /** Same names mapped to the very same stored resources (so the same versions). */
 function sameResources(
@@ -327,7 +329,7 @@ function sameEdsNames(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap
 function reuseOrCreate(
   typeUrl: string,
   name: string,
-  bytes: Uint8Array,
+  bytes: EncodedBytes,
   prev: CachedResource | undefined,
 ): CachedResource {
   // The same array object, or equal content, keeps the stored resource (and its version).

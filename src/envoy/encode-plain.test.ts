@@ -91,6 +91,16 @@ describe('encodePlain', () => {
     };
     markShared(route.match);
     const t = 'envoy.config.route.v3.Route';
+    // Keys in any order, unknown keys and unset fields: written in field-number order, the rest left out.
+    const shuffled = {
+      route: route.route,
+      extra: 1,
+      decorator: undefined,
+      match: route.match,
+      name: 'r',
+      metadata: null,
+    };
+    expect(Buffer.from(encodePlain(t, shuffled)).equals(Buffer.from(encodeMessage(t, route)))).toBe(true);
     expect(Buffer.from(encodePlain(t, route)).equals(Buffer.from(encodeMessage(t, route)))).toBe(true);
     expect(Buffer.from(encodePlain(t, route)).equals(Buffer.from(encodeMessage(t, route)))).toBe(true);
   });

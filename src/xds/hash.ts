@@ -11,11 +11,17 @@ export function contentVersion(bytes: EncodedBytes): string {
   return h.digest('hex').slice(0, VERSION_HEX_LENGTH);
 }
 
-/** Version of a list of (name, version) pairs; the caller passes them sorted by name. */
+/**
+ * Version of a list of (name, version) pairs; the caller passes them sorted by name.
+ * The hash of `name\0version\n` for each pair, in one update: four per pair were ~a
+ * quarter of the cache's intake of a full translation (774,000 pairs for bench:translate's
+ * mesh). The same digest: the pieces are joined at ASCII separators, so their UTF-8
+ * encodings join to the encoding of the whole.
+ */
 export function listVersion(pairs: Iterable<readonly [string, string]>): string {
-  const h = createHash('sha256');
-  for (const [name, version] of pairs) h.update(name).update('\0').update(version).update('\n');
-  return h.digest('hex').slice(0, VERSION_HEX_LENGTH);
+  let text = '';
+  for (const [name, version] of pairs) text += `${name}\0${version}\n`;
+  return createHash('sha256').update(text).digest('hex').slice(0, VERSION_HEX_LENGTH);
 }
 
 /** Version derived from several strings (e.g. a resource version folded with its dependencies). */

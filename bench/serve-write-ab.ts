@@ -1,0 +1,117 @@
+/**
+ * UpdateRoute against `amime serve` of two or more checkouts, request by request:
+ * `npm run bench:serve-write-ab -- DIR DIR…` (each DIR a checkout's root with dist/ built;
+ * AB_N rounds, default 100; GAP ms before each call, default 250).
+ *
+ * bench:update-route-ab measures the REST API alone (`createApiServer`); in `amime serve`
+ * the write also feeds the pipeline's input and starts a translation. Here each checkout's
+ * `amime serve` runs on its own copy of the seeded 10× store, no proxies connected; every
+ * round makes one UpdateRoute of `rt-7` on each (the order flipped every round, GAP ms
+ * before each, so the translation it starts has ended), then one bare fastify+SQLite
+ * write (bare-write.ts, in this process).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ServeProcess } from '../test/e2e/support/serve-process.js';
+import { createStore } from '../src/store/index.js';
+import { bareWriteServer } from './propagation/bare-write.js';
+import { json } from './propagation/json-call.js';
+import { FEW_ROUTER, MESH, TEN_X_QUOTAS, apiRouterName, benchMesh, seedStore } from './propagation/mesh.js';
+
+interface RouteSpec {
+  httpRoute: { action: { weightedTargets: Array<{ weight: number }> } };
+}
+type StartServe = (
+  args: readonly string[],
+  options: { cwd?: string; timeoutMs?: number },
+) => Promise<ServeProcess>;
+
+const dirs = process.argv.slice(2).map((d) => path.resolve(d));
+if (dirs.length < 2) {
+  console.error('usage: npm run bench:serve-write-ab -- DIR DIR [DIR…]   (checkout roots, dist/ built)');
+  process.exit(2);
+}
+const N = Number(process.env.AB_N ?? 100);
+const GAP = Number(process.env.GAP ?? 250);
+const WARM = 10;
+const BARE = 'bare fastify+SQLite write';
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p90 = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * 0.9)]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const temp: string[] = [];
+const tempDir = (prefix: string): string => {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  temp.push(d);
+  return d;
+};
+
+const closers: Array<() => Promise<unknown>> = [];
+try {
+  const servers: Array<{ name: string; url: string }> = [];
+  for (const dir of dirs) {
+    const { startServe } = (await import(path.join(dir, 'test/e2e/support/serve-process.ts'))) as {
+      startServe: StartServe;
+    };
+    const dataDir = tempDir('amime-swab-');
+    await seedStore(dataDir, benchMesh());
+    const args = ['--store', 'sqlite', '--data-dir', dataDir, '--no-seed', '--log-level', 'warn'];
+    const serve = await startServe([...args, ...TEN_X_QUOTAS], { cwd: dir, timeoutMs: 600_000 });
+    closers.push(() => serve.stop());
+    while (
+      !(await fetch(`${serve.apiUrl}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      await sleep(500);
+    servers.push({
+      name: `${path.relative(process.cwd(), dir) || '.'} #${servers.length + 1}`,
+      url: serve.apiUrl,
+    });
+  }
+  const bareStore = createStore({ kind: 'sqlite', dataDir: tempDir('amime-swab-bare-') });
+  const bare = await bareWriteServer(bareStore);
+  closers.push(bare.close, () => bareStore.close());
+
+  const routeUrl = (url: string) =>
+    `${url}/v20190125/meshes/${MESH}/virtualRouter/${apiRouterName(FEW_ROUTER)}/routes/route-0`;
+  const spec = (await json('GET', routeUrl(servers[0]!.url))).spec as RouteSpec;
+  const reweigh = (i: number): RouteSpec => {
+    const s = structuredClone(spec);
+    const [a, b] = s.httpRoute.action.weightedTargets;
+    a!.weight = 50 + (i % 40);
+    b!.weight = 100 - a!.weight;
+    return s;
+  };
+  const timed = async (call: () => Promise<unknown>): Promise<number> => {
+    const t = performance.now();
+    await call();
+    return performance.now() - t;
+  };
+  const times = new Map<string, number[]>();
+  const add = (label: string, ms: number) => times.set(label, [...(times.get(label) ?? []), ms]);
+  for (let i = -WARM; i < N; i++) {
+    for (const s of i % 2 === 0 ? servers : [...servers].reverse()) {
+      await sleep(GAP);
+      const ms = await timed(() => json('PUT', routeUrl(s.url), { spec: reweigh(i + WARM) }));
+      if (i >= 0) add(`${s.name}: UpdateRoute ${FEW_ROUTER}`, ms);
+    }
+    const ms = await timed(() => json('PUT', `${bare.url}/bare/routes/route-0`, { spec: reweigh(i) }));
+    if (i >= 0) add(BARE, ms);
+  }
+  const floor = median(times.get(BARE)!);
+  console.log(
+    `${N} rounds, ${GAP} ms before each call; p50 and p90 ms, the bare write's p50 over the p50 (target ≥ 0.8)`,
+  );
+  for (const [label, xs] of times)
+    console.log(
+      `${label.padEnd(44)} p50 ${median(xs).toFixed(2).padStart(6)}  p90 ${p90(xs).toFixed(2).padStart(6)}  ratio ${(floor / median(xs)).toFixed(2)}`,
+    );
+} finally {
+  for (const close of closers.reverse()) await close().catch((e: unknown) => console.error(e));
+  for (const d of temp) rmSync(d, { recursive: true, force: true });
+}

@@ -228,8 +228,17 @@ function encodeWith(type: protobuf.Type, obj: Rec): Uint8Array {
 
 /** Encodes `obj` as `typeName`; same bytes as encodeMessage, faster, with shared sub-messages spliced in. */
 export function encodePlain(typeName: string, obj: object): Uint8Array {
+  return orProtobufjs(typeName, obj, encodeWith);
+}
+
+/** `encode`, or protobufjs' encoder where `encode` meets what it does not handle (`Unsupported`). */
+function orProtobufjs<R>(
+  typeName: string,
+  obj: object,
+  encode: (type: protobuf.Type, obj: Rec) => R,
+): R | Uint8Array {
   try {
-    return encodeWith(requireType(typeName), obj as Rec);
+    return encode(requireType(typeName), obj as Rec);
   } catch (e) {
     if (e instanceof Unsupported) return encodeMessage(typeName, obj);
     throw e;
@@ -249,12 +258,7 @@ const MIN_PART_LENGTH = 256;
  * bytes as `encodePlain`.
  */
 export function encodePlainParts(typeName: string, obj: object): EncodedBytes {
-  try {
-    return encodeParts(requireType(typeName), obj as Rec);
-  } catch (e) {
-    if (e instanceof Unsupported) return encodeMessage(typeName, obj);
-    throw e;
-  }
+  return orProtobufjs(typeName, obj, encodeParts);
 }
 
 function encodeParts(type: protobuf.Type, obj: Rec): EncodedBytes {

@@ -119,6 +119,10 @@ export interface PassedCheck {
   diagnostics: DiagnosticsState;
 }
 
+function graphInput(resources: readonly AnyResource[], namespaces: ChangeCheck['namespaces']): GraphInput {
+  return { resources: resources.map((resource) => ({ resource })), namespaces };
+}
+
 /** How many meshes' states `ChangeValidator` keeps (the most recently used). */
 export const CACHED_MESHES = 1000;
 
@@ -141,23 +145,22 @@ export class ChangeValidator {
 
   check(change: ChangeCheck): PassedCheck {
     const { namespaceState, fingerprint, diagnostics: before } = this.stateOf(change);
-    const input = (resources: AnyResource[]): GraphInput => ({
-      resources: resources.map((resource) => ({ resource })),
-      namespaces: change.namespaces,
-    });
     const old = change.current.get(change.key);
     // An update, or a create (no record at the key): incremental where the validator can be.
     const after =
       !old || sameId(old.value, change.resource)
         ? before.update(change.resource)
         : this.validate(
-            input([
-              ...change.current
-                .all()
-                .filter((r) => r.key !== change.key)
-                .map((r) => r.value),
-              change.resource,
-            ]),
+            graphInput(
+              [
+                ...change.current
+                  .all()
+                  .filter((r) => r.key !== change.key)
+                  .map((r) => r.value),
+                change.resource,
+              ],
+              change.namespaces,
+            ),
           );
     const rejection = rejectionFor(introducedErrors(before.diagnostics, after.diagnostics));
     if (rejection) throw rejection;
@@ -193,10 +196,12 @@ export class ChangeValidator {
       cached && cached.namespaceState === namespaceState && sameFingerprint(cached.fingerprint, fingerprint);
     const diagnostics = known
       ? cached.diagnostics
-      : this.validate({
-          resources: change.current.all().map((r) => ({ resource: r.value })),
-          namespaces: change.namespaces,
-        });
+      : this.validate(
+          graphInput(
+            change.current.all().map((r) => r.value),
+            change.namespaces,
+          ),
+        );
     this.remember(change.mesh, fingerprint, namespaceState, diagnostics);
     return { namespaceState, fingerprint, diagnostics };
   }

@@ -148,7 +148,13 @@ export class MeshPipeline {
    */
   private readonly published = new Map<
     string,
-    { resources: EnvoyResources; encoded: EncodedResources; edsNames: ReadonlyMap<string, string> }
+    {
+      resources: EnvoyResources;
+      encoded: EncodedResources;
+      edsNames: ReadonlyMap<string, string>;
+      /** The supplied secrets `resources` passed the output check with (none when it is off). */
+      checkedWith?: readonly string[];
+    }
   >();
   /** Warnings already logged: each is logged once, not at every run of every group. */
   private readonly warned = new Set<string>();
@@ -343,17 +349,25 @@ export class MeshPipeline {
   private publishGroup(key: string, resources: EnvoyResources): boolean {
     const { cache } = this.options;
     try {
+      const before = this.published.get(key);
+      let checkedWith: readonly string[] | undefined;
       if (this.options.checkOutput !== false) {
         const suppliedSecrets = this.translator.translation(key)?.caSecrets ?? [];
-        const problems = checkResources(resources, { suppliedSecrets, memo: this.checked });
+        // What the group was last served passed: what is unchanged since is not checked again.
+        const passed = before?.checkedWith && { set: before.resources, suppliedSecrets: before.checkedWith };
+        const problems = checkResources(resources, {
+          suppliedSecrets,
+          memo: this.checked,
+          ...(passed ? { passed } : {}),
+        });
         if (problems.length > 0) {
           const shown = formatCheckProblems(problems.slice(0, PROBLEMS_IN_MESSAGE));
           const more = problems.length - PROBLEMS_IN_MESSAGE;
           this.fail(key, 'check', more > 0 ? `${shown}\n… and ${more} more` : shown);
           return false;
         }
+        checkedWith = suppliedSecrets;
       }
-      const before = this.published.get(key);
       const encoded = encodeResources(resources, before);
       const warnings = this.translator.translation(key)?.warnings ?? [];
       for (const message of warnings) this.warnOnce(key, message);
@@ -361,7 +375,7 @@ export class MeshPipeline {
       const sameClusters =
         before !== undefined && before.encoded[CLUSTER_TYPE_URL] === encoded[CLUSTER_TYPE_URL];
       const edsNames = sameClusters ? before.edsNames : edsServiceNames(resources);
-      const published = { resources, encoded, edsNames };
+      const published = { resources, encoded, edsNames, ...(checkedWith ? { checkedWith } : {}) };
       cache.setSnapshot(key, this.withSuppliedSecrets(key, encoded), { edsNames: published.edsNames });
       this.published.set(key, published);
       this.failing.delete(key);

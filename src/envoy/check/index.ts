@@ -17,12 +17,14 @@ import {
 import { encodePlain } from '../encode-plain.js';
 import { checkPgv, type PgvViolation } from './pgv.js';
 import { formatCheckProblems, type CheckProblem } from './problem.js';
-import { checkReferences, type ResourceSet } from './references.js';
+import { changedSince, keptHosts, type PassedSet } from './changed.js';
+import { checkChangedReferences, checkReferences, type ResourceSet } from './references.js';
 import { checkShape } from './structure.js';
 
 export type { CheckProblem } from './problem.js';
 export { formatCheckProblem, formatCheckProblems } from './problem.js';
 export type { ResourceSet } from './references.js';
+export type { PassedSet } from './changed.js';
 export { checkReferences } from './references.js';
 export {
   checkPgv,
@@ -48,6 +50,12 @@ export interface CheckOptions {
    * checked once, not once per group and change.
    */
   memo?: CheckMemo;
+  /**
+   * The same group's resources as they last passed this check (with the same options):
+   * only the resources that changed since are checked, when that gives the whole check's
+   * verdict (see changedSince); otherwise the whole set is.
+   */
+  passed?: PassedSet;
 }
 
 /** Per-resource results of checkResources, by the (never mutated) resource object. */
@@ -121,6 +129,8 @@ export function checkResource(
  * checks, and the set is consistent (see checkReferences). Returns [] when all is well.
  */
 export function checkResources(set: ResourceSet, options: CheckOptions = {}): CheckProblem[] {
+  const onlyChanged = options.passed && checkChangesSince(options.passed, set, options);
+  if (onlyChanged) return onlyChanged;
   // For this call only: a resource checked before comes from the memo with its reference
   // findings, so its Anys are not unpacked again. (Kept per memo, keyed by the decoded
   // objects only the memo's entries hold, these caches made V8's collector resolve
@@ -149,6 +159,49 @@ export function checkResources(set: ResourceSet, options: CheckOptions = {}): Ch
   }
   problems.push(
     ...checkReferences(decoded, anyCache, options.suppliedSecrets, options.memo ? { asWritten } : undefined),
+  );
+  return problems;
+}
+
+/**
+ * checkResources of a set by checking only what changed since `passed` (the same
+ * problems in the same order), or undefined when the whole set must be checked: what
+ * changed is more than changedSince allows, or a changed resource did not encode (the
+ * whole check reports it, with the references of its as-written form).
+ */
+function checkChangesSince(
+  passed: PassedSet,
+  set: ResourceSet,
+  options: CheckOptions,
+): CheckProblem[] | undefined {
+  const changed = changedSince(passed, set, options.suppliedSecrets ?? []);
+  if (!changed) return undefined;
+  const anyCache: AnyCache = new WeakMap();
+  const problems: CheckProblem[] = [];
+  const decoded: Record<XdsKind, readonly object[]> = { ...set };
+  for (const kind of XDS_KINDS) {
+    const at = changed[kind];
+    if (!at) continue;
+    const items = [...set[kind]];
+    for (const index of at) {
+      const resource = items[index]!;
+      const result = checkInParts(kind, resource, options, anyCache);
+      if (result.decoded === undefined) return undefined;
+      const name = resourceNameOf(kind, resource);
+      for (const p of result.problems) problems.push({ kind, index, name, ...p });
+      items[index] = result.decoded;
+    }
+    decoded[kind] = items;
+  }
+  problems.push(
+    ...checkChangedReferences(
+      decoded,
+      changed,
+      keptHosts(passed, set),
+      anyCache,
+      options.suppliedSecrets ?? [],
+      options.memo ? { asWritten: new Set() } : undefined,
+    ),
   );
   return problems;
 }

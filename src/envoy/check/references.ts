@@ -175,6 +175,35 @@ class ReferenceChecker {
     };
   }
 
+  /**
+   * The reference findings of the `changed` resources only (index lists per kind), for a
+   * set whose other resources, names and supplied secrets are those of a set that passed
+   * the check (checkChangedReferences). Names are gathered only for the kinds a finding
+   * needs; the duplicate-name and bound-address checks are not run (names unchanged; the
+   * caller re-checks in full when a listener changed).
+   */
+  runChanged(changed: ChangedIndexes, keptHost: KeptHost): CheckProblem[] {
+    const lazy = new Set<XdsKind>(XDS_KINDS);
+    this.namesOf = (kind) => {
+      if (lazy.delete(kind))
+        for (const r of this.set[kind]) {
+          const name = resourceNameOf(kind, r);
+          if (name !== '') this.names[kind].add(name);
+        }
+      return this.names[kind];
+    };
+    for (const i of changed.clusters ?? []) {
+      const c = this.set.clusters[i]!;
+      this.at('clusters', i, c);
+      this.replay(this.findings(c, () => this.cluster(c as R)));
+    }
+    for (const i of changed.routes ?? []) this.routeConfigurationAt(i, (k) => keptHost(i, k));
+    return this.problems;
+  }
+
+  /** The names of a kind in the set (all gathered by `duplicates` in a full run). */
+  private namesOf = (kind: XdsKind): ReadonlySet<string> => this.names[kind];
+
   private at(kind: XdsKind, index: number, resource: object): void {
     this.kind = kind;
     this.index = index;
@@ -224,7 +253,7 @@ class ReferenceChecker {
   /** Reports the findings that hold in this group, their paths under `prefix`. */
   private replay(f: Findings, prefix = ''): void {
     for (const e of f.entries) {
-      if (e.need !== undefined && this.names[e.need].has(e.name ?? '')) continue;
+      if (e.need !== undefined && this.namesOf(e.need).has(e.name ?? '')) continue;
       this.report(join(prefix, e.path), e.rule, e.message);
     }
   }
@@ -256,20 +285,25 @@ class ReferenceChecker {
       }
       this.replay(f);
     });
-    this.set.routes.forEach((r, i) => {
-      this.at('routes', i, r);
-      // The checks across virtual hosts are walked here, in order with each virtual host's
-      // routes, which are walked once (memoised) and reported under the virtual host's path.
-      this.routeConfiguration(r as R, '', (vh, vp) => {
-        this.flush();
-        this.replay(
-          this.findings(vh, () => this.routes(vh, '')),
-          vp,
-        );
-      });
-      this.flush();
-    });
+    this.set.routes.forEach((_, i) => this.routeConfigurationAt(i));
     return this.problems;
+  }
+
+  /** `kept(k)`: virtual_hosts[k]'s findings are known to hold (see runChanged), so they are not replayed. */
+  private routeConfigurationAt(i: number, kept?: (host: number) => boolean): void {
+    const r = this.set.routes[i]!;
+    this.at('routes', i, r);
+    // The checks across virtual hosts are walked here, in order with each virtual host's
+    // routes, which are walked once (memoised) and reported under the virtual host's path.
+    this.routeConfiguration(r as R, '', (vh, vp, k) => {
+      this.flush();
+      if (kept?.(k)) return;
+      this.replay(
+        this.findings(vh, () => this.routes(vh, '')),
+        vp,
+      );
+    });
+    this.flush();
   }
 
   private duplicates(kind: XdsKind): void {
@@ -468,7 +502,7 @@ class ReferenceChecker {
   private routeConfiguration(
     rc: R,
     path: string,
-    routesOf: (vh: R, vp: string) => void = (vh, vp) => this.routes(vh, vp),
+    routesOf: (vh: R, vp: string, index: number) => void = (vh, vp) => this.routes(vh, vp),
   ): void {
     const domains = new Map<string, number>();
     const vhostNames = new Map<string, number>();
@@ -495,7 +529,7 @@ class ReferenceChecker {
           );
         else domains.set(domain, i);
       });
-      routesOf(vh, vp);
+      routesOf(vh, vp, i);
     });
   }
 
@@ -544,6 +578,36 @@ class ReferenceChecker {
         this.requireCluster(c, `${ap}.request_mirror_policies[${i}].cluster`, 'request mirror policy');
     });
   }
+}
+
+/** Positions of the resources of a set that changed, by kind, ascending. */
+export type ChangedIndexes = Partial<Record<XdsKind, readonly number[]>>;
+
+/**
+ * Whether virtual_hosts[host] of the changed routes[route] is the virtual host the passed
+ * set had there: its findings held then, under the same names, so they hold now.
+ */
+export type KeptHost = (route: number, host: number) => boolean;
+
+/**
+ * checkReferences of a set that differs from one that passed it (no problem, the same
+ * supplied secrets) only in the `changed` clusters and route configurations (and in
+ * endpoints and secrets, which refer to nothing), each keeping its name. An unchanged
+ * resource's findings (and a `keptHost`'s) are then those it had, all satisfied by the
+ * same names, so the result is what checkReferences gives for the whole set, in the
+ * same order.
+ */
+export function checkChangedReferences(
+  set: ResourceSet,
+  changed: ChangedIndexes,
+  keptHost: KeptHost,
+  anyCache: AnyCache,
+  suppliedSecrets: Iterable<string>,
+  memo: FindingsMemo | undefined,
+): CheckProblem[] {
+  if ((changed.listeners?.length ?? 0) > 0)
+    throw new Error('checkChangedReferences: a changed listener needs the full check (bound addresses)');
+  return new ReferenceChecker(set, anyCache, suppliedSecrets, memo).runChanged(changed, keptHost);
 }
 
 /**

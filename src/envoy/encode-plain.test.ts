@@ -104,4 +104,36 @@ describe('encodePlain', () => {
     expect(Buffer.from(encodePlain(t, route)).equals(Buffer.from(encodeMessage(t, route)))).toBe(true);
     expect(Buffer.from(encodePlain(t, route)).equals(Buffer.from(encodeMessage(t, route)))).toBe(true);
   });
+
+  it('writes objects of one type whose keys come in many orders, and set or unset, alike', () => {
+    const t = 'envoy.config.route.v3.Route';
+    const fields: Record<string, unknown> = {
+      name: 'r',
+      match: { prefix: '/p' },
+      route: { cluster: 'c', timeout: { seconds: 3, nanos: 0 } },
+      decorator: { operation: 'op' },
+      typed_per_filter_config: {},
+      stat_prefix: 'sp',
+    };
+    const names = Object.keys(fields);
+    // More orders than the encoder keeps per type, each twice (the second from its kept order),
+    // and each with one field set to null or undefined in the second pass.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let rot = 0; rot < names.length; rot++) {
+        for (const reversed of [false, true]) {
+          const order = [...names.slice(rot), ...names.slice(0, rot)];
+          if (reversed) order.reverse();
+          const obj: Record<string, unknown> = {};
+          for (const k of order) obj[k] = fields[k];
+          if (pass === 1) obj[order[rot % order.length]!] = rot % 2 === 0 ? null : undefined;
+          const expected: Record<string, unknown> = {};
+          for (const k of names) if (obj[k] !== null && obj[k] !== undefined) expected[k] = obj[k];
+          expect(
+            Buffer.from(encodePlain(t, obj)).equals(Buffer.from(encodeMessage(t, expected))),
+            `${order.join(',')} pass ${pass}`,
+          ).toBe(true);
+        }
+      }
+    }
+  });
 });

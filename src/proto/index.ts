@@ -13,6 +13,7 @@ export {
 } from './root.js';
 export * from './types.js';
 export { ByteParts, joinBytes, writeBytes, partsOf, type EncodedBytes } from './bytes.js';
+export { WireWriter } from './wire-writer.js';
 export {
   encodeMessage,
   decodeMessage,

@@ -17,13 +17,13 @@ import { egressRouteConfig } from './route-egress.js';
 import { httpConnectionManager } from './hcm.js';
 import { routeConfigName } from './names.js';
 import { depKey } from './lookup.js';
-import type { ApiListenerIR } from './ir/types.js';
+import type { ApiListenerIR, HcmIR } from './ir/types.js';
 
-function apiListener(ctx: TranslateContext, name: string, rds: string): ApiListenerIR {
-  const hcm = shared(ctx, `api-hcm:${rds}`, () =>
+/** The HCM of every api_listener that reads `rds`: one shared object. */
+function apiHcm(ctx: TranslateContext, rds: string): HcmIR {
+  return shared(ctx, `api-hcm:${rds}`, () =>
     httpConnectionManager({ statPrefix: 'egress', routeConfigName: rds, flavour: 'grpc' }),
   );
-  return { name, apiListener: hcm };
 }
 
 export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode): void {
@@ -53,7 +53,9 @@ export function proxylessEgress(ctx: TranslateContext, node: ResolvedVirtualNode
       const which = names.length === all.length ? '' : names.join(',');
       const listeners = shared(ctx, `api-listeners:${rds}:${b.vs.awsName}:${which}`, () => {
         ctx.deps.add(depKey.service(b.vs.awsName));
-        return names.map((n) => apiListener(ctx, n, rds));
+        // Looked up once per list, not per name: the same object, whose unit adds nothing to replay.
+        const hcm = apiHcm(ctx, rds);
+        return names.map((n): ApiListenerIR => ({ name: n, apiListener: hcm }));
       });
       for (const l of listeners) ctx.out.listeners.push(l);
     }

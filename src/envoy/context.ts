@@ -26,6 +26,20 @@ export interface EnvoyResources {
   secrets: Secret[];
 }
 
+/** Resource lists collected by name, so no name is in one twice (see `namedOnce`). */
+const collectedByName = new WeakSet<readonly object[]>();
+
+/** Marks `list` as holding each name once: `encodeResources` then lists its bytes without a Map. */
+export function namedOnce<T extends readonly object[]>(list: T): T {
+  collectedByName.add(list);
+  return list;
+}
+
+/** Whether `namedOnce` marked the list. */
+export function isNamedOnce(list: readonly object[]): boolean {
+  return collectedByName.has(list);
+}
+
 /** Sidecar Envoy, or a proxyless gRPC client of the same virtual node. */
 export type ProxyFlavour = 'envoy' | 'grpc';
 
@@ -130,10 +144,14 @@ export class Collector {
    * configuration or cluster: for `group`) are those objects (emit/memo.ts).
    */
   finish(ir: GroupIR, memo?: EmitMemo, group?: string): EnvoyResources {
-    return emitGroup(ir, memo, group, {
+    const res = emitGroup(ir, memo, group, {
       clusters: this.emittedClusters,
       assignments: this.endpoints.items,
     });
+    // One per name in `clusters` and `endpoints` (named lists), so one per name emitted.
+    namedOnce(res.clusters);
+    namedOnce(res.endpoints);
+    return res;
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkResources } from './check/index.js';
-import { decodeMessage, EXT, XDS_TYPE_URL } from '../proto/index.js';
+import { decodeMessage, EXT, NamedBytes, XDS_TYPE_URL } from '../proto/index.js';
 import { NO_ENDPOINTS } from './endpoints.js';
 import { flavourOf, parseGroupKey, proxyGroups } from './groups.js';
 import { edsServiceNames, encodeResources, translateGroup, UnknownGroupError } from './translate.js';
@@ -152,7 +152,29 @@ describe('determinism and encoding', () => {
     const clusters = [...res.clusters.slice(0, -1), { ...res.clusters.at(-1)! }];
     const third = encodeResources({ ...res, clusters }, { resources: res, encoded: first });
     expect(third[XDS_TYPE_URL.clusters]).not.toBe(first[XDS_TYPE_URL.clusters]);
-    expect(third[XDS_TYPE_URL.clusters]).toEqual(first[XDS_TYPE_URL.clusters]);
+    // A list made by hand is a Map, the translation's one a NamedBytes: the same entries.
+    expect([...third[XDS_TYPE_URL.clusters]!]).toEqual([...first[XDS_TYPE_URL.clusters]!]);
+  });
+
+  it('lists the bytes of the lists translation collects by name without a Map, and keeps a Map’s reading of any other', () => {
+    const res = translateGroup(graph, VNODE_X, NO_ENDPOINTS);
+    const encoded = encodeResources(res);
+    const clusters = encoded[XDS_TYPE_URL.clusters]!;
+    expect(clusters).toBeInstanceOf(NamedBytes);
+    expect(encoded[XDS_TYPE_URL.endpoints]).toBeInstanceOf(NamedBytes);
+    expect(encoded[XDS_TYPE_URL.listeners]).toBeInstanceOf(Map);
+    const asMap = new Map(clusters);
+    expect(clusters.size).toBe(asMap.size);
+    for (const [name, bytes] of asMap) expect(clusters.get(name)).toBe(bytes);
+    expect([...clusters.keys()]).toEqual([...asMap.keys()]);
+    expect(clusters.has('no such cluster')).toBe(false);
+    // A name twice in a list of other origin: the last object's bytes, in the first one's place.
+    const [a, b] = res.clusters;
+    const twice = encodeResources({ ...res, clusters: [a!, b!, { ...a!, connect_timeout: { seconds: 9 } }] });
+    const m = twice[XDS_TYPE_URL.clusters]!;
+    expect(m).toBeInstanceOf(Map);
+    expect([...m.keys()]).toEqual([a!.name, b!.name]);
+    expect(m.get(a!.name!)).not.toBe(clusters.get(a!.name!));
   });
 
   it('gives the same bytes for the same input, keyed by type URL and resource name', () => {

@@ -7,6 +7,7 @@
 import type { MeshGraph } from '../mesh/index.js';
 import { encodePlainParts } from './encode-plain.js';
 import {
+  NamedBytes,
   XDS_KINDS,
   XDS_TYPE_NAME,
   XDS_TYPE_URL,
@@ -17,6 +18,7 @@ import {
 import {
   Collector,
   collectorTables,
+  isNamedOnce,
   type EdsTarget,
   type EnvoyResources,
   type TranslateContext,
@@ -160,9 +162,10 @@ export function translateGroup(
 
 /**
  * Encoded resources: type URL → resource name → bytes, whole or in parts (a route
- * configuration's shared virtual hosts are not copied into it: proto/bytes.ts).
+ * configuration's shared virtual hosts are not copied into it: proto/bytes.ts). A list
+ * translation collected by name is a NamedBytes (two arrays), any other a Map.
  */
-export type EncodedResources = Record<string, Map<string, EncodedBytes>>;
+export type EncodedResources = Record<string, ReadonlyMap<string, EncodedBytes>>;
 
 // Resources shared between groups are one object; encode each once.
 const encoded = new WeakMap<object, EncodedBytes>();
@@ -217,11 +220,29 @@ export function encodeResources(res: EnvoyResources, previous?: EncodedGroup): E
       out[typeUrl] = kept;
       continue;
     }
-    const map = new Map<string, EncodedBytes>();
-    for (const r of res[kind]) map.set(resourceNameOf(kind, r), encodeServed(kind, r));
-    out[typeUrl] = map;
+    out[typeUrl] = encodeList(kind, res[kind]);
   }
   return out;
 }
 
 const isSameObject = (a: object, b: object): boolean => a === b;
+
+function encodeList(
+  kind: (typeof XDS_KINDS)[number],
+  list: readonly object[],
+): ReadonlyMap<string, EncodedBytes> {
+  if (isNamedOnce(list)) {
+    const names = new Array<string>(list.length);
+    const bytes = new Array<EncodedBytes>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i]!;
+      names[i] = resourceNameOf(kind, r);
+      bytes[i] = encodeServed(kind, r);
+    }
+    return new NamedBytes(names, bytes);
+  }
+  // A list of any other origin may hold a name twice: a Map keeps the last one (in the first one's place).
+  const map = new Map<string, EncodedBytes>();
+  for (const r of list) map.set(resourceNameOf(kind, r), encodeServed(kind, r));
+  return map;
+}

@@ -12,7 +12,7 @@
  * endpoint fast path, throws instead of mixing the two.
  */
 import type { MeshGraph } from '../mesh/index.js';
-import { dropShared, type EdsTarget } from './context.js';
+import { dropShared, namedOnce, type EdsTarget } from './context.js';
 import type { EndpointSource, VirtualNodeRef } from './endpoints.js';
 import type { TranslateOptions } from './options.js';
 import { changedKeys, optionsKey } from './fingerprint.js';
@@ -326,7 +326,7 @@ export class Translator {
         this.failing.add(key);
         continue;
       }
-      const resources: EnvoyResources = { ...old, endpoints: [...fresh.values()] };
+      const resources: EnvoyResources = { ...old, endpoints: namedOnce([...fresh.values()]) };
       entry.translation = { ...entry.translation, resources };
       this.resources.set(key, resources);
     }

@@ -12,7 +12,7 @@ export {
   PROTO_INCLUDE_DIRS,
 } from './root.js';
 export * from './types.js';
-export { ByteParts, joinBytes, writeBytes, partsOf, type EncodedBytes } from './bytes.js';
+export { ByteParts, NamedBytes, joinBytes, writeBytes, partsOf, type EncodedBytes } from './bytes.js';
 export { WireWriter } from './wire-writer.js';
 export {
   encodeMessage,

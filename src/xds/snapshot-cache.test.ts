@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteParts, messageType } from '../proto/index.js';
+import { ByteParts, NamedBytes, messageType } from '../proto/index.js';
 import { SnapshotCache, type GroupChange, type ResourceBytesInput } from './snapshot-cache.js';
 import { TYPE_URL } from './type-urls.js';
 
@@ -34,6 +34,25 @@ function listener(name: string): Uint8Array {
 }
 
 describe('SnapshotCache', () => {
+  it('takes a type as NamedBytes (two arrays) as it takes the same entries in a Map', () => {
+    const a = new SnapshotCache({ now: () => 0 });
+    const b = new SnapshotCache({ now: () => 0 });
+    const names = ['c2', 'c1'];
+    const bytes = [cluster('c2'), cluster('c1')];
+    a.setSnapshot('g', { [CDS]: new NamedBytes(names, bytes) });
+    b.setSnapshot('g', {
+      [CDS]: new Map([
+        ['c2', bytes[0]!],
+        ['c1', bytes[1]!],
+      ]),
+    });
+    const [ta, tb] = [a.getSnapshot('g')!.type(CDS), b.getSnapshot('g')!.type(CDS)];
+    expect(ta.version).toBe(tb.version);
+    expect(ta.sortedNames).toEqual(['c1', 'c2']);
+    expect([...ta.resources.keys()]).toEqual([...tb.resources.keys()]);
+    for (const n of names) expect(ta.resources.get(n)?.any).toEqual(tb.resources.get(n)?.any);
+  });
+
   it('versions resources and types by content and reports unchanged content as unchanged', () => {
     const cache = new SnapshotCache();
     const changes: GroupChange[] = [];

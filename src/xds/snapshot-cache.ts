@@ -8,7 +8,7 @@
  * version) list, so unchanged content yields unchanged versions and an unchanged
  * version is never pushed (control-plane-lessons, design rules 2 and 3).
  */
-import { ByteParts, type EncodedBytes } from '../proto/index.js';
+import { ByteParts, NamedBytes, type EncodedBytes } from '../proto/index.js';
 import { encodeAny } from './frames.js';
 import { EMPTY_VERSION, contentVersion, foldVersions, listVersion } from './hash.js';
 import { TYPE_URL, isServedType, sortByPushOrder } from './type-urls.js';
@@ -136,7 +136,9 @@ function emptyType(typeUrl: string): TypeSnapshot {
 }
 
 function entriesOf<V>(input: ReadonlyMap<string, V> | Readonly<Record<string, V>>): Iterable<[string, V]> {
-  return input instanceof Map ? input.entries() : Object.entries(input as Record<string, V>);
+  return input instanceof Map || input instanceof NamedBytes
+    ? (input as ReadonlyMap<string, V>).entries()
+    : Object.entries(input as Record<string, V>);
 }
 
 const NO_EDS = new Map<string, string>();

@@ -136,4 +136,13 @@ describe('encodePlain', () => {
       }
     }
   });
+
+  it('encodes a message larger than the writer keeps, and the ones after it, alike', () => {
+    const t = 'envoy.config.route.v3.RouteConfiguration';
+    const hosts = Array.from({ length: 50 }, (_, i) => ({ name: `h${i}`, domains: ['d'.repeat(100_000)] }));
+    const big = { name: 'big', virtual_hosts: hosts };
+    const small = { name: 'small', virtual_hosts: [{ name: 'h', domains: ['x'] }] };
+    for (const rc of [big, small, big, small])
+      expect(Buffer.from(encodePlain(t, rc)).equals(Buffer.from(encodeMessage(t, rc)))).toBe(true);
+  });
 });

@@ -290,8 +290,10 @@ function sharedBytes(w: WireWriter, type: protobuf.Type, v: Rec): Uint8Array | u
 }
 
 /** The writer of the encoding under way; another (nested) one gets a writer of its own. */
-const writer = new WireWriter();
+let writer = new WireWriter();
 let writerBusy = false;
+/** A writer grown past this by one large message is not kept for the next ones. */
+const KEPT_WRITER_BYTES = 4 * 1024 * 1024;
 
 function withWriter<R>(encode: (w: WireWriter) => R): R {
   if (writerBusy) return encode(new WireWriter(4096));
@@ -301,6 +303,7 @@ function withWriter<R>(encode: (w: WireWriter) => R): R {
     return encode(writer);
   } finally {
     writerBusy = false;
+    if (writer.capacity > KEPT_WRITER_BYTES) writer = new WireWriter();
   }
 }
 

@@ -140,6 +140,14 @@ describe('WireWriter', () => {
     }
   });
 
+  it('grows to hold what is written', () => {
+    const w = new WireWriter(4);
+    expect(w.capacity).toBe(4);
+    w.bytes(new Uint8Array(100));
+    expect(w.capacity).toBeGreaterThanOrEqual(101);
+    expect(w.copy(0).length).toBe(101);
+  });
+
   it('copies from any position, leaving the writer as it was', () => {
     const w = new WireWriter(4);
     w.string('head');

@@ -26,6 +26,11 @@ export class WireWriter {
     this.buf = Buffer.allocUnsafeSlow(initialSize);
   }
 
+  /** The bytes the buffer holds before it grows. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Makes room for `n` more bytes. */
   private reserve(n: number): void {
     if (this.pos + n > this.buf.length) this.grow(n);

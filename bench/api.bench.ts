@@ -12,16 +12,36 @@
  * (incremental for creates and updates of nodes and routers; serialised: writes go one
  * at a time).
  *
- * Run: npm run bench:api   (bounded: BENCH_N requests per phase, default 10,000)
+ * Updates (since 2026-12-06): UpdateVirtualNode of every node, then UpdateRoute — a
+ * route of a router with ROUTES realistic HTTP routes (prefix and header match, two
+ * weighted targets, retry policy, timeout) — N times, against a bare route that reads the
+ * record, replaces the spec (or the route in the router's `spec.routes`) and writes it
+ * back conditionally. Before the phase the API's records are copied into the bare store,
+ * so both sides read and write records of the same size (printed).
+ *
+ * Run: npm run bench:api [-- DIR]   (bounded: BENCH_N requests per phase, default 10,000;
+ * DIR: the checkout whose API and store to measure, default this one, so one bench can
+ * measure two checkouts in turn)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Fastify from 'fastify';
-import { createApiServer } from '../src/api/index.js';
-import { createStore } from '../src/store/index.js';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiServerOptions } from '../src/api/index.js';
+import { ConflictError } from '../src/store/errors.js';
 import { resourceKey, type ResourceStore } from '../src/store/types.js';
 import { json } from './propagation/json-call.js';
+
+const root = process.argv[2]
+  ? path.resolve(process.argv[2])
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { createApiServer } = (await import(path.join(root, 'src/api/index.ts'))) as {
+  createApiServer: (o: ApiServerOptions) => FastifyInstance;
+};
+const { createStore } = (await import(path.join(root, 'src/store/index.ts'))) as {
+  createStore: (o: { kind: 'sqlite'; dataDir: string }) => ResourceStore;
+};
 
 const N = Math.max(200, Number(process.env.BENCH_N ?? 10_000));
 const PER_MESH = 200;
@@ -30,6 +50,8 @@ const CONCURRENCY = 16;
 const PAGE = 100;
 const SLICES = 10;
 const LIST_PASSES = 4;
+const ROUTER = 'rt-0';
+const ROUTES = 10;
 
 const spec = (i: number) => ({
   listeners: [{ portMapping: { port: 8080, protocol: 'http' } }],
@@ -38,6 +60,38 @@ const spec = (i: number) => ({
 });
 const meshOf = (i: number) => `mesh-${Math.floor(i / PER_MESH)}`;
 const nodeOf = (i: number) => `vn-${String(i).padStart(6, '0')}`;
+/** The node spec an update writes: another hostname and one backend more. */
+const updatedSpec = (i: number) => ({
+  ...spec(i),
+  serviceDiscovery: { dns: { hostname: `vn-${i}.v2.apps.svc.cluster.local` } },
+  backends: [
+    { virtualService: { virtualServiceName: `svc-${i % 50}.apps` } },
+    { virtualService: { virtualServiceName: `svc-${(i + 1) % 50}.apps` } },
+  ],
+});
+/** Update `i` of the route phase: consecutive updates go to different meshes' routers. */
+const routeUpdateOf = (i: number) => ({ m: i % MESHES, k: Math.floor(i / MESHES) % ROUTES });
+/** A realistic HTTP route of `mesh-<m>`'s router (API form), its first target weighing `w`. */
+const routeSpec = (m: number, k: number, w: number) => ({
+  httpRoute: {
+    match:
+      k === ROUTES - 1
+        ? { prefix: '/' }
+        : { prefix: `/api/v${k}/`, headers: [{ name: 'x-tenant', match: { exact: `t${k}` } }] },
+    action: {
+      weightedTargets: [
+        { virtualNode: nodeOf(m * PER_MESH + ((k * 7) % PER_MESH)), weight: w },
+        { virtualNode: nodeOf(m * PER_MESH + ((k * 7 + 100) % PER_MESH)), weight: 100 - w },
+      ],
+    },
+    retryPolicy: {
+      maxRetries: 2,
+      perRetryTimeout: { unit: 'ms', value: 500 },
+      httpRetryEvents: ['server-error', 'gateway-error'],
+    },
+    timeout: { perRequest: { unit: 's', value: 15 } },
+  },
+});
 
 interface Target {
   name: string;
@@ -47,6 +101,8 @@ interface Target {
   list(mesh: string, token?: string): Promise<{ next?: string; count: number }>;
   /** Bytes of one read's and one list page's JSON (printed: the two sides should answer alike). */
   sizes(): Promise<{ read: number; page: number }>;
+  updateNode(i: number): Promise<void>;
+  updateRoute(i: number): Promise<void>;
 }
 
 const bytesOf = async (url: string) => JSON.stringify(await json('GET', url)).length;
@@ -72,12 +128,57 @@ function apiTarget(base: string): Target {
       read: await bytesOf(`${api}/meshes/${meshOf(0)}/virtualNodes/${nodeOf(0)}`),
       page: await bytesOf(`${api}/meshes/${meshOf(0)}/virtualNodes?limit=${PAGE}`),
     }),
+    updateNode: async (i) =>
+      void (await json('PUT', `${api}/meshes/${meshOf(i)}/virtualNodes/${nodeOf(i)}`, {
+        spec: updatedSpec(i),
+      })),
+    updateRoute: async (i) => {
+      const { m, k } = routeUpdateOf(i);
+      await json('PUT', `${api}/meshes/mesh-${m}/virtualRouter/${ROUTER}/routes/route-${k}`, {
+        spec: routeSpec(m, k, 50 + (i % 40)),
+      });
+    },
   };
 }
 
+/** Reads the record at `key`, changes it and writes it back conditionally; again if another request wrote it between. */
+async function readModifyWrite<T>(
+  store: ResourceStore,
+  key: string,
+  change: (value: T) => T,
+): Promise<{ value: T; version: number }> {
+  for (;;) {
+    const current = await store.get<T>(key);
+    if (!current) throw new Error(`${key}: not found`);
+    try {
+      const r = await store.put(key, change(current.value), { expectedVersion: current.version });
+      return { value: r.value, version: r.version };
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+}
+
+/** Resource metadata as App Mesh answers it, the plainest way. */
+const metadataOf = (arn: string, uid: string, version: number) => {
+  const now = Date.now() / 1000;
+  return {
+    arn,
+    createdAt: now,
+    lastUpdatedAt: now,
+    meshOwner: '000000000000',
+    resourceOwner: '000000000000',
+    uid,
+    version,
+  };
+};
+
 /** The same store work with nothing else: parse, put/get/list, serialise. */
-async function bareServer(store: ResourceStore): Promise<{ url: string; close: () => Promise<void> }> {
+async function bareServer(
+  store: ResourceStore,
+): Promise<{ url: string; close: () => Promise<void>; pad: Padding }> {
   const app = Fastify();
+  const pad: Padding = { node: '', router: '' };
   const key = (mesh: string, name: string) => resourceKey('VirtualNode', undefined, `${mesh}/${name}`);
   app.put<{ Params: { mesh: string }; Body: { virtualNodeName: string; spec: unknown } }>(
     '/bare/:mesh',
@@ -145,8 +246,73 @@ async function bareServer(store: ResourceStore): Promise<{ url: string; close: (
       ...(page.nextToken ? { nextToken: page.nextToken } : {}),
     };
   });
+  // Updates answer what UpdateVirtualNode / UpdateRoute must (a VirtualNodeData / RouteData).
+  app.put<{ Params: { mesh: string; name: string }; Body: { spec: unknown } }>(
+    '/bare/:mesh/:name',
+    async (req) => {
+      const { mesh, name } = req.params;
+      const k = key(mesh, name);
+      const r = await readModifyWrite<{ spec: unknown }>(store, k, (v) => ({
+        ...v,
+        spec: req.body.spec,
+        ...(pad.node ? { pad: pad.node } : {}),
+      }));
+      return {
+        virtualNode: {
+          meshName: mesh,
+          metadata: metadataOf(
+            `arn:aws:appmesh:us-west-2:000000000000:mesh/${mesh}/virtualNode/${name}`,
+            k,
+            r.version,
+          ),
+          spec: req.body.spec,
+          status: { status: 'ACTIVE' },
+          virtualNodeName: name,
+        },
+      };
+    },
+  );
+  app.put<{ Params: { mesh: string; router: string; route: string }; Body: { spec: object } }>(
+    '/bare/:mesh/routers/:router/routes/:route',
+    async (req) => {
+      const { mesh, router, route } = req.params;
+      const k = resourceKey('VirtualRouter', undefined, `${mesh}/${router}`);
+      type Router = { spec: { routes: Array<{ name: string }> } };
+      const r = await readModifyWrite<Router>(store, k, (v) => ({
+        ...v,
+        spec: {
+          ...v.spec,
+          routes: v.spec.routes.map((x) => (x.name === route ? { name: route, ...req.body.spec } : x)),
+        },
+        ...(pad.router ? { pad: pad.router } : {}),
+      }));
+      return {
+        route: {
+          meshName: mesh,
+          metadata: metadataOf(
+            `arn:aws:appmesh:us-west-2:000000000000:mesh/${mesh}/virtualRouter/${router}/route/${route}`,
+            `${k}/${route}`,
+            r.version,
+          ),
+          routeName: route,
+          spec: req.body.spec,
+          status: { status: 'ACTIVE' },
+          virtualRouterName: router,
+        },
+      };
+    },
+  );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url, close: () => app.close() };
+  return { url, close: () => app.close(), pad };
+}
+
+/**
+ * What the bare update adds to the record it writes, so that it writes as many bytes as
+ * the API: the API stores the spec in CRD form and its metadata, the bare side the API form.
+ */
+interface Padding {
+  node: string;
+  router: string;
 }
 
 function bareTarget(base: string): Target {
@@ -166,6 +332,14 @@ function bareTarget(base: string): Target {
       read: await bytesOf(`${base}/bare/${meshOf(0)}/${nodeOf(0)}`),
       page: await bytesOf(`${base}/bare/${meshOf(0)}`),
     }),
+    updateNode: async (i) =>
+      void (await json('PUT', `${base}/bare/${meshOf(i)}/${nodeOf(i)}`, { spec: updatedSpec(i) })),
+    updateRoute: async (i) => {
+      const { m, k } = routeUpdateOf(i);
+      await json('PUT', `${base}/bare/mesh-${m}/routers/${ROUTER}/routes/route-${k}`, {
+        spec: routeSpec(m, k, 50 + (i % 40)),
+      });
+    },
   };
 }
 
@@ -208,6 +382,20 @@ interface Result {
   listItems: number;
 }
 
+/** `phase` of both targets over calls 0..N-1 in SLICES alternating slices; ops/s of each. */
+async function alternate(
+  targets: readonly [Target, Target],
+  phase: 'create' | 'read' | 'updateNode' | 'updateRoute',
+): Promise<[number, number]> {
+  const ms = [0, 0];
+  for (let k = 0; k < SLICES; k++)
+    for (const t of k % 2 === 0 ? [0, 1] : [1, 0])
+      ms[t]! += await run(Math.floor((k * N) / SLICES), Math.floor(((k + 1) * N) / SLICES), (i) =>
+        targets[t]![phase](i),
+      );
+  return [(N * 1000) / ms[0]!, (N * 1000) / ms[1]!];
+}
+
 /**
  * Both targets, phase by phase, in alternating slices (creates and reads in SLICES parts,
  * lists in LIST_PASSES passes, the order flipped each time), so a change in the machine's
@@ -219,14 +407,10 @@ async function measure(targets: readonly [Target, Target]): Promise<[Result, Res
     { create: 0, read: 0, list: 0, pages: 0, items: 0 },
   ];
   const order = (k: number) => (k % 2 === 0 ? [0, 1] : [1, 0]) as Array<0 | 1>;
-  for (const phase of ['create', 'read'] as const)
-    for (let k = 0; k < SLICES; k++)
-      for (const t of order(k))
-        ms[t]![phase] += await run(
-          Math.floor((k * N) / SLICES),
-          Math.floor(((k + 1) * N) / SLICES),
-          targets[t]![phase],
-        );
+  for (const phase of ['create', 'read'] as const) {
+    const opsPerSecond = await alternate(targets, phase);
+    for (const t of [0, 1]) ms[t]![phase] = (N * 1000) / opsPerSecond[t]!;
+  }
   for (let k = 0; k < LIST_PASSES; k++)
     for (const t of order(k)) {
       const r = await listAll(targets[t]!);
@@ -280,6 +464,47 @@ try {
   row('read (GET)', a.read, b.read);
   row('list (pages/s)', a.listPages, b.listPages);
   row('list (items/s)', a.listItems, b.listItems);
+
+  // Updates: the routers and routes the route phase updates, then the API's records copied
+  // into the bare store, so both sides rewrite records of the same size.
+  const api = `${apiUrl}/v20190125`;
+  for (let m = 0; m < MESHES; m++) {
+    await json('PUT', `${api}/meshes/mesh-${m}/virtualRouters`, {
+      virtualRouterName: ROUTER,
+      spec: { listeners: [{ portMapping: { port: 80, protocol: 'http' } }] },
+    });
+    for (let k = 0; k < ROUTES; k++)
+      await json('PUT', `${api}/meshes/mesh-${m}/virtualRouter/${ROUTER}/routes`, {
+        routeName: `route-${k}`,
+        spec: routeSpec(m, k, 80),
+      });
+  }
+  for (const prefix of ['VirtualNode/', 'VirtualRouter/'])
+    for (const r of (await apiStore.list({ prefix })).items) await bareStore.put(r.key, r.value);
+  const recordBytes = async (store: ResourceStore, key: string) =>
+    JSON.stringify((await store.get(key))!.value).length;
+  const [nodeKey, routerKey] = [
+    resourceKey('VirtualNode', undefined, `${meshOf(0)}/${nodeOf(0)}`),
+    resourceKey('VirtualRouter', undefined, `mesh-0/${ROUTER}`),
+  ];
+  // Untimed updates of node 0 and of mesh-0's routes on both sides, then the bare side padded to the API's record size.
+  for (const t of [apiT, bareT]) {
+    await t.updateNode(0);
+    for (let k = 0; k < ROUTES; k++) await t.updateRoute(k * MESHES); // every route of mesh-0's router
+  }
+  const padTo = async (key: string) =>
+    ' '.repeat(Math.max(0, (await recordBytes(apiStore, key)) - (await recordBytes(bareStore, key)) - 10));
+  bare.pad.node = await padTo(nodeKey);
+  bare.pad.router = await padTo(routerKey);
+  const [un, ur] = [
+    await alternate([apiT, bareT], 'updateNode'),
+    await alternate([apiT, bareT], 'updateRoute'),
+  ];
+  console.log(
+    `updates: ${N} UpdateVirtualNode, ${N} UpdateRoute (${MESHES} routers of ${ROUTES} routes); stored record bytes, API / bare: node ${await recordBytes(apiStore, nodeKey)} / ${await recordBytes(bareStore, nodeKey)}, router ${await recordBytes(apiStore, routerKey)} / ${await recordBytes(bareStore, routerKey)}`,
+  );
+  row('update node (PUT)', un[0], un[1]);
+  row('update route (PUT)', ur[0], ur[1]);
   await app.close();
   await bare.close();
 } finally {

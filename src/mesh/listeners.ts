@@ -19,18 +19,26 @@ export function listenersOf(e: ResourceEntry): ListenerLike[] {
   return Array.isArray(l) ? (l as ListenerLike[]) : [];
 }
 
-const portsCache = new WeakMap<ResourceEntry, ReadonlyArray<{ port: number; protocol: string }>>();
+const NO_PORTS: ReadonlyArray<{ port: number; protocol: string }> = [];
+const portsCache = new WeakMap<readonly unknown[], ReadonlyArray<{ port: number; protocol: string }>>();
 
-/** Listener ports and protocols (cached: route and gateway-route checks ask once per target). */
+/**
+ * Listener ports and protocols, cached by the listeners array: route and gateway-route
+ * checks ask once per target, and an incremental validation builds new entries for the
+ * same resources on every write (a router's targets' ports were found again per
+ * UpdateRoute). Resources are not changed in place, so the array stands for its ports.
+ */
 export function portsOf(e: ResourceEntry): ReadonlyArray<{ port: number; protocol: string }> {
-  let ports = portsCache.get(e);
+  const l = (e.resource.spec as { listeners?: unknown }).listeners;
+  if (!Array.isArray(l)) return NO_PORTS;
+  let ports = portsCache.get(l);
   if (!ports) {
-    ports = listenersOf(e).flatMap((l) =>
-      typeof l.portMapping?.port === 'number' && typeof l.portMapping.protocol === 'string'
-        ? [{ port: l.portMapping.port, protocol: l.portMapping.protocol }]
+    ports = (l as ListenerLike[]).flatMap((x) =>
+      typeof x.portMapping?.port === 'number' && typeof x.portMapping.protocol === 'string'
+        ? [{ port: x.portMapping.port, protocol: x.portMapping.protocol }]
         : [],
     );
-    portsCache.set(e, ports);
+    portsCache.set(l, ports);
   }
   return ports;
 }

@@ -6,7 +6,7 @@
  * missing target is still found in a namespace no Mesh selects; a Ref without a
  * namespace from a namespace-less referrer looks in the referrer's `spec.meshRef` mesh.
  */
-import type { Path, ResourceId, Severity } from '../model/index.js';
+import type { ParsedArn, Path, ResourceId, Severity } from '../model/index.js';
 import { defaultAwsName, KIND_INFO, parseArn } from '../model/index.js';
 import { awsNameKey } from './aws-names.js';
 import type { BuildContext } from './context.js';
@@ -39,6 +39,24 @@ export type RefResult =
   /** Malformed ARN or a target in another mesh: reported. */
   | { status: 'unusable' };
 
+/**
+ * ARNs as parsed, by their text. The REST API stores a route's targets by ARN, and each
+ * UpdateRoute's validation resolves every target of the router again: parsing them was
+ * most of resolving a router's targets in a profile of bench:api's updates. Bounded (the
+ * texts come from requests): emptied when full. Entries are shared, never changed.
+ */
+const parsedArns = new Map<string, Readonly<ParsedArn> | undefined>();
+export const PARSED_ARNS_KEPT = 10_000;
+
+export function parsedArn(arn: string): Readonly<ParsedArn> | undefined {
+  const known = parsedArns.get(arn);
+  if (known !== undefined || parsedArns.has(arn)) return known;
+  if (parsedArns.size >= PARSED_ARNS_KEPT) parsedArns.clear();
+  const parsed = parseArn(arn);
+  parsedArns.set(arn, parsed);
+  return parsed;
+}
+
 export function resolveRef(ctx: BuildContext, referrer: ResourceEntry, req: RefRequest): RefResult {
   const ref = req.ref;
   if (ref && typeof ref.name === 'string') {
@@ -65,7 +83,7 @@ export function resolveRef(ctx: BuildContext, referrer: ResourceEntry, req: RefR
   if (typeof req.arn === 'string' && req.arnField) {
     const path = [...req.at, req.arnField];
     const segment = KIND_INFO[req.kind].arnSegment ?? req.kind;
-    const parsed = parseArn(req.arn);
+    const parsed = parsedArn(req.arn);
     if (!parsed || parsed.type === 'mesh' || parsed.parent !== undefined) {
       ctx.error(
         referrer,

@@ -57,6 +57,20 @@ describe('incremental diagnostics', () => {
     expect(state.update(router('gone')).diagnostics.map((d) => d.code)).toContain('ref.not-found');
   });
 
+  it("an incremental state's input is the input before with the resource replaced in place, or added last", () => {
+    const { router, mesh } = everyNodeCallsOneRouter();
+    const state = MeshDiagnostics.build({ resources: mesh.map((resource) => ({ resource })) }, OPTIONS);
+    const updated = state.update(router('c1'));
+    const created = updated.update(res('VirtualNode', 'late', {}));
+    expect(updated.incremental && created.incremental).toBe(true);
+    const expected = [
+      ...state.input.resources.map((r) => (sameKey(r.resource, router('c1')) ? router('c1') : r.resource)),
+      res('VirtualNode', 'late', {}),
+    ];
+    expect(created.input.resources.map((r) => r.resource)).toEqual(expected);
+    expect(updated.input.resources.map((r) => r.resource)).toEqual(expected.slice(0, -1));
+  });
+
   describe('creates', () => {
     const node = (name: string, extra: object = {}) =>
       res('VirtualNode', name, {

@@ -104,8 +104,20 @@ export function hasMeshWide(diagnostics: readonly Diagnostic[]): boolean {
 
 /** The diagnostics of one mesh state, with what an update needs to re-derive them in part. */
 export class MeshDiagnostics {
+  /** The input but its resources (namespaces, pods): what a neighbourhood's build takes from it. */
+  private readonly rest: Omit<GraphInput, 'resources'>;
+  private known: GraphInput | undefined;
+
   private constructor(
-    readonly input: GraphInput,
+    /**
+     * The input, or undefined when the index holds it: an incremental state's input is
+     * its index's resources in input order, listed only when asked for (a full build,
+     * tests), not per write (a copy of the mesh's 4,500 resources per UpdateRoute, and
+     * the garbage it made). Only for a line of states whose first input had one resource
+     * per key, which the index then holds exactly.
+     */
+    input: GraphInput | undefined,
+    rest: Omit<GraphInput, 'resources'>,
     readonly diagnostics: readonly Diagnostic[],
     private readonly options: GraphOptions,
     private readonly index: RefIndex,
@@ -118,17 +130,31 @@ export class MeshDiagnostics {
      * mesh's 4,500 resources per write.
      */
     private readonly inputAllows: boolean,
-  ) {}
+    /** Whether the index holds the input exactly (one resource per key), so `input` may be left to it. */
+    private readonly exact: boolean,
+  ) {
+    this.known = input;
+    this.rest = rest;
+  }
+
+  get input(): GraphInput {
+    this.known ??= { ...this.rest, resources: this.index.inOrder(this.index.keys()) };
+    return this.known;
+  }
 
   /** The full build: the reference every state starts from. */
   static build(input: GraphInput, options: GraphOptions = {}): MeshDiagnostics {
+    const index = RefIndex.of(new Map(input.resources.map((r) => [keyOf(r.resource), r])));
+    const { resources: _resources, ...rest } = input;
     return new MeshDiagnostics(
       input,
+      rest,
       buildMeshGraph(input, options).diagnostics,
       options,
-      RefIndex.of(new Map(input.resources.map((r) => [keyOf(r.resource), r]))),
+      index,
       false,
       inputAllowsIncremental(input),
+      index.size === input.resources.length,
     );
   }
 
@@ -148,26 +174,31 @@ export class MeshDiagnostics {
     const key = keyOf(resource);
     const old = this.index.get(key);
     const replaced: InputResource = { ...old, resource };
-    const input: GraphInput = {
+    const inputAfter = (): GraphInput => ({
       ...this.input,
       resources: old
         ? this.input.resources.map((r) => (r === old ? replaced : r))
         : [...this.input.resources, replaced],
-    };
+    });
     const eligible = old ? this.eligible(old.resource, resource) : this.eligibleCreate(resource);
-    if (!eligible) return MeshDiagnostics.build(input, this.options);
+    if (!eligible) return MeshDiagnostics.build(inputAfter(), this.options);
     const index = this.index.withUpdate(key, replaced);
-    const diagnostics = this.partial(input, index, key, !old || readersSeeChange(old.resource, resource));
-    return diagnostics
-      ? new MeshDiagnostics(input, diagnostics, this.options, index, true, this.inputAllows)
-      : new MeshDiagnostics(
-          input,
-          buildMeshGraph(input, this.options).diagnostics,
-          this.options,
-          index,
-          false,
-          this.inputAllows,
-        );
+    const input = this.exact ? undefined : inputAfter();
+    const diagnostics = this.partial(index, key, !old || readersSeeChange(old.resource, resource));
+    const state = (known: GraphInput | undefined, list: readonly Diagnostic[], incremental: boolean) =>
+      new MeshDiagnostics(
+        known,
+        this.rest,
+        list,
+        this.options,
+        index,
+        incremental,
+        this.inputAllows,
+        this.exact,
+      );
+    if (diagnostics) return state(input, diagnostics, true);
+    const all = input ?? state(undefined, [], false).input;
+    return state(all, buildMeshGraph(all, this.options).diagnostics, false);
   }
 
   /**
@@ -194,12 +225,7 @@ export class MeshDiagnostics {
    * Diagnostics after the update of `key`, from a build of its neighbourhood; undefined
    * when the neighbourhood is most of the mesh (the full build is then cheaper).
    */
-  private partial(
-    input: GraphInput,
-    index: RefIndex,
-    key: string,
-    readersSee: boolean,
-  ): Diagnostic[] | undefined {
+  private partial(index: RefIndex, key: string, readersSee: boolean): Diagnostic[] | undefined {
     // Affected: the resource and what reads it, within DEPTH references.
     const affected = readersSee ? within(new Set([key]), (k) => index.readersOf(k), DEPTH) : new Set([key]);
     // The neighbourhood: the affected, what they read within DEPTH references, and ALWAYS.
@@ -208,7 +234,7 @@ export class MeshDiagnostics {
     for (const k of index.keysOfKinds(ALWAYS)) hood.add(k);
     const resources = index.inOrder(hood);
     const sub = buildMeshGraph(
-      { ...input, resources: readersSee ? resources : resources.map(asRouteTarget) },
+      { ...this.rest, resources: readersSee ? resources : resources.map(asRouteTarget) },
       this.options,
     );
     const isAffected = (d: Diagnostic) => d.resource !== undefined && affected.has(idKey(d.resource));

@@ -149,6 +149,11 @@ export class RefIndex {
     return this.resources.size;
   }
 
+  /** Every key the index holds. */
+  *keys(): IterableIterator<string> {
+    for (const [k] of this.resources.entries()) yield k;
+  }
+
   keysOfKinds(kinds: ReadonlySet<string>): string[] {
     let keys = this.byKinds.get(kinds);
     if (!keys) {

@@ -31,7 +31,17 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiServerOptions } from '../src/api/index.js';
 import { ConflictError } from '../src/store/errors.js';
 import { resourceKey, type ResourceStore } from '../src/store/types.js';
-import { json } from './propagation/json-call.js';
+import { json as jsonOnce } from './propagation/json-call.js';
+
+/**
+ * A call sent on a kept-alive connection the server was closing fails with ECONNRESET
+ * before any answer (once between phases, after a side's connections sat idle): sent again.
+ */
+const json = (method: string, url: string, body?: unknown): Promise<Record<string, unknown>> =>
+  jsonOnce(method, url, body).catch((err: unknown) => {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+    return jsonOnce(method, url, body);
+  });
 
 const root = process.argv[2]
   ? path.resolve(process.argv[2])

@@ -280,6 +280,22 @@ describe('when an update may take the incremental path', () => {
     }
   });
 
+  it('MeshDiagnostics: a mesh-wide problem an incremental update brings sends the next update to the full build', () => {
+    const options = { quotas: { routesPerVirtualRouter: 1 } };
+    const route = (name: string) => ({
+      name,
+      httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [] } },
+    });
+    const start = MeshDiagnostics.build(input([MESH, node(), router([route('a')])]), options);
+    const over = start.update(router([route('a'), route('b')]));
+    expect(over.incremental).toBe(true);
+    expect(hasMeshWide(over.diagnostics)).toBe(true);
+    expect(over.update(node({ backends: [] })).incremental).toBe(false);
+    const back = MeshDiagnostics.build(over.input, options).update(router([route('a')]));
+    expect(hasMeshWide(back.diagnostics)).toBe(false);
+    expect(back.update(node({ backends: [] })).incremental).toBe(true);
+  });
+
   it('MeshDiagnostics: a neighbourhood of half the mesh is re-derived, more is built in full', () => {
     const small = MeshDiagnostics.build(input([MESH, node()]), OPTIONS).update(node({ listeners: [] }));
     expect(small.incremental).toBe(true);

@@ -184,7 +184,7 @@ export class MeshDiagnostics {
     if (!eligible) return MeshDiagnostics.build(inputAfter(), this.options);
     const index = this.index.withUpdate(key, replaced);
     const input = this.exact ? undefined : inputAfter();
-    const diagnostics = this.partial(index, key, !old || readersSeeChange(old.resource, resource));
+    const derived = this.partial(index, key, !old || readersSeeChange(old.resource, resource));
     const state = (known: GraphInput | undefined, list: readonly Diagnostic[], incremental: boolean) =>
       new MeshDiagnostics(
         known,
@@ -196,7 +196,13 @@ export class MeshDiagnostics {
         this.inputAllows,
         this.exact,
       );
-    if (diagnostics) return state(input, diagnostics, true);
+    if (derived) {
+      const next = state(input, [...derived.kept, ...derived.rederived], true);
+      // This state had no mesh-wide problem (or the update would not be incremental), so
+      // the next has one only among the re-derived: no walk over the whole mesh's.
+      next.meshWide = hasMeshWide(derived.rederived);
+      return next;
+    }
     const all = input ?? state(undefined, [], false).input;
     return state(all, buildMeshGraph(all, this.options).diagnostics, false);
   }
@@ -225,7 +231,11 @@ export class MeshDiagnostics {
    * Diagnostics after the update of `key`, from a build of its neighbourhood; undefined
    * when the neighbourhood is most of the mesh (the full build is then cheaper).
    */
-  private partial(index: RefIndex, key: string, readersSee: boolean): Diagnostic[] | undefined {
+  private partial(
+    index: RefIndex,
+    key: string,
+    readersSee: boolean,
+  ): { kept: Diagnostic[]; rederived: Diagnostic[] } | undefined {
     // Affected: the resource and what reads it, within DEPTH references.
     const affected = readersSee ? within(new Set([key]), (k) => index.readersOf(k), DEPTH) : new Set([key]);
     // The neighbourhood: the affected, what they read within DEPTH references, and ALWAYS.
@@ -237,9 +247,28 @@ export class MeshDiagnostics {
       { ...this.rest, resources: readersSee ? resources : resources.map(asRouteTarget) },
       this.options,
     );
-    const isAffected = (d: Diagnostic) => d.resource !== undefined && affected.has(idKey(d.resource));
-    return [...this.diagnostics.filter((d) => !isAffected(d)), ...sub.diagnostics.filter(isAffected)];
+    const isAffected = (d: Diagnostic) => {
+      const k = resourceKeyOf(d);
+      return k !== undefined && affected.has(k);
+    };
+    return {
+      kept: this.diagnostics.filter((d) => !isAffected(d)),
+      rederived: sub.diagnostics.filter(isAffected),
+    };
   }
+}
+
+const diagnosticKeys = new WeakMap<Diagnostic, string | undefined>();
+
+/**
+ * The key of the resource a diagnostic is about, kept per diagnostic: a state keeps most
+ * of its diagnostics from the state before, and every write asked each of them again.
+ */
+function resourceKeyOf(d: Diagnostic): string | undefined {
+  if (d.resource === undefined) return undefined;
+  let k = diagnosticKeys.get(d);
+  if (k === undefined) diagnosticKeys.set(d, (k = idKey(d.resource)));
+  return k;
 }
 
 const targets = new WeakMap<InputResource, InputResource>();

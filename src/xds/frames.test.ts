@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ByteParts, messageType } from '../proto/index.js';
-import { encodeAny, encodeDeltaResponse, encodeSotwResponse } from './frames.js';
+import { encodeAny, encodeDeltaResponse, encodeSotwResponse, encodeSotwResponseOf } from './frames.js';
 
 /**
  * Responses recorded from the hand-written wire encoder these frames replaced
@@ -115,6 +115,39 @@ describe('discovery response frames', () => {
         .finish();
       expect(Buffer.from(viaEnvoy).toString('base64')).toBe(g.bytes);
     }
+  });
+
+  it('write a SotW response from resources whole or in parts with the bytes of the response of their Anys', () => {
+    for (const g of golden.sotw) {
+      const values = g.names_sent.map((n) => ({ typeUrl: g.typeUrl, value: bytesOf(g.typeUrl, n) }));
+      expect(encodeSotwResponseOf(g.version, values, g.typeUrl, g.nonce).toString('base64')).toBe(g.bytes);
+    }
+    // Lengths at each varint width, in parts and whole; empty and non-ASCII strings.
+    const sized = (n: number, seed: number) => Buffer.alloc(n, seed);
+    const lengths = [0, 1, 127, 128, 16_383, 16_384, 70_000, 2_097_152];
+    const values = lengths.flatMap((n, i) => [
+      { typeUrl: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', value: sized(n, i) },
+      {
+        typeUrl: 'type.googleapis.com/x',
+        value: new ByteParts([sized(Math.floor(n / 3), i), sized(0, 0), sized(n - Math.floor(n / 3), i + 1)]),
+      },
+    ]);
+    const typeUrls = ['', 'type.googleapis.com/x'];
+    for (const [version, nonce] of [
+      ['', ''],
+      ['v1', 'n'],
+      ['é'.repeat(70), 'ñ'.repeat(200)],
+    ] as const)
+      for (const typeUrl of typeUrls)
+        for (const list of [[], values, values.slice(3, 5)]) {
+          const viaAnys = encodeSotwResponse(
+            version,
+            list.map((r) => encodeAny(r.typeUrl, r.value)),
+            typeUrl,
+            nonce,
+          );
+          expect(encodeSotwResponseOf(version, list, typeUrl, nonce).equals(viaAnys)).toBe(true);
+        }
   });
 
   it('keep the resource bytes at the end of their Any', () => {

@@ -73,6 +73,67 @@ export function encodeAny(typeUrl: string, value: EncodedBytes): Buffer {
   return out;
 }
 
+/** A resource as the cache holds it: its type URL and its encoded message, whole or in parts. */
+export interface AnyValue {
+  readonly typeUrl: string;
+  readonly value: EncodedBytes;
+}
+
+const varintLength = (n: number): number =>
+  n < 1 << 7 ? 1 : n < 1 << 14 ? 2 : n < 1 << 21 ? 3 : n < 1 << 28 ? 4 : 5;
+
+function writeVarint(out: Buffer, at: number, n: number): number {
+  while (n > 127) {
+    out[at++] = (n & 127) | 128;
+    n >>>= 7;
+  }
+  out[at++] = n;
+  return at;
+}
+
+/** A length-delimited field's length on the wire: tag, length, content. */
+const fieldLength = (content: number): number => 1 + varintLength(content) + content;
+
+/**
+ * encodeSotwResponse of `resources`' Anys, each written from its type URL and its value's
+ * parts straight into the response: the same bytes, without an Any of each resource
+ * copied first (the cache kept one per resource: a second copy of every group's route
+ * configurations, and in an every-proxy change 4,000 buffers of ~15 KB made per change).
+ */
+export function encodeSotwResponseOf(
+  version: string,
+  resources: readonly AnyValue[],
+  typeUrl: string,
+  nonce: string,
+): Buffer {
+  const strings = [version, typeUrl, nonce].map((t) => Buffer.byteLength(t));
+  const [v, t, n] = strings as [number, number, number];
+  const anyLengths = resources.map(
+    (r) => fieldLength(Buffer.byteLength(r.typeUrl)) + fieldLength(r.value.length),
+  );
+  let size = (v > 0 ? fieldLength(v) : 0) + (t > 0 ? fieldLength(t) : 0) + (n > 0 ? fieldLength(n) : 0);
+  for (const a of anyLengths) size += fieldLength(a);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  const text = (tag: number, value: string, length: number): void => {
+    out[at++] = tag;
+    at = writeVarint(out, at, length);
+    at += out.write(value, at, length, 'utf8');
+  };
+  if (v > 0) text((1 << 3) | 2, version, v);
+  resources.forEach((r, i) => {
+    out[at++] = (2 << 3) | 2;
+    at = writeVarint(out, at, anyLengths[i]!);
+    text((1 << 3) | 2, r.typeUrl, Buffer.byteLength(r.typeUrl));
+    out[at++] = (2 << 3) | 2;
+    at = writeVarint(out, at, r.value.length);
+    at = writeBytes(out, at, r.value);
+  });
+  if (t > 0) text((4 << 3) | 2, typeUrl, t);
+  if (n > 0) text((5 << 3) | 2, nonce, n);
+  return out;
+}
+
 /** A state-of-the-world DiscoveryResponse; `anys` are encoded Anys (see {@link encodeAny}). */
 export function encodeSotwResponse(
   version: string,

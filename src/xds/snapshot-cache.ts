@@ -3,40 +3,51 @@
  * holds and at which versions, nothing about streams or framing (those belong to
  * the SotW and delta servers, as in go-control-plane's `pkg/cache/v3`).
  *
- * The translator encodes each resource once; the cache wraps it in its `Any`
- * once, versions it by content hash, and versions each type by its (name,
- * version) list, so unchanged content yields unchanged versions and an unchanged
- * version is never pushed (control-plane-lessons, design rules 2 and 3).
+ * The translator encodes each resource once; the cache keeps those bytes (responses
+ * write each `Any` around them), versions each by content hash, and versions each
+ * type by its (name, version) list, so unchanged content yields unchanged versions
+ * and an unchanged version is never pushed (control-plane-lessons, design rules 2 and 3).
  */
-import { ByteParts, NamedBytes, type EncodedBytes } from '../proto/index.js';
+import { ByteParts, NamedBytes, joinBytes, type EncodedBytes } from '../proto/index.js';
 import { encodeAny } from './frames.js';
 import { EMPTY_VERSION, contentVersion, foldVersions, listVersion } from './hash.js';
 import { TYPE_URL, isServedType, sortByPushOrder } from './type-urls.js';
 
 /** One encoded resource as stored. Never mutate its buffers. */
 export class CachedResource {
-  /** The encoded resource message (a view into `any`). */
-  readonly bytes: Uint8Array;
+  private anyBytes: Buffer | undefined;
 
   constructor(
     readonly name: string,
-    /** The resource wrapped in `google.protobuf.Any`, encoded, as responses carry it. */
-    readonly any: Buffer,
-    /** Content hash of `bytes` (SHA-256, hex prefix). */
+    readonly typeUrl: string,
+    /**
+     * The encoded resource message, as the translation gave it: whole, or in parts that
+     * are other messages' bytes too (a route configuration's shared virtual hosts). A
+     * SotW response is written from it (encodeSotwResponseOf); nothing keeps a copy.
+     */
+    readonly value: EncodedBytes,
+    /** Content hash of the value (SHA-256, hex prefix). */
     readonly version: string,
     /**
      * Version sent to proxies: `version`, or for endpoints folded with the versions
      * of the clusters that use them (see {@link SnapshotCache.setSnapshot}).
      */
     readonly wireVersion: string,
-    valueLength: number,
-  ) {
-    this.bytes = any.subarray(any.length - valueLength);
+  ) {}
+
+  /** The encoded resource message in one piece (joined when in parts: for CSDS and tests). */
+  get bytes(): Uint8Array {
+    return joinBytes(this.value);
+  }
+
+  /** The resource wrapped in `google.protobuf.Any`, encoded: made when a delta response first carries it, then kept. */
+  get any(): Buffer {
+    return (this.anyBytes ??= encodeAny(this.typeUrl, this.value));
   }
 
   withWireVersion(wireVersion: string): CachedResource {
     if (wireVersion === this.wireVersion) return this;
-    return new CachedResource(this.name, this.any, this.version, wireVersion, this.bytes.length);
+    return new CachedResource(this.name, this.typeUrl, this.value, this.version, wireVersion);
   }
 }
 
@@ -86,9 +97,10 @@ export class Snapshot {
 }
 
 /**
- * name → encoded resource bytes (whole, or in parts: proto/bytes.ts). Not copied, and
- * never written to by the cache: the same map given again for a type is taken as
- * unchanged, so give a new one for new content.
+ * name → encoded resource bytes (whole, or in parts: proto/bytes.ts). Kept as given, not
+ * copied: neither the cache nor the caller may write to them afterwards (responses are
+ * written from them). The same map given again for a type is taken as unchanged, so
+ * give a new one for new content.
  */
 export type ResourceBytesInput = ReadonlyMap<string, EncodedBytes> | Readonly<Record<string, EncodedBytes>>;
 /** type URL → (name → encoded resource bytes). A type left out is served as empty. */
@@ -304,11 +316,10 @@ export class SnapshotCache {
 }
 
 /**
- * Each byte array's (or parts') `Any` and version, computed once: a translator that
- * encodes a resource once and hands the same array to many groups gets it wrapped and
- * hashed once.
+ * Each byte array's (or parts') version, computed once: a translator that encodes a
+ * resource once and hands the same array to many groups gets it hashed once.
  */
-const encodedOnce = new WeakMap<EncodedBytes, { typeUrl: string; any: Buffer; version: string }>();
+const versionOnce = new WeakMap<EncodedBytes, string>();
 
 /** Same names mapped to the very same stored resources (so the same versions). */
 function sameResources(
@@ -334,15 +345,15 @@ function reuseOrCreate(
   bytes: EncodedBytes,
   prev: CachedResource | undefined,
 ): CachedResource {
-  // The same array object, or equal content, keeps the stored resource (and its version).
-  if (prev && prev.bytes === bytes) return prev;
-  let once = encodedOnce.get(bytes);
-  if (!once || once.typeUrl !== typeUrl) {
-    once = { typeUrl, any: encodeAny(typeUrl, bytes), version: contentVersion(bytes) };
-    encodedOnce.set(bytes, once);
+  // The same bytes object, or equal content, keeps the stored resource (and its version).
+  if (prev && prev.value === bytes) return prev;
+  let version = versionOnce.get(bytes);
+  if (version === undefined) {
+    version = contentVersion(bytes);
+    versionOnce.set(bytes, version);
   }
-  if (prev && prev.version === once.version) return prev;
-  return new CachedResource(name, once.any, once.version, once.version, bytes.length);
+  if (prev && prev.version === version) return prev;
+  return new CachedResource(name, typeUrl, bytes, version, version);
 }
 
 /**

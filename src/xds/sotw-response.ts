@@ -19,7 +19,7 @@
  * into its own frame anyway, so nothing outlives the turn. Encoding is
  * deterministic, so a body built again later is byte for byte the same.
  */
-import { encodeSotwResponse } from './frames.js';
+import { encodeSotwResponseOf } from './frames.js';
 import { listVersion } from './hash.js';
 import type { CachedResource, TypeSnapshot } from './snapshot-cache.js';
 import type { Subscription } from './subscription.js';
@@ -55,12 +55,7 @@ function bodyOf(res: SotwResponse): Buffer {
   let body = bodies.get(res);
   if (body) return body;
   if (bodies.size === 0) setImmediate(() => (bodies = new Map()));
-  body = encodeSotwResponse(
-    res.version,
-    res.resources.map((r) => r.any),
-    res.typeUrl,
-    res.nonce,
-  );
+  body = encodeSotwResponseOf(res.version, res.resources, res.typeUrl, res.nonce);
   bodies.set(res, body);
   return body;
 }

@@ -9,7 +9,17 @@
  * ACK) and a route of `rt-7` (a handful of nodes call it: only their proxies may
  * receive anything; the others are counted).
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +46,7 @@ import { median, percentile } from './stats.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LOAD_CLIENT = path.join(here, 'load-client.ts');
 const FANOUT_FLOOR = path.join(here, 'fanout-floor.ts');
+const MEMORY_PROBE = path.join(here, 'memory-probe.mjs');
 const CONNECT_TIMEOUT_MS = 900_000;
 const CHANGE_TIMEOUT_MS = 300_000;
 /** After the last expected ACK, how long other proxies get to receive something they should not. */
@@ -57,6 +68,11 @@ export interface SimOptions {
   readonly heapDir?: string;
   /** PROPAGATION_PEERS=0: amime serve alone (no floors, no go-control-plane, no ratios): for profiling a run. */
   readonly peers: boolean;
+  /**
+   * PROPAGATION_MEMORY=dir: amime serve and the grpc-js floor load memory-probe.mjs, and each
+   * KiB/proxy is also split (after a forced GC) into V8 heap, ArrayBuffers and native memory.
+   */
+  readonly memoryDir?: string;
 }
 
 export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
@@ -67,6 +83,7 @@ export function simOptions(env: NodeJS.ProcessEnv): SimOptions {
     verbose: env.PROPAGATION_VERBOSE === '1',
     peers: env.PROPAGATION_PEERS !== '0',
     ...(env.PROPAGATION_HEAP ? { heapDir: path.resolve(env.PROPAGATION_HEAP) } : {}),
+    ...(env.PROPAGATION_MEMORY ? { memoryDir: path.resolve(env.PROPAGATION_MEMORY) } : {}),
     debounce: {
       quietMs: Number(env.PROPAGATION_DEBOUNCE_QUIET_MS ?? DEFAULTS.debounceQuietMs),
       maxMs: Number(env.PROPAGATION_DEBOUNCE_MAX_MS ?? DEFAULTS.debounceMaxMs),
@@ -137,6 +154,47 @@ async function heapSnapshot(pid: number, dir: string): Promise<void> {
   }
 }
 
+/** Node options that load memory-probe.mjs (PROPAGATION_MEMORY), which writes under `dir`. */
+function memoryProbeArgs(dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  process.env.AMIME_BENCH_MEMORY_DIR = dir;
+  return ['--expose-gc', '--import', MEMORY_PROBE];
+}
+
+interface MemorySample {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  v8Malloced: number;
+}
+
+/** Asks a process that loaded memory-probe.mjs where its memory is (after a GC). */
+async function memorySample(pid: number, dir: string): Promise<MemorySample> {
+  const file = path.join(dir, `memory-${pid}.jsonl`);
+  const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
+  const before = lines().length;
+  process.kill(pid, 'SIGWINCH');
+  const deadline = Date.now() + 60_000;
+  while (lines().length === before) {
+    if (Date.now() > deadline) throw new Error(`no memory sample from ${pid} (was memory-probe.mjs loaded?)`);
+    await settle(100);
+  }
+  return JSON.parse(lines().at(-1)!) as MemorySample;
+}
+
+/** Per proxy, KiB: RSS after a GC, V8 heap (committed / used), ArrayBuffers and other external, native rest. */
+function memorySplit(a: MemorySample, b: MemorySample, n: number): string {
+  const d = (k: keyof MemorySample) => (b[k] - a[k]) / 1024 / n;
+  const native = d('rss') - d('heapTotal') - d('external');
+  return (
+    `RSS after GC ${f1(d('rss'), 2)}: V8 heap ${f1(d('heapTotal'), 2)} committed (${f1(d('heapUsed'), 2)} used), ` +
+    `external ${f1(d('external'), 2)} (ArrayBuffers ${f1(d('arrayBuffers'), 2)}), ` +
+    `native rest ${f1(native, 2)} (V8's malloc ${f1(d('v8Malloced'), 2)})`
+  );
+}
+
 async function measureServer(
   name: string,
   n: number,
@@ -145,10 +203,13 @@ async function measureServer(
   expected: { all: Expected; few?: Expected },
   capture?: string,
   heapDir?: string,
+  /** Where the server's memory-probe.mjs writes (PROPAGATION_MEMORY), if it loaded one. */
+  memoryDir?: string,
 ): Promise<ServerFigures> {
   await settle(1000);
   if (heapDir) await heapSnapshot(phase.pid, heapDir);
   const rss0 = rssBytes(phase.pid);
+  const mem0 = memoryDir ? await memorySample(phase.pid, memoryDir) : undefined;
   const load = forkTs(LOAD_CLIENT, [`--n=${n}`, `--target=${phase.target}`]);
   try {
     const ready = await next(load, 'ready', CONNECT_TIMEOUT_MS);
@@ -160,6 +221,12 @@ async function measureServer(
     console.log(
       `  ${name} N=${n}: ${n} proxies configured in ${(Number(ready.connectMs) / 1000).toFixed(1)} s`,
     );
+    if (mem0) {
+      const mem1 = await memorySample(phase.pid, memoryDir!);
+      console.log(
+        `    ${name} N=${n} per proxy (KiB): RSS ${f1(kibPerProxy, 2)}; ${memorySplit(mem0, mem1, n)}`,
+      );
+    }
     let id = 0;
     const rounds = async (kind: 'all' | 'few', count: number, first: number): Promise<ChangeFigures> => {
       const f: ChangeFigures = { proxies: 0, ackMs: [], allAckedMs: [], cpuMs: [], others: 0, writeMs: [] };
@@ -250,6 +317,7 @@ async function amime(
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROPAGATION_PROF}`]
         : []),
       ...(o.heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${o.heapDir}`] : []),
+      ...(o.memoryDir ? memoryProbeArgs(o.memoryDir) : []),
       ...(process.env.PROPAGATION_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     ];
     const t0 = performance.now();
@@ -286,7 +354,10 @@ async function amime(
         return performance.now() - t;
       },
     };
-    return { ...(await measureServer('amime', n, phase, o, expected, capture, o.heapDir)), startMs };
+    return {
+      ...(await measureServer('amime', n, phase, o, expected, capture, o.heapDir, o.memoryDir)),
+      startMs,
+    };
   } finally {
     await serve?.stop();
     if (serve && process.env.PROPAGATION_SERVE_STDOUT)
@@ -319,7 +390,11 @@ async function goControlPlane(
 }
 
 async function fanoutFloor(n: number, o: SimOptions, capture: string, few: Expected): Promise<ServerFigures> {
-  const floor = forkTs(FANOUT_FLOOR, [`--capture=${capture}`]);
+  const floor = forkTs(
+    FANOUT_FLOOR,
+    [`--capture=${capture}`],
+    o.memoryDir ? memoryProbeArgs(o.memoryDir) : [],
+  );
   try {
     const { port } = await next(floor, 'listening', 60_000);
     const phase: Phase = {
@@ -330,7 +405,7 @@ async function fanoutFloor(n: number, o: SimOptions, capture: string, few: Expec
         return undefined;
       },
     };
-    return await measureServer(FLOOR, n, phase, o, { all: 'all', few });
+    return await measureServer(FLOOR, n, phase, o, { all: 'all', few }, undefined, undefined, o.memoryDir);
   } finally {
     await stop(floor);
   }

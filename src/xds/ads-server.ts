@@ -61,9 +61,20 @@ export interface XdsServerOptions {
    * older configuration than it had). Requests wait meanwhile; open streams are not affected.
    */
   readonly admitStream?: () => Promise<string | undefined>;
-  /** Extra @grpc/grpc-js server options (keepalive, max_connection_age_ms, ...). */
+  /**
+   * Extra @grpc/grpc-js server options (keepalive, max_connection_age_ms, ...), over
+   * {@link XDS_GRPC_SERVER_DEFAULTS}.
+   */
   readonly grpcOptions?: grpc.ServerOptions;
 }
+
+/**
+ * The @grpc/grpc-js server options an xDS server starts from. Channelz is off: this server
+ * serves no channelz service, and with it on grpc-js keeps per connection a registry entry,
+ * trace lines, counters and closures for each call, ~1 KiB of heap per connected proxy
+ * (bench/README, 2026-12-06).
+ */
+const XDS_GRPC_SERVER_DEFAULTS: grpc.ServerOptions = { 'grpc.enable_channelz': 0 };
 
 export interface TlsOptions {
   readonly cert: Buffer | string;
@@ -127,7 +138,7 @@ export class XdsServer {
       connections: new Set(),
       streams: new Set(),
     };
-    this.server = new grpc.Server(options.grpcOptions);
+    this.server = new grpc.Server({ ...XDS_GRPC_SERVER_DEFAULTS, ...options.grpcOptions });
     const open = (protocol: 'sotw' | 'delta') => (call: AdsCall) => {
       if (this.closed) {
         call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'xDS server is shutting down' });

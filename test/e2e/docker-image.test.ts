@@ -97,6 +97,18 @@ describe('the Docker image (Dockerfile, .dockerignore)', () => {
     expect(proxyInit.lines).toContain('COPY deploy/proxy-init/proxy-init.sh /usr/local/bin/proxy-init');
   });
 
+  // ENV K=V … lines of the runtime stage: what the container's processes start with.
+  const runtimeEnv = Object.fromEntries(
+    runtime.lines
+      .filter((l) => /^ENV\s/.test(l))
+      .flatMap((l) => l.split(/\s+/).slice(1))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+
+  it("runs in production mode, with glibc's mmap threshold at 16 KiB (memory per connected proxy, bench/README)", () => {
+    expect(runtimeEnv).toEqual({ NODE_ENV: 'production', MALLOC_MMAP_THRESHOLD_: '16384' });
+  });
+
   it('staged as the runtime stage lays out /app, ENTRYPOINT + CMD seed the example mesh and listen on 0.0.0.0', async () => {
     const app = path.join(tempDir('amime-image-'), 'app');
     for (const line of runtime.lines.filter((l) => /^COPY\s/i.test(l))) {
@@ -134,7 +146,7 @@ describe('the Docker image (Dockerfile, .dockerignore)', () => {
       {
         cwd: app,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+        env: { PATH: process.env.PATH ?? '', ...runtimeEnv },
       },
     );
     let out = '';

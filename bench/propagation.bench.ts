@@ -12,7 +12,9 @@
  *          PROPAGATION_VERBOSE=1 (every round's write, first and last ACK, and when it was sent on
  *            the clock of --cpu-prof's timestamps)
  *          PROPAGATION_MEMORY=dir (amime serve and the grpc-js floor load propagation/memory-probe.mjs:
- *            each KiB/proxy is also split, after a forced GC, into V8 heap, ArrayBuffers and native)
+ *            each KiB/proxy is also split, after a forced GC, into V8 heap, ArrayBuffers and native;
+ *            the GC before the proxies connect can move the KiB/proxy figure itself: compare
+ *            runs with it only against runs with it)
  *          PROPAGATION_PEERS=0 (amime serve alone: no floors, no go-control-plane, no ratios)
  *          PROPAGATION_NODE_ARGS='--trace-gc …' (more node options for amime serve)
  *          PROPAGATION_SERVE_STDOUT=file (amime serve's standard output written there at the end)

@@ -40,8 +40,9 @@ ENV NODE_ENV=production
 # freed (a fixed threshold also stops glibc raising it). Otherwise the pages of such
 # buffers freed between long-lived per-connection allocations stay resident: @grpc/grpc-js
 # copies every response into a new buffer per stream, freed at a later GC, while proxies
-# connect. Measured: 42-44 -> 34 KiB of RSS per connected proxy at 10,000 proxies; 8 KiB
-# saved as much but cost CPU per change (an mmap per route configuration copy).
+# connect. Measured: 42-44 -> 34 KiB of RSS per connected proxy at 10,000 proxies, for
+# ~10-15 % more CPU per change sent to every proxy (each socket read's 64 KiB buffer is
+# an mmap/munmap then); 8 KiB saved no more and cost more CPU.
 # bench/README, 2026-12-06, session 12. Same as GLIBC_TUNABLES=glibc.malloc.mmap_threshold=16384.
 ENV MALLOC_MMAP_THRESHOLD_=16384
 RUN groupadd --system --gid 65532 amime \

@@ -5,7 +5,7 @@
  * configuration's virtual hosts, each in every caller's configuration) point at their
  * bytes instead of copying them: bench:translate's 6,000 route configurations were
  * 60 MB of copies of ~4,000 virtual hosts. Whoever needs the bytes in one piece joins
- * them where it copies them anyway (the xDS cache, into the resource's `Any`).
+ * them where it copies them anyway (an xDS response, after the resource's `Any` header).
  */
 export class ByteParts {
   /** The total length in bytes. */

@@ -13,7 +13,7 @@ export {
 } from './root.js';
 export * from './types.js';
 export { ByteParts, NamedBytes, joinBytes, writeBytes, partsOf, type EncodedBytes } from './bytes.js';
-export { WireWriter } from './wire-writer.js';
+export { WireWriter, varintLength, writeUint32At } from './wire-writer.js';
 export {
   encodeMessage,
   decodeMessage,

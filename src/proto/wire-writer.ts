@@ -45,15 +45,7 @@ export class WireWriter {
   /** An unsigned 32-bit varint (protobufjs `uint32`; also field tags and lengths). */
   uint32(value: number): void {
     this.reserve(5);
-    const buf = this.buf;
-    let pos = this.pos;
-    let v = value >>> 0;
-    while (v > 127) {
-      buf[pos++] = (v & 127) | 128;
-      v >>>= 7;
-    }
-    buf[pos++] = v;
-    this.pos = pos;
+    this.pos = writeUint32At(this.buf, this.pos, value);
   }
 
   /** protobufjs `int32`: a negative value takes ten bytes, sign-extended to 64 bits. */
@@ -202,6 +194,18 @@ export class WireWriter {
   }
 }
 
-function varintLength(v: number): number {
+/** Writes `value` as an unsigned 32-bit varint into `buf` at `pos` (room for 5 bytes is the caller's); returns the position after it. */
+export function writeUint32At(buf: Uint8Array, pos: number, value: number): number {
+  let v = value >>> 0;
+  while (v > 127) {
+    buf[pos++] = (v & 127) | 128;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+/** The bytes an unsigned 32-bit varint of `v` takes. */
+export function varintLength(v: number): number {
   return v < 128 ? 1 : v < 16384 ? 2 : v < 2097152 ? 3 : v < 268435456 ? 4 : 5;
 }

@@ -1,25 +1,22 @@
 /**
- * Discovery responses, encoded by protobufjs around resources encoded once.
+ * Discovery responses, written around resources encoded once.
  *
  * A response is mostly resources the cache already holds as bytes. Re-encoding
  * them through the Envoy message types would parse nothing but copy everything
- * through reflection; instead each resource's `Any` is encoded once (when it
- * enters the cache) and the responses are written with wire-compatible "frame"
- * types whose resource fields are `bytes`: an embedded message and a `bytes` field
- * are the same on the wire (tag, length, payload), so the output is byte for byte
- * what encoding the real `DiscoveryResponse` / `DeltaDiscoveryResponse` gives
- * (`frames.test.ts` checks it against the Envoy types).
- */
+ * through reflection; instead a SotW response writes each resource's `Any` (its type
+ * URL, then its bytes, whole or in parts) straight into the body, and a delta
+ * response is written by protobufjs with wire-compatible "frame" types whose resource
+ * fields are `bytes` holding the resource's `Any` (made once per cached resource): an
+ * embedded message and a `bytes` field are the same on the wire (tag, length, payload),
+ * so the output is byte for byte what encoding the real `DiscoveryResponse` /
+ * `DeltaDiscoveryResponse` gives (`frames.test.ts` checks it against the Envoy types). */
 import protobuf from 'protobufjs';
-import { writeBytes, type EncodedBytes } from '../proto/index.js';
+import { varintLength, writeBytes, writeUint32At, type EncodedBytes } from '../proto/index.js';
 
 // proto3 leaves empty strings out; the frames are given undefined for them.
 // Field numbers and order are those of envoy/service/discovery/v3/discovery.proto and google/protobuf/any.proto.
 const root = protobuf.Root.fromJSON({
   nested: {
-    AnyFrame: {
-      fields: { type_url: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } },
-    },
     DiscoveryResponseFrame: {
       fields: {
         version_info: { type: 'string', id: 1 },
@@ -47,7 +44,6 @@ const root = protobuf.Root.fromJSON({
   },
 });
 
-const AnyFrame = root.lookupType('AnyFrame');
 const DiscoveryResponseFrame = root.lookupType('DiscoveryResponseFrame');
 const DeltaDiscoveryResponseFrame = root.lookupType('DeltaDiscoveryResponseFrame');
 
@@ -56,43 +52,49 @@ function asBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
-/**
- * A resource wrapped in `google.protobuf.Any`, encoded; the resource's bytes are its last
- * `valueLength` bytes. A value in parts is joined here, in the copy into the Any.
- */
-export function encodeAny(typeUrl: string, value: EncodedBytes): Buffer {
-  if (value instanceof Uint8Array) return asBuffer(AnyFrame.encode({ type_url: typeUrl, value }).finish());
-  // AnyFrame's encoding with the value's length only; the value follows it.
-  const head = AnyFrame.encode({ type_url: typeUrl })
-    .uint32((2 << 3) | 2)
-    .uint32(value.length)
-    .finish();
-  const out = Buffer.allocUnsafe(head.length + value.length);
-  out.set(head, 0);
-  writeBytes(out, head.length, value);
-  return out;
-}
-
 /** A resource as the cache holds it: its type URL and its encoded message, whole or in parts. */
 export interface AnyValue {
   readonly typeUrl: string;
   readonly value: EncodedBytes;
 }
 
-const varintLength = (n: number): number =>
-  n < 1 << 7 ? 1 : n < 1 << 14 ? 2 : n < 1 << 21 ? 3 : n < 1 << 28 ? 4 : 5;
-
-function writeVarint(out: Buffer, at: number, n: number): number {
-  while (n > 127) {
-    out[at++] = (n & 127) | 128;
-    n >>>= 7;
-  }
-  out[at++] = n;
-  return at;
-}
-
 /** A length-delimited field's length on the wire: tag, length, content. */
 const fieldLength = (content: number): number => 1 + varintLength(content) + content;
+
+/** Writes a length-delimited field's tag and length at `at`; returns the position after them. */
+function writeDelimitedHead(out: Buffer, at: number, field: number, length: number): number {
+  out[at++] = (field << 3) | 2;
+  return writeUint32At(out, at, length);
+}
+
+/** Writes a string field at `at` (`length`: its UTF-8 bytes); returns the position after it. */
+function writeString(out: Buffer, at: number, field: number, value: string, length: number): number {
+  at = writeDelimitedHead(out, at, field, length);
+  return at + out.write(value, at, length, 'utf8');
+}
+
+/** The encoded `google.protobuf.Any` of a resource, in bytes (`type_url` 1 and `value` 2, both always written). */
+function anyLength(r: AnyValue): number {
+  return fieldLength(Buffer.byteLength(r.typeUrl)) + fieldLength(r.value.length);
+}
+
+/** Writes a resource's `google.protobuf.Any` at `at`, its value's parts copied in; returns the position after it. */
+function writeAny(out: Buffer, at: number, r: AnyValue): number {
+  at = writeString(out, at, 1, r.typeUrl, Buffer.byteLength(r.typeUrl));
+  at = writeDelimitedHead(out, at, 2, r.value.length);
+  return writeBytes(out, at, r.value);
+}
+
+/**
+ * A resource wrapped in `google.protobuf.Any`, encoded; the resource's bytes are its last
+ * `valueLength` bytes. A value in parts is joined here, in the copy into the Any.
+ */
+export function encodeAny(typeUrl: string, value: EncodedBytes): Buffer {
+  const r = { typeUrl, value };
+  const out = Buffer.allocUnsafe(anyLength(r));
+  writeAny(out, 0, r);
+  return out;
+}
 
 /**
  * encodeSotwResponse of `resources`' Anys, each written from its type URL and its value's
@@ -106,31 +108,19 @@ export function encodeSotwResponseOf(
   typeUrl: string,
   nonce: string,
 ): Buffer {
-  const strings = [version, typeUrl, nonce].map((t) => Buffer.byteLength(t));
-  const [v, t, n] = strings as [number, number, number];
-  const anyLengths = resources.map(
-    (r) => fieldLength(Buffer.byteLength(r.typeUrl)) + fieldLength(r.value.length),
-  );
+  const [v, t, n] = [version, typeUrl, nonce].map((x) => Buffer.byteLength(x)) as [number, number, number];
+  const anyLengths = resources.map(anyLength);
   let size = (v > 0 ? fieldLength(v) : 0) + (t > 0 ? fieldLength(t) : 0) + (n > 0 ? fieldLength(n) : 0);
   for (const a of anyLengths) size += fieldLength(a);
   const out = Buffer.allocUnsafe(size);
   let at = 0;
-  const text = (tag: number, value: string, length: number): void => {
-    out[at++] = tag;
-    at = writeVarint(out, at, length);
-    at += out.write(value, at, length, 'utf8');
-  };
-  if (v > 0) text((1 << 3) | 2, version, v);
+  if (v > 0) at = writeString(out, at, 1, version, v);
   resources.forEach((r, i) => {
-    out[at++] = (2 << 3) | 2;
-    at = writeVarint(out, at, anyLengths[i]!);
-    text((1 << 3) | 2, r.typeUrl, Buffer.byteLength(r.typeUrl));
-    out[at++] = (2 << 3) | 2;
-    at = writeVarint(out, at, r.value.length);
-    at = writeBytes(out, at, r.value);
+    at = writeDelimitedHead(out, at, 2, anyLengths[i]!);
+    at = writeAny(out, at, r);
   });
-  if (t > 0) text((4 << 3) | 2, typeUrl, t);
-  if (n > 0) text((5 << 3) | 2, nonce, n);
+  if (t > 0) at = writeString(out, at, 4, typeUrl, t);
+  if (n > 0) writeString(out, at, 5, nonce, n);
   return out;
 }
 

@@ -151,6 +151,14 @@ type WithFindings = { [FINDINGS]?: Findings };
 class ReferenceChecker {
   readonly problems: CheckProblem[] = [];
   private readonly names: Record<XdsKind, Set<string>>;
+  /** The kinds whose names are in `names`. */
+  private readonly gathered: Record<XdsKind, boolean> = {
+    listeners: false,
+    routes: false,
+    clusters: false,
+    endpoints: false,
+    secrets: false,
+  };
   private kind: XdsKind = 'listeners';
   private index = 0;
   private name = '';
@@ -183,15 +191,6 @@ class ReferenceChecker {
    * caller re-checks in full when a listener changed).
    */
   runChanged(changed: ChangedIndexes, keptHost: KeptHost): CheckProblem[] {
-    const lazy = new Set<XdsKind>(XDS_KINDS);
-    this.namesOf = (kind) => {
-      if (lazy.delete(kind))
-        for (const r of this.set[kind]) {
-          const name = resourceNameOf(kind, r);
-          if (name !== '') this.names[kind].add(name);
-        }
-      return this.names[kind];
-    };
     for (const i of changed.clusters ?? []) {
       const c = this.set.clusters[i]!;
       this.at('clusters', i, c);
@@ -201,8 +200,17 @@ class ReferenceChecker {
     return this.problems;
   }
 
-  /** The names of a kind in the set (all gathered by `duplicates` in a full run). */
-  private namesOf = (kind: XdsKind): ReadonlySet<string> => this.names[kind];
+  /** The names of a kind in the set: gathered by `duplicates` in a full run, else when first needed. */
+  private namesOf(kind: XdsKind): ReadonlySet<string> {
+    if (!this.gathered[kind]) {
+      this.gathered[kind] = true;
+      for (const r of this.set[kind]) {
+        const name = resourceNameOf(kind, r);
+        if (name !== '') this.names[kind].add(name);
+      }
+    }
+    return this.names[kind];
+  }
 
   private at(kind: XdsKind, index: number, resource: object): void {
     this.kind = kind;
@@ -307,6 +315,7 @@ class ReferenceChecker {
   }
 
   private duplicates(kind: XdsKind): void {
+    this.gathered[kind] = true;
     const first = new Map<string, number>();
     this.set[kind].forEach((r, i) => {
       this.at(kind, i, r);

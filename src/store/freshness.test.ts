@@ -41,4 +41,25 @@ describe('StoreFreshness', () => {
       confirmedAt: new Date(70).toISOString(),
     });
   });
+
+  it('tells onChange of a turn as soon as anyone reads the status, not at the next watchdog tick', async () => {
+    let t = 0;
+    const turns: boolean[] = [];
+    const store = { revision: () => Promise.resolve(1) };
+    const mirror = { waitFor: async () => true };
+    // No start(): no watchdog at all, so only reading the status can tell.
+    const f = new StoreFreshness(store, mirror, {
+      boundMs: 50,
+      now: () => t,
+      onChange: (s) => turns.push(s.fresh),
+    });
+    t = 51;
+    expect(f.status().fresh).toBe(false);
+    expect(turns).toEqual([false]);
+    expect(f.status().fresh).toBe(false);
+    expect(turns).toEqual([false]);
+    await f.probe();
+    expect(f.status().fresh).toBe(true);
+    expect(turns).toEqual([false, true]);
+  });
 });

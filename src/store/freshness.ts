@@ -62,15 +62,25 @@ export class StoreFreshness {
     return this;
   }
 
+  /**
+   * The view's freshness now. A turn is told to `onChange` by the first to see it, so
+   * whoever read "stale" (readiness, a refused stream) finds the turn logged, even if
+   * the view is current again before the watchdog's next tick.
+   */
   status(): FreshnessStatus {
     const ageMs = Math.max(0, this.now() - this.confirmedAt);
-    return {
+    const status: FreshnessStatus = {
       fresh: ageMs <= this.options.boundMs,
       confirmedAt: new Date(this.confirmedAt).toISOString(),
       ageMs,
       boundMs: this.options.boundMs,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
     };
+    if (status.fresh !== this.wasFresh) {
+      this.wasFresh = status.fresh;
+      this.options.onChange?.(status);
+    }
+    return status;
   }
 
   /**
@@ -114,11 +124,8 @@ export class StoreFreshness {
     this.timer.unref();
   }
 
-  /** Tells `onChange` about a turn; a hanging probe is no reason to tell late. */
+  /** Tells `onChange` about a turn nobody has looked at yet; a hanging probe is no reason to tell late. */
   private report(): void {
-    const status = this.status();
-    if (status.fresh === this.wasFresh) return;
-    this.wasFresh = status.fresh;
-    this.options.onChange?.(status);
+    this.status();
   }
 }

@@ -427,6 +427,26 @@ describe('Translator in steps', () => {
     }
   });
 
+  it('translates the groups `first` holds for before the others, with the same result', () => {
+    const ordered = new Translator();
+    const plain = new Translator();
+    for (const input of [baseInput, withRouteTimeout60, withGateways]) {
+      const graph = buildMeshGraph(input);
+      const expected = plain.update(graph, NO_ENDPOINTS);
+      // The last group in the usual order is asked for first.
+      const wanted = expected.changed.at(-1);
+      const steps = ordered.updateInSteps(graph, NO_ENDPOINTS, (key) => key === wanted);
+      const keys: string[] = [];
+      let next = steps.next();
+      for (; !next.done; next = steps.next()) keys.push(next.value.key);
+      if (wanted !== undefined) expect(keys[0]).toBe(wanted);
+      expect([...keys].sort()).toEqual(expected.changed);
+      expect(next.value.changed).toEqual(expected.changed);
+      for (const [key, res] of expected.groups)
+        expect(bytesOf(next.value.groups.get(key)!), key).toBe(bytesOf(res));
+    }
+  });
+
   it('refuses another update, or the endpoint fast path, until the steps have run to the end', () => {
     const t = new Translator();
     t.update(buildMeshGraph(baseInput), NO_ENDPOINTS);

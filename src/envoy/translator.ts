@@ -150,11 +150,19 @@ export class Translator {
    * return value is `update`'s. Run it to the end: until then the Translator refuses
    * other updates. Everything before the first group (finding the groups and what
    * changed) runs at the first `next()`, and may throw there as `update` does.
+   *
+   * `first`: groups it holds for are translated before the others (each part in
+   * `proxyGroups` order), e.g. those with connected proxies, so that they get their push
+   * before the run has gone through groups nobody is waiting for. The result is the same.
    */
-  *updateInSteps(graph: MeshGraph, endpoints: EndpointSource): Generator<GroupStep, TranslatorResult, void> {
+  *updateInSteps(
+    graph: MeshGraph,
+    endpoints: EndpointSource,
+    first?: (groupKey: string) => boolean,
+  ): Generator<GroupStep, TranslatorResult, void> {
     this.begin();
     try {
-      return yield* this.translateChanges(graph, endpoints);
+      return yield* this.translateChanges(graph, endpoints, first);
     } finally {
       this.end();
     }
@@ -179,6 +187,7 @@ export class Translator {
   private *translateChanges(
     graph: MeshGraph,
     endpoints: EndpointSource,
+    first: ((groupKey: string) => boolean) | undefined,
   ): Generator<GroupStep, TranslatorResult, void> {
     const everything = this.endpoints !== endpoints || this.graphOptions !== optionsKey(graph);
     const changes = everything ? [] : changedKeys(this.graph, graph);
@@ -219,7 +228,7 @@ export class Translator {
       if (at !== undefined) order.push(at);
     }
     order.sort((a, b) => a - b);
-    for (const at of order) {
+    for (const at of first ? firstThenRest(order, table, first) : order) {
       const g = table.list[at] as ProxyGroup;
       this.retranslate(g, graph, endpoints, runMemo, failed);
       const failure = failed.get(g.key);
@@ -448,4 +457,12 @@ export class Translator {
   private snapshot(): ReadonlyMap<string, EnvoyResources> {
     return this.resources.snapshot();
   }
+}
+
+/** Positions whose group `first` holds for, then the others, each in the order given. */
+function firstThenRest(order: number[], table: GroupTable, first: (groupKey: string) => boolean): number[] {
+  const front: number[] = [];
+  const back: number[] = [];
+  for (const at of order) (first((table.list[at] as ProxyGroup).key) ? front : back).push(at);
+  return front.length === 0 || back.length === 0 ? order : front.concat(back);
 }

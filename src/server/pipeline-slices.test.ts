@@ -113,6 +113,22 @@ describe('MeshPipeline.runInSlices', () => {
     }
   });
 
+  it('publishes the groups with connected proxies first, then the others', async () => {
+    const { p, cache } = pipeline(0);
+    await p.runInSlices(callersMesh(CALLERS, 15));
+    // Proxies of the last callers are connected (they listen to their group).
+    const callers = cache.groups().filter((g) => g.includes('caller-'));
+    const watched = callers.slice(-3);
+    for (const g of watched) cache.subscribe(g, () => {});
+    const order: string[] = [];
+    cache.subscribeAll((change) => order.push(change.group));
+    await p.runInSlices(callersMesh(CALLERS, 30));
+    // Every caller's route timeout changed; the connected ones were published first.
+    expect([...order].sort()).toEqual(expect.arrayContaining(callers));
+    expect(new Set(order.slice(0, watched.length))).toEqual(new Set(watched));
+    expect(served(cache)).toBe(fromScratch(callersMesh(CALLERS, 30)));
+  });
+
   it('with a long slice, runs without a turn (the slice bounds the work between turns)', async () => {
     const { p } = pipeline(60_000);
     let turned = false;

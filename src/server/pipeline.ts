@@ -229,7 +229,13 @@ export class MeshPipeline {
           : IncrementalGraph.build(input, this.options.graph, tuningOf(this.options.incrementalGraph));
       const graph = this.state.graph;
       yield;
-      const translation = this.translator.updateInSteps(graph, this.options.endpoints);
+      // Groups with connected proxies first: they get their push before the run goes
+      // through groups no proxy waits for (at 1,000 proxies of a 4,000-group mesh, an
+      // rt-all change reaches them all after a quarter of the run instead of its end).
+      const cache = this.options.cache;
+      const translation = this.translator.updateInSteps(graph, this.options.endpoints, (key) =>
+        cache.watched(key),
+      );
       // In the order `publish` gives: translation failures as they come, then the others by key.
       const translateFailed: string[] = [];
       const publishFailed: string[] = [];

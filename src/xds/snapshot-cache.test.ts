@@ -221,6 +221,19 @@ describe('SnapshotCache', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('says which groups have listeners of their own (connected proxies), not counting listeners of all', () => {
+    const cache = new SnapshotCache();
+    cache.subscribeAll(() => {});
+    expect(cache.watched('g')).toBe(false);
+    const off = cache.subscribe('g', () => {});
+    const off2 = cache.subscribe('g', () => {});
+    expect([cache.watched('g'), cache.watched('h')]).toEqual([true, false]);
+    off();
+    expect(cache.watched('g')).toBe(true);
+    off2();
+    expect(cache.watched('g')).toBe(false);
+  });
+
   it('rejects non-byte resources', () => {
     const cache = new SnapshotCache();
     expect(() => cache.setSnapshot('g', { [LDS]: { l: 'not bytes' as unknown as Uint8Array } })).toThrow(

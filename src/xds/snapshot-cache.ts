@@ -234,6 +234,11 @@ export class SnapshotCache {
     return [...this.groupStates.keys()].sort();
   }
 
+  /** Whether anyone listens to `group` itself (a connected proxy of it), as opposed to only `subscribeAll`. */
+  watched(group: string): boolean {
+    return this.listeners.has(group);
+  }
+
   /** Calls `listener` after every change of `group`. Returns the unsubscribe function. */
   subscribe(group: string, listener: GroupListener): () => void {
     let set = this.listeners.get(group);

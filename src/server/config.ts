@@ -247,7 +247,7 @@ export const ServeConfigSchema = Type.Object(
         flag: '--translation-slice-ms',
         arg: '<ms>',
         description:
-          'a long translation gives the REST API and xDS streams a turn after this much work (and publishes the proxies it has done so far); smaller answers them sooner during a large change, and makes the change take a little longer',
+          'a long translation gives the REST API and xDS streams a turn after this much work (and publishes the proxies it has done so far, connected ones first); smaller answers them sooner during a large change, and makes the change take a little longer',
         default: DEFAULTS.translationSliceMs,
       }),
     ),

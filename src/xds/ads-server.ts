@@ -135,6 +135,7 @@ export class XdsServer {
       nodeCounter: new GroupCounter(this.limits.maxProxiesPerNode),
       streamBucket: new TokenBucket(this.limits.newStreamsPerSecond, this.limits.newStreamBurst),
       scheduler: new FlushScheduler(),
+      writeFramesAtOnce: (options.grpcOptions?.interceptors ?? []).length === 0,
       connections: new Set(),
       streams: new Set(),
     };

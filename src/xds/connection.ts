@@ -79,6 +79,8 @@ export interface ServerContext {
   readonly nodeCounter: GroupCounter;
   readonly streamBucket: TokenBucket;
   readonly scheduler: FlushScheduler;
+  /** No server interceptor can hold a message back: grpc-js frames (copies) it inside `write()`. */
+  readonly writeFramesAtOnce: boolean;
   /** Identified streams. */
   readonly connections: Set<Connection>;
   /** Every open stream, authenticating and identifying ones included (the global cap counts these). */
@@ -336,6 +338,13 @@ export class Connection implements ProtocolHost, StatusSource {
         ...meta,
       });
     }
+  }
+
+  sendCopies(): boolean {
+    // The Writable hands a chunk to grpc-js, which frames it into a new buffer, inside
+    // write() only when no earlier write is pending (else it queues the chunk itself):
+    // connection-write.test.ts shows both.
+    return this.ctx.writeFramesAtOnce && this.call.writableLength === 0 && this.call.writableCorked === 0;
   }
 
   acked(meta: AckMeta): void {

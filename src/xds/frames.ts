@@ -107,12 +107,14 @@ export function encodeSotwResponseOf(
   resources: readonly AnyValue[],
   typeUrl: string,
   nonce: string,
+  /** Where the body goes: a buffer of exactly `size` bytes (default a new one). */
+  alloc: (size: number) => Buffer = Buffer.allocUnsafe,
 ): Buffer {
   const [v, t, n] = [version, typeUrl, nonce].map((x) => Buffer.byteLength(x)) as [number, number, number];
   const anyLengths = resources.map(anyLength);
   let size = (v > 0 ? fieldLength(v) : 0) + (t > 0 ? fieldLength(t) : 0) + (n > 0 ? fieldLength(n) : 0);
   for (const a of anyLengths) size += fieldLength(a);
-  const out = Buffer.allocUnsafe(size);
+  const out = alloc(size);
   let at = 0;
   if (v > 0) at = writeString(out, at, 1, version, v);
   resources.forEach((r, i) => {

@@ -48,8 +48,12 @@ export class FakeHost implements ProtocolHost {
     return this.clock;
   }
   send(response: Buffer, meta: PushMeta): void {
-    this.sent.push(response);
+    // Copied, as gRPC does (see sendCopies): a lent body is overwritten by the next one.
+    this.sent.push(Buffer.from(response));
     this.meta.push(meta);
+  }
+  sendCopies(): boolean {
+    return true;
   }
   acked(meta: AckMeta): void {
     this.acks.push(meta);

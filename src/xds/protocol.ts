@@ -32,6 +32,12 @@ export interface ProtocolHost {
   readonly streamId: number;
   now(): number;
   send(response: Buffer, meta: PushMeta): void;
+  /**
+   * Whether `send` called now has copied the response before it returns, so it may be
+   * given a buffer that is reused afterwards (gRPC frames a message into a buffer of its
+   * own at once unless earlier writes are still queued on the stream).
+   */
+  sendCopies(): boolean;
   acked(meta: AckMeta): void;
   nacked(meta: NackMeta): void;
   /** Asks for {@link XdsProtocolState.flush} soon (coalesced). */

@@ -61,4 +61,42 @@ describe('SotW responses', () => {
     expect(again).not.toBe(first);
     expect(again.equals(first)).toBe(true);
   });
+
+  it('are lent in one reused buffer to writers that copy them at once, the same bytes', async () => {
+    await new Promise((resolve) => setImmediate(resolve)); // a turn of its own
+    const all = sotwResponse(t, subs.acquire(true, []));
+    const a = sotwResponse(t, subs.acquire(false, ['a']));
+    const lentAll = all.lentBytes();
+    const copy = Buffer.from(lentAll);
+    expect(all.lentBytes()).toBe(lentAll); // the next stream of the group: not encoded again
+    const lentA = a.lentBytes();
+    expect(lentA.buffer).toBe(lentAll.buffer); // the same scratch, overwritten
+    expect(Buffer.from(lentA).equals(a.bytes)).toBe(true);
+    expect(copy.equals(all.bytes)).toBe(true);
+  });
+
+  it('are allocated, and shared, when lent again in the same turn after another', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    const all = sotwResponse(t, subs.acquire(true, []));
+    const a = sotwResponse(t, subs.acquire(false, ['a']));
+    const scratch = all.lentBytes().buffer;
+    a.lentBytes();
+    const again = all.lentBytes();
+    expect(again.buffer).not.toBe(scratch);
+    expect(all.lentBytes()).toBe(again);
+    expect(all.bytes).toBe(again);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(all.lentBytes().buffer).toBe(scratch); // a new turn lends again
+  });
+
+  it('are not lent past 1 MiB: such a body is allocated', () => {
+    const big = new SnapshotCache();
+    big.setSnapshot('g', { [CDS]: { a: cluster('a'.repeat(1 << 20)) } });
+    const r = sotwResponse(big.state('g')!.type(CDS), subs.acquire(true, []));
+    const small = sotwResponse(t, subs.acquire(true, [])).lentBytes();
+    const body = r.lentBytes();
+    expect(body.length).toBeGreaterThan(1 << 20);
+    expect(body.buffer).not.toBe(small.buffer);
+    expect(r.bytes).toBe(body);
+  });
 });

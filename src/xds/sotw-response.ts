@@ -18,6 +18,13 @@
  * snapshot change flushes all of a group's streams in one turn); gRPC copies it
  * into its own frame anyway, so nothing outlives the turn. Encoding is
  * deterministic, so a body built again later is byte for byte the same.
+ *
+ * A stream whose write gRPC copies at once (nothing queued on it) is lent the body
+ * in one buffer reused for every such send ({@link SotwResponse.lentBytes}): a proxy
+ * connecting is sent its group's responses alone, each in a turn of its own, and a
+ * body of its own per response was a second buffer of up to tens of KiB next to
+ * gRPC's copy, four per proxy, for malloc to hand back later to the connections'
+ * long-lived allocations (issue 18, bench/README 2026-12-06 session 13).
  */
 import { encodeSotwResponseOf } from './frames.js';
 import { listVersion } from './hash.js';
@@ -39,6 +46,14 @@ export class SotwResponse {
     return bodyOf(this);
   }
 
+  /**
+   * The encoded DiscoveryResponse, possibly in a buffer that the next call for another
+   * response overwrites: only for a writer that has copied it before it returns.
+   */
+  lentBytes(): Buffer {
+    return lentBodyOf(this);
+  }
+
   get names(): string[] {
     return this.resources.map((r) => r.name);
   }
@@ -48,8 +63,11 @@ export class SotwResponse {
   }
 }
 
-/** Bodies encoded in this turn of the event loop; emptied at the next. */
-let bodies = new Map<SotwResponse, Buffer>();
+/**
+ * Bodies encoded in this turn of the event loop; emptied at the next. `null`: lent
+ * once in this turn (encoded into the scratch buffer), not allocated.
+ */
+let bodies = new Map<SotwResponse, Buffer | null>();
 
 function bodyOf(res: SotwResponse): Buffer {
   let body = bodies.get(res);
@@ -58,6 +76,42 @@ function bodyOf(res: SotwResponse): Buffer {
   body = encodeSotwResponseOf(res.version, res.resources, res.typeUrl, res.nonce);
   bodies.set(res, body);
   return body;
+}
+
+/** Bodies up to this size are lent in the scratch buffer; a larger one is allocated as by {@link bodyOf}. */
+const SCRATCH_MAX = 1 << 20;
+let scratch: Buffer | undefined;
+/** The response whose body `lent` (a view of `scratch`) holds. */
+let lentFor: SotwResponse | undefined;
+let lent: Buffer | undefined;
+
+function scratchOf(size: number): Buffer {
+  if (!scratch || scratch.length < size)
+    scratch = Buffer.allocUnsafeSlow(
+      Math.min(SCRATCH_MAX, Math.max(size, 2 * (scratch?.length ?? 16 * 1024))),
+    );
+  return scratch.subarray(0, size);
+}
+
+function lentBodyOf(res: SotwResponse): Buffer {
+  if (lentFor === res) return lent!;
+  const body = bodies.get(res);
+  if (body) return body;
+  // Sent a second time in this turn: the group's other streams are likely to follow, and share one allocated body.
+  if (body === null) return bodyOf(res);
+  let size = 0;
+  const out = encodeSotwResponseOf(res.version, res.resources, res.typeUrl, res.nonce, (n) =>
+    (size = n) > SCRATCH_MAX ? Buffer.allocUnsafe(n) : scratchOf(n),
+  );
+  if (bodies.size === 0) setImmediate(() => (bodies = new Map()));
+  if (size > SCRATCH_MAX) {
+    bodies.set(res, out);
+    return out;
+  }
+  bodies.set(res, null);
+  lentFor = res;
+  lent = out;
+  return out;
 }
 
 let responseSeq = 0;

@@ -210,7 +210,7 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
       t.inFlight = { nonce, response, sentAt: now, changedAt: typeState.changedAt };
       t.lastSent = response;
       t.lastSentAt = now;
-      this.host.send(response.bytes, {
+      this.host.send(this.host.sendCopies() ? response.lentBytes() : response.bytes, {
         typeUrl: t.typeUrl,
         version: response.version,
         nonce,

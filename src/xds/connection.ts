@@ -97,7 +97,6 @@ type Phase = 'auth' | 'identify' | 'active' | 'closed';
 export class Connection implements ProtocolHost, StatusSource {
   readonly streamId = ++streamSeq;
   readonly connectedAt = Date.now();
-  readonly peer: string;
   private phase: Phase = 'auth';
   private queued: AnyRequest[] = [];
   private principal: Principal | null = null;
@@ -114,7 +113,6 @@ export class Connection implements ProtocolHost, StatusSource {
     private readonly call: AdsCall,
     readonly protocol: XdsProtocol,
   ) {
-    this.peer = safePeer(call);
     this.proto = (
       protocol === 'sotw'
         ? new SotwStream(this, ctx.subscriptions, new NonceSource(), ctx.limits.maxNamesPerStream)
@@ -128,9 +126,15 @@ export class Connection implements ProtocolHost, StatusSource {
         call.end();
       }
     });
-    call.on('cancelled', () => this.cleanup());
-    call.on('close', () => this.cleanup());
-    call.on('error', () => this.cleanup());
+    const gone = (): void => this.cleanup();
+    call.on('cancelled', gone);
+    call.on('close', gone);
+    call.on('error', gone);
+  }
+
+  /** Asked for when shown (status, logs) rather than kept: a string per connected proxy. */
+  get peer(): string {
+    return safePeer(this.call);
   }
 
   start(): void {

@@ -89,7 +89,8 @@ interface Step {
 }
 
 export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
-  private readonly types: DeltaType[] = [];
+  /** In push order; replaced, not spliced, when a type is added (splice grows it to 17 slots per stream). */
+  private types: readonly DeltaType[] = [];
 
   constructor(
     private readonly host: ProtocolHost,
@@ -113,7 +114,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
       // The table's string, not the request's equal copy.
       t = new DeltaType(PUSH_ORDER[rank]!);
       const at = this.types.findIndex((x) => pushRank(x.typeUrl) > rank);
-      this.types.splice(at === -1 ? this.types.length : at, 0, t);
+      this.types = this.types.toSpliced(at === -1 ? this.types.length : at, 0, t);
       // Legacy wildcard: a first request that names nothing wants everything.
       if (req.subscribe.length === 0 && req.unsubscribe.length === 0) t.wildcard = true;
       if (!this.applySubscriptions(t, req)) return;

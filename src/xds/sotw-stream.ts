@@ -40,7 +40,6 @@ class SotwType {
   clientVersion = '';
   /** What the client holds, when known (after an ACK or a matching reconnect). */
   held: SotwResponse | null = null;
-  lastNonce = '';
   inFlight: InFlight | null = null;
   /** The last response sent (shared with the group's other streams) and when; formatted only when status is asked for. */
   lastSent: SotwResponse | null = null;
@@ -57,7 +56,8 @@ class SotwType {
 }
 
 export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
-  private readonly types: SotwType[] = [];
+  /** In push order; replaced, not spliced, when a type is added (splice grows it to 17 slots per stream). */
+  private types: readonly SotwType[] = [];
 
   constructor(
     private readonly host: ProtocolHost,
@@ -85,12 +85,13 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
       // The table's string, not the request's equal copy: one per process instead of one per stream.
       t = new SotwType(PUSH_ORDER[rank]!);
       const at = this.types.findIndex((x) => pushRank(x.typeUrl) > rank);
-      this.types.splice(at === -1 ? this.types.length : at, 0, t);
+      this.types = this.types.toSpliced(at === -1 ? this.types.length : at, 0, t);
     }
     const nonce = req.responseNonce;
     // A request answering an older response is stale: the client will answer the
     // newer one too, with its then-current names (xDS protocol, "ACK/NACK and versioning").
-    if (nonce !== '' && t.lastNonce !== '' && nonce !== t.lastNonce) return;
+    const lastNonce = t.lastSent?.nonce ?? '';
+    if (nonce !== '' && lastNonce !== '' && nonce !== lastNonce) return;
 
     this.updateSubscription(t, req.resourceNames, first);
 
@@ -206,7 +207,6 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
       if (response.version === t.rejectedVersion) continue;
       const nonce = response.nonce;
       const now = this.host.now();
-      t.lastNonce = nonce;
       t.inFlight = { nonce, response, sentAt: now, changedAt: typeState.changedAt };
       t.lastSent = response;
       t.lastSentAt = now;

@@ -27,7 +27,9 @@ export function referencedNames(resource: AnyResource): Set<string> {
     if (value === null || typeof value !== 'object') return;
     const o = value as Record<string, unknown>;
     if (key.endsWith('Ref') && typeof o.name === 'string') out.add(o.name);
-    for (const [k, v] of Object.entries(o)) walk(v, k);
+    // Keys, not entries: no [key, value] pair allocated per property of a 7 KB router per write.
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) walk(o[keys[i] as string], keys[i] as string);
   };
   walk(resource.spec, 'spec');
   return out;

@@ -21,13 +21,23 @@ const MOD = 1n << 64n;
 
 /** 64 bits of SHA-256 over the key and revision: a chance match is 2^-64 per comparison. */
 function recordHash(key: string, modRevision: number): bigint {
-  return createHash('sha256')
-    .update(key)
-    .update('\0')
-    .update(String(modRevision))
-    .digest()
-    .readBigUInt64BE(0);
+  const id = `${key}\0${modRevision}`;
+  let h = recentHashes.get(id);
+  if (h === undefined) {
+    h = createHash('sha256').update(id).digest().readBigUInt64BE(0);
+    if (recentHashes.size >= RECENT_HASHES) recentHashes.delete(recentHashes.keys().next().value as string);
+    recentHashes.set(id, h);
+  }
+  return h;
 }
+
+/**
+ * A write hashes the same two records twice: the catalog follows it (the record out,
+ * the record in) and `ChangeValidator.landed` names the state it produced. The most
+ * recent hashes are kept so the second time is a lookup, not two SHA-256s.
+ */
+const RECENT_HASHES = 256;
+const recentHashes = new Map<string, bigint>();
 
 export function withRecord(fp: RecordSetFingerprint, key: string, modRevision: number): RecordSetFingerprint {
   return { count: fp.count + 1, sum: (fp.sum + recordHash(key, modRevision)) % MOD };

@@ -81,6 +81,33 @@ describe('change validation', () => {
     expect(calls).toBe(5);
   });
 
+  it('validates again when the namespaces or their labels changed, not when they are the same again', () => {
+    let calls = 0;
+    const v = new ChangeValidator(
+      fullValidation(() => {
+        calls++;
+        return [];
+      }),
+    );
+    const { current } = createA(v);
+    const b = virtualNodeToCrd('b', {}, ctx);
+    const check = (labels: Record<string, string>) =>
+      v.check({
+        mesh: 'm',
+        current,
+        key: 'VirtualNode/_/m%2Fb',
+        resource: b,
+        namespaces: [{ name: 'ns', labels }],
+      });
+    check({ team: 'a' });
+    expect(calls).toBe(4); // the mesh under these labels, then the change
+    check({ team: 'a' });
+    expect(calls).toBe(5); // the same state: the change only
+    check({ team: 'b' });
+    expect(calls).toBe(7);
+    expect(check({ team: 'a' }).namespaceState).not.toBe(check({ team: 'b' }).namespaceState);
+  });
+
   it('validates a create from the state before, as an update (incremental where the validator can be)', () => {
     const seen: string[] = [];
     const state: DiagnosticsState = {

@@ -189,7 +189,7 @@ export class ChangeValidator {
     fingerprint: RecordSetFingerprint;
     diagnostics: DiagnosticsState;
   } {
-    const namespaceState = createHash('sha1').update(JSON.stringify(change.namespaces)).digest('base64');
+    const namespaceState = this.namespaceStateOf(change.namespaces);
     const cached = this.cache.get(change.mesh);
     const fingerprint = change.current.fingerprint;
     const known =
@@ -204,6 +204,16 @@ export class ChangeValidator {
         );
     this.remember(change.mesh, fingerprint, namespaceState, diagnostics);
     return { namespaceState, fingerprint, diagnostics };
+  }
+
+  private lastNamespaces: { json: string; state: string } | undefined;
+
+  /** Names the namespaces' labels; they rarely change between writes, so the last answer is kept by its JSON. */
+  private namespaceStateOf(namespaces: readonly InputNamespace[]): string {
+    const json = JSON.stringify(namespaces);
+    if (this.lastNamespaces?.json !== json)
+      this.lastNamespaces = { json, state: createHash('sha1').update(json).digest('base64') };
+    return this.lastNamespaces.state;
   }
 
   /** Records the diagnostics of the state a passed check's write produced. */

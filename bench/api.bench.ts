@@ -19,6 +19,11 @@
  * back conditionally. Before the phase the API's records are copied into the bare store,
  * so both sides read and write records of the same size (printed).
  *
+ * Each write row prints the extra ms per operation (1/API − 1/bare) and its split: the
+ * difference in ms per operation spent inside the two stores' calls (their SQLite
+ * transactions and fsyncs; the API's are slower only because its writes are further apart:
+ * bench/api-fsync-gap.ts) and the rest, the API's own work outside the store.
+ *
  * Run: npm run bench:api [-- DIR]   (bounded: BENCH_N requests per phase, default 10,000;
  * DIR: the checkout whose API and store to measure, default this one, so one bench can
  * measure two checkouts in turn)
@@ -390,20 +395,60 @@ interface Result {
   read: number;
   listPages: number;
   listItems: number;
+  /** Ms per create / read in the store. */
+  createStore: number;
+  readStore: number;
 }
 
-/** `phase` of both targets over calls 0..N-1 in SLICES alternating slices; ops/s of each. */
+/**
+ * Ms spent inside each side's store calls (index 0: the API's store, 1: the bare one):
+ * the local store does a call's work synchronously — serialisation, the SQLite
+ * transaction with its fsync, the watch's copy — so timing the call times the write.
+ * The fsync's time depends on the disk and on how long since the previous one
+ * (bench/api-fsync-gap.ts), so the split says how much of a side's time per
+ * operation is the store's and how much is its own.
+ */
+const storeMs = [0, 0];
+
+function timeStore(store: ResourceStore, side: 0 | 1): void {
+  for (const method of ['put', 'txn', 'get', 'list', 'delete'] as const) {
+    const call = store[method].bind(store) as (...args: unknown[]) => Promise<unknown>;
+    (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      const t0 = performance.now();
+      try {
+        return call(...args);
+      } finally {
+        storeMs[side]! += performance.now() - t0;
+      }
+    };
+  }
+}
+
+/** Ops/s of each side in one phase, and the ms per operation spent in its store. */
+interface PhaseResult {
+  opsPerSecond: [number, number];
+  storeMsPerOp: [number, number];
+}
+
+/** `phase` of both targets over calls 0..N-1 in SLICES alternating slices. */
 async function alternate(
   targets: readonly [Target, Target],
   phase: 'create' | 'read' | 'updateNode' | 'updateRoute',
-): Promise<[number, number]> {
+): Promise<PhaseResult> {
   const ms = [0, 0];
+  const inStore = [0, 0];
   for (let k = 0; k < SLICES; k++)
-    for (const t of k % 2 === 0 ? [0, 1] : [1, 0])
+    for (const t of k % 2 === 0 ? [0, 1] : [1, 0]) {
+      const before = storeMs[t]!;
       ms[t]! += await run(Math.floor((k * N) / SLICES), Math.floor(((k + 1) * N) / SLICES), (i) =>
         targets[t]![phase](i),
       );
-  return [(N * 1000) / ms[0]!, (N * 1000) / ms[1]!];
+      inStore[t]! += storeMs[t]! - before;
+    }
+  return {
+    opsPerSecond: [(N * 1000) / ms[0]!, (N * 1000) / ms[1]!],
+    storeMsPerOp: [inStore[0]! / N, inStore[1]! / N],
+  };
 }
 
 /**
@@ -417,9 +462,16 @@ async function measure(targets: readonly [Target, Target]): Promise<[Result, Res
     { create: 0, read: 0, list: 0, pages: 0, items: 0 },
   ];
   const order = (k: number) => (k % 2 === 0 ? [0, 1] : [1, 0]) as Array<0 | 1>;
+  const inStore = [
+    { create: 0, read: 0 },
+    { create: 0, read: 0 },
+  ];
   for (const phase of ['create', 'read'] as const) {
-    const opsPerSecond = await alternate(targets, phase);
-    for (const t of [0, 1]) ms[t]![phase] = (N * 1000) / opsPerSecond[t]!;
+    const { opsPerSecond, storeMsPerOp } = await alternate(targets, phase);
+    for (const t of [0, 1]) {
+      ms[t]![phase] = (N * 1000) / opsPerSecond[t]!;
+      inStore[t]![phase] = storeMsPerOp[t]!;
+    }
   }
   for (let k = 0; k < LIST_PASSES; k++)
     for (const t of order(k)) {
@@ -428,13 +480,15 @@ async function measure(targets: readonly [Target, Target]): Promise<[Result, Res
       ms[t]!.pages += r.pages;
       ms[t]!.items += r.items;
     }
-  const result = (m: (typeof ms)[number]): Result => ({
-    create: (N * 1000) / m.create,
-    read: (N * 1000) / m.read,
-    listPages: (m.pages * 1000) / m.list,
-    listItems: (m.items * 1000) / m.list,
+  const result = (t: 0 | 1): Result => ({
+    create: (N * 1000) / ms[t]!.create,
+    read: (N * 1000) / ms[t]!.read,
+    listPages: (ms[t]!.pages * 1000) / ms[t]!.list,
+    listItems: (ms[t]!.items * 1000) / ms[t]!.list,
+    createStore: inStore[t]!.create,
+    readStore: inStore[t]!.read,
   });
-  return [result(ms[0]!), result(ms[1]!)];
+  return [result(0), result(1)];
 }
 
 const dirs = [
@@ -443,6 +497,8 @@ const dirs = [
 ];
 const apiStore = createStore({ kind: 'sqlite', dataDir: dirs[0] as string });
 const bareStore = createStore({ kind: 'sqlite', dataDir: dirs[1] as string });
+timeStore(apiStore, 0);
+timeStore(bareStore, 1);
 try {
   const app = createApiServer({
     store: apiStore,
@@ -463,15 +519,22 @@ try {
   console.log(
     `response JSON bytes, API / bare: read ${as.read} / ${bs.read}, list page ${as.page} / ${bs.page}`,
   );
-  const row = (label: string, x: number, y: number) =>
+  // extra: the API's ms per operation beyond the bare side's (1/API − 1/bare), which moves
+  // less with the disk than the ratio; then how much of it is in the store and outside.
+  const row = (label: string, x: number, y: number, store?: [number, number]) => {
+    const extra = 1000 / x - 1000 / y;
+    const split = store
+      ? `${extra.toFixed(3).padStart(8)} ${(store[0] - store[1]).toFixed(3).padStart(9)} ${(extra - store[0] + store[1]).toFixed(3).padStart(9)}   ${store[0].toFixed(3)} / ${store[1].toFixed(3)}`
+      : '';
     console.log(
-      `${label.padEnd(22)} ${x.toFixed(0).padStart(10)} ${y.toFixed(0).padStart(12)} ${(x / y).toFixed(2).padStart(8)}`,
+      `${label.padEnd(22)} ${x.toFixed(0).padStart(10)} ${y.toFixed(0).padStart(12)} ${(x / y).toFixed(2).padStart(8)} ${split}`,
     );
+  };
   console.log(
-    `${'operation'.padEnd(22)} ${'API ops/s'.padStart(10)} ${'bare ops/s'.padStart(12)} ${'ratio'.padStart(8)}`,
+    `${'operation'.padEnd(22)} ${'API ops/s'.padStart(10)} ${'bare ops/s'.padStart(12)} ${'ratio'.padStart(8)} ${'extra ms'.padStart(8)} ${'in store'.padStart(9)} ${'outside'.padStart(9)}   store ms/op API / bare`,
   );
-  row('create (PUT)', a.create, b.create);
-  row('read (GET)', a.read, b.read);
+  row('create (PUT)', a.create, b.create, [a.createStore, b.createStore]);
+  row('read (GET)', a.read, b.read, [a.readStore, b.readStore]);
   row('list (pages/s)', a.listPages, b.listPages);
   row('list (items/s)', a.listItems, b.listItems);
 
@@ -513,8 +576,8 @@ try {
   console.log(
     `updates: ${N} UpdateVirtualNode, ${N} UpdateRoute (${MESHES} routers of ${ROUTES} routes); stored record bytes, API / bare: node ${await recordBytes(apiStore, nodeKey)} / ${await recordBytes(bareStore, nodeKey)}, router ${await recordBytes(apiStore, routerKey)} / ${await recordBytes(bareStore, routerKey)}`,
   );
-  row('update node (PUT)', un[0], un[1]);
-  row('update route (PUT)', ur[0], ur[1]);
+  row('update node (PUT)', un.opsPerSecond[0], un.opsPerSecond[1], un.storeMsPerOp);
+  row('update route (PUT)', ur.opsPerSecond[0], ur.opsPerSecond[1], ur.storeMsPerOp);
   await app.close();
   await bare.close();
 } finally {

@@ -57,7 +57,8 @@ export class StoreFreshness {
 
   start(): this {
     this.schedule();
-    this.watchdog = setInterval(() => this.report(), this.intervalMs);
+    // Reading the status tells a turn nobody has looked at yet: a hanging probe is no reason to tell late.
+    this.watchdog = setInterval(() => this.status(), this.intervalMs);
     this.watchdog.unref();
     return this;
   }
@@ -117,15 +118,10 @@ export class StoreFreshness {
     if (this.closed) return;
     this.timer = setTimeout(() => {
       void this.probe().then(() => {
-        this.report();
+        this.status();
         this.schedule();
       });
     }, this.intervalMs);
     this.timer.unref();
-  }
-
-  /** Tells `onChange` about a turn nobody has looked at yet; a hanging probe is no reason to tell late. */
-  private report(): void {
-    this.status();
   }
 }

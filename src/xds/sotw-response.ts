@@ -70,12 +70,17 @@ export class SotwResponse {
  */
 let bodies = new Map<SotwResponse, Buffer | null>();
 
+/** Keeps what was made of `res` in this turn. */
+function remember(res: SotwResponse, body: Buffer | null): void {
+  if (bodies.size === 0) setImmediate(() => (bodies = new Map()));
+  bodies.set(res, body);
+}
+
 function bodyOf(res: SotwResponse): Buffer {
   let body = bodies.get(res);
   if (body) return body;
-  if (bodies.size === 0) setImmediate(() => (bodies = new Map()));
   body = encodeSotwResponseOf(res.version, res.resources, res.typeUrl, res.nonce);
-  bodies.set(res, body);
+  remember(res, body);
   return body;
 }
 
@@ -100,16 +105,14 @@ function lentBodyOf(res: SotwResponse): Buffer {
   if (body) return body;
   // Sent a second time in this turn: the group's other streams are likely to follow, and share one allocated body.
   if (body === null) return bodyOf(res);
-  let size = 0;
   const out = encodeSotwResponseOf(res.version, res.resources, res.typeUrl, res.nonce, (n) =>
-    (size = n) > SCRATCH_MAX ? Buffer.allocUnsafe(n) : scratchOf(n),
+    n > SCRATCH_MAX ? Buffer.allocUnsafe(n) : scratchOf(n),
   );
-  if (bodies.size === 0) setImmediate(() => (bodies = new Map()));
-  if (size > SCRATCH_MAX) {
-    bodies.set(res, out);
+  if (out.length > SCRATCH_MAX) {
+    remember(res, out);
     return out;
   }
-  bodies.set(res, null);
+  remember(res, null);
   lentFor = res;
   lent = out;
   return out;

@@ -153,6 +153,41 @@ describe('PipelineRuns', () => {
     ]);
   });
 
+  it('tells the run under way when anything else waits for it: a new request, queued work, settled', async () => {
+    /** A run that ends when told; `interrupted` as the run saw it, read at each step. */
+    let interrupted: () => boolean = () => false;
+    let end: () => void = () => {};
+    const runs = new PipelineRuns({
+      pipeline: {
+        runInSlices: (_input, _sliceMs, told = () => false) => {
+          interrupted = told;
+          return new Promise<PipelineRun>((resolve) => (end = () => resolve({} as PipelineRun)));
+        },
+      },
+      read: () => ({ input: { resources: [] }, revision: 1 }),
+      logger: { error: () => {} },
+    });
+    const cases: Array<[string, () => void]> = [
+      ['a new request', () => void runs.request()],
+      ['queued work', () => runs.exclusive(() => {})],
+      ['settled', () => void runs.settled()],
+    ];
+    for (const [what, ask] of cases) {
+      const first = runs.request();
+      await nextTurn();
+      expect(interrupted(), `before ${what}`).toBe(false);
+      ask();
+      expect(interrupted(), what).toBe(true);
+      end();
+      await first;
+      // Once that run has ended nothing waits any more (the run a new request asked for included).
+      await nextTurn();
+      expect(interrupted(), `after ${what}`).toBe(false);
+      end();
+      await runs.settled();
+    }
+  });
+
   it('close waits for the run under way and starts no other', async () => {
     const h = harness();
     const first = h.runs.request();

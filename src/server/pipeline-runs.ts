@@ -4,7 +4,9 @@
  * the next run, which reads its input when it starts, so it carries every change made
  * meanwhile. Work that must not meet a run half-way (the endpoint fast path, a change of
  * the CA's secrets) waits behind the run under way and goes before the next one; when
- * no run is under way it goes at once, as before runs had slices.
+ * no run is under way it goes at once, as before runs had slices. A run that waits for
+ * its proxies' answers to a fan-out stops waiting as soon as anything else waits for it
+ * (a newer request, queued work, a caller of `settled`).
  */
 import type { GraphInput } from '../mesh/index.js';
 import type { MeshPipeline, PipelineLogger, PipelineRun } from './pipeline.js';
@@ -38,6 +40,8 @@ export class PipelineRuns {
   private waiters: Waiter[] = [];
   private current: Promise<void> | undefined;
   private revision = Number.NEGATIVE_INFINITY;
+  /** Callers of `settled` not yet answered. */
+  private settling = 0;
 
   constructor(private readonly options: PipelineRunsOptions) {}
 
@@ -71,7 +75,12 @@ export class PipelineRuns {
 
   /** Resolves once every run asked for before this call has ended. */
   async settled(): Promise<void> {
-    await this.waitFor(this.requested);
+    this.settling++;
+    try {
+      await this.waitFor(this.requested);
+    } finally {
+      this.settling--;
+    }
   }
 
   /** Starts no more runs and drops queued work; resolves once the run under way (if any) has ended. */
@@ -91,7 +100,7 @@ export class PipelineRuns {
         let run: PipelineRun | undefined;
         try {
           const { input, revision } = this.options.read();
-          run = await this.options.pipeline.runInSlices(input);
+          run = await this.options.pipeline.runInSlices(input, undefined, () => this.waitedFor(serves));
           this.revision = revision;
         } catch (err) {
           this.options.logger.error({ err }, 'a pipeline run failed; every proxy keeps what it was served');
@@ -104,6 +113,11 @@ export class PipelineRuns {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Whether anything but the requests a run serves (up to `serves`) waits for it to end. */
+  private waitedFor(serves: number): boolean {
+    return this.closed || this.queued.length > 0 || this.requested > serves || this.settling > 0;
   }
 
   private waitFor(upTo: number): Promise<PipelineRun | undefined> {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SnapshotCache } from '../xds/index.js';
 import { buildMeshGraph, type GraphInput } from '../mesh/index.js';
 import { encodeResources, proxyGroups, translateGroup } from '../envoy/index.js';
-import { MeshPipeline } from './pipeline.js';
+import { FAN_OUT_WAIT_MIN, MeshPipeline } from './pipeline.js';
 import { joinBytes } from '../proto/index.js';
 import { callersMesh, publishedContent, quietLogger, serverEndpoints } from './pipeline.testkit.js';
 
@@ -152,5 +152,79 @@ describe('MeshPipeline.runInSlices', () => {
     expect(p.busy).toBe(false);
     expect(run.changedGroups).toBeGreaterThanOrEqual(2 * CALLERS);
     expect(p.endpointsChanged([{ mesh: 'm', virtualNode: 'server_ns' }])).toBeDefined();
+  });
+});
+
+/**
+ * After the groups with connected proxies, a run in slices waits for those proxies to
+ * answer before it translates the rest (at 10,000 proxies the rest would run while their
+ * ACKs come in): bench:propagation's N = 10,000 rounds, bench/README "run 15".
+ */
+describe('MeshPipeline.runInSlices waiting for a fan-out', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** A pipeline whose xDS server has `inFlight.n` responses unanswered; 3 callers' groups connected. */
+  async function connected(fanOutWaitMaxMs = 60_000) {
+    const inFlight = { n: FAN_OUT_WAIT_MIN };
+    const cache = new SnapshotCache();
+    const p = new MeshPipeline({
+      cache,
+      endpoints,
+      logger: quietLogger,
+      sliceMs: 0,
+      responsesInFlight: () => inFlight.n,
+      fanOutWaitMaxMs,
+    });
+    // No group has a proxy yet: the first run has nothing to wait for.
+    const first = await p.runInSlices(callersMesh(CALLERS, 15));
+    expect(first.fanOutWaitMs).toBe(0);
+    const callers = cache.groups().filter((g) => g.includes('caller-'));
+    const watched = callers.slice(-3);
+    for (const g of watched) cache.subscribe(g, () => {});
+    const order: string[] = [];
+    cache.subscribeAll((change) => order.push(change.group));
+    return { p, cache, inFlight, watched, order };
+  }
+
+  it('publishes the connected groups, then waits until their proxies have answered', async () => {
+    const { p, cache, inFlight, watched, order } = await connected();
+    const running = p.runInSlices(callersMesh(CALLERS, 30));
+    await sleep(100);
+    // The connected groups and the first of the others (the one that showed where they begin).
+    expect(p.busy).toBe(true);
+    expect(new Set(order.slice(0, watched.length))).toEqual(new Set(watched));
+    expect(order).toHaveLength(watched.length + 1);
+    inFlight.n = FAN_OUT_WAIT_MIN - 1;
+    const run = await running;
+    expect(run.fanOutWaitMs).toBeGreaterThanOrEqual(90);
+    expect(order.length).toBeGreaterThanOrEqual(2 * CALLERS);
+    expect(served(cache)).toBe(fromScratch(callersMesh(CALLERS, 30)));
+  });
+
+  it('stops waiting as soon as other work waits for the pipeline', async () => {
+    const { p, order, watched } = await connected();
+    let waitedFor = false;
+    const running = p.runInSlices(callersMesh(CALLERS, 30), 0, () => waitedFor);
+    await sleep(50);
+    expect(order).toHaveLength(watched.length + 1);
+    waitedFor = true;
+    const run = await running;
+    expect(run.fanOutWaitMs).toBeGreaterThanOrEqual(40);
+    expect(order.length).toBeGreaterThanOrEqual(2 * CALLERS);
+  });
+
+  it('waits at most fanOutWaitMaxMs', async () => {
+    const { p } = await connected(100);
+    const run = await p.runInSlices(callersMesh(CALLERS, 30));
+    expect(run.fanOutWaitMs).toBeGreaterThanOrEqual(90);
+    expect(run.fanOutWaitMs).toBeLessThan(2_000);
+  });
+
+  it('does not wait with fewer than FAN_OUT_WAIT_MIN responses unanswered, nor without slices', async () => {
+    const { p, inFlight } = await connected();
+    expect(p.run(callersMesh(CALLERS, 30)).fanOutWaitMs).toBe(0);
+    inFlight.n = FAN_OUT_WAIT_MIN - 1;
+    const run = await p.runInSlices(callersMesh(CALLERS, 45));
+    expect(run.fanOutWaitMs).toBeLessThan(50);
   });
 });

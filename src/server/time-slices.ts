@@ -5,6 +5,9 @@
  * immediates that came meanwhile run, then the work goes on), so REST calls and xDS
  * streams are answered while the work runs instead of after it. `toEnd` runs the same
  * steps without pausing. A step is never cut: a slice is at least one step long.
+ *
+ * A step may also yield a `SliceWait`: `inSlices` then waits for it before going on (the
+ * loop does everything else meanwhile); `toEnd` does not wait.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -15,13 +18,21 @@ import { performance } from 'node:perf_hooks';
  */
 export const DEFAULT_SLICE_MS = 10;
 
+/** What a step yields to have `inSlices` wait for `until` before the next step. */
+export class SliceWait {
+  constructor(readonly until: () => Promise<void>) {}
+}
+
 /** Runs `steps` to the end, giving the event loop a turn after each `sliceMs` of work; resolves with what it returns. */
 export async function inSlices<R>(steps: Iterator<unknown, R, undefined>, sliceMs: number): Promise<R> {
   let sliceStart = performance.now();
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
-    if (performance.now() - sliceStart >= sliceMs) {
+    if (step.value instanceof SliceWait) {
+      await step.value.until();
+      sliceStart = performance.now();
+    } else if (performance.now() - sliceStart >= sliceMs) {
       await loopTurn();
       sliceStart = performance.now();
     }

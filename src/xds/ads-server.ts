@@ -247,6 +247,17 @@ export class XdsServer {
     });
   }
 
+  /**
+   * Responses sent to connected proxies and not yet ACKed or NACKed, all streams together
+   * (a walk over the streams: ~0.1 ms at 10,000). The pipeline waits on it after a push to
+   * many proxies (src/server/pipeline.ts).
+   */
+  responsesInFlight(): number {
+    let n = 0;
+    for (const c of this.ctx.streams) n += c.responsesInFlight();
+    return n;
+  }
+
   /** Every connected proxy: node, group, flavour, what it holds, sent, ACKed and rejected. */
   clientStatus(): ClientStatus[] {
     return this.ctx.registry.list();

@@ -407,6 +407,11 @@ export class Connection implements ProtocolHost, StatusSource {
     this.proto.flush(this.ctx.cache.state(this.group));
   }
 
+  /** Responses this stream sent that its proxy has not answered yet (none once it is closed). */
+  responsesInFlight(): number {
+    return this.phase === 'active' ? this.proto.inFlight() : 0;
+  }
+
   /** Called periodically by the server. */
   expireAcks(now: number): void {
     if (this.phase === 'active' && this.proto.expireAcks(now, this.ctx.limits.ackTimeoutMs)) {

@@ -147,6 +147,19 @@ describe('delta ACKs, NACKs and order', () => {
     expect(order).toEqual(['Listener +l1 -', 'Cluster + -c2', 'ClusterLoadAssignment + -c2']);
   });
 
+  it('counts a response in flight until its ACK, or until it is given up on', () => {
+    const [cds] = send({ typeUrl: CDS });
+    expect(stream.inFlight()).toBe(1);
+    ack(cds!);
+    expect(stream.inFlight()).toBe(0);
+    snapshot({ c: 2 });
+    flush();
+    expect(host.takeDelta()).toHaveLength(1);
+    expect(stream.inFlight()).toBe(1);
+    expect(stream.expireAcks(host.clock + 60_000, 30_000)).toBe(true);
+    expect(stream.inFlight()).toBe(0);
+  });
+
   it('ignores an ACK whose nonce is not the one in flight', () => {
     const [cds] = send({ typeUrl: CDS });
     stream.onRequest(req({ typeUrl: CDS, responseNonce: 'not-it' }));

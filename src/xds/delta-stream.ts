@@ -315,6 +315,12 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
     return any;
   }
 
+  inFlight(): number {
+    let n = 0;
+    for (const t of this.types) if (t.inFlight) n++;
+    return n;
+  }
+
   typeStatuses(): TypeStatus[] {
     return this.types.map((t) => {
       const resources: ResourceStatus[] = [];

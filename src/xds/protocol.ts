@@ -52,6 +52,8 @@ export interface XdsProtocolState<Req> {
   flush(view: Snapshot | undefined): void;
   /** Stops waiting for ACKs older than `timeoutMs`; true when something was released. */
   expireAcks(now: number, timeoutMs: number): boolean;
+  /** Responses sent and not yet ACKed, NACKed or given up on (one per type at most). */
+  inFlight(): number;
   typeStatuses(): TypeStatus[];
   close(): void;
 }

@@ -130,6 +130,32 @@ describe('SotW versions and ACKs', () => {
   });
 });
 
+describe('SotW responses in flight', () => {
+  it('counts a response until it is ACKed, NACKed or given up on', () => {
+    const [cds] = subscribe(CDS);
+    expect(stream.inFlight()).toBe(1);
+    answer(cds!, []);
+    expect(stream.inFlight()).toBe(0);
+    const [rds] = subscribe(RDS, ['r1']);
+    expect(stream.inFlight()).toBe(1);
+    stream.onRequest(
+      req({
+        typeUrl: RDS,
+        resourceNames: ['r1'],
+        responseNonce: rds!.nonce,
+        errorDetail: { code: 3, message: 'no' },
+      }),
+    );
+    expect(stream.inFlight()).toBe(0);
+    snapshot({ r: 2 });
+    flush();
+    expect(host.takeSotw()).toHaveLength(1);
+    expect(stream.inFlight()).toBe(1);
+    expect(stream.expireAcks(host.clock + 60_000, 30_000)).toBe(true);
+    expect(stream.inFlight()).toBe(0);
+  });
+});
+
 describe('SotW NACKs', () => {
   it('records a NACK and does not re-send the rejected version until the content changes', () => {
     const [good] = subscribe(RDS, ['r1']);

@@ -234,6 +234,12 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
     return any;
   }
 
+  inFlight(): number {
+    let n = 0;
+    for (const t of this.types) if (t.inFlight) n++;
+    return n;
+  }
+
   typeStatuses(): TypeStatus[] {
     return this.types.map((t) => {
       const resources: ResourceStatus[] = t.held

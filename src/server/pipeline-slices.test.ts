@@ -213,6 +213,18 @@ describe('MeshPipeline.runInSlices waiting for a fan-out', () => {
     expect(order.length).toBeGreaterThanOrEqual(2 * CALLERS);
   });
 
+  it('stops waiting when a proxy comes for a group that had none', async () => {
+    const { p, cache, order, watched } = await connected();
+    const running = p.runInSlices(callersMesh(CALLERS, 30));
+    await sleep(50);
+    expect(order).toHaveLength(watched.length + 1);
+    const unwatched = cache.groups().find((g) => !cache.watched(g))!;
+    cache.subscribe(unwatched, () => {});
+    const run = await running;
+    expect(run.fanOutWaitMs).toBeLessThan(1_000);
+    expect(order).toContain(unwatched);
+  });
+
   it('waits at most fanOutWaitMaxMs', async () => {
     const { p } = await connected(100);
     const run = await p.runInSlices(callersMesh(CALLERS, 30));

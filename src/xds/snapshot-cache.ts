@@ -158,6 +158,7 @@ const NO_EDS = new Map<string, string>();
 export class SnapshotCache {
   private readonly groupStates = new Map<string, Snapshot>();
   private readonly listeners = new Map<string, Set<GroupListener>>();
+  private newlyWatched = 0;
   private readonly allListeners = new Set<GroupListener>();
   private readonly now: () => number;
 
@@ -239,12 +240,18 @@ export class SnapshotCache {
     return this.listeners.has(group);
   }
 
+  /** How many times a group has gone from no listener to one: two readings differ when a proxy came for a group between them. */
+  get watchedGroupsAdded(): number {
+    return this.newlyWatched;
+  }
+
   /** Calls `listener` after every change of `group`. Returns the unsubscribe function. */
   subscribe(group: string, listener: GroupListener): () => void {
     let set = this.listeners.get(group);
     if (!set) {
       set = new Set();
       this.listeners.set(group, set);
+      this.newlyWatched++;
     }
     set.add(listener);
     return () => {

@@ -94,7 +94,7 @@ export interface PipelineOptions {
   secrets?: SuppliedSecrets;
   /**
    * Responses the xDS server has sent and its proxies not yet ACKed or NACKed
-   * (`AdsServer.responsesInFlight`). Without it, a run in slices never waits for a fan-out.
+   * (`XdsServer.responsesInFlight`). Without it, a run in slices never waits for a fan-out.
    */
   responsesInFlight?: () => number;
   /** Longest a run in slices waits for a fan-out to be answered, ms. Default {@link FAN_OUT_WAIT_MAX_MS}. */
@@ -152,10 +152,11 @@ const PUBLISH_BATCH = 100;
  * A run in slices that has published the groups with connected proxies, and finds at
  * least this many responses unanswered, waits (polling every {@link FAN_OUT_POLL_MS})
  * until fewer are, a newer change or other work is waiting for the pipeline, a proxy
- * connects to a group that had none, or {@link FAN_OUT_WAIT_MAX_MS} has passed — before it translates the groups no proxy is connected
- * to. At 10,000 proxies those groups are ~250 ms of CPU (bench:propagation) that would
- * otherwise run while the proxies' ACKs come in; below a few hundred proxies their
- * answers take milliseconds and the run does not wait.
+ * connects to a group that had none, or {@link FAN_OUT_WAIT_MAX_MS} has passed; then it
+ * translates the groups no proxy is connected to. At 10,000 proxies those groups are
+ * ~200–250 ms of CPU (bench:propagation) that would otherwise run while the proxies'
+ * ACKs come in; below a few hundred proxies their answers take milliseconds and the run
+ * does not wait.
  */
 export const FAN_OUT_WAIT_MIN = 256;
 export const FAN_OUT_WAIT_MAX_MS = 3000;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArn, type AnyResource } from '../model/index.js';
+import type { AnyResource } from '../model/index.js';
 import { buildMeshGraph } from './build.js';
-import { PARSED_ARNS_KEPT, parsedArn } from './references.js';
 import { check, dns, listener, mesh, vn, vs, type CheckOptions, type Raw } from './fixtures.testkit.js';
 
 const nodeProvider = (ref: Raw) => ({ provider: { virtualNode: ref } });
@@ -170,24 +169,5 @@ describe('resolving an ARN', () => {
     );
     expect(codes(r)).not.toContain('ref.cross-mesh');
     expect(codes(r)).not.toContain('internal.error');
-  });
-});
-
-describe('parsedArn', () => {
-  const arn = 'arn:aws:appmesh:us-west-2:000000000000:mesh/m/virtualNode/n_ns';
-
-  it('answers what parseArn does, once per text', () => {
-    for (const text of [arn, 'mesh/m/virtualRouter/r', 'not an arn', 'mesh/m@111111111111/virtualNode/x'])
-      expect(parsedArn(text)).toEqual(parseArn(text));
-    expect(parsedArn(arn)).toBe(parsedArn(arn));
-    expect(parsedArn('not an arn')).toBeUndefined();
-  });
-
-  it('keeps at most PARSED_ARNS_KEPT texts, and answers the same past them', () => {
-    const first = parsedArn(arn);
-    for (let i = 0; i <= PARSED_ARNS_KEPT; i++) parsedArn(`mesh/m/virtualNode/n-${i}`);
-    const again = parsedArn(arn);
-    expect(again).not.toBe(first);
-    expect(again).toEqual(first);
   });
 });

@@ -6,8 +6,8 @@
  * missing target is still found in a namespace no Mesh selects; a Ref without a
  * namespace from a namespace-less referrer looks in the referrer's `spec.meshRef` mesh.
  */
-import type { ParsedArn, Path, ResourceId, Severity } from '../model/index.js';
-import { defaultAwsName, KIND_INFO, parseArn } from '../model/index.js';
+import type { Path, ResourceId, Severity } from '../model/index.js';
+import { defaultAwsName, KIND_INFO, parsedArn } from '../model/index.js';
 import { awsNameKey } from './aws-names.js';
 import type { BuildContext } from './context.js';
 import { describeId, keyOf, refScope, relatedAt, type ResourceEntry } from './context.js';
@@ -38,24 +38,6 @@ export type RefResult =
   | { status: 'missing'; awsName: string; id?: ResourceId }
   /** Malformed ARN or a target in another mesh: reported. */
   | { status: 'unusable' };
-
-/**
- * ARNs as parsed, by their text. The REST API stores a route's targets by ARN, and each
- * UpdateRoute's validation resolves every target of the router again: parsing them was
- * most of resolving a router's targets in a profile of bench:api's updates. Bounded (the
- * texts come from requests): emptied when full. Entries are shared, never changed.
- */
-const parsedArns = new Map<string, Readonly<ParsedArn> | undefined>();
-export const PARSED_ARNS_KEPT = 10_000;
-
-export function parsedArn(arn: string): Readonly<ParsedArn> | undefined {
-  const known = parsedArns.get(arn);
-  if (known !== undefined || parsedArns.has(arn)) return known;
-  if (parsedArns.size >= PARSED_ARNS_KEPT) parsedArns.clear();
-  const parsed = parseArn(arn);
-  parsedArns.set(arn, parsed);
-  return parsed;
-}
 
 export function resolveRef(ctx: BuildContext, referrer: ResourceEntry, req: RefRequest): RefResult {
   const ref = req.ref;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arnOf, defaultAwsName, parseArn, resourcePath } from './names.js';
+import { arnOf, defaultAwsName, parseArn, parsedArn, PARSED_ARNS_KEPT, resourcePath } from './names.js';
 
 describe('names', () => {
   it('defaults awsName as the App Mesh webhook does', () => {
@@ -35,5 +35,24 @@ describe('names', () => {
     });
     expect(parseArn('nonsense')).toBeUndefined();
     expect(parseArn('mesh/m/virtualNode')).toBeUndefined();
+  });
+});
+
+describe('parsedArn', () => {
+  const arn = 'arn:aws:appmesh:us-west-2:000000000000:mesh/m/virtualNode/n_ns';
+
+  it('answers what parseArn does, once per text', () => {
+    for (const text of [arn, 'mesh/m/virtualRouter/r', 'not an arn', 'mesh/m@111111111111/virtualNode/x'])
+      expect(parsedArn(text)).toEqual(parseArn(text));
+    expect(parsedArn(arn)).toBe(parsedArn(arn));
+    expect(parsedArn('not an arn')).toBeUndefined();
+  });
+
+  it('keeps at most PARSED_ARNS_KEPT texts, and answers the same past them', () => {
+    const first = parsedArn(arn);
+    for (let i = 0; i <= PARSED_ARNS_KEPT; i++) parsedArn(`mesh/m/virtualNode/n-${i}`);
+    const again = parsedArn(arn);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });

@@ -14,7 +14,7 @@
  *   update by merging: see `mergeCrdUpdate`), `metadata.name` becomes the awsName, and a
  *   VirtualRouter's routes come back only through the Route calls.
  */
-import { defaultAwsName, parseArn } from '../names.js';
+import { defaultAwsName, parsedArn } from '../names.js';
 import type { Kind } from '../kinds.js';
 import type {
   GatewayRoute,
@@ -56,7 +56,7 @@ export function referencedName(
   const refField = `${lowerFirst(kind)}Ref`;
   const arnField = `${lowerFirst(kind)}ARN`;
   const arn = holder?.[arnField];
-  if (typeof arn === 'string') return parseArn(arn)?.name ?? arn;
+  if (typeof arn === 'string') return parsedArn(arn)?.name ?? arn;
   const ref = holder?.[refField] as Ref | undefined;
   if (ref && typeof ref.name === 'string') {
     const ns = ref.namespace ?? fromNamespace;

@@ -437,9 +437,15 @@ describe('Translator in steps', () => {
       const wanted = expected.changed.at(-1);
       const steps = ordered.updateInSteps(graph, NO_ENDPOINTS, (key) => key === wanted);
       const keys: string[] = [];
+      const marked: string[] = [];
       let next = steps.next();
-      for (; !next.done; next = steps.next()) keys.push(next.value.key);
+      for (; !next.done; next = steps.next()) {
+        keys.push(next.value.key);
+        if (next.value.first) marked.push(next.value.key);
+      }
       if (wanted !== undefined) expect(keys[0]).toBe(wanted);
+      // Its step says so (the pipeline waits for a fan-out where the marked part ends).
+      expect(marked).toEqual(wanted === undefined ? [] : [wanted]);
       expect([...keys].sort()).toEqual(expected.changed);
       expect(next.value.changed).toEqual(expected.changed);
       for (const [key, res] of expected.groups)

@@ -44,6 +44,8 @@ export interface GroupStep {
   key: string;
   /** Set when the translation threw: the group keeps its last good resources (see `failed`). */
   failure?: string;
+  /** Set when the group was among those `updateInSteps`' `first` held for (they come before the others). */
+  first?: true;
 }
 
 interface TranslatedGroup {
@@ -228,11 +230,16 @@ export class Translator {
       if (at !== undefined) order.push(at);
     }
     order.sort((a, b) => a - b);
-    for (const at of first ? firstThenRest(order, table, first) : order) {
-      const g = table.list[at] as ProxyGroup;
+    const { run, front } = first ? firstThenRest(order, table, first) : { run: order, front: 0 };
+    for (let i = 0; i < run.length; i++) {
+      const g = table.list[run[i] as number] as ProxyGroup;
       this.retranslate(g, graph, endpoints, runMemo, failed);
       const failure = failed.get(g.key);
-      yield failure === undefined ? { key: g.key } : { key: g.key, failure };
+      yield {
+        key: g.key,
+        ...(failure !== undefined ? { failure } : {}),
+        ...(i < front ? { first: true as const } : {}),
+      };
     }
     this.graphOptions = optionsKey(graph);
     this.endpoints = endpoints;
@@ -459,10 +466,14 @@ export class Translator {
   }
 }
 
-/** Positions whose group `first` holds for, then the others, each in the order given. */
-function firstThenRest(order: number[], table: GroupTable, first: (groupKey: string) => boolean): number[] {
+/** Positions whose group `first` holds for, then the others, each in the order given; `front`: how many held. */
+function firstThenRest(
+  order: number[],
+  table: GroupTable,
+  first: (groupKey: string) => boolean,
+): { run: number[]; front: number } {
   const front: number[] = [];
   const back: number[] = [];
   for (const at of order) (first((table.list[at] as ProxyGroup).key) ? front : back).push(at);
-  return front.length === 0 || back.length === 0 ? order : front.concat(back);
+  return { run: front.length === 0 || back.length === 0 ? order : front.concat(back), front: front.length };
 }

@@ -300,7 +300,7 @@ export class MeshPipeline {
         if (!step.done) {
           batch.push(step.value);
           if (fanOut !== 'done') {
-            if (cache.watched(step.value.key)) fanOut = 'some';
+            if (step.value.first) fanOut = 'some';
             else if (fanOut === 'some') fanOutEnds = true;
             else fanOut = 'done';
           }

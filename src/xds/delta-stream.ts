@@ -12,7 +12,7 @@ import type { DeltaDiscoveryRequestMsg } from './codec.js';
 import { encodeDeltaResponse } from './frames.js';
 import type { NackStatus, ResourceStatus, TypeStatus } from './client-status.js';
 import { EMPTY_VERSION } from './hash.js';
-import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
+import { countInFlight, type NonceSource, type ProtocolHost, type XdsProtocolState } from './protocol.js';
 import type { CachedResource, Snapshot } from './snapshot-cache.js';
 import { PUSH_ORDER, TYPE_URL, isServedType, pushRank } from './type-urls.js';
 
@@ -316,9 +316,7 @@ export class DeltaStream implements XdsProtocolState<DeltaDiscoveryRequestMsg> {
   }
 
   inFlight(): number {
-    let n = 0;
-    for (const t of this.types) if (t.inFlight) n++;
-    return n;
+    return countInFlight(this.types);
   }
 
   typeStatuses(): TypeStatus[] {

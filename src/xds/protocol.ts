@@ -58,6 +58,13 @@ export interface XdsProtocolState<Req> {
   close(): void;
 }
 
+/** `XdsProtocolState.inFlight` of a stream whose types each hold their unanswered response (or null). */
+export function countInFlight(types: readonly { readonly inFlight: object | null }[]): number {
+  let n = 0;
+  for (const t of types) if (t.inFlight) n++;
+  return n;
+}
+
 /** Nonces only need to be unique per stream; a counter in base 36 keeps them short. */
 export class NonceSource {
   private n = 0;

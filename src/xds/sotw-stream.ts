@@ -18,7 +18,7 @@ import type { DiscoveryRequestMsg } from './codec.js';
 import { encodeSotwResponse } from './frames.js';
 import type { NackStatus, ResourceStatus, TypeStatus } from './client-status.js';
 import { EMPTY_VERSION } from './hash.js';
-import type { NonceSource, ProtocolHost, XdsProtocolState } from './protocol.js';
+import { countInFlight, type NonceSource, type ProtocolHost, type XdsProtocolState } from './protocol.js';
 import type { Snapshot } from './snapshot-cache.js';
 import { sotwResponse, type SotwResponse } from './sotw-response.js';
 import type { Subscription, SubscriptionTable } from './subscription.js';
@@ -235,9 +235,7 @@ export class SotwStream implements XdsProtocolState<DiscoveryRequestMsg> {
   }
 
   inFlight(): number {
-    let n = 0;
-    for (const t of this.types) if (t.inFlight) n++;
-    return n;
+    return countInFlight(this.types);
   }
 
   typeStatuses(): TypeStatus[] {
